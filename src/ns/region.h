@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A region: one backing file, [ data area | label area ]. Namespace dpa
+ * values are byte offsets into the data area, which is also where the data
+ * sits in the file. The region owns its namespaces (namespace.h).
+ *
+ * Opening a region file takes an exclusive OFD lock (F_OFD_SETLK) on it so
+ * that one daemon or one offline writer works on a region at a time; the
+ * lock survives fork and conflicts within one process too (a region given
+ * twice). NS_REGION_RDONLY opens take no lock and refuse every change.
+ */
+#ifndef PMEMFS_NS_REGION_H
+#define PMEMFS_NS_REGION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "io.h"
+
+struct ns_region;
+struct ns_namespace;
+
+/* region file size granularity and the default namespace alignment */
+#define NS_REGION_SIZE_ALIGN (2u * 1024 * 1024)
+#define NS_DEFAULT_ALIGN (2u * 1024 * 1024)
+#define NS_MIN_ALIGN 4096u
+
+enum ns_region_flags {
+	NS_REGION_RDONLY = 1 << 0,	/* read only; no lock, no change */
+	NS_REGION_NOLABELS_OK = 1 << 1,	/* open without a valid label area */
+};
+
+struct ns_region_opts {
+	unsigned id;		/* R of region<R> and namespace<R>.<N> */
+	unsigned flags;		/* enum ns_region_flags */
+	uint64_t label_size;	/* 0: probe; else the label area's size */
+	uint64_t isetcookie;	/* 0: from labels, else the version default */
+};
+
+struct ns_region_create_opts {
+	uint64_t size;		/* whole file, a multiple of 2 MiB */
+	uint64_t label_size;	/* 0: 128 KiB; a power of two >= 128 KiB */
+	unsigned minor;		/* 0 or 2: v1.2 (256-byte labels); 1: v1.1 */
+	bool prealloc;		/* allocate every block (else sparse) */
+};
+
+/*
+ * Create a new region file at path (O_EXCL: never overwrites), sized and
+ * with an initialised label area (its blocks always allocated), then open
+ * it as ns_region_open would. A failure removes the half-made file.
+ */
+int ns_region_create(const char *path, const struct ns_region_create_opts *c,
+		     const struct ns_region_opts *o, struct ns_region **out);
+
+/*
+ * Open a region file: O_CLOEXEC, lock, find the label area (probe or
+ * o->label_size), load the namespaces. Errors name the file and the reason:
+ * -NS_E_LOCKED when another process holds it, -NS_E_NO_LABELS,
+ * -NS_E_SIZE_MISMATCH (naming both sizes) when the file is smaller than a
+ * label area or its labels reach past the data area.
+ */
+int ns_region_open(const char *path, const struct ns_region_opts *o,
+		   struct ns_region **out);
+
+/* The same on an io (tests). Takes ownership of io on success. */
+int ns_region_open_io(struct ns_io *io, const char *name,
+		      const struct ns_region_opts *o, struct ns_region **out);
+
+/* Releases the namespaces, the lock and the file. */
+void ns_region_close(struct ns_region **r);
+
+unsigned ns_region_id(const struct ns_region *r);
+const char *ns_region_devname(const struct ns_region *r);	/* "region0" */
+const char *ns_region_path(const struct ns_region *r);
+int ns_region_fd(const struct ns_region *r);	/* -1 on io regions */
+struct ns_io *ns_region_io(const struct ns_region *r);
+uint64_t ns_region_size(const struct ns_region *r);		/* the file */
+uint64_t ns_region_data_size(const struct ns_region *r);	/* dpa space */
+bool ns_region_has_labels(const struct ns_region *r);
+uint64_t ns_region_label_size(const struct ns_region *r);	/* LSA bytes */
+unsigned ns_region_label_minor(const struct ns_region *r);	/* 1 or 2 */
+uint64_t ns_region_isetcookie(const struct ns_region *r);
+struct ns_lsa *ns_region_lsa(const struct ns_region *r);	/* NULL w/o labels */
+
+/* Free space for namespaces of alignment align (see alloc.h). */
+void ns_region_space(const struct ns_region *r, uint64_t align,
+		     uint64_t *available, uint64_t *max_extent);
+
+/*
+ * Write a fresh label area (minor 1 or 2; 0 = keep the current version,
+ * 2 when there is none) of the region's label size. Refused with
+ * -NS_E_LABELS_EXIST when a valid one exists and force is false; with
+ * force, every namespace is forgotten (data is not touched).
+ * Refused with -EBUSY while a namespace is held (ns_namespace_get).
+ */
+int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force);
+
+/* Zero the whole label area (ndctl zero-labels). Same -EBUSY rule. */
+int ns_region_zero_labels(struct ns_region *r);
+
+/* Re-read the label area from the medium and rebuild the namespaces. */
+int ns_region_reload(struct ns_region *r);
+
+/*
+ * Namespaces in label-slot order (every label of the current index, served
+ * or not; destroyed ones are gone from the walk):
+ *   ns_region_foreach_namespace(r, ns) { ... }
+ */
+struct ns_namespace *ns_namespace_get_first(struct ns_region *r);
+struct ns_namespace *ns_namespace_get_next(struct ns_namespace *ns);
+#define ns_region_foreach_namespace(r, ns) \
+	for ((ns) = ns_namespace_get_first(r); (ns) != NULL; \
+	     (ns) = ns_namespace_get_next(ns))
+
+/*
+ * Find a namespace by device name ("namespace0.1"), UUID (any case) or
+ * shown name. NULL when none (no message set).
+ */
+struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *spec);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Small parsing and formatting helpers shared by the core, daemon and CLI. */
+#ifndef PMEMFS_NS_UTIL_H
+#define PMEMFS_NS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parse a size: plain bytes or a number with a k/K/m/M/g/G/t/T suffix
+ * (powers of 1024), optionally followed by "iB" or "B" ("4G", "4GiB",
+ * "2097152"). Returns 0, or -EINVAL / -ERANGE with a message naming the
+ * string ("invalid size '4X': unknown suffix 'X'").
+ */
+int ns_parse_size(const char *s, uint64_t *out);
+
+/* "4 GiB", "2 MiB", "131072 bytes": exact when a unit divides it */
+const char *ns_format_size(uint64_t v, char *buf, size_t len);
+
+static inline int ns_is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+#endif
