@@ -30,14 +30,14 @@ step "create a 64 MiB region file (the last 128 KiB hold NVDIMM labels)"
 echo "\$ pmemctl create-region --size 64M $work/region0.img"
 "$pmemctl" create-region --size 64M "$work/region0.img"
 
+step "create a 16 MiB namespace in it"
+echo "\$ pmemctl create-namespace --file $work/region0.img -s 16M -n demo"
+"$pmemctl" create-namespace --file "$work/region0.img" -s 16M -n demo |
+	tee "$work/ns.json"
+
 step "mount it"
 echo "\$ pmemfs $work/region0.img $mnt"
 "$pmemfs" "$work/region0.img" "$mnt"
-
-step "create a namespace through the running daemon"
-echo "\$ pmemctl create-namespace -r region0 -s 16M -n demo"
-"$pmemctl" create-namespace --mount "$mnt" -r region0 -s 16M -n demo |
-	tee "$work/ns.json"
 dpa=$(sed -n 's/.*"dpa": *\([0-9]*\).*/\1/p' "$work/ns.json")
 ls -l "$mnt/region0"
 
@@ -47,13 +47,10 @@ step "write through a libpmem2 mapping of the namespace file and persist (msync)
 step "the bytes in the region file at dpa + 4096 = $((dpa + 4096))"
 xxd -s $((dpa + 4096)) -l 32 "$work/region0.img"
 
-step "list the region and its namespaces as JSON"
-"$pmemctl" list --mount "$mnt" -R -N
-
 step "unmount, then read the labels back from the region file"
 fusermount3 -u "$mnt"
 sleep 0.5
-"$pmemctl" list --file "$work/region0.img" -N
+"$pmemctl" list --file "$work/region0.img" -R -N
 "$pmemctl" read-labels --file "$work/region0.img" -j | head -40
 echo
 echo "demo done"
