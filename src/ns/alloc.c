@@ -1,3 +1,154 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
-typedef int pmemfs_placeholder_alloc;
+/*
+ * First-fit allocation in a region's data area. The reserved extents come
+ * straight from the labels (any order, may overlap, may reach past the
+ * data area or even wrap): they are clipped to [0, data_size), sorted and
+ * merged on a private copy, then the gaps between them are the free
+ * extents. A free extent's usable part starts at its first aligned byte
+ * and is a whole number of alignment units long, since a namespace's size
+ * is a multiple of its alignment.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "util.h"
+
+static int ns_extent_cmp(const void *a, const void *b)
+{
+	const struct ns_extent *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Walk the aligned free extents in address order; fn returns nonzero to
+ * stop. Returns 0, or -ENOMEM when the sorted copy cannot be made.
+ */
+typedef int (*ns_gap_fn)(uint64_t start, uint64_t len, void *arg);
+
+static int ns_alloc_walk(const struct ns_extent *used, unsigned n,
+			 uint64_t data_size, uint64_t align, ns_gap_fn fn,
+			 void *arg)
+{
+	struct ns_extent *v = NULL;
+	unsigned m = 0;
+	uint64_t pos = 0;
+
+	if (n) {
+		v = malloc(sizeof(*v) * n);
+		if (!v)
+			return ns_err(-ENOMEM, "allocation: out of memory");
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t end;
+
+		if (!used[i].len || used[i].start >= data_size)
+			continue;
+		if (__builtin_add_overflow(used[i].start, used[i].len, &end) ||
+		    end > data_size)
+			end = data_size;
+		v[m].start = used[i].start;
+		v[m].len = end - used[i].start;
+		m++;
+	}
+	if (m > 1)
+		qsort(v, m, sizeof(*v), ns_extent_cmp);
+
+	for (unsigned i = 0; i <= m; i++) {
+		uint64_t gap_end = i < m ? v[i].start : data_size;
+
+		if (gap_end > pos) {
+			/* the aligned part of [pos, gap_end), overflow-free */
+			uint64_t pad = (align - pos % align) % align;
+
+			if (pad < gap_end - pos && gap_end - pos - pad >= align) {
+				uint64_t a = pos + pad;
+				uint64_t len = (gap_end - a) / align * align;
+
+				if (fn(a, len, arg))
+					break;
+			}
+		}
+		if (i < m && v[i].start + v[i].len > pos)
+			pos = v[i].start + v[i].len;
+	}
+	free(v);
+	return 0;
+}
+
+struct ns_find_arg {
+	uint64_t size;
+	uint64_t start;
+	uint64_t largest;
+	int found;
+};
+
+static int ns_find_gap(uint64_t start, uint64_t len, void *arg)
+{
+	struct ns_find_arg *f = arg;
+
+	if (len > f->largest)
+		f->largest = len;
+	if (len >= f->size) {
+		f->start = start;
+		f->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int ns_alloc_find(const struct ns_extent *used, unsigned n, uint64_t data_size,
+		  uint64_t align, uint64_t size, uint64_t *start)
+{
+	struct ns_find_arg f = { .size = size };
+	char want[32], largest[32];
+	int rc;
+
+	if (!ns_is_pow2(align))
+		return ns_err(-EINVAL, "alignment %" PRIu64 " is not a power of two",
+			      align);
+	if (!size)
+		return ns_err(-EINVAL, "size 0: nothing to allocate");
+	rc = ns_alloc_walk(used, n, data_size, align, ns_find_gap, &f);
+	if (rc)
+		return rc;
+	if (!f.found) {
+		/* the walk stopped only on success, so largest is the true maximum */
+		return ns_err(-ENOSPC, "no free extent of %s (largest free extent %s)",
+			      ns_format_size(size, want, sizeof(want)),
+			      ns_format_size(f.largest, largest, sizeof(largest)));
+	}
+	*start = f.start;
+	return 0;
+}
+
+struct ns_stats_arg {
+	uint64_t available;
+	uint64_t max_extent;
+};
+
+static int ns_stats_gap(uint64_t start, uint64_t len, void *arg)
+{
+	struct ns_stats_arg *s = arg;
+
+	s->available += len;
+	if (len > s->max_extent)
+		s->max_extent = len;
+	return 0;
+}
+
+void ns_alloc_stats(const struct ns_extent *used, unsigned n, uint64_t data_size,
+		    uint64_t align, uint64_t *available, uint64_t *max_extent)
+{
+	struct ns_stats_arg s = { 0 };
+
+	if (ns_is_pow2(align))
+		ns_alloc_walk(used, n, data_size, align, ns_stats_gap, &s);
+	if (available)
+		*available = s.available;
+	if (max_extent)
+		*max_extent = s.max_extent;
+}
