@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pmemctl read-labels, check-labels, init-labels and zero-labels.
+ * read-labels and check-labels work from the label area alone (probed, or
+ * --label-size), so they can show an area whose labels do not fit the
+ * file, or that no region open would accept.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "json_out.h"
+#include "label.h"
+#include "lsa.h"
+#include "namespace.h"
+#include "options.h"
+#include "pmemctl.h"
+#include "region.h"
+#include "target.h"
+#include "util.h"
+
+/* The label area of a region file, read without the region layer. */
+struct ctl_area {
+	int fd;
+	struct ns_io *io;
+	struct ns_lsa *lsa;	/* NULL when no index block is valid */
+	uint64_t off, size;	/* of the area in the file */
+	uint8_t *buf;		/* the area's bytes */
+	uint64_t idxoff[2];	/* where each index block is (or would be) */
+};
+
+static void ctl_area_close(struct ctl_area *a)
+{
+	ns_lsa_free(&a->lsa);
+	ns_io_destroy(&a->io);
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	free(a->buf);
+	a->buf = NULL;
+}
+
+/*
+ * Where index block 1 is: after a valid block 0, at its otheroff; else at
+ * the index size of the area's geometry (256-byte labels tried first, as
+ * new areas are v1.2), the first offset holding a valid block.
+ */
+static uint64_t ctl_area_index1(const struct ctl_area *a)
+{
+	char why[NS_WHY_LEN];
+	struct ns_index idx;
+	uint64_t cand[2] = { 0, 0 };
+	unsigned ls[2] = { 256, 128 };
+
+	if (ns_index_validate(a->buf, a->size, a->size, 0, &idx, why) == 0)
+		return idx.otheroff;
+	for (int i = 0; i < 2; i++) {
+		uint32_t nslot;
+
+		if (ns_lsa_geometry(a->size, ls[i], &nslot, &cand[i]) < 0)
+			cand[i] = NS_INDEX_ALIGN;
+		if (cand[i] < a->size &&
+		    ns_index_validate(a->buf + cand[i], a->size - cand[i], a->size,
+				      cand[i], &idx, why) == 0)
+			return cand[i];
+	}
+	return cand[1];
+}
+
+/*
+ * Open the file read-only and find its label area: --label-size, or probe.
+ * Probing that finds nothing is -NS_E_NO_LABELS (reported); with
+ * --label-size an area with no valid index is loaded all the same (lsa NULL).
+ * Returns 0 or an exit code.
+ */
+static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->fd = open(t->file, O_RDONLY | O_CLOEXEC);
+	if (a->fd < 0)
+		return ctl_fail_msg(-errno, "cannot open '%s': %s", t->file,
+				    strerror(errno));
+	rc = ns_io_file_new(a->fd, &a->io);
+	if (rc < 0) {
+		rc = ctl_fail(rc, "cannot read '%s'", t->file);
+		goto err;
+	}
+	if (t->label_size) {
+		if (t->label_size > a->io->size || t->label_size < NS_LSA_MIN_SIZE) {
+			rc = ctl_fail_msg(-EINVAL, "bad value for --label-size: "
+					  "%" PRIu64 " bytes in a file of %" PRIu64
+					  " bytes '%s'", t->label_size,
+					  a->io->size, t->file);
+			goto err;
+		}
+		a->size = t->label_size;
+		a->off = a->io->size - a->size;
+		ns_lsa_load(a->io, a->off, a->size, false, &a->lsa);
+		ns_err_clear();
+	} else {
+		rc = ns_lsa_probe(a->io, &a->lsa);
+		if (rc < 0) {
+			rc = ctl_fail(rc, "no label area found in '%s' "
+				      "(give --label-size to read one anyway)", t->file);
+			goto err;
+		}
+		a->off = ns_lsa_offset(a->lsa);
+		a->size = ns_lsa_size(a->lsa);
+	}
+	a->buf = malloc(a->size);
+	if (!a->buf) {
+		rc = ctl_fail_msg(-ENOMEM, "out of memory for a label area of %" PRIu64
+				  " bytes", a->size);
+		goto err;
+	}
+	rc = ns_io_read(a->io, a->buf, a->size, a->off);
+	if (rc < 0) {
+		rc = ctl_fail(rc, "cannot read the label area of '%s'", t->file);
+		goto err;
+	}
+	a->idxoff[0] = 0;
+	a->idxoff[1] = ctl_area_index1(a);
+	return 0;
+err:
+	ctl_area_close(a);
+	return rc;
+}
+
+/* Validate index block i: returns true when valid; fills idx either way. */
+static bool ctl_area_index(const struct ctl_area *a, int i, struct ns_index *idx,
+			   char why[NS_WHY_LEN])
+{
+	uint64_t off = a->idxoff[i];
+
+	memset(idx, 0, sizeof(*idx));
+	if (off + NS_INDEX_HDR_SIZE > a->size) {
+		snprintf(why, NS_WHY_LEN, "offset %" PRIu64 " is outside the area", off);
+		return false;
+	}
+	ns_index_decode(a->buf + off, idx);
+	if (ns_index_validate(a->buf + off, a->size - off, a->size, off, idx, why) < 0) {
+		ns_index_decode(a->buf + off, idx);	/* show what is there */
+		return false;
+	}
+	return true;
+}
+
+static bool ctl_area_current(const struct ctl_area *a, int i)
+{
+	return a->lsa && ns_lsa_current(a->lsa) == i;
+}
+
+/* ---- read-labels -------------------------------------------------------- */
+
+static const struct ctl_opt read_labels_opts[] = {
+	CTL_TARGET_OPTS,
+	{ "json", 'j', no_argument, NULL, "decode the index blocks and labels as JSON" },
+	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE" },
+	{ NULL },
+};
+
+static const struct ctl_usage read_labels_usage = {
+	.name = "read-labels",
+	.args = "--file PATH [-j] [-o FILE] [--label-size SIZE]",
+	.about = "Dump the label area at the end of the region file: the raw bytes to\n"
+		 "FILE or to stdout (never to a terminal), or decoded with -j: both index\n"
+		 "blocks (valid or not, with the reason) and the label of every slot in\n"
+		 "use in the current index. Reads the file alone: no lock, no region\n"
+		 "checks, so an area whose labels do not fit the file is shown too.",
+	.exits = "  250  ENXIO: no label area found (give --label-size)\n",
+};
+
+static int ctl_write_all(int fd, const uint8_t *buf, uint64_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static struct json_object *ctl_labels_json(const struct ctl_area *a)
+{
+	struct json_object *jdev = json_object_new_object();
+	struct json_object *jidx = json_object_new_array();
+	struct json_object *jlab = json_object_new_array();
+	char why[NS_WHY_LEN];
+
+	json_object_object_add(jdev, "dev", json_object_new_string("region0"));
+	json_object_object_add(jdev, "offset", json_object_new_int64((int64_t)a->off));
+	json_object_object_add(jdev, "label_size", json_object_new_int64((int64_t)a->size));
+	for (int i = 0; i < 2; i++) {
+		struct ns_index idx;
+		bool valid;
+
+		why[0] = '\0';
+		valid = ctl_area_index(a, i, &idx, why);
+		json_object_array_add(jidx, ctl_json_index(a->buf + a->idxoff[i] ,
+							   &idx, valid, why,
+							   ctl_area_current(a, i)));
+	}
+	if (a->lsa) {
+		uint32_t s;
+
+		ns_lsa_foreach_slot(a->lsa, s) {
+			struct ns_label l;
+			int rc;
+
+			why[0] = '\0';
+			rc = ns_lsa_label(a->lsa, s, &l, why);
+			json_object_array_add(jlab, ctl_json_label(&l, s,
+					ns_lsa_label_size(a->lsa), rc == 0, why));
+		}
+	}
+	json_object_object_add(jdev, "index", jidx);
+	json_object_object_add(jdev, "label", jlab);
+	return jdev;
+}
+
+int cmd_read_labels(int argc, char **argv)
+{
+	struct {
+		struct ctl_target t;
+		bool json;
+		const char *output;
+	} o = { 0 };
+	struct ctl_area a;
+	struct ctl_parser p;
+	int c, rc, fd;
+
+	ctl_parser_init(&p, &read_labels_usage, read_labels_opts);
+	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
+		switch (c) {
+		case CTL_OPTS_HELP:
+			return 0;
+		case CTL_OPTS_ERROR:
+			return CTL_EXIT_USAGE;
+		case 'j':
+			o.json = true;
+			break;
+		case 'o':
+			o.output = p.arg;
+			break;
+		default:
+			rc = ctl_target_opt(&o.t, &p, c);
+			if (rc < 0)
+				return ctl_exit_code(rc);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
+	rc = ctl_target_check(&o.t, &p);
+	if (rc)
+		return rc;
+	if (!o.json && !o.output && isatty(STDOUT_FILENO))
+		return ctl_usage_error(&p, "not writing a binary label area to a terminal: "
+				       "use -o FILE, a pipe, or -j");
+
+	rc = ctl_area_open(&o.t, &a);
+	if (rc)
+		return rc;
+	if (o.json) {
+		struct json_object *arr = json_object_new_array();
+
+		json_object_array_add(arr, ctl_labels_json(&a));
+		if (o.output && !freopen(o.output, "w", stdout)) {
+			rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o.output,
+					  strerror(errno));
+			json_object_put(arr);
+			goto out;
+		}
+		ctl_json_print(arr);
+		if (fflush(stdout) != 0)
+			rc = ctl_fail_msg(-errno, "cannot write the output: %s", strerror(errno));
+		goto out;
+	}
+	fd = STDOUT_FILENO;
+	if (o.output) {
+		fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o.output,
+					  strerror(errno));
+			goto out;
+		}
+	}
+	rc = ctl_write_all(fd, a.buf, a.size);
+	if (rc < 0)
+		rc = ctl_fail_msg(rc, "cannot write '%s': %s",
+				  o.output ? o.output : "stdout", strerror(-rc));
+	if (o.output && close(fd) < 0 && rc == 0)
+		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o.output, strerror(errno));
+out:
+	ctl_area_close(&a);
+	return rc;
+}
+
+/* ---- check-labels ------------------------------------------------------- */
+
+static const struct ctl_opt check_labels_opts[] = {
+	CTL_TARGET_OPTS,
+	{ NULL },
+};
+
+static const struct ctl_usage check_labels_usage = {
+	.name = "check-labels",
+	.args = "--file PATH [--label-size SIZE]",
+	.about = "Check both index blocks, every label in use, and that the region\n"
+		 "serves every label (not interleaved, not of a foreign interleave set,\n"
+		 "inside the data area, no duplicate). Prints one line per problem on\n"
+		 "stderr and a JSON summary on stdout.",
+	.exits = "  0    the area is valid and every label is served\n"
+		 "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
+		 "  250  ENXIO: no label area (no valid index block)\n",
+};
+
+int cmd_check_labels(int argc, char **argv)
+{
+	struct ctl_target t = { 0 };
+	struct ctl_area a;
+	struct ctl_parser p;
+	struct json_object *j;
+	struct ns_region *r = NULL;
+	char why[NS_WHY_LEN];
+	unsigned nvalid = 0, nlabels = 0, nserved = 0, problems = 0;
+	uint8_t *reported = NULL;
+	int c, rc;
+
+	ctl_parser_init(&p, &check_labels_usage, check_labels_opts);
+	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
+		switch (c) {
+		case CTL_OPTS_HELP:
+			return 0;
+		case CTL_OPTS_ERROR:
+			return CTL_EXIT_USAGE;
+		default:
+			rc = ctl_target_opt(&t, &p, c);
+			if (rc < 0)
+				return ctl_exit_code(rc);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
+	rc = ctl_target_check(&t, &p);
+	if (rc)
+		return rc;
+
+	rc = ctl_area_open(&t, &a);
+	if (rc)
+		return rc;
+	j = json_object_new_object();
+	json_object_object_add(j, "dev", json_object_new_string("region0"));
+	json_object_object_add(j, "path", json_object_new_string(t.file));
+	json_object_object_add(j, "label_size", json_object_new_int64((int64_t)a.size));
+
+	for (int i = 0; i < 2; i++) {
+		struct ns_index idx;
+
+		why[0] = '\0';
+		if (ctl_area_index(&a, i, &idx, why)) {
+			nvalid++;
+			continue;
+		}
+		ctl_msg("index block %d at offset %" PRIu64 " of the label area: %s",
+			i, a.idxoff[i], why);
+		problems++;
+	}
+	if (a.lsa) {
+		uint32_t nslot = ns_lsa_nslot(a.lsa), s;
+
+		json_object_object_add(j, "label_version", json_object_new_string(
+				ns_lsa_minor(a.lsa) == 1 ? "1.1" : "1.2"));
+		json_object_object_add(j, "nslot", json_object_new_int64(nslot));
+		json_object_object_add(j, "free_slots",
+				       json_object_new_int64(ns_lsa_free_slots(a.lsa)));
+		reported = calloc(nslot ? nslot : 1, 1);
+		ns_lsa_foreach_slot(a.lsa, s) {
+			struct ns_label l;
+
+			nlabels++;
+			why[0] = '\0';
+			if (ns_lsa_label(a.lsa, s, &l, why) == 0)
+				continue;
+			ctl_msg("label in slot %" PRIu32 ": %s", s, why);
+			problems++;
+			if (reported)
+				reported[s] = 1;
+		}
+
+		/* what the region makes of the labels: served or why not */
+		struct ns_region_opts ro = {
+			.flags = NS_REGION_RDONLY,
+			.label_size = a.size,
+		};
+		rc = ns_region_open(t.file, &ro, &r);
+		if (rc < 0) {
+			ctl_msg("region '%s': %s", t.file, ns_errormsg());
+			ns_err_clear();
+			problems++;
+		} else {
+			struct ns_namespace *ns;
+
+			ns_region_foreach_namespace(r, ns) {
+				uint32_t slot = ns_namespace_slot(ns);
+
+				if (ns_namespace_state(ns) == NS_STATE_ACTIVE) {
+					nserved++;
+					continue;
+				}
+				if (reported && slot < nslot && reported[slot])
+					continue;
+				ctl_msg("label in slot %" PRIu32 " (%s): not served: %s: %s",
+					slot, ns_namespace_devname(ns),
+					ns_state_name(ns_namespace_state(ns)),
+					ns_namespace_reason(ns));
+				problems++;
+			}
+			ns_region_close(&r);
+		}
+		free(reported);
+	}
+	json_object_object_add(j, "valid_index_blocks", json_object_new_int(nvalid));
+	json_object_object_add(j, "labels", json_object_new_int(nlabels));
+	json_object_object_add(j, "served", json_object_new_int(nserved));
+	json_object_object_add(j, "problems", json_object_new_int(problems));
+	json_object_object_add(j, "valid", json_object_new_boolean(problems == 0));
+	ctl_json_print(j);
+
+	if (nvalid == 0)
+		rc = ctl_fail_msg(-ENXIO, "no valid label area in '%s'", t.file);
+	else if (problems)
+		rc = ctl_fail_msg(-EINVAL, "%u problem%s in the label area of '%s'",
+				  problems, problems == 1 ? "" : "s", t.file);
+	else
+		rc = 0;
+	ctl_area_close(&a);
+	return rc;
+}
+
+/* ---- init-labels, zero-labels ------------------------------------------- */
+
+static const struct ctl_opt init_labels_opts[] = {
+	CTL_TARGET_OPTS,
+	{ "force", 'f', no_argument, NULL,
+	  "overwrite a valid label area (every namespace is forgotten; data is kept)" },
+	{ "label-version", 'V', required_argument, "1.1|1.2",
+	  "label format (default: the current one, 1.2 for a new area)" },
+	{ NULL },
+};
+
+static const struct ctl_usage init_labels_usage = {
+	.name = "init-labels",
+	.args = "--file PATH [-f] [-V 1.1|1.2] [--label-size SIZE]",
+	.about = "Write a fresh, empty label area (both index blocks) at the end of the\n"
+		 "region file. A valid area is kept unless -f, as ndctl does.",
+	.exits = "  239  EEXIST: the file has a valid label area (use -f)\n"
+		 "  240  EBUSY: the region is locked by another process\n",
+};
+
+int cmd_init_labels(int argc, char **argv)
+{
+	struct {
+		struct ctl_target t;
+		bool force;
+		unsigned minor;
+	} o = { 0 };
+	struct ns_region *r = NULL;
+	struct ctl_parser p;
+	char sz[32];
+	int c, rc;
+
+	ctl_parser_init(&p, &init_labels_usage, init_labels_opts);
+	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
+		switch (c) {
+		case CTL_OPTS_HELP:
+			return 0;
+		case CTL_OPTS_ERROR:
+			return CTL_EXIT_USAGE;
+		case 'f':
+			o.force = true;
+			break;
+		case 'V':
+			if (ctl_parse_label_version(&p, &o.minor) < 0)
+				return ctl_exit_code(-EINVAL);
+			break;
+		default:
+			rc = ctl_target_opt(&o.t, &p, c);
+			if (rc < 0)
+				return ctl_exit_code(rc);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
+	rc = ctl_target_check(&o.t, &p);
+	if (rc)
+		return rc;
+
+	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE_NOLABELS, &r);
+	if (rc)
+		return rc;
+	rc = ns_region_init_labels(r, o.minor, o.force);
+	if (rc == -NS_E_LABELS_EXIST) {
+		rc = ctl_fail_msg(rc, "'%s' has a valid label area: use -f to "
+				  "overwrite it (its namespaces are forgotten)",
+				  o.t.file);
+	} else if (rc < 0) {
+		rc = ctl_fail(rc, "cannot initialise the label area of '%s'", o.t.file);
+	} else {
+		ctl_msg("initialised the label area of '%s' (v1.%u, %s)", o.t.file,
+			ns_region_label_minor(r),
+			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
+	}
+	ns_region_close(&r);
+	return rc;
+}
+
+static const struct ctl_opt zero_labels_opts[] = {
+	CTL_TARGET_OPTS,
+	{ NULL },
+};
+
+static const struct ctl_usage zero_labels_usage = {
+	.name = "zero-labels",
+	.args = "--file PATH [--label-size SIZE]",
+	.about = "Overwrite the whole label area with zeroes: every namespace is\n"
+		 "forgotten (their data is not touched). init-labels makes the region\n"
+		 "usable again.",
+	.exits = "  240  EBUSY: the region is locked by another process\n",
+};
+
+int cmd_zero_labels(int argc, char **argv)
+{
+	struct ctl_target t = { 0 };
+	struct ns_region *r = NULL;
+	struct ctl_parser p;
+	char sz[32];
+	int c, rc;
+
+	ctl_parser_init(&p, &zero_labels_usage, zero_labels_opts);
+	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
+		switch (c) {
+		case CTL_OPTS_HELP:
+			return 0;
+		case CTL_OPTS_ERROR:
+			return CTL_EXIT_USAGE;
+		default:
+			rc = ctl_target_opt(&t, &p, c);
+			if (rc < 0)
+				return ctl_exit_code(rc);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
+	rc = ctl_target_check(&t, &p);
+	if (rc)
+		return rc;
+
+	rc = ctl_target_open(&t, CTL_OPEN_WRITE_NOLABELS, &r);
+	if (rc)
+		return rc;
+	rc = ns_region_zero_labels(r);
+	if (rc < 0)
+		rc = ctl_fail(rc, "cannot zero the label area of '%s'", t.file);
+	else
+		ctl_msg("zeroed the label area of '%s' (%s)", t.file,
+			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
+	ns_region_close(&r);
+	return rc;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-command option tables for pmemctl (in the spirit of git's
+ * parse-options): each command describes its options once, in a table of
+ * struct ctl_opt, and that one table drives getopt_long and the --help
+ * text. Values go into a struct local to the command.
+ */
+#ifndef PMEMCTL_OPTIONS_H
+#define PMEMCTL_OPTIONS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* exit code of a malformed command line (ndctl's, git's) */
+#define CTL_EXIT_USAGE 129
+
+/* keys of long-only options start here (past every short option letter) */
+#define CTL_OPT_LONG 256
+
+struct ctl_opt {
+	const char *name;	/* long name, without "--" */
+	int key;		/* short letter, or CTL_OPT_LONG + n for long-only */
+	int has_arg;		/* no_argument or required_argument */
+	const char *argname;	/* "SIZE", shown in --help */
+	const char *help;
+};
+
+/* What `pmemctl <cmd> --help` prints besides the option table. */
+struct ctl_usage {
+	const char *name;	/* "create-namespace" */
+	const char *args;	/* after the command name: "--file PATH -s SIZE [options]" */
+	const char *about;	/* one paragraph: what the command does */
+	const char *exits;	/* command-specific exit codes, one "  N  why\n" a line */
+};
+
+#define CTL_MAX_OPTS 24
+
+struct ctl_parser {
+	const struct ctl_usage *usage;
+	const struct ctl_opt *opts;	/* terminated by a { NULL } entry */
+	struct option longopts[CTL_MAX_OPTS + 2];
+	char shortopts[3 * CTL_MAX_OPTS + 4];
+	const char *arg;		/* the current option's value */
+	const char *optname;		/* the current option's spelling, for messages */
+};
+
+/* ctl_parser_next() results besides an option key */
+enum {
+	CTL_OPTS_DONE = -1,	/* no more options; positional args from optind */
+	CTL_OPTS_HELP = -2,	/* --help printed: exit 0 */
+	CTL_OPTS_ERROR = -3,	/* message printed: exit CTL_EXIT_USAGE */
+};
+
+void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
+		     const struct ctl_opt *opts);
+
+/*
+ * The next option of argv (getopt_long, GNU permutation, so options may
+ * follow positional arguments). Returns its key with p->arg set, or one of
+ * CTL_OPTS_*. Unknown options and missing values print
+ * "pmemctl <cmd>: unknown option '--x'" and the usage line.
+ */
+int ctl_parser_next(struct ctl_parser *p, int argc, char **argv);
+
+/* Print the full help of the command to stdout. */
+void ctl_usage_print(const struct ctl_parser *p);
+
+/*
+ * Report a malformed command line ("missing --size", "unexpected argument
+ * 'x'") with the usage line; returns CTL_EXIT_USAGE.
+ */
+int ctl_usage_error(const struct ctl_parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Parse a SIZE value of option p->optname with ns_parse_size. A value that
+ * is not a size is a bad value of a valid option, not a malformed command
+ * line: message and -EINVAL (exit 234). Returns 0 or -EINVAL.
+ */
+int ctl_opt_size(const struct ctl_parser *p, uint64_t *out);
+
+/* -V/--label-version 1.1|1.2 -> minor 1|2; 0 or -EINVAL (message printed) */
+int ctl_parse_label_version(const struct ctl_parser *p, unsigned *minor);
+
+/* The exit-code paragraph every command's help ends with. */
+extern const char ctl_exit_codes_common[];
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pmemctl: manage pmemfs regions and namespaces, ndctl style.
+ *   pmemctl <command> [options]
+ * The command table maps names to functions; each command parses its own
+ * options (options.h) and reaches its region through target.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "options.h"
+#include "pmemctl.h"
+
+const char *ctl_cmdname = "pmemctl";
+
+struct ctl_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct ctl_command ctl_commands[] = {
+	{ "create-region", cmd_create_region, "create a region file with an empty label area" },
+	{ "list", cmd_list, "list regions and namespaces as JSON" },
+	{ "create-namespace", cmd_create_namespace, "create a namespace in a region" },
+	{ "destroy-namespace", cmd_destroy_namespace, "destroy namespaces (zeroes their first 8 KiB)" },
+	{ "rename-namespace", cmd_rename_namespace, "give a namespace a new name" },
+	{ "enable-namespace", cmd_enable_namespace, "serve a namespace (running daemon only)" },
+	{ "disable-namespace", cmd_disable_namespace, "stop serving a namespace (running daemon only)" },
+	{ "read-labels", cmd_read_labels, "dump the label area, raw or as JSON (-j)" },
+	{ "check-labels", cmd_check_labels, "validate the index blocks and every label" },
+	{ "init-labels", cmd_init_labels, "write a fresh, empty label area" },
+	{ "zero-labels", cmd_zero_labels, "zero the whole label area" },
+	{ "stats", cmd_stats, "per-namespace I/O counters (running daemon only)" },
+};
+
+#define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+
+int ctl_exit_code(int rc)
+{
+	if (rc == 0)
+		return 0;
+	return (-ns_err_to_errno(rc)) & 0xff;
+}
+
+void ctl_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ctl_fail(int rc, const char *fmt, ...)
+{
+	const char *why = ns_errormsg();
+	va_list ap;
+
+	if (!why || !*why)
+		why = ns_strerror(rc);
+	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", why);
+	ns_err_clear();
+	return ctl_exit_code(rc);
+}
+
+int ctl_fail_msg(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return ctl_exit_code(rc);
+}
+
+static void ctl_main_usage(FILE *f)
+{
+	fprintf(f, "usage: pmemctl [--version] [--help] <command> [options]\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < CTL_NCOMMANDS; i++)
+		fprintf(f, "  %-19s %s\n", ctl_commands[i].name, ctl_commands[i].summary);
+	fprintf(f, "\nOffline, every command works on a region file: --file PATH.\n"
+		   "'pmemctl <command> --help' shows a command's options and exit codes.\n"
+		   "\nexit codes:\n%s", ctl_exit_codes_common);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		ctl_main_usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		if (argc > 2 && strcmp(cmd, "help") == 0) {
+			/* "pmemctl help <cmd>" = "pmemctl <cmd> --help" */
+			char *hargv[] = { argv[2], (char *)"--help", NULL };
+
+			for (size_t i = 0; i < CTL_NCOMMANDS; i++)
+				if (strcmp(argv[2], ctl_commands[i].name) == 0) {
+					ctl_cmdname = ctl_commands[i].name;
+					return ctl_commands[i].fn(2, hargv);
+				}
+		}
+		ctl_main_usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0 ||
+	    strcmp(cmd, "version") == 0) {
+		printf("%s\n", PMEMFS_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < CTL_NCOMMANDS; i++) {
+		if (strcmp(cmd, ctl_commands[i].name) == 0) {
+			ctl_cmdname = ctl_commands[i].name;
+			return ctl_commands[i].fn(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "pmemctl: unknown command '%s'\n", cmd);
+	fprintf(stderr, "(pmemctl --help lists the commands)\n");
+	return CTL_EXIT_USAGE;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pmemctl: the ndctl-like CLI. Shared pieces of the commands: messages on
+ * stderr in one format, exit codes, and the command functions.
+ */
+#ifndef PMEMCTL_H
+#define PMEMCTL_H
+
+#include <stdarg.h>
+
+/* The command being run ("create-namespace"), for messages. */
+extern const char *ctl_cmdname;
+
+/*
+ * Exit code of a core return code: 0 for 0, else (-errno) & 0xff, a
+ * -NS_E_* code first mapped with ns_err_to_errno() (ENOSPC 228, EBUSY 240,
+ * ENOENT 254, EINVAL 234, EEXIST 239, ENXIO 250, ENOTSUP 161).
+ */
+int ctl_exit_code(int rc);
+
+/* "pmemctl <cmd>: <message>\n" on stderr. */
+void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Report a failed core call and return its exit code:
+ *   "pmemctl <cmd>: <what, formatted>: <ns_errormsg() or ns_strerror(rc)>"
+ * e.g. ctl_fail(rc, "cannot create namespace in '%s'", path).
+ */
+int ctl_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report a failure with an errno-style code and own message; returns its exit code. */
+int ctl_fail_msg(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_create_region(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_create_namespace(int argc, char **argv);
+int cmd_destroy_namespace(int argc, char **argv);
+int cmd_rename_namespace(int argc, char **argv);
+int cmd_enable_namespace(int argc, char **argv);
+int cmd_disable_namespace(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_read_labels(int argc, char **argv);
+int cmd_check_labels(int argc, char **argv);
+int cmd_init_labels(int argc, char **argv);
+int cmd_zero_labels(int argc, char **argv);
+
+#endif
