@@ -1,3 +1,895 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
-typedef int pmemfs_placeholder_namespace;
+/*
+ * Namespaces: one object per label of the current index, in slot order.
+ *
+ * Classification (ns_region_classify) is a pure function of the labels in
+ * slot order, the region's cookie and the data area's size, evaluated in
+ * this order for each label:
+ *   1. the label does not decode (checksum, slot, nlabel, ...) -> INVALID
+ *   2. its range ends past the data area                     -> INVALID
+ *   3. its range overlaps an earlier label that is not INVALID -> INVALID
+ *   4. its uuid is that of an earlier label that is not INVALID -> INVALID
+ *   5. nlabel > 1                                            -> INTERLEAVED
+ *   6. isetcookie is not the region's                        -> FOREIGN
+ *   7. otherwise                                              -> ACTIVE
+ * Because it is recomputed from scratch after every change, a region
+ * reopened from the medium shows exactly what the open one showed.
+ *
+ * Reservations: every label reserves its range (the part inside the data
+ * area), whatever its state, and so does a destroyed namespace until its
+ * last holder lets go. With force, create may also use ranges reserved
+ * only by INVALID labels (plain free space is tried first).
+ *
+ * Shown names: the label's name when it passes ns_name_validate() and no
+ * other decodable label of the region carries the same name; otherwise the
+ * device name (both duplicates lose it, so which one keeps a name never
+ * depends on slot order).
+ *
+ * Destroy zeroes the first min(8 KiB, size) bytes only when the range is
+ * trusted (not INVALID): an INVALID label's range may be garbage or another
+ * namespace's data. Rename and set-readonly are refused for namespaces that
+ * are not ACTIVE (their labels belong to someone else or are broken).
+ * After an I/O error the in-memory state stays the old one;
+ * ns_region_reload() shows what the medium holds.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "error.h"
+#include "internal.h"
+#include "util.h"
+
+#define NS_DESTROY_ZERO_BYTES 8192u
+#define NS_LABEL_LBASIZE 512u
+#define NS_MAX_ALIGN_REPORTED (1ULL << 30)
+
+/* ---- names ---- */
+
+static bool ns_is_devname_form(const char *s)
+{
+	const char *p;
+
+	if (strncmp(s, "namespace", 9) != 0)
+		return false;
+	p = s + 9;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p++ != '.')
+		return false;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0';
+}
+
+/* 0, or -EINVAL with the rule broken in why */
+static int ns_name_check(const char *name, char *why, size_t len)
+{
+	size_t n = strlen(name);
+	uuid_t u;
+
+	if (n == 0) {
+		snprintf(why, len, "empty");
+		return -EINVAL;
+	}
+	if (n > NS_LABEL_NAME_LEN - 1) {
+		snprintf(why, len, "longer than %u bytes", NS_LABEL_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c > 0x7e) {
+			snprintf(why, len, "byte %zu (0x%02x) is not printable ASCII",
+				 i, c);
+			return -EINVAL;
+		}
+		if (c == '/') {
+			snprintf(why, len, "contains '/'");
+			return -EINVAL;
+		}
+	}
+	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "all")) {
+		snprintf(why, len, "reserved");
+		return -EINVAL;
+	}
+	if (ns_is_devname_form(name)) {
+		snprintf(why, len, "has the form of a device name (namespaceX.Y)");
+		return -EINVAL;
+	}
+	if (uuid_parse(name, u) == 0) {
+		snprintf(why, len, "has the form of a uuid");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ns_name_validate(const char *name)
+{
+	char why[96];
+
+	if (!name)
+		return ns_err(-EINVAL, "invalid name: none given");
+	if (ns_name_check(name, why, sizeof(why))) {
+		/* print only what is printable, and not too much of it */
+		char shown[NS_LABEL_NAME_LEN + 4];
+		size_t i;
+
+		for (i = 0; name[i] && i < NS_LABEL_NAME_LEN - 1; i++)
+			shown[i] = ((unsigned char)name[i] < 0x20 ||
+				    (unsigned char)name[i] > 0x7e) ? '?' : name[i];
+		if (name[i])
+			memcpy(shown + i, "...", 4);
+		else
+			shown[i] = '\0';
+		return ns_err(-EINVAL, "invalid name '%s': %s", shown, why);
+	}
+	return 0;
+}
+
+/* ---- objects ---- */
+
+static struct ns_namespace *ns_alloc_ns(struct ns_region *r, uint32_t slot)
+{
+	struct ns_namespace *ns = calloc(1, sizeof(*ns));
+	char why[NS_WHY_LEN];
+
+	if (!ns)
+		return NULL;
+	ns->region = r;
+	ns->slot = slot;
+	ns->id = UINT32_MAX;
+	ns->decode_ok = ns_lsa_label(r->lsa, slot, &ns->label, why) == 0;
+	if (!ns->decode_ok)
+		snprintf(ns->decode_why, sizeof(ns->decode_why), "%s", why);
+	ns->shown = ns->devname;
+	return ns;
+}
+
+static void ns_free_list(struct ns_namespace *ns)
+{
+	while (ns) {
+		struct ns_namespace *next = ns->next;
+
+		free(ns);
+		ns = next;
+	}
+}
+
+void ns_region_free_namespaces(struct ns_region *r)
+{
+	ns_free_list(r->ns);
+	ns_free_list(r->dead);
+	r->ns = NULL;
+	r->dead = NULL;
+}
+
+bool ns_region_any_held(const struct ns_region *r)
+{
+	for (const struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		if (ns->holders)
+			return true;
+	return r->dead != NULL; /* dead ones are on the list only while held */
+}
+
+static unsigned ns_region_new_id(const struct ns_region *r)
+{
+	unsigned next = 0;
+
+	for (const struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		if (ns->id != UINT32_MAX && ns->id >= next)
+			next = ns->id + 1;
+	for (const struct ns_namespace *ns = r->dead; ns; ns = ns->next)
+		if (ns->id >= next)
+			next = ns->id + 1;
+	return next;
+}
+
+static void ns_set_id(struct ns_namespace *ns, unsigned id)
+{
+	ns->id = id;
+	snprintf(ns->devname, sizeof(ns->devname), "namespace%u.%u",
+		 ns->region->id, id);
+}
+
+/* insert into r->ns keeping slot order */
+static void ns_insert_sorted(struct ns_region *r, struct ns_namespace *ns)
+{
+	struct ns_namespace **pp = &r->ns;
+
+	while (*pp && (*pp)->slot < ns->slot)
+		pp = &(*pp)->next;
+	ns->next = *pp;
+	*pp = ns;
+}
+
+static void ns_unlink(struct ns_namespace **head, struct ns_namespace *ns)
+{
+	for (struct ns_namespace **pp = head; *pp; pp = &(*pp)->next)
+		if (*pp == ns) {
+			*pp = ns->next;
+			ns->next = NULL;
+			return;
+		}
+}
+
+static void ns_bury(struct ns_region *r, struct ns_namespace *ns)
+{
+	ns_unlink(&r->ns, ns);
+	if (ns->holders) {
+		ns->state = NS_STATE_DESTROYED;
+		snprintf(ns->reason, sizeof(ns->reason), "destroyed while in use");
+		ns->next = r->dead;
+		r->dead = ns;
+	} else {
+		free(ns);
+	}
+}
+
+int ns_region_build_namespaces(struct ns_region *r)
+{
+	struct ns_namespace *old = r->ns, *tail = NULL;
+	uint32_t s;
+	int rc = 0;
+
+	r->ns = NULL;
+	if (r->has_labels) {
+		unsigned ls = ns_lsa_label_size(r->lsa);
+
+		ns_lsa_foreach_slot(r->lsa, s) {
+			struct ns_namespace *ns = ns_alloc_ns(r, s), *o;
+
+			if (!ns) {
+				rc = ns_err(-ENOMEM, "region '%s': out of memory",
+					    r->path);
+				break;
+			}
+			/* keep the object of an unchanged label */
+			for (o = old; o; o = o->next)
+				if (o->slot == s &&
+				    !memcmp(o->label.raw, ns->label.raw, ls))
+					break;
+			if (o) {
+				ns_unlink(&old, o);
+				free(ns);
+				ns = o;
+			}
+			ns->next = NULL;
+			if (tail)
+				tail->next = ns;
+			else
+				r->ns = ns;
+			tail = ns;
+		}
+	}
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		if (ns->id == UINT32_MAX)
+			ns_set_id(ns, ns_region_new_id(r));
+	while (old) {
+		struct ns_namespace *o = old;
+
+		old = o->next;
+		o->next = NULL;
+		if (o->holders) {
+			o->state = NS_STATE_DESTROYED;
+			snprintf(o->reason, sizeof(o->reason), "label gone");
+			o->next = r->dead;
+			r->dead = o;
+		} else {
+			free(o);
+		}
+	}
+	ns_region_classify(r);
+	return rc;
+}
+
+static bool ns_ranges_overlap(const struct ns_label *a, const struct ns_label *b)
+{
+	return a->dpa < b->dpa + b->rawsize && b->dpa < a->dpa + a->rawsize;
+}
+
+void ns_region_classify(struct ns_region *r)
+{
+	char a[32];
+
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
+		const struct ns_label *l = &ns->label;
+
+		uuid_unparse_lower(l->uuid, ns->uuid_str);
+		ns->state = NS_STATE_INVALID;
+		ns->reason[0] = '\0';
+		if (!ns->decode_ok) {
+			snprintf(ns->reason, sizeof(ns->reason), "%s", ns->decode_why);
+			continue;
+		}
+		if (l->dpa + l->rawsize > r->data_size) {
+			snprintf(ns->reason, sizeof(ns->reason),
+				 "range [%#" PRIx64 ", %#" PRIx64 ") ends at byte %"
+				 PRIu64 ", past the data area of %" PRIu64 " bytes (%s)",
+				 l->dpa, l->dpa + l->rawsize, l->dpa + l->rawsize,
+				 r->data_size, ns_format_size(r->data_size, a, sizeof(a)));
+			continue;
+		}
+		for (struct ns_namespace *e = r->ns; e != ns; e = e->next) {
+			if (e->state == NS_STATE_INVALID)
+				continue;
+			if (ns_ranges_overlap(l, &e->label)) {
+				snprintf(ns->reason, sizeof(ns->reason),
+					 "range [%#" PRIx64 ", %#" PRIx64
+					 ") overlaps %s", l->dpa, l->dpa + l->rawsize,
+					 e->devname);
+				break;
+			}
+			if (!memcmp(l->uuid, e->label.uuid, 16)) {
+				snprintf(ns->reason, sizeof(ns->reason),
+					 "uuid %s is also %s's", ns->uuid_str,
+					 e->devname);
+				break;
+			}
+		}
+		if (ns->reason[0])
+			continue;
+		if (l->nlabel > 1) {
+			ns->state = NS_STATE_INTERLEAVED;
+			snprintf(ns->reason, sizeof(ns->reason),
+				 "label %u of an interleave set of %u: not served "
+				 "from one region file", l->position, l->nlabel);
+		} else if (l->isetcookie != r->isetcookie) {
+			ns->state = NS_STATE_FOREIGN;
+			snprintf(ns->reason, sizeof(ns->reason),
+				 "interleave-set cookie %#" PRIx64
+				 " is not the region's %#" PRIx64,
+				 l->isetcookie, r->isetcookie);
+		} else {
+			ns->state = NS_STATE_ACTIVE;
+		}
+	}
+
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
+		char why[96];
+		bool unique = true;
+
+		ns->shown = ns->devname;
+		if (!ns->decode_ok || !ns->label.name[0] ||
+		    ns_name_check(ns->label.name, why, sizeof(why)))
+			continue;
+		for (struct ns_namespace *e = r->ns; e && unique; e = e->next)
+			if (e != ns && e->decode_ok &&
+			    !strcmp(e->label.name, ns->label.name))
+				unique = false;
+		if (unique)
+			ns->shown = ns->label.name;
+	}
+}
+
+int ns_region_reserved(const struct ns_region *r, bool force,
+		       struct ns_extent **used, unsigned *n)
+{
+	unsigned count = 0, i = 0;
+	struct ns_extent *v;
+
+	*used = NULL;
+	*n = 0;
+	for (const struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		count++;
+	for (const struct ns_namespace *ns = r->dead; ns; ns = ns->next)
+		count++;
+	if (!count)
+		return 0;
+	v = calloc(count, sizeof(*v));
+	if (!v)
+		return ns_err(-ENOMEM, "region '%s': out of memory", r->path);
+	for (const struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
+		if (force && ns->state == NS_STATE_INVALID)
+			continue;
+		v[i].start = ns->label.dpa;
+		v[i].len = ns->label.rawsize;	/* alloc clips and handles wrap */
+		i++;
+	}
+	for (const struct ns_namespace *ns = r->dead; ns; ns = ns->next) {
+		v[i].start = ns->label.dpa;
+		v[i].len = ns->label.rawsize;
+		i++;
+	}
+	*used = v;
+	*n = i;
+	return 0;
+}
+
+/* ---- lookups ---- */
+
+struct ns_namespace *ns_namespace_get_first(struct ns_region *r)
+{
+	return r->ns;
+}
+
+struct ns_namespace *ns_namespace_get_next(struct ns_namespace *ns)
+{
+	if (ns->state == NS_STATE_DESTROYED)
+		return NULL;
+	return ns->next;
+}
+
+struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *spec)
+{
+	struct ns_namespace *ns, *first = NULL;
+	uuid_t u;
+
+	if (!spec || !*spec)
+		return NULL;
+	for (ns = r->ns; ns; ns = ns->next)
+		if (!strcmp(ns->devname, spec))
+			return ns;
+	if (uuid_parse(spec, u) == 0) {
+		for (ns = r->ns; ns; ns = ns->next) {
+			if (memcmp(ns->label.uuid, u, 16))
+				continue;
+			if (ns->state != NS_STATE_INVALID)
+				return ns;
+			if (!first)
+				first = ns;
+		}
+		if (first)
+			return first;
+	}
+	for (ns = r->ns; ns; ns = ns->next)
+		if (!strcmp(ns->shown, spec))
+			return ns;
+	return NULL;
+}
+
+/* a name unused by every label and shown name of r, ns itself excepted */
+static int ns_name_unique(struct ns_region *r, const struct ns_namespace *self,
+			  const char *name)
+{
+	for (struct ns_namespace *e = r->ns; e; e = e->next) {
+		if (e == self)
+			continue;
+		if ((e->decode_ok && !strcmp(e->label.name, name)) ||
+		    !strcmp(e->shown, name))
+			return ns_err(-EEXIST, "name '%s' is already used by %s in %s",
+				      name, e->devname, r->devname);
+	}
+	return 0;
+}
+
+static int ns_region_ready(struct ns_region *r, const char *what)
+{
+	int rc = ns_region_check_writable(r, what);
+
+	if (rc)
+		return rc;
+	if (!r->has_labels)
+		return ns_err(-NS_E_NO_LABELS, "%s: %s has no label area "
+			      "(init-labels first)", what, r->devname);
+	return 0;
+}
+
+static int ns_commit_msg(struct ns_region *r, int rc, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+	return ns_err(rc, "%s in %s: %s", what, r->devname, msg);
+}
+
+/* ---- create ---- */
+
+static int ns_check_geometry(struct ns_region *r, uint64_t size, uint64_t align)
+{
+	char a[32], b[32];
+
+	if (!ns_is_pow2(align))
+		return ns_err(-EINVAL, "invalid alignment %" PRIu64
+			      ": not a power of two", align);
+	if (align < NS_MIN_ALIGN)
+		return ns_err(-EINVAL, "invalid alignment %" PRIu64
+			      ": below the minimum of %u", align, NS_MIN_ALIGN);
+	if (size == 0)
+		return ns_err(-EINVAL, "invalid size 0");
+	if (size % align)
+		return ns_err(-EINVAL, "invalid size %s: not a multiple of the "
+			      "alignment %s", ns_format_size(size, a, sizeof(a)),
+			      ns_format_size(align, b, sizeof(b)));
+	return 0;
+}
+
+static int ns_find_space(struct ns_region *r, uint64_t size, uint64_t align,
+			 bool force, uint64_t *dpa)
+{
+	struct ns_extent *used;
+	unsigned n;
+	uint64_t avail, max;
+	char a[32], b[32];
+	int rc;
+
+	rc = ns_region_reserved(r, false, &used, &n);
+	if (rc)
+		return rc;
+	rc = ns_alloc_find(used, n, r->data_size, align, size, dpa);
+	if (rc == -ENOSPC && force) {
+		free(used);
+		rc = ns_region_reserved(r, true, &used, &n);
+		if (rc)
+			return rc;
+		rc = ns_alloc_find(used, n, r->data_size, align, size, dpa);
+	}
+	if (rc == -ENOSPC) {
+		ns_alloc_stats(used, n, r->data_size, align, &avail, &max);
+		rc = ns_err(-ENOSPC, "no free extent of %s in %s (largest free "
+			    "extent %s)", ns_format_size(size, a, sizeof(a)),
+			    r->devname, ns_format_size(max, b, sizeof(b)));
+	}
+	free(used);
+	return rc;
+}
+
+int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_opts *o,
+			struct ns_namespace **out)
+{
+	const char *name = o && o->name ? o->name : "";
+	uint64_t align, dpa = 0;
+	struct ns_label l;
+	struct ns_namespace *ns;
+	uint32_t slot;
+	uuid_t u;
+	char a[32];
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = ns_region_ready(r, "create namespace");
+	if (rc)
+		return rc;
+	if (!o)
+		return ns_err(-EINVAL, "create namespace: no options");
+	align = o->align ? o->align : NS_DEFAULT_ALIGN;
+	if (name[0]) {
+		rc = ns_name_validate(name);
+		if (rc)
+			return rc;
+		rc = ns_name_unique(r, NULL, name);
+		if (rc)
+			return rc;
+	}
+	if (o->uuid) {
+		char s[37];
+
+		memcpy(u, o->uuid, 16);
+		uuid_unparse_lower(u, s);
+		if (uuid_is_null(u))
+			return ns_err(-EINVAL, "invalid uuid %s: null", s);
+		for (ns = r->ns; ns; ns = ns->next)
+			if (!memcmp(ns->label.uuid, u, 16))
+				return ns_err(-EEXIST, "uuid %s is already used by "
+					      "%s in %s", s, ns->devname, r->devname);
+	} else {
+		bool dup;
+
+		do {
+			uuid_generate_random(u);
+			dup = false;
+			for (ns = r->ns; ns; ns = ns->next)
+				dup |= !memcmp(ns->label.uuid, u, 16);
+		} while (dup);
+	}
+	rc = ns_check_geometry(r, o->size, align);
+	if (rc)
+		return rc;
+	if (ns_lsa_free_slots(r->lsa) == 0)
+		return ns_err(-ENOSPC, "no free label slot in %s (%" PRIu32
+			      " slots)", r->devname, ns_lsa_nslot(r->lsa));
+	rc = ns_find_space(r, o->size, align, o->force, &dpa);
+	if (rc)
+		return rc;
+	if (!o->sparse) {
+		rc = ns_io_allocate(r->io, dpa, o->size);
+		if (rc) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+			return ns_err(rc, "cannot preallocate %s for a namespace in "
+				      "%s: %s%s", ns_format_size(o->size, a, sizeof(a)),
+				      r->devname, msg, rc == -EOPNOTSUPP ?
+				      " (create it sparse)" : "");
+		}
+	}
+
+	memset(&l, 0, sizeof(l));
+	memcpy(l.uuid, u, 16);
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	l.flags = o->readonly ? NS_LABEL_FLAG_ROLABEL : 0;
+	l.nlabel = 1;
+	l.position = 0;
+	l.isetcookie = r->isetcookie;
+	l.lbasize = NS_LABEL_LBASIZE;
+	l.dpa = dpa;
+	l.rawsize = o->size;
+	l.align = 0;
+	if (ns_lsa_label_size(r->lsa) >= 256)
+		memcpy(l.type_guid, ns_label_type_guid_pmem, 16);
+	/* abstraction_guid stays null: a raw namespace */
+	rc = ns_lsa_commit(r->lsa, NULL, 0, &l, 1, &slot);
+	if (rc)
+		return ns_commit_msg(r, rc, "create namespace");
+
+	ns = ns_alloc_ns(r, slot);
+	if (!ns) {
+		/* committed, but no object: rebuild from the labels */
+		rc = ns_region_build_namespaces(r);
+		return rc ? rc : ns_err(-ENOMEM, "create namespace: out of memory");
+	}
+	ns_set_id(ns, ns_region_new_id(r));
+	ns_insert_sorted(r, ns);
+	ns_region_classify(r);
+	if (out)
+		*out = ns;
+	return 0;
+}
+
+/* ---- destroy ---- */
+
+int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
+{
+	static const uint8_t zero[NS_DESTROY_ZERO_BYTES];
+	struct ns_region *r = ns->region;
+	uint64_t n;
+	int rc;
+
+	rc = ns_region_check_writable(r, "destroy namespace");
+	if (rc)
+		return rc;
+	if (ns->state == NS_STATE_DESTROYED)
+		return ns_err(-ENOENT, "destroy namespace: %s in %s is already "
+			      "destroyed", ns->devname, r->devname);
+	if (ns->holders && !(flags & NS_DESTROY_FORCE))
+		return ns_err(-EBUSY, "namespace '%s' in %s is in use (force to "
+			      "destroy it anyway)", ns->shown, r->devname);
+	if (ns->state != NS_STATE_INVALID) {
+		n = ns->label.rawsize < sizeof(zero) ? ns->label.rawsize : sizeof(zero);
+		rc = ns_io_write(r->io, zero, (size_t)n, ns->label.dpa);
+		if (!rc)
+			rc = ns_io_persist(r->io, ns->label.dpa, n);
+		if (rc)
+			return ns_commit_msg(r, rc, "destroy namespace");
+	}
+	rc = ns_lsa_commit(r->lsa, &ns->slot, 1, NULL, 0, NULL);
+	if (rc)
+		return ns_commit_msg(r, rc, "destroy namespace");
+	ns_bury(r, ns);
+	ns_region_classify(r);
+	return 0;
+}
+
+/* ---- relabel: rename, set read-only ---- */
+
+static int ns_relabel(struct ns_namespace *ns, const struct ns_label *l,
+		      const char *what)
+{
+	struct ns_region *r = ns->region;
+	struct ns_label fresh;
+	char why[NS_WHY_LEN];
+	uint32_t slot;
+	int rc;
+
+	rc = ns_lsa_commit(r->lsa, &ns->slot, 1, l, 1, &slot);
+	if (rc)
+		return ns_commit_msg(r, rc, what);
+	ns_unlink(&r->ns, ns);
+	ns->slot = slot;
+	ns->decode_ok = ns_lsa_label(r->lsa, slot, &fresh, why) == 0;
+	ns->label = fresh;
+	snprintf(ns->decode_why, sizeof(ns->decode_why), "%s",
+		 ns->decode_ok ? "" : why);
+	ns_insert_sorted(r, ns);
+	ns_region_classify(r);
+	return 0;
+}
+
+static int ns_check_changeable(struct ns_namespace *ns, const char *what)
+{
+	struct ns_region *r = ns->region;
+	int rc = ns_region_check_writable(r, what);
+
+	if (rc)
+		return rc;
+	if (ns->state == NS_STATE_DESTROYED)
+		return ns_err(-ENOENT, "%s: %s in %s is destroyed", what,
+			      ns->devname, r->devname);
+	if (ns->state != NS_STATE_ACTIVE)
+		return ns_err(-NS_E_NOT_SERVED, "%s: %s in %s is not served (%s: %s)",
+			      what, ns->devname, r->devname,
+			      ns_state_name(ns->state), ns->reason);
+	return 0;
+}
+
+int ns_namespace_rename(struct ns_namespace *ns, const char *name)
+{
+	struct ns_label l;
+	int rc;
+
+	rc = ns_check_changeable(ns, "rename namespace");
+	if (rc)
+		return rc;
+	if (!name)
+		name = "";
+	if (name[0]) {
+		rc = ns_name_validate(name);
+		if (rc)
+			return rc;
+		rc = ns_name_unique(ns->region, ns, name);
+		if (rc)
+			return rc;
+	}
+	if (!strcmp(ns->label.name, name))
+		return 0;
+	l = ns->label;
+	memset(l.name, 0, sizeof(l.name));
+	memcpy(l.name, name, strlen(name));
+	return ns_relabel(ns, &l, "rename namespace");
+}
+
+int ns_namespace_set_readonly(struct ns_namespace *ns, bool readonly)
+{
+	struct ns_label l;
+	int rc;
+
+	rc = ns_check_changeable(ns, "set read-only");
+	if (rc)
+		return rc;
+	if (ns_namespace_readonly(ns) == readonly)
+		return 0;
+	l = ns->label;
+	if (readonly)
+		l.flags |= NS_LABEL_FLAG_ROLABEL;
+	else
+		l.flags &= ~NS_LABEL_FLAG_ROLABEL;
+	return ns_relabel(ns, &l, "set read-only");
+}
+
+/* ---- holders ---- */
+
+void ns_namespace_get(struct ns_namespace *ns)
+{
+	ns->holders++;
+}
+
+void ns_namespace_put(struct ns_namespace *ns)
+{
+	if (!ns->holders)
+		return;
+	if (--ns->holders == 0 && ns->state == NS_STATE_DESTROYED) {
+		ns_unlink(&ns->region->dead, ns);
+		free(ns);
+	}
+}
+
+unsigned ns_namespace_holders(const struct ns_namespace *ns)
+{
+	return ns->holders;
+}
+
+/* ---- accessors ---- */
+
+struct ns_region *ns_namespace_region(const struct ns_namespace *ns)
+{
+	return ns->region;
+}
+
+unsigned ns_namespace_id(const struct ns_namespace *ns)
+{
+	return ns->id;
+}
+
+const char *ns_namespace_devname(const struct ns_namespace *ns)
+{
+	return ns->devname;
+}
+
+const char *ns_namespace_name(const struct ns_namespace *ns)
+{
+	return ns->shown;
+}
+
+const char *ns_namespace_label_name(const struct ns_namespace *ns)
+{
+	return ns->label.name;
+}
+
+const uint8_t *ns_namespace_uuid(const struct ns_namespace *ns)
+{
+	return ns->label.uuid;
+}
+
+const char *ns_namespace_uuid_str(const struct ns_namespace *ns)
+{
+	return ns->uuid_str;
+}
+
+uint64_t ns_namespace_dpa(const struct ns_namespace *ns)
+{
+	return ns->label.dpa;
+}
+
+uint64_t ns_namespace_size(const struct ns_namespace *ns)
+{
+	return ns->label.rawsize;
+}
+
+/*
+ * The largest power of two dividing both dpa and size, at most 1 GiB. A
+ * guest may write labels aligned below 4 KiB; the true value is reported.
+ */
+uint64_t ns_namespace_align(const struct ns_namespace *ns)
+{
+	uint64_t v = ns->label.dpa | ns->label.rawsize;
+	uint64_t low = v & (~v + 1);
+
+	if (!v || low > NS_MAX_ALIGN_REPORTED)
+		return NS_MAX_ALIGN_REPORTED;
+	return low;
+}
+
+uint32_t ns_namespace_flags(const struct ns_namespace *ns)
+{
+	return ns->label.flags;
+}
+
+bool ns_namespace_readonly(const struct ns_namespace *ns)
+{
+	return ns->label.flags & NS_LABEL_FLAG_ROLABEL;
+}
+
+uint32_t ns_namespace_slot(const struct ns_namespace *ns)
+{
+	return ns->slot;
+}
+
+uint64_t ns_namespace_isetcookie(const struct ns_namespace *ns)
+{
+	return ns->label.isetcookie;
+}
+
+enum ns_state ns_namespace_state(const struct ns_namespace *ns)
+{
+	return ns->state;
+}
+
+const char *ns_state_name(enum ns_state st)
+{
+	switch (st) {
+	case NS_STATE_ACTIVE:
+		return "active";
+	case NS_STATE_INTERLEAVED:
+		return "interleaved";
+	case NS_STATE_FOREIGN:
+		return "foreign";
+	case NS_STATE_INVALID:
+		return "invalid";
+	case NS_STATE_DESTROYED:
+		return "destroyed";
+	}
+	return "unknown";
+}
+
+const char *ns_namespace_reason(const struct ns_namespace *ns)
+{
+	return ns->reason;
+}
+
+void ns_namespace_set_userdata(struct ns_namespace *ns, void *p)
+{
+	ns->userdata = p;
+}
+
+void *ns_namespace_get_userdata(const struct ns_namespace *ns)
+{
+	return ns->userdata;
+}

@@ -1,3 +1,603 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
-typedef int pmemfs_placeholder_region;
+/*
+ * A region: one backing file [ data area | label area ].
+ *
+ * Opening: O_CLOEXEC (O_RDONLY for NS_REGION_RDONLY), an exclusive OFD lock
+ * on the whole file for writers, the file's size, the label area (probed
+ * from 128 KiB up, or the size given), then the namespaces. For writers the
+ * label area's blocks are allocated (fallocate, KEEP_SIZE) and the area is
+ * mapped with libpmem2, so that label writes are stores + pmem2 persist; a
+ * store into a hole of a full file system would be SIGBUS, so when the
+ * allocation fails (EOPNOTSUPP, ENOSPC) the area is not mapped and label
+ * writes stay pwrite + fdatasync, whose errors are plain return codes.
+ *
+ * Choices where the design leaves room:
+ * - A label reaching past the data area does not stop the region from
+ *   opening: that namespace is INVALID with a reason naming both sizes, so
+ *   the user can still list the region and destroy the bad label.
+ *   -NS_E_SIZE_MISMATCH is for a file too small to hold its label area.
+ * - The interleave-set cookie: the option, else the most common cookie of
+ *   the decodable labels with nlabel 1 (ties: the one met first in slot
+ *   order; labels with another cookie are FOREIGN), else the default of the
+ *   area's version. It is fixed while the region is open, except that
+ *   init-labels (a new area) and reload take it again.
+ * - init-labels over a valid area first frees every label with two commits
+ *   (so both index blocks describe an empty area), then writes the fresh
+ *   area: a crash at any point leaves the old namespaces or none, never an
+ *   older index brought back. zero-labels is not atomic (the index blocks
+ *   go first, so a crash leaves the old state or no labels).
+ * - New region files are created mode 0600 (they hold guests' data).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "internal.h"
+#include "util.h"
+
+static const char *ns_sz(uint64_t v, char *buf, size_t len)
+{
+	return ns_format_size(v, buf, len);
+}
+
+int ns_region_check_writable(const struct ns_region *r, const char *what)
+{
+	if (r->flags & NS_REGION_RDONLY)
+		return ns_err(-EROFS, "%s: region '%s' is open read-only", what,
+			      r->path);
+	return 0;
+}
+
+static uint64_t ns_default_cookie(unsigned minor)
+{
+	return minor == 1 ? NS_ISETCOOKIE_V1_1 : NS_ISETCOOKIE_V1_2;
+}
+
+/* The region's cookie: the option, the labels' most common one, the default. */
+static void ns_region_pick_cookie(struct ns_region *r)
+{
+	uint64_t *cookies = NULL;
+	unsigned n = 0, best = 0, best_count = 0;
+	uint32_t s;
+
+	if (r->isetcookie_opt) {
+		r->isetcookie = r->isetcookie_opt;
+		return;
+	}
+	r->isetcookie = ns_default_cookie(ns_region_label_minor(r));
+	if (!r->has_labels)
+		return;
+	cookies = malloc(sizeof(*cookies) * (ns_lsa_nslot(r->lsa) + 1));
+	if (!cookies)
+		return;
+	ns_lsa_foreach_slot(r->lsa, s) {
+		struct ns_label l;
+
+		if (ns_lsa_label(r->lsa, s, &l, NULL) == 0 && l.nlabel == 1)
+			cookies[n++] = l.isetcookie;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		unsigned count = 0;
+
+		for (unsigned j = 0; j < n; j++)
+			count += cookies[j] == cookies[i];
+		if (count > best_count) {
+			best_count = count;
+			best = i;
+		}
+	}
+	if (best_count)
+		r->isetcookie = cookies[best];
+	free(cookies);
+}
+
+static int ns_region_alloc(const char *path, const struct ns_region_opts *o,
+			   struct ns_region **out)
+{
+	struct ns_region *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return ns_err(-ENOMEM, "region '%s': out of memory", path);
+	r->path = strdup(path);
+	if (!r->path) {
+		free(r);
+		return ns_err(-ENOMEM, "region '%s': out of memory", path);
+	}
+	r->fd = -1;
+	if (o) {
+		r->id = o->id;
+		r->flags = o->flags;
+		r->isetcookie_opt = o->isetcookie;
+	}
+	snprintf(r->devname, sizeof(r->devname), "region%u", r->id);
+	*out = r;
+	return 0;
+}
+
+static void ns_region_free(struct ns_region *r)
+{
+	ns_region_free_namespaces(r);
+	ns_lsa_free(&r->lsa);
+	free(r->path);
+	free(r);
+}
+
+static int ns_check_label_size(const char *path, uint64_t ls)
+{
+	char a[32];
+
+	if (!ns_is_pow2(ls) || ls < NS_LSA_MIN_SIZE)
+		return ns_err(-EINVAL, "region '%s': invalid label size %s: a power "
+			      "of two of at least 128 KiB is needed", path,
+			      ns_sz(ls, a, sizeof(a)));
+	return 0;
+}
+
+/*
+ * Find the label area of r->io and load the namespaces. r->io, r->size and
+ * r->flags are set.
+ */
+static int ns_region_load(struct ns_region *r, uint64_t label_size)
+{
+	char a[32], b[32];
+	int rc;
+
+	if (label_size) {
+		rc = ns_check_label_size(r->path, label_size);
+		if (rc)
+			return rc;
+	}
+	if (r->size <= (label_size ? label_size : NS_LSA_MIN_SIZE))
+		return ns_err(-NS_E_SIZE_MISMATCH, "region '%s' is %s, too small "
+			      "for a label area of %s and data", r->path,
+			      ns_sz(r->size, a, sizeof(a)),
+			      ns_sz(label_size ? label_size : NS_LSA_MIN_SIZE,
+				    b, sizeof(b)));
+	if (label_size)
+		rc = ns_lsa_load(r->io, r->size - label_size, label_size, false,
+				 &r->lsa);
+	else
+		rc = ns_lsa_probe(r->io, &r->lsa);
+	if (rc == -NS_E_NO_LABELS && (r->flags & NS_REGION_NOLABELS_OK)) {
+		r->has_labels = false;
+		r->label_size = label_size ? label_size : NS_LSA_DEFAULT_SIZE;
+	} else if (rc) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		return ns_err(rc, "region '%s': %s", r->path, msg);
+	} else {
+		r->has_labels = true;
+		r->label_size = ns_lsa_size(r->lsa);
+	}
+	r->data_size = r->size - r->label_size;
+	ns_region_pick_cookie(r);
+	return ns_region_build_namespaces(r);
+}
+
+/* Take the whole-file OFD write lock; -NS_E_LOCKED names a holder if it can. */
+static int ns_region_lock(int fd, const char *path)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = 0,
+		.l_len = 0,
+	};
+
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
+		return ns_err(-errno, "cannot lock region '%s': %s", path,
+			      strerror(errno));
+	fl.l_type = F_WRLCK;
+	fl.l_pid = 0;
+	if (fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0)
+		return ns_err(-NS_E_LOCKED, "region '%s' is in use by another "
+			      "process (pid %d)", path, (int)fl.l_pid);
+	return ns_err(-NS_E_LOCKED, "region '%s' is in use by another process",
+		      path);
+}
+
+/*
+ * Writers: allocate the label area's blocks, then map it. A failed
+ * allocation leaves the area unmapped (pwrite path, see the top comment);
+ * a failed mapping of an allocated area is an error.
+ */
+static int ns_region_map_labels(struct ns_region *r)
+{
+	uint64_t off = r->size - r->label_size;
+	char msg[512];
+	int rc;
+
+	if (r->fd < 0 || (r->flags & NS_REGION_RDONLY))
+		return 0;
+	if (ns_io_allocate(r->io, off, r->label_size))
+		return 0;
+	rc = ns_io_file_map_labels(r->io, off, r->label_size);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		return ns_err(rc, "region '%s': %s", r->path, msg);
+	}
+	return 0;
+}
+
+/* open on an fd the caller opened (and locked, for writers); owns fd on success */
+static int ns_region_open_fd(int fd, const char *path, const struct ns_region_opts *o,
+			     struct ns_region **out)
+{
+	struct ns_region *r;
+	char msg[512];
+	int rc;
+
+	rc = ns_region_alloc(path, o, &r);
+	if (rc)
+		return rc;
+	rc = ns_io_file_new(fd, &r->io);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		rc = ns_err(rc, "region '%s': %s", path, msg);
+		goto fail;
+	}
+	r->size = r->io->size;
+	r->fd = fd;
+	rc = ns_region_load(r, o ? o->label_size : 0);
+	if (rc)
+		goto fail;
+	rc = ns_region_map_labels(r);
+	if (rc)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	ns_io_destroy(&r->io);
+	ns_region_free(r);	/* fd stays the caller's */
+	return rc;
+}
+
+int ns_region_open(const char *path, const struct ns_region_opts *o,
+		   struct ns_region **out)
+{
+	bool rdonly = o && (o->flags & NS_REGION_RDONLY);
+	int fd, rc;
+
+	*out = NULL;
+	fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return ns_err(-errno, "cannot open region '%s': %s", path,
+			      strerror(errno));
+	if (!rdonly) {
+		rc = ns_region_lock(fd, path);
+		if (rc) {
+			close(fd);
+			return rc;
+		}
+	}
+	rc = ns_region_open_fd(fd, path, o, out);
+	if (rc)
+		close(fd);
+	return rc;
+}
+
+int ns_region_open_io(struct ns_io *io, const char *name,
+		      const struct ns_region_opts *o, struct ns_region **out)
+{
+	struct ns_region *r;
+	int rc;
+
+	*out = NULL;
+	rc = ns_region_alloc(name ? name : "memory", o, &r);
+	if (rc)
+		return rc;
+	r->io = io;
+	r->size = io->size;
+	rc = ns_region_load(r, o ? o->label_size : 0);
+	if (rc) {
+		r->io = NULL;	/* the caller keeps it on failure */
+		ns_region_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int ns_region_create(const char *path, const struct ns_region_create_opts *c,
+		     const struct ns_region_opts *o, struct ns_region **out)
+{
+	struct ns_region_opts oo = { 0 };
+	struct ns_io *io = NULL;
+	uint64_t ls;
+	unsigned minor;
+	char a[32], b[32], msg[512];
+	int fd, rc;
+
+	*out = NULL;
+	if (!c)
+		return ns_err(-EINVAL, "create region '%s': no options", path);
+	ls = c->label_size ? c->label_size : NS_LSA_DEFAULT_SIZE;
+	minor = c->minor ? c->minor : 2;
+	if (c->size == 0 || c->size % NS_REGION_SIZE_ALIGN)
+		return ns_err(-EINVAL, "create region '%s': size %s is not a "
+			      "multiple of 2 MiB", path,
+			      ns_sz(c->size, a, sizeof(a)));
+	rc = ns_check_label_size(path, ls);
+	if (rc)
+		return rc;
+	if (c->size <= ls)
+		return ns_err(-EINVAL, "create region '%s': size %s leaves no "
+			      "room for data after a label area of %s", path,
+			      ns_sz(c->size, a, sizeof(a)), ns_sz(ls, b, sizeof(b)));
+	if (minor != 1 && minor != 2)
+		return ns_err(-EINVAL, "create region '%s': label version 1.%u "
+			      "unsupported (1.1 or 1.2)", path, minor);
+	if (o) {
+		oo = *o;
+		if (oo.flags & NS_REGION_RDONLY)
+			return ns_err(-EINVAL, "create region '%s': cannot create "
+				      "read-only", path);
+	}
+	oo.label_size = ls;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ns_err(-errno, "cannot create region '%s': %s", path,
+			      strerror(errno));
+	rc = ns_region_lock(fd, path);
+	if (rc)
+		goto fail;
+	if (ftruncate(fd, (off_t)c->size) < 0) {
+		rc = ns_err(-errno, "cannot size region '%s' to %s: %s", path,
+			    ns_sz(c->size, a, sizeof(a)), strerror(errno));
+		goto fail;
+	}
+	if (c->prealloc) {
+		int e;
+
+		do
+			e = fallocate(fd, 0, 0, (off_t)c->size) < 0 ? errno : 0;
+		while (e == EINTR);
+		if (e) {
+			rc = ns_err(-e, "cannot allocate %s for region '%s': %s",
+				    ns_sz(c->size, a, sizeof(a)), path, strerror(e));
+			goto fail;
+		}
+	}
+	rc = ns_io_file_new(fd, &io);
+	if (rc)
+		goto fail_msg;
+	rc = ns_io_allocate(io, c->size - ls, ls);
+	if (rc && rc != -EOPNOTSUPP)
+		goto fail_msg;
+	rc = ns_lsa_init(io, c->size - ls, ls, minor, NULL);
+	ns_io_destroy(&io);
+	if (rc)
+		goto fail_msg;
+	rc = ns_region_open_fd(fd, path, &oo, out);
+	if (rc)
+		goto fail;
+	return 0;
+
+fail_msg:
+	snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+	rc = ns_err(rc, "create region '%s': %s", path, msg);
+fail:
+	ns_io_destroy(&io);
+	unlink(path);
+	close(fd);
+	return rc;
+}
+
+void ns_region_close(struct ns_region **rp)
+{
+	struct ns_region *r;
+
+	if (!rp || !*rp)
+		return;
+	r = *rp;
+	ns_io_destroy(&r->io);
+	if (r->fd >= 0)
+		close(r->fd);
+	ns_region_free(r);
+	*rp = NULL;
+}
+
+unsigned ns_region_id(const struct ns_region *r)
+{
+	return r->id;
+}
+
+const char *ns_region_devname(const struct ns_region *r)
+{
+	return r->devname;
+}
+
+const char *ns_region_path(const struct ns_region *r)
+{
+	return r->path;
+}
+
+int ns_region_fd(const struct ns_region *r)
+{
+	return r->fd;
+}
+
+struct ns_io *ns_region_io(const struct ns_region *r)
+{
+	return r->io;
+}
+
+uint64_t ns_region_size(const struct ns_region *r)
+{
+	return r->size;
+}
+
+uint64_t ns_region_data_size(const struct ns_region *r)
+{
+	return r->data_size;
+}
+
+bool ns_region_has_labels(const struct ns_region *r)
+{
+	return r->has_labels;
+}
+
+uint64_t ns_region_label_size(const struct ns_region *r)
+{
+	return r->label_size;
+}
+
+unsigned ns_region_label_minor(const struct ns_region *r)
+{
+	return r->has_labels ? ns_lsa_minor(r->lsa) : 2;
+}
+
+uint64_t ns_region_isetcookie(const struct ns_region *r)
+{
+	return r->isetcookie;
+}
+
+struct ns_lsa *ns_region_lsa(const struct ns_region *r)
+{
+	return r->has_labels ? r->lsa : NULL;
+}
+
+void ns_region_space(const struct ns_region *r, uint64_t align,
+		     uint64_t *available, uint64_t *max_extent)
+{
+	struct ns_extent *used = NULL;
+	unsigned n = 0;
+
+	if (!align)
+		align = NS_DEFAULT_ALIGN;
+	if (!r->has_labels || ns_region_reserved(r, false, &used, &n)) {
+		/* without labels there is nowhere to describe a namespace */
+		if (available)
+			*available = 0;
+		if (max_extent)
+			*max_extent = 0;
+		return;
+	}
+	ns_alloc_stats(used, n, r->data_size, align, available, max_extent);
+	free(used);
+}
+
+/* Read the label area again after a failed change, best effort. */
+static void ns_region_resync(struct ns_region *r)
+{
+	struct ns_lsa *lsa = NULL;
+
+	if (ns_lsa_load(r->io, r->size - r->label_size, r->label_size, false,
+			&lsa) == 0) {
+		ns_lsa_free(&r->lsa);
+		r->lsa = lsa;
+		r->has_labels = true;
+	} else {
+		ns_lsa_free(&r->lsa);
+		r->has_labels = false;
+	}
+	ns_region_build_namespaces(r);
+}
+
+int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
+{
+	uint64_t off = r->size - r->label_size;
+	struct ns_lsa *lsa = NULL;
+	char msg[512];
+	int rc;
+
+	rc = ns_region_check_writable(r, "init labels");
+	if (rc)
+		return rc;
+	if (minor > 2)
+		return ns_err(-EINVAL, "init labels on '%s': label version 1.%u "
+			      "unsupported (1.1 or 1.2)", r->path, minor);
+	if (r->has_labels && !force)
+		return ns_err(-NS_E_LABELS_EXIST, "region '%s' already has a label "
+			      "area (force to overwrite it)", r->path);
+	if (ns_region_any_held(r))
+		return ns_err(-EBUSY, "init labels on '%s': a namespace is in use",
+			      r->path);
+	if (!minor)
+		minor = ns_region_label_minor(r);
+	if (r->has_labels) {
+		/* free every label in both index blocks (see the top comment) */
+		for (int pass = 0; pass < 2; pass++) {
+			uint32_t *rel, n = 0, s;
+
+			rel = malloc(sizeof(*rel) * (ns_lsa_nslot(r->lsa) + 1));
+			if (!rel)
+				return ns_err(-ENOMEM, "init labels: out of memory");
+			ns_lsa_foreach_slot(r->lsa, s)
+				rel[n++] = s;
+			rc = ns_lsa_commit(r->lsa, rel, n, NULL, 0, NULL);
+			free(rel);
+			if (rc)
+				goto fail;
+		}
+	}
+	rc = ns_lsa_init(r->io, off, r->label_size, minor, &lsa);
+	if (rc)
+		goto fail;
+	ns_region_free_namespaces(r);
+	ns_lsa_free(&r->lsa);
+	r->lsa = lsa;
+	r->has_labels = true;
+	ns_region_pick_cookie(r);
+	return ns_region_build_namespaces(r);
+fail:
+	snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+	ns_region_resync(r);
+	return ns_err(rc, "init labels on '%s': %s", r->path, msg);
+}
+
+int ns_region_zero_labels(struct ns_region *r)
+{
+	char msg[512];
+	int rc;
+
+	rc = ns_region_check_writable(r, "zero labels");
+	if (rc)
+		return rc;
+	if (ns_region_any_held(r))
+		return ns_err(-EBUSY, "zero labels on '%s': a namespace is in use",
+			      r->path);
+	rc = ns_lsa_zero(r->io, r->size - r->label_size, r->label_size);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		ns_region_resync(r);
+		return ns_err(rc, "zero labels on '%s': %s", r->path, msg);
+	}
+	ns_region_free_namespaces(r);
+	ns_lsa_free(&r->lsa);
+	r->has_labels = false;
+	ns_region_pick_cookie(r);
+	return 0;
+}
+
+int ns_region_reload(struct ns_region *r)
+{
+	struct ns_lsa *lsa = NULL;
+	char msg[512];
+	int rc;
+
+	rc = ns_lsa_load(r->io, r->size - r->label_size, r->label_size, false, &lsa);
+	if (rc == -NS_E_NO_LABELS) {
+		ns_lsa_free(&r->lsa);
+		r->has_labels = false;
+	} else if (rc) {
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		return ns_err(rc, "reload labels of '%s': %s", r->path, msg);
+	} else {
+		ns_lsa_free(&r->lsa);
+		r->lsa = lsa;
+		r->has_labels = true;
+	}
+	ns_region_pick_cookie(r);
+	return ns_region_build_namespaces(r);
+}

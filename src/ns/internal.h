@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to region.c and namespace.c: the region and namespace objects and
+ * the functions the two files share. Nothing outside src/ns includes this.
+ */
+#ifndef PMEMFS_NS_INTERNAL_H
+#define PMEMFS_NS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "label.h"
+#include "lsa.h"
+#include "namespace.h"
+#include "region.h"
+
+#define NS_REASON_LEN 256
+
+struct ns_namespace {
+	struct ns_region *region;
+	struct ns_namespace *next;	/* r->ns (slot order) or r->dead */
+	unsigned id;			/* N of namespaceR.N */
+	char devname[32];
+	uint32_t slot;
+	/* the label as decoded (raw bytes included); decode_ok as decoded */
+	struct ns_label label;
+	bool decode_ok;
+	char decode_why[NS_WHY_LEN];
+	/* computed by ns_region_classify() */
+	enum ns_state state;
+	char reason[NS_REASON_LEN];
+	const char *shown;		/* label.name or devname */
+	char uuid_str[37];
+	unsigned holders;
+	void *userdata;
+};
+
+struct ns_region {
+	unsigned id;
+	unsigned flags;			/* enum ns_region_flags */
+	char devname[32];
+	char *path;			/* file path, or the io region's name */
+	int fd;				/* -1 for io regions */
+	struct ns_io *io;
+	uint64_t size;			/* the whole file */
+	uint64_t data_size;
+	uint64_t label_size;
+	bool has_labels;
+	struct ns_lsa *lsa;		/* NULL without labels */
+	uint64_t isetcookie;		/* the region's cookie in use */
+	uint64_t isetcookie_opt;	/* as given (0: derived) */
+	struct ns_namespace *ns;	/* label-slot order */
+	struct ns_namespace *dead;	/* destroyed, still held */
+	unsigned next_id;
+};
+
+/*
+ * (Re)build r->ns from the current index of r->lsa. Objects whose slot
+ * holds the same label bytes as before are kept (ids, holders, userdata);
+ * others are created with new ids (in slot order). Objects whose label is
+ * gone become DESTROYED on r->dead if held, else are freed. Classifies.
+ */
+int ns_region_build_namespaces(struct ns_region *r);
+
+/* Recompute every namespace's state, reason and shown name (pure). */
+void ns_region_classify(struct ns_region *r);
+
+/* Free every namespace object, dead ones too. */
+void ns_region_free_namespaces(struct ns_region *r);
+
+/* true when some namespace (live or dead) is held */
+bool ns_region_any_held(const struct ns_region *r);
+
+/*
+ * The reserved extents: every namespace of the walk with a decodable range
+ * (all but INVALID ones when force), plus dead namespaces. *used is
+ * malloc'ed (NULL when n is 0).
+ */
+int ns_region_reserved(const struct ns_region *r, bool force,
+		       struct ns_extent **used, unsigned *n);
+
+/* -EROFS with a message when the region was opened read-only */
+int ns_region_check_writable(const struct ns_region *r, const char *what);
+
+#endif
