@@ -46,6 +46,17 @@ static void test_fletcher64(void **state)
 	assert_memory_equal(c, b, sizeof(c));
 }
 
+/* labels.md: the pmem type GUID as stored, guid_parse byte order */
+static void test_type_guid(void **state)
+{
+	static const uint8_t want[16] = {
+		0x79, 0xd3, 0xf0, 0x66, 0xf3, 0xb4, 0x74, 0x40,
+		0xac, 0x43, 0x0d, 0x33, 0x18, 0xb7, 0x8c, 0xdb,
+	};
+
+	assert_memory_equal(ns_label_type_guid_pmem, want, 16);
+}
+
 static void test_seq(void **state)
 {
 	static const uint32_t next[][2] = {
@@ -483,6 +494,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fletcher64),
+		cmocka_unit_test(test_type_guid),
 		cmocka_unit_test(test_seq),
 		cmocka_unit_test(test_geometry),
 		cmocka_unit_test(test_vectors_kernel),

@@ -298,6 +298,57 @@ static void test_load_errors(void **state)
 }
 
 /*
+ * Which block is current when both are valid (the kernel's best_seq; equal
+ * seqs pick index 1), and whose geometry counts when they disagree.
+ */
+static void test_current(void **state)
+{
+	static const struct {
+		uint32_t seq0, seq1;
+		int cur;
+		uint32_t nslot0, nslot1;	/* 0: as initialised (510) */
+	} cases[] = {
+		{ 3, 2, 0, 0, 0 }, { 2, 3, 1, 0, 0 }, { 1, 2, 1, 0, 0 },
+		{ 2, 1, 0, 0, 0 }, { 3, 1, 1, 0, 0 }, { 1, 3, 0, 0, 0 },
+		{ 2, 2, 1, 0, 0 }, { 1, 1, 1, 0, 0 }, { 7, 2, 0, 0, 0 },
+		{ 3, 1, 1, 0, 100 }, { 3, 1, 1, 100, 0 }, { 1, 3, 0, 100, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct ns_io *io;
+		struct ns_lsa *lsa;
+		struct ns_index idx[2];
+		uint8_t *b;
+		uint32_t want_nslot;
+
+		assert_int_equal(ns_io_mem_new(128 * KIB, &io), 0);
+		assert_int_equal(ns_lsa_init(io, 0, 128 * KIB, 2, NULL), 0);
+		b = ns_io_mem_buffer(io);
+		put_le32(b + 20, cases[i].seq0);
+		put_le32(b + 256 + 20, cases[i].seq1);
+		if (cases[i].nslot0)
+			put_le32(b + 56, cases[i].nslot0);
+		if (cases[i].nslot1)
+			put_le32(b + 256 + 56, cases[i].nslot1);
+		for (int k = 0; k < 2; k++)
+			put_le64(b + 256 * k + 64,
+				 ns_fletcher64(b + 256 * k, 256, 64));
+		assert_int_equal(ns_lsa_load(io, 0, 128 * KIB, false, &lsa), 0);
+		assert_true(ns_lsa_index(lsa, 0, &idx[0], NULL));
+		assert_true(ns_lsa_index(lsa, 1, &idx[1], NULL));
+		if (ns_lsa_current(lsa) != cases[i].cur)
+			fail_msg("seqs %u/%u: current %d, want %d",
+				 cases[i].seq0, cases[i].seq1,
+				 ns_lsa_current(lsa), cases[i].cur);
+		want_nslot = cases[i].cur ? cases[i].nslot1 : cases[i].nslot0;
+		assert_int_equal(ns_lsa_nslot(lsa), want_nslot ? want_nslot : 510);
+		assert_int_equal(ns_lsa_free_slots(lsa), ns_lsa_nslot(lsa));
+		ns_lsa_free(&lsa);
+		ns_io_destroy(&io);
+	}
+}
+
+/*
  * A namespace given to QEMU as an nvdimm backend holds the guest's label
  * area at its end; when that namespace ends where the region's own label
  * area begins, the guest's area lies just below the region's. It must
@@ -900,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_blob_qemu),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_current),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_enospc),
