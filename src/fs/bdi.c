@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdi.h"
+#include "log.h"
+
+/* undo mountinfo's octal escapes (\040 for a space...) in place */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+int fs_bdi_find(const char *mountpoint, const char *fstype, unsigned *major,
+		unsigned *minor)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		/* id parent maj:min root mountpoint opts [tags...] - type src sopts */
+		unsigned ma, mi;
+		char *save = NULL, *tok, *mp, *sep;
+		int field = 0;
+
+		mp = NULL;
+		for (tok = strtok_r(line, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save), field++) {
+			if (field == 2 && sscanf(tok, "%u:%u", &ma, &mi) != 2)
+				break;
+			if (field == 4)
+				mp = tok;
+			if (field > 5 && strcmp(tok, "-") == 0)
+				break;
+		}
+		if (!tok || !mp)
+			continue;
+		sep = strtok_r(NULL, " \n", &save);	/* type */
+		if (!sep || strcmp(sep, fstype) != 0)
+			continue;
+		unescape(mp);
+		if (strcmp(mp, mountpoint) != 0)
+			continue;
+		*major = ma;
+		*minor = mi;
+		rc = 0;	/* keep going: the last one is on top */
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int bdi_write(const char *dir, const char *attr, int value)
+{
+	char path[128], buf[32];
+	int fd, len, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%d\n", value);
+	if (write(fd, buf, (size_t)len) != len)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+void fs_bdi_configure(unsigned major, unsigned minor, const struct fs_bdi_opts *o)
+{
+	static const struct {
+		const char *attr;
+		const char *why;
+	} attrs[] = {
+		{ "strict_limit", "Linux >= 6.2" },
+		{ "max_ratio", "" },
+		{ "read_ahead_kb", "" },
+	};
+	int values[3] = { o->strict_limit, o->max_ratio, o->readahead_kb };
+	char dir[64], set[160] = "";
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "/sys/class/bdi/%u:%u", major, minor);
+	for (i = 0; i < 3; i++) {
+		int rc;
+
+		if (values[i] < 0)
+			continue;
+		rc = bdi_write(dir, attrs[i].attr, values[i]);
+		if (rc == -ENOENT)
+			fs_warn("bdi %u:%u: the kernel has no %s%s%s%s: left as it is",
+				major, minor, attrs[i].attr, *attrs[i].why ? " (" : "",
+				attrs[i].why, *attrs[i].why ? ")" : "");
+		else if (rc < 0)
+			fs_warn("bdi %u:%u: cannot set %s=%d: %s", major, minor,
+				attrs[i].attr, values[i], strerror(-rc));
+		else
+			snprintf(set + strlen(set), sizeof(set) - strlen(set), "%s%s=%d",
+				 *set ? " " : "", attrs[i].attr, values[i]);
+	}
+	if (*set)
+		fs_info("bdi %u:%u: %s", major, minor, set);
+}

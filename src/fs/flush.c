@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dirty-extent tracking and the persist path of a namespace (see nsfile.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "nsfile.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Insert [off, off+len) into the sorted extent list, merging with every
+ * extent it overlaps or touches. Past FS_DIRTY_MAX extents the whole
+ * namespace is dirty. Caller holds n->lock.
+ */
+static void dirty_insert(struct fs_dirty *d, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len;
+	unsigned i = 0, j;
+
+	if (d->whole || len == 0)
+		return;
+	while (i < d->n && d->ext[i].off + d->ext[i].len < off)
+		i++;
+	/* ext[i] is the first that ends at or after off: merge from here */
+	j = i;
+	while (j < d->n && d->ext[j].off <= end) {
+		uint64_t e = d->ext[j].off + d->ext[j].len;
+
+		if (d->ext[j].off < off)
+			off = d->ext[j].off;
+		if (e > end)
+			end = e;
+		j++;
+	}
+	if (j > i) {
+		/* replace ext[i..j) by one extent */
+		d->ext[i].off = off;
+		d->ext[i].len = end - off;
+		memmove(&d->ext[i + 1], &d->ext[j], (d->n - j) * sizeof(d->ext[0]));
+		d->n -= j - i - 1;
+		return;
+	}
+	if (d->n == FS_DIRTY_MAX) {
+		d->whole = true;
+		d->n = 0;
+		return;
+	}
+	memmove(&d->ext[i + 1], &d->ext[i], (d->n - i) * sizeof(d->ext[0]));
+	d->ext[i].off = off;
+	d->ext[i].len = len;
+	d->n++;
+}
+
+void fs_dirty_add(struct fs_ns *n, uint64_t off, uint64_t len)
+{
+	pthread_mutex_lock(&n->lock);
+	dirty_insert(&n->dirty, off, len);
+	n->dirty.sync = true;
+	n->dirty.bytes += len;
+	pthread_mutex_unlock(&n->lock);
+}
+
+void fs_dirty_mark_sync(struct fs_ns *n, uint64_t bytes)
+{
+	pthread_mutex_lock(&n->lock);
+	n->dirty.sync = true;
+	n->dirty.bytes += bytes;
+	pthread_mutex_unlock(&n->lock);
+}
+
+void fs_ns_set_error(struct fs_ns *n, int err, const char *what)
+{
+	int zero = 0;
+
+	if (__atomic_compare_exchange_n(&n->error, &zero, EIO, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		fs_err("%s: %s failed: %s; every later fsync fails until remount",
+		       n->devname, what, strerror(err));
+}
+
+int fs_ns_error(const struct fs_ns *n)
+{
+	return __atomic_load_n(&n->error, __ATOMIC_SEQ_CST);
+}
+
+static int persist_range(struct fs_ns *n, uint64_t off, uint64_t len)
+{
+	if (sync_file_range(n->fd, (off64_t)(n->dpa + off), (off64_t)len,
+			    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			    SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
+		int err = errno;
+
+		/* file systems without write-back (tmpfs) may refuse it */
+		if (err == EINVAL || err == ESPIPE)
+			return 0;
+		fs_ns_set_error(n, err, "sync_file_range of the region file");
+		return -EIO;
+	}
+	return 0;
+}
+
+int fs_ns_persist(struct fs_ns *n)
+{
+	struct fs_dirty d;
+	uint64_t t0 = now_ns();
+	unsigned i;
+	int rc = 0;
+
+	pthread_mutex_lock(&n->flush_lock);
+	pthread_mutex_lock(&n->lock);
+	d = n->dirty;
+	n->dirty.n = 0;
+	n->dirty.whole = false;
+	n->dirty.sync = false;
+	n->dirty.bytes = 0;
+	pthread_mutex_unlock(&n->lock);
+
+	if (!d.sync && !d.whole && d.n == 0)
+		goto out;
+
+	if (d.whole) {
+		rc = persist_range(n, 0, n->size);
+	} else {
+		for (i = 0; i < d.n && rc == 0; i++)
+			rc = persist_range(n, d.ext[i].off, d.ext[i].len);
+	}
+	if (rc == 0 && fdatasync(n->fd) < 0) {
+		fs_ns_set_error(n, errno, "fdatasync of the region file");
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		/* the data is on the medium: drop the second copy */
+		if (d.whole)
+			posix_fadvise(n->fd, (off_t)n->dpa, (off_t)n->size,
+				      POSIX_FADV_DONTNEED);
+		for (i = 0; i < d.n; i++)
+			posix_fadvise(n->fd, (off_t)(n->dpa + d.ext[i].off),
+				      (off_t)d.ext[i].len, POSIX_FADV_DONTNEED);
+		fs_stats_add(&n->stats.bytes_persisted, d.bytes);
+	}
+	fs_stats_add(&n->stats.persists, 1);
+	fs_stats_flush_latency(&n->stats, now_ns() - t0);
+out:
+	if (fs_ns_error(n))
+		rc = -EIO;
+	pthread_mutex_unlock(&n->flush_lock);
+	return rc;
+}

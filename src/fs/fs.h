@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's state: one struct fs_daemon, passed to fuse_session_new and
+ * reached from every handler through fuse_req_userdata(); threads other
+ * than the FUSE loop (signals, bdi, the control socket to come) get the
+ * same pointer.
+ *
+ * Threads: the FUSE loop (one thread with -s, else libfuse's pool) serves
+ * requests and never blocks on a persist: FSYNC and the last RELEASE go to
+ * the flush workers (worker.c), which reply when the namespace is durable.
+ * Kernel notifications must come from threads outside the loop.
+ *
+ * Lock order: itable.lock -> fs_ns.flush_lock -> fs_ns.lock; worker queue
+ * lock is a leaf.
+ */
+#ifndef PMEMFS_FS_FS_H
+#define PMEMFS_FS_FS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "fs_fuse.h"
+#include "inode.h"
+#include "nsfile.h"
+
+struct ns_region;
+struct ns_namespace;
+struct fs_worker;
+
+struct fs_config {
+	uid_t uid;		/* owner of the namespace files */
+	gid_t gid;
+	mode_t mode;		/* permission bits of the namespace files */
+	bool allow_other;	/* with default_permissions */
+	enum fs_backing backing;
+	unsigned flush_threads;
+	double timeout;		/* entry and attribute timeout, seconds */
+};
+
+struct fs_region {
+	struct ns_region *r;
+	unsigned id;		/* N of region<N> */
+	struct fs_inode *dir;
+};
+
+struct fs_daemon {
+	struct fs_config cfg;
+	struct fuse_session *se;
+	const char *mountpoint;		/* absolute */
+	struct fs_region *regions;
+	unsigned nregions;
+	struct fs_inode_table itable;
+	struct fs_worker *worker;
+
+	/* the mount's device number, found after mounting (bdi thread) */
+	unsigned dev_major, dev_minor;
+	bool dev_known;			/* atomic */
+};
+
+extern const struct fuse_lowlevel_ops fs_ops;
+
+/* daemon.c */
+/* Set up state for opened regions (taken over) and build the tree. */
+int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
+		   struct ns_region **regions, unsigned nregions);
+/* Show an active namespace as a file (at start, or later from ctl). */
+int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
+			    struct ns_namespace *ns, struct fs_inode **out);
+/*
+ * Take a namespace file out of the tree (the caller notifies the kernel
+ * from its own thread). It is persisted and freed with its last handle.
+ */
+void fs_daemon_remove_namespace(struct fs_daemon *d, struct fs_inode *file);
+/* Persist every namespace; returns the first error. */
+int fs_daemon_persist_all(struct fs_daemon *d);
+/* Call fn on every served namespace (under the table's read lock). */
+void fs_daemon_foreach_ns(struct fs_daemon *d,
+			  void (*fn)(struct fs_inode *file, void *arg), void *arg);
+/* Free everything, close the regions (releasing their locks). */
+void fs_daemon_fini(struct fs_daemon *d);
+
+/* worker.c: the flush workers */
+int fs_worker_start(unsigned nthreads, struct fs_worker **out);
+/* Run fn(arg) on a worker; runs it inline when the queue cannot take it. */
+void fs_worker_submit(struct fs_worker *w, void (*fn)(void *arg), void *arg);
+/* Finish queued jobs, join the threads. */
+void fs_worker_stop(struct fs_worker **w);
+
+#endif

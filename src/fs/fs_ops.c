@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The FUSE lowlevel operations. Every handler replies exactly once; FSYNC
+ * and the last RELEASE reply from a flush worker once the namespace is
+ * durable.
+ *
+ * errno choices (documented in the man page and --help):
+ * - create, mknod, mkdir, unlink, rmdir, rename, link, symlink: EPERM
+ *   (namespaces are managed with pmemctl);
+ * - a size change (truncate, O_TRUNC, fallocate past the end): EPERM;
+ * - open for writing of a read-only namespace: EROFS, even for root;
+ * - WRITE past the end: EFBIG (with the writeback cache the kernel accepts
+ *   the write(2) and reports the failure at write-back: fsync/msync fail).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "namespace.h"
+
+#include "fs.h"
+#include "log.h"
+
+static struct fs_daemon *daemon_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void reply_err(fuse_req_t req, struct fs_ns *n, int err)
+{
+	if (n && err)
+		fs_stats_add(&n->stats.errors, 1);
+	fuse_reply_err(req, err);
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	if (conn->capable & FUSE_CAP_WRITEBACK_CACHE)
+		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+	else
+		fs_warn("the kernel has no FUSE writeback cache");
+	/* every data change goes through this mount or is invalidated
+	 * explicitly (control socket), never guessed from attributes */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	conn->time_gran = 1;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs_daemon *d = daemon_of(req);
+	struct fuse_entry_param e;
+	int rc = fs_inode_lookup(&d->itable, parent, name, d->cfg.timeout, &e);
+
+	if (rc < 0)
+		return (void)fuse_reply_err(req, -rc);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	fs_inode_forget(&daemon_of(req)->itable, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *f)
+{
+	struct fs_daemon *d = daemon_of(req);
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		fs_inode_forget(&d->itable, f[i].ino, f[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_daemon *d = daemon_of(req);
+	struct fs_inode *i = fs_inode_get(&d->itable, ino);
+	struct stat st;
+
+	if (!i)
+		return (void)fuse_reply_err(req, ENOENT);
+	if (i->ns)
+		fs_stats_req(&i->ns->stats, FS_OP_GETATTR);
+	fs_inode_stat(&d->itable, i, &st);
+	fuse_reply_attr(req, &st, d->cfg.timeout);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	struct fs_daemon *d = daemon_of(req);
+	struct fs_inode *i = fs_inode_get(&d->itable, ino);
+	struct timespec now;
+	struct stat st;
+
+	if (!i)
+		return (void)fuse_reply_err(req, ENOENT);
+	if (i->ns)
+		fs_stats_req(&i->ns->stats, FS_OP_SETATTR);
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (i->kind == FS_INODE_DIR)
+			return (void)fuse_reply_err(req, EISDIR);
+		if ((uint64_t)attr->st_size != i->ns->size)
+			return reply_err(req, i->ns, EPERM);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	pthread_rwlock_wrlock(&d->itable.lock);
+	if (to_set & FUSE_SET_ATTR_MODE)
+		i->mode = (i->mode & S_IFMT) | (attr->st_mode & 07777);
+	if (to_set & FUSE_SET_ATTR_UID)
+		i->uid = attr->st_uid;
+	if (to_set & FUSE_SET_ATTR_GID)
+		i->gid = attr->st_gid;
+	if (to_set & FUSE_SET_ATTR_ATIME_NOW)
+		i->atime = now;
+	else if (to_set & FUSE_SET_ATTR_ATIME)
+		i->atime = attr->st_atim;
+	if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+		i->mtime = now;
+	else if (to_set & FUSE_SET_ATTR_MTIME)
+		i->mtime = attr->st_mtim;
+	if (to_set & FUSE_SET_ATTR_CTIME)
+		i->ctime = attr->st_ctim;
+	else if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+			   FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+			   FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))
+		i->ctime = now;
+	fs_inode_stat_locked(i, &st);
+	pthread_rwlock_unlock(&d->itable.lock);
+	fuse_reply_attr(req, &st, d->cfg.timeout);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct fs_daemon *d = daemon_of(req);
+	struct fs_inode *i = fs_inode_get(&d->itable, ino);
+	char *buf;
+	size_t used;
+
+	if (!i)
+		return (void)fuse_reply_err(req, ENOENT);
+	if (i->kind != FS_INODE_DIR)
+		return (void)fuse_reply_err(req, ENOTDIR);
+	if (size > 65536)
+		size = 65536;
+	buf = malloc(size);
+	if (!buf)
+		return (void)fuse_reply_err(req, ENOMEM);
+	used = fs_inode_readdir(&d->itable, req, i, buf, size, off);
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_daemon *d = daemon_of(req);
+	struct fs_inode *i = fs_inode_get(&d->itable, ino);
+	struct fs_ns *n;
+
+	if (!i)
+		return (void)fuse_reply_err(req, ENOENT);
+	if (i->kind == FS_INODE_DIR)
+		return (void)fuse_reply_err(req, EISDIR);
+	n = i->ns;
+	fs_stats_req(&n->stats, FS_OP_OPEN);
+	if (n->readonly && (fi->flags & O_ACCMODE) != O_RDONLY)
+		return reply_err(req, n, EROFS);
+	if (fi->flags & O_TRUNC)
+		return reply_err(req, n, EPERM);
+	if (!i->linked)
+		return reply_err(req, n, ENOENT);
+
+	pthread_mutex_lock(&n->lock);
+	n->handles++;
+	pthread_mutex_unlock(&n->lock);
+	ns_namespace_get(n->ns);
+
+	fi->fh = (uint64_t)(uintptr_t)i;
+	fi->keep_cache = 1;	/* the page cache is ours: nothing changes behind it */
+	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
+	if (fuse_reply_open(req, fi) != 0) {
+		/* the opener is gone (interrupted): no RELEASE will come */
+		pthread_mutex_lock(&n->lock);
+		n->handles--;
+		pthread_mutex_unlock(&n->lock);
+		ns_namespace_put(n->ns);
+	}
+}
+
+static struct fs_inode *file_of(struct fuse_file_info *fi)
+{
+	return (struct fs_inode *)(uintptr_t)fi->fh;
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs_ns *n = file_of(fi)->ns;
+	void *buf;
+	int rc;
+
+	fs_stats_req(&n->stats, FS_OP_READ);
+	if (off < 0)
+		return reply_err(req, n, EINVAL);
+	if ((uint64_t)off >= n->size)
+		return (void)fuse_reply_buf(req, NULL, 0);
+	if (size > n->size - (uint64_t)off)
+		size = (size_t)(n->size - (uint64_t)off);
+	rc = fs_data_read(n, size, (uint64_t)off, &buf);
+	if (rc < 0)
+		return reply_err(req, n, -rc);
+	fuse_reply_buf(req, buf, size);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		     off_t off, struct fuse_file_info *fi)
+{
+	struct fs_ns *n = file_of(fi)->ns;
+	int rc;
+
+	fs_stats_req(&n->stats, FS_OP_WRITE);
+	if (n->readonly)
+		return reply_err(req, n, EROFS);
+	if (off < 0 || (uint64_t)off > n->size || size > n->size - (uint64_t)off)
+		return reply_err(req, n, EFBIG);
+	rc = fs_data_write(n, buf, size, (uint64_t)off);
+	if (rc < 0)
+		return reply_err(req, n, -rc);
+	fuse_reply_write(req, size);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* close(2): the kernel has written back dirty pages before FLUSH */
+	fs_stats_req(&file_of(fi)->ns->stats, FS_OP_FLUSH);
+	fuse_reply_err(req, 0);
+}
+
+struct flush_job {
+	fuse_req_t req;
+	struct fs_daemon *d;
+	struct fs_inode *file;
+	bool release;
+};
+
+static void flush_job_run(void *arg)
+{
+	struct flush_job *j = arg;
+	struct fs_ns *n = j->file->ns;
+	int rc = fs_ns_persist(n);
+
+	if (j->release) {
+		/* the last close: persist, then let go (errors are logged) */
+		ns_namespace_put(n->ns);
+		fuse_reply_err(j->req, 0);
+		fs_inode_maybe_free(&j->d->itable, j->file);
+	} else {
+		fs_stats_add(&n->stats.fsyncs, 1);
+		reply_err(j->req, n, rc < 0 ? -rc : 0);
+	}
+	free(j);
+}
+
+static void submit_flush(fuse_req_t req, struct fs_inode *file, bool release)
+{
+	struct fs_daemon *d = daemon_of(req);
+	struct flush_job *j = malloc(sizeof(*j));
+
+	if (!j) {
+		if (release) {
+			ns_namespace_put(file->ns->ns);
+			fuse_reply_err(req, 0);
+		} else {
+			reply_err(req, file->ns, ENOMEM);
+		}
+		return;
+	}
+	j->req = req;
+	j->d = d;
+	j->file = file;
+	j->release = release;
+	fs_worker_submit(d->worker, flush_job_run, j);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	struct fs_inode *file = file_of(fi);
+
+	fs_stats_req(&file->ns->stats, FS_OP_FSYNC);
+	submit_flush(req, file, false);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_inode *file = file_of(fi);
+	struct fs_ns *n = file->ns;
+	unsigned left;
+
+	fs_stats_req(&n->stats, FS_OP_RELEASE);
+	pthread_mutex_lock(&n->lock);
+	left = --n->handles;
+	pthread_mutex_unlock(&n->lock);
+	if (left == 0)
+		return submit_flush(req, file, true);
+	ns_namespace_put(n->ns);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+			 off_t len, struct fuse_file_info *fi)
+{
+	struct fs_ns *n = file_of(fi)->ns;
+	uint64_t end;
+	int rc;
+
+	fs_stats_req(&n->stats, FS_OP_FALLOCATE);
+	if (off < 0 || len <= 0)
+		return reply_err(req, n, EINVAL);
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return reply_err(req, n, EOPNOTSUPP);
+	if (n->readonly)
+		return reply_err(req, n, EROFS);
+	if (__builtin_add_overflow((uint64_t)off, (uint64_t)len, &end))
+		return reply_err(req, n, EFBIG);
+	if (end > n->size) {
+		/* the size never changes; past the end is refused unless
+		 * KEEP_SIZE, which clips */
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return reply_err(req, n, EPERM);
+		if ((uint64_t)off >= n->size)
+			return (void)fuse_reply_err(req, 0);
+		end = n->size;
+	}
+	rc = fs_data_fallocate(n, mode, (uint64_t)off, end - (uint64_t)off);
+	reply_err(req, n, rc < 0 ? -rc : 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs_daemon *d = daemon_of(req);
+	struct statvfs sv;
+	uint64_t blocks = 0, files = 0;
+	size_t i;
+
+	pthread_rwlock_rdlock(&d->itable.lock);
+	for (i = 0; i < d->itable.cap; i++) {
+		struct fs_inode *f = d->itable.v[i];
+
+		if (f && f->ns && f->linked) {
+			blocks += f->ns->size / 4096;
+			files++;
+		}
+	}
+	pthread_rwlock_unlock(&d->itable.lock);
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = sv.f_frsize = 4096;
+	sv.f_blocks = blocks;
+	sv.f_files = files;
+	sv.f_namemax = FS_NAME_MAX - 1;
+	fuse_reply_statfs(req, &sv);
+}
+
+/* the tree is managed with pmemctl, never through file-system calls */
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		       const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		    const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      mode_t mode, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+const struct fuse_lowlevel_ops fs_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readdir = op_readdir,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.flush = op_flush,
+	.release = op_release,
+	.fsync = op_fsync,
+	.fallocate = op_fallocate,
+	.statfs = op_statfs,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_unlink,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.create = op_create,
+};

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A served namespace: the daemon's side of one namespace file. It reaches
+ * the region file through two descriptors of its own (reopened from the
+ * region's fd, so that write-back errors are reported to every namespace's
+ * fdatasync, see errseq): a buffered one, and an O_DIRECT one where the
+ * file system has O_DIRECT. The backing file is never mapped.
+ *
+ * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
+ * through a bounce buffer, so the data is cached once (in the FUSE page
+ * cache) and never dirty in the region file's page cache; anything else
+ * (unaligned, no O_DIRECT, -o backing=buffered) is a buffered pwrite whose
+ * range is recorded as a dirty extent.
+ *
+ * Persist (flush.c): sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER) on each
+ * dirty extent, fdatasync (metadata: unwritten-extent conversion; device
+ * cache), then POSIX_FADV_DONTNEED on the extents. A failure is sticky.
+ *
+ * Locks: n->flush_lock (one persist of a namespace at a time) before
+ * n->lock (dirty extents, holders; never held across I/O).
+ */
+#ifndef PMEMFS_FS_NSFILE_H
+#define PMEMFS_FS_NSFILE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stats.h"
+
+struct ns_namespace;
+
+/* dirty extents kept per namespace before falling back to all of it */
+#define FS_DIRTY_MAX 64
+
+struct fs_extent {
+	uint64_t off;	/* namespace offset */
+	uint64_t len;
+};
+
+struct fs_dirty {
+	unsigned n;
+	bool whole;		/* too many extents: the whole namespace */
+	bool sync;		/* something to fdatasync (O_DIRECT writes, fallocate) */
+	uint64_t bytes;		/* bytes written since the last persist */
+	struct fs_extent ext[FS_DIRTY_MAX];	/* sorted, disjoint, not adjacent */
+};
+
+enum fs_backing {
+	FS_BACKING_AUTO,	/* O_DIRECT where the file system has it */
+	FS_BACKING_DIRECT,	/* O_DIRECT required */
+	FS_BACKING_BUFFERED,	/* buffered + sync_file_range + DONTNEED */
+};
+
+struct fs_ns {
+	struct ns_namespace *ns;
+	char devname[32];
+	int fd;			/* buffered, O_RDWR (O_RDONLY for read-only) */
+	int dfd;		/* O_DIRECT or -1 */
+	uint64_t dpa;		/* namespace offset 0 in the region file */
+	uint64_t size;
+	bool readonly;
+
+	pthread_mutex_t flush_lock;
+	pthread_mutex_t lock;
+	struct fs_dirty dirty;	/* under lock */
+	unsigned handles;	/* OPEN minus RELEASE, under lock */
+
+	int error;		/* sticky positive errno (atomic), 0 = fine */
+	struct fs_stats stats;
+};
+
+/* Set up n for namespace ns of the region open on region_fd. */
+int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, int region_fd,
+	       enum fs_backing backing);
+void fs_ns_fini(struct fs_ns *n);
+
+/* data.c: I/O at namespace offsets; callers check bounds. */
+int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
+/* Reads into a per-thread buffer (*out, valid until the thread's next read). */
+int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out);
+int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
+
+/* flush.c */
+void fs_dirty_add(struct fs_ns *n, uint64_t off, uint64_t len);
+/* bytes reached the medium's write path directly (O_DIRECT, fallocate) */
+void fs_dirty_mark_sync(struct fs_ns *n, uint64_t bytes);
+/* Make everything written to n so far durable; -EIO once anything failed. */
+int fs_ns_persist(struct fs_ns *n);
+/* Record a failed backing write or flush (sticky until remount). */
+void fs_ns_set_error(struct fs_ns *n, int err, const char *what);
+int fs_ns_error(const struct fs_ns *n);
+
+#endif

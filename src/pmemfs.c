@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pmemfs: serve the namespaces of region files as fixed-size files that
+ * can be mmap'ed, with fsync/msync meaning "durable on the backing medium".
+ *
+ *   pmemfs [options] REGION_FILE... MOUNTPOINT
+ *
+ * main: parse options, open (and lock) the regions, mount, daemonise, run
+ * the FUSE loop; on SIGTERM/SIGINT/SIGHUP a helper thread writes the
+ * mount's dirty pages back (syncfs) while the loop still serves, then the
+ * loop stops, every namespace is persisted and the locks are released.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#include "error.h"
+#include "region.h"
+
+#include "bdi.h"
+#include "fs.h"
+#include "log.h"
+
+#define PMEMFS_FSTYPE "fuse.pmemfs"
+
+struct pmemfs_opts {
+	unsigned uid;		/* (unsigned)-1: the mounting user */
+	unsigned gid;
+	unsigned mode;		/* (unsigned)-1: 0600 */
+	char *ctl;
+	char *ctl_group;
+	char *label_size;
+	char *backing;
+	int dirty_ratio;	/* bdi max_ratio */
+	int readahead_kb;
+	int strict_limit;
+	unsigned flush_threads;
+	int foreground;
+	int single;
+	int debug;
+	int allow_other;
+	int help;
+	int version;
+	/* positional arguments: regions..., mountpoint */
+	char **paths;
+	unsigned npaths;
+};
+
+enum {
+	KEY_DEBUG,
+	KEY_ALLOW_OTHER,
+};
+
+#define OPT(t, field, v) { t, offsetof(struct pmemfs_opts, field), v }
+
+static const struct fuse_opt pmemfs_opt_spec[] = {
+	OPT("uid=%u", uid, 0),
+	OPT("gid=%u", gid, 0),
+	OPT("mode=%o", mode, 0),
+	OPT("ctl=%s", ctl, 0),
+	OPT("ctl_group=%s", ctl_group, 0),
+	OPT("label_size=%s", label_size, 0),
+	OPT("dirty_ratio=%d", dirty_ratio, 0),
+	OPT("readahead_kb=%d", readahead_kb, 0),
+	OPT("strict_limit=%d", strict_limit, 0),
+	OPT("backing=%s", backing, 0),
+	OPT("flush_threads=%u", flush_threads, 0),
+	OPT("-f", foreground, 1),
+	OPT("--foreground", foreground, 1),
+	OPT("-s", single, 1),
+	OPT("-h", help, 1),
+	OPT("--help", help, 1),
+	OPT("-V", version, 1),
+	OPT("--version", version, 1),
+	FUSE_OPT_KEY("-d", KEY_DEBUG),
+	FUSE_OPT_KEY("--debug", KEY_DEBUG),
+	FUSE_OPT_KEY("debug", KEY_DEBUG),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+	FUSE_OPT_END
+};
+
+static int pmemfs_opt_proc(void *data, const char *arg, int key,
+			   struct fuse_args *outargs)
+{
+	struct pmemfs_opts *o = data;
+	char **p;
+
+	switch (key) {
+	case KEY_DEBUG:
+		o->debug = 1;
+		o->foreground = 1;
+		return 1;	/* libfuse's too */
+	case KEY_ALLOW_OTHER:
+		o->allow_other = 1;
+		return 1;	/* a mount option */
+	case FUSE_OPT_KEY_NONOPT:
+		p = realloc(o->paths, (o->npaths + 1) * sizeof(*p));
+		if (!p)
+			return -1;
+		o->paths = p;
+		o->paths[o->npaths] = strdup(arg);
+		if (!o->paths[o->npaths])
+			return -1;
+		o->npaths++;
+		return 0;
+	default:
+		/* dev, suid, rw, ... from mount(8): libfuse's mount options */
+		return 1;
+	}
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] REGION_FILE... MOUNTPOINT\n"
+	       "\n"
+	       "Serve the namespaces of pmem region files as files:\n"
+	       "MOUNTPOINT/region<N>/<name>, N the region's position on the command line.\n"
+	       "fsync/fdatasync/msync(MS_SYNC) on a namespace file return once every byte\n"
+	       "written to it before is durable in the region file. mmap(MAP_SYNC) is\n"
+	       "refused (as on virtio-pmem): flush with fsync or msync.\n"
+	       "\n"
+	       "options:\n"
+	       "    -h, --help             this help\n"
+	       "    -V, --version          print the version\n"
+	       "    -f                     stay in the foreground (log to stderr)\n"
+	       "    -d                     debug: log every request (implies -f)\n"
+	       "    -s                     single-threaded FUSE loop\n"
+	       "    -o uid=N,gid=N         owner of the namespace files (default: you)\n"
+	       "    -o mode=OCTAL          their permission bits (default 0600;\n"
+	       "                           read-only namespaces are never writable: 0444 mask)\n"
+	       "    -o allow_other         other users may open files (implies\n"
+	       "                           default_permissions)\n"
+	       "    -o ctl=PATH            control socket path\n"
+	       "    -o ctl_group=GROUP     a group that may query the control socket\n"
+	       "    -o label_size=SIZE     label area size, skipping the probe (K/M/G)\n"
+	       "    -o dirty_ratio=N       the mount's bdi max_ratio in percent (default 50)\n"
+	       "    -o readahead_kb=N      the mount's bdi read_ahead_kb (default 1024)\n"
+	       "    -o strict_limit=0|1    the mount's bdi strict_limit (default 0, Linux >= 6.2)\n"
+	       "    -o backing=auto|direct|buffered\n"
+	       "                           data path to the region file: O_DIRECT where the\n"
+	       "                           file system has it (auto, default), always, or\n"
+	       "                           buffered with sync_file_range + FADV_DONTNEED\n"
+	       "    -o flush_threads=N     threads persisting FSYNCs (default 4)\n"
+	       "    -o dev,suid,rw,...     mount options, passed on (as mount.fuse3 adds them)\n"
+	       "\n"
+	       "errors on namespace files: create, unlink, rename, link, mkdir: EPERM\n"
+	       "(use pmemctl); truncate or fallocate to another size: EPERM; open for\n"
+	       "writing of a read-only namespace: EROFS; after a failed write to or flush\n"
+	       "of the region file every fsync of that namespace fails with EIO until\n"
+	       "remount.\n"
+	       "\n"
+	       "libfuse options:\n", prog);
+	fuse_lowlevel_help();
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' && end[-1] != '\0' && shift)
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || (shift && v > (ULLONG_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* open every region; same file twice is an error naming both positions */
+static int open_regions(struct pmemfs_opts *o, unsigned nregions, uint64_t label_size,
+			struct ns_region **regions)
+{
+	struct stat *st = calloc(nregions, sizeof(*st));
+	unsigned i, j;
+	int rc = 0;
+
+	if (!st)
+		return -ENOMEM;
+	for (i = 0; i < nregions; i++) {
+		if (stat(o->paths[i], &st[i]) < 0) {
+			rc = -errno;
+			fs_err("region file '%s': %s", o->paths[i], strerror(errno));
+			goto out;
+		}
+		for (j = 0; j < i; j++) {
+			if (st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino) {
+				fs_err("region file '%s' given twice (region%u and region%u)",
+				       o->paths[i], j, i);
+				rc = -EINVAL;
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < nregions; i++) {
+		struct ns_region_opts ro = {
+			.id = i,
+			.label_size = label_size,
+		};
+
+		rc = ns_region_open(o->paths[i], &ro, &regions[i]);
+		if (rc < 0) {
+			const char *msg = ns_errormsg();
+
+			fs_err("region file '%s': %s", o->paths[i],
+			       *msg ? msg : ns_strerror(rc));
+			while (i-- > 0)
+				ns_region_close(&regions[i]);
+			goto out;
+		}
+	}
+out:
+	free(st);
+	return rc;
+}
+
+/* subtype=pmemfs,fsname=<first region>[,default_permissions] */
+static int build_mount_opts(const struct pmemfs_opts *o, char **mo)
+{
+	char *fsn = NULL, *s;
+	size_t l;
+	int rc;
+
+	if (fuse_opt_add_opt(mo, "subtype=pmemfs") < 0 ||
+	    fuse_opt_add_opt_escaped(&fsn, o->paths[0]) < 0)
+		goto fail;
+	l = strlen("fsname=") + strlen(fsn) + 1;
+	s = malloc(l);
+	if (!s)
+		goto fail;
+	snprintf(s, l, "fsname=%s", fsn);
+	rc = fuse_opt_add_opt(mo, s);
+	free(s);
+	free(fsn);
+	if (rc < 0)
+		return -ENOMEM;
+	/* allow_other without permission checks would open every file */
+	if (o->allow_other && fuse_opt_add_opt(mo, "default_permissions") < 0)
+		return -ENOMEM;
+	return 0;
+fail:
+	free(fsn);
+	return -ENOMEM;
+}
+
+/* --- shutdown: signals are taken by one thread ------------------------ */
+
+struct pmemfs_run {
+	struct fs_daemon *d;
+	struct fs_bdi_opts bdi;
+	pthread_t loop_thread;
+	int loop_done;		/* atomic */
+};
+
+static void wake_handler(int sig)
+{
+	(void)sig;	/* only interrupts the loop's read(2) */
+}
+
+/* write the mount's dirty pages to the daemon while the loop serves */
+static void sync_mount(struct fs_daemon *d)
+{
+	struct stat st;
+	int fd = open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fs_warn("cannot open '%s' to write it back: %s", d->mountpoint,
+			strerror(errno));
+		return;
+	}
+	if (__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE) && fstat(fd, &st) == 0 &&
+	    (major(st.st_dev) != d->dev_major || minor(st.st_dev) != d->dev_minor)) {
+		close(fd);	/* already unmounted: nothing of ours there */
+		return;
+	}
+	if (syncfs(fd) < 0)
+		fs_warn("syncfs of '%s' failed: %s", d->mountpoint, strerror(errno));
+	close(fd);
+}
+
+static void *signal_main(void *arg)
+{
+	struct pmemfs_run *run = arg;
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	if (sigwait(&set, &sig) != 0 || sig == SIGUSR2)
+		return NULL;
+	fs_info("%s: writing back and persisting before exit", strsignal(sig));
+	sync_mount(run->d);
+	fuse_session_exit(run->d->se);
+	while (!__atomic_load_n(&run->loop_done, __ATOMIC_ACQUIRE)) {
+		pthread_kill(run->loop_thread, SIGUSR1);
+		usleep(20000);
+	}
+	return NULL;
+}
+
+static void *bdi_main(void *arg)
+{
+	struct pmemfs_run *run = arg;
+	struct fs_daemon *d = run->d;
+	unsigned ma = 0, mi = 0;
+	int rc;
+
+	rc = fs_bdi_find(d->mountpoint, PMEMFS_FSTYPE, &ma, &mi);
+	if (rc < 0) {
+		fs_warn("cannot find the mount '%s' in /proc/self/mountinfo: %s; "
+			"bdi settings left as they are", d->mountpoint, strerror(-rc));
+		return NULL;
+	}
+	d->dev_major = ma;
+	d->dev_minor = mi;
+	__atomic_store_n(&d->dev_known, true, __ATOMIC_RELEASE);
+	fs_bdi_configure(ma, mi, &run->bdi);
+	return NULL;
+}
+
+static int block_signals(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wake_handler;	/* no SA_RESTART: read(2) returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		return -errno;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -errno;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static int run_loop(struct fs_daemon *d, const struct pmemfs_opts *o)
+{
+	struct fuse_loop_config *lc;
+	int rc;
+
+	if (o->single)
+		return fuse_session_loop(d->se);
+	lc = fuse_loop_cfg_create();
+	if (!lc)
+		return -ENOMEM;
+	fuse_loop_cfg_set_clone_fd(lc, 0);
+	fuse_loop_cfg_set_max_threads(lc, 16);
+	rc = fuse_session_loop_mt(d->se, lc);
+	fuse_loop_cfg_destroy(lc);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct pmemfs_opts o = {
+		.uid = (unsigned)-1,
+		.gid = (unsigned)-1,
+		.mode = (unsigned)-1,
+		.dirty_ratio = 50,
+		.readahead_kb = 1024,
+		.strict_limit = 0,
+		.flush_threads = 4,
+	};
+	struct fs_config cfg = { 0 };
+	struct fs_daemon d;
+	struct pmemfs_run run;
+	struct ns_region **regions = NULL;
+	char mountpoint[PATH_MAX];
+	char *mount_opts = NULL;
+	pthread_t sig_thread, bdi_thread;
+	bool sig_started = false, bdi_started = false;
+	uint64_t label_size = 0;
+	unsigned nregions, i;
+	int ret = 1, rc;
+
+	fs_log_init(false, false);
+	if (fuse_opt_parse(&args, &o, pmemfs_opt_spec, pmemfs_opt_proc) < 0)
+		goto out_args;
+	if (o.help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out_args;
+	}
+	if (o.version) {
+		printf("pmemfs %s (libfuse %s)\n", PMEMFS_VERSION, fuse_pkgversion());
+		ret = 0;
+		goto out_args;
+	}
+	fs_log_init(false, o.debug);
+	if (o.npaths < 2) {
+		fprintf(stderr, "usage: %s [options] REGION_FILE... MOUNTPOINT "
+			"(--help lists the options)\n", argv[0]);
+		goto out_args;
+	}
+	nregions = o.npaths - 1;
+
+	cfg.uid = o.uid == (unsigned)-1 ? getuid() : o.uid;
+	cfg.gid = o.gid == (unsigned)-1 ? getgid() : o.gid;
+	cfg.mode = o.mode == (unsigned)-1 ? 0600 : (o.mode & 07777);
+	cfg.allow_other = o.allow_other;
+	cfg.flush_threads = o.flush_threads ? o.flush_threads : 1;
+	cfg.timeout = 1.0;
+	if (!o.backing || strcmp(o.backing, "auto") == 0) {
+		cfg.backing = FS_BACKING_AUTO;
+	} else if (strcmp(o.backing, "direct") == 0) {
+		cfg.backing = FS_BACKING_DIRECT;
+	} else if (strcmp(o.backing, "buffered") == 0) {
+		cfg.backing = FS_BACKING_BUFFERED;
+	} else {
+		fs_err("backing='%s': expected auto, direct or buffered", o.backing);
+		goto out_args;
+	}
+	if (o.label_size && parse_size(o.label_size, &label_size) < 0) {
+		fs_err("label_size='%s': not a size", o.label_size);
+		goto out_args;
+	}
+	if (o.strict_limit < -1 || o.strict_limit > 1 || o.dirty_ratio > 100 ||
+	    o.dirty_ratio == 0) {
+		fs_err("strict_limit must be 0 or 1 and dirty_ratio 1..100");
+		goto out_args;
+	}
+	if (!realpath(o.paths[nregions], mountpoint)) {
+		fs_err("mount point '%s': %s", o.paths[nregions], strerror(errno));
+		goto out_args;
+	}
+
+	regions = calloc(nregions, sizeof(*regions));
+	if (!regions)
+		goto out_args;
+	if (open_regions(&o, nregions, label_size, regions) < 0)
+		goto out_regions;
+	rc = fs_daemon_init(&d, &cfg, regions, nregions);	/* owns regions */
+	if (rc < 0) {
+		fs_err("cannot set up the namespaces: %s", strerror(-rc));
+		goto out_regions;
+	}
+	d.mountpoint = mountpoint;
+
+	if (build_mount_opts(&o, &mount_opts) < 0)
+		goto out_daemon;
+	if (fuse_opt_add_arg(&args, "-o") < 0 || fuse_opt_add_arg(&args, mount_opts) < 0)
+		goto out_daemon;
+
+	d.se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &d);
+	if (!d.se)
+		goto out_daemon;
+	if (fuse_session_mount(d.se, mountpoint) != 0)
+		goto out_session;
+	if (fuse_daemonize(o.foreground) != 0)
+		goto out_unmount;
+	if (!o.foreground)
+		fs_log_init(true, o.debug);
+
+	memset(&run, 0, sizeof(run));
+	run.d = &d;
+	run.loop_thread = pthread_self();
+	run.bdi.strict_limit = o.strict_limit;
+	run.bdi.max_ratio = o.dirty_ratio;
+	run.bdi.readahead_kb = o.readahead_kb;
+	rc = block_signals();
+	if (rc < 0) {
+		fs_err("cannot set up signal handling: %s", strerror(-rc));
+		goto out_unmount;
+	}
+	rc = fs_worker_start(cfg.flush_threads, &d.worker);
+	if (rc < 0)
+		goto out_unmount;
+	if (pthread_create(&sig_thread, NULL, signal_main, &run) == 0)
+		sig_started = true;
+	if (pthread_create(&bdi_thread, NULL, bdi_main, &run) == 0)
+		bdi_started = true;
+	if (!sig_started || !bdi_started)
+		fs_warn("cannot start a helper thread: signals or bdi settings are not handled");
+
+	fs_info("serving %u region%s on '%s' (%s loop)", nregions,
+		nregions == 1 ? "" : "s", mountpoint, o.single ? "single-threaded" :
+		"multithreaded");
+	rc = run_loop(&d, &o);
+	__atomic_store_n(&run.loop_done, 1, __ATOMIC_RELEASE);
+	ret = rc < 0 ? 1 : 0;
+
+	if (sig_started) {
+		pthread_kill(sig_thread, SIGUSR2);
+		pthread_join(sig_thread, NULL);
+	}
+	if (bdi_started)
+		pthread_join(bdi_thread, NULL);
+	fs_worker_stop(&d.worker);
+	rc = fs_daemon_persist_all(&d);
+	if (rc < 0) {
+		fs_err("persisting the namespaces at exit failed: %s", strerror(-rc));
+		ret = 1;
+	}
+out_unmount:
+	fuse_session_unmount(d.se);
+out_session:
+	fuse_session_destroy(d.se);
+out_daemon:
+	fs_daemon_fini(&d);	/* closes the regions: the locks go */
+	fs_info("exiting");
+out_regions:
+	free(regions);
+out_args:
+	free(mount_opts);
+	for (i = 0; i < o.npaths; i++)
+		free(o.paths[i]);
+	free(o.paths);
+	free(o.ctl);
+	free(o.ctl_group);
+	free(o.label_size);
+	free(o.backing);
+	fuse_opt_free_args(&args);
+	return ret;
+}
