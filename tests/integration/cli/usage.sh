@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# pmemctl's command line: help, version, usage errors (129), the commands
+# that need a daemon (ENOTSUP 161), and a missing --file.
+. "$PMEMFS_TESTLIB"
+set -e
+
+commands="create-region list create-namespace destroy-namespace rename-namespace
+enable-namespace disable-namespace read-labels check-labels init-labels
+zero-labels stats"
+
+expect_exit 0 "$PMEMCTL" --help
+for c in $commands; do
+	assert_contains "$out" "$c" "pmemctl --help lists $c"
+done
+assert_contains "$out" "129" "pmemctl --help documents the exit codes"
+
+expect_exit 0 "$PMEMCTL" --version
+version=$(sed -n "s/^ *version: *'\([^']*\)'.*/\1/p" "$PMEMFS_SOURCE_ROOT/meson.build" | head -n1)
+assert_eq "$version" "$out" "pmemctl --version"
+
+for c in $commands; do
+	expect_exit 0 "$PMEMCTL" "$c" --help
+	assert_contains "$out" "usage: pmemctl $c" "$c --help"
+	assert_contains "$out" "exit codes:" "$c --help"
+	assert_contains "$out" "129" "$c --help exit codes"
+	assert_eq "" "$err" "$c --help writes nothing on stderr"
+done
+expect_exit 0 "$PMEMCTL" create-namespace --help
+assert_contains "$out" "-s, --size SIZE" "create-namespace --help options"
+assert_contains "$out" "--file PATH" "create-namespace --help options"
+assert_contains "$out" "228" "create-namespace --help names ENOSPC"
+expect_exit 0 "$PMEMCTL" help list
+assert_contains "$out" "usage: pmemctl list" "pmemctl help list"
+
+# usage errors: 129, one line naming the problem, then the usage line
+expect_exit 129 "$PMEMCTL"
+expect_exit 129 "$PMEMCTL" frobnicate
+assert_contains "$err" "pmemctl: unknown command 'frobnicate'" "unknown command"
+expect_exit 129 "$PMEMCTL" list --frobnicate --file "$T/x"
+assert_contains "$err" "pmemctl list: unknown option '--frobnicate'" "unknown long option"
+assert_contains "$err" "usage: pmemctl list" "usage line after a usage error"
+expect_exit 129 "$PMEMCTL" create-namespace -Z --file "$T/x"
+assert_contains "$err" "pmemctl create-namespace: unknown option '-Z'" "unknown short option"
+expect_exit 129 "$PMEMCTL" create-namespace --file "$T/x" --size
+assert_contains "$err" "option '--size' needs a value" "missing value of a long option"
+expect_exit 129 "$PMEMCTL" create-namespace --file "$T/x" -s
+assert_contains "$err" "option '-s' needs a value" "missing value of a short option"
+expect_exit 129 "$PMEMCTL" list --file "$T/x" extra
+assert_contains "$err" "unexpected argument 'extra'" "extra argument"
+expect_exit 129 "$PMEMCTL" create-region "$T/r.img"
+assert_contains "$err" "missing --size" "create-region without --size"
+[ ! -e "$T/r.img" ] || fail "create-region without --size created the file"
+expect_exit 129 "$PMEMCTL" destroy-namespace --file "$T/x"
+assert_contains "$err" "no namespace given" "destroy-namespace without a namespace"
+expect_exit 129 "$PMEMCTL" rename-namespace --file "$T/x" onlyone
+expect_exit 129 "$PMEMCTL" read-labels --file "$T/x" -o
+
+# no --file: the commands that will reach the daemon say how to go offline
+for c in list create-namespace check-labels read-labels init-labels zero-labels; do
+	expect_exit 129 "$PMEMCTL" "$c"
+	assert_contains "$err" "pmemctl $c: no region file given: use --file PATH" "$c without --file"
+done
+expect_exit 129 "$PMEMCTL" destroy-namespace ns1
+assert_contains "$err" "no region file given: use --file PATH" "destroy-namespace without --file"
+expect_exit 129 "$PMEMCTL" rename-namespace a b
+assert_contains "$err" "no region file given: use --file PATH" "rename-namespace without --file"
+
+# runtime state of a daemon: not available offline, ENOTSUP (161)
+for c in enable-namespace disable-namespace stats; do
+	expect_exit 161 "$PMEMCTL" "$c" --file "$T/x" ns1
+	assert_contains "$err" "pmemctl $c: needs a running pmemfs daemon (not available in offline mode)" "$c offline"
+	assert_eq "" "$out" "$c prints nothing on stdout"
+done
+echo "PASS: $TEST_NAME"
