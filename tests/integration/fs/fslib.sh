@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the pmemfs mount tests: sourced after lib.sh by every test
+# in this directory. One temporary mount per test at $MNT, unmounted (and
+# the daemon killed) in an at_exit hook even when the test fails.
+. "$PMEMFS_TESTLIB"
+need_fuse
+set -e
+
+NSIO=$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio
+[ -x "$PMEMFS" ] || fail "pmemfs not built at $PMEMFS"
+[ -x "$PMEMCTL" ] || fail "pmemctl not built at $PMEMCTL"
+MNT=$T/mnt
+mkdir -p "$MNT"
+DAEMON_PID=
+LABEL_SIZE=131072
+GUARD=0xa5
+
+fs_cleanup() {
+	if grep -q " $MNT fuse.pmemfs " /proc/self/mountinfo 2>/dev/null ||
+		grep -q " $MNT " /proc/self/mountinfo 2>/dev/null; then
+		fusermount3 -u -z "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+	fi
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -9 "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ -s "$T/daemon.log" ] && [ "${FS_SHOW_LOG:-1}" = 1 ]; then
+		echo "--- daemon log" >&2
+		tail -n 30 "$T/daemon.log" >&2
+	fi
+}
+at_exit fs_cleanup
+
+# region_create FILE SIZE: a new region; fills its data area with $GUARD
+region_create() {
+	"$PMEMCTL" create-region --size "$2" "$1" >/dev/null ||
+		fail "create-region $1 failed"
+}
+
+# ns_create FILE SIZE NAME [OPTIONS...]: prints the namespace's dpa
+ns_create() {
+	local f=$1 s=$2 n=$3 j
+	shift 3
+	j=$("$PMEMCTL" create-namespace --file "$f" -s "$s" -n "$n" "$@") ||
+		fail "create-namespace $n failed"
+	json_get "$j" .dpa
+}
+
+# guard_fill FILE: every byte of the data area becomes $GUARD
+guard_fill() {
+	local size
+	size=$(stat -c %s "$1")
+	"$NSIO" fill "$1" 0 $((size - LABEL_SIZE)) $GUARD
+}
+
+# guard_check FILE OFF LEN: outside [OFF, OFF+LEN) the data area is $GUARD
+guard_check() {
+	local size end
+	size=$(stat -c %s "$1")
+	end=$(($2 + $3))
+	"$NSIO" check-byte "$1" 0 "$2" $GUARD || fail "guard bytes before $2 changed"
+	"$NSIO" check-byte "$1" "$end" $((size - LABEL_SIZE - end)) $GUARD ||
+		fail "guard bytes after $end changed"
+}
+
+# mounted: the pmemfs mount at $MNT is up
+mounted() {
+	grep -q " $MNT [^ ]* [^-]*- fuse.pmemfs " /proc/self/mountinfo
+}
+
+# pmemfs_start [ARGS...] REGION...: foreground daemon at $MNT, waits for it
+pmemfs_start() {
+	"$PMEMFS" -f "$@" "$MNT" >>"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	local i
+	for ((i = 0; i < 250; i++)); do
+		mounted && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null ||
+			fail "pmemfs exited before mounting: $(cat "$T/daemon.log")"
+		sleep 0.02
+	done
+	fail "pmemfs did not mount $MNT in 5 s"
+}
+
+# pmemfs_stop: fusermount3 -u and wait; the daemon must exit 0
+pmemfs_stop() {
+	fusermount3 -u "$MNT" || fail "fusermount3 -u $MNT failed"
+	local rc=0
+	wait "$DAEMON_PID" || rc=$?
+	DAEMON_PID=
+	[ "$rc" = 0 ] || fail "pmemfs exited $rc after unmount"
+}
+
+# cache_clean FILE OFF LEN: cachestat shows no dirty, no writeback pages
+# (skips the check, saying why, on kernels without cachestat)
+cache_clean() {
+	local out rc=0
+	out=$("$NSIO" cachestat "$@") || rc=$?
+	if [ "$rc" = 77 ]; then
+		echo "note: cachestat(2) missing (Linux < 6.5): page-cache check skipped" >&2
+		return 0
+	fi
+	[ "$rc" = 0 ] || fail "cachestat failed"
+	case "$out" in
+	*" dirty=0 writeback=0") ;;
+	*) fail "region range $2+$3 not clean after the flush: $out" ;;
+	esac
+}
