@@ -297,8 +297,6 @@ static bool ns_ranges_overlap(const struct ns_label *a, const struct ns_label *b
 
 void ns_region_classify(struct ns_region *r)
 {
-	char a[32];
-
 	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
 		const struct ns_label *l = &ns->label;
 
@@ -311,10 +309,10 @@ void ns_region_classify(struct ns_region *r)
 		}
 		if (l->dpa + l->rawsize > r->data_size) {
 			snprintf(ns->reason, sizeof(ns->reason),
-				 "range [%#" PRIx64 ", %#" PRIx64 ") ends at byte %"
-				 PRIu64 ", past the data area of %" PRIu64 " bytes (%s)",
-				 l->dpa, l->dpa + l->rawsize, l->dpa + l->rawsize,
-				 r->data_size, ns_format_size(r->data_size, a, sizeof(a)));
+				 "range [%#" PRIx64 ", %#" PRIx64 ") reaches past the "
+				 "data area: it ends at %" PRIu64 " bytes, the data "
+				 "area is %" PRIu64 " bytes", l->dpa,
+				 l->dpa + l->rawsize, l->dpa + l->rawsize, r->data_size);
 			continue;
 		}
 		for (struct ns_namespace *e = r->ns; e != ns; e = e->next) {
