@@ -91,7 +91,7 @@ static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
 				    strerror(errno));
 	rc = ns_io_file_new(a->fd, &a->io);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot read '%s'", t->file);
+		rc = ctl_fail_on(rc, t->file, "cannot read '%s'", t->file);
 		goto err;
 	}
 	if (t->label_size) {
@@ -109,8 +109,9 @@ static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
 	} else {
 		rc = ns_lsa_probe(a->io, &a->lsa);
 		if (rc < 0) {
-			rc = ctl_fail(rc, "no label area found in '%s' "
-				      "(give --label-size to read one anyway)", t->file);
+			rc = ctl_fail_msg(rc, "region '%s': %s (use --label-size "
+					  "SIZE to read one anyway)", t->file, ns_errormsg());
+			ns_err_clear();
 			goto err;
 		}
 		a->off = ns_lsa_offset(a->lsa);
@@ -124,7 +125,7 @@ static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
 	}
 	rc = ns_io_read(a->io, a->buf, a->size, a->off);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot read the label area of '%s'", t->file);
+		rc = ctl_fail_on(rc, t->file, "cannot read the label area of '%s'", t->file);
 		goto err;
 	}
 	a->idxoff[0] = 0;
@@ -519,7 +520,8 @@ int cmd_init_labels(int argc, char **argv)
 				  "overwrite it (its namespaces are forgotten)",
 				  o.t.file);
 	} else if (rc < 0) {
-		rc = ctl_fail(rc, "cannot initialise the label area of '%s'", o.t.file);
+		rc = ctl_fail_on(rc, o.t.file, "cannot initialise the label area of '%s'",
+				 o.t.file);
 	} else {
 		ctl_msg("initialised the label area of '%s' (v1.%u, %s)", o.t.file,
 			ns_region_label_minor(r),
@@ -575,7 +577,7 @@ int cmd_zero_labels(int argc, char **argv)
 		return rc;
 	rc = ns_region_zero_labels(r);
 	if (rc < 0)
-		rc = ctl_fail(rc, "cannot zero the label area of '%s'", t.file);
+		rc = ctl_fail_on(rc, t.file, "cannot zero the label area of '%s'", t.file);
 	else
 		ctl_msg("zeroed the label area of '%s' (%s)", t.file,
 			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));

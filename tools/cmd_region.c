@@ -95,7 +95,7 @@ int cmd_create_region(int argc, char **argv)
 
 	rc = ns_region_create(o.path, &o.c, &ro, &r);
 	if (rc < 0)
-		return ctl_fail(rc, "cannot create region '%s'", o.path);
+		return ctl_fail_on(rc, o.path, "cannot create region '%s'", o.path);
 	ctl_json_print(ctl_json_region(r, 0));
 	ns_region_close(&r);
 	return 0;

@@ -58,20 +58,42 @@ void ctl_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int ctl_fail(int rc, const char *fmt, ...)
+static int ctl_vfail(int rc, const char *thing, const char *fmt, va_list ap)
 {
 	const char *why = ns_errormsg();
-	va_list ap;
+	char quoted[4096];
 
 	if (!why || !*why)
 		why = ns_strerror(rc);
+	snprintf(quoted, sizeof(quoted), "'%s'", thing ? thing : "");
 	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", why);
+	if (!thing || !strstr(why, quoted)) {
+		vfprintf(stderr, fmt, ap);
+		fputs(": ", stderr);
+	}
+	fprintf(stderr, "%s\n", why);
 	ns_err_clear();
 	return ctl_exit_code(rc);
+}
+
+int ctl_fail(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = ctl_vfail(rc, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ctl_fail_on(int rc, const char *thing, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = ctl_vfail(rc, thing, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int ctl_fail_msg(int rc, const char *fmt, ...)

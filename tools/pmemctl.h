@@ -28,6 +28,15 @@ void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int ctl_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The same, for a failure about thing (a file): when the core's message
+ * already names it ('thing' in quotes), that message is the whole story and
+ * is printed alone ("pmemctl list: region 'r.img' is in use by another
+ * process"); otherwise as ctl_fail().
+ */
+int ctl_fail_on(int rc, const char *thing, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Report a failure with an errno-style code and own message; returns its exit code. */
 int ctl_fail_msg(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

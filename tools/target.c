@@ -54,6 +54,6 @@ int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
 		o.flags |= NS_REGION_NOLABELS_OK;
 	rc = ns_region_open(t->file, &o, out);
 	if (rc < 0)
-		return ctl_fail(rc, "cannot open region '%s'", t->file);
+		return ctl_fail_on(rc, t->file, "cannot open region '%s'", t->file);
 	return 0;
 }

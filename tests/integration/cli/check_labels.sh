@@ -82,7 +82,7 @@ assert_eq "true 1 1" "$(json_get "$out" '.valid, .labels, .served' | xargs)" "gu
 # no label area at all: ENXIO
 truncate -s 8M "$T/blank.img"
 expect_exit 250 "$PMEMCTL" check-labels --file "$T/blank.img"
-assert_contains "$err" "no label area found in '$T/blank.img'" "no area"
+assert_contains "$err" "pmemctl check-labels: region '$T/blank.img': no label area found" "no area"
 expect_exit 250 "$PMEMCTL" check-labels --file "$T/blank.img" --label-size 128K
 assert_contains "$err" "index block 0" "both index blocks reported"
 assert_contains "$err" "no valid label area in '$T/blank.img'" "no valid area"

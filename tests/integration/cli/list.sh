@@ -98,7 +98,7 @@ cmp "$K" "$T/nmem.copy" || fail "list changed the region file"
 # no label area: ENXIO (250); no file: ENOENT (254)
 truncate -s 16M "$T/blank.img"
 expect_exit 250 "$PMEMCTL" list --file "$T/blank.img"
-assert_contains "$err" "pmemctl list: cannot open region '$T/blank.img'" "no labels message"
+assert_contains "$err" "pmemctl list: region '$T/blank.img': no label area" "no labels message"
 expect_exit 254 "$PMEMCTL" list --file "$T/nosuch.img"
 assert_contains "$err" "pmemctl list: cannot open region '$T/nosuch.img'" "missing file message"
 echo "PASS: $TEST_NAME"

@@ -29,8 +29,8 @@ for cmd in "create-namespace -s 2M -n vm2" "destroy-namespace vm1" \
 	# shellcheck disable=SC2086
 	expect_exit 240 "$PMEMCTL" $cmd --file "$R"
 	name=${cmd%% *}
-	assert_contains "$err" "pmemctl $name: cannot open region '$R'" "$name on a locked region"
-	assert_contains "$err" "$R" "$name message names the file"
+	assert_contains "$err" "pmemctl $name: region '$R' is in use by another process" \
+		"$name on a locked region"
 	cmp "$R" "$T/orig.img" || fail "$name changed a locked region"
 done
 

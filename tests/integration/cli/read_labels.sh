@@ -102,7 +102,7 @@ assert_eq 251658240 "$(json_get "$out" "$l.rawsize")" "label past the end of a s
 # --- no label area: ENXIO unless --label-size says where to look ---
 truncate -s 8M "$T/blank.img"
 expect_exit 250 "$PMEMCTL" read-labels --file "$T/blank.img" -j
-assert_contains "$err" "pmemctl read-labels: no label area found in '$T/blank.img'" "no area message"
+assert_contains "$err" "pmemctl read-labels: region '$T/blank.img': no label area found" "no area message"
 assert_contains "$err" "--label-size" "no area message names --label-size"
 expect_exit 0 "$PMEMCTL" read-labels --file "$T/blank.img" -j --label-size 128K
 assert_eq "false false" "$(json_get "$out" "$i0.valid, $i1.valid" | xargs)" "blank area: no valid index"
