@@ -324,9 +324,9 @@ static const struct ctl_usage check_labels_usage = {
 	.about = "Check both index blocks, every label in use, and that the region\n"
 		 "serves every label (not interleaved, not of a foreign interleave set,\n"
 		 "inside the data area, no duplicate). Prints one line per problem on\n"
-		 "stderr and a JSON summary on stdout.",
-	.exits = "  0    the area is valid and every label is served\n"
-		 "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
+		 "stderr and a JSON summary on stdout. Exits 0 only when both index\n"
+		 "blocks are valid and every label is served.",
+	.exits = "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
 		 "  250  ENXIO: no label area (no valid index block)\n",
 };
 

@@ -12,13 +12,21 @@
 
 #define CTL_KEY_HELP 'h'
 
-const char ctl_exit_codes_common[] =
+static const char ctl_exit_codes_head[] =
 	"  0    success\n"
-	"  129  usage error: unknown option, missing option or value, extra argument\n"
+	"  129  usage error: unknown option, missing option or value, extra argument\n";
+
+static const char ctl_exit_codes_tail[] =
 	"  N    otherwise (-errno) & 0xff of the failure, as ndctl: EINVAL 234\n"
 	"       (bad option value, e.g. a size that does not parse), ENOENT 254,\n"
 	"       EBUSY 240 (region locked by another process), ENOSPC 228,\n"
 	"       EEXIST 239, ENXIO 250 (no label area), EACCES 243, EPERM 255\n";
+
+void ctl_exit_codes_print(FILE *f)
+{
+	fputs(ctl_exit_codes_head, f);
+	fputs(ctl_exit_codes_tail, f);
+}
 
 void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
 		     const struct ctl_opt *opts)
@@ -126,10 +134,10 @@ void ctl_usage_print(const struct ctl_parser *p)
 		printf("  %-28s %s\n", spell, o->help);
 	}
 	printf("  %-28s %s\n", "-h, --help", "show this help");
-	printf("\nexit codes:\n");
+	printf("\nexit codes:\n%s", ctl_exit_codes_head);
 	if (u->exits)
 		fputs(u->exits, stdout);
-	fputs(ctl_exit_codes_common, stdout);
+	fputs(ctl_exit_codes_tail, stdout);
 	printf("\nSIZE: bytes, or a number with k/m/g/t (powers of 1024), e.g. 4G, 512MiB\n");
 }
 

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* exit code of a malformed command line (ndctl's, git's) */
 #define CTL_EXIT_USAGE 129
@@ -83,7 +84,7 @@ int ctl_opt_size(const struct ctl_parser *p, uint64_t *out);
 /* -V/--label-version 1.1|1.2 -> minor 1|2; 0 or -EINVAL (message printed) */
 int ctl_parse_label_version(const struct ctl_parser *p, unsigned *minor);
 
-/* The exit-code paragraph every command's help ends with. */
-extern const char ctl_exit_codes_common[];
+/* The exit codes every command shares, one "  N  why" a line. */
+void ctl_exit_codes_print(FILE *f);
 
 #endif

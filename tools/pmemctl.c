@@ -116,7 +116,8 @@ static void ctl_main_usage(FILE *f)
 		fprintf(f, "  %-19s %s\n", ctl_commands[i].name, ctl_commands[i].summary);
 	fprintf(f, "\nOffline, every command works on a region file: --file PATH.\n"
 		   "'pmemctl <command> --help' shows a command's options and exit codes.\n"
-		   "\nexit codes:\n%s", ctl_exit_codes_common);
+		   "\nexit codes:\n");
+	ctl_exit_codes_print(f);
 }
 
 int main(int argc, char **argv)
