@@ -207,13 +207,16 @@ static struct json_object *ctl_labels_json(const struct ctl_area *a)
 	json_object_object_add(jdev, "offset", json_object_new_int64((int64_t)a->off));
 	json_object_object_add(jdev, "label_size", json_object_new_int64((int64_t)a->size));
 	for (int i = 0; i < 2; i++) {
+		static const uint8_t nosig[NS_INDEX_SIG_LEN];
+		const uint8_t *sig = a->idxoff[i] + NS_INDEX_SIG_LEN <= a->size ?
+				     a->buf + a->idxoff[i] : nosig;
 		struct ns_index idx;
 		bool valid;
 
 		why[0] = '\0';
 		valid = ctl_area_index(a, i, &idx, why);
-		json_object_array_add(jidx, ctl_json_index(a->buf + a->idxoff[i] ,
-							   &idx, valid, why,
+
+		json_object_array_add(jidx, ctl_json_index(sig, &idx, valid, why,
 							   ctl_area_current(a, i)));
 	}
 	if (a->lsa) {
