@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pmemfs control protocol: the schema shared by the daemon (server.h)
+ * and pmemctl (client.h).
+ *
+ * Wire format: one generic-netlink shaped message per AF_UNIX SOCK_SEQPACKET
+ * packet,
+ *
+ *   struct nlmsghdr   nlmsg_len = the packet's length (a multiple of 4)
+ *                     nlmsg_type = CTL_FAMILY (NLMSG_DONE ends a multi-part reply)
+ *                     nlmsg_flags = NLM_F_REQUEST on requests, NLM_F_MULTI on parts
+ *                     nlmsg_seq = chosen by the client, echoed in every reply
+ *   struct genlmsghdr cmd = enum ctl_proto_cmd, version = CTL_PROTO_VERSION
+ *   attributes        enum ctl_attr, some nested (CTL_A_*_INFO ...)
+ *
+ * built with libnl-3 (nlmsg_alloc_size, genlmsg_put, nla_put_*) and parsed
+ * with genlmsg_parse against ctl_policy. libnl's parser is lenient (it
+ * skips unknown attributes, keeps the last of duplicates, takes over-long
+ * fixed-size attributes, and trusts nlmsg_len), so every message is
+ * checked around it, in this order:
+ *
+ *   1. the packet was not truncated (recvmsg MSG_TRUNC; the transport does this)
+ *   2. at least a netlink header; nlmsg_len == the bytes received, a multiple of 4
+ *   3. nlmsg_type == CTL_FAMILY; NLM_F_REQUEST set (requests) or not (replies)
+ *   4. a genetlink header; a known command; the protocol version
+ *      (CTL_CMD_VERSION is answered in any version)
+ *   5. genlmsg_parse with ctl_policy
+ *   6. our own pass over the raw attributes, nested ones included: no
+ *      unknown types, no duplicates, no flag bits but NLA_F_NESTED on
+ *      nests, exact lengths for u8/u16/u32/u64 and 16-byte UUIDs, strings
+ *      NUL-terminated with no NUL inside and not too long, the attribute
+ *      stream consumed exactly, required attributes of nested sets present
+ *   7. requests: only the attributes the command takes, the required ones
+ *      present, at most one namespace selector, only the command's flags
+ *
+ * Every rejection is a negative errno and an ns_err() message naming the
+ * problem ("attribute 10 (size) has length 200, expected 8").
+ *
+ * Replies: a single message with the request's cmd and seq, or parts
+ * (NLM_F_MULTI, one region/namespace/label each) ended by an NLMSG_DONE
+ * message (a nlmsghdr and a 4-byte 0). A failure is a message carrying
+ * CTL_A_ERRNO (positive errno) and CTL_A_ERRMSG (what failed and why); a
+ * failure after some parts were sent is sent as a last part before DONE.
+ */
+#ifndef PMEMFS_CTL_PROTO_H
+#define PMEMFS_CTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+/* nlmsg_type of every pmemfs control message ("PM"); >= NLMSG_MIN_TYPE */
+#define CTL_FAMILY 0x504d
+/* genlmsghdr.version this library speaks */
+#define CTL_PROTO_VERSION 1
+/* the largest message either side sends or accepts, headers included */
+#define CTL_MSG_MAX 32768
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL */
+#define CTL_UUID_STR_LEN 37
+
+enum ctl_proto_cmd {
+	CTL_CMD_UNSPEC,
+	CTL_CMD_VERSION,	/* -> PROTO_VERSION, DAEMON_VERSION, MOUNT */
+	CTL_CMD_LIST,		/* [REGION] -> parts: REGION_INFO or NS_INFO each */
+	CTL_CMD_CREATE_NS,	/* REGION SIZE [NS_NAME NS_UUID ALIGN FLAGS] -> NS_INFO */
+	CTL_CMD_DESTROY_NS,	/* spec [REGION FLAGS(force)] -> COUNT */
+	CTL_CMD_ENABLE_NS,	/* spec [REGION] -> NS_INFO */
+	CTL_CMD_DISABLE_NS,	/* spec [REGION FLAGS(force)] -> NS_INFO */
+	CTL_CMD_RENAME_NS,	/* spec NEW_NAME [REGION] -> NS_INFO */
+	CTL_CMD_READ_LABELS,	/* [REGION] -> parts: INDEX or LABEL each */
+	CTL_CMD_CHECK_LABELS,	/* [REGION] -> parts: CHECK, one per region */
+	CTL_CMD_INIT_LABELS,	/* REGION [FLAGS(force) LABEL_VERSION] -> REGION_INFO */
+	CTL_CMD_STATS,		/* [REGION] [spec] -> parts: STATS, one per namespace */
+	__CTL_CMD_MAX,
+};
+#define CTL_CMD_MAX (__CTL_CMD_MAX - 1)
+
+/*
+ * Top-level attributes of requests and replies. "spec" above is at most
+ * (for STATS) or exactly (DESTROY/ENABLE/DISABLE/RENAME) one of NS_NAME,
+ * NS_UUID, NS_DEV naming an existing namespace; in CREATE_NS, NS_NAME and
+ * NS_UUID are the new namespace's.
+ */
+enum ctl_attr {
+	CTL_A_UNSPEC,
+	CTL_A_ERRNO,		/* u32: positive errno of a failed request */
+	CTL_A_ERRMSG,		/* string (<= 1023): what failed and why */
+	CTL_A_PROTO_VERSION,	/* u32: the daemon's protocol version */
+	CTL_A_DAEMON_VERSION,	/* string: the daemon's package version */
+	CTL_A_MOUNT,		/* string: the mount point */
+	CTL_A_REGION,		/* string: region selector: "region0", "0" or "all" */
+	CTL_A_NS_NAME,		/* string (<= 63): namespace name */
+	CTL_A_NS_UUID,		/* 16 bytes: namespace UUID, binary */
+	CTL_A_NS_DEV,		/* string: device name "namespace0.1" */
+	CTL_A_SIZE,		/* u64: bytes */
+	CTL_A_ALIGN,		/* u64: bytes, a power of two */
+	CTL_A_FLAGS,		/* u32: CTL_F_*, only those the command takes */
+	CTL_A_NEW_NAME,		/* string (<= 63): RENAME_NS's new name */
+	CTL_A_LABEL_VERSION,	/* u32: label area minor version 1 or 2; 0: keep */
+	CTL_A_COUNT,		/* u32: how many (namespaces destroyed) */
+	CTL_A_REGION_INFO,	/* nested CTL_REGION_A_* */
+	CTL_A_NS_INFO,		/* nested CTL_NS_A_* */
+	CTL_A_STATS,		/* nested CTL_STATS_A_* */
+	CTL_A_INDEX,		/* nested CTL_INDEX_A_*: a namespace index block */
+	CTL_A_LABEL,		/* nested CTL_LABEL_A_*: a label slot */
+	CTL_A_CHECK,		/* nested CTL_CHECK_A_*: check-labels of a region */
+	__CTL_A_MAX,
+};
+#define CTL_A_MAX (__CTL_A_MAX - 1)
+
+/* CTL_A_FLAGS bits */
+#define CTL_F_READONLY (1u << 0)	/* create: label flag ROLABEL */
+#define CTL_F_SPARSE (1u << 1)		/* create: do not preallocate */
+#define CTL_F_FORCE (1u << 2)		/* create/destroy/disable/init-labels */
+
+/* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply) */
+enum ctl_ns_attr {
+	CTL_NS_A_UNSPEC,
+	CTL_NS_A_REGION,	/* string: "region0" */
+	CTL_NS_A_DEV,		/* string: "namespace0.1" (required) */
+	CTL_NS_A_NAME,		/* string: shown name */
+	CTL_NS_A_UUID,		/* 16 bytes (required) */
+	CTL_NS_A_SIZE,		/* u64 (required) */
+	CTL_NS_A_DPA,		/* u64: offset in the region's data area */
+	CTL_NS_A_ALIGN,		/* u64 */
+	CTL_NS_A_READONLY,	/* u8: 0 or 1 */
+	CTL_NS_A_STATE,		/* string: "active", "disabled", "interleaved", ... */
+	CTL_NS_A_REASON,	/* string: why it is not served */
+	CTL_NS_A_PATH,		/* string: the namespace file in the mount */
+	__CTL_NS_A_MAX,
+};
+#define CTL_NS_A_MAX (__CTL_NS_A_MAX - 1)
+
+/* CTL_A_REGION_INFO: a region (LIST part, INIT_LABELS reply) */
+enum ctl_region_attr {
+	CTL_REGION_A_UNSPEC,
+	CTL_REGION_A_DEV,		/* string: "region0" (required) */
+	CTL_REGION_A_PATH,		/* string: the region file */
+	CTL_REGION_A_SIZE,		/* u64: data area (dpa space) */
+	CTL_REGION_A_FILE_SIZE,		/* u64: the whole file */
+	CTL_REGION_A_LABEL_SIZE,	/* u64: label area bytes */
+	CTL_REGION_A_LABEL_VERSION,	/* u32: minor (1 or 2), 0 without labels */
+	CTL_REGION_A_AVAILABLE,		/* u64: available_size */
+	CTL_REGION_A_MAX_EXTENT,	/* u64: max_available_extent */
+	CTL_REGION_A_ISET_ID,		/* u64: interleave-set cookie */
+	__CTL_REGION_A_MAX,
+};
+#define CTL_REGION_A_MAX (__CTL_REGION_A_MAX - 1)
+
+/* FUSE request types counted per namespace (CTL_STATS_A_REQUESTS) */
+enum ctl_stat_req {
+	CTL_REQ_UNSPEC,
+	CTL_REQ_LOOKUP,
+	CTL_REQ_GETATTR,
+	CTL_REQ_SETATTR,
+	CTL_REQ_OPEN,
+	CTL_REQ_READ,
+	CTL_REQ_WRITE,
+	CTL_REQ_FLUSH,
+	CTL_REQ_FSYNC,
+	CTL_REQ_FALLOCATE,
+	CTL_REQ_RELEASE,
+	CTL_REQ_OTHER,
+	__CTL_REQ_MAX,
+};
+#define CTL_REQ_MAX (__CTL_REQ_MAX - 1)
+
+/*
+ * Flush latency histogram: bucket b (0-based) counts flushes that took
+ * [2^b, 2^(b+1)) microseconds; bucket 0 also takes those under 1 us, the
+ * last one everything from 2^(CTL_HIST_BUCKETS-1) us (8.4 s) up.
+ * On the wire: CTL_STATS_A_FLUSH_HIST nests attribute b + 1 = u64 count.
+ */
+#define CTL_HIST_BUCKETS 24
+
+/* CTL_A_STATS: one namespace's counters (STATS part) */
+enum ctl_stats_attr {
+	CTL_STATS_A_UNSPEC,
+	CTL_STATS_A_REGION,		/* string */
+	CTL_STATS_A_DEV,		/* string (required) */
+	CTL_STATS_A_NAME,		/* string */
+	CTL_STATS_A_REQUESTS,		/* nested: CTL_REQ_* -> u64 */
+	CTL_STATS_A_BYTES_READ,		/* u64 */
+	CTL_STATS_A_BYTES_WRITTEN,	/* u64 */
+	CTL_STATS_A_BYTES_PERSISTED,	/* u64 */
+	CTL_STATS_A_FSYNCS,		/* u64 */
+	CTL_STATS_A_ERRORS,		/* u64 */
+	CTL_STATS_A_FLUSH_HIST,		/* nested: bucket + 1 -> u64 */
+	__CTL_STATS_A_MAX,
+};
+#define CTL_STATS_A_MAX (__CTL_STATS_A_MAX - 1)
+
+/* CTL_A_INDEX: one namespace index block as read (READ_LABELS part) */
+enum ctl_index_attr {
+	CTL_INDEX_A_UNSPEC,
+	CTL_INDEX_A_REGION,	/* string */
+	CTL_INDEX_A_NUM,	/* u32: 0 or 1 (required) */
+	CTL_INDEX_A_VALID,	/* u8 (required) */
+	CTL_INDEX_A_CURRENT,	/* u8: the current index */
+	CTL_INDEX_A_REASON,	/* string: why it is invalid */
+	CTL_INDEX_A_SEQ,	/* u32 */
+	CTL_INDEX_A_MYOFF,	/* u64 */
+	CTL_INDEX_A_MYSIZE,	/* u64 */
+	CTL_INDEX_A_OTHEROFF,	/* u64 */
+	CTL_INDEX_A_LABELOFF,	/* u64 */
+	CTL_INDEX_A_NSLOT,	/* u32 */
+	CTL_INDEX_A_MAJOR,	/* u32 */
+	CTL_INDEX_A_MINOR,	/* u32 */
+	CTL_INDEX_A_LABEL_SIZE,	/* u32: bytes per label */
+	CTL_INDEX_A_CHECKSUM,	/* u64 */
+	CTL_INDEX_A_FREE,	/* u32: free slots */
+	__CTL_INDEX_A_MAX,
+};
+#define CTL_INDEX_A_MAX (__CTL_INDEX_A_MAX - 1)
+
+/* CTL_A_LABEL: one used label slot of the current index (READ_LABELS part) */
+enum ctl_label_attr {
+	CTL_LABEL_A_UNSPEC,
+	CTL_LABEL_A_REGION,		/* string */
+	CTL_LABEL_A_SLOT,		/* u32 (required) */
+	CTL_LABEL_A_VALID,		/* u8 (required) */
+	CTL_LABEL_A_REASON,		/* string: why it is invalid */
+	CTL_LABEL_A_UUID,		/* 16 bytes */
+	CTL_LABEL_A_NAME,		/* string, as on media */
+	CTL_LABEL_A_FLAGS,		/* u32 */
+	CTL_LABEL_A_NLABEL,		/* u32 */
+	CTL_LABEL_A_POSITION,		/* u32 */
+	CTL_LABEL_A_ISETCOOKIE,		/* u64 */
+	CTL_LABEL_A_LBASIZE,		/* u64 */
+	CTL_LABEL_A_DPA,		/* u64 */
+	CTL_LABEL_A_RAWSIZE,		/* u64 */
+	CTL_LABEL_A_TYPE_GUID,		/* 16 bytes (v1.2) */
+	CTL_LABEL_A_ABSTRACTION_GUID,	/* 16 bytes (v1.2) */
+	CTL_LABEL_A_CHECKSUM,		/* u64 (v1.2) */
+	__CTL_LABEL_A_MAX,
+};
+#define CTL_LABEL_A_MAX (__CTL_LABEL_A_MAX - 1)
+
+/* CTL_A_CHECK: check-labels result of one region (CHECK_LABELS part) */
+enum ctl_check_attr {
+	CTL_CHECK_A_UNSPEC,
+	CTL_CHECK_A_REGION,	/* string (required) */
+	CTL_CHECK_A_OK,		/* u8 (required) */
+	CTL_CHECK_A_LABELS,	/* u32: labels verified */
+	CTL_CHECK_A_PROBLEMS,	/* string: one problem a line */
+	__CTL_CHECK_A_MAX,
+};
+#define CTL_CHECK_A_MAX (__CTL_CHECK_A_MAX - 1)
+
+/* libnl policies (step 5 above; nested ones for nla_parse_nested) */
+extern const struct nla_policy ctl_policy[CTL_A_MAX + 1];
+extern const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1];
+extern const struct nla_policy ctl_region_policy[CTL_REGION_A_MAX + 1];
+extern const struct nla_policy ctl_stats_policy[CTL_STATS_A_MAX + 1];
+extern const struct nla_policy ctl_index_policy[CTL_INDEX_A_MAX + 1];
+extern const struct nla_policy ctl_label_policy[CTL_LABEL_A_MAX + 1];
+extern const struct nla_policy ctl_check_policy[CTL_CHECK_A_MAX + 1];
+
+/* What our own pass knows about an attribute type (step 6). */
+enum ctl_kind {
+	CTL_KIND_NONE,		/* not a valid type in its set */
+	CTL_KIND_U8,
+	CTL_KIND_U16,
+	CTL_KIND_U32,
+	CTL_KIND_U64,
+	CTL_KIND_UUID,		/* exactly 16 bytes */
+	CTL_KIND_STRING,	/* NUL-terminated, at most maxlen bytes with the NUL */
+	CTL_KIND_NESTED,	/* attributes of the set nest */
+};
+
+struct ctl_attr_set;
+
+struct ctl_attr_def {
+	const char *name;
+	enum ctl_kind kind;
+	uint16_t maxlen;			/* CTL_KIND_STRING */
+	const struct ctl_attr_set *nest;	/* CTL_KIND_NESTED */
+};
+
+struct ctl_attr_set {
+	const char *name;
+	unsigned maxtype;			/* < 64 */
+	const struct ctl_attr_def *defs;	/* maxtype + 1 entries */
+	const struct nla_policy *policy;	/* maxtype + 1 entries */
+	uint64_t required;			/* bit t: type t must be present */
+};
+
+/* top-level set; its nests reach every other set */
+extern const struct ctl_attr_set ctl_attrs;
+
+/* Per-command rules (step 7) and what the server needs to know. */
+struct ctl_cmd_info {
+	const char *name;	/* "create-namespace", as pmemctl spells it */
+	const char *verb;	/* "create namespaces": "uid 1000 may not <verb> on /mnt" */
+	bool changes;		/* changes state: root and the mount's owner only */
+	bool multi;		/* the reply is multi-part */
+	uint64_t allowed;	/* bit t: the request may carry CTL_A type t */
+	uint64_t required;	/* bit t: ... must carry it */
+	uint64_t one_of;	/* at most one of these (the namespace selector) */
+	bool one_of_required;	/* ... and exactly one */
+	uint32_t flags;		/* CTL_F_* bits the command takes */
+};
+
+#define CTL_BIT(t) (UINT64_C(1) << (t))
+
+/* NULL for a command number that is not one (0 included) */
+const struct ctl_cmd_info *ctl_proto_cmd_info(unsigned cmd);
+/* "create-namespace"; "command 99" style for unknown ones (static buffer per thread) */
+const char *ctl_proto_cmd_name(unsigned cmd);
+/* "size" for CTL_A_SIZE; "?" when not a type of the set */
+const char *ctl_proto_attr_name(const struct ctl_attr_set *set, unsigned type);
+
+/*
+ * A parsed request: attrs[t] is CTL_A type t or NULL, pointing into the
+ * buffer given to ctl_proto_request_parse (which must outlive it).
+ * cred is filled by the server.
+ */
+struct ctl_request {
+	unsigned cmd;		/* enum ctl_proto_cmd */
+	unsigned version;	/* genlmsghdr.version */
+	uint32_t seq;
+	struct nlattr *attrs[CTL_A_MAX + 1];
+	struct ucred cred;	/* the peer, SO_PEERCRED */
+};
+
+/*
+ * Validate a received request of len bytes at buf (4-byte aligned; steps
+ * 2-7 above) and fill req. Returns 0, or a negative errno with an ns_err()
+ * message: -EBADMSG (framing, lengths), -EPROTO (not our family),
+ * -EOPNOTSUPP (unknown command), -EPROTONOSUPPORT (protocol version),
+ * -EINVAL (attributes). req->seq and req->cmd are set as far as the
+ * headers could be read, so that an error reply can carry them; attrs are
+ * all NULL on failure.
+ */
+int ctl_proto_request_parse(void *buf, size_t len, struct ctl_request *req);
+
+enum ctl_reply_kind {
+	CTL_REPLY_SINGLE,	/* a whole reply */
+	CTL_REPLY_PART,		/* one part of a multi-part reply (NLM_F_MULTI) */
+	CTL_REPLY_DONE,		/* NLMSG_DONE: the end of a multi-part reply */
+};
+
+/* A parsed reply message (pointers into the buffer). */
+struct ctl_reply_msg {
+	enum ctl_reply_kind kind;
+	unsigned cmd;
+	unsigned version;
+	uint32_t seq;
+	struct nlattr *attrs[CTL_A_MAX + 1];	/* all NULL for DONE */
+};
+
+/*
+ * Validate a received reply (steps 2-6; a message with CTL_A_ERRNO must
+ * carry CTL_A_ERRMSG too and a errno in 1..4095). Returns 0 or -EBADMSG /
+ * -EPROTO / -EPROTONOSUPPORT / -EINVAL with a message.
+ */
+int ctl_proto_reply_parse(void *buf, size_t len, struct ctl_reply_msg *out);
+
+/*
+ * A new message of up to CTL_MSG_MAX bytes with both headers:
+ * nlmsg_type CTL_FAMILY, the given flags, seq, cmd, CTL_PROTO_VERSION.
+ * NULL when out of memory.
+ */
+struct nl_msg *ctl_proto_msg_new(unsigned cmd, uint32_t seq, int flags);
+
+/* A request of cmd (NLM_F_REQUEST; the client sets the seq). */
+struct nl_msg *ctl_proto_request_new(unsigned cmd);
+
+/*
+ * An error reply: CTL_A_ERRNO = err (positive errno; anything else
+ * becomes EIO) and CTL_A_ERRMSG = msg (cut at 1023 bytes; "" becomes
+ * strerror(err)). flags: 0, or NLM_F_MULTI for a failure inside a
+ * multi-part reply.
+ */
+struct nl_msg *ctl_proto_error_new(unsigned cmd, uint32_t seq, int flags, int err,
+				   const char *msg);
+
+/* An NLMSG_DONE message ending a multi-part reply. */
+struct nl_msg *ctl_proto_done_new(uint32_t seq);
+
+/*
+ * Attribute helpers that return 0 or -EMSGSIZE with a message naming the
+ * attribute when the message is full (libnl's own nla_put_* return libnl
+ * codes). A NULL string is not put and is not an error.
+ */
+int ctl_put_u8(struct nl_msg *m, int type, uint8_t v);
+int ctl_put_u32(struct nl_msg *m, int type, uint32_t v);
+int ctl_put_u64(struct nl_msg *m, int type, uint64_t v);
+int ctl_put_string(struct nl_msg *m, int type, const char *s);
+int ctl_put_uuid(struct nl_msg *m, int type, const uint8_t uuid[16]);
+
+/*
+ * The namespace a request names: NS_NAME or NS_DEV as they are, NS_UUID as
+ * a lowercase UUID string in buf; NULL when it names none. This is what
+ * ns_region_find_namespace() takes.
+ */
+const char *ctl_request_ns_spec(const struct ctl_request *req,
+				char buf[CTL_UUID_STR_LEN]);
+
+/* CTL_A_FLAGS of a request, 0 when absent */
+uint32_t ctl_request_flags(const struct ctl_request *req);
+
+/*
+ * Nested records. *_put() adds one nest (CTL_A_NS_INFO ...) to m and
+ * returns 0 or -EMSGSIZE (the nest is cancelled); NULL strings are left
+ * out. *_get() reads a nest of a validated message into out (zeroed
+ * first; strings point into the message, NULL when absent) and returns 0,
+ * or -EINVAL when nest is NULL.
+ */
+struct ctl_ns_info {
+	const char *region;
+	const char *dev;
+	const char *name;
+	uint8_t uuid[16];
+	uint64_t size;
+	uint64_t dpa;
+	uint64_t align;
+	bool readonly;
+	const char *state;
+	const char *reason;
+	const char *path;
+};
+int ctl_ns_info_put(struct nl_msg *m, const struct ctl_ns_info *ns);
+int ctl_ns_info_get(const struct nlattr *nest, struct ctl_ns_info *out);
+
+struct ctl_region_info {
+	const char *dev;
+	const char *path;
+	uint64_t size;
+	uint64_t file_size;
+	uint64_t label_size;
+	uint32_t label_version;
+	uint64_t available;
+	uint64_t max_extent;
+	uint64_t iset_id;
+};
+int ctl_region_info_put(struct nl_msg *m, const struct ctl_region_info *r);
+int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out);
+
+struct ctl_stats_info {
+	const char *region;
+	const char *dev;
+	const char *name;
+	uint64_t requests[CTL_REQ_MAX + 1];	/* by enum ctl_stat_req */
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t bytes_persisted;
+	uint64_t fsyncs;
+	uint64_t errors;
+	uint64_t flush_hist[CTL_HIST_BUCKETS];
+};
+int ctl_stats_info_put(struct nl_msg *m, const struct ctl_stats_info *s);
+int ctl_stats_info_get(const struct nlattr *nest, struct ctl_stats_info *out);
+/* "read", "fsync", ... for CTL_REQ_*; NULL for others */
+const char *ctl_stat_req_name(unsigned req);
+/* the bucket a flush of latency_ns falls in */
+unsigned ctl_hist_bucket(uint64_t latency_ns);
+
+struct ctl_index_info {
+	const char *region;
+	uint32_t num;
+	bool valid;
+	bool current;
+	const char *reason;
+	uint32_t seq;
+	uint64_t myoff;
+	uint64_t mysize;
+	uint64_t otheroff;
+	uint64_t labeloff;
+	uint32_t nslot;
+	uint32_t major;
+	uint32_t minor;
+	uint32_t label_size;
+	uint64_t checksum;
+	uint32_t free;
+};
+int ctl_index_info_put(struct nl_msg *m, const struct ctl_index_info *x);
+int ctl_index_info_get(const struct nlattr *nest, struct ctl_index_info *out);
+
+struct ctl_label_info {
+	const char *region;
+	uint32_t slot;
+	bool valid;
+	const char *reason;
+	uint8_t uuid[16];
+	const char *name;
+	uint32_t flags;
+	uint32_t nlabel;
+	uint32_t position;
+	uint64_t isetcookie;
+	uint64_t lbasize;
+	uint64_t dpa;
+	uint64_t rawsize;
+	uint8_t type_guid[16];
+	uint8_t abstraction_guid[16];
+	uint64_t checksum;
+};
+int ctl_label_info_put(struct nl_msg *m, const struct ctl_label_info *l);
+int ctl_label_info_get(const struct nlattr *nest, struct ctl_label_info *out);
+
+struct ctl_check_info {
+	const char *region;
+	bool ok;
+	uint32_t labels;
+	const char *problems;
+};
+int ctl_check_info_put(struct nl_msg *m, const struct ctl_check_info *c);
+int ctl_check_info_get(const struct nlattr *nest, struct ctl_check_info *out);
+
+#endif

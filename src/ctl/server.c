@@ -1,0 +1,647 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control socket's server thread. One thread, one poll() over an
+ * eventfd (stop), the listener and every connection; all sockets are
+ * non-blocking. A connection with replies queued waits for POLLOUT and is
+ * not read from until they are gone, so one request is in flight per
+ * connection and a reader that stalls only fills its own queue.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "error.h"
+#include "server.h"
+
+#define CTL_DEFAULT_MAX_CLIENTS 64
+#define CTL_DEFAULT_IDLE_MS 60000
+#define CTL_DEFAULT_STALL_MS 10000
+/* bound of one connection's queued reply bytes (a list of ~100k namespaces) */
+#define CTL_QUEUE_MAX (64u << 20)
+
+struct ctl_outmsg {
+	struct ctl_outmsg *next;
+	size_t len;
+	uint8_t data[];
+};
+
+struct ctl_conn {
+	int fd;				/* -1: free slot */
+	struct ucred cred;
+	struct ctl_outmsg *head, *tail;	/* replies not yet sent */
+	size_t qbytes;
+	uint64_t deadline;		/* ms, CLOCK_MONOTONIC */
+};
+
+struct ctl_server {
+	char *path;
+	char *mount;
+	uid_t owner;
+	const struct ctl_handler *handlers;
+	void *arg;
+	unsigned max_clients;
+	int idle_ms;
+	int stall_ms;
+
+	int lfd;
+	int efd;
+	dev_t sock_dev;			/* the socket file we bound */
+	ino_t sock_ino;
+	pthread_t thread;
+	bool thread_started;
+
+	struct ctl_conn *conns;		/* max_clients slots */
+	struct pollfd *pfds;		/* 2 + max_clients */
+	uint8_t *rbuf;			/* CTL_MSG_MAX, one packet */
+
+	struct ctl_server_counters counters;	/* __atomic */
+};
+
+struct ctl_reply {
+	struct ctl_conn *conn;
+	unsigned cmd;
+	uint32_t seq;
+	struct nl_msg *single;		/* ctl_reply_msg */
+	struct nl_msg *part;		/* the part being filled */
+	unsigned nparts;		/* parts queued */
+	bool multi;
+};
+
+static uint64_t ctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void ctl_count(uint64_t *c)
+{
+	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- connections ---- */
+
+static void ctl_conn_close(struct ctl_conn *c)
+{
+	struct ctl_outmsg *m, *next;
+
+	for (m = c->head; m; m = next) {
+		next = m->next;
+		free(m);
+	}
+	c->head = c->tail = NULL;
+	c->qbytes = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* Queue a copy of m's bytes; force ignores the queue bound (error replies). */
+static int ctl_conn_queue(struct ctl_conn *c, struct nl_msg *m, bool force)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	struct ctl_outmsg *o;
+	size_t len = nlh->nlmsg_len;
+
+	if (!force && c->qbytes + len > CTL_QUEUE_MAX)
+		return ns_err(-ENOBUFS, "reply larger than %u bytes", CTL_QUEUE_MAX);
+	o = malloc(sizeof(*o) + len);
+	if (o == NULL)
+		return ns_err(-ENOMEM, "out of memory queueing a reply");
+	o->next = NULL;
+	o->len = len;
+	memcpy(o->data, nlh, len);
+	if (c->tail)
+		c->tail->next = o;
+	else
+		c->head = o;
+	c->tail = o;
+	c->qbytes += len;
+	return 0;
+}
+
+/* Send what the peer takes. Returns 0, or -1 when the connection is gone. */
+static int ctl_conn_flush(struct ctl_server *s, struct ctl_conn *c)
+{
+	while (c->head) {
+		struct ctl_outmsg *o = c->head;
+		ssize_t n = send(c->fd, o->data, o->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno == EINTR)
+				continue;
+			return -1;	/* EPIPE, ECONNRESET: the peer left */
+		}
+		c->head = o->next;
+		if (c->head == NULL)
+			c->tail = NULL;
+		c->qbytes -= o->len;
+		free(o);
+		c->deadline = ctl_now_ms() + (uint64_t)s->stall_ms;
+	}
+	c->deadline = ctl_now_ms() + (uint64_t)s->idle_ms;
+	return 0;
+}
+
+/* ---- replies ---- */
+
+struct nl_msg *ctl_reply_msg(struct ctl_reply *rep)
+{
+	if (rep->multi)
+		return NULL;
+	if (rep->single == NULL)
+		rep->single = ctl_proto_msg_new(rep->cmd, rep->seq, 0);
+	return rep->single;
+}
+
+struct nl_msg *ctl_reply_part(struct ctl_reply *rep)
+{
+	if (rep->single)
+		return NULL;
+	rep->multi = true;
+	if (rep->part) {
+		int rc = ctl_conn_queue(rep->conn, rep->part, false);
+
+		nlmsg_free(rep->part);
+		rep->part = NULL;
+		if (rc)
+			return NULL;
+		rep->nparts++;
+	}
+	rep->part = ctl_proto_msg_new(rep->cmd, rep->seq, NLM_F_MULTI);
+	return rep->part;
+}
+
+/* Queue an error reply (and DONE when inside a multi-part one). */
+static int ctl_reply_fail(struct ctl_conn *c, unsigned cmd, uint32_t seq,
+			  bool in_multi, int rc)
+{
+	const char *msg = ns_errormsg();
+	struct nl_msg *m;
+	int qrc;
+
+	m = ctl_proto_error_new(cmd, seq, in_multi ? NLM_F_MULTI : 0,
+				ns_err_to_errno(rc), msg[0] ? msg : ns_strerror(rc));
+	if (m == NULL)
+		return -ENOMEM;
+	qrc = ctl_conn_queue(c, m, true);
+	nlmsg_free(m);
+	if (qrc == 0 && in_multi) {
+		m = ctl_proto_done_new(seq);
+		if (m == NULL)
+			return -ENOMEM;
+		qrc = ctl_conn_queue(c, m, true);
+		nlmsg_free(m);
+	}
+	return qrc;
+}
+
+/* After the handler: queue what it built, or the failure. */
+static int ctl_reply_finish(struct ctl_reply *rep, int rc)
+{
+	struct ctl_conn *c = rep->conn;
+	int qrc = 0;
+
+	if (rc >= 0 && rep->multi) {
+		if (rep->part) {
+			qrc = ctl_conn_queue(c, rep->part, false);
+			if (qrc == 0)
+				rep->nparts++;
+		}
+		if (qrc == 0) {
+			struct nl_msg *done = ctl_proto_done_new(rep->seq);
+
+			qrc = done ? ctl_conn_queue(c, done, true) : -ENOMEM;
+			nlmsg_free(done);
+		}
+		rc = qrc;
+	} else if (rc >= 0) {
+		if (rep->single == NULL)
+			rep->single = ctl_proto_msg_new(rep->cmd, rep->seq, 0);
+		qrc = rep->single ? ctl_conn_queue(c, rep->single, false) : -ENOMEM;
+		rc = qrc;
+	}
+	nlmsg_free(rep->part);
+	nlmsg_free(rep->single);
+	rep->part = rep->single = NULL;
+	if (rc < 0)
+		return ctl_reply_fail(c, rep->cmd, rep->seq, rep->nparts > 0, rc);
+	return 0;
+}
+
+/* VERSION, when the daemon gives no handler of its own */
+static int ctl_version_reply(struct ctl_server *s, struct ctl_reply *rep)
+{
+	struct nl_msg *m = ctl_reply_msg(rep);
+
+	if (m == NULL)
+		return -ENOMEM;
+	if (ctl_put_u32(m, CTL_A_PROTO_VERSION, CTL_PROTO_VERSION) ||
+	    ctl_put_string(m, CTL_A_DAEMON_VERSION, PMEMFS_VERSION) ||
+	    ctl_put_string(m, CTL_A_MOUNT, s->mount))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* One received packet of n bytes in s->rbuf. Returns -1 to close the connection. */
+static int ctl_conn_request(struct ctl_server *s, struct ctl_conn *c, size_t n)
+{
+	const struct ctl_handler *h;
+	const struct ctl_cmd_info *ci;
+	struct ctl_request req;
+	struct ctl_reply rep;
+	int rc;
+
+	ns_err_clear();
+	rc = ctl_proto_request_parse(s->rbuf, n, &req);
+	if (rc)
+		goto reject;
+	ci = ctl_proto_cmd_info(req.cmd);
+	h = &s->handlers[req.cmd];
+	if (h->fn == NULL && req.cmd != CTL_CMD_VERSION) {
+		rc = ns_err(-EOPNOTSUPP, "%s is not supported by this daemon", ci->name);
+		goto reject;
+	}
+	if ((h->changes || ci->changes) && c->cred.uid != 0 && c->cred.uid != s->owner) {
+		rc = ns_err(-EACCES, "permission denied: uid %u may not %s on %s",
+			    (unsigned)c->cred.uid, ci->verb, s->mount);
+		goto reject;
+	}
+
+	req.cred = c->cred;
+	memset(&rep, 0, sizeof(rep));
+	rep.conn = c;
+	rep.cmd = req.cmd;
+	rep.seq = req.seq;
+	ns_err_clear();
+	if (h->fn)
+		rc = h->fn(&req, &rep, s->arg);
+	else
+		rc = ctl_version_reply(s, &rep);
+	ctl_count(&s->counters.handled);
+	return ctl_reply_finish(&rep, rc) ? -1 : 0;
+
+reject:
+	ctl_count(&s->counters.rejected);
+	/* the reply names a command the client can parse, or none */
+	return ctl_reply_fail(c, ctl_proto_cmd_info(req.cmd) ? req.cmd : CTL_CMD_UNSPEC,
+			      req.seq, false, rc) ? -1 : 0;
+}
+
+/* Read one packet. Returns -1 to close the connection. */
+static int ctl_conn_read(struct ctl_server *s, struct ctl_conn *c)
+{
+	struct iovec iov = { .iov_base = s->rbuf, .iov_len = CTL_MSG_MAX };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	/* MSG_TRUNC in flags: n is the packet's real length */
+	n = recvmsg(c->fd, &mh, MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+	if (n == 0)
+		return -1;	/* the peer closed */
+	c->deadline = ctl_now_ms() + (uint64_t)s->idle_ms;
+	if ((size_t)n > CTL_MSG_MAX || (mh.msg_flags & MSG_TRUNC)) {
+		const struct nlmsghdr *nlh = (const void *)s->rbuf;
+
+		ctl_count(&s->counters.rejected);
+		ns_err(-EMSGSIZE, "message of %zd bytes exceeds the %d-byte limit",
+		       n, CTL_MSG_MAX);
+		return ctl_reply_fail(c, CTL_CMD_UNSPEC, nlh->nlmsg_seq, false,
+				      -EMSGSIZE) ? -1 : 0;
+	}
+	return ctl_conn_request(s, c, (size_t)n);
+}
+
+static void ctl_server_accept(struct ctl_server *s)
+{
+	for (;;) {
+		struct ctl_conn *c = NULL;
+		socklen_t sl = sizeof(struct ucred);
+		struct ucred cred;
+		unsigned i;
+		int fd;
+
+		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;	/* EAGAIN, or a peer that left already */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl) < 0) {
+			close(fd);
+			continue;
+		}
+		for (i = 0; i < s->max_clients && c == NULL; i++)
+			if (s->conns[i].fd < 0)
+				c = &s->conns[i];
+		if (c == NULL) {
+			close(fd);	/* full: the client sees ECONNRESET */
+			ctl_count(&s->counters.dropped);
+			continue;
+		}
+		ctl_count(&s->counters.accepted);
+		c->fd = fd;
+		c->cred = cred;
+		c->deadline = ctl_now_ms() + (uint64_t)s->idle_ms;
+	}
+}
+
+static void *ctl_server_thread(void *arg)
+{
+	struct ctl_server *s = arg;
+
+	for (;;) {
+		uint64_t now = ctl_now_ms(), next = UINT64_MAX;
+		unsigned i, n = 2;
+		int timeout, rc;
+
+		s->pfds[0] = (struct pollfd){ .fd = s->efd, .events = POLLIN };
+		s->pfds[1] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
+		for (i = 0; i < s->max_clients; i++) {
+			struct ctl_conn *c = &s->conns[i];
+
+			s->pfds[2 + i] = (struct pollfd){ .fd = c->fd,
+				.events = c->head ? POLLOUT : POLLIN };
+			if (c->fd >= 0 && c->deadline < next)
+				next = c->deadline;
+		}
+		n = 2 + s->max_clients;
+		if (next == UINT64_MAX)
+			timeout = -1;
+		else
+			timeout = next <= now ? 0 : (int)(next - now > INT_MAX ? INT_MAX : next - now);
+
+		rc = poll(s->pfds, n, timeout);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc > 0 && (s->pfds[0].revents & POLLIN))
+			break;
+		if (rc > 0 && (s->pfds[1].revents & POLLIN))
+			ctl_server_accept(s);
+
+		now = ctl_now_ms();
+		for (i = 0; i < s->max_clients; i++) {
+			struct ctl_conn *c = &s->conns[i];
+			short re = s->pfds[2 + i].revents;
+			int gone = 0;
+
+			/* a slot filled by accept above was not polled yet */
+			if (c->fd < 0 || s->pfds[2 + i].fd != c->fd)
+				continue;
+			if (c->head && (re & (POLLOUT | POLLERR | POLLHUP)))
+				gone = ctl_conn_flush(s, c);
+			else if (!c->head && (re & POLLIN))
+				gone = ctl_conn_read(s, c);
+			else if (re & (POLLERR | POLLHUP | POLLNVAL))
+				gone = -1;
+			if (gone == 0 && c->head && !(re & POLLOUT))
+				gone = ctl_conn_flush(s, c);	/* replies of a new request */
+			if (gone == 0 && c->deadline <= now)
+				gone = -1;	/* silent too long, or not reading */
+			if (gone) {
+				if (c->head || c->deadline <= now)
+					ctl_count(&s->counters.dropped);
+				ctl_conn_close(c);
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ---- setup ---- */
+
+/* mkdir -p of path's directory, new components 0755 whatever the umask */
+static int ctl_mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		char save = *p;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) == 0) {
+			if (chmod(dir, 0755) < 0)
+				return ns_err(-errno, "cannot set mode 0755 on '%s': %s",
+					      dir, strerror(errno));
+		} else if (errno != EEXIST) {
+			return ns_err(-errno, "cannot create directory '%s': %s",
+				      dir, strerror(errno));
+		}
+		*p = save;
+		if (save == '\0')
+			break;
+	}
+	return 0;
+}
+
+/* An existing file at path: replace a stale socket, refuse anything else. */
+static int ctl_replace_stale(const char *path, const struct sockaddr_un *sa)
+{
+	struct stat st;
+	int fd, rc, err;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : ns_err(-errno, "cannot stat '%s': %s",
+						    path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return ns_err(-EEXIST, "control socket path '%s' exists and is not a socket",
+			      path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return ns_err(-errno, "cannot create socket: %s", strerror(errno));
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	err = errno;
+	close(fd);
+	if (rc == 0 || err == EAGAIN || err == EINPROGRESS)
+		return ns_err(-EADDRINUSE,
+			      "control socket '%s' is in use: another daemon answers on it",
+			      path);
+	if (err != ECONNREFUSED)
+		return ns_err(-err, "cannot probe control socket '%s': %s", path, strerror(err));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return ns_err(-errno, "cannot remove stale control socket '%s': %s",
+			      path, strerror(errno));
+	return 0;
+}
+
+static int ctl_server_listen(struct ctl_server *s, gid_t group)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t mode = group == (gid_t)-1 ? 0600 : 0660;
+	struct stat st;
+	int rc;
+
+	if (strlen(s->path) >= sizeof(sa.sun_path))
+		return ns_err(-ENAMETOOLONG, "control socket path '%s' is longer than %zu bytes",
+			      s->path, sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, s->path, strlen(s->path) + 1);
+
+	rc = ctl_mkdir_parent(s->path);
+	if (rc)
+		return rc;
+	rc = ctl_replace_stale(s->path, &sa);
+	if (rc)
+		return rc;
+
+	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->lfd < 0)
+		return ns_err(-errno, "cannot create socket: %s", strerror(errno));
+	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return ns_err(-errno, "cannot bind control socket '%s': %s",
+			      s->path, strerror(errno));
+	/* mode and group before listen(): nobody connects in between */
+	if (chmod(s->path, mode) < 0)
+		rc = ns_err(-errno, "cannot set mode %04o on '%s': %s",
+			    (unsigned)mode, s->path, strerror(errno));
+	else if (group != (gid_t)-1 && chown(s->path, (uid_t)-1, group) < 0)
+		rc = ns_err(-errno, "cannot give '%s' to group %u: %s",
+			    s->path, (unsigned)group, strerror(errno));
+	else if (lstat(s->path, &st) < 0)
+		rc = ns_err(-errno, "cannot stat '%s': %s", s->path, strerror(errno));
+	else if (listen(s->lfd, 64) < 0)
+		rc = ns_err(-errno, "cannot listen on '%s': %s", s->path, strerror(errno));
+	if (rc) {
+		unlink(s->path);
+		return rc;
+	}
+	s->sock_dev = st.st_dev;
+	s->sock_ino = st.st_ino;
+	return 0;
+}
+
+static void ctl_server_free(struct ctl_server *s)
+{
+	unsigned i;
+
+	if (s->conns)
+		for (i = 0; i < s->max_clients; i++)
+			ctl_conn_close(&s->conns[i]);
+	if (s->lfd >= 0) {
+		struct stat st;
+
+		close(s->lfd);
+		/* remove the socket file only if it is still ours */
+		if (s->sock_ino && lstat(s->path, &st) == 0 &&
+		    st.st_dev == s->sock_dev && st.st_ino == s->sock_ino)
+			unlink(s->path);
+	}
+	if (s->efd >= 0)
+		close(s->efd);
+	free(s->conns);
+	free(s->pfds);
+	free(s->rbuf);
+	free(s->path);
+	free(s->mount);
+	free(s);
+}
+
+int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
+{
+	struct ctl_server *s;
+	sigset_t all, old;
+	unsigned i;
+	int rc;
+
+	*out = NULL;
+	if (o->path == NULL || o->path[0] == '\0' || o->handlers == NULL)
+		return ns_err(-EINVAL, "control socket needs a path and a handler table");
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return ns_err(-ENOMEM, "out of memory");
+	s->lfd = s->efd = -1;
+	s->owner = o->owner;
+	s->handlers = o->handlers;
+	s->arg = o->arg;
+	s->max_clients = o->max_clients ? o->max_clients : CTL_DEFAULT_MAX_CLIENTS;
+	s->idle_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : CTL_DEFAULT_IDLE_MS;
+	s->stall_ms = o->stall_timeout_ms > 0 ? o->stall_timeout_ms : CTL_DEFAULT_STALL_MS;
+	s->path = strdup(o->path);
+	s->mount = strdup(o->mount ? o->mount : o->path);
+	s->conns = calloc(s->max_clients, sizeof(*s->conns));
+	s->pfds = calloc(2 + s->max_clients, sizeof(*s->pfds));
+	s->rbuf = malloc(CTL_MSG_MAX);
+	if (!s->path || !s->mount || !s->conns || !s->pfds || !s->rbuf) {
+		ctl_server_free(s);
+		return ns_err(-ENOMEM, "out of memory");
+	}
+	for (i = 0; i < s->max_clients; i++)
+		s->conns[i].fd = -1;
+
+	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->efd < 0) {
+		rc = ns_err(-errno, "cannot create eventfd: %s", strerror(errno));
+		ctl_server_free(s);
+		return rc;
+	}
+	rc = ctl_server_listen(s, o->group);
+	if (rc) {
+		ctl_server_free(s);
+		return rc;
+	}
+
+	/* the thread takes no signals: they belong to the daemon's main thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&s->thread, NULL, ctl_server_thread, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		rc = ns_err(-rc, "cannot start the control socket thread: %s", strerror(rc));
+		ctl_server_free(s);
+		return rc;
+	}
+	s->thread_started = true;
+	*out = s;
+	return 0;
+}
+
+void ctl_server_stop(struct ctl_server **sp)
+{
+	struct ctl_server *s = sp ? *sp : NULL;
+	uint64_t one = 1;
+
+	if (s == NULL)
+		return;
+	if (s->thread_started) {
+		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+		pthread_join(s->thread, NULL);
+	}
+	ctl_server_free(s);
+	*sp = NULL;
+}
+
+const char *ctl_server_path(const struct ctl_server *s)
+{
+	return s->path;
+}
+
+void ctl_server_counters(const struct ctl_server *s, struct ctl_server_counters *c)
+{
+	c->handled = __atomic_load_n(&s->counters.handled, __ATOMIC_RELAXED);
+	c->rejected = __atomic_load_n(&s->counters.rejected, __ATOMIC_RELAXED);
+	c->accepted = __atomic_load_n(&s->counters.accepted, __ATOMIC_RELAXED);
+	c->dropped = __atomic_load_n(&s->counters.dropped, __ATOMIC_RELAXED);
+}
