@@ -858,6 +858,37 @@ static void test_guest_names(void **state)
 	ns_region_close(&r);
 }
 
+/* the most common cookie among nlabel-1 labels is the region's; ties: slot order */
+static void test_cookie_majority(void **state)
+{
+	struct ns_region *r = mem_region(64 * MiB, 2);
+	struct ns_label l[4] = {
+		mk_label(U1, "b1", 0, 2 * MiB, 0xb, 1, 0, 2),
+		mk_label(U2, "a1", 2 * MiB, 2 * MiB, 0xa, 1, 0, 2),
+		mk_label(U3, "a2", 4 * MiB, 2 * MiB, 0xa, 1, 0, 2),
+		mk_label(U4, "i", 6 * MiB, 2 * MiB, 0xc, 4, 0, 2),	/* interleaved: not counted */
+	};
+	struct ns_namespace *ns;
+
+	add_labels(r, l, 4);
+	assert_int_equal(ns_region_isetcookie(r), 0xa);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "b1")), NS_STATE_FOREIGN);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "a1")), NS_STATE_ACTIVE);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "a2")), NS_STATE_ACTIVE);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "i")), NS_STATE_INTERLEAVED);
+	/* new labels carry the region's cookie */
+	ns = create(r, 2 * MiB, 0, "new");
+	assert_int_equal(ns_namespace_isetcookie(ns), 0xa);
+	ns_region_close(&r);
+
+	/* a tie: the first in slot order wins */
+	r = mem_region(64 * MiB, 2);
+	add_labels(r, l, 2);
+	assert_int_equal(ns_region_isetcookie(r), 0xb);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "a1")), NS_STATE_FOREIGN);
+	ns_region_close(&r);
+}
+
 /* ---- region-level label operations on memory ---- */
 
 static void test_labels_lifecycle(void **state)
@@ -1202,6 +1233,7 @@ int main(void)
 		cmocka_unit_test(test_force_prefers_free_space),
 		cmocka_unit_test(test_range_past_data_area),
 		cmocka_unit_test(test_guest_names),
+		cmocka_unit_test(test_cookie_majority),
 		cmocka_unit_test(test_labels_lifecycle),
 		cmocka_unit_test(test_readonly_region),
 		cmocka_unit_test(test_crash_consistency),

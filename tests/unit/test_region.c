@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Regions on real files in a temporary directory: create (sparse and
+ * preallocated, refusals), open (lock, read-only, label probing and sizes),
+ * and label areas written by others: a QEMU guest's v1.1 and v1.2 areas,
+ * the kernel's interleaved nmem blobs, and a guest's LSA nested below the
+ * region's own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "label.h"
+#include "le.h"
+#include "lsa.h"
+#include "namespace.h"
+#include "region.h"
+
+#define KiB (1ULL << 10)
+#define MiB (1ULL << 20)
+#define LSA (128 * KiB)
+
+static char tmpdir[256];
+
+static const char *tpath(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
+	return buf[i];
+}
+
+static int setup(void **state)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/pmemfs-test-region-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void read_file(const char *path, uint64_t off, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+static void write_file(const char *path, uint64_t off, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+/* a sparse file of size bytes */
+static void make_file(const char *path, uint64_t size)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	close(fd);
+}
+
+static uint8_t *testdata(const char *name, size_t *len)
+{
+	const char *dir = getenv("PMEMFS_TESTDATA");
+	char path[512];
+	struct stat st;
+	uint8_t *b;
+
+	if (!dir)
+		dir = "../shared/reference/testdata";
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (stat(path, &st))
+		fail_msg("test data '%s' missing (PMEMFS_TESTDATA)", path);
+	b = malloc((size_t)st.st_size);
+	assert_non_null(b);
+	read_file(path, 0, b, (size_t)st.st_size);
+	*len = (size_t)st.st_size;
+	return b;
+}
+
+/* a sparse file of size bytes ending with the test data blob */
+static void make_file_with_blob(const char *path, uint64_t size, const char *blob)
+{
+	size_t len;
+	uint8_t *b = testdata(blob, &len);
+
+	make_file(path, size);
+	write_file(path, size - len, b, len);
+	free(b);
+}
+
+static uint64_t allocated(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (uint64_t)st.st_blocks * 512;
+}
+
+/* mappings of path in this process (the label area's pmem2 mapping) */
+static unsigned mappings_of(const char *path)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[1024];
+	unsigned n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, '/');
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sp && !strcmp(sp, path))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static unsigned count_ns(struct ns_region *r)
+{
+	struct ns_namespace *ns;
+	unsigned n = 0;
+
+	ns_region_foreach_namespace(r, ns)
+		n++;
+	return n;
+}
+
+static struct ns_region *open_ok(const char *path, const struct ns_region_opts *o)
+{
+	struct ns_region *r = NULL;
+
+	if (ns_region_open(path, o, &r))
+		fail_msg("open '%s': %s", path, ns_errormsg());
+	return r;
+}
+
+/* ---- create ---- */
+
+static void test_create_sparse(void **state)
+{
+	const char *p = tpath("sparse.img");
+	struct ns_region_create_opts c = { .size = 64 * MiB };
+	struct ns_region *r = NULL;
+	uint8_t idx[512];
+	struct stat st;
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_size, 64 * MiB);
+	assert_int_equal(st.st_mode & 0777, 0600 & ~0u);
+	/* the label area is allocated, the data area is not */
+	assert_true(allocated(p) >= LSA);
+	assert_true(allocated(p) < 2 * MiB);
+
+	assert_string_equal(ns_region_path(r), p);
+	assert_string_equal(ns_region_devname(r), "region0");
+	assert_true(ns_region_fd(r) >= 0);
+	assert_int_equal(ns_region_size(r), 64 * MiB);
+	assert_int_equal(ns_region_data_size(r), 64 * MiB - LSA);
+	assert_true(ns_region_has_labels(r));
+	assert_int_equal(ns_region_label_size(r), LSA);
+	assert_int_equal(ns_region_label_minor(r), 2);
+	assert_int_equal(ns_region_isetcookie(r), NS_ISETCOOKIE_V1_2);
+	assert_int_equal(count_ns(r), 0);
+	/* the label area (only) is mapped with libpmem2 */
+	assert_int_equal(mappings_of(p), 1);
+
+	/* a fresh kernel-style v1.2 area on the file */
+	read_file(p, 64 * MiB - LSA, idx, sizeof(idx));
+	assert_memory_equal(idx, "NAMESPACE_INDEX", 16);
+	assert_memory_equal(idx + 256, "NAMESPACE_INDEX", 16);
+	assert_int_equal(idx[19], 1);			/* labelsize 256 */
+	assert_int_equal(get_le32(idx + 20), 3);	/* seq */
+	assert_int_equal(get_le32(idx + 256 + 20), 2);
+	assert_int_equal(get_le32(idx + 56), 510);	/* nslot */
+	assert_int_equal(get_le16(idx + 62), 2);	/* minor */
+
+	/* a namespace of a sparse region: preallocated unless sparse */
+	{
+		struct ns_namespace_create_opts o = { .size = 8 * MiB, .name = "pre" };
+		uint64_t before = allocated(p);
+
+		assert_int_equal(ns_namespace_create(r, &o, NULL), 0);
+		assert_true(allocated(p) >= before + 8 * MiB);
+		before = allocated(p);
+		o = (struct ns_namespace_create_opts){ .size = 8 * MiB, .name = "sp",
+						       .sparse = true };
+		assert_int_equal(ns_namespace_create(r, &o, NULL), 0);
+		assert_true(allocated(p) < before + 1 * MiB);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_size, 64 * MiB);	/* never resized */
+	}
+	ns_region_close(&r);
+	assert_null(r);
+	ns_region_close(&r);	/* NULL is fine */
+
+	/* reopened: both namespaces, labels read back from the file */
+	r = open_ok(p, NULL);
+	assert_int_equal(count_ns(r), 2);
+	assert_int_equal(ns_namespace_dpa(ns_region_find_namespace(r, "sp")), 8 * MiB);
+	ns_region_close(&r);
+	unlink(p);
+}
+
+static void test_create_prealloc(void **state)
+{
+	const char *p = tpath("prealloc.img");
+	struct ns_region_create_opts c = { .size = 16 * MiB, .prealloc = true, .minor = 1,
+					   .label_size = 256 * KiB };
+	struct ns_region *r = NULL;
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	assert_true(allocated(p) >= 16 * MiB);
+	assert_int_equal(ns_region_label_size(r), 256 * KiB);
+	assert_int_equal(ns_region_label_minor(r), 1);
+	assert_int_equal(ns_lsa_nslot(ns_region_lsa(r)), 2040);
+	assert_int_equal(ns_region_isetcookie(r), NS_ISETCOOKIE_V1_1);
+	ns_region_close(&r);
+	/* probing finds the 256 KiB area */
+	r = open_ok(p, NULL);
+	assert_int_equal(ns_region_label_size(r), 256 * KiB);
+	assert_int_equal(ns_region_data_size(r), 16 * MiB - 256 * KiB);
+	ns_region_close(&r);
+	unlink(p);
+}
+
+static void test_create_refusals(void **state)
+{
+	static const struct {
+		const char *what;
+		uint64_t size, label_size;
+		unsigned minor;
+		const char *msg;	/* after "create region 'PATH': " or "region 'PATH': " */
+	} t[] = {
+		{ "size 0", 0, 0, 0, "size 0 bytes is not a multiple of 2 MiB" },
+		{ "odd size", 5 * MiB, 0, 0, "size 5 MiB is not a multiple of 2 MiB" },
+		{ "1 byte more", 4 * MiB + 1, 0, 0, "size 4194305 bytes is not a multiple of 2 MiB" },
+		{ "label size not pow2", 4 * MiB, 192 * KiB, 0,
+		  "invalid label size 196608 bytes: a power of two of at least 128 KiB is needed" },
+		{ "label size small", 4 * MiB, 64 * KiB, 0,
+		  "invalid label size 65536 bytes: a power of two of at least 128 KiB is needed" },
+		{ "no room for data", 2 * MiB, 2 * MiB, 0,
+		  "size 2 MiB leaves no room for data after a label area of 2 MiB" },
+		{ "label bigger than size", 2 * MiB, 4 * MiB, 0,
+		  "size 2 MiB leaves no room for data after a label area of 4 MiB" },
+		{ "version", 4 * MiB, 0, 3, "label version 1.3 unsupported (1.1 or 1.2)" },
+	};
+	const char *p = tpath("bad.img");
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ns_region_create_opts c = { .size = t[i].size,
+						   .label_size = t[i].label_size,
+						   .minor = t[i].minor };
+		struct ns_region *r = (void *)1;
+		char want[512], want2[512];
+		struct stat st;
+
+		assert_int_equal(ns_region_create(p, &c, NULL, &r), -EINVAL);
+		assert_null(r);
+		snprintf(want, sizeof(want), "create region '%s': %s", p, t[i].msg);
+		snprintf(want2, sizeof(want2), "region '%s': %s", p, t[i].msg);
+		if (strcmp(ns_errormsg(), want) && strcmp(ns_errormsg(), want2))
+			fail_msg("%s: '%s'", t[i].what, ns_errormsg());
+		assert_int_equal(stat(p, &st), -1);
+		assert_int_equal(errno, ENOENT);
+	}
+
+	/* an existing file is never overwritten */
+	{
+		struct ns_region_create_opts c = { .size = 4 * MiB };
+		struct ns_region *r = NULL;
+		char want[512], back[6];
+
+		make_file(p, 4096);
+		write_file(p, 0, "keep!", 5);
+		assert_int_equal(ns_region_create(p, &c, NULL, &r), -EEXIST);
+		snprintf(want, sizeof(want), "cannot create region '%s': File exists", p);
+		assert_string_equal(ns_errormsg(), want);
+		read_file(p, 0, back, 5);
+		assert_memory_equal(back, "keep!", 5);
+		{
+			struct stat st;
+
+			assert_int_equal(stat(p, &st), 0);
+			assert_int_equal(st.st_size, 4096);
+		}
+		unlink(p);
+	}
+}
+
+/* ---- open ---- */
+
+static void test_lock(void **state)
+{
+	const char *p = tpath("lock.img");
+	struct ns_region_create_opts c = { .size = 16 * MiB };
+	struct ns_region_opts ro = { .flags = NS_REGION_RDONLY };
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .name = "a" };
+	struct ns_region *r = NULL, *r2 = NULL, *rd = NULL;
+	char want[512];
+	pid_t pid;
+	int status;
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	/* a second writer in the same process conflicts */
+	assert_int_equal(ns_region_open(p, NULL, &r2), -NS_E_LOCKED);
+	assert_null(r2);
+	snprintf(want, sizeof(want), "region '%s' is in use by another process", p);
+	assert_non_null(strstr(ns_errormsg(), want));
+	/* and so does one in another process */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ns_region *x = NULL;
+
+		_exit(ns_region_open(p, NULL, &x) == -NS_E_LOCKED ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* readers need no lock, and see changes after a reload */
+	assert_int_equal(mappings_of(p), 1);
+	rd = open_ok(p, &ro);
+	assert_int_equal(mappings_of(p), 1);	/* a reader maps nothing */
+	assert_int_equal(count_ns(rd), 0);
+	assert_int_equal(ns_namespace_create(r, &o, NULL), 0);
+	assert_int_equal(ns_region_reload(rd), 0);
+	assert_int_equal(count_ns(rd), 1);
+	assert_non_null(ns_region_find_namespace(rd, "a"));
+	assert_int_equal(ns_namespace_create(rd, &o, NULL), -EROFS);
+
+	/* closing the writer releases the lock and the mapping */
+	ns_region_close(&r);
+	assert_int_equal(mappings_of(p), 0);
+	r2 = open_ok(p, NULL);
+	ns_region_close(&r2);
+	ns_region_close(&rd);
+	unlink(p);
+}
+
+static void test_open_errors(void **state)
+{
+	const char *p = tpath("errors.img");
+	struct ns_region_opts nolabels = { .flags = NS_REGION_NOLABELS_OK };
+	struct ns_region *r = NULL;
+	char want[512];
+
+	assert_int_equal(ns_region_open(tpath("missing.img"), NULL, &r), -ENOENT);
+	snprintf(want, sizeof(want), "cannot open region '%s': No such file or directory",
+		 tpath("missing.img"));
+	assert_string_equal(ns_errormsg(), want);
+
+	/* no labels */
+	make_file(p, 4 * MiB);
+	assert_int_equal(ns_region_open(p, NULL, &r), -NS_E_NO_LABELS);
+	assert_null(r);
+	snprintf(want, sizeof(want), "region '%s': ", p);
+	assert_memory_equal(ns_errormsg(), want, strlen(want));
+	r = open_ok(p, &nolabels);
+	assert_false(ns_region_has_labels(r));
+	assert_int_equal(ns_region_label_size(r), LSA);
+	assert_int_equal(ns_region_data_size(r), 4 * MiB - LSA);
+	assert_int_equal(count_ns(r), 0);
+	/* init-labels makes it usable, in the file */
+	assert_int_equal(ns_region_init_labels(r, 0, false), 0);
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	assert_int_equal(ns_region_label_minor(r), 2);
+	ns_region_close(&r);
+
+	/* label_size given: validated, and it must fit */
+	{
+		static const struct {
+			uint64_t ls;
+			int rc;
+			const char *msg;
+		} t[] = {
+			{ 192 * KiB, -EINVAL, "invalid label size 196608 bytes: a power of two of at least 128 KiB is needed" },
+			{ 4 * KiB, -EINVAL, "invalid label size 4096 bytes: a power of two of at least 128 KiB is needed" },
+			{ 4 * MiB, -NS_E_SIZE_MISMATCH, "is 4 MiB, too small for a label area of 4 MiB and data" },
+			{ 8 * MiB, -NS_E_SIZE_MISMATCH, "is 4 MiB, too small for a label area of 8 MiB and data" },
+			{ 256 * KiB, -NS_E_NO_LABELS, "" },
+		};
+
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			struct ns_region_opts o = { .label_size = t[i].ls };
+
+			assert_int_equal(ns_region_open(p, &o, &r), t[i].rc);
+			if (!strstr(ns_errormsg(), t[i].msg) || !strstr(ns_errormsg(), p))
+				fail_msg("label size %llu: '%s'", (unsigned long long)t[i].ls,
+					 ns_errormsg());
+		}
+		{
+			struct ns_region_opts o = { .label_size = LSA };
+
+			r = open_ok(p, &o);
+			ns_region_close(&r);
+		}
+	}
+
+	/* a file too small for any label area */
+	make_file(p, 64 * KiB);
+	assert_int_equal(ns_region_open(p, NULL, &r), -NS_E_SIZE_MISMATCH);
+	snprintf(want, sizeof(want), "region '%s' is 65536 bytes, too small for a label "
+		 "area of 131072 bytes and data", p);
+	assert_string_equal(ns_errormsg(), want);
+	unlink(p);
+
+	/* not a file */
+	assert_true(ns_region_open(tmpdir, NULL, &r) < 0);
+	assert_null(r);
+}
+
+/* the v1.1 guest's labels describe 240 MiB; the file holds 64 MiB */
+static void test_labels_past_file(void **state)
+{
+	const char *p = tpath("small.img");
+	struct ns_region *r;
+	struct ns_namespace *ns;
+	struct ns_namespace_create_opts o = { .size = 2 * MiB };
+
+	make_file_with_blob(p, 64 * MiB, "qemu-guest-v1.1-fsdax.lsa");
+	r = open_ok(p, NULL);
+	assert_int_equal(count_ns(r), 1);
+	ns = ns_namespace_get_first(r);
+	assert_int_equal(ns_namespace_state(ns), NS_STATE_INVALID);
+	assert_string_equal(ns_namespace_reason(ns),
+		"range [0, 0xf000000) reaches past the data area: it ends at 251658240 "
+		"bytes, the data area is 66977792 bytes");
+	/* its in-file part stays reserved until the user destroys it */
+	assert_int_equal(ns_namespace_create(r, &o, NULL), -ENOSPC);
+	assert_int_equal(ns_namespace_destroy(ns, 0), 0);
+	assert_int_equal(ns_namespace_create(r, &o, NULL), 0);
+	ns_region_close(&r);
+	unlink(p);
+}
+
+/* ---- label areas written by QEMU guests and the kernel ---- */
+
+static void check_guest(const char *blob, unsigned minor, uint64_t cookie)
+{
+	const char *p = tpath("guest.img");
+	const uint64_t size = 256 * MiB;
+	struct ns_region *r;
+	struct ns_namespace *ns, *mine = NULL;
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .name = "mine", .sparse = true };
+	uint64_t avail, max;
+	unsigned ls = minor == 2 ? 256 : 128;
+	uint8_t lbl[256];
+	size_t bloblen;
+	uint8_t *orig = testdata(blob, &bloblen);
+
+	make_file_with_blob(p, size, blob);
+	r = open_ok(p, NULL);
+	assert_int_equal(ns_region_label_size(r), LSA);
+	assert_int_equal(ns_region_label_minor(r), minor);
+	assert_int_equal(ns_region_data_size(r), 268304384);	/* the guest's region size */
+	assert_int_equal(ns_region_isetcookie(r), cookie);
+	assert_int_equal(count_ns(r), 1);
+	ns = ns_namespace_get_first(r);
+	assert_int_equal(ns_namespace_state(ns), NS_STATE_ACTIVE);
+	assert_int_equal(ns_namespace_size(ns), 251658240);
+	assert_int_equal(ns_namespace_dpa(ns), 0);
+	assert_int_equal(ns_namespace_isetcookie(ns), cookie);
+	assert_int_equal(ns_namespace_slot(ns), 1);
+	assert_string_equal(ns_namespace_label_name(ns), "");
+	assert_string_equal(ns_namespace_name(ns), "namespace0.0");
+	assert_int_equal(ns_namespace_flags(ns), 0);
+	assert_string_equal(ns_namespace_uuid_str(ns),
+			    minor == 1 ? "ef3587f5-9956-4ff6-87e3-04aac3e3e641" :
+			    ns_namespace_uuid_str(ns));
+	ns_region_space(r, 0, &avail, &max);
+	assert_int_equal(max, 14 * MiB);	/* [240M, 256M - 128K) in 2 MiB units */
+
+	/* a new namespace is written in the area's format, with its cookie */
+	assert_int_equal(ns_namespace_create(r, &o, &mine), 0);
+	assert_int_equal(ns_namespace_dpa(mine), 240 * MiB);
+	assert_int_equal(ns_namespace_isetcookie(mine), cookie);
+	read_file(p, size - LSA + 512 + (uint64_t)ns_namespace_slot(mine) * ls, lbl, ls);
+	assert_string_equal((const char *)lbl + 16, "mine");
+	assert_int_equal(get_le64(lbl + 88), cookie);
+	assert_int_equal(get_le64(lbl + 96), 512);
+	assert_int_equal(get_le64(lbl + 104), 240 * MiB);
+	assert_int_equal(get_le64(lbl + 112), 2 * MiB);
+	if (minor == 2) {
+		assert_memory_equal(lbl + 128, ns_label_type_guid_pmem, 16);
+		assert_int_equal(get_le64(lbl + 248), ns_fletcher64(lbl, 256, 248));
+	}
+	/* the guest's label is untouched */
+	read_file(p, size - LSA + 512 + ls, lbl, ls);
+	assert_memory_equal(lbl, orig + 512 + ls, ls);
+	ns_region_close(&r);
+
+	/* and a fresh open agrees (v1.2: the fsdax abstraction GUID is still there) */
+	r = open_ok(p, NULL);
+	assert_int_equal(count_ns(r), 2);
+	ns = ns_region_find_namespace(r, "mine");
+	assert_non_null(ns);
+	assert_int_equal(ns_namespace_state(ns), NS_STATE_ACTIVE);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "namespace0.0")),
+			 NS_STATE_ACTIVE);
+	ns_region_close(&r);
+	free(orig);
+	unlink(p);
+}
+
+static void test_guest_v11(void **state)
+{
+	check_guest("qemu-guest-v1.1-fsdax.lsa", 1, 0x2468ac00123456ULL);
+}
+
+static void test_guest_v12(void **state)
+{
+	check_guest("qemu-guest-v1.2-fsdax.lsa", 2, 0xba90120012b4dcULL);
+}
+
+static void test_cookie_option(void **state)
+{
+	const char *p = tpath("cookie.img");
+	struct ns_region_opts o = { .isetcookie = 0x1234 };
+	struct ns_region *r;
+	struct ns_namespace *ns;
+
+	make_file_with_blob(p, 256 * MiB, "qemu-guest-v1.2-fsdax.lsa");
+	r = open_ok(p, &o);
+	assert_int_equal(ns_region_isetcookie(r), 0x1234);
+	ns = ns_namespace_get_first(r);
+	assert_int_equal(ns_namespace_state(ns), NS_STATE_FOREIGN);
+	ns_region_close(&r);
+	unlink(p);
+}
+
+static void test_nmem_blobs(void **state)
+{
+	static const char *const blobs[] = { "nmem1.bin", "nmem2.bin", "nmem3.bin", "nmem4.bin" };
+	const char *p = tpath("nmem.img");
+
+	for (unsigned i = 0; i < 4; i++) {
+		struct ns_namespace_create_opts o = { .size = 16 * MiB, .sparse = true };
+		struct ns_namespace *ns, *a = NULL, *b = NULL;
+		struct ns_region *r;
+		uint64_t avail, max;
+		char want[128];
+
+		make_file_with_blob(p, 64 * MiB, blobs[i]);
+		r = open_ok(p, NULL);
+		assert_int_equal(ns_region_label_minor(r), 1);
+		/* interleaved labels do not set the cookie: the v1.1 default */
+		assert_int_equal(ns_region_isetcookie(r), NS_ISETCOOKIE_V1_1);
+		assert_int_equal(count_ns(r), 1);
+		ns = ns_namespace_get_first(r);
+		assert_int_equal(ns_namespace_state(ns), NS_STATE_INTERLEAVED);
+		snprintf(want, sizeof(want), "label %u of an interleave set of 4: not "
+			 "served from one region file", i);
+		assert_string_equal(ns_namespace_reason(ns), want);
+		assert_int_equal(ns_namespace_dpa(ns), 16 * MiB);
+		assert_int_equal(ns_namespace_size(ns), 16 * MiB);
+		assert_int_equal(ns_namespace_flags(ns), NS_LABEL_FLAG_UPDATING);
+		/* its range is reserved */
+		ns_region_space(r, 0, &avail, &max);
+		assert_int_equal(avail, 16 * MiB + 30 * MiB);
+		assert_int_equal(max, 30 * MiB);
+		assert_int_equal(ns_namespace_create(r, &o, &a), 0);
+		assert_int_equal(ns_namespace_create(r, &o, &b), 0);
+		assert_int_equal(ns_namespace_dpa(a), 0);
+		assert_int_equal(ns_namespace_dpa(b), 32 * MiB);
+		assert_int_equal(ns_namespace_state(a), NS_STATE_ACTIVE);
+		ns_region_close(&r);
+		unlink(p);
+	}
+}
+
+/*
+ * A namespace used as a QEMU nvdimm backend holds the guest's LSA in its
+ * last 128 KiB. When it ends where the region's LSA starts, the 256 KiB
+ * probe would start exactly at the guest's index blocks: they must not be
+ * taken for the region's.
+ */
+static void test_nested_guest_lsa(void **state)
+{
+	const char *p = tpath("nested.img");
+	struct ns_region_create_opts c = { .size = 64 * MiB };
+	struct ns_region_opts nolabels = { .flags = NS_REGION_NOLABELS_OK };
+	struct ns_region *r = NULL;
+	struct ns_namespace *ns;
+	size_t len;
+	uint8_t *guest = testdata("qemu-guest-v1.1-fsdax.lsa", &len);
+	uint64_t data;
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	data = ns_region_data_size(r);
+	{
+		struct ns_namespace_create_opts o = { .size = data, .align = 4 * KiB,
+						      .name = "vm", .sparse = true };
+
+		assert_int_equal(ns_namespace_create(r, &o, &ns), 0);
+		assert_int_equal(ns_namespace_dpa(ns) + ns_namespace_size(ns), data);
+	}
+	ns_region_close(&r);
+	write_file(p, data - len, guest, len);
+
+	r = open_ok(p, NULL);
+	assert_int_equal(ns_region_label_size(r), LSA);
+	assert_int_equal(ns_region_label_minor(r), 2);
+	assert_int_equal(count_ns(r), 1);
+	assert_non_null(ns_region_find_namespace(r, "vm"));
+	/* without the region's own labels, the guest's are still not taken */
+	assert_int_equal(ns_region_zero_labels(r), 0);
+	ns_region_close(&r);
+	assert_int_equal(ns_region_open(p, NULL, &r), -NS_E_NO_LABELS);
+	r = open_ok(p, &nolabels);
+	assert_false(ns_region_has_labels(r));
+	assert_int_equal(ns_region_label_size(r), LSA);
+	ns_region_close(&r);
+	free(guest);
+	unlink(p);
+}
+
+/* destroy on a file: the first 8 KiB of the namespace read back as zeroes */
+static void test_destroy_on_file(void **state)
+{
+	const char *p = tpath("destroy.img");
+	struct ns_region_create_opts c = { .size = 16 * MiB };
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .name = "d" };
+	struct ns_region *r = NULL;
+	struct ns_namespace *a, *d;
+	uint8_t *pat = malloc(4 * MiB), *back = malloc(4 * MiB);
+
+	assert_non_null(pat);
+	assert_non_null(back);
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	o.name = "a";
+	assert_int_equal(ns_namespace_create(r, &o, &a), 0);
+	o.name = "d";
+	assert_int_equal(ns_namespace_create(r, &o, &d), 0);
+	memset(pat, 0x3c, 4 * MiB);
+	write_file(p, 0, pat, 4 * MiB);
+	assert_int_equal(ns_namespace_destroy(d, 0), 0);
+	read_file(p, 0, back, 4 * MiB);
+	memset(pat + 2 * MiB, 0, 8 * KiB);
+	assert_memory_equal(back, pat, 4 * MiB);
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	assert_int_equal(count_ns(r), 1);
+	ns_region_close(&r);
+	free(pat);
+	free(back);
+	unlink(p);
+}
+
+/*
+ * The file io: writes that straddle the mapped label area go partly through
+ * pwrite, partly through the mapping; both reach the same file bytes, and
+ * persist covers both parts.
+ */
+static void test_file_io_straddle(void **state)
+{
+	const char *p = tpath("io.img");
+	struct ns_region_create_opts c = { .size = 4 * MiB };
+	struct ns_region *r = NULL;
+	struct ns_io *io;
+	uint64_t lsa_off = 4 * MiB - LSA;
+	uint8_t w[3 * 4096], back[3 * 4096], orig[3 * 4096];
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	io = ns_region_io(r);
+	assert_int_equal(io->size, 4 * MiB);
+	for (size_t i = 0; i < sizeof(w); i++)
+		w[i] = (uint8_t)(i * 7 + 1);
+	/* inside the label area's slots */
+	assert_int_equal(ns_io_write(io, w, sizeof(w), lsa_off + 64 * KiB - 4096), 0);
+	assert_int_equal(ns_io_persist(io, lsa_off + 64 * KiB - 4096, sizeof(w)), 0);
+	read_file(p, lsa_off + 64 * KiB - 4096, back, sizeof(back));
+	assert_memory_equal(back, w, sizeof(w));
+	/* data | index blocks: saved, overwritten, checked, restored */
+	read_file(p, lsa_off - 4096, orig, sizeof(orig));
+	assert_int_equal(ns_io_write(io, w, sizeof(w), lsa_off - 4096), 0);
+	assert_int_equal(ns_io_persist(io, lsa_off - 4096, sizeof(w)), 0);
+	read_file(p, lsa_off - 4096, back, sizeof(back));
+	assert_memory_equal(back, w, sizeof(w));
+	memset(back, 0, sizeof(back));
+	assert_int_equal(ns_io_read(io, back, sizeof(back), lsa_off - 4096), 0);
+	assert_memory_equal(back, w, sizeof(w));
+	assert_int_equal(ns_io_write(io, orig, sizeof(orig), lsa_off - 4096), 0);
+	assert_int_equal(ns_io_persist(io, 0, 4 * MiB), 0);
+	/* out of range */
+	assert_int_equal(ns_io_write(io, w, sizeof(w), 4 * MiB - 4096), -EINVAL);
+	assert_int_equal(ns_io_read(io, back, 1, 4 * MiB), -EINVAL);
+	/* allocate: KEEP_SIZE, the file is never resized */
+	assert_int_equal(ns_io_allocate(io, 0, 1 * MiB), 0);
+	{
+		struct stat st;
+
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_size, 4 * MiB);
+	}
+	/* the index blocks are back: still a region */
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	ns_region_close(&r);
+	unlink(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_sparse),
+		cmocka_unit_test(test_create_prealloc),
+		cmocka_unit_test(test_create_refusals),
+		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_labels_past_file),
+		cmocka_unit_test(test_guest_v11),
+		cmocka_unit_test(test_guest_v12),
+		cmocka_unit_test(test_cookie_option),
+		cmocka_unit_test(test_nmem_blobs),
+		cmocka_unit_test(test_nested_guest_lsa),
+		cmocka_unit_test(test_destroy_on_file),
+		cmocka_unit_test(test_file_io_straddle),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
