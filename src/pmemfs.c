@@ -280,27 +280,6 @@ static void wake_handler(int sig)
 	(void)sig;	/* only interrupts the loop's read(2) */
 }
 
-/* write the mount's dirty pages to the daemon while the loop serves */
-static void sync_mount(struct fs_daemon *d)
-{
-	struct stat st;
-	int fd = open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0) {
-		fs_warn("cannot open '%s' to write it back: %s", d->mountpoint,
-			strerror(errno));
-		return;
-	}
-	if (__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE) && fstat(fd, &st) == 0 &&
-	    (major(st.st_dev) != d->dev_major || minor(st.st_dev) != d->dev_minor)) {
-		close(fd);	/* already unmounted: nothing of ours there */
-		return;
-	}
-	if (syncfs(fd) < 0)
-		fs_warn("syncfs of '%s' failed: %s", d->mountpoint, strerror(errno));
-	close(fd);
-}
-
 static void *signal_main(void *arg)
 {
 	struct pmemfs_run *run = arg;
@@ -315,7 +294,7 @@ static void *signal_main(void *arg)
 	if (sigwait(&set, &sig) != 0 || sig == SIGUSR2)
 		return NULL;
 	fs_info("%s: writing back and persisting before exit", strsignal(sig));
-	sync_mount(run->d);
+	fs_daemon_writeback(run->d);
 	fuse_session_exit(run->d->se);
 	while (!__atomic_load_n(&run->loop_done, __ATOMIC_ACQUIRE)) {
 		pthread_kill(run->loop_thread, SIGUSR1);
@@ -331,6 +310,9 @@ static void *bdi_main(void *arg)
 	unsigned ma = 0, mi = 0;
 	int rc;
 
+	/* the kernel sets read-ahead when INIT is answered: after that */
+	if (!fs_daemon_wait_init(d, 5000))
+		fs_warn("no FUSE INIT after 5 s: setting the bdi anyway");
 	rc = fs_bdi_find(d->mountpoint, PMEMFS_FSTYPE, &ma, &mi);
 	if (rc < 0) {
 		fs_warn("cannot find the mount '%s' in /proc/self/mountinfo: %s; "

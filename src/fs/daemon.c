@@ -4,6 +4,12 @@
  * done to all namespaces at once (persist at exit).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +43,7 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 		free(n);
 		return rc;
 	}
-	mode = d->cfg.mode & 07777;
-	if (n->readonly)
-		mode &= 0444;
+	mode = n->readonly ? 0444 : d->cfg.mode & 07777;
 	rc = fs_inode_new(&d->itable, reg->dir, ns_namespace_name(ns), S_IFREG | mode,
 			  d->cfg.uid, d->cfg.gid, &file);
 	if (rc < 0) {
@@ -80,6 +84,8 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
+	pthread_mutex_init(&d->init_lock, NULL);
+	pthread_cond_init(&d->init_cond, NULL);
 	rc = fs_itable_init(&d->itable, cfg->uid, cfg->gid, free_ns);
 	if (rc < 0)
 		goto close_regions;
@@ -122,6 +128,27 @@ close_regions:
 	for (i = 0; i < nregions; i++)
 		ns_region_close(&regions[i]);
 	return rc;
+}
+
+bool fs_daemon_wait_init(struct fs_daemon *d, unsigned timeout_ms)
+{
+	struct timespec ts;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&d->init_lock);
+	while (!d->init_done)
+		if (pthread_cond_timedwait(&d->init_cond, &d->init_lock, &ts) != 0)
+			break;
+	done = d->init_done;
+	pthread_mutex_unlock(&d->init_lock);
+	return done;
 }
 
 struct persist_all {
@@ -171,4 +198,70 @@ void fs_daemon_fini(struct fs_daemon *d)
 	free(d->regions);
 	d->regions = NULL;
 	d->nregions = 0;
+}
+
+struct path_list {
+	char **v;
+	size_t n;
+	const char *mountpoint;
+};
+
+static void collect_path(struct fs_inode *file, void *arg)
+{
+	struct path_list *pl = arg;
+	char **v, path[PATH_MAX];
+
+	if (!file->linked || !file->parent)
+		return;
+	if (snprintf(path, sizeof(path), "%s/%s/%s", pl->mountpoint, file->parent->name,
+		     file->name) >= (int)sizeof(path))
+		return;
+	v = realloc(pl->v, (pl->n + 1) * sizeof(*v));
+	if (!v)
+		return;
+	pl->v = v;
+	pl->v[pl->n] = strdup(path);
+	if (pl->v[pl->n])
+		pl->n++;
+}
+
+/*
+ * From a thread other than the FUSE loop, while the loop serves: syncfs
+ * the mount, then fsync every namespace file. syncfs alone is not enough:
+ * a FUSE mount without FUSE_SYNCFS support returns from it once write-back
+ * has been started, and the WRITEs may still be queued; fsync waits for
+ * every WRITE of the file in flight (and sends FSYNC).
+ */
+void fs_daemon_writeback(struct fs_daemon *d)
+{
+	struct path_list pl = { .mountpoint = d->mountpoint };
+	struct stat st;
+	size_t i;
+	int fd;
+
+	fd = open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		fs_warn("cannot open '%s' to write it back: %s", d->mountpoint,
+			strerror(errno));
+		return;
+	}
+	if (__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE) && fstat(fd, &st) == 0 &&
+	    (major(st.st_dev) != d->dev_major || minor(st.st_dev) != d->dev_minor)) {
+		close(fd);	/* already unmounted: nothing of ours there */
+		return;
+	}
+	if (syncfs(fd) < 0)
+		fs_warn("syncfs of '%s' failed: %s", d->mountpoint, strerror(errno));
+	close(fd);
+
+	fs_daemon_foreach_ns(d, collect_path, &pl);
+	for (i = 0; i < pl.n; i++) {
+		fd = open(pl.v[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || fsync(fd) < 0)
+			fs_warn("write-back of '%s' failed: %s", pl.v[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(pl.v[i]);
+	}
+	free(pl.v);
 }

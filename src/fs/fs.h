@@ -16,6 +16,7 @@
 #ifndef PMEMFS_FS_FS_H
 #define PMEMFS_FS_FS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -52,6 +53,11 @@ struct fs_daemon {
 	struct fs_inode_table itable;
 	struct fs_worker *worker;
 
+	/* set by INIT: the kernel applies its own bdi settings there */
+	pthread_mutex_t init_lock;
+	pthread_cond_t init_cond;
+	bool init_done;
+
 	/* the mount's device number, found after mounting (bdi thread) */
 	unsigned dev_major, dev_minor;
 	bool dev_known;			/* atomic */
@@ -63,6 +69,8 @@ extern const struct fuse_lowlevel_ops fs_ops;
 /* Set up state for opened regions (taken over) and build the tree. */
 int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 		   struct ns_region **regions, unsigned nregions);
+/* Wait (up to timeout_ms) for the kernel's INIT to be answered. */
+bool fs_daemon_wait_init(struct fs_daemon *d, unsigned timeout_ms);
 /* Show an active namespace as a file (at start, or later from ctl). */
 int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 			    struct ns_namespace *ns, struct fs_inode **out);
@@ -71,6 +79,11 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
  * from its own thread). It is persisted and freed with its last handle.
  */
 void fs_daemon_remove_namespace(struct fs_daemon *d, struct fs_inode *file);
+/*
+ * Write the mount's dirty pages back to the daemon (syncfs, then fsync of
+ * every file). Only from a thread other than the FUSE loop, while it serves.
+ */
+void fs_daemon_writeback(struct fs_daemon *d);
 /* Persist every namespace; returns the first error. */
 int fs_daemon_persist_all(struct fs_daemon *d);
 /* Call fn on every served namespace (under the table's read lock). */

@@ -38,6 +38,8 @@ static void reply_err(fuse_req_t req, struct fs_ns *n, int err)
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
+	struct fs_daemon *d = userdata;
+
 	if (conn->capable & FUSE_CAP_WRITEBACK_CACHE)
 		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
 	else
@@ -46,6 +48,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	 * explicitly (control socket), never guessed from attributes */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	conn->time_gran = 1;
+	pthread_mutex_lock(&d->init_lock);
+	d->init_done = true;
+	pthread_cond_broadcast(&d->init_cond);
+	pthread_mutex_unlock(&d->init_lock);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A failing backing write (a sparse namespace in a region on a small tmpfs
+# that is full) gives EIO to the writer and to every later fsync of that
+# namespace until remount, while the other namespace keeps working.
+. "$(dirname "$0")/fslib.sh"
+
+[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+TM=$T/tmpfs
+mkdir -p "$TM"
+mount -t tmpfs -o size=12M tmpfs "$TM" || skip "cannot mount tmpfs"
+at_exit "umount -l '$TM' 2>/dev/null || true"
+
+R=$TM/r.img
+region_create "$R" 32M
+d1=$(ns_create "$R" 16M sparse --sparse)
+d2=$(ns_create "$R" 2M full)
+dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
+pmemfs_start "$R"
+s=$MNT/region0/sparse f=$MNT/region0/full
+
+run_cmd "$NSIO" write "$s" 0 4194304 1 fsync
+[ "$rc" != 0 ] || fail "writing a full backing file succeeded"
+assert_contains "$err" "EIO" "writer's error"
+run_cmd "$NSIO" fsync "$s"
+assert_contains "$err" "fsync: EIO" "second fsync"
+run_cmd "$NSIO" mmap-write "$s" 0 4096 2 msync
+assert_contains "$err" "msync: EIO" "msync after the failure"
+
+# the other namespace keeps working
+"$NSIO" write "$f" 0 1048576 3 fsync || fail "the healthy namespace failed"
+"$NSIO" verify "$R" "$d2" 1048576 3
+
+# sticky until remount, even with space again
+rm -f "$TM/filler"
+run_cmd "$NSIO" fsync "$s"
+assert_contains "$err" "fsync: EIO" "fsync after space came back"
+grep -q "every later fsync fails" "$T/daemon.log" || fail "the failure was not logged"
+
+fusermount3 -u "$MNT"
+wait "$DAEMON_PID" || true	# exits non-zero: a namespace lost data
+DAEMON_PID=
+pmemfs_start "$R"
+"$NSIO" write "$s" 0 1048576 4 fsync || fail "fsync after remount"
+"$NSIO" verify "$R" "$d1" 1048576 4
+pmemfs_stop

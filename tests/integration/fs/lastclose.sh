@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The last close of a namespace file persists it (QEMU's nvdimm mode never
+# sends FSYNC): with the buffered data path the region range is clean in
+# the page cache shortly after close(2), without any fsync.
+. "$(dirname "$0")/fslib.sh"
+
+R=$T/r.img
+region_create "$R" 16M
+d=$(ns_create "$R" 4M ns1)
+guard_fill "$R"
+pmemfs_start -o backing=buffered "$R"
+f=$MNT/region0/ns1
+
+"$NSIO" write "$f" 8192 262144 31 none	# close, no fsync
+clean=
+for ((i = 0; i < 100; i++)); do
+	out=$("$NSIO" cachestat "$R" "$d" 4194304) || { rc=$?; [ $rc = 77 ] && skip "cachestat(2) missing (Linux < 6.5)"; fail "cachestat"; }
+	case "$out" in *" dirty=0 writeback=0") clean=1; break ;; esac
+	sleep 0.05
+done
+[ -n "$clean" ] || fail "region range still dirty 5 s after the last close: $out"
+"$NSIO" verify "$R" $((d + 8192)) 262144 31 || fail "bytes not in the region after the last close"
+guard_check "$R" $((d + 8192)) 262144
+
+# a second handle open keeps nothing from the first close's persist
+exec 9<"$f"
+"$NSIO" mmap-write "$f" 0 4096 32 none	# unmap + close: the kernel writes back
+exec 9<&-
+for ((i = 0; i < 100; i++)); do
+	out=$("$NSIO" cachestat "$R" "$d" 4194304)
+	case "$out" in *" dirty=0 writeback=0") break ;; esac
+	sleep 0.05
+done
+cache_clean "$R" "$d" 4194304
+"$NSIO" verify "$R" "$d" 4096 32
+pmemfs_stop
