@@ -244,8 +244,13 @@ static int build_mount_opts(const struct pmemfs_opts *o, char **mo)
 	size_t l;
 	int rc;
 
-	if (fuse_opt_add_opt(mo, "subtype=pmemfs") < 0 ||
-	    fuse_opt_add_opt_escaped(&fsn, o->paths[0]) < 0)
+	char *abs = realpath(o->paths[0], NULL);
+	int bad;
+
+	bad = fuse_opt_add_opt(mo, "subtype=pmemfs") < 0 ||
+	      fuse_opt_add_opt_escaped(&fsn, abs ? abs : o->paths[0]) < 0;
+	free(abs);
+	if (bad)
 		goto fail;
 	l = strlen("fsname=") + strlen(fsn) + 1;
 	s = malloc(l);

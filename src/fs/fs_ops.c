@@ -162,6 +162,13 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	free(buf);
 }
 
+static void ns_put(struct fs_ns *n)
+{
+	pthread_mutex_lock(&n->lock);
+	ns_namespace_put(n->ns);
+	pthread_mutex_unlock(&n->lock);
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_daemon *d = daemon_of(req);
@@ -181,20 +188,21 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (!i->linked)
 		return reply_err(req, n, ENOENT);
 
+	/* the core's hold count is not thread-safe: under n->lock */
 	pthread_mutex_lock(&n->lock);
 	n->handles++;
-	pthread_mutex_unlock(&n->lock);
 	ns_namespace_get(n->ns);
+	pthread_mutex_unlock(&n->lock);
 
 	fi->fh = (uint64_t)(uintptr_t)i;
 	fi->keep_cache = 1;	/* the page cache is ours: nothing changes behind it */
 	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
 	if (fuse_reply_open(req, fi) != 0) {
 		/* the opener is gone (interrupted): no RELEASE will come */
+		ns_put(n);
 		pthread_mutex_lock(&n->lock);
 		n->handles--;
 		pthread_mutex_unlock(&n->lock);
-		ns_namespace_put(n->ns);
 	}
 }
 
@@ -262,7 +270,7 @@ static void flush_job_run(void *arg)
 
 	if (j->release) {
 		/* the last close: persist, then let go (errors are logged) */
-		ns_namespace_put(n->ns);
+		ns_put(n);
 		fuse_reply_err(j->req, 0);
 		fs_inode_maybe_free(&j->d->itable, j->file);
 	} else {
@@ -279,7 +287,7 @@ static void submit_flush(fuse_req_t req, struct fs_inode *file, bool release)
 
 	if (!j) {
 		if (release) {
-			ns_namespace_put(file->ns->ns);
+			ns_put(file->ns);
 			fuse_reply_err(req, 0);
 		} else {
 			reply_err(req, file->ns, ENOMEM);
@@ -314,7 +322,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	pthread_mutex_unlock(&n->lock);
 	if (left == 0)
 		return submit_flush(req, file, true);
-	ns_namespace_put(n->ns);
+	ns_put(n);
 	fuse_reply_err(req, 0);
 }
 
