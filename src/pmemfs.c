@@ -315,9 +315,20 @@ static void *bdi_main(void *arg)
 	unsigned ma = 0, mi = 0;
 	int rc;
 
-	/* the kernel sets read-ahead when INIT is answered: after that */
+	/*
+	 * The kernel sets read-ahead when it processes the INIT reply, which
+	 * comes after our init handler: wait for the handler, then make a
+	 * request of our own (OPENDIR of the root), which the kernel holds
+	 * until INIT is processed. Never from the loop's thread.
+	 */
 	if (!fs_daemon_wait_init(d, 5000))
 		fs_warn("no FUSE INIT after 5 s: setting the bdi anyway");
+	else {
+		int fd = open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	rc = fs_bdi_find(d->mountpoint, PMEMFS_FSTYPE, &ma, &mi);
 	if (rc < 0) {
 		fs_warn("cannot find the mount '%s' in /proc/self/mountinfo: %s; "
