@@ -19,7 +19,7 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs="build-essential meson ninja-build pkg-config
 	libfuse3-dev fuse3 libpmem2-dev libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev uuid-dev libsystemd-dev xxd"
-test_pkgs="libcmocka-dev python3 jq clang util-linux e2fsprogs"
+test_pkgs="libcmocka-dev python3 jq clang util-linux e2fsprogs fio valgrind libclang-rt-14-dev"
 
 pkgs=$build_pkgs
 [ "$want_tests" -eq 1 ] && pkgs="$pkgs $test_pkgs"
