@@ -218,10 +218,7 @@ static int ctl_client_receive(struct ctl_client *c, bool check_seq, uint32_t seq
 			break;
 		}
 		if (msg.kind == CTL_REPLY_DONE) {
-			if (!r->multi)
-				rc = ns_err(-EBADMSG,
-					    "malformed reply from '%s': NLMSG_DONE outside a multi-part reply",
-					    c->path);
+			r->multi = true;	/* alone: a multi-part reply of no part */
 			break;
 		}
 		if (msg.kind == CTL_REPLY_SINGLE && r->multi) {

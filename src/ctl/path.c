@@ -148,7 +148,7 @@ static int ctl_parse_line(char *line, struct ctl_mount *m)
 int ctl_path_mounts(const char *mountinfo, struct ctl_mount **out, size_t *n)
 {
 	const char *path = mountinfo ? mountinfo : "/proc/self/mountinfo";
-	struct ctl_mount *v = NULL, m;
+	struct ctl_mount *v = NULL, m = { 0 };
 	size_t cnt = 0, cap = 0, i;
 	char *line = NULL;
 	size_t linecap = 0;
@@ -166,9 +166,9 @@ int ctl_path_mounts(const char *mountinfo, struct ctl_mount **out, size_t *n)
 		rc = ctl_parse_line(line, &m);
 		if (rc < 0)
 			break;
+		if (rc == 0)
+			continue;	/* not a pmemfs mount */
 		rc = 0;
-		if (m.mountpoint == NULL)
-			continue;
 		for (i = 0; i < cnt && !dup; i++)
 			dup = v[i].major == m.major && v[i].minor == m.minor;
 		if (dup) {

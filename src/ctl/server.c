@@ -77,7 +77,8 @@ struct ctl_reply {
 	struct nl_msg *single;		/* ctl_reply_msg */
 	struct nl_msg *part;		/* the part being filled */
 	unsigned nparts;		/* parts queued */
-	bool multi;
+	bool multi;			/* ctl_reply_part was called */
+	bool multi_cmd;			/* the command replies in parts */
 };
 
 static uint64_t ctl_now_ms(void)
@@ -218,6 +219,9 @@ static int ctl_reply_finish(struct ctl_reply *rep, int rc)
 	struct ctl_conn *c = rep->conn;
 	int qrc = 0;
 
+	/* a multi-part command that found nothing to send: just DONE */
+	if (rc >= 0 && !rep->multi && !rep->single && rep->multi_cmd)
+		rep->multi = true;
 	if (rc >= 0 && rep->multi) {
 		if (rep->part) {
 			qrc = ctl_conn_queue(c, rep->part, false);
@@ -289,6 +293,7 @@ static int ctl_conn_request(struct ctl_server *s, struct ctl_conn *c, size_t n)
 	rep.conn = c;
 	rep.cmd = req.cmd;
 	rep.seq = req.seq;
+	rep.multi_cmd = ci->multi;
 	ns_err_clear();
 	if (h->fn)
 		rc = h->fn(&req, &rep, s->arg);
@@ -367,7 +372,7 @@ static void *ctl_server_thread(void *arg)
 
 	for (;;) {
 		uint64_t now = ctl_now_ms(), next = UINT64_MAX;
-		unsigned i, n = 2;
+		unsigned i, n;
 		int timeout, rc;
 
 		s->pfds[0] = (struct pollfd){ .fd = s->efd, .events = POLLIN };
@@ -391,17 +396,14 @@ static void *ctl_server_thread(void *arg)
 			break;
 		if (rc > 0 && (s->pfds[0].revents & POLLIN))
 			break;
-		if (rc > 0 && (s->pfds[1].revents & POLLIN))
-			ctl_server_accept(s);
 
 		now = ctl_now_ms();
 		for (i = 0; i < s->max_clients; i++) {
 			struct ctl_conn *c = &s->conns[i];
-			short re = s->pfds[2 + i].revents;
+			short re = rc > 0 ? s->pfds[2 + i].revents : 0;
 			int gone = 0;
 
-			/* a slot filled by accept above was not polled yet */
-			if (c->fd < 0 || s->pfds[2 + i].fd != c->fd)
+			if (c->fd < 0)
 				continue;
 			if (c->head && (re & (POLLOUT | POLLERR | POLLHUP)))
 				gone = ctl_conn_flush(s, c);
@@ -419,6 +421,9 @@ static void *ctl_server_thread(void *arg)
 				ctl_conn_close(c);
 			}
 		}
+		/* after the connections, so that slots freed just now are reusable */
+		if (rc > 0 && (s->pfds[1].revents & POLLIN))
+			ctl_server_accept(s);
 	}
 	return NULL;
 }

@@ -97,8 +97,10 @@ void ctl_server_counters(const struct ctl_server *s, struct ctl_server_counters 
  * Reply builders for handlers.
  *
  * ctl_reply_msg(): the single reply (created on first call, same message
- * after), to put attributes in. A handler that never calls it sends an
- * empty success reply.
+ * after), to put attributes in. A handler that builds nothing sends an
+ * empty success reply, or for a multi-part command (ctl_cmd_info.multi)
+ * an empty multi-part reply (just NLMSG_DONE). A multi-part command may
+ * still answer with a single message (STATS of one namespace).
  *
  * ctl_reply_part(): a new part of a multi-part reply; the previous part is
  * queued for sending. After the handler returns, the last part and the
