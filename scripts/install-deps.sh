@@ -21,8 +21,12 @@ build_pkgs="build-essential meson ninja-build pkg-config
 	libjson-c-dev uuid-dev libsystemd-dev xxd"
 test_pkgs="libcmocka-dev python3 jq clang util-linux e2fsprogs fio valgrind libclang-rt-14-dev"
 
+# tests/e2e: QEMU guests (busybox initramfs with the host's ndctl) and PMDK
+e2e_pkgs="qemu-system-x86 busybox-static cpio xz-utils ndctl
+	pmdk-tools libpmemobj-dev"
+
 pkgs=$build_pkgs
-[ "$want_tests" -eq 1 ] && pkgs="$pkgs $test_pkgs"
+[ "$want_tests" -eq 1 ] && pkgs="$pkgs $test_pkgs $e2e_pkgs"
 
 missing=""
 for p in $pkgs; do
@@ -38,3 +42,64 @@ if [ -n "$missing" ]; then
 else
 	echo "install-deps: all packages present"
 fi
+
+[ "$want_tests" -eq 1 ] || exit 0
+
+# The guest kernel for tests/e2e: the image package linux-image-amd64
+# depends on (its name changes with point releases), downloaded and
+# extracted into a fixed cache that the tests read and never fill.
+# $cache/current names the extracted kernel; vmlinuz, vmlinux (the
+# uncompressed ELF, when it can be unpacked) and modules/ point into it.
+cache=${PMEMFS_E2E_CACHE:-/var/cache/pmemfs-e2e}
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' | head -n 1)
+if [ -z "$kpkg" ]; then
+	echo "install-deps: cannot resolve linux-image-amd64's image package" >&2
+	exit 1
+fi
+if [ "$(cat "$cache/current" 2>/dev/null)" = "$kpkg" ] &&
+	[ -f "$cache/vmlinuz" ] && [ -d "$cache/modules" ]; then
+	echo "install-deps: e2e kernel $kpkg present in $cache"
+	exit 0
+fi
+echo "install-deps: fetching e2e kernel $kpkg into $cache"
+mkdir -p "$cache"
+rm -rf "$cache/$kpkg.tmp"
+mkdir "$cache/$kpkg.tmp"
+chown _apt "$cache/$kpkg.tmp" 2>/dev/null || true	# apt's sandbox user
+(cd "$cache/$kpkg.tmp" && apt-get download -q "$kpkg" >/dev/null)
+dpkg-deb -x "$cache/$kpkg.tmp"/*.deb "$cache/$kpkg.tmp/root"
+rm -f "$cache/$kpkg.tmp"/*.deb
+kver=$(ls "$cache/$kpkg.tmp/root/lib/modules" | head -n 1)
+[ -f "$cache/$kpkg.tmp/root/boot/vmlinuz-$kver" ] || {
+	echo "install-deps: $kpkg holds no boot/vmlinuz-$kver" >&2
+	exit 1
+}
+rm -rf "${cache:?}/$kpkg"
+mv "$cache/$kpkg.tmp" "$cache/$kpkg"
+# The uncompressed kernel boots in about half the time (QEMU enters it
+# through its PVH note): unpack the xz payload of the bzImage, if any.
+vmlinux=
+off=$(grep -abo "$(printf '\3757zXZ')" "$cache/$kpkg/root/boot/vmlinuz-$kver" |
+	head -n 1 | cut -d: -f1)
+if [ -n "$off" ]; then
+	tail -c +$((off + 1)) "$cache/$kpkg/root/boot/vmlinuz-$kver" |
+		xz -dqc >"$cache/$kpkg/vmlinux" 2>/dev/null || true
+	if [ "$(head -c 4 "$cache/$kpkg/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+		vmlinux=$kpkg/vmlinux
+	else
+		rm -f "$cache/$kpkg/vmlinux"
+	fi
+fi
+ln -sfn "$kpkg/root/boot/vmlinuz-$kver" "$cache/vmlinuz"
+ln -sfn "$kpkg/root/lib/modules/$kver" "$cache/modules"
+if [ -n "$vmlinux" ]; then
+	ln -sfn "$vmlinux" "$cache/vmlinux"
+else
+	rm -f "$cache/vmlinux"
+fi
+echo "$kpkg" >"$cache/current"
+for d in "$cache"/linux-image-*; do
+	[ "$d" = "$cache/$kpkg" ] || rm -rf "$d"
+done
+echo "install-deps: e2e kernel $kver in $cache${vmlinux:+ (with vmlinux)}"
