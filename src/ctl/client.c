@@ -173,8 +173,8 @@ static int ctl_response_add(struct ctl_response *r, const struct ctl_reply_msg *
 	p->cmd = msg->cmd;
 	for (t = 0; t <= CTL_A_MAX; t++)
 		if (msg->attrs[t])
-			p->attrs[t] = (struct nlattr *)((uint8_t *)p->buf +
-							((const uint8_t *)msg->attrs[t] - buf));
+			p->attrs[t] = (void *)((uint8_t *)p->buf +
+					       ((const uint8_t *)msg->attrs[t] - buf));
 	r->nparts++;
 	return 0;
 }

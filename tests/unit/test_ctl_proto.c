@@ -85,14 +85,14 @@ static void raw_str(struct raw *r, uint16_t type, const char *s)
 
 static void raw_end(struct raw *r)
 {
-	struct nlmsghdr *h = (struct nlmsghdr *)r->b;
+	struct nlmsghdr *h = (void *)r->b;
 
 	h->nlmsg_len = (uint32_t)r->len;
 }
 
 static struct nlmsghdr *raw_hdr(struct raw *r)
 {
-	return (struct nlmsghdr *)r->b;
+	return (void *)r->b;
 }
 
 /* a valid create-namespace request */
