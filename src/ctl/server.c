@@ -44,6 +44,7 @@ struct ctl_conn {
 	struct ctl_outmsg *head, *tail;	/* replies not yet sent */
 	size_t qbytes;
 	uint64_t deadline;		/* ms, CLOCK_MONOTONIC */
+	uint64_t *open;			/* the server's count of open connections */
 };
 
 struct ctl_server {
@@ -106,8 +107,10 @@ static void ctl_conn_close(struct ctl_conn *c)
 	}
 	c->head = c->tail = NULL;
 	c->qbytes = 0;
-	if (c->fd >= 0)
+	if (c->fd >= 0) {
+		__atomic_sub_fetch(c->open, 1, __ATOMIC_RELAXED);
 		close(c->fd);
+	}
 	c->fd = -1;
 }
 
@@ -355,11 +358,14 @@ static void ctl_server_accept(struct ctl_server *s)
 			if (s->conns[i].fd < 0)
 				c = &s->conns[i];
 		if (c == NULL) {
-			close(fd);	/* full: the client sees ECONNRESET */
+			/* full: the client sees ECONNRESET (counted first, so it can tell) */
 			ctl_count(&s->counters.dropped);
+			close(fd);
 			continue;
 		}
 		ctl_count(&s->counters.accepted);
+		ctl_count(&s->counters.open);
+		c->open = &s->counters.open;
 		c->fd = fd;
 		c->cred = cred;
 		c->deadline = ctl_now_ms() + (uint64_t)s->idle_ms;
@@ -649,4 +655,5 @@ void ctl_server_counters(const struct ctl_server *s, struct ctl_server_counters 
 	c->rejected = __atomic_load_n(&s->counters.rejected, __ATOMIC_RELAXED);
 	c->accepted = __atomic_load_n(&s->counters.accepted, __ATOMIC_RELAXED);
 	c->dropped = __atomic_load_n(&s->counters.dropped, __ATOMIC_RELAXED);
+	c->open = __atomic_load_n(&s->counters.open, __ATOMIC_RELAXED);
 }

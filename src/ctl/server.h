@@ -82,14 +82,15 @@ const char *ctl_server_path(const struct ctl_server *s);
 /*
  * Counters since start (read from any thread; for tests and logs):
  * requests handled, requests rejected before any handler (malformed or
- * refused), connections accepted, connections dropped for a timeout or a
- * send error.
+ * refused), connections accepted, connections dropped (a timeout, a send
+ * error, or no free slot), and the connections open now.
  */
 struct ctl_server_counters {
 	uint64_t handled;
 	uint64_t rejected;
 	uint64_t accepted;
 	uint64_t dropped;
+	uint64_t open;
 };
 void ctl_server_counters(const struct ctl_server *s, struct ctl_server_counters *c);
 

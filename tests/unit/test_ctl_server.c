@@ -564,10 +564,28 @@ static void test_idle_timeout(void **state)
 	ctl_client_close(&c);
 }
 
+/* close *c and wait until the server has only `open` connections left */
+static void close_and_wait_open(uint64_t open, struct ctl_client **c)
+{
+	struct ctl_server_counters k;
+	uint64_t t0 = now_ms();
+
+	ctl_client_close(c);
+	do {
+		ctl_server_counters(srv, &k);
+		if (k.open == open)
+			return;
+		usleep(1000);
+	} while (now_ms() - t0 < 3000);
+	fail_msg("server has %llu connections open, expected %llu",
+		 (unsigned long long)k.open, (unsigned long long)open);
+}
+
 static void test_max_clients(void **state)
 {
 	struct ctl_server_opts o = default_opts();
 	struct ctl_client *a, *b, *extra, *d;
+	struct ctl_server_counters k;
 
 	o.max_clients = 2;
 	start(&o);
@@ -578,7 +596,11 @@ static void test_max_clients(void **state)
 	extra = connect_ok();	/* the kernel takes it; the server closes it */
 	assert_int_equal(call(extra, CTL_CMD_VERSION, NULL), -ECONNRESET);
 	ctl_client_close(&extra);
-	ctl_client_close(&a);
+	ctl_server_counters(srv, &k);
+	assert_int_equal(k.accepted, 2);
+	assert_int_equal(k.dropped, 1);
+	assert_int_equal(k.open, 2);
+	close_and_wait_open(1, &a);
 	d = connect_ok();
 	assert_version_ok(d);
 	assert_version_ok(b);
