@@ -145,7 +145,9 @@ static int ctl_parse_line(char *line, struct ctl_mount *m)
 	return 1;
 }
 
-int ctl_path_mounts(const char *mountinfo, struct ctl_mount **out, size_t *n)
+/* every pmemfs entry of mountinfo; dedupe: one per device number */
+static int ctl_mounts_read(const char *mountinfo, bool dedupe, struct ctl_mount **out,
+			   size_t *n)
 {
 	const char *path = mountinfo ? mountinfo : "/proc/self/mountinfo";
 	struct ctl_mount *v = NULL, m = { 0 };
@@ -169,7 +171,7 @@ int ctl_path_mounts(const char *mountinfo, struct ctl_mount **out, size_t *n)
 		if (rc == 0)
 			continue;	/* not a pmemfs mount */
 		rc = 0;
-		for (i = 0; i < cnt && !dup; i++)
+		for (i = 0; dedupe && i < cnt && !dup; i++)
 			dup = v[i].major == m.major && v[i].minor == m.minor;
 		if (dup) {
 			ctl_path_mount_clear(&m);
@@ -199,6 +201,11 @@ int ctl_path_mounts(const char *mountinfo, struct ctl_mount **out, size_t *n)
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+int ctl_path_mounts(const char *mountinfo, struct ctl_mount **out, size_t *n)
+{
+	return ctl_mounts_read(mountinfo, true, out, n);
 }
 
 static int ctl_mount_copy(const struct ctl_mount *from, struct ctl_mount *to)
@@ -258,7 +265,7 @@ int ctl_path_find_mount(const char *mountinfo, const char *dir, struct ctl_mount
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = ctl_path_mounts(mountinfo, &v, &n);
+	rc = ctl_mounts_read(mountinfo, false, &v, &n);	/* bind mounts count here */
 	if (rc)
 		return rc;
 	for (i = 0; i < n; i++)

@@ -54,10 +54,10 @@ void ctl_path_mounts_free(struct ctl_mount *m, size_t n);
 void ctl_path_mount_clear(struct ctl_mount *m);
 
 /*
- * The pmemfs mount whose mount point is dir: as given, else with its
- * parent directory canonicalised (realpath of the parent only, so that
- * the daemon can call this before its loop serves: a stat of the mount
- * itself would wait for the daemon). Returns 0 and fills out (free its
+ * The pmemfs mount (or bind mount of one) whose mount point is dir: as
+ * given, else with its parent directory canonicalised (realpath of the
+ * parent only, so that the daemon can call this before its loop serves: a
+ * stat of the mount itself would wait for the daemon). Returns 0 and fills out (free its
  * strings with ctl_path_mount_clear()), -ENOENT with a message when dir is
  * not a pmemfs mount, or another negative errno.
  */

@@ -1010,6 +1010,11 @@ static void test_mountinfo(void **state)
 	assert_int_equal(m[2].user_id, (uid_t)-1);
 	ctl_path_mounts_free(m, n);
 
+	/* a bind mount is found as itself, with its file system's device number */
+	assert_int_equal(ctl_path_find_mount(mi, "/srv/bind", &one), 0);
+	assert_int_equal(one.minor, 57);
+	assert_string_equal(one.mountpoint, "/srv/bind");
+	ctl_path_mount_clear(&one);
 	assert_int_equal(ctl_path_find_mount(mi, "/mnt/my pmem", &one), 0);
 	assert_int_equal(one.minor, 58);
 	ctl_path_mount_clear(&one);
