@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The bench's smoke test: `run.sh --quick` runs to the end and prints
+# every row (a figure or "n/a: why"), and its JSON has the machine facts
+# and the same rows. It checks that the bench runs, not the speed.
+#   smoke.sh bench/run.sh   (PMEMFS_BUILD_ROOT: the build directory)
+set -u
+RUN=$1
+[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse on this machine"; exit 77; }
+command -v fusermount3 >/dev/null || { echo "SKIP: fusermount3 not installed"; exit 77; }
+command -v fio >/dev/null || { echo "SKIP: fio not installed"; exit 77; }
+T=$(mktemp -d /tmp/pmemfs-bench-smoke.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: bench smoke: $*" >&2; exit 1; }
+
+rc=0
+bash "$RUN" --quick --no-build --build-dir "$PMEMFS_BUILD_ROOT" --json "$T/out.json" \
+	>"$T/stdout" 2>"$T/stderr" || rc=$?
+cat "$T/stdout"
+[ "$rc" = 0 ] || fail "run.sh --quick exited $rc: $(tail -n 5 "$T/stderr")"
+
+# every row of the issue's table, in the order printed
+labels=(
+	"seq 1 MiB psync writes + fsync"
+	"4 KiB random psync reads, warm"
+	"seq writes via mmap + msync"
+	"4 KiB random writes via mmap + msync"
+	"msync(MS_SYNC) of one dirty 4 KiB page, p50"
+	"msync(MS_SYNC) of one dirty 4 KiB page, p99"
+	"the same, other namespace 64 MiB dirty, p50"
+	"the same, other namespace 64 MiB dirty, p99"
+	"(info) the same, other ns writing + fsyncing, p50"
+	"(info) the same, other ns writing + fsyncing, p99"
+	"page cache after writing 64 MiB + fsync"
+	"cold seq read via mmap"
+	"create + destroy through the daemon, p50"
+	"create + destroy through the daemon, p99"
+	"pmemctl list --mount, 500 namespaces"
+	"(info) pmemctl list --file, 500 namespaces"
+	"QEMU TCG guest: 64 MiB written + flushed, virtio-pmem"
+	"daemon RssAnon, 64 GiB sparse region, 500 ns"
+)
+for l in "${labels[@]}"; do
+	line=$(grep -F -- "$l" "$T/stdout" | head -n 1)
+	[ -n "$line" ] || fail "row '$l' missing"
+	case "$line" in
+	*"n/a: "?*) ;;
+	*[0-9]*) ;;
+	*) fail "row '$l' has neither a figure nor a reason: $line" ;;
+	esac
+done
+# a measured row shows a number in its pmemfs column
+for l in "seq 1 MiB psync" "msync(MS_SYNC) of one dirty 4 KiB page, p50" "daemon RssAnon"; do
+	grep -F -- "$l" "$T/stdout" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) n++ } END { exit !(n >= 1) }' ||
+		fail "row '$l' shows no figure"
+done
+
+j=$T/out.json
+jq -e . "$j" >/dev/null || fail "the JSON does not parse"
+for k in cores kernel libfuse pmemfs_commit loadavg_start; do
+	v=$(jq -r ".machine.$k // empty" "$j")
+	[ -n "$v" ] || fail "the JSON has no machine.$k"
+done
+n=$(jq '.rows | length' "$j")
+[ "$n" = "${#labels[@]}" ] || fail "the JSON has $n rows, expected ${#labels[@]}"
+bad=$(jq -r '.rows[] | select(.na == null and .pmemfs == null) | .id' "$j")
+[ -z "$bad" ] || fail "rows without a pmemfs figure or a reason: $bad"
+echo "bench smoke: ${#labels[@]} rows printed"
