@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fuzz pmemctl's mount discovery: ctl_path_mounts() and
+ * ctl_path_find_mount() on a mountinfo file with the input's bytes (mount
+ * points are chosen by users: fusermount3 mounts on any directory they
+ * own, and mountinfo escapes only space, tab, newline and backslash).
+ * The input goes into a memfd that is read through /proc/self/fd.
+ * Checked: every mount found is a string pair without NUL surprises, and
+ * find_mount of a found mount point finds it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "path.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static volatile size_t sink;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ctl_mount *v = NULL, one;
+	char path[64];
+	size_t n = 0, i;
+	int fd;
+
+	if (size > 65536)
+		return 0;
+	fd = memfd_create("mountinfo", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (ctl_path_mounts(path, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			if (!v[i].mountpoint || !v[i].source)
+				abort();
+			sink += strlen(v[i].mountpoint) + strlen(v[i].source);
+			/* the first mount of each device number wins */
+			if (v[i].mountpoint[0] == '/' &&
+			    ctl_path_find_mount(path, v[i].mountpoint, &one) == 0) {
+				sink += strlen(one.mountpoint);
+				ctl_path_mount_clear(&one);
+			}
+		}
+		ctl_path_mounts_free(v, n);
+	}
+	if (ctl_path_find_mount(path, "/mnt/pmem", &one) == 0)
+		ctl_path_mount_clear(&one);
+	close(fd);
+	return 0;
+}
