@@ -5,10 +5,16 @@
  *
  *   pmemfs [options] REGION_FILE... MOUNTPOINT
  *
- * main: parse options, open (and lock) the regions, mount, daemonise, run
- * the FUSE loop; on SIGTERM/SIGINT/SIGHUP a helper thread writes the
- * mount's dirty pages back (syncfs) while the loop still serves, then the
- * loop stops, every namespace is persisted and the locks are released.
+ * main: parse options, open (and lock) the regions, mount, daemonise,
+ * start the control socket, run the FUSE loop; on SIGTERM/SIGINT/SIGHUP a
+ * helper thread writes the mount's dirty pages back (syncfs) while the
+ * loop still serves, then the loop stops, the control socket closes,
+ * every namespace is persisted and the locks are released.
+ *
+ * Daemonising: the parent process exits (0) only once the child serves the
+ * mount and its control socket, so that `pmemfs r.img /mnt && pmemctl
+ * create-namespace ...` works; the child's failure before that is the
+ * parent's exit status 1.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,11 +27,14 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "config.h"
 
 #include "error.h"
+#include "path.h"
+#include "server.h"
 #include "region.h"
 
 #include "bdi.h"
@@ -141,8 +150,12 @@ static void usage(const char *prog)
 	       "                           read-only namespaces are never writable: 0444 mask)\n"
 	       "    -o allow_other         other users may open files (implies\n"
 	       "                           default_permissions)\n"
-	       "    -o ctl=PATH            control socket path\n"
-	       "    -o ctl_group=GROUP     a group that may query the control socket\n"
+	       "    -o ctl=PATH            control socket path (default\n"
+	       "                           /run/pmemfs/MAJOR:MINOR.sock as root, else\n"
+	       "                           $XDG_RUNTIME_DIR/pmemfs/MAJOR:MINOR.sock; pmemctl\n"
+	       "                           finds the default itself, else give it --socket)\n"
+	       "    -o ctl_group=GROUP     a group that may query the control socket (mode\n"
+	       "                           0660; default 0600). Changes: root and you only\n"
 	       "    -o label_size=SIZE     label area size, skipping the probe (K/M/G)\n"
 	       "    -o dirty_ratio=N       the mount's bdi max_ratio in percent (default 50)\n"
 	       "    -o readahead_kb=N      the mount's bdi read_ahead_kb (default 1024)\n"
@@ -313,7 +326,6 @@ static void *bdi_main(void *arg)
 	struct pmemfs_run *run = arg;
 	struct fs_daemon *d = run->d;
 	unsigned ma = 0, mi = 0;
-	int rc;
 
 	/*
 	 * The kernel sets read-ahead when it processes the INIT reply, which
@@ -329,17 +341,128 @@ static void *bdi_main(void *arg)
 		if (fd >= 0)
 			close(fd);
 	}
-	rc = fs_bdi_find(d->mountpoint, PMEMFS_FSTYPE, &ma, &mi);
-	if (rc < 0) {
-		fs_warn("cannot find the mount '%s' in /proc/self/mountinfo: %s; "
-			"bdi settings left as they are", d->mountpoint, strerror(-rc));
+	if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE)) {
+		fs_warn("the mount '%s' is not in /proc/self/mountinfo: bdi settings "
+			"left as they are", d->mountpoint);
 		return NULL;
 	}
-	d->dev_major = ma;
-	d->dev_minor = mi;
-	__atomic_store_n(&d->dev_known, true, __ATOMIC_RELEASE);
+	ma = d->dev_major;
+	mi = d->dev_minor;
 	fs_bdi_configure(ma, mi, &run->bdi);
 	return NULL;
+}
+
+/* --- daemonising: the parent waits until the child serves --------------- */
+
+/*
+ * Fork; the parent waits for one status byte on a pipe and exits with it
+ * (1 when the child dies first). The child gets a session of its own and
+ * "/" as its directory; *ready is the pipe's write end.
+ */
+static int detach(int *ready)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(pfd[0]);
+		close(pfd[1]);
+		return -err;
+	}
+	if (pid > 0) {
+		unsigned char status = 1;
+		ssize_t n;
+
+		close(pfd[1]);
+		do
+			n = read(pfd[0], &status, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? status : 1);
+	}
+	close(pfd[0]);
+	if (setsid() < 0 || chdir("/") < 0)
+		fs_warn("cannot detach from the terminal: %s", strerror(errno));
+	*ready = pfd[1];
+	return 0;
+}
+
+/* Tell the waiting parent (status 0: serving) and let go of the terminal. */
+static void detach_done(int *ready, unsigned char status)
+{
+	int fd;
+
+	if (*ready < 0)
+		return;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	while (write(*ready, &status, 1) < 0 && errno == EINTR)
+		;
+	close(*ready);
+	*ready = -1;
+}
+
+/* --- the control socket ------------------------------------------------- */
+
+/* a group name or number; 0 or -EINVAL */
+static int parse_group(const char *s, gid_t *out)
+{
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long v;
+
+	if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) == 0 && res) {
+		*out = res->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s && *end == '\0' && errno == 0 && v < (gid_t)-1) {
+		*out = (gid_t)v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * The socket at -o ctl=PATH or the default path of the mount's device
+ * number. A failure is logged, not fatal: the mount serves its namespaces
+ * all the same, they just cannot be changed until a remount.
+ */
+static void start_control(struct fs_daemon *d, const struct pmemfs_opts *o, gid_t group)
+{
+	struct fs_ctl_opts co = { .owner = getuid(), .group = group };
+	char path[PATH_MAX];
+	int rc;
+
+	if (o->ctl) {
+		co.path = o->ctl;
+	} else if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE)) {
+		fs_err("no control socket: the mount '%s' is not in /proc/self/mountinfo "
+		       "(give -o ctl=PATH)", d->mountpoint);
+		return;
+	} else {
+		rc = ctl_path_default(d->dev_major, d->dev_minor, path, sizeof(path));
+		if (rc < 0) {
+			fs_err("no control socket: %s", ns_errormsg());
+			return;
+		}
+		co.path = path;
+	}
+	rc = fs_ctl_start(d, &co);
+	if (rc < 0)
+		fs_err("no control socket: %s; namespaces cannot be managed on this mount",
+		       ns_errormsg());
 }
 
 static int block_signals(void)
@@ -400,6 +523,8 @@ int main(int argc, char **argv)
 	char *mount_opts = NULL;
 	pthread_t sig_thread, bdi_thread;
 	bool sig_started = false, bdi_started = false;
+	gid_t ctl_group = (gid_t)-1;
+	int ready = -1;
 	uint64_t label_size = 0;
 	unsigned nregions, i;
 	int ret = 1, rc;
@@ -450,6 +575,14 @@ int main(int argc, char **argv)
 		fs_err("strict_limit must be 0 or 1 and dirty_ratio 1..100");
 		goto out_args;
 	}
+	if (o.ctl_group && parse_group(o.ctl_group, &ctl_group) < 0) {
+		fs_err("ctl_group='%s': no such group", o.ctl_group);
+		goto out_args;
+	}
+	if (o.ctl && o.ctl[0] != '/') {
+		fs_err("ctl='%s': the control socket path must be absolute", o.ctl);
+		goto out_args;
+	}
 	if (!realpath(o.paths[nregions], mountpoint)) {
 		fs_err("mount point '%s': %s", o.paths[nregions], strerror(errno));
 		goto out_args;
@@ -477,10 +610,16 @@ int main(int argc, char **argv)
 		goto out_daemon;
 	if (fuse_session_mount(d.se, mountpoint) != 0)
 		goto out_session;
-	if (fuse_daemonize(o.foreground) != 0)
-		goto out_unmount;
-	if (!o.foreground)
-		fs_log_init(true, o.debug);
+	if (!o.foreground) {
+		rc = detach(&ready);
+		if (rc < 0) {
+			fs_err("cannot fork into the background: %s", strerror(-rc));
+			goto out_unmount;
+		}
+	}
+	/* the device number names the socket and the bdi; never stat the mount */
+	if (fs_bdi_find(mountpoint, PMEMFS_FSTYPE, &d.dev_major, &d.dev_minor) == 0)
+		__atomic_store_n(&d.dev_known, true, __ATOMIC_RELEASE);
 
 	memset(&run, 0, sizeof(run));
 	run.d = &d;
@@ -496,6 +635,14 @@ int main(int argc, char **argv)
 	rc = fs_worker_start(cfg.flush_threads, &d.worker);
 	if (rc < 0)
 		goto out_unmount;
+	start_control(&d, &o, ctl_group);
+	if (!o.foreground) {
+		detach_done(&ready, 0);
+		fs_log_init(true, o.debug);
+	}
+	if (d.ctl)
+		fs_info("control socket '%s' (%s)", ctl_server_path(d.ctl),
+			ctl_group == (gid_t)-1 ? "mode 0600" : "mode 0660 with ctl_group");
 	if (pthread_create(&sig_thread, NULL, signal_main, &run) == 0)
 		sig_started = true;
 	if (pthread_create(&bdi_thread, NULL, bdi_main, &run) == 0)
@@ -509,6 +656,7 @@ int main(int argc, char **argv)
 	rc = run_loop(&d, &o);
 	__atomic_store_n(&run.loop_done, 1, __ATOMIC_RELEASE);
 	ret = rc < 0 ? 1 : 0;
+	fs_ctl_stop(&d);	/* a request in progress finishes first */
 
 	if (sig_started) {
 		pthread_kill(sig_thread, SIGUSR2);
@@ -523,6 +671,8 @@ int main(int argc, char **argv)
 		ret = 1;
 	}
 out_unmount:
+	fs_ctl_stop(&d);
+	detach_done(&ready, 1);
 	fuse_session_unmount(d.se);
 out_session:
 	fuse_session_destroy(d.se);

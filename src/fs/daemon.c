@@ -68,6 +68,14 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 	return 0;
 }
 
+void fs_daemon_ns_put(struct fs_daemon *d, struct fs_ns *n)
+{
+	pthread_mutex_lock(&d->lock);
+	ns_namespace_put(n->ns);
+	pthread_cond_broadcast(&d->released);
+	pthread_mutex_unlock(&d->lock);
+}
+
 void fs_daemon_remove_namespace(struct fs_daemon *d, struct fs_inode *file)
 {
 	if (file->ns)
@@ -84,6 +92,8 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->released, NULL);
 	pthread_mutex_init(&d->init_lock, NULL);
 	pthread_cond_init(&d->init_cond, NULL);
 	rc = fs_itable_init(&d->itable, cfg->uid, cfg->gid, free_ns);

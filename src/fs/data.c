@@ -90,6 +90,7 @@ int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, int region_fd,
 	n->readonly = ns_namespace_readonly(ns);
 	pthread_mutex_init(&n->flush_lock, NULL);
 	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->idle, NULL);
 
 	n->fd = reopen(region_fd, O_RDWR);
 	if (n->fd < 0) {
@@ -122,8 +123,49 @@ void fs_ns_fini(struct fs_ns *n)
 	if (n->fd >= 0)
 		close(n->fd);
 	n->fd = n->dfd = -1;
+	pthread_cond_destroy(&n->idle);
 	pthread_mutex_destroy(&n->lock);
 	pthread_mutex_destroy(&n->flush_lock);
+}
+
+int fs_ns_write_begin(struct fs_ns *n)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&n->lock);
+	if (n->destroyed)
+		rc = -EIO;
+	else
+		n->writers++;
+	pthread_mutex_unlock(&n->lock);
+	return rc;
+}
+
+void fs_ns_write_end(struct fs_ns *n)
+{
+	pthread_mutex_lock(&n->lock);
+	if (--n->writers == 0)
+		pthread_cond_broadcast(&n->idle);
+	pthread_mutex_unlock(&n->lock);
+}
+
+void fs_ns_mark_destroyed(struct fs_ns *n, bool destroyed)
+{
+	pthread_mutex_lock(&n->lock);
+	n->destroyed = destroyed;
+	while (destroyed && n->writers)
+		pthread_cond_wait(&n->idle, &n->lock);
+	pthread_mutex_unlock(&n->lock);
+}
+
+bool fs_ns_destroyed(struct fs_ns *n)
+{
+	bool d;
+
+	pthread_mutex_lock(&n->lock);
+	d = n->destroyed;
+	pthread_mutex_unlock(&n->lock);
+	return d;
 }
 
 static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)

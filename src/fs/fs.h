@@ -8,10 +8,24 @@
  * Threads: the FUSE loop (one thread with -s, else libfuse's pool) serves
  * requests and never blocks on a persist: FSYNC and the last RELEASE go to
  * the flush workers (worker.c), which reply when the namespace is durable.
- * Kernel notifications must come from threads outside the loop.
+ * The control socket has a thread of its own (control.c, src/ctl/server.h)
+ * that changes the tree at run time. Kernel notifications
+ * (fuse_lowlevel_notify_*) come only from that thread, never from the loop
+ * or a worker, and with no daemon lock held.
  *
- * Lock order: itable.lock -> fs_ns.flush_lock -> fs_ns.lock; worker queue
- * lock is a leaf.
+ * Locks:
+ *   lock (below)       the core's region and namespace objects (src/ns is
+ *                      not thread-safe) and the tree's membership: the
+ *                      control thread holds it for a whole request; FUSE
+ *                      threads take it around ns_namespace_get/put (OPEN,
+ *                      last RELEASE) and to test that a file is still linked
+ *                      when it is opened. Never held across a notification
+ *                      or a persist of data.
+ *   itable.lock        the inode table (inode.h)
+ *   fs_ns.flush_lock   one persist of a namespace at a time (nsfile.h)
+ *   fs_ns.lock         dirty extents, handles, writers, destroyed
+ * Lock order: lock -> itable.lock -> fs_ns.flush_lock -> fs_ns.lock; the
+ * worker queue lock is a leaf.
  */
 #ifndef PMEMFS_FS_FS_H
 #define PMEMFS_FS_FS_H
@@ -27,6 +41,7 @@
 struct ns_region;
 struct ns_namespace;
 struct fs_worker;
+struct ctl_server;
 
 struct fs_config {
 	uid_t uid;		/* owner of the namespace files */
@@ -50,6 +65,11 @@ struct fs_daemon {
 	const char *mountpoint;		/* absolute */
 	struct fs_region *regions;
 	unsigned nregions;
+
+	/* the daemon lock: the core's objects (see the top of this file) */
+	pthread_mutex_t lock;
+	pthread_cond_t released;	/* with lock: a namespace hold was dropped */
+	struct ctl_server *ctl;		/* the control socket, NULL when off */
 	struct fs_inode_table itable;
 	struct fs_worker *worker;
 
@@ -91,6 +111,23 @@ void fs_daemon_foreach_ns(struct fs_daemon *d,
 			  void (*fn)(struct fs_inode *file, void *arg), void *arg);
 /* Free everything, close the regions (releasing their locks). */
 void fs_daemon_fini(struct fs_daemon *d);
+
+/*
+ * Release one hold of the core namespace of n (an OPEN's), under the
+ * daemon lock; wakes a control request waiting for it.
+ */
+void fs_daemon_ns_put(struct fs_daemon *d, struct fs_ns *n);
+
+/* control.c: the control socket (src/ctl/server.h) of a mounted daemon */
+struct fs_ctl_opts {
+	const char *path;	/* socket path */
+	uid_t owner;		/* may change things besides root */
+	gid_t group;		/* (gid_t)-1: socket 0600, else 0660 with this group */
+};
+/* Start serving; 0 or a negative errno with an ns_err() message. */
+int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o);
+/* Stop serving (waits for a request in progress); NULL-safe. */
+void fs_ctl_stop(struct fs_daemon *d);
 
 /* worker.c: the flush workers */
 int fs_worker_start(unsigned nthreads, struct fs_worker **out);

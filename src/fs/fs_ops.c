@@ -59,9 +59,13 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs_daemon *d = daemon_of(req);
 	struct fuse_entry_param e;
 	int rc = fs_inode_lookup(&d->itable, parent, name, d->cfg.timeout, &e);
+	struct fs_inode *i;
 
 	if (rc < 0)
 		return (void)fuse_reply_err(req, -rc);
+	i = fs_inode_get(&d->itable, e.ino);	/* held by the lookup count */
+	if (i && i->ns)
+		fs_stats_req(&i->ns->stats, FS_OP_LOOKUP);
 	fuse_reply_entry(req, &e);
 }
 
@@ -162,12 +166,6 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	free(buf);
 }
 
-static void ns_put(struct fs_ns *n)
-{
-	pthread_mutex_lock(&n->lock);
-	ns_namespace_put(n->ns);
-	pthread_mutex_unlock(&n->lock);
-}
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -185,24 +183,31 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return reply_err(req, n, EROFS);
 	if (fi->flags & O_TRUNC)
 		return reply_err(req, n, EPERM);
-	if (!i->linked)
-		return reply_err(req, n, ENOENT);
 
-	/* the core's hold count is not thread-safe: under n->lock */
+	/*
+	 * The core is not thread-safe and the control thread may be taking
+	 * this file out of the tree: both under the daemon lock.
+	 */
+	pthread_mutex_lock(&d->lock);
+	if (!i->linked) {
+		pthread_mutex_unlock(&d->lock);
+		return reply_err(req, n, ENOENT);
+	}
 	pthread_mutex_lock(&n->lock);
 	n->handles++;
-	ns_namespace_get(n->ns);
 	pthread_mutex_unlock(&n->lock);
+	ns_namespace_get(n->ns);
+	pthread_mutex_unlock(&d->lock);
 
 	fi->fh = (uint64_t)(uintptr_t)i;
 	fi->keep_cache = 1;	/* the page cache is ours: nothing changes behind it */
 	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
 	if (fuse_reply_open(req, fi) != 0) {
 		/* the opener is gone (interrupted): no RELEASE will come */
-		ns_put(n);
 		pthread_mutex_lock(&n->lock);
 		n->handles--;
 		pthread_mutex_unlock(&n->lock);
+		fs_daemon_ns_put(d, n);
 	}
 }
 
@@ -242,7 +247,11 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		return reply_err(req, n, EROFS);
 	if (off < 0 || (uint64_t)off > n->size || size > n->size - (uint64_t)off)
 		return reply_err(req, n, EFBIG);
+	rc = fs_ns_write_begin(n);	/* EIO once destroyed */
+	if (rc < 0)
+		return reply_err(req, n, -rc);
 	rc = fs_data_write(n, buf, size, (uint64_t)off);
+	fs_ns_write_end(n);
 	if (rc < 0)
 		return reply_err(req, n, -rc);
 	fuse_reply_write(req, size);
@@ -262,6 +271,21 @@ struct flush_job {
 	bool release;
 };
 
+/*
+ * Drop a handle and its hold. The last handle is dropped only after its
+ * persist (flush_job_run), so that a file taken out of the tree is not
+ * freed (FORGET) under the persist.
+ */
+static void release_handle(struct fs_daemon *d, struct fs_inode *file)
+{
+	struct fs_ns *n = file->ns;
+
+	pthread_mutex_lock(&n->lock);
+	n->handles--;
+	pthread_mutex_unlock(&n->lock);
+	fs_daemon_ns_put(d, n);
+}
+
 static void flush_job_run(void *arg)
 {
 	struct flush_job *j = arg;
@@ -270,11 +294,13 @@ static void flush_job_run(void *arg)
 
 	if (j->release) {
 		/* the last close: persist, then let go (errors are logged) */
-		ns_put(n);
+		release_handle(j->d, j->file);
 		fuse_reply_err(j->req, 0);
 		fs_inode_maybe_free(&j->d->itable, j->file);
 	} else {
 		fs_stats_add(&n->stats.fsyncs, 1);
+		if (rc == 0 && fs_ns_destroyed(n))
+			rc = -EIO;	/* its range is no longer the file's */
 		reply_err(j->req, n, rc < 0 ? -rc : 0);
 	}
 	free(j);
@@ -287,8 +313,9 @@ static void submit_flush(fuse_req_t req, struct fs_inode *file, bool release)
 
 	if (!j) {
 		if (release) {
-			ns_put(file->ns);
+			release_handle(d, file);
 			fuse_reply_err(req, 0);
+			fs_inode_maybe_free(&d->itable, file);
 		} else {
 			reply_err(req, file->ns, ENOMEM);
 		}
@@ -314,15 +341,17 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	struct fs_inode *file = file_of(fi);
 	struct fs_ns *n = file->ns;
-	unsigned left;
+	bool last;
 
 	fs_stats_req(&n->stats, FS_OP_RELEASE);
 	pthread_mutex_lock(&n->lock);
-	left = --n->handles;
+	last = n->handles == 1;
+	if (!last)
+		n->handles--;
 	pthread_mutex_unlock(&n->lock);
-	if (left == 0)
+	if (last)	/* persist first; the handle goes after it */
 		return submit_flush(req, file, true);
-	ns_put(n);
+	fs_daemon_ns_put(daemon_of(req), n);
 	fuse_reply_err(req, 0);
 }
 
@@ -351,7 +380,11 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 			return (void)fuse_reply_err(req, 0);
 		end = n->size;
 	}
+	rc = fs_ns_write_begin(n);	/* EIO once destroyed */
+	if (rc < 0)
+		return reply_err(req, n, -rc);
 	rc = fs_data_fallocate(n, mode, (uint64_t)off, end - (uint64_t)off);
+	fs_ns_write_end(n);
 	reply_err(req, n, rc < 0 ? -rc : 0);
 }
 

@@ -124,6 +124,29 @@ unlock:
 	return 0;
 }
 
+int fs_inode_rename(struct fs_inode_table *t, struct fs_inode *ino, const char *name)
+{
+	struct fs_inode *other;
+	int rc = 0;
+
+	if (strlen(name) >= FS_NAME_MAX)
+		return -ENAMETOOLONG;
+	pthread_rwlock_wrlock(&t->lock);
+	other = ino->parent ? child_find(ino->parent, name) : NULL;
+	if (other && other != ino) {
+		rc = -EEXIST;
+	} else if (!other) {
+		strcpy(ino->name, name);
+		if (ino->parent) {
+			clock_gettime(CLOCK_REALTIME, &ino->parent->mtime);
+			ino->parent->ctime = ino->parent->mtime;
+		}
+		ino->ctime = ino->parent ? ino->parent->mtime : ino->ctime;
+	}
+	pthread_rwlock_unlock(&t->lock);
+	return rc;
+}
+
 static bool inode_busy(const struct fs_inode *ino);
 
 void fs_inode_unlink(struct fs_inode_table *t, struct fs_inode *ino)

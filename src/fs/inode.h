@@ -81,6 +81,12 @@ int fs_inode_new(struct fs_inode_table *t, struct fs_inode *parent,
 		 const char *name, mode_t mode, uid_t uid, gid_t gid,
 		 struct fs_inode **out);
 
+/*
+ * Give ino a new name in its directory (a renamed namespace). Takes the
+ * write lock. -EEXIST when the name is taken, -ENAMETOOLONG.
+ */
+int fs_inode_rename(struct fs_inode_table *t, struct fs_inode *ino, const char *name);
+
 /* Take ino out of its directory; freed when forgotten and closed. */
 void fs_inode_unlink(struct fs_inode_table *t, struct fs_inode *ino);
 

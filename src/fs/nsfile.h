@@ -17,7 +17,14 @@
  * cache), then POSIX_FADV_DONTNEED on the extents. A failure is sticky.
  *
  * Locks: n->flush_lock (one persist of a namespace at a time) before
- * n->lock (dirty extents, holders; never held across I/O).
+ * n->lock (dirty extents, handles, writers, destroyed; never held across
+ * I/O).
+ *
+ * Destroyed (pmemctl destroy-namespace --force while open or mapped): the
+ * file is gone from the tree, every later WRITE, FALLOCATE and FSYNC gets
+ * EIO, and the range stays reserved in the core until the last handle is
+ * released. fs_ns_mark_destroyed waits for WRITEs in flight, so that none
+ * lands after the first bytes are zeroed.
  */
 #ifndef PMEMFS_FS_NSFILE_H
 #define PMEMFS_FS_NSFILE_H
@@ -65,6 +72,9 @@ struct fs_ns {
 	pthread_mutex_t lock;
 	struct fs_dirty dirty;	/* under lock */
 	unsigned handles;	/* OPEN minus RELEASE, under lock */
+	unsigned writers;	/* WRITE/FALLOCATE in flight, under lock */
+	bool destroyed;		/* under lock */
+	pthread_cond_t idle;	/* with lock: writers dropped to 0 */
 
 	int error;		/* sticky positive errno (atomic), 0 = fine */
 	struct fs_stats stats;
@@ -74,6 +84,16 @@ struct fs_ns {
 int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, int region_fd,
 	       enum fs_backing backing);
 void fs_ns_fini(struct fs_ns *n);
+
+/*
+ * A data change may start (0), or the namespace is destroyed (-EIO).
+ * fs_ns_write_end() ends what fs_ns_write_begin() let start.
+ */
+int fs_ns_write_begin(struct fs_ns *n);
+void fs_ns_write_end(struct fs_ns *n);
+/* Refuse every later data change and wait for those in flight (or undo). */
+void fs_ns_mark_destroyed(struct fs_ns *n, bool destroyed);
+bool fs_ns_destroyed(struct fs_ns *n);
 
 /* data.c: I/O at namespace offsets; callers check bounds. */
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);

@@ -4,6 +4,7 @@
 #include "stats.h"
 
 static const char *const op_names[FS_OP_NR] = {
+	[FS_OP_LOOKUP] = "lookup",
 	[FS_OP_OPEN] = "open",
 	[FS_OP_RELEASE] = "release",
 	[FS_OP_READ] = "read",
@@ -35,7 +36,7 @@ uint64_t fs_stats_bucket_us(unsigned i)
 {
 	if (i >= FS_LAT_BUCKETS - 1)
 		return UINT64_MAX;
-	return 16ull << i;
+	return 2ull << i;
 }
 
 void fs_stats_flush_latency(struct fs_stats *s, uint64_t nsec)
@@ -43,8 +44,10 @@ void fs_stats_flush_latency(struct fs_stats *s, uint64_t nsec)
 	uint64_t us = nsec / 1000;
 	unsigned i = 0;
 
-	while (i < FS_LAT_BUCKETS - 1 && us >= fs_stats_bucket_us(i))
-		i++;
+	if (us)
+		i = 63u - (unsigned)__builtin_clzll(us);	/* floor(log2(us)) */
+	if (i > FS_LAT_BUCKETS - 1)
+		i = FS_LAT_BUCKETS - 1;
 	fs_stats_add(&s->flush_lat[i], 1);
 	fs_stats_add(&s->flush_ns_total, nsec);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 enum fs_op {
+	FS_OP_LOOKUP,
 	FS_OP_OPEN,
 	FS_OP_RELEASE,
 	FS_OP_READ,
@@ -21,8 +22,11 @@ enum fs_op {
 	FS_OP_NR,
 };
 
-/* flush latency buckets: [0] < 16 us, [i] < 16 us << i, last: the rest */
-#define FS_LAT_BUCKETS 20
+/*
+ * flush latency buckets as the control protocol's (src/ctl/proto.h):
+ * [i] counts [2^i, 2^(i+1)) us, [0] also < 1 us, the last everything above
+ */
+#define FS_LAT_BUCKETS 24
 
 struct fs_stats {
 	uint64_t reqs[FS_OP_NR];
@@ -42,7 +46,7 @@ void fs_stats_req(struct fs_stats *s, enum fs_op op);
 void fs_stats_add(uint64_t *counter, uint64_t v);
 void fs_stats_flush_latency(struct fs_stats *s, uint64_t nsec);
 
-/* upper bound in microseconds of bucket i (UINT64_MAX for the last) */
+/* upper bound (exclusive) in microseconds of bucket i (UINT64_MAX for the last) */
 uint64_t fs_stats_bucket_us(unsigned i);
 
 /* A consistent-enough copy for reporting (each counter read atomically). */

@@ -1,0 +1,1008 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control socket's commands (pmemctl's online mode): one handler per
+ * command of src/ctl/proto.h, run one at a time on the server thread.
+ *
+ * Every handler holds the daemon lock (fs.h) while it reads or changes the
+ * core's objects and the tree, and records the kernel notifications its
+ * changes need; they are sent after the lock is dropped and before the
+ * handler returns, so a file is visible (or gone) when the reply leaves,
+ * also for a process that looked the name up a moment before. The server
+ * thread is not a FUSE thread: notifying from here cannot deadlock the loop.
+ *
+ * Runtime state: a served namespace has a file (its ns_namespace userdata
+ * is the inode); an active namespace without a file is "disabled". Nothing
+ * of that is written down: a remount serves every active namespace again.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "lsa.h"
+#include "namespace.h"
+#include "region.h"
+#include "server.h"
+
+#include "fs.h"
+#include "log.h"
+
+_Static_assert(FS_LAT_BUCKETS == CTL_HIST_BUCKETS,
+	       "the daemon's flush histogram is the protocol's");
+
+/* how long a refused destroy/disable waits for a RELEASE still in flight */
+#define FS_CTL_RELEASE_WAIT_MS 1000
+
+/* ---- notifications, sent with no lock held ---- */
+
+enum fs_note_kind {
+	FS_NOTE_NEW,		/* a name appeared: drop negative dentries */
+	FS_NOTE_GONE,		/* a file left the tree */
+	FS_NOTE_DIR,		/* a directory's attributes changed */
+};
+
+struct fs_note {
+	enum fs_note_kind kind;
+	fuse_ino_t parent;
+	fuse_ino_t child;
+	char name[FS_NAME_MAX];
+};
+
+struct fs_notes {
+	struct fs_note *v;
+	size_t n, cap;
+};
+
+static void fs_note_add(struct fs_notes *nl, enum fs_note_kind kind, fuse_ino_t parent,
+			fuse_ino_t child, const char *name)
+{
+	if (nl->n == nl->cap) {
+		size_t cap = nl->cap ? nl->cap * 2 : 8;
+		struct fs_note *v = realloc(nl->v, cap * sizeof(*v));
+
+		if (!v) {
+			/* the entry expires on its own after the entry timeout */
+			fs_warn("out of memory: kernel not told about '%s'", name);
+			return;
+		}
+		nl->v = v;
+		nl->cap = cap;
+	}
+	nl->v[nl->n].kind = kind;
+	nl->v[nl->n].parent = parent;
+	nl->v[nl->n].child = child;
+	snprintf(nl->v[nl->n].name, sizeof(nl->v[nl->n].name), "%s", name ? name : "");
+	nl->n++;
+}
+
+static void fs_notes_send(struct fs_daemon *d, struct fs_notes *nl)
+{
+	size_t i;
+
+	for (i = 0; i < nl->n; i++) {
+		struct fs_note *t = &nl->v[i];
+		size_t len = strlen(t->name);
+		int rc = 0;
+
+		switch (t->kind) {
+		case FS_NOTE_NEW:
+			rc = fuse_lowlevel_notify_inval_entry(d->se, t->parent, t->name, len);
+			break;
+		case FS_NOTE_GONE:
+			/* the dentry goes and the inode's link count drops */
+			rc = fuse_lowlevel_notify_delete(d->se, t->parent, t->child,
+							 t->name, len);
+			if (rc < 0)
+				rc = fuse_lowlevel_notify_inval_entry(d->se, t->parent,
+								      t->name, len);
+			break;
+		case FS_NOTE_DIR:
+			rc = fuse_lowlevel_notify_inval_inode(d->se, t->parent, -1, 0);
+			break;
+		}
+		/* ENOENT: the kernel had nothing cached, which is fine */
+		if (rc < 0 && rc != -ENOENT)
+			fs_debug("notify about '%s' (dir %llu): %s", t->name,
+				 (unsigned long long)t->parent, strerror(-rc));
+	}
+	free(nl->v);
+	nl->v = NULL;
+	nl->n = nl->cap = 0;
+}
+
+/* ---- lookups ---- */
+
+static const char *fs_ctl_region_attr(const struct ctl_request *req)
+{
+	return req->attrs[CTL_A_REGION] ? nla_get_string(req->attrs[CTL_A_REGION]) : NULL;
+}
+
+static void fs_ctl_region_names(struct fs_daemon *d, char *buf, size_t len)
+{
+	size_t o = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->nregions && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+				      ns_region_devname(d->regions[i].r));
+}
+
+/*
+ * The region a request names: "region<N>" or "<N>"; NULL for every region
+ * ("all" or no REGION). With need_one, "all" or nothing means the only
+ * region, and is an error when there are several.
+ */
+static int fs_ctl_region(struct fs_daemon *d, const struct ctl_request *req,
+			 bool need_one, struct fs_region **out)
+{
+	const char *sel = fs_ctl_region_attr(req);
+	char names[256];
+	const char *num;
+	char *end;
+	unsigned long id;
+
+	*out = NULL;
+	if (!sel || !strcmp(sel, "all")) {
+		if (!need_one)
+			return 0;
+		if (d->nregions == 1) {
+			*out = &d->regions[0];
+			return 0;
+		}
+		fs_ctl_region_names(d, names, sizeof(names));
+		return ns_err(-EINVAL, "'%s' serves %u regions (%s): name one with -r",
+			      d->mountpoint, d->nregions, names);
+	}
+	num = strncmp(sel, "region", 6) == 0 ? sel + 6 : sel;
+	errno = 0;
+	id = strtoul(num, &end, 10);
+	if (*num >= '0' && *num <= '9' && *end == '\0' && errno == 0 && id < d->nregions) {
+		*out = &d->regions[id];
+		return 0;
+	}
+	fs_ctl_region_names(d, names, sizeof(names));
+	return ns_err(-ENOENT, "no region '%s' on '%s' (it serves %s)", sel,
+		      d->mountpoint, names);
+}
+
+/*
+ * The namespace a request names (NAME, UUID or DEV), in reg or, when reg
+ * is NULL, in the one region that has it.
+ */
+static int fs_ctl_find(struct fs_daemon *d, const struct ctl_request *req,
+		       struct fs_region *reg, struct fs_region **rout,
+		       struct ns_namespace **out)
+{
+	char buf[CTL_UUID_STR_LEN];
+	const char *spec = ctl_request_ns_spec(req, buf);
+	struct fs_region *found_reg = NULL;
+	struct ns_namespace *found = NULL;
+	unsigned i;
+
+	if (!spec)
+		return ns_err(-EINVAL, "no namespace named");
+	for (i = 0; i < d->nregions; i++) {
+		struct fs_region *r = &d->regions[i];
+		struct ns_namespace *ns;
+
+		if (reg && r != reg)
+			continue;
+		ns = ns_region_find_namespace(r->r, spec);
+		if (!ns)
+			continue;
+		if (found)
+			return ns_err(-EINVAL, "'%s' names namespaces in %s and %s: "
+				      "name the region with -r", spec,
+				      ns_region_devname(found_reg->r),
+				      ns_region_devname(r->r));
+		found = ns;
+		found_reg = r;
+	}
+	if (!found) {
+		if (reg)
+			return ns_err(-ENOENT, "no namespace '%s' in %s", spec,
+				      ns_region_devname(reg->r));
+		return ns_err(-ENOENT, "no namespace '%s' on '%s'", spec, d->mountpoint);
+	}
+	*rout = found_reg;
+	*out = found;
+	return 0;
+}
+
+static struct fs_inode *fs_ctl_file(struct ns_namespace *ns)
+{
+	return ns_namespace_get_userdata(ns);
+}
+
+/*
+ * Wait (daemon lock held; dropped while waiting) up to
+ * FS_CTL_RELEASE_WAIT_MS for ns to have no holder: a close(2) returns
+ * before its RELEASE reaches the daemon. true when free.
+ */
+static bool fs_ctl_wait_unheld(struct fs_daemon *d, struct ns_namespace *ns)
+{
+	struct timespec ts;
+
+	if (ns_namespace_holders(ns) == 0)
+		return true;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += FS_CTL_RELEASE_WAIT_MS / 1000;
+	ts.tv_nsec += (long)(FS_CTL_RELEASE_WAIT_MS % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	while (ns_namespace_holders(ns) > 0)
+		if (pthread_cond_timedwait(&d->released, &d->lock, &ts) != 0)
+			break;
+	return ns_namespace_holders(ns) == 0;
+}
+
+/*
+ * After a change of labels, a namespace's shown name (its file name) may
+ * change, its own or another's (a duplicate name that became unique): give
+ * every file of reg the name its namespace shows.
+ */
+static void fs_ctl_sync_names(struct fs_daemon *d, struct fs_region *reg,
+			      struct fs_notes *nl)
+{
+	struct ns_namespace *ns;
+
+	ns_region_foreach_namespace(reg->r, ns) {
+		struct fs_inode *file = fs_ctl_file(ns);
+		const char *want = ns_namespace_name(ns);
+		char old[FS_NAME_MAX];
+		int rc;
+
+		if (!file || !strcmp(file->name, want))
+			continue;
+		snprintf(old, sizeof(old), "%s", file->name);
+		rc = fs_inode_rename(&d->itable, file, want);
+		if (rc < 0) {
+			fs_warn("%s: cannot rename file '%s' to '%s': %s",
+				ns_region_devname(reg->r), old, want, strerror(-rc));
+			continue;
+		}
+		fs_info("%s: %s is now '%s' (was '%s')", ns_region_devname(reg->r),
+			ns_namespace_devname(ns), want, old);
+		fs_note_add(nl, FS_NOTE_GONE, reg->dir->ino, 0, old);
+		fs_note_add(nl, FS_NOTE_NEW, reg->dir->ino, file->ino, want);
+	}
+}
+
+/* ---- records ---- */
+
+static int fs_ctl_put_region(struct nl_msg *m, struct fs_region *reg)
+{
+	struct ns_region *r = reg->r;
+	struct ctl_region_info ri = {
+		.dev = ns_region_devname(r),
+		.path = ns_region_path(r),
+		.size = ns_region_data_size(r),
+		.file_size = ns_region_size(r),
+		.label_size = ns_region_label_size(r),
+		.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0,
+		.iset_id = ns_region_isetcookie(r),
+	};
+
+	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
+	return ctl_region_info_put(m, &ri);
+}
+
+static int fs_ctl_put_ns(struct fs_daemon *d, struct nl_msg *m, struct fs_region *reg,
+			 struct ns_namespace *ns)
+{
+	struct fs_inode *file = fs_ctl_file(ns);
+	enum ns_state st = ns_namespace_state(ns);
+	char path[PATH_MAX];
+	struct ctl_ns_info ni = {
+		.region = ns_region_devname(reg->r),
+		.dev = ns_namespace_devname(ns),
+		.name = ns_namespace_name(ns),
+		.size = ns_namespace_size(ns),
+		.dpa = ns_namespace_dpa(ns),
+		.align = ns_namespace_align(ns),
+		.readonly = ns_namespace_readonly(ns),
+	};
+
+	memcpy(ni.uuid, ns_namespace_uuid(ns), sizeof(ni.uuid));
+	if (file) {
+		ni.state = "active";
+		snprintf(path, sizeof(path), "%s/%s/%s", d->mountpoint, reg->dir->name,
+			 file->name);
+		ni.path = path;
+	} else if (st == NS_STATE_ACTIVE) {
+		ni.state = "disabled";
+		ni.reason = ns_namespace_holders(ns) ?
+			    "disabled (still open through its old file)" : "disabled";
+	} else {
+		ni.state = ns_state_name(st);
+		ni.reason = ns_namespace_reason(ns);
+	}
+	return ctl_ns_info_put(m, &ni);
+}
+
+static int fs_ctl_reply_ns(struct fs_daemon *d, struct ctl_reply *rep,
+			   struct fs_region *reg, struct ns_namespace *ns)
+{
+	struct nl_msg *m = ctl_reply_msg(rep);
+
+	if (!m)
+		return ns_err(-ENOMEM, "out of memory building the reply");
+	return fs_ctl_put_ns(d, m, reg, ns);
+}
+
+/* ---- list ---- */
+
+static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	struct fs_region *sel;
+	unsigned i;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		struct fs_region *reg = &d->regions[i];
+		struct ns_namespace *ns;
+		struct nl_msg *m;
+
+		if (sel && reg != sel)
+			continue;
+		m = ctl_reply_part(rep);
+		rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
+		ns_region_foreach_namespace(reg->r, ns) {
+			if (rc)
+				break;
+			m = ctl_reply_part(rep);
+			rc = m ? fs_ctl_put_ns(d, m, reg, ns) : -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (rc == -ENOMEM)
+		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) listing '%s'",
+			    d->mountpoint);
+	return rc;
+}
+
+/* ---- create ---- */
+
+static int fs_ctl_create(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	uint32_t flags = ctl_request_flags(req);
+	struct ns_namespace_create_opts o = {
+		.size = nla_get_u64(req->attrs[CTL_A_SIZE]),
+		.align = req->attrs[CTL_A_ALIGN] ? nla_get_u64(req->attrs[CTL_A_ALIGN]) : 0,
+		.name = req->attrs[CTL_A_NS_NAME] ?
+			nla_get_string(req->attrs[CTL_A_NS_NAME]) : NULL,
+		.uuid = req->attrs[CTL_A_NS_UUID] ? nla_data(req->attrs[CTL_A_NS_UUID]) : NULL,
+		.readonly = flags & CTL_F_READONLY,
+		.sparse = flags & CTL_F_SPARSE,
+		.force = flags & CTL_F_FORCE,
+	};
+	struct fs_notes nl = { 0 };
+	struct fs_region *reg;
+	struct ns_namespace *ns = NULL;
+	struct fs_inode *file = NULL;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, true, &reg);
+	if (rc)
+		goto out;
+	if (o.size == 0) {
+		/* ndctl's default: the largest free extent of the alignment */
+		uint64_t avail, maxext;
+
+		ns_region_space(reg->r, o.align ? o.align : NS_DEFAULT_ALIGN, &avail, &maxext);
+		if (maxext == 0) {
+			rc = ns_err(-ENOSPC, "no free space left in %s",
+				    ns_region_devname(reg->r));
+			goto out;
+		}
+		o.size = maxext;
+	}
+	rc = ns_namespace_create(reg->r, &o, &ns);
+	if (rc)
+		goto out;
+	rc = fs_daemon_add_namespace(d, reg, ns, &file);
+	if (rc) {
+		char dev[32];
+
+		snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(ns));
+		if (ns_namespace_destroy(ns, 0) < 0)
+			fs_err("%s: cannot take back %s after failing to serve it: %s",
+			       ns_region_devname(reg->r), dev, ns_errormsg());
+		rc = ns_err(rc, "cannot serve the new namespace %s in %s: %s", dev,
+			    ns_region_devname(reg->r), strerror(-rc));
+		goto out;
+	}
+	fs_note_add(&nl, FS_NOTE_NEW, reg->dir->ino, file->ino, file->name);
+	fs_note_add(&nl, FS_NOTE_DIR, reg->dir->ino, 0, reg->dir->name);
+	fs_ctl_sync_names(d, reg, &nl);
+	fs_info("%s: created %s '%s' (dpa %" PRIu64 ", %" PRIu64 " bytes) for uid %u",
+		ns_region_devname(reg->r), ns_namespace_devname(ns), file->name,
+		ns_namespace_dpa(ns), ns_namespace_size(ns), (unsigned)req->cred.uid);
+	rc = fs_ctl_reply_ns(d, rep, reg, ns);
+out:
+	pthread_mutex_unlock(&d->lock);
+	fs_notes_send(d, &nl);
+	return rc;
+}
+
+/* ---- destroy, disable, enable ---- */
+
+/*
+ * Take a namespace's file out of the tree (daemon lock held); the caller
+ * has detached it from its namespace (userdata), which may be gone.
+ */
+static void fs_ctl_unlink(struct fs_daemon *d, struct fs_region *reg,
+			  struct fs_inode *file, struct fs_notes *nl)
+{
+	fs_note_add(nl, FS_NOTE_GONE, reg->dir->ino, file->ino, file->name);
+	fs_note_add(nl, FS_NOTE_DIR, reg->dir->ino, 0, reg->dir->name);
+	fs_inode_unlink(&d->itable, file);	/* may free file */
+}
+
+static int fs_ctl_busy(struct fs_region *reg, struct ns_namespace *ns, const char *verb)
+{
+	unsigned h = ns_namespace_holders(ns);
+
+	return ns_err(-EBUSY, "namespace '%s' in %s is in use (%u open file handle%s or "
+		      "mapping%s): close it first, or force to %s it anyway",
+		      ns_namespace_name(ns), ns_region_devname(reg->r), h,
+		      h == 1 ? "" : "s", h == 1 ? "" : "s", verb);
+}
+
+static int fs_ctl_destroy(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	bool force = ctl_request_flags(req) & CTL_F_FORCE;
+	struct fs_notes nl = { 0 };
+	struct fs_region *sel, *reg;
+	struct ns_namespace *ns;
+	struct fs_inode *file;
+	struct nl_msg *m;
+	char name[FS_NAME_MAX], dev[32];
+	unsigned held;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (!rc)
+		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	if (rc)
+		goto out;
+	if (!force && !fs_ctl_wait_unheld(d, ns)) {
+		rc = fs_ctl_busy(reg, ns, "destroy");
+		goto out;
+	}
+	held = ns_namespace_holders(ns);
+	file = fs_ctl_file(ns);
+	snprintf(name, sizeof(name), "%s", ns_namespace_name(ns));
+	snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(ns));
+	/* no WRITE may land in the range once its first bytes are zeroed */
+	if (file) {
+		fs_ns_mark_destroyed(file->ns, true);
+		ns_namespace_set_userdata(ns, NULL);
+	}
+	rc = ns_namespace_destroy(ns, force ? NS_DESTROY_FORCE : 0);
+	if (rc) {
+		if (file) {
+			ns_namespace_set_userdata(ns, file);
+			fs_ns_mark_destroyed(file->ns, false);
+		}
+		goto out;
+	}
+	/* ns is gone, or dead until its last holder lets go */
+	if (file)
+		fs_ctl_unlink(d, reg, file, &nl);
+	fs_ctl_sync_names(d, reg, &nl);
+	fs_info("%s: destroyed %s '%s' for uid %u%s", ns_region_devname(reg->r), dev, name,
+		(unsigned)req->cred.uid,
+		held ? " while in use: its range stays reserved until it is closed" : "");
+	m = ctl_reply_msg(rep);
+	rc = m ? ctl_put_u32(m, CTL_A_COUNT, 1) : -ENOMEM;
+out:
+	pthread_mutex_unlock(&d->lock);
+	fs_notes_send(d, &nl);
+	return rc;
+}
+
+static int fs_ctl_disable(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	bool force = ctl_request_flags(req) & CTL_F_FORCE;
+	struct fs_notes nl = { 0 };
+	struct fs_region *sel, *reg;
+	struct ns_namespace *ns;
+	struct fs_inode *file;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (!rc)
+		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	if (rc)
+		goto out;
+	file = fs_ctl_file(ns);
+	if (!file) {
+		if (ns_namespace_state(ns) != NS_STATE_ACTIVE)
+			rc = ns_err(-NS_E_NOT_SERVED, "%s in %s is not served (%s: %s)",
+				    ns_namespace_devname(ns), ns_region_devname(reg->r),
+				    ns_state_name(ns_namespace_state(ns)),
+				    ns_namespace_reason(ns));
+		else
+			rc = fs_ctl_reply_ns(d, rep, reg, ns);	/* disabled already */
+		goto out;
+	}
+	if (!force && !fs_ctl_wait_unheld(d, ns)) {
+		rc = fs_ctl_busy(reg, ns, "disable");
+		goto out;
+	}
+	ns_namespace_set_userdata(ns, NULL);
+	fs_ctl_unlink(d, reg, file, &nl);
+	fs_info("%s: disabled %s for uid %u", ns_region_devname(reg->r),
+		ns_namespace_devname(ns), (unsigned)req->cred.uid);
+	rc = fs_ctl_reply_ns(d, rep, reg, ns);
+out:
+	pthread_mutex_unlock(&d->lock);
+	fs_notes_send(d, &nl);
+	return rc;
+}
+
+static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	struct fs_notes nl = { 0 };
+	struct fs_region *sel, *reg;
+	struct ns_namespace *ns;
+	struct fs_inode *file;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (!rc)
+		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	if (rc)
+		goto out;
+	if (fs_ctl_file(ns)) {
+		rc = fs_ctl_reply_ns(d, rep, reg, ns);	/* enabled already */
+		goto out;
+	}
+	if (ns_namespace_state(ns) != NS_STATE_ACTIVE) {
+		rc = ns_err(-NS_E_NOT_SERVED, "%s in %s cannot be served (%s: %s)",
+			    ns_namespace_devname(ns), ns_region_devname(reg->r),
+			    ns_state_name(ns_namespace_state(ns)), ns_namespace_reason(ns));
+		goto out;
+	}
+	if (!fs_ctl_wait_unheld(d, ns)) {
+		rc = ns_err(-EBUSY, "namespace '%s' in %s is still open through the file it "
+			    "had before it was disabled: close that first",
+			    ns_namespace_name(ns), ns_region_devname(reg->r));
+		goto out;
+	}
+	rc = fs_daemon_add_namespace(d, reg, ns, &file);
+	if (rc) {
+		rc = ns_err(rc, "cannot serve %s in %s: %s", ns_namespace_devname(ns),
+			    ns_region_devname(reg->r), strerror(-rc));
+		goto out;
+	}
+	fs_note_add(&nl, FS_NOTE_NEW, reg->dir->ino, file->ino, file->name);
+	fs_note_add(&nl, FS_NOTE_DIR, reg->dir->ino, 0, reg->dir->name);
+	fs_info("%s: enabled %s as '%s' for uid %u", ns_region_devname(reg->r),
+		ns_namespace_devname(ns), file->name, (unsigned)req->cred.uid);
+	rc = fs_ctl_reply_ns(d, rep, reg, ns);
+out:
+	pthread_mutex_unlock(&d->lock);
+	fs_notes_send(d, &nl);
+	return rc;
+}
+
+/* ---- rename ---- */
+
+static int fs_ctl_rename(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	const char *to = nla_get_string(req->attrs[CTL_A_NEW_NAME]);
+	struct fs_notes nl = { 0 };
+	struct fs_region *sel, *reg;
+	struct ns_namespace *ns;
+	char old[FS_NAME_MAX];
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (!rc)
+		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	if (rc)
+		goto out;
+	snprintf(old, sizeof(old), "%s", ns_namespace_name(ns));
+	rc = ns_namespace_rename(ns, to);
+	if (rc)
+		goto out;
+	fs_ctl_sync_names(d, reg, &nl);
+	fs_info("%s: renamed %s '%s' to '%s' for uid %u", ns_region_devname(reg->r),
+		ns_namespace_devname(ns), old, ns_namespace_name(ns),
+		(unsigned)req->cred.uid);
+	rc = fs_ctl_reply_ns(d, rep, reg, ns);
+out:
+	pthread_mutex_unlock(&d->lock);
+	fs_notes_send(d, &nl);
+	return rc;
+}
+
+/* ---- labels ---- */
+
+static int fs_ctl_read_labels(const struct ctl_request *req, struct ctl_reply *rep,
+			      void *arg)
+{
+	struct fs_daemon *d = arg;
+	struct fs_region *sel;
+	unsigned i;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		struct fs_region *reg = &d->regions[i];
+		struct ns_lsa *lsa = ns_region_lsa(reg->r);
+		const char *dev = ns_region_devname(reg->r);
+		char why[NS_WHY_LEN];
+		struct nl_msg *m;
+		uint32_t s;
+
+		if ((sel && reg != sel) || !lsa)
+			continue;
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			struct ctl_index_info x = { .region = dev, .num = (uint32_t)k };
+			struct ns_index idx;
+
+			memset(&idx, 0, sizeof(idx));
+			why[0] = '\0';
+			x.valid = ns_lsa_index(lsa, k, &idx, why);
+			x.current = ns_lsa_current(lsa) == k;
+			if (x.valid) {
+				x.seq = idx.seq;
+				x.myoff = idx.myoff;
+				x.mysize = idx.mysize;
+				x.otheroff = idx.otheroff;
+				x.labeloff = idx.labeloff;
+				x.nslot = idx.nslot;
+				x.major = idx.major;
+				x.minor = idx.minor;
+				x.label_size = ns_index_label_size(&idx);
+				x.checksum = idx.checksum;
+			} else {
+				x.reason = why;
+			}
+			if (x.current)
+				x.free = ns_lsa_free_slots(lsa);
+			m = ctl_reply_part(rep);
+			rc = m ? ctl_index_info_put(m, &x) : -ENOMEM;
+		}
+		ns_lsa_foreach_slot(lsa, s) {
+			struct ctl_label_info li = { .region = dev, .slot = s };
+			struct ns_label l;
+
+			if (rc)
+				break;
+			why[0] = '\0';
+			li.valid = ns_lsa_label(lsa, s, &l, why) == 0;
+			if (!li.valid)
+				li.reason = why;
+			memcpy(li.uuid, l.uuid, sizeof(li.uuid));
+			li.name = l.name;
+			li.flags = l.flags;
+			li.nlabel = l.nlabel;
+			li.position = l.position;
+			li.isetcookie = l.isetcookie;
+			li.lbasize = l.lbasize;
+			li.dpa = l.dpa;
+			li.rawsize = l.rawsize;
+			memcpy(li.type_guid, l.type_guid, sizeof(li.type_guid));
+			memcpy(li.abstraction_guid, l.abstraction_guid,
+			       sizeof(li.abstraction_guid));
+			li.checksum = l.checksum;
+			m = ctl_reply_part(rep);
+			rc = m ? ctl_label_info_put(m, &li) : -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (rc == -ENOMEM)
+		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) reading labels");
+	return rc;
+}
+
+/* Append a line to a problems text; false when it is full. */
+static void fs_ctl_problem(char *buf, size_t len, unsigned *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fs_ctl_problem(char *buf, size_t len, unsigned *n, const char *fmt, ...)
+{
+	size_t o = strlen(buf);
+	va_list ap;
+
+	(*n)++;
+	if (o + 2 >= len)
+		return;
+	if (o)
+		buf[o++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(buf + o, len - o, fmt, ap);
+	va_end(ap);
+}
+
+static int fs_ctl_check_labels(const struct ctl_request *req, struct ctl_reply *rep,
+			       void *arg)
+{
+	struct fs_daemon *d = arg;
+	struct fs_region *sel;
+	char *problems;
+	unsigned i;
+	int rc;
+
+	problems = malloc(4000);	/* < the protocol's 4096-byte limit */
+	if (!problems)
+		return ns_err(-ENOMEM, "out of memory checking labels");
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		struct fs_region *reg = &d->regions[i];
+		struct ns_lsa *lsa = ns_region_lsa(reg->r);
+		struct ctl_check_info c = { .region = ns_region_devname(reg->r) };
+		unsigned nproblems = 0;
+		char why[NS_WHY_LEN];
+		struct ns_namespace *ns;
+		struct nl_msg *m;
+		uint32_t s;
+
+		if (sel && reg != sel)
+			continue;
+		problems[0] = '\0';
+		if (!lsa) {
+			fs_ctl_problem(problems, 4000, &nproblems, "no label area");
+		} else {
+			for (int k = 0; k < 2; k++) {
+				struct ns_index idx;
+
+				why[0] = '\0';
+				if (!ns_lsa_index(lsa, k, &idx, why))
+					fs_ctl_problem(problems, 4000, &nproblems,
+						       "index block %d: %s", k, why);
+			}
+			ns_lsa_foreach_slot(lsa, s) {
+				struct ns_label l;
+
+				c.labels++;
+				why[0] = '\0';
+				if (ns_lsa_label(lsa, s, &l, why) != 0)
+					fs_ctl_problem(problems, 4000, &nproblems,
+						       "label in slot %" PRIu32 ": %s", s, why);
+			}
+			ns_region_foreach_namespace(reg->r, ns) {
+				enum ns_state st = ns_namespace_state(ns);
+
+				/* a label that does not decode was reported above */
+				if (st == NS_STATE_ACTIVE || st == NS_STATE_INVALID)
+					continue;
+				fs_ctl_problem(problems, 4000, &nproblems,
+					       "label in slot %" PRIu32 " (%s): not served: %s: %s",
+					       ns_namespace_slot(ns), ns_namespace_devname(ns),
+					       ns_state_name(st), ns_namespace_reason(ns));
+			}
+			ns_region_foreach_namespace(reg->r, ns) {
+				char w[NS_WHY_LEN];
+				struct ns_label l;
+
+				if (ns_namespace_state(ns) != NS_STATE_INVALID ||
+				    ns_lsa_label(lsa, ns_namespace_slot(ns), &l, w) != 0)
+					continue;
+				fs_ctl_problem(problems, 4000, &nproblems,
+					       "label in slot %" PRIu32 " (%s): not served: %s",
+					       ns_namespace_slot(ns), ns_namespace_devname(ns),
+					       ns_namespace_reason(ns));
+			}
+		}
+		c.ok = nproblems == 0;
+		c.problems = problems[0] ? problems : NULL;
+		m = ctl_reply_part(rep);
+		rc = m ? ctl_check_info_put(m, &c) : -ENOMEM;
+	}
+	pthread_mutex_unlock(&d->lock);
+	free(problems);
+	if (rc == -ENOMEM)
+		rc = ns_err(-ENOMEM, "out of memory checking labels");
+	return rc;
+}
+
+static int fs_ctl_init_labels(const struct ctl_request *req, struct ctl_reply *rep,
+			      void *arg)
+{
+	struct fs_daemon *d = arg;
+	bool force = ctl_request_flags(req) & CTL_F_FORCE;
+	unsigned minor = req->attrs[CTL_A_LABEL_VERSION] ?
+			 nla_get_u32(req->attrs[CTL_A_LABEL_VERSION]) : 0;
+	struct fs_notes nl = { 0 };
+	struct fs_inode **files = NULL;
+	struct fs_region *reg;
+	struct ns_namespace *ns;
+	unsigned n = 0, k;
+	struct nl_msg *m;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, true, &reg);
+	if (rc)
+		goto out;
+	ns_region_foreach_namespace(reg->r, ns)
+		n++;
+	if (n && !force) {
+		rc = ns_err(-NS_E_LABELS_EXIST, "%s has %u namespace%s: force to forget "
+			    "%s (the data is kept)", ns_region_devname(reg->r), n,
+			    n == 1 ? "" : "s", n == 1 ? "it" : "them");
+		goto out;
+	}
+	ns_region_foreach_namespace(reg->r, ns) {
+		if (ns_namespace_holders(ns)) {
+			rc = ns_err(-EBUSY, "cannot initialise the labels of %s: namespace "
+				    "'%s' is in use (open or mapped)",
+				    ns_region_devname(reg->r), ns_namespace_name(ns));
+			goto out;
+		}
+	}
+	files = calloc(n ? n : 1, sizeof(*files));
+	if (!files) {
+		rc = ns_err(-ENOMEM, "out of memory");
+		goto out;
+	}
+	n = 0;
+	ns_region_foreach_namespace(reg->r, ns)
+		if (fs_ctl_file(ns))
+			files[n++] = fs_ctl_file(ns);
+	/* an empty area is re-made without force: nothing is lost */
+	rc = ns_region_init_labels(reg->r, minor, true);
+	if (rc)
+		goto out;
+	/* the core freed the namespaces: their files go without them */
+	for (k = 0; k < n; k++)
+		fs_ctl_unlink(d, reg, files[k], &nl);
+	fs_info("%s: label area initialised (v1.%u) for uid %u, %u namespace%s forgotten",
+		ns_region_devname(reg->r), ns_region_label_minor(reg->r),
+		(unsigned)req->cred.uid, n, n == 1 ? "" : "s");
+	m = ctl_reply_msg(rep);
+	rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
+out:
+	pthread_mutex_unlock(&d->lock);
+	free(files);
+	fs_notes_send(d, &nl);
+	return rc;
+}
+
+/* ---- stats ---- */
+
+static const unsigned fs_ctl_req_map[FS_OP_NR] = {
+	[FS_OP_LOOKUP] = CTL_REQ_LOOKUP,
+	[FS_OP_OPEN] = CTL_REQ_OPEN,
+	[FS_OP_RELEASE] = CTL_REQ_RELEASE,
+	[FS_OP_READ] = CTL_REQ_READ,
+	[FS_OP_WRITE] = CTL_REQ_WRITE,
+	[FS_OP_FLUSH] = CTL_REQ_FLUSH,
+	[FS_OP_FSYNC] = CTL_REQ_FSYNC,
+	[FS_OP_FALLOCATE] = CTL_REQ_FALLOCATE,
+	[FS_OP_SETATTR] = CTL_REQ_SETATTR,
+	[FS_OP_GETATTR] = CTL_REQ_GETATTR,
+};
+
+static int fs_ctl_put_stats(struct nl_msg *m, struct fs_region *reg, struct fs_inode *file)
+{
+	struct ctl_stats_info si = {
+		.region = ns_region_devname(reg->r),
+		.dev = file->ns->devname,
+		.name = file->name,
+	};
+	struct fs_stats st;
+	unsigned i;
+
+	fs_stats_snapshot(&file->ns->stats, &st);
+	for (i = 0; i < FS_OP_NR; i++)
+		si.requests[fs_ctl_req_map[i]] += st.reqs[i];
+	si.bytes_read = st.bytes_read;
+	si.bytes_written = st.bytes_written;
+	si.bytes_persisted = st.bytes_persisted;
+	si.fsyncs = st.fsyncs;
+	si.errors = st.errors;
+	for (i = 0; i < CTL_HIST_BUCKETS; i++)
+		si.flush_hist[i] = st.flush_lat[i];
+	return ctl_stats_info_put(m, &si);
+}
+
+static int fs_ctl_stats(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	char buf[CTL_UUID_STR_LEN];
+	struct fs_region *sel, *reg;
+	struct ns_namespace *ns;
+	struct nl_msg *m;
+	unsigned i;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (rc)
+		goto out;
+	if (ctl_request_ns_spec(req, buf)) {
+		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+		if (rc)
+			goto out;
+		if (!fs_ctl_file(ns)) {
+			rc = ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: no statistics",
+				    ns_namespace_devname(ns), ns_region_devname(reg->r));
+			goto out;
+		}
+		m = ctl_reply_part(rep);
+		rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
+		goto out;
+	}
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		reg = &d->regions[i];
+		if (sel && reg != sel)
+			continue;
+		ns_region_foreach_namespace(reg->r, ns) {
+			if (rc)
+				break;
+			if (!fs_ctl_file(ns))
+				continue;
+			m = ctl_reply_part(rep);
+			rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
+		}
+	}
+out:
+	pthread_mutex_unlock(&d->lock);
+	if (rc == -ENOMEM)
+		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) for stats");
+	return rc;
+}
+
+/* ---- the server ---- */
+
+static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
+	/* CTL_CMD_VERSION: the server's own answer (mount, versions) */
+	[CTL_CMD_LIST] = { fs_ctl_list, false },
+	[CTL_CMD_CREATE_NS] = { fs_ctl_create, true },
+	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy, true },
+	[CTL_CMD_ENABLE_NS] = { fs_ctl_enable, true },
+	[CTL_CMD_DISABLE_NS] = { fs_ctl_disable, true },
+	[CTL_CMD_RENAME_NS] = { fs_ctl_rename, true },
+	[CTL_CMD_READ_LABELS] = { fs_ctl_read_labels, false },
+	[CTL_CMD_CHECK_LABELS] = { fs_ctl_check_labels, false },
+	[CTL_CMD_INIT_LABELS] = { fs_ctl_init_labels, true },
+	[CTL_CMD_STATS] = { fs_ctl_stats, false },
+};
+
+int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
+{
+	struct ctl_server_opts so = {
+		.path = o->path,
+		.owner = o->owner,
+		.group = o->group,
+		.mount = d->mountpoint,
+		.handlers = fs_ctl_handlers,
+		.arg = d,
+	};
+
+	return ctl_server_start(&so, &d->ctl);
+}
+
+void fs_ctl_stop(struct fs_daemon *d)
+{
+	ctl_server_stop(&d->ctl);
+}
