@@ -51,14 +51,27 @@ fi
 # $cache/current names the extracted kernel; vmlinuz, vmlinux (the
 # uncompressed ELF, when it can be unpacked) and modules/ point into it.
 cache=${PMEMFS_E2E_CACHE:-/var/cache/pmemfs-e2e}
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' | head -n 1)
+kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' | head -n 1
+}
+have_kernel() {
+	[ -f "$cache/current" ] && [ -f "$cache/vmlinuz" ] && [ -d "$cache/modules" ]
+}
+kpkg=$(kernel_pkg)
+if [ -z "$kpkg" ]; then	# no package lists yet (a fresh image)
+	apt-get update -qq || true
+	kpkg=$(kernel_pkg)
+fi
 if [ -z "$kpkg" ]; then
+	if have_kernel; then
+		echo "install-deps: cannot resolve linux-image-amd64; keeping the e2e kernel $(cat "$cache/current")"
+		exit 0
+	fi
 	echo "install-deps: cannot resolve linux-image-amd64's image package" >&2
 	exit 1
 fi
-if [ "$(cat "$cache/current" 2>/dev/null)" = "$kpkg" ] &&
-	[ -f "$cache/vmlinuz" ] && [ -d "$cache/modules" ]; then
+if have_kernel && [ "$(cat "$cache/current")" = "$kpkg" ]; then
 	echo "install-deps: e2e kernel $kpkg present in $cache"
 	exit 0
 fi
@@ -67,7 +80,10 @@ mkdir -p "$cache"
 rm -rf "$cache/$kpkg.tmp"
 mkdir "$cache/$kpkg.tmp"
 chown _apt "$cache/$kpkg.tmp" 2>/dev/null || true	# apt's sandbox user
-(cd "$cache/$kpkg.tmp" && apt-get download -q "$kpkg" >/dev/null)
+# stale package lists name a file the mirror no longer has: update, retry
+(cd "$cache/$kpkg.tmp" && apt-get download -q "$kpkg" >/dev/null) ||
+	{ apt-get update -qq && (cd "$cache/$kpkg.tmp" && apt-get download -q "$kpkg" >/dev/null); }
+chown 0:0 "$cache/$kpkg.tmp"
 dpkg-deb -x "$cache/$kpkg.tmp"/*.deb "$cache/$kpkg.tmp/root"
 rm -f "$cache/$kpkg.tmp"/*.deb
 kver=$(ls "$cache/$kpkg.tmp/root/lib/modules" | head -n 1)
