@@ -160,7 +160,10 @@ guest_boot() {
 
 # guest_monitor COMMAND: send a command to the running guest's monitor
 guest_monitor() {
-	printf '%s\n' "$1" >"$T/$GUEST.mon.in"
+	kill -0 "$QEMU_PID" 2>/dev/null || guest_fail "not running for monitor command '$1'"
+	# QEMU holds the FIFO open: a dead QEMU must not block the open here
+	timeout 5 bash -c 'printf "%s\n" "$1" >"$2"' _ "$1" "$T/$GUEST.mon.in" ||
+		guest_fail "monitor command '$1' not delivered"
 }
 
 # guest_quit: QEMU's monitor "quit" (a clean exit); QEMU must exit 0
