@@ -233,8 +233,11 @@ static int open_regions(struct pmemfs_opts *o, unsigned nregions, uint64_t label
 			.id = i,
 			.label_size = label_size,
 		};
+		/* absolute: pmemctl shows it and matches it with the mount source */
+		char *abs = realpath(o->paths[i], NULL);
 
-		rc = ns_region_open(o->paths[i], &ro, &regions[i]);
+		rc = ns_region_open(abs ? abs : o->paths[i], &ro, &regions[i]);
+		free(abs);
 		if (rc < 0) {
 			const char *msg = ns_errormsg();
 

@@ -20,6 +20,8 @@
 #include "label.h"
 #include "lsa.h"
 #include "namespace.h"
+#include "online.h"
+#include "client.h"
 #include "options.h"
 #include "pmemctl.h"
 #include "region.h"
@@ -171,14 +173,76 @@ static const struct ctl_opt read_labels_opts[] = {
 
 static const struct ctl_usage read_labels_usage = {
 	.name = "read-labels",
-	.args = "--file PATH [-j] [-o FILE] [--label-size SIZE]",
+	.args = CTL_TARGET_ARGS " [-r REGION] [-j] [-o FILE] [--label-size SIZE]",
 	.about = "Dump the label area at the end of the region file: the raw bytes to\n"
 		 "FILE or to stdout (never to a terminal), or decoded with -j: both index\n"
 		 "blocks (valid or not, with the reason) and the label of every slot in\n"
-		 "use in the current index. Reads the file alone: no lock, no region\n"
-		 "checks, so an area whose labels do not fit the file is shown too.",
-	.exits = "  250  ENXIO: no label area found (give --label-size)\n",
+		 "use in the current index. Offline it reads the file alone: no lock, no\n"
+		 "region checks, so an area whose labels do not fit the file is shown too.\n"
+		 "Online the daemon decodes its regions' label areas: -j only.\n\n"
+		 CTL_TARGET_ABOUT,
+	.exits = "  250  ENXIO: no label area found (give --label-size)\n" CTL_TARGET_EXITS,
 };
+
+/* read-labels -j of a daemon: one entry per region, as offline */
+static int ctl_read_labels_online(struct ctl_target *t, const char *output)
+{
+	struct ctl_response *resp = NULL;
+	struct json_object *arr;
+	struct ctl_listing l;
+	int rc;
+
+	rc = ctl_listing_get(t, &l);
+	if (rc)
+		return rc;
+	rc = ctl_target_call(t, ctl_target_request(t, CTL_CMD_READ_LABELS), &resp);
+	if (rc) {
+		ctl_listing_free(&l);
+		return rc;
+	}
+	arr = json_object_new_array();
+	for (unsigned i = 0; i < l.nregions; i++) {
+		const struct ctl_region_info *ri = &l.regions[i];
+		struct json_object *jdev = json_object_new_object();
+		struct json_object *jidx = json_object_new_array();
+		struct json_object *jlab = json_object_new_array();
+		unsigned label_size = ri->label_version == 1 ? 128 : 256;
+
+		json_object_object_add(jdev, "dev", json_object_new_string(ri->dev));
+		json_object_object_add(jdev, "offset", json_object_new_int64(
+				(int64_t)(ri->file_size - ri->label_size)));
+		json_object_object_add(jdev, "label_size",
+				       json_object_new_int64((int64_t)ri->label_size));
+		for (unsigned k = 0; k < resp->nparts; k++) {
+			struct nlattr **a = resp->parts[k].attrs;
+			struct ctl_index_info x;
+			struct ctl_label_info li;
+
+			if (a[CTL_A_INDEX] && ctl_index_info_get(a[CTL_A_INDEX], &x) == 0 &&
+			    x.region && !strcmp(x.region, ri->dev)) {
+				if (x.valid)
+					label_size = x.label_size;
+				json_object_array_add(jidx, ctl_json_index_info(&x));
+			}
+			if (a[CTL_A_LABEL] && ctl_label_info_get(a[CTL_A_LABEL], &li) == 0 &&
+			    li.region && !strcmp(li.region, ri->dev))
+				json_object_array_add(jlab, ctl_json_label_info(&li, label_size));
+		}
+		json_object_object_add(jdev, "index", jidx);
+		json_object_object_add(jdev, "label", jlab);
+		json_object_array_add(arr, jdev);
+	}
+	ctl_response_free(&resp);
+	ctl_listing_free(&l);
+	if (output && !freopen(output, "w", stdout)) {
+		json_object_put(arr);
+		return ctl_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
+	}
+	ctl_json_print(arr);
+	if (fflush(stdout) != 0)
+		return ctl_fail_msg(-errno, "cannot write the output: %s", strerror(errno));
+	return 0;
+}
 
 static int ctl_write_all(int fd, const uint8_t *buf, uint64_t len)
 {
@@ -272,6 +336,15 @@ int cmd_read_labels(int argc, char **argv)
 	rc = ctl_target_check(&o.t, &p);
 	if (rc)
 		return rc;
+	if (o.t.online) {
+		if (!o.json)
+			return ctl_usage_error(&p, "online, read-labels decodes the label area: "
+					       "use -j (or --file PATH on an unmounted region "
+					       "for the raw bytes)");
+		rc = ctl_read_labels_online(&o.t, o.output);
+		ctl_target_close(&o.t);
+		return rc;
+	}
 	if (!o.json && !o.output && isatty(STDOUT_FILENO))
 		return ctl_usage_error(&p, "not writing a binary label area to a terminal: "
 				       "use -o FILE, a pipe, or -j");
@@ -323,15 +396,63 @@ static const struct ctl_opt check_labels_opts[] = {
 
 static const struct ctl_usage check_labels_usage = {
 	.name = "check-labels",
-	.args = "--file PATH [--label-size SIZE]",
+	.args = CTL_TARGET_ARGS " [-r REGION] [--label-size SIZE]",
 	.about = "Check both index blocks, every label in use, and that the region\n"
 		 "serves every label (not interleaved, not of a foreign interleave set,\n"
 		 "inside the data area, no duplicate). Prints one line per problem on\n"
-		 "stderr and a JSON summary on stdout. Exits 0 only when both index\n"
-		 "blocks are valid and every label is served.",
+		 "stderr and a JSON summary on stdout (online: one per region). Exits 0\n"
+		 "only when both index blocks are valid and every label is served.\n\n"
+		 CTL_TARGET_ABOUT,
 	.exits = "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
-		 "  250  ENXIO: no label area (no valid index block)\n",
+		 "  250  ENXIO: no label area (no valid index block)\n" CTL_TARGET_EXITS,
 };
+
+static int ctl_check_labels_online(struct ctl_target *t)
+{
+	struct ctl_response *resp = NULL;
+	struct json_object *arr;
+	unsigned bad = 0, problems = 0;
+	int rc;
+
+	rc = ctl_target_call(t, ctl_target_request(t, CTL_CMD_CHECK_LABELS), &resp);
+	if (rc)
+		return rc;
+	arr = json_object_new_array();
+	for (unsigned i = 0; i < resp->nparts; i++) {
+		struct ctl_check_info ci;
+		struct json_object *j;
+		unsigned n = 0;
+
+		if (ctl_check_info_get(resp->parts[i].attrs[CTL_A_CHECK], &ci))
+			continue;
+		if (ci.problems) {
+			const char *p = ci.problems;
+
+			while (*p) {
+				const char *e = strchr(p, '\n');
+				int len = e ? (int)(e - p) : (int)strlen(p);
+
+				ctl_msg("%s: %.*s", ci.region, len, p);
+				n++;
+				p += len + (e ? 1 : 0);
+			}
+		}
+		j = json_object_new_object();
+		json_object_object_add(j, "dev", json_object_new_string(ci.region));
+		json_object_object_add(j, "labels", json_object_new_int64(ci.labels));
+		json_object_object_add(j, "problems", json_object_new_int64(n));
+		json_object_object_add(j, "valid", json_object_new_boolean(ci.ok));
+		json_object_array_add(arr, j);
+		bad += !ci.ok;
+		problems += n;
+	}
+	ctl_response_free(&resp);
+	ctl_json_print(arr);
+	if (bad)
+		return ctl_fail_msg(-EINVAL, "%u problem%s in the label areas of '%s'",
+				    problems, problems == 1 ? "" : "s", t->mountpoint);
+	return 0;
+}
 
 int cmd_check_labels(int argc, char **argv)
 {
@@ -363,6 +484,11 @@ int cmd_check_labels(int argc, char **argv)
 	rc = ctl_target_check(&t, &p);
 	if (rc)
 		return rc;
+	if (t.online) {
+		rc = ctl_check_labels_online(&t);
+		ctl_target_close(&t);
+		return rc;
+	}
 
 	rc = ctl_area_open(&t, &a);
 	if (rc)
@@ -469,11 +595,15 @@ static const struct ctl_opt init_labels_opts[] = {
 
 static const struct ctl_usage init_labels_usage = {
 	.name = "init-labels",
-	.args = "--file PATH [-f] [-V 1.1|1.2] [--label-size SIZE]",
+	.args = CTL_TARGET_ARGS " [-r REGION] [-f] [-V 1.1|1.2] [--label-size SIZE]",
 	.about = "Write a fresh, empty label area (both index blocks) at the end of the\n"
-		 "region file. A valid area is kept unless -f, as ndctl does.",
-	.exits = "  239  EEXIST: the file has a valid label area (use -f)\n"
-		 "  240  EBUSY: the region is locked by another process\n",
+		 "region file. Offline a valid area is kept unless -f, as ndctl does.\n"
+		 "Online the daemon refuses while the region has namespaces unless -f;\n"
+		 "with -f their files disappear (refused while one is open or mapped).\n"
+		 "Data is never touched.\n\n" CTL_TARGET_ABOUT,
+	.exits = "  239  EEXIST: the file has a valid label area / namespaces (use -f)\n"
+		 "  240  EBUSY: offline, the region is locked by another process; online,\n"
+		 "       a namespace is open or mapped\n" CTL_TARGET_EXITS,
 };
 
 int cmd_init_labels(int argc, char **argv)
@@ -513,6 +643,30 @@ int cmd_init_labels(int argc, char **argv)
 	rc = ctl_target_check(&o.t, &p);
 	if (rc)
 		return rc;
+	if (o.t.online) {
+		struct nl_msg *req = ctl_target_request(&o.t, CTL_CMD_INIT_LABELS);
+		struct ctl_response *resp = NULL;
+		struct ctl_region_info ri;
+
+		if (!req)
+			return ctl_exit_code(-ENOMEM);
+		if (((!o.t.region || !strcmp(o.t.region, "all")) &&
+		     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
+		    (o.force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) ||
+		    (o.minor && ctl_put_u32(req, CTL_A_LABEL_VERSION, o.minor) < 0)) {
+			nlmsg_free(req);
+			return ctl_fail_msg(-ENOMEM, "out of memory");
+		}
+		rc = ctl_target_call(&o.t, req, &resp);
+		if (rc == 0 && resp->nparts == 1 &&
+		    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0)
+			ctl_msg("initialised the label area of %s on '%s' (v1.%u, %s)",
+				ri.dev, o.t.mountpoint, ri.label_version,
+				ns_format_size(ri.label_size, sz, sizeof(sz)));
+		ctl_response_free(&resp);
+		ctl_target_close(&o.t);
+		return rc;
+	}
 
 	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE_NOLABELS, &r);
 	if (rc)
@@ -544,8 +698,9 @@ static const struct ctl_usage zero_labels_usage = {
 	.args = "--file PATH [--label-size SIZE]",
 	.about = "Overwrite the whole label area with zeroes: every namespace is\n"
 		 "forgotten (their data is not touched). init-labels makes the region\n"
-		 "usable again.",
-	.exits = "  240  EBUSY: the region is locked by another process\n",
+		 "usable again. Offline only: unmount the region first (a daemon cannot\n"
+		 "serve a region without a label area).",
+	.exits = "  240  EBUSY: the region is locked by another process (a daemon)\n",
 };
 
 int cmd_zero_labels(int argc, char **argv)
@@ -571,6 +726,9 @@ int cmd_zero_labels(int argc, char **argv)
 	}
 	if (optind < argc)
 		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
+	if (!t.file)
+		return ctl_usage_error(&p, "no region file given: zero-labels works offline "
+				       "only, on an unmounted region: use --file PATH");
 	rc = ctl_target_check(&t, &p);
 	if (rc)
 		return rc;

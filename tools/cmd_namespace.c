@@ -13,8 +13,10 @@
 #include <uuid/uuid.h>
 
 #include "error.h"
+#include "client.h"
 #include "json_out.h"
 #include "namespace.h"
+#include "online.h"
 #include "options.h"
 #include "pmemctl.h"
 #include "region.h"
@@ -41,17 +43,70 @@ static const struct ctl_opt create_ns_opts[] = {
 
 static const struct ctl_usage create_ns_usage = {
 	.name = "create-namespace",
-	.args = "--file PATH [-s SIZE] [-n NAME] [-u UUID] [-a ALIGN] [--read-only] [--sparse] [-f]",
+	.args = CTL_TARGET_ARGS " [-r REGION] [-s SIZE] [-n NAME] [-u UUID] [-a ALIGN]\n"
+		"       [--read-only] [--sparse] [-f]",
 	.about = "Create a namespace in the first aligned free extent of the region and\n"
-		 "print it as JSON. Its range is preallocated in the region file unless\n"
-		 "--sparse, so a full file system shows now, not under a running VM.\n"
-		 "\"dpa\" is the namespace's byte offset in the region file.",
+		 "print it as JSON (default size: the largest free extent). Its range is\n"
+		 "preallocated in the region file unless --sparse, so a full file system\n"
+		 "shows now, not under a running VM. \"dpa\" is the namespace's byte offset\n"
+		 "in the region file. Online, its file (\"path\") is in the mount when the\n"
+		 "command returns; -r may be left out when the mount serves one region.\n"
+		 "A size that is not a multiple of 2 MiB is warned about: a guest's\n"
+		 "virtio-pmem device cannot map it.\n\n" CTL_TARGET_ABOUT,
 	.exits = "  228  ENOSPC: no free extent of SIZE (the message names the largest),\n"
 		 "       no free label slot, or no space in the file system\n"
 		 "  239  EEXIST: the name or uuid is taken\n"
-		 "  234  EINVAL: bad size, alignment, name or uuid\n"
-		 "  240  EBUSY: the region is locked by another process\n",
+		 "  234  EINVAL: bad size, alignment, name or uuid; several regions and no -r\n"
+		 "  240  EBUSY: offline, the region is locked by another process\n"
+		 CTL_TARGET_EXITS,
 };
+
+static void ctl_warn_size(uint64_t size)
+{
+	char buf[32];
+
+	if (size && size % NS_REGION_SIZE_ALIGN)
+		ctl_msg("warning: size %s is not a multiple of 2 MiB: a guest's "
+			"virtio-pmem device cannot map it",
+			ns_format_size(size, buf, sizeof(buf)));
+}
+
+static int ctl_create_online(struct ctl_target *t, const struct ns_namespace_create_opts *c)
+{
+	struct ctl_response *resp = NULL;
+	struct ctl_ns_info ni;
+	struct nl_msg *req = ctl_target_request(t, CTL_CMD_CREATE_NS);
+	uint32_t flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
+			 (c->force ? CTL_F_FORCE : 0);
+	int rc;
+
+	if (!req)
+		return ctl_exit_code(-ENOMEM);
+	/* no --region: the daemon takes its only region, or says to choose */
+	if ((!t->region || !strcmp(t->region, "all")) &&
+	    ctl_put_string(req, CTL_A_REGION, "all") < 0)
+		goto nomem;
+	if (ctl_put_u64(req, CTL_A_SIZE, c->size) < 0 ||
+	    (c->align && ctl_put_u64(req, CTL_A_ALIGN, c->align) < 0) ||
+	    (c->name && ctl_put_string(req, CTL_A_NS_NAME, c->name) < 0) ||
+	    (c->uuid && ctl_put_uuid(req, CTL_A_NS_UUID, c->uuid) < 0) ||
+	    (flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0))
+		goto nomem;
+	rc = ctl_target_call(t, req, &resp);
+	if (rc)
+		return rc;
+	if (resp->nparts != 1 || ctl_ns_info_get(resp->parts[0].attrs[CTL_A_NS_INFO], &ni)) {
+		ctl_response_free(&resp);
+		return ctl_fail_msg(-EPROTO, "the daemon sent no namespace");
+	}
+	ctl_warn_size(ni.size);
+	ctl_json_print(ctl_json_ns_info(&ni, ctl_online_mount(t), 0));
+	ctl_response_free(&resp);
+	return 0;
+nomem:
+	nlmsg_free(req);
+	return ctl_fail_msg(-EINVAL, "bad value: a name is at most 63 bytes");
+}
 
 int cmd_create_namespace(int argc, char **argv)
 {
@@ -119,6 +174,11 @@ int cmd_create_namespace(int argc, char **argv)
 	rc = ctl_target_check(&o.t, &p);
 	if (rc)
 		return rc;
+	if (o.t.online) {
+		rc = ctl_create_online(&o.t, &o.c);
+		ctl_target_close(&o.t);
+		return rc;
+	}
 
 	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
 	if (rc)
@@ -141,6 +201,7 @@ int cmd_create_namespace(int argc, char **argv)
 		rc = ctl_fail(rc, "cannot create namespace in '%s'", o.t.file);
 		goto out;
 	}
+	ctl_warn_size(ns_namespace_size(ns));
 	ctl_json_print(ctl_json_namespace(ns, 0));
 out:
 	ns_region_close(&r);
@@ -157,15 +218,103 @@ static const struct ctl_opt destroy_ns_opts[] = {
 
 static const struct ctl_usage destroy_ns_usage = {
 	.name = "destroy-namespace",
-	.args = "--file PATH [-f] NAME|UUID|DEV|all...",
+	.args = CTL_TARGET_ARGS " [-r REGION] [-f] NAME|UUID|DEV|all...",
 	.about = "Destroy namespaces named by name, uuid or device name (namespace0.N);\n"
 		 "'all' destroys every served namespace (those 'list' shows). The first\n"
 		 "min(8 KiB, size) bytes of each are zeroed before its label is freed,\n"
 		 "as ndctl does. A label that is not served (list -i) is destroyed only\n"
-		 "when named, which reclaims its range.",
+		 "when named, which reclaims its range. Prints \"destroyed N namespace(s)\"\n"
+		 "on stderr.\n\n"
+		 "Online, a namespace whose file is open or mapped is refused (after\n"
+		 "waiting up to a second for a close in flight) unless -f; with -f its\n"
+		 "file disappears at once, later writes through the old handles fail\n"
+		 "(EIO at fsync/msync), and its range is not reused until they are closed.\n\n"
+		 CTL_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no such namespace (nothing is destroyed then)\n"
-		 "  240  EBUSY: the region is locked by another process\n",
+		 "  240  EBUSY: the namespace is open or mapped (use -f); offline, the\n"
+		 "       region is locked by another process\n" CTL_TARGET_EXITS,
 };
+
+/* Resolve every argument in a listing first: an unknown one destroys nothing. */
+static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int argc,
+			      char **argv, const struct ctl_ns_info ***out, unsigned *n)
+{
+	const struct ctl_ns_info **v;
+	unsigned k;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = ctl_listing_get(t, l);
+	if (rc)
+		return rc;
+	v = calloc(l->nns + 1, sizeof(*v));
+	if (!v)
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	for (int i = optind; i < argc; i++) {
+		bool all = strcmp(argv[i], "all") == 0;
+		const struct ctl_ns_info *one = all ? NULL : ctl_listing_find(l, argv[i]);
+
+		if (!all && !one) {
+			free(v);
+			if (t->region && strcmp(t->region, "all"))
+				return ctl_fail_msg(-ENOENT, "no namespace '%s' in %s on '%s'",
+						    argv[i], t->region, t->mountpoint);
+			return ctl_fail_msg(-ENOENT, "no namespace '%s' on '%s'", argv[i],
+					    t->mountpoint);
+		}
+		for (unsigned j = 0; j < l->nns; j++) {
+			const struct ctl_ns_info *x = &l->ns[j];
+			bool dup = false;
+
+			if (all ? !ctl_ns_info_active(x) : x != one)
+				continue;
+			for (k = 0; k < *n; k++)
+				dup |= v[k] == x;
+			if (!dup)
+				v[(*n)++] = x;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+static int ctl_destroy_online(struct ctl_target *t, bool force, int argc, char **argv)
+{
+	const struct ctl_ns_info **v = NULL;
+	struct ctl_listing l;
+	unsigned n = 0, done = 0, k;
+	int rc;
+
+	rc = ctl_resolve_online(t, &l, argc, argv, &v, &n);
+	if (rc) {
+		ctl_listing_free(&l);
+		return rc;
+	}
+	for (k = 0; k < n; k++) {
+		struct nl_msg *req = ctl_online_ns_request(CTL_CMD_DESTROY_NS, v[k]);
+		struct ctl_response *resp = NULL;
+
+		if (!req) {
+			rc = ctl_exit_code(-ENOMEM);
+			break;
+		}
+		if (force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
+			nlmsg_free(req);
+			rc = ctl_fail_msg(-ENOMEM, "out of memory");
+			break;
+		}
+		rc = ctl_target_call(t, req, &resp);
+		ctl_response_free(&resp);
+		if (rc)
+			break;
+		done++;
+	}
+	ctl_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
+	free(v);
+	ctl_listing_free(&l);
+	return rc;
+}
 
 int cmd_destroy_namespace(int argc, char **argv)
 {
@@ -200,6 +349,11 @@ int cmd_destroy_namespace(int argc, char **argv)
 	rc = ctl_target_check(&o.t, &p);
 	if (rc)
 		return rc;
+	if (o.t.online) {
+		rc = ctl_destroy_online(&o.t, o.flags & NS_DESTROY_FORCE, argc, argv);
+		ctl_target_close(&o.t);
+		return rc;
+	}
 
 	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
 	if (rc)
@@ -262,14 +416,65 @@ static const struct ctl_opt rename_ns_opts[] = {
 
 static const struct ctl_usage rename_ns_usage = {
 	.name = "rename-namespace",
-	.args = "--file PATH OLD NEW",
+	.args = CTL_TARGET_ARGS " [-r REGION] OLD NEW",
 	.about = "Give the namespace OLD (name, uuid or device name) the name NEW, and\n"
-		 "print it as JSON. The label is rewritten with everything else kept.",
+		 "print it as JSON. The label is rewritten with everything else kept.\n"
+		 "Online, its file takes the new name at once (open handles keep working).\n\n"
+		 CTL_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no namespace OLD\n"
 		 "  239  EEXIST: NEW is taken\n"
 		 "  234  EINVAL: NEW is not a valid name\n"
-		 "  240  EBUSY: the region is locked by another process\n",
+		 "  240  EBUSY: offline, the region is locked by another process\n"
+		 CTL_TARGET_EXITS,
 };
+
+/* A request naming the namespace spec as given (the daemon resolves it). */
+static struct nl_msg *ctl_spec_request(const struct ctl_target *t, unsigned cmd,
+				       const char *spec)
+{
+	struct nl_msg *req = ctl_target_request(t, cmd);
+	uuid_t u;
+	int rc;
+
+	if (!req)
+		return NULL;
+	if (uuid_parse(spec, u) == 0)
+		rc = ctl_put_uuid(req, CTL_A_NS_UUID, u);
+	else if (strncmp(spec, "namespace", 9) == 0 && strchr(spec, '.'))
+		rc = ctl_put_string(req, CTL_A_NS_DEV, spec);
+	else
+		rc = ctl_put_string(req, CTL_A_NS_NAME, spec);
+	if (rc < 0) {
+		nlmsg_free(req);
+		ctl_fail_msg(-ENOENT, "no namespace '%s': names are at most 63 bytes", spec);
+		return NULL;
+	}
+	return req;
+}
+
+/* Send req; print the namespace of the reply as JSON unless quiet. */
+static int ctl_ns_call(struct ctl_target *t, struct nl_msg *req, bool quiet)
+{
+	struct ctl_response *resp = NULL;
+	struct ctl_ns_info ni;
+	int rc;
+
+	if (!req)
+		return ctl_exit_code(-ENOENT);
+	rc = ctl_target_call(t, req, &resp);
+	if (rc)
+		return rc;
+	if (!quiet) {
+		if (resp->nparts != 1 ||
+		    ctl_ns_info_get(resp->parts[0].attrs[CTL_A_NS_INFO], &ni)) {
+			ctl_response_free(&resp);
+			return ctl_fail_msg(-EPROTO, "the daemon sent no namespace");
+		}
+		ctl_json_print(ctl_json_ns_info(&ni, ctl_online_mount(t), 0));
+	}
+	ctl_response_free(&resp);
+	return 0;
+}
 
 int cmd_rename_namespace(int argc, char **argv)
 {
@@ -302,6 +507,18 @@ int cmd_rename_namespace(int argc, char **argv)
 	rc = ctl_target_check(&o.t, &p);
 	if (rc)
 		return rc;
+	if (o.t.online) {
+		struct nl_msg *req = ctl_spec_request(&o.t, CTL_CMD_RENAME_NS, o.from);
+
+		if (req && ctl_put_string(req, CTL_A_NEW_NAME, o.to) < 0) {
+			nlmsg_free(req);
+			return ctl_fail_msg(-EINVAL, "cannot rename '%s' to '%s': a name is "
+					    "at most 63 bytes", o.from, o.to);
+		}
+		rc = ctl_ns_call(&o.t, req, false);
+		ctl_target_close(&o.t);
+		return rc;
+	}
 
 	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
 	if (rc)
@@ -322,20 +539,161 @@ out:
 	return rc;
 }
 
-/* ---- commands of a running daemon --------------------------------------- */
+/* ---- commands of a running daemon: enable, disable, stats -------------- */
 
-static const struct ctl_opt daemon_opts[] = {
-	CTL_TARGET_OPTS,
+static const struct ctl_opt enable_ns_opts[] = {
+	CTL_TARGET_ONLINE_OPTS,
+	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
 	{ NULL },
 };
 
-static int ctl_needs_daemon(const struct ctl_usage *u, int argc, char **argv)
+static const struct ctl_opt disable_ns_opts[] = {
+	CTL_TARGET_ONLINE_OPTS,
+	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
+	{ "force", 'f', no_argument, NULL, "disable even while its file is open or mapped" },
+	{ NULL },
+};
+
+#define CTL_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
+
+static const struct ctl_usage enable_ns_usage = {
+	.name = "enable-namespace",
+	.args = "[--mount DIR | --socket PATH] [-r REGION] NAME|UUID|DEV|all...",
+	.about = "Serve disabled namespaces again: their files reappear in the mount\n"
+		 "(runtime state of a running daemon, as in ndctl; a remount enables\n"
+		 "every namespace). Prints \"enabled N namespace(s)\" on stderr.",
+	.exits = "  254  ENOENT: no such namespace (nothing is enabled then)\n"
+		 "  250  ENXIO: the label is not one pmemfs serves (list -i says why)\n"
+		 "  240  EBUSY: still open through the file it had before it was disabled\n"
+		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+};
+
+static const struct ctl_usage disable_ns_usage = {
+	.name = "disable-namespace",
+	.args = "[--mount DIR | --socket PATH] [-r REGION] [-f] NAME|UUID|DEV|all...",
+	.about = "Stop serving namespaces: their files disappear from the mount, their\n"
+		 "labels and data stay (runtime state of a running daemon, as in ndctl;\n"
+		 "a remount or enable-namespace serves them again). A namespace whose\n"
+		 "file is open or mapped is refused unless -f (the open handles keep\n"
+		 "working). Prints \"disabled N namespace(s)\" on stderr.",
+	.exits = "  254  ENOENT: no such namespace (nothing is disabled then)\n"
+		 "  240  EBUSY: the file is open or mapped (use -f)\n"
+		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+};
+
+static int ctl_enable_disable(const struct ctl_usage *u, const struct ctl_opt *opts,
+			      unsigned cmd, const char *verb, int argc, char **argv)
 {
 	struct ctl_target t = { 0 };
+	const struct ctl_ns_info **v = NULL;
+	struct ctl_listing l;
+	struct ctl_parser p;
+	bool force = false;
+	unsigned n = 0, done = 0, k;
+	int c, rc;
+
+	ctl_parser_init(&p, u, opts);
+	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
+		switch (c) {
+		case CTL_OPTS_HELP:
+			return 0;
+		case CTL_OPTS_ERROR:
+			return CTL_EXIT_USAGE;
+		case 'f':
+			force = true;
+			break;
+		default:
+			rc = ctl_target_opt(&t, &p, c);
+			if (rc < 0)
+				return ctl_exit_code(rc);
+		}
+	}
+	rc = ctl_target_check_online(&t, &p);
+	if (rc)
+		return rc;
+	if (optind >= argc)
+		return ctl_usage_error(&p, "no namespace given (a name, uuid, device or all)");
+	rc = ctl_resolve_online(&t, &l, argc, argv, &v, &n);
+	/* "all" enables every disabled namespace, not only the served ones */
+	if (rc == 0 && cmd == CTL_CMD_ENABLE_NS) {
+		for (int i = optind; i < argc; i++) {
+			if (strcmp(argv[i], "all"))
+				continue;
+			for (unsigned j = 0; j < l.nns; j++) {
+				bool dup = false;
+
+				if (!l.ns[j].state || strcmp(l.ns[j].state, "disabled"))
+					continue;
+				for (k = 0; k < n; k++)
+					dup |= v[k] == &l.ns[j];
+				if (!dup)
+					v[n++] = &l.ns[j];
+			}
+		}
+	}
+	for (k = 0; rc == 0 && k < n; k++) {
+		struct nl_msg *req = ctl_online_ns_request(cmd, v[k]);
+
+		if (req && force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
+			nlmsg_free(req);
+			req = NULL;
+		}
+		rc = ctl_ns_call(&t, req, true);
+		if (rc == 0)
+			done++;
+	}
+	if (rc == 0 || done)
+		ctl_msg("%s %u namespace%s", verb, done, done == 1 ? "" : "s");
+	free(v);
+	ctl_listing_free(&l);
+	ctl_target_close(&t);
+	return rc;
+}
+
+int cmd_enable_namespace(int argc, char **argv)
+{
+	return ctl_enable_disable(&enable_ns_usage, enable_ns_opts, CTL_CMD_ENABLE_NS,
+				  "enabled", argc, argv);
+}
+
+int cmd_disable_namespace(int argc, char **argv)
+{
+	return ctl_enable_disable(&disable_ns_usage, disable_ns_opts, CTL_CMD_DISABLE_NS,
+				  "disabled", argc, argv);
+}
+
+/* ---- stats ---- */
+
+static const struct ctl_opt stats_opts[] = {
+	CTL_TARGET_ONLINE_OPTS,
+	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
+	{ NULL },
+};
+
+static const struct ctl_usage stats_usage = {
+	.name = "stats",
+	.args = "[--mount DIR | --socket PATH] [-r REGION] [NAME|UUID|DEV]",
+	.about = "A running daemon's counters of every served namespace (or one) as a\n"
+		 "JSON array: requests by type (lookup, getattr, open, read, write,\n"
+		 "flush, fsync, fallocate, release, ...), bytes_read, bytes_written,\n"
+		 "bytes_persisted, fsyncs, errors (requests answered with an error), and\n"
+		 "flush_latency_us: the persist latency histogram, the non-empty buckets\n"
+		 "as {\"min\": us, \"max\": us, \"count\": n}. Counters start at mount.",
+	.exits = "  254  ENOENT: no such namespace\n"
+		 "  250  ENXIO: the namespace is not served (disabled, ...)\n"
+		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+};
+
+int cmd_stats(int argc, char **argv)
+{
+	struct ctl_target t = { 0 };
+	struct ctl_response *resp = NULL;
+	struct json_object *arr;
+	struct nl_msg *req;
 	struct ctl_parser p;
 	int c, rc;
 
-	ctl_parser_init(&p, u, daemon_opts);
+	ctl_parser_init(&p, &stats_usage, stats_opts);
 	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
 		switch (c) {
 		case CTL_OPTS_HELP:
@@ -348,47 +706,27 @@ static int ctl_needs_daemon(const struct ctl_usage *u, int argc, char **argv)
 				return ctl_exit_code(rc);
 		}
 	}
-	return ctl_fail_msg(-EOPNOTSUPP, "needs a running pmemfs daemon "
-			    "(not available in offline mode)");
-}
+	rc = ctl_target_check_online(&t, &p);
+	if (rc)
+		return rc;
+	if (argc - optind > 1)
+		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind + 1]);
+	req = optind < argc ? ctl_spec_request(&t, CTL_CMD_STATS, argv[optind]) :
+			      ctl_target_request(&t, CTL_CMD_STATS);
+	if (!req)
+		return ctl_exit_code(-EINVAL);
+	rc = ctl_target_call(&t, req, &resp);
+	if (rc == 0) {
+		arr = json_object_new_array();
+		for (unsigned i = 0; i < resp->nparts; i++) {
+			struct ctl_stats_info si;
 
-#define CTL_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
-
-static const struct ctl_usage enable_ns_usage = {
-	.name = "enable-namespace",
-	.args = "NAME|UUID|DEV|all",
-	.about = "Serve a namespace again (runtime state of a running daemon, as in\n"
-		 "ndctl; there is nothing to enable in a region file).",
-	.exits = CTL_DAEMON_EXITS,
-};
-
-static const struct ctl_usage disable_ns_usage = {
-	.name = "disable-namespace",
-	.args = "NAME|UUID|DEV|all",
-	.about = "Stop serving a namespace (runtime state of a running daemon, as in\n"
-		 "ndctl; there is nothing to disable in a region file).",
-	.exits = CTL_DAEMON_EXITS,
-};
-
-static const struct ctl_usage stats_usage = {
-	.name = "stats",
-	.args = "[NAME|UUID|DEV]",
-	.about = "A running daemon's per-namespace counters as JSON: requests by type,\n"
-		 "bytes written and persisted, fsyncs, errors, flush latency.",
-	.exits = CTL_DAEMON_EXITS,
-};
-
-int cmd_enable_namespace(int argc, char **argv)
-{
-	return ctl_needs_daemon(&enable_ns_usage, argc, argv);
-}
-
-int cmd_disable_namespace(int argc, char **argv)
-{
-	return ctl_needs_daemon(&disable_ns_usage, argc, argv);
-}
-
-int cmd_stats(int argc, char **argv)
-{
-	return ctl_needs_daemon(&stats_usage, argc, argv);
+			if (ctl_stats_info_get(resp->parts[i].attrs[CTL_A_STATS], &si) == 0)
+				json_object_array_add(arr, ctl_json_stats_info(&si));
+		}
+		ctl_json_print(arr);
+		ctl_response_free(&resp);
+	}
+	ctl_target_close(&t);
+	return rc;
 }

@@ -2,10 +2,12 @@
 /* pmemctl create-region and list. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "json_out.h"
+#include "online.h"
 #include "namespace.h"
 #include "options.h"
 #include "pmemctl.h"
@@ -101,40 +103,156 @@ int cmd_create_region(int argc, char **argv)
 	return 0;
 }
 
-/* ---- list --------------------------------------------------------------- */
+/* ---- list ---------------------------------------------------------------- */
 
 static const struct ctl_opt list_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "regions", 'R', no_argument, NULL, "list the region" },
+	{ "regions", 'R', no_argument, NULL, "list regions" },
 	{ "namespaces", 'N', no_argument, NULL, "list namespaces (the default)" },
 	{ "human", 'u', no_argument, NULL,
-	  "sizes as \"4.00 GiB (4.29 GB)\", ids and offsets in hex" },
+	  "sizes as \"4.00 GiB (4.29 GB)\", ids and offsets in hex; a lone item "
+	  "is printed as an object" },
 	{ "idle", 'i', no_argument, NULL,
-	  "also labels that are not served (interleaved, foreign, invalid), "
-	  "with state and reason" },
+	  "also namespaces that are not served (disabled, interleaved, foreign, "
+	  "invalid), with state and reason" },
 	{ NULL },
 };
 
 static const struct ctl_usage list_usage = {
 	.name = "list",
-	.args = "--file PATH [-R] [-N] [-u] [-i]",
+	.args = CTL_TARGET_ARGS " [-R] [-N] [-r REGION] [-u] [-i]",
 	.about = "List as JSON, in ndctl's shape: without -R or -N, or with -N alone, an\n"
-		 "array of namespaces; -R an array of regions; -R -N regions, each with a\n"
-		 "\"namespaces\" array. Nothing to list prints nothing (exit 0). Opens the\n"
-		 "region read-only, without its lock.",
-	.exits = "  250  ENXIO: the file has no valid label area\n",
+		 "array of namespaces; -R an array of regions; -R -N {\"regions\": [...]},\n"
+		 "each region with a \"namespaces\" array. Nothing to list prints nothing\n"
+		 "(exit 0). Online, namespaces also show \"path\" (their file) and \"mount\".\n"
+		 "Offline, the region file is opened read-only, without its lock.\n\n"
+		 CTL_TARGET_ABOUT,
+	.exits = "  250  ENXIO: the file has no valid label area\n"
+		 "  254  ENOENT: no such region\n" CTL_TARGET_EXITS,
 };
+
+struct ctl_list_opts {
+	bool regions, namespaces;
+	unsigned flags;
+};
+
+/* ndctl prints a lone item of a list unwrapped with --human */
+static void ctl_list_print_array(struct json_object *a, unsigned flags)
+{
+	if (json_object_array_length(a) == 0) {
+		json_object_put(a);
+		return;
+	}
+	if ((flags & CTL_JSON_HUMAN) && json_object_array_length(a) == 1) {
+		struct json_object *one = json_object_get(json_object_array_get_idx(a, 0));
+
+		json_object_put(a);
+		ctl_json_print(one);
+		return;
+	}
+	ctl_json_print(a);
+}
+
+/* The output of list from records, the same online and offline. */
+static void ctl_list_print(const struct ctl_list_opts *o, const struct ctl_region_info *regs,
+			   unsigned nr, const struct ctl_ns_info *ns, unsigned nn,
+			   const char *mount)
+{
+	struct json_object *out;
+	unsigned i, k;
+
+	if (!o->regions) {
+		out = json_object_new_array();
+		for (k = 0; k < nn; k++)
+			if (ctl_ns_info_active(&ns[k]) || (o->flags & CTL_JSON_IDLE))
+				json_object_array_add(out, ctl_json_ns_info(&ns[k], mount,
+									    o->flags));
+		ctl_list_print_array(out, o->flags);
+		return;
+	}
+	out = json_object_new_array();
+	for (i = 0; i < nr; i++) {
+		struct json_object *jr = ctl_json_region_info(&regs[i], o->flags);
+
+		if (o->namespaces) {
+			struct json_object *jn = json_object_new_array();
+
+			for (k = 0; k < nn; k++) {
+				if (!ns[k].region || !regs[i].dev ||
+				    strcmp(ns[k].region, regs[i].dev) != 0)
+					continue;
+				if (ctl_ns_info_active(&ns[k]) || (o->flags & CTL_JSON_IDLE))
+					json_object_array_add(jn, ctl_json_ns_info(&ns[k], mount,
+										   o->flags));
+			}
+			json_object_object_add(jr, "namespaces", jn);
+		}
+		json_object_array_add(out, jr);
+	}
+	if (o->namespaces) {
+		struct json_object *w = json_object_new_object();
+
+		json_object_object_add(w, "regions", out);
+		ctl_json_print(w);
+		return;
+	}
+	ctl_list_print_array(out, o->flags);
+}
+
+static int ctl_list_offline(const struct ctl_list_opts *o, const struct ctl_target *t)
+{
+	struct ctl_region_info ri;
+	struct ctl_ns_info *nsv = NULL;
+	struct ns_region *r = NULL;
+	struct ns_namespace *ns;
+	unsigned n = 0;
+	int rc;
+
+	rc = ctl_target_open(t, CTL_OPEN_READ, &r);
+	if (rc)
+		return rc;
+	ns_region_foreach_namespace(r, ns)
+		n++;
+	nsv = calloc(n ? n : 1, sizeof(*nsv));
+	if (!nsv) {
+		ns_region_close(&r);
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	}
+	n = 0;
+	ns_region_foreach_namespace(r, ns) {
+		struct ctl_ns_info *x = &nsv[n++];
+
+		x->region = ns_region_devname(r);
+		x->dev = ns_namespace_devname(ns);
+		x->name = ns_namespace_name(ns);
+		memcpy(x->uuid, ns_namespace_uuid(ns), sizeof(x->uuid));
+		x->size = ns_namespace_size(ns);
+		x->dpa = ns_namespace_dpa(ns);
+		x->align = ns_namespace_align(ns);
+		x->readonly = ns_namespace_readonly(ns);
+		x->state = ns_state_name(ns_namespace_state(ns));
+		x->reason = ns_namespace_reason(ns);
+	}
+	memset(&ri, 0, sizeof(ri));
+	ri.dev = ns_region_devname(r);
+	ri.path = ns_region_path(r);
+	ri.size = ns_region_data_size(r);
+	ri.file_size = ns_region_size(r);
+	ri.label_size = ns_region_label_size(r);
+	ri.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0;
+	ri.iset_id = ns_region_isetcookie(r);
+	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
+	ctl_list_print(o, &ri, 1, nsv, n, NULL);
+	free(nsv);
+	ns_region_close(&r);
+	return 0;
+}
 
 int cmd_list(int argc, char **argv)
 {
-	struct {
-		struct ctl_target t;
-		bool regions, namespaces;
-		unsigned flags;
-	} o = { 0 };
-	struct json_object *jnss, *out = NULL;
-	struct ns_region *r = NULL;
-	struct ns_namespace *ns;
+	struct ctl_list_opts o = { 0 };
+	struct ctl_target t = { 0 };
+	struct ctl_listing l;
 	struct ctl_parser p;
 	int c, rc;
 
@@ -158,45 +276,26 @@ int cmd_list(int argc, char **argv)
 			o.flags |= CTL_JSON_IDLE;
 			break;
 		default:
-			rc = ctl_target_opt(&o.t, &p, c);
+			rc = ctl_target_opt(&t, &p, c);
 			if (rc < 0)
 				return ctl_exit_code(rc);
 		}
 	}
 	if (optind < argc)
 		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&o.t, &p);
+	rc = ctl_target_check(&t, &p);
 	if (rc)
 		return rc;
 	if (!o.regions)
 		o.namespaces = true;
+	if (!t.online)
+		return ctl_list_offline(&o, &t);
 
-	rc = ctl_target_open(&o.t, CTL_OPEN_READ, &r);
-	if (rc)
-		return rc;
-
-	jnss = json_object_new_array();
-	if (o.namespaces) {
-		ns_region_foreach_namespace(r, ns) {
-			if (ns_namespace_state(ns) != NS_STATE_ACTIVE &&
-			    !(o.flags & CTL_JSON_IDLE))
-				continue;
-			json_object_array_add(jnss, ctl_json_namespace(ns, o.flags));
-		}
+	rc = ctl_listing_get(&t, &l);
+	if (rc == 0) {
+		ctl_list_print(&o, l.regions, l.nregions, l.ns, l.nns, ctl_online_mount(&t));
+		ctl_listing_free(&l);
 	}
-	if (o.regions) {
-		struct json_object *jr = ctl_json_region(r, o.flags);
-
-		if (o.namespaces)
-			json_object_object_add(jr, "namespaces", json_object_get(jnss));
-		out = json_object_new_array();
-		json_object_array_add(out, jr);
-	} else if (json_object_array_length(jnss) > 0) {
-		out = json_object_get(jnss);
-	}
-	json_object_put(jnss);
-	if (out)
-		ctl_json_print(out);
-	ns_region_close(&r);
-	return 0;
+	ctl_target_close(&t);
+	return rc;
 }

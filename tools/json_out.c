@@ -7,6 +7,7 @@
 #include <uuid/uuid.h>
 
 #include "json_out.h"
+#include "proto.h"
 #include "label.h"
 #include "le.h"
 #include "namespace.h"
@@ -66,6 +67,9 @@ struct json_object *ctl_json_hex(uint64_t v, unsigned flags)
 	return json_object_new_int64((int64_t)v);
 }
 
+static struct json_object *ctl_json_bytes_str(const char *s, size_t max);
+static struct json_object *ctl_json_guid(const uint8_t g[16]);
+
 static void ctl_add(struct json_object *o, const char *key, struct json_object *v)
 {
 	json_object_object_add(o, key, v);
@@ -81,48 +85,177 @@ static void ctl_add_int(struct json_object *o, const char *key, int64_t v)
 	json_object_object_add(o, key, json_object_new_int64(v));
 }
 
-struct json_object *ctl_json_region(const struct ns_region *r, unsigned flags)
+struct json_object *ctl_json_region_info(const struct ctl_region_info *r, unsigned flags)
 {
 	struct json_object *j = json_object_new_object();
-	uint64_t avail = 0, maxext = 0;
 
-	ns_region_space(r, NS_DEFAULT_ALIGN, &avail, &maxext);
-	ctl_add_str(j, "dev", ns_region_devname(r));
-	ctl_add_str(j, "path", ns_region_path(r));
-	ctl_add(j, "size", ctl_json_size(ns_region_data_size(r), flags));
-	ctl_add(j, "file_size", ctl_json_size(ns_region_size(r), flags));
-	ctl_add(j, "label_size", ctl_json_size(ns_region_label_size(r), flags));
-	if (ns_region_has_labels(r))
-		ctl_add_str(j, "label_version",
-			    ns_region_label_minor(r) == 1 ? "1.1" : "1.2");
+	ctl_add_str(j, "dev", r->dev ? r->dev : "");
+	if (r->path)
+		ctl_add_str(j, "path", r->path);
+	ctl_add(j, "size", ctl_json_size(r->size, flags));
+	ctl_add(j, "file_size", ctl_json_size(r->file_size, flags));
+	ctl_add(j, "label_size", ctl_json_size(r->label_size, flags));
+	if (r->label_version)
+		ctl_add_str(j, "label_version", r->label_version == 1 ? "1.1" : "1.2");
 	ctl_add_int(j, "align", NS_DEFAULT_ALIGN);
-	ctl_add(j, "available_size", ctl_json_size(avail, flags));
-	ctl_add(j, "max_available_extent", ctl_json_size(maxext, flags));
+	ctl_add(j, "available_size", ctl_json_size(r->available, flags));
+	ctl_add(j, "max_available_extent", ctl_json_size(r->max_extent, flags));
 	ctl_add_str(j, "type", "pmem");
-	ctl_add(j, "iset_id", ctl_json_hex(ns_region_isetcookie(r), flags));
+	ctl_add(j, "iset_id", ctl_json_hex(r->iset_id, flags));
 	/* data is durable only after fsync/msync: no platform domain */
 	ctl_add_str(j, "persistence_domain", "none");
 	return j;
 }
 
-struct json_object *ctl_json_namespace(const struct ns_namespace *ns, unsigned flags)
+struct json_object *ctl_json_region(const struct ns_region *r, unsigned flags)
+{
+	struct ctl_region_info ri = {
+		.dev = ns_region_devname(r),
+		.path = ns_region_path(r),
+		.size = ns_region_data_size(r),
+		.file_size = ns_region_size(r),
+		.label_size = ns_region_label_size(r),
+		.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0,
+		.iset_id = ns_region_isetcookie(r),
+	};
+
+	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
+	return ctl_json_region_info(&ri, flags);
+}
+
+struct json_object *ctl_json_ns_info(const struct ctl_ns_info *ns, const char *mount,
+				     unsigned flags)
 {
 	struct json_object *j = json_object_new_object();
-	enum ns_state st = ns_namespace_state(ns);
+	bool active = !ns->state || !strcmp(ns->state, "active");
+	char uuid[37];
 
-	ctl_add_str(j, "dev", ns_namespace_devname(ns));
+	uuid_unparse_lower(ns->uuid, uuid);
+	ctl_add_str(j, "dev", ns->dev ? ns->dev : "");
 	ctl_add_str(j, "mode", "raw");
-	ctl_add(j, "size", ctl_json_size(ns_namespace_size(ns), flags));
-	ctl_add_str(j, "uuid", ns_namespace_uuid_str(ns));
-	ctl_add_str(j, "name", ns_namespace_name(ns));
-	ctl_add_int(j, "align", (int64_t)ns_namespace_align(ns));
-	ctl_add(j, "dpa", ctl_json_hex(ns_namespace_dpa(ns), flags));
-	if (ns_namespace_readonly(ns))
+	ctl_add(j, "size", ctl_json_size(ns->size, flags));
+	ctl_add_str(j, "uuid", uuid);
+	ctl_add_str(j, "name", ns->name ? ns->name : "");
+	ctl_add_int(j, "align", (int64_t)ns->align);
+	ctl_add(j, "dpa", ctl_json_hex(ns->dpa, flags));
+	if (ns->readonly)
 		ctl_add(j, "readonly", json_object_new_boolean(1));
-	if ((flags & CTL_JSON_IDLE) && st != NS_STATE_ACTIVE) {
-		ctl_add_str(j, "state", ns_state_name(st));
-		ctl_add_str(j, "reason", ns_namespace_reason(ns));
+	if (ns->path)
+		ctl_add_str(j, "path", ns->path);
+	if (mount)
+		ctl_add_str(j, "mount", mount);
+	if ((flags & CTL_JSON_IDLE) && !active) {
+		ctl_add_str(j, "state", ns->state);
+		ctl_add_str(j, "reason", ns->reason ? ns->reason : "");
 	}
+	return j;
+}
+
+struct json_object *ctl_json_namespace(const struct ns_namespace *ns, unsigned flags)
+{
+	enum ns_state st = ns_namespace_state(ns);
+	struct ctl_ns_info ni = {
+		.dev = ns_namespace_devname(ns),
+		.name = ns_namespace_name(ns),
+		.size = ns_namespace_size(ns),
+		.dpa = ns_namespace_dpa(ns),
+		.align = ns_namespace_align(ns),
+		.readonly = ns_namespace_readonly(ns),
+		.state = ns_state_name(st),
+		.reason = ns_namespace_reason(ns),
+	};
+
+	memcpy(ni.uuid, ns_namespace_uuid(ns), sizeof(ni.uuid));
+	return ctl_json_ns_info(&ni, NULL, flags);
+}
+
+struct json_object *ctl_json_index_info(const struct ctl_index_info *x)
+{
+	struct json_object *j = json_object_new_object();
+
+	if (x->valid) {
+		ctl_add_str(j, "signature", "NAMESPACE_INDEX");
+		ctl_add(j, "major", json_object_new_int((int)x->major));
+		ctl_add(j, "minor", json_object_new_int((int)x->minor));
+		ctl_add_int(j, "labelsize", x->label_size);
+		ctl_add_int(j, "seq", x->seq);
+		ctl_add_int(j, "myoff", (int64_t)x->myoff);
+		ctl_add_int(j, "mysize", (int64_t)x->mysize);
+		ctl_add_int(j, "otheroff", (int64_t)x->otheroff);
+		ctl_add_int(j, "labeloff", (int64_t)x->labeloff);
+		ctl_add_int(j, "nslot", x->nslot);
+		ctl_add(j, "checksum", ctl_json_hexstr(x->checksum));
+	}
+	ctl_add(j, "valid", json_object_new_boolean(x->valid));
+	if (!x->valid)
+		ctl_add_str(j, "reason", x->reason ? x->reason : "");
+	ctl_add(j, "current", json_object_new_boolean(x->current));
+	if (x->current)
+		ctl_add_int(j, "free", x->free);
+	return j;
+}
+
+struct json_object *ctl_json_label_info(const struct ctl_label_info *l, unsigned label_size)
+{
+	struct json_object *j = json_object_new_object();
+	char uuid[37];
+
+	uuid_unparse_lower(l->uuid, uuid);
+	ctl_add_int(j, "slot", l->slot);
+	ctl_add_str(j, "uuid", uuid);
+	ctl_add(j, "name", ctl_json_bytes_str(l->name ? l->name : "", NS_LABEL_NAME_LEN));
+	ctl_add_int(j, "flags", l->flags);
+	ctl_add_int(j, "nlabel", l->nlabel);
+	ctl_add_int(j, "position", l->position);
+	ctl_add_int(j, "isetcookie", (int64_t)l->isetcookie);
+	ctl_add_int(j, "lbasize", (int64_t)l->lbasize);
+	ctl_add_int(j, "dpa", (int64_t)l->dpa);
+	ctl_add_int(j, "rawsize", (int64_t)l->rawsize);
+	if (label_size >= 256) {
+		ctl_add(j, "type_guid", ctl_json_guid(l->type_guid));
+		ctl_add(j, "abstraction_guid", ctl_json_guid(l->abstraction_guid));
+		ctl_add(j, "checksum", ctl_json_hexstr(l->checksum));
+	}
+	ctl_add(j, "valid", json_object_new_boolean(l->valid));
+	if (!l->valid)
+		ctl_add_str(j, "reason", l->reason ? l->reason : "");
+	return j;
+}
+
+struct json_object *ctl_json_stats_info(const struct ctl_stats_info *s)
+{
+	struct json_object *j = json_object_new_object();
+	struct json_object *req = json_object_new_object();
+	struct json_object *hist = json_object_new_array();
+	unsigned i;
+
+	if (s->region)
+		ctl_add_str(j, "region", s->region);
+	ctl_add_str(j, "dev", s->dev ? s->dev : "");
+	if (s->name)
+		ctl_add_str(j, "name", s->name);
+	for (i = 1; i <= CTL_REQ_MAX; i++)
+		if (ctl_stat_req_name(i))
+			ctl_add_int(req, ctl_stat_req_name(i), (int64_t)s->requests[i]);
+	ctl_add(j, "requests", req);
+	ctl_add_int(j, "bytes_read", (int64_t)s->bytes_read);
+	ctl_add_int(j, "bytes_written", (int64_t)s->bytes_written);
+	ctl_add_int(j, "bytes_persisted", (int64_t)s->bytes_persisted);
+	ctl_add_int(j, "fsyncs", (int64_t)s->fsyncs);
+	ctl_add_int(j, "errors", (int64_t)s->errors);
+	for (i = 0; i < CTL_HIST_BUCKETS; i++) {
+		struct json_object *b;
+
+		if (!s->flush_hist[i])
+			continue;
+		b = json_object_new_object();
+		ctl_add_int(b, "min", i ? (int64_t)1 << i : 0);
+		ctl_add(b, "max", i + 1 < CTL_HIST_BUCKETS ?
+			json_object_new_int64((int64_t)1 << (i + 1)) : NULL);
+		ctl_add_int(b, "count", (int64_t)s->flush_hist[i]);
+		json_object_array_add(hist, b);
+	}
+	ctl_add(j, "flush_latency_us", hist);
 	return j;
 }
 

@@ -15,6 +15,11 @@ struct ns_region;
 struct ns_namespace;
 struct ns_index;
 struct ns_label;
+struct ctl_region_info;
+struct ctl_ns_info;
+struct ctl_index_info;
+struct ctl_label_info;
+struct ctl_stats_info;
 
 enum ctl_json_flags {
 	CTL_JSON_HUMAN = 1 << 0,	/* -u: sizes "4.00 GiB (4.29 GB)", ids in hex */
@@ -40,6 +45,24 @@ struct json_object *ctl_json_region(const struct ns_region *r, unsigned flags);
  * when set); with CTL_JSON_IDLE and an unserved namespace, state and reason.
  */
 struct json_object *ctl_json_namespace(const struct ns_namespace *ns, unsigned flags);
+
+/*
+ * The same from a daemon's records (online). A namespace also gets "path"
+ * (its file, when served) and mount (when not NULL); an unserved one
+ * (disabled, interleaved, ...) gets state and reason with CTL_JSON_IDLE.
+ */
+struct json_object *ctl_json_region_info(const struct ctl_region_info *r, unsigned flags);
+struct json_object *ctl_json_ns_info(const struct ctl_ns_info *ns, const char *mount,
+				     unsigned flags);
+/* read-labels -j online: an index block, a label (the offline fields) */
+struct json_object *ctl_json_index_info(const struct ctl_index_info *x);
+struct json_object *ctl_json_label_info(const struct ctl_label_info *l, unsigned label_size);
+/*
+ * stats: region, dev, name, requests {type: count}, bytes_read,
+ * bytes_written, bytes_persisted, fsyncs, errors, flush_latency_us: the
+ * non-empty buckets as [{"min": us, "max": us or null, "count": n}]
+ */
+struct json_object *ctl_json_stats_info(const struct ctl_stats_info *s);
 
 /*
  * read-labels -j: one index block (sig: its first 16 bytes as on media) /

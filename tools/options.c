@@ -19,8 +19,9 @@ static const char ctl_exit_codes_head[] =
 static const char ctl_exit_codes_tail[] =
 	"  N    otherwise (-errno) & 0xff of the failure, as ndctl: EINVAL 234\n"
 	"       (bad option value, e.g. a size that does not parse), ENOENT 254,\n"
-	"       EBUSY 240 (region locked by another process), ENOSPC 228,\n"
-	"       EEXIST 239, ENXIO 250 (no label area), EACCES 243, EPERM 255\n";
+	"       EBUSY 240 (region locked by another process, namespace in use),\n"
+	"       ENOSPC 228, EEXIST 239, ENXIO 250 (no label area), EACCES 243,\n"
+	"       EPERM 255, ECONNREFUSED 145 (no daemon answers)\n";
 
 void ctl_exit_codes_print(FILE *f)
 {

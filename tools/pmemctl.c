@@ -29,13 +29,13 @@ static const struct ctl_command ctl_commands[] = {
 	{ "create-namespace", cmd_create_namespace, "create a namespace in a region" },
 	{ "destroy-namespace", cmd_destroy_namespace, "destroy namespaces (zeroes their first 8 KiB)" },
 	{ "rename-namespace", cmd_rename_namespace, "give a namespace a new name" },
-	{ "enable-namespace", cmd_enable_namespace, "serve a namespace (running daemon only)" },
-	{ "disable-namespace", cmd_disable_namespace, "stop serving a namespace (running daemon only)" },
+	{ "enable-namespace", cmd_enable_namespace, "serve a disabled namespace again (online only)" },
+	{ "disable-namespace", cmd_disable_namespace, "stop serving a namespace (online only)" },
 	{ "read-labels", cmd_read_labels, "dump the label area, raw or as JSON (-j)" },
 	{ "check-labels", cmd_check_labels, "validate the index blocks and every label" },
 	{ "init-labels", cmd_init_labels, "write a fresh, empty label area" },
-	{ "zero-labels", cmd_zero_labels, "zero the whole label area" },
-	{ "stats", cmd_stats, "per-namespace I/O counters (running daemon only)" },
+	{ "zero-labels", cmd_zero_labels, "zero the whole label area (offline only)" },
+	{ "stats", cmd_stats, "per-namespace I/O counters as JSON (online only)" },
 };
 
 #define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
@@ -114,7 +114,9 @@ static void ctl_main_usage(FILE *f)
 		   "commands:\n");
 	for (size_t i = 0; i < CTL_NCOMMANDS; i++)
 		fprintf(f, "  %-19s %s\n", ctl_commands[i].name, ctl_commands[i].summary);
-	fprintf(f, "\nOffline, every command works on a region file: --file PATH.\n"
+	fprintf(f, "\nOnline (the default), commands go to the daemon of a pmemfs mount:\n"
+		   "the only one mounted, or --mount DIR, or --socket PATH. Offline they\n"
+		   "work on an unmounted region file: --file PATH.\n"
 		   "'pmemctl <command> --help' shows a command's options and exit codes.\n"
 		   "\nexit codes:\n");
 	ctl_exit_codes_print(f);

@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* The region source of a command: a region file opened with the core. */
+/*
+ * The region source of a command: a region file opened with the core
+ * (offline), or a pmemfs daemon's control socket (online).
+ */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "client.h"
 #include "error.h"
+#include "path.h"
 #include "pmemctl.h"
+#include "proto.h"
 #include "region.h"
 #include "target.h"
 
@@ -15,6 +24,12 @@ int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key)
 	switch (key) {
 	case CTL_KEY_FILE:
 		t->file = p->arg;
+		return 1;
+	case CTL_KEY_MOUNT:
+		t->mount = p->arg;
+		return 1;
+	case CTL_KEY_SOCKET:
+		t->socket = p->arg;
 		return 1;
 	case 'r':
 		t->region = p->arg;
@@ -27,16 +42,111 @@ int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key)
 	}
 }
 
-int ctl_target_check(const struct ctl_target *t, const struct ctl_parser *p)
+static void ctl_target_copy(char *dst, size_t len, const char *src)
 {
-	if (!t->file || !*t->file)
-		return ctl_usage_error(p, "no region file given: use --file PATH");
+	snprintf(dst, len, "%s", src);
+}
+
+/* The socket of mount m (the daemon runs as the mount's user_id). */
+static int ctl_target_from_mount(struct ctl_target *t, const struct ctl_mount *m)
+{
+	uid_t uid = m->user_id == (uid_t)-1 ? 0 : m->user_id;
+	int rc = ctl_path_socket(m->major, m->minor, uid, t->sockpath, sizeof(t->sockpath));
+
+	if (rc < 0)
+		return ctl_fail(rc, "cannot find the control socket of '%s'", m->mountpoint);
+	ctl_target_copy(t->mountpoint, sizeof(t->mountpoint), m->mountpoint);
+	return 0;
+}
+
+static int ctl_target_resolve(struct ctl_target *t, const struct ctl_parser *p)
+{
+	struct ctl_mount *v = NULL, m;
+	size_t n = 0, i;
+	int rc;
+
+	t->online = true;
+	if (t->socket && t->mount)
+		return ctl_usage_error(p, "give --mount DIR or --socket PATH, not both");
+	if (t->socket) {
+		ctl_target_copy(t->sockpath, sizeof(t->sockpath), t->socket);
+		return 0;
+	}
+	if (t->mount) {
+		rc = ctl_path_find_mount(NULL, t->mount, &m);
+		if (rc < 0)
+			return ctl_fail_msg(rc, "%s", ns_errormsg());
+		rc = ctl_target_from_mount(t, &m);
+		ctl_path_mount_clear(&m);
+		return rc;
+	}
+	rc = ctl_path_mounts(NULL, &v, &n);
+	if (rc < 0)
+		return ctl_fail(rc, "cannot look for pmemfs mounts");
+	if (n == 0) {
+		rc = ctl_fail_msg(-ECONNREFUSED, "no pmemfs daemon: nothing is mounted with "
+				  "type fuse.pmemfs (mount one, give --socket PATH, or work "
+				  "on an unmounted region file with --file PATH)");
+	} else if (n > 1) {
+		char list[2048];
+		size_t o = 0;
+
+		list[0] = '\0';
+		for (i = 0; i < n && o < sizeof(list); i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s'%s' (%s)",
+					      i ? ", " : "", v[i].mountpoint, v[i].source);
+		rc = ctl_usage_error(p, "%zu pmemfs mounts: choose one with --mount DIR: %s",
+				     n, list);
+	} else {
+		rc = ctl_target_from_mount(t, &v[0]);
+	}
+	ctl_path_mounts_free(v, n);
+	return rc;
+}
+
+int ctl_target_check(struct ctl_target *t, const struct ctl_parser *p)
+{
+	if (t->file && (t->mount || t->socket))
+		return ctl_usage_error(p, "--file is offline, --mount and --socket online: "
+				       "give one of them");
+	if (!t->file)
+		return ctl_target_resolve(t, p);
+	if (!*t->file)
+		return ctl_usage_error(p, "--file needs a path");
 	if (t->region && strcmp(t->region, "region0") != 0 &&
 	    strcmp(t->region, "0") != 0 && strcmp(t->region, "all") != 0)
 		return ctl_fail_msg(-ENOENT,
 				    "no region '%s': offline, the file '%s' is region0",
 				    t->region, t->file);
 	return 0;
+}
+
+int ctl_target_check_online(struct ctl_target *t, const struct ctl_parser *p)
+{
+	if (t->file)
+		return ctl_fail_msg(-EOPNOTSUPP, "needs a running pmemfs daemon "
+				    "(not available in offline mode)");
+	return ctl_target_resolve(t, p);
+}
+
+/* a pmemfs mount whose source is the region file path, or NULL */
+static char *ctl_target_mounted_at(const char *path)
+{
+	struct ctl_mount *v = NULL;
+	char *real = realpath(path, NULL), *found = NULL;
+	size_t n = 0, i;
+
+	if (!real || ctl_path_mounts(NULL, &v, &n) < 0) {
+		free(real);
+		return NULL;
+	}
+	for (i = 0; i < n && !found; i++)
+		if (strcmp(v[i].source, real) == 0)
+			found = strdup(v[i].mountpoint);
+	ctl_path_mounts_free(v, n);
+	free(real);
+	ns_err_clear();
+	return found;
 }
 
 int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
@@ -53,7 +163,127 @@ int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
 	if (mode == CTL_OPEN_WRITE_NOLABELS)
 		o.flags |= NS_REGION_NOLABELS_OK;
 	rc = ns_region_open(t->file, &o, out);
+	if (rc == -NS_E_LOCKED) {
+		char msg[1024], *mnt;
+
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		mnt = ctl_target_mounted_at(t->file);
+		if (mnt)
+			rc = ctl_fail_msg(rc, "%s: it is mounted on '%s': use --mount %s "
+					  "(without --file)", msg, mnt, mnt);
+		else
+			rc = ctl_fail_msg(rc, "%s (if a pmemfs daemon serves it, use "
+					  "--mount MOUNTPOINT instead of --file)", msg);
+		free(mnt);
+		ns_err_clear();
+		return rc;
+	}
 	if (rc < 0)
 		return ctl_fail_on(rc, t->file, "cannot open region '%s'", t->file);
 	return 0;
+}
+
+/* ---- online ---- */
+
+struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd)
+{
+	struct nl_msg *m = ctl_proto_request_new(cmd);
+
+	if (!m) {
+		ctl_fail_msg(-ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (t->region && strcmp(t->region, "all") != 0 &&
+	    ctl_put_string(m, CTL_A_REGION, t->region) < 0) {
+		ctl_fail(-EINVAL, "bad value for --region '%s'", t->region);
+		nlmsg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* The hint for an unreachable daemon: which socket, and what to try. */
+static int ctl_target_connect_fail(const struct ctl_target *t, int rc)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+	if (rc == -ECONNREFUSED && !t->socket)
+		return ns_err(rc, "%s (is the daemon of '%s' running? one started with "
+			      "-o ctl=PATH needs --socket PATH)", msg, t->mountpoint);
+	if (rc == -EACCES)
+		return ns_err(rc, "%s: its daemon runs as another user (ask it for "
+			      "-o ctl_group=GROUP, or run as root)", msg);
+	return rc;
+}
+
+static int ctl_target_connect(struct ctl_target *t)
+{
+	struct ctl_response *resp = NULL;
+	struct nl_msg *req;
+	int rc;
+
+	if (t->client)
+		return 0;
+	rc = ctl_client_connect(t->sockpath, &t->client);
+	if (rc < 0)
+		return ctl_target_connect_fail(t, rc);
+	/* the protocol version, and the mount point (--socket gives none) */
+	req = ctl_proto_request_new(CTL_CMD_VERSION);
+	if (!req)
+		return ns_err(-ENOMEM, "out of memory");
+	rc = ctl_client_call(t->client, req, &resp);
+	nlmsg_free(req);
+	if (rc < 0) {
+		ctl_client_close(&t->client);
+		return rc;
+	}
+	if (resp->nparts != 1 || !resp->parts[0].attrs[CTL_A_PROTO_VERSION]) {
+		rc = ns_err(-EPROTO, "the daemon at '%s' sent no protocol version",
+			    t->sockpath);
+	} else if (nla_get_u32(resp->parts[0].attrs[CTL_A_PROTO_VERSION]) !=
+		   CTL_PROTO_VERSION) {
+		rc = ns_err(-EPROTONOSUPPORT, "the daemon at '%s' speaks control protocol "
+			    "%u, this pmemctl %u: use the pmemctl of the daemon's version",
+			    t->sockpath,
+			    nla_get_u32(resp->parts[0].attrs[CTL_A_PROTO_VERSION]),
+			    CTL_PROTO_VERSION);
+	} else if (resp->parts[0].attrs[CTL_A_MOUNT]) {
+		ctl_target_copy(t->mountpoint, sizeof(t->mountpoint),
+				nla_get_string(resp->parts[0].attrs[CTL_A_MOUNT]));
+	}
+	ctl_response_free(&resp);
+	if (rc < 0)
+		ctl_client_close(&t->client);
+	return rc;
+}
+
+int ctl_target_call_quiet(struct ctl_target *t, struct nl_msg *req,
+			  struct ctl_response **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (!req)
+		return ns_err(-ENOMEM, "out of memory");
+	rc = ctl_target_connect(t);
+	if (rc == 0)
+		rc = ctl_client_call(t->client, req, out);
+	nlmsg_free(req);
+	return rc;
+}
+
+int ctl_target_call(struct ctl_target *t, struct nl_msg *req, struct ctl_response **out)
+{
+	int rc = ctl_target_call_quiet(t, req, out);
+
+	if (rc < 0)
+		return ctl_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() :
+				    ns_strerror(rc));
+	return 0;
+}
+
+void ctl_target_close(struct ctl_target *t)
+{
+	ctl_client_close(&t->client);
 }

@@ -1,41 +1,84 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Where a command's region comes from: the one seam between the commands
- * and their region source. Offline (now) it is a region file given with
- * --file and opened with the core; online (later) the same commands will
- * reach a running daemon through its control socket, chosen here and
- * nowhere else.
+ * and their region source.
+ *
+ *   offline  --file PATH: a region file no daemon holds, opened with the core
+ *   online   a running pmemfs daemon, reached through its control socket:
+ *            --socket PATH, or the socket of the mount --mount DIR, or of
+ *            the only pmemfs mount in /proc/self/mountinfo
+ *
+ * ctl_target_check() decides which; the commands then either open the
+ * region (ctl_target_open) or send requests (ctl_target_call).
  */
 #ifndef PMEMCTL_TARGET_H
 #define PMEMCTL_TARGET_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <netlink/msg.h>
 
 #include "options.h"
 
 struct ns_region;
+struct ctl_client;
+struct ctl_response;
 
 struct ctl_target {
 	const char *file;	/* --file PATH: the region file (offline) */
 	const char *region;	/* -r/--region: region0, 0 or all */
 	uint64_t label_size;	/* --label-size: skip probing (0: probe) */
+	const char *mount;	/* --mount DIR (online) */
+	const char *socket;	/* --socket PATH (online) */
+
+	/* online, set by ctl_target_check() */
+	bool online;
+	char sockpath[PATH_MAX];
+	char mountpoint[PATH_MAX];	/* "" until known (VERSION tells) */
+	struct ctl_client *client;	/* connected by the first call */
 };
 
 /* keys of the target options (long-only ones) */
 enum {
 	CTL_KEY_FILE = CTL_OPT_LONG + 100,
 	CTL_KEY_LABEL_SIZE,
+	CTL_KEY_MOUNT,
+	CTL_KEY_SOCKET,
 };
 
 /* The option table entries every region command takes. */
 #define CTL_TARGET_OPTS \
+	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", \
+	  "the pmemfs mount to manage (default: the only one mounted)" }, \
+	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", \
+	  "the daemon's control socket (pmemfs -o ctl=PATH)" }, \
 	{ "file", CTL_KEY_FILE, required_argument, "PATH", \
-	  "the region file to work on (offline mode)" }, \
+	  "work on an unmounted region file instead (offline mode)" }, \
 	{ "region", 'r', required_argument, "REGION", \
-	  "region0 (offline, the file is region0), 0 or all" }, \
+	  "region0 (or 0), ...; all (offline, the file is region0)" }, \
 	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE", \
-	  "size of the label area at the end of the file (default: probe)" }
+	  "offline: size of the label area at the end of the file (default: probe)" }
+
+/* The same for commands that exist online only (no --file, --label-size). */
+#define CTL_TARGET_ONLINE_OPTS \
+	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", \
+	  "the pmemfs mount to manage (default: the only one mounted)" }, \
+	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", \
+	  "the daemon's control socket (pmemfs -o ctl=PATH)" }, \
+	{ "region", 'r', required_argument, "REGION", "region0 (or 0), ..., or all" }
+
+/* usage text pieces */
+#define CTL_TARGET_ARGS "[--mount DIR | --socket PATH | --file PATH]"
+#define CTL_TARGET_ABOUT \
+	"Online (the default) the command goes to the pmemfs daemon of --mount DIR\n" \
+	"(or of the only pmemfs mount, or --socket PATH); offline it works on an\n" \
+	"unmounted region file given with --file PATH."
+/* exit codes of online mode, for --help */
+#define CTL_TARGET_EXITS \
+	"  145  ECONNREFUSED: no pmemfs daemon answers (no mount, dead daemon)\n" \
+	"  243  EACCES: the control socket or the change is not yours\n"
 
 /*
  * Handle a target option if key is one: returns 1 when consumed, 0 when
@@ -45,12 +88,16 @@ enum {
 int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key);
 
 /*
- * Check that the command has a region to work on. Without --file:
- * "no region file given: use --file PATH" and CTL_EXIT_USAGE (the daemon
- * is not reachable from this CLI yet). A --region that names another
- * region than the file's: ENOENT. Returns 0 or an exit code.
+ * Decide offline or online. Offline (--file): a --region that names
+ * another region than the file's is ENOENT. Online: find the socket; no
+ * pmemfs mount at all is ECONNREFUSED (145), several mounts without
+ * --mount/--socket a usage error listing them, a --mount that is not a
+ * pmemfs mount ENOENT. Errors are reported; returns 0 or an exit code.
  */
-int ctl_target_check(const struct ctl_target *t, const struct ctl_parser *p);
+int ctl_target_check(struct ctl_target *t, const struct ctl_parser *p);
+
+/* The same for online-only commands: --file is refused (ENOTSUP 161). */
+int ctl_target_check_online(struct ctl_target *t, const struct ctl_parser *p);
 
 enum ctl_open_mode {
 	CTL_OPEN_READ,		/* NS_REGION_RDONLY: no lock, no change */
@@ -59,10 +106,32 @@ enum ctl_open_mode {
 };
 
 /*
- * Open the target's region. Errors are reported (naming the file) and
- * returned as an exit code; 0 on success.
+ * Offline: open the target's region. Errors are reported (naming the file;
+ * a region a daemon holds suggests --mount) and returned as an exit code;
+ * 0 on success.
  */
 int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
 		    struct ns_region **out);
+
+/*
+ * Online: a request of cmd with the target's --region (when given and not
+ * "all") put in. NULL when out of memory (reported).
+ */
+struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd);
+
+/*
+ * Online: send req (connecting first: a VERSION exchange checks the
+ * protocol and learns the mount point) and wait for the reply. Failures
+ * are reported ("pmemctl <cmd>: <the daemon's message>") and returned as
+ * an exit code; 0 with *out set on success. req is freed.
+ */
+int ctl_target_call(struct ctl_target *t, struct nl_msg *req, struct ctl_response **out);
+
+/* The same without reporting: 0 or a negative errno with an ns_err() message. */
+int ctl_target_call_quiet(struct ctl_target *t, struct nl_msg *req,
+			  struct ctl_response **out);
+
+/* Disconnect (NULL-safe). */
+void ctl_target_close(struct ctl_target *t);
 
 #endif

@@ -40,13 +40,13 @@ assert_eq $((8192 * MiB)) "$(json_get "$out" '.[0].file_size')" "region file_siz
 assert_eq $((8192 * MiB - 4096 * MiB - 2 * MiB - 2 * MiB)) \
 	"$(json_get "$out" '.[0].available_size')" "available_size (2 MiB granules)"
 
-# -R -N: regions, each with its namespaces
+# -R -N: {"regions": [...]} (ndctl 76), each region with its namespaces
 expect_exit 0 "$PMEMCTL" list --file "$R" -R -N
-assert_eq "region0" "$(json_get "$out" '.[0].dev')" "list -R -N region"
-assert_eq 2 "$(json_get "$out" '.[0].namespaces | length')" "list -R -N namespaces"
-assert_eq "$(json_get "$plain" 'tojson')" "$(json_get "$out" '.[0].namespaces | tojson')" "list -R -N: the same namespaces"
+assert_eq "region0" "$(json_get "$out" '.regions[0].dev')" "list -R -N region"
+assert_eq 2 "$(json_get "$out" '.regions[0].namespaces | length')" "list -R -N namespaces"
+assert_eq "$(json_get "$plain" 'tojson')" "$(json_get "$out" '.regions[0].namespaces | tojson')" "list -R -N: the same namespaces"
 expect_exit 0 "$PMEMCTL" list --file "$R" -RN -r region0
-assert_eq 2 "$(json_get "$out" '.[0].namespaces | length')" "list -RN -r region0"
+assert_eq 2 "$(json_get "$out" '.regions[0].namespaces | length')" "list -RN -r region0"
 expect_exit 254 "$PMEMCTL" list --file "$R" -r region1
 assert_contains "$err" "no region 'region1'" "list -r region1"
 
@@ -55,24 +55,25 @@ expect_exit 0 "$PMEMCTL" list --file "$R" -u
 assert_eq "4.00 GiB (4.29 GB)" "$(json_get "$out" '.[0].size')" "human size"
 assert_eq "number" "$(json_get "$out" '.[1].size | type')" "2 MiB stays a number"
 assert_eq "0x100000000" "$(json_get "$out" '.[1].dpa')" "human dpa in hex"
+# ndctl prints a lone item unwrapped with -u
 expect_exit 0 "$PMEMCTL" list --file "$R" -R -u
-assert_eq "0xba90120012b4dc" "$(json_get "$out" '.[0].iset_id')" "human iset_id in hex"
-assert_eq "8.00 GiB (8.59 GB)" "$(json_get "$out" '.[0].size')" "human region size"
+assert_eq "0xba90120012b4dc" "$(json_get "$out" '.iset_id')" "human iset_id in hex"
+assert_eq "8.00 GiB (8.59 GB)" "$(json_get "$out" '.size')" "human region size"
 
 # a QEMU guest's label area (v1.1, fsdax label): served as a raw namespace
 Q=$T/qemu.img
 truncate -s 256M "$Q"
 dd if="$PMEMFS_TESTDATA/qemu-guest-v1.1-fsdax.lsa" of="$Q" bs=128K seek=2047 conv=notrunc status=none
 expect_exit 0 "$PMEMCTL" list --file "$Q" -R -N
-assert_eq "1.1" "$(json_get "$out" '.[0].label_version')" "guest area version"
-assert_eq 268304384 "$(json_get "$out" '.[0].size')" "guest region size (256 MiB - 128 KiB)"
+assert_eq "1.1" "$(json_get "$out" '.regions[0].label_version')" "guest area version"
+assert_eq 268304384 "$(json_get "$out" '.regions[0].size')" "guest region size (256 MiB - 128 KiB)"
 assert_eq 10248187106440278 "$(json_int "$out" iset_id)" "guest cookie"
-assert_eq 1 "$(json_get "$out" '.[0].namespaces | length')" "guest namespace"
-assert_eq 251658240 "$(json_get "$out" '.[0].namespaces[0].size')" "guest namespace size"
-assert_eq 0 "$(json_get "$out" '.[0].namespaces[0].dpa')" "guest namespace dpa"
-assert_eq "raw" "$(json_get "$out" '.[0].namespaces[0].mode')" "guest namespace mode"
-dev=$(json_get "$out" '.[0].namespaces[0].dev')
-assert_eq "$dev" "$(json_get "$out" '.[0].namespaces[0].name')" "unnamed guest namespace shown by dev"
+assert_eq 1 "$(json_get "$out" '.regions[0].namespaces | length')" "guest namespace"
+assert_eq 251658240 "$(json_get "$out" '.regions[0].namespaces[0].size')" "guest namespace size"
+assert_eq 0 "$(json_get "$out" '.regions[0].namespaces[0].dpa')" "guest namespace dpa"
+assert_eq "raw" "$(json_get "$out" '.regions[0].namespaces[0].mode')" "guest namespace mode"
+dev=$(json_get "$out" '.regions[0].namespaces[0].dev')
+assert_eq "$dev" "$(json_get "$out" '.regions[0].namespaces[0].name')" "unnamed guest namespace shown by dev"
 
 # kernel-written interleaved label (nlabel 4): not served, shown with -i
 K=$T/nmem.img

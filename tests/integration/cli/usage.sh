@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # pmemctl's command line: help, version, usage errors (129), the commands
-# that need a daemon (ENOTSUP 161), and a missing --file.
+# that need a daemon (ENOTSUP 161), and online targets that are not there.
 . "$PMEMFS_TESTLIB"
 set -e
 
@@ -56,15 +56,21 @@ assert_contains "$err" "no namespace given" "destroy-namespace without a namespa
 expect_exit 129 "$PMEMCTL" rename-namespace --file "$T/x" onlyone
 expect_exit 129 "$PMEMCTL" read-labels --file "$T/x" -o
 
-# no --file: the commands that will reach the daemon say how to go offline
-for c in list create-namespace check-labels read-labels init-labels zero-labels; do
-	expect_exit 129 "$PMEMCTL" "$c"
-	assert_contains "$err" "pmemctl $c: no region file given: use --file PATH" "$c without --file"
+# no --file: online mode; a --mount that is not a pmemfs mount is ENOENT,
+# --file with --mount a usage error, zero-labels offline only
+for c in list create-namespace check-labels read-labels init-labels stats; do
+	expect_exit 254 "$PMEMCTL" "$c" --mount "$T"
+	assert_contains "$err" "pmemctl $c: '$T' is not a pmemfs mount" "$c --mount of a plain directory"
 done
-expect_exit 129 "$PMEMCTL" destroy-namespace ns1
-assert_contains "$err" "no region file given: use --file PATH" "destroy-namespace without --file"
-expect_exit 129 "$PMEMCTL" rename-namespace a b
-assert_contains "$err" "no region file given: use --file PATH" "rename-namespace without --file"
+expect_exit 254 "$PMEMCTL" destroy-namespace ns1 --mount "$T"
+expect_exit 254 "$PMEMCTL" rename-namespace a b --mount "$T"
+expect_exit 129 "$PMEMCTL" list --file "$T/x" --mount "$T"
+assert_contains "$err" "--file is offline, --mount and --socket online" "--file with --mount"
+expect_exit 129 "$PMEMCTL" zero-labels --mount "$T"
+assert_contains "$err" "zero-labels works offline only" "zero-labels online"
+# a socket nobody listens on: ECONNREFUSED (145)
+expect_exit 145 "$PMEMCTL" list --socket "$T/nosuch.sock"
+assert_contains "$err" "pmemctl list: no pmemfs daemon at '$T/nosuch.sock'" "list --socket to nothing"
 
 # runtime state of a daemon: not available offline, ENOTSUP (161)
 for c in enable-namespace disable-namespace stats; do

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* Online mode helpers: a daemon's listing, namespaces found in it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "client.h"
+#include "online.h"
+#include "pmemctl.h"
+
+int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l)
+{
+	unsigned i, nr = 0, nn = 0;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	rc = ctl_target_call(t, ctl_target_request(t, CTL_CMD_LIST), &l->resp);
+	if (rc)
+		return rc;
+	for (i = 0; i < l->resp->nparts; i++) {
+		nr += l->resp->parts[i].attrs[CTL_A_REGION_INFO] != NULL;
+		nn += l->resp->parts[i].attrs[CTL_A_NS_INFO] != NULL;
+	}
+	l->regions = calloc(nr ? nr : 1, sizeof(*l->regions));
+	l->ns = calloc(nn ? nn : 1, sizeof(*l->ns));
+	if (!l->regions || !l->ns) {
+		ctl_listing_free(l);
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	}
+	for (i = 0; i < l->resp->nparts; i++) {
+		struct nlattr **a = l->resp->parts[i].attrs;
+
+		if (a[CTL_A_REGION_INFO])
+			ctl_region_info_get(a[CTL_A_REGION_INFO], &l->regions[l->nregions++]);
+		if (a[CTL_A_NS_INFO])
+			ctl_ns_info_get(a[CTL_A_NS_INFO], &l->ns[l->nns++]);
+	}
+	return 0;
+}
+
+void ctl_listing_free(struct ctl_listing *l)
+{
+	ctl_response_free(&l->resp);
+	free(l->regions);
+	free(l->ns);
+	memset(l, 0, sizeof(*l));
+}
+
+bool ctl_ns_info_active(const struct ctl_ns_info *ns)
+{
+	return ns->state && strcmp(ns->state, "active") == 0;
+}
+
+const struct ctl_ns_info *ctl_listing_find(const struct ctl_listing *l, const char *spec)
+{
+	uuid_t u;
+	unsigned i;
+
+	for (i = 0; i < l->nns; i++)
+		if (l->ns[i].dev && !strcmp(l->ns[i].dev, spec))
+			return &l->ns[i];
+	if (uuid_parse(spec, u) == 0)
+		for (i = 0; i < l->nns; i++)
+			if (!memcmp(l->ns[i].uuid, u, sizeof(u)))
+				return &l->ns[i];
+	for (i = 0; i < l->nns; i++)
+		if (l->ns[i].name && !strcmp(l->ns[i].name, spec))
+			return &l->ns[i];
+	return NULL;
+}
+
+const struct ctl_region_info *ctl_listing_region(const struct ctl_listing *l,
+						 const char *dev)
+{
+	unsigned i;
+
+	for (i = 0; dev && i < l->nregions; i++)
+		if (l->regions[i].dev && !strcmp(l->regions[i].dev, dev))
+			return &l->regions[i];
+	return NULL;
+}
+
+struct nl_msg *ctl_online_ns_request(unsigned cmd, const struct ctl_ns_info *ns)
+{
+	struct nl_msg *m = ctl_proto_request_new(cmd);
+
+	if (!m || ctl_put_string(m, CTL_A_NS_DEV, ns->dev) < 0 ||
+	    (ns->region && ctl_put_string(m, CTL_A_REGION, ns->region) < 0)) {
+		nlmsg_free(m);
+		ctl_fail_msg(-ENOMEM, "out of memory");
+		return NULL;
+	}
+	return m;
+}
+
+const char *ctl_online_mount(const struct ctl_target *t)
+{
+	return t->mountpoint[0] ? t->mountpoint : NULL;
+}

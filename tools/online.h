@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pieces of online mode several commands share: a daemon's listing
+ * (regions and namespaces as records) and finding namespaces in it the
+ * way the core does (device name, uuid, shown name).
+ */
+#ifndef PMEMCTL_ONLINE_H
+#define PMEMCTL_ONLINE_H
+
+#include <stdbool.h>
+
+#include "proto.h"
+#include "target.h"
+
+struct ctl_listing {
+	struct ctl_response *resp;	/* the records point into it */
+	struct ctl_region_info *regions;
+	unsigned nregions;
+	struct ctl_ns_info *ns;		/* every namespace, served or not */
+	unsigned nns;
+};
+
+/* LIST of the target's --region. Reports failures; returns 0 or an exit code. */
+int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l);
+void ctl_listing_free(struct ctl_listing *l);
+
+/* the namespace spec names (device name, uuid, or shown name), or NULL */
+const struct ctl_ns_info *ctl_listing_find(const struct ctl_listing *l, const char *spec);
+
+/* the region record named dev, or NULL */
+const struct ctl_region_info *ctl_listing_region(const struct ctl_listing *l,
+						 const char *dev);
+
+/* the record is served (has a file) */
+bool ctl_ns_info_active(const struct ctl_ns_info *ns);
+
+/*
+ * A request of cmd naming namespace ns exactly (its device name and
+ * region). NULL when out of memory (reported).
+ */
+struct nl_msg *ctl_online_ns_request(unsigned cmd, const struct ctl_ns_info *ns);
+
+/* The mount point to show in JSON: known from the daemon, else NULL. */
+const char *ctl_online_mount(const struct ctl_target *t);
+
+#endif
