@@ -182,11 +182,3 @@ guest_section() {
 	console_text | sed -n "/^E2E-MARK $NONCE $1-begin\$/,/^E2E-MARK $NONCE $1-end\$/p" |
 		sed '1d;$d'
 }
-
-# fsync_replies: FSYNC requests the daemon (pmemfs -d) has answered
-# successfully so far, from its debug log
-fsync_replies() {
-	awk '/opcode: FSYNC/ { sub(",", "", $2); fs[$2] = 1 }
-	     /^ +unique: [0-9]+, success/ { u = $2; sub(",", "", u); if (u in fs) n++ }
-	     END { print n + 0 }' "$T/daemon.log"
-}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # virtio-pmem on a namespace file. A guest writes a pattern to /dev/pmem0
 # and flushes it: the daemon answers an FSYNC (QEMU's fsync of the backing
-# file) before the guest prints its marker, and with QEMU still running
+# file) and persists at least the written bytes before the guest prints
+# its marker (pmemctl stats: the daemon's counters), and with QEMU running
 # and the file still mapped the pattern is at the namespace's dpa in the
 # region file, the range is clean in the host page cache and the guard
 # bytes around it are untouched. A second guest, on a fresh mount, reads
@@ -27,7 +28,12 @@ f=$MNT/region0/vm
 dev_args=(-object "memory-backend-file,id=mem1,share=on,mem-path=$f,size=$SIZE"
 	-device virtio-pmem-pci,memdev=mem1)
 
-pmemfs_start -d -o backing=buffered "$R"
+# stats FIELD: the daemon's counter FIELD for the namespace
+stats() {
+	"$PMEMCTL" stats --mount "$MNT" vm | jq -r ".[0].$1"
+}
+
+pmemfs_start -o backing=buffered "$R"
 guest_start write pc "
 waitdev /dev/pmem0
 nsio write /dev/pmem0 $OFF $LEN $SEED none
@@ -38,11 +44,16 @@ mark flushed
 sleep 600" "${dev_args[@]}"
 
 guest_wait_mark written
-before=$(fsync_replies)
+fsyncs0=$(stats fsyncs)
+persisted0=$(stats bytes_persisted)
 guest_wait_mark flushed
-after=$(fsync_replies)
-((after > before)) ||
-	guest_fail "the daemon answered no FSYNC between the guest's write and its flush marker ($before before, $after after)"
+fsyncs1=$(stats fsyncs)
+persisted1=$(stats bytes_persisted)
+echo "e2e: guest flush: daemon fsyncs $fsyncs0 -> $fsyncs1, bytes persisted $persisted0 -> $persisted1" >&2
+((fsyncs1 > fsyncs0)) ||
+	guest_fail "the daemon answered no FSYNC between the guest's write and its flush marker ($fsyncs0, then $fsyncs1)"
+((persisted1 - persisted0 >= LEN)) ||
+	guest_fail "the daemon persisted $((persisted1 - persisted0)) bytes for the guest's flush of $LEN"
 # the guest is idle now; QEMU still holds the namespace file open and mapped
 cache_clean "$R" "$d" "$SIZE"
 "$NSIO" verify "$R" $((d + OFF)) "$LEN" "$SEED" ||
