@@ -463,6 +463,17 @@ static void start_control(struct fs_daemon *d, const struct pmemfs_opts *o, gid_
 		co.path = path;
 	}
 	rc = fs_ctl_start(d, &co);
+	if (rc == -EADDRINUSE && !o->ctl) {
+		/*
+		 * The path names our device number, which no other live mount
+		 * has: whoever answers there is a daemon whose mount is gone
+		 * (lazily unmounted, still running). The name is ours now.
+		 */
+		fs_warn("control socket '%s' was still served by a daemon whose mount is "
+			"gone: taking it over", co.path);
+		if (unlink(co.path) == 0)
+			rc = fs_ctl_start(d, &co);
+	}
 	if (rc < 0)
 		fs_err("no control socket: %s; namespaces cannot be managed on this mount",
 		       ns_errormsg());

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the online tests: sourced by every test in this directory,
+# on top of the mount helpers of tests/integration/fs (fslib.sh: $MNT,
+# region_create, pmemfs_start/stop, nsio).
+. "$PMEMFS_SOURCE_ROOT/tests/integration/fs/fslib.sh"
+
+OLC=$PMEMFS_BUILD_ROOT/tests/integration/online/olclient
+[ -x "$OLC" ] || fail "olclient not built at $OLC"
+SOCK=
+
+# pc ARGS...: pmemctl against this test's mount
+pc() { "$PMEMCTL" "$@" --mount "$MNT"; }
+
+# mount_dev: major:minor of the mount at $MNT
+mount_dev() {
+	awk -v m="$MNT" '$5 == m { d = $3 } END { print d }' /proc/self/mountinfo
+}
+
+# online_start [ARGS...] REGION...: mount, then wait until the control
+# socket answers; sets $SOCK (the default path unless -o ctl= was given)
+online_start() {
+	pmemfs_start "$@"
+	SOCK=/run/pmemfs/$(mount_dev).sock
+	local a
+	for a in "$@"; do
+		case "$a" in ctl=*) SOCK=${a#ctl=} ;; esac
+	done
+	local i
+	for ((i = 0; i < 250; i++)); do
+		"$PMEMCTL" list --socket "$SOCK" -R >/dev/null 2>&1 && return 0
+		sleep 0.02
+	done
+	fail "control socket '$SOCK' does not answer after 5 s"
+}
+
+# region_dpa NAME: the namespace's dpa, online
+ns_field() { # NAME FIELD
+	pc list -i | jq -r --arg n "$1" ".[] | select(.name == \$n) | .$2"
+}
+
+# wait_until SECONDS CMD...: retry CMD every 50 ms
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@" 2>/dev/null; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
