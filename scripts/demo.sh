@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The README's demo command: install dependencies, build, then show pmemfs
-# at work. Creates a region file, mounts it, creates a namespace, writes
-# into it through a libpmem2 mapping (memcpy + persist = msync), and shows
-# the bytes where they landed in the region file. Run as root on Debian 12.
+# at work. Creates a region file, mounts it, creates a namespace through
+# the running daemon (pmemctl talks to its control socket), writes into it
+# through a libpmem2 mapping (memcpy + persist = msync), shows the bytes
+# where they landed in the region file, lists the mount, and unmounts.
+# Run as root on Debian 12.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -30,14 +32,15 @@ step "create a 64 MiB region file (the last 128 KiB hold NVDIMM labels)"
 echo "\$ pmemctl create-region --size 64M $work/region0.img"
 "$pmemctl" create-region --size 64M "$work/region0.img"
 
-step "create a 16 MiB namespace in it"
-echo "\$ pmemctl create-namespace --file $work/region0.img -s 16M -n demo"
-"$pmemctl" create-namespace --file "$work/region0.img" -s 16M -n demo |
-	tee "$work/ns.json"
-
-step "mount it"
+step "mount it (pmemfs returns once the mount and its control socket serve)"
 echo "\$ pmemfs $work/region0.img $mnt"
 "$pmemfs" "$work/region0.img" "$mnt"
+ls -l "$mnt"
+
+step "create a 16 MiB namespace through the running daemon"
+echo "\$ pmemctl create-namespace -r region0 -s 16M -n demo --mount $mnt"
+"$pmemctl" create-namespace -r region0 -s 16M -n demo --mount "$mnt" |
+	tee "$work/ns.json"
 dpa=$(sed -n 's/.*"dpa": *\([0-9]*\).*/\1/p' "$work/ns.json")
 ls -l "$mnt/region0"
 
@@ -47,10 +50,12 @@ step "write through a libpmem2 mapping of the namespace file and persist (msync)
 step "the bytes in the region file at dpa + 4096 = $((dpa + 4096))"
 xxd -s $((dpa + 4096)) -l 32 "$work/region0.img"
 
-step "unmount, then read the labels back from the region file"
+step "list regions and namespaces through the daemon"
+echo "\$ pmemctl list -R -N --mount $mnt"
+"$pmemctl" list -R -N --mount "$mnt"
+
+step "unmount, then read the labels back from the region file (offline)"
 fusermount3 -u "$mnt"
-sleep 0.5
-"$pmemctl" list --file "$work/region0.img" -R -N
-"$pmemctl" read-labels --file "$work/region0.img" -j | head -40
+"$pmemctl" list --file "$work/region0.img"
 echo
 echo "demo done"
