@@ -77,7 +77,7 @@ const uint8_t *ns_namespace_uuid(const struct ns_namespace *ns);
 const char *ns_namespace_uuid_str(const struct ns_namespace *ns); /* lowercase */
 uint64_t ns_namespace_dpa(const struct ns_namespace *ns);	/* in data area = file offset */
 uint64_t ns_namespace_size(const struct ns_namespace *ns);
-/* largest power of two (4 KiB .. 1 GiB) dividing size and dpa */
+/* largest power of two dividing size and dpa, at most 2 MiB (the default) */
 uint64_t ns_namespace_align(const struct ns_namespace *ns);
 uint32_t ns_namespace_flags(const struct ns_namespace *ns);	/* label flags */
 bool ns_namespace_readonly(const struct ns_namespace *ns);

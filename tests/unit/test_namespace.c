@@ -159,7 +159,7 @@ static void check_new_label(unsigned minor)
 	assert_string_equal(ns_namespace_name(ns), "vm1");
 	assert_int_equal(ns_namespace_dpa(ns), 0);
 	assert_int_equal(ns_namespace_size(ns), 4 * MiB);
-	assert_int_equal(ns_namespace_align(ns), 4 * MiB);
+	assert_int_equal(ns_namespace_align(ns), 2 * MiB);
 	assert_int_equal(ns_namespace_isetcookie(ns), cookie);
 	assert_int_equal(ns_region_isetcookie(r), cookie);
 	assert_false(ns_namespace_readonly(ns));

@@ -25,8 +25,8 @@ assert_eq "raw" "$(json_get "$out" .mode)" "mode"
 assert_eq $((16 * MiB)) "$(json_get "$out" .size)" "size"
 assert_eq "vm1" "$(json_get "$out" .name)" "name"
 assert_eq 0 "$(json_get "$out" .dpa)" "dpa of the first namespace"
-# align: the largest power of two (up to 1 GiB) dividing size and dpa
-assert_eq 16777216 "$(json_get "$out" .align)" "align"
+# align: the largest power of two dividing size and dpa, at most 2 MiB
+assert_eq 2097152 "$(json_get "$out" .align)" "align"
 assert_eq "null" "$(json_get "$out" .readonly)" "readonly only shown when set"
 uuid1=$(json_get "$out" .uuid)
 [[ $uuid1 =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]] ||
