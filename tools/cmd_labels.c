@@ -168,7 +168,7 @@ static const struct ctl_opt read_labels_opts[] = {
 	CTL_TARGET_OPTS,
 	{ "json", 'j', no_argument, NULL, "decode the index blocks and labels as JSON" },
 	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage read_labels_usage = {
@@ -391,7 +391,7 @@ out:
 
 static const struct ctl_opt check_labels_opts[] = {
 	CTL_TARGET_OPTS,
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage check_labels_usage = {
@@ -590,7 +590,7 @@ static const struct ctl_opt init_labels_opts[] = {
 	  "overwrite a valid label area (every namespace is forgotten; data is kept)" },
 	{ "label-version", 'V', required_argument, "1.1|1.2",
 	  "label format (default: the current one, 1.2 for a new area)" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage init_labels_usage = {
@@ -690,7 +690,7 @@ int cmd_init_labels(int argc, char **argv)
 
 static const struct ctl_opt zero_labels_opts[] = {
 	CTL_TARGET_OPTS,
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage zero_labels_usage = {

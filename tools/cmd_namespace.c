@@ -38,7 +38,7 @@ static const struct ctl_opt create_ns_opts[] = {
 	{ "read-only", KEY_READONLY, no_argument, NULL, "mark it read-only (label flag ROLABEL)" },
 	{ "sparse", KEY_SPARSE, no_argument, NULL, "do not preallocate its blocks in the region file" },
 	{ "force", 'f', no_argument, NULL, "may use ranges under invalid labels" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage create_ns_usage = {
@@ -213,7 +213,7 @@ out:
 static const struct ctl_opt destroy_ns_opts[] = {
 	CTL_TARGET_OPTS,
 	{ "force", 'f', no_argument, NULL, "destroy even while a daemon holds it open" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage destroy_ns_usage = {
@@ -411,7 +411,7 @@ out:
 
 static const struct ctl_opt rename_ns_opts[] = {
 	CTL_TARGET_OPTS,
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage rename_ns_usage = {
@@ -544,14 +544,14 @@ out:
 static const struct ctl_opt enable_ns_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
 	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_opt disable_ns_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
 	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
 	{ "force", 'f', no_argument, NULL, "disable even while its file is open or mapped" },
-	{ NULL },
+	{ 0 },
 };
 
 #define CTL_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
@@ -667,7 +667,7 @@ int cmd_disable_namespace(int argc, char **argv)
 static const struct ctl_opt stats_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
 	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage stats_usage = {

@@ -29,7 +29,7 @@ static const struct ctl_opt create_region_opts[] = {
 	  "allocate every block of the file (default: sparse data area)" },
 	{ "file", CTL_KEY_FILE, required_argument, "PATH",
 	  "the file to create (or give PATH as the argument)" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage create_region_usage = {
@@ -115,7 +115,7 @@ static const struct ctl_opt list_opts[] = {
 	{ "idle", 'i', no_argument, NULL,
 	  "also namespaces that are not served (disabled, interleaved, foreign, "
 	  "invalid), with state and reason" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctl_usage list_usage = {

@@ -15,6 +15,8 @@
  *   olclient call SOCKET CMD   a well-formed request of command number CMD
  *                              with no attributes; prints "ok" or
  *                              "error N: message" (exit 0 either way)
+ *   olclient bench SOCKET N    N times: create a 2 MiB namespace, destroy it;
+ *                              prints p50/p99 of each and of both (us)
  *   olclient mapwriter FILE SEED
  *                              map FILE shared; pass k stores pattern SEED+k
  *                              over all of it and msyncs; "ready" after the
@@ -33,12 +35,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
@@ -75,15 +79,20 @@ static void raw_init(struct raw *r, unsigned cmd, unsigned version, uint16_t typ
 	memcpy(r->b, &nlh, sizeof(nlh));
 }
 
+/* the header's nlmsg_len (the truth or a lie) */
+static void raw_set_len(struct raw *r, uint32_t len)
+{
+	memcpy(r->b + offsetof(struct nlmsghdr, nlmsg_len), &len, sizeof(len));
+}
+
 static void raw_attr(struct raw *r, uint16_t type, const void *data, uint16_t len)
 {
 	struct nlattr a = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = type };
-	struct nlmsghdr *nlh = (struct nlmsghdr *)r->b;
 
 	memcpy(r->b + r->len, &a, sizeof(a));
 	memcpy(r->b + r->len + NLA_HDRLEN, data, len);
 	r->len += NLA_ALIGN(NLA_HDRLEN + len);
-	nlh->nlmsg_len = (uint32_t)r->len;
+	raw_set_len(r, (uint32_t)r->len);
 }
 
 static void raw_str(struct raw *r, uint16_t type, const char *s)
@@ -171,18 +180,18 @@ static int cmd_raw(const char *sock)
 	fails += raw_case(sock, NULL, "truncated header", &r, EBADMSG);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, CTL_FAMILY, NLM_F_REQUEST);
 	r.len = NLMSG_HDRLEN + 2;
-	((struct nlmsghdr *)r.b)->nlmsg_len = (uint32_t)r.len;
+	raw_set_len(&r, (uint32_t)r.len);
 	fails += raw_case(sock, NULL, "truncated genl header", &r, EBADMSG);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, CTL_FAMILY, NLM_F_REQUEST);
-	((struct nlmsghdr *)r.b)->nlmsg_len = 4096;	/* says more than sent */
+	raw_set_len(&r, 4096);	/* says more than sent */
 	fails += raw_case(sock, NULL, "nlmsg_len past the packet", &r, EBADMSG);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, CTL_FAMILY, NLM_F_REQUEST);
 	raw_str(&r, CTL_A_REGION, "region0");
-	((struct nlmsghdr *)r.b)->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+	raw_set_len(&r, NLMSG_HDRLEN + GENL_HDRLEN);
 	fails += raw_case(sock, NULL, "nlmsg_len short of the packet", &r, EBADMSG);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, CTL_FAMILY, NLM_F_REQUEST);
 	r.len = CTL_MSG_MAX * 2;
-	((struct nlmsghdr *)r.b)->nlmsg_len = (uint32_t)r.len;
+	raw_set_len(&r, (uint32_t)r.len);
 	fails += raw_case(sock, NULL, "huge", &r, EMSGSIZE);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, 0x1234, NLM_F_REQUEST);
 	fails += raw_case(sock, NULL, "foreign family", &r, EPROTO);
@@ -244,7 +253,12 @@ static int cmd_raw(const char *sock)
 	fails += raw_case(sock, NULL, "flags the command does not take", &r, EINVAL);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, CTL_FAMILY, NLM_F_REQUEST);
 	raw_str(&r, CTL_A_REGION, "region0");
-	((struct nlattr *)(r.b + NLMSG_HDRLEN + GENL_HDRLEN))->nla_len = 200;
+	{
+		uint16_t l = 200;	/* the attribute's length runs past the end */
+
+		memcpy(r.b + NLMSG_HDRLEN + GENL_HDRLEN + offsetof(struct nlattr, nla_len),
+		       &l, sizeof(l));
+	}
 	fails += raw_case(sock, NULL, "attribute length past the end", &r, EINVAL);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, CTL_FAMILY, NLM_F_REQUEST);
 	raw_attr(&r, CTL_A_NS_INFO | NLA_F_NESTED, big, 8);
@@ -320,6 +334,78 @@ static int cmd_call(const char *sock, const char *cmd)
 	else
 		printf("ok\n");
 	ctl_response_free(&resp);
+	ctl_client_close(&c);
+	return 0;
+}
+
+/* ---- latency ---- */
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void pct(const char *what, uint64_t *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	printf("%s: p50 %llu us, p99 %llu us, max %llu us\n", what,
+	       (unsigned long long)v[n / 2], (unsigned long long)v[n * 99 / 100],
+	       (unsigned long long)v[n - 1]);
+}
+
+static int bench_call(struct ctl_client *c, struct nl_msg *m)
+{
+	struct ctl_response *resp = NULL;
+	int rc = ctl_client_call(c, m, &resp);
+
+	nlmsg_free(m);
+	ctl_response_free(&resp);
+	if (rc)
+		fprintf(stderr, "call failed: %s\n", ns_errormsg());
+	return rc;
+}
+
+static int cmd_bench(const char *sock, const char *count)
+{
+	unsigned n = (unsigned)atoi(count), i;
+	uint64_t *cr = calloc(n, 8), *de = calloc(n, 8), *both = calloc(n, 8);
+	struct ctl_client *c = NULL;
+
+	if (!n || !cr || !de || !both || ctl_client_connect(sock, &c))
+		return die("bench", ns_errormsg());
+	for (i = 0; i < n; i++) {
+		struct nl_msg *m = ctl_proto_request_new(CTL_CMD_CREATE_NS);
+		uint64_t t0, t1, t2;
+
+		ctl_put_string(m, CTL_A_REGION, "all");
+		ctl_put_u64(m, CTL_A_SIZE, 2 << 20);
+		ctl_put_string(m, CTL_A_NS_NAME, "olbench");
+		t0 = now_us();
+		if (bench_call(c, m))
+			return 1;
+		t1 = now_us();
+		m = ctl_proto_request_new(CTL_CMD_DESTROY_NS);
+		ctl_put_string(m, CTL_A_NS_NAME, "olbench");
+		if (bench_call(c, m))
+			return 1;
+		t2 = now_us();
+		cr[i] = t1 - t0;
+		de[i] = t2 - t1;
+		both[i] = t2 - t0;
+	}
+	pct("create", cr, n);
+	pct("destroy", de, n);
+	pct("create+destroy", both, n);
 	ctl_client_close(&c);
 	return 0;
 }
@@ -456,6 +542,8 @@ int main(int argc, char **argv)
 		return cmd_hold(argv[2], true);
 	if (argc == 4 && !strcmp(argv[1], "call"))
 		return cmd_call(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "bench"))
+		return cmd_bench(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "mapwriter"))
 		return cmd_mapwriter(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "stale"))
