@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The bad input matrix (issue 7): every case runs pmemctl or pmemfs on
+# something wrong and asserts the exit code, the message on stderr and
+# that every region file involved is byte for byte unchanged (sha256
+# before and after), and that nothing got mounted.
+. "$PMEMFS_SOURCE_ROOT/tests/integration/fs/fslib.sh"
+
+LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
+ncases=0
+
+sums() { sha256sum "$@" 2>/dev/null; }
+
+# pm CODE MESSAGE FILES -- PMEMCTL_ARGS...: FILES are the region files
+# that must not change (space separated in one word)
+pm() {
+	local code=$1 msg=$2 files=$3 before after
+	shift 4
+	before=$(sums $files)
+	expect_exit "$code" "$PMEMCTL" "$@"
+	assert_contains "$err" "$msg" "pmemctl $*"
+	if [ "$1" = check-labels ]; then
+		# the report on stdout says the area is not valid
+		assert_eq false "$(json_get "$out" .valid)" "pmemctl $*: .valid"
+	else
+		assert_eq "" "$out" "pmemctl $* printed on stdout"
+	fi
+	after=$(sums $files)
+	[ "$before" = "$after" ] || fail "pmemctl $*: changed a region file"
+	ncases=$((ncases + 1))
+}
+
+# pf MESSAGE FILES -- PMEMFS_ARGS...: pmemfs -f must exit non-zero with
+# MESSAGE, mount nothing and change no region file
+pf() {
+	local msg=$1 files=$2 before after
+	shift 3
+	before=$(sums $files)
+	run_cmd timeout 20 "$PMEMFS" -f "$@"
+	[ "$rc" != 0 ] || fail "pmemfs $* exited 0"
+	[ "$rc" != 124 ] || { fusermount3 -u -z "${@: -1}" 2>/dev/null; fail "pmemfs $* served"; }
+	assert_contains "$err" "$msg" "pmemfs $*"
+	grep -q " $MNT " /proc/self/mountinfo && fail "pmemfs $*: mounted"
+	after=$(sums $files)
+	[ "$before" = "$after" ] || fail "pmemfs $*: changed a region file"
+	ncases=$((ncases + 1))
+}
+
+R=$T/r.img
+region_create "$R" 32M
+U1=11111111-2222-4333-8444-555555555555
+"$PMEMCTL" create-namespace --file "$R" -s 8M -n keep -u $U1 >/dev/null
+"$PMEMCTL" create-namespace --file "$R" -s 4M -n two >/dev/null
+
+# --- sizes
+pm 234 "bad value for --size '0': a namespace cannot be empty" "$R" -- create-namespace --file "$R" -s 0
+pm 234 "invalid size 3 MiB: not a multiple of the alignment 2 MiB" "$R" -- create-namespace --file "$R" -s 3M
+pm 228 "no free extent of 1 TiB in region0 (largest free extent 18 MiB)" "$R" -- create-namespace --file "$R" -s 1T
+pm 234 "invalid size '99999999999999999999': too large" "$R" -- create-namespace --file "$R" -s 99999999999999999999
+pm 234 "invalid size '17179869184G': too large" "$R" -- create-namespace --file "$R" -s 17179869184G
+pm 228 "no free extent of 32 MiB in region0 (largest free extent 18 MiB)" "$R" -- create-namespace --file "$R" -s 32M
+pm 234 "invalid size '-2M': negative" "$R" -- create-namespace --file "$R" -s -2M
+pm 234 "invalid size '2Mx': unknown suffix 'Mx'" "$R" -- create-namespace --file "$R" -s 2Mx
+pm 234 "invalid size 18446744073709551614 bytes: not a multiple of the alignment" "$R" -- \
+	create-namespace --file "$R" -s 18446744073709551614
+pm 234 "invalid alignment 3145728: not a power of two" "$R" -- create-namespace --file "$R" -s 6M -a 3M
+pm 234 "invalid size '12Q': unknown suffix 'Q'" "$R" -- create-region --size 12Q "$T/new.img"
+[ ! -e "$T/new.img" ] || fail "create-region with a bad size left a file"
+
+# --- names
+long=$(printf 'n%.0s' {1..64})
+pm 234 "longer than 63 bytes" "$R" -- create-namespace --file "$R" -s 2M -n "$long"
+pm 234 "invalid name 'a/b': contains '/'" "$R" -- create-namespace --file "$R" -s 2M -n a/b
+pm 234 "invalid name '.': reserved" "$R" -- create-namespace --file "$R" -s 2M -n .
+pm 234 "invalid name '..': reserved" "$R" -- create-namespace --file "$R" -s 2M -n ..
+pm 239 "name 'keep' is already used by" "$R" -- create-namespace --file "$R" -s 2M -n keep
+pm 234 "byte 1 (0x09) is not printable ASCII" "$R" -- create-namespace --file "$R" -s 2M -n $'a\tb'
+pm 234 "byte 0 (0xc3) is not printable ASCII" "$R" -- create-namespace --file "$R" -s 2M -n 'é'
+pm 234 "has the form of a device name" "$R" -- create-namespace --file "$R" -s 2M -n namespace0.7
+pm 234 "has the form of a uuid" "$R" -- create-namespace --file "$R" -s 2M -n $U1
+pm 234 "invalid name 'a/b': contains '/'" "$R" -- rename-namespace --file "$R" keep a/b
+pm 239 "" "$R" -- rename-namespace --file "$R" keep two
+
+# --- uuids
+pm 234 "bad value for --uuid '1234': not a uuid" "$R" -- create-namespace --file "$R" -s 2M -u 1234
+pm 234 "not a uuid" "$R" -- create-namespace --file "$R" -s 2M -u ${U1%5}
+pm 234 "not a uuid" "$R" -- create-namespace --file "$R" -s 2M -u "zz${U1#11}"
+pm 239 "uuid $U1 is already used by" "$R" -- create-namespace --file "$R" -s 2M -u $U1
+pm 234 "invalid uuid 00000000-0000-0000-0000-000000000000: null" "$R" -- \
+	create-namespace --file "$R" -s 2M -u 00000000-0000-0000-0000-000000000000
+
+# --- region files
+head -c 65536 /dev/zero >"$T/small.img"
+pm 234 "region '$T/small.img' is 65536 bytes, too small for a label area" "$T/small.img" -- \
+	list --file "$T/small.img"
+cp "$R" "$T/trunc.img"
+truncate -s 16M "$T/trunc.img"
+pm 250 "no label area found at the end of the region (tried 131072 to 16777216 bytes)" "$T/trunc.img" -- \
+	list --file "$T/trunc.img"
+head -c 4M /dev/urandom >"$T/rand.img"
+pm 250 "no label area found at the end of the region" "$T/rand.img" -- \
+	create-namespace --file "$T/rand.img" -s 2M
+pm 234 "not a regular file" "" -- list --file "$T"
+pm 254 "No such file or directory" "" -- list --file "$T/missing.img"
+
+# label areas: R's current index is the one lsaedit reports
+cur=$($LSAEDIT "$R" info | jq .current)
+[ "$cur" = 0 ] || [ "$cur" = 1 ] || fail "no current index in $R"
+mk() { cp "$R" "$T/$1.img"; shift; }
+mk idx0
+$LSAEDIT "$T/idx0.img" corrupt-index 0
+pm 234 "index block 0 at offset 0 of the label area: checksum" "$T/idx0.img" -- check-labels --file "$T/idx0.img"
+mk idx1
+$LSAEDIT "$T/idx1.img" corrupt-index 1
+pm 234 "index block 1 at offset 256 of the label area: checksum" "$T/idx1.img" -- check-labels --file "$T/idx1.img"
+mk both
+$LSAEDIT "$T/both.img" corrupt-index 0
+$LSAEDIT "$T/both.img" corrupt-index 1
+pm 250 "no label area found at the end of the region" "$T/both.img" -- list --file "$T/both.img"
+pm 250 "no label area found" "$T/both.img" -- create-namespace --file "$T/both.img" -s 2M
+slot=$($LSAEDIT "$R" info | jq '.used[1]')
+mk liar
+$LSAEDIT "$T/liar.img" label "$slot" slot 7
+pm 234 "slot field 7 differs" "$T/liar.img" -- check-labels --file "$T/liar.img"
+mk nslot
+$LSAEDIT "$T/nslot.img" index "$cur" nslot 100000
+pm 234 "nslot 100000 of 256-byte labels does not fit in 131072 bytes" "$T/nslot.img" -- \
+	check-labels --file "$T/nslot.img"
+mk nslot2
+$LSAEDIT "$T/nslot2.img" index 0 nslot 100000
+$LSAEDIT "$T/nslot2.img" index 1 nslot 100000
+pm 250 "no label area found" "$T/nslot2.img" -- list --file "$T/nslot2.img"
+mk past
+$LSAEDIT "$T/past.img" label "$slot" dpa 0x10000000
+pm 234 "reaches past the data area: it ends at 272629760 bytes, the data area is 33423360 bytes" \
+	"$T/past.img" -- check-labels --file "$T/past.img"
+mk wrap
+$LSAEDIT "$T/wrap.img" label "$slot" rawsize 0xffffffffffe00000
+pm 234 "" "$T/wrap.img" -- check-labels --file "$T/wrap.img"
+# a namespace under a lying label is not handed out again without --force
+pm 228 "no free extent of 24 MiB" "$T/past.img" -- create-namespace --file "$T/past.img" -s 24M
+
+# --- pmemfs: options, regions, mount points
+pf "unknown option" "$R" -- -o bogus "$R" "$MNT"
+pf "backing='fast': expected auto, direct or buffered" "$R" -- -o backing=fast "$R" "$MNT"
+pf "label_size='12Q': not a size" "$R" -- -o label_size=12Q "$R" "$MNT"
+pf "invalid label size 65536 bytes: a power of two of at least 128 KiB is needed" "$R" -- \
+	-o label_size=64K "$R" "$MNT"
+pf "dirty_ratio 1..100" "$R" -- -o dirty_ratio=0 "$R" "$MNT"
+pf "strict_limit must be 0 or 1" "$R" -- -o strict_limit=2 "$R" "$MNT"
+pf "invalid parameter in option \`uid=abc'" "$R" -- -o uid=abc "$R" "$MNT"
+pf "invalid parameter in option \`mode=999'" "$R" -- -o mode=999 "$R" "$MNT"
+pf "given twice (region0 and region1)" "$R" -- "$R" "$R" "$MNT"
+pf "no label area found at the end of the region" "$T/both.img" -- "$T/both.img" "$MNT"
+pf "too small for a label area" "$T/small.img" -- "$T/small.img" "$MNT"
+pf "mount point '$T/nosuchdir': No such file or directory" "$R" -- "$R" "$T/nosuchdir"
+pf "usage" "$R" -- "$R"
+
+# a region held by a daemonised pmemfs
+run_cmd "$PMEMFS" "$R" "$MNT"
+assert_eq 0 "$rc" "daemonised pmemfs ($err)"
+mounted || fail "daemonised pmemfs not mounted"
+for p in $(pgrep -x pmemfs); do
+	grep -qz -- "$MNT" "/proc/$p/cmdline" 2>/dev/null && DAEMON_PID=$p
+done
+MNT2=$T/mnt2
+mkdir -p "$MNT2"
+pm 240 "region '$R' is in use by another process" "$R" -- create-namespace --file "$R" -s 2M
+pm 240 "in use by another process" "$R" -- destroy-namespace --file "$R" keep
+pm 240 "in use by another process" "$R" -- init-labels --file "$R" -f
+pm 240 "in use by another process" "$R" -- zero-labels --file "$R"
+before=$(sums "$R")
+run_cmd timeout 20 "$PMEMFS" -f "$R" "$MNT2"
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "a second pmemfs served a held region"
+assert_contains "$err" "$R" "second pmemfs names the region"
+grep -q " $MNT2 " /proc/self/mountinfo && fail "second pmemfs mounted"
+ncases=$((ncases + 1))
+fusermount3 -u "$MNT"
+for ((i = 0; i < 100; i++)); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.05; done
+DAEMON_PID=
+[ "$before" = "$(sums "$R")" ] || fail "the held region changed"
+
+echo "bad input: $ncases cases"
+((ncases >= 30)) || fail "only $ncases cases"
+FS_SHOW_LOG=0
+echo "PASS: $TEST_NAME"
