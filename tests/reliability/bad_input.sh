@@ -180,6 +180,24 @@ for ((i = 0; i < 100; i++)); do kill -0 "$DAEMON_PID" 2>/dev/null || break; slee
 DAEMON_PID=
 [ "$before" = "$(sums "$R")" ] || fail "the held region changed"
 
+# the CLI against a dead daemon and a stale socket (kill -9 leaves both)
+pmemfs_start "$R"
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+pm 145 "no pmemfs daemon at" "$R" -- list --mount "$MNT"
+pm 145 "no pmemfs daemon at" "$R" -- create-namespace --mount "$MNT" -s 2M
+fusermount3 -u -z "$MNT"
+pm 254 "'$MNT' is not a pmemfs mount" "$R" -- list --mount "$MNT"
+pmemfs_start -o ctl="$T/ctl.sock" "$R"
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+fusermount3 -u -z "$MNT"
+[ -S "$T/ctl.sock" ] || fail "no stale socket file after kill -9"
+pm 145 "no pmemfs daemon at '$T/ctl.sock': nobody listening" "$R" -- list --socket "$T/ctl.sock"
+pm 145 "nobody listening" "$R" -- destroy-namespace --socket "$T/ctl.sock" keep
+
 echo "bad input: $ncases cases"
 ((ncases >= 30)) || fail "only $ncases cases"
 FS_SHOW_LOG=0
