@@ -31,6 +31,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#if HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "error.h"
 #include "path.h"
@@ -287,6 +290,16 @@ fail:
 	return -ENOMEM;
 }
 
+/* Type=notify units: READY=1 once mount and socket serve, STOPPING=1 */
+static void notify_systemd(const char *state)
+{
+#if HAVE_LIBSYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
 /* --- shutdown: signals are taken by one thread ------------------------ */
 
 struct pmemfs_run {
@@ -315,6 +328,7 @@ static void *signal_main(void *arg)
 	if (sigwait(&set, &sig) != 0 || sig == SIGUSR2)
 		return NULL;
 	fs_info("%s: writing back and persisting before exit", strsignal(sig));
+	notify_systemd("STOPPING=1");
 	fs_daemon_writeback(run->d);
 	fuse_session_exit(run->d->se);
 	while (!__atomic_load_n(&run->loop_done, __ATOMIC_ACQUIRE)) {
@@ -654,6 +668,7 @@ int main(int argc, char **argv)
 		detach_done(&ready, 0);
 		fs_log_init(true, o.debug);
 	}
+	notify_systemd("READY=1");
 	if (d.ctl)
 		fs_info("control socket '%s' (%s)", ctl_server_path(d.ctl),
 			ctl_group == (gid_t)-1 ? "mode 0600" : "mode 0660 with ctl_group");
@@ -669,6 +684,7 @@ int main(int argc, char **argv)
 		"multithreaded");
 	rc = run_loop(&d, &o);
 	__atomic_store_n(&run.loop_done, 1, __ATOMIC_RELEASE);
+	notify_systemd("STOPPING=1");
 	ret = rc < 0 ? 1 : 0;
 	fs_ctl_stop(&d);	/* a request in progress finishes first */
 
