@@ -19,6 +19,7 @@
 #include "online.h"
 #include "options.h"
 #include "pmemctl.h"
+#include "progress.h"
 #include "region.h"
 #include "target.h"
 #include "util.h"
@@ -117,6 +118,7 @@ int cmd_create_namespace(int argc, char **argv)
 	} o = { 0 };
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns = NULL;
+	struct ctl_progress pg;
 	struct ctl_parser p;
 	int c, rc;
 
@@ -196,7 +198,11 @@ int cmd_create_namespace(int argc, char **argv)
 			goto out;
 		}
 	}
+	ctl_progress_init(&pg, "preallocating namespace in '%s'", o.t.file);
+	o.c.progress = ctl_progress_cb;
+	o.c.progress_arg = &pg;
 	rc = ns_namespace_create(r, &o.c, &ns);
+	ctl_progress_end(&pg);
 	if (rc < 0) {
 		rc = ctl_fail(rc, "cannot create namespace in '%s'", o.t.file);
 		goto out;

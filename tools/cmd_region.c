@@ -11,6 +11,7 @@
 #include "namespace.h"
 #include "options.h"
 #include "pmemctl.h"
+#include "progress.h"
 #include "region.h"
 #include "target.h"
 
@@ -52,6 +53,7 @@ int cmd_create_region(int argc, char **argv)
 	} o = { .c = { .minor = 2 } };
 	struct ns_region_opts ro = { 0 };
 	struct ns_region *r = NULL;
+	struct ctl_progress pg;
 	struct ctl_parser p;
 	int c, rc;
 
@@ -95,7 +97,11 @@ int cmd_create_region(int argc, char **argv)
 	if (!o.have_size)
 		return ctl_usage_error(&p, "missing --size");
 
+	ctl_progress_init(&pg, "preallocating '%s'", o.path);
+	o.c.progress = ctl_progress_cb;
+	o.c.progress_arg = &pg;
 	rc = ns_region_create(o.path, &o.c, &ro, &r);
+	ctl_progress_end(&pg);
 	if (rc < 0)
 		return ctl_fail_on(rc, o.path, "cannot create region '%s'", o.path);
 	ctl_json_print(ctl_json_region(r, 0));

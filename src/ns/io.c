@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "io.h"
+#include "util.h"
 
 static int ns_io_check(const struct ns_io *io, const char *what, uint64_t len,
 		       uint64_t off)
@@ -63,6 +64,30 @@ int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len)
 	if (!io->ops->allocate)
 		return ns_err(-EOPNOTSUPP, "allocate: not supported by this io");
 	return io->ops->allocate(io, off, len);
+}
+
+int ns_io_allocate_steps(struct ns_io *io, uint64_t off, uint64_t len,
+			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg)
+{
+	uint64_t done = 0;
+	int rc;
+
+	if (!fn)
+		return ns_io_allocate(io, off, len);
+	rc = ns_io_check(io, "allocate", len, off);
+	if (rc)
+		return rc;
+	fn(0, len, arg);
+	while (done < len) {
+		uint64_t n = len - done < NS_PROGRESS_STEP ? len - done : NS_PROGRESS_STEP;
+
+		rc = ns_io_allocate(io, off + done, n);
+		if (rc)
+			return rc;
+		done += n;
+		fn(done, len, arg);
+	}
+	return 0;
 }
 
 void ns_io_destroy(struct ns_io **io)

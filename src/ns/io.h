@@ -36,6 +36,12 @@ int ns_io_read(struct ns_io *io, void *buf, size_t len, uint64_t off);
 int ns_io_write(struct ns_io *io, const void *buf, size_t len, uint64_t off);
 int ns_io_persist(struct ns_io *io, uint64_t off, uint64_t len);
 int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len);
+/*
+ * ns_io_allocate in steps of NS_PROGRESS_STEP, calling fn (util.h) before
+ * the first and after every step; fn NULL: one call.
+ */
+int ns_io_allocate_steps(struct ns_io *io, uint64_t off, uint64_t len,
+			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg);
 void ns_io_destroy(struct ns_io **io);
 
 /*

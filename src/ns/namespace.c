@@ -595,7 +595,8 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 	if (rc)
 		return rc;
 	if (!o->sparse) {
-		rc = ns_io_allocate(r->io, dpa, o->size);
+		rc = ns_io_allocate_steps(r->io, dpa, o->size, o->progress,
+					  o->progress_arg);
 		if (rc) {
 			char msg[512];
 

@@ -28,6 +28,8 @@ struct ns_namespace_create_opts {
 	bool readonly;		/* label flag ROLABEL */
 	bool sparse;		/* do not preallocate the range */
 	bool force;		/* may use ranges under invalid labels */
+	ns_progress_fn *progress;	/* NULL, or told how preallocation goes */
+	void *progress_arg;
 };
 
 /*

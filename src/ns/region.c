@@ -356,21 +356,19 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 			    ns_sz(c->size, a, sizeof(a)), strerror(errno));
 		goto fail;
 	}
-	if (c->prealloc) {
-		int e;
-
-		do
-			e = fallocate(fd, 0, 0, (off_t)c->size) < 0 ? errno : 0;
-		while (e == EINTR);
-		if (e) {
-			rc = ns_err(-e, "cannot allocate %s for region '%s': %s",
-				    ns_sz(c->size, a, sizeof(a)), path, strerror(e));
-			goto fail;
-		}
-	}
 	rc = ns_io_file_new(fd, &io);
 	if (rc)
 		goto fail_msg;
+	if (c->prealloc) {
+		/* in steps, so that a caller can show progress */
+		rc = ns_io_allocate_steps(io, 0, c->size, c->progress, c->progress_arg);
+		if (rc) {
+			snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+			rc = ns_err(rc, "cannot allocate %s for region '%s': %s",
+				    ns_sz(c->size, a, sizeof(a)), path, msg);
+			goto fail;
+		}
+	}
 	rc = ns_io_allocate(io, c->size - ls, ls);
 	if (rc && rc != -EOPNOTSUPP)
 		goto fail_msg;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "io.h"
+#include "util.h"
 
 struct ns_region;
 struct ns_namespace;
@@ -42,6 +43,8 @@ struct ns_region_create_opts {
 	uint64_t label_size;	/* 0: 128 KiB; a power of two >= 128 KiB */
 	unsigned minor;		/* 0 or 2: v1.2 (256-byte labels); 1: v1.1 */
 	bool prealloc;		/* allocate every block (else sparse) */
+	ns_progress_fn *progress;	/* NULL, or told how prealloc goes */
+	void *progress_arg;
 };
 
 /*

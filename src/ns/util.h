@@ -17,6 +17,15 @@ int ns_parse_size(const char *s, uint64_t *out);
 /* "4 GiB", "2 MiB", "131072 bytes": exact when a unit divides it */
 const char *ns_format_size(uint64_t v, char *buf, size_t len);
 
+/*
+ * Progress of a long operation (preallocating a large region or namespace):
+ * called with done == 0 before the first step, after every step of at most
+ * NS_PROGRESS_STEP bytes, and with done == total at the end. Never called
+ * after a failure. arg is the caller's.
+ */
+typedef void ns_progress_fn(uint64_t done, uint64_t total, void *arg);
+#define NS_PROGRESS_STEP (64u * 1024 * 1024)
+
 static inline int ns_is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));
