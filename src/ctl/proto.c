@@ -59,6 +59,14 @@ const struct nla_policy ctl_policy[CTL_A_MAX + 1] = {
 	[CTL_A_INDEX] = P_NEST,
 	[CTL_A_LABEL] = P_NEST,
 	[CTL_A_CHECK] = P_NEST,
+	[CTL_A_OFFSET] = P_U64,
+	[CTL_A_LENGTH] = P_U64,
+	[CTL_A_SURVIVE] = P_U32,
+	[CTL_A_SEED] = P_U64,
+	[CTL_A_WAIT_MS] = P_U32,
+	[CTL_A_AT_FSYNC] = P_U32,
+	[CTL_A_CRASH] = P_NEST,
+	[CTL_A_BADBLOCK] = P_NEST,
 };
 
 const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1] = {
@@ -73,6 +81,8 @@ const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1] = {
 	[CTL_NS_A_STATE] = P_STR(L_STATE),
 	[CTL_NS_A_REASON] = P_STR(L_REASON),
 	[CTL_NS_A_PATH] = P_STR(L_PATH),
+	[CTL_NS_A_CRASH_TEST] = P_U8,
+	[CTL_NS_A_BADBLOCKS] = P_U64,
 };
 
 const struct nla_policy ctl_region_policy[CTL_REGION_A_MAX + 1] = {
@@ -151,6 +161,31 @@ const struct nla_policy ctl_check_policy[CTL_CHECK_A_MAX + 1] = {
 	[CTL_CHECK_A_OK] = P_U8,
 	[CTL_CHECK_A_LABELS] = P_U32,
 	[CTL_CHECK_A_PROBLEMS] = P_STR(L_PROBLEMS),
+	[CTL_CHECK_A_BADBLOCKS] = P_U64,
+};
+
+const struct nla_policy ctl_crash_policy[CTL_CRASH_A_MAX + 1] = {
+	[CTL_CRASH_A_REGION] = P_STR(L_DEV),
+	[CTL_CRASH_A_DEV] = P_STR(L_DEV),
+	[CTL_CRASH_A_NAME] = P_STR(L_NAME),
+	[CTL_CRASH_A_ENABLED] = P_U8,
+	[CTL_CRASH_A_ACTION] = P_STR(L_STATE),
+	[CTL_CRASH_A_PAGES_LOGGED] = P_U64,
+	[CTL_CRASH_A_PAGES_REVERTED] = P_U64,
+	[CTL_CRASH_A_PAGES_KEPT] = P_U64,
+	[CTL_CRASH_A_FSYNCS] = P_U64,
+	[CTL_CRASH_A_REVERTS] = P_U64,
+	[CTL_CRASH_A_TIME_NS] = P_U64,
+	[CTL_CRASH_A_AT_FSYNC] = P_U32,
+	[CTL_CRASH_A_KILLED] = P_U32,
+	[CTL_CRASH_A_CRASHED] = P_U8,
+};
+
+const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1] = {
+	[CTL_BB_A_REGION] = P_STR(L_DEV),
+	[CTL_BB_A_DEV] = P_STR(L_DEV),
+	[CTL_BB_A_OFFSET] = P_U64,
+	[CTL_BB_A_LENGTH] = P_U64,
 };
 
 /* ---- attribute definitions (our own pass, step 6) ---- */
@@ -176,6 +211,8 @@ static const struct ctl_attr_def ctl_ns_defs[CTL_NS_A_MAX + 1] = {
 	[CTL_NS_A_STATE] = D_STR("state", L_STATE),
 	[CTL_NS_A_REASON] = D_STR("reason", L_REASON),
 	[CTL_NS_A_PATH] = D_STR("path", L_PATH),
+	[CTL_NS_A_CRASH_TEST] = D_U8("crash_test"),
+	[CTL_NS_A_BADBLOCKS] = D_U64("badblocks"),
 };
 
 static const struct ctl_attr_set ctl_ns_set = {
@@ -311,11 +348,46 @@ static const struct ctl_attr_def ctl_check_defs[CTL_CHECK_A_MAX + 1] = {
 	[CTL_CHECK_A_OK] = D_U8("ok"),
 	[CTL_CHECK_A_LABELS] = D_U32("labels"),
 	[CTL_CHECK_A_PROBLEMS] = D_STR("problems", L_PROBLEMS),
+	[CTL_CHECK_A_BADBLOCKS] = D_U64("badblocks"),
 };
 
 static const struct ctl_attr_set ctl_check_set = {
 	"check", CTL_CHECK_A_MAX, ctl_check_defs, ctl_check_policy,
 	BIT(CTL_CHECK_A_REGION) | BIT(CTL_CHECK_A_OK),
+};
+
+static const struct ctl_attr_def ctl_crash_defs[CTL_CRASH_A_MAX + 1] = {
+	[CTL_CRASH_A_REGION] = D_STR("region", L_DEV),
+	[CTL_CRASH_A_DEV] = D_STR("dev", L_DEV),
+	[CTL_CRASH_A_NAME] = D_STR("name", L_NAME),
+	[CTL_CRASH_A_ENABLED] = D_U8("enabled"),
+	[CTL_CRASH_A_ACTION] = D_STR("action", L_STATE),
+	[CTL_CRASH_A_PAGES_LOGGED] = D_U64("pages_logged"),
+	[CTL_CRASH_A_PAGES_REVERTED] = D_U64("pages_reverted"),
+	[CTL_CRASH_A_PAGES_KEPT] = D_U64("pages_kept"),
+	[CTL_CRASH_A_FSYNCS] = D_U64("fsyncs"),
+	[CTL_CRASH_A_REVERTS] = D_U64("reverts"),
+	[CTL_CRASH_A_TIME_NS] = D_U64("time_ns"),
+	[CTL_CRASH_A_AT_FSYNC] = D_U32("at_fsync"),
+	[CTL_CRASH_A_KILLED] = D_U32("killed"),
+	[CTL_CRASH_A_CRASHED] = D_U8("crashed"),
+};
+
+static const struct ctl_attr_set ctl_crash_set = {
+	"crash", CTL_CRASH_A_MAX, ctl_crash_defs, ctl_crash_policy,
+	BIT(CTL_CRASH_A_DEV) | BIT(CTL_CRASH_A_ENABLED),
+};
+
+static const struct ctl_attr_def ctl_bb_defs[CTL_BB_A_MAX + 1] = {
+	[CTL_BB_A_REGION] = D_STR("region", L_DEV),
+	[CTL_BB_A_DEV] = D_STR("dev", L_DEV),
+	[CTL_BB_A_OFFSET] = D_U64("offset"),
+	[CTL_BB_A_LENGTH] = D_U64("length"),
+};
+
+static const struct ctl_attr_set ctl_bb_set = {
+	"badblock", CTL_BB_A_MAX, ctl_bb_defs, ctl_bb_policy,
+	BIT(CTL_BB_A_OFFSET) | BIT(CTL_BB_A_LENGTH),
 };
 
 static const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1] = {
@@ -340,6 +412,14 @@ static const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1] = {
 	[CTL_A_INDEX] = D_NEST("index", ctl_index_set),
 	[CTL_A_LABEL] = D_NEST("label", ctl_label_set),
 	[CTL_A_CHECK] = D_NEST("check", ctl_check_set),
+	[CTL_A_OFFSET] = D_U64("offset"),
+	[CTL_A_LENGTH] = D_U64("length"),
+	[CTL_A_SURVIVE] = D_U32("survive"),
+	[CTL_A_SEED] = D_U64("seed"),
+	[CTL_A_WAIT_MS] = D_U32("wait_ms"),
+	[CTL_A_AT_FSYNC] = D_U32("at_fsync"),
+	[CTL_A_CRASH] = D_NEST("crash", ctl_crash_set),
+	[CTL_A_BADBLOCK] = D_NEST("badblock", ctl_bb_set),
 };
 
 const struct ctl_attr_set ctl_attrs = {
@@ -349,6 +429,7 @@ const struct ctl_attr_set ctl_attrs = {
 _Static_assert(CTL_A_MAX < 64 && CTL_NS_A_MAX < 64 && CTL_REGION_A_MAX < 64 &&
 	       CTL_STATS_A_MAX < 64 && CTL_INDEX_A_MAX < 64 &&
 	       CTL_LABEL_A_MAX < 64 && CTL_CHECK_A_MAX < 64 &&
+	       CTL_CRASH_A_MAX < 64 && CTL_BB_A_MAX < 64 &&
 	       CTL_HIST_BUCKETS < 64, "attribute sets are tracked in 64-bit masks");
 
 /* ---- commands (step 7) ---- */
@@ -370,7 +451,7 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.allowed = A(REGION) | A(SIZE) | A(NS_NAME) | A(NS_UUID) |
 			   A(ALIGN) | A(FLAGS),
 		.required = A(REGION) | A(SIZE),
-		.flags = CTL_F_READONLY | CTL_F_SPARSE | CTL_F_FORCE,
+		.flags = CTL_F_READONLY | CTL_F_SPARSE | CTL_F_FORCE | CTL_F_CRASH_TEST,
 	},
 	[CTL_CMD_DESTROY_NS] = {
 		.name = "destroy-namespace", .verb = "destroy namespaces",
@@ -419,6 +500,22 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.allowed = A(REGION) | NS_SPEC,
 		.one_of = NS_SPEC,
 	},
+	[CTL_CMD_POWER_FAIL] = {
+		.name = "power-fail", .verb = "simulate power failures",
+		.changes = true,
+		.allowed = A(REGION) | NS_SPEC | A(FLAGS) | A(SURVIVE) | A(SEED) |
+			   A(WAIT_MS) | A(AT_FSYNC),
+		.one_of = NS_SPEC, .one_of_required = true,
+		.flags = CTL_F_FORCE | CTL_F_KILL | CTL_F_ENABLE | CTL_F_DISABLE |
+			 CTL_F_STATUS,
+	},
+	[CTL_CMD_INJECT_ERROR] = {
+		.name = "inject-error", .verb = "inject media errors", .multi = true,
+		.changes = true,
+		.allowed = A(REGION) | NS_SPEC | A(FLAGS) | A(OFFSET) | A(LENGTH),
+		.one_of = NS_SPEC, .one_of_required = true,
+		.flags = CTL_F_UNINJECT | CTL_F_CLEAR,
+	},
 };
 
 static const struct {
@@ -428,6 +525,13 @@ static const struct {
 	{ CTL_F_READONLY, "read-only" },
 	{ CTL_F_SPARSE, "sparse" },
 	{ CTL_F_FORCE, "force" },
+	{ CTL_F_CRASH_TEST, "crash-test" },
+	{ CTL_F_KILL, "kill" },
+	{ CTL_F_ENABLE, "enable" },
+	{ CTL_F_DISABLE, "disable" },
+	{ CTL_F_STATUS, "status" },
+	{ CTL_F_UNINJECT, "uninject" },
+	{ CTL_F_CLEAR, "clear" },
 };
 
 const struct ctl_cmd_info *ctl_proto_cmd_info(unsigned cmd)
@@ -975,6 +1079,8 @@ static const struct ctl_field ctl_ns_fields[] = {
 	FLD(CTL_NS_A_STATE, F_STR, ctl_ns_info, state),
 	FLD(CTL_NS_A_REASON, F_STR, ctl_ns_info, reason),
 	FLD(CTL_NS_A_PATH, F_STR, ctl_ns_info, path),
+	FLD(CTL_NS_A_CRASH_TEST, F_BOOL, ctl_ns_info, crash_test),
+	FLD(CTL_NS_A_BADBLOCKS, F_U64, ctl_ns_info, badblocks),
 };
 
 int ctl_ns_info_put(struct nl_msg *m, const struct ctl_ns_info *ns)
@@ -1180,6 +1286,7 @@ static const struct ctl_field ctl_check_fields[] = {
 	FLD(CTL_CHECK_A_OK, F_BOOL, ctl_check_info, ok),
 	FLD(CTL_CHECK_A_LABELS, F_U32, ctl_check_info, labels),
 	FLD(CTL_CHECK_A_PROBLEMS, F_STR, ctl_check_info, problems),
+	FLD(CTL_CHECK_A_BADBLOCKS, F_U64, ctl_check_info, badblocks),
 };
 
 int ctl_check_info_put(struct nl_msg *m, const struct ctl_check_info *c)
@@ -1193,5 +1300,57 @@ int ctl_check_info_get(const struct nlattr *nest, struct ctl_check_info *out)
 	if (nest == NULL)
 		return -EINVAL;
 	ctl_fields_get(nest, ctl_check_fields, NFIELDS(ctl_check_fields), out);
+	return 0;
+}
+
+static const struct ctl_field ctl_crash_fields[] = {
+	FLD(CTL_CRASH_A_REGION, F_STR, ctl_crash_info, region),
+	FLD(CTL_CRASH_A_DEV, F_STR, ctl_crash_info, dev),
+	FLD(CTL_CRASH_A_NAME, F_STR, ctl_crash_info, name),
+	FLD(CTL_CRASH_A_ENABLED, F_BOOL, ctl_crash_info, enabled),
+	FLD(CTL_CRASH_A_ACTION, F_STR, ctl_crash_info, action),
+	FLD(CTL_CRASH_A_PAGES_LOGGED, F_U64, ctl_crash_info, pages_logged),
+	FLD(CTL_CRASH_A_PAGES_REVERTED, F_U64, ctl_crash_info, pages_reverted),
+	FLD(CTL_CRASH_A_PAGES_KEPT, F_U64, ctl_crash_info, pages_kept),
+	FLD(CTL_CRASH_A_FSYNCS, F_U64, ctl_crash_info, fsyncs),
+	FLD(CTL_CRASH_A_REVERTS, F_U64, ctl_crash_info, reverts),
+	FLD(CTL_CRASH_A_TIME_NS, F_U64, ctl_crash_info, time_ns),
+	FLD(CTL_CRASH_A_AT_FSYNC, F_U32, ctl_crash_info, at_fsync),
+	FLD(CTL_CRASH_A_KILLED, F_U32, ctl_crash_info, killed),
+	FLD(CTL_CRASH_A_CRASHED, F_BOOL, ctl_crash_info, crashed),
+};
+
+int ctl_crash_info_put(struct nl_msg *m, const struct ctl_crash_info *c)
+{
+	return ctl_nest_put(m, CTL_A_CRASH, ctl_crash_fields, NFIELDS(ctl_crash_fields), c);
+}
+
+int ctl_crash_info_get(const struct nlattr *nest, struct ctl_crash_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (nest == NULL)
+		return -EINVAL;
+	ctl_fields_get(nest, ctl_crash_fields, NFIELDS(ctl_crash_fields), out);
+	return 0;
+}
+
+static const struct ctl_field ctl_bb_fields[] = {
+	FLD(CTL_BB_A_REGION, F_STR, ctl_bb_info, region),
+	FLD(CTL_BB_A_DEV, F_STR, ctl_bb_info, dev),
+	FLD(CTL_BB_A_OFFSET, F_U64, ctl_bb_info, offset),
+	FLD(CTL_BB_A_LENGTH, F_U64, ctl_bb_info, length),
+};
+
+int ctl_bb_info_put(struct nl_msg *m, const struct ctl_bb_info *b)
+{
+	return ctl_nest_put(m, CTL_A_BADBLOCK, ctl_bb_fields, NFIELDS(ctl_bb_fields), b);
+}
+
+int ctl_bb_info_get(const struct nlattr *nest, struct ctl_bb_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (nest == NULL)
+		return -EINVAL;
+	ctl_fields_get(nest, ctl_bb_fields, NFIELDS(ctl_bb_fields), out);
 	return 0;
 }

@@ -75,6 +75,19 @@ enum ctl_proto_cmd {
 	CTL_CMD_CHECK_LABELS,	/* [REGION] -> parts: CHECK, one per region */
 	CTL_CMD_INIT_LABELS,	/* REGION [FLAGS(force) LABEL_VERSION] -> REGION_INFO */
 	CTL_CMD_STATS,		/* [REGION] [spec] -> parts: STATS, one per namespace */
+	/*
+	 * spec [REGION FLAGS(enable|disable|status|force|kill) SURVIVE SEED
+	 * WAIT_MS AT_FSYNC] -> CRASH: crash testing of a namespace (enable,
+	 * disable, status, arm a crash at an FSYNC, or pull the plug now)
+	 */
+	CTL_CMD_POWER_FAIL,
+	/*
+	 * spec [REGION OFFSET LENGTH FLAGS(uninject|clear)] -> parts: BADBLOCK
+	 * each (the namespace's media errors after the change): OFFSET and
+	 * LENGTH inject (or with uninject clear) a range, clear clears all,
+	 * neither is a status query
+	 */
+	CTL_CMD_INJECT_ERROR,
 	__CTL_CMD_MAX,
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)
@@ -108,6 +121,14 @@ enum ctl_attr {
 	CTL_A_INDEX,		/* nested CTL_INDEX_A_*: a namespace index block */
 	CTL_A_LABEL,		/* nested CTL_LABEL_A_*: a label slot */
 	CTL_A_CHECK,		/* nested CTL_CHECK_A_*: check-labels of a region */
+	CTL_A_OFFSET,		/* u64: bytes into the namespace (INJECT_ERROR) */
+	CTL_A_LENGTH,		/* u64: bytes (INJECT_ERROR) */
+	CTL_A_SURVIVE,		/* u32: parts per million of unflushed pages kept (POWER_FAIL) */
+	CTL_A_SEED,		/* u64: seed of the survival choice (POWER_FAIL) */
+	CTL_A_WAIT_MS,		/* u32: how long to wait for holders to let go */
+	CTL_A_AT_FSYNC,		/* u32: crash at the K-th FSYNC from now (1..); 0 disarms */
+	CTL_A_CRASH,		/* nested CTL_CRASH_A_*: crash-test state and result */
+	CTL_A_BADBLOCK,		/* nested CTL_BB_A_*: one media error range */
 	__CTL_A_MAX,
 };
 #define CTL_A_MAX (__CTL_A_MAX - 1)
@@ -115,7 +136,15 @@ enum ctl_attr {
 /* CTL_A_FLAGS bits */
 #define CTL_F_READONLY (1u << 0)	/* create: label flag ROLABEL */
 #define CTL_F_SPARSE (1u << 1)		/* create: do not preallocate */
-#define CTL_F_FORCE (1u << 2)		/* create/destroy/disable/init-labels */
+#define CTL_F_FORCE (1u << 2)		/* create/destroy/disable/init-labels/power-fail */
+#define CTL_F_CRASH_TEST (1u << 3)	/* create: enable crash testing at once */
+#define CTL_F_KILL (1u << 4)		/* power-fail: SIGKILL the holders first */
+#define CTL_F_ENABLE (1u << 5)		/* power-fail: enable crash testing */
+#define CTL_F_DISABLE (1u << 6)		/* power-fail: disable it (drops the log) */
+#define CTL_F_STATUS (1u << 7)		/* power-fail: only report the state */
+/* (1u << 8) is left unused */
+#define CTL_F_UNINJECT (1u << 9)	/* inject-error: clear the range instead */
+#define CTL_F_CLEAR (1u << 10)		/* inject-error: clear every media error */
 
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply) */
 enum ctl_ns_attr {
@@ -131,6 +160,8 @@ enum ctl_ns_attr {
 	CTL_NS_A_STATE,		/* string: "active", "disabled", "interleaved", ... */
 	CTL_NS_A_REASON,	/* string: why it is not served */
 	CTL_NS_A_PATH,		/* string: the namespace file in the mount */
+	CTL_NS_A_CRASH_TEST,	/* u8: crash testing is enabled (served namespaces) */
+	CTL_NS_A_BADBLOCKS,	/* u64: bytes of media errors in its range */
 	__CTL_NS_A_MAX,
 };
 #define CTL_NS_A_MAX (__CTL_NS_A_MAX - 1)
@@ -247,9 +278,43 @@ enum ctl_check_attr {
 	CTL_CHECK_A_OK,		/* u8 (required) */
 	CTL_CHECK_A_LABELS,	/* u32: labels verified */
 	CTL_CHECK_A_PROBLEMS,	/* string: one problem a line */
+	CTL_CHECK_A_BADBLOCKS,	/* u64: bytes of injected media errors */
 	__CTL_CHECK_A_MAX,
 };
 #define CTL_CHECK_A_MAX (__CTL_CHECK_A_MAX - 1)
+
+/* CTL_A_CRASH: a namespace's crash-test state (POWER_FAIL reply) */
+enum ctl_crash_attr {
+	CTL_CRASH_A_UNSPEC,
+	CTL_CRASH_A_REGION,		/* string */
+	CTL_CRASH_A_DEV,		/* string (required) */
+	CTL_CRASH_A_NAME,		/* string */
+	CTL_CRASH_A_ENABLED,		/* u8 (required) */
+	CTL_CRASH_A_ACTION,		/* string: "reverted", "armed", "enabled", ... */
+	CTL_CRASH_A_PAGES_LOGGED,	/* u64: pages in the undo log now */
+	CTL_CRASH_A_PAGES_REVERTED,	/* u64: of this revert */
+	CTL_CRASH_A_PAGES_KEPT,		/* u64: of this revert (survivors) */
+	CTL_CRASH_A_FSYNCS,		/* u64: FSYNCs completed since enabling */
+	CTL_CRASH_A_REVERTS,		/* u64: power failures since enabling */
+	CTL_CRASH_A_TIME_NS,		/* u64: how long this revert took */
+	CTL_CRASH_A_AT_FSYNC,		/* u32: armed: crash at the K-th FSYNC from now */
+	CTL_CRASH_A_KILLED,		/* u32: processes killed (--kill) */
+	CTL_CRASH_A_CRASHED,		/* u8: a revert is in progress */
+	__CTL_CRASH_A_MAX,
+};
+#define CTL_CRASH_A_MAX (__CTL_CRASH_A_MAX - 1)
+
+/* CTL_A_BADBLOCK: one media error range (INJECT_ERROR and LIST parts) */
+enum ctl_bb_attr {
+	CTL_BB_A_UNSPEC,
+	CTL_BB_A_REGION,	/* string */
+	CTL_BB_A_DEV,		/* string: the namespace (INJECT_ERROR); absent in LIST */
+	CTL_BB_A_OFFSET,	/* u64 (required): bytes into the namespace, or in
+				 * LIST into the region's data area */
+	CTL_BB_A_LENGTH,	/* u64 (required): bytes, whole 512-byte blocks */
+	__CTL_BB_A_MAX,
+};
+#define CTL_BB_A_MAX (__CTL_BB_A_MAX - 1)
 
 /* libnl policies (step 5 above; nested ones for nla_parse_nested) */
 extern const struct nla_policy ctl_policy[CTL_A_MAX + 1];
@@ -259,6 +324,8 @@ extern const struct nla_policy ctl_stats_policy[CTL_STATS_A_MAX + 1];
 extern const struct nla_policy ctl_index_policy[CTL_INDEX_A_MAX + 1];
 extern const struct nla_policy ctl_label_policy[CTL_LABEL_A_MAX + 1];
 extern const struct nla_policy ctl_check_policy[CTL_CHECK_A_MAX + 1];
+extern const struct nla_policy ctl_crash_policy[CTL_CRASH_A_MAX + 1];
+extern const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1];
 
 /* What our own pass knows about an attribute type (step 6). */
 enum ctl_kind {
@@ -423,6 +490,8 @@ struct ctl_ns_info {
 	const char *state;
 	const char *reason;
 	const char *path;
+	bool crash_test;
+	uint64_t badblocks;
 };
 int ctl_ns_info_put(struct nl_msg *m, const struct ctl_ns_info *ns);
 int ctl_ns_info_get(const struct nlattr *nest, struct ctl_ns_info *out);
@@ -507,8 +576,37 @@ struct ctl_check_info {
 	bool ok;
 	uint32_t labels;
 	const char *problems;
+	uint64_t badblocks;
 };
 int ctl_check_info_put(struct nl_msg *m, const struct ctl_check_info *c);
 int ctl_check_info_get(const struct nlattr *nest, struct ctl_check_info *out);
+
+struct ctl_crash_info {
+	const char *region;
+	const char *dev;
+	const char *name;
+	bool enabled;
+	const char *action;
+	uint64_t pages_logged;
+	uint64_t pages_reverted;
+	uint64_t pages_kept;
+	uint64_t fsyncs;
+	uint64_t reverts;
+	uint64_t time_ns;
+	uint32_t at_fsync;
+	uint32_t killed;
+	bool crashed;
+};
+int ctl_crash_info_put(struct nl_msg *m, const struct ctl_crash_info *c);
+int ctl_crash_info_get(const struct nlattr *nest, struct ctl_crash_info *out);
+
+struct ctl_bb_info {
+	const char *region;
+	const char *dev;
+	uint64_t offset;
+	uint64_t length;
+};
+int ctl_bb_info_put(struct nl_msg *m, const struct ctl_bb_info *b);
+int ctl_bb_info_get(const struct nlattr *nest, struct ctl_bb_info *out);
 
 #endif

@@ -312,7 +312,12 @@ static int fs_ctl_put_ns(struct fs_daemon *d, struct nl_msg *m, struct fs_region
 	};
 
 	memcpy(ni.uuid, ns_namespace_uuid(ns), sizeof(ni.uuid));
+	ni.badblocks = fs_media_bytes(&reg->media, ni.dpa, ni.size);
 	if (file) {
+		struct fs_crash_status cs;
+
+		fs_fault_status(file->ns, &cs);
+		ni.crash_test = cs.enabled;
 		ni.state = "active";
 		snprintf(path, sizeof(path), "%s/%s/%s", d->mountpoint, reg->dir->name,
 			 file->name);
@@ -340,6 +345,28 @@ static int fs_ctl_reply_ns(struct fs_daemon *d, struct ctl_reply *rep,
 
 /* ---- list ---- */
 
+/* a region's media errors as BADBLOCK parts (data-area offsets) */
+static int fs_ctl_put_region_badblocks(struct ctl_reply *rep, struct fs_region *reg)
+{
+	struct fs_media *md = &reg->media;
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&md->lock);
+	for (i = 0; i < md->bb.n && rc == 0; i++) {
+		struct ctl_bb_info b = {
+			.region = ns_region_devname(reg->r),
+			.offset = md->bb.v[i].off,
+			.length = md->bb.v[i].len,
+		};
+		struct nl_msg *m = ctl_reply_part(rep);
+
+		rc = m ? ctl_bb_info_put(m, &b) : -ENOMEM;
+	}
+	pthread_mutex_unlock(&md->lock);
+	return rc;
+}
+
 static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct fs_daemon *d = arg;
@@ -358,6 +385,8 @@ static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, voi
 			continue;
 		m = ctl_reply_part(rep);
 		rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
+		if (rc == 0)
+			rc = fs_ctl_put_region_badblocks(rep, reg);
 		ns_region_foreach_namespace(reg->r, ns) {
 			if (rc)
 				break;
@@ -425,6 +454,8 @@ static int fs_ctl_create(const struct ctl_request *req, struct ctl_reply *rep, v
 			    ns_region_devname(reg->r), strerror(-rc));
 		goto out;
 	}
+	if ((flags & CTL_F_CRASH_TEST) && fs_fault_enable(file->ns, true) < 0)
+		fs_warn("%s: %s", ns_namespace_devname(ns), ns_errormsg());
 	fs_note_add(&nl, FS_NOTE_NEW, reg->dir->ino, file->ino, file->name);
 	fs_note_add(&nl, FS_NOTE_DIR, reg->dir->ino, 0, reg->dir->name);
 	fs_ctl_sync_names(d, reg, &nl);
@@ -814,6 +845,7 @@ static int fs_ctl_check_labels(const struct ctl_request *req, struct ctl_reply *
 		}
 		c.ok = nproblems == 0;
 		c.problems = problems[0] ? problems : NULL;
+		c.badblocks = fs_media_bytes(&reg->media, 0, UINT64_MAX);
 		m = ctl_reply_part(rep);
 		rc = m ? ctl_check_info_put(m, &c) : -ENOMEM;
 	}
@@ -972,6 +1004,242 @@ out:
 	return rc;
 }
 
+/* ---- power-fail ---- */
+
+/*
+ * The served file of the namespace a request names (daemon lock taken and
+ * dropped). It stays valid after the lock is dropped: files leave the
+ * tree only in control handlers, which run one at a time on this thread.
+ */
+static int fs_ctl_served(struct fs_daemon *d, const struct ctl_request *req,
+			 struct fs_region **rout, struct ns_namespace **nsout,
+			 struct fs_inode **out)
+{
+	struct fs_region *sel, *reg;
+	struct ns_namespace *ns;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (!rc)
+		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	if (!rc) {
+		*rout = reg;
+		*nsout = ns;
+		*out = fs_ctl_file(ns);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+static int fs_ctl_reply_crash(struct ctl_reply *rep, struct fs_region *reg,
+			      struct fs_inode *file, const char *action,
+			      const struct fs_crash_result *res)
+{
+	struct fs_crash_status st;
+	struct ctl_crash_info ci = {
+		.region = ns_region_devname(reg->r),
+		.dev = file->ns->devname,
+		.name = file->name,
+		.action = action,
+	};
+	struct nl_msg *m = ctl_reply_msg(rep);
+
+	fs_fault_status(file->ns, &st);
+	ci.enabled = st.enabled;
+	ci.crashed = st.crashed;
+	ci.pages_logged = st.pages_logged;
+	ci.fsyncs = st.fsyncs;
+	ci.reverts = st.reverts;
+	ci.at_fsync = st.at_fsync;
+	if (!res)
+		res = &st.last;
+	ci.pages_reverted = res->pages_reverted;
+	ci.pages_kept = res->pages_kept;
+	ci.time_ns = res->time_ns;
+	ci.killed = res->killed;
+	if (!m)
+		return ns_err(-ENOMEM, "out of memory building the reply");
+	return ctl_crash_info_put(m, &ci);
+}
+
+static int fs_ctl_power_fail(const struct ctl_request *req, struct ctl_reply *rep,
+			     void *arg)
+{
+	struct fs_daemon *d = arg;
+	uint32_t flags = ctl_request_flags(req);
+	struct nlattr *const *a = req->attrs;
+	struct fs_crash_result res = { 0 };
+	struct fs_crash_status st;
+	struct fs_region *reg;
+	struct ns_namespace *ns;
+	struct fs_inode *file;
+	const char *action;
+	int rc;
+
+	rc = fs_ctl_served(d, req, &reg, &ns, &file);
+	if (rc)
+		return rc;
+	if (!file)
+		return ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: enable it first",
+			      ns_namespace_devname(ns), ns_region_devname(reg->r));
+	if ((flags & CTL_F_ENABLE) && (flags & CTL_F_DISABLE))
+		return ns_err(-EINVAL, "enable and disable crash testing at once");
+	if ((flags & (CTL_F_ENABLE | CTL_F_DISABLE | CTL_F_STATUS)) &&
+	    (flags & (CTL_F_KILL | CTL_F_FORCE)))
+		return ns_err(-EINVAL, "--kill and --force apply to a power failure, not "
+			      "to enabling, disabling or a status query");
+	if (flags & CTL_F_DISABLE) {
+		rc = fs_fault_enable(file->ns, false);
+		return rc ? rc : fs_ctl_reply_crash(rep, reg, file, "disabled", NULL);
+	}
+	if (flags & CTL_F_ENABLE) {
+		fs_fault_status(file->ns, &st);
+		rc = st.enabled ? 0 : fs_fault_enable(file->ns, true);
+		if (rc)
+			return rc;
+		action = "enabled";
+		if (!a[CTL_A_AT_FSYNC])
+			return fs_ctl_reply_crash(rep, reg, file, action, NULL);
+	}
+	if (flags & CTL_F_STATUS)
+		return fs_ctl_reply_crash(rep, reg, file, "status", NULL);
+	fs_fault_status(file->ns, &st);
+	if (!st.enabled)
+		return ns_err(-EOPNOTSUPP, "crash testing is not enabled on '%s': enable it "
+			      "with 'pmemctl power-fail %s --enable' (or create it with "
+			      "--crash-test)", file->name, file->name);
+	if (a[CTL_A_SURVIVE] && nla_get_u32(a[CTL_A_SURVIVE]) > 1000000)
+		return ns_err(-EINVAL, "survival of %u parts per million is more than all",
+			      nla_get_u32(a[CTL_A_SURVIVE]));
+	if (a[CTL_A_AT_FSYNC]) {
+		uint32_t k = nla_get_u32(a[CTL_A_AT_FSYNC]);
+
+		if (flags & (CTL_F_KILL | CTL_F_FORCE))
+			return ns_err(-EINVAL, "--at-fsync kills the process that calls the "
+				      "FSYNC: --kill and --force do not apply");
+		rc = fs_fault_arm(file->ns, k,
+				  a[CTL_A_SURVIVE] ? nla_get_u32(a[CTL_A_SURVIVE]) : 0,
+				  a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0);
+		if (rc)
+			return ns_err(rc, "cannot arm a crash on '%s': %s", file->name,
+				      strerror(-rc));
+		fs_info("%s: power failure armed at FSYNC %u from now (uid %u)",
+			file->ns->devname, k, (unsigned)req->cred.uid);
+		return fs_ctl_reply_crash(rep, reg, file, k ? "armed" : "disarmed", NULL);
+	}
+	{
+		struct fs_pf_opts o = {
+			.survive_ppm = a[CTL_A_SURVIVE] ? nla_get_u32(a[CTL_A_SURVIVE]) : 0,
+			.seed = a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0,
+			.force = flags & CTL_F_FORCE,
+			.kill = flags & CTL_F_KILL,
+			.wait_ms = a[CTL_A_WAIT_MS] ? nla_get_u32(a[CTL_A_WAIT_MS]) : 0,
+		};
+
+		rc = fs_fault_power_fail(d, file, &o, &res);
+	}
+	if (rc)
+		return rc;
+	return fs_ctl_reply_crash(rep, reg, file, "reverted", &res);
+}
+
+/* ---- inject-error ---- */
+
+static void fs_ctl_inval(struct fs_daemon *d, struct fs_inode *file, uint64_t off,
+			 uint64_t len)
+{
+	uint64_t s = off - off % FS_PAGE, e = off + len;
+	int rc;
+
+	e = (e + FS_PAGE - 1) / FS_PAGE * FS_PAGE;
+	rc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, (off_t)s, (off_t)(e - s));
+	if (rc < 0 && rc != -ENOENT)
+		fs_debug("%s: notify inval_inode: %s", file->name, strerror(-rc));
+}
+
+static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *rep,
+			       void *arg)
+{
+	struct fs_daemon *d = arg;
+	uint32_t flags = ctl_request_flags(req);
+	struct nlattr *const *a = req->attrs;
+	struct ctl_bb_range *v = NULL;
+	struct fs_region *reg;
+	struct ns_namespace *ns;
+	struct fs_inode *file;
+	uint64_t dpa, size, off = 0, len = 0;
+	char dev[32], what[128];
+	size_t n, i;
+	int rc;
+
+	rc = fs_ctl_served(d, req, &reg, &ns, &file);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&d->lock);
+	dpa = ns_namespace_dpa(ns);
+	size = ns_namespace_size(ns);
+	snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(ns));
+	snprintf(what, sizeof(what), "'%s' (%s)", ns_namespace_name(ns), dev);
+	pthread_mutex_unlock(&d->lock);
+	if (!a[CTL_A_OFFSET] != !a[CTL_A_LENGTH])
+		return ns_err(-EINVAL, "an offset needs a length and a length an offset");
+	if (a[CTL_A_OFFSET]) {
+		off = nla_get_u64(a[CTL_A_OFFSET]);
+		len = nla_get_u64(a[CTL_A_LENGTH]);
+	}
+	if ((flags & CTL_F_CLEAR) && (a[CTL_A_OFFSET] || (flags & CTL_F_UNINJECT)))
+		return ns_err(-EINVAL, "clearing every error takes no range");
+	if ((flags & CTL_F_UNINJECT) && !a[CTL_A_OFFSET])
+		return ns_err(-EINVAL, "uninject needs the range to clear");
+	if (a[CTL_A_OFFSET] && !(flags & CTL_F_UNINJECT)) {
+		/* dirty pages go back first (a whole-block write would clear it) */
+		if (file)
+			fs_ctl_inval(d, file, off, len);
+		if (file && !fs_fault_get(file->ns))
+			return ns_err(-ENOMEM, "out of memory");
+	}
+	if (a[CTL_A_OFFSET] || (flags & CTL_F_CLEAR)) {
+		rc = fs_media_change(&reg->media, dpa, size, what, off, len,
+				     flags & CTL_F_UNINJECT, flags & CTL_F_CLEAR);
+		if (rc)
+			return rc;
+		fs_info("%s: %s media errors %s%" PRIu64 "+%" PRIu64 " for uid %u",
+			ns_region_devname(reg->r), dev,
+			(flags & CTL_F_CLEAR) ? "cleared: all " :
+			(flags & CTL_F_UNINJECT) ? "uninjected: " : "injected: ",
+			off, (flags & CTL_F_CLEAR) ? size : len, (unsigned)req->cred.uid);
+		/* clean pages cached before are read again, and fail */
+		if (file && !(flags & (CTL_F_UNINJECT | CTL_F_CLEAR)))
+			fs_ctl_inval(d, file, off, len);
+	}
+	pthread_mutex_lock(&reg->media.lock);
+	n = ctl_bb_clip(&reg->media.bb, dpa, size, NULL, 0);
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (v)
+		ctl_bb_clip(&reg->media.bb, dpa, size, v, n);
+	pthread_mutex_unlock(&reg->media.lock);
+	if (!v)
+		return ns_err(-ENOMEM, "out of memory");
+	for (i = 0; i < n && rc == 0; i++) {
+		struct ctl_bb_info b = {
+			.region = ns_region_devname(reg->r),
+			.dev = dev,
+			.offset = v[i].off,
+			.length = v[i].len,
+		};
+		struct nl_msg *m = ctl_reply_part(rep);
+
+		rc = m ? ctl_bb_info_put(m, &b) : -ENOMEM;
+	}
+	free(v);
+	if (rc == -ENOMEM)
+		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) listing "
+			    "media errors");
+	return rc;
+}
+
 /* ---- the server ---- */
 
 static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
@@ -986,6 +1254,8 @@ static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_CHECK_LABELS] = { fs_ctl_check_labels, false },
 	[CTL_CMD_INIT_LABELS] = { fs_ctl_init_labels, true },
 	[CTL_CMD_STATS] = { fs_ctl_stats, false },
+	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail, true },
+	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error, true },
 };
 
 int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
@@ -1005,4 +1275,5 @@ int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
 void fs_ctl_stop(struct fs_daemon *d)
 {
 	ctl_server_stop(&d->ctl);
+	fs_fault_shutdown();	/* armed crashes still reverting */
 }

@@ -43,6 +43,12 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 		free(n);
 		return rc;
 	}
+	n->media = &reg->media;
+	if (fs_media_bytes(&reg->media, n->dpa, n->size) && !fs_fault_get(n)) {
+		fs_ns_fini(n);
+		free(n);
+		return -ENOMEM;
+	}
 	mode = n->readonly ? 0444 : d->cfg.mode & 07777;
 	rc = fs_inode_new(&d->itable, reg->dir, ns_namespace_name(ns), S_IFREG | mode,
 			  d->cfg.uid, d->cfg.gid, &file);
@@ -109,6 +115,7 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	for (i = 0; i < nregions; i++) {
 		d->regions[i].r = regions[i];
 		d->regions[i].id = i;
+		fs_media_init(&d->regions[i].media, ns_region_path(regions[i]));
 	}
 	d->nregions = nregions;
 	for (i = 0; i < nregions; i++) {
@@ -203,8 +210,10 @@ void fs_daemon_fini(struct fs_daemon *d)
 
 	if (d->itable.v || d->itable.root)
 		fs_itable_fini(&d->itable);
-	for (i = 0; i < d->nregions; i++)
+	for (i = 0; i < d->nregions; i++) {
 		ns_region_close(&d->regions[i].r);
+		fs_media_fini(&d->regions[i].media);
+	}
 	free(d->regions);
 	d->regions = NULL;
 	d->nregions = 0;

@@ -15,6 +15,7 @@
 
 #include "namespace.h"
 
+#include "fault.h"
 #include "log.h"
 #include "nsfile.h"
 
@@ -118,6 +119,10 @@ int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, int region_fd,
 
 void fs_ns_fini(struct fs_ns *n)
 {
+	if (n->fault) {
+		fs_fault_free(n->fault);
+		n->fault = NULL;
+	}
 	if (n->dfd >= 0)
 		close(n->dfd);
 	if (n->fd >= 0)
@@ -220,6 +225,15 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off)
 
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off)
 {
+	struct fs_fault *f = fs_ns_fault(n);
+
+	if (__builtin_expect(f != NULL, 0))
+		return fs_fault_write(n, f, buf, len, off);
+	return fs_data_write_raw(n, buf, len, off);
+}
+
+int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off)
+{
 	int rc;
 
 	if (dio_ok(n, len, off)) {
@@ -251,9 +265,13 @@ fail:
 
 int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 {
-	void *b = bounce_get(len);
+	struct fs_fault *f = fs_ns_fault(n);
+	void *b;
 	int rc = -EINVAL;
 
+	if (__builtin_expect(f != NULL, 0) && fs_fault_read_check(n, f, off, len) < 0)
+		return -EIO;
+	b = bounce_get(len);
 	if (!b)
 		return -ENOMEM;
 	if (dio_ok(n, len, off))
@@ -293,6 +311,15 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 }
 
 int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
+{
+	struct fs_fault *f = fs_ns_fault(n);
+
+	if (__builtin_expect(f != NULL, 0))
+		return fs_fault_fallocate(n, f, mode, off, len);
+	return fs_data_fallocate_raw(n, mode, off, len);
+}
+
+int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 {
 	int rc;
 

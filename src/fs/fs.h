@@ -24,6 +24,10 @@
  *   itable.lock        the inode table (inode.h)
  *   fs_ns.flush_lock   one persist of a namespace at a time (nsfile.h)
  *   fs_ns.lock         dirty extents, handles, writers, destroyed
+ *   fault locks        crash testing and media errors (fault.h): never
+ *                      taken under lock or fs_ns.lock; a power failure
+ *                      takes fs_ns.lock (handle counts) and lock (pins)
+ *                      under its revert_lock, never across a notification
  * Lock order: lock -> itable.lock -> fs_ns.flush_lock -> fs_ns.lock; the
  * worker queue lock is a leaf.
  */
@@ -34,6 +38,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "fault.h"
 #include "fs_fuse.h"
 #include "inode.h"
 #include "nsfile.h"
@@ -57,6 +62,7 @@ struct fs_region {
 	struct ns_region *r;
 	unsigned id;		/* N of region<N> */
 	struct fs_inode *dir;
+	struct fs_media media;	/* injected media errors (fault.h) */
 };
 
 struct fs_daemon {

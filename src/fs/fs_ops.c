@@ -290,7 +290,28 @@ static void flush_job_run(void *arg)
 {
 	struct flush_job *j = arg;
 	struct fs_ns *n = j->file->ns;
-	int rc = fs_ns_persist(n);
+	struct fs_fault *f = j->release ? NULL : fs_ns_fault(n);
+	uint64_t token = 0;
+	int rc;
+
+	if (__builtin_expect(f != NULL, 0)) {
+		/* crash testing: failed while crashed, or the armed crash */
+		rc = fs_fault_fsync_begin(f, &token);
+		if (rc == 1) {
+			fs_fault_fire(j->d, j->file, j->req);
+			free(j);
+			return;
+		}
+		if (rc < 0) {
+			fs_stats_add(&n->stats.fsyncs, 1);
+			reply_err(j->req, n, -rc);
+			free(j);
+			return;
+		}
+	}
+	rc = fs_ns_persist(n);
+	if (__builtin_expect(f != NULL, 0) && rc == 0)
+		rc = fs_fault_fsync_end(f, token);	/* drops the undo log */
 
 	if (j->release) {
 		/* the last close: persist, then let go (errors are logged) */

@@ -36,6 +36,8 @@
 #include "stats.h"
 
 struct ns_namespace;
+struct fs_fault;
+struct fs_media;
 
 /* dirty extents kept per namespace before falling back to all of it */
 #define FS_DIRTY_MAX 64
@@ -78,6 +80,13 @@ struct fs_ns {
 
 	int error;		/* sticky positive errno (atomic), 0 = fine */
 	struct fs_stats stats;
+
+	/*
+	 * Fault simulation (fault.h): NULL unless crash testing or a media
+	 * error was asked for; set once (atomic), freed with n.
+	 */
+	struct fs_fault *fault;
+	struct fs_media *media;	/* the region's media errors (set by daemon.c) */
 };
 
 /* Set up n for namespace ns of the region open on region_fd. */
@@ -97,6 +106,9 @@ bool fs_ns_destroyed(struct fs_ns *n);
 
 /* data.c: I/O at namespace offsets; callers check bounds. */
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
+/* the same without fault simulation (fault.c) */
+int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
+int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
 /* Reads into a per-thread buffer (*out, valid until the thread's next read). */
 int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out);
 int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);

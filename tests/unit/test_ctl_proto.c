@@ -405,6 +405,107 @@ static void m_bad_nest_in_request(struct raw *r)
 	raw_end(r);
 }
 
+static void m_pf_no_spec(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_POWER_FAIL, CTL_PROTO_VERSION);
+	raw_u32(r, CTL_A_FLAGS, CTL_F_ENABLE);
+	raw_end(r);
+}
+
+static void m_pf_survive_u64(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_POWER_FAIL, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u64(r, CTL_A_SURVIVE, 50);
+	raw_end(r);
+}
+
+static void m_pf_seed_short(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_POWER_FAIL, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u32(r, CTL_A_SEED, 7);
+	raw_end(r);
+}
+
+static void m_pf_flag_uninject(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_POWER_FAIL, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u32(r, CTL_A_FLAGS, CTL_F_KILL | CTL_F_UNINJECT);
+	raw_end(r);
+}
+
+static void m_pf_offset(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_POWER_FAIL, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u64(r, CTL_A_OFFSET, 4096);
+	raw_end(r);
+}
+
+static void m_pf_at_fsync_dup(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_POWER_FAIL, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u32(r, CTL_A_AT_FSYNC, 3);
+	raw_u32(r, CTL_A_AT_FSYNC, 4);
+	raw_end(r);
+}
+
+static void m_ie_two_specs(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_INJECT_ERROR, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_attr(r, CTL_A_NS_UUID, uuid1, 16);
+	raw_end(r);
+}
+
+static void m_ie_length_u32(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_INJECT_ERROR, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u64(r, CTL_A_OFFSET, 0);
+	raw_u32(r, CTL_A_LENGTH, 512);
+	raw_end(r);
+}
+
+static void m_ie_flag_kill(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_INJECT_ERROR, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u32(r, CTL_A_FLAGS, CTL_F_KILL);
+	raw_end(r);
+}
+
+static void m_ie_survive(struct raw *r)
+{
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_INJECT_ERROR, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_u32(r, CTL_A_SURVIVE, 1);
+	raw_end(r);
+}
+
+static void m_ie_bad_badblock_nest(struct raw *r)
+{
+	struct raw inner;
+	uint64_t off = 512;
+
+	inner.len = 0;
+	raw_attr(&inner, CTL_BB_A_OFFSET, &off, sizeof(off));
+	raw_start(r, CTL_FAMILY, NLM_F_REQUEST, CTL_CMD_INJECT_ERROR, CTL_PROTO_VERSION);
+	raw_str(r, CTL_A_NS_NAME, "vm1");
+	raw_attr(r, CTL_A_BADBLOCK | NLA_F_NESTED, inner.b, inner.len);
+	raw_end(r);
+}
+
+static void m_create_flag_kill(struct raw *r)
+{
+	raw_create(r);
+	raw_u32(r, CTL_A_FLAGS, CTL_F_CRASH_TEST | CTL_F_KILL);
+	raw_end(r);
+}
+
 struct bad_case {
 	const char *what;
 	void (*build)(struct raw *r);
@@ -485,6 +586,31 @@ static const struct bad_case bad_cases[] = {
 	  "attribute 17 (ns_info) is not valid in a create-namespace request", 77 },
 	{ "malformed nest", m_bad_nest_in_request, -EINVAL,
 	  "attribute 17 (ns_info) > attribute 5 (size) has length 3, expected 8", 77 },
+	{ "power-fail names no namespace", m_pf_no_spec, -EINVAL,
+	  "power-fail request names no namespace: it needs attribute 7 (name), 8 (uuid) or 9 (dev)",
+	  77 },
+	{ "power-fail: 8-byte survive", m_pf_survive_u64, -EINVAL,
+	  "attribute 24 (survive) has length 8, expected 4", 77 },
+	{ "power-fail: 4-byte seed", m_pf_seed_short, -EINVAL,
+	  "attribute 25 (seed) has length 4, expected 8", 77 },
+	{ "power-fail: inject-error's flag", m_pf_flag_uninject, -EINVAL,
+	  "flag 'uninject' is not valid for power-fail", 77 },
+	{ "power-fail: an offset", m_pf_offset, -EINVAL,
+	  "attribute 22 (offset) is not valid in a power-fail request", 77 },
+	{ "power-fail: at_fsync twice", m_pf_at_fsync_dup, -EINVAL,
+	  "duplicate attribute 27 (at_fsync)", 77 },
+	{ "inject-error names two namespaces", m_ie_two_specs, -EINVAL,
+	  "inject-error request names the namespace twice: attributes 7 (name) and 8 (uuid)", 77 },
+	{ "inject-error: 4-byte length", m_ie_length_u32, -EINVAL,
+	  "attribute 23 (length) has length 4, expected 8", 77 },
+	{ "inject-error: power-fail's flag", m_ie_flag_kill, -EINVAL,
+	  "flag 'kill' is not valid for inject-error", 77 },
+	{ "inject-error: survive", m_ie_survive, -EINVAL,
+	  "attribute 24 (survive) is not valid in a inject-error request", 77 },
+	{ "inject-error: badblock nest without length", m_ie_bad_badblock_nest, -EINVAL,
+	  "attribute 29 (badblock) > missing attribute 4 (length)", 77 },
+	{ "create-namespace: power-fail's flag", m_create_flag_kill, -EINVAL,
+	  "flag 'kill' is not valid for create-namespace", 77 },
 };
 
 static void assert_msg(const char *want, const char *what)
@@ -623,6 +749,19 @@ static struct nl_msg *build_request(unsigned cmd)
 	case CTL_CMD_STATS:
 		assert_int_equal(ctl_put_string(m, CTL_A_NS_DEV, "namespace0.0"), 0);
 		break;
+	case CTL_CMD_POWER_FAIL:
+		assert_int_equal(ctl_put_string(m, CTL_A_NS_NAME, "vm1"), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_FLAGS, CTL_F_KILL), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_SURVIVE, 250000), 0);
+		assert_int_equal(ctl_put_u64(m, CTL_A_SEED, 42), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_WAIT_MS, 3000), 0);
+		break;
+	case CTL_CMD_INJECT_ERROR:
+		assert_int_equal(ctl_put_string(m, CTL_A_NS_DEV, "namespace0.1"), 0);
+		assert_int_equal(ctl_put_u64(m, CTL_A_OFFSET, 8192), 0);
+		assert_int_equal(ctl_put_u64(m, CTL_A_LENGTH, 512), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_FLAGS, CTL_F_UNINJECT), 0);
+		break;
 	default:
 		break;
 	}
@@ -691,6 +830,19 @@ static void test_every_command(void **state)
 		case CTL_CMD_STATS:
 			assert_string_equal(ctl_request_ns_spec(&req, ubuf), "namespace0.0");
 			break;
+		case CTL_CMD_POWER_FAIL:
+			assert_string_equal(ctl_request_ns_spec(&req, ubuf), "vm1");
+			assert_int_equal(ctl_request_flags(&req), CTL_F_KILL);
+			assert_int_equal(nla_get_u32(req.attrs[CTL_A_SURVIVE]), 250000);
+			assert_int_equal(nla_get_u64(req.attrs[CTL_A_SEED]), 42);
+			assert_int_equal(nla_get_u32(req.attrs[CTL_A_WAIT_MS]), 3000);
+			break;
+		case CTL_CMD_INJECT_ERROR:
+			assert_string_equal(ctl_request_ns_spec(&req, ubuf), "namespace0.1");
+			assert_int_equal(nla_get_u64(req.attrs[CTL_A_OFFSET]), 8192);
+			assert_int_equal(nla_get_u64(req.attrs[CTL_A_LENGTH]), 512);
+			assert_int_equal(ctl_request_flags(&req), CTL_F_UNINJECT);
+			break;
 		}
 		free(copy);
 		nlmsg_free(m);
@@ -715,6 +867,8 @@ static void test_cmd_table(void **state)
 		{ CTL_CMD_CHECK_LABELS, "check-labels", false, true },
 		{ CTL_CMD_INIT_LABELS, "init-labels", true, false },
 		{ CTL_CMD_STATS, "stats", false, true },
+		{ CTL_CMD_POWER_FAIL, "power-fail", true, false },
+		{ CTL_CMD_INJECT_ERROR, "inject-error", true, true },
 	};
 	size_t i;
 
@@ -1053,14 +1207,17 @@ static void test_message_full(void **state)
 		n++;
 	}
 	assert_int_equal(rc, -EMSGSIZE);
-	/* each record takes 4092 bytes: 8 fit after the 20 bytes of headers */
-	assert_int_equal(n, 9);
+	/*
+	 * each record takes 4112 bytes (4092, crash_test 8, badblocks 12):
+	 * 7 fit after the 20 bytes of headers
+	 */
+	assert_int_equal(n, 8);
 	assert_true(nlmsg_hdr(m)->nlmsg_len <= CTL_MSG_MAX);
 	assert_string_equal(ns_errormsg(), "message too large: no room for attribute 17 in 32768 bytes");
 	/* the cancelled nest left the message valid */
 	{
 		struct ctl_reply_msg r;
-		uint8_t *buf = parse_reply(m, &r, -EINVAL);	/* 8 duplicates of ns_info */
+		uint8_t *buf = parse_reply(m, &r, -EINVAL);	/* 7 duplicates of ns_info */
 
 		assert_string_equal(ns_errormsg(), "duplicate attribute 17 (ns_info)");
 		free(buf);

@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fault simulation: the undo log and power failures, media errors (see
+ * fault.h for the sequence and the locks).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "namespace.h"
+
+#include "fault.h"
+#include "fs.h"
+#include "log.h"
+
+/* how long a power failure waits for holders by default (ms) */
+#define FS_PF_WAIT_MS 1000u
+#define FS_PF_KILL_WAIT_MS 5000u
+/* how long an armed crash waits for the killed process to be gone (ms) */
+#define FS_PF_DEATH_WAIT_MS 5000u
+/* holders named in a refusal */
+#define FS_PF_MAX_HOLDERS 16
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- the fault state ---- */
+
+struct fs_fault *fs_fault_get(struct fs_ns *n)
+{
+	struct fs_fault *f = fs_ns_fault(n), *expected = NULL;
+
+	if (f)
+		return f;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->media = n->media;
+	pthread_mutex_init(&f->revert_lock, NULL);
+	pthread_rwlock_init(&f->rw, NULL);
+	pthread_mutex_init(&f->lock, NULL);
+	if (!__atomic_compare_exchange_n(&n->fault, &expected, f, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		fs_fault_free(f);
+		return expected;
+	}
+	return f;
+}
+
+static void pool_free_all(struct fs_fault *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->npool; i++)
+		free(f->pool[i]);
+	free(f->pool);
+	f->pool = NULL;
+	f->npool = f->cappool = 0;
+}
+
+/* f->lock held: every saved page goes back to the pool */
+static void log_drop_locked(struct fs_fault *f)
+{
+	size_t i;
+
+	if (f->nlog > f->npages / 64) {
+		memset(f->saved, 0, (f->npages + 63) / 64 * sizeof(uint64_t));
+	} else {
+		for (i = 0; i < f->nlog; i++)
+			__atomic_and_fetch(&f->saved[f->log[i].page / 64],
+					   ~(UINT64_C(1) << (f->log[i].page % 64)),
+					   __ATOMIC_RELAXED);
+	}
+	for (i = 0; i < f->nlog; i++) {
+		if (f->npool == f->cappool) {
+			size_t cap = f->cappool ? f->cappool * 2 : 64;
+			void **p = realloc(f->pool, cap * sizeof(*p));
+
+			if (!p) {
+				free(f->log[i].buf);
+				continue;
+			}
+			f->pool = p;
+			f->cappool = cap;
+		}
+		f->pool[f->npool++] = f->log[i].buf;
+	}
+	f->nlog = 0;
+}
+
+void fs_fault_free(struct fs_fault *f)
+{
+	if (!f)
+		return;
+	if (f->saved)
+		log_drop_locked(f);
+	pool_free_all(f);
+	free(f->log);
+	free(f->saved);
+	pthread_mutex_destroy(&f->lock);
+	pthread_rwlock_destroy(&f->rw);
+	pthread_mutex_destroy(&f->revert_lock);
+	free(f);
+}
+
+/* ---- the undo log ---- */
+
+static bool page_saved(const struct fs_fault *f, uint64_t p)
+{
+	return __atomic_load_n(&f->saved[p / 64], __ATOMIC_ACQUIRE) & (UINT64_C(1) << (p % 64));
+}
+
+static int pread_page(int fd, void *buf, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < FS_PAGE) {
+		ssize_t r = pread(fd, (char *)buf + done, FS_PAGE - done, (off_t)(off + done));
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0) {	/* past the end of the file: zeroes */
+			memset((char *)buf + done, 0, FS_PAGE - done);
+			break;
+		}
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int pwrite_page(struct fs_ns *n, const void *buf, uint64_t off)
+{
+	int fd = n->dfd >= 0 ? n->dfd : n->fd;
+	size_t done = 0;
+
+	while (done < FS_PAGE) {
+		ssize_t w = pwrite(fd, (const char *)buf + done, FS_PAGE - done,
+				   (off_t)(off + done));
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EINVAL && fd == n->dfd) {
+				fd = n->fd;	/* the device refuses the alignment */
+				continue;
+			}
+			return -errno;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* f->rw held shared, crash testing on: save the pages [off, off+len) touches */
+static int undo_save(struct fs_ns *n, struct fs_fault *f, uint64_t off, uint64_t len)
+{
+	uint64_t p, last;
+	int rc = 0;
+
+	if (len == 0)
+		return 0;
+	last = (off + len - 1) / FS_PAGE;
+	for (p = off / FS_PAGE; p <= last && rc == 0; p++) {
+		void *buf;
+
+		if (page_saved(f, p))
+			continue;
+		pthread_mutex_lock(&f->lock);
+		if (page_saved(f, p))
+			goto next;
+		if (f->nlog == f->caplog) {
+			size_t cap = f->caplog ? f->caplog * 2 : 256;
+			struct fs_undo_page *v;
+
+			if (cap > f->npages)
+				cap = f->npages;
+			v = realloc(f->log, cap * sizeof(*v));
+			if (!v) {
+				rc = -ENOMEM;
+				goto next;
+			}
+			f->log = v;
+			f->caplog = cap;
+		}
+		if (f->npool) {
+			buf = f->pool[--f->npool];
+		} else if (posix_memalign(&buf, FS_PAGE, FS_PAGE)) {
+			rc = -ENOMEM;
+			goto next;
+		}
+		rc = pread_page(n->fd, buf, n->dpa + p * FS_PAGE);
+		if (rc < 0) {
+			free(buf);
+			goto next;
+		}
+		f->log[f->nlog].page = p;
+		f->log[f->nlog].buf = buf;
+		f->nlog++;
+		__atomic_or_fetch(&f->saved[p / 64], UINT64_C(1) << (p % 64), __ATOMIC_RELEASE);
+next:
+		pthread_mutex_unlock(&f->lock);
+	}
+	if (rc < 0)
+		fs_err("%s: cannot save page %" PRIu64 " for crash testing: %s", n->devname,
+		       p - 1, strerror(-rc));
+	return rc;
+}
+
+/* whether page p survives the crash of seed (a splitmix64 hash < ppm) */
+static bool page_kept(uint64_t seed, uint32_t ppm, uint64_t p)
+{
+	uint64_t z;
+
+	if (ppm == 0)
+		return false;
+	if (ppm >= 1000000)
+		return true;
+	z = seed + (p + 1) * 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return z % 1000000 < ppm;
+}
+
+/* f->rw held shared, crashed: keep the pages the seed picks, drop the rest */
+static int crashed_write(struct fs_ns *n, struct fs_fault *f, const char *buf, size_t len,
+			 uint64_t off)
+{
+	uint64_t end = off + len, kept = 0;
+	int rc = 0;
+
+	while (off < end && rc == 0) {
+		uint64_t p = off / FS_PAGE, e = (p + 1) * FS_PAGE;
+
+		if (e > end)
+			e = end;
+		if (page_kept(f->seed, f->survive_ppm, p)) {
+			rc = fs_data_write_raw(n, buf, (size_t)(e - off), off);
+			kept++;
+		}
+		buf += e - off;
+		off = e;
+	}
+	if (kept) {
+		pthread_mutex_lock(&f->lock);
+		f->kept_live += kept;
+		pthread_mutex_unlock(&f->lock);
+	}
+	return rc;
+}
+
+/* ---- the data path ---- */
+
+/* a write landed on [off, off+len): its whole 512-byte blocks are good again */
+static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uint64_t len)
+{
+	int64_t cleared;
+
+	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0)
+		return;
+	pthread_mutex_lock(&m->lock);
+	cleared = ctl_bb_clear(&m->bb, n->dpa + off, len);
+	if (cleared > 0) {
+		__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX),
+				 __ATOMIC_RELEASE);
+		if (ctl_bb_save(m->region_path, &m->bb) < 0)
+			fs_warn("%s: %s", n->devname, ns_errormsg());
+		fs_info("%s: a write of %zu bytes at %" PRIu64 " cleared %" PRId64
+			" bytes of media errors", n->devname, (size_t)len, off, cleared);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+int fs_fault_write(struct fs_ns *n, struct fs_fault *f, const void *buf, size_t len,
+		   uint64_t off)
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&f->rw);
+	if (f->crashed) {
+		rc = crashed_write(n, f, buf, len, off);
+		pthread_rwlock_unlock(&f->rw);
+		return rc;
+	}
+	rc = f->enabled ? undo_save(n, f, off, len) : 0;
+	if (rc < 0) {
+		pthread_rwlock_unlock(&f->rw);
+		return -EIO;
+	}
+	rc = fs_data_write_raw(n, buf, len, off);
+	pthread_rwlock_unlock(&f->rw);
+	if (rc == 0)
+		media_written(n, f->media, off, len);
+	return rc;
+}
+
+int fs_fault_fallocate(struct fs_ns *n, struct fs_fault *f, int mode, uint64_t off,
+		       uint64_t len)
+{
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&f->rw);
+	if (f->crashed) {	/* lost with the power */
+		pthread_rwlock_unlock(&f->rw);
+		return 0;
+	}
+	if (f->enabled && mode != 0)	/* mode 0 reserves blocks, changes no byte */
+		rc = undo_save(n, f, off, len);
+	if (rc == 0)
+		rc = fs_data_fallocate_raw(n, mode, off, len);
+	else
+		rc = -EIO;
+	pthread_rwlock_unlock(&f->rw);
+	return rc;
+}
+
+int fs_fault_read_check(struct fs_ns *n, struct fs_fault *f, uint64_t off, size_t len)
+{
+	struct fs_media *m = f->media;
+	bool bad;
+
+	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	bad = ctl_bb_overlaps(&m->bb, n->dpa + off, len);
+	pthread_mutex_unlock(&m->lock);
+	if (bad) {
+		fs_debug("%s: read of %zu bytes at %" PRIu64 " hits a media error: EIO",
+			 n->devname, len, off);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ---- FSYNC ---- */
+
+int fs_fault_fsync_begin(struct fs_fault *f, uint64_t *token)
+{
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&f->rw);
+	*token = f->epoch;
+	if (!f->enabled)
+		goto out;
+	if (f->crashed) {
+		rc = -EIO;
+		goto out;
+	}
+	if (f->at_fsync) {
+		pthread_rwlock_unlock(&f->rw);
+		pthread_rwlock_wrlock(&f->rw);
+		*token = f->epoch;
+		if (f->crashed) {
+			rc = -EIO;
+		} else if (f->enabled && f->at_fsync && --f->at_fsync == 0) {
+			/* the power goes during this FSYNC */
+			f->crashed = true;
+			f->survive_ppm = f->arm_ppm;
+			f->seed = f->arm_seed;
+			f->epoch++;
+			rc = 1;
+		}
+	}
+out:
+	pthread_rwlock_unlock(&f->rw);
+	return rc;
+}
+
+int fs_fault_fsync_end(struct fs_fault *f, uint64_t token)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&f->rw);
+	if (f->crashed || f->epoch != token) {
+		rc = -EIO;	/* the power went while it ran */
+	} else if (f->enabled) {
+		pthread_mutex_lock(&f->lock);
+		log_drop_locked(f);
+		f->fsyncs++;
+		pthread_mutex_unlock(&f->lock);
+	}
+	pthread_rwlock_unlock(&f->rw);
+	return rc;
+}
+
+/* ---- power failures ---- */
+
+static void file_path(struct fs_daemon *d, struct fs_inode *file, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/%s", d->mountpoint, file->parent ? file->parent->name : "",
+		 file->name);
+}
+
+static unsigned handles_of(struct fs_ns *n)
+{
+	unsigned h;
+
+	pthread_mutex_lock(&n->lock);
+	h = n->handles;
+	pthread_mutex_unlock(&n->lock);
+	return h;
+}
+
+/* wait up to ms for n's handles to drop to at most want; true when they did */
+static bool wait_handles(struct fs_ns *n, unsigned want, unsigned ms)
+{
+	uint64_t end = now_ns() + (uint64_t)ms * 1000000;
+
+	while (handles_of(n) > want) {
+		if (now_ns() >= end)
+			return false;
+		sleep_ms(5);
+	}
+	return true;
+}
+
+/* process pid has path open or mapped */
+static bool pid_holds(const char *pid, const char *path)
+{
+	char dir[64], link[PATH_MAX + 1], line[PATH_MAX + 256];
+	size_t plen = strlen(path);
+	struct dirent *e;
+	bool found = false;
+	DIR *fds;
+	FILE *maps;
+
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	fds = opendir(dir);
+	if (fds) {
+		while (!found && (e = readdir(fds))) {
+			char p[sizeof(dir) + 300];
+			ssize_t l;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			l = readlink(p, link, sizeof(link) - 1);
+			if (l <= 0)
+				continue;
+			link[l] = '\0';
+			found = strcmp(link, path) == 0;
+		}
+		closedir(fds);
+	}
+	if (found)
+		return true;
+	snprintf(dir, sizeof(dir), "/proc/%s/maps", pid);
+	maps = fopen(dir, "re");
+	if (!maps)
+		return false;
+	while (!found && fgets(line, sizeof(line), maps)) {
+		size_t l = strlen(line);
+
+		if (l && line[l - 1] == '\n')
+			line[--l] = '\0';
+		found = l > plen && line[l - plen - 1] == ' ' && strcmp(line + l - plen, path) == 0;
+	}
+	fclose(maps);
+	return found;
+}
+
+/* pids (up to max) of the processes that hold path; returns how many */
+static unsigned find_holders(const char *path, pid_t *pids, unsigned max)
+{
+	pid_t self = getpid();
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *proc = opendir("/proc");
+
+	if (!proc)
+		return 0;
+	while (n < max && (e = readdir(proc))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		if (pid_holds(e->d_name, path))
+			pids[n++] = (pid_t)pid;
+	}
+	closedir(proc);
+	return n;
+}
+
+static void comm_of(pid_t pid, char *buf, size_t len)
+{
+	char p[64];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	f = fopen(p, "re");
+	if (f) {
+		if (fgets(buf, (int)len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+/* "pid 123 (nsio), pid 456 (qemu)" */
+static void holders_text(const pid_t *pids, unsigned n, char *buf, size_t len)
+{
+	size_t o = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && o < len; i++) {
+		char comm[32];
+
+		comm_of(pids[i], comm, sizeof(comm));
+		o += (size_t)snprintf(buf + o, len - o, "%spid %d (%s)", i ? ", " : "",
+				      (int)pids[i], comm[0] ? comm : "?");
+	}
+}
+
+/* pid is gone or a zombie (its files and mappings are released) */
+static bool pid_gone(pid_t pid)
+{
+	char p[64], buf[512], *s;
+	FILE *f;
+	bool gone = true;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f) && (s = strrchr(buf, ')')) && s[1] == ' ')
+		gone = s[2] == 'Z' || s[2] == 'X';
+	fclose(f);
+	return gone;
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char p[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", (int)tid);
+	f = fopen(p, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/*
+ * Steps 2-4 of the sequence (f->revert_lock held, the namespace marked
+ * crashed). Not from a FUSE thread: step 3 notifies the kernel.
+ */
+static void revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
+		   uint64_t t0, struct fs_crash_result *res)
+{
+	struct fs_ns *n = file->ns;
+	uint64_t reverted = 0, kept = 0;
+	size_t i;
+	int rc = 0, nrc;
+
+	/* 2. the saved pages go back, under the exclusive lock */
+	pthread_rwlock_wrlock(&f->rw);
+	pthread_mutex_lock(&f->lock);
+	for (i = 0; i < f->nlog; i++) {
+		struct fs_undo_page *u = &f->log[i];
+		int w;
+
+		if (page_kept(f->seed, f->survive_ppm, u->page)) {
+			kept++;
+			continue;
+		}
+		w = pwrite_page(n, u->buf, n->dpa + u->page * FS_PAGE);
+		if (w < 0 && rc == 0)
+			rc = w;
+		reverted++;
+	}
+	if (rc < 0)
+		fs_ns_set_error(n, -rc, "writing saved pages back (power failure)");
+	if (f->nlog && fdatasync(n->fd) < 0)
+		fs_ns_set_error(n, errno, "fdatasync after a power failure");
+	log_drop_locked(f);
+	pthread_mutex_unlock(&f->lock);
+	pthread_rwlock_unlock(&f->rw);
+
+	/* 3. the kernel forgets what it cached (no lock held) */
+	if (!fuse_session_exited(d->se)) {
+		nrc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, 0, 0);
+		if (nrc < 0 && nrc != -ENOENT)
+			fs_warn("%s: cannot invalidate the kernel's cache after a power "
+				"failure: %s", n->devname, strerror(-nrc));
+	}
+
+	/* 4. survivors written meanwhile are durable; the power is back */
+	pthread_rwlock_wrlock(&f->rw);
+	pthread_mutex_lock(&f->lock);
+	if ((kept || f->kept_live) && fdatasync(n->fd) < 0)
+		fs_ns_set_error(n, errno, "fdatasync after a power failure");
+	kept += f->kept_live;
+	f->kept_live = 0;
+	f->reverts++;
+	f->last.pages_reverted = reverted;
+	f->last.pages_kept = kept;
+	f->last.time_ns = now_ns() - t0;
+	if (res) {
+		res->pages_reverted = reverted;
+		res->pages_kept = kept;
+		res->time_ns = f->last.time_ns;
+		f->last.killed = res->killed;
+	}
+	f->crashed = false;
+	pthread_mutex_unlock(&f->lock);
+	pthread_rwlock_unlock(&f->rw);
+	fs_info("%s: power failure: %" PRIu64 " page%s reverted, %" PRIu64 " kept, %.3f ms",
+		n->devname, reverted, reverted == 1 ? "" : "s", kept,
+		(double)f->last.time_ns / 1e6);
+}
+
+static bool crash_enabled(struct fs_fault *f)
+{
+	bool on;
+
+	pthread_rwlock_rdlock(&f->rw);
+	on = f->enabled;
+	pthread_rwlock_unlock(&f->rw);
+	return on;
+}
+
+static int not_enabled(struct fs_inode *file)
+{
+	return ns_err(-EOPNOTSUPP, "crash testing is not enabled on '%s': enable it with "
+		      "'pmemctl power-fail %s --enable' (or create it with --crash-test)",
+		      file->name, file->name);
+}
+
+int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
+			const struct fs_pf_opts *o, struct fs_crash_result *res)
+{
+	struct fs_ns *n = file->ns;
+	struct fs_fault *f = fs_ns_fault(n);
+	char path[PATH_MAX], who[1024];
+	pid_t pids[FS_PF_MAX_HOLDERS];
+	uint64_t t0 = now_ns();
+	unsigned nh, i, h;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!f || !crash_enabled(f))
+		return not_enabled(file);
+	file_path(d, file, path, sizeof(path));
+	pthread_mutex_lock(&f->revert_lock);
+	/* 0. nobody holds it, or the holders are gone, or forced */
+	if (o->kill) {
+		nh = find_holders(path, pids, FS_PF_MAX_HOLDERS);
+		for (i = 0; i < nh; i++)
+			if (kill(pids[i], SIGKILL) == 0)
+				res->killed++;
+		if (!wait_handles(n, 0, o->wait_ms ? o->wait_ms : FS_PF_KILL_WAIT_MS) &&
+		    !o->force) {
+			h = handles_of(n);
+			nh = find_holders(path, pids, FS_PF_MAX_HOLDERS);
+			holders_text(pids, nh, who, sizeof(who));
+			rc = ns_err(-EBUSY, "'%s' is still open (%u handle%s) after killing %u "
+				    "process%s%s%s", path, h, h == 1 ? "" : "s", res->killed,
+				    res->killed == 1 ? "" : "es", nh ? ": held by " : "", who);
+			goto out;
+		}
+	} else if (!o->force && !wait_handles(n, 0, o->wait_ms ? o->wait_ms : FS_PF_WAIT_MS)) {
+		h = handles_of(n);
+		nh = find_holders(path, pids, FS_PF_MAX_HOLDERS);
+		holders_text(pids, nh, who, sizeof(who));
+		rc = ns_err(-EBUSY, "'%s' is in use (%u open handle%s or mapping%s)%s%s: close "
+			    "it, or use --kill to kill the holders or --force to revert under "
+			    "them", path, h, h == 1 ? "" : "s", h == 1 ? "" : "s",
+			    nh ? " by " : "", who);
+		goto out;
+	}
+	/* 1. the power goes */
+	pthread_rwlock_wrlock(&f->rw);
+	f->crashed = true;
+	f->survive_ppm = o->survive_ppm;
+	f->seed = o->seed;
+	f->epoch++;
+	pthread_rwlock_unlock(&f->rw);
+	/* 2-4 */
+	revert(d, file, f, t0, res);
+out:
+	pthread_mutex_unlock(&f->revert_lock);
+	return rc;
+}
+
+/* ---- armed crashes ---- */
+
+static pthread_mutex_t fire_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fire_cond = PTHREAD_COND_INITIALIZER;
+static unsigned fire_running;
+
+struct fire_job {
+	struct fs_daemon *d;
+	struct fs_inode *file;
+	pid_t pid;
+	uint64_t t0;
+};
+
+/* hold the file as an OPEN does, so that it outlives a destroy */
+static void pin(struct fs_daemon *d, struct fs_ns *n)
+{
+	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&n->lock);
+	n->handles++;
+	pthread_mutex_unlock(&n->lock);
+	ns_namespace_get(n->ns);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void unpin(struct fs_daemon *d, struct fs_inode *file)
+{
+	struct fs_ns *n = file->ns;
+
+	pthread_mutex_lock(&n->lock);
+	n->handles--;
+	pthread_mutex_unlock(&n->lock);
+	fs_daemon_ns_put(d, n);
+	fs_inode_maybe_free(&d->itable, file);
+}
+
+static void fire_run(struct fire_job *j)
+{
+	struct fs_ns *n = j->file->ns;
+	struct fs_fault *f = fs_ns_fault(n);
+	struct fs_crash_result res = { 0 };
+	uint64_t end = now_ns() + (uint64_t)FS_PF_DEATH_WAIT_MS * 1000000;
+
+	/* its files and mappings are released once it is gone */
+	while (j->pid > 0 && !pid_gone(j->pid) && now_ns() < end)
+		sleep_ms(2);
+	if (j->pid > 0 && !pid_gone(j->pid))
+		fs_warn("%s: pid %d is still alive %u ms after SIGKILL; reverting anyway",
+			n->devname, (int)j->pid, FS_PF_DEATH_WAIT_MS);
+	pthread_mutex_lock(&f->revert_lock);
+	res.killed = j->pid > 0;
+	revert(j->d, j->file, f, j->t0, &res);
+	pthread_mutex_unlock(&f->revert_lock);
+	unpin(j->d, j->file);
+}
+
+static void *fire_main(void *arg)
+{
+	struct fire_job *j = arg;
+
+	fire_run(j);
+	free(j);
+	pthread_mutex_lock(&fire_lock);
+	fire_running--;
+	pthread_cond_broadcast(&fire_cond);
+	pthread_mutex_unlock(&fire_lock);
+	return NULL;
+}
+
+void fs_fault_fire(struct fs_daemon *d, struct fs_inode *file, fuse_req_t req)
+{
+	struct fs_ns *n = file->ns;
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fire_job *j = calloc(1, sizeof(*j));
+	pid_t pid = ctx && ctx->pid > 0 ? tgid_of(ctx->pid) : 0;
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (pid == getpid())
+		pid = 0;
+	/* the caller dies before its flush is acknowledged */
+	if (pid > 0 && kill(pid, SIGKILL) < 0)
+		fs_warn("%s: cannot kill pid %d at the armed FSYNC: %s", n->devname, (int)pid,
+			strerror(errno));
+	fs_info("%s: armed power failure at this FSYNC: pid %d killed", n->devname, (int)pid);
+	fs_stats_add(&n->stats.fsyncs, 1);
+	fs_stats_add(&n->stats.errors, 1);
+	fuse_reply_err(req, EIO);
+	pin(d, n);
+	if (j) {
+		j->d = d;
+		j->file = file;
+		j->pid = pid;
+		j->t0 = now_ns();
+		pthread_mutex_lock(&fire_lock);
+		fire_running++;
+		pthread_mutex_unlock(&fire_lock);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &attr, fire_main, j) == 0) {
+			pthread_attr_destroy(&attr);
+			return;
+		}
+		pthread_attr_destroy(&attr);
+		pthread_mutex_lock(&fire_lock);
+		fire_running--;
+		pthread_mutex_unlock(&fire_lock);
+		/* no thread: revert here (a flush worker is no FUSE thread) */
+		fire_run(j);
+		free(j);
+		return;
+	}
+	fs_err("%s: out of memory reverting after an armed power failure", n->devname);
+	unpin(d, file);
+}
+
+void fs_fault_shutdown(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	pthread_mutex_lock(&fire_lock);
+	while (fire_running)
+		if (pthread_cond_timedwait(&fire_cond, &fire_lock, &ts) != 0)
+			break;
+	pthread_mutex_unlock(&fire_lock);
+}
+
+/* ---- control ---- */
+
+int fs_fault_enable(struct fs_ns *n, bool on)
+{
+	struct fs_fault *f = on ? fs_fault_get(n) : fs_ns_fault(n);
+	int rc = 0;
+
+	if (!f)
+		return on ? ns_err(-ENOMEM, "out of memory enabling crash testing") : 0;
+	pthread_mutex_lock(&f->revert_lock);
+	pthread_rwlock_wrlock(&f->rw);
+	pthread_mutex_lock(&f->lock);
+	if (on && !f->enabled) {
+		f->npages = n->size / FS_PAGE;
+		f->saved = calloc((f->npages + 63) / 64 + 1, sizeof(uint64_t));
+		if (!f->saved) {
+			rc = ns_err(-ENOMEM, "out of memory for the undo log of %s",
+				    n->devname);
+		} else {
+			f->nlog = 0;
+			f->fsyncs = f->reverts = f->kept_live = 0;
+			memset(&f->last, 0, sizeof(f->last));
+			f->at_fsync = 0;
+			f->enabled = true;
+		}
+	} else if (!on && f->enabled) {
+		log_drop_locked(f);
+		pool_free_all(f);
+		free(f->log);
+		f->log = NULL;
+		f->caplog = 0;
+		free(f->saved);
+		f->saved = NULL;
+		f->at_fsync = 0;
+		f->enabled = false;
+	}
+	pthread_mutex_unlock(&f->lock);
+	pthread_rwlock_unlock(&f->rw);
+	pthread_mutex_unlock(&f->revert_lock);
+	if (rc == 0)
+		fs_info("%s: crash testing %s", n->devname, on ? "enabled" : "disabled");
+	return rc;
+}
+
+int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed)
+{
+	struct fs_fault *f = fs_ns_fault(n);
+	int rc = 0;
+
+	if (!f)
+		return -EOPNOTSUPP;
+	pthread_rwlock_wrlock(&f->rw);
+	if (!f->enabled) {
+		rc = -EOPNOTSUPP;
+	} else {
+		f->at_fsync = k;
+		f->arm_ppm = ppm;
+		f->arm_seed = seed;
+	}
+	pthread_rwlock_unlock(&f->rw);
+	return rc;
+}
+
+void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
+{
+	struct fs_fault *f = fs_ns_fault(n);
+
+	memset(st, 0, sizeof(*st));
+	if (!f)
+		return;
+	pthread_rwlock_rdlock(&f->rw);
+	pthread_mutex_lock(&f->lock);
+	st->enabled = f->enabled;
+	st->crashed = f->crashed;
+	st->pages_logged = f->nlog;
+	st->fsyncs = f->fsyncs;
+	st->reverts = f->reverts;
+	st->at_fsync = f->at_fsync;
+	st->last = f->last;
+	pthread_mutex_unlock(&f->lock);
+	pthread_rwlock_unlock(&f->rw);
+}
+
+/* ---- media errors ---- */
+
+void fs_media_init(struct fs_media *m, const char *region_path)
+{
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->lock, NULL);
+	m->region_path = region_path;
+	if (ctl_bb_load(region_path, &m->bb) < 0)
+		fs_warn("ignoring media errors: %s", ns_errormsg());
+	m->bytes = ctl_bb_bytes(&m->bb, 0, UINT64_MAX);
+	if (m->bytes)
+		fs_info("'%s': %zu media error range%s (%" PRIu64 " bytes)", region_path,
+			m->bb.n, m->bb.n == 1 ? "" : "s", m->bytes);
+}
+
+void fs_media_fini(struct fs_media *m)
+{
+	ctl_bb_free(&m->bb);
+	pthread_mutex_destroy(&m->lock);
+}
+
+uint64_t fs_media_bytes(struct fs_media *m, uint64_t dpa, uint64_t len)
+{
+	uint64_t b;
+
+	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	b = ctl_bb_bytes(&m->bb, dpa, len);
+	pthread_mutex_unlock(&m->lock);
+	return b;
+}
+
+int fs_media_change(struct fs_media *m, uint64_t dpa, uint64_t size, const char *what,
+		    uint64_t off, uint64_t len, bool uninject, bool clear_all)
+{
+	int64_t cl;
+	int rc = 0;
+
+	if (!clear_all && (off >= size || len > size - off || len == 0))
+		return ns_err(-EINVAL, "range %" PRIu64 "+%" PRIu64 " is not inside %s "
+			      "(%" PRIu64 " bytes)", off, len, what, size);
+	pthread_mutex_lock(&m->lock);
+	if (clear_all) {
+		cl = ctl_bb_clear(&m->bb, dpa, size);
+	} else if (uninject) {
+		uint64_t s = off - off % CTL_BB_BLOCK, e = off + len;
+
+		e = (e + CTL_BB_BLOCK - 1) / CTL_BB_BLOCK * CTL_BB_BLOCK;
+		if (e > size)
+			e = size;
+		cl = ctl_bb_clear(&m->bb, dpa + s, e - s);
+	} else {
+		cl = ctl_bb_add(&m->bb, dpa + off, len);
+	}
+	if (cl < 0)
+		rc = (int)cl;
+	else
+		rc = ctl_bb_save(m->region_path, &m->bb);
+	if (rc < 0)
+		ctl_bb_load(m->region_path, &m->bb);	/* as saved before */
+	__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX), __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
