@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "badblocks.h"
 #include "error.h"
 #include "json_out.h"
 #include "label.h"
@@ -442,6 +443,8 @@ static int ctl_check_labels_online(struct ctl_target *t)
 		json_object_object_add(j, "labels", json_object_new_int64(ci.labels));
 		json_object_object_add(j, "problems", json_object_new_int64(n));
 		json_object_object_add(j, "valid", json_object_new_boolean(ci.ok));
+		json_object_object_add(j, "badblock_count",
+				       json_object_new_int64((int64_t)(ci.badblocks / CTL_BB_BLOCK)));
 		json_object_array_add(arr, j);
 		bad += !ci.ok;
 		problems += n;
@@ -569,6 +572,15 @@ int cmd_check_labels(int argc, char **argv)
 	json_object_object_add(j, "served", json_object_new_int(nserved));
 	json_object_object_add(j, "problems", json_object_new_int(problems));
 	json_object_object_add(j, "valid", json_object_new_boolean(problems == 0));
+	{
+		/* injected media errors are no label problem, but worth knowing */
+		struct ctl_badblocks bb = { 0 };
+
+		if (ctl_bb_load(t.file, &bb) == 0)
+			json_object_object_add(j, "badblock_count", json_object_new_int64(
+				(int64_t)(ctl_bb_bytes(&bb, 0, UINT64_MAX) / CTL_BB_BLOCK)));
+		ctl_bb_free(&bb);
+	}
 	ctl_json_print(j);
 
 	if (nvalid == 0)

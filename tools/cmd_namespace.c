@@ -26,7 +26,7 @@
 
 /* ---- create-namespace --------------------------------------------------- */
 
-enum { KEY_READONLY = CTL_OPT_LONG, KEY_SPARSE };
+enum { KEY_READONLY = CTL_OPT_LONG, KEY_SPARSE, KEY_CRASH_TEST };
 
 static const struct ctl_opt create_ns_opts[] = {
 	CTL_TARGET_OPTS,
@@ -39,13 +39,15 @@ static const struct ctl_opt create_ns_opts[] = {
 	{ "read-only", KEY_READONLY, no_argument, NULL, "mark it read-only (label flag ROLABEL)" },
 	{ "sparse", KEY_SPARSE, no_argument, NULL, "do not preallocate its blocks in the region file" },
 	{ "force", 'f', no_argument, NULL, "may use ranges under invalid labels" },
+	{ "crash-test", KEY_CRASH_TEST, no_argument, NULL,
+	  "online: enable crash testing at once (see power-fail)" },
 	{ 0 },
 };
 
 static const struct ctl_usage create_ns_usage = {
 	.name = "create-namespace",
 	.args = CTL_TARGET_ARGS " [-r REGION] [-s SIZE] [-n NAME] [-u UUID] [-a ALIGN]\n"
-		"       [--read-only] [--sparse] [-f]",
+		"       [--read-only] [--sparse] [-f] [--crash-test]",
 	.about = "Create a namespace in the first aligned free extent of the region and\n"
 		 "print it as JSON (default size: the largest free extent). Its range is\n"
 		 "preallocated in the region file unless --sparse, so a full file system\n"
@@ -72,13 +74,14 @@ static void ctl_warn_size(uint64_t size)
 			ns_format_size(size, buf, sizeof(buf)));
 }
 
-static int ctl_create_online(struct ctl_target *t, const struct ns_namespace_create_opts *c)
+static int ctl_create_online(struct ctl_target *t, const struct ns_namespace_create_opts *c,
+			     bool crash_test)
 {
 	struct ctl_response *resp = NULL;
 	struct ctl_ns_info ni;
 	struct nl_msg *req = ctl_target_request(t, CTL_CMD_CREATE_NS);
 	uint32_t flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
-			 (c->force ? CTL_F_FORCE : 0);
+			 (c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
 	int rc;
 
 	if (!req)
@@ -115,6 +118,7 @@ int cmd_create_namespace(int argc, char **argv)
 		struct ctl_target t;
 		struct ns_namespace_create_opts c;
 		uint8_t uuid[16];
+		bool crash_test;
 	} o = { 0 };
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns = NULL;
@@ -162,6 +166,9 @@ int cmd_create_namespace(int argc, char **argv)
 		case KEY_SPARSE:
 			o.c.sparse = true;
 			break;
+		case KEY_CRASH_TEST:
+			o.crash_test = true;
+			break;
 		case 'f':
 			o.c.force = true;
 			break;
@@ -177,10 +184,14 @@ int cmd_create_namespace(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.t.online) {
-		rc = ctl_create_online(&o.t, &o.c);
+		rc = ctl_create_online(&o.t, &o.c, o.crash_test);
 		ctl_target_close(&o.t);
 		return rc;
 	}
+	if (o.crash_test)
+		return ctl_fail_msg(-ENOTSUP, "--crash-test is runtime state of a daemon: "
+				    "create the namespace online, or enable it later with "
+				    "'pmemctl power-fail NAME --enable'");
 
 	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
 	if (rc)

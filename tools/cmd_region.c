@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badblocks.h"
 #include "error.h"
 #include "json_out.h"
 #include "online.h"
@@ -121,16 +122,23 @@ static const struct ctl_opt list_opts[] = {
 	{ "idle", 'i', no_argument, NULL,
 	  "also namespaces that are not served (disabled, interleaved, foreign, "
 	  "invalid), with state and reason" },
+	{ "media-errors", 'M', no_argument, NULL,
+	  "injected media errors: badblock_count and badblocks [{offset, length}] "
+	  "in 512-byte blocks, as ndctl" },
 	{ 0 },
 };
 
 static const struct ctl_usage list_usage = {
 	.name = "list",
-	.args = CTL_TARGET_ARGS " [-R] [-N] [-r REGION] [-u] [-i]",
+	.args = CTL_TARGET_ARGS " [-R] [-N] [-r REGION] [-u] [-i] [-M]",
 	.about = "List as JSON, in ndctl's shape: without -R or -N, or with -N alone, an\n"
 		 "array of namespaces; -R an array of regions; -R -N {\"regions\": [...]},\n"
 		 "each region with a \"namespaces\" array. Nothing to list prints nothing\n"
-		 "(exit 0). Online, namespaces also show \"path\" (their file) and \"mount\".\n"
+		 "(exit 0). Online, namespaces also show \"path\" (their file) and \"mount\"\n"
+		 "(and \"crash_test\": true while power-fail crash testing is on). With\n"
+		 "-M, \"badblock_count\" and \"badblocks\" list injected media errors\n"
+		 "(inject-error) in 512-byte blocks from the start of each namespace (of\n"
+		 "the data area for regions), as ndctl list --media-errors does.\n"
 		 "Offline, the region file is opened read-only, without its lock.\n\n"
 		 CTL_TARGET_ABOUT,
 	.exits = "  250  ENXIO: the file has no valid label area\n"
@@ -138,9 +146,61 @@ static const struct ctl_usage list_usage = {
 };
 
 struct ctl_list_opts {
-	bool regions, namespaces;
+	bool regions, namespaces, media;
 	unsigned flags;
+	/* -M: the media errors of each region (by regs[] index) */
+	const struct ctl_badblocks *bbs;
 };
+
+/* ndctl's "badblock_count" and "badblocks" of [off, off+len) of bb, in sectors */
+static void ctl_list_add_badblocks(struct json_object *j, const struct ctl_badblocks *bb,
+				   uint64_t off, uint64_t len)
+{
+	struct json_object *a = json_object_new_array();
+	struct ctl_bb_range *v;
+	size_t n = bb ? ctl_bb_clip(bb, off, len, NULL, 0) : 0, i;
+
+	v = calloc(n + 1, sizeof(*v));
+	if (v && n)
+		ctl_bb_clip(bb, off, len, v, n);
+	for (i = 0; v && i < n; i++) {
+		struct json_object *b = json_object_new_object();
+
+		json_object_object_add(b, "offset",
+				       json_object_new_int64((int64_t)(v[i].off / CTL_BB_BLOCK)));
+		json_object_object_add(b, "length",
+				       json_object_new_int64((int64_t)(v[i].len / CTL_BB_BLOCK)));
+		json_object_array_add(a, b);
+	}
+	free(v);
+	json_object_object_add(j, "badblock_count", json_object_new_int64(
+		(int64_t)((bb ? ctl_bb_bytes(bb, off, len) : 0) / CTL_BB_BLOCK)));
+	json_object_object_add(j, "badblocks", a);
+}
+
+static const struct ctl_badblocks *ctl_list_bb(const struct ctl_list_opts *o,
+					       const struct ctl_region_info *regs,
+					       unsigned nr, const char *region)
+{
+	unsigned i;
+
+	for (i = 0; o->bbs && region && i < nr; i++)
+		if (regs[i].dev && !strcmp(regs[i].dev, region))
+			return &o->bbs[i];
+	return NULL;
+}
+
+static struct json_object *ctl_list_ns(const struct ctl_list_opts *o,
+				       const struct ctl_region_info *regs, unsigned nr,
+				       const struct ctl_ns_info *ns, const char *mount)
+{
+	struct json_object *j = ctl_json_ns_info(ns, mount, o->flags);
+
+	if (o->media)
+		ctl_list_add_badblocks(j, ctl_list_bb(o, regs, nr, ns->region), ns->dpa,
+				       ns->size);
+	return j;
+}
 
 /* ndctl prints a lone item of a list unwrapped with --human */
 static void ctl_list_print_array(struct json_object *a, unsigned flags)
@@ -171,14 +231,17 @@ static void ctl_list_print(const struct ctl_list_opts *o, const struct ctl_regio
 		out = json_object_new_array();
 		for (k = 0; k < nn; k++)
 			if (ctl_ns_info_active(&ns[k]) || (o->flags & CTL_JSON_IDLE))
-				json_object_array_add(out, ctl_json_ns_info(&ns[k], mount,
-									    o->flags));
+				json_object_array_add(out, ctl_list_ns(o, regs, nr, &ns[k],
+								       mount));
 		ctl_list_print_array(out, o->flags);
 		return;
 	}
 	out = json_object_new_array();
 	for (i = 0; i < nr; i++) {
 		struct json_object *jr = ctl_json_region_info(&regs[i], o->flags);
+
+		if (o->media)
+			ctl_list_add_badblocks(jr, o->bbs ? &o->bbs[i] : NULL, 0, UINT64_MAX);
 
 		if (o->namespaces) {
 			struct json_object *jn = json_object_new_array();
@@ -188,8 +251,8 @@ static void ctl_list_print(const struct ctl_list_opts *o, const struct ctl_regio
 				    strcmp(ns[k].region, regs[i].dev) != 0)
 					continue;
 				if (ctl_ns_info_active(&ns[k]) || (o->flags & CTL_JSON_IDLE))
-					json_object_array_add(jn, ctl_json_ns_info(&ns[k], mount,
-										   o->flags));
+					json_object_array_add(jn, ctl_list_ns(o, regs, nr, &ns[k],
+									      mount));
 			}
 			json_object_object_add(jr, "namespaces", jn);
 		}
@@ -205,8 +268,9 @@ static void ctl_list_print(const struct ctl_list_opts *o, const struct ctl_regio
 	ctl_list_print_array(out, o->flags);
 }
 
-static int ctl_list_offline(const struct ctl_list_opts *o, const struct ctl_target *t)
+static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t)
 {
+	struct ctl_badblocks bb = { 0 };
 	struct ctl_region_info ri;
 	struct ctl_ns_info *nsv = NULL;
 	struct ns_region *r = NULL;
@@ -248,7 +312,17 @@ static int ctl_list_offline(const struct ctl_list_opts *o, const struct ctl_targ
 	ri.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0;
 	ri.iset_id = ns_region_isetcookie(r);
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
+	if (o->media) {
+		rc = ctl_bb_load(ns_region_path(r), &bb);
+		if (rc) {
+			rc = ctl_fail(rc, "cannot read the media errors of '%s'", t->file);
+			goto out;
+		}
+		o->bbs = &bb;
+	}
 	ctl_list_print(o, &ri, 1, nsv, n, NULL);
+out:
+	ctl_bb_free(&bb);
 	free(nsv);
 	ns_region_close(&r);
 	return 0;
@@ -281,6 +355,9 @@ int cmd_list(int argc, char **argv)
 		case 'i':
 			o.flags |= CTL_JSON_IDLE;
 			break;
+		case 'M':
+			o.media = true;
+			break;
 		default:
 			rc = ctl_target_opt(&t, &p, c);
 			if (rc < 0)
@@ -299,7 +376,18 @@ int cmd_list(int argc, char **argv)
 
 	rc = ctl_listing_get(&t, &l);
 	if (rc == 0) {
+		struct ctl_badblocks *bbs = calloc(l.nregions + 1, sizeof(*bbs));
+
+		for (unsigned b = 0; bbs && b < l.nbb; b++)
+			for (unsigned k = 0; k < l.nregions; k++)
+				if (l.bb[b].region && l.regions[k].dev &&
+				    !strcmp(l.bb[b].region, l.regions[k].dev))
+					ctl_bb_add(&bbs[k], l.bb[b].offset, l.bb[b].length);
+		o.bbs = bbs;
 		ctl_list_print(&o, l.regions, l.nregions, l.ns, l.nns, ctl_online_mount(&t));
+		for (unsigned k = 0; bbs && k < l.nregions; k++)
+			ctl_bb_free(&bbs[k]);
+		free(bbs);
 		ctl_listing_free(&l);
 	}
 	ctl_target_close(&t);

@@ -142,6 +142,8 @@ struct json_object *ctl_json_ns_info(const struct ctl_ns_info *ns, const char *m
 		ctl_add(j, "readonly", json_object_new_boolean(1));
 	if (ns->path)
 		ctl_add_str(j, "path", ns->path);
+	if (ns->crash_test)
+		ctl_add(j, "crash_test", json_object_new_boolean(1));
 	if (mount)
 		ctl_add_str(j, "mount", mount);
 	if ((flags & CTL_JSON_IDLE) && !active) {

@@ -12,7 +12,7 @@
 
 int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l)
 {
-	unsigned i, nr = 0, nn = 0;
+	unsigned i, nr = 0, nn = 0, nb = 0;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
@@ -22,10 +22,12 @@ int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l)
 	for (i = 0; i < l->resp->nparts; i++) {
 		nr += l->resp->parts[i].attrs[CTL_A_REGION_INFO] != NULL;
 		nn += l->resp->parts[i].attrs[CTL_A_NS_INFO] != NULL;
+		nb += l->resp->parts[i].attrs[CTL_A_BADBLOCK] != NULL;
 	}
 	l->regions = calloc(nr ? nr : 1, sizeof(*l->regions));
 	l->ns = calloc(nn ? nn : 1, sizeof(*l->ns));
-	if (!l->regions || !l->ns) {
+	l->bb = calloc(nb ? nb : 1, sizeof(*l->bb));
+	if (!l->regions || !l->ns || !l->bb) {
 		ctl_listing_free(l);
 		return ctl_fail_msg(-ENOMEM, "out of memory");
 	}
@@ -36,6 +38,8 @@ int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l)
 			ctl_region_info_get(a[CTL_A_REGION_INFO], &l->regions[l->nregions++]);
 		if (a[CTL_A_NS_INFO])
 			ctl_ns_info_get(a[CTL_A_NS_INFO], &l->ns[l->nns++]);
+		if (a[CTL_A_BADBLOCK])
+			ctl_bb_info_get(a[CTL_A_BADBLOCK], &l->bb[l->nbb++]);
 	}
 	return 0;
 }
@@ -45,6 +49,7 @@ void ctl_listing_free(struct ctl_listing *l)
 	ctl_response_free(&l->resp);
 	free(l->regions);
 	free(l->ns);
+	free(l->bb);
 	memset(l, 0, sizeof(*l));
 }
 

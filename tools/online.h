@@ -18,6 +18,8 @@ struct ctl_listing {
 	unsigned nregions;
 	struct ctl_ns_info *ns;		/* every namespace, served or not */
 	unsigned nns;
+	struct ctl_bb_info *bb;		/* media errors, data-area offsets */
+	unsigned nbb;
 };
 
 /* LIST of the target's --region. Reports failures; returns 0 or an exit code. */

@@ -36,6 +36,10 @@ static const struct ctl_command ctl_commands[] = {
 	{ "init-labels", cmd_init_labels, "write a fresh, empty label area" },
 	{ "zero-labels", cmd_zero_labels, "zero the whole label area (offline only)" },
 	{ "stats", cmd_stats, "per-namespace I/O counters as JSON (online only)" },
+	{ "power-fail", cmd_power_fail, "crash testing: pull the plug on a namespace (online only)" },
+	{ "crash-test", cmd_crash_test, "crash an application repeatedly and check its data" },
+	{ "inject-error", cmd_inject_error, "make a range of a namespace fail like poisoned pmem" },
+	{ "clear-errors", cmd_clear_errors, "clear the injected media errors of namespaces" },
 };
 
 #define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))

@@ -52,5 +52,9 @@ int cmd_read_labels(int argc, char **argv);
 int cmd_check_labels(int argc, char **argv);
 int cmd_init_labels(int argc, char **argv);
 int cmd_zero_labels(int argc, char **argv);
+int cmd_power_fail(int argc, char **argv);
+int cmd_crash_test(int argc, char **argv);
+int cmd_inject_error(int argc, char **argv);
+int cmd_clear_errors(int argc, char **argv);
 
 #endif
