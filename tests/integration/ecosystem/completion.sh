@@ -1,2 +1,91 @@
 # SPDX-License-Identifier: MIT
-exit 77
+# The installed bash completion for pmemctl, called as bash calls it
+# (COMP_WORDS, COMP_CWORD, then the function `complete -p` names): the
+# commands, each command's options, option values, and region and
+# namespace names from `pmemctl list` offline (--file) and online (a real
+# mount, --mount; and the mount points of pmemfs mounts).
+. "$PMEMFS_SOURCE_ROOT/tests/integration/ecosystem/ecolib.sh"
+eco_install
+PC=$D_PMEMCTL
+
+# comp WORD...: the completions of the last word, sorted, space-separated
+comp() {
+	bash --norc --noprofile -c '
+		. "$1" || exit 1
+		shift
+		spec=$(complete -p pmemctl) || exit 1
+		fn=${spec#*-F }
+		fn=${fn%% *}
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		"$fn"
+		printf "%s\n" "${COMPREPLY[@]}"' comp "$D_COMPLETION" "$PC" "$@" |
+		sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+expect_comp() { # EXPECTED WORD...
+	local want=$1 got
+	shift
+	got=$(comp "$@")
+	[ "$got" = "$want" ] || fail "completing 'pmemctl $*': expected '$want', got '$got'"
+}
+
+bash --norc -c ". '$D_COMPLETION' && complete -p pmemctl" | grep -q -- "-F _pmemctl pmemctl" ||
+	fail "the script does not register a completion for pmemctl"
+
+# commands: exactly those of pmemctl --help, plus help
+cmds=$("$PC" --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' | sort | tr '\n' ' ')
+expect_comp "$(printf '%s\n' $cmds help | sort | tr '\n' ' ' | sed 's/ $//')" ""
+expect_comp "create-namespace create-region" create
+expect_comp "destroy-namespace disable-namespace" help d
+expect_comp "--help --version" --
+
+# options of a command, from its --help
+expect_comp "--size --socket --sparse" create-namespace --s
+expect_comp "--label-size --label-version" create-region --label
+all=$(comp list --)
+for o in --mount --socket --file --region --regions --namespaces --human --idle --help; do
+	case " $all " in *" $o "*) ;; *) fail "list --: '$o' not offered (got: $all)" ;; esac
+done
+# option values
+expect_comp "1.1 1.2" create-region -V ""
+expect_comp "raw" create-namespace -m ""
+# no completion for a value that is the user's to choose
+expect_comp "" create-namespace --size ""
+
+# offline: names from the region file given with --file (also --file=PATH)
+R=$T/region0.img
+"$PC" create-region --size 64M "$R" >/dev/null
+"$PC" create-namespace --file "$R" -s 4M -n alpha >/dev/null
+"$PC" create-namespace --file "$R" -s 4M -n beta >/dev/null
+"$PC" create-namespace --file "$R" -s 4M >/dev/null	# no name: device name only
+expect_comp "all alpha beta namespace0.0 namespace0.1 namespace0.2" destroy-namespace --file "$R" ""
+expect_comp "beta" destroy-namespace --file "$R" -f b
+expect_comp "all alpha beta namespace0.0 namespace0.1 namespace0.2" destroy-namespace --file = "$R" ""
+expect_comp "alpha" rename-namespace --file "$R" al
+expect_comp "" rename-namespace --file "$R" alpha ""
+expect_comp "all region0" list --file "$R" -r ""
+# files where a path is expected
+expect_comp "$R" create-region "$T/region"
+expect_comp "$R" list --file "$T/reg"
+
+# online: a real mount, names through its control socket
+need_fuse
+MNT=$T/mnt
+mkdir -p "$MNT"
+"$D_PMEMFS" "$R" "$MNT" || fail "pmemfs did not mount"
+at_exit "fusermount3 -u '$MNT' 2>/dev/null || fusermount3 -uz '$MNT' 2>/dev/null"
+expect_comp "all alpha beta namespace0.0 namespace0.1 namespace0.2" disable-namespace --mount "$MNT" ""
+expect_comp "alpha" stats --mount "$MNT" a
+"$PC" rename-namespace --mount "$MNT" beta gamma >/dev/null 2>&1 || fail "online rename"
+expect_comp "gamma" enable-namespace --mount "$MNT" g
+# --mount offers the pmemfs mount points
+case " $(comp list --mount "") " in
+*" $MNT "*) ;;
+*) fail "list --mount: '$MNT' not offered (got: $(comp list --mount ""))" ;;
+esac
+# a command line that names no daemon that answers: no names, no error text
+out=$(comp destroy-namespace --socket "$T/nothing.sock" "" 2>&1)
+assert_eq "all" "$out" "completion without a daemon"
+exit 0
