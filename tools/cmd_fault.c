@@ -195,6 +195,7 @@ enum {
 
 static const struct ctl_opt power_fail_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
+	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
 	{ "enable", KEY_ENABLE, no_argument, NULL,
 	  "enable crash testing (the undo log); now counts as the last FSYNC" },
 	{ "disable", KEY_DISABLE, no_argument, NULL, "disable crash testing (drops the log)" },
@@ -362,6 +363,7 @@ int cmd_power_fail(int argc, char **argv)
 
 static const struct ctl_opt crash_test_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
+	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
 	{ "runs", KEY_RUNS, required_argument, "N", "crash runs (default 10)" },
 	{ "seed", KEY_SEED, required_argument, "N",
 	  "run i uses seed N+i (default: random, printed); --seed S --runs 1 replays seed S" },
