@@ -51,6 +51,11 @@ done
 # option values
 expect_comp "1.1 1.2" create-region -V ""
 expect_comp "raw" create-namespace -m ""
+# values spelled out in the help ("--mode fsync|moment|both")
+want=$("$PC" crash-test --help 2>/dev/null | sed -n 's/^ *--mode \([a-z|]*\) .*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
+if [ -n "$want" ]; then
+	expect_comp "$want" crash-test --mode ""
+fi
 # no completion for a value that is the user's to choose
 expect_comp "" create-namespace --size ""
 
