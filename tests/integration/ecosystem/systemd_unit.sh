@@ -164,7 +164,7 @@ service_stop() {
 		grep -qx STOPPING=1 "$T/notify.out" || fail "no STOPPING=1"
 	else
 		kill "$LISTENER" 2>/dev/null
-		wait "$LISTENER" 2>/dev/null
+		wait "$LISTENER" 2>/dev/null || true
 	fi
 	LISTENER=
 }
