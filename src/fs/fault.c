@@ -61,6 +61,7 @@ struct fs_fault *fs_fault_get(struct fs_ns *n)
 	pthread_mutex_init(&f->revert_lock, NULL);
 	pthread_rwlock_init(&f->rw, NULL);
 	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->saved_cond, NULL);
 	if (!__atomic_compare_exchange_n(&n->fault, &expected, f, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		fs_fault_free(f);
@@ -89,11 +90,14 @@ static void log_drop_locked(struct fs_fault *f)
 		memset(f->saved, 0, (f->npages + 63) / 64 * sizeof(uint64_t));
 	} else {
 		for (i = 0; i < f->nlog; i++)
-			__atomic_and_fetch(&f->saved[f->log[i].page / 64],
-					   ~(UINT64_C(1) << (f->log[i].page % 64)),
-					   __ATOMIC_RELAXED);
+			if (f->log[i].buf)
+				__atomic_and_fetch(&f->saved[f->log[i].page / 64],
+						   ~(UINT64_C(1) << (f->log[i].page % 64)),
+						   __ATOMIC_RELAXED);
 	}
 	for (i = 0; i < f->nlog; i++) {
+		if (!f->log[i].buf)
+			continue;
 		if (f->npool == f->cappool) {
 			size_t cap = f->cappool ? f->cappool * 2 : 64;
 			void **p = realloc(f->pool, cap * sizeof(*p));
@@ -119,6 +123,7 @@ void fs_fault_free(struct fs_fault *f)
 	pool_free_all(f);
 	free(f->log);
 	free(f->saved);
+	pthread_cond_destroy(&f->saved_cond);
 	pthread_mutex_destroy(&f->lock);
 	pthread_rwlock_destroy(&f->rw);
 	pthread_mutex_destroy(&f->revert_lock);
@@ -132,8 +137,15 @@ static bool page_saved(const struct fs_fault *f, uint64_t p)
 	return __atomic_load_n(&f->saved[p / 64], __ATOMIC_ACQUIRE) & (UINT64_C(1) << (p % 64));
 }
 
-static int pread_page(int fd, void *buf, uint64_t off)
+/*
+ * The old content of a page, through O_DIRECT where the namespace has it:
+ * one 4 KiB read, no readahead, nothing left in the region file's page
+ * cache (the kernel writes back a dirty cached range before a direct read
+ * of it, so buffered WRITEs are seen too).
+ */
+static int pread_page(struct fs_ns *n, void *buf, uint64_t off)
 {
+	int fd = n->dfd >= 0 ? n->dfd : n->fd;
 	size_t done = 0;
 
 	while (done < FS_PAGE) {
@@ -142,6 +154,10 @@ static int pread_page(int fd, void *buf, uint64_t off)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EINVAL && fd == n->dfd) {
+				fd = n->fd;	/* the device refuses the alignment */
+				continue;
+			}
 			return -errno;
 		}
 		if (r == 0) {	/* past the end of the file: zeroes */
@@ -176,58 +192,81 @@ static int pwrite_page(struct fs_ns *n, const void *buf, uint64_t off)
 	return 0;
 }
 
-/* f->rw held shared, crash testing on: save the pages [off, off+len) touches */
+/*
+ * f->rw held shared, crash testing on: save the pages [off, off+len)
+ * touches. A page is claimed under f->lock (its log entry and buffer
+ * reserved, its "saving" bit set) and read without it, so that WRITEs of
+ * different pages save in parallel; a WRITE of a page being saved waits
+ * for it. Entries are complete whenever f->rw is held exclusively.
+ */
 static int undo_save(struct fs_ns *n, struct fs_fault *f, uint64_t off, uint64_t len)
 {
-	uint64_t p, last;
+	uint64_t p, last, bit;
 	int rc = 0;
 
 	if (len == 0)
 		return 0;
 	last = (off + len - 1) / FS_PAGE;
 	for (p = off / FS_PAGE; p <= last && rc == 0; p++) {
+		struct fs_undo_page *u;
+		size_t slot;
 		void *buf;
 
 		if (page_saved(f, p))
 			continue;
+		bit = UINT64_C(1) << (p % 64);
 		pthread_mutex_lock(&f->lock);
-		if (page_saved(f, p))
-			goto next;
+		while (!page_saved(f, p) && (f->saving[p / 64] & bit))
+			pthread_cond_wait(&f->saved_cond, &f->lock);
+		if (page_saved(f, p)) {
+			pthread_mutex_unlock(&f->lock);
+			continue;
+		}
 		if (f->nlog == f->caplog) {
 			size_t cap = f->caplog ? f->caplog * 2 : 256;
-			struct fs_undo_page *v;
 
 			if (cap > f->npages)
 				cap = f->npages;
-			v = realloc(f->log, cap * sizeof(*v));
-			if (!v) {
+			u = realloc(f->log, cap * sizeof(*u));
+			if (!u) {
+				pthread_mutex_unlock(&f->lock);
 				rc = -ENOMEM;
-				goto next;
+				break;
 			}
-			f->log = v;
+			f->log = u;
 			f->caplog = cap;
 		}
 		if (f->npool) {
 			buf = f->pool[--f->npool];
 		} else if (posix_memalign(&buf, FS_PAGE, FS_PAGE)) {
+			pthread_mutex_unlock(&f->lock);
 			rc = -ENOMEM;
-			goto next;
+			break;
 		}
-		rc = pread_page(n->fd, buf, n->dpa + p * FS_PAGE);
-		if (rc < 0) {
+		slot = f->nlog++;
+		f->log[slot].page = p;
+		f->log[slot].buf = buf;
+		f->saving[p / 64] |= bit;
+		pthread_mutex_unlock(&f->lock);
+
+		rc = pread_page(n, buf, n->dpa + p * FS_PAGE);
+
+		pthread_mutex_lock(&f->lock);
+		f->saving[p / 64] &= ~bit;
+		if (rc == 0) {
+			__atomic_or_fetch(&f->saved[p / 64], bit, __ATOMIC_RELEASE);
+		} else {
+			/* a hole in the log: skipped by the revert and the drop */
+			f->log[slot].page = UINT64_MAX;
+			f->log[slot].buf = NULL;
 			free(buf);
-			goto next;
 		}
-		f->log[f->nlog].page = p;
-		f->log[f->nlog].buf = buf;
-		f->nlog++;
-		__atomic_or_fetch(&f->saved[p / 64], UINT64_C(1) << (p % 64), __ATOMIC_RELEASE);
-next:
+		pthread_cond_broadcast(&f->saved_cond);
 		pthread_mutex_unlock(&f->lock);
 	}
 	if (rc < 0)
 		fs_err("%s: cannot save page %" PRIu64 " for crash testing: %s", n->devname,
-		       p - 1, strerror(-rc));
+		       p, strerror(-rc));
 	return rc;
 }
 
@@ -591,6 +630,8 @@ static void revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *
 		struct fs_undo_page *u = &f->log[i];
 		int w;
 
+		if (!u->buf)
+			continue;
 		if (page_kept(f->seed, f->survive_ppm, u->page)) {
 			kept++;
 			continue;
@@ -856,7 +897,9 @@ int fs_fault_enable(struct fs_ns *n, bool on)
 	pthread_mutex_lock(&f->lock);
 	if (on && !f->enabled) {
 		f->npages = n->size / FS_PAGE;
-		f->saved = calloc((f->npages + 63) / 64 + 1, sizeof(uint64_t));
+		/* one allocation: saved bits, then saving bits */
+		f->saved = calloc(2 * ((f->npages + 63) / 64 + 1), sizeof(uint64_t));
+		f->saving = f->saved ? f->saved + (f->npages + 63) / 64 + 1 : NULL;
 		if (!f->saved) {
 			rc = ns_err(-ENOMEM, "out of memory for the undo log of %s",
 				    n->devname);
@@ -874,7 +917,7 @@ int fs_fault_enable(struct fs_ns *n, bool on)
 		f->log = NULL;
 		f->caplog = 0;
 		free(f->saved);
-		f->saved = NULL;
+		f->saved = f->saving = NULL;
 		f->at_fsync = 0;
 		f->enabled = false;
 	}

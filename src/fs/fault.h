@@ -76,7 +76,8 @@ struct fs_media {
 
 struct fs_undo_page {
 	uint64_t page;		/* namespace page number */
-	void *buf;		/* its content before the first change */
+	void *buf;		/* its content before the first change; NULL: a
+				 * save that failed (skipped) */
 };
 
 struct fs_crash_result {
@@ -100,6 +101,8 @@ struct fs_fault {
 	pthread_mutex_t lock;
 	uint64_t npages;
 	uint64_t *saved;		/* bitmap of pages in the log (atomic words) */
+	uint64_t *saving;		/* under lock: pages being read into the log */
+	pthread_cond_t saved_cond;	/* with lock: a page's save finished */
 	struct fs_undo_page *log;
 	size_t nlog, caplog;
 	void **pool;			/* page buffers for reuse */
