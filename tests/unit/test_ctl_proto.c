@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
 
+#include "badblocks.h"
 #include "error.h"
 #include "proto.h"
 
@@ -1241,6 +1243,77 @@ static void test_hist_bucket(void **state)
 	assert_null(ctl_stat_req_name(CTL_REQ_MAX + 1));
 }
 
+/* ---- media error lists (badblocks.h) ---- */
+
+static void bb_expect(const struct ctl_badblocks *bb, const uint64_t *want, size_t n)
+{
+	size_t i;
+
+	if (bb->n != n)
+		fail_msg("%zu ranges, expected %zu", bb->n, n);
+	for (i = 0; i < n; i++)
+		if (bb->v[i].off != want[2 * i] || bb->v[i].len != want[2 * i + 1])
+			fail_msg("range %zu is %llu+%llu, expected %llu+%llu", i,
+				 (unsigned long long)bb->v[i].off, (unsigned long long)bb->v[i].len,
+				 (unsigned long long)want[2 * i], (unsigned long long)want[2 * i + 1]);
+}
+
+static void test_badblocks(void **state)
+{
+	struct ctl_badblocks bb = { 0 };
+	struct ctl_bb_range out[4];
+	char dir[] = "/tmp/test-bb-XXXXXX", region[64], side[80];
+	FILE *f;
+
+	/* widened to blocks, merged when touching, sorted */
+	assert_int_equal(ctl_bb_add(&bb, 1000, 10), 0);
+	bb_expect(&bb, (uint64_t[]){ 512, 512 }, 1);
+	assert_int_equal(ctl_bb_add(&bb, 4096, 512), 0);
+	assert_int_equal(ctl_bb_add(&bb, 0, 1), 0);
+	bb_expect(&bb, (uint64_t[]){ 0, 1024, 4096, 512 }, 2);
+	assert_int_equal(ctl_bb_add(&bb, 1024, 3072), 0);
+	bb_expect(&bb, (uint64_t[]){ 0, 4608 }, 1);
+	assert_true(ctl_bb_overlaps(&bb, 4607, 1));
+	assert_false(ctl_bb_overlaps(&bb, 4608, 100));
+
+	/* only whole blocks clear; a middle clear splits */
+	assert_int_equal(ctl_bb_clear(&bb, 100, 500), 0);
+	assert_int_equal(ctl_bb_clear(&bb, 1024, 1024), 1024);
+	bb_expect(&bb, (uint64_t[]){ 0, 1024, 2048, 2560 }, 2);
+	assert_int_equal(ctl_bb_clear(&bb, 0, 512), 512);
+	assert_int_equal(ctl_bb_clear(&bb, 4096, 4096), 512);
+	bb_expect(&bb, (uint64_t[]){ 512, 512, 2048, 2048 }, 2);
+
+	/* clipped to a namespace, relative to it */
+	assert_int_equal(ctl_bb_clip(&bb, 1024, 2048, out, 4), 1);
+	assert_int_equal(out[0].off, 1024);
+	assert_int_equal(out[0].len, 1024);
+	assert_int_equal(ctl_bb_bytes(&bb, 0, UINT64_MAX), 2560);
+	assert_int_equal(ctl_bb_bytes(&bb, 768, 1536), 256 + 256);
+
+	/* the sidecar: round trip, malformed lines, empty removes it */
+	assert_non_null(mkdtemp(dir));
+	snprintf(region, sizeof(region), "%s/r.img", dir);
+	snprintf(side, sizeof(side), "%s.badblocks", region);
+	assert_int_equal(ctl_bb_save(region, &bb), 0);
+	ctl_bb_reset(&bb);
+	assert_int_equal(ctl_bb_load(region, &bb), 0);
+	bb_expect(&bb, (uint64_t[]){ 512, 512, 2048, 2048 }, 2);
+	f = fopen(side, "w");
+	assert_non_null(f);
+	fputs("# x\n512 100\n", f);
+	fclose(f);
+	assert_int_equal(ctl_bb_load(region, &bb), -EINVAL);
+	assert_non_null(strstr(ns_errormsg(), "line 2"));
+	assert_int_equal(bb.n, 0);
+	assert_int_equal(ctl_bb_save(region, &bb), 0);
+	assert_int_equal(access(side, F_OK), -1);
+	assert_int_equal(ctl_bb_load(region, &bb), 0);	/* no file: none */
+	assert_int_equal(bb.n, 0);
+	rmdir(dir);
+	ctl_bb_free(&bb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1255,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_replies),
 		cmocka_unit_test(test_message_full),
 		cmocka_unit_test(test_hist_bucket),
+		cmocka_unit_test(test_badblocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
