@@ -66,7 +66,7 @@ struct log {
 	struct pmem2_config *cfg;
 	struct pmem2_source *src;
 	struct pmem2_map *map;
-	char *base;
+	void *base;		/* page-aligned: the records' alignment holds */
 	size_t size;
 	pmem2_persist_fn persist;
 };
@@ -101,6 +101,18 @@ static void log_close(struct log *l)
 		close(l->fd);
 }
 
+static struct log_header *log_header(const struct log *l)
+{
+	return l->base;
+}
+
+static struct log_record *log_record(const struct log *l, uint64_t i)
+{
+	void *p = (char *)l->base + REC_OFF + i * REC_SIZE;
+
+	return p;
+}
+
 static uint64_t log_capacity(const struct log *l)
 {
 	return (l->size - REC_OFF) / REC_SIZE;
@@ -108,7 +120,7 @@ static uint64_t log_capacity(const struct log *l)
 
 static int cmd_init(struct log *l)
 {
-	struct log_header *h = (struct log_header *)l->base;
+	struct log_header *h = log_header(l);
 
 	h->magic = LOG_MAGIC;
 	h->count = 0;
@@ -118,7 +130,7 @@ static int cmd_init(struct log *l)
 
 static int cmd_append(struct log *l, uint64_t n)
 {
-	struct log_header *h = (struct log_header *)l->base;
+	struct log_header *h = log_header(l);
 	uint64_t k;
 
 	if (h->magic != LOG_MAGIC) {
@@ -133,7 +145,7 @@ static int cmd_append(struct log *l, uint64_t n)
 			fprintf(stderr, "crash_demo: the log is full (%" PRIu64 " records)\n", i);
 			return 1;
 		}
-		r = (struct log_record *)(l->base + REC_OFF + i * REC_SIZE);
+		r = log_record(l, i);
 		r->magic = REC_MAGIC;
 		r->index = i;
 		snprintf(r->payload, sizeof(r->payload), "record %" PRIu64 " of pid %d", i,
@@ -152,7 +164,7 @@ static int cmd_append(struct log *l, uint64_t n)
 
 static int cmd_check(struct log *l)
 {
-	const struct log_header *h = (const struct log_header *)l->base;
+	const struct log_header *h = log_header(l);
 	uint64_t i;
 
 	if (h->magic != LOG_MAGIC) {
@@ -164,8 +176,7 @@ static int cmd_check(struct log *l)
 		return 1;
 	}
 	for (i = 0; i < h->count; i++) {
-		const struct log_record *r =
-			(const struct log_record *)(l->base + REC_OFF + i * REC_SIZE);
+		const struct log_record *r = log_record(l, i);
 
 		if (r->magic != REC_MAGIC || r->index != i || r->sum != rec_sum(r)) {
 			printf("record %" PRIu64 " of %" PRIu64 " is missing or torn\n", i,
