@@ -43,6 +43,10 @@ check_state() {
 			continue
 		fi
 		"$PFIO" check-seq "$f" $N "$k" || true
+		echo "diagnosis: status $(pc power-fail a --status | jq -c .)" >&2
+		echo "diagnosis: writer printed $(tr '\n' ' ' <"$T/seq" | tail -c 200)" >&2
+		echo "diagnosis: region file: $("$PFIO" check-seq "$REGION" $N "$k" 2>&1)" >&2
+		echo "diagnosis: file again: $("$PFIO" check-seq "$F" $N "$k" 2>&1)" >&2
 		fail "iteration $iter (seed $SEED): $f is not the state after $k flushes" \
 			"(maybe $maybe, mode $mode, writer $writer, survive $survive)"
 	done
