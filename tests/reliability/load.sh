@@ -267,7 +267,8 @@ set +m
 start=$SECONDS
 : >"$T/rss"
 while ((SECONDS - start < DURATION)); do
-	kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon died under load"
+	kill -0 "$DAEMON_PID" 2>/dev/null ||
+		fail "the daemon died under load after $((SECONDS - start)) s"
 	awk -v t=$((SECONDS - start)) '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 }
 		END { print t, r, a }' "/proc/$DAEMON_PID/status" >>"$T/rss"
 	sleep "$SAMPLE"
@@ -368,6 +369,10 @@ if [ "$nbad" != 0 ]; then
 	fail "$nbad unexpected failures"
 fi
 [ "$verr" = 0 ] || fail "$verr fio verify errors"
+if grep -q 'runtime error:' "$T/daemon.log"; then
+	grep -m 5 'runtime error:' "$T/daemon.log" >&2
+	fail "UBSan reports in the daemon's log"
+fi
 ((final == NJOBS)) || fail "$final of $NJOBS fio namespaces verified after the remount"
 ((creates > 0 && busy > 0 && lists > 0)) || fail "a loop did nothing"
 if grep -qa __asan_init "$PMEMFS"; then
