@@ -43,6 +43,7 @@ check_state() {
 			continue
 		fi
 		"$PFIO" check-seq "$f" $N "$k" || true
+		echo "diagnosis: previous iterations: $(tail -n 3 "$T/iterations" 2>/dev/null | tr '\n' ';')" >&2
 		echo "diagnosis: status $(pc power-fail a --status | jq -c .)" >&2
 		echo "diagnosis: writer printed $(tr '\n' ' ' <"$T/seq" | tail -c 200)" >&2
 		echo "diagnosis: region file: $("$PFIO" check-seq "$REGION" $N "$k" 2>&1)" >&2
@@ -112,6 +113,7 @@ while [ $SECONDS -lt $end ]; do
 		fi
 	fi
 	crashes=$((crashes + 1))
+	echo "$iter mode $mode writer $writer survive $survive" >>"$T/iterations"
 	if [ $((iter % 10)) = 0 ]; then
 		s=$RANDOM
 		j=$("$PMEMCTL" crash-test --mount "$MNT" log --runs 3 --seed $s -- \
