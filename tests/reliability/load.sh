@@ -131,6 +131,7 @@ churn_loop() {
 		mode=$((i % 3))
 		j=$(pc create-namespace -r region0 -s "$size" -n "$name" 2>"$T/churn.err") || {
 			unexpected "create-namespace $name -s $size: exit $?: $(cat "$T/churn.err")"
+			sleep 0.5
 			continue
 		}
 		creates=$((creates + 1))
@@ -270,7 +271,8 @@ while ((SECONDS - start < DURATION)); do
 	kill -0 "$DAEMON_PID" 2>/dev/null ||
 		fail "the daemon died under load after $((SECONDS - start)) s"
 	awk -v t=$((SECONDS - start)) '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 }
-		END { print t, r, a }' "/proc/$DAEMON_PID/status" >>"$T/rss"
+		END { print t, r, a }' "/proc/$DAEMON_PID/status" >>"$T/rss" 2>/dev/null ||
+		fail "the daemon died under load after $((SECONDS - start)) s"
 	sleep "$SAMPLE"
 done
 touch "$STOP"
@@ -359,7 +361,8 @@ echo "load: $elapsed s, $NJOBS fio jobs, $fio_loops fio loops (write+verify)," \
 	"daemon VmRSS ${rss_min}-${rss_max} KiB, RssAnon ${anon_min}-${anon_max} KiB" \
 	"(peak first half $anon1, second half $anon2, growth $growth KiB, bound $RSS_BOUND)"
 if [ "$nbad" != 0 ]; then
-	head -n 20 "$BAD" >&2
+	# FAIL lines: scripts/run-long.sh shows them
+	head -n 20 "$BAD" | sed "s/^/FAIL: $TEST_NAME: unexpected: /" >&2
 	for ((k = 0; k < NJOBS; k++)); do
 		if [ -s "$T/fio$k.failed" ]; then
 			echo "--- fio$k" >&2
