@@ -39,6 +39,7 @@
 #include "path.h"
 #include "server.h"
 #include "region.h"
+#include "util.h"
 
 #include "bdi.h"
 #include "fs.h"
@@ -46,18 +47,28 @@
 
 #define PMEMFS_FSTYPE "fuse.pmemfs"
 
+/*
+ * Options with a value are kept as strings and converted by check_opts:
+ * fuse_opt's %u and %d take "12abc" as 12 and "-1" as 4294967295, and its
+ * %s leaks the first of a repeated option. Here the last one wins.
+ */
+enum pmemfs_value {
+	V_UID,			/* default: the mounting user */
+	V_GID,
+	V_MODE,			/* default 0600 */
+	V_CTL,
+	V_CTL_GROUP,
+	V_LABEL_SIZE,
+	V_BACKING,
+	V_DIRTY_RATIO,		/* bdi max_ratio, default 50 */
+	V_READAHEAD_KB,		/* default 1024 */
+	V_STRICT_LIMIT,		/* default 0 */
+	V_FLUSH_THREADS,	/* default 4 */
+	V_COUNT
+};
+
 struct pmemfs_opts {
-	unsigned uid;		/* (unsigned)-1: the mounting user */
-	unsigned gid;
-	unsigned mode;		/* (unsigned)-1: 0600 */
-	char *ctl;
-	char *ctl_group;
-	char *label_size;
-	char *backing;
-	int dirty_ratio;	/* bdi max_ratio */
-	int readahead_kb;
-	int strict_limit;
-	unsigned flush_threads;
+	char *val[V_COUNT];	/* NAME=VALUE as given; NULL: the default */
 	int foreground;
 	int single;
 	int debug;
@@ -69,25 +80,32 @@ struct pmemfs_opts {
 	unsigned npaths;
 };
 
+/* the valid ranges, as --help and pmemfs(8) give them */
+#define PMEMFS_ID_MAX		4294967294ul	/* (uid_t)-1 means "unchanged" to chown */
+#define PMEMFS_RA_KB_MAX	1048576ul	/* 1 GiB */
+#define PMEMFS_FLUSH_THREADS_MAX 64ul
+
 enum {
 	KEY_DEBUG,
 	KEY_ALLOW_OTHER,
+	KEY_VALUE,	/* + enum pmemfs_value */
 };
 
 #define OPT(t, field, v) { t, offsetof(struct pmemfs_opts, field), v }
+#define VALUE_OPT(name, v) FUSE_OPT_KEY(name "=", KEY_VALUE + (v))
 
 static const struct fuse_opt pmemfs_opt_spec[] = {
-	OPT("uid=%u", uid, 0),
-	OPT("gid=%u", gid, 0),
-	OPT("mode=%o", mode, 0),
-	OPT("ctl=%s", ctl, 0),
-	OPT("ctl_group=%s", ctl_group, 0),
-	OPT("label_size=%s", label_size, 0),
-	OPT("dirty_ratio=%d", dirty_ratio, 0),
-	OPT("readahead_kb=%d", readahead_kb, 0),
-	OPT("strict_limit=%d", strict_limit, 0),
-	OPT("backing=%s", backing, 0),
-	OPT("flush_threads=%u", flush_threads, 0),
+	VALUE_OPT("uid", V_UID),
+	VALUE_OPT("gid", V_GID),
+	VALUE_OPT("mode", V_MODE),
+	VALUE_OPT("ctl", V_CTL),
+	VALUE_OPT("ctl_group", V_CTL_GROUP),
+	VALUE_OPT("label_size", V_LABEL_SIZE),
+	VALUE_OPT("backing", V_BACKING),
+	VALUE_OPT("dirty_ratio", V_DIRTY_RATIO),
+	VALUE_OPT("readahead_kb", V_READAHEAD_KB),
+	VALUE_OPT("strict_limit", V_STRICT_LIMIT),
+	VALUE_OPT("flush_threads", V_FLUSH_THREADS),
 	OPT("-f", foreground, 1),
 	OPT("--foreground", foreground, 1),
 	OPT("-s", single, 1),
@@ -108,6 +126,16 @@ static int pmemfs_opt_proc(void *data, const char *arg, int key,
 	struct pmemfs_opts *o = data;
 	char **p;
 
+	(void)outargs;
+	if (key >= KEY_VALUE && key < KEY_VALUE + V_COUNT) {
+		char *v = strdup(strchr(arg, '=') + 1);
+
+		if (!v)
+			return -1;
+		free(o->val[key - KEY_VALUE]);
+		o->val[key - KEY_VALUE] = v;
+		return 0;
+	}
 	switch (key) {
 	case KEY_DEBUG:
 		o->debug = 1;
@@ -132,6 +160,21 @@ static int pmemfs_opt_proc(void *data, const char *arg, int key,
 	}
 }
 
+static void opts_free(struct pmemfs_opts *o)
+{
+	unsigned i;
+
+	for (i = 0; i < o->npaths; i++)
+		free(o->paths[i]);
+	free(o->paths);
+	o->paths = NULL;
+	o->npaths = 0;
+	for (i = 0; i < V_COUNT; i++) {
+		free(o->val[i]);
+		o->val[i] = NULL;
+	}
+}
+
 static void usage(const char *prog)
 {
 	printf("usage: %s [options] REGION_FILE... MOUNTPOINT\n"
@@ -148,8 +191,9 @@ static void usage(const char *prog)
 	       "    -f                     stay in the foreground (log to stderr)\n"
 	       "    -d                     debug: log every request (implies -f)\n"
 	       "    -s                     single-threaded FUSE loop\n"
-	       "    -o uid=N,gid=N         owner of the namespace files (default: you)\n"
-	       "    -o mode=OCTAL          their permission bits (default 0600;\n"
+	       "    -o uid=N,gid=N         owner of the namespace files, decimal ids\n"
+	       "                           0..4294967294 (default: you)\n"
+	       "    -o mode=OCTAL          their permission bits, 0..7777 (default 0600;\n"
 	       "                           read-only namespaces are never writable: 0444 mask)\n"
 	       "    -o allow_other         other users may open files (implies\n"
 	       "                           default_permissions)\n"
@@ -159,15 +203,18 @@ static void usage(const char *prog)
 	       "                           finds the default itself, else give it --socket)\n"
 	       "    -o ctl_group=GROUP     a group that may query the control socket (mode\n"
 	       "                           0660; default 0600). Changes: root and you only\n"
-	       "    -o label_size=SIZE     label area size, skipping the probe (K/M/G)\n"
-	       "    -o dirty_ratio=N       the mount's bdi max_ratio in percent (default 50)\n"
-	       "    -o readahead_kb=N      the mount's bdi read_ahead_kb (default 1024)\n"
+	       "    -o label_size=SIZE     label area size, skipping the probe (bytes or\n"
+	       "                           K/M/G/T; a power of two, at least 128K)\n"
+	       "    -o dirty_ratio=N       the mount's bdi max_ratio in percent, 1..100\n"
+	       "                           (default 50)\n"
+	       "    -o readahead_kb=N      the mount's bdi read_ahead_kb, 0..1048576\n"
+	       "                           (default 1024)\n"
 	       "    -o strict_limit=0|1    the mount's bdi strict_limit (default 0, Linux >= 6.2)\n"
 	       "    -o backing=auto|direct|buffered\n"
 	       "                           data path to the region file: O_DIRECT where the\n"
 	       "                           file system has it (auto, default), always, or\n"
 	       "                           buffered with sync_file_range + FADV_DONTNEED\n"
-	       "    -o flush_threads=N     threads persisting FSYNCs (default 4)\n"
+	       "    -o flush_threads=N     threads persisting FSYNCs, 1..64 (default 4)\n"
 	       "    -o dev,suid,rw,...     mount options, passed on (as mount.fuse3 adds them)\n"
 	       "\n"
 	       "errors on namespace files: create, unlink, rename, link, mkdir: EPERM\n"
@@ -180,29 +227,136 @@ static void usage(const char *prog)
 	fuse_lowlevel_help();
 }
 
-static int parse_size(const char *s, uint64_t *out)
+/*
+ * The number in -o NAME=S: digits only (base 10, or 8 for a mode), no
+ * sign, space or suffix, within min..max (expect says so in the message).
+ * 0, or -EINVAL with a message naming the option and the value.
+ */
+static int opt_number(const char *name, const char *s, int base, unsigned long min,
+		      unsigned long max, const char *expect, unsigned long *out)
 {
+	const char *why = base == 8 ? "not an octal number" : "not a decimal number";
+	unsigned long v;
 	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
 
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: break;
+	if (*s == '-') {
+		why = "negative";
+	} else if (*s >= '0' && *s <= (base == 8 ? '7' : '9')) {
+		errno = 0;
+		v = strtoul(s, &end, base);
+		if (*end == '\0') {
+			if (errno == 0 && v >= min && v <= max) {
+				*out = v;
+				return 0;
+			}
+			why = "out of range";
+		}
 	}
-	if (*end == 'i' && end[-1] != '\0' && shift)
-		end++;
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end || (shift && v > (ULLONG_MAX >> shift)))
+	fs_err("%s='%s': %s (expected %s)", name, s, why, expect);
+	return -EINVAL;
+}
+
+/* a group name or number; 0 or -EINVAL */
+static int parse_group(const char *s, gid_t *out)
+{
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long v;
+
+	if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) == 0 && res) {
+		*out = res->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && *end == '\0' && errno == 0 && v < (gid_t)-1) {
+		*out = (gid_t)v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Turn the option strings into the daemon's configuration, the bdi
+ * settings, the label size (0: probe) and the control socket's group
+ * ((gid_t)-1: none). Every bad value is logged naming the option and the
+ * value; 0 or -EINVAL.
+ */
+static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
+		      struct fs_bdi_opts *bdi, uint64_t *label_size, gid_t *ctl_group)
+{
+	/* the numbers: option, base, range and its words, the default */
+	static const struct {
+		enum pmemfs_value v;
+		const char *name;
+		int base;
+		unsigned long min, max;
+		const char *expect;
+	} nums[] = {
+		{ V_UID, "uid", 10, 0, PMEMFS_ID_MAX, "a user id 0..4294967294" },
+		{ V_GID, "gid", 10, 0, PMEMFS_ID_MAX, "a group id 0..4294967294" },
+		{ V_MODE, "mode", 8, 0, 07777, "octal 0..7777" },
+		{ V_FLUSH_THREADS, "flush_threads", 10, 1, PMEMFS_FLUSH_THREADS_MAX, "1..64" },
+		{ V_DIRTY_RATIO, "dirty_ratio", 10, 1, 100, "a percentage 1..100" },
+		{ V_READAHEAD_KB, "readahead_kb", 10, 0, PMEMFS_RA_KB_MAX, "0..1048576 KiB" },
+		{ V_STRICT_LIMIT, "strict_limit", 10, 0, 1, "0 or 1" },
+	};
+	unsigned long n[V_COUNT] = {
+		[V_UID] = getuid(),
+		[V_GID] = getgid(),
+		[V_MODE] = 0600,
+		[V_FLUSH_THREADS] = 4,
+		[V_DIRTY_RATIO] = 50,
+		[V_READAHEAD_KB] = 1024,
+		[V_STRICT_LIMIT] = 0,
+	};
+	const char *backing = o->val[V_BACKING];
+	const char *ls = o->val[V_LABEL_SIZE];
+	const char *group = o->val[V_CTL_GROUP];
+	const char *ctl = o->val[V_CTL];
+	size_t i;
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		const char *s = o->val[nums[i].v];
+
+		if (s && opt_number(nums[i].name, s, nums[i].base, nums[i].min, nums[i].max,
+				    nums[i].expect, &n[nums[i].v]) < 0)
+			return -EINVAL;
+	}
+	cfg->uid = (uid_t)n[V_UID];
+	cfg->gid = (gid_t)n[V_GID];
+	cfg->mode = (mode_t)n[V_MODE];
+	cfg->flush_threads = (unsigned)n[V_FLUSH_THREADS];
+	cfg->allow_other = o->allow_other;
+	cfg->timeout = 1.0;
+	bdi->max_ratio = (int)n[V_DIRTY_RATIO];
+	bdi->readahead_kb = (int)n[V_READAHEAD_KB];
+	bdi->strict_limit = (int)n[V_STRICT_LIMIT];
+
+	if (!backing || strcmp(backing, "auto") == 0) {
+		cfg->backing = FS_BACKING_AUTO;
+	} else if (strcmp(backing, "direct") == 0) {
+		cfg->backing = FS_BACKING_DIRECT;
+	} else if (strcmp(backing, "buffered") == 0) {
+		cfg->backing = FS_BACKING_BUFFERED;
+	} else {
+		fs_err("backing='%s': expected auto, direct or buffered", backing);
 		return -EINVAL;
-	*out = (uint64_t)v << shift;
+	}
+	*label_size = 0;
+	if (ls && ns_parse_size(ls, label_size) < 0) {
+		fs_err("label_size='%s': %s", ls, ns_errormsg());
+		return -EINVAL;
+	}
+	*ctl_group = (gid_t)-1;
+	if (group && parse_group(group, ctl_group) < 0) {
+		fs_err("ctl_group='%s': no such group", group);
+		return -EINVAL;
+	}
+	if (ctl && ctl[0] != '/') {
+		fs_err("ctl='%s': the control socket path must be absolute", ctl);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -431,26 +585,6 @@ static void detach_done(int *ready, unsigned char status)
 
 /* --- the control socket ------------------------------------------------- */
 
-/* a group name or number; 0 or -EINVAL */
-static int parse_group(const char *s, gid_t *out)
-{
-	struct group gr, *res = NULL;
-	char buf[4096], *end;
-	unsigned long v;
-
-	if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) == 0 && res) {
-		*out = res->gr_gid;
-		return 0;
-	}
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s && *end == '\0' && errno == 0 && v < (gid_t)-1) {
-		*out = (gid_t)v;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 /*
  * The socket at -o ctl=PATH or the default path of the mount's device
  * number. A failure is logged, not fatal: the mount serves its namespaces
@@ -462,8 +596,8 @@ static void start_control(struct fs_daemon *d, const struct pmemfs_opts *o, gid_
 	char path[PATH_MAX];
 	int rc;
 
-	if (o->ctl) {
-		co.path = o->ctl;
+	if (o->val[V_CTL]) {
+		co.path = o->val[V_CTL];
 	} else if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE)) {
 		fs_err("no control socket: the mount '%s' is not in /proc/self/mountinfo "
 		       "(give -o ctl=PATH)", d->mountpoint);
@@ -477,7 +611,7 @@ static void start_control(struct fs_daemon *d, const struct pmemfs_opts *o, gid_
 		co.path = path;
 	}
 	rc = fs_ctl_start(d, &co);
-	if (rc == -EADDRINUSE && !o->ctl) {
+	if (rc == -EADDRINUSE && !o->val[V_CTL]) {
 		/*
 		 * The path names our device number, which no other live mount
 		 * has: whoever answers there is a daemon whose mount is gone
@@ -534,16 +668,10 @@ static int run_loop(struct fs_daemon *d, const struct pmemfs_opts *o)
 int main(int argc, char **argv)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct pmemfs_opts o = {
-		.uid = (unsigned)-1,
-		.gid = (unsigned)-1,
-		.mode = (unsigned)-1,
-		.dirty_ratio = 50,
-		.readahead_kb = 1024,
-		.strict_limit = 0,
-		.flush_threads = 4,
-	};
+	struct pmemfs_opts o = { 0 };
 	struct fs_config cfg = { 0 };
+	struct fs_bdi_opts bdi;
+	struct stat mst;
 	struct fs_daemon d;
 	struct pmemfs_run run;
 	struct ns_region **regions = NULL;
@@ -554,7 +682,7 @@ int main(int argc, char **argv)
 	gid_t ctl_group = (gid_t)-1;
 	int ready = -1;
 	uint64_t label_size = 0;
-	unsigned nregions, i;
+	unsigned nregions;
 	int ret = 1, rc;
 
 	fs_log_init(false, false);
@@ -578,41 +706,15 @@ int main(int argc, char **argv)
 	}
 	nregions = o.npaths - 1;
 
-	cfg.uid = o.uid == (unsigned)-1 ? getuid() : o.uid;
-	cfg.gid = o.gid == (unsigned)-1 ? getgid() : o.gid;
-	cfg.mode = o.mode == (unsigned)-1 ? 0600 : (o.mode & 07777);
-	cfg.allow_other = o.allow_other;
-	cfg.flush_threads = o.flush_threads ? o.flush_threads : 1;
-	cfg.timeout = 1.0;
-	if (!o.backing || strcmp(o.backing, "auto") == 0) {
-		cfg.backing = FS_BACKING_AUTO;
-	} else if (strcmp(o.backing, "direct") == 0) {
-		cfg.backing = FS_BACKING_DIRECT;
-	} else if (strcmp(o.backing, "buffered") == 0) {
-		cfg.backing = FS_BACKING_BUFFERED;
-	} else {
-		fs_err("backing='%s': expected auto, direct or buffered", o.backing);
+	if (check_opts(&o, &cfg, &bdi, &label_size, &ctl_group) < 0)
 		goto out_args;
-	}
-	if (o.label_size && parse_size(o.label_size, &label_size) < 0) {
-		fs_err("label_size='%s': not a size", o.label_size);
-		goto out_args;
-	}
-	if (o.strict_limit < -1 || o.strict_limit > 1 || o.dirty_ratio > 100 ||
-	    o.dirty_ratio == 0) {
-		fs_err("strict_limit must be 0 or 1 and dirty_ratio 1..100");
-		goto out_args;
-	}
-	if (o.ctl_group && parse_group(o.ctl_group, &ctl_group) < 0) {
-		fs_err("ctl_group='%s': no such group", o.ctl_group);
-		goto out_args;
-	}
-	if (o.ctl && o.ctl[0] != '/') {
-		fs_err("ctl='%s': the control socket path must be absolute", o.ctl);
-		goto out_args;
-	}
-	if (!realpath(o.paths[nregions], mountpoint)) {
+	/* a file as the mount point mounts, and then every access is EIO */
+	if (!realpath(o.paths[nregions], mountpoint) || stat(mountpoint, &mst) < 0) {
 		fs_err("mount point '%s': %s", o.paths[nregions], strerror(errno));
+		goto out_args;
+	}
+	if (!S_ISDIR(mst.st_mode)) {
+		fs_err("mount point '%s' is not a directory", o.paths[nregions]);
 		goto out_args;
 	}
 
@@ -652,9 +754,7 @@ int main(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	run.d = &d;
 	run.loop_thread = pthread_self();
-	run.bdi.strict_limit = o.strict_limit;
-	run.bdi.max_ratio = o.dirty_ratio;
-	run.bdi.readahead_kb = o.readahead_kb;
+	run.bdi = bdi;
 	rc = block_signals();
 	if (rc < 0) {
 		fs_err("cannot set up signal handling: %s", strerror(-rc));
@@ -713,13 +813,7 @@ out_regions:
 	free(regions);
 out_args:
 	free(mount_opts);
-	for (i = 0; i < o.npaths; i++)
-		free(o.paths[i]);
-	free(o.paths);
-	free(o.ctl);
-	free(o.ctl_group);
-	free(o.label_size);
-	free(o.backing);
+	opts_free(&o);
 	fuse_opt_free_args(&args);
 	return ret;
 }

@@ -2,12 +2,10 @@
 /*
  * Fuzz pmemfs's command line and mount option parsing: the daemon's own
  * fuse_opt table (pmemfs_opt_spec), its callback (pmemfs_opt_proc, which
- * collects the region files and mount point) and its label_size= parser,
- * exactly as src/pmemfs.c has them. They are static in pmemfs.c and the
- * checks that follow (backing=, strict_limit=, dirty_ratio=) sit inline in
- * main(), so this file includes pmemfs.c with its main renamed; splitting
- * the parsing into a function of its own would let the checks be fuzzed
- * too.
+ * collects the option values, region files and mount point) and the
+ * checks of every value (check_opts: numbers, sizes, backing=, ctl=,
+ * ctl_group=), exactly as src/pmemfs.c has them. They are static in
+ * pmemfs.c, so this file includes pmemfs.c with its main renamed.
  *
  * Input: argv words separated by NUL bytes (at most 64), after "pmemfs".
  * Every word is an exact-size heap string. What is parsed is freed as
@@ -48,10 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *words[MAXWORDS + 2];
 	int argc = 0, i;
 	size_t pos = 0;
-	struct pmemfs_opts o = { .uid = (unsigned)-1, .gid = (unsigned)-1,
-				 .mode = (unsigned)-1 };
+	struct pmemfs_opts o = { 0 };
+	struct fs_config cfg;
+	struct fs_bdi_opts bdi;
 	struct fuse_args args;
 	uint64_t ls = 0;
+	gid_t group;
 	unsigned k;
 
 	if (size > 8192)
@@ -73,8 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	args = (struct fuse_args)FUSE_ARGS_INIT(argc, words);
 	if (fuse_opt_parse(&args, &o, pmemfs_opt_spec, pmemfs_opt_proc) == 0) {
-		if (o.label_size)
-			(void)parse_size(o.label_size, &ls);
+		if (check_opts(&o, &cfg, &bdi, &ls, &group) == 0 &&
+		    (cfg.mode > 07777 || cfg.flush_threads < 1 || cfg.flush_threads > 64 ||
+		     bdi.max_ratio < 1 || bdi.max_ratio > 100 || bdi.readahead_kb < 0 ||
+		     bdi.strict_limit < 0 || bdi.strict_limit > 1))
+			abort();	/* a value out of its documented range */
 		/* what main hands to libfuse and the daemon must be strings */
 		for (k = 0; k < o.npaths; k++)
 			if (!o.paths[k] || strlen(o.paths[k]) > size)
@@ -84,13 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	/* main's unwinding */
-	for (k = 0; k < o.npaths; k++)
-		free(o.paths[k]);
-	free(o.paths);
-	free(o.ctl);
-	free(o.ctl_group);
-	free(o.label_size);
-	free(o.backing);
+	opts_free(&o);
 	fuse_opt_free_args(&args);
 	for (i = 0; i < argc; i++)
 		free(words[i]);

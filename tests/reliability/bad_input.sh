@@ -143,17 +143,40 @@ pm 228 "no free extent of 24 MiB" "$T/past.img" -- create-namespace --file "$T/p
 # --- pmemfs: options, regions, mount points
 pf "unknown option" "$R" -- -o bogus "$R" "$MNT"
 pf "backing='fast': expected auto, direct or buffered" "$R" -- -o backing=fast "$R" "$MNT"
-pf "label_size='12Q': not a size" "$R" -- -o label_size=12Q "$R" "$MNT"
+pf "label_size='12Q': invalid size '12Q': unknown suffix 'Q'" "$R" -- -o label_size=12Q "$R" "$MNT"
+pf "label_size='-1': invalid size '-1': negative" "$R" -- -o label_size=-1 "$R" "$MNT"
+pf "label_size='0x20000': invalid size '0x20000': unknown suffix 'x20000'" "$R" -- \
+	-o label_size=0x20000 "$R" "$MNT"
 pf "invalid label size 65536 bytes: a power of two of at least 128 KiB is needed" "$R" -- \
 	-o label_size=64K "$R" "$MNT"
-pf "dirty_ratio 1..100" "$R" -- -o dirty_ratio=0 "$R" "$MNT"
-pf "strict_limit must be 0 or 1" "$R" -- -o strict_limit=2 "$R" "$MNT"
-pf "invalid parameter in option \`uid=abc'" "$R" -- -o uid=abc "$R" "$MNT"
-pf "invalid parameter in option \`mode=999'" "$R" -- -o mode=999 "$R" "$MNT"
+# numbers: digits only, in range (fuse_opt's %u/%d took 12abc as 12, -1 as 2^32-1)
+pf "dirty_ratio='0': out of range (expected a percentage 1..100)" "$R" -- -o dirty_ratio=0 "$R" "$MNT"
+pf "dirty_ratio='-5': negative (expected a percentage 1..100)" "$R" -- -o dirty_ratio=-5 "$R" "$MNT"
+pf "dirty_ratio='101': out of range" "$R" -- -o dirty_ratio=101 "$R" "$MNT"
+pf "readahead_kb='-1': negative (expected 0..1048576 KiB)" "$R" -- -o readahead_kb=-1 "$R" "$MNT"
+pf "readahead_kb='4k': not a decimal number" "$R" -- -o readahead_kb=4k "$R" "$MNT"
+pf "strict_limit='2': out of range (expected 0 or 1)" "$R" -- -o strict_limit=2 "$R" "$MNT"
+pf "uid='abc': not a decimal number (expected a user id 0..4294967294)" "$R" -- -o uid=abc "$R" "$MNT"
+pf "uid='12abc': not a decimal number" "$R" -- -o uid=12abc "$R" "$MNT"
+pf "uid='4294967295': out of range" "$R" -- -o uid=4294967295 "$R" "$MNT"
+pf "uid=' 12': not a decimal number" "$R" -- -o "uid= 12" "$R" "$MNT"
+pf "gid='+1': not a decimal number (expected a group id 0..4294967294)" "$R" -- -o gid=+1 "$R" "$MNT"
+pf "mode='999': not an octal number (expected octal 0..7777)" "$R" -- -o mode=999 "$R" "$MNT"
+pf "mode='0640x': not an octal number" "$R" -- -o mode=0640x "$R" "$MNT"
+pf "mode='10000': out of range" "$R" -- -o mode=10000 "$R" "$MNT"
+pf "flush_threads='-1': negative (expected 1..64)" "$R" -- -o flush_threads=-1 "$R" "$MNT"
+pf "flush_threads='0': out of range (expected 1..64)" "$R" -- -o flush_threads=0 "$R" "$MNT"
+pf "flush_threads='65': out of range" "$R" -- -o flush_threads=65 "$R" "$MNT"
+# a repeated option: the last one counts
+pf "dirty_ratio='0': out of range" "$R" -- -o dirty_ratio=40,dirty_ratio=0 "$R" "$MNT"
 pf "given twice (region0 and region1)" "$R" -- "$R" "$R" "$MNT"
 pf "no label area found at the end of the region" "$T/both.img" -- "$T/both.img" "$MNT"
 pf "too small for a label area" "$T/small.img" -- "$T/small.img" "$MNT"
 pf "mount point '$T/nosuchdir': No such file or directory" "$R" -- "$R" "$T/nosuchdir"
+# a regular file as the mount point: libfuse would mount on it (every access EIO)
+touch "$T/file"
+pf "mount point '$T/file' is not a directory" "$R" -- "$R" "$T/file"
+grep -q " $T/file " /proc/self/mountinfo && fail "pmemfs mounted on the file '$T/file'"
 pf "usage" "$R" -- "$R"
 
 # a region held by a daemonised pmemfs
