@@ -194,7 +194,7 @@ static void usage(const char *prog)
 	       "    -o uid=N,gid=N         owner of the namespace files, decimal ids\n"
 	       "                           0..4294967294 (default: you)\n"
 	       "    -o mode=OCTAL          their permission bits, 0..7777 (default 0600;\n"
-	       "                           read-only namespaces are never writable: 0444 mask)\n"
+	       "                           read-only namespaces: without the write bits)\n"
 	       "    -o allow_other         other users may open files (implies\n"
 	       "                           default_permissions)\n"
 	       "    -o ctl=PATH            control socket path (default\n"

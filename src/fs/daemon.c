@@ -49,7 +49,10 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 		free(n);
 		return -ENOMEM;
 	}
-	mode = n->readonly ? 0444 : d->cfg.mode & 07777;
+	/* read-only: the owner's -o mode without the write bits (0600 -> 0400) */
+	mode = d->cfg.mode & 07777;
+	if (n->readonly)
+		mode &= ~(mode_t)0222;
 	rc = fs_inode_new(&d->itable, reg->dir, ns_namespace_name(ns), S_IFREG | mode,
 			  d->cfg.uid, d->cfg.gid, &file);
 	if (rc < 0) {

@@ -1,10 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # A read-only namespace keeps the owner's -o mode minus the write bits
-# (pmemfs --help: "read-only namespaces are never writable: 0444 mask"):
-# with the default 0600 it is 0400, so under allow_other another user
-# cannot read a read-only VM disk. Today it is 0444 whatever -o mode says
-# (src/fs/daemon.c), and any local user reads it: registered should_fail.
+# (pmemfs --help: "read-only namespaces: without the write bits"): with the
+# default 0600 it is 0400, so under allow_other another user cannot read a
+# read-only VM disk (it was 0444 whatever -o mode said).
 . "$PMEMFS_SOURCE_ROOT/tests/integration/fs/fslib.sh"
 
 [ "$(id -u)" = 0 ] || skip "needs root to act as another user (setpriv)"
