@@ -74,6 +74,9 @@ while [ $SECONDS -lt $end ]; do
 	sv=()
 	[ "$survive" != 0 ] && sv=(--survive "$survive" --seed "$RANDOM")
 	reverts=$(pf_status a reverts)
+	# a writer killed before its shell redirected its output must not
+	# leave the last iteration's lines behind
+	: >"$T/seq"
 	mode=$((RANDOM % 4))
 	if [ $mode = 0 ]; then
 		# at a random FSYNC: exactly K-1 flushes
