@@ -141,6 +141,9 @@ int cmd_create_namespace(int argc, char **argv)
 						    "a namespace cannot be empty", p.arg);
 			break;
 		case 'n':
+			/* the core takes "" as no name; on the command line it is a mistake */
+			if (!*p.arg)
+				return ctl_fail_msg(-EINVAL, "invalid name '': empty");
 			o.c.name = p.arg;
 			break;
 		case 'u':
@@ -521,6 +524,8 @@ int cmd_rename_namespace(int argc, char **argv)
 		return ctl_usage_error(&p, "give the namespace and its new name");
 	o.from = argv[optind];
 	o.to = argv[optind + 1];
+	if (!*o.to)
+		return ctl_fail_msg(-EINVAL, "invalid name '': empty");
 	rc = ctl_target_check(&o.t, &p);
 	if (rc)
 		return rc;

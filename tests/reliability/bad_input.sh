@@ -79,6 +79,9 @@ pm 234 "byte 0 (0xc3) is not printable ASCII" "$R" -- create-namespace --file "$
 pm 234 "has the form of a device name" "$R" -- create-namespace --file "$R" -s 2M -n namespace0.7
 pm 234 "has the form of a uuid" "$R" -- create-namespace --file "$R" -s 2M -n $U1
 pm 234 "invalid name 'a/b': contains '/'" "$R" -- rename-namespace --file "$R" keep a/b
+# "" means "no name" to the core, but on the command line it is a mistake
+pm 234 "invalid name '': empty" "$R" -- create-namespace --file "$R" -s 2M -n ""
+pm 234 "invalid name '': empty" "$R" -- rename-namespace --file "$R" keep ""
 pm 239 "" "$R" -- rename-namespace --file "$R" keep two
 
 # --- uuids
