@@ -529,7 +529,7 @@ int cmd_check_labels(int argc, char **argv)
 			why[0] = '\0';
 			if (ns_lsa_label(a.lsa, s, &l, why) == 0)
 				continue;
-			ctl_msg("label in slot %" PRIu32 ": %s", s, why);
+			ctl_msg("%s", why);	/* "label in slot N: ..." */
 			problems++;
 			if (reported)
 				reported[s] = 1;

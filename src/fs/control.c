@@ -815,9 +815,9 @@ static int fs_ctl_check_labels(const struct ctl_request *req, struct ctl_reply *
 
 				c.labels++;
 				why[0] = '\0';
+				/* why names the slot: "label in slot N: ..." */
 				if (ns_lsa_label(lsa, s, &l, why) != 0)
-					fs_ctl_problem(problems, 4000, &nproblems,
-						       "label in slot %" PRIu32 ": %s", s, why);
+					fs_ctl_problem(problems, 4000, &nproblems, "%s", why);
 			}
 			ns_region_foreach_namespace(reg->r, ns) {
 				enum ns_state st = ns_namespace_state(ns);

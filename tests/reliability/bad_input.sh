@@ -124,7 +124,16 @@ pm 250 "no label area found" "$T/both.img" -- create-namespace --file "$T/both.i
 slot=$($LSAEDIT "$R" info | jq '.used[1]')
 mk liar
 $LSAEDIT "$T/liar.img" label "$slot" slot 7
-pm 234 "slot field 7 differs" "$T/liar.img" -- check-labels --file "$T/liar.img"
+pm 234 "check-labels: label in slot $slot: slot field 7 differs" "$T/liar.img" -- \
+	check-labels --file "$T/liar.img"
+[[ $err != *"label in slot $slot: label in slot"* ]] || fail "check-labels names the slot twice: $err"
+# the same problem through the daemon (the region before it)
+pmemfs_start "$T/liar.img"
+expect_exit 234 "$PMEMCTL" check-labels --mount "$MNT"
+assert_contains "$err" "check-labels: region0: label in slot $slot: slot field 7 differs" \
+	"online check-labels"
+[[ $err != *"label in slot $slot: label in slot"* ]] || fail "online check-labels names the slot twice: $err"
+pmemfs_stop
 mk nslot
 $LSAEDIT "$T/nslot.img" index "$cur" nslot 100000
 pm 234 "nslot 100000 of 256-byte labels does not fit in 131072 bytes" "$T/nslot.img" -- \
