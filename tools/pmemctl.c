@@ -62,6 +62,7 @@ void ctl_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+__attribute__((format(printf, 3, 0)))
 static int ctl_vfail(int rc, const char *thing, const char *fmt, va_list ap)
 {
 	const char *why = ns_errormsg();

@@ -9,6 +9,8 @@
 static bool log_syslog;
 static bool log_debug;
 
+/* libfuse's messages: fmt is libfuse's printf format */
+__attribute__((format(printf, 2, 0)))
 static void fs_log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	int prio = (int)level;

@@ -33,7 +33,7 @@ enum ns_errcode {
  * code is -errno or -NS_E_*.
  */
 int ns_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int ns_verr(int code, const char *fmt, va_list ap);
+int ns_verr(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* The calling thread's last message ("" when none). */
 const char *ns_errormsg(void);
