@@ -13,8 +13,9 @@
  * the packet is an AddressSanitizer report (libnl itself is not
  * instrumented: the checks before genlmsg_parse are what keep it inside).
  *
- *   clang build: ninja -C build tests/unit/ctl_msg_fuzz
- *   ./ctl_msg_fuzz -max_total_time=10 NEWDIR tests/fuzz/corpus/ctl
+ * Built by tests/fuzz/meson.build as the other targets are: replay_ctl in
+ * every build (suite reliability), ctl_fuzz with CC=clang -Dfuzz=true:
+ *   ./tests/fuzz/ctl_fuzz -max_total_time=10 NEWDIR tests/fuzz/corpus/ctl
  */
 #include <stdint.h>
 #include <stdlib.h>
