@@ -40,10 +40,9 @@ setup() { # DIR [meson setup args...]
 
 if want fuzz; then
 	if CC=clang setup "$fuzzdir" -Dfuzz=true; then
-		for exe in "$fuzzdir"/tests/fuzz/*_fuzz "$fuzzdir"/tests/unit/ctl_msg_fuzz; do
+		for exe in "$fuzzdir"/tests/fuzz/*_fuzz; do
 			[ -x "$exe" ] || continue
 			name=$(basename "$exe" _fuzz)
-			[ "$name" = ctl_msg ] && name=ctl
 			extra=""
 			[ "$name" = region ] && extra="-- -max_len=16384"
 			regress=""
