@@ -111,6 +111,25 @@ static int persist_range(struct fs_ns *n, uint64_t off, uint64_t len)
 	return 0;
 }
 
+bool fs_ns_persist_small(struct fs_ns *n)
+{
+	uint64_t bytes = 0;
+	unsigned i;
+	bool small;
+
+	if (pthread_mutex_trylock(&n->flush_lock) != 0)
+		return false;	/* a persist is running: it may be long */
+	pthread_mutex_lock(&n->lock);
+	small = !n->dirty.whole;
+	for (i = 0; small && i < n->dirty.n; i++) {
+		bytes += n->dirty.ext[i].len;
+		small = bytes <= FS_PERSIST_SMALL;
+	}
+	pthread_mutex_unlock(&n->lock);
+	pthread_mutex_unlock(&n->flush_lock);
+	return small;
+}
+
 int fs_ns_persist(struct fs_ns *n)
 {
 	struct fs_dirty d;

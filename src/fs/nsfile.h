@@ -119,6 +119,14 @@ void fs_dirty_add(struct fs_ns *n, uint64_t off, uint64_t len);
 void fs_dirty_mark_sync(struct fs_ns *n, uint64_t bytes);
 /* Make everything written to n so far durable; -EIO once anything failed. */
 int fs_ns_persist(struct fs_ns *n);
+/*
+ * A persist of n now would be short: no other persist of n under way and
+ * at most FS_PERSIST_SMALL bytes of buffered dirty extents (O_DIRECT data
+ * is already on the device and needs only the fdatasync). A hint: the
+ * answer may be stale by the time the caller acts on it.
+ */
+#define FS_PERSIST_SMALL (256u << 10)
+bool fs_ns_persist_small(struct fs_ns *n);
 /* Record a failed backing write or flush (sticky until remount). */
 void fs_ns_set_error(struct fs_ns *n, int err, const char *what);
 int fs_ns_error(const struct fs_ns *n);

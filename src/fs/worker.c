@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Flush workers: FSYNC and last-RELEASE persists run here so that the FUSE
- * loop keeps serving (a long flush of one namespace never stalls another's
- * requests) and reply from here when done.
+ * Flush workers: last-RELEASE persists and FSYNCs with much buffered dirty
+ * data run here so that the FUSE loop keeps serving (a long flush of one
+ * namespace never stalls another's requests) and reply from here when done.
+ * A small FSYNC is answered on the loop thread (fs_ops.c).
  */
 #include <errno.h>
 #include <pthread.h>
