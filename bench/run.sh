@@ -210,9 +210,13 @@ echo "bench: setting up in $WORK ($(fstype), ${MIB} MiB files, $REPS repetition(
 LOAD_START=$(loadavg)
 dd if=/dev/zero of="$PLAIN" bs=1M count=$MIB conv=fsync status=none
 dd if=/dev/zero of="$PLAIN2" bs=1M count=$MIB conv=fsync status=none
-"$PMEMCTL" create-region --size $((2 * MIB + 66))M "$REGION" >/dev/null
+# the QEMU row's guests get a namespace of their own, QEMU_MIB, always
+QEMU_MIB=64 QEMU_EXTRA=0
+want qemu && QEMU_EXTRA=$((QEMU_MIB + 2))
+"$PMEMCTL" create-region --size $((2 * MIB + 66 + QEMU_EXTRA))M "$REGION" >/dev/null
 "$PMEMCTL" create-namespace --file "$REGION" -s ${MIB}M -n ns1 >/dev/null
 "$PMEMCTL" create-namespace --file "$REGION" -s ${MIB}M -n ns2 >/dev/null
+[ "$QEMU_EXTRA" = 0 ] || "$PMEMCTL" create-namespace --file "$REGION" -s ${QEMU_MIB}M -n vm >/dev/null
 dd if=/dev/zero of="$REGION" bs=1M count=$((2 * MIB)) conv=notrunc,fsync status=none
 
 "$PMEMFS" -f "$REGION" "$MNT" >>"$WORK/pmemfs.log" 2>&1 &
@@ -504,12 +508,68 @@ if want list || want rss; then
 	rm -f "$BIG"
 fi
 
+# --- a QEMU guest (TCG, one CPU) writes QEMU_MIB to /dev/pmem0 with dd
+# and fsyncs it (virtio-pmem flush: QEMU fsyncs its backing file), timed
+# inside the guest; the backing file is a plain file or the namespace 'vm'.
+# bench/qemu_guest.sh boots it with the e2e tooling (tests/e2e/e2elib.sh).
 if want qemu; then
+	qlabel="QEMU TCG guest: $QEMU_MIB MiB written + flushed, virtio-pmem"
+	qcache=${PMEMFS_E2E_CACHE:-/var/cache/pmemfs-e2e}
 	why=
-	command -v qemu-system-x86_64 >/dev/null || why="qemu-system-x86_64 is not installed"
-	[ -n "$why" ] || [ -d "$SRC/tests/e2e" ] || why="the e2e guest tooling (tests/e2e, issue 5) has not landed"
-	[ -n "$why" ] || why="the guest run is not wired into the bench yet"
-	na_row qemu "QEMU TCG guest: 64 MiB written + flushed, virtio-pmem" MiB/s "$why"
+	command -v qemu-system-x86_64 >/dev/null || why="qemu-system-x86_64 is not installed: run scripts/install-deps.sh --tests"
+	[ -n "$why" ] || [ -f "$SRC/tests/e2e/e2elib.sh" ] || why="the e2e guest tooling (tests/e2e) is missing"
+	[ -n "$why" ] || { [ -f "$qcache/current" ] && [ -f "$qcache/vmlinuz" ] && [ -d "$qcache/modules" ]; } ||
+		why="run scripts/install-deps.sh --tests"
+	[ -n "$why" ] || command -v ndctl >/dev/null || why="ndctl is not installed: run scripts/install-deps.sh --tests"
+	[ -n "$why" ] || [ -x "$BUILD/tests/e2e/nsio-static" ] ||
+		why="'$BUILD/tests/e2e/nsio-static' is not built (no static libc, or tests disabled)"
+	if [ -z "$why" ]; then
+		QPLAIN=$DATA/vm-plain QNS=$MNT/region0/vm
+		dd if=/dev/zero of="$QPLAIN" bs=1M count=$QEMU_MIB conv=fsync status=none
+		[ -f "$QNS" ] || die "namespace file '$QNS' missing"
+		dd if=/dev/zero of="$QNS" bs=1M count=$QEMU_MIB conv=notrunc,fsync status=none
+		qstats() { "$PMEMCTL" stats --mount "$MNT" vm 2>/dev/null | jq -r ".[0].$1 // empty" 2>/dev/null; }
+		# qemu_side FILE: the guest's MiB/s, or fail (the reason in $WORK/qemu.err)
+		qemu_side() {
+			PMEMFS_SOURCE_ROOT=$SRC PMEMFS_BUILD_ROOT=$BUILD PMEMFS=$PMEMFS PMEMCTL=$PMEMCTL \
+				PMEMFS_E2E_CACHE=$qcache bash "$SRC/bench/qemu_guest.sh" "$1" $QEMU_MIB 2>>"$WORK/qemu.err"
+		}
+		declare -A Q=([plain]= [pmemfs]=)
+		qfs= qerr=
+		for ((r = 0; r < REPS; r++)); do
+			[ -z "$qerr" ] || break
+			qorder="plain pmemfs"
+			((r % 2 == 0)) || qorder="pmemfs plain"
+			for s in $qorder; do
+				f=$([ $s = plain ] && echo "$QPLAIN" || echo "$QNS")
+				[ $s = plain ] || f0=$(qstats fsyncs)
+				if ! v=$(qemu_side "$f"); then
+					qerr="the $s guest failed: $(grep -E 'FAIL|timed out|exited' "$WORK/qemu.err" | tail -n 1)"
+					cat "$WORK/qemu.err" >&2
+					break
+				fi
+				Q[$s]+=" $v"
+				if [ $s = pmemfs ] && [ "$HAVE_CTL" = 1 ]; then
+					f1=$(qstats fsyncs)
+					qfs+=" $((${f1:-0} - ${f0:-0}))"
+				fi
+			done
+		done
+		echo "bench: qemu done at $(date +%T), load $(loadavg)" >&2
+		if [ -n "$qerr" ]; then
+			na_row qemu "$qlabel" MiB/s "$qerr"
+		else
+			pl=$(median <<<"${Q[plain]}")
+			pm=$(median <<<"${Q[pmemfs]}")
+			note="timed in the guest (/proc/uptime, 10 ms): dd bs=1M conv=fsync of /dev/pmem0; median of $REPS boot(s) per side"
+			[ -z "$qfs" ] || note+="; daemon FSYNCs per pmemfs guest:$qfs"
+			row qemu "$qlabel" MiB/s "$pl" "$pm" "" "$(ratio "$pm" "$pl")" ge 0.9 "$note" \
+				"$(samples_json plain "${Q[plain]}" pmemfs "${Q[pmemfs]}")"
+		fi
+		rm -f "$QPLAIN"
+	else
+		na_row qemu "$qlabel" MiB/s "$why"
+	fi
 fi
 
 [ -z "$PT" ] || unmount "$PTMNT" "$PT_PID"
