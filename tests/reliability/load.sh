@@ -153,6 +153,9 @@ churn_loop() {
 			fi
 			;;
 		1)	# mapped with dirty pages: EBUSY without -f, then -f
+			# (emptied here: the child's own truncation comes later
+			# than the first look for "ready")
+			: >"$T/hold.out"
 			"$NSIO" mmap-write "$MNT/region0/$name" 0 8192 "$i" hold \
 				>"$T/hold.out" 2>"$T/hold.err" &
 			hp=$!
@@ -185,6 +188,9 @@ churn_loop() {
 			fi
 			kill -9 "$hp" 2>/dev/null
 			wait "$hp" 2>/dev/null
+			rc=$?
+			[ "$rc" = 137 ] ||
+				unexpected "holder of $name ended with status $rc before its kill"
 			;;
 		2)	# written through a mapping and msync, idle: -f anyway
 			"$NSIO" mmap-write "$MNT/region0/$name" 12345 100000 "$i" msync 2>>"$T/churn.err" ||
