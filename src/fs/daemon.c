@@ -77,10 +77,10 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 	return 0;
 }
 
-void fs_daemon_ns_put(struct fs_daemon *d, struct fs_ns *n)
+void fs_daemon_ns_put(struct fs_daemon *d, struct ns_namespace *ns)
 {
 	pthread_mutex_lock(&d->lock);
-	ns_namespace_put(n->ns);
+	ns_namespace_put(ns);
 	pthread_cond_broadcast(&d->released);
 	pthread_mutex_unlock(&d->lock);
 }

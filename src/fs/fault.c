@@ -781,13 +781,9 @@ static void pin(struct fs_daemon *d, struct fs_ns *n)
 
 static void unpin(struct fs_daemon *d, struct fs_inode *file)
 {
-	struct fs_ns *n = file->ns;
-
-	pthread_mutex_lock(&n->lock);
-	n->handles--;
-	pthread_mutex_unlock(&n->lock);
-	fs_daemon_ns_put(d, n);
-	fs_inode_maybe_free(&d->itable, file);
+	/* the core's hold first: dropping the handle may free file */
+	fs_daemon_ns_put(d, file->ns->ns);
+	fs_inode_release_handle(&d->itable, file);
 }
 
 static void fire_run(struct fire_job *j)

@@ -119,10 +119,11 @@ void fs_daemon_foreach_ns(struct fs_daemon *d,
 void fs_daemon_fini(struct fs_daemon *d);
 
 /*
- * Release one hold of the core namespace of n (an OPEN's), under the
- * daemon lock; wakes a control request waiting for it.
+ * Release one hold of the core namespace ns (an OPEN's), under the
+ * daemon lock; wakes a control request waiting for it. Takes the core
+ * object, not the file's fs_ns, which the last release may free.
  */
-void fs_daemon_ns_put(struct fs_daemon *d, struct fs_ns *n);
+void fs_daemon_ns_put(struct fs_daemon *d, struct ns_namespace *ns);
 
 /* control.c: the control socket (src/ctl/server.h) of a mounted daemon */
 struct fs_ctl_opts {

@@ -170,6 +170,8 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 }
 
 
+static void release_handle(struct fs_daemon *d, struct fs_inode *file);
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_daemon *d = daemon_of(req);
@@ -207,10 +209,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
 	if (fuse_reply_open(req, fi) != 0) {
 		/* the opener is gone (interrupted): no RELEASE will come */
-		pthread_mutex_lock(&n->lock);
-		n->handles--;
-		pthread_mutex_unlock(&n->lock);
-		fs_daemon_ns_put(d, n);
+		release_handle(d, i);
 	}
 }
 
@@ -281,12 +280,9 @@ struct flush_job {
  */
 static void release_handle(struct fs_daemon *d, struct fs_inode *file)
 {
-	struct fs_ns *n = file->ns;
-
-	pthread_mutex_lock(&n->lock);
-	n->handles--;
-	pthread_mutex_unlock(&n->lock);
-	fs_daemon_ns_put(d, n);
+	/* the core's hold first: dropping the handle may free file and ns */
+	fs_daemon_ns_put(d, file->ns->ns);
+	fs_inode_release_handle(&d->itable, file);
 }
 
 static void flush_job_run(void *arg)
@@ -320,7 +316,6 @@ static void flush_job_run(void *arg)
 		/* the last close: persist, then let go (errors are logged) */
 		release_handle(j->d, j->file);
 		fuse_reply_err(j->req, 0);
-		fs_inode_maybe_free(&j->d->itable, j->file);
 	} else {
 		fs_stats_add(&n->stats.fsyncs, 1);
 		if (rc == 0 && fs_ns_destroyed(n))
@@ -340,7 +335,6 @@ static void submit_flush(fuse_req_t req, struct fs_inode *file, bool release,
 		if (release) {
 			release_handle(d, file);
 			fuse_reply_err(req, 0);
-			fs_inode_maybe_free(&d->itable, file);
 		} else {
 			reply_err(req, file->ns, ENOMEM);
 		}
@@ -372,6 +366,8 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	struct fs_inode *file = file_of(fi);
 	struct fs_ns *n = file->ns;
+	/* n may be freed by the last release once our handle is gone */
+	struct ns_namespace *core = n->ns;
 	bool last;
 
 	fs_stats_req(&n->stats, FS_OP_RELEASE);
@@ -382,7 +378,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	pthread_mutex_unlock(&n->lock);
 	if (last)	/* persist first; the handle goes after it */
 		return submit_flush(req, file, true, false);
-	fs_daemon_ns_put(daemon_of(req), n);
+	fs_daemon_ns_put(daemon_of(req), core);
 	fuse_reply_err(req, 0);
 }
 

@@ -257,9 +257,17 @@ void fs_inode_forget(struct fs_inode_table *t, fuse_ino_t ino, uint64_t n)
 	pthread_rwlock_unlock(&t->lock);
 }
 
-void fs_inode_maybe_free(struct fs_inode_table *t, struct fs_inode *i)
+void fs_inode_release_handle(struct fs_inode_table *t, struct fs_inode *i)
 {
+	/*
+	 * The drop and the check under one table lock: a FORGET racing with
+	 * the last RELEASE then frees the inode exactly once, and never
+	 * while this thread still looks at it.
+	 */
 	pthread_rwlock_wrlock(&t->lock);
+	pthread_mutex_lock(&i->ns->lock);
+	i->ns->handles--;
+	pthread_mutex_unlock(&i->ns->lock);
 	if (!i->linked && __atomic_load_n(&i->nlookup, __ATOMIC_SEQ_CST) == 0 &&
 	    !inode_busy(i))
 		inode_free(t, i);

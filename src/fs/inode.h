@@ -106,8 +106,12 @@ int fs_inode_lookup(struct fs_inode_table *t, fuse_ino_t parent, const char *nam
 /* FORGET: drop n references; may free an unlinked inode. */
 void fs_inode_forget(struct fs_inode_table *t, fuse_ino_t ino, uint64_t n);
 
-/* Free an unlinked inode whose last handle closed, if forgotten. */
-void fs_inode_maybe_free(struct fs_inode_table *t, struct fs_inode *ino);
+/*
+ * Drop one open handle of a namespace file (ns->handles) and free the
+ * inode if it is unlinked, forgotten and has no handle left. ino must not
+ * be used afterwards. Lock order: itable.lock, then fs_ns.lock.
+ */
+void fs_inode_release_handle(struct fs_inode_table *t, struct fs_inode *ino);
 
 /* stat of an inode; caller holds the lock (read or write). */
 void fs_inode_stat_locked(const struct fs_inode *ino, struct stat *st);
