@@ -128,6 +128,7 @@ static int cmd_check(int argc, char **argv, bool pattern)
 		if (b[i] != want) {
 			fprintf(stderr, "%s: byte at %llu is 0x%02x, expected 0x%02x\n",
 				argv[2], (unsigned long long)(off + i), b[i], want);
+			free(b);
 			return 1;
 		}
 	}
@@ -139,29 +140,45 @@ static int cmd_write(int argc, char **argv, bool fillbyte)
 {
 	uint64_t off = num(argv[3]), len = num(argv[4]), v = num(argv[5]), done = 0;
 	const char *sync = argc > 6 ? argv[6] : "none";
+	const char *failed = NULL;
+	int err = 0;
 	uint8_t *b = malloc(len ? len : 1);
 	int fd = open(argv[2], O_RDWR);
 
-	if (fd < 0)
+	if (fd < 0) {
+		free(b);
 		return die("open");
+	}
 	if (fillbyte)
 		memset(b, (int)v, len);
 	else
 		fill_pattern(b, len, v);
-	while (done < len) {
+	while (done < len && !failed) {
 		ssize_t w = pwrite(fd, b + done, len - done, (off_t)(off + done));
 
-		if (w <= 0)
-			return die("pwrite");
-		done += (uint64_t)w;
+		if (w <= 0) {
+			failed = "pwrite";
+			err = errno;
+		} else {
+			done += (uint64_t)w;
+		}
 	}
-	if (strcmp(sync, "fsync") == 0 && fsync(fd) < 0)
-		return die("fsync");
-	if (strcmp(sync, "fdatasync") == 0 && fdatasync(fd) < 0)
-		return die("fdatasync");
+	if (!failed && strcmp(sync, "fsync") == 0 && fsync(fd) < 0) {
+		failed = "fsync";
+		err = errno;
+	}
+	if (!failed && strcmp(sync, "fdatasync") == 0 && fdatasync(fd) < 0) {
+		failed = "fdatasync";
+		err = errno;
+	}
+	free(b);
+	if (failed) {
+		close(fd);
+		errno = err;
+		return die(failed);
+	}
 	if (close(fd) < 0)
 		return die("close");
-	free(b);
 	return 0;
 }
 
