@@ -25,6 +25,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE	# so the EXIT trap unmounts on a signal too
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
