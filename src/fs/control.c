@@ -215,6 +215,16 @@ static int fs_ctl_find(struct fs_daemon *d, const struct ctl_request *req,
 	return 0;
 }
 
+/* The namespace a request names, in the region it selects (or any). */
+static int fs_ctl_target(struct fs_daemon *d, const struct ctl_request *req,
+			 struct fs_region **reg, struct ns_namespace **ns)
+{
+	struct fs_region *sel;
+	int rc = fs_ctl_region(d, req, false, &sel);
+
+	return rc ? rc : fs_ctl_find(d, req, sel, reg, ns);
+}
+
 static struct fs_inode *fs_ctl_file(struct ns_namespace *ns)
 {
 	return ns_namespace_get_userdata(ns);
@@ -498,7 +508,7 @@ static int fs_ctl_destroy(const struct ctl_request *req, struct ctl_reply *rep, 
 	struct fs_daemon *d = arg;
 	bool force = ctl_request_flags(req) & CTL_F_FORCE;
 	struct fs_notes nl = { 0 };
-	struct fs_region *sel, *reg;
+	struct fs_region *reg;
 	struct ns_namespace *ns;
 	struct fs_inode *file;
 	struct nl_msg *m;
@@ -507,9 +517,7 @@ static int fs_ctl_destroy(const struct ctl_request *req, struct ctl_reply *rep, 
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
-	rc = fs_ctl_region(d, req, false, &sel);
-	if (!rc)
-		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	rc = fs_ctl_target(d, req, &reg, &ns);
 	if (rc)
 		goto out;
 	if (!force && !fs_ctl_wait_unheld(d, ns)) {
@@ -553,15 +561,13 @@ static int fs_ctl_disable(const struct ctl_request *req, struct ctl_reply *rep, 
 	struct fs_daemon *d = arg;
 	bool force = ctl_request_flags(req) & CTL_F_FORCE;
 	struct fs_notes nl = { 0 };
-	struct fs_region *sel, *reg;
+	struct fs_region *reg;
 	struct ns_namespace *ns;
 	struct fs_inode *file;
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
-	rc = fs_ctl_region(d, req, false, &sel);
-	if (!rc)
-		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	rc = fs_ctl_target(d, req, &reg, &ns);
 	if (rc)
 		goto out;
 	file = fs_ctl_file(ns);
@@ -594,15 +600,13 @@ static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, v
 {
 	struct fs_daemon *d = arg;
 	struct fs_notes nl = { 0 };
-	struct fs_region *sel, *reg;
+	struct fs_region *reg;
 	struct ns_namespace *ns;
 	struct fs_inode *file;
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
-	rc = fs_ctl_region(d, req, false, &sel);
-	if (!rc)
-		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	rc = fs_ctl_target(d, req, &reg, &ns);
 	if (rc)
 		goto out;
 	if (fs_ctl_file(ns)) {
@@ -645,15 +649,13 @@ static int fs_ctl_rename(const struct ctl_request *req, struct ctl_reply *rep, v
 	struct fs_daemon *d = arg;
 	const char *to = nla_get_string(req->attrs[CTL_A_NEW_NAME]);
 	struct fs_notes nl = { 0 };
-	struct fs_region *sel, *reg;
+	struct fs_region *reg;
 	struct ns_namespace *ns;
 	char old[FS_NAME_MAX];
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
-	rc = fs_ctl_region(d, req, false, &sel);
-	if (!rc)
-		rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	rc = fs_ctl_target(d, req, &reg, &ns);
 	if (rc)
 		goto out;
 	snprintf(old, sizeof(old), "%s", ns_namespace_name(ns));
