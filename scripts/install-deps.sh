@@ -19,7 +19,8 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs="build-essential meson ninja-build pkg-config
 	libfuse3-dev fuse3 libpmem2-dev libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev uuid-dev libsystemd-dev xxd"
-test_pkgs="libcmocka-dev python3 jq clang util-linux e2fsprogs fio valgrind libclang-rt-14-dev"
+test_pkgs="libcmocka-dev python3 jq clang util-linux e2fsprogs fio valgrind libclang-rt-14-dev
+	strace"
 
 # tests/e2e: QEMU guests (busybox initramfs with the host's ndctl) and PMDK
 e2e_pkgs="qemu-system-x86 busybox-static cpio xz-utils ndctl

@@ -44,6 +44,7 @@
 #include "bdi.h"
 #include "fs.h"
 #include "log.h"
+#include "loop.h"
 
 #define PMEMFS_FSTYPE "fuse.pmemfs"
 
@@ -60,6 +61,7 @@ enum pmemfs_value {
 	V_CTL_GROUP,
 	V_LABEL_SIZE,
 	V_BACKING,
+	V_SPLICE,
 	V_DIRTY_RATIO,		/* bdi max_ratio, default 50 */
 	V_READAHEAD_KB,		/* default 1024 */
 	V_STRICT_LIMIT,		/* default 0 */
@@ -102,6 +104,7 @@ static const struct fuse_opt pmemfs_opt_spec[] = {
 	VALUE_OPT("ctl_group", V_CTL_GROUP),
 	VALUE_OPT("label_size", V_LABEL_SIZE),
 	VALUE_OPT("backing", V_BACKING),
+	VALUE_OPT("splice", V_SPLICE),
 	VALUE_OPT("dirty_ratio", V_DIRTY_RATIO),
 	VALUE_OPT("readahead_kb", V_READAHEAD_KB),
 	VALUE_OPT("strict_limit", V_STRICT_LIMIT),
@@ -214,6 +217,10 @@ static void usage(const char *prog)
 	       "                           data path to the region file: O_DIRECT where the\n"
 	       "                           file system has it (auto, default), always, or\n"
 	       "                           buffered with sync_file_range + FADV_DONTNEED\n"
+	       "    -o splice=on|off       receive requests through a pipe per thread, so\n"
+	       "                           that page-cache write-back is spliced to the\n"
+	       "                           region file without a copy (default on); off:\n"
+	       "                           read(2), one copy\n"
 	       "    -o flush_threads=N     threads persisting FSYNCs, 1..64 (default 4)\n"
 	       "    -o dev,suid,rw,...     mount options, passed on (as mount.fuse3 adds them)\n"
 	       "\n"
@@ -311,6 +318,7 @@ static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
 		[V_STRICT_LIMIT] = 0,
 	};
 	const char *backing = o->val[V_BACKING];
+	const char *splice = o->val[V_SPLICE];
 	const char *ls = o->val[V_LABEL_SIZE];
 	const char *group = o->val[V_CTL_GROUP];
 	const char *ctl = o->val[V_CTL];
@@ -341,6 +349,14 @@ static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
 		cfg->backing = FS_BACKING_BUFFERED;
 	} else {
 		fs_err("backing='%s': expected auto, direct or buffered", backing);
+		return -EINVAL;
+	}
+	if (!splice || strcmp(splice, "on") == 0) {
+		cfg->splice = true;
+	} else if (strcmp(splice, "off") == 0) {
+		cfg->splice = false;
+	} else {
+		fs_err("splice='%s': expected on or off", splice);
 		return -EINVAL;
 	}
 	*label_size = 0;
@@ -650,19 +666,10 @@ static int block_signals(void)
 
 static int run_loop(struct fs_daemon *d, const struct pmemfs_opts *o)
 {
-	struct fuse_loop_config *lc;
-	int rc;
-
-	if (o->single)
-		return fuse_session_loop(d->se);
-	lc = fuse_loop_cfg_create();
-	if (!lc)
-		return -ENOMEM;
-	fuse_loop_cfg_set_clone_fd(lc, 0);
-	fuse_loop_cfg_set_max_threads(lc, 16);
-	rc = fuse_session_loop_mt(d->se, lc);
-	fuse_loop_cfg_destroy(lc);
-	return rc;
+	/* -s: one thread; else enough for a region's write-back (the kernel
+	 * keeps up to 12 background WRITEs in flight) and the requests of
+	 * other namespaces beside it */
+	return fs_loop_run(d->se, o->single ? 1 : 16, d->cfg.splice);
 }
 
 int main(int argc, char **argv)

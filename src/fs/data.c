@@ -2,10 +2,14 @@
 /*
  * The data path of a namespace on ordinary (non-DAX) storage: pread and
  * pwrite on the region file at dpa + offset, O_DIRECT when the request is
- * page-aligned and the file system has it (see nsfile.h).
+ * page-aligned and the file system has it (see nsfile.h). A WRITE of
+ * page-cache pages that libfuse left in its pipe (splice read) is spliced
+ * straight to the O_DIRECT descriptor: the kernel put references to those
+ * pages in the pipe, so the data is never copied in the daemon.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <linux/falloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,53 +24,61 @@
 #include "nsfile.h"
 
 #define DIO_ALIGN 4096u
-#define BOUNCE_SIZE (1u << 20)	/* libfuse's largest request */
+#define BUF_SIZE (1u << 20)	/* libfuse's largest request */
 
-static pthread_key_t bounce_key;
-static pthread_once_t bounce_once = PTHREAD_ONCE_INIT;
+/*
+ * Two page-aligned per-thread buffers: BUF_BOUNCE for O_DIRECT (a WRITE's
+ * data copied there when it is not page-aligned; READs), BUF_PIPE for a
+ * WRITE's data drained from libfuse's pipe when it cannot be spliced.
+ */
+enum { BUF_BOUNCE, BUF_PIPE, BUF_COUNT };
 
-struct bounce {
-	void *p;
-	size_t cap;
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+
+struct tls_bufs {
+	void *p[BUF_COUNT];
+	size_t cap[BUF_COUNT];
 };
 
-static void bounce_free(void *arg)
+static void tls_free(void *arg)
 {
-	struct bounce *b = arg;
+	struct tls_bufs *b = arg;
 
-	free(b->p);
+	for (unsigned i = 0; i < BUF_COUNT; i++)
+		free(b->p[i]);
 	free(b);
 }
 
-static void bounce_key_init(void)
+static void tls_key_init(void)
 {
-	pthread_key_create(&bounce_key, bounce_free);
+	pthread_key_create(&tls_key, tls_free);
 }
 
-/* a page-aligned per-thread buffer of at least len bytes */
-static void *bounce_get(size_t len)
+/* per-thread buffer which, page-aligned, of at least len bytes */
+static void *tls_buf(unsigned which, size_t len)
 {
-	struct bounce *b;
+	struct tls_bufs *b;
 
-	pthread_once(&bounce_once, bounce_key_init);
-	b = pthread_getspecific(bounce_key);
+	pthread_once(&tls_once, tls_key_init);
+	b = pthread_getspecific(tls_key);
 	if (!b) {
 		b = calloc(1, sizeof(*b));
 		if (!b)
 			return NULL;
-		pthread_setspecific(bounce_key, b);
+		pthread_setspecific(tls_key, b);
 	}
-	if (b->cap < len) {
+	if (b->cap[which] < len) {
 		void *p;
-		size_t cap = len < BOUNCE_SIZE ? BOUNCE_SIZE : len;
+		size_t cap = len < BUF_SIZE ? BUF_SIZE : len;
 
 		if (posix_memalign(&p, DIO_ALIGN, cap))
 			return NULL;
-		free(b->p);
-		b->p = p;
-		b->cap = cap;
+		free(b->p[which]);
+		b->p[which] = p;
+		b->cap[which] = cap;
 	}
-	return b->p;
+	return b->p[which];
 }
 
 static int reopen(int fd, int flags)
@@ -237,10 +249,16 @@ int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 	int rc;
 
 	if (dio_ok(n, len, off)) {
-		void *b = bounce_get(len);
+		const void *b = buf;
 
+		if ((uintptr_t)buf % DIO_ALIGN) {	/* O_DIRECT needs aligned memory */
+			void *t = tls_buf(BUF_BOUNCE, len);
+
+			if (t)
+				memcpy(t, buf, len);
+			b = t;
+		}
 		if (b) {
-			memcpy(b, buf, len);
 			rc = pwrite_all(n->dfd, b, len, n->dpa + off);
 			if (rc == 0) {
 				fs_dirty_mark_sync(n, len);
@@ -263,6 +281,59 @@ fail:
 	return -EIO;
 }
 
+int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
+{
+	loff_t pos = (loff_t)(n->dpa + off);
+	size_t done = 0;
+	int rc;
+
+	if (fs_ns_fault(n) || !dio_ok(n, len, off))
+		return -EAGAIN;
+	while (done < len) {
+		ssize_t w = splice(pipefd, NULL, n->dfd, &pos, len - done, SPLICE_F_MOVE);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = w < 0 ? -errno : -EIO;
+			/* refused before anything moved: read it into memory */
+			if (done == 0 && (rc == -EINVAL || rc == -EOPNOTSUPP))
+				return -EAGAIN;
+			fs_ns_set_error(n, -rc, "splice to the region file");
+			return -EIO;
+		}
+		done += (size_t)w;
+	}
+	fs_dirty_mark_sync(n, len);
+	fs_stats_add(&n->stats.bytes_written, len);
+	return 0;
+}
+
+int fs_data_drain_pipe(int pipefd, size_t len, void **out)
+{
+	char *b = tls_buf(BUF_PIPE, len);
+	size_t done = 0;
+
+	if (!b)
+		return -ENOMEM;
+	while (done < len) {
+		ssize_t r = read(pipefd, b + done, len - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int err = r < 0 ? errno : EPIPE;
+
+			fs_err("reading a WRITE's data from the splice pipe: %s "
+			       "(%zu of %zu bytes)", strerror(err), done, len);
+			return -EIO;
+		}
+		done += (size_t)r;
+	}
+	*out = b;
+	return 0;
+}
+
 int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 {
 	struct fs_fault *f = fs_ns_fault(n);
@@ -271,7 +342,7 @@ int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 
 	if (__builtin_expect(f != NULL, 0) && fs_fault_read_check(n, f, off, len) < 0)
 		return -EIO;
-	b = bounce_get(len);
+	b = tls_buf(BUF_BOUNCE, len);
 	if (!b)
 		return -ENOMEM;
 	if (dio_ok(n, len, off))
@@ -291,7 +362,7 @@ int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 {
 	void *z = NULL;
-	size_t chunk = BOUNCE_SIZE;
+	size_t chunk = BUF_SIZE;
 	int rc = 0;
 
 	if (posix_memalign(&z, DIO_ALIGN, chunk))

@@ -54,6 +54,7 @@ struct fs_config {
 	mode_t mode;		/* permission bits of the namespace files */
 	bool allow_other;	/* with default_permissions */
 	enum fs_backing backing;
+	bool splice;		/* receive through pipes (loop.c): -o splice */
 	unsigned flush_threads;
 	double timeout;		/* entry and attribute timeout, seconds */
 };

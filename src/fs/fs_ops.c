@@ -4,8 +4,7 @@
  * last RELEASE and an FSYNC with much buffered dirty data reply from a
  * flush worker once the namespace is durable; an FSYNC with little to do
  * (O_DIRECT data needs only the fdatasync) is answered on the loop thread,
- * saving the handoff (the loop is multithreaded: libfuse starts another
- * thread while this one waits).
+ * saving the handoff (the loop's other threads serve meanwhile, loop.c).
  *
  * errno choices (documented in the man page and --help):
  * - create, mknod, mkdir, unlink, rmdir, rename, link, symlink: EPERM
@@ -25,6 +24,7 @@
 #include "namespace.h"
 
 #include "fs.h"
+#include "loop.h"
 #include "log.h"
 
 static struct fs_daemon *daemon_of(fuse_req_t req)
@@ -50,6 +50,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* every data change goes through this mount or is invalidated
 	 * explicitly (control socket), never guessed from attributes */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/* a request must fit the receive loop's pipes and buffers (loop.h) */
+	if (conn->max_write > FS_LOOP_MAX_WRITE)
+		conn->max_write = FS_LOOP_MAX_WRITE;
 	conn->time_gran = 1;
 	pthread_mutex_lock(&d->init_lock);
 	d->init_done = true;
@@ -238,12 +241,23 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	fuse_reply_buf(req, buf, size);
 }
 
-static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
-		     off_t off, struct fuse_file_info *fi)
+/*
+ * WRITE, with the data in the receive loop's pipe (loop.c, splice mode:
+ * FUSE_BUF_IS_FD) or in memory (page-aligned in read mode). Write-back of page-cache pages (fi->writepage) sits in the
+ * pipe as one page-aligned reference per page and is spliced to the
+ * region file; the rest (O_DIRECT writers on the namespace file: copied
+ * after the header, unaligned) is read into memory first.
+ */
+static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
+			 off_t off, struct fuse_file_info *fi)
 {
 	struct fs_ns *n = file_of(fi)->ns;
+	size_t size = fuse_buf_size(bufv);
+	const struct fuse_buf *b = &bufv->buf[bufv->idx];
+	void *mem = NULL;
 	int rc;
 
+	(void)ino;
 	fs_stats_req(&n->stats, FS_OP_WRITE);
 	if (n->readonly)
 		return reply_err(req, n, EROFS);
@@ -252,10 +266,25 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	rc = fs_ns_write_begin(n);	/* EIO once destroyed */
 	if (rc < 0)
 		return reply_err(req, n, -rc);
-	rc = fs_data_write(n, buf, size, (uint64_t)off);
+	if (bufv->count == 1 && (b->flags & FUSE_BUF_IS_FD)) {
+		rc = -EAGAIN;
+		if (fi->writepage)
+			rc = fs_data_write_pipe(n, b->fd, size, (uint64_t)off);
+		if (rc == -EAGAIN) {
+			rc = fs_data_drain_pipe(b->fd, size, &mem);
+			if (rc == 0)
+				rc = fs_data_write(n, mem, size, (uint64_t)off);
+		}
+	} else if (bufv->count == 1) {
+		rc = fs_data_write(n, (const char *)b->mem + bufv->off, size, (uint64_t)off);
+	} else {
+		rc = -EIO;	/* libfuse hands over one buffer */
+		fs_err("%s: WRITE of %zu buffers", n->devname, bufv->count);
+	}
 	fs_ns_write_end(n);
-	if (rc < 0)
+	if (rc < 0)	/* data left in the pipe: the loop makes a new one */
 		return reply_err(req, n, -rc);
+	bufv->idx = bufv->count;	/* consumed */
 	fuse_reply_write(req, size);
 }
 
@@ -491,7 +520,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.readdir = op_readdir,
 	.open = op_open,
 	.read = op_read,
-	.write = op_write,
+	.write_buf = op_write_buf,
 	.flush = op_flush,
 	.release = op_release,
 	.fsync = op_fsync,

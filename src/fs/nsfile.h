@@ -7,8 +7,9 @@
  * file system has O_DIRECT. The backing file is never mapped.
  *
  * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
- * through a bounce buffer, so the data is cached once (in the FUSE page
- * cache) and never dirty in the region file's page cache; anything else
+ * (spliced from the receive loop's pipe when they are page-cache write-back, else
+ * through an aligned bounce buffer), so the data is cached once (in the
+ * FUSE page cache) and never dirty in the region file's page cache; anything else
  * (unaligned, no O_DIRECT, -o backing=buffered) is a buffered pwrite whose
  * range is recorded as a dirty extent.
  *
@@ -109,6 +110,15 @@ int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /* the same without fault simulation (fault.c) */
 int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
+/*
+ * len bytes of a WRITE's data waiting in pipefd (loop.c, splice mode),
+ * spliced to the O_DIRECT descriptor: 0, -EAGAIN when this write cannot
+ * take that path (unaligned, no O_DIRECT, faults simulated; nothing was
+ * taken from the pipe), or -EIO (sticky error set).
+ */
+int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off);
+/* Read len bytes from pipefd into a per-thread buffer (*out) */
+int fs_data_drain_pipe(int pipefd, size_t len, void **out);
 /* Reads into a per-thread buffer (*out, valid until the thread's next read). */
 int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out);
 int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);

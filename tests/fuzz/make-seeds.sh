@@ -96,7 +96,7 @@ opt() { # NAME WORDS...
 }
 opt basic -f region.img /mnt/pmem
 opt all -o uid=1000,gid=1000,mode=0640,allow_other,label_size=256K -o \
-	dirty_ratio=40,readahead_kb=512,strict_limit=1,backing=buffered,flush_threads=2 \
+	dirty_ratio=40,readahead_kb=512,strict_limit=1,backing=buffered,flush_threads=2,splice=off \
 	-o ctl=/run/x.sock,ctl_group=kvm -d -s a.img b.img /mnt
 opt mount -o rw,dev,suid,nosuid,default_permissions r.img /m
 opt bad -o label_size=12Q,uid=x,mode=999 --bogus r.img

@@ -155,6 +155,7 @@ pm 228 "no free extent of 24 MiB" "$T/past.img" -- create-namespace --file "$T/p
 # --- pmemfs: options, regions, mount points
 pf "unknown option" "$R" -- -o bogus "$R" "$MNT"
 pf "backing='fast': expected auto, direct or buffered" "$R" -- -o backing=fast "$R" "$MNT"
+pf "splice='yes': expected on or off" "$R" -- -o splice=yes "$R" "$MNT"
 pf "label_size='12Q': invalid size '12Q': unknown suffix 'Q'" "$R" -- -o label_size=12Q "$R" "$MNT"
 pf "label_size='-1': invalid size '-1': negative" "$R" -- -o label_size=-1 "$R" "$MNT"
 pf "label_size='0x20000': invalid size '0x20000': unknown suffix 'x20000'" "$R" -- \

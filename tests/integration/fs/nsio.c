@@ -6,7 +6,9 @@
  *   nsio check-byte FILE OFF LEN BYTE      every byte of the range is BYTE
  *   nsio verify FILE OFF LEN SEED          the range holds pattern SEED
  *   nsio write FILE OFF LEN SEED [SYNC]    pwrite pattern; SYNC: none (close
- *                                          only), fsync, fdatasync
+ *                                          only), fsync, fdatasync, direct
+ *                                          (O_DIRECT from page-aligned memory,
+ *                                          then fsync)
  *   nsio mmap-write FILE OFF LEN SEED [msync|hold]
  *                                          store the pattern through a shared
  *                                          mapping; msync(MS_SYNC) the range,
@@ -142,9 +144,13 @@ static int cmd_write(int argc, char **argv, bool fillbyte)
 	const char *sync = argc > 6 ? argv[6] : "none";
 	const char *failed = NULL;
 	int err = 0;
-	uint8_t *b = malloc(len ? len : 1);
-	int fd = open(argv[2], O_RDWR);
+	bool direct = strcmp(sync, "direct") == 0;
+	uint8_t *b = NULL;
+	int fd;
 
+	if (posix_memalign((void **)&b, 4096, len ? len : 1))
+		return die("posix_memalign");
+	fd = open(argv[2], O_RDWR | (direct ? O_DIRECT : 0));
 	if (fd < 0) {
 		free(b);
 		return die("open");
@@ -163,7 +169,7 @@ static int cmd_write(int argc, char **argv, bool fillbyte)
 			done += (uint64_t)w;
 		}
 	}
-	if (!failed && strcmp(sync, "fsync") == 0 && fsync(fd) < 0) {
+	if (!failed && (direct || strcmp(sync, "fsync") == 0) && fsync(fd) < 0) {
 		failed = "fsync";
 		err = errno;
 	}

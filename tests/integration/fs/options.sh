@@ -7,7 +7,7 @@
 run_cmd "$PMEMFS" --help
 assert_eq 0 "$rc" "--help"
 for o in uid= gid= mode= allow_other default_permissions ctl= ctl_group= label_size= \
-	dirty_ratio= readahead_kb= strict_limit= backing= dev,suid -f -d -s MAP_SYNC; do
+	dirty_ratio= readahead_kb= strict_limit= backing= splice= dev,suid -f -d -s MAP_SYNC; do
 	assert_contains "$out" "$o" "--help"
 done
 run_cmd "$PMEMFS" --version

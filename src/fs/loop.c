@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The FUSE receive loop. libfuse's own loop reads a request to the start
+ * of a malloc'ed buffer, so a WRITE's data follows the 80-byte header and
+ * O_DIRECT needs a copy; and its splice read wants 2 MiB pipes (more than
+ * pipe-max-size allows without CAP_SYS_RESOURCE). Here each thread
+ * receives in one of two ways and hands the request to
+ * fuse_session_process_buf:
+ *
+ * - splice (default): splice(2) from /dev/fuse into a 1 MiB pipe of the
+ *   thread's own. For write-back the kernel puts a reference to each
+ *   page-cache page into the pipe, page-aligned (fuse_ref_folio);
+ *   op_write_buf splices them on to the region's O_DIRECT descriptor, so
+ *   the daemon never touches the data. A request smaller than a WRITE
+ *   header + one page is read out of the pipe into memory.
+ * - read (splice=off, or the pipe cannot be made): read(2) into a
+ *   page-aligned buffer at 4096 - 80, so a WRITE's data starts on a page
+ *   boundary and goes to O_DIRECT as it is.
+ *
+ * Requests are served by a fixed pool of threads all waiting on the
+ * device (the kernel wakes one per request). The loop ends on unmount
+ * (ENODEV) or when the session is exited and the caller's thread gets a
+ * signal; that thread then signals the others until they are out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop.h"
+
+#define PAGE 4096u
+/* sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in), <linux/fuse.h> */
+#define WRITE_HDR 80u
+#define PIPE_SIZE (1u << 20)
+/* what one request may bring: a page of header and arguments + the data */
+#define REQ_MAX (PAGE + FS_LOOP_MAX_WRITE)
+
+struct fs_loop;
+
+struct loop_thread {
+	struct fs_loop *l;
+	pthread_t tid;
+	int pipe[2];		/* splice mode; -1 in read mode */
+	char *buf;		/* page-aligned, PAGE + REQ_MAX */
+	int done;		/* atomic: the thread left its loop */
+};
+
+struct fs_loop {
+	struct fuse_session *se;
+	int fd;
+	int error;		/* atomic: first receive error */
+	int said_read_mode;	/* atomic: the fallback was logged */
+};
+
+static void pipe_close(struct loop_thread *t)
+{
+	if (t->pipe[0] >= 0) {
+		close(t->pipe[0]);
+		close(t->pipe[1]);
+	}
+	t->pipe[0] = t->pipe[1] = -1;
+}
+
+static void read_mode(struct loop_thread *t, const char *why)
+{
+	pipe_close(t);
+	if (!__atomic_exchange_n(&t->l->said_read_mode, 1, __ATOMIC_RELAXED))
+		fs_info("receiving with read(2), WRITE data is copied once, by the kernel: %s", why);
+}
+
+/* A pipe that holds the largest request; else read mode (logged once). */
+static void pipe_open(struct loop_thread *t)
+{
+	char why[128];
+	int rc;
+
+	if (pipe2(t->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		t->pipe[0] = t->pipe[1] = -1;
+		snprintf(why, sizeof(why), "pipe2: %s", strerror(errno));
+		return read_mode(t, why);
+	}
+	rc = fcntl(t->pipe[0], F_SETPIPE_SZ, (int)PIPE_SIZE);
+	if (rc < (int)REQ_MAX) {
+		snprintf(why, sizeof(why), "a pipe cannot grow to %u bytes (%s)", PIPE_SIZE,
+			 rc < 0 ? strerror(errno) : "too small");
+		read_mode(t, why);
+	}
+}
+
+static int read_all(int fd, char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t r = read(fd, p, len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * The next request into fb: 1, 0 when the session ends, or -errno. In
+ * read mode (and for small requests in splice mode) the request starts
+ * WRITE_HDR bytes before a page boundary of t->buf.
+ */
+static int receive(struct loop_thread *t, struct fuse_buf *fb)
+{
+	struct fs_loop *l = t->l;
+	char *mem = t->buf + PAGE - WRITE_HDR;
+	ssize_t res;
+	int err;
+
+	for (;;) {
+		if (fuse_session_exited(l->se))
+			return 0;
+		if (t->pipe[0] >= 0)
+			res = splice(l->fd, NULL, t->pipe[1], NULL, REQ_MAX, 0);
+		else
+			res = read(l->fd, mem, REQ_MAX);
+		if (res >= 0)
+			break;
+		err = errno;
+		/* ENOENT: the request was interrupted before we got it */
+		if (err == EINTR || err == EAGAIN || err == ENOENT)
+			continue;
+		if (err == ENODEV) {	/* unmounted, or the connection aborted */
+			fuse_session_exit(l->se);
+			return 0;
+		}
+		if (t->pipe[0] >= 0 && err == EINVAL) {
+			read_mode(t, "the kernel refused splice from /dev/fuse");
+			continue;
+		}
+		fs_err("receiving a request from /dev/fuse: %s", strerror(err));
+		return -err;
+	}
+	if ((size_t)res < sizeof(uint64_t) * 5) {	/* struct fuse_in_header */
+		fs_err("short request from /dev/fuse (%zd bytes)", res);
+		return -EIO;
+	}
+	memset(fb, 0, sizeof(*fb));
+	fb->size = (size_t)res;
+	if (t->pipe[0] < 0) {
+		fb->mem = mem;
+	} else if ((size_t)res < WRITE_HDR + PAGE) {
+		err = read_all(t->pipe[0], mem, (size_t)res);
+		if (err < 0) {
+			fs_err("reading a request back from the pipe: %s", strerror(-err));
+			return err;
+		}
+		fb->mem = mem;
+	} else {
+		fb->flags = FUSE_BUF_IS_FD;
+		fb->fd = t->pipe[0];
+	}
+	return 1;
+}
+
+static void *thread_main(void *arg)
+{
+	struct loop_thread *t = arg;
+	struct fuse_buf fb;
+	int rc, left;
+
+	while ((rc = receive(t, &fb)) > 0) {
+		fuse_session_process_buf(t->l->se, &fb);
+		/* a handler that failed may leave data behind: a clean pipe */
+		if ((fb.flags & FUSE_BUF_IS_FD) &&
+		    (ioctl(t->pipe[0], FIONREAD, &left) < 0 || left > 0)) {
+			pipe_close(t);
+			pipe_open(t);
+		}
+	}
+	if (rc < 0) {
+		int zero = 0;
+
+		__atomic_compare_exchange_n(&t->l->error, &zero, rc, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		fuse_session_exit(t->l->se);
+	}
+	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int fs_loop_run(struct fuse_session *se, unsigned nthreads, bool splice)
+{
+	struct fs_loop l = { .se = se, .fd = fuse_session_fd(se) };
+	struct loop_thread *t;
+	unsigned i, started = 0;
+	bool all_done;
+	int rc;
+
+	if (nthreads == 0)
+		nthreads = 1;
+	t = calloc(nthreads, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < nthreads; i++) {
+		t[i].l = &l;
+		t[i].pipe[0] = t[i].pipe[1] = -1;
+		if (posix_memalign((void **)&t[i].buf, PAGE, PAGE + REQ_MAX)) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (splice)
+			pipe_open(&t[i]);
+	}
+	if (!splice)
+		fs_info("receiving with read(2) (splice=off): WRITE data is copied once, by the kernel");
+	else if (!l.said_read_mode)
+		fs_info("receiving with splice(2): page-cache write-back is not copied");
+
+	/* thread 0 is the caller's: the one the exit signal reaches */
+	t[0].tid = pthread_self();
+	for (i = 1; i < nthreads; i++) {
+		rc = pthread_create(&t[i].tid, NULL, thread_main, &t[i]);
+		if (rc != 0) {
+			fs_warn("cannot start FUSE thread %u: %s", i, strerror(rc));
+			break;
+		}
+		started++;
+	}
+	thread_main(&t[0]);
+
+	/* the others: a signal ends a wait on the device (EINTR) */
+	fuse_session_exit(se);
+	do {
+		all_done = true;
+		for (i = 1; i <= started; i++) {
+			if (!__atomic_load_n(&t[i].done, __ATOMIC_ACQUIRE)) {
+				all_done = false;
+				pthread_kill(t[i].tid, SIGUSR1);
+			}
+		}
+		if (!all_done)
+			usleep(10000);
+	} while (!all_done);
+	for (i = 1; i <= started; i++)
+		pthread_join(t[i].tid, NULL);
+	rc = l.error;
+out:
+	for (i = 0; i < nthreads; i++) {
+		pipe_close(&t[i]);
+		free(t[i].buf);
+	}
+	free(t);
+	return rc;
+}
