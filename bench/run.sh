@@ -131,6 +131,8 @@ drop_caches() {
 	sync
 	[ "$CAN_DROP" = 0 ] || echo 3 >/proc/sys/vm/drop_caches
 }
+# cpu_ticks PID: user + system time of a process, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 fstype() { findmnt -n -o FSTYPE -T "$DATA" 2>/dev/null || stat -f -c %T "$DATA"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
@@ -256,7 +258,7 @@ order() { case $(($1 % 3)) in 0) echo plain pmemfs pt ;; 1) echo pmemfs pt plain
 
 # throughput_row ID LABEL UNIT OP TARGET FN ARGS...: FN FILE ARGS... prints one figure
 throughput_row() {
-	local id=$1 label=$2 unit=$3 op=$4 tg=$5 fn=$6 r s f v
+	local id=$1 label=$2 unit=$3 op=$4 tg=$5 fn=$6 r s f v c0 cpu=
 	shift 6
 	declare -A acc=([plain]= [pmemfs]= [pt]=)
 	for ((r = 0; r < REPS; r++)); do
@@ -264,8 +266,10 @@ throughput_row() {
 			f=$(file_of $s)
 			[ "$f" != - ] || continue
 			drop_caches
+			c0=$(cpu_ticks "$PMEMFS_PID")
 			v=$($fn "$f" "$@")
 			acc[$s]+=" $v"
+			[ "$s" != pmemfs ] || cpu+=" $(($(cpu_ticks "$PMEMFS_PID") - c0))"
 		done
 	done
 	echo "bench: $id done at $(date +%T), load $(loadavg)" >&2
@@ -274,7 +278,7 @@ throughput_row() {
 	pm=$(median <<<"${acc[pmemfs]}")
 	pt=$(median <<<"${acc[pt]}")
 	row "$id" "$label" "$unit" "$pl" "$pm" "$pt" "$(ratio "$pm" "$pl")" "$op" "$tg" \
-		"${PT:+passthrough_ll/plain $(fmt "$(ratio "$pt" "$pl")")}" \
+		"${PT:+passthrough_ll/plain $(fmt "$(ratio "$pt" "$pl")"); }pmemfs daemon CPU $(awk -v t="$(median <<<"$cpu")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }') s per run" \
 		"$(samples_json plain "${acc[plain]}" pmemfs "${acc[pmemfs]}" passthrough_ll "${acc[pt]}")"
 }
 
@@ -590,13 +594,15 @@ jq -n --slurpfile rows "$ROWS_JSON" \
 	--arg fs "$(fstype)" --arg dir "$WORK" \
 	--arg load_start "$LOAD_START" --arg load_end "$(loadavg)" \
 	--argjson quick "$QUICK" --argjson reps "$REPS" --argjson mib "$MIB" \
+	--arg receive "$(sed -n 's/^pmemfs: receiving with \(.*\)/\1/p' "$WORK/pmemfs.log" | head -n 1)" \
 	--argjson can_drop "$CAN_DROP" --arg pt "${PT:+passthrough_ll -o writeback -o cache=always}" \
 	'{machine: {date: $date, kernel: $kernel, cores: $cores, cpu: $cpu, mem_kb: $mem_kb,
 	   libfuse: $libfuse, fio: $fio, pmemfs_commit: $commit, fs: $fs, dir: $dir,
 	   loadavg_start: $load_start, loadavg_end: $load_end},
 	  run: {quick: ($quick == 1), reps: $reps, file_mib: $mib, caches_dropped: ($can_drop == 1),
-	   pmemfs_options: "defaults", passthrough_ll: $pt},
+	   pmemfs_options: "defaults", pmemfs_receive: $receive, passthrough_ll: $pt},
 	  rows: $rows}' >"$JSON"
 echo
 echo "machine: $(nproc) cores, Linux $(uname -r), libfuse $(pkg-config --modversion fuse3 2>/dev/null), pmemfs $commit; load $LOAD_START -> $(loadavg)"
+echo "pmemfs receiving with $(sed -n 's/^pmemfs: receiving with \(.*\)/\1/p' "$WORK/pmemfs.log" | head -n 1)"
 echo "json: $JSON"

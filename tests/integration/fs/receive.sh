@@ -37,6 +37,11 @@ run_mode() {
 	guard_fill "$R"
 	: >"$T/daemon.log"
 	pmemfs_start -o splice="$mode" "$@" "$R"
+	# the loop says how it receives as it starts, just after the mount
+	for ((s = 0; s < 250; s++)); do
+		grep -q "receiving with" "$T/daemon.log" && break
+		sleep 0.02
+	done
 	case $mode in
 	on) grep -q "receiving with splice(2)" "$T/daemon.log" ||
 		fail "splice=on: the log does not say splice: $(cat "$T/daemon.log")" ;;
