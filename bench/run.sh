@@ -10,6 +10,7 @@
 #
 #   bench/run.sh [--quick] [--reps N] [--rows ID,...] [--json FILE]
 #                [--build-dir DIR] [--no-build] [--dir DIR] [--keep]
+#                [--pmemfs-opts "OPTIONS"]
 #
 # Run it as root on an idle machine: dropping caches and the bdi settings
 # need root (without it the cold row says so). Needs fio, jq, fusermount3.
@@ -33,10 +34,11 @@ usage: bench/run.sh [options]
   --dir DIR        a new directory for the files, on the file system to
                    measure (default: a new one under ${TMPDIR:-/var/tmp})
   --keep           keep that directory (files and daemon logs)
+  --pmemfs-opts O  options for the pmemfs daemon, e.g. "-o splice=off"
 EOF
 }
 
-QUICK=0 REPS= ROWS= JSON= BUILD= DO_BUILD=1 WORK= KEEP=0
+QUICK=0 REPS= ROWS= JSON= BUILD= DO_BUILD=1 WORK= KEEP=0 PMEMFS_OPTS=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--no-build) DO_BUILD=0 ;;
 	--dir) WORK=${2:?--dir needs a value}; shift ;;
 	--keep) KEEP=1 ;;
+	--pmemfs-opts) PMEMFS_OPTS=${2?--pmemfs-opts needs a value}; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench: unknown option '$1'" >&2; usage >&2; exit 129 ;;
 	esac
@@ -221,7 +224,8 @@ want qemu && QEMU_EXTRA=$((QEMU_MIB + 2))
 [ "$QEMU_EXTRA" = 0 ] || "$PMEMCTL" create-namespace --file "$REGION" -s ${QEMU_MIB}M -n vm >/dev/null
 dd if=/dev/zero of="$REGION" bs=1M count=$((2 * MIB)) conv=notrunc,fsync status=none
 
-"$PMEMFS" -f "$REGION" "$MNT" >>"$WORK/pmemfs.log" 2>&1 &
+# shellcheck disable=SC2086 # PMEMFS_OPTS: words on purpose
+"$PMEMFS" -f $PMEMFS_OPTS "$REGION" "$MNT" >>"$WORK/pmemfs.log" 2>&1 &
 PMEMFS_PID=$!
 PIDS+=("$PMEMFS_PID")
 mount_wait "$MNT" "$PMEMFS_PID" "$WORK/pmemfs.log"
@@ -595,12 +599,13 @@ jq -n --slurpfile rows "$ROWS_JSON" \
 	--arg load_start "$LOAD_START" --arg load_end "$(loadavg)" \
 	--argjson quick "$QUICK" --argjson reps "$REPS" --argjson mib "$MIB" \
 	--arg receive "$(sed -n 's/^pmemfs: receiving with \(.*\)/\1/p' "$WORK/pmemfs.log" | head -n 1)" \
+	--arg popts "$PMEMFS_OPTS" \
 	--argjson can_drop "$CAN_DROP" --arg pt "${PT:+passthrough_ll -o writeback -o cache=always}" \
 	'{machine: {date: $date, kernel: $kernel, cores: $cores, cpu: $cpu, mem_kb: $mem_kb,
 	   libfuse: $libfuse, fio: $fio, pmemfs_commit: $commit, fs: $fs, dir: $dir,
 	   loadavg_start: $load_start, loadavg_end: $load_end},
 	  run: {quick: ($quick == 1), reps: $reps, file_mib: $mib, caches_dropped: ($can_drop == 1),
-	   pmemfs_options: "defaults", pmemfs_receive: $receive, passthrough_ll: $pt},
+	   pmemfs_options: (if $popts == "" then "defaults" else $popts end), pmemfs_receive: $receive, passthrough_ll: $pt},
 	  rows: $rows}' >"$JSON"
 echo
 echo "machine: $(nproc) cores, Linux $(uname -r), libfuse $(pkg-config --modversion fuse3 2>/dev/null), pmemfs $commit; load $LOAD_START -> $(loadavg)"

@@ -664,12 +664,13 @@ static int block_signals(void)
 	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-static int run_loop(struct fs_daemon *d, const struct pmemfs_opts *o)
+static int run_loop(struct fs_daemon *d, const struct pmemfs_opts *o,
+		    const struct fs_loop_plan *plan)
 {
 	/* -s: one thread; else enough for a region's write-back (the kernel
 	 * keeps up to 12 background WRITEs in flight) and the requests of
 	 * other namespaces beside it */
-	return fs_loop_run(d->se, o->single ? 1 : 16, d->cfg.splice);
+	return fs_loop_run(d->se, o->single ? 1 : 16, plan);
 }
 
 int main(int argc, char **argv)
@@ -681,6 +682,7 @@ int main(int argc, char **argv)
 	struct stat mst;
 	struct fs_daemon d;
 	struct pmemfs_run run;
+	struct fs_loop_plan plan;
 	struct ns_region **regions = NULL;
 	char mountpoint[PATH_MAX];
 	char *mount_opts = NULL;
@@ -730,6 +732,9 @@ int main(int argc, char **argv)
 		goto out_args;
 	if (open_regions(&o, nregions, label_size, regions) < 0)
 		goto out_regions;
+	/* the receive loop's pipes bound the largest WRITE (INIT reply) */
+	fs_loop_plan(cfg.splice, &plan);
+	cfg.max_write = plan.max_write;
 	rc = fs_daemon_init(&d, &cfg, regions, nregions);	/* owns regions */
 	if (rc < 0) {
 		fs_err("cannot set up the namespaces: %s", strerror(-rc));
@@ -789,7 +794,7 @@ int main(int argc, char **argv)
 	fs_info("serving %u region%s on '%s' (%s loop)", nregions,
 		nregions == 1 ? "" : "s", mountpoint, o.single ? "single-threaded" :
 		"multithreaded");
-	rc = run_loop(&d, &o);
+	rc = run_loop(&d, &o, &plan);
 	__atomic_store_n(&run.loop_done, 1, __ATOMIC_RELEASE);
 	notify_systemd("STOPPING=1");
 	ret = rc < 0 ? 1 : 0;

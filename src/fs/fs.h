@@ -55,6 +55,7 @@ struct fs_config {
 	bool allow_other;	/* with default_permissions */
 	enum fs_backing backing;
 	bool splice;		/* receive through pipes (loop.c): -o splice */
+	unsigned max_write;	/* the largest WRITE the receive loop takes */
 	unsigned flush_threads;
 	double timeout;		/* entry and attribute timeout, seconds */
 };

@@ -24,7 +24,6 @@
 #include "namespace.h"
 
 #include "fs.h"
-#include "loop.h"
 #include "log.h"
 
 static struct fs_daemon *daemon_of(fuse_req_t req)
@@ -51,8 +50,8 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	 * explicitly (control socket), never guessed from attributes */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	/* a request must fit the receive loop's pipes and buffers (loop.h) */
-	if (conn->max_write > FS_LOOP_MAX_WRITE)
-		conn->max_write = FS_LOOP_MAX_WRITE;
+	if (conn->max_write > d->cfg.max_write)
+		conn->max_write = d->cfg.max_write;
 	conn->time_gran = 1;
 	pthread_mutex_lock(&d->init_lock);
 	d->init_done = true;

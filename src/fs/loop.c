@@ -39,9 +39,7 @@
 #define PAGE 4096u
 /* sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in), <linux/fuse.h> */
 #define WRITE_HDR 80u
-#define PIPE_SIZE (1u << 20)
-/* what one request may bring: a page of header and arguments + the data */
-#define REQ_MAX (PAGE + FS_LOOP_MAX_WRITE)
+#define MIB (1u << 20)
 
 struct fs_loop;
 
@@ -49,13 +47,17 @@ struct loop_thread {
 	struct fs_loop *l;
 	pthread_t tid;
 	int pipe[2];		/* splice mode; -1 in read mode */
-	char *buf;		/* page-aligned, PAGE + REQ_MAX */
+	char *buf;		/* page-aligned; PAGE + req_max in read mode,
+				 * 2 pages in splice mode (small requests) */
+	size_t cap;
 	int done;		/* atomic: the thread left its loop */
 };
 
 struct fs_loop {
 	struct fuse_session *se;
 	int fd;
+	unsigned pipe_size;
+	size_t req_max;		/* a page of header and arguments + max_write */
 	int error;		/* atomic: first receive error */
 	int said_read_mode;	/* atomic: the fallback was logged */
 };
@@ -76,6 +78,16 @@ static void read_mode(struct loop_thread *t, const char *why)
 		fs_info("receiving with read(2), WRITE data is copied once, by the kernel: %s", why);
 }
 
+/* fd's pipe grown to size; 0 or -errno */
+static int pipe_grow(int fd, unsigned size)
+{
+	int rc = fcntl(fd, F_SETPIPE_SZ, (int)size);
+
+	if (rc < 0)
+		return -errno;
+	return (unsigned)rc >= size ? 0 : -ENOSPC;
+}
+
 /* A pipe that holds the largest request; else read mode (logged once). */
 static void pipe_open(struct loop_thread *t)
 {
@@ -87,12 +99,59 @@ static void pipe_open(struct loop_thread *t)
 		snprintf(why, sizeof(why), "pipe2: %s", strerror(errno));
 		return read_mode(t, why);
 	}
-	rc = fcntl(t->pipe[0], F_SETPIPE_SZ, (int)PIPE_SIZE);
-	if (rc < (int)REQ_MAX) {
-		snprintf(why, sizeof(why), "a pipe cannot grow to %u bytes (%s)", PIPE_SIZE,
-			 rc < 0 ? strerror(errno) : "too small");
+	rc = pipe_grow(t->pipe[0], t->l->pipe_size);
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "a pipe cannot grow to %u bytes (%s)",
+			 t->l->pipe_size, strerror(-rc));
 		read_mode(t, why);
 	}
+}
+
+void fs_loop_plan(bool want_splice, struct fs_loop_plan *plan)
+{
+	int p[2], rc = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->max_write = MIB;
+	if (!want_splice) {
+		snprintf(plan->why, sizeof(plan->why), "splice=off");
+		return;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(plan->why, sizeof(plan->why), "pipe2: %s", strerror(errno));
+		return;
+	}
+	plan->splice = true;
+	if (pipe_grow(p[0], 2 * MIB) == 0) {
+		plan->pipe_size = 2 * MIB;
+		snprintf(plan->why, sizeof(plan->why), "2 MiB pipes");
+	} else if ((rc = pipe_grow(p[0], MIB)) == 0) {
+		plan->pipe_size = MIB;
+		plan->max_write = MIB / 2;
+		snprintf(plan->why, sizeof(plan->why), "1 MiB pipes: no 2 MiB pipe "
+			 "without CAP_SYS_RESOURCE or a larger fs.pipe-max-size");
+	} else {
+		plan->splice = false;
+		snprintf(plan->why, sizeof(plan->why), "a pipe cannot grow to 1 MiB (%s)",
+			 strerror(-rc));
+	}
+	close(p[0]);
+	close(p[1]);
+}
+
+/* t->buf of at least cap bytes (its contents are not kept) */
+static int buf_reserve(struct loop_thread *t, size_t cap)
+{
+	void *p;
+
+	if (t->cap >= cap)
+		return 0;
+	if (posix_memalign(&p, PAGE, cap))
+		return -ENOMEM;
+	free(t->buf);
+	t->buf = p;
+	t->cap = cap;
+	return 0;
 }
 
 static int read_all(int fd, char *p, size_t len)
@@ -118,17 +177,22 @@ static int read_all(int fd, char *p, size_t len)
 static int receive(struct loop_thread *t, struct fuse_buf *fb)
 {
 	struct fs_loop *l = t->l;
-	char *mem = t->buf + PAGE - WRITE_HDR;
+	char *mem;
 	ssize_t res;
 	int err;
 
 	for (;;) {
 		if (fuse_session_exited(l->se))
 			return 0;
+		if (buf_reserve(t, t->pipe[0] >= 0 ? 2 * PAGE : PAGE + l->req_max) < 0) {
+			fs_err("no memory for a request buffer");
+			return -ENOMEM;
+		}
+		mem = t->buf + PAGE - WRITE_HDR;
 		if (t->pipe[0] >= 0)
-			res = splice(l->fd, NULL, t->pipe[1], NULL, REQ_MAX, 0);
+			res = splice(l->fd, NULL, t->pipe[1], NULL, l->req_max, 0);
 		else
-			res = read(l->fd, mem, REQ_MAX);
+			res = read(l->fd, mem, l->req_max);
 		if (res >= 0)
 			break;
 		err = errno;
@@ -194,9 +258,15 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-int fs_loop_run(struct fuse_session *se, unsigned nthreads, bool splice)
+int fs_loop_run(struct fuse_session *se, unsigned nthreads,
+		const struct fs_loop_plan *plan)
 {
-	struct fs_loop l = { .se = se, .fd = fuse_session_fd(se) };
+	struct fs_loop l = {
+		.se = se,
+		.fd = fuse_session_fd(se),
+		.pipe_size = plan->pipe_size,
+		.req_max = PAGE + plan->max_write,
+	};
 	struct loop_thread *t;
 	unsigned i, started = 0;
 	bool all_done;
@@ -210,17 +280,15 @@ int fs_loop_run(struct fuse_session *se, unsigned nthreads, bool splice)
 	for (i = 0; i < nthreads; i++) {
 		t[i].l = &l;
 		t[i].pipe[0] = t[i].pipe[1] = -1;
-		if (posix_memalign((void **)&t[i].buf, PAGE, PAGE + REQ_MAX)) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		if (splice)
+		if (plan->splice)
 			pipe_open(&t[i]);
 	}
-	if (!splice)
-		fs_info("receiving with read(2) (splice=off): WRITE data is copied once, by the kernel");
+	if (!plan->splice)
+		fs_info("receiving with read(2) (%s): WRITEs of up to %u KiB, copied once, "
+			"by the kernel", plan->why, plan->max_write >> 10);
 	else if (!l.said_read_mode)
-		fs_info("receiving with splice(2): page-cache write-back is not copied");
+		fs_info("receiving with splice(2) (%s): WRITEs of up to %u KiB, "
+			"page-cache write-back is not copied", plan->why, plan->max_write >> 10);
 
 	/* thread 0 is the caller's: the one the exit signal reaches */
 	t[0].tid = pthread_self();
@@ -250,7 +318,6 @@ int fs_loop_run(struct fuse_session *se, unsigned nthreads, bool splice)
 	for (i = 1; i <= started; i++)
 		pthread_join(t[i].tid, NULL);
 	rc = l.error;
-out:
 	for (i = 0; i < nthreads; i++) {
 		pipe_close(&t[i]);
 		free(t[i].buf);

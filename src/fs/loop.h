@@ -12,20 +12,33 @@
 #include "fs_fuse.h"
 
 /*
- * The largest WRITE the kernel may send (op_init sets conn->max_write):
- * 255 pages, so that a request (one page of header + its data pages)
- * fits the 256 slots of a 1 MiB pipe, the largest pipe anyone may make
- * without CAP_SYS_RESOURCE on a default /proc/sys/fs/pipe-max-size.
+ * How the loop receives, decided before the session starts (the largest
+ * WRITE goes to the kernel in the INIT reply, op_init):
+ * - splice with 2 MiB pipes (CAP_SYS_RESOURCE, or fs.pipe-max-size raised):
+ *   WRITEs of up to 1 MiB, no copy;
+ * - splice with 1 MiB pipes (anyone, default pipe-max-size): a request
+ *   (a page of header + the data pages) must fit 256 slots, so WRITEs of
+ *   up to 512 KiB (a power of two: read-ahead and write-back windows of
+ *   1 MiB split evenly), no copy;
+ * - read(2) (splice=off, or no pipe that size): WRITEs of up to 1 MiB,
+ *   copied once by the kernel into a page-aligned payload.
  */
-#define FS_LOOP_MAX_WRITE (255u * 4096u)
+struct fs_loop_plan {
+	bool splice;
+	unsigned pipe_size;	/* bytes, splice only */
+	unsigned max_write;	/* bytes */
+	char why[160];		/* how it was chosen, for the log */
+};
+
+void fs_loop_plan(bool want_splice, struct fs_loop_plan *plan);
 
 /*
  * Serve se with nthreads threads (the caller's thread is one of them)
  * until the session exits: unmount (ENODEV), or fuse_session_exit() and
  * SIGUSR1 to the caller's thread (its handler must not restart system
- * calls). splice: receive through a pipe per thread (zero-copy write-back),
- * else read(2) into page-aligned buffers. 0, or the first receive error.
+ * calls). 0, or the first receive error.
  */
-int fs_loop_run(struct fuse_session *se, unsigned nthreads, bool splice);
+int fs_loop_run(struct fuse_session *se, unsigned nthreads,
+		const struct fs_loop_plan *plan);
 
 #endif
