@@ -12,9 +12,11 @@
  * granularity) pmem2's persist function flushes the CPU caches, which
  * cannot fail. On page granularity pmem2's persist function is an msync
  * that aborts the process when msync fails (it has no way to return the
- * error); pmem2_deep_flush() does the same msync and returns the error, so
- * it is used there instead: a daemon serving VMs must not abort on an I/O
- * error of one region.
+ * error), so the same msync(MS_SYNC) of the page-aligned range is made
+ * here, returning the error: a daemon serving VMs must not abort on an I/O
+ * error of one region. (pmem2_deep_flush() alone is not enough: on page
+ * granularity it does nothing, it expects the persist function to have
+ * run; libpmem2 1.12, checked with strace: no msync.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <libpmem2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,8 +166,19 @@ static int ns_io_file_persist_map(struct ns_io_file *f, uint64_t off, uint64_t l
 	uint8_t *p = f->addr + (off - f->map_off);
 
 	if (f->gran == PMEM2_GRANULARITY_PAGE) {
-		int rc = pmem2_deep_flush(f->map, p, (size_t)len);
+		long pg = sysconf(_SC_PAGESIZE);
+		uintptr_t a = (uintptr_t)p & ~((uintptr_t)pg - 1);
+		size_t l = (size_t)len + ((uintptr_t)p - a);
+		int rc;
 
+		while ((rc = msync((void *)a, l, MS_SYNC)) < 0 && errno == EINTR)
+			;
+		if (rc < 0)
+			return ns_err(-errno, "persist (msync) of %" PRIu64
+				      " label bytes at offset %" PRIu64 ": %s",
+				      len, off, strerror(errno));
+		/* the rest of pmem2's persist path (nothing more on plain files) */
+		rc = pmem2_deep_flush(f->map, p, (size_t)len);
 		if (rc)
 			return ns_err(ns_pmem2_errno(rc), "persist of %" PRIu64
 				      " label bytes at offset %" PRIu64 ": %s",
