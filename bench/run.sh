@@ -74,8 +74,9 @@ fi
 PMEMFS=$BUILD/src/pmemfs
 PMEMCTL=$BUILD/tools/pmemctl
 PMBENCH=$BUILD/bench/pmbench
+CTLBENCH=$BUILD/bench/ctlbench
 PT=$BUILD/bench/passthrough_ll
-for b in "$PMEMFS" "$PMEMCTL" "$PMBENCH"; do
+for b in "$PMEMFS" "$PMEMCTL" "$PMBENCH" "$CTLBENCH"; do
 	[ -x "$b" ] || die "'$b' is not built (run without --no-build)"
 done
 [ -x "$PT" ] || PT=
@@ -452,7 +453,7 @@ if want cd; then
 		for ((i = 0; i < CD_N; i++)); do
 			a=$(ms_of "$PMEMCTL" create-namespace --mount "$MNT" -r region0 -s 2M -n cd$i) ||
 				die "pmemctl create-namespace --mount '$MNT' failed"
-			b=$(ms_of "$PMEMCTL" destroy-namespace --mount "$MNT" -r region0 cd$i) ||
+			b=$(ms_of "$PMEMCTL" destroy-namespace --mount "$MNT" -r region0 cd$i 2>/dev/null) ||
 				die "pmemctl destroy-namespace --mount '$MNT' failed"
 			cds+=" $(awk -v a="$a" -v b="$b" 'BEGIN { print a + b }')"
 		done
@@ -460,6 +461,12 @@ if want cd; then
 		row cd_p50 "create + destroy through the daemon, p50" ms "" "$p50" "" "$p50" le 5 \
 			"one create and one destroy, each a pmemctl process; $CD_N pairs" "$(samples_json pmemfs "$cds")"
 		row cd_p99 "create + destroy through the daemon, p99" ms "" "$p99" "" "$p99" le 20 "" null
+		# the daemon's share: the same over one connection, no process start-up
+		read -r _ c50 _ c99 _ cc _ cdd < <("$CTLBENCH" "$MNT" region0 "$CD_N") ||
+			die "ctlbench '$MNT' failed"
+		row cd_conn_p50 "(info) the same over one control connection, p50" ms "" "$c50" "" "" "" "" \
+			"create p50 $cc ms, destroy p50 $cdd ms (writes and persists 8 KiB of zeroes, then the labels); bench/ctlbench.c" null
+		row cd_conn_p99 "(info) the same over one control connection, p99" ms "" "$c99" "" "" "" "" "" null
 	else
 		na_row cd_p50 "create + destroy through the daemon, p50" ms "needs the control socket"
 		na_row cd_p99 "create + destroy through the daemon, p99" ms "needs the control socket"
