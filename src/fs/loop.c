@@ -4,11 +4,11 @@
  * of a malloc'ed buffer, so a WRITE's data follows the 80-byte header and
  * O_DIRECT needs a copy; and its splice read wants 2 MiB pipes (more than
  * pipe-max-size allows without CAP_SYS_RESOURCE). Here each thread
- * receives in one of two ways and hands the request to
- * fuse_session_process_buf:
+ * receives in one of two ways (fs_loop_plan, loop.h) and hands the
+ * request to fuse_session_process_buf:
  *
- * - splice (default): splice(2) from /dev/fuse into a 1 MiB pipe of the
- *   thread's own. For write-back the kernel puts a reference to each
+ * - splice (default): splice(2) from /dev/fuse into a pipe of the
+ *   thread's own (2 MiB where allowed, else 1 MiB and smaller WRITEs). For write-back the kernel puts a reference to each
  *   page-cache page into the pipe, page-aligned (fuse_ref_folio);
  *   op_write_buf splices them on to the region's O_DIRECT descriptor, so
  *   the daemon never touches the data. A request smaller than a WRITE
