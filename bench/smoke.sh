@@ -35,6 +35,8 @@ labels=(
 	"cold seq read via mmap"
 	"create + destroy through the daemon, p50"
 	"create + destroy through the daemon, p99"
+	"(info) the same over one control connection, p50"
+	"(info) the same over one control connection, p99"
 	"pmemctl list --mount, 500 namespaces"
 	"(info) pmemctl list --file, 500 namespaces"
 	"QEMU TCG guest: 64 MiB written + flushed, virtio-pmem"
