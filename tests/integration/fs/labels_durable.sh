@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Label changes are on the medium when the command returns: after each
-# create, rename, set-readonly and destroy (offline with --file, and
-# through the daemon) cachestat(2) shows no dirty or writeback page in
+# Label changes are on the medium when the command returns: after
+# create-region, init-labels, zero-labels and each create, rename and
+# destroy (offline with --file, and through the daemon) cachestat(2) shows no dirty or writeback page in
 # the region file's label area, nor in the 8 KiB a destroy zeroes.
 . "$(dirname "$0")/fslib.sh"
 
@@ -26,6 +26,12 @@ labels_clean() {	# WHAT
 }
 
 # offline
+labels_clean "create-region"
+"$PMEMCTL" init-labels -f --file "$R" >/dev/null 2>&1 || fail "init-labels failed"
+labels_clean "init-labels"
+"$PMEMCTL" zero-labels -f --file "$R" >/dev/null 2>&1 || fail "zero-labels failed"
+labels_clean "zero-labels"
+"$PMEMCTL" init-labels -f --file "$R" >/dev/null 2>&1 || fail "init-labels failed"
 d=$(ns_create "$R" 8M a)
 labels_clean "offline create-namespace"
 "$PMEMCTL" rename-namespace --file "$R" a b >/dev/null || fail "rename-namespace failed"
