@@ -29,7 +29,7 @@ labels_clean() {	# WHAT
 labels_clean "create-region"
 "$PMEMCTL" init-labels -f --file "$R" >/dev/null 2>&1 || fail "init-labels failed"
 labels_clean "init-labels"
-"$PMEMCTL" zero-labels -f --file "$R" >/dev/null 2>&1 || fail "zero-labels failed"
+"$PMEMCTL" zero-labels --file "$R" >/dev/null 2>&1 || fail "zero-labels failed"
 labels_clean "zero-labels"
 "$PMEMCTL" init-labels -f --file "$R" >/dev/null 2>&1 || fail "init-labels failed"
 d=$(ns_create "$R" 8M a)
