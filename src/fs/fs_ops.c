@@ -242,10 +242,11 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 /*
  * WRITE, with the data in the receive loop's pipe (loop.c, splice mode:
- * FUSE_BUF_IS_FD) or in memory (page-aligned in read mode). Write-back of page-cache pages (fi->writepage) sits in the
- * pipe as one page-aligned reference per page and is spliced to the
- * region file; the rest (O_DIRECT writers on the namespace file: copied
- * after the header, unaligned) is read into memory first.
+ * FUSE_BUF_IS_FD) or in memory (page-aligned in read mode). Write-back of
+ * page-cache pages (fi->writepage) sits in the pipe as one page-aligned
+ * reference per page and is spliced to the region file; the rest (O_DIRECT
+ * writers on the namespace file: copied after the header, unaligned) is
+ * read into memory first.
  */
 static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 			 off_t off, struct fuse_file_info *fi)

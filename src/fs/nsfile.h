@@ -7,11 +7,11 @@
  * file system has O_DIRECT. The backing file is never mapped.
  *
  * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
- * (spliced from the receive loop's pipe when they are page-cache write-back, else
- * through an aligned bounce buffer), so the data is cached once (in the
- * FUSE page cache) and never dirty in the region file's page cache; anything else
- * (unaligned, no O_DIRECT, -o backing=buffered) is a buffered pwrite whose
- * range is recorded as a dirty extent.
+ * (spliced from the receive loop's pipe when they are page-cache
+ * write-back, else from aligned memory), so the data is cached once (in
+ * the FUSE page cache) and never dirty in the region file's page cache;
+ * anything else (unaligned, no O_DIRECT, -o backing=buffered) is a
+ * buffered pwrite whose range is recorded as a dirty extent.
  *
  * Persist (flush.c): sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER) on each
  * dirty extent, fdatasync (metadata: unwritten-extent conversion; device
