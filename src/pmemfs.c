@@ -522,12 +522,8 @@ static void *bdi_main(void *arg)
 	 */
 	if (!fs_daemon_wait_init(d, 5000))
 		fs_warn("no FUSE INIT after 5 s: setting the bdi anyway");
-	else {
-		int fd = open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd >= 0)
-			close(fd);
-	}
+	else
+		fs_daemon_init_barrier(d);
 	if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE)) {
 		fs_warn("the mount '%s' is not in /proc/self/mountinfo: bdi settings "
 			"left as they are", d->mountpoint);

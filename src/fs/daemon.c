@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -254,36 +256,142 @@ static void collect_path(struct fs_inode *file, void *arg)
  * has been started, and the WRITEs may still be queued; fsync waits for
  * every WRITE of the file in flight (and sends FSYNC).
  */
-void fs_daemon_writeback(struct fs_daemon *d)
+/*
+ * Requests of the daemon to its own mount come from a child process that
+ * has closed its copy of /dev/fuse. The kernel waits uninterruptibly for
+ * a request that a loop thread has already taken: were the daemon killed
+ * then (kill -9, systemd's stop timeout), its own waiting thread would
+ * keep the process, its /dev/fuse and so the connection alive for ever,
+ * in D state (seen: about 1 in 70 kill -9s right after mounting, while the
+ * bdi thread's barrier OPENDIR was in flight). A child's request ends with
+ * the connection instead. The child makes system calls only (fork in a
+ * threaded process) and reports failures through a pipe.
+ */
+struct self_job {
+	const char *root;	/* opened; syncfs'ed when sync */
+	bool sync;
+	bool dev_known;		/* then root must be on dev_major:dev_minor */
+	unsigned dev_major, dev_minor;
+	char **paths;		/* fsync'ed each, when sync */
+	size_t npaths;
+};
+
+struct self_failure {
+	int32_t what;		/* index into paths; SELF_ROOT, SELF_SYNCFS */
+	int32_t err;
+};
+
+#define SELF_ROOT (-1)
+#define SELF_SYNCFS (-2)
+#define SELF_GONE (-3)		/* root is no longer our mount */
+
+static void self_report(int wfd, int32_t what, int32_t err)
 {
-	struct path_list pl = { .mountpoint = d->mountpoint };
+	struct self_failure f = { what, err };
+
+	if (write(wfd, &f, sizeof(f)) < 0) {
+		/* the parent logs nothing for it: nothing else to do here */
+	}
+}
+
+static void self_child(const struct self_job *j, int wfd)
+{
 	struct stat st;
 	size_t i;
-	int fd;
+	int fd = open(j->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	fd = open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		fs_warn("cannot open '%s' to write it back: %s", d->mountpoint,
-			strerror(errno));
+		self_report(wfd, SELF_ROOT, errno);
 		return;
 	}
-	if (__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE) && fstat(fd, &st) == 0 &&
-	    (major(st.st_dev) != d->dev_major || minor(st.st_dev) != d->dev_minor)) {
+	if (!j->sync) {
+		close(fd);
+		return;
+	}
+	if (j->dev_known && fstat(fd, &st) == 0 &&
+	    (major(st.st_dev) != j->dev_major || minor(st.st_dev) != j->dev_minor)) {
 		close(fd);	/* already unmounted: nothing of ours there */
+		self_report(wfd, SELF_GONE, 0);
 		return;
 	}
 	if (syncfs(fd) < 0)
-		fs_warn("syncfs of '%s' failed: %s", d->mountpoint, strerror(errno));
+		self_report(wfd, SELF_SYNCFS, errno);
 	close(fd);
-
-	fs_daemon_foreach_ns(d, collect_path, &pl);
-	for (i = 0; i < pl.n; i++) {
-		fd = open(pl.v[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	for (i = 0; i < j->npaths; i++) {
+		fd = open(j->paths[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0 || fsync(fd) < 0)
-			fs_warn("write-back of '%s' failed: %s", pl.v[i], strerror(errno));
+			self_report(wfd, (int32_t)i, errno);
 		if (fd >= 0)
 			close(fd);
-		free(pl.v[i]);
 	}
+}
+
+/* Run j in a child; log what failed. 0, or -errno when no child ran. */
+static int self_run(struct fs_daemon *d, const struct self_job *j)
+{
+	struct self_failure f;
+	int p[2], rc = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		close(fuse_session_fd(d->se));
+		close(p[0]);
+		self_child(j, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	while (read(p[0], &f, sizeof(f)) == (ssize_t)sizeof(f)) {
+		if (f.what == SELF_GONE)
+			continue;
+		if (f.what == SELF_ROOT)
+			fs_warn("cannot open '%s': %s", j->root, strerror(f.err));
+		else if (f.what == SELF_SYNCFS)
+			fs_warn("syncfs of '%s' failed: %s", j->root, strerror(f.err));
+		else if (f.what >= 0 && (size_t)f.what < j->npaths)
+			fs_warn("write-back of '%s' failed: %s", j->paths[f.what],
+				strerror(f.err));
+	}
+	close(p[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+void fs_daemon_init_barrier(struct fs_daemon *d)
+{
+	struct self_job j = { .root = d->mountpoint };
+	int rc = self_run(d, &j);
+
+	if (rc < 0)
+		fs_warn("cannot start the INIT barrier: %s", strerror(-rc));
+}
+
+void fs_daemon_writeback(struct fs_daemon *d)
+{
+	struct path_list pl = { .mountpoint = d->mountpoint };
+	struct self_job j = { .root = d->mountpoint, .sync = true };
+	size_t i;
+	int rc;
+
+	j.dev_known = __atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE);
+	j.dev_major = d->dev_major;
+	j.dev_minor = d->dev_minor;
+	fs_daemon_foreach_ns(d, collect_path, &pl);
+	j.paths = pl.v;
+	j.npaths = pl.n;
+	rc = self_run(d, &j);
+	if (rc < 0)
+		fs_warn("cannot write '%s' back: %s", d->mountpoint, strerror(-rc));
+	for (i = 0; i < pl.n; i++)
+		free(pl.v[i]);
 	free(pl.v);
 }

@@ -108,8 +108,16 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
  */
 void fs_daemon_remove_namespace(struct fs_daemon *d, struct fs_inode *file);
 /*
+ * Once INIT is answered: a request of our own (OPENDIR of the root) that
+ * the kernel holds until it has processed the INIT reply. From a child
+ * process, as fs_daemon_writeback; not from the FUSE loop.
+ */
+void fs_daemon_init_barrier(struct fs_daemon *d);
+/*
  * Write the mount's dirty pages back to the daemon (syncfs, then fsync of
- * every file). Only from a thread other than the FUSE loop, while it serves.
+ * every file), from a child process without /dev/fuse (a daemon thread
+ * waiting on its own mount would make a kill -9 hang). Only from a thread
+ * other than the FUSE loop, while it serves.
  */
 void fs_daemon_writeback(struct fs_daemon *d);
 /* Persist every namespace; returns the first error. */
