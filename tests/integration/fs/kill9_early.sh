@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# kill -9 the moment the mount appears, looped: the daemon is gone within
-# 5 s every time. Right after mounting the daemon makes a request to its
-# own mount (the barrier before the bdi settings); made from a thread of
-# its own it left the killed daemon in D state for ever, about 1 kill in
-# 70, so this loop caught it most of the time. Then a normal mount works.
+# kill -9 the moment the mount appears, looped: no thread of the daemon is
+# left 5 s later, every time, and a normal mount works afterwards. Right
+# after mounting the daemon makes a request to its own mount (the barrier
+# before the bdi settings); made from one of its own threads it could
+# leave the killed daemon in D state for ever. That window is narrow: a
+# loop like this one hit it 1 time in 66 and in 199 on one machine, and not
+# in 1200 iterations of this test on the old code, so self_access.sh checks
+# the rule itself; this loop is the user-visible check.
 . "$(dirname "$0")/fslib.sh"
 
 LOOPS=${PMEMFS_KILL9_EARLY_LOOPS:-150}
@@ -33,15 +36,18 @@ for ((i = 1; i <= LOOPS; i++)); do
 	# spread the kill over the first milliseconds of serving
 	sleep "0.00$((RANDOM % 6))"
 	kill -9 "$pid"
+	# gone: no thread left but a zombie (a thread stuck in D state keeps the
+	# process, its leader already Z), or reaped by this shell already (no
+	# /proc entry; kill -0 alone races with that reaping)
 	for ((j = 0; j < 500; j++)); do
-		[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
-		kill -0 "$pid" 2>/dev/null || break
+		live=$(cat /proc/$pid/task/*/stat 2>/dev/null | awk '$3 != "Z"' | wc -l)
+		[ "$live" = 0 ] && break
 		sleep 0.01
 	done
-	if kill -0 "$pid" 2>/dev/null && [ "$(awk '{ print $3 }' "/proc/$pid/stat")" != Z ]; then
-		states=$(for t in /proc/$pid/task/*; do echo "$(awk '{ print $3 }' "$t/stat") $(cat "$t/wchan")"; done | sort | uniq -c | tr '\n' ';')
+	if [ "$live" != 0 ]; then
+		states=$(for t in /proc/$pid/task/*; do echo "$(awk '{ print $3 }' "$t/stat") $(cat "$t/wchan")"; done 2>/dev/null | sort | uniq -c | tr '\n' ';')
 		abort_conn
-		fail "iteration $i: pmemfs still alive 5 s after kill -9 (threads: $states)"
+		fail "iteration $i: pmemfs still has $live live thread(s) 5 s after kill -9 (threads: $states)"
 	fi
 	wait "$pid" 2>/dev/null || true
 	fusermount3 -u -z "$MNT"
