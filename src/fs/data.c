@@ -191,7 +191,7 @@ static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
 	       ((n->dpa + off) % DIO_ALIGN) == 0 && (len % DIO_ALIGN) == 0;
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
 	const char *p = buf;
 
@@ -212,7 +212,7 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+int fs_pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
 	char *p = buf;
 
@@ -233,6 +233,13 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off)
 		off += (uint64_t)r;
 	}
 	return 0;
+}
+
+/* len bytes reached the medium's write path directly (O_DIRECT) */
+static void written_direct(struct fs_ns *n, size_t len)
+{
+	fs_dirty_mark_sync(n, len);
+	fs_stats_add(&n->stats.bytes_written, len);
 }
 
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off)
@@ -259,10 +266,9 @@ int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 			b = t;
 		}
 		if (b) {
-			rc = pwrite_all(n->dfd, b, len, n->dpa + off);
+			rc = fs_pwrite_all(n->dfd, b, len, n->dpa + off);
 			if (rc == 0) {
-				fs_dirty_mark_sync(n, len);
-				fs_stats_add(&n->stats.bytes_written, len);
+				written_direct(n, len);
 				return 0;
 			}
 			if (rc != -EINVAL)
@@ -270,7 +276,7 @@ int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 			/* alignment the device does not take: buffered */
 		}
 	}
-	rc = pwrite_all(n->fd, buf, len, n->dpa + off);
+	rc = fs_pwrite_all(n->fd, buf, len, n->dpa + off);
 	if (rc < 0)
 		goto fail;
 	fs_dirty_add(n, off, len);
@@ -304,8 +310,7 @@ int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 		}
 		done += (size_t)w;
 	}
-	fs_dirty_mark_sync(n, len);
-	fs_stats_add(&n->stats.bytes_written, len);
+	written_direct(n, len);
 	return 0;
 }
 
@@ -346,9 +351,9 @@ int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 	if (!b)
 		return -ENOMEM;
 	if (dio_ok(n, len, off))
-		rc = pread_all(n->dfd, b, len, n->dpa + off);
+		rc = fs_pread_all(n->dfd, b, len, n->dpa + off);
 	if (rc == -EINVAL)
-		rc = pread_all(n->fd, b, len, n->dpa + off);
+		rc = fs_pread_all(n->fd, b, len, n->dpa + off);
 	if (rc < 0) {
 		fs_err("%s: read of %zu bytes at %llu failed: %s", n->devname, len,
 		       (unsigned long long)off, strerror(-rc));
@@ -371,7 +376,7 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 	while (len > 0 && rc == 0) {
 		size_t l = len < chunk ? (size_t)len : chunk;
 
-		rc = pwrite_all(n->fd, z, l, n->dpa + off);
+		rc = fs_pwrite_all(n->fd, z, l, n->dpa + off);
 		if (rc == 0)
 			fs_dirty_add(n, off, l);
 		off += l;

@@ -145,51 +145,20 @@ static bool page_saved(const struct fs_fault *f, uint64_t p)
  */
 static int pread_page(struct fs_ns *n, void *buf, uint64_t off)
 {
-	int fd = n->dfd >= 0 ? n->dfd : n->fd;
-	size_t done = 0;
+	int rc = n->dfd >= 0 ? fs_pread_all(n->dfd, buf, FS_PAGE, off) : -EINVAL;
 
-	while (done < FS_PAGE) {
-		ssize_t r = pread(fd, (char *)buf + done, FS_PAGE - done, (off_t)(off + done));
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EINVAL && fd == n->dfd) {
-				fd = n->fd;	/* the device refuses the alignment */
-				continue;
-			}
-			return -errno;
-		}
-		if (r == 0) {	/* past the end of the file: zeroes */
-			memset((char *)buf + done, 0, FS_PAGE - done);
-			break;
-		}
-		done += (size_t)r;
-	}
-	return 0;
+	if (rc == -EINVAL)	/* no O_DIRECT, or the device refuses the alignment */
+		rc = fs_pread_all(n->fd, buf, FS_PAGE, off);
+	return rc;
 }
 
 static int pwrite_page(struct fs_ns *n, const void *buf, uint64_t off)
 {
-	int fd = n->dfd >= 0 ? n->dfd : n->fd;
-	size_t done = 0;
+	int rc = n->dfd >= 0 ? fs_pwrite_all(n->dfd, buf, FS_PAGE, off) : -EINVAL;
 
-	while (done < FS_PAGE) {
-		ssize_t w = pwrite(fd, (const char *)buf + done, FS_PAGE - done,
-				   (off_t)(off + done));
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EINVAL && fd == n->dfd) {
-				fd = n->fd;	/* the device refuses the alignment */
-				continue;
-			}
-			return -errno;
-		}
-		done += (size_t)w;
-	}
-	return 0;
+	if (rc == -EINVAL)
+		rc = fs_pwrite_all(n->fd, buf, FS_PAGE, off);
+	return rc;
 }
 
 /*

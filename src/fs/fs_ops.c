@@ -25,6 +25,7 @@
 
 #include "fs.h"
 #include "log.h"
+#include "loop.h"
 
 static struct fs_daemon *daemon_of(fuse_req_t req)
 {
@@ -285,6 +286,7 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf
 	if (rc < 0)	/* data left in the pipe: the loop makes a new one */
 		return reply_err(req, n, -rc);
 	bufv->idx = bufv->count;	/* consumed */
+	fs_loop_pipe_drained();
 	fuse_reply_write(req, size);
 }
 

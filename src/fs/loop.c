@@ -43,6 +43,9 @@
 
 struct fs_loop;
 
+/* set by fs_loop_pipe_drained(): the request's data left the pipe */
+static __thread bool pipe_drained;
+
 struct loop_thread {
 	struct fs_loop *l;
 	pthread_t tid;
@@ -105,6 +108,11 @@ static void pipe_open(struct loop_thread *t)
 			 t->l->pipe_size, strerror(-rc));
 		read_mode(t, why);
 	}
+}
+
+void fs_loop_pipe_drained(void)
+{
+	pipe_drained = true;
 }
 
 void fs_loop_plan(bool want_splice, struct fs_loop_plan *plan)
@@ -239,9 +247,10 @@ static void *thread_main(void *arg)
 	int rc, left;
 
 	while ((rc = receive(t, &fb)) > 0) {
+		pipe_drained = false;
 		fuse_session_process_buf(t->l->se, &fb);
-		/* a handler that failed may leave data behind: a clean pipe */
-		if ((fb.flags & FUSE_BUF_IS_FD) &&
+		/* a refused request may leave data behind: a clean pipe */
+		if ((fb.flags & FUSE_BUF_IS_FD) && !pipe_drained &&
 		    (ioctl(t->pipe[0], FIONREAD, &left) < 0 || left > 0)) {
 			pipe_close(t);
 			pipe_open(t);

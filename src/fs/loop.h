@@ -33,6 +33,13 @@ struct fs_loop_plan {
 void fs_loop_plan(bool want_splice, struct fs_loop_plan *plan);
 
 /*
+ * From a request handler: the request's data is out of the thread's pipe
+ * (a WRITE that was written). Otherwise the loop checks the pipe after
+ * the request and replaces it when anything is left.
+ */
+void fs_loop_pipe_drained(void);
+
+/*
  * Serve se with nthreads threads (the caller's thread is one of them)
  * until the session exits: unmount (ENODEV), or fuse_session_exit() and
  * SIGUSR1 to the caller's thread (its handler must not restart system

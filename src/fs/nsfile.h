@@ -105,6 +105,14 @@ void fs_ns_write_end(struct fs_ns *n);
 void fs_ns_mark_destroyed(struct fs_ns *n, bool destroyed);
 bool fs_ns_destroyed(struct fs_ns *n);
 
+/*
+ * data.c: the whole of len bytes at file offset off of fd, over EINTR and
+ * short transfers: 0 or -errno (a read past the end of the file gives
+ * zeroes; a write that makes no progress -ENOSPC).
+ */
+int fs_pread_all(int fd, void *buf, size_t len, uint64_t off);
+int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
 /* data.c: I/O at namespace offsets; callers check bounds. */
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /* the same without fault simulation (fault.c) */

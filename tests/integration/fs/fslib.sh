@@ -90,11 +90,12 @@ pmemfs_stop() {
 	[ "$rc" = 0 ] || fail "pmemfs exited $rc after unmount"
 }
 
-# cache_clean FILE OFF LEN: cachestat shows no dirty, no writeback pages
-# (skips the check, saying why, on kernels without cachestat)
+# cache_clean FILE OFF LEN [WHAT]: cachestat shows no dirty, no writeback
+# pages after WHAT (default: the flush); skips the check, saying why, on
+# kernels without cachestat
 cache_clean() {
-	local out rc=0
-	out=$("$NSIO" cachestat "$@") || rc=$?
+	local out rc=0 what=${4:-the flush}
+	out=$("$NSIO" cachestat "$1" "$2" "$3") || rc=$?
 	if [ "$rc" = 77 ]; then
 		echo "note: cachestat(2) missing (Linux < 6.5): page-cache check skipped" >&2
 		return 0
@@ -102,6 +103,6 @@ cache_clean() {
 	[ "$rc" = 0 ] || fail "cachestat failed"
 	case "$out" in
 	*" dirty=0 writeback=0") ;;
-	*) fail "region range $2+$3 not clean after the flush: $out" ;;
+	*) fail "region range $2+$3 not clean after $what: $out" ;;
 	esac
 }

@@ -12,17 +12,7 @@ region_create "$R" 64M
 lab_off=$((SIZE - LABEL_SIZE))
 
 labels_clean() {	# WHAT
-	local out rc=0
-	out=$("$NSIO" cachestat "$R" "$lab_off" "$LABEL_SIZE") || rc=$?
-	if [ "$rc" = 77 ]; then
-		echo "note: cachestat(2) missing (Linux < 6.5): label check skipped" >&2
-		return 0
-	fi
-	[ "$rc" = 0 ] || fail "cachestat failed after $1"
-	case "$out" in
-	*" dirty=0 writeback=0") ;;
-	*) fail "label area not clean after $1: $out" ;;
-	esac
+	cache_clean "$R" "$lab_off" "$LABEL_SIZE" "$1 (label area)"
 }
 
 # offline
