@@ -193,7 +193,7 @@ static void usage(const char *prog)
 	       "    -V, --version          print the version\n"
 	       "    -f                     stay in the foreground (log to stderr)\n"
 	       "    -d                     debug: log every request (implies -f)\n"
-	       "    -s                     single-threaded FUSE loop\n"
+	       "    -s                     single-threaded FUSE loop (default: 16 threads)\n"
 	       "    -o uid=N,gid=N         owner of the namespace files, decimal ids\n"
 	       "                           0..4294967294 (default: you)\n"
 	       "    -o mode=OCTAL          their permission bits, 0..7777 (default 0600;\n"
