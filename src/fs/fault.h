@@ -6,8 +6,8 @@
  * kept until the namespace is freed), so the data path of every other
  * namespace pays one predictable branch on a NULL pointer.
  *
- * Power failures (see ../shared/reference/powerfail.md for the measured
- * facts this follows). With crash testing enabled, the daemon keeps an
+ * Power failures (see docs/durability.md for the measured facts this
+ * follows). With crash testing enabled, the daemon keeps an
  * undo log: the old contents of every 4 KiB page first changed (WRITE,
  * FALLOCATE) since the last completed FSYNC, read from the region file
  * before the change lands. A completed FSYNC drops the log. A power

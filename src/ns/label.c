@@ -2,7 +2,7 @@
 /*
  * Namespace index blocks and namespace labels: checksums, geometry,
  * decoding, encoding and validation. See label.h for the field tables and
- * shared/reference/labels.md for where they come from.
+ * docs/on-media-format.md for where they come from.
  *
  * Everything is decoded and encoded field by field with the le.h helpers,
  * never by overlaying structs on buffers. Values read from the medium are

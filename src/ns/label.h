@@ -2,7 +2,7 @@
 /*
  * On-media format of the NVDIMM namespace label storage area (LSA), as the
  * Linux kernel (drivers/nvdimm/label.h), ndctl and QEMU guests write it.
- * All fields little-endian. See shared/reference/labels.md.
+ * All fields little-endian. See docs/on-media-format.md.
  *
  *   [ index 0 ][ index 1 ][ slot 0 ][ slot 1 ] ... [ slot nslot-1 ]
  *
