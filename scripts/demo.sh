@@ -59,6 +59,7 @@ scripts/install-deps.sh || die "scripts/install-deps.sh exited $? (its error is 
 builddir=${BUILDDIR:-build}
 # The demo needs no test dependency (cmocka): -Dtests=disabled, also when
 # the build directory exists already (scripts/run-tests.sh enables them).
+echo "demo: building in $builddir (meson setup -Dtests=disabled, ninja)"
 current="configure the build (meson setup $builddir -Dtests=disabled)"
 fixhint="scripts/install-deps.sh installs what meson looks for; or remove $builddir and run the demo again"
 if [ -f "$builddir/meson-private/coredata.dat" ]; then

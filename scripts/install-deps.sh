@@ -78,11 +78,27 @@ for p in $pkgs; do
 		missing="$missing $p"
 done
 
+self=scripts/install-deps.sh
+[ "$want_tests" -eq 0 ] || self="$self --tests"
+# apt's and dpkg's chatter goes to a log, shown when a step fails
+log=$(mktemp /tmp/pmemfs-install-deps.XXXXXX)
+trap 'rm -f "$log"' EXIT
+apt_quiet() { # WHAT FIX apt-get ARGS...
+	what=$1 fix=$2
+	shift 2
+	"$@" >"$log" 2>&1 && return 0
+	cat "$log" >&2
+	echo "install-deps: $what failed (apt's output is above); fix: $fix" >&2
+	exit 1
+}
 if [ -n "$missing" ]; then
 	echo "install-deps: installing:$missing"
-	apt-get update -qq
+	apt_quiet "apt-get update" "check the network and the sources in /etc/apt/sources.list.d, then run it again" \
+		apt-get update -q
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing
+	apt_quiet "apt-get install" "apt-get update, then $self again" \
+		apt-get install -y -q --no-install-recommends $missing
+	echo "install-deps: installed"
 else
 	echo "install-deps: all packages present"
 fi
