@@ -16,18 +16,61 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 
-build_pkgs="build-essential meson ninja-build pkg-config
-	libfuse3-dev fuse3 libpmem2-dev libnl-3-dev libnl-genl-3-dev
-	libjson-c-dev uuid-dev libsystemd-dev xxd"
-test_pkgs="libcmocka-dev python3 jq clang util-linux e2fsprogs fio valgrind libclang-rt-14-dev
-	strace"
+# Every package is named for what needs it. Some are already in a
+# minimal Debian 12 (priority required); they are listed anyway, so that
+# this list is the whole truth about what the build and the tests call.
 
-# tests/e2e: QEMU guests (busybox initramfs with the host's ndctl) and PMDK
-e2e_pkgs="qemu-system-x86 busybox-static cpio xz-utils ndctl
-	pmdk-tools libpmemobj-dev"
+# the build and scripts/demo.sh
+build_pkgs="
+	build-essential      # cc, make: the build
+	meson ninja-build pkg-config
+	python3              # contrib/meson.build: the pmemctl(8) generator
+	libfuse3-dev libpmem2-dev libnl-3-dev libnl-genl-3-dev libjson-c-dev uuid-dev
+	libsystemd-dev       # sd_notify readiness (-Dsystemd=auto)
+	fuse3                # fusermount3, mount.fuse3: demo, every mounting suite
+	xxd                  # demo (shows the bytes); cli, fs, powerfail
+"
 
-pkgs=$build_pkgs
-[ "$want_tests" -eq 1 ] && pkgs="$pkgs $test_pkgs $e2e_pkgs"
+# the test suites (scripts/run-tests.sh), by suite
+test_pkgs="
+	libcmocka-dev        # unit (-Dtests=enabled needs it)
+	python3              # run-tests.sh's summary; reliability (lsaedit.py), ecosystem (notify_listen.py)
+	jq                   # cli, fs, online, reliability, powerfail, media, ecosystem, bench
+	git                  # cli/script_modes (git modes of the scripts); bench/run.sh (commit)
+	clang libclang-rt-14-dev  # fuzz (libFuzzer build)
+	valgrind             # valgrind/daemon
+	strace               # fs/self_access, fs/receive
+	procps               # pgrep, ps: fs/lock, fs/self_access; uptime, free: bench
+	util-linux           # setpriv: online/users, reliability/security; unshare: ecosystem, online/discovery; flock, fallocate
+	mount                # mount, umount, losetup: fs/eio, ecosystem/mount_helper, loop-device tests
+	bsdutils             # script(1): ecosystem/progress, cli/read_labels
+	bsdextrautils        # column: bench (run.sh, smoke)
+	diffutils            # cmp, diff: cli, ecosystem/install
+	e2fsprogs            # mkfs.ext4: backing file systems on loop devices
+	xfsprogs             # mkfs.xfs, xfs_io (shutdown: I/O errors): backing file systems
+	btrfs-progs          # mkfs.btrfs: backing file systems
+	fio                  # reliability/load, bench
+	man-db groff-base    # man, groff: ecosystem/man, ecosystem/systemd_unit (Documentation=)
+	systemd              # systemd-analyze: ecosystem/systemd_unit
+	bash-completion      # ecosystem/install, completion: where completions load
+"
+
+# tests/e2e and bench's QEMU row: QEMU guests (busybox initramfs with the
+# host's ndctl) and PMDK
+e2e_pkgs="
+	qemu-system-x86      # e2e, bench (qemu_guest.sh)
+	busybox-static cpio  # e2e: the guest's initramfs (mkinitramfs.sh)
+	xz-utils             # install-deps: unpacking the guest kernel
+	ndctl                # e2e: ndctl in the guest; cli, online compare with it
+	pmdk-tools           # pmempool: e2e/pmdk_obj
+	libpmemobj-dev       # contrib/examples/pmemobj_list: e2e/pmdk_obj
+"
+
+# the words of a list above, without its comments
+words() { printf '%s\n' "$1" | sed 's/#.*//' | tr -s ' \t\n' '\n\n\n' | sed '/^$/d' | sort -u; }
+
+pkgs=$(words "$build_pkgs")
+[ "$want_tests" -eq 1 ] && pkgs=$(words "$build_pkgs $test_pkgs $e2e_pkgs")
 
 missing=""
 for p in $pkgs; do
@@ -35,11 +78,27 @@ for p in $pkgs; do
 		missing="$missing $p"
 done
 
+self=scripts/install-deps.sh
+[ "$want_tests" -eq 0 ] || self="$self --tests"
+# apt's and dpkg's chatter goes to a log, shown when a step fails
+log=$(mktemp /tmp/pmemfs-install-deps.XXXXXX)
+trap 'rm -f "$log"' EXIT
+apt_quiet() { # WHAT FIX apt-get ARGS...
+	what=$1 fix=$2
+	shift 2
+	"$@" >"$log" 2>&1 && return 0
+	cat "$log" >&2
+	echo "install-deps: $what failed (apt's output is above); fix: $fix" >&2
+	exit 1
+}
 if [ -n "$missing" ]; then
 	echo "install-deps: installing:$missing"
-	apt-get update -qq
+	apt_quiet "apt-get update" "check the network and the sources in /etc/apt/sources.list.d, then run it again" \
+		apt-get update -q
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing
+	apt_quiet "apt-get install" "apt-get update, then $self again" \
+		apt-get install -y -q --no-install-recommends $missing
+	echo "install-deps: installed"
 else
 	echo "install-deps: all packages present"
 fi

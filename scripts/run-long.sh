@@ -65,7 +65,7 @@ if want kill9 || want load; then
 	setup "$builddir" || { echo "run-long: cannot build $builddir" >&2; exit 1; }
 	export PMEMFS_BUILD_ROOT="$PWD/$builddir" PMEMFS_SOURCE_ROOT="$PWD" \
 		PMEMFS_TESTLIB="$PWD/tests/integration/lib.sh" \
-		PMEMFS_TESTDATA="$PWD/../shared/reference/testdata"
+		PMEMFS_TESTDATA="$PWD/tests/data"
 fi
 
 if want kill9; then

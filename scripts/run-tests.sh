@@ -17,15 +17,20 @@ scripts/install-deps.sh --tests
 status=0
 logs=""
 
+# -Dtests=enabled: a missing test dependency (cmocka) fails the setup
+# loudly instead of dropping the unit tests; applied on --reconfigure too.
 setup() { # DIR [meson setup options]
 	dir=$1
 	shift
-	if [ -d "$dir" ]; then
-		meson setup --reconfigure "$@" "$dir" >/dev/null
-	else
-		meson setup "$@" "$dir" >/dev/null
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		set -- --reconfigure "$@"
 	fi
-	ninja -C "$dir"
+	out=$(meson setup "$@" -Dtests=enabled "$dir" 2>&1) || {
+		printf '%s\n' "$out" >&2
+		echo "run-tests: meson setup $dir failed (its output is above)" >&2
+		exit 1
+	}
+	ninja -C "$dir" || { echo "run-tests: the build in $dir failed (the compiler's error is above)" >&2; exit 1; }
 }
 
 run() { # DIR [meson test options]

@@ -3,13 +3,13 @@
 # Regenerate the committed seed corpora of the fuzz targets that are not
 # made by hand (tests/fuzz/corpus/{region,util,options,mountinfo}):
 #   tests/fuzz/make-seeds.sh BUILDDIR
-# region: the reference label areas (shared/reference/testdata) and label
+# region: the reference label areas (tests/data, see its README) and label
 # areas pmemctl writes, each behind region_fuzz's 4-byte header (see
 # region_fuzz.c), trailing zero bytes cut (the target pads with zeroes).
 set -eu
 build=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-testdata=${PMEMFS_TESTDATA:-$here/../../../shared/reference/testdata}
+testdata=${PMEMFS_TESTDATA:-$here/../data}
 pmemctl=$build/tools/pmemctl
 out=$here/corpus
 tmp=$(mktemp -d)

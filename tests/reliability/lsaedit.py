@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Edit the label area at the end of a region file, for the bad-input tests.
 
-Fields are written little-endian at the offsets of shared/reference/labels.md
+Fields are written little-endian at the offsets of the NVDIMM label format
+(the Linux kernel's drivers/nvdimm/label.h; pmemfs: src/ns/label.h)
 and the checksum of the edited block is recomputed (Fletcher64), so that a
 test can make a label that is well formed but lies (a wrong slot, a range
 past the end) or an index block that is valid but impossible (nslot too big).

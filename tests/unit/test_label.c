@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The label format: Fletcher64, seq helpers, geometry, the test vectors of
- * shared/reference/labels.md (produced by ns_lsa_init and ns_index_encode),
+ * tests/data/README.md (produced by ns_lsa_init and ns_index_encode),
  * every index block rejection, and label decode/encode.
  */
 #include <errno.h>

@@ -98,7 +98,7 @@ static uint8_t *testdata(const char *name, size_t *len)
 	uint8_t *b;
 
 	if (!dir)
-		dir = "../shared/reference/testdata";
+		dir = "tests/data";
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (stat(path, &st))
 		fail_msg("test data '%s' missing (PMEMFS_TESTDATA)", path);

@@ -43,8 +43,11 @@ eco_clean_path() {
 }
 
 # eco_overlay_run DIR_FROM DIR_ONTO CMD...: run CMD in a private mount
-# namespace where DIR_FROM's files show in DIR_ONTO too (overlayfs; the
-# host sees nothing). Returns 125 when that cannot be set up here.
+# namespace where DIR_FROM's files show in DIR_ONTO (the host sees
+# nothing): overlayfs with DIR_FROM over DIR_ONTO, or, where overlayfs
+# cannot be stacked here, DIR_FROM bind-mounted onto DIR_ONTO (which then
+# shows only DIR_FROM's files). Returns 125 when no private mount
+# namespace can be made (not root, or unshare(2) refused).
 eco_overlay_run() {
 	local from=$1 onto=$2
 	shift 2
@@ -53,7 +56,8 @@ eco_overlay_run() {
 	unshare -m --propagation private bash -c '
 		from=$1 onto=$2
 		shift 2
-		mount -t overlay overlay -o "lowerdir=$from:$onto" "$onto" 2>/dev/null || exit 125
+		mount -t overlay overlay -o "lowerdir=$from:$onto" "$onto" 2>/dev/null ||
+			mount --bind "$from" "$onto" || exit 125
 		exec "$@"' eco-overlay "$from" "$onto" "$@"
 }
 

@@ -1,0 +1,222 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs the README's two commands, exactly as the README writes them
+# (scripts/demo.sh, then scripts/run-tests.sh), in a fresh minimal Debian 12
+# root holding a clean clone of this repository's HEAD: what a new user or
+# a container starts from. .ci/run calls it; run it by hand as root:
+#   scripts/fresh-root.sh
+# The last line is run-tests.sh's own `N passed, N failed, N skipped`.
+#
+# - The root is `debootstrap --variant=minbase bookworm`, made once into
+#   $PMEMFS_FRESH_CACHE (default /var/cache/pmemfs-fresh) and made again
+#   when missing or incomplete, with apt sources as a fresh Debian 12 has
+#   them (bookworm, bookworm-updates, bookworm-security, deb.debian.org).
+#   If it cannot be made (no mirror), the run fails saying so; it never
+#   falls back to the host.
+# - Each run puts a throw-away overlayfs on it (under /var/tmp), a clean
+#   `git clone` of HEAD in /root/pmemfs (uncommitted changes are not in
+#   it), /dev, /dev/pts, /proc and /sys for FUSE, loop devices and QEMU,
+#   a fresh /run, and /tmp and /var/tmp on the host's disk file system
+#   (the tests' region files: overlayfs cannot be an overlay upper, and
+#   cachestat(2) differs on tmpfs). The host's apt archive cache
+#   (/var/cache/apt/archives) is lent in, so packages are downloaded once.
+# - Everything runs in a private mount namespace; on exit (also on failure
+#   or a signal) the processes left in the root are killed, its loop
+#   devices detached, everything unmounted and the overlay removed.
+#
+# Environment: PMEMFS_FRESH_CACHE (the base root's cache directory),
+# PMEMFS_FRESH_MIRROR (default http://deb.debian.org/debian),
+# PMEMFS_FRESH_KEEP=1 keeps the overlay for a look afterwards (printed).
+set -euo pipefail
+
+me=fresh-root
+say() { echo "$me: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot, mounts)"
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${PMEMFS_FRESH_CACHE:-/var/cache/pmemfs-fresh}
+mirror=${PMEMFS_FRESH_MIRROR:-http://deb.debian.org/debian}
+secmirror=${mirror%/debian}/debian-security
+base=$cache/bookworm-minbase
+apt_archives=/var/cache/apt/archives
+
+# Our own mount namespace: no mount made here is ever seen by the host,
+# and every one of them goes away with the namespace even on SIGKILL.
+if [ "${_PMEMFS_FRESH_NS:-}" != 1 ]; then
+	command -v unshare >/dev/null || die "unshare (util-linux) not found"
+	exec unshare -m --propagation private \
+		env _PMEMFS_FRESH_NS=1 "$BASH" "$0" "$@"
+fi
+unset _PMEMFS_FRESH_NS
+
+# ---------------------------------------------------------------------------
+# The base root, made once (under a lock: two runs may start together)
+mkdir -p "$cache"
+exec 9>"$cache/lock"
+flock 9
+base_ok() {
+	[ -f "$base.complete" ] && [ -x "$base/usr/bin/apt-get" ] &&
+		[ -f "$base/etc/apt/sources.list.d/debian.sources" ]
+}
+if ! base_ok; then
+	if ! command -v debootstrap >/dev/null; then
+		say "installing debootstrap"
+		apt-get install -y -qq --no-install-recommends debootstrap >&2 ||
+			{ apt-get update -qq && apt-get install -y -qq --no-install-recommends debootstrap >&2; } ||
+			die "cannot install debootstrap (apt-get failed, its error is above)"
+	fi
+	say "making the Debian 12 minbase root in $base (once)"
+	rm -rf "$base" "$base.complete" "$base.tmp"
+	mkdir -p "$apt_archives"
+	t0=$(date +%s)
+	if ! debootstrap --variant=minbase --cache-dir="$apt_archives" \
+		bookworm "$base.tmp" "$mirror" >"$cache/debootstrap.log" 2>&1; then
+		tail -n 20 "$cache/debootstrap.log" >&2
+		rm -rf "$base.tmp"
+		die "cannot make the Debian 12 root: debootstrap from $mirror failed (no mirror reachable? the log is above and in $cache/debootstrap.log); not running on the host instead"
+	fi
+	# apt's sources as a fresh Debian 12 (its container image) has them
+	rm -f "$base.tmp/etc/apt/sources.list"
+	cat >"$base.tmp/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $mirror
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $secmirror
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+	rm -rf "$base.tmp/var/lib/apt/lists/"*
+	mv "$base.tmp" "$base"
+	echo "debootstrap --variant=minbase bookworm $mirror, $(date -u +%FT%TZ)" >"$base.complete"
+	say "base root made in $(($(date +%s) - t0)) s"
+fi
+flock -u 9
+
+# ---------------------------------------------------------------------------
+# The per-run overlay and everything mounted into it
+rev=$(git -C "$repo" rev-parse HEAD) || die "$repo is not a git checkout"
+if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then
+	say "note: $repo has uncommitted changes; the root gets a clone of HEAD ($rev) without them"
+fi
+
+# a run killed with SIGKILL leaves its directory (its mounts died with its
+# namespace): remove those whose run is gone
+for d in /var/tmp/pmemfs-fresh.*; do
+	[ -f "$d/pid" ] || continue
+	kill -0 "$(cat "$d/pid")" 2>/dev/null && continue
+	grep -q " $d/" /proc/self/mountinfo || rm -rf --one-file-system "$d"
+done
+
+work=$(mktemp -d /var/tmp/pmemfs-fresh.XXXXXX)
+echo $$ >"$work/pid"
+root=$work/root
+mkdir "$work/upper" "$work/ovlwork" "$root" "$work/tmp" "$work/vartmp"
+chmod 1777 "$work/tmp" "$work/vartmp"
+
+# processes whose root directory is ours (started by this run)
+root_pids() {
+	local p r
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		case "$r" in "$root" | "$root"/*) echo "${p#/proc/}" ;; esac
+	done
+}
+mounted_under() { # mount points at or below $work, deepest first
+	awk -v w="$work" '$5 == w || index($5, w "/") == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r
+}
+teardown() {
+	local i pids loops m left
+	set +e
+	for i in 1 2 3; do
+		pids=$(root_pids)
+		[ -n "$pids" ] || break
+		# shellcheck disable=SC2086
+		kill -KILL $pids 2>/dev/null
+		sleep 1
+	done
+	[ -z "$(root_pids)" ] || say "processes still in the root: $(root_pids | tr '\n' ' ')"
+	# loop devices whose backing file is in this run's directories
+	loops=$(losetup -n -l -O NAME,BACK-FILE 2>/dev/null |
+		awk -v w="$work" 'index($2, w "/") == 1 { print $1 }')
+	for i in $loops; do losetup -d "$i" 2>/dev/null; done
+	for m in $(mounted_under); do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
+	left=$(mounted_under)
+	if [ -n "$left" ]; then
+		say "still mounted, not removing $work: $left"
+	elif [ "${PMEMFS_FRESH_KEEP:-0}" = 1 ]; then
+		say "kept the run's root (upper layer) in $work"
+	else
+		rm -rf --one-file-system "$work"
+	fi
+}
+cleanup() {
+	local st=$?
+	trap - EXIT INT TERM HUP PIPE
+	teardown
+	exit "$st"
+}
+trap cleanup EXIT
+trap 'say "interrupted"; exit 130' INT
+trap 'say "terminated"; exit 143' TERM HUP PIPE
+
+mount -t overlay overlay \
+	-o "lowerdir=$base,upperdir=$work/upper,workdir=$work/ovlwork" "$root" ||
+	die "cannot mount the overlay on $base"
+mount --rbind /dev "$root/dev"	# with /dev/pts, /dev/shm
+mount -t proc proc "$root/proc"
+mount --rbind /sys "$root/sys"	# with /sys/fs/fuse/connections
+mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$root/run"
+mkdir -p "$root/run/lock"
+mount --bind "$work/tmp" "$root/tmp"
+mount --bind "$work/vartmp" "$root/var/tmp"
+mount --bind "$apt_archives" "$root/var/cache/apt/archives"
+cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+
+git clone -q --no-checkout "$repo" "$root/root/pmemfs" ||
+	die "cannot clone $repo"
+git -C "$root/root/pmemfs" checkout -q --detach "$rev" ||
+	die "cannot check out $rev"
+say "root $root: Debian $(cat "$root/etc/debian_version") minbase, pmemfs $(git -C "$repo" log -1 --format='%h %s' "$rev" | cut -c1-60)"
+
+# in the root: a login-like environment, no stdin, nothing from the host
+in_root() { # COMMAND (run by sh -c in /root/pmemfs)
+	chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root \
+		SHELL=/bin/bash TERM="${TERM:-dumb}" ${CI:+CI="$CI"} \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		/bin/sh -c "cd /root/pmemfs && $1" </dev/null
+}
+
+status=0
+echo "== scripts/demo.sh (in the fresh root)"
+t0=$(date +%s)
+in_root scripts/demo.sh || { say "scripts/demo.sh failed (exit $?)"; status=1; }
+t_demo=$(($(date +%s) - t0))
+
+echo "== scripts/run-tests.sh (in the fresh root)"
+t0=$(date +%s)
+in_root scripts/run-tests.sh 2>&1 | tee "$work/run-tests.log" || status=1
+t_tests=$(($(date +%s) - t0))
+
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$work/run-tests.log" | tail -n 1 || true)
+notes=$(grep -iE 'note:.*skip' "$work/run-tests.log" || true)
+[ -z "$notes" ] || say "tests printed notes of parts they skipped: $notes"
+# unmount and remove now, so that the summary stays the last line
+trap - EXIT
+trap '' INT TERM HUP PIPE
+teardown
+echo
+say "scripts/demo.sh took ${t_demo} s, scripts/run-tests.sh ${t_tests} s"
+if [ -z "$summary" ]; then
+	say "scripts/run-tests.sh printed no summary line (it failed before; see above)"
+	exit 1
+fi
+echo "$summary"
+exit "$status"
