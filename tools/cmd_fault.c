@@ -1020,7 +1020,7 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 	}
 	dpa = ns_namespace_dpa(ns);
 	size = ns_namespace_size(ns);
-	rc = ctl_bb_load(ns_region_path(r), &bb);
+	rc = ctl_bb_load_tool(r, &bb);
 	if (rc == 0 && range && (off >= size || len > size - off || len == 0))
 		rc = ns_err(-EINVAL, "range %" PRIu64 "+%" PRIu64 " is not inside '%s' "
 			    "(%" PRIu64 " bytes)", off, len, spec, size);
@@ -1035,7 +1035,7 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 		rc = ctl_bb_add(&bb, dpa + off, len);
 	}
 	if (rc >= 0 && (range || (flags & CTL_F_CLEAR)))
-		rc = ctl_bb_save(ns_region_path(r), &bb);
+		rc = ctl_bb_save_region(r, &bb);
 	if (rc < 0) {
 		rc = ctl_fail(rc, "cannot change the media errors of '%s'", spec);
 		goto out;
@@ -1225,7 +1225,7 @@ int cmd_clear_errors(int argc, char **argv)
 				rc = ctl_target_open(&t, CTL_OPEN_WRITE, &r);
 				if (rc)
 					break;
-				rc = ctl_bb_save(ns_region_path(r), &bb);
+				rc = ctl_bb_save_region(r, &bb);
 				if (rc)
 					rc = ctl_fail(rc, "cannot clear media errors");
 				ns_region_close(&r);
@@ -1238,5 +1238,17 @@ int cmd_clear_errors(int argc, char **argv)
 		ctl_print_list(arr);
 	else
 		json_object_put(arr);
+	return rc;
+}
+
+int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb)
+{
+	int rc = ctl_bb_load_region(r, bb);
+
+	if (rc == CTL_BB_STALE) {
+		ctl_msg("warning: %s", ns_errormsg());
+		ns_err_clear();
+		rc = 0;
+	}
 	return rc;
 }

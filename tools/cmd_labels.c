@@ -575,8 +575,14 @@ int cmd_check_labels(int argc, char **argv)
 	{
 		/* injected media errors are no label problem, but worth knowing */
 		struct ctl_badblocks bb = { 0 };
+		struct ctl_bb_id id;
+		int brc;
 
-		if (ctl_bb_load(t.file, &bb) == 0)
+		ctl_bb_id_of_path(t.file, &id);
+		brc = ctl_bb_load(t.file, &id, &bb);
+		if (brc == CTL_BB_STALE)
+			ctl_msg("warning: %s", ns_errormsg());
+		if (brc >= 0)
 			json_object_object_add(j, "badblock_count", json_object_new_int64(
 				(int64_t)(ctl_bb_bytes(&bb, 0, UINT64_MAX) / CTL_BB_BLOCK)));
 		ctl_bb_free(&bb);

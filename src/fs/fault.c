@@ -296,7 +296,7 @@ static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uin
 	if (cleared > 0) {
 		__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX),
 				 __ATOMIC_RELEASE);
-		if (ctl_bb_save(m->region_path, &m->bb) < 0)
+		if (ctl_bb_save(m->region_path, &m->id, &m->bb) < 0)
 			fs_warn("%s: %s", n->devname, ns_errormsg());
 		fs_info("%s: a write of %zu bytes at %" PRIu64 " cleared %" PRId64
 			" bytes of media errors", n->devname, (size_t)len, off, cleared);
@@ -935,13 +935,21 @@ void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 
 /* ---- media errors ---- */
 
-void fs_media_init(struct fs_media *m, const char *region_path)
+void fs_media_init(struct fs_media *m, const struct ns_region *r)
 {
+	const char *region_path = ns_region_path(r);
+	int rc;
+
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
 	m->region_path = region_path;
-	if (ctl_bb_load(region_path, &m->bb) < 0)
+	ctl_bb_id_of_region(r, &m->id);
+	rc = ctl_bb_load(region_path, &m->id, &m->bb);
+	if (rc < 0)
 		fs_warn("ignoring media errors: %s", ns_errormsg());
+	else if (rc == CTL_BB_STALE)
+		fs_warn("'%s': %s (stale: replaced at the next change)", region_path,
+			ns_errormsg());
 	m->bytes = ctl_bb_bytes(&m->bb, 0, UINT64_MAX);
 	if (m->bytes)
 		fs_info("'%s': %zu media error range%s (%" PRIu64 " bytes)", region_path,
@@ -991,9 +999,9 @@ int fs_media_change(struct fs_media *m, uint64_t dpa, uint64_t size, const char 
 	if (cl < 0)
 		rc = (int)cl;
 	else
-		rc = ctl_bb_save(m->region_path, &m->bb);
+		rc = ctl_bb_save(m->region_path, &m->id, &m->bb);
 	if (rc < 0)
-		ctl_bb_load(m->region_path, &m->bb);	/* as saved before */
+		ctl_bb_load(m->region_path, &m->id, &m->bb);	/* as saved before */
 	__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX), __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
