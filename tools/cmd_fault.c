@@ -204,7 +204,7 @@ static const struct ctl_opt power_fail_opts[] = {
 	  "keep this share of the unflushed pages, chosen by --seed" },
 	{ "seed", KEY_SEED, required_argument, "N",
 	  "seed of the survivors' choice (default: random, printed)" },
-	{ "kill", KEY_KILL, no_argument, NULL, "SIGKILL the processes holding the file first" },
+	{ "kill", KEY_KILL, no_argument, NULL, "SIGKILL the processes holding the file first (a descriptor or mapping of that very file: device and inode, not a path)" },
 	{ "force", 'f', no_argument, NULL,
 	  "revert under open handles and live mappings (they see the reverted content)" },
 	{ "wait", KEY_WAIT, required_argument, "SECONDS",

@@ -170,7 +170,8 @@ static bool ctl_area_current(const struct ctl_area *a, int i)
 static const struct ctl_opt read_labels_opts[] = {
 	CTL_TARGET_OPTS,
 	{ "json", 'j', no_argument, NULL, "decode the index blocks and labels as JSON" },
-	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE" },
+	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE (a new file renamed over FILE: a "
+	  "link there is replaced, not followed)" },
 	{ 0 },
 };
 

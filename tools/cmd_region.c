@@ -40,7 +40,8 @@ static const struct ctl_usage create_region_usage = {
 	.about = "Create a new region file at PATH (never overwrites one): SIZE bytes,\n"
 		 "of which the last --label-size bytes hold an empty NVDIMM label area\n"
 		 "(the layout QEMU uses for -device nvdimm,label-size=...). Prints the\n"
-		 "region as JSON.",
+		 "region as JSON. Media errors left at PATH.badblocks by an earlier\n"
+		 "region file at PATH are removed, saying so.",
 	.exits = "  239  EEXIST: PATH exists already\n"
 		 "  234  EINVAL: bad size, label size or version\n",
 };
