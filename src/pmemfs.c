@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -36,7 +37,9 @@
 #endif
 
 #include "error.h"
+#include "client.h"
 #include "path.h"
+#include "proto.h"
 #include "server.h"
 #include "region.h"
 #include "util.h"
@@ -374,6 +377,70 @@ static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * The mount point is on a pmemfs mount that a daemon serves (its stat
+ * answered): mounting over it would hide that daemon, and pmemctl --mount
+ * would then talk to the new one about paths that are not there. Refused,
+ * naming the region files it serves (asked on its control socket; the
+ * mount's source when the socket does not answer). Whether the daemon
+ * answers: statfs(2), which FUSE always sends to it (stat may be answered
+ * from the kernel's cache). A dead mount (ENOTCONN) is not refused here.
+ * Returns true when refused.
+ */
+static bool served_mountpoint(const char *mountpoint, const struct stat *mst)
+{
+	struct statfs sfs;
+	struct ctl_mount *v = NULL;
+	struct ctl_client *c = NULL;
+	struct ctl_response *resp = NULL;
+	struct nl_msg *req;
+	char sock[PATH_MAX], names[2048] = "";
+	size_t n = 0, i, o = 0;
+	bool served = false;
+
+	if (ctl_path_mounts(NULL, &v, &n) < 0) {
+		ns_err_clear();
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i].major == major(mst->st_dev) && v[i].minor == minor(mst->st_dev))
+			break;
+	if (i == n || statfs(mountpoint, &sfs) < 0)
+		goto out;
+	served = true;
+	if (ctl_path_socket(v[i].major, v[i].minor, v[i].user_id == (uid_t)-1 ? 0 :
+			    v[i].user_id, sock, sizeof(sock)) == 0 &&
+	    ctl_client_connect(sock, &c) == 0 &&
+	    (req = ctl_proto_request_new(CTL_CMD_LIST)) != NULL) {
+		ctl_client_set_timeout(c, 2000);
+		if (ctl_client_call(c, req, &resp) == 0) {
+			unsigned k;
+
+			for (k = 0; k < resp->nparts && o < sizeof(names); k++) {
+				struct nlattr *a = resp->parts[k].attrs[CTL_A_REGION_INFO];
+				struct ctl_region_info ri;
+
+				if (a && ctl_region_info_get(a, &ri) == 0 && ri.path)
+					o += (size_t)snprintf(names + o, sizeof(names) - o,
+							      "%s'%s'", o ? ", " : "", ri.path);
+			}
+		}
+		nlmsg_free(req);
+	}
+	ctl_response_free(&resp);
+	ctl_client_close(&c);
+	ns_err_clear();
+	if (!names[0])
+		snprintf(names, sizeof(names), "'%s'", v[i].source);
+	fs_err("mount point '%s' is on a pmemfs mount a running daemon serves (region file%s %s, "
+	       "mounted on '%s'): mounting over it would hide it; unmount it first "
+	       "(fusermount3 -u '%s') or choose another directory", mountpoint,
+	       strchr(names, ',') ? "s" : "", names, v[i].mountpoint, v[i].mountpoint);
+out:
+	ctl_path_mounts_free(v, n);
+	return served;
 }
 
 /* open every region; same file twice is an error naming both positions */
@@ -722,6 +789,8 @@ int main(int argc, char **argv)
 		fs_err("mount point '%s' is not a directory", o.paths[nregions]);
 		goto out_args;
 	}
+	if (served_mountpoint(mountpoint, &mst))
+		goto out_args;
 
 	regions = calloc(nregions, sizeof(*regions));
 	if (!regions)

@@ -204,7 +204,7 @@ static const struct ctl_opt power_fail_opts[] = {
 	  "keep this share of the unflushed pages, chosen by --seed" },
 	{ "seed", KEY_SEED, required_argument, "N",
 	  "seed of the survivors' choice (default: random, printed)" },
-	{ "kill", KEY_KILL, no_argument, NULL, "SIGKILL the processes holding the file first" },
+	{ "kill", KEY_KILL, no_argument, NULL, "SIGKILL the processes holding the file first (a descriptor or mapping of that very file: device and inode, not a path)" },
 	{ "force", 'f', no_argument, NULL,
 	  "revert under open handles and live mappings (they see the reverted content)" },
 	{ "wait", KEY_WAIT, required_argument, "SECONDS",
@@ -409,6 +409,7 @@ struct ctl_ct {
 	int timeout_ms;
 	bool verbose;
 	char outfile[64];	/* the checker's output of the last run */
+	int out_fd;		/* open on it since mkostemp: never reopened by name */
 };
 
 static double ctl_now_ms(void)
@@ -442,9 +443,13 @@ static pid_t ctl_ct_spawn(struct ctl_ct *ct, char **argv, uint64_t seed, bool ca
 		snprintf(s, sizeof(s), "%" PRIu64, seed);
 		setenv("PMEMCTL_CRASH_SEED", s, 1);
 		setenv("PMEMCTL_NAMESPACE_PATH", ct->ns->path, 1);
-		if (capture)
-			fd = open(ct->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		else if (!ct->verbose)
+		if (capture) {
+			/* the file mkostemp made, by its descriptor: a name in
+			 * /tmp is never opened again */
+			fd = ct->out_fd;
+			if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+				fd = -1;
+		} else if (!ct->verbose)
 			fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -482,16 +487,19 @@ static int ctl_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
 	}
 }
 
-/* copy between two files (the namespace and a snapshot), fsync the target */
-static int ctl_ct_copy(const char *from, const char *to, uint64_t size)
+/*
+ * copy between the namespace (path, opened here; it exists: nothing is
+ * created) and the snapshot (snap_fd, the file mkostemp made, never
+ * reopened by name); to_snap says which way; fsync the target
+ */
+static int ctl_ct_copy(const char *ns_path, int snap_fd, bool to_snap, uint64_t size)
 {
 	static char buf[1 << 20];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
+	int nfd = open(ns_path, (to_snap ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+	int in = to_snap ? nfd : snap_fd, out = to_snap ? snap_fd : nfd, rc = 0;
 	uint64_t off = 0;
 
-	if (in >= 0)
-		out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (in < 0 || out < 0) {
+	if (nfd < 0) {
 		rc = -errno;
 		goto out;
 	}
@@ -512,10 +520,8 @@ static int ctl_ct_copy(const char *from, const char *to, uint64_t size)
 	if (fsync(out) < 0)
 		rc = -errno;
 out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
+	if (nfd >= 0)
+		close(nfd);
 	return rc;
 }
 
@@ -541,13 +547,9 @@ static uint64_t ctl_mix(uint64_t *s)
 static struct json_object *ctl_ct_output(const struct ctl_ct *ct)
 {
 	char line[512] = "";
-	FILE *f = fopen(ct->outfile, "re");
+	ssize_t l = pread(ct->out_fd, line, sizeof(line) - 1, 0);
 
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = '\0';
-		fclose(f);
-	}
+	line[l > 0 ? l : 0] = '\0';
 	line[strcspn(line, "\n")] = '\0';
 	return json_object_new_string(line);
 }
@@ -583,12 +585,13 @@ int cmd_crash_test(int argc, char **argv)
 	const struct ctl_ns_info *ns;
 	struct ctl_listing l;
 	struct ctl_parser p;
-	struct ctl_ct ct = { .timeout_ms = 60000 };
+	struct ctl_ct ct = { .timeout_ms = 60000, .out_fd = -1 };
 	struct json_object *out = NULL, *fails;
 	uint64_t runs = 10, seed = 0, fsyncs = 0;
 	uint32_t survive_ppm = 0;
 	bool has_seed = false, has_survive = false, enabled_here = false, timed_out;
 	bool snap_made = false, out_made = false;
+	int snap_fd = -1;
 	int mode = 2, dd = -1, chk = -1, c, rc, st, i;
 	unsigned passed = 0, failed = 0;
 	char snap[64], how[64];
@@ -690,14 +693,15 @@ int cmd_crash_test(int argc, char **argv)
 	snprintf(snap, sizeof(snap), "/tmp/pmemctl-crash-XXXXXX");
 	snprintf(ct.outfile, sizeof(ct.outfile), "/tmp/pmemctl-check-XXXXXX");
 	{
-		int fd = mkstemp(snap), fd2 = mkstemp(ct.outfile);
+		int fd = mkostemp(snap, O_CLOEXEC), fd2 = mkostemp(ct.outfile, O_CLOEXEC);
 
+		/* kept open: the files are used by descriptor only */
 		if (fd >= 0) {
-			close(fd);
+			snap_fd = fd;
 			snap_made = true;
 		}
 		if (fd2 >= 0) {
-			close(fd2);
+			ct.out_fd = fd2;
 			out_made = true;
 		}
 		if (fd < 0 || fd2 < 0 || !ct.app || !ct.chk) {
@@ -719,7 +723,7 @@ int cmd_crash_test(int argc, char **argv)
 			goto out;
 		enabled_here = true;
 	}
-	rc = ctl_ct_copy(ns->path, snap, ns->size);
+	rc = ctl_ct_copy(ns->path, snap_fd, true, ns->size);
 	if (rc) {
 		rc = ctl_fail_msg(rc, "cannot save the content of '%s': %s", ns->path,
 				  strerror(-rc));
@@ -771,7 +775,7 @@ int cmd_crash_test(int argc, char **argv)
 		int cst;
 
 		/* the starting content, durable: the last FSYNC before the run */
-		rc = ctl_ct_copy(snap, ns->path, ns->size);
+		rc = ctl_ct_copy(ns->path, snap_fd, false, ns->size);
 		if (rc) {
 			rc = ctl_fail_msg(rc, "cannot restore '%s': %s", ns->path, strerror(-rc));
 			break;
@@ -885,7 +889,7 @@ int cmd_crash_test(int argc, char **argv)
 		json_object_put(fails);
 	}
 	/* leave the starting content behind */
-	if (ctl_ct_copy(snap, ns->path, ns->size) < 0)
+	if (ctl_ct_copy(ns->path, snap_fd, false, ns->size) < 0)
 		ctl_msg("warning: cannot restore the starting content of '%s'", ns->path);
 out:
 	json_object_put(out);
@@ -897,10 +901,14 @@ out:
 			ctl_msg("warning: cannot disable crash testing of '%s'", ns->name);
 	}
 	ctl_response_free(&resp);
-	if (snap_made)
+	if (snap_made) {
 		unlink(snap);
-	if (out_made)
+		close(snap_fd);
+	}
+	if (out_made) {
 		unlink(ct.outfile);
+		close(ct.out_fd);
+	}
 	free(ct.app);
 	free(ct.chk);
 	ctl_listing_free(&l);
@@ -1020,7 +1028,7 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 	}
 	dpa = ns_namespace_dpa(ns);
 	size = ns_namespace_size(ns);
-	rc = ctl_bb_load(ns_region_path(r), &bb);
+	rc = ctl_bb_load_tool(r, &bb);
 	if (rc == 0 && range && (off >= size || len > size - off || len == 0))
 		rc = ns_err(-EINVAL, "range %" PRIu64 "+%" PRIu64 " is not inside '%s' "
 			    "(%" PRIu64 " bytes)", off, len, spec, size);
@@ -1035,7 +1043,7 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 		rc = ctl_bb_add(&bb, dpa + off, len);
 	}
 	if (rc >= 0 && (range || (flags & CTL_F_CLEAR)))
-		rc = ctl_bb_save(ns_region_path(r), &bb);
+		rc = ctl_bb_save_region(r, &bb);
 	if (rc < 0) {
 		rc = ctl_fail(rc, "cannot change the media errors of '%s'", spec);
 		goto out;
@@ -1225,7 +1233,7 @@ int cmd_clear_errors(int argc, char **argv)
 				rc = ctl_target_open(&t, CTL_OPEN_WRITE, &r);
 				if (rc)
 					break;
-				rc = ctl_bb_save(ns_region_path(r), &bb);
+				rc = ctl_bb_save_region(r, &bb);
 				if (rc)
 					rc = ctl_fail(rc, "cannot clear media errors");
 				ns_region_close(&r);
@@ -1238,5 +1246,17 @@ int cmd_clear_errors(int argc, char **argv)
 		ctl_print_list(arr);
 	else
 		json_object_put(arr);
+	return rc;
+}
+
+int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb)
+{
+	int rc = ctl_bb_load_region(r, bb);
+
+	if (rc == CTL_BB_STALE) {
+		ctl_msg("warning: %s", ns_errormsg());
+		ns_err_clear();
+		rc = 0;
+	}
 	return rc;
 }

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "badblocks.h"
@@ -168,7 +170,8 @@ static bool ctl_area_current(const struct ctl_area *a, int i)
 static const struct ctl_opt read_labels_opts[] = {
 	CTL_TARGET_OPTS,
 	{ "json", 'j', no_argument, NULL, "decode the index blocks and labels as JSON" },
-	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE" },
+	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE (a new file renamed over FILE: a "
+	  "link there is replaced, not followed)" },
 	{ 0 },
 };
 
@@ -184,6 +187,124 @@ static const struct ctl_usage read_labels_usage = {
 		 CTL_TARGET_ABOUT,
 	.exits = "  250  ENXIO: no label area found (give --label-size)\n" CTL_TARGET_EXITS,
 };
+
+/*
+ * -o FILE. A regular file (or none) at FILE is replaced: the output goes to
+ * a new file with a fresh name in FILE's directory (O_CREAT|O_EXCL|
+ * O_NOFOLLOW), renamed to FILE when complete, so a link planted at FILE is
+ * replaced, never written through, and no existing file is reused. A
+ * FIFO, terminal or device at FILE (-o /dev/stdout) is written as it is,
+ * nothing created.
+ */
+struct ctl_out {
+	int fd, dfd;
+	char tmp[NAME_MAX + 1];
+	const char *base, *path;
+};
+
+static int ctl_out_open(struct ctl_out *o, const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = o->dfd = -1;
+	o->path = path;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0)
+			return ctl_fail_msg(-errno, "cannot write '%s': %s", path,
+					    strerror(errno));
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	o->base = slash ? path + (slash - dir) + 1 : path;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (!*o->base)
+		return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
+	o->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (o->dfd < 0)
+		return ctl_fail_msg(-errno, "cannot write '%s': %s", path, strerror(errno));
+	for (i = 0; i < 100; i++) {
+		uint64_t r = (uint64_t)getpid() << 20 | (uint64_t)i;
+
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+			r ^= (uint64_t)time(NULL) << 32;
+		snprintf(o->tmp, sizeof(o->tmp), ".%.200s.%016" PRIx64 ".tmp", o->base, r);
+		o->fd = openat(o->dfd, o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			       O_CLOEXEC, 0644);
+		if (o->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (o->fd < 0) {
+		int rc = -errno;
+
+		close(o->dfd);
+		o->dfd = -1;
+		return ctl_fail_msg(rc, "cannot write '%s': %s", path, strerror(-rc));
+	}
+	return 0;
+}
+
+/* rc: how the writing went; on success the new file takes FILE's name */
+static int ctl_out_finish(struct ctl_out *o, int rc)
+{
+	if (o->dfd < 0) {
+		if (o->fd >= 0 && close(o->fd) < 0 && rc == 0)
+			rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path,
+					  strerror(errno));
+		return rc;
+	}
+	if (rc == 0 && (fsync(o->fd) < 0 || close(o->fd) < 0))
+		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
+	else if (rc != 0)
+		close(o->fd);
+	if (rc == 0 && renameat(o->dfd, o->tmp, o->dfd, o->base) < 0)
+		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
+	if (rc != 0)
+		unlinkat(o->dfd, o->tmp, 0);
+	close(o->dfd);
+	return rc;
+}
+
+/* the JSON array to -o FILE (or stdout) */
+static int ctl_json_output(struct json_object *arr, const char *output)
+{
+	struct ctl_out o;
+	int rc;
+
+	if (!output) {
+		ctl_json_print(arr);
+		if (fflush(stdout) != 0)
+			return ctl_fail_msg(-errno, "cannot write the output: %s",
+					    strerror(errno));
+		return 0;
+	}
+	rc = ctl_out_open(&o, output);
+	if (rc) {
+		json_object_put(arr);
+		return rc;
+	}
+	fflush(stdout);
+	if (dup2(o.fd, STDOUT_FILENO) < 0) {
+		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
+		json_object_put(arr);
+		return ctl_out_finish(&o, rc);
+	}
+	ctl_json_print(arr);
+	if (fflush(stdout) != 0)
+		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
+	return ctl_out_finish(&o, rc);
+}
 
 /* read-labels -j of a daemon: one entry per region, as offline */
 static int ctl_read_labels_online(struct ctl_target *t, const char *output)
@@ -235,14 +356,7 @@ static int ctl_read_labels_online(struct ctl_target *t, const char *output)
 	}
 	ctl_response_free(&resp);
 	ctl_listing_free(&l);
-	if (output && !freopen(output, "w", stdout)) {
-		json_object_put(arr);
-		return ctl_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
-	}
-	ctl_json_print(arr);
-	if (fflush(stdout) != 0)
-		return ctl_fail_msg(-errno, "cannot write the output: %s", strerror(errno));
-	return 0;
+	return ctl_json_output(arr, output);
 }
 
 static int ctl_write_all(int fd, const uint8_t *buf, uint64_t len)
@@ -310,6 +424,7 @@ int cmd_read_labels(int argc, char **argv)
 		const char *output;
 	} o = { 0 };
 	struct ctl_area a;
+	struct ctl_out out;
 	struct ctl_parser p;
 	int c, rc, fd;
 
@@ -357,32 +472,22 @@ int cmd_read_labels(int argc, char **argv)
 		struct json_object *arr = json_object_new_array();
 
 		json_object_array_add(arr, ctl_labels_json(&a));
-		if (o.output && !freopen(o.output, "w", stdout)) {
-			rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o.output,
-					  strerror(errno));
-			json_object_put(arr);
-			goto out;
-		}
-		ctl_json_print(arr);
-		if (fflush(stdout) != 0)
-			rc = ctl_fail_msg(-errno, "cannot write the output: %s", strerror(errno));
+		rc = ctl_json_output(arr, o.output);
 		goto out;
 	}
 	fd = STDOUT_FILENO;
 	if (o.output) {
-		fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o.output,
-					  strerror(errno));
+		rc = ctl_out_open(&out, o.output);
+		if (rc)
 			goto out;
-		}
+		fd = out.fd;
 	}
 	rc = ctl_write_all(fd, a.buf, a.size);
 	if (rc < 0)
 		rc = ctl_fail_msg(rc, "cannot write '%s': %s",
 				  o.output ? o.output : "stdout", strerror(-rc));
-	if (o.output && close(fd) < 0 && rc == 0)
-		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o.output, strerror(errno));
+	if (o.output)
+		rc = ctl_out_finish(&out, rc);
 out:
 	ctl_area_close(&a);
 	return rc;
@@ -575,8 +680,14 @@ int cmd_check_labels(int argc, char **argv)
 	{
 		/* injected media errors are no label problem, but worth knowing */
 		struct ctl_badblocks bb = { 0 };
+		struct ctl_bb_id id;
+		int brc;
 
-		if (ctl_bb_load(t.file, &bb) == 0)
+		ctl_bb_id_of_path(t.file, &id);
+		brc = ctl_bb_load(t.file, &id, &bb);
+		if (brc == CTL_BB_STALE)
+			ctl_msg("warning: %s", ns_errormsg());
+		if (brc >= 0)
 			json_object_object_add(j, "badblock_count", json_object_new_int64(
 				(int64_t)(ctl_bb_bytes(&bb, 0, UINT64_MAX) / CTL_BB_BLOCK)));
 		ctl_bb_free(&bb);

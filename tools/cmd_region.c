@@ -40,7 +40,8 @@ static const struct ctl_usage create_region_usage = {
 	.about = "Create a new region file at PATH (never overwrites one): SIZE bytes,\n"
 		 "of which the last --label-size bytes hold an empty NVDIMM label area\n"
 		 "(the layout QEMU uses for -device nvdimm,label-size=...). Prints the\n"
-		 "region as JSON.",
+		 "region as JSON. Media errors left at PATH.badblocks by an earlier\n"
+		 "region file at PATH are removed, saying so.",
 	.exits = "  239  EEXIST: PATH exists already\n"
 		 "  234  EINVAL: bad size, label size or version\n",
 };
@@ -105,6 +106,16 @@ int cmd_create_region(int argc, char **argv)
 	ctl_progress_end(&pg);
 	if (rc < 0)
 		return ctl_fail_on(rc, o.path, "cannot create region '%s'", o.path);
+	/* a new file: media errors left beside it are an earlier region's */
+	rc = ctl_bb_remove_stale(o.path);
+	if (rc < 0) {
+		rc = ctl_fail(rc, "region '%s' created, but", o.path);
+		ns_region_close(&r);
+		return rc;
+	}
+	if (rc > 0)
+		ctl_msg("%s", ns_errormsg());
+	ns_err_clear();
 	ctl_json_print(ctl_json_region(r, 0));
 	ns_region_close(&r);
 	return 0;
@@ -313,7 +324,7 @@ static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t)
 	ri.iset_id = ns_region_isetcookie(r);
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
 	if (o->media) {
-		rc = ctl_bb_load(ns_region_path(r), &bb);
+		rc = ctl_bb_load_tool(r, &bb);
 		if (rc) {
 			rc = ctl_fail(rc, "cannot read the media errors of '%s'", t->file);
 			goto out;

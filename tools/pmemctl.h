@@ -26,6 +26,14 @@ void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  *   "pmemctl <cmd>: <what, formatted>: <ns_errormsg() or ns_strerror(rc)>"
  * e.g. ctl_fail(rc, "cannot create namespace in '%s'", path).
  */
+/*
+ * The region's media errors (sidecar); a stale sidecar (another region
+ * file's) is reported as a warning and read as none.
+ */
+struct ns_region;
+struct ctl_badblocks;
+int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb);
+
 int ctl_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*

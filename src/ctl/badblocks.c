@@ -9,16 +9,116 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "badblocks.h"
 #include "error.h"
+#include "region.h"
 
 int ctl_bb_path(const char *region_path, char *buf, size_t len)
 {
-	if ((size_t)snprintf(buf, len, "%s.badblocks", region_path) >= len)
-		return ns_err(-ENAMETOOLONG, "region path '%s' is too long", region_path);
+	/* beside the real file: the daemon (which resolves its region paths)
+	 * and pmemctl --file through a link use the same sidecar */
+	char *real = realpath(region_path, NULL);
+	const char *p = real ? real : region_path;
+	int rc = 0;
+
+	if ((size_t)snprintf(buf, len, "%s.badblocks", p) >= len)
+		rc = ns_err(-ENAMETOOLONG, "region path '%s' is too long", region_path);
+	free(real);
+	return rc;
+}
+
+static void id_from_statx(const struct statx *stx, struct ctl_bb_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->known = true;
+	id->ino = stx->stx_ino;
+	if (stx->stx_mask & STATX_BTIME) {
+		id->has_btime = true;
+		id->btime_sec = stx->stx_btime.tv_sec;
+		id->btime_nsec = stx->stx_btime.tv_nsec;
+	}
+}
+
+int ctl_bb_id_of_fd(int fd, struct ctl_bb_id *id)
+{
+	struct statx stx;
+
+	memset(id, 0, sizeof(*id));
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &stx) < 0)
+		return -errno;
+	id_from_statx(&stx, id);
 	return 0;
+}
+
+int ctl_bb_id_of_path(const char *path, struct ctl_bb_id *id)
+{
+	struct statx stx;
+
+	memset(id, 0, sizeof(*id));
+	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_BTIME, &stx) < 0)
+		return -errno;
+	id_from_statx(&stx, id);
+	return 0;
+}
+
+void ctl_bb_id_of_region(const struct ns_region *r, struct ctl_bb_id *id)
+{
+	int fd = ns_region_fd(r);
+
+	memset(id, 0, sizeof(*id));
+	if (fd >= 0)
+		ctl_bb_id_of_fd(fd, id);
+}
+
+static void id_text(const struct ctl_bb_id *id, char *buf, size_t len)
+{
+	if (id->has_btime)
+		snprintf(buf, len, "ino=%" PRIu64 " btime=%" PRId64 ".%09" PRIu32, id->ino,
+			 id->btime_sec, id->btime_nsec);
+	else
+		snprintf(buf, len, "ino=%" PRIu64 " btime=-", id->ino);
+}
+
+/* "region ino=N btime=S.NS|-" (after "region"); false when malformed */
+static bool id_parse(const char *p, struct ctl_bb_id *id)
+{
+	unsigned long long ino;
+	long long sec;
+	unsigned nsec;
+	int n = 0;
+
+	memset(id, 0, sizeof(*id));
+	if (sscanf(p, " ino=%llu btime=-%n", &ino, &n) == 1 && n > 0) {
+		id->known = true;
+		id->ino = ino;
+	} else if (sscanf(p, " ino=%llu btime=%lld.%u%n", &ino, &sec, &nsec, &n) == 3 &&
+		   nsec < 1000000000u) {
+		id->known = id->has_btime = true;
+		id->ino = ino;
+		id->btime_sec = sec;
+		id->btime_nsec = nsec;
+	} else {
+		return false;
+	}
+	p += n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\n' || *p == '\0';
+}
+
+/* the sidecar recorded `had` and the region file is `is`: the same file? */
+static bool id_matches(const struct ctl_bb_id *had, const struct ctl_bb_id *is)
+{
+	if (had->ino != is->ino)
+		return false;
+	if (had->has_btime && is->has_btime)
+		return had->btime_sec == is->btime_sec && had->btime_nsec == is->btime_nsec;
+	return true;	/* no birth time on one side: the inode is all we have */
 }
 
 void ctl_bb_reset(struct ctl_badblocks *bb)
@@ -190,23 +290,40 @@ uint64_t ctl_bb_bytes(const struct ctl_badblocks *bb, uint64_t off, uint64_t len
 	return sum;
 }
 
-int ctl_bb_load(const char *region_path, struct ctl_badblocks *bb)
+int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
+		struct ctl_badblocks *bb)
 {
 	char path[PATH_MAX], line[256];
+	struct ctl_bb_id had = { 0 };
 	unsigned lineno = 0;
+	struct stat st;
 	FILE *f;
-	int rc;
+	int rc, fd;
 
 	ctl_bb_reset(bb);
 	rc = ctl_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
-	f = fopen(path, "re");
-	if (!f) {
+	/* never through a link, never block on a FIFO planted there */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == ELOOP)
+			return ns_err(-ELOOP, "media errors '%s' is a symbolic link: not "
+				      "followed", path);
 		return ns_err(-errno, "cannot read media errors '%s': %s", path,
 			      strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ns_err(-EINVAL, "media errors '%s' is not a regular file", path);
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		rc = -errno;
+		close(fd);
+		return ns_err(rc, "cannot read media errors '%s': %s", path, strerror(-rc));
 	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long off, len;
@@ -217,6 +334,11 @@ int ctl_bb_load(const char *region_path, struct ctl_badblocks *bb)
 			p++;
 		if (*p == '#' || *p == '\n' || *p == '\0')
 			continue;
+		if (strncmp(p, "region ", 7) == 0) {
+			if (had.known || bb->n || !id_parse(p + 6, &had))
+				goto bad;
+			continue;
+		}
 		errno = 0;
 		off = strtoull(p, &end, 10);
 		if (errno || end == p || (*end != ' ' && *end != '\t'))
@@ -229,56 +351,192 @@ int ctl_bb_load(const char *region_path, struct ctl_badblocks *bb)
 		rc = ctl_bb_add(bb, off, len);
 		if (rc) {
 			fclose(f);
+			ctl_bb_reset(bb);
 			return rc;
 		}
 	}
 	fclose(f);
+	if (id && id->known && had.known && !id_matches(&had, id)) {
+		char a[96], b[96];
+		size_t n = bb->n;
+
+		id_text(&had, a, sizeof(a));
+		id_text(id, b, sizeof(b));
+		ctl_bb_reset(bb);
+		ns_err(-ESTALE, "media errors '%s' were recorded for another region file "
+		       "at this path (%s; this one is %s): %zu range%s ignored", path, a, b,
+		       n, n == 1 ? "" : "s");
+		return CTL_BB_STALE;
+	}
 	return 0;
 bad:
 	fclose(f);
 	ctl_bb_reset(bb);
 	return ns_err(-EINVAL, "media errors '%s' line %u: expected \"OFFSET LENGTH\" in "
-		      "multiples of 512 bytes", path, lineno);
+		      "multiples of 512 bytes, or \"region ino=N btime=S.NS\" before them",
+		      path, lineno);
 }
 
-int ctl_bb_save(const char *region_path, const struct ctl_badblocks *bb)
+/* the directory of the sidecar, opened, holding the region file (id) */
+static int open_dir(const char *path, const struct ctl_bb_id *id, const char **base)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	FILE *f;
+	char dir[PATH_MAX], *slash;
+	struct statx stx;
+	int dfd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		*base = path;
+		snprintf(dir, sizeof(dir), ".");
+	} else {
+		*base = path + (slash - dir) + 1;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return ns_err(-errno, "cannot open the directory '%s' of media errors "
+			      "'%s': %s", dir, path, strerror(errno));
+	if (id && id->known) {
+		/* base minus ".badblocks" is the region file, this one, not a link */
+		char rname[NAME_MAX + 1];
+		size_t l = strlen(*base) - strlen(".badblocks");
+		struct ctl_bb_id is;
+
+		snprintf(rname, sizeof(rname), "%.*s", (int)l, *base);
+		if (statx(dfd, rname, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &stx) < 0 ||
+		    !S_ISREG(stx.stx_mode) ||
+		    (id_from_statx(&stx, &is), !id_matches(id, &is))) {
+			close(dfd);
+			return ns_err(-ESTALE, "the region file is no longer '%s/%s': media "
+				      "errors '%s' not written", dir, rname, path);
+		}
+	}
+	return dfd;
+}
+
+int ctl_bb_save(const char *region_path, const struct ctl_bb_id *id,
+		const struct ctl_badblocks *bb)
+{
+	char path[PATH_MAX], tmp[NAME_MAX + 1], idt[96];
+	const char *base;
+	FILE *f = NULL;
 	size_t i;
-	int rc, fd;
+	int rc, fd = -1, dfd, tries;
 
 	rc = ctl_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
+	dfd = open_dir(path, id, &base);
+	if (dfd < 0)
+		return dfd;
 	if (bb->n == 0) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			return ns_err(-errno, "cannot remove media errors '%s': %s", path,
-				      strerror(errno));
-		return 0;
+		/* unlink removes a link itself, never its target */
+		if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
+			rc = ns_err(-errno, "cannot remove media errors '%s': %s", path,
+				    strerror(errno));
+		close(dfd);
+		return rc;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a fresh name each time, created here or not at all */
+	for (tries = 0; tries < 100; tries++) {
+		uint64_t r = 0;
+
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+			r = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^
+			    ((uint64_t)tries << 48) ^ (uint64_t)(uintptr_t)&r;
+		if ((size_t)snprintf(tmp, sizeof(tmp), ".%.200s.%016" PRIx64 ".tmp", base, r) >=
+		    sizeof(tmp)) {
+			close(dfd);
+			return ns_err(-ENAMETOOLONG, "media errors '%s': name too long", path);
+		}
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0644);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		rc = -errno;
-		if (fd >= 0)
+		if (fd >= 0) {
 			close(fd);
-		return ns_err(rc, "cannot write media errors '%s': %s", tmp, strerror(-rc));
+			unlinkat(dfd, tmp, 0);
+		}
+		close(dfd);
+		return ns_err(rc, "cannot write media errors '%s': %s", path, strerror(-rc));
 	}
 	fprintf(f, "# pmemfs media errors of region file '%s': data-area byte offset "
 		"and length, whole 512-byte blocks\n", region_path);
+	if (id && id->known) {
+		id_text(id, idt, sizeof(idt));
+		fprintf(f, "region %s\n", idt);
+	}
 	for (i = 0; i < bb->n; i++)
 		fprintf(f, "%" PRIu64 " %" PRIu64 "\n", bb->v[i].off, bb->v[i].len);
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
 		rc = -errno;
 		fclose(f);
-		unlink(tmp);
-		return ns_err(rc, "cannot write media errors '%s': %s", tmp, strerror(-rc));
-	}
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		rc = -errno;
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
 		return ns_err(rc, "cannot write media errors '%s': %s", path, strerror(-rc));
 	}
+	/* rename replaces whatever has the name (a link: the link) */
+	if (fclose(f) != 0 || renameat(dfd, tmp, dfd, base) < 0) {
+		rc = -errno;
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
+		return ns_err(rc, "cannot write media errors '%s': %s", path, strerror(-rc));
+	}
+	fsync(dfd);	/* the rename itself; a failure leaves the old or new file */
+	close(dfd);
 	return 0;
+}
+
+int ctl_bb_remove_stale(const char *region_path)
+{
+	char path[PATH_MAX];
+	const char *base;
+	struct stat st;
+	int rc, dfd;
+
+	rc = ctl_bb_path(region_path, path, sizeof(path));
+	if (rc)
+		return rc;
+	dfd = open_dir(path, NULL, &base);
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for media errors "
+						  "'%s': %s", path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = ns_err(-EISDIR, "'%s' is a directory where the region's media "
+			    "errors belong: remove it", path);
+	} else if (unlinkat(dfd, base, 0) < 0) {
+		rc = ns_err(-errno, "cannot remove stale media errors '%s': %s", path,
+			    strerror(errno));
+	} else {
+		ns_err(0, "removed '%s': media errors of an earlier region at this path",
+		       path);
+		rc = 1;
+	}
+	close(dfd);
+	return rc;
+}
+
+int ctl_bb_load_region(const struct ns_region *r, struct ctl_badblocks *bb)
+{
+	struct ctl_bb_id id;
+
+	ctl_bb_id_of_region(r, &id);
+	return ctl_bb_load(ns_region_path(r), &id, bb);
+}
+
+int ctl_bb_save_region(const struct ns_region *r, const struct ctl_badblocks *bb)
+{
+	struct ctl_bb_id id;
+
+	ctl_bb_id_of_region(r, &id);
+	return ctl_bb_save(ns_region_path(r), &id, bb);
 }

@@ -11,11 +11,38 @@
  * media error is physical, so a namespace created later over the same
  * range sees it too, as on real pmem.
  *
- * File format (text, one range a line, '#' comments):
+ * The sidecar belongs to one region file, not to a path: a region deleted
+ * and created again at the same path is a new medium and must not inherit
+ * the old one's errors. It records the identity of the region file it was
+ * written for (inode number and birth time, which a new file at the same
+ * path does not share; the inode alone where the file system gives no
+ * birth time); a sidecar whose identity does not match the region file is
+ * stale: ignored (CTL_BB_STALE, with a message saying why), and replaced
+ * at the next change. create-region removes a sidecar it finds beside the
+ * new file, saying so. Within one region the errors stay physical: a
+ * namespace destroyed and another created over the range sees them, so
+ * they are not tied to a namespace UUID (a remount must show what the
+ * running daemon showed).
+ *
+ * The sidecar lives beside the region file's real path (symbolic links in
+ * the path given are resolved), so pmemctl --file and the daemon use the
+ * same one.
+ *
+ * File format (text, one item a line, '#' comments):
  *   # pmemfs media errors of region file '/path/r.img'
+ *   region ino=<inode> btime=<seconds>.<nanoseconds>|-   the region's identity
  *   <offset> <length>          decimal bytes, multiples of 512
- * Written to a temporary file, fsynced and renamed over the old one; an
- * empty list removes the file.
+ * Files without a "region" line (pmemfs before the identity was recorded)
+ * are read as before: their identity cannot be checked; the next change
+ * writes it.
+ *
+ * Saving never follows a link nor reuses a name: a new file with a fresh
+ * random name is created with O_CREAT|O_EXCL|O_NOFOLLOW in the region's
+ * directory (opened once, and checked to hold the region file), fsynced,
+ * and renamed over the old sidecar (a rename replaces a symbolic link
+ * there, never its target); an empty list removes the file. Reading
+ * refuses a symbolic link or anything but a regular file (a FIFO would
+ * block the daemon).
  */
 #ifndef PMEMFS_CTL_BADBLOCKS_H
 #define PMEMFS_CTL_BADBLOCKS_H
@@ -38,18 +65,57 @@ struct ctl_badblocks {
 	size_t n, cap;
 };
 
-/* "<region_path>.badblocks" into buf; -ENAMETOOLONG */
+/* the identity of a region file, recorded in its sidecar */
+struct ctl_bb_id {
+	bool known;		/* false: nothing to check (no region file) */
+	uint64_t ino;
+	bool has_btime;		/* the file system reports a birth time */
+	int64_t btime_sec;
+	uint32_t btime_nsec;
+};
+
+/* ctl_bb_load: the sidecar belongs to another region file; bb is empty */
+#define CTL_BB_STALE 1
+
+struct ns_region;
+
+/* identity of an open region file; -errno */
+int ctl_bb_id_of_fd(int fd, struct ctl_bb_id *id);
+/* identity of the region file at path (links followed); -errno */
+int ctl_bb_id_of_path(const char *path, struct ctl_bb_id *id);
+/* identity of an open region (its fd); a region without one: !known */
+void ctl_bb_id_of_region(const struct ns_region *r, struct ctl_bb_id *id);
+
+/* "<real path of region_path>.badblocks" into buf; -ENAMETOOLONG */
 int ctl_bb_path(const char *region_path, char *buf, size_t len);
 
 /*
  * Read the sidecar of region_path into bb (emptied first). No file is an
  * empty list. A malformed line is -EINVAL with a message naming the file
- * and the line.
+ * and the line. With id (may be NULL: no check), a sidecar recorded for
+ * another region file is CTL_BB_STALE: bb stays empty, ns_errormsg() says
+ * why (callers log it).
  */
-int ctl_bb_load(const char *region_path, struct ctl_badblocks *bb);
+int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
+		struct ctl_badblocks *bb);
 
-/* Write bb as the sidecar of region_path (or remove it when empty). */
-int ctl_bb_save(const char *region_path, const struct ctl_badblocks *bb);
+/*
+ * Write bb as the sidecar of region_path, recording id (or remove it when
+ * empty). See the top comment for how it is written.
+ */
+int ctl_bb_save(const char *region_path, const struct ctl_bb_id *id,
+		const struct ctl_badblocks *bb);
+
+/*
+ * A region file was just created at region_path: remove a sidecar left
+ * there by an earlier region. 1 when one was removed (ns_errormsg() says
+ * which), 0 when there was none, -errno.
+ */
+int ctl_bb_remove_stale(const char *region_path);
+
+/* Convenience for an open region: its path and identity. */
+int ctl_bb_load_region(const struct ns_region *r, struct ctl_badblocks *bb);
+int ctl_bb_save_region(const struct ns_region *r, const struct ctl_badblocks *bb);
 
 /*
  * Mark [off, off+len) bad, widened to whole 512-byte blocks. -ENOSPC past

@@ -437,6 +437,34 @@ static void *ctl_server_thread(void *arg)
 /* ---- setup ---- */
 
 /* mkdir -p of path's directory, new components 0755 whatever the umask */
+/*
+ * The socket's directory must be one nobody else can change: owned by
+ * root or by us, and not writable by group or others unless sticky (as
+ * /tmp). Another user's directory there (pre-created, or a link to one)
+ * could have the socket replaced between bind and chmod, a link put in
+ * its place, or a server of theirs answering our clients.
+ */
+static int ctl_dir_safe(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return ns_err(-errno, "cannot stat '%s': %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ns_err(-ENOTDIR, "'%s' is not a directory", dir);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return ns_err(-EPERM, "control socket directory '%s' belongs to uid %u, "
+			      "not to root or to the daemon's user: refused (another user "
+			      "could replace the socket)", dir, (unsigned)st.st_uid);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return ns_err(-EPERM, "control socket directory '%s' is writable by %s "
+			      "(mode %04o) and not sticky: refused (another user could "
+			      "replace the socket)", dir,
+			      (st.st_mode & S_IWOTH) ? "others" : "its group",
+			      (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 static int ctl_mkdir_parent(const char *path)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -444,8 +472,10 @@ static int ctl_mkdir_parent(const char *path)
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	p = strrchr(dir, '/');
-	if (p == NULL || p == dir)
-		return 0;
+	if (p == NULL)
+		return ctl_dir_safe(".");
+	if (p == dir)
+		return ctl_dir_safe("/");
 	*p = '\0';
 	for (p = dir + 1; ; p++) {
 		char save = *p;
@@ -465,7 +495,7 @@ static int ctl_mkdir_parent(const char *path)
 		if (save == '\0')
 			break;
 	}
-	return 0;
+	return ctl_dir_safe(dir);
 }
 
 /* An existing file at path: replace a stale socket, refuse anything else. */
@@ -523,11 +553,14 @@ static int ctl_server_listen(struct ctl_server *s, gid_t group)
 	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return ns_err(-errno, "cannot bind control socket '%s': %s",
 			      s->path, strerror(errno));
-	/* mode and group before listen(): nobody connects in between */
-	if (chmod(s->path, mode) < 0)
+	/* mode and group before listen(): nobody connects in between; never
+	 * through a link (the directory is ours, but still) */
+	if (fchmodat(AT_FDCWD, s->path, mode, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    !((errno == EOPNOTSUPP || errno == ENOSYS) && lstat(s->path, &st) == 0 &&
+	      S_ISSOCK(st.st_mode) && chmod(s->path, mode) == 0))
 		rc = ns_err(-errno, "cannot set mode %04o on '%s': %s",
 			    (unsigned)mode, s->path, strerror(errno));
-	else if (group != (gid_t)-1 && chown(s->path, (uid_t)-1, group) < 0)
+	else if (group != (gid_t)-1 && lchown(s->path, (uid_t)-1, group) < 0)
 		rc = ns_err(-errno, "cannot give '%s' to group %u: %s",
 			    s->path, (unsigned)group, strerror(errno));
 	else if (lstat(s->path, &st) < 0)

@@ -120,7 +120,7 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	for (i = 0; i < nregions; i++) {
 		d->regions[i].r = regions[i];
 		d->regions[i].id = i;
-		fs_media_init(&d->regions[i].media, ns_region_path(regions[i]));
+		fs_media_init(&d->regions[i].media, regions[i]);
 	}
 	d->nregions = nregions;
 	for (i = 0; i < nregions; i++) {

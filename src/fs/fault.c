@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -296,7 +298,7 @@ static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uin
 	if (cleared > 0) {
 		__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX),
 				 __ATOMIC_RELEASE);
-		if (ctl_bb_save(m->region_path, &m->bb) < 0)
+		if (ctl_bb_save(m->region_path, &m->id, &m->bb) < 0)
 			fs_warn("%s: %s", n->devname, ns_errormsg());
 		fs_info("%s: a write of %zu bytes at %" PRIu64 " cleared %" PRId64
 			" bytes of media errors", n->devname, (size_t)len, off, cleared);
@@ -447,53 +449,69 @@ static bool wait_handles(struct fs_ns *n, unsigned want, unsigned ms)
 	return true;
 }
 
-/* process pid has path open or mapped */
-static bool pid_holds(const char *pid, const char *path)
+/*
+ * A holder is found by the file's identity, never by a path string: the
+ * namespace file is inode file->ino (nodeid == st_ino) of our mount's
+ * device. A path compares equal for a different file in another mount
+ * namespace, and a mapped file's name can end with any text.
+ */
+struct holder_id {
+	unsigned major, minor;
+	uint64_t ino;
+};
+
+/* process pid has the file open (a descriptor) or mapped */
+static bool pid_holds(pid_t pid, const struct holder_id *id)
 {
-	char dir[64], link[PATH_MAX + 1], line[PATH_MAX + 256];
-	size_t plen = strlen(path);
+	char dir[64], line[PATH_MAX + 256];
 	struct dirent *e;
 	bool found = false;
 	DIR *fds;
 	FILE *maps;
 
-	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
 	fds = opendir(dir);
 	if (fds) {
 		while (!found && (e = readdir(fds))) {
 			char p[sizeof(dir) + 300];
-			ssize_t l;
+			struct statx stx;
 
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-			l = readlink(p, link, sizeof(link) - 1);
-			if (l <= 0)
+			/* the file itself, wherever it is; DONT_SYNC: from the
+			 * inode the kernel has, no request (to us or any file
+			 * system that may hang) */
+			if (statx(AT_FDCWD, p, AT_STATX_DONT_SYNC, STATX_INO, &stx) < 0)
 				continue;
-			link[l] = '\0';
-			found = strcmp(link, path) == 0;
+			found = stx.stx_ino == id->ino && stx.stx_dev_major == id->major &&
+				stx.stx_dev_minor == id->minor;
 		}
 		closedir(fds);
 	}
 	if (found)
 		return true;
-	snprintf(dir, sizeof(dir), "/proc/%s/maps", pid);
+	snprintf(dir, sizeof(dir), "/proc/%d/maps", (int)pid);
 	maps = fopen(dir, "re");
 	if (!maps)
 		return false;
 	while (!found && fgets(line, sizeof(line), maps)) {
-		size_t l = strlen(line);
+		unsigned long long ino;
+		unsigned maj, min;
 
-		if (l && line[l - 1] == '\n')
-			line[--l] = '\0';
-		found = l > plen && line[l - plen - 1] == ' ' && strcmp(line + l - plen, path) == 0;
+		/* start-end perms offset MAJ:MIN inode [path]: the numbers only */
+		if (sscanf(line, "%*x-%*x %*s %*x %x:%x %llu", &maj, &min, &ino) == 3)
+			found = ino == id->ino && maj == id->major && min == id->minor;
+		/* a line longer than the buffer: skip its rest */
+		while (!strchr(line, '\n') && fgets(line, sizeof(line), maps))
+			;
 	}
 	fclose(maps);
 	return found;
 }
 
-/* pids (up to max) of the processes that hold path; returns how many */
-static unsigned find_holders(const char *path, pid_t *pids, unsigned max)
+/* pids (up to max) of the processes that hold the file; returns how many */
+static unsigned find_holders(const struct holder_id *id, pid_t *pids, unsigned max)
 {
 	pid_t self = getpid();
 	struct dirent *e;
@@ -508,11 +526,45 @@ static unsigned find_holders(const char *path, pid_t *pids, unsigned max)
 
 		if (*end || pid <= 0 || pid == self)
 			continue;
-		if (pid_holds(e->d_name, path))
+		if (pid_holds((pid_t)pid, id))
 			pids[n++] = (pid_t)pid;
 	}
 	closedir(proc);
 	return n;
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/*
+ * SIGKILL the holder pid, making sure it is the process that holds the
+ * file: a pidfd pins the process, then the holding is checked again, and
+ * the signal goes through the pidfd (a pid freed and reused meanwhile gets
+ * nothing). Kernels before 5.3 have no pidfd: a check right before kill(2),
+ * logged once. true when the signal was sent.
+ */
+static bool kill_holder(pid_t pid, const struct holder_id *id)
+{
+	static bool logged;
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	bool sent = false;
+
+	if (pfd < 0 && errno == ENOSYS) {
+		if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+			fs_warn("pidfd_open(2) is not available (Linux < 5.3): holders are "
+				"killed by pid right after a second check");
+		return pid_holds(pid, id) && kill(pid, SIGKILL) == 0;
+	}
+	if (pfd < 0)
+		return false;	/* gone */
+	if (pid_holds(pid, id))
+		sent = syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) == 0;
+	close(pfd);
+	return sent;
 }
 
 static void comm_of(pid_t pid, char *buf, size_t len)
@@ -673,8 +725,10 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 {
 	struct fs_ns *n = file->ns;
 	struct fs_fault *f = fs_ns_fault(n);
+	struct holder_id id = { .ino = file->ino };
+	bool id_known = __atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE);
 	char path[PATH_MAX], who[1024];
-	pid_t pids[FS_PF_MAX_HOLDERS];
+	pid_t pids[FS_PF_MAX_HOLDERS] = { 0 };
 	uint64_t t0 = now_ns();
 	unsigned nh, i, h;
 	int rc = 0;
@@ -683,17 +737,23 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 	if (!f || !crash_enabled(f))
 		return not_enabled(file);
 	file_path(d, file, path, sizeof(path));
+	id.major = d->dev_major;
+	id.minor = d->dev_minor;
+	if (o->kill && !id_known)
+		return ns_err(-EOPNOTSUPP, "cannot find the processes that hold '%s': the "
+			      "mount's device number is unknown (not in /proc/self/mountinfo); "
+			      "close it, or use --force", path);
 	pthread_mutex_lock(&f->revert_lock);
 	/* 0. nobody holds it, or the holders are gone, or forced */
 	if (o->kill) {
-		nh = find_holders(path, pids, FS_PF_MAX_HOLDERS);
+		nh = find_holders(&id, pids, FS_PF_MAX_HOLDERS);
 		for (i = 0; i < nh; i++)
-			if (kill(pids[i], SIGKILL) == 0)
+			if (kill_holder(pids[i], &id))
 				res->killed++;
 		if (!wait_handles(n, 0, o->wait_ms ? o->wait_ms : FS_PF_KILL_WAIT_MS) &&
 		    !o->force) {
 			h = handles_of(n);
-			nh = find_holders(path, pids, FS_PF_MAX_HOLDERS);
+			nh = find_holders(&id, pids, FS_PF_MAX_HOLDERS);
 			holders_text(pids, nh, who, sizeof(who));
 			rc = ns_err(-EBUSY, "'%s' is still open (%u handle%s) after killing %u "
 				    "process%s%s%s", path, h, h == 1 ? "" : "s", res->killed,
@@ -702,7 +762,7 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 		}
 	} else if (!o->force && !wait_handles(n, 0, o->wait_ms ? o->wait_ms : FS_PF_WAIT_MS)) {
 		h = handles_of(n);
-		nh = find_holders(path, pids, FS_PF_MAX_HOLDERS);
+		nh = id_known ? find_holders(&id, pids, FS_PF_MAX_HOLDERS) : 0;
 		holders_text(pids, nh, who, sizeof(who));
 		rc = ns_err(-EBUSY, "'%s' is in use (%u open handle%s or mapping%s)%s%s: close "
 			    "it, or use --kill to kill the holders or --force to revert under "
@@ -935,13 +995,21 @@ void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 
 /* ---- media errors ---- */
 
-void fs_media_init(struct fs_media *m, const char *region_path)
+void fs_media_init(struct fs_media *m, const struct ns_region *r)
 {
+	const char *region_path = ns_region_path(r);
+	int rc;
+
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
 	m->region_path = region_path;
-	if (ctl_bb_load(region_path, &m->bb) < 0)
+	ctl_bb_id_of_region(r, &m->id);
+	rc = ctl_bb_load(region_path, &m->id, &m->bb);
+	if (rc < 0)
 		fs_warn("ignoring media errors: %s", ns_errormsg());
+	else if (rc == CTL_BB_STALE)
+		fs_warn("'%s': %s (stale: replaced at the next change)", region_path,
+			ns_errormsg());
 	m->bytes = ctl_bb_bytes(&m->bb, 0, UINT64_MAX);
 	if (m->bytes)
 		fs_info("'%s': %zu media error range%s (%" PRIu64 " bytes)", region_path,
@@ -991,9 +1059,9 @@ int fs_media_change(struct fs_media *m, uint64_t dpa, uint64_t size, const char 
 	if (cl < 0)
 		rc = (int)cl;
 	else
-		rc = ctl_bb_save(m->region_path, &m->bb);
+		rc = ctl_bb_save(m->region_path, &m->id, &m->bb);
 	if (rc < 0)
-		ctl_bb_load(m->region_path, &m->bb);	/* as saved before */
+		ctl_bb_load(m->region_path, &m->id, &m->bb);	/* as saved before */
 	__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX), __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&m->lock);
 	return rc;

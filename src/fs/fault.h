@@ -71,6 +71,7 @@ struct fs_media {
 	pthread_mutex_t lock;
 	struct ctl_badblocks bb;	/* under lock */
 	const char *region_path;	/* the sidecar is beside it */
+	struct ctl_bb_id id;		/* the region file's, recorded in it */
 	uint64_t bytes;			/* atomic: bytes of bad blocks, 0 = none */
 };
 
@@ -175,7 +176,7 @@ void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st);
 void fs_fault_shutdown(void);
 
 /* media errors: a region's list, loaded from its sidecar */
-void fs_media_init(struct fs_media *m, const char *region_path);
+void fs_media_init(struct fs_media *m, const struct ns_region *r);
 void fs_media_fini(struct fs_media *m);
 /* bytes of media errors in [dpa, dpa+len) of the data area */
 uint64_t fs_media_bytes(struct fs_media *m, uint64_t dpa, uint64_t len);

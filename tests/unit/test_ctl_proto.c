@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1262,8 +1263,11 @@ static void test_badblocks(void **state)
 {
 	struct ctl_badblocks bb = { 0 };
 	struct ctl_bb_range out[4];
-	char dir[] = "/tmp/test-bb-XXXXXX", region[64], side[80];
+	char dir[] = "/tmp/test-bb-XXXXXX", region[64], side[80], victim[80], line[256];
+	struct ctl_bb_id id, other;
 	FILE *f;
+	DIR *dh;
+	struct dirent *e;
 
 	/* widened to blocks, merged when touching, sorted */
 	assert_int_equal(ctl_bb_add(&bb, 1000, 10), 0);
@@ -1295,22 +1299,95 @@ static void test_badblocks(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(region, sizeof(region), "%s/r.img", dir);
 	snprintf(side, sizeof(side), "%s.badblocks", region);
-	assert_int_equal(ctl_bb_save(region, &bb), 0);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	f = fopen(region, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(ctl_bb_id_of_path(region, &id), 0);
+	assert_int_equal(ctl_bb_save(region, &id, &bb), 0);
 	ctl_bb_reset(&bb);
-	assert_int_equal(ctl_bb_load(region, &bb), 0);
+	assert_int_equal(ctl_bb_load(region, &id, &bb), 0);
 	bb_expect(&bb, (uint64_t[]){ 512, 512, 2048, 2048 }, 2);
+	f = fopen(side, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(strncmp(line, "region ino=", 11), 0);	/* the identity */
+	fclose(f);
+
+	/* another region file at the path: stale, read as none */
+	other = id;
+	other.ino++;
+	assert_int_equal(ctl_bb_load(region, &other, &bb), CTL_BB_STALE);
+	assert_non_null(strstr(ns_errormsg(), "another region file"));
+	assert_int_equal(bb.n, 0);
+	other = id;
+	other.btime_nsec = (other.btime_nsec + 1) % 1000000000u;
+	if (id.has_btime)
+		assert_int_equal(ctl_bb_load(region, &other, &bb), CTL_BB_STALE);
+	/* no check asked, or an old sidecar without identity: read */
+	assert_int_equal(ctl_bb_load(region, NULL, &bb), 0);
+	assert_int_equal(bb.n, 2);
+	f = fopen(side, "w");
+	assert_non_null(f);
+	fputs("# old\n512 512\n", f);
+	fclose(f);
+	assert_int_equal(ctl_bb_load(region, &other, &bb), 0);
+	bb_expect(&bb, (uint64_t[]){ 512, 512 }, 1);
+
+	/* a link planted at the sidecar or at any temporary name is never
+	 * followed: the victim stays; the save replaces the link */
+	f = fopen(victim, "w");
+	assert_non_null(f);
+	fputs("precious\n", f);
+	fclose(f);
+	unlink(side);
+	assert_int_equal(symlink(victim, side), 0);
+	assert_int_equal(ctl_bb_load(region, &id, &bb), -ELOOP);
+	snprintf(line, sizeof(line), "%s.tmp", side);
+	assert_int_equal(symlink(victim, line), 0);
+	assert_int_equal(ctl_bb_add(&bb, 0, 512), 0);
+	assert_int_equal(ctl_bb_save(region, &id, &bb), 0);
+	f = fopen(victim, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "precious\n");
+	fclose(f);
+	assert_int_equal(ctl_bb_load(region, &id, &bb), 0);
+	bb_expect(&bb, (uint64_t[]){ 0, 512 }, 1);
+	snprintf(line, sizeof(line), "%s.tmp", side);
+	unlink(line);
+
 	f = fopen(side, "w");
 	assert_non_null(f);
 	fputs("# x\n512 100\n", f);
 	fclose(f);
-	assert_int_equal(ctl_bb_load(region, &bb), -EINVAL);
+	assert_int_equal(ctl_bb_load(region, &id, &bb), -EINVAL);
 	assert_non_null(strstr(ns_errormsg(), "line 2"));
 	assert_int_equal(bb.n, 0);
-	assert_int_equal(ctl_bb_save(region, &bb), 0);
+	assert_int_equal(ctl_bb_save(region, &id, &bb), 0);
 	assert_int_equal(access(side, F_OK), -1);
-	assert_int_equal(ctl_bb_load(region, &bb), 0);	/* no file: none */
+	assert_int_equal(ctl_bb_load(region, &id, &bb), 0);	/* no file: none */
 	assert_int_equal(bb.n, 0);
-	rmdir(dir);
+
+	/* create-region's clean-up: a sidecar left there is removed */
+	f = fopen(side, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(ctl_bb_remove_stale(region), 1);
+	assert_int_equal(access(side, F_OK), -1);
+	assert_int_equal(ctl_bb_remove_stale(region), 0);
+
+	/* nothing else left behind (temporary files) */
+	unlink(region);
+	unlink(victim);
+	dh = opendir(dir);
+	assert_non_null(dh);
+	while ((e = readdir(dh)))
+		if (e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")))
+			fail_msg("left in the directory: %s", e->d_name);
+	closedir(dh);
+	assert_int_equal(rmdir(dir), 0);
 	ctl_bb_free(&bb);
 }
 

@@ -18,7 +18,7 @@ assert_eq "$size" "$(stat -c %s "$REGION")" "region file size"
 pmemfs_stop
 
 [ -f "$REGION.badblocks" ] || fail "no sidecar $REGION.badblocks"
-assert_eq "$((DPA + 4096)) 1024" "$(grep -v '^#' "$REGION.badblocks")" "sidecar content"
+assert_eq "$((DPA + 4096)) 1024" "$(grep -v -e '^#' -e '^region ' "$REGION.badblocks")" "sidecar content"
 expect_exit 0 "$PMEMCTL" list --file "$REGION" -M
 assert_eq '[{"offset":8,"length":2}]' "$(json_get "$out" '.[0].badblocks' | jq -c .)" "offline list"
 expect_exit 0 "$PMEMCTL" check-labels --file "$REGION"

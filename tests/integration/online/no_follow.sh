@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Files the daemon and pmemctl create are never created through a link
+# nor in a place another user controls: a control socket directory that
+# another user owns (pre-created, or a link to one) or that others may
+# write (not sticky) is refused, saying why, and the mount still serves;
+# read-labels -o replaces a link planted at its output, never writing
+# through it.
+. "$(dirname "$0")/onlinelib.sh"
+
+[ "$(id -u)" = 0 ] || skip "needs root: the attacker runs as uid 65534"
+command -v setpriv >/dev/null || skip "setpriv not installed"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+
+chmod 711 "$T"
+printf 'precious\n' >"$T/secret"
+chmod 600 "$T/secret"
+secret_intact() {
+	[ "$(cat "$T/secret")" = precious ] || fail "$1: the root-only file was rewritten"
+}
+R=$T/r.img
+region_create "$R" 64M
+"$PMEMCTL" create-namespace --file "$R" -s 4M -n a >/dev/null
+
+# 1. the socket's directory pre-created by another user: refused
+mkdir "$T/theirs"
+chown 65534:65534 "$T/theirs"
+pmemfs_start -o ctl="$T/theirs/ctl.sock" "$R"
+[ -e "$MNT/region0/a" ] || fail "the mount does not serve"
+wait_until 5 grep -q "belongs to uid 65534" "$T/daemon.log" || fail "no reason logged: $(tail -3 "$T/daemon.log")"
+[ ! -e "$T/theirs/ctl.sock" ] || fail "control socket created in another user's directory"
+pmemfs_stop
+
+# 2. a link to such a directory: the same
+ln -s "$T/theirs" "$T/link"
+: >"$T/daemon.log"
+pmemfs_start -o ctl="$T/link/ctl.sock" "$R"
+wait_until 5 grep -q "belongs to uid 65534" "$T/daemon.log" || fail "no reason logged for the link"
+[ ! -e "$T/theirs/ctl.sock" ] || fail "control socket created through a link to another user's directory"
+pmemfs_stop
+
+# 3. others may write it (not sticky): refused; sticky (as /tmp): fine
+mkdir -m 777 "$T/open"
+chmod 777 "$T/open"
+: >"$T/daemon.log"
+pmemfs_start -o ctl="$T/open/ctl.sock" "$R"
+wait_until 5 grep -q "writable by others" "$T/daemon.log" || fail "no reason logged for mode 0777"
+[ ! -e "$T/open/ctl.sock" ] || fail "control socket in a world-writable directory"
+pmemfs_stop
+chmod 1777 "$T/open"
+online_start -o ctl="$T/open/ctl.sock" "$R"
+[ -S "$T/open/ctl.sock" ] || fail "no socket in a sticky directory"
+assert_eq "600 0" "$(stat -c '%a %u' "$T/open/ctl.sock")" "socket mode and owner"
+expect_exit 0 "$PMEMCTL" list --socket "$T/open/ctl.sock"
+assert_eq a "$(json_get "$out" '.[0].name')" "list through the socket"
+pmemfs_stop
+
+# 4. read-labels -o: a link planted at the output is replaced
+mkdir "$T/out"
+chown 65534:65534 "$T/out"
+as_nobody ln -s "$T/secret" "$T/out/labels.bin"
+expect_exit 0 "$PMEMCTL" read-labels --file "$R" -o "$T/out/labels.bin"
+secret_intact "read-labels -o over a link"
+[ -f "$T/out/labels.bin" ] && [ ! -L "$T/out/labels.bin" ] || fail "the link was not replaced"
+assert_eq 131072 "$(stat -c %s "$T/out/labels.bin")" "label area written"
+as_nobody ln -sf "$T/secret" "$T/out/labels.json"
+expect_exit 0 "$PMEMCTL" read-labels -j --file "$R" -o "$T/out/labels.json"
+secret_intact "read-labels -j -o over a link"
+jq -e '.[0].index' "$T/out/labels.json" >/dev/null || fail "JSON not written"
+# a device is written as it is; nothing left behind
+expect_exit 0 "$PMEMCTL" read-labels -j --file "$R" -o /dev/null
+left=$(ls -A "$T/out" | grep -v -x -e labels.bin -e labels.json || true)
+[ -z "$left" ] || fail "left behind: $left"
+echo "PASS: $TEST_NAME"
