@@ -1,10 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The control socket's server thread. One thread, one poll() over an
- * eventfd (stop), the listener and every connection; all sockets are
- * non-blocking. A connection with replies queued waits for POLLOUT and is
- * not read from until they are gone, so one request is in flight per
- * connection and a reader that stalls only fills its own queue.
+ * The control socket's server: one I/O thread and a pool of workers.
+ *
+ * The I/O thread polls an eventfd (stop), the listener, an eventfd the
+ * workers and ctl_server_wake() write (wake), and every connection; all
+ * sockets are non-blocking. It reads a request, hands it to the workers
+ * and does not read that connection again until the reply is queued and
+ * sent, so one request is in flight per connection and replies leave in
+ * request order; a reader that stalls only fills its own queue.
+ *
+ * Workers run the handlers: commands that change something (ctl_handler
+ * .changes) on one worker of their own, one at a time, in the order they
+ * came; the others (list, stats, ...) on a pool, several at once, so a
+ * slow change never holds a look. Each builds its reply in
+ * a queue of the connection's own that only it touches until it hands the
+ * connection back (the done list); the I/O thread then moves the replies
+ * to the send queue. A handler that would wait for another client (a
+ * busy namespace's RELEASE) parks its request instead of blocking its
+ * worker: the I/O thread runs it again after ctl_server_wake() or when the
+ * wait it asked for is over, the last time with ctl_reply_may_wait() false.
+ * A parked connection whose peer hangs up is closed and its request
+ * dropped: nothing is done for a client that left.
+ *
+ * Locks: qlock (the job and done lists, stopping) is a leaf; the I/O
+ * thread owns every connection in state IDLE or PARKED, a worker the one
+ * it runs (RUNNING).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +42,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
 #include "config.h"
 #include "error.h"
 #include "server.h"
@@ -31,6 +54,7 @@
 #define CTL_DEFAULT_STALL_MS 10000
 /* bound of one connection's queued reply bytes (a list of ~100k namespaces) */
 #define CTL_QUEUE_MAX (64u << 20)
+#define CTL_DEFAULT_WORKERS 4
 
 struct ctl_outmsg {
 	struct ctl_outmsg *next;
@@ -38,13 +62,43 @@ struct ctl_outmsg {
 	uint8_t data[];
 };
 
+struct ctl_queue {
+	struct ctl_outmsg *head, *tail;
+	size_t bytes;
+};
+
+enum ctl_conn_state {
+	CTL_CONN_IDLE,			/* reading requests, sending replies */
+	CTL_CONN_RUNNING,		/* its request is on a worker (or queued for one) */
+	CTL_CONN_PARKED,		/* its request waits for a wake or wait_until */
+};
+
 struct ctl_conn {
 	int fd;				/* -1: free slot */
 	struct ucred cred;
-	struct ctl_outmsg *head, *tail;	/* replies not yet sent */
-	size_t qbytes;
+	struct ctl_queue out;		/* replies not yet sent */
 	uint64_t deadline;		/* ms, CLOCK_MONOTONIC */
 	uint64_t *open;			/* the server's count of open connections */
+
+	enum ctl_conn_state state;
+	uint8_t *req;			/* the request (RUNNING, PARKED) */
+	size_t reqlen;
+	uint64_t wait_until;		/* ms: the last run of a parked request; 0: not parked */
+	bool last_run;			/* RUNNING: ctl_reply_may_wait() is false */
+	/* set by the worker */
+	struct ctl_queue res;		/* the replies it built */
+	unsigned park_ms;		/* > 0: park (the handler asked to wait) */
+	struct ctl_conn *next;		/* on the job or the done list */
+};
+
+struct ctl_worker {
+	struct ctl_server *s;
+	bool changes;			/* runs the commands that change things */
+	pthread_t thread;
+};
+
+struct ctl_jobs {
+	struct ctl_conn *head, *tail;
 };
 
 struct ctl_server {
@@ -59,20 +113,35 @@ struct ctl_server {
 
 	int lfd;
 	int efd;
+	int wfd;			/* eventfd: a worker finished, or ctl_server_wake() */
+	bool woken;			/* __atomic: ctl_server_wake() was called */
 	dev_t sock_dev;			/* the socket file we bound */
 	ino_t sock_ino;
 	pthread_t thread;
 	bool thread_started;
 
 	struct ctl_conn *conns;		/* max_clients slots */
-	struct pollfd *pfds;		/* 2 + max_clients */
+	struct pollfd *pfds;		/* 3 + max_clients */
 	uint8_t *rbuf;			/* CTL_MSG_MAX, one packet */
+
+	/* the workers */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	pthread_cond_t cqcond;		/* for the change worker */
+	struct ctl_jobs jobs;		/* requests for the pool, in order */
+	struct ctl_jobs cjobs;		/* changes, for the change worker, in order */
+	struct ctl_conn *done;		/* handed back to the I/O thread */
+	bool stopping;
+	unsigned nworkers;		/* the pool and the change worker */
+	unsigned workers_started;
+	struct ctl_worker *workers;
+	bool qlock_init;
 
 	struct ctl_server_counters counters;	/* __atomic */
 };
 
 struct ctl_reply {
-	struct ctl_conn *conn;
+	struct ctl_queue *q;		/* the connection's res */
 	unsigned cmd;
 	uint32_t seq;
 	struct nl_msg *single;		/* ctl_reply_msg */
@@ -80,6 +149,8 @@ struct ctl_reply {
 	unsigned nparts;		/* parts queued */
 	bool multi;			/* ctl_reply_part was called */
 	bool multi_cmd;			/* the command replies in parts */
+	bool last_run;			/* may not park again */
+	unsigned park_ms;		/* ctl_reply_wait() */
 };
 
 static uint64_t ctl_now_ms(void)
@@ -97,16 +168,44 @@ static void ctl_count(uint64_t *c)
 
 /* ---- connections ---- */
 
-static void ctl_conn_close(struct ctl_conn *c)
+static void ctl_queue_free(struct ctl_queue *q)
 {
 	struct ctl_outmsg *m, *next;
 
-	for (m = c->head; m; m = next) {
+	for (m = q->head; m; m = next) {
 		next = m->next;
 		free(m);
 	}
-	c->head = c->tail = NULL;
-	c->qbytes = 0;
+	q->head = q->tail = NULL;
+	q->bytes = 0;
+}
+
+/* append all of from to to */
+static void ctl_queue_splice(struct ctl_queue *to, struct ctl_queue *from)
+{
+	if (from->head == NULL)
+		return;
+	if (to->tail)
+		to->tail->next = from->head;
+	else
+		to->head = from->head;
+	to->tail = from->tail;
+	to->bytes += from->bytes;
+	from->head = from->tail = NULL;
+	from->bytes = 0;
+}
+
+/* I/O thread; never for a RUNNING connection (a worker has it) */
+static void ctl_conn_close(struct ctl_conn *c)
+{
+	ctl_queue_free(&c->out);
+	ctl_queue_free(&c->res);
+	free(c->req);
+	c->req = NULL;
+	c->reqlen = 0;
+	c->state = CTL_CONN_IDLE;
+	c->wait_until = 0;
+	c->park_ms = 0;
 	if (c->fd >= 0) {
 		__atomic_sub_fetch(c->open, 1, __ATOMIC_RELAXED);
 		close(c->fd);
@@ -115,13 +214,13 @@ static void ctl_conn_close(struct ctl_conn *c)
 }
 
 /* Queue a copy of m's bytes; force ignores the queue bound (error replies). */
-static int ctl_conn_queue(struct ctl_conn *c, struct nl_msg *m, bool force)
+static int ctl_queue_add(struct ctl_queue *q, struct nl_msg *m, bool force)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(m);
 	struct ctl_outmsg *o;
 	size_t len = nlh->nlmsg_len;
 
-	if (!force && c->qbytes + len > CTL_QUEUE_MAX)
+	if (!force && q->bytes + len > CTL_QUEUE_MAX)
 		return ns_err(-ENOBUFS, "reply larger than %u bytes", CTL_QUEUE_MAX);
 	o = malloc(sizeof(*o) + len);
 	if (o == NULL)
@@ -129,20 +228,20 @@ static int ctl_conn_queue(struct ctl_conn *c, struct nl_msg *m, bool force)
 	o->next = NULL;
 	o->len = len;
 	memcpy(o->data, nlh, len);
-	if (c->tail)
-		c->tail->next = o;
+	if (q->tail)
+		q->tail->next = o;
 	else
-		c->head = o;
-	c->tail = o;
-	c->qbytes += len;
+		q->head = o;
+	q->tail = o;
+	q->bytes += len;
 	return 0;
 }
 
 /* Send what the peer takes. Returns 0, or -1 when the connection is gone. */
 static int ctl_conn_flush(struct ctl_server *s, struct ctl_conn *c)
 {
-	while (c->head) {
-		struct ctl_outmsg *o = c->head;
+	while (c->out.head) {
+		struct ctl_outmsg *o = c->out.head;
 		ssize_t n = send(c->fd, o->data, o->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
@@ -152,10 +251,10 @@ static int ctl_conn_flush(struct ctl_server *s, struct ctl_conn *c)
 				continue;
 			return -1;	/* EPIPE, ECONNRESET: the peer left */
 		}
-		c->head = o->next;
-		if (c->head == NULL)
-			c->tail = NULL;
-		c->qbytes -= o->len;
+		c->out.head = o->next;
+		if (c->out.head == NULL)
+			c->out.tail = NULL;
+		c->out.bytes -= o->len;
 		free(o);
 		c->deadline = ctl_now_ms() + (uint64_t)s->stall_ms;
 	}
@@ -180,7 +279,7 @@ struct nl_msg *ctl_reply_part(struct ctl_reply *rep)
 		return NULL;
 	rep->multi = true;
 	if (rep->part) {
-		int rc = ctl_conn_queue(rep->conn, rep->part, false);
+		int rc = ctl_queue_add(rep->q, rep->part, false);
 
 		nlmsg_free(rep->part);
 		rep->part = NULL;
@@ -192,8 +291,19 @@ struct nl_msg *ctl_reply_part(struct ctl_reply *rep)
 	return rep->part;
 }
 
+bool ctl_reply_may_wait(const struct ctl_reply *rep)
+{
+	return !rep->last_run;
+}
+
+int ctl_reply_wait(struct ctl_reply *rep, unsigned ms)
+{
+	rep->park_ms = ms ? ms : 1;
+	return CTL_REPLY_WAIT;
+}
+
 /* Queue an error reply (and DONE when inside a multi-part one). */
-static int ctl_reply_fail(struct ctl_conn *c, unsigned cmd, uint32_t seq,
+static int ctl_reply_fail(struct ctl_queue *c, unsigned cmd, uint32_t seq,
 			  bool in_multi, int rc)
 {
 	const char *msg = ns_errormsg();
@@ -204,13 +314,13 @@ static int ctl_reply_fail(struct ctl_conn *c, unsigned cmd, uint32_t seq,
 				ns_err_to_errno(rc), msg[0] ? msg : ns_strerror(rc));
 	if (m == NULL)
 		return -ENOMEM;
-	qrc = ctl_conn_queue(c, m, true);
+	qrc = ctl_queue_add(c, m, true);
 	nlmsg_free(m);
 	if (qrc == 0 && in_multi) {
 		m = ctl_proto_done_new(seq);
 		if (m == NULL)
 			return -ENOMEM;
-		qrc = ctl_conn_queue(c, m, true);
+		qrc = ctl_queue_add(c, m, true);
 		nlmsg_free(m);
 	}
 	return qrc;
@@ -219,7 +329,7 @@ static int ctl_reply_fail(struct ctl_conn *c, unsigned cmd, uint32_t seq,
 /* After the handler: queue what it built, or the failure. */
 static int ctl_reply_finish(struct ctl_reply *rep, int rc)
 {
-	struct ctl_conn *c = rep->conn;
+	struct ctl_queue *c = rep->q;
 	int qrc = 0;
 
 	/* a multi-part command that found nothing to send: just DONE */
@@ -227,21 +337,21 @@ static int ctl_reply_finish(struct ctl_reply *rep, int rc)
 		rep->multi = true;
 	if (rc >= 0 && rep->multi) {
 		if (rep->part) {
-			qrc = ctl_conn_queue(c, rep->part, false);
+			qrc = ctl_queue_add(c, rep->part, false);
 			if (qrc == 0)
 				rep->nparts++;
 		}
 		if (qrc == 0) {
 			struct nl_msg *done = ctl_proto_done_new(rep->seq);
 
-			qrc = done ? ctl_conn_queue(c, done, true) : -ENOMEM;
+			qrc = done ? ctl_queue_add(c, done, true) : -ENOMEM;
 			nlmsg_free(done);
 		}
 		rc = qrc;
 	} else if (rc >= 0) {
 		if (rep->single == NULL)
 			rep->single = ctl_proto_msg_new(rep->cmd, rep->seq, 0);
-		qrc = rep->single ? ctl_conn_queue(c, rep->single, false) : -ENOMEM;
+		qrc = rep->single ? ctl_queue_add(c, rep->single, false) : -ENOMEM;
 		rc = qrc;
 	}
 	nlmsg_free(rep->part);
@@ -266,8 +376,11 @@ static int ctl_version_reply(struct ctl_server *s, struct ctl_reply *rep)
 	return 0;
 }
 
-/* One received packet of n bytes in s->rbuf. Returns -1 to close the connection. */
-static int ctl_conn_request(struct ctl_server *s, struct ctl_conn *c, size_t n)
+/*
+ * Run c's request (on a worker): its replies go to c->res; c->park_ms is
+ * set instead when the handler parks it.
+ */
+static void ctl_conn_request(struct ctl_server *s, struct ctl_conn *c)
 {
 	const struct ctl_handler *h;
 	const struct ctl_cmd_info *ci;
@@ -275,8 +388,9 @@ static int ctl_conn_request(struct ctl_server *s, struct ctl_conn *c, size_t n)
 	struct ctl_reply rep;
 	int rc;
 
+	c->park_ms = 0;
 	ns_err_clear();
-	rc = ctl_proto_request_parse(s->rbuf, n, &req);
+	rc = ctl_proto_request_parse(c->req, c->reqlen, &req);
 	if (rc)
 		goto reject;
 	ci = ctl_proto_cmd_info(req.cmd);
@@ -293,27 +407,162 @@ static int ctl_conn_request(struct ctl_server *s, struct ctl_conn *c, size_t n)
 
 	req.cred = c->cred;
 	memset(&rep, 0, sizeof(rep));
-	rep.conn = c;
+	rep.q = &c->res;
 	rep.cmd = req.cmd;
 	rep.seq = req.seq;
 	rep.multi_cmd = ci->multi;
+	rep.last_run = c->last_run;
 	ns_err_clear();
 	if (h->fn)
 		rc = h->fn(&req, &rep, s->arg);
 	else
 		rc = ctl_version_reply(s, &rep);
+	if (rc == CTL_REPLY_WAIT) {
+		if (rep.park_ms && !rep.last_run && rep.nparts == 0) {
+			nlmsg_free(rep.part);
+			nlmsg_free(rep.single);
+			c->park_ms = rep.park_ms;
+			return;	/* run again later */
+		}
+		/* a handler bug: parked on its last run, or after sending parts */
+		rc = ns_err(-EINVAL, "internal error: %s asked to wait when it may not",
+			    ci->name);
+	}
 	ctl_count(&s->counters.handled);
-	return ctl_reply_finish(&rep, rc) ? -1 : 0;
+	if (ctl_reply_finish(&rep, rc))
+		ctl_queue_free(&c->res);	/* out of memory: the connection goes */
+	return;
 
 reject:
 	ctl_count(&s->counters.rejected);
 	/* the reply names a command the client can parse, or none */
-	return ctl_reply_fail(c, ctl_proto_cmd_info(req.cmd) ? req.cmd : CTL_CMD_UNSPEC,
-			      req.seq, false, rc) ? -1 : 0;
+	if (ctl_reply_fail(&c->res, ctl_proto_cmd_info(req.cmd) ? req.cmd : CTL_CMD_UNSPEC,
+			   req.seq, false, rc))
+		ctl_queue_free(&c->res);
+}
+
+/* ---- the workers ---- */
+
+static void ctl_wake_io(struct ctl_server *s)
+{
+	uint64_t one = 1;
+
+	/* EAGAIN: the counter is full, the I/O thread will look anyway */
+	while (write(s->wfd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+void ctl_server_wake(struct ctl_server *s)
+{
+	if (s == NULL)
+		return;
+	__atomic_store_n(&s->woken, true, __ATOMIC_RELEASE);
+	ctl_wake_io(s);
+}
+
+static void *ctl_worker_thread(void *arg)
+{
+	struct ctl_worker *w = arg;
+	struct ctl_server *s = w->s;
+	struct ctl_jobs *q = w->changes ? &s->cjobs : &s->jobs;
+	pthread_cond_t *cond = w->changes ? &s->cqcond : &s->qcond;
+
+	for (;;) {
+		struct ctl_conn *c;
+
+		pthread_mutex_lock(&s->qlock);
+		while (!s->stopping && q->head == NULL)
+			pthread_cond_wait(cond, &s->qlock);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->qlock);
+			return NULL;
+		}
+		c = q->head;
+		q->head = c->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		pthread_mutex_unlock(&s->qlock);
+
+		ctl_conn_request(s, c);
+
+		pthread_mutex_lock(&s->qlock);
+		c->next = s->done;
+		s->done = c;
+		pthread_mutex_unlock(&s->qlock);
+		ctl_wake_io(s);
+	}
+}
+
+/* c's request changes something (a malformed one does not: it is refused) */
+static bool ctl_conn_changes(const struct ctl_server *s, const struct ctl_conn *c)
+{
+	const struct ctl_cmd_info *ci;
+	struct genlmsghdr g;
+	unsigned cmd;
+
+	if (c->reqlen < NLMSG_HDRLEN + GENL_HDRLEN)
+		return false;
+	memcpy(&g, c->req + NLMSG_HDRLEN, sizeof(g));
+	cmd = g.cmd;
+	ci = cmd <= CTL_CMD_MAX ? ctl_proto_cmd_info(cmd) : NULL;
+	return ci && (ci->changes || s->handlers[cmd].changes);
+}
+
+/* I/O thread: hand c's request to a worker */
+static void ctl_conn_dispatch(struct ctl_server *s, struct ctl_conn *c, uint64_t now)
+{
+	bool changes = ctl_conn_changes(s, c);
+	struct ctl_jobs *q = changes ? &s->cjobs : &s->jobs;
+
+	c->state = CTL_CONN_RUNNING;
+	c->last_run = c->wait_until && now >= c->wait_until;
+	c->next = NULL;
+	pthread_mutex_lock(&s->qlock);
+	if (q->tail)
+		q->tail->next = c;
+	else
+		q->head = c;
+	q->tail = c;
+	pthread_cond_signal(changes ? &s->cqcond : &s->qcond);
+	pthread_mutex_unlock(&s->qlock);
+}
+
+/* I/O thread: the connections the workers handed back */
+static void ctl_server_collect(struct ctl_server *s, uint64_t now)
+{
+	struct ctl_conn *c, *next;
+
+	pthread_mutex_lock(&s->qlock);
+	c = s->done;
+	s->done = NULL;
+	pthread_mutex_unlock(&s->qlock);
+	for (; c; c = next) {
+		next = c->next;
+		c->next = NULL;
+		if (c->park_ms) {
+			c->state = CTL_CONN_PARKED;
+			if (c->wait_until == 0)
+				c->wait_until = now + c->park_ms;
+			c->park_ms = 0;
+			continue;
+		}
+		free(c->req);
+		c->req = NULL;
+		c->reqlen = 0;
+		c->wait_until = 0;
+		c->state = CTL_CONN_IDLE;
+		ctl_queue_splice(&c->out, &c->res);
+		if (c->out.head == NULL) {
+			/* nothing to send (out of memory): the client sees the close */
+			ctl_count(&s->counters.dropped);
+			ctl_conn_close(c);
+		}
+		/* sent by the loop: POLLOUT, or a flush of new replies */
+	}
 }
 
 /* Read one packet. Returns -1 to close the connection. */
-static int ctl_conn_read(struct ctl_server *s, struct ctl_conn *c)
+static int ctl_conn_read(struct ctl_server *s, struct ctl_conn *c, uint64_t now)
 {
 	struct iovec iov = { .iov_base = s->rbuf, .iov_len = CTL_MSG_MAX };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -325,19 +574,25 @@ static int ctl_conn_read(struct ctl_server *s, struct ctl_conn *c)
 		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
 	if (n == 0)
 		return -1;	/* the peer closed */
-	c->deadline = ctl_now_ms() + (uint64_t)s->idle_ms;
+	c->deadline = now + (uint64_t)s->idle_ms;
 	if ((size_t)n > CTL_MSG_MAX || (mh.msg_flags & MSG_TRUNC)) {
 		const struct nlmsghdr *nlh = (const void *)s->rbuf;
 
 		ctl_count(&s->counters.rejected);
 		ns_err(-EMSGSIZE, "message of %zd bytes exceeds the %d-byte limit",
 		       n, CTL_MSG_MAX);
-		return ctl_reply_fail(c, CTL_CMD_UNSPEC, nlh->nlmsg_seq, false,
+		return ctl_reply_fail(&c->out, CTL_CMD_UNSPEC, nlh->nlmsg_seq, false,
 				      -EMSGSIZE) ? -1 : 0;
 	}
-	return ctl_conn_request(s, c, (size_t)n);
+	c->req = malloc((size_t)n ? (size_t)n : 1);
+	if (c->req == NULL)
+		return -1;
+	memcpy(c->req, s->rbuf, (size_t)n);
+	c->reqlen = (size_t)n;
+	c->wait_until = 0;
+	ctl_conn_dispatch(s, c, now);
+	return 0;
 }
-
 static void ctl_server_accept(struct ctl_server *s)
 {
 	for (;;) {
@@ -383,15 +638,28 @@ static void *ctl_server_thread(void *arg)
 
 		s->pfds[0] = (struct pollfd){ .fd = s->efd, .events = POLLIN };
 		s->pfds[1] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
+		s->pfds[2] = (struct pollfd){ .fd = s->wfd, .events = POLLIN };
 		for (i = 0; i < s->max_clients; i++) {
 			struct ctl_conn *c = &s->conns[i];
+			struct pollfd *p = &s->pfds[3 + i];
 
-			s->pfds[2 + i] = (struct pollfd){ .fd = c->fd,
-				.events = c->head ? POLLOUT : POLLIN };
-			if (c->fd >= 0 && c->deadline < next)
+			*p = (struct pollfd){ .fd = c->fd, .events = c->out.head ? POLLOUT : POLLIN };
+			if (c->fd < 0)
+				continue;
+			if (c->state == CTL_CONN_RUNNING) {
+				p->fd = -1;	/* a worker has it: no timeout either */
+				continue;
+			}
+			if (c->state == CTL_CONN_PARKED) {
+				p->events = 0;	/* POLLHUP: the client left */
+				if (c->wait_until < next)
+					next = c->wait_until;
+				continue;
+			}
+			if (c->deadline < next)
 				next = c->deadline;
 		}
-		n = 2 + s->max_clients;
+		n = 3 + s->max_clients;
 		if (next == UINT64_MAX)
 			timeout = -1;
 		else
@@ -404,25 +672,47 @@ static void *ctl_server_thread(void *arg)
 			break;
 
 		now = ctl_now_ms();
+		if (rc > 0 && (s->pfds[2].revents & POLLIN)) {
+			uint64_t cnt;
+
+			while (read(s->wfd, &cnt, sizeof(cnt)) < 0 && errno == EINTR)
+				;
+			ctl_server_collect(s, now);
+		}
+		/* a RELEASE (or whatever a handler waits for): parked requests run again */
+		if (__atomic_exchange_n(&s->woken, false, __ATOMIC_ACQ_REL))
+			for (i = 0; i < s->max_clients; i++)
+				if (s->conns[i].fd >= 0 && s->conns[i].state == CTL_CONN_PARKED)
+					ctl_conn_dispatch(s, &s->conns[i], now);
 		for (i = 0; i < s->max_clients; i++) {
 			struct ctl_conn *c = &s->conns[i];
-			short re = rc > 0 ? s->pfds[2 + i].revents : 0;
+			short re = rc > 0 ? s->pfds[3 + i].revents : 0;
 			int gone = 0;
 
-			if (c->fd < 0)
+			if (c->fd < 0 || c->state == CTL_CONN_RUNNING)
 				continue;
-			if (c->head && (re & (POLLOUT | POLLERR | POLLHUP)))
+			if (c->state == CTL_CONN_PARKED) {
+				if (re & (POLLERR | POLLHUP | POLLNVAL)) {
+					/* the client left: its request is dropped, not run */
+					ctl_count(&s->counters.dropped);
+					ctl_conn_close(c);
+				} else if (now >= c->wait_until) {
+					ctl_conn_dispatch(s, c, now);	/* the last run */
+				}
+				continue;
+			}
+			if (c->out.head && (re & (POLLOUT | POLLERR | POLLHUP)))
 				gone = ctl_conn_flush(s, c);
-			else if (!c->head && (re & POLLIN))
-				gone = ctl_conn_read(s, c);
+			else if (!c->out.head && (re & POLLIN))
+				gone = ctl_conn_read(s, c, now);
 			else if (re & (POLLERR | POLLHUP | POLLNVAL))
 				gone = -1;
-			if (gone == 0 && c->head && !(re & POLLOUT))
+			if (gone == 0 && c->state == CTL_CONN_IDLE && c->out.head && !(re & POLLOUT))
 				gone = ctl_conn_flush(s, c);	/* replies of a new request */
-			if (gone == 0 && c->deadline <= now)
+			if (gone == 0 && c->state == CTL_CONN_IDLE && c->deadline <= now)
 				gone = -1;	/* silent too long, or not reading */
 			if (gone) {
-				if (c->head || c->deadline <= now)
+				if (c->out.head || c->deadline <= now)
 					ctl_count(&s->counters.dropped);
 				ctl_conn_close(c);
 			}
@@ -594,6 +884,14 @@ static void ctl_server_free(struct ctl_server *s)
 	}
 	if (s->efd >= 0)
 		close(s->efd);
+	if (s->wfd >= 0)
+		close(s->wfd);
+	if (s->qlock_init) {
+		pthread_mutex_destroy(&s->qlock);
+		pthread_cond_destroy(&s->qcond);
+		pthread_cond_destroy(&s->cqcond);
+	}
+	free(s->workers);
 	free(s->conns);
 	free(s->pfds);
 	free(s->rbuf);
@@ -615,7 +913,7 @@ int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return ns_err(-ENOMEM, "out of memory");
-	s->lfd = s->efd = -1;
+	s->lfd = s->efd = s->wfd = -1;
 	s->owner = o->owner;
 	s->handlers = o->handlers;
 	s->arg = o->arg;
@@ -625,17 +923,24 @@ int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
 	s->path = strdup(o->path);
 	s->mount = strdup(o->mount ? o->mount : o->path);
 	s->conns = calloc(s->max_clients, sizeof(*s->conns));
-	s->pfds = calloc(2 + s->max_clients, sizeof(*s->pfds));
+	s->pfds = calloc(3 + s->max_clients, sizeof(*s->pfds));
 	s->rbuf = malloc(CTL_MSG_MAX);
-	if (!s->path || !s->mount || !s->conns || !s->pfds || !s->rbuf) {
+	s->nworkers = 1 + (o->workers ? o->workers : CTL_DEFAULT_WORKERS);
+	s->workers = calloc(s->nworkers, sizeof(*s->workers));
+	if (!s->path || !s->mount || !s->conns || !s->pfds || !s->rbuf || !s->workers) {
 		ctl_server_free(s);
 		return ns_err(-ENOMEM, "out of memory");
 	}
 	for (i = 0; i < s->max_clients; i++)
 		s->conns[i].fd = -1;
 
+	pthread_mutex_init(&s->qlock, NULL);
+	pthread_cond_init(&s->qcond, NULL);
+	pthread_cond_init(&s->cqcond, NULL);
+	s->qlock_init = true;
 	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (s->efd < 0) {
+	s->wfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->efd < 0 || s->wfd < 0) {
 		rc = ns_err(-errno, "cannot create eventfd: %s", strerror(errno));
 		ctl_server_free(s);
 		return rc;
@@ -646,17 +951,28 @@ int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
 		return rc;
 	}
 
-	/* the thread takes no signals: they belong to the daemon's main thread */
+	/* the threads take no signals: they belong to the daemon's main thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&s->thread, NULL, ctl_server_thread, s);
+	rc = 0;
+	for (i = 0; i < s->nworkers && rc == 0; i++) {
+		s->workers[i].s = s;
+		s->workers[i].changes = i == 0;
+		rc = pthread_create(&s->workers[i].thread, NULL, ctl_worker_thread,
+				    &s->workers[i]);
+		if (rc == 0)
+			s->workers_started++;
+	}
+	if (rc == 0) {
+		rc = pthread_create(&s->thread, NULL, ctl_server_thread, s);
+		s->thread_started = rc == 0;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
-		rc = ns_err(-rc, "cannot start the control socket thread: %s", strerror(rc));
-		ctl_server_free(s);
+		rc = ns_err(-rc, "cannot start the control socket threads: %s", strerror(rc));
+		ctl_server_stop(&s);
 		return rc;
 	}
-	s->thread_started = true;
 	*out = s;
 	return 0;
 }
@@ -673,6 +989,14 @@ void ctl_server_stop(struct ctl_server **sp)
 			;
 		pthread_join(s->thread, NULL);
 	}
+	/* a worker finishes the request it runs; queued ones are dropped */
+	pthread_mutex_lock(&s->qlock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->qcond);
+	pthread_cond_broadcast(&s->cqcond);
+	pthread_mutex_unlock(&s->qlock);
+	for (unsigned i = 0; i < s->workers_started; i++)
+		pthread_join(s->workers[i].thread, NULL);
 	ctl_server_free(s);
 	*sp = NULL;
 }

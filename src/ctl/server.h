@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The daemon's side of the control socket: an AF_UNIX SOCK_SEQPACKET
- * listener served by one thread of its own (never the FUSE request
- * thread). The thread polls the listener and every connection without
- * blocking: requests are read one packet at a time, replies are queued per
+ * listener served by one I/O thread of its own and a pool of workers
+ * (never the FUSE request threads). The I/O thread polls the listener and
+ * every connection without blocking: requests are read one packet at a time, replies are queued per
  * connection and written as the peer takes them, so a client that never
  * sends, or never reads, costs one slot and blocks nobody. Each request is
  * validated (proto.h) and checked against the peer's SO_PEERCRED before
  * its handler runs; a malformed one gets an error reply, nothing else.
  *
- * Handlers run on the server thread, one at a time, with the request's
- * attributes and a reply builder. They return 0, or a negative errno (or
- * -NS_E_*) with an ns_err() message, which becomes the error reply.
+ * Handlers run on workers, never two at once for one connection: a
+ * connection's requests are answered in order. Commands that change
+ * something run one at a time, in the order they came, on a worker of
+ * their own; the others on a pool (opts.workers), several at once, so
+ * that no change, however slow, holds a list. A handler gets the
+ * request's attributes and a reply builder. It returns 0, or a negative
+ * errno (or -NS_E_*) with an ns_err() message, which becomes the error
+ * reply, or ctl_reply_wait() to be run again later (see there): no
+ * handler blocks waiting for another client.
  *
  *   static const struct ctl_handler handlers[CTL_CMD_MAX + 1] = {
  *           [CTL_CMD_LIST] = { daemon_ctl_list, false },
@@ -59,6 +65,7 @@ struct ctl_server_opts {
 	unsigned max_clients;	/* 0: 64; further connections are closed at once */
 	int idle_timeout_ms;	/* 0: 60000; a silent connection is closed after it */
 	int stall_timeout_ms;	/* 0: 10000; a peer that takes no reply data */
+	unsigned workers;	/* 0: 4; commands that change nothing run at once */
 };
 
 /*
@@ -71,8 +78,10 @@ struct ctl_server_opts {
 int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out);
 
 /*
- * Stop: wake the thread (eventfd), join it, close every connection (queued
- * replies are dropped), remove the socket file. NULL-safe; sets *s to NULL.
+ * Stop: wake the thread (eventfd), join it, let each worker finish the
+ * handler it runs and join it, close every connection (queued and parked
+ * requests and queued replies are dropped), remove the socket file.
+ * NULL-safe; sets *s to NULL.
  */
 void ctl_server_stop(struct ctl_server **s);
 
@@ -115,5 +124,26 @@ void ctl_server_counters(const struct ctl_server *s, struct ctl_server_counters 
  */
 struct nl_msg *ctl_reply_msg(struct ctl_reply *rep);
 struct nl_msg *ctl_reply_part(struct ctl_reply *rep);
+
+/*
+ * Waiting for something another client does (a RELEASE of a busy
+ * namespace): a handler that finds it must wait, and may
+ * (ctl_reply_may_wait()), returns ctl_reply_wait(rep, ms) before building
+ * any reply part, with every lock dropped. Its request is parked: the
+ * connection reads nothing else meanwhile, no worker is held, and the
+ * handler runs again from the start (so it looks at the state afresh)
+ * after each ctl_server_wake(), and one last time ms after it first
+ * parked, when ctl_reply_may_wait() is false and it must answer. A
+ * client that hangs up while parked has its request dropped unanswered.
+ */
+#define CTL_REPLY_WAIT 1
+bool ctl_reply_may_wait(const struct ctl_reply *rep);
+int ctl_reply_wait(struct ctl_reply *rep, unsigned ms);
+
+/*
+ * Run every parked request again (from any thread, with any locks held:
+ * it only writes an eventfd). NULL-safe.
+ */
+void ctl_server_wake(struct ctl_server *s);
 
 #endif

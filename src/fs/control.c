@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * The control socket's commands (pmemctl's online mode): one handler per
- * command of src/ctl/proto.h, run one at a time on the server thread.
+ * command of src/ctl/proto.h, run on the server's workers (server.h),
+ * several at once. Commands that change something run one at a time
+ * (ctl_lock, fs.h): they may keep a file after dropping the daemon lock,
+ * and files leave the tree only in them. Commands that only look (list,
+ * stats, read-labels, check-labels) do not take ctl_lock: they wait for
+ * nobody but the daemon lock's short holds.
+ *
+ * No handler waits for another client: a destroy, disable, enable or
+ * power failure that finds its namespace held parks its request
+ * (ctl_reply_wait) instead of waiting for the RELEASE; every drop of a
+ * hold (fs_daemon_ns_put) wakes the parked requests (fs_ctl_released),
+ * and the last run, FS_CTL_RELEASE_WAIT_MS after the first, answers busy.
  *
  * Every handler holds the daemon lock (fs.h) while it reads or changes the
  * core's objects and the tree, and records the kernel notifications its
  * changes need; they are sent after the lock is dropped and before the
  * handler returns, so a file is visible (or gone) when the reply leaves,
- * also for a process that looked the name up a moment before. The server
- * thread is not a FUSE thread: notifying from here cannot deadlock the loop.
+ * also for a process that looked the name up a moment before. The workers
+ * are not FUSE threads: notifying from here cannot deadlock the loop.
  *
  * Runtime state: a served namespace has a file (its ns_namespace userdata
  * is the inode); an active namespace without a file is "disabled". Nothing
@@ -37,6 +48,8 @@ _Static_assert(FS_LAT_BUCKETS == CTL_HIST_BUCKETS,
 
 /* how long a refused destroy/disable waits for a RELEASE still in flight */
 #define FS_CTL_RELEASE_WAIT_MS 1000
+/* a power failure's default wait for holders (fault.c's FS_PF_WAIT_MS) */
+#define FS_CTL_PF_WAIT_MS 1000
 
 /* ---- notifications, sent with no lock held ---- */
 
@@ -231,27 +244,24 @@ static struct fs_inode *fs_ctl_file(struct ns_namespace *ns)
 }
 
 /*
- * Wait (daemon lock held; dropped while waiting) up to
- * FS_CTL_RELEASE_WAIT_MS for ns to have no holder: a close(2) returns
- * before its RELEASE reaches the daemon. true when free.
+ * ns is held (daemon lock held): a close(2) returns before its RELEASE
+ * reaches the daemon, so a request that needs ns free waits up to
+ * FS_CTL_RELEASE_WAIT_MS for the RELEASE still in flight, without making
+ * anyone else wait: CTL_REPLY_WAIT (the caller drops its locks and returns
+ * it; the request runs again on the next RELEASE, or at the end of the
+ * wait), or 0 on the last run (the caller answers busy).
  */
-static bool fs_ctl_wait_unheld(struct fs_daemon *d, struct ns_namespace *ns)
+static int fs_ctl_held(struct ctl_reply *rep, struct ns_namespace *ns)
 {
-	struct timespec ts;
+	if (ns_namespace_holders(ns) == 0 || !ctl_reply_may_wait(rep))
+		return 0;
+	return ctl_reply_wait(rep, FS_CTL_RELEASE_WAIT_MS);
+}
 
-	if (ns_namespace_holders(ns) == 0)
-		return true;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += FS_CTL_RELEASE_WAIT_MS / 1000;
-	ts.tv_nsec += (long)(FS_CTL_RELEASE_WAIT_MS % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	while (ns_namespace_holders(ns) > 0)
-		if (pthread_cond_timedwait(&d->released, &d->lock, &ts) != 0)
-			break;
-	return ns_namespace_holders(ns) == 0;
+/* A hold of a namespace was dropped (daemon lock held): parked requests look again. */
+void fs_ctl_released(struct fs_daemon *d)
+{
+	ctl_server_wake(d->ctl);
 }
 
 /*
@@ -520,8 +530,10 @@ static int fs_ctl_destroy(const struct ctl_request *req, struct ctl_reply *rep, 
 	rc = fs_ctl_target(d, req, &reg, &ns);
 	if (rc)
 		goto out;
-	if (!force && !fs_ctl_wait_unheld(d, ns)) {
-		rc = fs_ctl_busy(reg, ns, "destroy");
+	if (!force && ns_namespace_holders(ns) > 0) {
+		rc = fs_ctl_held(rep, ns);
+		if (rc == 0)
+			rc = fs_ctl_busy(reg, ns, "destroy");
 		goto out;
 	}
 	held = ns_namespace_holders(ns);
@@ -581,8 +593,10 @@ static int fs_ctl_disable(const struct ctl_request *req, struct ctl_reply *rep, 
 			rc = fs_ctl_reply_ns(d, rep, reg, ns);	/* disabled already */
 		goto out;
 	}
-	if (!force && !fs_ctl_wait_unheld(d, ns)) {
-		rc = fs_ctl_busy(reg, ns, "disable");
+	if (!force && ns_namespace_holders(ns) > 0) {
+		rc = fs_ctl_held(rep, ns);
+		if (rc == 0)
+			rc = fs_ctl_busy(reg, ns, "disable");
 		goto out;
 	}
 	ns_namespace_set_userdata(ns, NULL);
@@ -619,10 +633,12 @@ static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, v
 			    ns_state_name(ns_namespace_state(ns)), ns_namespace_reason(ns));
 		goto out;
 	}
-	if (!fs_ctl_wait_unheld(d, ns)) {
-		rc = ns_err(-EBUSY, "namespace '%s' in %s is still open through the file it "
-			    "had before it was disabled: close that first",
-			    ns_namespace_name(ns), ns_region_devname(reg->r));
+	if (ns_namespace_holders(ns) > 0) {
+		rc = fs_ctl_held(rep, ns);
+		if (rc == 0)
+			rc = ns_err(-EBUSY, "namespace '%s' in %s is still open through the "
+				    "file it had before it was disabled: close that first",
+				    ns_namespace_name(ns), ns_region_devname(reg->r));
 		goto out;
 	}
 	rc = fs_daemon_add_namespace(d, reg, ns, &file);
@@ -1011,7 +1027,8 @@ out:
 /*
  * The served file of the namespace a request names (daemon lock taken and
  * dropped). It stays valid after the lock is dropped: files leave the
- * tree only in control handlers, which run one at a time on this thread.
+ * tree only in control handlers that change things, which run one at a
+ * time (ctl_lock), as the callers of this do.
  */
 static int fs_ctl_served(struct fs_daemon *d, const struct ctl_request *req,
 			 struct fs_region **rout, struct ns_namespace **nsout,
@@ -1139,7 +1156,22 @@ static int fs_ctl_power_fail(const struct ctl_request *req, struct ctl_reply *re
 			.kill = flags & CTL_F_KILL,
 			.wait_ms = a[CTL_A_WAIT_MS] ? nla_get_u32(a[CTL_A_WAIT_MS]) : 0,
 		};
+		unsigned held;
 
+		/*
+		 * Held, not forced, nothing to kill: the wait for the holders
+		 * is a parked request (nobody waits behind it); on the last
+		 * run, still held, fault.c refuses after a token wait.
+		 */
+		pthread_mutex_lock(&d->lock);
+		held = ns_namespace_holders(ns);
+		pthread_mutex_unlock(&d->lock);
+		if (held && !o.force && !o.kill) {
+			if (ctl_reply_may_wait(rep))
+				return ctl_reply_wait(rep, o.wait_ms ? o.wait_ms :
+						       FS_CTL_PF_WAIT_MS);
+			o.wait_ms = 1;
+		}
 		rc = fs_fault_power_fail(d, file, &o, &res);
 	}
 	if (rc)
@@ -1244,20 +1276,41 @@ static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *
 
 /* ---- the server ---- */
 
+/* commands that change something run one at a time: ctl_lock (fs.h) */
+#define FS_CTL_CHANGE(fn)							\
+static int fn##_one(const struct ctl_request *req, struct ctl_reply *rep, void *arg) \
+{										\
+	struct fs_daemon *d = arg;						\
+	int rc;									\
+										\
+	pthread_mutex_lock(&d->ctl_lock);					\
+	rc = fn(req, rep, arg);							\
+	pthread_mutex_unlock(&d->ctl_lock);					\
+	return rc;								\
+}
+FS_CTL_CHANGE(fs_ctl_create)
+FS_CTL_CHANGE(fs_ctl_destroy)
+FS_CTL_CHANGE(fs_ctl_enable)
+FS_CTL_CHANGE(fs_ctl_disable)
+FS_CTL_CHANGE(fs_ctl_rename)
+FS_CTL_CHANGE(fs_ctl_init_labels)
+FS_CTL_CHANGE(fs_ctl_power_fail)
+FS_CTL_CHANGE(fs_ctl_inject_error)
+
 static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
 	/* CTL_CMD_VERSION: the server's own answer (mount, versions) */
 	[CTL_CMD_LIST] = { fs_ctl_list, false },
-	[CTL_CMD_CREATE_NS] = { fs_ctl_create, true },
-	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy, true },
-	[CTL_CMD_ENABLE_NS] = { fs_ctl_enable, true },
-	[CTL_CMD_DISABLE_NS] = { fs_ctl_disable, true },
-	[CTL_CMD_RENAME_NS] = { fs_ctl_rename, true },
+	[CTL_CMD_CREATE_NS] = { fs_ctl_create_one, true },
+	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy_one, true },
+	[CTL_CMD_ENABLE_NS] = { fs_ctl_enable_one, true },
+	[CTL_CMD_DISABLE_NS] = { fs_ctl_disable_one, true },
+	[CTL_CMD_RENAME_NS] = { fs_ctl_rename_one, true },
 	[CTL_CMD_READ_LABELS] = { fs_ctl_read_labels, false },
 	[CTL_CMD_CHECK_LABELS] = { fs_ctl_check_labels, false },
-	[CTL_CMD_INIT_LABELS] = { fs_ctl_init_labels, true },
+	[CTL_CMD_INIT_LABELS] = { fs_ctl_init_labels_one, true },
 	[CTL_CMD_STATS] = { fs_ctl_stats, false },
-	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail, true },
-	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error, true },
+	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail_one, true },
+	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error_one, true },
 };
 
 int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
@@ -1270,12 +1323,33 @@ int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
 		.handlers = fs_ctl_handlers,
 		.arg = d,
 	};
+	struct ctl_server *srv;
+	int rc;
 
-	return ctl_server_start(&so, &d->ctl);
+	pthread_mutex_init(&d->ctl_lock, NULL);
+	rc = ctl_server_start(&so, &srv);
+	if (rc) {
+		pthread_mutex_destroy(&d->ctl_lock);
+		return rc;
+	}
+	/* under the lock: fs_ctl_released() reads it from FUSE threads */
+	pthread_mutex_lock(&d->lock);
+	d->ctl = srv;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
 }
 
 void fs_ctl_stop(struct fs_daemon *d)
 {
-	ctl_server_stop(&d->ctl);
+	struct ctl_server *srv;
+
+	pthread_mutex_lock(&d->lock);
+	srv = d->ctl;
+	d->ctl = NULL;
+	pthread_mutex_unlock(&d->lock);
+	if (srv) {
+		ctl_server_stop(&srv);	/* waits for the handlers running */
+		pthread_mutex_destroy(&d->ctl_lock);
+	}
 	fs_fault_shutdown();	/* armed crashes still reverting */
 }

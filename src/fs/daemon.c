@@ -83,7 +83,7 @@ void fs_daemon_ns_put(struct fs_daemon *d, struct ns_namespace *ns)
 {
 	pthread_mutex_lock(&d->lock);
 	ns_namespace_put(ns);
-	pthread_cond_broadcast(&d->released);
+	fs_ctl_released(d);	/* parked control requests look again */
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -104,7 +104,6 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
 	pthread_mutex_init(&d->lock, NULL);
-	pthread_cond_init(&d->released, NULL);
 	pthread_mutex_init(&d->init_lock, NULL);
 	pthread_cond_init(&d->init_cond, NULL);
 	rc = fs_itable_init(&d->itable, cfg->uid, cfg->gid, free_ns);

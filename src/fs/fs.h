@@ -8,15 +8,20 @@
  * Threads: the FUSE loop (one thread with -s, else libfuse's pool) serves
  * requests and never blocks on a persist: FSYNC and the last RELEASE go to
  * the flush workers (worker.c), which reply when the namespace is durable.
- * The control socket has a thread of its own (control.c, src/ctl/server.h)
- * that changes the tree at run time. Kernel notifications
- * (fuse_lowlevel_notify_*) come only from that thread, never from the loop
- * or a worker, and with no daemon lock held.
+ * The control socket has threads of its own (control.c, src/ctl/server.h:
+ * an I/O thread and workers that run the commands) that change the tree
+ * at run time. Kernel notifications (fuse_lowlevel_notify_*) come only
+ * from those workers, never from the loop or a flush worker, and with no
+ * daemon lock held.
  *
  * Locks:
+ *   ctl_lock           control commands that change something run one at
+ *                      a time (control.c); never taken by FUSE threads,
+ *                      never held while a request waits for a RELEASE
+ *                      (those are parked, src/ctl/server.h)
  *   lock (below)       the core's region and namespace objects (src/ns is
- *                      not thread-safe) and the tree's membership: the
- *                      control thread holds it for a whole request; FUSE
+ *                      not thread-safe) and the tree's membership: a
+ *                      control command holds it for its whole run; FUSE
  *                      threads take it around ns_namespace_get/put (OPEN,
  *                      last RELEASE) and to test that a file is still linked
  *                      when it is opened. Never held across a notification
@@ -28,8 +33,9 @@
  *                      taken under lock or fs_ns.lock; a power failure
  *                      takes fs_ns.lock (handle counts) and lock (pins)
  *                      under its revert_lock, never across a notification
- * Lock order: lock -> itable.lock -> fs_ns.flush_lock -> fs_ns.lock; the
- * worker queue lock is a leaf.
+ * Lock order: ctl_lock -> lock -> itable.lock -> fs_ns.flush_lock ->
+ * fs_ns.lock; ctl_lock -> the fault locks (a power failure under ctl_lock);
+ * the worker queue lock and the control server's queue lock are leaves.
  */
 #ifndef PMEMFS_FS_FS_H
 #define PMEMFS_FS_FS_H
@@ -76,8 +82,8 @@ struct fs_daemon {
 
 	/* the daemon lock: the core's objects (see the top of this file) */
 	pthread_mutex_t lock;
-	pthread_cond_t released;	/* with lock: a namespace hold was dropped */
-	struct ctl_server *ctl;		/* the control socket, NULL when off */
+	pthread_mutex_t ctl_lock;	/* control commands that change things */
+	struct ctl_server *ctl;		/* the control socket, NULL when off (under lock) */
 	struct fs_inode_table itable;
 	struct fs_worker *worker;
 
@@ -143,8 +149,10 @@ struct fs_ctl_opts {
 };
 /* Start serving; 0 or a negative errno with an ns_err() message. */
 int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o);
-/* Stop serving (waits for a request in progress); NULL-safe. */
+/* Stop serving (waits for the requests in progress); NULL-safe. */
 void fs_ctl_stop(struct fs_daemon *d);
+/* A namespace hold was dropped (daemon lock held): wake parked requests. */
+void fs_ctl_released(struct fs_daemon *d);
 
 /* worker.c: the flush workers */
 int fs_worker_start(unsigned nthreads, struct fs_worker **out);

@@ -45,6 +45,14 @@ struct tstate {
 	size_t list_pad;	/* extra bytes of path per LIST part */
 	unsigned calls[CTL_CMD_MAX + 1];	/* __atomic */
 	uid_t last_uid;
+	/* DISABLE_NS parks until gate (__atomic), for park_ms at most */
+	unsigned park_ms;
+	int gate;
+	unsigned parks;		/* __atomic: runs that parked */
+	unsigned last_runs;	/* __atomic: runs with ctl_reply_may_wait() false */
+	/* RENAME_NS sleeps (blocks its worker) until slow_gate (__atomic) */
+	int slow_gate;
+	int slow_in;		/* __atomic: it is sleeping */
 };
 
 static struct tstate T;
@@ -161,6 +169,36 @@ static int h_stats(const struct ctl_request *req, struct ctl_reply *rep, void *a
 	return 0;	/* nothing built: an empty success reply */
 }
 
+/* waits for something another client does: parks, never blocks */
+static int h_disable(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct tstate *t = arg;
+
+	count_call(req);
+	if (__atomic_load_n(&t->gate, __ATOMIC_SEQ_CST))
+		return ctl_put_u32(ctl_reply_msg(rep), CTL_A_COUNT, 1);
+	if (ctl_reply_may_wait(rep)) {
+		__atomic_add_fetch(&t->parks, 1, __ATOMIC_SEQ_CST);
+		return ctl_reply_wait(rep, t->park_ms);
+	}
+	__atomic_add_fetch(&t->last_runs, 1, __ATOMIC_SEQ_CST);
+	return ns_err(-EBUSY, "still held");
+}
+
+/* a slow change (a label commit on a slow disk): blocks its worker */
+static int h_rename(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct tstate *t = arg;
+	uint64_t i;
+
+	count_call(req);
+	__atomic_store_n(&t->slow_in, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < 5000 && !__atomic_load_n(&t->slow_gate, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
+	__atomic_store_n(&t->slow_in, 0, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
 static const struct ctl_handler handlers[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_LIST] = { h_list, false },
 	[CTL_CMD_CREATE_NS] = { h_create, true },
@@ -168,6 +206,8 @@ static const struct ctl_handler handlers[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_DESTROY_NS] = { h_destroy, false },
 	[CTL_CMD_READ_LABELS] = { h_read_labels, false },
 	[CTL_CMD_INIT_LABELS] = { h_init_labels, true },
+	[CTL_CMD_DISABLE_NS] = { h_disable, true },
+	[CTL_CMD_RENAME_NS] = { h_rename, true },
 	/* a query the daemon chooses to restrict */
 	[CTL_CMD_STATS] = { h_stats, true },
 };
@@ -253,7 +293,12 @@ static struct nl_msg *req_new(unsigned cmd)
 		break;
 	case CTL_CMD_DESTROY_NS:
 	case CTL_CMD_ENABLE_NS:
+	case CTL_CMD_DISABLE_NS:
 		ctl_put_string(m, CTL_A_NS_NAME, "vm1");
+		break;
+	case CTL_CMD_RENAME_NS:
+		ctl_put_string(m, CTL_A_NS_NAME, "vm1");
+		ctl_put_string(m, CTL_A_NEW_NAME, "vm2");
 		break;
 	case CTL_CMD_INIT_LABELS:
 		ctl_put_string(m, CTL_A_REGION, "region0");
@@ -538,6 +583,166 @@ static void test_disconnect_mid_reply(void **state)
 	T.list_pad = 0;
 	c = connect_ok();
 	assert_list_complete(c, 500);
+	ctl_client_close(&c);
+}
+
+/* send cmd on c without waiting for the reply, with seq */
+static void send_req(struct ctl_client *c, unsigned cmd, uint32_t seq)
+{
+	struct nl_msg *m = req_new(cmd);
+
+	nlmsg_hdr(m)->nlmsg_seq = seq;
+	assert_int_equal(send(ctl_client_fd(c), nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len, 0),
+			 (ssize_t)nlmsg_hdr(m)->nlmsg_len);
+	nlmsg_free(m);
+}
+
+/* the first packet of a reply on c, within ms: its seq; its errno in *err */
+static uint32_t recv_seq(struct ctl_client *c, int ms, int *err)
+{
+	static uint8_t buf[CTL_MSG_MAX];
+	struct pollfd p = { .fd = ctl_client_fd(c), .events = POLLIN };
+	struct nlmsghdr *nlh = (void *)buf;
+	ssize_t n;
+
+	assert_int_equal(poll(&p, 1, ms), 1);
+	n = recv(ctl_client_fd(c), buf, sizeof(buf), 0);
+	assert_true(n >= (ssize_t)NLMSG_HDRLEN);
+	*err = 0;
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		*err = -((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+	return nlh->nlmsg_seq;
+}
+
+/* no data on c for ms */
+static void assert_no_reply(struct ctl_client *c, int ms)
+{
+	struct pollfd p = { .fd = ctl_client_fd(c), .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, ms), 0);
+}
+
+static void wait_atomic(unsigned *v, unsigned want)
+{
+	uint64_t t0 = now_ms();
+
+	while (__atomic_load_n(v, __ATOMIC_SEQ_CST) < want && now_ms() - t0 < 5000)
+		usleep(1000);
+	assert_true(__atomic_load_n(v, __ATOMIC_SEQ_CST) >= want);
+}
+
+/*
+ * A slow command (one that changes things and takes long: a label commit
+ * on a slow disk) holds no other client: LIST and VERSION of others
+ * answer while it runs, and its own reply comes when it is done.
+ */
+static void test_slow_change_holds_nobody(void **state)
+{
+	struct ctl_server_opts o = default_opts();
+	struct ctl_client *slow, *c;
+	uint64_t t0;
+	int err;
+
+	T.list_n = 50;
+	start(&o);
+	slow = connect_ok();
+	send_req(slow, CTL_CMD_RENAME_NS, 11);
+	wait_atomic((unsigned *)&T.slow_in, 1);
+	c = connect_ok();
+	t0 = now_ms();
+	assert_version_ok(c);
+	assert_list_complete(c, 50);
+	/* today's single thread: both waited for the whole 5 s rename */
+	assert_true(now_ms() - t0 < 2500);
+	assert_int_equal(__atomic_load_n(&T.slow_in, __ATOMIC_SEQ_CST), 1);
+	assert_no_reply(slow, 0);
+	__atomic_store_n(&T.slow_gate, 1, __ATOMIC_SEQ_CST);
+	assert_int_equal(recv_seq(slow, 5000, &err), 11);
+	assert_int_equal(err, 0);
+	ctl_client_close(&c);
+	ctl_client_close(&slow);
+}
+
+/*
+ * A parked request: no worker is held (other changes and lists run), the
+ * connection's next request waits its turn (replies in order), a wake
+ * runs it again, the end of its wait runs it a last time, and a client
+ * that hangs up has its request dropped.
+ */
+static void test_parked_request(void **state)
+{
+	struct ctl_server_opts o = default_opts();
+	struct ctl_server_counters k;
+	struct ctl_client *w, *c;
+	struct ctl_response *r;
+	unsigned runs;
+	uint64_t t0;
+	int err;
+
+	T.list_n = 20;
+	T.park_ms = 2000;
+	start(&o);
+	c = connect_ok();
+
+	/* parked: others' changes and lists go on */
+	w = connect_ok();
+	send_req(w, CTL_CMD_DISABLE_NS, 21);
+	send_req(w, CTL_CMD_VERSION, 22);	/* pipelined behind it */
+	wait_atomic(&T.parks, 1);
+	t0 = now_ms();
+	assert_int_equal(call(c, CTL_CMD_CREATE_NS, NULL), 0);
+	assert_list_complete(c, 20);
+	assert_true(now_ms() - t0 < 1500);
+	assert_no_reply(w, 0);
+	assert_int_equal(calls(CTL_CMD_VERSION), 0);
+	/* a wake runs it again: still waiting, parked again, nothing sent */
+	runs = calls(CTL_CMD_DISABLE_NS);
+	ctl_server_wake(srv);
+	wait_atomic(&T.parks, 2);
+	assert_int_equal(calls(CTL_CMD_DISABLE_NS), runs + 1);
+	assert_no_reply(w, 50);
+	/* what it waited for happened: its reply, then the next request's */
+	__atomic_store_n(&T.gate, 1, __ATOMIC_SEQ_CST);
+	t0 = now_ms();
+	ctl_server_wake(srv);
+	assert_int_equal(recv_seq(w, 1500, &err), 21);
+	assert_int_equal(err, 0);
+	assert_true(now_ms() - t0 < 1500);
+	assert_int_equal(recv_seq(w, 1500, &err), 22);
+	assert_int_equal(err, 0);
+	assert_int_equal(T.last_runs, 0);
+
+	/* nothing happens: the last run, after park_ms, answers busy */
+	__atomic_store_n(&T.gate, 0, __ATOMIC_SEQ_CST);
+	T.park_ms = 300;
+	t0 = now_ms();
+	assert_int_equal(call(w, CTL_CMD_DISABLE_NS, &r), -EBUSY);
+	assert_true(now_ms() - t0 >= 290);
+	assert_int_equal(T.last_runs, 1);
+
+	/* the client leaves while parked: dropped, never run again */
+	T.park_ms = 1000;
+	ctl_server_counters(srv, &k);
+	runs = calls(CTL_CMD_DISABLE_NS);
+	send_req(w, CTL_CMD_DISABLE_NS, 23);
+	wait_atomic(&T.parks, 4);
+	ctl_client_close(&w);
+	t0 = now_ms();
+	for (;;) {
+		struct ctl_server_counters k2;
+
+		ctl_server_counters(srv, &k2);
+		if (k2.dropped > k.dropped)
+			break;
+		assert_true(now_ms() - t0 < 3000);
+		usleep(2000);
+	}
+	__atomic_store_n(&T.gate, 1, __ATOMIC_SEQ_CST);
+	ctl_server_wake(srv);
+	usleep(1200 * 1000);	/* past its deadline */
+	assert_int_equal(calls(CTL_CMD_DISABLE_NS), runs + 1);
+	assert_int_equal(T.last_runs, 1);
+	assert_version_ok(c);
 	ctl_client_close(&c);
 }
 
@@ -1052,6 +1257,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_silent_and_stalled_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disconnect_mid_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_change_holds_nobody, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parked_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_over_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_refused, setup, teardown),

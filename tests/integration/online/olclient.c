@@ -15,6 +15,15 @@
  *   olclient call SOCKET CMD   a well-formed request of command number CMD
  *                              with no attributes; prints "ok" or
  *                              "error N: message" (exit 0 either way)
+ *   olclient nscall SOCKET CMD NAME
+ *                              the same with NS_NAME NAME; prints "sending"
+ *                              just before the request leaves, then
+ *                              "ok MS" or "error N MS: message" (MS: the
+ *                              milliseconds from sending to the reply)
+ *   olclient half SOCKET       send the first 12 bytes of a LIST request
+ *                              (its header says the whole length) and one
+ *                              packet of a single byte, never read, print
+ *                              "sent", wait (until killed)
  *   olclient bench SOCKET N    N times: create a 2 MiB namespace, destroy it;
  *                              prints p50/p99 of each and of both (us)
  *   olclient mapwriter FILE SEED
@@ -317,6 +326,58 @@ static int cmd_hold(const char *sock, bool send_list)
 		pause();
 }
 
+static int cmd_half(const char *sock)
+{
+	struct ctl_client *c = NULL;
+	struct nl_msg *m;
+	struct nlmsghdr *nlh;
+	int rc = ctl_client_connect(sock, &c);
+
+	if (rc)
+		return die("connect", ns_errormsg());
+	m = ctl_proto_request_new(CTL_CMD_LIST);
+	nlh = nlmsg_hdr(m);
+	nlh->nlmsg_seq = 1;
+	if (send(ctl_client_fd(c), nlh, 12, 0) < 0 || send(ctl_client_fd(c), nlh, 1, 0) < 0)
+		return die("send", strerror(errno));
+	nlmsg_free(m);
+	printf("sent\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int cmd_nscall(const char *sock, const char *cmd, const char *name)
+{
+	struct ctl_client *c = NULL;
+	struct ctl_response *resp = NULL;
+	struct timespec t0, t1;
+	struct nl_msg *m;
+	long ms;
+	int rc = ctl_client_connect(sock, &c);
+
+	if (rc)
+		return die("connect", ns_errormsg());
+	m = ctl_proto_request_new((unsigned)atoi(cmd));
+	if (ctl_put_string(m, CTL_A_NS_NAME, name))
+		return die("request", "cannot add the name");
+	ctl_client_set_timeout(c, 30000);
+	printf("sending\n");
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctl_client_call(c, m, &resp);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	nlmsg_free(m);
+	if (rc)
+		printf("error %d %ld: %s\n", -rc, ms, ns_errormsg());
+	else
+		printf("ok %ld\n", ms);
+	ctl_response_free(&resp);
+	ctl_client_close(&c);
+	return 0;
+}
+
 static int cmd_call(const char *sock, const char *cmd)
 {
 	struct ctl_client *c = NULL;
@@ -542,13 +603,17 @@ int main(int argc, char **argv)
 		return cmd_hold(argv[2], true);
 	if (argc == 4 && !strcmp(argv[1], "call"))
 		return cmd_call(argv[2], argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "nscall"))
+		return cmd_nscall(argv[2], argv[3], argv[4]);
+	if (argc == 3 && !strcmp(argv[1], "half"))
+		return cmd_half(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		return cmd_bench(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "mapwriter"))
 		return cmd_mapwriter(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "stale"))
 		return cmd_stale(argv[2]);
-	fprintf(stderr, "usage: olclient raw|silent|noread SOCKET | call SOCKET CMD | "
-		"mapwriter FILE SEED | stale FILE\n");
+	fprintf(stderr, "usage: olclient raw|silent|noread|half SOCKET | call SOCKET CMD | "
+		"nscall SOCKET CMD NAME | mapwriter FILE SEED | stale FILE\n");
 	return 2;
 }
