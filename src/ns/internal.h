@@ -63,7 +63,10 @@ struct ns_region {
  */
 int ns_region_build_namespaces(struct ns_region *r);
 
-/* Recompute every namespace's state, reason and shown name (pure). */
+/*
+ * Recompute every namespace's state, reason and shown name (pure, and
+ * independent of slot order; O(n log n)).
+ */
 void ns_region_classify(struct ns_region *r);
 
 /* Free every namespace object, dead ones too. */
@@ -73,8 +76,8 @@ void ns_region_free_namespaces(struct ns_region *r);
 bool ns_region_any_held(const struct ns_region *r);
 
 /*
- * The reserved extents: every namespace of the walk with a decodable range
- * (all but INVALID ones when force), plus dead namespaces. *used is
+ * The reserved extents: every namespace of the walk (with force, all but
+ * those whose label does not decode), plus dead namespaces. *used is
  * malloc'ed (NULL when n is 0).
  */
 int ns_region_reserved(const struct ns_region *r, bool force,
