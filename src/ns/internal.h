@@ -23,10 +23,12 @@ struct ns_namespace {
 	unsigned id;			/* N of namespaceR.N */
 	char devname[32];
 	uint32_t slot;
-	/* the label as decoded (raw bytes included); decode_ok as decoded */
+	/*
+	 * the label as decoded (raw bytes included); decode_ok as decoded
+	 * (when false, reason holds the decode error from then on)
+	 */
 	struct ns_label label;
 	bool decode_ok;
-	char decode_why[NS_WHY_LEN];
 	/* computed by ns_region_classify() */
 	enum ns_state state;
 	char reason[NS_REASON_LEN];

@@ -174,8 +174,10 @@ static struct ns_namespace *ns_alloc_ns(struct ns_region *r, uint32_t slot)
 	ns->slot = slot;
 	ns->id = UINT32_MAX;
 	ns->decode_ok = ns_lsa_label(r->lsa, slot, &ns->label, why) == 0;
-	if (!ns->decode_ok)
-		snprintf(ns->decode_why, sizeof(ns->decode_why), "%s", why);
+	ns->state = NS_STATE_INVALID;
+	if (!ns->decode_ok)	/* the reason for good: classify keeps it */
+		snprintf(ns->reason, sizeof(ns->reason), "%s", why);
+	uuid_unparse_lower(ns->label.uuid, ns->uuid_str);
 	ns->shown = ns->devname;
 	return ns;
 }
@@ -347,39 +349,84 @@ static bool ns_ranges_overlap(const struct ns_label *a, const struct ns_label *b
 	return a->dpa < ns_end(b) && b->dpa < ns_end(a);
 }
 
-/* a total order that does not involve the slot unless all else is equal */
-static int ns_cmp_range(const void *x, const void *y)
-{
-	const struct ns_namespace *a = *(struct ns_namespace *const *)x;
-	const struct ns_namespace *b = *(struct ns_namespace *const *)y;
-	uint64_t ea = ns_end(&a->label), eb = ns_end(&b->label);
-	int c;
+/*
+ * Sort keys: two 64-bit words compared first, the namespace for ties.
+ * Comparing the keys alone keeps the sorts in a small array instead of
+ * chasing each label's object (what made large areas slow).
+ */
+struct ns_key {
+	uint64_t a, b;
+	struct ns_namespace *ns;
+};
 
-	if (a->label.dpa != b->label.dpa)
-		return a->label.dpa < b->label.dpa ? -1 : 1;
-	if (ea != eb)
-		return ea < eb ? -1 : 1;
-	c = memcmp(a->label.uuid, b->label.uuid, 16);
+/* a total order that does not involve the slot unless all else is equal */
+static int ns_cmp_range_tie(const struct ns_namespace *x, const struct ns_namespace *y)
+{
+	int c = memcmp(x->label.uuid, y->label.uuid, 16);
+
 	if (c)
 		return c;
-	return a->slot < b->slot ? -1 : a->slot > b->slot;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
-static int ns_cmp_uuid(const void *x, const void *y)
+static int ns_cmp_key_words(const struct ns_key *x, const struct ns_key *y)
 {
-	const struct ns_namespace *a = *(struct ns_namespace *const *)x;
-	const struct ns_namespace *b = *(struct ns_namespace *const *)y;
-	int c = memcmp(a->label.uuid, b->label.uuid, 16);
-
-	return c ? c : ns_cmp_range(x, y);
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	return 0;
 }
 
-static int ns_cmp_name(const void *x, const void *y)
+/* a = dpa, b = end */
+static int ns_cmp_range(const void *p, const void *q)
 {
-	const struct ns_namespace *a = *(struct ns_namespace *const *)x;
-	const struct ns_namespace *b = *(struct ns_namespace *const *)y;
+	const struct ns_key *x = p, *y = q;
+	int c = ns_cmp_key_words(x, y);
 
-	return strcmp(a->label.name, b->label.name);
+	return c ? c : ns_cmp_range_tie(x->ns, y->ns);
+}
+
+/* a, b = the uuid's two halves; ties by range */
+static int ns_cmp_uuid(const void *p, const void *q)
+{
+	const struct ns_key *x = p, *y = q;
+	const struct ns_label *l = &x->ns->label, *m = &y->ns->label;
+	int c = ns_cmp_key_words(x, y);
+
+	if (c)
+		return c;
+	if (l->dpa != m->dpa)
+		return l->dpa < m->dpa ? -1 : 1;
+	if (ns_end(l) != ns_end(m))
+		return ns_end(l) < ns_end(m) ? -1 : 1;
+	return ns_cmp_range_tie(x->ns, y->ns);
+}
+
+/* a = a hash of the name; equal names end up next to each other */
+static int ns_cmp_name(const void *p, const void *q)
+{
+	const struct ns_key *x = p, *y = q;
+	int c = ns_cmp_key_words(x, y);
+
+	return c ? c : strcmp(x->ns->label.name, y->ns->label.name);
+}
+
+static uint64_t ns_name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t ns_get_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 /* how a label is named in another label's reason: its name, else its uuid */
@@ -450,13 +497,10 @@ static void ns_classify_alone(struct ns_region *r, struct ns_namespace *ns)
 {
 	const struct ns_label *l = &ns->label;
 
-	uuid_unparse_lower(l->uuid, ns->uuid_str);
 	ns->state = NS_STATE_INVALID;
+	if (!ns->decode_ok)
+		return;		/* reason: the decode error, set by ns_alloc_ns */
 	ns->reason[0] = '\0';
-	if (!ns->decode_ok) {
-		snprintf(ns->reason, sizeof(ns->reason), "%s", ns->decode_why);
-		return;
-	}
 	if (ns_end(l) > r->data_size)
 		snprintf(ns->reason, sizeof(ns->reason),
 			 "range [%#" PRIx64 ", %#" PRIx64 ") reaches past the "
@@ -482,7 +526,7 @@ static bool ns_name_showable(const struct ns_namespace *ns)
  */
 static void ns_region_classify_full(struct ns_region *r)
 {
-	struct ns_namespace **v = NULL;
+	struct ns_key *v = NULL;
 	unsigned n = 0, m = 0;
 
 	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
@@ -501,41 +545,54 @@ static void ns_region_classify_full(struct ns_region *r)
 		}
 		return;
 	}
-	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
-		if (ns->decode_ok)
-			v[m++] = ns;
 
 	/* 3. overlaps: every label of an overlap is invalid */
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		if (ns->decode_ok)
+			v[m++] = (struct ns_key){ ns->label.dpa, ns_end(&ns->label), ns };
 	qsort(v, m, sizeof(*v), ns_cmp_range);
 	for (unsigned i = 0, imax = 0; i < m; i++) {
-		if (i > 0 && v[i]->label.dpa < ns_end(&v[imax]->label))
-			ns_reason_overlap(v[i], v[imax]);
-		if (i + 1 < m && v[i + 1]->label.dpa < ns_end(&v[i]->label))
-			ns_reason_overlap(v[i], v[i + 1]);
-		if (i == 0 || ns_end(&v[i]->label) > ns_end(&v[imax]->label))
+		if (i > 0 && v[i].a < v[imax].b)
+			ns_reason_overlap(v[i].ns, v[imax].ns);
+		if (i + 1 < m && v[i + 1].a < v[i].b)
+			ns_reason_overlap(v[i].ns, v[i + 1].ns);
+		if (i == 0 || v[i].b > v[imax].b)
 			imax = i;
 	}
 	/* 4. shared uuids: every label of the group is invalid */
+	for (unsigned i = 0; i < m; i++) {
+		const uint8_t *u = v[i].ns->label.uuid;
+
+		v[i].a = ns_get_u64(u);
+		v[i].b = ns_get_u64(u + 8);
+	}
 	qsort(v, m, sizeof(*v), ns_cmp_uuid);
 	for (unsigned i = 0; i < m; i++) {
-		if (i > 0 && !memcmp(v[i]->label.uuid, v[i - 1]->label.uuid, 16))
-			ns_reason_dup(v[i], v[i - 1]);
-		else if (i + 1 < m && !memcmp(v[i]->label.uuid, v[i + 1]->label.uuid, 16))
-			ns_reason_dup(v[i], v[i + 1]);
+		if (i > 0 && v[i].a == v[i - 1].a && v[i].b == v[i - 1].b)
+			ns_reason_dup(v[i].ns, v[i - 1].ns);
+		else if (i + 1 < m && v[i].a == v[i + 1].a && v[i].b == v[i + 1].b)
+			ns_reason_dup(v[i].ns, v[i + 1].ns);
 	}
 	for (unsigned i = 0; i < m; i++)
-		ns_classify_final(r, v[i]);
+		ns_classify_final(r, v[i].ns);
 
 	/* shown names: a valid name no other decodable label carries */
-	qsort(v, m, sizeof(*v), ns_cmp_name);
 	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
 		ns->shown = ns->devname;
 	for (unsigned i = 0; i < m; i++) {
-		bool unique = (i == 0 || strcmp(v[i]->label.name, v[i - 1]->label.name)) &&
-			      (i + 1 == m || strcmp(v[i]->label.name, v[i + 1]->label.name));
+		v[i].a = ns_name_hash(v[i].ns->label.name);
+		v[i].b = 0;
+	}
+	qsort(v, m, sizeof(*v), ns_cmp_name);
+	for (unsigned i = 0; i < m; i++) {
+		const char *name = v[i].ns->label.name;
+		bool unique = (i == 0 || v[i].a != v[i - 1].a ||
+			       strcmp(name, v[i - 1].ns->label.name)) &&
+			      (i + 1 == m || v[i].a != v[i + 1].a ||
+			       strcmp(name, v[i + 1].ns->label.name));
 
-		if (unique && ns_name_showable(v[i]))
-			v[i]->shown = v[i]->label.name;
+		if (unique && ns_name_showable(v[i].ns))
+			v[i].ns->shown = v[i].ns->label.name;
 	}
 	free(v);
 }
@@ -909,8 +966,9 @@ static int ns_relabel(struct ns_namespace *ns, const struct ns_label *l,
 	ns->slot = slot;
 	ns->decode_ok = ns_lsa_label(r->lsa, slot, &fresh, why) == 0;
 	ns->label = fresh;
-	snprintf(ns->decode_why, sizeof(ns->decode_why), "%s",
-		 ns->decode_ok ? "" : why);
+	uuid_unparse_lower(ns->label.uuid, ns->uuid_str);
+	if (!ns->decode_ok)
+		snprintf(ns->reason, sizeof(ns->reason), "%s", why);
 	ns_insert_sorted(r, ns);
 	ns_region_classify(r);
 	return 0;
