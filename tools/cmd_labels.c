@@ -505,7 +505,8 @@ static const struct ctl_usage check_labels_usage = {
 	.args = CTL_TARGET_ARGS " [-r REGION] [--label-size SIZE]",
 	.about = "Check both index blocks, every label in use, and that the region\n"
 		 "serves every label (not interleaved, not of a foreign interleave set,\n"
-		 "inside the data area, no duplicate). Prints one line per problem on\n"
+		 "inside the data area, overlapping no other label, no shared uuid: such\n"
+		 "labels are all invalid, wherever they sit). Prints one line per problem on\n"
 		 "stderr and a JSON summary on stdout (online: one per region). Exits 0\n"
 		 "only when both index blocks are valid and every label is served.\n\n"
 		 CTL_TARGET_ABOUT,

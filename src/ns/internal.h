@@ -23,10 +23,12 @@ struct ns_namespace {
 	unsigned id;			/* N of namespaceR.N */
 	char devname[32];
 	uint32_t slot;
-	/* the label as decoded (raw bytes included); decode_ok as decoded */
+	/*
+	 * the label as decoded (raw bytes included); decode_ok as decoded
+	 * (when false, reason holds the decode error from then on)
+	 */
 	struct ns_label label;
 	bool decode_ok;
-	char decode_why[NS_WHY_LEN];
 	/* computed by ns_region_classify() */
 	enum ns_state state;
 	char reason[NS_REASON_LEN];
@@ -63,7 +65,10 @@ struct ns_region {
  */
 int ns_region_build_namespaces(struct ns_region *r);
 
-/* Recompute every namespace's state, reason and shown name (pure). */
+/*
+ * Recompute every namespace's state, reason and shown name (pure, and
+ * independent of slot order; O(n log n)).
+ */
 void ns_region_classify(struct ns_region *r);
 
 /* Free every namespace object, dead ones too. */
@@ -73,8 +78,8 @@ void ns_region_free_namespaces(struct ns_region *r);
 bool ns_region_any_held(const struct ns_region *r);
 
 /*
- * The reserved extents: every namespace of the walk with a decodable range
- * (all but INVALID ones when force), plus dead namespaces. *used is
+ * The reserved extents: every namespace of the walk (with force, all but
+ * those whose label does not decode), plus dead namespaces. *used is
  * malloc'ed (NULL when n is 0).
  */
 int ns_region_reserved(const struct ns_region *r, bool force,

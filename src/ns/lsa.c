@@ -459,16 +459,10 @@ int ns_lsa_commit(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease
 	uint8_t *bm = NULL, *blk = NULL, *lbuf = NULL;
 	int rc = 0;
 
-	for (unsigned i = 0; i < nrelease; i++) {
+	for (unsigned i = 0; i < nrelease; i++)
 		if (!ns_lsa_slot_used(lsa, release[i]))
 			return ns_err(-EINVAL, "release of label slot %" PRIu32
 				      ": not in use", release[i]);
-		for (unsigned j = 0; j < i; j++)
-			if (release[j] == release[i])
-				return ns_err(-EINVAL, "release of label slot %"
-					      PRIu32 ": given twice",
-					      release[i]);
-	}
 
 	slots = calloc(nadd ? nadd : 1, sizeof(*slots));
 	bm = malloc(bmlen ? bmlen : 1);
@@ -477,6 +471,16 @@ int ns_lsa_commit(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease
 	if (!slots || !bm || !blk || !lbuf) {
 		rc = ns_err(-ENOMEM, "commit labels: out of memory");
 		goto out;
+	}
+	/* a slot given twice: its bit is already set in the copy (linear) */
+	memcpy(bm, cbm, bmlen);
+	for (unsigned i = 0; i < nrelease; i++) {
+		if (ns_bitmap_test(bm, release[i])) {
+			rc = ns_err(-EINVAL, "release of label slot %" PRIu32
+				    ": given twice", release[i]);
+			goto out;
+		}
+		ns_bitmap_set(bm, release[i]);
 	}
 
 	/* new labels only go where the current index references nothing */

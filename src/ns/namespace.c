@@ -2,23 +2,43 @@
 /*
  * Namespaces: one object per label of the current index, in slot order.
  *
- * Classification (ns_region_classify) is a pure function of the labels in
- * slot order, the region's cookie and the data area's size, evaluated in
- * this order for each label:
+ * Classification (ns_region_classify) is a pure function of the set of
+ * labels of the current index, the region's cookie and the data area's
+ * size: where a label sits (its slot) never changes any outcome, so a
+ * rename (which moves the label to another slot) changes nothing that is
+ * served, and a region reopened shows what the open one showed. Each
+ * label, the first rule that applies:
  *   1. the label does not decode (checksum, slot, nlabel, ...) -> INVALID
  *   2. its range ends past the data area                     -> INVALID
- *   3. its range overlaps an earlier label that is not INVALID -> INVALID
- *   4. its uuid is that of an earlier label that is not INVALID -> INVALID
+ *   3. its range overlaps the range of another decodable label -> INVALID,
+ *      and so is every label it overlaps (the reason names both labels
+ *      and both ranges)
+ *   4. its uuid is that of another decodable label -> INVALID, all of them
  *   5. nlabel > 1                                            -> INTERLEAVED
  *   6. isetcookie is not the region's                        -> FOREIGN
  *   7. otherwise                                              -> ACTIVE
- * Because it is recomputed from scratch after every change, a region
- * reopened from the medium shows exactly what the open one showed.
+ * Steps 3 and 4 replace "first in slot order wins". The kernel is order-
+ * independent too, but coarser for overlaps: it reserves every label's
+ * DPA range when the DIMM probes (nd_label_reserve_dpa) and a collision
+ * fails the whole DIMM's probe, so nothing of it is served; here only the
+ * colliding labels are INVALID and the others stay served. Every label of a
+ * duplicated uuid is dropped by the kernel as well ("duplicate entry for
+ * uuid", namespace_devs.c). Only labels live in the current index take
+ * part: an update writes the new copy into a slot free in the current
+ * index and frees the old slot in the same index write, so the two copies
+ * of an update are never live together (two live labels with one uuid,
+ * even identical ones, are a crafted or broken area).
+ * The full pass is O(n log n) (sorts by range, uuid and name); a create
+ * classifies its new label against the others in O(n), and a destroy of a
+ * label that conflicted with none recomputes nothing.
  *
  * Reservations: every label reserves its range (the part inside the data
  * area), whatever its state, and so does a destroyed namespace until its
  * last holder lets go. With force, create may also use ranges reserved
- * only by INVALID labels (plain free space is tried first).
+ * only by labels that do not decode (their range is garbage); the range
+ * of a decodable INVALID label (an overlap, a shared uuid, past the end)
+ * stays reserved even with force, since it describes someone's data:
+ * destroy one of the labels first (plain free space is tried first).
  *
  * Shown names: the label's name when it passes ns_name_validate() and no
  * other decodable label of the region carries the same name; otherwise the
@@ -154,8 +174,10 @@ static struct ns_namespace *ns_alloc_ns(struct ns_region *r, uint32_t slot)
 	ns->slot = slot;
 	ns->id = UINT32_MAX;
 	ns->decode_ok = ns_lsa_label(r->lsa, slot, &ns->label, why) == 0;
-	if (!ns->decode_ok)
-		snprintf(ns->decode_why, sizeof(ns->decode_why), "%s", why);
+	ns->state = NS_STATE_INVALID;
+	if (!ns->decode_ok)	/* the reason for good: classify keeps it */
+		snprintf(ns->reason, sizeof(ns->reason), "%s", why);
+	uuid_unparse_lower(ns->label.uuid, ns->uuid_str);
 	ns->shown = ns->devname;
 	return ns;
 }
@@ -240,9 +262,23 @@ static void ns_bury(struct ns_region *r, struct ns_namespace *ns)
 	}
 }
 
+/* an object whose label is gone from the medium: dead if held, else freed */
+static void ns_bury_old(struct ns_region *r, struct ns_namespace *o)
+{
+	if (o->holders) {
+		o->state = NS_STATE_DESTROYED;
+		snprintf(o->reason, sizeof(o->reason), "label gone");
+		o->next = r->dead;
+		r->dead = o;
+	} else {
+		free(o);
+	}
+}
+
 int ns_region_build_namespaces(struct ns_region *r)
 {
 	struct ns_namespace *old = r->ns, *tail = NULL;
+	unsigned next_id;
 	uint32_t s;
 	int rc = 0;
 
@@ -258,13 +294,20 @@ int ns_region_build_namespaces(struct ns_region *r)
 					    r->path);
 				break;
 			}
-			/* keep the object of an unchanged label */
-			for (o = old; o; o = o->next)
-				if (o->slot == s &&
-				    !memcmp(o->label.raw, ns->label.raw, ls))
-					break;
-			if (o) {
-				ns_unlink(&old, o);
+			/*
+			 * keep the object of an unchanged label: old is in slot
+			 * order too, so the objects of lower slots are gone first
+			 */
+			while (old && old->slot < s) {
+				o = old;
+				old = o->next;
+				o->next = NULL;
+				ns_bury_old(r, o);
+			}
+			if (old && old->slot == s &&
+			    !memcmp(old->label.raw, ns->label.raw, ls)) {
+				o = old;
+				old = o->next;
 				free(ns);
 				ns = o;
 			}
@@ -276,102 +319,330 @@ int ns_region_build_namespaces(struct ns_region *r)
 			tail = ns;
 		}
 	}
+	next_id = ns_region_new_id(r);
 	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
 		if (ns->id == UINT32_MAX)
-			ns_set_id(ns, ns_region_new_id(r));
+			ns_set_id(ns, next_id++);
 	while (old) {
 		struct ns_namespace *o = old;
 
 		old = o->next;
 		o->next = NULL;
-		if (o->holders) {
-			o->state = NS_STATE_DESTROYED;
-			snprintf(o->reason, sizeof(o->reason), "label gone");
-			o->next = r->dead;
-			r->dead = o;
-		} else {
-			free(o);
-		}
+		ns_bury_old(r, o);
 	}
 	ns_region_classify(r);
 	return rc;
 }
 
+/* [dpa, end) with end saturated (decode refuses a range that wraps) */
+static uint64_t ns_end(const struct ns_label *l)
+{
+	uint64_t end;
+
+	if (__builtin_add_overflow(l->dpa, l->rawsize, &end))
+		return UINT64_MAX;
+	return end;
+}
+
 static bool ns_ranges_overlap(const struct ns_label *a, const struct ns_label *b)
 {
-	return a->dpa < b->dpa + b->rawsize && b->dpa < a->dpa + a->rawsize;
+	return a->dpa < ns_end(b) && b->dpa < ns_end(a);
+}
+
+/*
+ * Sort keys: two 64-bit words compared first, the namespace for ties.
+ * Comparing the keys alone keeps the sorts in a small array instead of
+ * chasing each label's object (what made large areas slow).
+ */
+struct ns_key {
+	uint64_t a, b;
+	struct ns_namespace *ns;
+};
+
+/* a total order that does not involve the slot unless all else is equal */
+static int ns_cmp_range_tie(const struct ns_namespace *x, const struct ns_namespace *y)
+{
+	int c = memcmp(x->label.uuid, y->label.uuid, 16);
+
+	if (c)
+		return c;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+static int ns_cmp_key_words(const struct ns_key *x, const struct ns_key *y)
+{
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	return 0;
+}
+
+/* a = dpa, b = end */
+static int ns_cmp_range(const void *p, const void *q)
+{
+	const struct ns_key *x = p, *y = q;
+	int c = ns_cmp_key_words(x, y);
+
+	return c ? c : ns_cmp_range_tie(x->ns, y->ns);
+}
+
+/* a, b = the uuid's two halves; ties by range */
+static int ns_cmp_uuid(const void *p, const void *q)
+{
+	const struct ns_key *x = p, *y = q;
+	const struct ns_label *l = &x->ns->label, *m = &y->ns->label;
+	int c = ns_cmp_key_words(x, y);
+
+	if (c)
+		return c;
+	if (l->dpa != m->dpa)
+		return l->dpa < m->dpa ? -1 : 1;
+	if (ns_end(l) != ns_end(m))
+		return ns_end(l) < ns_end(m) ? -1 : 1;
+	return ns_cmp_range_tie(x->ns, y->ns);
+}
+
+/* a = a hash of the name; equal names end up next to each other */
+static int ns_cmp_name(const void *p, const void *q)
+{
+	const struct ns_key *x = p, *y = q;
+	int c = ns_cmp_key_words(x, y);
+
+	return c ? c : strcmp(x->ns->label.name, y->ns->label.name);
+}
+
+static uint64_t ns_name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t ns_get_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* how a label is named in another label's reason: its name, else its uuid */
+static const char *ns_label_ref(const struct ns_namespace *ns, char *buf, size_t len)
+{
+	char why[96];
+
+	if (ns->label.name[0] && !ns_name_check(ns->label.name, why, sizeof(why)))
+		snprintf(buf, len, "'%s'", ns->label.name);
+	else
+		snprintf(buf, len, "uuid %s", ns->uuid_str);
+	return buf;
+}
+
+static void ns_reason_overlap(struct ns_namespace *ns, const struct ns_namespace *e)
+{
+	const struct ns_label *l = &ns->label, *m = &e->label;
+	char a[NS_LABEL_NAME_LEN + 8], b[NS_LABEL_NAME_LEN + 8];
+
+	if (ns->reason[0])
+		return;
+	snprintf(ns->reason, sizeof(ns->reason),
+		 "range [%#" PRIx64 ", %#" PRIx64 ") of %s overlaps range [%#"
+		 PRIx64 ", %#" PRIx64 ") of %s: overlapping labels are all "
+		 "invalid", l->dpa, ns_end(l), ns_label_ref(ns, a, sizeof(a)),
+		 m->dpa, ns_end(m), ns_label_ref(e, b, sizeof(b)));
+}
+
+static void ns_reason_dup(struct ns_namespace *ns, const struct ns_namespace *e)
+{
+	const struct ns_label *m = &e->label;
+	char b[NS_LABEL_NAME_LEN + 8];
+
+	if (ns->reason[0])
+		return;
+	snprintf(ns->reason, sizeof(ns->reason),
+		 "uuid %s is also the uuid of the label with range [%#" PRIx64
+		 ", %#" PRIx64 ")%s%s: labels sharing a uuid are all invalid",
+		 ns->uuid_str, m->dpa, ns_end(m), e->label.name[0] ? " named " : "",
+		 e->label.name[0] ? ns_label_ref(e, b, sizeof(b)) : "");
+}
+
+/* the state of a label that conflicts with no other (steps 5-7) */
+static void ns_classify_final(struct ns_region *r, struct ns_namespace *ns)
+{
+	const struct ns_label *l = &ns->label;
+
+	if (ns->reason[0])
+		return;
+	if (l->nlabel > 1) {
+		ns->state = NS_STATE_INTERLEAVED;
+		snprintf(ns->reason, sizeof(ns->reason),
+			 "label %u of an interleave set of %u: not served "
+			 "from one region file", l->position, l->nlabel);
+	} else if (l->isetcookie != r->isetcookie) {
+		ns->state = NS_STATE_FOREIGN;
+		snprintf(ns->reason, sizeof(ns->reason),
+			 "interleave-set cookie %#" PRIx64
+			 " is not the region's %#" PRIx64,
+			 l->isetcookie, r->isetcookie);
+	} else {
+		ns->state = NS_STATE_ACTIVE;
+	}
+}
+
+/* steps 1 and 2, which look at the label alone */
+static void ns_classify_alone(struct ns_region *r, struct ns_namespace *ns)
+{
+	const struct ns_label *l = &ns->label;
+
+	ns->state = NS_STATE_INVALID;
+	if (!ns->decode_ok)
+		return;		/* reason: the decode error, set by ns_alloc_ns */
+	ns->reason[0] = '\0';
+	if (ns_end(l) > r->data_size)
+		snprintf(ns->reason, sizeof(ns->reason),
+			 "range [%#" PRIx64 ", %#" PRIx64 ") reaches past the "
+			 "data area: it ends at %" PRIu64 " bytes, the data "
+			 "area is %" PRIu64 " bytes", l->dpa, ns_end(l), ns_end(l),
+			 r->data_size);
+}
+
+static bool ns_name_showable(const struct ns_namespace *ns)
+{
+	char why[96];
+
+	return ns->decode_ok && ns->label.name[0] &&
+	       !ns_name_check(ns->label.name, why, sizeof(why));
+}
+
+/*
+ * The whole classification, O(n log n): the decodable labels sorted by
+ * range find every overlap in one sweep (a label overlaps an earlier one
+ * iff it starts before the largest end so far, a later one iff the next
+ * one starts before its end), sorted by uuid the duplicates are adjacent,
+ * and sorted by name the names shown twice.
+ */
+static void ns_region_classify_full(struct ns_region *r)
+{
+	struct ns_key *v = NULL;
+	unsigned n = 0, m = 0;
+
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
+		ns_classify_alone(r, ns);
+		n++;
+	}
+	if (n)
+		v = malloc(sizeof(*v) * n);
+	if (!v && n) {
+		/* no memory to compare: serve nothing rather than guess */
+		for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
+			if (!ns->reason[0])
+				snprintf(ns->reason, sizeof(ns->reason),
+					 "out of memory while checking the labels");
+			ns->shown = ns->devname;
+		}
+		return;
+	}
+
+	/* 3. overlaps: every label of an overlap is invalid */
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		if (ns->decode_ok)
+			v[m++] = (struct ns_key){ ns->label.dpa, ns_end(&ns->label), ns };
+	qsort(v, m, sizeof(*v), ns_cmp_range);
+	for (unsigned i = 0, imax = 0; i < m; i++) {
+		if (i > 0 && v[i].a < v[imax].b)
+			ns_reason_overlap(v[i].ns, v[imax].ns);
+		if (i + 1 < m && v[i + 1].a < v[i].b)
+			ns_reason_overlap(v[i].ns, v[i + 1].ns);
+		if (i == 0 || v[i].b > v[imax].b)
+			imax = i;
+	}
+	/* 4. shared uuids: every label of the group is invalid */
+	for (unsigned i = 0; i < m; i++) {
+		const uint8_t *u = v[i].ns->label.uuid;
+
+		v[i].a = ns_get_u64(u);
+		v[i].b = ns_get_u64(u + 8);
+	}
+	qsort(v, m, sizeof(*v), ns_cmp_uuid);
+	for (unsigned i = 0; i < m; i++) {
+		if (i > 0 && v[i].a == v[i - 1].a && v[i].b == v[i - 1].b)
+			ns_reason_dup(v[i].ns, v[i - 1].ns);
+		else if (i + 1 < m && v[i].a == v[i + 1].a && v[i].b == v[i + 1].b)
+			ns_reason_dup(v[i].ns, v[i + 1].ns);
+	}
+	for (unsigned i = 0; i < m; i++)
+		ns_classify_final(r, v[i].ns);
+
+	/* shown names: a valid name no other decodable label carries */
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		ns->shown = ns->devname;
+	for (unsigned i = 0; i < m; i++) {
+		v[i].a = ns_name_hash(v[i].ns->label.name);
+		v[i].b = 0;
+	}
+	qsort(v, m, sizeof(*v), ns_cmp_name);
+	for (unsigned i = 0; i < m; i++) {
+		const char *name = v[i].ns->label.name;
+		bool unique = (i == 0 || v[i].a != v[i - 1].a ||
+			       strcmp(name, v[i - 1].ns->label.name)) &&
+			      (i + 1 == m || v[i].a != v[i + 1].a ||
+			       strcmp(name, v[i + 1].ns->label.name));
+
+		if (unique && ns_name_showable(v[i].ns))
+			v[i].ns->shown = v[i].ns->label.name;
+	}
+	free(v);
 }
 
 void ns_region_classify(struct ns_region *r)
 {
-	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
-		const struct ns_label *l = &ns->label;
+	ns_region_classify_full(r);
+}
 
-		uuid_unparse_lower(l->uuid, ns->uuid_str);
-		ns->state = NS_STATE_INVALID;
-		ns->reason[0] = '\0';
-		if (!ns->decode_ok) {
-			snprintf(ns->reason, sizeof(ns->reason), "%s", ns->decode_why);
+/*
+ * After adding ns to a classified region: when ns conflicts with no other
+ * label (no overlap, uuid or name in common: what create checks before
+ * it commits), no other label's outcome changes and ns's own is steps
+ * 5-7. O(n) with no allocation; any conflict falls back to the full pass,
+ * so the outcome is always the full pass's.
+ */
+static void ns_region_classify_added(struct ns_region *r, struct ns_namespace *ns)
+{
+	ns_classify_alone(r, ns);
+	if (!ns->decode_ok || ns->reason[0]) {
+		ns_region_classify_full(r);
+		return;
+	}
+	for (struct ns_namespace *e = r->ns; e; e = e->next) {
+		if (e == ns || !e->decode_ok)
 			continue;
-		}
-		if (l->dpa + l->rawsize > r->data_size) {
-			snprintf(ns->reason, sizeof(ns->reason),
-				 "range [%#" PRIx64 ", %#" PRIx64 ") reaches past the "
-				 "data area: it ends at %" PRIu64 " bytes, the data "
-				 "area is %" PRIu64 " bytes", l->dpa,
-				 l->dpa + l->rawsize, l->dpa + l->rawsize, r->data_size);
-			continue;
-		}
-		for (struct ns_namespace *e = r->ns; e != ns; e = e->next) {
-			if (e->state == NS_STATE_INVALID)
-				continue;
-			if (ns_ranges_overlap(l, &e->label)) {
-				snprintf(ns->reason, sizeof(ns->reason),
-					 "range [%#" PRIx64 ", %#" PRIx64
-					 ") overlaps %s", l->dpa, l->dpa + l->rawsize,
-					 e->devname);
-				break;
-			}
-			if (!memcmp(l->uuid, e->label.uuid, 16)) {
-				snprintf(ns->reason, sizeof(ns->reason),
-					 "uuid %s is also %s's", ns->uuid_str,
-					 e->devname);
-				break;
-			}
-		}
-		if (ns->reason[0])
-			continue;
-		if (l->nlabel > 1) {
-			ns->state = NS_STATE_INTERLEAVED;
-			snprintf(ns->reason, sizeof(ns->reason),
-				 "label %u of an interleave set of %u: not served "
-				 "from one region file", l->position, l->nlabel);
-		} else if (l->isetcookie != r->isetcookie) {
-			ns->state = NS_STATE_FOREIGN;
-			snprintf(ns->reason, sizeof(ns->reason),
-				 "interleave-set cookie %#" PRIx64
-				 " is not the region's %#" PRIx64,
-				 l->isetcookie, r->isetcookie);
-		} else {
-			ns->state = NS_STATE_ACTIVE;
+		if (ns_ranges_overlap(&ns->label, &e->label) ||
+		    !memcmp(ns->label.uuid, e->label.uuid, 16) ||
+		    (ns->label.name[0] && !strcmp(ns->label.name, e->label.name))) {
+			ns_region_classify_full(r);
+			return;
 		}
 	}
+	ns_classify_final(r, ns);
+	ns->shown = ns_name_showable(ns) ? ns->label.name : ns->devname;
+}
 
-	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
-		char why[96];
-		bool unique = true;
-
-		ns->shown = ns->devname;
-		if (!ns->decode_ok || !ns->label.name[0] ||
-		    ns_name_check(ns->label.name, why, sizeof(why)))
-			continue;
-		for (struct ns_namespace *e = r->ns; e && unique; e = e->next)
-			if (e != ns && e->decode_ok &&
-			    !strcmp(e->label.name, ns->label.name))
-				unique = false;
-		if (unique)
-			ns->shown = ns->label.name;
-	}
+/*
+ * Whether removing ns's label can change another label's outcome: not
+ * when ns took part in no overlap or shared uuid (it was not INVALID for
+ * a reason of its own that could hide one: decodable and inside the data
+ * area, and not invalid at all) and no other label shares its name.
+ */
+static bool ns_removal_affects_others(const struct ns_namespace *ns)
+{
+	if (!ns->decode_ok || ns->state == NS_STATE_INVALID)
+		return true;
+	if (ns->label.name[0] && ns->shown != ns->label.name)
+		return true;	/* a name that is not shown may be shared */
+	return false;
 }
 
 int ns_region_reserved(const struct ns_region *r, bool force,
@@ -392,7 +663,7 @@ int ns_region_reserved(const struct ns_region *r, bool force,
 	if (!v)
 		return ns_err(-ENOMEM, "region '%s': out of memory", r->path);
 	for (const struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
-		if (force && ns->state == NS_STATE_INVALID)
+		if (force && !ns->decode_ok)
 			continue;
 		v[i].start = ns->label.dpa;
 		v[i].len = ns->label.rawsize;	/* alloc clips and handles wrap */
@@ -634,7 +905,7 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 	}
 	ns_set_id(ns, ns_region_new_id(r));
 	ns_insert_sorted(r, ns);
-	ns_region_classify(r);
+	ns_region_classify_added(r, ns);
 	if (out)
 		*out = ns;
 	return 0;
@@ -646,6 +917,7 @@ int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
 {
 	static const uint8_t zero[NS_DESTROY_ZERO_BYTES];
 	struct ns_region *r = ns->region;
+	bool others;
 	uint64_t n;
 	int rc;
 
@@ -669,8 +941,10 @@ int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
 	rc = ns_lsa_commit(r->lsa, &ns->slot, 1, NULL, 0, NULL);
 	if (rc)
 		return ns_commit_msg(r, rc, "destroy namespace");
+	others = ns_removal_affects_others(ns);
 	ns_bury(r, ns);
-	ns_region_classify(r);
+	if (others)
+		ns_region_classify(r);
 	return 0;
 }
 
@@ -692,8 +966,9 @@ static int ns_relabel(struct ns_namespace *ns, const struct ns_label *l,
 	ns->slot = slot;
 	ns->decode_ok = ns_lsa_label(r->lsa, slot, &fresh, why) == 0;
 	ns->label = fresh;
-	snprintf(ns->decode_why, sizeof(ns->decode_why), "%s",
-		 ns->decode_ok ? "" : why);
+	uuid_unparse_lower(ns->label.uuid, ns->uuid_str);
+	if (!ns->decode_ok)
+		snprintf(ns->reason, sizeof(ns->reason), "%s", why);
 	ns_insert_sorted(r, ns);
 	ns_region_classify(r);
 	return 0;

@@ -27,7 +27,7 @@ struct ns_namespace_create_opts {
 	const uint8_t *uuid;	/* NULL: random */
 	bool readonly;		/* label flag ROLABEL */
 	bool sparse;		/* do not preallocate the range */
-	bool force;		/* may use ranges under invalid labels */
+	bool force;		/* may use ranges under undecodable labels */
 	ns_progress_fn *progress;	/* NULL, or told how preallocation goes */
 	void *progress_arg;
 };

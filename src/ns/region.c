@@ -17,9 +17,10 @@
  *   the user can still list the region and destroy the bad label.
  *   -NS_E_SIZE_MISMATCH is for a file too small to hold its label area.
  * - The interleave-set cookie: the option, else the most common cookie of
- *   the decodable labels with nlabel 1 (ties: the one met first in slot
- *   order; labels with another cookie are FOREIGN), else the default of the
- *   area's version. It is fixed while the region is open, except that
+ *   the decodable labels with nlabel 1 (ties: the version's default if it
+ *   is among them, else the smallest: never slot order, which a rename
+ *   changes; labels with another cookie are FOREIGN), else the default of
+ *   the area's version. It is fixed while the region is open, except that
  *   init-labels (a new area) and reload take it again.
  * - init-labels over a valid area first frees every label with two commits
  *   (so both index blocks describe an empty area), then writes the fresh
@@ -59,18 +60,31 @@ static uint64_t ns_default_cookie(unsigned minor)
 	return minor == 1 ? NS_ISETCOOKIE_V1_1 : NS_ISETCOOKIE_V1_2;
 }
 
-/* The region's cookie: the option, the labels' most common one, the default. */
+static int ns_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The region's cookie: the option, the labels' most common one, the
+ * default. A tie goes to the version's default cookie if it is among the
+ * tied, else to the smallest: never to slot order, which a rename changes.
+ */
 static void ns_region_pick_cookie(struct ns_region *r)
 {
-	uint64_t *cookies = NULL;
-	unsigned n = 0, best = 0, best_count = 0;
+	uint64_t *cookies = NULL, def;
+	unsigned n = 0, best_count = 0;
+	uint64_t best = 0;
 	uint32_t s;
 
 	if (r->isetcookie_opt) {
 		r->isetcookie = r->isetcookie_opt;
 		return;
 	}
-	r->isetcookie = ns_default_cookie(ns_region_label_minor(r));
+	def = ns_default_cookie(ns_region_label_minor(r));
+	r->isetcookie = def;
 	if (!r->has_labels)
 		return;
 	cookies = malloc(sizeof(*cookies) * (ns_lsa_nslot(r->lsa) + 1));
@@ -82,18 +96,18 @@ static void ns_region_pick_cookie(struct ns_region *r)
 		if (ns_lsa_label(r->lsa, s, &l, NULL) == 0 && l.nlabel == 1)
 			cookies[n++] = l.isetcookie;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		unsigned count = 0;
-
-		for (unsigned j = 0; j < n; j++)
-			count += cookies[j] == cookies[i];
-		if (count > best_count) {
-			best_count = count;
-			best = i;
+	qsort(cookies, n, sizeof(*cookies), ns_cmp_u64);
+	for (unsigned i = 0, j; i < n; i = j) {
+		for (j = i; j < n && cookies[j] == cookies[i]; j++)
+			;
+		if (j - i > best_count ||
+		    (j - i == best_count && cookies[i] == def)) {
+			best_count = j - i;
+			best = cookies[i];
 		}
 	}
 	if (best_count)
-		r->isetcookie = cookies[best];
+		r->isetcookie = best;
 	free(cookies);
 }
 

@@ -693,7 +693,7 @@ static void test_unserved_reserve(void **state)
 		mk_label(U2, "foreign", 4 * MiB, 4 * MiB, 0x1234, 1, 0, 2),
 		mk_label(U3, "inter", 8 * MiB, 4 * MiB, NS_ISETCOOKIE_V1_2, 4, 1, 2),
 		mk_label(U4, "bad", 12 * MiB, 4 * MiB, NS_ISETCOOKIE_V1_2, 1, 0, 2),
-		mk_label(U5, "over", 2 * MiB, 4 * MiB, NS_ISETCOOKIE_V1_2, 1, 0, 2),
+		mk_label(U5, "over", 2 * MiB, 2 * MiB, NS_ISETCOOKIE_V1_2, 1, 0, 2),
 	};
 	struct ns_namespace *ns;
 	struct ns_region *c;
@@ -710,8 +710,12 @@ static void test_unserved_reserve(void **state)
 	r = c;
 
 	assert_int_equal(count_ns(r), 5);
+	/* "over" overlaps "mine": both are invalid, whatever their slots */
 	ns = ns_region_find_namespace(r, "mine");
-	assert_int_equal(ns_namespace_state(ns), NS_STATE_ACTIVE);
+	assert_int_equal(ns_namespace_state(ns), NS_STATE_INVALID);
+	assert_string_equal(ns_namespace_reason(ns),
+			    "range [0, 0x400000) of 'mine' overlaps range [0x200000, "
+			    "0x400000) of 'over': overlapping labels are all invalid");
 	ns = ns_region_find_namespace(r, "foreign");
 	assert_int_equal(ns_namespace_state(ns), NS_STATE_FOREIGN);
 	assert_string_equal(ns_namespace_reason(ns),
@@ -727,7 +731,8 @@ static void test_unserved_reserve(void **state)
 	ns = ns_region_find_namespace(r, "over");
 	assert_int_equal(ns_namespace_state(ns), NS_STATE_INVALID);
 	assert_string_equal(ns_namespace_reason(ns),
-			    "range [0x200000, 0x600000) overlaps namespace0.0");
+			    "range [0x200000, 0x400000) of 'over' overlaps range [0, "
+			    "0x400000) of 'mine': overlapping labels are all invalid");
 
 	/* every one reserves its range: free is [16M, 32M-128K) */
 	ns_region_space(r, 0, &avail, &max);
@@ -740,9 +745,10 @@ static void test_unserved_reserve(void **state)
 		assert_unchanged(r, before);
 		free(before);
 		/*
-		 * force: the ranges of the invalid labels ("bad" [12M,16M) and
-		 * "over", inside mine's and foreign's) are usable, so the tail
-		 * grows to [12M, 32M-128K); foreign and interleaved stay reserved
+		 * force: the range of the label that does not decode ("bad"
+		 * [12M,16M)) is usable, so the tail grows to [12M, 32M-128K);
+		 * foreign and interleaved stay reserved, and so do the
+		 * overlapping "mine" and "over" (decodable: someone's data)
 		 */
 		o.force = true;
 		o.name = "forced";
@@ -881,11 +887,330 @@ static void test_cookie_majority(void **state)
 	assert_int_equal(ns_namespace_isetcookie(ns), 0xa);
 	ns_region_close(&r);
 
-	/* a tie: the first in slot order wins */
+	/* a tie: the smaller cookie wins, in either slot order */
 	r = mem_region(64 * MiB, 2);
 	add_labels(r, l, 2);
-	assert_int_equal(ns_region_isetcookie(r), 0xb);
+	assert_int_equal(ns_region_isetcookie(r), 0xa);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "b1")), NS_STATE_FOREIGN);
+	ns_region_close(&r);
+	r = mem_region(64 * MiB, 2);
+	add_labels(r, &l[1], 1);
+	add_labels(r, &l[0], 1);
+	assert_int_equal(ns_region_isetcookie(r), 0xa);
+	ns_region_close(&r);
+	/* a tie with the version's default: the default wins */
+	l[0].isetcookie = NS_ISETCOOKIE_V1_2;
+	r = mem_region(64 * MiB, 2);
+	add_labels(r, &l[1], 1);
+	add_labels(r, &l[0], 1);
+	assert_int_equal(ns_region_isetcookie(r), NS_ISETCOOKIE_V1_2);
 	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "a1")), NS_STATE_FOREIGN);
+	ns_region_close(&r);
+}
+
+/* ---- classification does not depend on slot order (issue 16, item 6) ---- */
+
+#define OI_MAX 6
+
+struct oi_case {
+	const char *what;
+	unsigned n;
+	struct ns_label l[OI_MAX];
+	/* the expected state of each label, by index in l[] */
+	enum ns_state want[OI_MAX];
+};
+
+/* every namespace's outcome, as one string sorted by label (not by slot) */
+static char *oi_outcome(struct ns_region *r)
+{
+	char *lines[64], *out;
+	size_t len = 1, n = 0;
+	struct ns_namespace *ns;
+
+	ns_region_foreach_namespace(r, ns) {
+		const char *why = ns_namespace_reason(ns);
+
+		/* a decode failure names the slot: where, not what */
+		if (!strncmp(why, "label in slot ", 14) && strstr(why, ": "))
+			why = strstr(why, ": ") + 2;
+		assert_true(n < 64);
+		assert_true(asprintf(&lines[n++], "%s %#llx+%#llx '%s' %s [%s] shown %s\n",
+				     ns_namespace_uuid_str(ns),
+				     (unsigned long long)ns_namespace_dpa(ns),
+				     (unsigned long long)ns_namespace_size(ns),
+				     ns_namespace_label_name(ns),
+				     ns_state_name(ns_namespace_state(ns)), why,
+				     ns_namespace_name(ns) == ns_namespace_label_name(ns) ?
+				     "name" : "devname") > 0);
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
+			char *t = lines[j];
+
+			lines[j] = lines[j - 1];
+			lines[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++)
+		len += strlen(lines[i]);
+	out = calloc(1, len);
+	assert_non_null(out);
+	for (size_t i = 0; i < n; i++) {
+		strcat(out, lines[i]);
+		free(lines[i]);
+	}
+	return out;
+}
+
+/* no served namespace shares a byte or a uuid with another decodable label */
+static void oi_check_served_alone(struct ns_region *r)
+{
+	struct ns_namespace *a, *b;
+
+	ns_region_foreach_namespace(r, a) {
+		if (ns_namespace_state(a) != NS_STATE_ACTIVE)
+			continue;
+		ns_region_foreach_namespace(r, b) {
+			uint64_t a0 = ns_namespace_dpa(a), a1 = a0 + ns_namespace_size(a);
+			uint64_t b0 = ns_namespace_dpa(b), b1 = b0 + ns_namespace_size(b);
+
+			/* labels that do not decode (nlabel 0, rawsize 0) lie */
+			if (a == b || (ns_namespace_state(b) == NS_STATE_INVALID &&
+				       (strstr(ns_namespace_reason(b), "nlabel 0") ||
+					strstr(ns_namespace_reason(b), "rawsize 0"))))
+				continue;
+			if (a0 < b1 && b0 < a1)
+				fail_msg("%s is served but overlaps %s", ns_namespace_devname(a),
+					 ns_namespace_devname(b));
+			if (!memcmp(ns_namespace_uuid(a), ns_namespace_uuid(b), 16))
+				fail_msg("%s is served but shares its uuid with %s",
+					 ns_namespace_devname(a), ns_namespace_devname(b));
+		}
+	}
+}
+
+static bool oi_next_perm(unsigned *p, unsigned n)
+{
+	unsigned i = n - 1, j = n - 1;
+
+	while (i > 0 && p[i - 1] >= p[i])
+		i--;
+	if (i == 0)
+		return false;
+	while (p[j] <= p[i - 1])
+		j--;
+	unsigned t = p[i - 1];
+	p[i - 1] = p[j];
+	p[j] = t;
+	for (j = n - 1; i < j; i++, j--) {
+		t = p[i];
+		p[i] = p[j];
+		p[j] = t;
+	}
+	return true;
+}
+
+/* the labels of c in the slot order p, on a fresh region of version minor */
+static struct ns_region *oi_region(const struct oi_case *c, const unsigned *p,
+				   unsigned minor)
+{
+	struct ns_region *r = mem_region(16 * MiB, minor);
+	struct ns_label l[OI_MAX];
+
+	for (unsigned i = 0; i < c->n; i++) {
+		l[i] = c->l[p[i]];
+		if (minor == 1)
+			memset(l[i].type_guid, 0, 16);
+	}
+	add_labels(r, l, c->n);
+	return r;
+}
+
+static void oi_run(const struct oi_case *c, unsigned minor)
+{
+	unsigned p[OI_MAX], perms = 0;
+	char *first = NULL;
+
+	for (unsigned i = 0; i < c->n; i++)
+		p[i] = i;
+	do {
+		struct ns_region *r = oi_region(c, p, minor), *re;
+		struct ns_namespace *ns;
+		char *o, *o2;
+
+		o = oi_outcome(r);
+		if (!first)
+			first = strdup(o);
+		else if (strcmp(first, o))
+			fail_msg("v1.%u %s: slot order changed the outcome:\n%s---\n%s",
+				 minor, c->what, first, o);
+		/* the expected states, found by uuid + range */
+		for (unsigned i = 0; i < c->n; i++) {
+			bool found = false;
+
+			ns_region_foreach_namespace(r, ns)
+				if (!memcmp(ns_namespace_uuid(ns), c->l[i].uuid, 16) &&
+				    ns_namespace_dpa(ns) == c->l[i].dpa &&
+				    ns_namespace_size(ns) == c->l[i].rawsize) {
+					found = true;
+					if (ns_namespace_state(ns) != c->want[i])
+						fail_msg("v1.%u %s: label %u is %s (%s), "
+							 "expected %s", minor, c->what, i,
+							 ns_state_name(ns_namespace_state(ns)),
+							 ns_namespace_reason(ns),
+							 ns_state_name(c->want[i]));
+				}
+			assert_true(found);
+		}
+		oi_check_served_alone(r);
+		/*
+		 * rename every served namespace (its label moves to a free
+		 * slot): nothing else changes, and a reopen shows the same
+		 */
+		ns_region_foreach_namespace(r, ns) {
+			char nm[32];
+
+			if (ns_namespace_state(ns) != NS_STATE_ACTIVE)
+				continue;
+			snprintf(nm, sizeof(nm), "%s-r", ns_namespace_label_name(ns));
+			assert_int_equal(ns_namespace_rename(ns, nm), 0);
+			break;
+		}
+		o2 = oi_outcome(r);
+		re = reopen_copy(r);
+		free(o);
+		o = oi_outcome(re);
+		if (strcmp(o, o2))
+			fail_msg("v1.%u %s: a reopen after a rename differs:\n%s---\n%s",
+				 minor, c->what, o2, o);
+		oi_check_served_alone(re);
+		/* an unserved label is not renamed, and its rename fails cleanly */
+		ns_region_foreach_namespace(r, ns)
+			if (ns_namespace_state(ns) == NS_STATE_INVALID)
+				assert_int_equal(ns_namespace_rename(ns, "zz"), -NS_E_NOT_SERVED);
+		free(o);
+		free(o2);
+		ns_region_close(&re);
+		ns_region_close(&r);
+		perms++;
+	} while (oi_next_perm(p, c->n));
+	free(first);
+	(void)perms;
+}
+
+static void test_order_independent(void **state)
+{
+	const uint64_t C = NS_ISETCOOKIE_V1_2, data = 16 * MiB - LSA;
+	struct oi_case cases[] = {
+		{ "two overlapping (the issue's a [0,4M) b [2M,6M))", 3, {
+			mk_label(U1, "a", 0, 4 * MiB, C, 1, 0, 2),
+			mk_label(U2, "b", 2 * MiB, 4 * MiB, C, 1, 0, 2),
+			mk_label(U3, "c", 8 * MiB, 2 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_ACTIVE } },
+		{ "a chain of three overlaps", 4, {
+			mk_label(U1, "a", 0, 4 * MiB, C, 1, 0, 2),
+			mk_label(U2, "b", 2 * MiB, 4 * MiB, C, 1, 0, 2),
+			mk_label(U3, "c", 5 * MiB, 3 * MiB, C, 1, 0, 2),
+			mk_label(U4, "d", 8 * MiB, 2 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_ACTIVE } },
+		{ "two nested in one", 4, {
+			mk_label(U1, "big", 0, 8 * MiB, C, 1, 0, 2),
+			mk_label(U2, "in1", 2 * MiB, 2 * MiB, C, 1, 0, 2),
+			mk_label(U3, "in2", 4 * MiB, 2 * MiB, C, 1, 0, 2),
+			mk_label(U4, "out", 8 * MiB, 2 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_ACTIVE } },
+		{ "touching ranges do not overlap", 3, {
+			mk_label(U1, "a", 0, 2 * MiB, C, 1, 0, 2),
+			mk_label(U2, "b", 2 * MiB, 2 * MiB, C, 1, 0, 2),
+			mk_label(U3, "c", 4 * MiB, 2 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_ACTIVE, NS_STATE_ACTIVE, NS_STATE_ACTIVE } },
+		{ "a shared uuid, disjoint ranges", 3, {
+			mk_label(U1, "a", 0, 2 * MiB, C, 1, 0, 2),
+			mk_label(U1, "b", 4 * MiB, 2 * MiB, C, 1, 0, 2),
+			mk_label(U2, "c", 8 * MiB, 2 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_ACTIVE } },
+		{ "identical copies live in two slots", 3, {
+			mk_label(U1, "a", 0, 2 * MiB, C, 1, 0, 2),
+			mk_label(U1, "a", 0, 2 * MiB, C, 1, 0, 2),
+			mk_label(U2, "c", 8 * MiB, 2 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_ACTIVE } },
+		{ "a shared uuid, one label foreign", 2, {
+			mk_label(U1, "a", 0, 2 * MiB, C, 1, 0, 2),
+			mk_label(U1, "b", 4 * MiB, 2 * MiB, 0x1234, 1, 0, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID } },
+		{ "an interleave set's two positions in one file", 3, {
+			mk_label(U1, "i", 0, 2 * MiB, C, 2, 0, 2),
+			mk_label(U1, "i", 4 * MiB, 2 * MiB, C, 2, 1, 2),
+			mk_label(U2, "j", 8 * MiB, 2 * MiB, C, 4, 2, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_INTERLEAVED } },
+		{ "a label past the end over a good one", 3, {
+			mk_label(U1, "tail", data - 2 * MiB, 2 * MiB, C, 1, 0, 2),
+			mk_label(U2, "past", data - 1 * MiB, 4 * MiB, C, 1, 0, 2),
+			mk_label(U3, "c", 0, 2 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_INVALID, NS_STATE_INVALID, NS_STATE_ACTIVE } },
+		{ "a zero-size label inside a good one", 2, {
+			mk_label(U1, "a", 0, 4 * MiB, C, 1, 0, 2),
+			mk_label(U2, "zero", 2 * MiB, 0, C, 1, 0, 2) },
+		  { NS_STATE_ACTIVE, NS_STATE_INVALID } },
+		{ "an undecodable label (nlabel 0) over a good one", 2, {
+			mk_label(U1, "a", 0, 4 * MiB, C, 1, 0, 2),
+			mk_label(U2, "junk", 2 * MiB, 4 * MiB, C, 0, 0, 2) },
+		  { NS_STATE_ACTIVE, NS_STATE_INVALID } },
+		{ "a cookie tie", 2, {
+			mk_label(U1, "x", 0, 2 * MiB, 0xb, 1, 0, 2),
+			mk_label(U2, "y", 4 * MiB, 2 * MiB, 0xa, 1, 0, 2) },
+		  { NS_STATE_FOREIGN, NS_STATE_ACTIVE } },
+		{ "a shared name and an overlap", 4, {
+			mk_label(U1, "same", 0, 2 * MiB, C, 1, 0, 2),
+			mk_label(U2, "same", 4 * MiB, 2 * MiB, C, 1, 0, 2),
+			mk_label(U3, "o1", 8 * MiB, 4 * MiB, C, 1, 0, 2),
+			mk_label(U4, "o2", 10 * MiB, 4 * MiB, C, 1, 0, 2) },
+		  { NS_STATE_ACTIVE, NS_STATE_ACTIVE, NS_STATE_INVALID, NS_STATE_INVALID } },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		oi_run(&cases[i], 2);
+		/* v1.1 areas: the same labels, 128 bytes, the v1.1 cookie */
+		for (unsigned j = 0; j < cases[i].n; j++)
+			if (cases[i].l[j].isetcookie == C)
+				cases[i].l[j].isetcookie = NS_ISETCOOKIE_V1_1;
+		oi_run(&cases[i], 1);
+	}
+}
+
+/*
+ * The issue's sequence: with a [0,4M) in slot 0 and b [2M,6M) in slot 1,
+ * neither is served, neither can be renamed; create does not hand out
+ * their bytes, not even with force; destroying one is how the user picks
+ * the other, and then it is served in the open region and after a reopen.
+ */
+static void test_overlap_pick_by_destroy(void **state)
+{
+	struct ns_region *r = mem_region(32 * MiB, 2), *c;
+	struct ns_label l[2] = {
+		mk_label(U1, "a", 0, 4 * MiB, NS_ISETCOOKIE_V1_2, 1, 0, 2),
+		mk_label(U2, "b", 2 * MiB, 4 * MiB, NS_ISETCOOKIE_V1_2, 1, 0, 2),
+	};
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .force = true };
+	struct ns_namespace *a, *b, *ns;
+
+	add_labels(r, l, 2);
+	a = ns_region_find_namespace(r, "a");
+	b = ns_region_find_namespace(r, "b");
+	assert_int_equal(ns_namespace_state(a), NS_STATE_INVALID);
+	assert_int_equal(ns_namespace_state(b), NS_STATE_INVALID);
+	assert_string_equal(ns_namespace_reason(b),
+			    "range [0x200000, 0x600000) of 'b' overlaps range [0, 0x400000) "
+			    "of 'a': overlapping labels are all invalid");
+	assert_int_equal(ns_namespace_rename(a, "a2"), -NS_E_NOT_SERVED);
+	assert_int_equal(ns_namespace_create(r, &o, &ns), 0);
+	assert_int_equal(ns_namespace_dpa(ns), 6 * MiB);
+	assert_int_equal(ns_namespace_destroy(ns, 0), 0);
+	assert_int_equal(ns_namespace_destroy(a, 0), 0);
+	b = ns_region_find_namespace(r, "b");
+	assert_int_equal(ns_namespace_state(b), NS_STATE_ACTIVE);
+	c = reopen_copy(r);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(c, "b")), NS_STATE_ACTIVE);
+	ns_region_close(&c);
 	ns_region_close(&r);
 }
 
@@ -1234,6 +1559,8 @@ int main(void)
 		cmocka_unit_test(test_range_past_data_area),
 		cmocka_unit_test(test_guest_names),
 		cmocka_unit_test(test_cookie_majority),
+		cmocka_unit_test(test_order_independent),
+		cmocka_unit_test(test_overlap_pick_by_destroy),
 		cmocka_unit_test(test_labels_lifecycle),
 		cmocka_unit_test(test_readonly_region),
 		cmocka_unit_test(test_crash_consistency),
