@@ -94,7 +94,7 @@ static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
 	if (a->fd < 0)
 		return ctl_fail_msg(-errno, "cannot open '%s': %s", t->file,
 				    strerror(errno));
-	rc = ns_io_file_new(a->fd, &a->io);
+	rc = ns_io_file_new(a->fd, t->file, &a->io);
 	if (rc < 0) {
 		rc = ctl_fail_on(rc, t->file, "cannot read '%s'", t->file);
 		goto err;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "namespace.h"
@@ -224,15 +225,36 @@ int fs_pread_all(int fd, void *buf, size_t len, uint64_t off)
 				continue;
 			return -errno;
 		}
-		if (r == 0) {	/* past the end of the file: zeroes */
-			memset(p, 0, len);
-			break;
-		}
+		if (r == 0)	/* the file ends before: shortened behind us */
+			return -ENODATA;
 		p += r;
 		len -= (size_t)r;
 		off += (uint64_t)r;
 	}
 	return 0;
+}
+
+/*
+ * The region file still reaches past [off, off+len) of n: 0, or -EIO with
+ * the namespace's sticky error set. The region lock is advisory: another
+ * process can shorten the file, and a write past its end would grow it
+ * back over a hole, so that what lay there reads as zeroes; the write
+ * fails instead. (One fstat per WRITE: see the commit log for its cost.)
+ */
+static int check_end(struct fs_ns *n, uint64_t off, uint64_t len)
+{
+	struct stat st;
+
+	if (fstat(n->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size >= n->dpa + off + len)
+		return 0;
+	if (!fs_ns_error(n))
+		fs_err("%s: the region file is %llu bytes, shorter than the end of "
+		       "this namespace's data (%llu bytes): it was truncated behind "
+		       "pmemfs", n->devname, (unsigned long long)st.st_size,
+		       (unsigned long long)(n->dpa + n->size));
+	fs_ns_set_error(n, EIO, "write past the end of the shortened region file");
+	return -EIO;
 }
 
 /* len bytes reached the medium's write path directly (O_DIRECT) */
@@ -255,6 +277,8 @@ int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 {
 	int rc;
 
+	if (check_end(n, off, len))
+		return -EIO;
 	if (dio_ok(n, len, off)) {
 		const void *b = buf;
 
@@ -295,6 +319,8 @@ int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 
 	if (fs_ns_fault(n) || !dio_ok(n, len, off))
 		return -EAGAIN;
+	if (check_end(n, off, len))
+		return -EIO;
 	while (done < len) {
 		ssize_t w = splice(pipefd, NULL, n->dfd, &pos, len - done, SPLICE_F_MOVE);
 
@@ -354,6 +380,12 @@ int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 		rc = fs_pread_all(n->dfd, b, len, n->dpa + off);
 	if (rc == -EINVAL)
 		rc = fs_pread_all(n->fd, b, len, n->dpa + off);
+	if (rc == -ENODATA) {
+		fs_err("%s: read of %zu bytes at %llu: the region file ends before "
+		       "it (truncated behind pmemfs)", n->devname, len,
+		       (unsigned long long)off);
+		return -EIO;
+	}
 	if (rc < 0) {
 		fs_err("%s: read of %zu bytes at %llu failed: %s", n->devname, len,
 		       (unsigned long long)off, strerror(-rc));
@@ -370,6 +402,8 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 	size_t chunk = BUF_SIZE;
 	int rc = 0;
 
+	if (check_end(n, off, len))
+		return -EIO;
 	if (posix_memalign(&z, DIO_ALIGN, chunk))
 		return -ENOMEM;
 	memset(z, 0, chunk);

@@ -107,8 +107,9 @@ bool fs_ns_destroyed(struct fs_ns *n);
 
 /*
  * data.c: the whole of len bytes at file offset off of fd, over EINTR and
- * short transfers: 0 or -errno (a read past the end of the file gives
- * zeroes; a write that makes no progress -ENOSPC).
+ * short transfers: 0 or -errno (a read that meets the end of the file
+ * -ENODATA: a region file shortened behind the daemon; a write that makes
+ * no progress -ENOSPC).
  */
 int fs_pread_all(int fd, void *buf, size_t len, uint64_t off);
 int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "io.h"
@@ -53,12 +55,8 @@ int ns_io_persist(struct ns_io *io, uint64_t off, uint64_t len)
 	return io->ops->persist(io, off, len);
 }
 
-int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len)
+static int ns_io_allocate_one(struct ns_io *io, uint64_t off, uint64_t len)
 {
-	int rc = ns_io_check(io, "allocate", len, off);
-
-	if (rc)
-		return rc;
 	if (len == 0)
 		return 0;
 	if (!io->ops->allocate)
@@ -66,27 +64,53 @@ int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len)
 	return io->ops->allocate(io, off, len);
 }
 
+int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len)
+{
+	return ns_io_allocate_steps(io, off, len, NULL, NULL);
+}
+
 int ns_io_allocate_steps(struct ns_io *io, uint64_t off, uint64_t len,
 			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg)
 {
 	uint64_t done = 0;
-	int rc;
+	void *note = NULL;
+	int rc, urc;
 
-	if (!fn)
-		return ns_io_allocate(io, off, len);
 	rc = ns_io_check(io, "allocate", len, off);
-	if (rc)
+	if (rc || len == 0)
 		return rc;
-	fn(0, len, arg);
+	if (io->ops->alloc_begin)
+		note = io->ops->alloc_begin(io, off, len);
+	if (fn)
+		fn(0, len, arg);
 	while (done < len) {
-		uint64_t n = len - done < NS_PROGRESS_STEP ? len - done : NS_PROGRESS_STEP;
+		uint64_t n = len - done;
 
-		rc = ns_io_allocate(io, off + done, n);
+		if (fn && n > NS_PROGRESS_STEP)
+			n = NS_PROGRESS_STEP;
+		rc = ns_io_allocate_one(io, off + done, n);
 		if (rc)
-			return rc;
+			break;
 		done += n;
-		fn(done, len, arg);
+		if (fn)
+			fn(done, len, arg);
 	}
+	if (!io->ops->alloc_end)
+		return rc;
+	if (rc) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		urc = io->ops->alloc_end(io, note, true);
+		if (urc)
+			return ns_err(rc, "%s; giving back the blocks it allocated "
+				      "failed too: %s", msg, strerror(-urc));
+		if (!note)
+			return ns_err(rc, "%s (what it allocated is kept: the file "
+				      "system cannot tell which blocks are new)", msg);
+		return ns_err(rc, "%s", msg);
+	}
+	io->ops->alloc_end(io, note, false);
 	return 0;
 }
 

@@ -23,6 +23,13 @@ struct ns_io_ops {
 	int (*persist)(struct ns_io *io, uint64_t off, uint64_t len);
 	/* reserve backing blocks for [off, off+len) (fallocate, KEEP_SIZE) */
 	int (*allocate)(struct ns_io *io, uint64_t off, uint64_t len);
+	/*
+	 * Optional: before allocating [off, off+len), note what of it is not
+	 * allocated yet (NULL: cannot tell); after, with undo, give exactly
+	 * that back. alloc_end frees the note: 0 or -errno of the give-back.
+	 */
+	void *(*alloc_begin)(struct ns_io *io, uint64_t off, uint64_t len);
+	int (*alloc_end)(struct ns_io *io, void *note, bool undo);
 	void (*destroy)(struct ns_io *io);
 };
 
@@ -38,21 +45,22 @@ int ns_io_persist(struct ns_io *io, uint64_t off, uint64_t len);
 int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len);
 /*
  * ns_io_allocate in steps of NS_PROGRESS_STEP, calling fn (util.h) before
- * the first and after every step; fn NULL: one call.
+ * the first and after every step; fn NULL: one call. Both give back, when
+ * they fail, every block they allocated (and only those: what was
+ * allocated before stays).
  */
 int ns_io_allocate_steps(struct ns_io *io, uint64_t off, uint64_t len,
 			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg);
 void ns_io_destroy(struct ns_io **io);
 
 /*
- * A region file. fd stays the caller's (not closed by destroy). Reads and
- * writes use pread/pwrite; persist uses fdatasync-class calls, except in
- * the range given to ns_io_file_map_labels(), which is mapped with libpmem2
- * and persisted with its persist function (cache-line flushes on DAX,
- * msync otherwise).
+ * A region file, name for messages. fd stays the caller's (not closed by
+ * destroy). Reads and writes use pread/pwrite, persist sync_file_range +
+ * fdatasync; the file is never mapped (no SIGBUS, see io_file.c). A file
+ * shortened behind the io fails writes and persists with -EIO; a failed
+ * persist fails every later write and persist.
  */
-int ns_io_file_new(int fd, struct ns_io **out);
-int ns_io_file_map_labels(struct ns_io *io, uint64_t off, uint64_t len);
+int ns_io_file_new(int fd, const char *name, struct ns_io **out);
 
 /*
  * A memory buffer of size bytes (zeroed), for tests. The buffer is owned

@@ -1,48 +1,54 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The io of a region file. Data goes through pread/pwrite (looping over
- * EINTR and short transfers) and is made durable with sync_file_range +
- * fdatasync. The label area, once given to ns_io_file_map_labels(), is
- * mapped with libpmem2 (store granularity PAGE, so the mapping works on any
- * file): writes into it are stores through the mapping and persisting it
- * uses the mapping's persist path. Reads stay pread: a shared mapping and
- * pread see the same page cache.
+ * The io of a region file: pread/pwrite (looping over EINTR and short
+ * transfers), made durable with sync_file_range + fdatasync, whose errors
+ * are return codes. Nothing maps the file: a store through a shared mapping
+ * of a file that cannot take it (a full btrfs, whose copy-on-write needs
+ * new blocks even for preallocated ones; a file shortened by another
+ * process; a file system that fails I/O) is SIGBUS, which kills the whole
+ * daemon and every region it serves. pwrite reports the same troubles as
+ * ENOSPC or EIO, and only the command that met them fails. (Label areas
+ * used to be mapped with libpmem2; a label commit costs the same either
+ * way, its fdatasync dominates: see the measurement in the commit log.)
  *
- * Persisting the mapped range: on a DAX file (byte or cache-line
- * granularity) pmem2's persist function flushes the CPU caches, which
- * cannot fail. On page granularity pmem2's persist function is an msync
- * that aborts the process when msync fails (it has no way to return the
- * error), so the same msync(MS_SYNC) of the page-aligned range is made
- * here, returning the error: a daemon serving VMs must not abort on an I/O
- * error of one region. (pmem2_deep_flush() alone is not enough: on page
- * granularity it does nothing, it expects the persist function to have
- * run; libpmem2 1.12, checked with strace: no msync.)
+ * The file's size is fixed while it is open. Another process can still
+ * shorten it (the region lock is advisory): every write first checks the
+ * size with fstat, so that a write never grows the file back over a hole,
+ * and fails with EIO naming the file and both sizes; a read that meets the
+ * end of the file fails the same way.
+ *
+ * A failed persist (write-back error, ENOSPC at write-back) is sticky: the
+ * page cache may hold what the medium does not, so every later write and
+ * persist of this io fails (the region's commands, until it is opened
+ * again), and later commits cannot build on a state that is not durable.
+ *
+ * Allocation (fallocate, KEEP_SIZE) that fails gives back what it took:
+ * before allocating, the holes of the range are listed (FIEMAP, else
+ * SEEK_HOLE/SEEK_DATA); after a failure exactly those are punched again,
+ * so blocks that were allocated before (preallocated free space, data)
+ * stay as they were.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libpmem2.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "io.h"
+#include "util.h"
 
 struct ns_io_file {
 	struct ns_io io; /* first: ns_io pointers are ns_io_file pointers */
 	int fd;
-	/* the label mapping; map == NULL when none */
-	struct pmem2_map *map;
-	uint8_t *addr;		/* file offset map_off is at addr */
-	uint64_t map_off;	/* file offset of the mapping (source-aligned) */
-	uint64_t lab_off;	/* the range served through the mapping */
-	uint64_t lab_len;
-	enum pmem2_granularity gran;
-	pmem2_memcpy_fn memcpy_fn;
-	pmem2_persist_fn persist_fn;
+	bool reg;		/* a regular file (its size can be checked) */
+	char *name;		/* for messages: the region file */
+	int failed;		/* positive errno of the first failed persist */
 };
 
 static struct ns_io_file *to_file(struct ns_io *io)
@@ -50,16 +56,43 @@ static struct ns_io_file *to_file(struct ns_io *io)
 	return (struct ns_io_file *)io;
 }
 
-/* A pmem2 return code as -errno (pmem2's own codes are <= -100000). */
-static int ns_pmem2_errno(int rc)
+static const char *sz(uint64_t v, char *buf, size_t len)
 {
-	if (rc > PMEM2_E_UNKNOWN && rc < 0)
-		return rc;
-	if (rc == PMEM2_E_NOSUPP || rc == PMEM2_E_GRANULARITY_NOT_SUPPORTED)
-		return -EOPNOTSUPP;
-	if (rc == PMEM2_E_MAP_RANGE || rc == PMEM2_E_OFFSET_OUT_OF_RANGE)
-		return -EINVAL;
-	return -EIO;
+	return ns_format_size(v, buf, len);
+}
+
+/*
+ * The file is still as long as when it was opened: 0, or -EIO naming the
+ * file and both sizes (what lies past the end is gone).
+ */
+static int ns_io_file_check_size(struct ns_io_file *f)
+{
+	struct stat st;
+	char a[32], b[32];
+
+	if (!f->reg)
+		return 0;
+	if (fstat(f->fd, &st) < 0)
+		return ns_err(-errno, "region file '%s': fstat: %s", f->name,
+			      strerror(errno));
+	if ((uint64_t)st.st_size >= f->io.size)
+		return 0;
+	return ns_err(-EIO, "region file '%s' is %s (%" PRIu64 " bytes), shorter than "
+		      "the %s (%" PRIu64 " bytes) it had when opened: it was "
+		      "truncated behind pmemfs, what lay past its end is gone",
+		      f->name, sz((uint64_t)st.st_size, a, sizeof(a)),
+		      (uint64_t)st.st_size, sz(f->io.size, b, sizeof(b)), f->io.size);
+}
+
+/* A persist failed earlier: every later write and persist fails. */
+static int ns_io_file_check_failed(struct ns_io_file *f)
+{
+	if (!f->failed)
+		return 0;
+	return ns_err(-EIO, "region file '%s': an earlier write-back failed (%s); "
+		      "what is on the medium is uncertain, so no more changes "
+		      "until the region is opened again", f->name,
+		      strerror(f->failed));
 }
 
 static int ns_io_file_pread(struct ns_io_file *f, uint8_t *buf, size_t len,
@@ -74,31 +107,13 @@ static int ns_io_file_pread(struct ns_io_file *f, uint8_t *buf, size_t len,
 			return ns_err(-errno, "read of %zu bytes at offset %" PRIu64
 				      ": %s", len, off, strerror(errno));
 		}
-		if (n == 0)
-			return ns_err(-EIO, "read of %zu bytes at offset %" PRIu64
-				      ": unexpected end of file", len, off);
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
+		if (n == 0) {
+			int rc = ns_io_file_check_size(f);
 
-static int ns_io_file_pwrite(struct ns_io_file *f, const uint8_t *buf, size_t len,
-			     uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(f->fd, buf, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ns_err(-errno, "write of %zu bytes at offset %" PRIu64
-				      ": %s", len, off, strerror(errno));
+			return rc ? rc : ns_err(-EIO, "read of %zu bytes at offset %"
+						PRIu64 ": unexpected end of file",
+						len, off);
 		}
-		if (n == 0)
-			return ns_err(-EIO, "write of %zu bytes at offset %" PRIu64
-				      ": no progress", len, off);
 		buf += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -111,108 +126,219 @@ static int ns_io_file_read(struct ns_io *io, void *buf, size_t len, uint64_t off
 	return ns_io_file_pread(to_file(io), buf, len, off);
 }
 
-/*
- * Split [off, off+len) into the part before, inside and after the mapped
- * range; the inside part is stored through the mapping.
- */
 static int ns_io_file_write(struct ns_io *io, const void *buf, size_t len,
 			    uint64_t off)
 {
 	struct ns_io_file *f = to_file(io);
 	const uint8_t *p = buf;
-	uint64_t end = off + len; /* bounds-checked by ns_io_write */
-	uint64_t m0 = f->lab_off, m1 = f->lab_off + f->lab_len;
 	int rc;
 
-	if (!f->map || end <= m0 || off >= m1)
-		return ns_io_file_pwrite(f, p, len, off);
-	if (off < m0) {
-		rc = ns_io_file_pwrite(f, p, (size_t)(m0 - off), off);
-		if (rc)
-			return rc;
-		p += m0 - off;
-		off = m0;
+	rc = ns_io_file_check_failed(f);
+	if (!rc)
+		rc = ns_io_file_check_size(f);
+	if (rc)
+		return rc;
+	while (len) {
+		ssize_t n = pwrite(f->fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ns_err(-errno, "write of %zu bytes at offset %" PRIu64
+				      ": %s", len, off, strerror(errno));
+		}
+		if (n == 0)
+			return ns_err(-ENOSPC, "write of %zu bytes at offset %" PRIu64
+				      ": no progress", len, off);
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
 	}
-	{
-		uint64_t in_end = end < m1 ? end : m1;
-
-		f->memcpy_fn(f->addr + (off - f->map_off), p, (size_t)(in_end - off),
-			     PMEM2_F_MEM_NOFLUSH);
-		p += in_end - off;
-		off = in_end;
-	}
-	if (off < end)
-		return ns_io_file_pwrite(f, p, (size_t)(end - off), off);
-	return 0;
-}
-
-static int ns_io_file_sync_range(struct ns_io_file *f, uint64_t off, uint64_t len)
-{
-	if (len && sync_file_range(f->fd, (off64_t)off, (off64_t)len,
-				   SYNC_FILE_RANGE_WAIT_BEFORE |
-				   SYNC_FILE_RANGE_WRITE |
-				   SYNC_FILE_RANGE_WAIT_AFTER) < 0 &&
-	    errno != ESPIPE && errno != ENOSYS)
-		return ns_err(-errno, "sync of %" PRIu64 " bytes at offset %" PRIu64
-			      ": %s", len, off, strerror(errno));
-	/* the range's data is written; fdatasync adds the metadata and the device cache flush */
-	if (fdatasync(f->fd) < 0)
-		return ns_err(-errno, "fdatasync: %s", strerror(errno));
-	return 0;
-}
-
-static int ns_io_file_persist_map(struct ns_io_file *f, uint64_t off, uint64_t len)
-{
-	uint8_t *p = f->addr + (off - f->map_off);
-
-	if (f->gran == PMEM2_GRANULARITY_PAGE) {
-		long pg = sysconf(_SC_PAGESIZE);
-		uintptr_t a = (uintptr_t)p & ~((uintptr_t)pg - 1);
-		size_t l = (size_t)len + ((uintptr_t)p - a);
-		int rc;
-
-		while ((rc = msync((void *)a, l, MS_SYNC)) < 0 && errno == EINTR)
-			;
-		if (rc < 0)
-			return ns_err(-errno, "persist (msync) of %" PRIu64
-				      " label bytes at offset %" PRIu64 ": %s",
-				      len, off, strerror(errno));
-		/* the rest of pmem2's persist path (nothing more on plain files) */
-		rc = pmem2_deep_flush(f->map, p, (size_t)len);
-		if (rc)
-			return ns_err(ns_pmem2_errno(rc), "persist of %" PRIu64
-				      " label bytes at offset %" PRIu64 ": %s",
-				      len, off, pmem2_errormsg());
-		return 0;
-	}
-	f->persist_fn(p, (size_t)len);
 	return 0;
 }
 
 static int ns_io_file_persist(struct ns_io *io, uint64_t off, uint64_t len)
 {
 	struct ns_io_file *f = to_file(io);
-	uint64_t end = off + len;
-	uint64_t m0 = f->lab_off, m1 = f->lab_off + f->lab_len;
+	int rc = ns_io_file_check_failed(f), err;
+
+	if (rc)
+		return rc;
+	/* the range's pages are written and waited for ... */
+	if (len && sync_file_range(f->fd, (off64_t)off, (off64_t)len,
+				   SYNC_FILE_RANGE_WAIT_BEFORE |
+				   SYNC_FILE_RANGE_WRITE |
+				   SYNC_FILE_RANGE_WAIT_AFTER) < 0 &&
+	    errno != ESPIPE && errno != ENOSYS && errno != EINVAL) {
+		err = errno;
+		rc = ns_err(-err, "sync of %" PRIu64 " bytes at offset %" PRIu64
+			    ": %s", len, off, strerror(err));
+		goto failed;
+	}
+	/* ... fdatasync adds the metadata and the device cache flush */
+	while (fdatasync(f->fd) < 0) {
+		if (errno == EINTR)
+			continue;
+		err = errno;
+		rc = ns_err(-err, "fdatasync: %s", strerror(err));
+		goto failed;
+	}
+	/* a file shortened meanwhile lost what the persist was for */
+	return ns_io_file_check_size(f);
+failed:
+	f->failed = err;
+	return rc;
+}
+
+/* ---- allocation that gives back what it took ---- */
+
+struct ns_io_holes {
+	unsigned n, cap;
+	uint64_t (*v)[2];	/* [off, end) */
+};
+
+static int holes_add(struct ns_io_holes *h, uint64_t off, uint64_t end)
+{
+	if (off >= end)
+		return 0;
+	if (h->n && h->v[h->n - 1][1] == off) {
+		h->v[h->n - 1][1] = end;
+		return 0;
+	}
+	if (h->n == h->cap) {
+		unsigned cap = h->cap ? 2 * h->cap : 16;
+		void *v = realloc(h->v, cap * sizeof(*h->v));
+
+		if (!v)
+			return -ENOMEM;
+		h->v = v;
+		h->cap = cap;
+	}
+	h->v[h->n][0] = off;
+	h->v[h->n][1] = end;
+	h->n++;
+	return 0;
+}
+
+/* holes of [off, end) from FIEMAP: 0, or -errno (-EOPNOTSUPP: no FIEMAP) */
+static int holes_fiemap(int fd, uint64_t off, uint64_t end, struct ns_io_holes *h)
+{
+	enum { NEXT = 128 };
+	struct fiemap *fm = malloc(sizeof(*fm) + NEXT * sizeof(struct fiemap_extent));
+	uint64_t pos = off;
 	int rc = 0;
 
-	if (!f->map || end <= m0 || off >= m1 || len == 0)
-		return ns_io_file_sync_range(f, off, len);
-	/* the part outside the mapping (before or after it, or both) */
-	if (off < m0 || end > m1) {
-		uint64_t s = off < m0 ? off : m1;
-		uint64_t e = end > m1 ? end : m0;
+	if (!fm)
+		return -ENOMEM;
+	while (pos < end) {
+		unsigned i;
+		bool last = false;
 
-		rc = ns_io_file_sync_range(f, s, e - s);
+		memset(fm, 0, sizeof(*fm));
+		fm->fm_start = pos;
+		fm->fm_length = end - pos;
+		fm->fm_extent_count = NEXT;
+		if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0) {
+			rc = errno == ENOTTY || errno == EOPNOTSUPP ? -EOPNOTSUPP : -errno;
+			break;
+		}
+		if (fm->fm_mapped_extents == 0) {
+			rc = holes_add(h, pos, end);
+			pos = end;
+			break;
+		}
+		for (i = 0; i < fm->fm_mapped_extents && rc == 0; i++) {
+			const struct fiemap_extent *e = &fm->fm_extents[i];
+			uint64_t e0 = e->fe_logical, e1 = e->fe_logical + e->fe_length;
+
+			if (e1 <= pos)
+				continue;
+			if (e0 > pos)
+				rc = holes_add(h, pos, e0 < end ? e0 : end);
+			pos = e1 > pos ? e1 : pos;
+			last |= (e->fe_flags & FIEMAP_EXTENT_LAST) != 0;
+		}
+		if (rc)
+			break;
+		if (last || pos >= end) {
+			if (pos < end)
+				rc = holes_add(h, pos, end);
+			pos = end;
+		}
+	}
+	free(fm);
+	return rc;
+}
+
+/* holes of [off, end) from SEEK_HOLE/SEEK_DATA: 0 or -errno */
+static int holes_seek(int fd, uint64_t off, uint64_t end, struct ns_io_holes *h)
+{
+	uint64_t pos = off;
+	int rc;
+
+	while (pos < end) {
+		off_t hole = lseek(fd, (off_t)pos, SEEK_HOLE), data;
+
+		if (hole < 0)
+			return errno == ENXIO ? 0 : -errno;
+		if ((uint64_t)hole >= end)
+			break;
+		data = lseek(fd, hole, SEEK_DATA);
+		if (data < 0 && errno != ENXIO)
+			return -errno;
+		if (data < 0 || (uint64_t)data > end)
+			data = (off_t)end;
+		rc = holes_add(h, (uint64_t)hole, (uint64_t)data);
 		if (rc)
 			return rc;
+		pos = (uint64_t)data;
 	}
-	{
-		uint64_t s = off > m0 ? off : m0;
-		uint64_t e = end < m1 ? end : m1;
+	return 0;
+}
 
-		rc = ns_io_file_persist_map(f, s, e - s);
+static void *ns_io_file_alloc_begin(struct ns_io *io, uint64_t off, uint64_t len)
+{
+	struct ns_io_file *f = to_file(io);
+	struct ns_io_holes *h = calloc(1, sizeof(*h));
+	int rc;
+
+	if (!h || !f->reg)
+		return h;
+	rc = holes_fiemap(f->fd, off, off + len, h);
+	if (rc == -EOPNOTSUPP) {
+		h->n = 0;
+		rc = holes_seek(f->fd, off, off + len, h);
 	}
+	if (rc) {
+		/* cannot tell what is new: give back nothing rather than data */
+		free(h->v);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+static int ns_io_file_alloc_end(struct ns_io *io, void *snap, bool undo)
+{
+	struct ns_io_file *f = to_file(io);
+	struct ns_io_holes *h = snap;
+	int rc = 0;
+
+	if (!h)
+		return 0;
+	for (unsigned i = 0; undo && i < h->n; i++) {
+		while (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				 (off_t)h->v[i][0],
+				 (off_t)(h->v[i][1] - h->v[i][0])) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (!rc)
+				rc = -errno;
+			break;
+		}
+	}
+	free(h->v);
+	free(h);
 	return rc;
 }
 
@@ -234,20 +360,11 @@ static int ns_io_file_allocate(struct ns_io *io, uint64_t off, uint64_t len)
 	return 0;
 }
 
-static void ns_io_file_unmap(struct ns_io_file *f)
-{
-	if (f->map)
-		pmem2_map_delete(&f->map);
-	f->map = NULL;
-	f->addr = NULL;
-	f->lab_off = f->lab_len = 0;
-}
-
 static void ns_io_file_destroy(struct ns_io *io)
 {
 	struct ns_io_file *f = to_file(io);
 
-	ns_io_file_unmap(f);
+	free(f->name);
 	free(f);
 }
 
@@ -256,10 +373,12 @@ static const struct ns_io_ops ns_io_file_ops = {
 	.write = ns_io_file_write,
 	.persist = ns_io_file_persist,
 	.allocate = ns_io_file_allocate,
+	.alloc_begin = ns_io_file_alloc_begin,
+	.alloc_end = ns_io_file_alloc_end,
 	.destroy = ns_io_file_destroy,
 };
 
-int ns_io_file_new(int fd, struct ns_io **out)
+int ns_io_file_new(int fd, const char *name, struct ns_io **out)
 {
 	struct ns_io_file *f;
 	struct stat st;
@@ -276,81 +395,16 @@ int ns_io_file_new(int fd, struct ns_io **out)
 		st.st_size = end;
 	}
 	f = calloc(1, sizeof(*f));
-	if (!f)
+	if (f)
+		f->name = strdup(name ? name : "?");
+	if (!f || !f->name) {
+		free(f);
 		return ns_err(-ENOMEM, "file io: out of memory");
+	}
 	f->fd = fd;
+	f->reg = S_ISREG(st.st_mode);
 	f->io.ops = &ns_io_file_ops;
 	f->io.size = (uint64_t)st.st_size;
 	*out = &f->io;
 	return 0;
-}
-
-/*
- * Map [off, off+len) of the file with libpmem2. The mapping starts at the
- * source's alignment below off. The caller allocates the range first (a
- * store into a hole of a full file system is SIGBUS, not an error code).
- * Calling it again replaces the previous mapping.
- */
-int ns_io_file_map_labels(struct ns_io *io, uint64_t off, uint64_t len)
-{
-	struct ns_io_file *f = to_file(io);
-	struct pmem2_config *cfg = NULL;
-	struct pmem2_source *src = NULL;
-	struct pmem2_map *map = NULL;
-	size_t salign = 0;
-	uint64_t moff;
-	int rc;
-
-	if (io->ops != &ns_io_file_ops)
-		return ns_err(-EINVAL, "label mapping: not a file io");
-	if (off > io->size || len > io->size - off || len == 0)
-		return ns_err(-EINVAL, "label mapping of %" PRIu64 " bytes at offset %"
-			      PRIu64 " is outside the file (%" PRIu64 " bytes)",
-			      len, off, io->size);
-	rc = pmem2_source_from_fd(&src, f->fd);
-	if (rc)
-		goto pmem2_fail;
-	rc = pmem2_source_alignment(src, &salign);
-	if (rc)
-		goto pmem2_fail;
-	if (!salign)
-		salign = 4096;
-	moff = off / salign * salign;
-	rc = pmem2_config_new(&cfg);
-	if (rc)
-		goto pmem2_fail;
-	rc = pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE);
-	if (rc)
-		goto pmem2_fail;
-	rc = pmem2_config_set_offset(cfg, (size_t)moff);
-	if (rc)
-		goto pmem2_fail;
-	rc = pmem2_config_set_length(cfg, (size_t)(off + len - moff));
-	if (rc)
-		goto pmem2_fail;
-	rc = pmem2_map_new(&map, cfg, src);
-	if (rc)
-		goto pmem2_fail;
-
-	ns_io_file_unmap(f);
-	f->map = map;
-	f->addr = pmem2_map_get_address(map);
-	f->map_off = moff;
-	f->lab_off = off;
-	f->lab_len = len;
-	f->gran = pmem2_map_get_store_granularity(map);
-	f->memcpy_fn = pmem2_get_memcpy_fn(map);
-	f->persist_fn = pmem2_get_persist_fn(map);
-	pmem2_config_delete(&cfg);
-	pmem2_source_delete(&src);
-	return 0;
-
-pmem2_fail:
-	rc = ns_err(ns_pmem2_errno(rc), "mapping %" PRIu64 " label bytes at offset %"
-		    PRIu64 ": %s", len, off, pmem2_errormsg());
-	if (cfg)
-		pmem2_config_delete(&cfg);
-	if (src)
-		pmem2_source_delete(&src);
-	return rc;
 }

@@ -5,11 +5,11 @@
  * Opening: O_CLOEXEC (O_RDONLY for NS_REGION_RDONLY), an exclusive OFD lock
  * on the whole file for writers, the file's size, the label area (probed
  * from 128 KiB up, or the size given), then the namespaces. For writers the
- * label area's blocks are allocated (fallocate, KEEP_SIZE) and the area is
- * mapped with libpmem2, so that label writes are stores + pmem2 persist; a
- * store into a hole of a full file system would be SIGBUS, so when the
- * allocation fails (EOPNOTSUPP, ENOSPC) the area is not mapped and label
- * writes stay pwrite + fdatasync, whose errors are plain return codes.
+ * label area's blocks are allocated (fallocate, KEEP_SIZE; best effort:
+ * what a failed allocation took is given back). Label writes are pwrite +
+ * fdatasync, whose errors are return codes; the file is never mapped (see
+ * io_file.c: a store into a file that cannot take it is SIGBUS, and would
+ * take every region of the daemon with it).
  *
  * Choices where the design leaves room:
  * - A label reaching past the data area does not stop the region from
@@ -220,26 +220,15 @@ static int ns_region_lock(int fd, const char *path)
 }
 
 /*
- * Writers: allocate the label area's blocks, then map it. A failed
- * allocation leaves the area unmapped (pwrite path, see the top comment);
- * a failed mapping of an allocated area is an error.
+ * Writers: allocate the label area's blocks, so that label writes find
+ * them (best effort: where that fails, label writes report ENOSPC).
  */
-static int ns_region_map_labels(struct ns_region *r)
+static void ns_region_alloc_labels(struct ns_region *r)
 {
-	uint64_t off = r->size - r->label_size;
-	char msg[512];
-	int rc;
-
 	if (r->fd < 0 || (r->flags & NS_REGION_RDONLY))
-		return 0;
-	if (ns_io_allocate(r->io, off, r->label_size))
-		return 0;
-	rc = ns_io_file_map_labels(r->io, off, r->label_size);
-	if (rc) {
-		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
-		return ns_err(rc, "region '%s': %s", r->path, msg);
-	}
-	return 0;
+		return;
+	ns_io_allocate(r->io, r->size - r->label_size, r->label_size);
+	ns_err_clear();
 }
 
 /* open on an fd the caller opened (and locked, for writers); owns fd on success */
@@ -253,7 +242,7 @@ static int ns_region_open_fd(int fd, const char *path, const struct ns_region_op
 	rc = ns_region_alloc(path, o, &r);
 	if (rc)
 		return rc;
-	rc = ns_io_file_new(fd, &r->io);
+	rc = ns_io_file_new(fd, path, &r->io);
 	if (rc) {
 		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
 		rc = ns_err(rc, "region '%s': %s", path, msg);
@@ -264,9 +253,7 @@ static int ns_region_open_fd(int fd, const char *path, const struct ns_region_op
 	rc = ns_region_load(r, o ? o->label_size : 0);
 	if (rc)
 		goto fail;
-	rc = ns_region_map_labels(r);
-	if (rc)
-		goto fail;
+	ns_region_alloc_labels(r);
 	*out = r;
 	return 0;
 fail:
@@ -370,7 +357,7 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 			    ns_sz(c->size, a, sizeof(a)), strerror(errno));
 		goto fail;
 	}
-	rc = ns_io_file_new(fd, &io);
+	rc = ns_io_file_new(fd, path, &io);
 	if (rc)
 		goto fail_msg;
 	if (c->prealloc) {
