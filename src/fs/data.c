@@ -3,7 +3,8 @@
  * The data path of a namespace on ordinary (non-DAX) storage: pread and
  * pwrite on the region file at dpa + offset, O_DIRECT when the request is
  * page-aligned and the file system has it (see nsfile.h). A WRITE of
- * page-cache pages that libfuse left in its pipe (splice read) is spliced
+ * page-cache pages (write(2), mmap write-back) that libfuse left in its
+ * pipe (splice read) is spliced
  * straight to the O_DIRECT descriptor: the kernel put references to those
  * pages in the pipe, so the data is never copied in the daemon.
  */

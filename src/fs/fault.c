@@ -306,11 +306,37 @@ static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uin
 	pthread_mutex_unlock(&m->lock);
 }
 
+/*
+ * A write that covers only part of a poisoned 512-byte block cannot clear
+ * it: EIO before anything is written, as a block device's read-modify-write
+ * of that block would give (write(2) reaches the daemon unaligned, not as a
+ * page read first).
+ */
+static bool media_partial(struct fs_ns *n, struct fs_media *m, uint64_t off, size_t len)
+{
+	uint64_t s = n->dpa + off, e = s + len;
+	uint64_t outer_s = s & ~511ull, outer_e = (e + 511) & ~511ull;
+	uint64_t inner_s = (s + 511) & ~511ull, inner_e = e & ~511ull;
+	uint64_t inner = 0;
+
+	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0 ||
+	    (outer_s == s && outer_e == e))
+		return false;
+	if (inner_e > inner_s)
+		inner = fs_media_bytes(m, inner_s, inner_e - inner_s);
+	return fs_media_bytes(m, outer_s, outer_e - outer_s) > inner;
+}
+
 int fs_fault_write(struct fs_ns *n, struct fs_fault *f, const void *buf, size_t len,
 		   uint64_t off)
 {
 	int rc;
 
+	if (media_partial(n, f->media, off, len)) {
+		fs_debug("%s: a write of %zu bytes at %" PRIu64 " covers part of a "
+			 "media error: EIO", n->devname, len, off);
+		return -EIO;
+	}
 	pthread_rwlock_rdlock(&f->rw);
 	if (f->crashed) {
 		rc = crashed_write(n, f, buf, len, off);

@@ -11,12 +11,17 @@
  *   (namespaces are managed with pmemctl);
  * - a size change (truncate, O_TRUNC, fallocate past the end): EPERM;
  * - open for writing of a read-only namespace: EROFS, even for root;
- * - WRITE past the end: EFBIG (with the writeback cache the kernel accepts
- *   the write(2) and reports the failure at write-back: fsync/msync fail).
+ * - a WRITE is a block device's: one that reaches past the end is
+ *   shortened to the part before it, one that starts at or past the end
+ *   gets ENOSPC. No FUSE writeback cache (op_init), so write(2) waits for
+ *   this answer and the size of a namespace file never changes.
+ * - a failed write-back (mmap pages) is sticky: every later FSYNC and
+ *   FLUSH of the namespace gets EIO, on any descriptor, until remount.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -43,10 +48,23 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct fs_daemon *d = userdata;
 
-	if (conn->capable & FUSE_CAP_WRITEBACK_CACHE)
-		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
-	else
-		fs_warn("the kernel has no FUSE writeback cache");
+	/*
+	 * No writeback cache, on every kernel: with it the kernel takes a
+	 * write(2) past the end into its page cache, grows i_size itself and
+	 * learns at write-back that the bytes have no home (issue 16). Without
+	 * it every write(2) is a WRITE answered before the call returns (the
+	 * page cache stays, for reads and for mmap, whose write-back still
+	 * comes as WRITEs of whole pages cut at i_size). FOPEN_DIRECT_IO is no
+	 * alternative: before Linux 6.6 it refuses shared writable mmap.
+	 */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/*
+	 * O_DIRECT on a namespace file one request after the other: with
+	 * async DIO the kernel turns a short WRITE (one reaching past the
+	 * end) into EIO for the whole call (fuse_get_res_by_io), where a
+	 * block device returns the count written.
+	 */
+	conn->want &= ~FUSE_CAP_ASYNC_DIO;
 	/* every data change goes through this mount or is invalidated
 	 * explicitly (control socket), never guessed from attributes */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
@@ -243,11 +261,18 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 /*
  * WRITE, with the data in the receive loop's pipe (loop.c, splice mode:
- * FUSE_BUF_IS_FD) or in memory (page-aligned in read mode). Write-back of
- * page-cache pages (fi->writepage) sits in the pipe as one page-aligned
- * reference per page and is spliced to the region file; the rest (O_DIRECT
- * writers on the namespace file: copied after the header, unaligned) is
- * read into memory first.
+ * FUSE_BUF_IS_FD) or in memory (page-aligned in read mode). Page-cache
+ * pages (write(2) through the cache, mmap write-back: fi->writepage) sit
+ * in the pipe as one reference per page, page-aligned when the write is,
+ * and are spliced to the region file; the rest (O_DIRECT writers on the
+ * namespace file: copied after the header, unaligned) is read into memory
+ * first (fs_data_write_pipe says -EAGAIN before taking anything).
+ *
+ * The range is a block device's: a WRITE reaching past the end is
+ * shortened (the reply says how much was written; its tail stays in the
+ * pipe, which the loop then replaces), one starting at or past the end
+ * gets ENOSPC. A refused write-back (fi->writepage) is a lost write: the
+ * namespace's sticky error is set, so every later FSYNC and FLUSH fails.
  */
 static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 			 off_t off, struct fuse_file_info *fi)
@@ -255,22 +280,35 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf
 	struct fs_ns *n = file_of(fi)->ns;
 	size_t size = fuse_buf_size(bufv);
 	const struct fuse_buf *b = &bufv->buf[bufv->idx];
+	bool shortened = false;
 	void *mem = NULL;
 	int rc;
 
 	(void)ino;
 	fs_stats_req(&n->stats, FS_OP_WRITE);
-	if (n->readonly)
-		return reply_err(req, n, EROFS);
-	if (off < 0 || (uint64_t)off > n->size || size > n->size - (uint64_t)off)
-		return reply_err(req, n, EFBIG);
+	if (n->readonly) {
+		rc = -EROFS;
+		goto refused;
+	}
+	if (off < 0) {
+		rc = -EINVAL;
+		goto refused;
+	}
+	if (size == 0)
+		return (void)fuse_reply_write(req, 0);
+	if ((uint64_t)off >= n->size) {
+		rc = -ENOSPC;	/* a block device's answer at its end */
+		goto refused;
+	}
+	if (size > n->size - (uint64_t)off) {
+		size = (size_t)(n->size - (uint64_t)off);
+		shortened = true;
+	}
 	rc = fs_ns_write_begin(n);	/* EIO once destroyed */
 	if (rc < 0)
-		return reply_err(req, n, -rc);
+		goto refused;
 	if (bufv->count == 1 && (b->flags & FUSE_BUF_IS_FD)) {
-		rc = -EAGAIN;
-		if (fi->writepage)
-			rc = fs_data_write_pipe(n, b->fd, size, (uint64_t)off);
+		rc = fs_data_write_pipe(n, b->fd, size, (uint64_t)off);
 		if (rc == -EAGAIN) {
 			rc = fs_data_drain_pipe(b->fd, size, &mem);
 			if (rc == 0)
@@ -284,17 +322,33 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf
 	}
 	fs_ns_write_end(n);
 	if (rc < 0)	/* data left in the pipe: the loop makes a new one */
-		return reply_err(req, n, -rc);
+		goto refused;
 	bufv->idx = bufv->count;	/* consumed */
-	fs_loop_pipe_drained();
+	if (!shortened)		/* else the tail is still in the pipe */
+		fs_loop_pipe_drained();
 	fuse_reply_write(req, size);
+	return;
+refused:
+	if (fi->writepage) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "write-back of %zu bytes at %lld",
+			 fuse_buf_size(bufv), (long long)off);
+		fs_ns_set_error(n, -rc, what);
+	}
+	reply_err(req, n, -rc);
 }
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	/* close(2): the kernel has written back dirty pages before FLUSH */
-	fs_stats_req(&file_of(fi)->ns->stats, FS_OP_FLUSH);
-	fuse_reply_err(req, 0);
+	struct fs_ns *n = file_of(fi)->ns;
+
+	/*
+	 * close(2): the kernel has written back dirty pages before FLUSH.
+	 * A write-back that failed, on any descriptor, fails every close.
+	 */
+	fs_stats_req(&n->stats, FS_OP_FLUSH);
+	reply_err(req, n, fs_ns_error(n));
 }
 
 struct flush_job {

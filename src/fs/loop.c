@@ -8,9 +8,10 @@
  * request to fuse_session_process_buf:
  *
  * - splice (default): splice(2) from /dev/fuse into a pipe of the
- *   thread's own (2 MiB where allowed, else 1 MiB and smaller WRITEs). For write-back the kernel puts a reference to each
- *   page-cache page into the pipe, page-aligned (fuse_ref_folio);
- *   op_write_buf splices them on to the region's O_DIRECT descriptor, so
+ *   thread's own (2 MiB where allowed, else 1 MiB and smaller WRITEs).
+ *   For a WRITE of page-cache pages (write(2), mmap write-back) the
+ *   kernel puts a reference to each page into the pipe, page-aligned when
+ *   the write is (fuse_ref_folio); op_write_buf splices them on to the region's O_DIRECT descriptor, so
  *   the daemon never touches the data. A request smaller than a WRITE
  *   header + one page is read out of the pipe into memory.
  * - read (splice=off, or the pipe cannot be made): read(2) into a
@@ -297,7 +298,7 @@ int fs_loop_run(struct fuse_session *se, unsigned nthreads,
 			"by the kernel", plan->why, plan->max_write >> 10);
 	else if (!l.said_read_mode)
 		fs_info("receiving with splice(2) (%s): WRITEs of up to %u KiB, "
-			"page-cache write-back is not copied", plan->why, plan->max_write >> 10);
+			"page-cache pages are not copied", plan->why, plan->max_write >> 10);
 
 	/* thread 0 is the caller's: the one the exit signal reaches */
 	t[0].tid = pthread_self();

@@ -7,8 +7,8 @@
  * file system has O_DIRECT. The backing file is never mapped.
  *
  * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
- * (spliced from the receive loop's pipe when they are page-cache
- * write-back, else from aligned memory), so the data is cached once (in
+ * (spliced from the receive loop's pipe when they are page-cache pages:
+ * write(2) through the cache, mmap write-back; else from aligned memory), so the data is cached once (in
  * the FUSE page cache) and never dirty in the region file's page cache;
  * anything else (unaligned, no O_DIRECT, -o backing=buffered) is a
  * buffered pwrite whose range is recorded as a dirty extent.

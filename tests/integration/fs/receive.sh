@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Both ways of receiving requests (src/fs/loop.c), each on a fresh mount:
-# splice=on (page-cache write-back spliced from a pipe to the region
-# file's O_DIRECT descriptor) and splice=off (read(2) to a page-aligned
-# payload). Each: the log names the mode; mmap write-back, small pwrites,
+# splice=on (page-cache pages: aligned write(2), mmap write-back; spliced
+# from a pipe to the region file's O_DIRECT descriptor) and splice=off
+# (read(2) to a page-aligned payload). Each: the log names the mode; mmap write-back, small pwrites,
 # O_DIRECT writers on the namespace file (copied into the pipe after the
-# header, so read out of it) and a WRITE the daemon refuses (its data left
-# in the pipe) all land at dpa+off and nowhere else, clean in the page
+# header, so read out of it) and WRITEs the daemon shortens or refuses (data
+# left in the pipe) all land at dpa+off and nowhere else, clean in the page
 # cache after the flush (splice=on also with one thread, -s, so that the
 # refused WRITE's pipe serves the next request). With splice=on strace shows splice(2) into the
 # region file's descriptor, with splice=off none.
@@ -58,8 +58,9 @@ run_mode() {
 	# O_DIRECT on the namespace file: not page-cache pages, copied by the kernel
 	"$NSIO" write "$NS1" 12582912 2097152 $((seed + 3)) direct || fail "$mode: O_DIRECT write failed"
 	"$NSIO" write "$NS2" 4096 1000 $((seed + 4)) direct || fail "$mode: small O_DIRECT write failed"
-	# refused: past the end of ns2 (the kernel takes the write(2); the
-	# WRITE fails, its data stays in the pipe), then ns2 works on
+	# past the end of ns2: the WRITE is shortened (its tail stays in the
+	# pipe), the next one refused (ENOSPC, its data stays in the pipe),
+	# then ns2 works on
 	"$NSIO" write "$NS2" $((8388608 - 4096)) 8192 9 fsync 2>/dev/null &&
 		fail "$mode: a write past the end of ns2 was not refused"
 	"$NSIO" mmap-write "$NS2" 65536 1048576 $((seed + 5)) msync ||

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # inject-error: a reader of a poisoned range gets EIO, a mapped reader
-# SIGBUS, a partial write of a poisoned page fails, a write of whole blocks
+# SIGBUS, a partial write of a poisoned block fails, a write of whole blocks
 # clears them; list -M shows exactly the injected ranges in ndctl's shape;
 # --block/--count, --uninject, --status, clear-errors; other ranges and
 # namespaces are untouched.
@@ -37,14 +37,22 @@ assert_eq SIGBUS "$out" "mapped reader"
 expect_exit 1 "$PFIO" mapread "$F" 4096
 assert_eq "read 0x33" "$out" "mapped reader of a good page"
 
-# a partial write needs the page first: it fails; a whole page clears it
-expect_exit 1 "$NSIO" write "$F" 8192 512 9 none
-assert_contains "$err" "EIO" "partial write of a poisoned page"
-"$NSIO" fill "$F" 8192 4096 0x44 || fail "a whole-page write failed"
+# a write of part of a poisoned block fails and leaves it poisoned; a
+# write of the whole block clears it (write(2) reaches the daemon as it
+# is: no page is read first)
+expect_exit 1 "$NSIO" write "$F" 8292 100 9 none
+assert_contains "$err" "EIO" "partial write of a poisoned block"
+expect_exit 1 "$NSIO" write "$F" 8000 400 9 none
+assert_contains "$err" "EIO" "a write over the start of a poisoned block"
+expect_exit 0 pc list -M
+assert_eq 1 "$(json_get "$out" '.[] | select(.name == "a") | .badblock_count')" "not cleared by a partial write"
+"$NSIO" check-byte "$F" 7680 512 0x33 || fail "the refused write changed the block before"
+"$NSIO" fill "$F" 8192 512 0x44 || fail "a whole-block write failed"
 "$NSIO" fsync "$F" || fail "fsync"
 expect_exit 0 pc list -M
 assert_eq 0 "$(json_get "$out" '.[] | select(.name == "a") | .badblock_count')" "cleared by the write"
-"$NSIO" check-byte "$F" 8192 4096 0x44 || fail "the written page"
+"$NSIO" check-byte "$F" 8192 512 0x44 || fail "the written block"
+"$NSIO" check-byte "$F" 8704 3584 0x33 || fail "the rest of the page"
 
 # ndctl's spelling, uninject, status, widening, bounds
 expect_exit 0 pc inject-error a --block 40 --count 8
