@@ -199,12 +199,16 @@ in_root() { # COMMAND (run by sh -c in /root/pmemfs)
 status=0
 echo "== scripts/demo.sh (in the fresh root)"
 t0=$(date +%s)
-in_root scripts/demo.sh || { say "scripts/demo.sh failed (exit $?)"; status=1; }
+# (in the background, so that a signal runs the cleanup at once: bash
+# runs a trap only after the foreground command ends)
+in_root scripts/demo.sh &
+wait $! || { say "scripts/demo.sh failed (exit $?)"; status=1; }
 t_demo=$(($(date +%s) - t0))
 
 echo "== scripts/run-tests.sh (in the fresh root)"
 t0=$(date +%s)
-in_root scripts/run-tests.sh 2>&1 | tee "$work/run-tests.log" || status=1
+(in_root scripts/run-tests.sh 2>&1 | tee "$work/run-tests.log") &
+wait $! || status=1
 t_tests=$(($(date +%s) - t0))
 
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$work/run-tests.log" | tail -n 1 || true)
