@@ -31,10 +31,11 @@ want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 setup() { # DIR [meson setup args...]
 	d=$1
 	shift
-	if [ -d "$d" ]; then
-		meson setup --reconfigure "$d" "$@" >/dev/null
+	# -Dtests=enabled: the long runs use the test programs (nsio, ...)
+	if [ -f "$d/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "$d" -Dtests=enabled "$@" >/dev/null
 	else
-		meson setup "$d" "$@" >/dev/null
+		meson setup "$d" -Dtests=enabled "$@" >/dev/null
 	fi && ninja -C "$d" >/dev/null
 }
 

@@ -68,26 +68,6 @@ json_get() {
 	printf '%s' "$1" | jq -r "$2"
 }
 
-# for_others VAR BIN: set VAR to a path of BIN that another user (uid
-# 65534) can execute: BIN itself, or, when a directory above it is closed
-# to others (a clone under /root, mode 0700), a copy in a fresh directory
-# under /tmp removed on exit. The test programs link no library of the
-# build (its libraries are static), so the copy runs the same code.
-for_others() {
-	local d
-	if setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$2" 2>/dev/null; then
-		printf -v "$1" '%s' "$2"
-		return 0
-	fi
-	d=$(mktemp -d /tmp/pmemfs-others.XXXXXX) || fail "mktemp for a copy of $2"
-	at_exit "rm -rf '$d'"
-	chmod 755 "$d"
-	cp "$2" "$d/" && chmod 755 "$d/${2##*/}" || fail "cannot copy $2 for another user"
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$d/${2##*/}" ||
-		fail "uid 65534 cannot run $d/${2##*/} (is /tmp closed to others?)"
-	printf -v "$1" '%s' "$d/${2##*/}"
-}
-
 need_fuse() {
 	[ -c /dev/fuse ] || skip "no /dev/fuse on this machine"
 	command -v fusermount3 >/dev/null || skip "fusermount3 not installed"

@@ -8,13 +8,12 @@
 
 [ "$(id -u)" = 0 ] || skip "needs root to act as another user (setpriv)"
 chmod 755 "$T"
-for_others NSIO_O "$NSIO"	# a copy when the build is closed to others
 R=$T/r.img
 region_create "$R" 16M
 ns_create "$R" 2M ro --read-only >/dev/null
 pmemfs_start -o allow_other "$R"
 f=$MNT/region0/ro
-run_cmd setpriv --reuid=65534 --regid=65534 --clear-groups "$NSIO_O" check-byte "$f" 0 1 0
+run_cmd setpriv --reuid=65534 --regid=65534 --clear-groups "$NSIO" check-byte "$f" 0 1 0
 st=$(stat -c %a "$f")
 pmemfs_stop
 assert_eq 400 "$st" "mode of a read-only namespace under -o mode=0600 (default)"

@@ -69,11 +69,15 @@ mounted() {
 
 # pmemfs_start [ARGS...] REGION...: foreground daemon at $MNT, waits for it
 pmemfs_start() {
+	# serving = mounted and the control socket made: -f mounts first, and
+	# logs "serving" after the socket (a kill -9 or a pmemctl right after
+	# the mount appeared raced with the socket on a loaded machine)
+	local i n0
+	n0=$(grep -c '^pmemfs: serving ' "$T/daemon.log" 2>/dev/null) || n0=0
 	"$PMEMFS" -f "$@" "$MNT" >>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
-	local i
 	for ((i = 0; i < 250; i++)); do
-		mounted && return 0
+		mounted && [ "$(grep -c '^pmemfs: serving ' "$T/daemon.log")" -gt "$n0" ] && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null ||
 			fail "pmemfs exited before mounting: $(cat "$T/daemon.log")"
 		sleep 0.02
