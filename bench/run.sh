@@ -24,9 +24,9 @@ usage: bench/run.sh [options]
   --quick          64 MiB files, one repetition, short runs (about a minute):
                    checks that every row runs, the figures mean little
   --reps N         repetitions (default 3; medians over them)
-  --rows ID,...    run only these rows (ids: seqwrite randread mmapseq
-                   mmaprand msync iso isowriter pagecache coldread cd list
-                   qemu rss)
+  --rows ID,...    run only these rows (ids: seqwrite randwrite randread
+                   mmapseq mmaprand msync iso isowriter pagecache coldread
+                   cd list qemu rss)
   --json FILE      where the JSON goes (default BUILD/bench/bench-DATE.json)
   --build-dir DIR  the meson build directory (default SRC/build-bench;
                    set up and built when needed)
@@ -87,7 +87,7 @@ else
 	REPS=${REPS:-3} MIB=1024 RR_SEC=3 LAT_N=2000 CD_N=200 LIST_N=20
 fi
 NS_MANY=500
-ALL_ROWS="seqwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd list qemu rss"
+ALL_ROWS="seqwrite randwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd list qemu rss"
 ROWS=${ROWS//,/ }
 ROWS=${ROWS:-$ALL_ROWS}
 for r in $ROWS; do
@@ -288,6 +288,9 @@ throughput_row() {
 }
 
 w_seq() { fio_mibs "$1" write 1M psync --end_fsync=1; }
+# small writes: each write(2) is a WRITE answered by the daemon (no FUSE
+# writeback cache), where a plain file takes it into the page cache
+w_randwrite() { cat "$1" >/dev/null; fio_iops "$1" randwrite 4k psync --time_based --runtime=$RR_SEC --end_fsync=1; }
 # warm: read whole first; a run whose file is not in the page cache
 # afterwards (someone dropped caches meanwhile) is run again, up to 3 times
 w_randread() {
@@ -309,6 +312,7 @@ w_mmaprand() { cat "$1" >/dev/null; fio_mibs "$1" randwrite 4k mmap --end_fsync=
 w_coldread() { fio_mibs "$1" read 1M mmap; }
 
 want seqwrite && throughput_row seqwrite "seq 1 MiB psync writes + fsync, cold, $MIB MiB" MiB/s ge 0.9 w_seq
+want randwrite && throughput_row randwrite "4 KiB random psync writes + fsync, warm" IOPS "" "" w_randwrite
 want randread && throughput_row randread "4 KiB random psync reads, warm" IOPS ge 0.95 w_randread
 want mmapseq && throughput_row mmapseq "seq writes via mmap + msync, warm, $MIB MiB" MiB/s ge 0.95 w_mmapseq
 want mmaprand && throughput_row mmaprand "4 KiB random writes via mmap + msync, warm, $MIB MiB" MiB/s ge 0.95 w_mmaprand

@@ -187,6 +187,14 @@ bool fs_ns_destroyed(struct fs_ns *n)
 	return d;
 }
 
+/* set by fs_data_write_cached() for the WRITE this thread serves */
+static __thread bool write_cached;
+
+void fs_data_write_cached(bool cached)
+{
+	write_cached = cached;
+}
+
 static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
 {
 	return n->dfd >= 0 && len > 0 &&
@@ -280,7 +288,7 @@ int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 
 	if (check_end(n, off, len))
 		return -EIO;
-	if (dio_ok(n, len, off)) {
+	if (!write_cached && dio_ok(n, len, off)) {
 		const void *b = buf;
 
 		if ((uintptr_t)buf % DIO_ALIGN) {	/* O_DIRECT needs aligned memory */
@@ -318,7 +326,7 @@ int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 	size_t done = 0;
 	int rc;
 
-	if (fs_ns_fault(n) || !dio_ok(n, len, off))
+	if (write_cached || fs_ns_fault(n) || !dio_ok(n, len, off))
 		return -EAGAIN;
 	if (check_end(n, off, len))
 		return -EIO;

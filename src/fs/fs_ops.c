@@ -307,6 +307,8 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf
 	rc = fs_ns_write_begin(n);	/* EIO once destroyed */
 	if (rc < 0)
 		goto refused;
+	/* a small write(2) waits for a copy, not for the disk (nsfile.h) */
+	fs_data_write_cached(!fi->writepage && size <= FS_WRITE_CACHED_MAX);
 	if (bufv->count == 1 && (b->flags & FUSE_BUF_IS_FD)) {
 		rc = fs_data_write_pipe(n, b->fd, size, (uint64_t)off);
 		if (rc == -EAGAIN) {

@@ -10,8 +10,10 @@
  * (spliced from the receive loop's pipe when they are page-cache pages:
  * write(2) through the cache, mmap write-back; else from aligned memory), so the data is cached once (in
  * the FUSE page cache) and never dirty in the region file's page cache;
- * anything else (unaligned, no O_DIRECT, -o backing=buffered) is a
- * buffered pwrite whose range is recorded as a dirty extent.
+ * anything else (unaligned, no O_DIRECT, -o backing=buffered, and a
+ * write(2) of at most FS_WRITE_CACHED_MAX, which would otherwise wait for
+ * the disk before returning) is a buffered pwrite whose range is recorded
+ * as a dirty extent.
  *
  * Persist (flush.c): sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER) on each
  * dirty extent, fdatasync (metadata: unwritten-extent conversion; device
@@ -114,6 +116,14 @@ bool fs_ns_destroyed(struct fs_ns *n);
 int fs_pread_all(int fd, void *buf, size_t len, uint64_t off);
 int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 
+/*
+ * data.c: the WRITEs this thread serves from now on are small write(2)s
+ * (true): buffered pwrite + dirty extent, not O_DIRECT, so that a write(2)
+ * waits for a copy into the region file's page cache, not for the disk;
+ * the next persist writes it back and drops the copy (FS_WRITE_CACHED_MAX).
+ */
+#define FS_WRITE_CACHED_MAX (64u << 10)
+void fs_data_write_cached(bool cached);
 /* data.c: I/O at namespace offsets; callers check bounds. */
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /* the same without fault simulation (fault.c) */

@@ -140,6 +140,34 @@ else
 	echo "note: not root: xfs, btrfs, ext4 and tmpfs backing not attacked" >&2
 fi
 
+# A namespace whose size is not a multiple of the page (a crafted label:
+# pmemctl makes only aligned ones): the same end, inside the last page.
+R=$T/odd.img
+region_create "$R" 16M
+d=$(ns_create "$R" 4M odd)
+S=$((4194304 - 1000))
+slot=$(python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$R" info | jq '.used[0]')
+python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$R" label "$slot" rawsize $S ||
+	fail "cannot edit the label"
+guard_fill "$R"
+pmemfs_start "$R"
+f=$MNT/region0/odd
+size_is "$f" "odd size"
+expect "odd size: pwrite straddling" 4096 "$NSEDGE" write "$f" $((S - 4096)) 8192 11
+expect "odd size: pwrite at the end" ENOSPC "$NSEDGE" write "$f" $S 10 11
+"$NSIO" verify "$R" $((d + S - 4096)) 4096 11 || fail "odd size: straddle not in the region"
+# the last page is partly past the end: stores there are not written back,
+# the next page faults
+expect "odd size: mmap over the end" "stored 4096
+sigbus
+0" "$NSEDGE" mmap "$f" $((4194304 - 4096)) 8192 12
+"$NSIO" verify "$R" $((d + 4194304 - 4096)) $((S - 4194304 + 4096)) 12 ||
+	fail "odd size: mapped store not in the region"
+guard_check "$R" "$d" $S
+size_is "$f" "odd size, at the end"
+pmemfs_stop
+S=4194304
+
 # A failed write-back is sticky: a sparse namespace on a full tmpfs,
 # stored through a mapping (the only write-back left: write(2) is
 # answered before it returns); then every flush fails, also on a new
