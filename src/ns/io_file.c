@@ -229,7 +229,8 @@ static int holes_add(struct ns_io_holes *h, uint64_t off, uint64_t end)
 static int holes_fiemap(int fd, uint64_t off, uint64_t end, struct ns_io_holes *h)
 {
 	enum { NEXT = 128 };
-	struct fiemap *fm = malloc(sizeof(*fm) + NEXT * sizeof(struct fiemap_extent));
+	const size_t fmlen = sizeof(struct fiemap) + NEXT * sizeof(struct fiemap_extent);
+	struct fiemap *fm = malloc(fmlen);
 	uint64_t pos = off;
 	int rc = 0;
 
@@ -239,7 +240,7 @@ static int holes_fiemap(int fd, uint64_t off, uint64_t end, struct ns_io_holes *
 		unsigned i;
 		bool last = false;
 
-		memset(fm, 0, sizeof(*fm));
+		memset(fm, 0, fmlen);	/* extents too (valgrind cannot see the ioctl fill them) */
 		fm->fm_start = pos;
 		fm->fm_length = end - pos;
 		fm->fm_extent_count = NEXT;
