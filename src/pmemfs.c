@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -739,6 +740,35 @@ static int run_loop(struct fs_daemon *d, const struct pmemfs_opts *o,
 	return fs_loop_run(d->se, o->single ? 1 : 16, plan);
 }
 
+/*
+ * The soft limit of open files up to the hard one. The daemon holds a few
+ * descriptors per region and none per namespace (nsfile.h), but control
+ * clients, splice pipes (two per loop thread) and many regions add up,
+ * and systemd's default soft limit is 1024 (the unit raises it too).
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t soft;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		fs_warn("getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	soft = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		fs_warn("cannot raise the open-file limit from %llu to %llu: %s",
+			(unsigned long long)soft, (unsigned long long)rl.rlim_max,
+			strerror(errno));
+		return;
+	}
+	fs_info("open-file limit raised from %llu to the hard limit %llu",
+		(unsigned long long)soft, (unsigned long long)rl.rlim_max);
+}
+
 int main(int argc, char **argv)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -795,6 +825,7 @@ int main(int argc, char **argv)
 	if (served_mountpoint(mountpoint, &mst))
 		goto out_args;
 
+	raise_nofile();
 	regions = calloc(nregions, sizeof(*regions));
 	if (!regions)
 		goto out_args;

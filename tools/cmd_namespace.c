@@ -60,7 +60,7 @@ static const struct ctl_usage create_ns_usage = {
 		 "virtio-pmem device cannot map it.\n\n" CTL_TARGET_ABOUT,
 	.exits = "  228  ENOSPC: no free extent of SIZE (the message names the largest),\n"
 		 "       no free label slot, or no space in the file system\n"
-		 "    5  EIO: the region file failed a write or was truncated behind pmemfs\n"
+		 "  251  EIO: the region file failed a write or was truncated behind pmemfs\n"
 		 "  239  EEXIST: the name or uuid is taken\n"
 		 "  234  EINVAL: bad size, alignment, name or uuid; several regions and no -r\n"
 		 "  240  EBUSY: offline, the region is locked by another process\n"

@@ -40,7 +40,7 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	rc = fs_ns_init(n, ns, ns_region_fd(reg->r), d->cfg.backing);
+	rc = fs_ns_init(n, ns, &reg->rfd);
 	if (rc < 0) {
 		free(n);
 		return rc;
@@ -119,12 +119,17 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	for (i = 0; i < nregions; i++) {
 		d->regions[i].r = regions[i];
 		d->regions[i].id = i;
+		d->regions[i].rfd.fd = d->regions[i].rfd.dfd = -1;
 		fs_media_init(&d->regions[i].media, regions[i]);
 	}
 	d->nregions = nregions;
 	for (i = 0; i < nregions; i++) {
 		struct fs_region *reg = &d->regions[i];
 
+		rc = fs_rfd_open(&reg->rfd, ns_region_fd(reg->r), cfg->backing,
+				 ns_region_devname(reg->r));
+		if (rc < 0)
+			goto fail;
 		rc = fs_inode_new(&d->itable, d->itable.root, ns_region_devname(reg->r),
 				  S_IFDIR | 0755, cfg->uid, cfg->gid, &reg->dir);
 		if (rc < 0)
@@ -215,6 +220,8 @@ void fs_daemon_fini(struct fs_daemon *d)
 	if (d->itable.v || d->itable.root)
 		fs_itable_fini(&d->itable);
 	for (i = 0; i < d->nregions; i++) {
+		if (d->regions[i].rfd.fd >= 0)
+			fs_rfd_close(&d->regions[i].rfd);
 		ns_region_close(&d->regions[i].r);
 		fs_media_fini(&d->regions[i].media);
 	}

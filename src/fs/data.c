@@ -91,14 +91,62 @@ static int reopen(int fd, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
-int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, int region_fd,
-	       enum fs_backing backing)
+int fs_rfd_open(struct fs_rfd *rf, int region_fd, enum fs_backing backing,
+		const char *devname)
 {
+	struct stat st;
 	int err;
 
+	memset(rf, 0, sizeof(*rf));
+	rf->dfd = rf->pfd = -1;
+	pthread_mutex_init(&rf->lock, NULL);
+	if (fstat(region_fd, &st) == 0 && st.st_size > 0)
+		rf->probe_off = (uint64_t)st.st_size - 1;
+	rf->fd = reopen(region_fd, O_RDWR);
+	if (rf->fd >= 0)
+		rf->pfd = reopen(region_fd, O_RDONLY);
+	if (rf->fd < 0 || rf->pfd < 0) {
+		err = errno;
+		fs_err("%s: cannot reopen the region file: %s", devname, strerror(err));
+		fs_rfd_close(rf);
+		return -err;
+	}
+	if (backing != FS_BACKING_BUFFERED) {
+		rf->dfd = reopen(region_fd, O_RDWR | O_DIRECT);
+		if (rf->dfd < 0) {
+			err = errno;
+			if (backing == FS_BACKING_DIRECT) {
+				fs_err("%s: no O_DIRECT on the region file: %s",
+				       devname, strerror(err));
+				fs_rfd_close(rf);
+				return -err;
+			}
+			fs_debug("%s: no O_DIRECT (%s): buffered data path",
+				 devname, strerror(err));
+		}
+	}
+	return 0;
+}
+
+void fs_rfd_close(struct fs_rfd *rf)
+{
+	if (rf->dfd >= 0)
+		close(rf->dfd);
+	if (rf->pfd >= 0)
+		close(rf->pfd);
+	if (rf->fd >= 0)
+		close(rf->fd);
+	rf->fd = rf->dfd = rf->pfd = -1;
+	pthread_mutex_destroy(&rf->lock);
+}
+
+int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf)
+{
 	memset(n, 0, sizeof(*n));
 	n->ns = ns;
-	n->fd = n->dfd = -1;
+	n->rf = rf;
+	n->fd = rf->fd;
+	n->dfd = rf->dfd;
 	snprintf(n->devname, sizeof(n->devname), "%s", ns_namespace_devname(ns));
 	n->dpa = ns_namespace_dpa(ns);
 	n->size = ns_namespace_size(ns);
@@ -106,28 +154,8 @@ int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, int region_fd,
 	pthread_mutex_init(&n->flush_lock, NULL);
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->idle, NULL);
-
-	n->fd = reopen(region_fd, O_RDWR);
-	if (n->fd < 0) {
-		err = errno;
-		fs_err("%s: cannot reopen the region file: %s", n->devname, strerror(err));
-		fs_ns_fini(n);
-		return -err;
-	}
-	if (backing != FS_BACKING_BUFFERED) {
-		n->dfd = reopen(region_fd, O_RDWR | O_DIRECT);
-		if (n->dfd < 0) {
-			err = errno;
-			if (backing == FS_BACKING_DIRECT) {
-				fs_err("%s: no O_DIRECT on the region file: %s",
-				       n->devname, strerror(err));
-				fs_ns_fini(n);
-				return -err;
-			}
-			fs_debug("%s: no O_DIRECT (%s): buffered data path",
-				 n->devname, strerror(err));
-		}
-	}
+	/* errors before this namespace was served are not its own */
+	fs_rfd_sample(n);
 	return 0;
 }
 
@@ -137,11 +165,7 @@ void fs_ns_fini(struct fs_ns *n)
 		fs_fault_free(n->fault);
 		n->fault = NULL;
 	}
-	if (n->dfd >= 0)
-		close(n->dfd);
-	if (n->fd >= 0)
-		close(n->fd);
-	n->fd = n->dfd = -1;
+	n->fd = n->dfd = -1;	/* the region's: closed with it */
 	pthread_cond_destroy(&n->idle);
 	pthread_mutex_destroy(&n->lock);
 	pthread_mutex_destroy(&n->flush_lock);

@@ -690,8 +690,8 @@ static void revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *
 	}
 	if (rc < 0)
 		fs_ns_set_error(n, -rc, "writing saved pages back (power failure)");
-	if (f->nlog && fdatasync(n->fd) < 0)
-		fs_ns_set_error(n, errno, "fdatasync after a power failure");
+	if (f->nlog && (nrc = fs_rfd_sync(n, false, 0, 0)) != 0)
+		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	log_drop_locked(f);
 	pthread_mutex_unlock(&f->lock);
 	pthread_rwlock_unlock(&f->rw);
@@ -707,8 +707,8 @@ static void revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *
 	/* 4. survivors written meanwhile are durable; the power is back */
 	pthread_rwlock_wrlock(&f->rw);
 	pthread_mutex_lock(&f->lock);
-	if ((kept || f->kept_live) && fdatasync(n->fd) < 0)
-		fs_ns_set_error(n, errno, "fdatasync after a power failure");
+	if ((kept || f->kept_live) && (nrc = fs_rfd_sync(n, false, 0, 0)) != 0)
+		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	kept += f->kept_live;
 	f->kept_live = 0;
 	f->reverts++;

@@ -95,16 +95,61 @@ int fs_ns_error(const struct fs_ns *n)
 	return __atomic_load_n(&n->error, __ATOMIC_SEQ_CST);
 }
 
+/* the probe: errors recorded since it last asked (see nsfile.h) */
+static void rfd_probe_locked(struct fs_rfd *rf)
+{
+	if (sync_file_range(rf->pfd, (off64_t)rf->probe_off, 1,
+			    SYNC_FILE_RANGE_WAIT_AFTER) < 0 &&
+	    errno != EINVAL && errno != ESPIPE && errno != ENOSYS) {
+		rf->err_seq++;
+		rf->err = errno;
+	}
+}
+
+void fs_rfd_sample(struct fs_ns *n)
+{
+	pthread_mutex_lock(&n->rf->lock);
+	rfd_probe_locked(n->rf);
+	n->err_seen = n->rf->err_seq;
+	pthread_mutex_unlock(&n->rf->lock);
+}
+
+int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
+{
+	struct fs_rfd *rf = n->rf;
+	int rc, err = 0;
+
+	if (range)
+		rc = sync_file_range(rf->fd, (off64_t)(n->dpa + off), (off64_t)len,
+				     SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				     SYNC_FILE_RANGE_WAIT_AFTER);
+	else
+		while ((rc = fdatasync(rf->fd)) < 0 && errno == EINTR)
+			;
+	if (rc < 0) {
+		err = errno;
+		/* file systems without write-back (tmpfs) may refuse it */
+		if (range && (err == EINVAL || err == ESPIPE))
+			err = 0;
+	}
+
+	pthread_mutex_lock(&rf->lock);
+	rfd_probe_locked(rf);
+	if (rf->err_seq != n->err_seen) {
+		/* met by this call or another namespace's since n last asked */
+		n->err_seen = rf->err_seq;
+		if (!err)
+			err = rf->err;
+	}
+	pthread_mutex_unlock(&rf->lock);
+	return err;
+}
+
 static int persist_range(struct fs_ns *n, uint64_t off, uint64_t len)
 {
-	if (sync_file_range(n->fd, (off64_t)(n->dpa + off), (off64_t)len,
-			    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-			    SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
-		int err = errno;
+	int err = fs_rfd_sync(n, true, off, len);
 
-		/* file systems without write-back (tmpfs) may refuse it */
-		if (err == EINVAL || err == ESPIPE)
-			return 0;
+	if (err) {
 		fs_ns_set_error(n, err, "sync_file_range of the region file");
 		return -EIO;
 	}
@@ -155,9 +200,13 @@ int fs_ns_persist(struct fs_ns *n)
 		for (i = 0; i < d.n && rc == 0; i++)
 			rc = persist_range(n, d.ext[i].off, d.ext[i].len);
 	}
-	if (rc == 0 && fdatasync(n->fd) < 0) {
-		fs_ns_set_error(n, errno, "fdatasync of the region file");
-		rc = -EIO;
+	if (rc == 0) {
+		int err = fs_rfd_sync(n, false, 0, 0);
+
+		if (err) {
+			fs_ns_set_error(n, err, "fdatasync of the region file");
+			rc = -EIO;
+		}
 	}
 	if (rc == 0) {
 		/* the data is on the medium: drop the second copy */

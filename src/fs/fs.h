@@ -71,6 +71,7 @@ struct fs_region {
 	unsigned id;		/* N of region<N> */
 	struct fs_inode *dir;
 	struct fs_media media;	/* injected media errors (fault.h) */
+	struct fs_rfd rfd;	/* descriptors its namespaces share (nsfile.h) */
 };
 
 struct fs_daemon {

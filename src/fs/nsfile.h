@@ -1,10 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A served namespace: the daemon's side of one namespace file. It reaches
- * the region file through two descriptors of its own (reopened from the
- * region's fd, so that write-back errors are reported to every namespace's
- * fdatasync, see errseq): a buffered one, and an O_DIRECT one where the
- * file system has O_DIRECT. The backing file is never mapped.
+ * the region file through its region's two shared descriptors (struct
+ * fs_rfd, reopened once per region from the region's fd): a buffered one,
+ * and an O_DIRECT one where the file system has O_DIRECT. The backing file
+ * is never mapped. No descriptor is held per namespace: a region whose
+ * label area describes 16k namespaces mounts under `ulimit -n 1024`.
+ *
+ * Write-back errors: the kernel reports one to every open file of the
+ * region file once (errseq); with one shared file, the first sync call to
+ * see it would take it from all the others. fs_rfd_sync() does what
+ * per-namespace files did: after its sync call (sync_file_range with
+ * WAIT, fdatasync, made concurrently on the shared file) it asks a probe
+ * file of the region, under the region's lock, whether a write-back error
+ * was recorded since the probe last asked (sync_file_range WAIT_AFTER of
+ * one byte: no write-back started, errseq checked and advanced). An error
+ * counts up the region's err_seq; every namespace whose last seen err_seq
+ * is older gets it at its next sync, as from its own file. An error that
+ * happened before a sync call returned is in the file's errseq when the
+ * probe asks, so no call has to wait for another.
  *
  * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
  * (spliced from the receive loop's pipe when they are page-cache pages:
@@ -58,6 +72,17 @@ struct fs_dirty {
 	struct fs_extent ext[FS_DIRTY_MAX];	/* sorted, disjoint, not adjacent */
 };
 
+/* A region's descriptors, shared by its namespaces (see the top). */
+struct fs_rfd {
+	int fd;			/* buffered, O_RDWR */
+	int dfd;		/* O_DIRECT or -1 */
+	int pfd;		/* the probe (see the top), O_RDONLY */
+	uint64_t probe_off;	/* its byte: the region file's last */
+	pthread_mutex_t lock;	/* the probe, and the rest */
+	unsigned err_seq;	/* write-back errors the probe met */
+	int err;		/* the last of them, positive errno */
+};
+
 enum fs_backing {
 	FS_BACKING_AUTO,	/* O_DIRECT where the file system has it */
 	FS_BACKING_DIRECT,	/* O_DIRECT required */
@@ -67,8 +92,10 @@ enum fs_backing {
 struct fs_ns {
 	struct ns_namespace *ns;
 	char devname[32];
-	int fd;			/* buffered, O_RDWR (O_RDONLY for read-only) */
-	int dfd;		/* O_DIRECT or -1 */
+	int fd;			/* rf->fd: buffered, O_RDWR */
+	int dfd;		/* rf->dfd: O_DIRECT or -1 */
+	struct fs_rfd *rf;	/* the region's descriptors (not owned) */
+	unsigned err_seen;	/* rf->err_seq last seen (under rf->lock) */
 	uint64_t dpa;		/* namespace offset 0 in the region file */
 	uint64_t size;
 	bool readonly;
@@ -92,10 +119,25 @@ struct fs_ns {
 	struct fs_media *media;	/* the region's media errors (set by daemon.c) */
 };
 
-/* Set up n for namespace ns of the region open on region_fd. */
-int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, int region_fd,
-	       enum fs_backing backing);
+/*
+ * The shared descriptors of the region open on region_fd (devname for
+ * messages): 0 or -errno. fs_rfd_close() after every namespace using it.
+ */
+int fs_rfd_open(struct fs_rfd *rf, int region_fd, enum fs_backing backing,
+		const char *devname);
+void fs_rfd_close(struct fs_rfd *rf);
+/* Set up n for namespace ns of the region whose descriptors are rf. */
+int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf);
 void fs_ns_fini(struct fs_ns *n);
+/*
+ * flush.c: sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER) of [off, off+len)
+ * of n's range in the region file (range), or fdatasync of the file: 0 or
+ * the positive errno of a write-back error that this call, or another
+ * namespace's since n last asked, met (see the top).
+ */
+int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len);
+/* flush.c: errors met so far are not n's (a newly served namespace) */
+void fs_rfd_sample(struct fs_ns *n);
 
 /*
  * A data change may start (0), or the namespace is destroyed (-EIO).

@@ -105,14 +105,15 @@ static int ns_io_file_pread(struct ns_io_file *f, uint8_t *buf, size_t len,
 			if (errno == EINTR)
 				continue;
 			return ns_err(-errno, "read of %zu bytes at offset %" PRIu64
-				      ": %s", len, off, strerror(errno));
+				      " of region file '%s': %s", len, off, f->name,
+				      strerror(errno));
 		}
 		if (n == 0) {
 			int rc = ns_io_file_check_size(f);
 
 			return rc ? rc : ns_err(-EIO, "read of %zu bytes at offset %"
-						PRIu64 ": unexpected end of file",
-						len, off);
+						PRIu64 " of region file '%s': unexpected "
+						"end of file", len, off, f->name);
 		}
 		buf += n;
 		len -= (size_t)n;
@@ -145,11 +146,13 @@ static int ns_io_file_write(struct ns_io *io, const void *buf, size_t len,
 			if (errno == EINTR)
 				continue;
 			return ns_err(-errno, "write of %zu bytes at offset %" PRIu64
-				      ": %s", len, off, strerror(errno));
+				      " of region file '%s': %s", len, off, f->name,
+				      strerror(errno));
 		}
 		if (n == 0)
 			return ns_err(-ENOSPC, "write of %zu bytes at offset %" PRIu64
-				      ": no progress", len, off);
+				      " of region file '%s': no progress", len, off,
+				      f->name);
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -172,7 +175,8 @@ static int ns_io_file_persist(struct ns_io *io, uint64_t off, uint64_t len)
 	    errno != ESPIPE && errno != ENOSYS && errno != EINVAL) {
 		err = errno;
 		rc = ns_err(-err, "sync of %" PRIu64 " bytes at offset %" PRIu64
-			    ": %s", len, off, strerror(err));
+			    " of region file '%s': %s", len, off, f->name,
+			    strerror(err));
 		goto failed;
 	}
 	/* ... fdatasync adds the metadata and the device cache flush */
@@ -180,7 +184,8 @@ static int ns_io_file_persist(struct ns_io *io, uint64_t off, uint64_t len)
 		if (errno == EINTR)
 			continue;
 		err = errno;
-		rc = ns_err(-err, "fdatasync: %s", strerror(err));
+		rc = ns_err(-err, "fdatasync of region file '%s': %s", f->name,
+			    strerror(err));
 		goto failed;
 	}
 	/* a file shortened meanwhile lost what the persist was for */
@@ -224,7 +229,8 @@ static int holes_add(struct ns_io_holes *h, uint64_t off, uint64_t end)
 static int holes_fiemap(int fd, uint64_t off, uint64_t end, struct ns_io_holes *h)
 {
 	enum { NEXT = 128 };
-	struct fiemap *fm = malloc(sizeof(*fm) + NEXT * sizeof(struct fiemap_extent));
+	const size_t fmlen = sizeof(struct fiemap) + NEXT * sizeof(struct fiemap_extent);
+	struct fiemap *fm = malloc(fmlen);
 	uint64_t pos = off;
 	int rc = 0;
 
@@ -234,7 +240,7 @@ static int holes_fiemap(int fd, uint64_t off, uint64_t end, struct ns_io_holes *
 		unsigned i;
 		bool last = false;
 
-		memset(fm, 0, sizeof(*fm));
+		memset(fm, 0, fmlen);	/* extents too (valgrind cannot see the ioctl fill them) */
 		fm->fm_start = pos;
 		fm->fm_length = end - pos;
 		fm->fm_extent_count = NEXT;

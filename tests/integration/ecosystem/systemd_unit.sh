@@ -45,6 +45,9 @@ assert_contains "$(unit_get Unit Before)" virtqemud.service "Before="
 [ -n "$(unit_get Unit RequiresMountsFor)" ] || fail "no RequiresMountsFor="
 assert_eq on-failure "$(unit_get Service Restart)" "Restart="
 assert_eq mixed "$(unit_get Service KillMode)" "KillMode="
+# systemd's default soft limit is 1024 (issue 16.5)
+nofile=$(unit_get Service LimitNOFILE)
+[ -n "$nofile" ] && [ "${nofile%%:*}" -ge 65536 ] || fail "LimitNOFILE= '$nofile' (want >= 65536)"
 assert_contains "$(unit_get Service ExecStartPre)" "-fusermount3 -uz %f" "ExecStartPre="
 assert_contains "$(unit_get Service ExecStart)" "$I_PMEMFS -f" "ExecStart= (the installed binary, foreground)"
 assert_eq multi-user.target "$(unit_get Install WantedBy)" "WantedBy="
