@@ -481,7 +481,7 @@ static void test_held(void **state)
 	assert_string_equal(ns_errormsg(),
 			    "namespace 'a' in region0 is in use (force to destroy it anyway)");
 	assert_int_equal(ns_region_init_labels(r, 0, true), -EBUSY);
-	assert_int_equal(ns_region_zero_labels(r), -EBUSY);
+	assert_int_equal(ns_region_zero_labels(r, false), -EBUSY);
 	assert_unchanged(r, before);
 	free(before);
 
@@ -1259,7 +1259,7 @@ static void test_labels_lifecycle(void **state)
 	assert_int_equal(ns_region_label_minor(r), 2);
 	assert_int_equal(ns_region_init_labels(r, 3, true), -EINVAL);
 
-	assert_int_equal(ns_region_zero_labels(r), 0);
+	assert_int_equal(ns_region_zero_labels(r, false), 0);
 	assert_false(ns_region_has_labels(r));
 	for (uint64_t i = 16 * MiB - LSA; i < 16 * MiB; i++)
 		assert_int_equal(buf_of(r)[i], 0);
@@ -1284,7 +1284,7 @@ static void test_readonly_region(void **state)
 	assert_int_equal(ns_namespace_rename(ns, "y"), -EROFS);
 	assert_int_equal(ns_namespace_set_readonly(ns, true), -EROFS);
 	assert_int_equal(ns_region_init_labels(c, 0, true), -EROFS);
-	assert_int_equal(ns_region_zero_labels(c), -EROFS);
+	assert_int_equal(ns_region_zero_labels(c, false), -EROFS);
 	ns_region_close(&c);
 }
 
