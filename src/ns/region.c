@@ -474,6 +474,11 @@ uint64_t ns_region_isetcookie(const struct ns_region *r)
 	return r->isetcookie;
 }
 
+unsigned ns_region_names_gen(const struct ns_region *r)
+{
+	return r->names_gen;
+}
+
 struct ns_lsa *ns_region_lsa(const struct ns_region *r)
 {
 	return r->has_labels ? r->lsa : NULL;
@@ -487,6 +492,12 @@ void ns_region_space(const struct ns_region *r, uint64_t align,
 
 	if (!align)
 		align = NS_DEFAULT_ALIGN;
+	if (r->has_labels && r->resv_ok) {
+		/* the sorted extents create keeps: read only (r is const) */
+		ns_alloc_stats_sorted(r->resv, r->nresv, r->data_size, align,
+				      available, max_extent);
+		return;
+	}
 	if (!r->has_labels || ns_region_reserved(r, false, &used, &n)) {
 		/* without labels there is nowhere to describe a namespace */
 		if (available)

@@ -84,6 +84,13 @@ uint64_t ns_region_label_size(const struct ns_region *r);	/* LSA bytes */
 unsigned ns_region_label_minor(const struct ns_region *r);	/* 1 or 2 */
 uint64_t ns_region_isetcookie(const struct ns_region *r);
 struct ns_lsa *ns_region_lsa(const struct ns_region *r);	/* NULL w/o labels */
+/*
+ * Changes whenever a change may have given a namespace other than a newly
+ * created one another shown name (a duplicate name became unique, a
+ * reload): a caller that mirrors the names compares it, instead of
+ * comparing every name after every create and destroy.
+ */
+unsigned ns_region_names_gen(const struct ns_region *r);
 
 /* Free space for namespaces of alignment align (see alloc.h). */
 void ns_region_space(const struct ns_region *r, uint64_t align,
