@@ -25,8 +25,8 @@ usage: bench/run.sh [options]
                    checks that every row runs, the figures mean little
   --reps N         repetitions (default 3; medians over them)
   --rows ID,...    run only these rows (ids: seqwrite randread mmapseq
-                   mmaprand msync iso isowriter pagecache coldread cd
-                   cdmany lsaopen list qemu rss)
+                   mmaprand msync iso isowriter pagecache coldread cd list
+                   qemu rss)
   --json FILE      where the JSON goes (default BUILD/bench/bench-DATE.json)
   --build-dir DIR  the meson build directory (default SRC/build-bench;
                    set up and built when needed)
@@ -35,6 +35,7 @@ usage: bench/run.sh [options]
                    measure (default: a new one under ${TMPDIR:-/var/tmp})
   --keep           keep that directory (files and daemon logs)
   --pmemfs-opts O  options for the pmemfs daemon, e.g. "-o splice=off"
+  (more row ids: cdmany, lsaopen: the label-scaling rows after cd)
 EOF
 }
 
@@ -89,12 +90,13 @@ else
 	REPS=${REPS:-3} MIB=1024 RR_SEC=3 LAT_N=2000 CD_N=200 LIST_N=20
 fi
 NS_MANY=500
-ALL_ROWS="seqwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd cdmany lsaopen list qemu rss"
+ALL_ROWS="seqwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd list qemu rss"
+ROWS=${ROWS//,/ }
 # the label-scaling rows (issue 16 item 8): namespaces already in the region
 # of the create + destroy row, and the open of the largest label area the
 # probe accepts (64 MiB, v1.1: every slot a namespace)
+ALL_ROWS+=" cdmany lsaopen"
 CD_MANY=10000
-ROWS=${ROWS//,/ }
 ROWS=${ROWS:-$ALL_ROWS}
 for r in $ROWS; do
 	case " $ALL_ROWS " in *" $r "*) ;; *) die "unknown row '$r' (rows: $ALL_ROWS)" ;; esac
