@@ -35,6 +35,7 @@ usage: bench/run.sh [options]
                    measure (default: a new one under ${TMPDIR:-/var/tmp})
   --keep           keep that directory (files and daemon logs)
   --pmemfs-opts O  options for the pmemfs daemon, e.g. "-o splice=off"
+  (more row ids: cdmany, lsaopen: the label-scaling rows after cd)
 EOF
 }
 
@@ -75,8 +76,10 @@ PMEMFS=$BUILD/src/pmemfs
 PMEMCTL=$BUILD/tools/pmemctl
 PMBENCH=$BUILD/bench/pmbench
 CTLBENCH=$BUILD/bench/ctlbench
+NSOPEN=$BUILD/bench/nsopen
+LSAGEN=$SRC/bench/lsagen.py
 PT=$BUILD/bench/passthrough_ll
-for b in "$PMEMFS" "$PMEMCTL" "$PMBENCH" "$CTLBENCH"; do
+for b in "$PMEMFS" "$PMEMCTL" "$PMBENCH" "$CTLBENCH" "$NSOPEN"; do
 	[ -x "$b" ] || die "'$b' is not built (run without --no-build)"
 done
 [ -x "$PT" ] || PT=
@@ -89,6 +92,11 @@ fi
 NS_MANY=500
 ALL_ROWS="seqwrite randwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd list qemu rss"
 ROWS=${ROWS//,/ }
+# the label-scaling rows (issue 16 item 8): namespaces already in the region
+# of the create + destroy row, and the open of the largest label area the
+# probe accepts (64 MiB, v1.1: every slot a namespace)
+ALL_ROWS+=" cdmany lsaopen"
+CD_MANY=10000
 ROWS=${ROWS:-$ALL_ROWS}
 for r in $ROWS; do
 	case " $ALL_ROWS " in *" $r "*) ;; *) die "unknown row '$r' (rows: $ALL_ROWS)" ;; esac
@@ -475,6 +483,53 @@ if want cd; then
 		na_row cd_p50 "create + destroy through the daemon, p50" ms "needs the control socket"
 		na_row cd_p99 "create + destroy through the daemon, p99" ms "needs the control socket"
 	fi
+fi
+
+# --- create + destroy with CD_MANY namespaces in the region (2 MiB v1.1
+# label area, as the issue measured), over one control connection
+if want cdmany; then
+	MANYR=$DATA/many.img MANYMNT=$WORK/mnt-many
+	mkdir -p "$MANYMNT"
+	"$PMEMCTL" create-region --size 256M --label-size 2M -V 1.1 "$MANYR" >/dev/null
+	python3 "$LSAGEN" "$MANYR" 2M "$CD_MANY" >/dev/null
+	"$PMEMFS" -f "$MANYR" "$MANYMNT" >>"$WORK/pmemfs-many.log" 2>&1 &
+	MANY_PID=$!
+	PIDS+=("$MANY_PID")
+	for ((i = 0; i < 1500; i++)); do
+		grep -q " $MANYMNT " /proc/self/mountinfo && break
+		kill -0 "$MANY_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	if ! grep -q " $MANYMNT " /proc/self/mountinfo; then
+		na_row cdmany_p50 "the same over one connection, $CD_MANY ns in the region, p50" ms \
+			"the daemon did not mount $CD_MANY namespaces: $(tail -n 1 "$WORK/pmemfs-many.log")"
+	elif read -r _ m50 _ m99 _ mc _ md < <("$CTLBENCH" "$MANYMNT" region0 "$CD_N"); then
+		row cdmany_p50 "the same over one connection, $CD_MANY ns in the region, p50" ms "" "$m50" "" "$m50" le 1 \
+			"p99 $m99 ms; create p50 $mc ms, destroy p50 $md ms; bench/ctlbench.c, labels from bench/lsagen.py" null
+	else
+		die "ctlbench '$MANYMNT' failed"
+	fi
+	if grep -q " $MANYMNT " /proc/self/mountinfo; then
+		unmount "$MANYMNT" "$MANY_PID"
+	else
+		kill "$MANY_PID" 2>/dev/null || true
+		wait "$MANY_PID" 2>/dev/null || true
+	fi
+	rm -f "$MANYR"
+fi
+
+# --- open the largest label area the probe accepts: 64 MiB of v1.1
+# labels, every slot a namespace (bench/nsopen.c: probe, read, build,
+# classify; what list --file and the mount do first)
+if want lsaopen; then
+	BIGLSA=$DATA/biglsa.img
+	"$PMEMCTL" create-region --size 2112M --label-size 64M -V 1.1 "$BIGLSA" >/dev/null
+	nlab=$(python3 "$LSAGEN" "$BIGLSA" 64M max | awk '{ print $1 }')
+	read -r _ o50 _ omax _ oc50 _ _ _ _ < <("$NSOPEN" "$BIGLSA" "$REPS") ||
+		die "nsopen '$BIGLSA' failed"
+	row lsaopen "open a 64 MiB v1.1 label area, $nlab labels, p50" ms "" "$o50" "" "$o50" le 1000 \
+		"CPU p50 $oc50 ms, wall max $omax ms over $REPS; bench/nsopen.c" null
+	rm -f "$BIGLSA"
 fi
 
 # --- a 64 GiB sparse region with 500 namespaces: list time, daemon memory

@@ -37,6 +37,8 @@ labels=(
 	"create + destroy through the daemon, p99"
 	"(info) the same over one control connection, p50"
 	"(info) the same over one control connection, p99"
+	"the same over one connection, 10000 ns in the region, p50"
+	"open a 64 MiB v1.1 label area"
 	"pmemctl list --mount, 500 namespaces"
 	"(info) pmemctl list --file, 500 namespaces"
 	"QEMU TCG guest: 64 MiB written + flushed, virtio-pmem"

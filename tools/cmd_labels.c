@@ -711,7 +711,7 @@ int cmd_check_labels(int argc, char **argv)
 static const struct ctl_opt init_labels_opts[] = {
 	CTL_TARGET_OPTS,
 	{ "force", 'f', no_argument, NULL,
-	  "overwrite a valid label area (every namespace is forgotten; data is kept)" },
+	  "overwrite a valid label area (every namespace is forgotten), also one of another size than --label-size" },
 	{ "label-version", 'V', required_argument, "1.1|1.2",
 	  "label format (default: the current one, 1.2 for a new area)" },
 	{ 0 },
@@ -724,7 +724,11 @@ static const struct ctl_usage init_labels_usage = {
 		 "region file. Offline a valid area is kept unless -f, as ndctl does.\n"
 		 "Online the daemon refuses while the region has namespaces unless -f;\n"
 		 "with -f their files disappear (refused while one is open or mapped).\n"
-		 "Data is never touched.\n\n" CTL_TARGET_ABOUT,
+		 "Data is not touched, except that a --label-size larger than the valid\n"
+		 "area's takes its place from the end of the data area: that needs -f,\n"
+		 "like any size other than the valid area's, and the message says which\n"
+		 "namespaces' data it would overwrite; with -f the old area's index\n"
+		 "blocks are zeroed after the new area is written.\n\n" CTL_TARGET_ABOUT,
 	.exits = "  239  EEXIST: the file has a valid label area / namespaces (use -f)\n"
 		 "  240  EBUSY: offline, the region is locked by another process; online,\n"
 		 "       a namespace is open or mapped\n" CTL_TARGET_EXITS,
@@ -796,7 +800,10 @@ int cmd_init_labels(int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = ns_region_init_labels(r, o.minor, o.force);
-	if (rc == -NS_E_LABELS_EXIST) {
+	if (rc == -NS_E_LABELS_EXIST && !ns_region_has_labels(r)) {
+		/* a valid area of another size: the message says what it holds */
+		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
+	} else if (rc == -NS_E_LABELS_EXIST) {
 		rc = ctl_fail_msg(rc, "'%s' has a valid label area: use -f to "
 				  "overwrite it (its namespaces are forgotten)",
 				  o.t.file);
@@ -814,17 +821,20 @@ int cmd_init_labels(int argc, char **argv)
 
 static const struct ctl_opt zero_labels_opts[] = {
 	CTL_TARGET_OPTS,
+	{ "force", 'f', no_argument, NULL,
+	  "also over a valid label area of another size (it goes too; a larger --label-size zeroes data)" },
 	{ 0 },
 };
 
 static const struct ctl_usage zero_labels_usage = {
 	.name = "zero-labels",
-	.args = "--file PATH [--label-size SIZE]",
+	.args = "--file PATH [-f] [--label-size SIZE]",
 	.about = "Overwrite the whole label area with zeroes: every namespace is\n"
 		 "forgotten (their data is not touched). init-labels makes the region\n"
 		 "usable again. Offline only: unmount the region first (a daemon cannot\n"
 		 "serve a region without a label area).",
-	.exits = "  240  EBUSY: the region is locked by another process (a daemon)\n",
+	.exits = "  239  EEXIST: the file holds a valid label area of another size (use -f)\n"
+		 "  240  EBUSY: the region is locked by another process (a daemon)\n",
 };
 
 int cmd_zero_labels(int argc, char **argv)
@@ -832,6 +842,7 @@ int cmd_zero_labels(int argc, char **argv)
 	struct ctl_target t = { 0 };
 	struct ns_region *r = NULL;
 	struct ctl_parser p;
+	bool force = false;
 	char sz[32];
 	int c, rc;
 
@@ -842,6 +853,9 @@ int cmd_zero_labels(int argc, char **argv)
 			return 0;
 		case CTL_OPTS_ERROR:
 			return CTL_EXIT_USAGE;
+		case 'f':
+			force = true;
+			break;
 		default:
 			rc = ctl_target_opt(&t, &p, c);
 			if (rc < 0)
@@ -860,8 +874,10 @@ int cmd_zero_labels(int argc, char **argv)
 	rc = ctl_target_open(&t, CTL_OPEN_WRITE_NOLABELS, &r);
 	if (rc)
 		return rc;
-	rc = ns_region_zero_labels(r);
-	if (rc < 0)
+	rc = ns_region_zero_labels(r, force);
+	if (rc == -NS_E_LABELS_EXIST)
+		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
+	else if (rc < 0)
 		rc = ctl_fail_on(rc, t.file, "cannot zero the label area of '%s'", t.file);
 	else
 		ctl_msg("zeroed the label area of '%s' (%s)", t.file,

@@ -274,6 +274,10 @@ static void fs_ctl_sync_names(struct fs_daemon *d, struct fs_region *reg,
 {
 	struct ns_namespace *ns;
 
+	/* no shown name changed but a new namespace's (its file has it) */
+	if (reg->names_gen == ns_region_names_gen(reg->r))
+		return;
+	reg->names_gen = ns_region_names_gen(reg->r);
 	ns_region_foreach_namespace(reg->r, ns) {
 		struct fs_inode *file = fs_ctl_file(ns);
 		const char *want = ns_namespace_name(ns);

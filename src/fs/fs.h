@@ -68,6 +68,7 @@ struct fs_config {
 
 struct fs_region {
 	struct ns_region *r;
+	unsigned names_gen;	/* ns_region_names_gen() the files last matched */
 	unsigned id;		/* N of region<N> */
 	struct fs_inode *dir;
 	struct fs_media media;	/* injected media errors (fault.h) */

@@ -3,11 +3,67 @@
  * The inode table (see inode.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inode.h"
 #include "nsfile.h"
+
+/* ---- the name hash: (parent ino, name) -> linked inode ---- */
+
+static size_t name_hash(fuse_ino_t parent, const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)parent;	/* FNV-1a */
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+static void hash_put(struct fs_inode_table *t, struct fs_inode *ino)
+{
+	size_t b;
+
+	if (t->hcount >= t->hmask) {	/* grow: at most one inode per bucket */
+		size_t n = (t->hmask + 1) * 2;
+		struct fs_inode **h = calloc(n, sizeof(*h));
+
+		if (h) {
+			for (size_t i = 0; i <= t->hmask; i++)
+				while (t->h[i]) {
+					struct fs_inode *c = t->h[i];
+
+					t->h[i] = c->hnext;
+					b = name_hash(c->parent->ino, c->name) & (n - 1);
+					c->hnext = h[b];
+					h[b] = c;
+				}
+			free(t->h);
+			t->h = h;
+			t->hmask = n - 1;
+		}
+		/* without memory the chains grow longer: still correct */
+	}
+	b = name_hash(ino->parent->ino, ino->name) & t->hmask;
+	ino->hnext = t->h[b];
+	t->h[b] = ino;
+	t->hcount++;
+}
+
+static void hash_del(struct fs_inode_table *t, struct fs_inode *ino)
+{
+	struct fs_inode **pp;
+
+	for (pp = &t->h[name_hash(ino->parent->ino, ino->name) & t->hmask]; *pp;
+	     pp = &(*pp)->hnext)
+		if (*pp == ino) {
+			*pp = ino->hnext;
+			ino->hnext = NULL;
+			t->hcount--;
+			return;
+		}
+}
 
 static void inode_free(struct fs_inode_table *t, struct fs_inode *ino)
 {
@@ -27,8 +83,16 @@ int fs_itable_init(struct fs_inode_table *t, uid_t uid, gid_t gid,
 	pthread_rwlock_init(&t->lock, NULL);
 	t->next = FUSE_ROOT_ID;
 	t->free_ns = free_ns;
+	t->h = calloc(256, sizeof(*t->h));
+	if (!t->h) {
+		pthread_rwlock_destroy(&t->lock);
+		return -ENOMEM;
+	}
+	t->hmask = 255;
 	rc = fs_inode_new(t, NULL, "", S_IFDIR | 0755, uid, gid, &t->root);
 	if (rc < 0) {
+		free(t->h);
+		t->h = NULL;
 		pthread_rwlock_destroy(&t->lock);
 		return rc;
 	}
@@ -47,15 +111,19 @@ void fs_itable_fini(struct fs_inode_table *t)
 	t->v = NULL;
 	t->cap = 0;
 	t->root = NULL;
+	free(t->h);
+	t->h = NULL;
+	t->hmask = t->hcount = 0;
 	pthread_rwlock_destroy(&t->lock);
 }
 
-static struct fs_inode *child_find(const struct fs_inode *dir, const char *name)
+static struct fs_inode *child_find(const struct fs_inode_table *t,
+				   const struct fs_inode *dir, const char *name)
 {
 	struct fs_inode *c;
 
-	for (c = dir->child_first; c; c = c->next)
-		if (strcmp(c->name, name) == 0)
+	for (c = t->h[name_hash(dir->ino, name) & t->hmask]; c; c = c->hnext)
+		if (c->parent == dir && strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
 }
@@ -82,7 +150,7 @@ int fs_inode_new(struct fs_inode_table *t, struct fs_inode *parent,
 	ino->atime = ino->mtime = ino->ctime = now;
 
 	pthread_rwlock_wrlock(&t->lock);
-	if (parent && child_find(parent, name)) {
+	if (parent && child_find(t, parent, name)) {
 		rc = -EEXIST;
 		goto unlock;
 	}
@@ -108,6 +176,7 @@ int fs_inode_new(struct fs_inode_table *t, struct fs_inode *parent,
 		else
 			parent->child_first = ino;
 		parent->child_last = ino;
+		hash_put(t, ino);
 		if (ino->kind == FS_INODE_DIR)
 			parent->nsubdirs++;
 		parent->mtime = parent->ctime = now;
@@ -132,11 +201,15 @@ int fs_inode_rename(struct fs_inode_table *t, struct fs_inode *ino, const char *
 	if (strlen(name) >= FS_NAME_MAX)
 		return -ENAMETOOLONG;
 	pthread_rwlock_wrlock(&t->lock);
-	other = ino->parent ? child_find(ino->parent, name) : NULL;
+	other = ino->parent ? child_find(t, ino->parent, name) : NULL;
 	if (other && other != ino) {
 		rc = -EEXIST;
 	} else if (!other) {
+		if (ino->linked && ino->parent)
+			hash_del(t, ino);
 		strcpy(ino->name, name);
+		if (ino->linked && ino->parent)
+			hash_put(t, ino);
 		if (ino->parent) {
 			clock_gettime(CLOCK_REALTIME, &ino->parent->mtime);
 			ino->parent->ctime = ino->parent->mtime;
@@ -156,6 +229,7 @@ void fs_inode_unlink(struct fs_inode_table *t, struct fs_inode *ino)
 	pthread_rwlock_wrlock(&t->lock);
 	p = ino->parent;
 	if (ino->linked && p) {
+		hash_del(t, ino);
 		if (ino->prev)
 			ino->prev->next = ino->next;
 		else
@@ -224,7 +298,7 @@ int fs_inode_lookup(struct fs_inode_table *t, fuse_ino_t parent, const char *nam
 	else if (strcmp(name, "..") == 0)
 		c = dir->parent ? dir->parent : dir;
 	else
-		c = child_find(dir, name);
+		c = child_find(t, dir, name);
 	if (!c) {
 		rc = -ENOENT;
 		goto out;

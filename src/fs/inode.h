@@ -45,6 +45,7 @@ struct fs_inode {
 	struct fs_inode *parent;
 	struct fs_inode *child_first, *child_last;	/* ascending ino */
 	struct fs_inode *prev, *next;			/* siblings */
+	struct fs_inode *hnext;		/* the table's name hash chain */
 	unsigned nsubdirs;
 	bool linked;		/* in its parent directory */
 
@@ -66,6 +67,9 @@ struct fs_inode_table {
 	fuse_ino_t next;	/* next ino to hand out */
 	struct fs_inode *root;
 	void (*free_ns)(struct fs_ns *ns);	/* releases a file's namespace */
+	/* linked inodes by (parent, name): lookups cost no walk of a directory */
+	struct fs_inode **h;
+	size_t hmask, hcount;
 };
 
 int fs_itable_init(struct fs_inode_table *t, uid_t uid, gid_t gid,

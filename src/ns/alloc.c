@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "alloc.h"
@@ -31,35 +32,44 @@ typedef int (*ns_gap_fn)(uint64_t start, uint64_t len, void *arg);
 
 static int ns_alloc_walk(const struct ns_extent *used, unsigned n,
 			 uint64_t data_size, uint64_t align, ns_gap_fn fn,
-			 void *arg)
+			 void *arg, bool sorted)
 {
 	struct ns_extent *v = NULL;
+	const struct ns_extent *w;
 	unsigned m = 0;
 	uint64_t pos = 0;
 
-	if (n) {
-		v = malloc(sizeof(*v) * n);
-		if (!v)
-			return ns_err(-ENOMEM, "allocation: out of memory");
+	if (sorted) {
+		/* clipped on the way; order by start is kept */
+		w = used;
+		m = n;
+	} else {
+		if (n) {
+			v = malloc(sizeof(*v) * n);
+			if (!v)
+				return ns_err(-ENOMEM, "allocation: out of memory");
+		}
+		for (unsigned i = 0; i < n; i++) {
+			if (!used[i].len || used[i].start >= data_size)
+				continue;
+			v[m++] = used[i];
+		}
+		if (m > 1)
+			qsort(v, m, sizeof(*v), ns_extent_cmp);
+		w = v;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t end;
-
-		if (!used[i].len || used[i].start >= data_size)
-			continue;
-		if (__builtin_add_overflow(used[i].start, used[i].len, &end) ||
-		    end > data_size)
-			end = data_size;
-		v[m].start = used[i].start;
-		v[m].len = end - used[i].start;
-		m++;
-	}
-	if (m > 1)
-		qsort(v, m, sizeof(*v), ns_extent_cmp);
 
 	for (unsigned i = 0; i <= m; i++) {
-		uint64_t gap_end = i < m ? v[i].start : data_size;
+		uint64_t gap_end, end = 0;
 
+		if (i < m) {
+			if (!w[i].len || w[i].start >= data_size)
+				continue;
+			if (__builtin_add_overflow(w[i].start, w[i].len, &end) ||
+			    end > data_size)
+				end = data_size;
+		}
+		gap_end = i < m ? w[i].start : data_size;
 		if (gap_end > pos) {
 			/* the aligned part of [pos, gap_end), overflow-free */
 			uint64_t pad = (align - pos % align) % align;
@@ -72,8 +82,8 @@ static int ns_alloc_walk(const struct ns_extent *used, unsigned n,
 					break;
 			}
 		}
-		if (i < m && v[i].start + v[i].len > pos)
-			pos = v[i].start + v[i].len;
+		if (i < m && end > pos)
+			pos = end;
 	}
 	free(v);
 	return 0;
@@ -100,8 +110,8 @@ static int ns_find_gap(uint64_t start, uint64_t len, void *arg)
 	return 0;
 }
 
-int ns_alloc_find(const struct ns_extent *used, unsigned n, uint64_t data_size,
-		  uint64_t align, uint64_t size, uint64_t *start)
+static int ns_alloc_find_x(const struct ns_extent *used, unsigned n, uint64_t data_size,
+			   uint64_t align, uint64_t size, uint64_t *start, bool sorted)
 {
 	struct ns_find_arg f = { .size = size };
 	char want[32], largest[32];
@@ -112,7 +122,7 @@ int ns_alloc_find(const struct ns_extent *used, unsigned n, uint64_t data_size,
 			      align);
 	if (!size)
 		return ns_err(-EINVAL, "size 0: nothing to allocate");
-	rc = ns_alloc_walk(used, n, data_size, align, ns_find_gap, &f);
+	rc = ns_alloc_walk(used, n, data_size, align, ns_find_gap, &f, sorted);
 	if (rc)
 		return rc;
 	if (!f.found) {
@@ -123,6 +133,18 @@ int ns_alloc_find(const struct ns_extent *used, unsigned n, uint64_t data_size,
 	}
 	*start = f.start;
 	return 0;
+}
+
+int ns_alloc_find(const struct ns_extent *used, unsigned n, uint64_t data_size,
+		  uint64_t align, uint64_t size, uint64_t *start)
+{
+	return ns_alloc_find_x(used, n, data_size, align, size, start, false);
+}
+
+int ns_alloc_find_sorted(const struct ns_extent *used, unsigned n, uint64_t data_size,
+			 uint64_t align, uint64_t size, uint64_t *start)
+{
+	return ns_alloc_find_x(used, n, data_size, align, size, start, true);
 }
 
 struct ns_stats_arg {
@@ -140,15 +162,28 @@ static int ns_stats_gap(uint64_t start, uint64_t len, void *arg)
 	return 0;
 }
 
-void ns_alloc_stats(const struct ns_extent *used, unsigned n, uint64_t data_size,
-		    uint64_t align, uint64_t *available, uint64_t *max_extent)
+static void ns_alloc_stats_x(const struct ns_extent *used, unsigned n, uint64_t data_size,
+			     uint64_t align, uint64_t *available, uint64_t *max_extent,
+			     bool sorted)
 {
 	struct ns_stats_arg s = { 0 };
 
 	if (ns_is_pow2(align))
-		ns_alloc_walk(used, n, data_size, align, ns_stats_gap, &s);
+		ns_alloc_walk(used, n, data_size, align, ns_stats_gap, &s, sorted);
 	if (available)
 		*available = s.available;
 	if (max_extent)
 		*max_extent = s.max_extent;
+}
+
+void ns_alloc_stats(const struct ns_extent *used, unsigned n, uint64_t data_size,
+		    uint64_t align, uint64_t *available, uint64_t *max_extent)
+{
+	ns_alloc_stats_x(used, n, data_size, align, available, max_extent, false);
+}
+
+void ns_alloc_stats_sorted(const struct ns_extent *used, unsigned n, uint64_t data_size,
+			   uint64_t align, uint64_t *available, uint64_t *max_extent)
+{
+	ns_alloc_stats_x(used, n, data_size, align, available, max_extent, true);
 }

@@ -31,4 +31,13 @@ int ns_alloc_find(const struct ns_extent *used, unsigned n, uint64_t data_size,
 void ns_alloc_stats(const struct ns_extent *used, unsigned n, uint64_t data_size,
 		    uint64_t align, uint64_t *available, uint64_t *max_extent);
 
+/*
+ * The same on extents already sorted by start (no copy, no sort: linear;
+ * they may still overlap, reach past the data area or wrap).
+ */
+int ns_alloc_find_sorted(const struct ns_extent *used, unsigned n, uint64_t data_size,
+			 uint64_t align, uint64_t size, uint64_t *start);
+void ns_alloc_stats_sorted(const struct ns_extent *used, unsigned n, uint64_t data_size,
+			   uint64_t align, uint64_t *available, uint64_t *max_extent);
+
 #endif

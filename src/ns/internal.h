@@ -20,6 +20,9 @@
 struct ns_namespace {
 	struct ns_region *region;
 	struct ns_namespace *next;	/* r->ns (slot order) or r->dead */
+	struct ns_namespace *prev;	/* r->ns only */
+	/* hash chains of the region's indexes (r->ns only, namespace.c) */
+	struct ns_namespace *h_uuid, *h_name, *h_id;
 	unsigned id;			/* N of namespaceR.N */
 	char devname[32];
 	uint32_t slot;
@@ -54,7 +57,24 @@ struct ns_region {
 	uint64_t isetcookie_opt;	/* as given (0: derived) */
 	struct ns_namespace *ns;	/* label-slot order */
 	struct ns_namespace *dead;	/* destroyed, still held */
-	unsigned next_id;
+	unsigned next_id;		/* 1 + the largest id, live or dead */
+	/*
+	 * Indexes of r->ns, so that a create or destroy costs no walk of
+	 * every namespace (namespace.c): hash chains by uuid (every label),
+	 * by label name (decodable labels with a name) and by id, sized for
+	 * nslot namespaces; the namespace of each slot; the reserved extents
+	 * (live and dead namespaces) sorted by start, valid when resv_ok.
+	 */
+	struct ns_namespace **h_uuid, **h_name, **h_id;
+	uint32_t hmask;
+	struct ns_namespace **byslot;
+	uint32_t nbyslot;
+	unsigned nns;			/* namespaces on r->ns */
+	struct ns_extent *resv;
+	unsigned nresv, capresv;
+	bool resv_ok;
+	/* bumped whenever a shown name other than a new label's may change */
+	unsigned names_gen;
 };
 
 /*
@@ -84,6 +104,13 @@ bool ns_region_any_held(const struct ns_region *r);
  */
 int ns_region_reserved(const struct ns_region *r, bool force,
 		       struct ns_extent **used, unsigned *n);
+
+/*
+ * The reserved extents of ns_region_reserved(r, false), sorted by start:
+ * the region's own array (do not free), valid until the next change.
+ */
+int ns_region_reserved_sorted(struct ns_region *r, const struct ns_extent **used,
+			      unsigned *n);
 
 /* -EROFS with a message when the region was opened read-only */
 int ns_region_check_writable(const struct ns_region *r, const char *what);

@@ -182,6 +182,313 @@ static struct ns_namespace *ns_alloc_ns(struct ns_region *r, uint32_t slot)
 	return ns;
 }
 
+/* ---- indexes (internal.h): no walk of every namespace per change ---- */
+
+static uint64_t ns_get_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t ns_name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint32_t ns_mix(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	return (uint32_t)(x >> 32);
+}
+
+static uint32_t ns_h_uuid(const uint8_t *u)
+{
+	return ns_mix(ns_get_u64(u) ^ (ns_get_u64(u + 8) * 0x9e3779b97f4a7c15ULL));
+}
+
+static bool ns_has_name_key(const struct ns_namespace *ns)
+{
+	return ns->decode_ok && ns->label.name[0];
+}
+
+static void ns_index_add(struct ns_region *r, struct ns_namespace *ns)
+{
+	uint32_t b;
+
+	if (!r->h_uuid)
+		return;
+	b = ns_h_uuid(ns->label.uuid) & r->hmask;
+	ns->h_uuid = r->h_uuid[b];
+	r->h_uuid[b] = ns;
+	if (ns_has_name_key(ns)) {
+		b = ns_mix(ns_name_hash(ns->label.name)) & r->hmask;
+		ns->h_name = r->h_name[b];
+		r->h_name[b] = ns;
+	}
+	if (ns->id != UINT32_MAX) {
+		b = ns_mix(ns->id) & r->hmask;
+		ns->h_id = r->h_id[b];
+		r->h_id[b] = ns;
+	}
+}
+
+/* unlink ns from the chain at head, linked through the member at off */
+static void ns_chain_del(struct ns_namespace **head, struct ns_namespace *ns,
+			 size_t off)
+{
+	for (struct ns_namespace **pp = head; *pp;
+	     pp = (struct ns_namespace **)((char *)*pp + off))
+		if (*pp == ns) {
+			*pp = *(struct ns_namespace **)((char *)ns + off);
+			return;
+		}
+}
+
+static void ns_index_del(struct ns_region *r, struct ns_namespace *ns)
+{
+	if (!r->h_uuid)
+		return;
+	ns_chain_del(&r->h_uuid[ns_h_uuid(ns->label.uuid) & r->hmask], ns,
+		     offsetof(struct ns_namespace, h_uuid));
+	if (ns_has_name_key(ns))
+		ns_chain_del(&r->h_name[ns_mix(ns_name_hash(ns->label.name)) & r->hmask],
+			     ns, offsetof(struct ns_namespace, h_name));
+	if (ns->id != UINT32_MAX)
+		ns_chain_del(&r->h_id[ns_mix(ns->id) & r->hmask], ns,
+			     offsetof(struct ns_namespace, h_id));
+	ns->h_uuid = ns->h_name = ns->h_id = NULL;
+}
+
+static void ns_index_free(struct ns_region *r)
+{
+	free(r->h_uuid);
+	free(r->h_name);
+	free(r->h_id);
+	free(r->byslot);
+	free(r->resv);
+	r->h_uuid = r->h_name = r->h_id = NULL;
+	r->byslot = NULL;
+	r->nbyslot = 0;
+	r->hmask = 0;
+	r->resv = NULL;
+	r->nresv = r->capresv = 0;
+	r->resv_ok = false;
+	r->nns = 0;
+}
+
+static unsigned ns_region_new_id(const struct ns_region *r)
+{
+	unsigned next = 0;
+
+	for (const struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+		if (ns->id != UINT32_MAX && ns->id >= next)
+			next = ns->id + 1;
+	for (const struct ns_namespace *ns = r->dead; ns; ns = ns->next)
+		if (ns->id >= next)
+			next = ns->id + 1;
+	return next;
+}
+
+/*
+ * (Re)index r->ns after it was rebuilt: prev links, slots, hash chains
+ * (sized for every slot of the area, so they never grow), next_id. On
+ * ENOMEM the lookups walk the list instead (slower, same answers).
+ */
+static void ns_index_rebuild(struct ns_region *r)
+{
+	struct ns_namespace *prev = NULL;
+	uint32_t nslot = r->has_labels ? ns_lsa_nslot(r->lsa) : 0, size = 16;
+
+	ns_index_free(r);
+	while (size < nslot && size < (1u << 30))
+		size <<= 1;
+	if (nslot) {
+		r->h_uuid = calloc(size, sizeof(*r->h_uuid));
+		r->h_name = calloc(size, sizeof(*r->h_name));
+		r->h_id = calloc(size, sizeof(*r->h_id));
+		r->byslot = calloc(nslot, sizeof(*r->byslot));
+		if (!r->h_uuid || !r->h_name || !r->h_id || !r->byslot) {
+			ns_index_free(r);
+		} else {
+			r->hmask = size - 1;
+			r->nbyslot = nslot;
+		}
+	}
+	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
+		ns->prev = prev;
+		prev = ns;
+		ns->h_uuid = ns->h_name = ns->h_id = NULL;
+		if (r->byslot && ns->slot < r->nbyslot)
+			r->byslot[ns->slot] = ns;
+		ns_index_add(r, ns);
+		r->nns++;
+	}
+	r->next_id = ns_region_new_id(r);
+	r->names_gen++;
+}
+
+static struct ns_namespace *ns_find_id(struct ns_region *r, unsigned id)
+{
+	if (!r->h_id) {
+		for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
+			if (ns->id == id)
+				return ns;
+		return NULL;
+	}
+	for (struct ns_namespace *ns = r->h_id[ns_mix(id) & r->hmask]; ns; ns = ns->h_id)
+		if (ns->id == id)
+			return ns;
+	return NULL;
+}
+
+/* the first live namespace other than self whose uuid is u */
+static struct ns_namespace *ns_find_uuid(struct ns_region *r, const uint8_t *u,
+					 const struct ns_namespace *self)
+{
+	struct ns_namespace *ns;
+
+	if (!r->h_uuid) {
+		for (ns = r->ns; ns; ns = ns->next)
+			if (ns != self && !memcmp(ns->label.uuid, u, 16))
+				return ns;
+		return NULL;
+	}
+	for (ns = r->h_uuid[ns_h_uuid(u) & r->hmask]; ns; ns = ns->h_uuid)
+		if (ns != self && !memcmp(ns->label.uuid, u, 16))
+			return ns;
+	return NULL;
+}
+
+/* the first decodable live label other than self named name */
+static struct ns_namespace *ns_find_label_name(struct ns_region *r, const char *name,
+					       const struct ns_namespace *self)
+{
+	struct ns_namespace *ns;
+
+	if (!r->h_name) {
+		for (ns = r->ns; ns; ns = ns->next)
+			if (ns != self && ns->decode_ok && !strcmp(ns->label.name, name))
+				return ns;
+		return NULL;
+	}
+	for (ns = r->h_name[ns_mix(ns_name_hash(name)) & r->hmask]; ns; ns = ns->h_name)
+		if (ns != self && !strcmp(ns->label.name, name))
+			return ns;
+	return NULL;
+}
+
+/* an id no longer used by anyone: next_id shrinks back as far as it can */
+static void ns_id_gone(struct ns_region *r, unsigned id)
+{
+	if (id == UINT32_MAX || id + 1 != r->next_id)
+		return;
+	while (r->next_id > 0) {
+		unsigned cand = r->next_id - 1;
+		bool used = ns_find_id(r, cand) != NULL;
+
+		for (struct ns_namespace *d = r->dead; d && !used; d = d->next)
+			used = d->id == cand;
+		if (used)
+			break;
+		r->next_id--;
+	}
+}
+
+/* ---- the sorted reserved extents ---- */
+
+static int ns_extent_cmp_start(const void *a, const void *b)
+{
+	const struct ns_extent *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int ns_region_reserved_sorted(struct ns_region *r, const struct ns_extent **used,
+			      unsigned *n)
+{
+	if (!r->resv_ok) {
+		struct ns_extent *v = NULL;
+		unsigned m = 0;
+		int rc = ns_region_reserved(r, false, &v, &m);
+
+		if (rc)
+			return rc;
+		if (m > 1)
+			qsort(v, m, sizeof(*v), ns_extent_cmp_start);
+		free(r->resv);
+		r->resv = v;
+		r->nresv = r->capresv = m;
+		r->resv_ok = true;
+	}
+	*used = r->resv;
+	*n = r->nresv;
+	return 0;
+}
+
+/* the first index whose start is >= start */
+static unsigned ns_resv_lower(const struct ns_region *r, uint64_t start)
+{
+	unsigned lo = 0, hi = r->nresv;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (r->resv[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void ns_resv_insert(struct ns_region *r, uint64_t start, uint64_t len)
+{
+	unsigned i;
+
+	if (!r->resv_ok)
+		return;
+	if (r->nresv == r->capresv) {
+		unsigned cap = r->capresv ? r->capresv * 2 : 64;
+		struct ns_extent *v = realloc(r->resv, sizeof(*v) * cap);
+
+		if (!v) {
+			r->resv_ok = false;	/* rebuilt on the next use */
+			return;
+		}
+		r->resv = v;
+		r->capresv = cap;
+	}
+	i = ns_resv_lower(r, start);
+	memmove(r->resv + i + 1, r->resv + i, sizeof(*r->resv) * (r->nresv - i));
+	r->resv[i].start = start;
+	r->resv[i].len = len;
+	r->nresv++;
+}
+
+static void ns_resv_remove(struct ns_region *r, uint64_t start, uint64_t len)
+{
+	if (!r->resv_ok)
+		return;
+	for (unsigned i = ns_resv_lower(r, start); i < r->nresv && r->resv[i].start == start; i++)
+		if (r->resv[i].len == len) {
+			memmove(r->resv + i, r->resv + i + 1,
+				sizeof(*r->resv) * (r->nresv - i - 1));
+			r->nresv--;
+			return;
+		}
+	r->resv_ok = false;	/* not found: cannot happen; rebuild */
+}
+
+/* ---- the slot-ordered list ---- */
+
 static void ns_free_list(struct ns_namespace *ns)
 {
 	while (ns) {
@@ -198,6 +505,9 @@ void ns_region_free_namespaces(struct ns_region *r)
 	ns_free_list(r->dead);
 	r->ns = NULL;
 	r->dead = NULL;
+	ns_index_free(r);
+	r->next_id = 0;
+	r->names_gen++;
 }
 
 bool ns_region_any_held(const struct ns_region *r)
@@ -208,19 +518,6 @@ bool ns_region_any_held(const struct ns_region *r)
 	return r->dead != NULL; /* dead ones are on the list only while held */
 }
 
-static unsigned ns_region_new_id(const struct ns_region *r)
-{
-	unsigned next = 0;
-
-	for (const struct ns_namespace *ns = r->ns; ns; ns = ns->next)
-		if (ns->id != UINT32_MAX && ns->id >= next)
-			next = ns->id + 1;
-	for (const struct ns_namespace *ns = r->dead; ns; ns = ns->next)
-		if (ns->id >= next)
-			next = ns->id + 1;
-	return next;
-}
-
 static void ns_set_id(struct ns_namespace *ns, unsigned id)
 {
 	ns->id = id;
@@ -228,15 +525,47 @@ static void ns_set_id(struct ns_namespace *ns, unsigned id)
 		 ns->region->id, id);
 }
 
-/* insert into r->ns keeping slot order */
-static void ns_insert_sorted(struct ns_region *r, struct ns_namespace *ns)
+/* insert into r->ns keeping slot order, and into the indexes */
+static void ns_list_insert(struct ns_region *r, struct ns_namespace *ns)
 {
-	struct ns_namespace **pp = &r->ns;
+	struct ns_namespace *pred = NULL;
 
-	while (*pp && (*pp)->slot < ns->slot)
-		pp = &(*pp)->next;
-	ns->next = *pp;
-	*pp = ns;
+	if (r->byslot && ns->slot < r->nbyslot) {
+		for (uint32_t s = ns->slot; s-- > 0;)
+			if (r->byslot[s]) {
+				pred = r->byslot[s];
+				break;
+			}
+		r->byslot[ns->slot] = ns;
+	} else {
+		for (struct ns_namespace *e = r->ns; e && e->slot < ns->slot; e = e->next)
+			pred = e;
+	}
+	ns->prev = pred;
+	ns->next = pred ? pred->next : r->ns;
+	if (ns->next)
+		ns->next->prev = ns;
+	if (pred)
+		pred->next = ns;
+	else
+		r->ns = ns;
+	r->nns++;
+	ns_index_add(r, ns);
+}
+
+static void ns_list_remove(struct ns_region *r, struct ns_namespace *ns)
+{
+	ns_index_del(r, ns);
+	if (ns->prev)
+		ns->prev->next = ns->next;
+	else
+		r->ns = ns->next;
+	if (ns->next)
+		ns->next->prev = ns->prev;
+	if (r->byslot && ns->slot < r->nbyslot && r->byslot[ns->slot] == ns)
+		r->byslot[ns->slot] = NULL;
+	ns->next = ns->prev = NULL;
+	r->nns--;
 }
 
 static void ns_unlink(struct ns_namespace **head, struct ns_namespace *ns)
@@ -249,16 +578,21 @@ static void ns_unlink(struct ns_namespace **head, struct ns_namespace *ns)
 		}
 }
 
+/* a destroyed namespace's label is gone: dead while held, else freed */
 static void ns_bury(struct ns_region *r, struct ns_namespace *ns)
 {
-	ns_unlink(&r->ns, ns);
+	ns_list_remove(r, ns);
 	if (ns->holders) {
 		ns->state = NS_STATE_DESTROYED;
 		snprintf(ns->reason, sizeof(ns->reason), "destroyed while in use");
 		ns->next = r->dead;
-		r->dead = ns;
+		r->dead = ns;	/* its range stays reserved */
 	} else {
+		unsigned id = ns->id;
+
+		ns_resv_remove(r, ns->label.dpa, ns->label.rawsize);
 		free(ns);
+		ns_id_gone(r, id);
 	}
 }
 
@@ -330,6 +664,7 @@ int ns_region_build_namespaces(struct ns_region *r)
 		o->next = NULL;
 		ns_bury_old(r, o);
 	}
+	ns_index_rebuild(r);
 	ns_region_classify(r);
 	return rc;
 }
@@ -342,11 +677,6 @@ static uint64_t ns_end(const struct ns_label *l)
 	if (__builtin_add_overflow(l->dpa, l->rawsize, &end))
 		return UINT64_MAX;
 	return end;
-}
-
-static bool ns_ranges_overlap(const struct ns_label *a, const struct ns_label *b)
-{
-	return a->dpa < ns_end(b) && b->dpa < ns_end(a);
 }
 
 /*
@@ -410,23 +740,6 @@ static int ns_cmp_name(const void *p, const void *q)
 	int c = ns_cmp_key_words(x, y);
 
 	return c ? c : strcmp(x->ns->label.name, y->ns->label.name);
-}
-
-static uint64_t ns_name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
-}
-
-static uint64_t ns_get_u64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /* how a label is named in another label's reason: its name, else its uuid */
@@ -529,6 +842,8 @@ static void ns_region_classify_full(struct ns_region *r)
 	struct ns_key *v = NULL;
 	unsigned n = 0, m = 0;
 
+	r->names_gen++;
+
 	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
 		ns_classify_alone(r, ns);
 		n++;
@@ -604,27 +919,20 @@ void ns_region_classify(struct ns_region *r)
 
 /*
  * After adding ns to a classified region: when ns conflicts with no other
- * label (no overlap, uuid or name in common: what create checks before
- * it commits), no other label's outcome changes and ns's own is steps
- * 5-7. O(n) with no allocation; any conflict falls back to the full pass,
- * so the outcome is always the full pass's.
+ * label, no other label's outcome changes and ns's own is steps 5-7. Its
+ * range came from the free space left by every decodable label's range
+ * (ns_namespace_create), so no overlap is possible; a uuid or a name in
+ * common (looked up in the indexes, O(1)) falls back to the full pass, so
+ * the outcome is always the full pass's.
  */
 static void ns_region_classify_added(struct ns_region *r, struct ns_namespace *ns)
 {
 	ns_classify_alone(r, ns);
-	if (!ns->decode_ok || ns->reason[0]) {
+	if (!ns->decode_ok || ns->reason[0] ||
+	    ns_find_uuid(r, ns->label.uuid, ns) ||
+	    (ns->label.name[0] && ns_find_label_name(r, ns->label.name, ns))) {
 		ns_region_classify_full(r);
 		return;
-	}
-	for (struct ns_namespace *e = r->ns; e; e = e->next) {
-		if (e == ns || !e->decode_ok)
-			continue;
-		if (ns_ranges_overlap(&ns->label, &e->label) ||
-		    !memcmp(ns->label.uuid, e->label.uuid, 16) ||
-		    (ns->label.name[0] && !strcmp(ns->label.name, e->label.name))) {
-			ns_region_classify_full(r);
-			return;
-		}
 	}
 	ns_classify_final(r, ns);
 	ns->shown = ns_name_showable(ns) ? ns->label.name : ns->devname;
@@ -693,31 +1001,60 @@ struct ns_namespace *ns_namespace_get_next(struct ns_namespace *ns)
 	return ns->next;
 }
 
+/* the id N of "namespaceR.N" when spec is exactly r's device name form */
+static bool ns_parse_devname(const struct ns_region *r, const char *spec, unsigned *id)
+{
+	char canon[32];
+	unsigned rid, n;
+
+	if (!ns_is_devname_form(spec) || sscanf(spec, "namespace%u.%u", &rid, &n) != 2 ||
+	    rid != r->id)
+		return false;
+	snprintf(canon, sizeof(canon), "namespace%u.%u", rid, n);
+	if (strcmp(canon, spec))
+		return false;	/* leading zeros, overflow: no device has that name */
+	*id = n;
+	return true;
+}
+
 struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *spec)
 {
 	struct ns_namespace *ns, *first = NULL;
+	unsigned id;
 	uuid_t u;
 
 	if (!spec || !*spec)
 		return NULL;
-	for (ns = r->ns; ns; ns = ns->next)
-		if (!strcmp(ns->devname, spec))
-			return ns;
+	if (ns_parse_devname(r, spec, &id))
+		return ns_find_id(r, id);
 	if (uuid_parse(spec, u) == 0) {
-		for (ns = r->ns; ns; ns = ns->next) {
-			if (memcmp(ns->label.uuid, u, 16))
-				continue;
-			if (ns->state != NS_STATE_INVALID)
-				return ns;
-			if (!first)
-				first = ns;
+		/* a served one first, else the one in the lowest slot */
+		if (!r->h_uuid) {
+			for (ns = r->ns; ns; ns = ns->next) {
+				if (memcmp(ns->label.uuid, u, 16))
+					continue;
+				if (ns->state != NS_STATE_INVALID)
+					return ns;
+				if (!first)
+					first = ns;
+			}
+		} else {
+			for (ns = r->h_uuid[ns_h_uuid(u) & r->hmask]; ns; ns = ns->h_uuid) {
+				if (memcmp(ns->label.uuid, u, 16))
+					continue;
+				if (ns->state != NS_STATE_INVALID)
+					return ns;
+				if (!first || ns->slot < first->slot)
+					first = ns;
+			}
 		}
 		if (first)
 			return first;
 	}
-	for (ns = r->ns; ns; ns = ns->next)
-		if (!strcmp(ns->shown, spec))
-			return ns;
+	/* a shown name: a label name shown (unique), else nothing */
+	ns = ns_find_label_name(r, spec, NULL);
+	if (ns && ns->shown == ns->label.name)
+		return ns;
 	return NULL;
 }
 
@@ -725,14 +1062,18 @@ struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *s
 static int ns_name_unique(struct ns_region *r, const struct ns_namespace *self,
 			  const char *name)
 {
-	for (struct ns_namespace *e = r->ns; e; e = e->next) {
+	struct ns_namespace *e = ns_find_label_name(r, name, self);
+	unsigned id;
+
+	/* a shown name is a label name or a device name */
+	if (!e && ns_parse_devname(r, name, &id)) {
+		e = ns_find_id(r, id);
 		if (e == self)
-			continue;
-		if ((e->decode_ok && !strcmp(e->label.name, name)) ||
-		    !strcmp(e->shown, name))
-			return ns_err(-EEXIST, "name '%s' is already used by %s in %s",
-				      name, e->devname, r->devname);
+			e = NULL;
 	}
+	if (e)
+		return ns_err(-EEXIST, "name '%s' is already used by %s in %s",
+			      name, e->devname, r->devname);
 	return 0;
 }
 
@@ -780,25 +1121,29 @@ static int ns_check_geometry(struct ns_region *r, uint64_t size, uint64_t align)
 static int ns_find_space(struct ns_region *r, uint64_t size, uint64_t align,
 			 bool force, uint64_t *dpa)
 {
-	struct ns_extent *used;
+	const struct ns_extent *sorted;
+	struct ns_extent *used = NULL;
 	unsigned n;
 	uint64_t avail, max;
 	char a[32], b[32];
 	int rc;
 
-	rc = ns_region_reserved(r, false, &used, &n);
+	/* every label's range: the region's sorted extents, no copy */
+	rc = ns_region_reserved_sorted(r, &sorted, &n);
 	if (rc)
 		return rc;
-	rc = ns_alloc_find(used, n, r->data_size, align, size, dpa);
+	rc = ns_alloc_find_sorted(sorted, n, r->data_size, align, size, dpa);
 	if (rc == -ENOSPC && force) {
-		free(used);
 		rc = ns_region_reserved(r, true, &used, &n);
 		if (rc)
 			return rc;
 		rc = ns_alloc_find(used, n, r->data_size, align, size, dpa);
 	}
 	if (rc == -ENOSPC) {
-		ns_alloc_stats(used, n, r->data_size, align, &avail, &max);
+		if (used)
+			ns_alloc_stats(used, n, r->data_size, align, &avail, &max);
+		else
+			ns_alloc_stats_sorted(sorted, n, r->data_size, align, &avail, &max);
 		rc = ns_err(-ENOSPC, "no free extent of %s in %s (largest free "
 			    "extent %s)", ns_format_size(size, a, sizeof(a)),
 			    r->devname, ns_format_size(max, b, sizeof(b)));
@@ -842,24 +1187,19 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 		uuid_unparse_lower(u, s);
 		if (uuid_is_null(u))
 			return ns_err(-EINVAL, "invalid uuid %s: null", s);
-		for (ns = r->ns; ns; ns = ns->next)
-			if (!memcmp(ns->label.uuid, u, 16))
-				return ns_err(-EEXIST, "uuid %s is already used by "
-					      "%s in %s", s, ns->devname, r->devname);
+		ns = ns_find_uuid(r, u, NULL);
+		if (ns)
+			return ns_err(-EEXIST, "uuid %s is already used by "
+				      "%s in %s", s, ns->devname, r->devname);
 	} else {
-		bool dup;
-
-		do {
+		do
 			uuid_generate_random(u);
-			dup = false;
-			for (ns = r->ns; ns; ns = ns->next)
-				dup |= !memcmp(ns->label.uuid, u, 16);
-		} while (dup);
+		while (ns_find_uuid(r, u, NULL));
 	}
 	rc = ns_check_geometry(r, o->size, align);
 	if (rc)
 		return rc;
-	if (ns_lsa_free_slots(r->lsa) == 0)
+	if (r->nns >= ns_lsa_nslot(r->lsa) && ns_lsa_free_slots(r->lsa) == 0)
 		return ns_err(-ENOSPC, "no free label slot in %s (%" PRIu32
 			      " slots)", r->devname, ns_lsa_nslot(r->lsa));
 	rc = ns_find_space(r, o->size, align, o->force, &dpa);
@@ -903,8 +1243,9 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 		rc = ns_region_build_namespaces(r);
 		return rc ? rc : ns_err(-ENOMEM, "create namespace: out of memory");
 	}
-	ns_set_id(ns, ns_region_new_id(r));
-	ns_insert_sorted(r, ns);
+	ns_set_id(ns, r->next_id++);
+	ns_list_insert(r, ns);
+	ns_resv_insert(r, ns->label.dpa, ns->label.rawsize);
 	ns_region_classify_added(r, ns);
 	if (out)
 		*out = ns;
@@ -962,14 +1303,14 @@ static int ns_relabel(struct ns_namespace *ns, const struct ns_label *l,
 	rc = ns_lsa_commit(r->lsa, &ns->slot, 1, l, 1, &slot);
 	if (rc)
 		return ns_commit_msg(r, rc, what);
-	ns_unlink(&r->ns, ns);
+	ns_list_remove(r, ns);
 	ns->slot = slot;
 	ns->decode_ok = ns_lsa_label(r->lsa, slot, &fresh, why) == 0;
-	ns->label = fresh;
+	ns->label = fresh;	/* the same range: the reserved extents stay */
 	uuid_unparse_lower(ns->label.uuid, ns->uuid_str);
 	if (!ns->decode_ok)
 		snprintf(ns->reason, sizeof(ns->reason), "%s", why);
-	ns_insert_sorted(r, ns);
+	ns_list_insert(r, ns);
 	ns_region_classify(r);
 	return 0;
 }
@@ -1047,8 +1388,13 @@ void ns_namespace_put(struct ns_namespace *ns)
 	if (!ns->holders)
 		return;
 	if (--ns->holders == 0 && ns->state == NS_STATE_DESTROYED) {
-		ns_unlink(&ns->region->dead, ns);
+		struct ns_region *r = ns->region;
+		unsigned id = ns->id;
+
+		ns_unlink(&r->dead, ns);
+		ns_resv_remove(r, ns->label.dpa, ns->label.rawsize);
 		free(ns);
+		ns_id_gone(r, id);
 	}
 }
 

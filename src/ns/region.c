@@ -461,6 +461,11 @@ uint64_t ns_region_isetcookie(const struct ns_region *r)
 	return r->isetcookie;
 }
 
+unsigned ns_region_names_gen(const struct ns_region *r)
+{
+	return r->names_gen;
+}
+
 struct ns_lsa *ns_region_lsa(const struct ns_region *r)
 {
 	return r->has_labels ? r->lsa : NULL;
@@ -474,6 +479,12 @@ void ns_region_space(const struct ns_region *r, uint64_t align,
 
 	if (!align)
 		align = NS_DEFAULT_ALIGN;
+	if (r->has_labels && r->resv_ok) {
+		/* the sorted extents create keeps: read only (r is const) */
+		ns_alloc_stats_sorted(r->resv, r->nresv, r->data_size, align,
+				      available, max_extent);
+		return;
+	}
 	if (!r->has_labels || ns_region_reserved(r, false, &used, &n)) {
 		/* without labels there is nowhere to describe a namespace */
 		if (available)
@@ -503,9 +514,139 @@ static void ns_region_resync(struct ns_region *r)
 	ns_region_build_namespaces(r);
 }
 
+/*
+ * Before a label area of r->label_size is written (init) or zeroed at the
+ * end of the file: the area an open without a label size would use (the
+ * probe's) is of another size? Then writing this one damages it (a
+ * smaller one lies inside it; a larger one reaches into its data area,
+ * maybe into namespaces) and leaves it in place to be found first. Refused
+ * without force, saying what would be destroyed; *other is that area's
+ * size (0: none, or the same as r's).
+ */
+static const char *ns_szk(uint64_t v, char *buf, size_t len)
+{
+	if (v && v % (1u << 20) && !(v % 1024)) {
+		snprintf(buf, len, "%" PRIu64 " KiB", v >> 10);
+		return buf;
+	}
+	return ns_sz(v, buf, len);
+}
+
+static int ns_region_other_area(struct ns_region *r, bool zero, bool force,
+				uint64_t *other)
+{
+	uint64_t S = r->label_size, P, lo, hi;
+	struct ns_lsa *lsa = NULL;
+	unsigned count = 0, hit = 0;
+	char names[160] = "", hitname[NS_LABEL_NAME_LEN + 16] = "";
+	char a[32], b[32], c[32], clause[512];
+	const char *forget;
+	uint64_t hitbytes = 0;
+	uint32_t s;
+
+	*other = 0;
+	if (ns_lsa_probe(r->io, &lsa)) {
+		ns_err_clear();
+		return 0;
+	}
+	P = ns_lsa_size(lsa);
+	if (P == S) {
+		ns_lsa_free(&lsa);
+		return 0;
+	}
+	*other = P;
+	/*
+	 * the bytes of its data area the new area takes: [lo, hi) (init
+	 * writes its index blocks there at once, later labels the rest)
+	 */
+	lo = r->size - S;
+	hi = S > P ? r->size - P : lo;
+	ns_lsa_foreach_slot(lsa, s) {
+		struct ns_label l;
+		uint64_t x, y;
+
+		if (ns_lsa_label(lsa, s, &l, NULL))
+			continue;
+		if (count < 3) {
+			size_t len = strlen(names);
+
+			snprintf(names + len, sizeof(names) - len, "%s'%s'",
+				 count ? ", " : "", l.name[0] ? l.name : "(no name)");
+		} else if (count == 3) {
+			size_t len = strlen(names);
+
+			snprintf(names + len, sizeof(names) - len, ", ...");
+		}
+		count++;
+		x = l.dpa > lo ? l.dpa : lo;
+		y = l.dpa + l.rawsize < hi ? l.dpa + l.rawsize : hi;
+		if (S > P && x < y) {
+			if (!hit)
+				snprintf(hitname, sizeof(hitname), "'%s'",
+					 l.name[0] ? l.name : "(no name)");
+			hit++;
+			hitbytes += y - x;
+		}
+	}
+	ns_lsa_free(&lsa);
+	if (force)
+		return 0;
+	forget = zero || !count ? "" : ", and its namespaces would be forgotten";
+	if (S > P && hit)
+		snprintf(clause, sizeof(clause), "%s %s %s %s of namespace "
+			 "%s data%s%s", zero ? "zeroing the last" : "a",
+			 ns_szk(S, a, sizeof(a)),
+			 zero ? "would overwrite" : "area would take over",
+			 ns_szk(hitbytes, b, sizeof(b)), hitname,
+			 hit > 1 ? " and of other namespaces" : "", forget);
+	else if (S > P)
+		snprintf(clause, sizeof(clause), "%s %s %s %s of its data "
+			 "area (no namespace there)%s",
+			 zero ? "zeroing the last" : "a", ns_szk(S, a, sizeof(a)),
+			 zero ? "would overwrite" : "area would take over",
+			 ns_szk(S - P, b, sizeof(b)), forget);
+	else
+		snprintf(clause, sizeof(clause), "%s the last %s of the file would "
+			 "overwrite part of it (label slots)%s",
+			 zero ? "zeroing" : "a label area in", ns_szk(S, a, sizeof(a)),
+			 forget);
+	return ns_err(-NS_E_LABELS_EXIST, "'%s' holds a valid %s label area "
+		      "with %u namespace%s%s%s%s; %s; use --force", r->path,
+		      ns_szk(P, c, sizeof(c)), count, count == 1 ? "" : "s",
+		      count ? " (" : "", names, count ? ")" : "", clause);
+}
+
+/* after a forced change of size: the other area's index blocks go too */
+static int ns_region_kill_other_area(struct ns_region *r, uint64_t P)
+{
+	static const uint8_t zero[4096];
+	uint64_t off = r->size - P, len;
+	struct ns_lsa *lsa = NULL;
+	struct ns_index idx;
+	int rc;
+
+	if (ns_lsa_load(r->io, off, P, false, &lsa)) {
+		ns_err_clear();
+		return 0;	/* already gone */
+	}
+	len = 0;
+	for (int i = 0; i < 2; i++)
+		if (ns_lsa_index(lsa, i, &idx, NULL) && idx.myoff + idx.mysize > len)
+			len = idx.myoff + idx.mysize;
+	ns_lsa_free(&lsa);
+	for (uint64_t done = 0; done < len; done += sizeof(zero)) {
+		uint64_t n = len - done < sizeof(zero) ? len - done : sizeof(zero);
+
+		rc = ns_io_write(r->io, zero, (size_t)n, off + done);
+		if (rc)
+			return rc;
+	}
+	return ns_io_persist(r->io, off, len);
+}
+
 int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 {
-	uint64_t off = r->size - r->label_size;
+	uint64_t off = r->size - r->label_size, other = 0;
 	struct ns_lsa *lsa = NULL;
 	char msg[512];
 	int rc;
@@ -522,6 +663,9 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 	if (ns_region_any_held(r))
 		return ns_err(-EBUSY, "init labels on '%s': a namespace is in use",
 			      r->path);
+	rc = ns_region_other_area(r, false, force, &other);
+	if (rc)
+		return rc;
 	if (!minor)
 		minor = ns_region_label_minor(r);
 	if (r->has_labels) {
@@ -543,6 +687,14 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 	rc = ns_lsa_init(r->io, off, r->label_size, minor, &lsa);
 	if (rc)
 		goto fail;
+	if (other) {
+		/* the new area is durable: the old one must not be found first */
+		rc = ns_region_kill_other_area(r, other);
+		if (rc) {
+			ns_lsa_free(&lsa);
+			goto fail;
+		}
+	}
 	ns_region_free_namespaces(r);
 	ns_lsa_free(&r->lsa);
 	r->lsa = lsa;
@@ -555,8 +707,9 @@ fail:
 	return ns_err(rc, "init labels on '%s': %s", r->path, msg);
 }
 
-int ns_region_zero_labels(struct ns_region *r)
+int ns_region_zero_labels(struct ns_region *r, bool force)
 {
+	uint64_t other = 0;
 	char msg[512];
 	int rc;
 
@@ -566,7 +719,12 @@ int ns_region_zero_labels(struct ns_region *r)
 	if (ns_region_any_held(r))
 		return ns_err(-EBUSY, "zero labels on '%s': a namespace is in use",
 			      r->path);
+	rc = ns_region_other_area(r, true, force, &other);
+	if (rc)
+		return rc;
 	rc = ns_lsa_zero(r->io, r->size - r->label_size, r->label_size);
+	if (!rc && other)
+		rc = ns_region_kill_other_area(r, other);
 	if (rc) {
 		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
 		ns_region_resync(r);

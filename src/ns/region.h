@@ -84,6 +84,13 @@ uint64_t ns_region_label_size(const struct ns_region *r);	/* LSA bytes */
 unsigned ns_region_label_minor(const struct ns_region *r);	/* 1 or 2 */
 uint64_t ns_region_isetcookie(const struct ns_region *r);
 struct ns_lsa *ns_region_lsa(const struct ns_region *r);	/* NULL w/o labels */
+/*
+ * Changes whenever a change may have given a namespace other than a newly
+ * created one another shown name (a duplicate name became unique, a
+ * reload): a caller that mirrors the names compares it, instead of
+ * comparing every name after every create and destroy.
+ */
+unsigned ns_region_names_gen(const struct ns_region *r);
 
 /* Free space for namespaces of alignment align (see alloc.h). */
 void ns_region_space(const struct ns_region *r, uint64_t align,
@@ -98,8 +105,17 @@ void ns_region_space(const struct ns_region *r, uint64_t align,
  */
 int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force);
 
-/* Zero the whole label area (ndctl zero-labels). Same -EBUSY rule. */
-int ns_region_zero_labels(struct ns_region *r);
+/*
+ * Zero the whole label area (ndctl zero-labels). Same -EBUSY rule.
+ * Both this and ns_region_init_labels refuse with -NS_E_LABELS_EXIST,
+ * unless force, when the file holds a valid label area of another size
+ * (the one an open without a label size finds): writing this one would
+ * damage it or, larger, overwrite data below it; the message says which
+ * namespaces and how many bytes. With force that other area's index
+ * blocks are zeroed too once the new area is durable, so that it cannot
+ * be found first later.
+ */
+int ns_region_zero_labels(struct ns_region *r, bool force);
 
 /* Re-read the label area from the medium and rebuild the namespaces. */
 int ns_region_reload(struct ns_region *r);

@@ -481,7 +481,7 @@ static void test_held(void **state)
 	assert_string_equal(ns_errormsg(),
 			    "namespace 'a' in region0 is in use (force to destroy it anyway)");
 	assert_int_equal(ns_region_init_labels(r, 0, true), -EBUSY);
-	assert_int_equal(ns_region_zero_labels(r), -EBUSY);
+	assert_int_equal(ns_region_zero_labels(r, false), -EBUSY);
 	assert_unchanged(r, before);
 	free(before);
 
@@ -1259,7 +1259,7 @@ static void test_labels_lifecycle(void **state)
 	assert_int_equal(ns_region_label_minor(r), 2);
 	assert_int_equal(ns_region_init_labels(r, 3, true), -EINVAL);
 
-	assert_int_equal(ns_region_zero_labels(r), 0);
+	assert_int_equal(ns_region_zero_labels(r, false), 0);
 	assert_false(ns_region_has_labels(r));
 	for (uint64_t i = 16 * MiB - LSA; i < 16 * MiB; i++)
 		assert_int_equal(buf_of(r)[i], 0);
@@ -1284,7 +1284,7 @@ static void test_readonly_region(void **state)
 	assert_int_equal(ns_namespace_rename(ns, "y"), -EROFS);
 	assert_int_equal(ns_namespace_set_readonly(ns, true), -EROFS);
 	assert_int_equal(ns_region_init_labels(c, 0, true), -EROFS);
-	assert_int_equal(ns_region_zero_labels(c), -EROFS);
+	assert_int_equal(ns_region_zero_labels(c, false), -EROFS);
 	ns_region_close(&c);
 }
 
@@ -1540,6 +1540,98 @@ static void test_crash_consistency(void **state)
 	ns_region_close(&main_r);
 }
 
+/*
+ * The indexes a create or destroy updates in place (by uuid, name, id,
+ * slot; the sorted reserved extents; the shown-name generation) always
+ * answer what a region opened afresh from the same bytes answers:
+ * random creates, destroys (some while held), renames, read-only flips
+ * and guest labels with duplicate names, each followed by the check.
+ */
+static void churn_check(struct ns_region *r, unsigned step)
+{
+	struct ns_region *c = reopen_copy(r);
+	struct ns_namespace *ns;
+	uint64_t a1, m1, a2, m2;
+	char *o1 = oi_outcome(r), *o2 = oi_outcome(c);
+
+	if (strcmp(o1, o2))
+		fail_msg("step %u: the open region and a fresh open differ:\n%s---\n%s",
+			 step, o1, o2);
+	free(o1);
+	free(o2);
+	ns_region_foreach_namespace(r, ns) {
+		assert_ptr_equal(ns_region_find_namespace(r, ns_namespace_devname(ns)), ns);
+		if (ns_namespace_state(ns) != NS_STATE_INVALID)
+			assert_ptr_equal(ns_region_find_namespace(r, ns_namespace_uuid_str(ns)), ns);
+		if (ns_namespace_name(ns) != ns_namespace_devname(ns))
+			assert_ptr_equal(ns_region_find_namespace(r, ns_namespace_name(ns)), ns);
+	}
+	ns_region_space(r, 4096, &a1, &m1);
+	ns_region_space(c, 4096, &a2, &m2);
+	if (a1 != a2 || m1 != m2)
+		fail_msg("step %u: free space %llu/%llu, a fresh open says %llu/%llu", step,
+			 (unsigned long long)a1, (unsigned long long)m1,
+			 (unsigned long long)a2, (unsigned long long)m2);
+	ns_region_close(&c);
+}
+
+static void test_index_churn(void **state)
+{
+	struct ns_region *r = mem_region(8 * MiB, 2);
+	struct ns_namespace *held[8] = { 0 };
+	unsigned seed = 16, nheld = 0;
+
+	for (unsigned step = 0; step < 300; step++) {
+		unsigned op = rnd(&seed, 10), n = count_ns(r), k;
+		struct ns_namespace *ns = NULL;
+		char name[32];
+
+		if (n) {
+			k = rnd(&seed, n);
+			ns_region_foreach_namespace(r, ns)
+				if (k-- == 0)
+					break;
+		}
+		snprintf(name, sizeof(name), "n%u", rnd(&seed, 40));
+		if (op < 4 || !ns) {
+			struct ns_namespace_create_opts o = {
+				.size = (1 + rnd(&seed, 16)) * 4096, .align = 4096,
+				.name = rnd(&seed, 4) ? name : NULL,
+			};
+
+			(void)ns_namespace_create(r, &o, NULL);	/* EEXIST, ENOSPC: fine */
+		} else if (op < 7) {
+			if (nheld < 8 && rnd(&seed, 3) == 0) {
+				ns_namespace_get(ns);
+				held[nheld++] = ns;
+				assert_int_equal(ns_namespace_destroy(ns, NS_DESTROY_FORCE), 0);
+			} else if (!ns_namespace_holders(ns)) {
+				assert_int_equal(ns_namespace_destroy(ns, 0), 0);
+			}
+		} else if (op == 7) {
+			(void)ns_namespace_rename(ns, rnd(&seed, 5) ? name : "");
+		} else if (op == 8) {
+			(void)ns_namespace_set_readonly(ns, !ns_namespace_readonly(ns));
+		} else {
+			/* a guest's label reusing a name: both lose it */
+			struct ns_label l = mk_label(U1, name, 7 * MiB, 4096,
+						     NS_ISETCOOKIE_V1_2, 1, 0, 2);
+
+			if (nheld == 0 && !ns_region_find_namespace(r, U1) &&
+			    ns_lsa_free_slots(ns_region_lsa(r)))
+				add_labels(r, &l, 1);
+		}
+		if (nheld && rnd(&seed, 4) == 0)
+			ns_namespace_put(held[--nheld]);
+		if (!nheld)
+			churn_check(r, step);
+	}
+	while (nheld)
+		ns_namespace_put(held[--nheld]);
+	churn_check(r, 300);
+	ns_region_close(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1564,6 +1656,7 @@ int main(void)
 		cmocka_unit_test(test_labels_lifecycle),
 		cmocka_unit_test(test_readonly_region),
 		cmocka_unit_test(test_crash_consistency),
+		cmocka_unit_test(test_index_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -637,7 +637,7 @@ static void test_nested_guest_lsa(void **state)
 	assert_int_equal(count_ns(r), 1);
 	assert_non_null(ns_region_find_namespace(r, "vm"));
 	/* without the region's own labels, the guest's are still not taken */
-	assert_int_equal(ns_region_zero_labels(r), 0);
+	assert_int_equal(ns_region_zero_labels(r, false), 0);
 	ns_region_close(&r);
 	assert_int_equal(ns_region_open(p, NULL, &r), -NS_E_NO_LABELS);
 	r = open_ok(p, &nolabels);
