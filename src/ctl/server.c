@@ -85,6 +85,7 @@ struct ctl_conn {
 	size_t reqlen;
 	uint64_t wait_until;		/* ms: the last run of a parked request; 0: not parked */
 	bool last_run;			/* RUNNING: ctl_reply_may_wait() is false */
+	uint64_t wakes_seen;		/* s->wakes when it was last dispatched */
 	/* set by the worker */
 	struct ctl_queue res;		/* the replies it built */
 	unsigned park_ms;		/* > 0: park (the handler asked to wait) */
@@ -114,7 +115,7 @@ struct ctl_server {
 	int lfd;
 	int efd;
 	int wfd;			/* eventfd: a worker finished, or ctl_server_wake() */
-	bool woken;			/* __atomic: ctl_server_wake() was called */
+	uint64_t wakes;			/* __atomic: ctl_server_wake() calls */
 	dev_t sock_dev;			/* the socket file we bound */
 	ino_t sock_ino;
 	pthread_t thread;
@@ -456,7 +457,7 @@ void ctl_server_wake(struct ctl_server *s)
 {
 	if (s == NULL)
 		return;
-	__atomic_store_n(&s->woken, true, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&s->wakes, 1, __ATOMIC_SEQ_CST);
 	ctl_wake_io(s);
 }
 
@@ -516,6 +517,8 @@ static void ctl_conn_dispatch(struct ctl_server *s, struct ctl_conn *c, uint64_t
 
 	c->state = CTL_CONN_RUNNING;
 	c->last_run = c->wait_until && now >= c->wait_until;
+	/* before the handler looks: a wake during its run is not lost */
+	c->wakes_seen = __atomic_load_n(&s->wakes, __ATOMIC_SEQ_CST);
 	c->next = NULL;
 	pthread_mutex_lock(&s->qlock);
 	if (q->tail)
@@ -632,7 +635,7 @@ static void *ctl_server_thread(void *arg)
 	struct ctl_server *s = arg;
 
 	for (;;) {
-		uint64_t now = ctl_now_ms(), next = UINT64_MAX;
+		uint64_t now = ctl_now_ms(), next = UINT64_MAX, wakes;
 		unsigned i, n;
 		int timeout, rc;
 
@@ -679,11 +682,17 @@ static void *ctl_server_thread(void *arg)
 				;
 			ctl_server_collect(s, now);
 		}
-		/* a RELEASE (or whatever a handler waits for): parked requests run again */
-		if (__atomic_exchange_n(&s->woken, false, __ATOMIC_ACQ_REL))
-			for (i = 0; i < s->max_clients; i++)
-				if (s->conns[i].fd >= 0 && s->conns[i].state == CTL_CONN_PARKED)
-					ctl_conn_dispatch(s, &s->conns[i], now);
+		/*
+		 * A RELEASE (or whatever a handler waits for) since a parked
+		 * request last ran, also while it ran: it runs again.
+		 */
+		wakes = __atomic_load_n(&s->wakes, __ATOMIC_SEQ_CST);
+		for (i = 0; i < s->max_clients; i++) {
+			struct ctl_conn *c = &s->conns[i];
+
+			if (c->fd >= 0 && c->state == CTL_CONN_PARKED && c->wakes_seen != wakes)
+				ctl_conn_dispatch(s, c, now);
+		}
 		for (i = 0; i < s->max_clients; i++) {
 			struct ctl_conn *c = &s->conns[i];
 			short re = rc > 0 ? s->pfds[3 + i].revents : 0;

@@ -8,6 +8,10 @@
  * stats, read-labels, check-labels) do not take ctl_lock: they wait for
  * nobody but the daemon lock's short holds.
  *
+ * A change holds the daemon lock across its I/O; list and stats asked
+ * for while it runs answer from a snapshot taken when it began (see
+ * FS_CTL_SNAP_WANTED_MS).
+ *
  * No handler waits for another client: a destroy, disable, enable or
  * power failure that finds its namespace held parks its request
  * (ctl_reply_wait) instead of waiting for the RELEASE; every drop of a
@@ -369,8 +373,168 @@ static int fs_ctl_reply_ns(struct fs_daemon *d, struct ctl_reply *rep,
 
 /* ---- list ---- */
 
+/*
+ * The snapshot of the queries (list, stats): a change holds the daemon
+ * lock across its I/O (a label commit's fdatasync, zeroing a destroyed
+ * range: tens to hundreds of ms under load), and a list or stats must not
+ * wait for it. So a change, when list or stats was asked for in the last
+ * FS_CTL_SNAP_WANTED_MS, first records what they would answer (the reply
+ * parts, encoded; taken under the daemon lock, before the change starts),
+ * and a list or stats that finds the daemon lock taken while the snapshot
+ * stands answers from it: the state as it was when the change began,
+ * which the change's own client has not been told about yet. The snapshot
+ * goes when the change ends, before its reply leaves. A stats of one
+ * namespace (by name) still takes the lock.
+ */
+#define FS_CTL_SNAP_WANTED_MS 5000
+
+struct fs_ctl_snap_part {
+	unsigned region;	/* index into d->regions */
+	size_t len;
+	uint8_t attrs[];	/* the part's attributes, as encoded */
+};
+
+struct fs_ctl_snap {
+	struct fs_ctl_snap_part **v;
+	size_t n, cap;
+};
+
+/* one daemon per process */
+static struct {
+	pthread_mutex_t lock;		/* a leaf: never held while taking another */
+	struct fs_ctl_snap *list, *stats;	/* standing during a change */
+	uint64_t list_ms, stats_ms;	/* __atomic: when last asked for */
+} fs_ctl_snaps = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t fs_ctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void fs_ctl_snap_free(struct fs_ctl_snap *sn)
+{
+	size_t i;
+
+	if (!sn)
+		return;
+	for (i = 0; i < sn->n; i++)
+		free(sn->v[i]);
+	free(sn->v);
+	free(sn);
+}
+
+/*
+ * Where the parts of a query go: the reply, or (rep NULL) the snapshot
+ * being built, through scratch, stored when the next part starts and at
+ * the end (fs_ctl_sink_end).
+ */
+struct fs_ctl_sink {
+	struct ctl_reply *rep;
+	struct fs_ctl_snap *snap;
+	struct nl_msg *scratch;
+	bool pending;		/* scratch holds a part */
+	unsigned region;	/* of the part in scratch */
+};
+
+static int fs_ctl_sink_store(struct fs_ctl_sink *k)
+{
+	struct nlmsghdr *nlh;
+	struct fs_ctl_snap_part *p;
+	size_t len;
+
+	if (!k->pending)
+		return 0;
+	k->pending = false;
+	nlh = nlmsg_hdr(k->scratch);
+	len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	if (k->snap->n == k->snap->cap) {
+		size_t cap = k->snap->cap ? k->snap->cap * 2 : 64;
+		struct fs_ctl_snap_part **v = realloc(k->snap->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		k->snap->v = v;
+		k->snap->cap = cap;
+	}
+	p = malloc(sizeof(*p) + len);
+	if (!p)
+		return -ENOMEM;
+	p->region = k->region;
+	p->len = len;
+	memcpy(p->attrs, (uint8_t *)nlh + NLMSG_HDRLEN + GENL_HDRLEN, len);
+	k->snap->v[k->snap->n++] = p;
+	/* the scratch message starts empty again */
+	nlh->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+	return 0;
+}
+
+/* a new part of region index region; NULL when out of memory */
+static struct nl_msg *fs_ctl_sink_part(struct fs_ctl_sink *k, unsigned region)
+{
+	if (k->rep)
+		return ctl_reply_part(k->rep);
+	if (fs_ctl_sink_store(k))
+		return NULL;
+	k->pending = true;
+	k->region = region;
+	return k->scratch;
+}
+
+static int fs_ctl_sink_end(struct fs_ctl_sink *k)
+{
+	return k->rep ? 0 : fs_ctl_sink_store(k);
+}
+
+/* answer from a standing snapshot: parts of region sel (NULL: all) */
+static int fs_ctl_snap_reply(struct fs_daemon *d, const struct fs_ctl_snap *sn,
+			     struct fs_region *sel, struct ctl_reply *rep)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sn->n && rc == 0; i++) {
+		const struct fs_ctl_snap_part *p = sn->v[i];
+		struct nl_msg *m;
+
+		if (sel && &d->regions[p->region] != sel)
+			continue;
+		m = ctl_reply_part(rep);
+		rc = m ? nlmsg_append(m, (void *)p->attrs, p->len, NLMSG_ALIGNTO) : -ENOMEM;
+		if (rc < 0)
+			rc = -ENOMEM;
+	}
+	return rc;
+}
+
+/*
+ * A query (list, stats) of region sel: the daemon lock taken (true), or,
+ * when a change holds it and a snapshot stands, answered from that
+ * (false, *rc set). The regions themselves never change: sel needs no lock.
+ */
+static bool fs_ctl_query_lock(struct fs_daemon *d, struct fs_ctl_snap **snapp,
+			      uint64_t *asked, struct fs_region *sel,
+			      struct ctl_reply *rep, int *rc)
+{
+	__atomic_store_n(asked, fs_ctl_now_ms(), __ATOMIC_RELAXED);
+	if (pthread_mutex_trylock(&d->lock) == 0)
+		return true;
+	pthread_mutex_lock(&fs_ctl_snaps.lock);
+	if (*snapp) {
+		*rc = fs_ctl_snap_reply(d, *snapp, sel, rep);
+		pthread_mutex_unlock(&fs_ctl_snaps.lock);
+		return false;
+	}
+	pthread_mutex_unlock(&fs_ctl_snaps.lock);
+	pthread_mutex_lock(&d->lock);
+	return true;
+}
+
 /* a region's media errors as BADBLOCK parts (data-area offsets) */
-static int fs_ctl_put_region_badblocks(struct ctl_reply *rep, struct fs_region *reg)
+static int fs_ctl_put_region_badblocks(struct fs_ctl_sink *k, unsigned ri,
+				       struct fs_region *reg)
 {
 	struct fs_media *md = &reg->media;
 	size_t i;
@@ -383,7 +547,7 @@ static int fs_ctl_put_region_badblocks(struct ctl_reply *rep, struct fs_region *
 			.offset = md->bb.v[i].off,
 			.length = md->bb.v[i].len,
 		};
-		struct nl_msg *m = ctl_reply_part(rep);
+		struct nl_msg *m = fs_ctl_sink_part(k, ri);
 
 		rc = m ? ctl_bb_info_put(m, &b) : -ENOMEM;
 	}
@@ -391,15 +555,13 @@ static int fs_ctl_put_region_badblocks(struct ctl_reply *rep, struct fs_region *
 	return rc;
 }
 
-static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+/* the parts of a list of region sel (NULL: all); daemon lock held */
+static int fs_ctl_list_parts(struct fs_daemon *d, struct fs_region *sel,
+			     struct fs_ctl_sink *k)
 {
-	struct fs_daemon *d = arg;
-	struct fs_region *sel;
 	unsigned i;
-	int rc;
+	int rc = 0;
 
-	pthread_mutex_lock(&d->lock);
-	rc = fs_ctl_region(d, req, false, &sel);
 	for (i = 0; rc == 0 && i < d->nregions; i++) {
 		struct fs_region *reg = &d->regions[i];
 		struct ns_namespace *ns;
@@ -407,18 +569,34 @@ static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, voi
 
 		if (sel && reg != sel)
 			continue;
-		m = ctl_reply_part(rep);
+		m = fs_ctl_sink_part(k, i);
 		rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
 		if (rc == 0)
-			rc = fs_ctl_put_region_badblocks(rep, reg);
+			rc = fs_ctl_put_region_badblocks(k, i, reg);
 		ns_region_foreach_namespace(reg->r, ns) {
 			if (rc)
 				break;
-			m = ctl_reply_part(rep);
+			m = fs_ctl_sink_part(k, i);
 			rc = m ? fs_ctl_put_ns(d, m, reg, ns) : -ENOMEM;
 		}
 	}
-	pthread_mutex_unlock(&d->lock);
+	return rc ? rc : fs_ctl_sink_end(k);
+}
+
+static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	struct fs_ctl_sink k = { .rep = rep };
+	struct fs_region *sel;
+	int rc;
+
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (rc)
+		return rc;
+	if (fs_ctl_query_lock(d, &fs_ctl_snaps.list, &fs_ctl_snaps.list_ms, sel, rep, &rc)) {
+		rc = fs_ctl_list_parts(d, sel, &k);
+		pthread_mutex_unlock(&d->lock);
+	}
 	if (rc == -ENOMEM)
 		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) listing '%s'",
 			    d->mountpoint);
@@ -979,48 +1157,69 @@ static int fs_ctl_put_stats(struct nl_msg *m, struct fs_region *reg, struct fs_i
 	return ctl_stats_info_put(m, &si);
 }
 
-static int fs_ctl_stats(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+/* the parts of stats of region sel (NULL: all); daemon lock held */
+static int fs_ctl_stats_parts(struct fs_daemon *d, struct fs_region *sel,
+			      struct fs_ctl_sink *k)
 {
-	struct fs_daemon *d = arg;
-	char buf[CTL_UUID_STR_LEN];
-	struct fs_region *sel, *reg;
-	struct ns_namespace *ns;
-	struct nl_msg *m;
 	unsigned i;
-	int rc;
+	int rc = 0;
 
-	pthread_mutex_lock(&d->lock);
-	rc = fs_ctl_region(d, req, false, &sel);
-	if (rc)
-		goto out;
-	if (ctl_request_ns_spec(req, buf)) {
-		rc = fs_ctl_find(d, req, sel, &reg, &ns);
-		if (rc)
-			goto out;
-		if (!fs_ctl_file(ns)) {
-			rc = ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: no statistics",
-				    ns_namespace_devname(ns), ns_region_devname(reg->r));
-			goto out;
-		}
-		m = ctl_reply_part(rep);
-		rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
-		goto out;
-	}
 	for (i = 0; rc == 0 && i < d->nregions; i++) {
-		reg = &d->regions[i];
+		struct fs_region *reg = &d->regions[i];
+		struct ns_namespace *ns;
+
 		if (sel && reg != sel)
 			continue;
 		ns_region_foreach_namespace(reg->r, ns) {
+			struct nl_msg *m;
+
 			if (rc)
 				break;
 			if (!fs_ctl_file(ns))
 				continue;
-			m = ctl_reply_part(rep);
+			m = fs_ctl_sink_part(k, i);
 			rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
 		}
 	}
+	return rc ? rc : fs_ctl_sink_end(k);
+}
+
+static int fs_ctl_stats(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	struct fs_ctl_sink k = { .rep = rep };
+	char buf[CTL_UUID_STR_LEN];
+	struct fs_region *sel, *reg;
+	struct ns_namespace *ns;
+	struct nl_msg *m;
+	int rc;
+
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (rc)
+		return rc;
+	if (!ctl_request_ns_spec(req, buf)) {
+		if (fs_ctl_query_lock(d, &fs_ctl_snaps.stats, &fs_ctl_snaps.stats_ms, sel,
+				      rep, &rc)) {
+			rc = fs_ctl_stats_parts(d, sel, &k);
+			pthread_mutex_unlock(&d->lock);
+		}
+		goto done;
+	}
+	/* one namespace: found by the core's rules, under the lock */
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_find(d, req, sel, &reg, &ns);
+	if (rc)
+		goto out;
+	if (!fs_ctl_file(ns)) {
+		rc = ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: no statistics",
+			    ns_namespace_devname(ns), ns_region_devname(reg->r));
+		goto out;
+	}
+	m = ctl_reply_part(rep);
+	rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
 out:
 	pthread_mutex_unlock(&d->lock);
+done:
 	if (rc == -ENOMEM)
 		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) for stats");
 	return rc;
@@ -1280,7 +1479,67 @@ static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *
 
 /* ---- the server ---- */
 
-/* commands that change something run one at a time: ctl_lock (fs.h) */
+/* a snapshot of what parts() answers for every region; NULL when out of memory */
+static struct fs_ctl_snap *fs_ctl_snap_take(struct fs_daemon *d,
+					    int (*parts)(struct fs_daemon *, struct fs_region *,
+							 struct fs_ctl_sink *))
+{
+	struct fs_ctl_sink k = { .snap = calloc(1, sizeof(*k.snap)) };
+	int rc;
+
+	k.scratch = ctl_proto_msg_new(CTL_CMD_LIST, 0, NLM_F_MULTI);
+	if (!k.snap || !k.scratch) {
+		nlmsg_free(k.scratch);
+		free(k.snap);
+		return NULL;
+	}
+	pthread_mutex_lock(&d->lock);
+	rc = parts(d, NULL, &k);
+	pthread_mutex_unlock(&d->lock);
+	nlmsg_free(k.scratch);
+	if (rc) {
+		fs_ctl_snap_free(k.snap);
+		return NULL;
+	}
+	return k.snap;
+}
+
+/* a change begins (ctl_lock held): snapshots of what is asked for lately */
+static void fs_ctl_snap_begin(struct fs_daemon *d)
+{
+	uint64_t now = fs_ctl_now_ms();
+	struct fs_ctl_snap *l = NULL, *st = NULL;
+
+	if (now - __atomic_load_n(&fs_ctl_snaps.list_ms, __ATOMIC_RELAXED) <
+	    FS_CTL_SNAP_WANTED_MS)
+		l = fs_ctl_snap_take(d, fs_ctl_list_parts);
+	if (now - __atomic_load_n(&fs_ctl_snaps.stats_ms, __ATOMIC_RELAXED) <
+	    FS_CTL_SNAP_WANTED_MS)
+		st = fs_ctl_snap_take(d, fs_ctl_stats_parts);
+	pthread_mutex_lock(&fs_ctl_snaps.lock);
+	fs_ctl_snaps.list = l;
+	fs_ctl_snaps.stats = st;
+	pthread_mutex_unlock(&fs_ctl_snaps.lock);
+}
+
+/* the change is done (before its reply leaves): queries look at the state again */
+static void fs_ctl_snap_end(void)
+{
+	struct fs_ctl_snap *l, *st;
+
+	pthread_mutex_lock(&fs_ctl_snaps.lock);
+	l = fs_ctl_snaps.list;
+	st = fs_ctl_snaps.stats;
+	fs_ctl_snaps.list = fs_ctl_snaps.stats = NULL;
+	pthread_mutex_unlock(&fs_ctl_snaps.lock);
+	fs_ctl_snap_free(l);
+	fs_ctl_snap_free(st);
+}
+
+/*
+ * Commands that change something run one at a time (ctl_lock, fs.h),
+ * each with the snapshot of the queries asked for lately standing.
+ */
 #define FS_CTL_CHANGE(fn)							\
 static int fn##_one(const struct ctl_request *req, struct ctl_reply *rep, void *arg) \
 {										\
@@ -1288,7 +1547,9 @@ static int fn##_one(const struct ctl_request *req, struct ctl_reply *rep, void *
 	int rc;									\
 										\
 	pthread_mutex_lock(&d->ctl_lock);					\
+	fs_ctl_snap_begin(d);							\
 	rc = fn(req, rep, arg);							\
+	fs_ctl_snap_end();							\
 	pthread_mutex_unlock(&d->ctl_lock);					\
 	return rc;								\
 }

@@ -35,7 +35,9 @@
  *                      under its revert_lock, never across a notification
  * Lock order: ctl_lock -> lock -> itable.lock -> fs_ns.flush_lock ->
  * fs_ns.lock; ctl_lock -> the fault locks (a power failure under ctl_lock);
- * the worker queue lock and the control server's queue lock are leaves.
+ * the worker queue lock, the control server's queue lock and control.c's
+ * snapshot lock (list/stats answered while a change holds lock) are
+ * leaves.
  */
 #ifndef PMEMFS_FS_FS_H
 #define PMEMFS_FS_FS_H

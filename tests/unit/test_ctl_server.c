@@ -50,12 +50,14 @@ struct tstate {
 	int gate;
 	unsigned parks;		/* __atomic: runs that parked */
 	unsigned last_runs;	/* __atomic: runs with ctl_reply_may_wait() false */
+	int wake_in_run;	/* __atomic: the next run wakes the server itself */
 	/* RENAME_NS sleeps (blocks its worker) until slow_gate (__atomic) */
 	int slow_gate;
 	int slow_in;		/* __atomic: it is sleeping */
 };
 
 static struct tstate T;
+static struct ctl_server *srv;
 
 static void count_call(const struct ctl_request *req)
 {
@@ -178,6 +180,9 @@ static int h_disable(const struct ctl_request *req, struct ctl_reply *rep, void 
 	if (__atomic_load_n(&t->gate, __ATOMIC_SEQ_CST))
 		return ctl_put_u32(ctl_reply_msg(rep), CTL_A_COUNT, 1);
 	if (ctl_reply_may_wait(rep)) {
+		/* what it waits for happens between its look and its return */
+		if (__atomic_exchange_n(&t->wake_in_run, 0, __ATOMIC_SEQ_CST))
+			ctl_server_wake(srv);
 		__atomic_add_fetch(&t->parks, 1, __ATOMIC_SEQ_CST);
 		return ctl_reply_wait(rep, t->park_ms);
 	}
@@ -216,7 +221,6 @@ static const struct ctl_handler handlers[CTL_CMD_MAX + 1] = {
 
 static char dir[64];
 static char sockpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
-static struct ctl_server *srv;
 
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -720,12 +724,26 @@ static void test_parked_request(void **state)
 	assert_true(now_ms() - t0 >= 290);
 	assert_int_equal(T.last_runs, 1);
 
+	/* a wake while it runs (before it parks) is not lost: it runs again */
+	T.park_ms = 3000;
+	__atomic_store_n(&T.wake_in_run, 1, __ATOMIC_SEQ_CST);
+	send_req(w, CTL_CMD_DISABLE_NS, 24);
+	wait_atomic(&T.parks, 4);
+	t0 = now_ms();
+	wait_atomic(&T.parks, 5);	/* the second run, long before 3 s */
+	assert_true(now_ms() - t0 < 1500);
+	__atomic_store_n(&T.gate, 1, __ATOMIC_SEQ_CST);
+	ctl_server_wake(srv);
+	assert_int_equal(recv_seq(w, 1500, &err), 24);
+	assert_int_equal(err, 0);
+	__atomic_store_n(&T.gate, 0, __ATOMIC_SEQ_CST);
+
 	/* the client leaves while parked: dropped, never run again */
 	T.park_ms = 1000;
 	ctl_server_counters(srv, &k);
 	runs = calls(CTL_CMD_DISABLE_NS);
 	send_req(w, CTL_CMD_DISABLE_NS, 23);
-	wait_atomic(&T.parks, 4);
+	wait_atomic(&T.parks, 6);
 	ctl_client_close(&w);
 	t0 = now_ms();
 	for (;;) {

@@ -20,6 +20,13 @@
  *                              just before the request leaves, then
  *                              "ok MS" or "error N MS: message" (MS: the
  *                              milliseconds from sending to the reply)
+ *   olclient probe SOCKET STOPFILE
+ *                              until STOPFILE exists: connect, LIST, close;
+ *                              every tenth time STATS too; 100 ms apart;
+ *                              prints "list US" / "stats US" per request
+ *                              (microseconds from connect to the whole
+ *                              reply: the daemon's answer without a
+ *                              process start), or "error N: message"
  *   olclient half SOCKET       send the first 12 bytes of a LIST request
  *                              (its header says the whole length) and one
  *                              packet of a single byte, never read, print
@@ -326,6 +333,49 @@ static int cmd_hold(const char *sock, bool send_list)
 		pause();
 }
 
+static long probe_one(const char *sock, unsigned cmd)
+{
+	struct ctl_client *c = NULL;
+	struct ctl_response *resp = NULL;
+	struct timespec t0, t1;
+	struct nl_msg *m;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctl_client_connect(sock, &c);
+	if (rc == 0) {
+		ctl_client_set_timeout(c, 30000);
+		m = ctl_proto_request_new(cmd);
+		rc = ctl_client_call(c, m, &resp);
+		nlmsg_free(m);
+		ctl_response_free(&resp);
+		ctl_client_close(&c);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc) {
+		printf("error %d: %s\n", -rc, ns_errormsg());
+		return -1;
+	}
+	return (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+}
+
+static int cmd_probe(const char *sock, const char *stop)
+{
+	struct timespec gap = { 0, 100 * 1000000 };
+	unsigned n = 0;
+	long us;
+
+	while (access(stop, F_OK) != 0) {
+		if ((us = probe_one(sock, CTL_CMD_LIST)) >= 0)
+			printf("list %ld\n", us);
+		if (++n % 10 == 0 && (us = probe_one(sock, CTL_CMD_STATS)) >= 0)
+			printf("stats %ld\n", us);
+		fflush(stdout);
+		nanosleep(&gap, NULL);
+	}
+	return 0;
+}
+
 static int cmd_half(const char *sock)
 {
 	struct ctl_client *c = NULL;
@@ -605,6 +655,8 @@ int main(int argc, char **argv)
 		return cmd_call(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "nscall"))
 		return cmd_nscall(argv[2], argv[3], argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "probe"))
+		return cmd_probe(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "half"))
 		return cmd_half(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
