@@ -1083,6 +1083,12 @@ static int fs_ctl_init_labels(const struct ctl_request *req, struct ctl_reply *r
 			    n == 1 ? "" : "s", n == 1 ? "it" : "them");
 		goto out;
 	}
+	/* a valid area of another size (-o label_size=) is not ours to drop */
+	if (!force) {
+		rc = ns_region_check_other_area(reg->r, false);
+		if (rc)
+			goto out;
+	}
 	ns_region_foreach_namespace(reg->r, ns) {
 		if (ns_namespace_holders(ns)) {
 			rc = ns_err(-EBUSY, "cannot initialise the labels of %s: namespace "

@@ -644,6 +644,13 @@ static int ns_region_kill_other_area(struct ns_region *r, uint64_t P)
 	return ns_io_persist(r->io, off, len);
 }
 
+int ns_region_check_other_area(struct ns_region *r, bool zero)
+{
+	uint64_t other;
+
+	return ns_region_other_area(r, zero, false, &other);
+}
+
 int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 {
 	uint64_t off = r->size - r->label_size, other = 0;

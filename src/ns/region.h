@@ -117,6 +117,13 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force);
  */
 int ns_region_zero_labels(struct ns_region *r, bool force);
 
+/*
+ * That check alone: 0, or -NS_E_LABELS_EXIST with the message, when the
+ * file holds a valid label area of another size than r's (for callers
+ * that pass force for another reason, such as an empty area re-made).
+ */
+int ns_region_check_other_area(struct ns_region *r, bool zero);
+
 /* Re-read the label area from the medium and rebuild the namespaces. */
 int ns_region_reload(struct ns_region *r);
 
