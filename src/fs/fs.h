@@ -2,12 +2,14 @@
 /*
  * The daemon's state: one struct fs_daemon, passed to fuse_session_new and
  * reached from every handler through fuse_req_userdata(); threads other
- * than the FUSE loop (signals, bdi, the control socket to come) get the
- * same pointer.
+ * than the FUSE loop (signals, bdi, the control socket's I/O thread and
+ * workers) get the same pointer.
  *
- * Threads: the FUSE loop (one thread with -s, else libfuse's pool) serves
- * requests and never blocks on a persist: FSYNC and the last RELEASE go to
- * the flush workers (worker.c), which reply when the namespace is durable.
+ * Threads: the receive loop (loop.c: 16 threads, one with -s) serves
+ * requests and never waits for a long persist: an FSYNC with much to do
+ * and the last RELEASE go to the flush workers (worker.c), which reply
+ * when the namespace is durable; a short FSYNC is persisted on the loop
+ * thread (fs_ns_persist_small, fs_ops.c).
  * The control socket has threads of its own (control.c, src/ctl/server.h:
  * an I/O thread and workers that run the commands) that change the tree
  * at run time. Kernel notifications (fuse_lowlevel_notify_*) come only
