@@ -8,8 +8,9 @@
  *
  * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
  * (spliced from the receive loop's pipe when they are page-cache pages:
- * write(2) through the cache, mmap write-back; else from aligned memory), so the data is cached once (in
- * the FUSE page cache) and never dirty in the region file's page cache;
+ * write(2) through the cache, mmap write-back; else from aligned memory),
+ * so the data is cached once (in the FUSE page cache) and never dirty in
+ * the region file's page cache;
  * anything else (unaligned, no O_DIRECT, -o backing=buffered, and a
  * write(2) of at most FS_WRITE_CACHED_MAX, which would otherwise wait for
  * the disk before returning) is a buffered pwrite whose range is recorded
