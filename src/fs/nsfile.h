@@ -83,6 +83,13 @@ struct fs_ns {
 	pthread_cond_t idle;	/* with lock: writers dropped to 0 */
 
 	int error;		/* sticky positive errno (atomic), 0 = fine */
+	/*
+	 * CLOCK_REALTIME ns of the last data change (WRITE, FALLOCATE;
+	 * atomic), 0 = none since mount or since mtime was set: the file's
+	 * mtime and ctime when later (without the writeback cache the kernel
+	 * keeps no times of its own, inode.c).
+	 */
+	int64_t data_time;
 	struct fs_stats stats;
 
 	/*
@@ -156,6 +163,9 @@ int fs_ns_persist(struct fs_ns *n);
  */
 #define FS_PERSIST_SMALL (256u << 10)
 bool fs_ns_persist_small(struct fs_ns *n);
+/* flush.c: data changed now (mtime, ctime); forget it (mtime set) */
+void fs_ns_touch(struct fs_ns *n);
+void fs_ns_untouch(struct fs_ns *n);
 /* Record a failed backing write or flush (sticky until remount). */
 void fs_ns_set_error(struct fs_ns *n, int err, const char *what);
 int fs_ns_error(const struct fs_ns *n);
