@@ -4,9 +4,9 @@
  * pwrite on the region file at dpa + offset, O_DIRECT when the request is
  * page-aligned and the file system has it (see nsfile.h). A WRITE of
  * page-cache pages (write(2), mmap write-back) that libfuse left in its
- * pipe (splice read) is spliced
- * straight to the O_DIRECT descriptor: the kernel put references to those
- * pages in the pipe, so the data is never copied in the daemon.
+ * pipe (splice read) is spliced straight to the O_DIRECT descriptor: the
+ * kernel put references to those pages in the pipe, so the data is never
+ * copied in the daemon.
  */
 #include <errno.h>
 #include <fcntl.h>

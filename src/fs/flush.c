@@ -80,6 +80,20 @@ void fs_dirty_mark_sync(struct fs_ns *n, uint64_t bytes)
 	pthread_mutex_unlock(&n->lock);
 }
 
+void fs_ns_touch(struct fs_ns *n)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	__atomic_store_n(&n->data_time, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+			 __ATOMIC_RELAXED);
+}
+
+void fs_ns_untouch(struct fs_ns *n)
+{
+	__atomic_store_n(&n->data_time, 0, __ATOMIC_RELAXED);
+}
+
 void fs_ns_set_error(struct fs_ns *n, int err, const char *what)
 {
 	int zero = 0;

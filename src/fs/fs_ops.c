@@ -157,6 +157,8 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		i->mtime = now;
 	else if (to_set & FUSE_SET_ATTR_MTIME)
 		i->mtime = attr->st_mtim;
+	if (i->ns && (to_set & (FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_MTIME)))
+		fs_ns_untouch(i->ns);	/* the time set wins over earlier writes */
 	if (to_set & FUSE_SET_ATTR_CTIME)
 		i->ctime = attr->st_ctim;
 	else if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
@@ -326,6 +328,7 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *buf
 	if (rc < 0)	/* data left in the pipe: the loop makes a new one */
 		goto refused;
 	bufv->idx = bufv->count;	/* consumed */
+	fs_ns_touch(n);
 	if (!shortened)		/* else the tail is still in the pipe */
 		fs_loop_pipe_drained();
 	fuse_reply_write(req, size);
@@ -499,6 +502,8 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		return reply_err(req, n, -rc);
 	rc = fs_data_fallocate(n, mode, (uint64_t)off, end - (uint64_t)off);
 	fs_ns_write_end(n);
+	if (rc == 0 && mode != 0)	/* mode 0 changes no byte */
+		fs_ns_touch(n);
 	reply_err(req, n, rc < 0 ? -rc : 0);
 }
 

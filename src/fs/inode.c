@@ -367,6 +367,18 @@ void fs_inode_stat_locked(const struct fs_inode *ino, struct stat *st)
 		st->st_size = ino->ns ? (off_t)ino->ns->size : 0;
 		st->st_blocks = st->st_size / 512;
 	}
+	if (ino->ns) {
+		/* a later data change is the file's mtime and ctime */
+		int64_t t = __atomic_load_n(&ino->ns->data_time, __ATOMIC_RELAXED);
+		struct timespec w = { t / 1000000000, t % 1000000000 };
+
+		if (t && (w.tv_sec > st->st_mtim.tv_sec ||
+			  (w.tv_sec == st->st_mtim.tv_sec && w.tv_nsec > st->st_mtim.tv_nsec)))
+			st->st_mtim = w;
+		if (t && (w.tv_sec > st->st_ctim.tv_sec ||
+			  (w.tv_sec == st->st_ctim.tv_sec && w.tv_nsec > st->st_ctim.tv_nsec)))
+			st->st_ctim = w;
+	}
 }
 
 void fs_inode_stat(struct fs_inode_table *t, const struct fs_inode *ino,

@@ -11,8 +11,8 @@
  *   thread's own (2 MiB where allowed, else 1 MiB and smaller WRITEs).
  *   For a WRITE of page-cache pages (write(2), mmap write-back) the
  *   kernel puts a reference to each page into the pipe, page-aligned when
- *   the write is (fuse_ref_folio); op_write_buf splices them on to the region's O_DIRECT descriptor, so
- *   the daemon never touches the data. A request smaller than a WRITE
+ *   the write is (fuse_ref_folio); op_write_buf splices them on to the
+ *   region's O_DIRECT descriptor, so the daemon never touches the data. A request smaller than a WRITE
  *   header + one page is read out of the pipe into memory.
  * - read (splice=off, or the pipe cannot be made): read(2) into a
  *   page-aligned buffer at 4096 - 80, so a WRITE's data starts on a page

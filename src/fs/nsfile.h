@@ -22,8 +22,9 @@
  *
  * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
  * (spliced from the receive loop's pipe when they are page-cache pages:
- * write(2) through the cache, mmap write-back; else from aligned memory), so the data is cached once (in
- * the FUSE page cache) and never dirty in the region file's page cache;
+ * write(2) through the cache, mmap write-back; else from aligned memory),
+ * so the data is cached once (in the FUSE page cache) and never dirty in
+ * the region file's page cache;
  * anything else (unaligned, no O_DIRECT, -o backing=buffered, and a
  * write(2) of at most FS_WRITE_CACHED_MAX, which would otherwise wait for
  * the disk before returning) is a buffered pwrite whose range is recorded
@@ -109,6 +110,13 @@ struct fs_ns {
 	pthread_cond_t idle;	/* with lock: writers dropped to 0 */
 
 	int error;		/* sticky positive errno (atomic), 0 = fine */
+	/*
+	 * CLOCK_REALTIME ns of the last data change (WRITE, FALLOCATE;
+	 * atomic), 0 = none since mount or since mtime was set: the file's
+	 * mtime and ctime when later (without the writeback cache the kernel
+	 * keeps no times of its own, inode.c).
+	 */
+	int64_t data_time;
 	struct fs_stats stats;
 
 	/*
@@ -198,6 +206,9 @@ int fs_ns_persist(struct fs_ns *n);
  */
 #define FS_PERSIST_SMALL (256u << 10)
 bool fs_ns_persist_small(struct fs_ns *n);
+/* flush.c: data changed now (mtime, ctime); forget it (mtime set) */
+void fs_ns_touch(struct fs_ns *n);
+void fs_ns_untouch(struct fs_ns *n);
 /* Record a failed backing write or flush (sticky until remount). */
 void fs_ns_set_error(struct fs_ns *n, int err, const char *what);
 int fs_ns_error(const struct fs_ns *n);

@@ -9,7 +9,8 @@
 # - a failed write-back is sticky: after it every fsync, fdatasync, msync
 #   and close of the namespace fails, on the same and on a new descriptor.
 # The first part runs with the region on the test directory's file system
-# and, as root, on loop-mounted xfs, btrfs and ext4 and on tmpfs.
+# and, as root, on loop-mounted xfs, btrfs and ext4 and on tmpfs. Writes
+# move the file's mtime and ctime (the daemon keeps them now).
 . "$(dirname "$0")/fslib.sh"
 
 NSEDGE=$PMEMFS_BUILD_ROOT/tests/integration/fs/nsedge
@@ -165,6 +166,20 @@ sigbus
 	fail "odd size: mapped store not in the region"
 guard_check "$R" "$d" $S
 size_is "$f" "odd size, at the end"
+# the times: a write(2) and a mapped store move mtime and ctime (the kernel
+# kept them while it had the writeback cache), a time set stays set
+t0=$(stat -c %y "$f")
+sleep 0.05
+"$NSEDGE" write "$f" 0 100 13 >/dev/null
+t1=$(stat -c %y "$f")
+[[ "$t1" > "$t0" ]] || fail "mtime did not move on write(2): $t0 -> $t1"
+[ "$(stat -c %z "$f")" = "$t1" ] || fail "ctime did not move with mtime"
+sleep 0.05
+"$NSEDGE" mmap "$f" 0 4096 14 >/dev/null
+t2=$(stat -c %y "$f")
+[[ "$t2" > "$t1" ]] || fail "mtime did not move on a mapped store: $t1 -> $t2"
+touch -m -d "2001-02-03 04:05:06" "$f"
+assert_contains "$(stat -c %y "$f")" "2001-02-03 04:05:06" "mtime set after writes"
 pmemfs_stop
 S=4194304
 
