@@ -16,6 +16,7 @@
 # - Each run puts a throw-away overlayfs on it (under /var/tmp), a clean
 #   `git clone` of HEAD in /root/pmemfs (uncommitted changes are not in
 #   it), /dev, /dev/pts, /proc and /sys for FUSE, loop devices and QEMU,
+#   its own mount and pid namespaces with the root as "/" (pivot_root),
 #   a fresh /run, and /tmp and /var/tmp on the host's disk file system
 #   (the tests' region files: overlayfs cannot be an overlay upper, and
 #   cachestat(2) differs on tmpfs). The host's apt archive cache
@@ -23,8 +24,8 @@
 #   The e2e guest kernel is not lent: install-deps fetches it as on a new
 #   machine (70 MB, about 15 s here), so that path is tested too.
 # - Everything runs in a private mount namespace; on exit (also on failure
-#   or a signal) the processes left in the root are killed, its loop
-#   devices detached, everything unmounted and the overlay removed.
+#   or a signal) the run's pid namespaces are killed, its loop devices
+#   detached, everything unmounted and the overlay removed.
 #
 # Environment: PMEMFS_FRESH_CACHE (the base root's cache directory),
 # PMEMFS_FRESH_MIRROR (default http://deb.debian.org/debian),
@@ -122,32 +123,36 @@ root=$work/root
 mkdir "$work/upper" "$work/ovlwork" "$root" "$work/tmp" "$work/vartmp"
 chmod 1777 "$work/tmp" "$work/vartmp"
 
-# processes whose root directory is ours (started by this run)
-root_pids() {
-	local p r
-	for p in /proc/[0-9]*; do
-		r=$(readlink "$p/root" 2>/dev/null) || continue
-		case "$r" in "$root" | "$root"/*) echo "${p#/proc/}" ;; esac
-	done
-}
 mounted_under() { # mount points at or below $work, deepest first
 	awk -v w="$work" '$5 == w || index($5, w "/") == 1 { print $5 }' /proc/self/mountinfo |
 		sort -r
 }
 teardown() {
-	local i pids loops m left
+	local i u c p r nss="" any loops dev m left
 	set +e
-	for i in 1 2 3; do
-		pids=$(root_pids)
-		[ -n "$pids" ] || break
-		# shellcheck disable=SC2086
-		kill -KILL $pids 2>/dev/null
-		sleep 1
+	# the runs' pid namespaces: SIGKILL to unshare kills the namespace's
+	# first process (--kill-child), and the kernel every other one
+	for u in $(cat "$work/unshare.pids" 2>/dev/null); do
+		c=$(cat "/proc/$u/task/$u/children" 2>/dev/null | cut -d' ' -f1)
+		[ -n "$c" ] && r=$(readlink "/proc/$c/ns/pid" 2>/dev/null) && nss="$nss $r"
+		kill -KILL "$u" 2>/dev/null
 	done
-	[ -z "$(root_pids)" ] || say "processes still in the root: $(root_pids | tr '\n' ' ')"
-	# loop devices whose backing file is in this run's directories
-	loops=$(losetup -n -l -O NAME,BACK-FILE 2>/dev/null |
-		awk -v w="$work" 'index($2, w "/") == 1 { print $1 }')
+	for ((i = 0; i < 100; i++)); do
+		any=0
+		for p in /proc/[0-9]*; do
+			r=$(readlink "$p/ns/pid" 2>/dev/null) && [ -n "$r" ] || continue
+			case "$nss " in *" $r "*) any=1; break ;; esac
+		done
+		[ "$any" = 0 ] && break
+		sleep 0.2
+	done
+	[ "$any" = 0 ] || say "processes of the run still alive after 20 s"
+	# loop devices whose backing file is in this run's /tmp or /var/tmp
+	# (by device and inode: the path reads differently from out here)
+	dev=$(stat -c '%Hd:%Ld' "$work/tmp")
+	loops=$(losetup -n -l -O NAME,BACK-MAJ:MIN,BACK-INO 2>/dev/null |
+		awk -v d="$dev" 'NR == FNR { ino[$1] = 1; next } $2 == d && ($3 in ino) { print $1 }' \
+			<(find "$work/tmp" "$work/vartmp" -xdev -printf '%i\n' 2>/dev/null) -)
 	for i in $loops; do losetup -d "$i" 2>/dev/null; done
 	for m in $(mounted_under); do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 	left=$(mounted_under)
@@ -188,12 +193,29 @@ git -C "$root/root/pmemfs" checkout -q --detach "$rev" ||
 	die "cannot check out $rev"
 say "root $root: Debian $(cat "$root/etc/debian_version") minbase, pmemfs $(git -C "$repo" log -1 --format='%h %s' "$rev" | cut -c1-60)"
 
-# in the root: a login-like environment, no stdin, nothing from the host
+# in the root, as on a machine of its own: a mount and a pid namespace of
+# its own with the root as "/" (pivot_root, as a container or a VM has it,
+# not a chroot: /proc/PID/fd and mountinfo read there as they do on a
+# fresh machine), a login-like environment, no stdin, nothing from the
+# host. The namespace's first process is bash, which reaps orphans (a
+# daemonised pmemfs whose parent exited) as an init does, so that a test
+# waiting for a daemon to go does not find a zombie. SIGKILL to unshare
+# ends the namespace and all its processes.
 in_root() { # COMMAND (run by sh -c in /root/pmemfs)
-	chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root \
-		SHELL=/bin/bash TERM="${TERM:-dumb}" ${CI:+CI="$CI"} \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/sh -c "cd /root/pmemfs && $1" </dev/null
+	unshare -m -p --fork --kill-child --propagation private /bin/sh -c '
+		root=$1 cmd=$2 term=$3 ci=$4
+		if ! { mount -t proc proc "$root/proc" && cd "$root" &&
+			pivot_root . mnt && umount -l /mnt; }; then
+			echo "fresh-root: cannot make $root the root of a namespace" >&2
+			exit 125
+		fi
+		exec /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
+			TERM="$term" ${ci:+CI="$ci"} \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/bin/bash -c "cd /root/pmemfs && { $cmd; } & wait \$!"' \
+		fresh-root "$root" "$1" "${TERM:-dumb}" "${CI:-}" </dev/null &
+	echo $! >>"$work/unshare.pids"
+	wait $!
 }
 
 status=0
