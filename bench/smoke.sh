@@ -22,6 +22,7 @@ cat "$T/stdout"
 # every row of the table, in the order printed
 labels=(
 	"seq 1 MiB psync writes + fsync"
+	"4 KiB random psync writes + fsync, warm"
 	"4 KiB random psync reads, warm"
 	"seq writes via mmap + msync"
 	"4 KiB random writes via mmap + msync"

@@ -865,7 +865,8 @@ static void ns_region_classify_full(struct ns_region *r)
 	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
 		if (ns->decode_ok)
 			v[m++] = (struct ns_key){ ns->label.dpa, ns_end(&ns->label), ns };
-	qsort(v, m, sizeof(*v), ns_cmp_range);
+	if (m > 1)
+		qsort(v, m, sizeof(*v), ns_cmp_range);
 	for (unsigned i = 0, imax = 0; i < m; i++) {
 		if (i > 0 && v[i].a < v[imax].b)
 			ns_reason_overlap(v[i].ns, v[imax].ns);
@@ -881,7 +882,8 @@ static void ns_region_classify_full(struct ns_region *r)
 		v[i].a = ns_get_u64(u);
 		v[i].b = ns_get_u64(u + 8);
 	}
-	qsort(v, m, sizeof(*v), ns_cmp_uuid);
+	if (m > 1)
+		qsort(v, m, sizeof(*v), ns_cmp_uuid);
 	for (unsigned i = 0; i < m; i++) {
 		if (i > 0 && v[i].a == v[i - 1].a && v[i].b == v[i - 1].b)
 			ns_reason_dup(v[i].ns, v[i - 1].ns);
@@ -898,7 +900,8 @@ static void ns_region_classify_full(struct ns_region *r)
 		v[i].a = ns_name_hash(v[i].ns->label.name);
 		v[i].b = 0;
 	}
-	qsort(v, m, sizeof(*v), ns_cmp_name);
+	if (m > 1)
+		qsort(v, m, sizeof(*v), ns_cmp_name);
 	for (unsigned i = 0; i < m; i++) {
 		const char *name = v[i].ns->label.name;
 		bool unique = (i == 0 || v[i].a != v[i - 1].a ||
