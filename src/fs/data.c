@@ -312,6 +312,7 @@ int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 
 	if (check_end(n, off, len))
 		return -EIO;
+	fs_ns_dirty_begin(n);
 	if (!write_cached && dio_ok(n, len, off)) {
 		const void *b = buf;
 
@@ -354,6 +355,7 @@ int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 		return -EAGAIN;
 	if (check_end(n, off, len))
 		return -EIO;
+	fs_ns_dirty_begin(n);
 	while (done < len) {
 		ssize_t w = splice(pipefd, NULL, n->dfd, &pos, len - done, SPLICE_F_MOVE);
 
@@ -437,6 +439,7 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 
 	if (check_end(n, off, len))
 		return -EIO;
+	fs_ns_dirty_begin(n);
 	if (posix_memalign(&z, DIO_ALIGN, chunk))
 		return -ENOMEM;
 	memset(z, 0, chunk);

@@ -138,6 +138,13 @@ void fs_ns_fini(struct fs_ns *n);
 int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len);
 /* flush.c: errors met so far are not n's (a newly served namespace) */
 void fs_rfd_sample(struct fs_ns *n);
+/*
+ * flush.c: before a data change of n. When n has nothing dirty and no
+ * persist of n runs, none of n's pages can be in flight, so a write-back
+ * error the region's descriptor met so far is another namespace's: n
+ * samples the counter and will not take it (eio_neighbour). Else nothing.
+ */
+void fs_ns_dirty_begin(struct fs_ns *n);
 
 /*
  * A data change may start (0), or the namespace is destroyed (-EIO).
