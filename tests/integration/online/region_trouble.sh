@@ -135,6 +135,11 @@ case_shrunk() {
 	assert_contains "$err" "EIO" "shrunk: read past the new end"
 	run_cmd "$NSIO" write "$MNT/region0/high" $((12 << 20)) 4096 22 fsync
 	assert_contains "$err" "EIO" "shrunk: write past the new end"
+	# zeroing or discarding it cannot be done either (fallocate said 0)
+	run_cmd "$NSIO" fallocate "$MNT/region0/high" zero $((12 << 20)) 4096
+	assert_contains "$err" "EIO" "shrunk: zero range past the new end"
+	run_cmd "$NSIO" fallocate "$MNT/region0/high" punch $((12 << 20)) 4096
+	assert_contains "$err" "EIO" "shrunk: punch hole past the new end"
 	[ "$(stat -c %s "$R")" = $((24 << 20)) ] ||
 		fail "shrunk: a write grew the truncated file back to $(stat -c %s "$R")"
 	# data below it is still served
