@@ -469,6 +469,9 @@ int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 {
 	int rc;
 
+	/* past the end of a shortened region file nothing can be done */
+	if (check_end(n, off, len))
+		return -EIO;
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
 		/* discard: the backing does it the same way, else zeroes */
 		if (fallocate(n->fd, mode | FALLOC_FL_KEEP_SIZE, (off_t)(n->dpa + off),
