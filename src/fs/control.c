@@ -210,7 +210,10 @@ static int fs_ctl_find(struct fs_daemon *d, const struct ctl_request *req,
 
 		if (reg && r != reg)
 			continue;
+		ns_err_clear();
 		ns = ns_region_find_namespace(r->r, spec);
+		if (!ns && *ns_errormsg())
+			return -EINVAL;	/* ambiguous: the message says why */
 		if (!ns)
 			continue;
 		if (found)
