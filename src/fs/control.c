@@ -1587,6 +1587,11 @@ static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error_one, true },
 };
 
+static void fs_ctl_log(const char *msg)
+{
+	fs_warn("%s", msg);
+}
+
 int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
 {
 	struct ctl_server_opts so = {
@@ -1596,6 +1601,7 @@ int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
 		.mount = d->mountpoint,
 		.handlers = fs_ctl_handlers,
 		.arg = d,
+		.log = fs_ctl_log,
 	};
 	struct ctl_server *srv;
 	int rc;
