@@ -56,6 +56,8 @@
 /* bound of one connection's queued reply bytes (a list of ~100k namespaces) */
 #define CTL_QUEUE_MAX (64u << 20)
 #define CTL_DEFAULT_WORKERS 4
+/* all slots taken: a connection silent this long makes room for a newcomer */
+#define CTL_EVICT_MS 1000
 
 struct ctl_outmsg {
 	struct ctl_outmsg *next;
@@ -622,6 +624,31 @@ static void ctl_server_log(struct ctl_server *s, const char *fmt, ...)
 	s->log(msg);
 }
 
+/*
+ * All slots taken: the connection silent the longest, if it has been
+ * silent for CTL_EVICT_MS with nothing in flight (no request running or
+ * parked, no reply queued), else NULL. A client that holds connections
+ * it does not use cannot lock the others out; one that just connected
+ * and is about to send (pmemctl) is never the one evicted.
+ */
+static struct ctl_conn *ctl_server_evictable(struct ctl_server *s)
+{
+	uint64_t now = ctl_now_ms();
+	struct ctl_conn *victim = NULL;
+	unsigned i;
+
+	for (i = 0; i < s->max_clients; i++) {
+		struct ctl_conn *c = &s->conns[i];
+
+		if (c->fd < 0 || c->state != CTL_CONN_IDLE || c->out.head ||
+		    c->deadline - (uint64_t)s->idle_ms + CTL_EVICT_MS > now)
+			continue;
+		if (!victim || c->deadline < victim->deadline)
+			victim = c;
+	}
+	return victim;
+}
+
 static void ctl_server_accept(struct ctl_server *s)
 {
 	for (;;) {
@@ -660,6 +687,11 @@ static void ctl_server_accept(struct ctl_server *s)
 		for (i = 0; i < s->max_clients && c == NULL; i++)
 			if (s->conns[i].fd < 0)
 				c = &s->conns[i];
+		if (c == NULL && (c = ctl_server_evictable(s)) != NULL) {
+			/* full of silent connections: the oldest makes room */
+			ctl_count(&s->counters.dropped);
+			ctl_conn_close(c);
+		}
 		if (c == NULL) {
 			/* full: the client sees ECONNRESET (counted first, so it can tell) */
 			ctl_count(&s->counters.dropped);
