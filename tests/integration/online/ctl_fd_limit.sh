@@ -5,6 +5,8 @@
 #   and stats answer: poll(2) refuses more entries than RLIMIT_NOFILE, and
 #   the server polled a slot per possible client (3 + 64), so its thread
 #   ended at its first poll and every pmemctl waited 30 s for nothing;
+# - with eight regions under ulimit -n 64 the regions and the receive
+#   threads' pipes take every descriptor: list and stats still answer;
 # - a daemon out of descriptors (its limit lowered under it, then more
 #   clients than it can accept) does not spin on the listening socket,
 #   and once the clients left, list and stats answer again.
@@ -31,6 +33,33 @@ assert_eq 4 "$(json_get "$out" length)" "namespaces listed under ulimit -n 64"
 run_cmd timeout 10 "$PMEMCTL" stats --socket "$SOCK"
 [ "$rc" = 0 ] || fail "stats under ulimit -n 64 exited $rc: $err"
 "$NSIO" write "$MNT/region1/d" 0 65536 3 fsync || fail "I/O under ulimit -n 64"
+pmemfs_stop
+
+# ulimit -n 64 and eight regions: the regions' descriptors and the
+# receive threads' pipes take every descriptor, and the control socket
+# must still answer (it keeps a spare for a connection)
+rs=()
+for ((i = 0; i < 8; i++)); do
+	region_create "$T/m$i.img" 16M
+	"$PMEMCTL" create-namespace --file "$T/m$i.img" -s 2M -n a >/dev/null
+	"$PMEMCTL" create-namespace --file "$T/m$i.img" -s 2M -n b >/dev/null
+	rs+=("$T/m$i.img")
+done
+(ulimit -n 64 && exec "$PMEMFS" -f "${rs[@]}" "$MNT" >>"$T/daemon.log" 2>&1) &
+DAEMON_PID=$!
+wait_until 5 mounted || fail "no mount of 8 regions under ulimit -n 64"
+SOCK=/run/pmemfs/$(mount_dev).sock
+wait_until 5 test -S "$SOCK" || fail "no control socket with 8 regions"
+for ((i = 0; i < 8; i++)); do
+	"$NSIO" write "$MNT/region$i/b" 0 65536 5 fsync || fail "I/O to region$i under ulimit -n 64"
+done
+for i in 1 2 3; do
+	run_cmd timeout 10 "$PMEMCTL" list --socket "$SOCK"
+	[ "$rc" = 0 ] || fail "list $i with 8 regions under ulimit -n 64 exited $rc: $err"
+	assert_eq 16 "$(json_get "$out" length)" "namespaces listed with 8 regions"
+done
+run_cmd timeout 10 "$PMEMCTL" stats --socket "$SOCK"
+[ "$rc" = 0 ] || fail "stats with 8 regions under ulimit -n 64 exited $rc: $err"
 pmemfs_stop
 
 # out of descriptors: the limit lowered under the running daemon
