@@ -58,6 +58,11 @@
 #define CTL_DEFAULT_WORKERS 4
 /* all slots taken: a connection silent this long makes room for a newcomer */
 #define CTL_EVICT_MS 1000
+/*
+ * descriptors held in reserve (/dev/null) for connections: the receive
+ * threads' pipes and the regions may take every other one (ulimit -n 64)
+ */
+#define CTL_SPARE_FDS 2
 
 struct ctl_outmsg {
 	struct ctl_outmsg *next;
@@ -136,6 +141,7 @@ struct ctl_server {
 	void (*log)(const char *msg);	/* may be NULL */
 	uint64_t accept_resume;		/* ms: out of descriptors, accept again then */
 	uint64_t fd_logged;		/* ms: when that was last logged */
+	int spare[CTL_SPARE_FDS];	/* -1: given to a connection */
 	bool poll_failed;		/* logged once until a poll succeeds */
 	uint8_t *rbuf;			/* CTL_MSG_MAX, one packet */
 
@@ -649,6 +655,31 @@ static struct ctl_conn *ctl_server_evictable(struct ctl_server *s)
 	return victim;
 }
 
+/* Out of descriptors: give one spare up for accept(2); false if none. */
+static bool ctl_spare_take(struct ctl_server *s)
+{
+	unsigned i;
+
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		if (s->spare[i] >= 0) {
+			close(s->spare[i]);
+			s->spare[i] = -1;
+			return true;
+		}
+	return false;
+}
+
+/* Hold the spares again where descriptors came free (cheap when full). */
+static void ctl_spare_refill(struct ctl_server *s)
+{
+	unsigned i;
+
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		if (s->spare[i] < 0 &&
+		    (s->spare[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+			break;
+}
+
 static void ctl_server_accept(struct ctl_server *s)
 {
 	for (;;) {
@@ -659,6 +690,8 @@ static void ctl_server_accept(struct ctl_server *s)
 		int fd;
 
 		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && ctl_spare_take(s))
+			fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			       errno == ENOMEM)) {
 			/*
@@ -715,6 +748,8 @@ static void *ctl_server_thread(void *arg)
 		uint64_t now = ctl_now_ms(), next = UINT64_MAX, wakes;
 		unsigned i, n;
 		int timeout, rc;
+
+		ctl_spare_refill(s);
 
 		s->pfds[0] = (struct pollfd){ .fd = s->efd, .events = POLLIN };
 		s->pfds[1] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
@@ -972,6 +1007,10 @@ static void ctl_server_free(struct ctl_server *s)
 {
 	unsigned i;
 
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		if (s->spare[i] >= 0)
+			close(s->spare[i]);
+
 	if (s->conns)
 		for (i = 0; i < s->max_clients; i++)
 			ctl_conn_close(&s->conns[i]);
@@ -1017,6 +1056,8 @@ int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
 	if (s == NULL)
 		return ns_err(-ENOMEM, "out of memory");
 	s->lfd = s->efd = s->wfd = -1;
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		s->spare[i] = -1;
 	s->owner = o->owner;
 	s->handlers = o->handlers;
 	s->arg = o->arg;
@@ -1039,6 +1080,7 @@ int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
 	}
 	for (i = 0; i < s->max_clients; i++)
 		s->conns[i].fd = -1;
+	ctl_spare_refill(s);
 
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qcond, NULL);
