@@ -290,6 +290,11 @@ static int check_end(struct fs_ns *n, uint64_t off, uint64_t len)
 	return -EIO;
 }
 
+int fs_data_check_end(struct fs_ns *n, uint64_t off, uint64_t len)
+{
+	return check_end(n, off, len);
+}
+
 /* len bytes reached the medium's write path directly (O_DIRECT) */
 static void written_direct(struct fs_ns *n, size_t len)
 {

@@ -177,6 +177,12 @@ void fs_data_write_cached(bool cached);
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /* the same without fault simulation (fault.c) */
 int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
+/*
+ * The region file still holds [off, off+len) of n (namespace offsets): 0,
+ * or -EIO with the sticky error set and logged (truncated behind pmemfs:
+ * a write there would grow the file back over a hole).
+ */
+int fs_data_check_end(struct fs_ns *n, uint64_t off, uint64_t len);
 int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
 /*
  * len bytes of a WRITE's data waiting in pipefd (loop.c, splice mode),
