@@ -42,6 +42,10 @@ static int ctl_fault_find(struct ctl_target *t, struct ctl_listing *l, const cha
 	if (rc)
 		return rc;
 	*out = ctl_listing_find(l, spec);
+	if (!*out && ctl_listing_ambiguous()) {
+		ctl_listing_free(l);
+		return ctl_fail_on(-EINVAL, spec, "namespace '%s'", spec);
+	}
 	if (!*out) {
 		ctl_listing_free(l);
 		return ctl_fail_msg(-ENOENT, "no namespace '%s' on '%s'", spec, t->mountpoint);
@@ -1021,7 +1025,12 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 	rc = ctl_target_open(t, CTL_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
+	ns_err_clear();
 	ns = ns_region_find_namespace(r, spec);
+	if (!ns && *ns_errormsg()) {
+		rc = ctl_fail(-EINVAL, "namespace '%s'", spec);
+		goto out;
+	}
 	if (!ns) {
 		rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'", spec, t->file);
 		goto out;
@@ -1212,6 +1221,10 @@ int cmd_clear_errors(int argc, char **argv)
 			bool all = !strcmp(argv[i], "all");
 			const struct ctl_ns_info *one = all ? NULL : ctl_listing_find(&l, argv[i]);
 
+			if (!all && !one && ctl_listing_ambiguous()) {
+				rc = ctl_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
+				break;
+			}
 			if (!all && !one) {
 				rc = ctl_fail_msg(-ENOENT, "no namespace '%s' on '%s'", argv[i],
 						  t.mountpoint);

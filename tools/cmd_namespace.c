@@ -278,6 +278,10 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 		bool all = strcmp(argv[i], "all") == 0;
 		const struct ctl_ns_info *one = all ? NULL : ctl_listing_find(l, argv[i]);
 
+		if (!all && !one && ctl_listing_ambiguous()) {
+			free(v);
+			return ctl_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
+		}
 		if (!all && !one) {
 			free(v);
 			if (t->region && strcmp(t->region, "all"))
@@ -393,8 +397,14 @@ int cmd_destroy_namespace(int argc, char **argv)
 	nvictims = 0;
 	for (int i = optind; i < argc; i++) {
 		bool all = strcmp(argv[i], "all") == 0;
-		struct ns_namespace *one = all ? NULL : ns_region_find_namespace(r, argv[i]);
+		struct ns_namespace *one;
 
+		ns_err_clear();
+		one = all ? NULL : ns_region_find_namespace(r, argv[i]);
+		if (!all && !one && *ns_errormsg()) {
+			rc = ctl_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
+			goto out;
+		}
 		if (!all && !one) {
 			rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'",
 					  argv[i], o.t.file);
@@ -548,7 +558,12 @@ int cmd_rename_namespace(int argc, char **argv)
 	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
+	ns_err_clear();
 	ns = ns_region_find_namespace(r, o.from);
+	if (!ns && *ns_errormsg()) {
+		rc = ctl_fail_on(-EINVAL, o.from, "namespace '%s'", o.from);
+		goto out;
+	}
 	if (!ns) {
 		rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'", o.from, o.t.file);
 		goto out;

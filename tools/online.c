@@ -7,6 +7,7 @@
 #include <uuid/uuid.h>
 
 #include "client.h"
+#include "error.h"
 #include "online.h"
 #include "pmemctl.h"
 
@@ -58,22 +59,87 @@ bool ctl_ns_info_active(const struct ctl_ns_info *ns)
 	return ns->state && strcmp(ns->state, "active") == 0;
 }
 
+static bool same_region(const struct ctl_ns_info *a, const struct ctl_ns_info *b)
+{
+	return !a->region || !b->region || !strcmp(a->region, b->region);
+}
+
+/*
+ * The one record matching by uuid (u) or by name: in one region a served
+ * one before the others (as the daemon does); several in other regions,
+ * or several unserved ones in one region, are ambiguous: NULL with the
+ * message set. The first one in the listing is never picked silently: the
+ * listing's order is the labels' slot order.
+ */
+static const struct ctl_ns_info *find_one(const struct ctl_listing *l, const char *spec,
+					  const uuid_t u, bool *ambiguous)
+{
+	const struct ctl_ns_info *best = NULL, *other = NULL;
+	unsigned i;
+
+	for (i = 0; i < l->nns; i++) {
+		const struct ctl_ns_info *x = &l->ns[i];
+
+		if (u ? memcmp(x->uuid, u, sizeof(uuid_t)) != 0
+		      : (!x->name || strcmp(x->name, spec) != 0))
+			continue;
+		if (!best) {
+			best = x;
+			continue;
+		}
+		if (!same_region(best, x)) {
+			*ambiguous = true;
+			ns_err(-EINVAL, "'%s' names namespaces in %s and %s: name the "
+			       "region with -r", spec, best->region, x->region);
+			return NULL;
+		}
+		if (ctl_ns_info_active(x) && !ctl_ns_info_active(best)) {
+			best = x;
+			other = NULL;
+		} else if (ctl_ns_info_active(x) == ctl_ns_info_active(best)) {
+			other = x;
+		}
+	}
+	if (other) {
+		const struct ctl_ns_info *t = best;
+
+		if (other->dpa < best->dpa) {	/* named in dpa order */
+			best = other;
+			other = t;
+		}
+		*ambiguous = true;
+		ns_err(-EINVAL, "'%s' names more than one namespace in %s (%s at dpa "
+		       "0x%llx and %s at dpa 0x%llx): name one by its device name",
+		       spec, best->region ? best->region : "the region", best->dev,
+		       (unsigned long long)best->dpa, other->dev,
+		       (unsigned long long)other->dpa);
+		return NULL;
+	}
+	return best;
+}
+
+bool ctl_listing_ambiguous(void)
+{
+	return *ns_errormsg() != '\0';
+}
+
 const struct ctl_ns_info *ctl_listing_find(const struct ctl_listing *l, const char *spec)
 {
+	const struct ctl_ns_info *x;
+	bool ambiguous = false;
 	uuid_t u;
 	unsigned i;
 
+	ns_err_clear();
 	for (i = 0; i < l->nns; i++)
 		if (l->ns[i].dev && !strcmp(l->ns[i].dev, spec))
 			return &l->ns[i];
-	if (uuid_parse(spec, u) == 0)
-		for (i = 0; i < l->nns; i++)
-			if (!memcmp(l->ns[i].uuid, u, sizeof(u)))
-				return &l->ns[i];
-	for (i = 0; i < l->nns; i++)
-		if (l->ns[i].name && !strcmp(l->ns[i].name, spec))
-			return &l->ns[i];
-	return NULL;
+	if (uuid_parse(spec, u) == 0) {
+		x = find_one(l, spec, u, &ambiguous);
+		if (x || ambiguous)
+			return x;
+	}
+	return find_one(l, spec, NULL, &ambiguous);
 }
 
 const struct ctl_region_info *ctl_listing_region(const struct ctl_listing *l,

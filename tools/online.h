@@ -28,6 +28,8 @@ void ctl_listing_free(struct ctl_listing *l);
 
 /* the namespace spec names (device name, uuid, or shown name), or NULL */
 const struct ctl_ns_info *ctl_listing_find(const struct ctl_listing *l, const char *spec);
+/* after ctl_listing_find() said NULL: it was ambiguous (the message says why) */
+bool ctl_listing_ambiguous(void);
 
 /* the region record named dev, or NULL */
 const struct ctl_region_info *ctl_listing_region(const struct ctl_listing *l,

@@ -319,6 +319,18 @@ int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 		close(fd);
 		return ns_err(-EINVAL, "media errors '%s' is not a regular file", path);
 	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		/* whoever can write the directory is not the region's owner */
+		struct stat rs;
+
+		if (stat(region_path, &rs) < 0 || rs.st_uid != st.st_uid) {
+			close(fd);
+			ns_err(-EPERM, "media errors '%s' belong to uid %u, who owns neither "
+			       "the region file nor this process (uid %u): ignored", path,
+			       (unsigned)st.st_uid, (unsigned)geteuid());
+			return CTL_BB_STALE;
+		}
+	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		rc = -errno;

@@ -94,7 +94,9 @@ int ctl_bb_path(const char *region_path, char *buf, size_t len);
  * empty list. A malformed line is -EINVAL with a message naming the file
  * and the line. With id (may be NULL: no check), a sidecar recorded for
  * another region file is CTL_BB_STALE: bb stays empty, ns_errormsg() says
- * why (callers log it).
+ * why (callers log it). So is one owned by a user other than root, this
+ * process's and the region file's owner (planted in a shared directory: the
+ * identity line is no proof, anyone who can stat the region can write it).
  */
 int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 		struct ctl_badblocks *bb);

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -55,6 +56,13 @@
 /* bound of one connection's queued reply bytes (a list of ~100k namespaces) */
 #define CTL_QUEUE_MAX (64u << 20)
 #define CTL_DEFAULT_WORKERS 4
+/* all slots taken: a connection silent this long makes room for a newcomer */
+#define CTL_EVICT_MS 1000
+/*
+ * descriptors held in reserve (/dev/null) for connections: the receive
+ * threads' pipes and the regions may take every other one (ulimit -n 64)
+ */
+#define CTL_SPARE_FDS 2
 
 struct ctl_outmsg {
 	struct ctl_outmsg *next;
@@ -86,6 +94,7 @@ struct ctl_conn {
 	uint64_t wait_until;		/* ms: the last run of a parked request; 0: not parked */
 	bool last_run;			/* RUNNING: ctl_reply_may_wait() is false */
 	uint64_t wakes_seen;		/* s->wakes when it was last dispatched */
+	short revents;			/* of the last poll (0: not polled) */
 	/* set by the worker */
 	struct ctl_queue res;		/* the replies it built */
 	unsigned park_ms;		/* > 0: park (the handler asked to wait) */
@@ -122,7 +131,18 @@ struct ctl_server {
 	bool thread_started;
 
 	struct ctl_conn *conns;		/* max_clients slots */
-	struct pollfd *pfds;		/* 3 + max_clients */
+	/*
+	 * 3 + the connections polled, packed: poll(2) refuses more entries
+	 * than RLIMIT_NOFILE, even unused ones (fd -1), so a slot per possible
+	 * client would end the thread under a small limit (ulimit -n 64)
+	 */
+	struct pollfd *pfds;
+	unsigned *pconn;		/* pfds[3 + k] is conns[pconn[k]] */
+	void (*log)(const char *msg);	/* may be NULL */
+	uint64_t accept_resume;		/* ms: out of descriptors, accept again then */
+	uint64_t fd_logged;		/* ms: when that was last logged */
+	int spare[CTL_SPARE_FDS];	/* -1: given to a connection */
+	bool poll_failed;		/* logged once until a poll succeeds */
 	uint8_t *rbuf;			/* CTL_MSG_MAX, one packet */
 
 	/* the workers */
@@ -596,6 +616,70 @@ static int ctl_conn_read(struct ctl_server *s, struct ctl_conn *c, uint64_t now)
 	ctl_conn_dispatch(s, c, now);
 	return 0;
 }
+__attribute__((format(printf, 2, 3)))
+static void ctl_server_log(struct ctl_server *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!s->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->log(msg);
+}
+
+/*
+ * All slots taken: the connection silent the longest, if it has been
+ * silent for CTL_EVICT_MS with nothing in flight (no request running or
+ * parked, no reply queued), else NULL. A client that holds connections
+ * it does not use cannot lock the others out; one that just connected
+ * and is about to send (pmemctl) is never the one evicted.
+ */
+static struct ctl_conn *ctl_server_evictable(struct ctl_server *s)
+{
+	uint64_t now = ctl_now_ms();
+	struct ctl_conn *victim = NULL;
+	unsigned i;
+
+	for (i = 0; i < s->max_clients; i++) {
+		struct ctl_conn *c = &s->conns[i];
+
+		if (c->fd < 0 || c->state != CTL_CONN_IDLE || c->out.head ||
+		    c->deadline - (uint64_t)s->idle_ms + CTL_EVICT_MS > now)
+			continue;
+		if (!victim || c->deadline < victim->deadline)
+			victim = c;
+	}
+	return victim;
+}
+
+/* Out of descriptors: give one spare up for accept(2); false if none. */
+static bool ctl_spare_take(struct ctl_server *s)
+{
+	unsigned i;
+
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		if (s->spare[i] >= 0) {
+			close(s->spare[i]);
+			s->spare[i] = -1;
+			return true;
+		}
+	return false;
+}
+
+/* Hold the spares again where descriptors came free (cheap when full). */
+static void ctl_spare_refill(struct ctl_server *s)
+{
+	unsigned i;
+
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		if (s->spare[i] < 0 &&
+		    (s->spare[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+			break;
+}
+
 static void ctl_server_accept(struct ctl_server *s)
 {
 	for (;;) {
@@ -606,6 +690,27 @@ static void ctl_server_accept(struct ctl_server *s)
 		int fd;
 
 		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && ctl_spare_take(s))
+			fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM)) {
+			/*
+			 * The connection stays queued and the socket readable:
+			 * polling it again at once would spin. Wait 100 ms.
+			 */
+			int err = errno;
+			uint64_t now = ctl_now_ms();
+
+			if (!s->fd_logged || now - s->fd_logged >= 10000) {
+				s->fd_logged = now;	/* at most every 10 s */
+				ctl_server_log(s, "control socket '%s': out of descriptors "
+					       "(%s): new connections wait until some close",
+					       s->path, strerror(err));
+			}
+			s->accept_resume = now + 100;
+			return;
+		}
+		s->accept_resume = 0;
 		if (fd < 0)
 			return;	/* EAGAIN, or a peer that left already */
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl) < 0) {
@@ -615,6 +720,11 @@ static void ctl_server_accept(struct ctl_server *s)
 		for (i = 0; i < s->max_clients && c == NULL; i++)
 			if (s->conns[i].fd < 0)
 				c = &s->conns[i];
+		if (c == NULL && (c = ctl_server_evictable(s)) != NULL) {
+			/* full of silent connections: the oldest makes room */
+			ctl_count(&s->counters.dropped);
+			ctl_conn_close(c);
+		}
 		if (c == NULL) {
 			/* full: the client sees ECONNRESET (counted first, so it can tell) */
 			ctl_count(&s->counters.dropped);
@@ -639,20 +749,28 @@ static void *ctl_server_thread(void *arg)
 		unsigned i, n;
 		int timeout, rc;
 
+		ctl_spare_refill(s);
+
 		s->pfds[0] = (struct pollfd){ .fd = s->efd, .events = POLLIN };
 		s->pfds[1] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
 		s->pfds[2] = (struct pollfd){ .fd = s->wfd, .events = POLLIN };
+		if (s->accept_resume) {
+			if (now < s->accept_resume) {
+				s->pfds[1].fd = -1;	/* out of descriptors: not yet */
+				next = s->accept_resume;
+			}
+		}
+		n = 3;
 		for (i = 0; i < s->max_clients; i++) {
 			struct ctl_conn *c = &s->conns[i];
-			struct pollfd *p = &s->pfds[3 + i];
+			struct pollfd *p = &s->pfds[n];
 
+			c->revents = 0;
+			if (c->fd < 0 || c->state == CTL_CONN_RUNNING)
+				continue;	/* a worker has it: no timeout either */
 			*p = (struct pollfd){ .fd = c->fd, .events = c->out.head ? POLLOUT : POLLIN };
-			if (c->fd < 0)
-				continue;
-			if (c->state == CTL_CONN_RUNNING) {
-				p->fd = -1;	/* a worker has it: no timeout either */
-				continue;
-			}
+			s->pconn[n - 3] = i;
+			n++;
 			if (c->state == CTL_CONN_PARKED) {
 				p->events = 0;	/* POLLHUP: the client left */
 				if (c->wait_until < next)
@@ -662,17 +780,27 @@ static void *ctl_server_thread(void *arg)
 			if (c->deadline < next)
 				next = c->deadline;
 		}
-		n = 3 + s->max_clients;
 		if (next == UINT64_MAX)
 			timeout = -1;
 		else
 			timeout = next <= now ? 0 : (int)(next - now > INT_MAX ? INT_MAX : next - now);
 
 		rc = poll(s->pfds, n, timeout);
-		if (rc < 0 && errno != EINTR)
-			break;
+		if (rc < 0 && errno != EINTR) {
+			/* never end silently: every pmemctl would wait for nothing */
+			if (!s->poll_failed)
+				ctl_server_log(s, "control socket '%s': poll of %u descriptors "
+					       "failed: %s; retrying", s->path, n,
+					       strerror(errno));
+			s->poll_failed = true;
+			usleep(100000);
+			continue;
+		}
+		s->poll_failed = false;
 		if (rc > 0 && (s->pfds[0].revents & POLLIN))
 			break;
+		for (i = 3; rc > 0 && i < n; i++)
+			s->conns[s->pconn[i - 3]].revents = s->pfds[i].revents;
 
 		now = ctl_now_ms();
 		if (rc > 0 && (s->pfds[2].revents & POLLIN)) {
@@ -695,7 +823,7 @@ static void *ctl_server_thread(void *arg)
 		}
 		for (i = 0; i < s->max_clients; i++) {
 			struct ctl_conn *c = &s->conns[i];
-			short re = rc > 0 ? s->pfds[3 + i].revents : 0;
+			short re = c->revents;
 			int gone = 0;
 
 			if (c->fd < 0 || c->state == CTL_CONN_RUNNING)
@@ -879,6 +1007,10 @@ static void ctl_server_free(struct ctl_server *s)
 {
 	unsigned i;
 
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		if (s->spare[i] >= 0)
+			close(s->spare[i]);
+
 	if (s->conns)
 		for (i = 0; i < s->max_clients; i++)
 			ctl_conn_close(&s->conns[i]);
@@ -903,6 +1035,7 @@ static void ctl_server_free(struct ctl_server *s)
 	free(s->workers);
 	free(s->conns);
 	free(s->pfds);
+	free(s->pconn);
 	free(s->rbuf);
 	free(s->path);
 	free(s->mount);
@@ -923,6 +1056,8 @@ int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
 	if (s == NULL)
 		return ns_err(-ENOMEM, "out of memory");
 	s->lfd = s->efd = s->wfd = -1;
+	for (i = 0; i < CTL_SPARE_FDS; i++)
+		s->spare[i] = -1;
 	s->owner = o->owner;
 	s->handlers = o->handlers;
 	s->arg = o->arg;
@@ -933,15 +1068,19 @@ int ctl_server_start(const struct ctl_server_opts *o, struct ctl_server **out)
 	s->mount = strdup(o->mount ? o->mount : o->path);
 	s->conns = calloc(s->max_clients, sizeof(*s->conns));
 	s->pfds = calloc(3 + s->max_clients, sizeof(*s->pfds));
+	s->pconn = calloc(s->max_clients, sizeof(*s->pconn));
+	s->log = o->log;
 	s->rbuf = malloc(CTL_MSG_MAX);
 	s->nworkers = 1 + (o->workers ? o->workers : CTL_DEFAULT_WORKERS);
 	s->workers = calloc(s->nworkers, sizeof(*s->workers));
-	if (!s->path || !s->mount || !s->conns || !s->pfds || !s->rbuf || !s->workers) {
+	if (!s->path || !s->mount || !s->conns || !s->pfds || !s->pconn || !s->rbuf ||
+	    !s->workers) {
 		ctl_server_free(s);
 		return ns_err(-ENOMEM, "out of memory");
 	}
 	for (i = 0; i < s->max_clients; i++)
 		s->conns[i].fd = -1;
+	ctl_spare_refill(s);
 
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qcond, NULL);

@@ -66,6 +66,8 @@ struct ctl_server_opts {
 	int idle_timeout_ms;	/* 0: 60000; a silent connection is closed after it */
 	int stall_timeout_ms;	/* 0: 10000; a peer that takes no reply data */
 	unsigned workers;	/* 0: 4; commands that change nothing run at once */
+	/* the server thread's trouble (out of descriptors, ...), or NULL */
+	void (*log)(const char *msg);
 };
 
 /*

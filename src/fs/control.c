@@ -210,7 +210,10 @@ static int fs_ctl_find(struct fs_daemon *d, const struct ctl_request *req,
 
 		if (reg && r != reg)
 			continue;
+		ns_err_clear();
 		ns = ns_region_find_namespace(r->r, spec);
+		if (!ns && *ns_errormsg())
+			return -EINVAL;	/* ambiguous: the message says why */
 		if (!ns)
 			continue;
 		if (found)
@@ -1584,6 +1587,11 @@ static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error_one, true },
 };
 
+static void fs_ctl_log(const char *msg)
+{
+	fs_warn("%s", msg);
+}
+
 int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
 {
 	struct ctl_server_opts so = {
@@ -1593,6 +1601,7 @@ int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
 		.mount = d->mountpoint,
 		.handlers = fs_ctl_handlers,
 		.arg = d,
+		.log = fs_ctl_log,
 	};
 	struct ctl_server *srv;
 	int rc;

@@ -290,6 +290,11 @@ static int check_end(struct fs_ns *n, uint64_t off, uint64_t len)
 	return -EIO;
 }
 
+int fs_data_check_end(struct fs_ns *n, uint64_t off, uint64_t len)
+{
+	return check_end(n, off, len);
+}
+
 /* len bytes reached the medium's write path directly (O_DIRECT) */
 static void written_direct(struct fs_ns *n, size_t len)
 {
@@ -312,6 +317,7 @@ int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 
 	if (check_end(n, off, len))
 		return -EIO;
+	fs_ns_dirty_begin(n);
 	if (!write_cached && dio_ok(n, len, off)) {
 		const void *b = buf;
 
@@ -354,6 +360,7 @@ int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 		return -EAGAIN;
 	if (check_end(n, off, len))
 		return -EIO;
+	fs_ns_dirty_begin(n);
 	while (done < len) {
 		ssize_t w = splice(pipefd, NULL, n->dfd, &pos, len - done, SPLICE_F_MOVE);
 
@@ -437,6 +444,7 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 
 	if (check_end(n, off, len))
 		return -EIO;
+	fs_ns_dirty_begin(n);
 	if (posix_memalign(&z, DIO_ALIGN, chunk))
 		return -ENOMEM;
 	memset(z, 0, chunk);
@@ -466,6 +474,9 @@ int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 {
 	int rc;
 
+	/* past the end of a shortened region file nothing can be done */
+	if (check_end(n, off, len))
+		return -EIO;
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
 		/* discard: the backing does it the same way, else zeroes */
 		if (fallocate(n->fd, mode | FALLOC_FL_KEEP_SIZE, (off_t)(n->dpa + off),

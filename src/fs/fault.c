@@ -154,9 +154,14 @@ static int pread_page(struct fs_ns *n, void *buf, uint64_t off)
 	return rc;
 }
 
+/* -ENXIO: the page lies past the end of a region file truncated behind us */
 static int pwrite_page(struct fs_ns *n, const void *buf, uint64_t off)
 {
-	int rc = n->dfd >= 0 ? fs_pwrite_all(n->dfd, buf, FS_PAGE, off) : -EINVAL;
+	int rc;
+
+	if (fs_data_check_end(n, off - n->dpa, FS_PAGE))
+		return -ENXIO;	/* never grow the file back over a hole */
+	rc = n->dfd >= 0 ? fs_pwrite_all(n->dfd, buf, FS_PAGE, off) : -EINVAL;
 
 	if (rc == -EINVAL)
 		rc = fs_pwrite_all(n->fd, buf, FS_PAGE, off);
@@ -662,8 +667,8 @@ static pid_t tgid_of(pid_t tid)
  * Steps 2-4 of the sequence (f->revert_lock held, the namespace marked
  * crashed). Not from a FUSE thread: step 3 notifies the kernel.
  */
-static void revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
-		   uint64_t t0, struct fs_crash_result *res)
+static int revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
+		  uint64_t t0, struct fs_crash_result *res)
 {
 	struct fs_ns *n = file->ns;
 	uint64_t reverted = 0, kept = 0;
@@ -727,6 +732,7 @@ static void revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *
 	fs_info("%s: power failure: %" PRIu64 " page%s reverted, %" PRIu64 " kept, %.3f ms",
 		n->devname, reverted, reverted == 1 ? "" : "s", kept,
 		(double)f->last.time_ns / 1e6);
+	return rc;	/* the first page that could not be put back */
 }
 
 static bool crash_enabled(struct fs_fault *f)
@@ -804,7 +810,14 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 	f->epoch++;
 	pthread_rwlock_unlock(&f->rw);
 	/* 2-4 */
-	revert(d, file, f, t0, res);
+	rc = revert(d, file, f, t0, res);
+	if (rc == -ENXIO)
+		rc = ns_err(-EIO, "'%s': saved pages lie past the end of the region file, "
+			    "which was truncated behind pmemfs: they cannot be put back "
+			    "(the namespace fails every later fsync)", file->name);
+	else if (rc < 0)
+		rc = ns_err(-EIO, "'%s': putting the saved pages back failed: %s (the "
+			    "namespace fails every later fsync)", file->name, strerror(-rc));
 out:
 	pthread_mutex_unlock(&f->revert_lock);
 	return rc;
@@ -856,7 +869,7 @@ static void fire_run(struct fire_job *j)
 			n->devname, (int)j->pid, FS_PF_DEATH_WAIT_MS);
 	pthread_mutex_lock(&f->revert_lock);
 	res.killed = j->pid > 0;
-	revert(j->d, j->file, f, j->t0, &res);
+	(void)revert(j->d, j->file, f, j->t0, &res);	/* errors: sticky, logged */
 	pthread_mutex_unlock(&f->revert_lock);
 	unpin(j->d, j->file);
 }

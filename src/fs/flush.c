@@ -128,6 +128,23 @@ void fs_rfd_sample(struct fs_ns *n)
 	pthread_mutex_unlock(&n->rf->lock);
 }
 
+void fs_ns_dirty_begin(struct fs_ns *n)
+{
+	bool clean;
+
+	/* a persist under way may have n's pages in flight: keep what it meets */
+	if (pthread_mutex_trylock(&n->flush_lock) != 0)
+		return;
+	pthread_mutex_lock(&n->lock);
+	clean = !n->dirty.sync && !n->dirty.whole && n->dirty.n == 0;
+	if (clean)
+		n->dirty.sync = true;	/* a concurrent writer does not sample again */
+	pthread_mutex_unlock(&n->lock);
+	if (clean)
+		fs_rfd_sample(n);
+	pthread_mutex_unlock(&n->flush_lock);
+}
+
 int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
 {
 	struct fs_rfd *rf = n->rf;

@@ -146,6 +146,13 @@ void fs_ns_fini(struct fs_ns *n);
 int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len);
 /* flush.c: errors met so far are not n's (a newly served namespace) */
 void fs_rfd_sample(struct fs_ns *n);
+/*
+ * flush.c: before a data change of n. When n has nothing dirty and no
+ * persist of n runs, none of n's pages can be in flight, so a write-back
+ * error the region's descriptor met so far is another namespace's: n
+ * samples the counter and will not take it (eio_neighbour). Else nothing.
+ */
+void fs_ns_dirty_begin(struct fs_ns *n);
 
 /*
  * A data change may start (0), or the namespace is destroyed (-EIO).
@@ -178,6 +185,12 @@ void fs_data_write_cached(bool cached);
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /* the same without fault simulation (fault.c) */
 int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
+/*
+ * The region file still holds [off, off+len) of n (namespace offsets): 0,
+ * or -EIO with the sticky error set and logged (truncated behind pmemfs:
+ * a write there would grow the file back over a hole).
+ */
+int fs_data_check_end(struct fs_ns *n, uint64_t off, uint64_t len);
 int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
 /*
  * len bytes of a WRITE's data waiting in pipefd (loop.c, splice mode),

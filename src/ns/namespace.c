@@ -1031,7 +1031,13 @@ struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *s
 	if (ns_parse_devname(r, spec, &id))
 		return ns_find_id(r, id);
 	if (uuid_parse(spec, u) == 0) {
-		/* a served one first, else the one in the lowest slot */
+		/*
+		 * A served one, else the only label with it: labels sharing a
+		 * uuid are all invalid, and picking one by its slot would let
+		 * a label rewrite (rename) change which one a command acts on.
+		 */
+		struct ns_namespace *second = NULL;
+
 		if (!r->h_uuid) {
 			for (ns = r->ns; ns; ns = ns->next) {
 				if (memcmp(ns->label.uuid, u, 16))
@@ -1040,6 +1046,8 @@ struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *s
 					return ns;
 				if (!first)
 					first = ns;
+				else if (!second)
+					second = ns;
 			}
 		} else {
 			for (ns = r->h_uuid[ns_h_uuid(u) & r->hmask]; ns; ns = ns->h_uuid) {
@@ -1047,9 +1055,28 @@ struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *s
 					continue;
 				if (ns->state != NS_STATE_INVALID)
 					return ns;
-				if (!first || ns->slot < first->slot)
+				if (!first)
 					first = ns;
+				else if (!second)
+					second = ns;
 			}
+		}
+		if (second) {
+			if (second->label.dpa < first->label.dpa) {
+				ns = first;
+				first = second;
+				second = ns;
+			}
+			ns_err(-EINVAL, "uuid %s names more than one label that is not "
+			       "served (%s '%s' at [0x%llx, 0x%llx) and %s '%s' at "
+			       "[0x%llx, 0x%llx)): name one by its device name", spec,
+			       first->devname, first->label.name,
+			       (unsigned long long)first->label.dpa,
+			       (unsigned long long)(first->label.dpa + first->label.rawsize),
+			       second->devname, second->label.name,
+			       (unsigned long long)second->label.dpa,
+			       (unsigned long long)(second->label.dpa + second->label.rawsize));
+			return NULL;
 		}
 		if (first)
 			return first;

@@ -12,7 +12,8 @@ past the end) or an index block that is valid but impossible (nslot too big).
   lsaedit.py [--lsa-size N] FILE info
   lsaedit.py [--lsa-size N] FILE index I FIELD VALUE      (fix checksum)
   lsaedit.py [--lsa-size N] FILE label SLOT FIELD VALUE   (fix v1.2 checksum;
-                                                          FIELD name: a string)
+                                                          FIELD name: a string,
+                                                          uuid: hex digits)
   lsaedit.py [--lsa-size N] FILE corrupt-index I          (checksum left bad)
 
 info prints JSON: lsa offset, label size, index size, current index, its
@@ -138,6 +139,8 @@ def main():
         o = lsa.label_at(cur, slot)
         if field == "name":  # 64 bytes, NUL-padded (not terminated if 64 given)
             lsa.data[o + 16:o + 80] = rest[2].encode()[:64].ljust(64, b"\0")
+        elif field == "uuid":  # 16 bytes, from 32 hex digits (dashes allowed)
+            lsa.data[o:o + 16] = bytes.fromhex(rest[2].replace("-", ""))
         else:
             off, fmt = LABEL_FIELDS[field]
             struct.pack_into(fmt, lsa.data, o + off, int(rest[2], 0))

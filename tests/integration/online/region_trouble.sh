@@ -119,7 +119,19 @@ case_shrunk() {
 	ns_create "$R" 16M high >/dev/null	# dpa 16M: [16M, 32M)
 	start_pair "$R"
 	"$NSIO" write "$MNT/region0/low" 0 1048576 21 fsync || fail "shrunk: first write"
+	# pages of high logged for a power failure while the file was whole
+	pc power-fail -r region0 high --enable >/dev/null || fail "shrunk: power-fail --enable"
+	"$NSIO" write "$MNT/region0/high" $((12 << 20)) 65536 24 none ||
+		fail "shrunk: a write before the truncation"
 	truncate -s 24M "$R"
+	# the power failure cannot put them back past the new end: it fails,
+	# and does not grow the file back over a hole
+	run_sig pc power-fail -r region0 high
+	alive "shrunk, power-fail"
+	[ "$rc" != 0 ] || fail "shrunk: a power failure reverting past the new end succeeded"
+	assert_contains "$err" "truncated behind pmemfs" "shrunk: power-fail names the truncation"
+	[ "$(stat -c %s "$R")" = $((24 << 20)) ] ||
+		fail "shrunk: the power failure grew the truncated file back to $(stat -c %s "$R")"
 	run_sig pc create-namespace -r region0 -s 2M -n c --sparse
 	alive "shrunk, create-namespace"
 	[ "$rc" != 0 ] || fail "shrunk: create-namespace succeeded on a truncated region"
@@ -135,6 +147,11 @@ case_shrunk() {
 	assert_contains "$err" "EIO" "shrunk: read past the new end"
 	run_cmd "$NSIO" write "$MNT/region0/high" $((12 << 20)) 4096 22 fsync
 	assert_contains "$err" "EIO" "shrunk: write past the new end"
+	# zeroing or discarding it cannot be done either (fallocate said 0)
+	run_cmd "$NSIO" fallocate "$MNT/region0/high" zero $((12 << 20)) 4096
+	assert_contains "$err" "EIO" "shrunk: zero range past the new end"
+	run_cmd "$NSIO" fallocate "$MNT/region0/high" punch $((12 << 20)) 4096
+	assert_contains "$err" "EIO" "shrunk: punch hole past the new end"
 	[ "$(stat -c %s "$R")" = $((24 << 20)) ] ||
 		fail "shrunk: a write grew the truncated file back to $(stat -c %s "$R")"
 	# data below it is still served

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A write-back failure is that namespace's, not its neighbour's (issue 16,
+# items 1-2: sticky for *that* namespace). The namespaces of a region share
+# one descriptor and one write-back error counter; an error the kernel
+# reported before a namespace had anything in flight is not its own.
+# The failure is a real asynchronous one: ext4 (no journal) on a loop
+# device whose image lies on a small tmpfs; b's blocks of the image are
+# written before the tmpfs fills, a's are not, so a buffered write to a
+# fails at write-back and one to b succeeds.
+. "$(dirname "$0")/fslib.sh"
+. "$PMEMFS_SOURCE_ROOT/tests/integration/loopfs.sh"
+
+[ "$(id -u)" = 0 ] || skip "a tmpfs and a loop device need root"
+command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed"
+TM=$T/tm
+mkdir -p "$TM"
+mount -t tmpfs -o size=40M tmpfs "$TM" || skip "cannot mount tmpfs"
+at_exit "umount -l '$TM' 2>/dev/null || true"
+truncate -s 256M "$TM/img"
+mkfs.ext4 -q -F -O ^has_journal -E lazy_itable_init=0,nodiscard "$TM/img" >/dev/null 2>&1 ||
+	fail "mkfs.ext4 failed"
+E=$T/ext4
+mkdir -p "$E"
+mount -o loop "$TM/img" "$E" 2>/dev/null || skip "cannot loop-mount ext4 (no loop devices?)"
+at_exit "umount -l '$E' 2>/dev/null || true"
+
+R=$E/r.img
+region_create "$R" 64M
+ns_create "$R" 16M a >/dev/null
+db=$(ns_create "$R" 16M b)
+pmemfs_start "$R"
+a=$MNT/region0/a b=$MNT/region0/b
+"$NSIO" write "$b" 0 16777216 1 fsync || fail "writing b before the tmpfs fills"
+sync
+dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
+
+# a: a small write(2) is buffered; its write-back fails
+run_cmd "$NSIO" write "$a" 0 4096 2 fsync
+[ "$rc" != 0 ] || fail "a's write-back onto a full image succeeded"
+assert_contains "$err" "EIO" "a's fsync"
+run_cmd "$NSIO" fsync "$a"
+assert_contains "$err" "fsync: EIO" "a's second fsync (sticky)"
+# b: its blocks exist; its own write and write-back succeed
+run_cmd "$NSIO" write "$b" 0 4096 3 fsync
+[ "$rc" = 0 ] || fail "b failed after a's write-back failure: $err"
+cache_clean "$R" "$db" 4096 "b's fsync"
+"$NSIO" verify "$R" "$db" 4096 3 || fail "b's write is not in the region"
+run_cmd "$NSIO" mmap-write "$b" 8192 4096 4 msync
+[ "$rc" = 0 ] || fail "b's msync failed after a's write-back failure: $err"
+run_cmd "$NSIO" fsync "$b"
+[ "$rc" = 0 ] || fail "b's fsync on a new descriptor: $err"
+# a stays failed, also on a new descriptor
+run_cmd "$NSIO" fsync "$a"
+assert_contains "$err" "fsync: EIO" "a's fsync after b's"
+grep -q "namespace0.1: .* failed" "$T/daemon.log" && fail "b was marked failed"
+fusermount3 -u "$MNT"
+wait "$DAEMON_PID" || true	# exits non-zero: a namespace lost data
+DAEMON_PID=
+echo "ok: a's write-back failure stays a's"
