@@ -171,7 +171,8 @@ static const struct ctl_opt read_labels_opts[] = {
 	CTL_TARGET_OPTS,
 	{ "json", 'j', no_argument, NULL, "decode the index blocks and labels as JSON" },
 	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE (a new file renamed over FILE: a "
-	  "link there is replaced, not followed)" },
+	  "link there is replaced, not followed; a FIFO or device is written as it is, and so is "
+	  "what a link of yours or root's leads to if no regular file: -o /dev/stdout)" },
 	{ 0 },
 };
 
@@ -193,14 +194,97 @@ static const struct ctl_usage read_labels_usage = {
  * a new file with a fresh name in FILE's directory (O_CREAT|O_EXCL|
  * O_NOFOLLOW), renamed to FILE when complete, so a link planted at FILE is
  * replaced, never written through, and no existing file is reused. A
- * FIFO, terminal or device at FILE (-o /dev/stdout) is written as it is,
- * nothing created.
+ * FIFO, terminal or device at FILE is written as it is, nothing created:
+ * opened once, without following a link, and accepted only if the
+ * descriptor is what lstat saw (same device, inode and type), so a FIFO
+ * swapped for a link between the look and the open is never written
+ * through. A link at FILE is followed only if it is ours or root's
+ * (/dev/stdout -> /proc/self/fd/1), is still that link after the open,
+ * and leads to no regular file or directory, or to the file that is our
+ * stdout (then stdout is written); any other link is replaced.
  */
 struct ctl_out {
 	int fd, dfd;
 	char tmp[NAME_MAX + 1];
 	const char *base, *path;
 };
+
+static bool ctl_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       (a->st_mode & S_IFMT) == (b->st_mode & S_IFMT);
+}
+
+/*
+ * FILE is no regular file: open what lstat saw (lst) once and check the
+ * descriptor is it. 1: o->fd is open; 0: replace FILE instead (a link we
+ * do not follow, or one that leads to a regular file); <0: error.
+ */
+static int ctl_out_open_special(struct ctl_out *o, const char *path,
+				const struct stat *lst)
+{
+	int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC;
+	bool link = S_ISLNK(lst->st_mode);
+	struct stat st, again;
+	int fd, fl;
+
+	if (link && lst->st_uid != 0 && lst->st_uid != geteuid())
+		return 0;	/* another user's link: replaced */
+	if (!link)
+		flags |= O_NOFOLLOW;
+	/* no blocking open of a FIFO we did not expect */
+	if (link ? stat(path, &st) != 0 || !S_ISFIFO(st.st_mode) : !S_ISFIFO(lst->st_mode))
+		flags |= O_NONBLOCK;
+	fd = open(path, flags);
+	if (fd < 0) {
+		if (link && (errno == ENOENT || errno == ELOOP || errno == EISDIR))
+			return 0;	/* a dangling link, a loop, a directory */
+		if (errno == ELOOP)
+			return ctl_fail_msg(-ELOOP, "cannot write '%s': it changed while "
+					    "being opened (now a link)", path);
+		return ctl_fail_msg(-errno, "cannot write '%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return ctl_fail_msg(rc, "cannot write '%s': %s", path, strerror(-rc));
+	}
+	if (link) {
+		struct stat out;
+
+		/* still the trusted link that was looked at */
+		if (lstat(path, &again) != 0 || !ctl_same_file(lst, &again) ||
+		    again.st_uid != lst->st_uid) {
+			close(fd);
+			return 0;
+		}
+		/* it leads to our stdout (-o /dev/stdout >FILE): write there */
+		if (S_ISREG(st.st_mode) && fstat(STDOUT_FILENO, &out) == 0 &&
+		    ctl_same_file(&st, &out)) {
+			close(fd);
+			fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+			if (fd < 0)
+				return ctl_fail_msg(-errno, "cannot write '%s': %s", path,
+						    strerror(errno));
+			o->fd = fd;
+			return 1;
+		}
+		/* to a file or directory: the link is replaced */
+		if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+			close(fd);
+			return 0;
+		}
+	} else if (!ctl_same_file(lst, &st)) {
+		close(fd);
+		return ctl_fail_msg(-EAGAIN, "cannot write '%s': it changed while being "
+				    "opened", path);
+	}
+	if ((flags & O_NONBLOCK) && (fl = fcntl(fd, F_GETFL)) >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	o->fd = fd;
+	return 1;
+}
 
 static int ctl_out_open(struct ctl_out *o, const char *path)
 {
@@ -211,14 +295,12 @@ static int ctl_out_open(struct ctl_out *o, const char *path)
 	memset(o, 0, sizeof(*o));
 	o->fd = o->dfd = -1;
 	o->path = path;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode))
 			return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
-		o->fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (o->fd < 0)
-			return ctl_fail_msg(-errno, "cannot write '%s': %s", path,
-					    strerror(errno));
-		return 0;
+		i = ctl_out_open_special(o, path, &st);
+		if (i != 0)
+			return i < 0 ? i : 0;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
