@@ -346,10 +346,10 @@ static int ctl_out_finish(struct ctl_out *o, int rc)
 					  strerror(errno));
 		return rc;
 	}
-	if (rc == 0 && (fsync(o->fd) < 0 || close(o->fd) < 0))
+	if (rc == 0 && fsync(o->fd) < 0)
 		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
-	else if (rc != 0)
-		close(o->fd);
+	if (close(o->fd) < 0 && rc == 0)
+		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
 	if (rc == 0 && renameat(o->dfd, o->tmp, o->dfd, o->base) < 0)
 		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
 	if (rc != 0)
