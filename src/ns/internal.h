@@ -64,8 +64,11 @@ struct ns_region {
 	 * by label name (decodable labels with a name) and by id, sized for
 	 * nslot namespaces; the namespace of each slot; the reserved extents
 	 * (live and dead namespaces) sorted by start, valid when resv_ok.
+	 * Without memory for the tables the chains have one bucket each
+	 * (hmask 0, heads in h_one): the same lookups, walking every label.
 	 */
 	struct ns_namespace **h_uuid, **h_name, **h_id;
+	struct ns_namespace *h_one[3];
 	uint32_t hmask;
 	struct ns_namespace **byslot;
 	uint32_t nbyslot;

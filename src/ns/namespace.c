@@ -223,8 +223,6 @@ static void ns_index_add(struct ns_region *r, struct ns_namespace *ns)
 {
 	uint32_t b;
 
-	if (!r->h_uuid)
-		return;
 	b = ns_h_uuid(ns->label.uuid) & r->hmask;
 	ns->h_uuid = r->h_uuid[b];
 	r->h_uuid[b] = ns;
@@ -254,8 +252,6 @@ static void ns_chain_del(struct ns_namespace **head, struct ns_namespace *ns,
 
 static void ns_index_del(struct ns_region *r, struct ns_namespace *ns)
 {
-	if (!r->h_uuid)
-		return;
 	ns_chain_del(&r->h_uuid[ns_h_uuid(ns->label.uuid) & r->hmask], ns,
 		     offsetof(struct ns_namespace, h_uuid));
 	if (ns_has_name_key(ns))
@@ -267,17 +263,28 @@ static void ns_index_del(struct ns_region *r, struct ns_namespace *ns)
 	ns->h_uuid = ns->h_name = ns->h_id = NULL;
 }
 
+/* the one-bucket chains: every lookup walks every label (no memory) */
+static void ns_index_one_bucket(struct ns_region *r)
+{
+	if (r->h_uuid != &r->h_one[0]) {
+		free(r->h_uuid);
+		free(r->h_name);
+		free(r->h_id);
+	}
+	memset(r->h_one, 0, sizeof(r->h_one));
+	r->h_uuid = &r->h_one[0];
+	r->h_name = &r->h_one[1];
+	r->h_id = &r->h_one[2];
+	r->hmask = 0;
+}
+
 static void ns_index_free(struct ns_region *r)
 {
-	free(r->h_uuid);
-	free(r->h_name);
-	free(r->h_id);
+	ns_index_one_bucket(r);
 	free(r->byslot);
 	free(r->resv);
-	r->h_uuid = r->h_name = r->h_id = NULL;
 	r->byslot = NULL;
 	r->nbyslot = 0;
-	r->hmask = 0;
 	r->resv = NULL;
 	r->nresv = r->capresv = 0;
 	r->resv_ok = false;
@@ -300,7 +307,8 @@ static unsigned ns_region_new_id(const struct ns_region *r)
 /*
  * (Re)index r->ns after it was rebuilt: prev links, slots, hash chains
  * (sized for every slot of the area, so they never grow), next_id. On
- * ENOMEM the lookups walk the list instead (slower, same answers).
+ * ENOMEM the chains have one bucket (slower, same answers) and inserts
+ * walk the list for their place.
  */
 static void ns_index_rebuild(struct ns_region *r)
 {
@@ -311,16 +319,23 @@ static void ns_index_rebuild(struct ns_region *r)
 	while (size < nslot && size < (1u << 30))
 		size <<= 1;
 	if (nslot) {
-		r->h_uuid = calloc(size, sizeof(*r->h_uuid));
-		r->h_name = calloc(size, sizeof(*r->h_name));
-		r->h_id = calloc(size, sizeof(*r->h_id));
-		r->byslot = calloc(nslot, sizeof(*r->byslot));
-		if (!r->h_uuid || !r->h_name || !r->h_id || !r->byslot) {
-			ns_index_free(r);
-		} else {
+		struct ns_namespace **u = calloc(size, sizeof(*u));
+		struct ns_namespace **n = calloc(size, sizeof(*n));
+		struct ns_namespace **i = calloc(size, sizeof(*i));
+
+		if (u && n && i) {
+			r->h_uuid = u;
+			r->h_name = n;
+			r->h_id = i;
 			r->hmask = size - 1;
-			r->nbyslot = nslot;
+		} else {
+			free(u);
+			free(n);
+			free(i);
 		}
+		r->byslot = calloc(nslot, sizeof(*r->byslot));
+		if (r->byslot)
+			r->nbyslot = nslot;
 	}
 	for (struct ns_namespace *ns = r->ns; ns; ns = ns->next) {
 		ns->prev = prev;
@@ -337,12 +352,6 @@ static void ns_index_rebuild(struct ns_region *r)
 
 static struct ns_namespace *ns_find_id(struct ns_region *r, unsigned id)
 {
-	if (!r->h_id) {
-		for (struct ns_namespace *ns = r->ns; ns; ns = ns->next)
-			if (ns->id == id)
-				return ns;
-		return NULL;
-	}
 	for (struct ns_namespace *ns = r->h_id[ns_mix(id) & r->hmask]; ns; ns = ns->h_id)
 		if (ns->id == id)
 			return ns;
@@ -355,12 +364,6 @@ static struct ns_namespace *ns_find_uuid(struct ns_region *r, const uint8_t *u,
 {
 	struct ns_namespace *ns;
 
-	if (!r->h_uuid) {
-		for (ns = r->ns; ns; ns = ns->next)
-			if (ns != self && !memcmp(ns->label.uuid, u, 16))
-				return ns;
-		return NULL;
-	}
 	for (ns = r->h_uuid[ns_h_uuid(u) & r->hmask]; ns; ns = ns->h_uuid)
 		if (ns != self && !memcmp(ns->label.uuid, u, 16))
 			return ns;
@@ -373,12 +376,6 @@ static struct ns_namespace *ns_find_label_name(struct ns_region *r, const char *
 {
 	struct ns_namespace *ns;
 
-	if (!r->h_name) {
-		for (ns = r->ns; ns; ns = ns->next)
-			if (ns != self && ns->decode_ok && !strcmp(ns->label.name, name))
-				return ns;
-		return NULL;
-	}
 	for (ns = r->h_name[ns_mix(ns_name_hash(name)) & r->hmask]; ns; ns = ns->h_name)
 		if (ns != self && !strcmp(ns->label.name, name))
 			return ns;
@@ -578,34 +575,33 @@ static void ns_unlink(struct ns_namespace **head, struct ns_namespace *ns)
 		}
 }
 
-/* a destroyed namespace's label is gone: dead while held, else freed */
-static void ns_bury(struct ns_region *r, struct ns_namespace *ns)
+/*
+ * An object off r->ns whose label is gone: dead (why) while held, its
+ * range still reserved, else freed (true).
+ */
+static bool ns_bury_old(struct ns_region *r, struct ns_namespace *o, const char *why)
 {
-	ns_list_remove(r, ns);
-	if (ns->holders) {
-		ns->state = NS_STATE_DESTROYED;
-		snprintf(ns->reason, sizeof(ns->reason), "destroyed while in use");
-		ns->next = r->dead;
-		r->dead = ns;	/* its range stays reserved */
-	} else {
-		unsigned id = ns->id;
-
-		ns_resv_remove(r, ns->label.dpa, ns->label.rawsize);
-		free(ns);
-		ns_id_gone(r, id);
+	if (!o->holders) {
+		free(o);
+		return true;
 	}
+	o->state = NS_STATE_DESTROYED;
+	snprintf(o->reason, sizeof(o->reason), "%s", why);
+	o->next = r->dead;
+	r->dead = o;
+	return false;
 }
 
-/* an object whose label is gone from the medium: dead if held, else freed */
-static void ns_bury_old(struct ns_region *r, struct ns_namespace *o)
+/* a destroyed namespace's label is gone: as above, and the indexes follow */
+static void ns_bury(struct ns_region *r, struct ns_namespace *ns)
 {
-	if (o->holders) {
-		o->state = NS_STATE_DESTROYED;
-		snprintf(o->reason, sizeof(o->reason), "label gone");
-		o->next = r->dead;
-		r->dead = o;
-	} else {
-		free(o);
+	uint64_t dpa = ns->label.dpa, len = ns->label.rawsize;
+	unsigned id = ns->id;
+
+	ns_list_remove(r, ns);
+	if (ns_bury_old(r, ns, "destroyed while in use")) {
+		ns_resv_remove(r, dpa, len);
+		ns_id_gone(r, id);
 	}
 }
 
@@ -636,7 +632,7 @@ int ns_region_build_namespaces(struct ns_region *r)
 				o = old;
 				old = o->next;
 				o->next = NULL;
-				ns_bury_old(r, o);
+				ns_bury_old(r, o, "label gone");
 			}
 			if (old && old->slot == s &&
 			    !memcmp(old->label.raw, ns->label.raw, ls)) {
@@ -662,7 +658,7 @@ int ns_region_build_namespaces(struct ns_region *r)
 
 		old = o->next;
 		o->next = NULL;
-		ns_bury_old(r, o);
+		ns_bury_old(r, o, "label gone");
 	}
 	ns_index_rebuild(r);
 	ns_region_classify(r);
@@ -837,7 +833,7 @@ static bool ns_name_showable(const struct ns_namespace *ns)
  * one starts before its end), sorted by uuid the duplicates are adjacent,
  * and sorted by name the names shown twice.
  */
-static void ns_region_classify_full(struct ns_region *r)
+void ns_region_classify(struct ns_region *r)
 {
 	struct ns_key *v = NULL;
 	unsigned n = 0, m = 0;
@@ -915,11 +911,6 @@ static void ns_region_classify_full(struct ns_region *r)
 	free(v);
 }
 
-void ns_region_classify(struct ns_region *r)
-{
-	ns_region_classify_full(r);
-}
-
 /*
  * After adding ns to a classified region: when ns conflicts with no other
  * label, no other label's outcome changes and ns's own is steps 5-7. Its
@@ -934,7 +925,7 @@ static void ns_region_classify_added(struct ns_region *r, struct ns_namespace *n
 	if (!ns->decode_ok || ns->reason[0] ||
 	    ns_find_uuid(r, ns->label.uuid, ns) ||
 	    (ns->label.name[0] && ns_find_label_name(r, ns->label.name, ns))) {
-		ns_region_classify_full(r);
+		ns_region_classify(r);
 		return;
 	}
 	ns_classify_final(r, ns);
@@ -1038,28 +1029,15 @@ struct ns_namespace *ns_region_find_namespace(struct ns_region *r, const char *s
 		 */
 		struct ns_namespace *second = NULL;
 
-		if (!r->h_uuid) {
-			for (ns = r->ns; ns; ns = ns->next) {
-				if (memcmp(ns->label.uuid, u, 16))
-					continue;
-				if (ns->state != NS_STATE_INVALID)
-					return ns;
-				if (!first)
-					first = ns;
-				else if (!second)
-					second = ns;
-			}
-		} else {
-			for (ns = r->h_uuid[ns_h_uuid(u) & r->hmask]; ns; ns = ns->h_uuid) {
-				if (memcmp(ns->label.uuid, u, 16))
-					continue;
-				if (ns->state != NS_STATE_INVALID)
-					return ns;
-				if (!first)
-					first = ns;
-				else if (!second)
-					second = ns;
-			}
+		for (ns = r->h_uuid[ns_h_uuid(u) & r->hmask]; ns; ns = ns->h_uuid) {
+			if (memcmp(ns->label.uuid, u, 16))
+				continue;
+			if (ns->state != NS_STATE_INVALID)
+				return ns;
+			if (!first)
+				first = ns;
+			else if (!second)
+				second = ns;
 		}
 		if (second) {
 			if (second->label.dpa < first->label.dpa) {

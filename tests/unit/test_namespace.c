@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,26 @@
 #define LSA (128 * KiB)
 
 /* ---- helpers ---- */
+
+/*
+ * calloc, wrapped for this test (-Wl,--wrap=calloc): with
+ * fail_index_tables set, the namespace index's hash tables (a power of
+ * two, at least 16, of pointers) cannot be had, as under memory pressure.
+ */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static bool fail_index_tables;
+static unsigned index_tables_refused;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (fail_index_tables && size == sizeof(void *) && n >= 16 && !(n & (n - 1))) {
+		index_tables_refused++;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
 
 static struct ns_region *mem_region(uint64_t size, unsigned minor)
 {
@@ -1549,10 +1570,17 @@ static void test_crash_consistency(void **state)
  */
 static void churn_check(struct ns_region *r, unsigned step)
 {
-	struct ns_region *c = reopen_copy(r);
+	bool nomem = fail_index_tables;
+	struct ns_region *c;
 	struct ns_namespace *ns;
 	uint64_t a1, m1, a2, m2;
-	char *o1 = oi_outcome(r), *o2 = oi_outcome(c);
+	char *o1, *o2;
+
+	fail_index_tables = false;	/* the fresh open has its tables */
+	c = reopen_copy(r);
+	fail_index_tables = nomem;
+	o1 = oi_outcome(r);
+	o2 = oi_outcome(c);
 
 	if (strcmp(o1, o2))
 		fail_msg("step %u: the open region and a fresh open differ:\n%s---\n%s",
@@ -1575,11 +1603,17 @@ static void churn_check(struct ns_region *r, unsigned step)
 	ns_region_close(&c);
 }
 
-static void test_index_churn(void **state)
+static void index_churn(bool nomem)
 {
-	struct ns_region *r = mem_region(8 * MiB, 2);
+	struct ns_region *r;
 	struct ns_namespace *held[8] = { 0 };
 	unsigned seed = 16, nheld = 0;
+
+	fail_index_tables = nomem;
+	index_tables_refused = 0;
+	r = mem_region(8 * MiB, 2);
+	if (nomem)
+		assert_true(index_tables_refused > 0);
 
 	for (unsigned step = 0; step < 300; step++) {
 		unsigned op = rnd(&seed, 10), n = count_ns(r), k;
@@ -1630,6 +1664,18 @@ static void test_index_churn(void **state)
 		ns_namespace_put(held[--nheld]);
 	churn_check(r, 300);
 	ns_region_close(&r);
+	fail_index_tables = false;
+}
+
+static void test_index_churn(void **state)
+{
+	index_churn(false);
+}
+
+/* the same without memory for the index's tables: one bucket, same answers */
+static void test_index_churn_nomem(void **state)
+{
+	index_churn(true);
 }
 
 int main(void)
@@ -1657,6 +1703,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_region),
 		cmocka_unit_test(test_crash_consistency),
 		cmocka_unit_test(test_index_churn),
+		cmocka_unit_test(test_index_churn_nomem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
