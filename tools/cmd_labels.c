@@ -200,8 +200,8 @@ static const struct ctl_usage read_labels_usage = {
  * swapped for a link between the look and the open is never written
  * through. A link at FILE is followed only if it is ours or root's
  * (/dev/stdout -> /proc/self/fd/1), is still that link after the open,
- * and leads to no regular file or directory, or to the file that is our
- * stdout (then stdout is written); any other link is replaced.
+ * and leads to no regular file (a directory: refused), or to the file
+ * that is our stdout (then stdout is written); any other link is replaced.
  */
 struct ctl_out {
 	int fd, dfd;
@@ -215,10 +215,13 @@ static bool ctl_same_file(const struct stat *a, const struct stat *b)
 	       (a->st_mode & S_IFMT) == (b->st_mode & S_IFMT);
 }
 
+#define CTL_OUT_REPLACE (-1)
+
 /*
  * FILE is no regular file: open what lstat saw (lst) once and check the
- * descriptor is it. 1: o->fd is open; 0: replace FILE instead (a link we
- * do not follow, or one that leads to a regular file); <0: error.
+ * descriptor is it. 0: o->fd is open; CTL_OUT_REPLACE: replace FILE
+ * instead (a link we do not follow, or one that leads to a regular file);
+ * else the exit code of the error (said).
  */
 static int ctl_out_open_special(struct ctl_out *o, const char *path,
 				const struct stat *lst)
@@ -229,7 +232,7 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 	int fd, fl;
 
 	if (link && lst->st_uid != 0 && lst->st_uid != geteuid())
-		return 0;	/* another user's link: replaced */
+		return CTL_OUT_REPLACE;	/* another user's link: replaced */
 	if (!link)
 		flags |= O_NOFOLLOW;
 	/* no blocking open of a FIFO we did not expect */
@@ -237,8 +240,10 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 		flags |= O_NONBLOCK;
 	fd = open(path, flags);
 	if (fd < 0) {
-		if (link && (errno == ENOENT || errno == ELOOP || errno == EISDIR))
-			return 0;	/* a dangling link, a loop, a directory */
+		if (errno == EISDIR)
+			return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
+		if (link && (errno == ENOENT || errno == ELOOP))
+			return CTL_OUT_REPLACE;	/* a dangling link, a loop */
 		if (errno == ELOOP)
 			return ctl_fail_msg(-ELOOP, "cannot write '%s': it changed while "
 					    "being opened (now a link)", path);
@@ -257,7 +262,7 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 		if (lstat(path, &again) != 0 || !ctl_same_file(lst, &again) ||
 		    again.st_uid != lst->st_uid) {
 			close(fd);
-			return 0;
+			return CTL_OUT_REPLACE;
 		}
 		/* it leads to our stdout (-o /dev/stdout >FILE): write there */
 		if (S_ISREG(st.st_mode) && fstat(STDOUT_FILENO, &out) == 0 &&
@@ -268,12 +273,12 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 				return ctl_fail_msg(-errno, "cannot write '%s': %s", path,
 						    strerror(errno));
 			o->fd = fd;
-			return 1;
-		}
-		/* to a file or directory: the link is replaced */
-		if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-			close(fd);
 			return 0;
+		}
+		/* to a file: the link is replaced */
+		if (S_ISREG(st.st_mode)) {
+			close(fd);
+			return CTL_OUT_REPLACE;
 		}
 	} else if (!ctl_same_file(lst, &st)) {
 		close(fd);
@@ -283,7 +288,7 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 	if ((flags & O_NONBLOCK) && (fl = fcntl(fd, F_GETFL)) >= 0)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	o->fd = fd;
-	return 1;
+	return 0;
 }
 
 static int ctl_out_open(struct ctl_out *o, const char *path)
@@ -299,8 +304,8 @@ static int ctl_out_open(struct ctl_out *o, const char *path)
 		if (S_ISDIR(st.st_mode))
 			return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
 		i = ctl_out_open_special(o, path, &st);
-		if (i != 0)
-			return i < 0 ? i : 0;
+		if (i != CTL_OUT_REPLACE)
+			return i;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');

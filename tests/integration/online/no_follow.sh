@@ -99,6 +99,11 @@ echo head >"$T/stdout.bin"
 assert_eq $((131072 + 5)) "$(stat -c %s "$T/stdout.bin")" "-o STDOUT-LINK appended to a file"
 assert_eq head "$(head -1 "$T/stdout.bin")" "-o STDOUT-LINK >>FILE kept what was there"
 [ -L "$T/stdout" ] || fail "the link to /proc/self/fd/1 was replaced"
+# a link of ours to a directory: refused as the directory is
+ln -s "$T/out" "$T/dirlink"
+expect_exit 235 "$PMEMCTL" read-labels --file "$R" -o "$T/dirlink"
+assert_contains "$err" "a directory" "-o LINK-TO-DIRECTORY"
+[ -L "$T/dirlink" ] || fail "the link to a directory was replaced"
 # a FIFO at the output name itself is written as it is
 mkfifo "$T/out/pipe"
 cat "$T/out/pipe" >"$T/pipe.got" &
