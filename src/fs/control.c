@@ -389,9 +389,14 @@ static int fs_ctl_reply_ns(struct fs_daemon *d, struct ctl_reply *rep,
  * nothing (O(1) whatever the number of namespaces); it counts itself
  * begun before it starts and ended before its reply leaves. A cache is
  * kept only when it was built while no change ran (a change may drop the
- * daemon lock halfway: such a state is answered once, never kept). A
- * stats of one namespace (by name) still takes the lock.
+ * daemon lock halfway: such a state is answered once, never kept). What
+ * changes without a change (counters, holders, a namespace's health) is
+ * at most FS_CTL_CACHE_MS old in an answer from the cache; a cache older
+ * than that is not used (the query waits for the lock). A stats of one
+ * namespace (by name) still takes the lock.
  */
+#define FS_CTL_CACHE_MS 5000
+
 struct fs_ctl_snap_part {
 	unsigned region;	/* index into d->regions */
 	size_t len;
@@ -402,6 +407,7 @@ struct fs_ctl_snap {
 	struct fs_ctl_snap_part **v;
 	size_t n, cap;
 	uint64_t gen;		/* changes ended when it was built */
+	uint64_t built_ms;	/* CLOCK_MONOTONIC */
 };
 
 /* one daemon per process */
@@ -410,6 +416,14 @@ static struct {
 	struct fs_ctl_snap *list, *stats;	/* the last built, or NULL */
 	uint64_t begun, ended;		/* __atomic: changes begun, ended */
 } fs_ctl_snaps = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t fs_ctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void fs_ctl_snap_free(struct fs_ctl_snap *sn)
 {
@@ -506,27 +520,31 @@ static int fs_ctl_snap_reply(struct fs_daemon *d, const struct fs_ctl_snap *sn,
 	return rc;
 }
 
-/* the parts parts() answers for every region; daemon lock held; NULL: out of memory */
-static struct fs_ctl_snap *fs_ctl_snap_build(struct fs_daemon *d,
-					     int (*parts)(struct fs_daemon *, struct fs_region *,
-							  struct fs_ctl_sink *))
+/* the parts parts() answers for every region into *snp; daemon lock held */
+static int fs_ctl_snap_build(struct fs_daemon *d,
+			     int (*parts)(struct fs_daemon *, struct fs_region *,
+					  struct fs_ctl_sink *),
+			     struct fs_ctl_snap **snp)
 {
 	struct fs_ctl_sink k = { .snap = calloc(1, sizeof(*k.snap)) };
 	int rc;
 
+	*snp = NULL;
 	k.scratch = ctl_proto_msg_new(CTL_CMD_LIST, 0, NLM_F_MULTI);
 	if (!k.snap || !k.scratch) {
 		nlmsg_free(k.scratch);
 		free(k.snap);
-		return NULL;
+		return -ENOMEM;
 	}
+	k.snap->built_ms = fs_ctl_now_ms();
 	rc = parts(d, NULL, &k);
 	nlmsg_free(k.scratch);
 	if (rc) {
 		fs_ctl_snap_free(k.snap);
-		return NULL;
+		return rc;
 	}
-	return k.snap;
+	*snp = k.snap;
+	return 0;
 }
 
 /*
@@ -552,8 +570,9 @@ static int fs_ctl_query(struct fs_daemon *d, struct fs_ctl_snap **cachep,
 		sn = *cachep;
 		ended = __atomic_load_n(&fs_ctl_snaps.ended, __ATOMIC_SEQ_CST);
 		begun = __atomic_load_n(&fs_ctl_snaps.begun, __ATOMIC_SEQ_CST);
-		if (sn && sn->gen == ended && begun != ended) {
-			/* a change runs, none ended since the cache was built */
+		if (sn && sn->gen == ended && begun != ended &&
+		    fs_ctl_now_ms() - sn->built_ms < FS_CTL_CACHE_MS) {
+			/* a change runs, none ended since the (recent) cache was built */
 			rc = fs_ctl_snap_reply(d, sn, sel, rep);
 			pthread_mutex_unlock(&fs_ctl_snaps.lock);
 			return rc;
@@ -569,10 +588,10 @@ static int fs_ctl_query(struct fs_daemon *d, struct fs_ctl_snap **cachep,
 		pthread_mutex_unlock(&d->lock);
 		return rc;
 	}
-	sn = fs_ctl_snap_build(d, parts);
+	rc = fs_ctl_snap_build(d, parts, &sn);
 	pthread_mutex_unlock(&d->lock);
-	if (!sn)
-		return -ENOMEM;
+	if (rc)
+		return rc;
 	sn->gen = ended;
 	rc = fs_ctl_snap_reply(d, sn, NULL, rep);
 	pthread_mutex_lock(&fs_ctl_snaps.lock);
