@@ -35,7 +35,8 @@ usage: bench/run.sh [options]
                    measure (default: a new one under ${TMPDIR:-/var/tmp})
   --keep           keep that directory (files and daemon logs)
   --pmemfs-opts O  options for the pmemfs daemon, e.g. "-o splice=off"
-  (more row ids: cdmany, lsaopen: the label-scaling rows after cd)
+  (more row ids: cdmany (also while list+stats poll), lsaopen: the
+  label-scaling rows after cd)
 EOF
 }
 
@@ -508,6 +509,27 @@ if want cdmany; then
 			"p99 $m99 ms; create p50 $mc ms, destroy p50 $md ms; bench/ctlbench.c, labels from bench/lsagen.py" null
 	else
 		die "ctlbench '$MANYMNT' failed"
+	fi
+	# the same while a manager polls (libvirt, a script): pmemctl list and
+	# stats every 200 ms; a change must not pay for what the queries show
+	if grep -q " $MANYMNT " /proc/self/mountinfo; then
+		(while :; do
+			"$PMEMCTL" list -N --mount "$MANYMNT" >/dev/null 2>&1
+			"$PMEMCTL" stats --mount "$MANYMNT" >/dev/null 2>&1
+			sleep 0.2
+		done) &
+		POLL_PID=$!
+		sleep 1
+		if read -r _ m50 _ m99 _ mc _ md < <("$CTLBENCH" "$MANYMNT" region0 "$CD_N"); then
+			row cdmany_poll_p50 "the same while list+stats poll every 200 ms, p50" ms "" \
+				"$m50" "" "$m50" le 1 \
+				"p99 $m99 ms; create p50 $mc ms, destroy p50 $md ms; polled by pmemctl" null
+		else
+			kill "$POLL_PID"
+			die "ctlbench '$MANYMNT' (polled) failed"
+		fi
+		kill "$POLL_PID"
+		wait "$POLL_PID" 2>/dev/null || true
 	fi
 	if grep -q " $MANYMNT " /proc/self/mountinfo; then
 		unmount "$MANYMNT" "$MANY_PID"

@@ -86,6 +86,7 @@ struct ctl_conn {
 	struct ucred cred;
 	struct ctl_queue out;		/* replies not yet sent */
 	uint64_t deadline;		/* ms, CLOCK_MONOTONIC */
+	uint64_t last_active;		/* ms: accepted, read from, or sent to last */
 	uint64_t *open;			/* the server's count of open connections */
 
 	enum ctl_conn_state state;
@@ -277,7 +278,8 @@ static int ctl_conn_flush(struct ctl_server *s, struct ctl_conn *c)
 			c->out.tail = NULL;
 		c->out.bytes -= o->len;
 		free(o);
-		c->deadline = ctl_now_ms() + (uint64_t)s->stall_ms;
+		c->last_active = ctl_now_ms();
+		c->deadline = c->last_active + (uint64_t)s->stall_ms;
 	}
 	c->deadline = ctl_now_ms() + (uint64_t)s->idle_ms;
 	return 0;
@@ -597,6 +599,7 @@ static int ctl_conn_read(struct ctl_server *s, struct ctl_conn *c, uint64_t now)
 		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
 	if (n == 0)
 		return -1;	/* the peer closed */
+	c->last_active = now;
 	c->deadline = now + (uint64_t)s->idle_ms;
 	if ((size_t)n > CTL_MSG_MAX || (mh.msg_flags & MSG_TRUNC)) {
 		const struct nlmsghdr *nlh = (const void *)s->rbuf;
@@ -635,7 +638,10 @@ static void ctl_server_log(struct ctl_server *s, const char *fmt, ...)
  * silent for CTL_EVICT_MS with nothing in flight (no request running or
  * parked, no reply queued), else NULL. A client that holds connections
  * it does not use cannot lock the others out; one that just connected
- * and is about to send (pmemctl) is never the one evicted.
+ * and is about to send (pmemctl), or was just answered and is about to
+ * send its next request, is never the one evicted. Silence is measured
+ * from last_active, not from the deadline (which is a stall or an idle
+ * timeout, by what the connection does).
  */
 static struct ctl_conn *ctl_server_evictable(struct ctl_server *s)
 {
@@ -647,9 +653,9 @@ static struct ctl_conn *ctl_server_evictable(struct ctl_server *s)
 		struct ctl_conn *c = &s->conns[i];
 
 		if (c->fd < 0 || c->state != CTL_CONN_IDLE || c->out.head ||
-		    c->deadline - (uint64_t)s->idle_ms + CTL_EVICT_MS > now)
+		    c->last_active + CTL_EVICT_MS > now)
 			continue;
-		if (!victim || c->deadline < victim->deadline)
+		if (!victim || c->last_active < victim->last_active)
 			victim = c;
 	}
 	return victim;
@@ -736,7 +742,8 @@ static void ctl_server_accept(struct ctl_server *s)
 		c->open = &s->counters.open;
 		c->fd = fd;
 		c->cred = cred;
-		c->deadline = ctl_now_ms() + (uint64_t)s->idle_ms;
+		c->last_active = ctl_now_ms();
+		c->deadline = c->last_active + (uint64_t)s->idle_ms;
 	}
 }
 

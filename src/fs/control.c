@@ -9,8 +9,8 @@
  * nobody but the daemon lock's short holds.
  *
  * A change holds the daemon lock across its I/O; list and stats asked
- * for while it runs answer from a snapshot taken when it began (see
- * FS_CTL_SNAP_WANTED_MS).
+ * for while it runs answer from the reply parts the last list or stats
+ * built, when no change ended since (see fs_ctl_query).
  *
  * No handler waits for another client: a destroy, disable, enable or
  * power failure that finds its namespace held parks its request
@@ -377,19 +377,25 @@ static int fs_ctl_reply_ns(struct fs_daemon *d, struct ctl_reply *rep,
 /* ---- list ---- */
 
 /*
- * The snapshot of the queries (list, stats): a change holds the daemon
- * lock across its I/O (a label commit's fdatasync, zeroing a destroyed
- * range: tens to hundreds of ms under load), and a list or stats must not
- * wait for it. So a change, when list or stats was asked for in the last
- * FS_CTL_SNAP_WANTED_MS, first records what they would answer (the reply
- * parts, encoded; taken under the daemon lock, before the change starts),
- * and a list or stats that finds the daemon lock taken while the snapshot
- * stands answers from it: the state as it was when the change began,
- * which the change's own client has not been told about yet. The snapshot
- * goes when the change ends, before its reply leaves. A stats of one
+ * The cache of the queries (list, stats): a change holds the daemon lock
+ * across its I/O (a label commit's fdatasync, zeroing a destroyed range:
+ * tens to hundreds of ms under load), and a list or stats must not wait
+ * for it. So a list or stats of every region that takes the daemon lock
+ * keeps the reply parts it built (encoded), stamped with the number of
+ * changes ended by then; and a list or stats that finds the daemon lock
+ * taken while a change runs answers from that cache if no change has
+ * ended since it was built: the state before the running change, which
+ * the change's own client has not been told about yet. A change builds
+ * nothing (O(1) whatever the number of namespaces); it counts itself
+ * begun before it starts and ended before its reply leaves. A cache is
+ * kept only when it was built while no change ran (a change may drop the
+ * daemon lock halfway: such a state is answered once, never kept). What
+ * changes without a change (counters, holders, a namespace's health) is
+ * at most FS_CTL_CACHE_MS old in an answer from the cache; a cache older
+ * than that is not used (the query waits for the lock). A stats of one
  * namespace (by name) still takes the lock.
  */
-#define FS_CTL_SNAP_WANTED_MS 5000
+#define FS_CTL_CACHE_MS 5000
 
 struct fs_ctl_snap_part {
 	unsigned region;	/* index into d->regions */
@@ -400,13 +406,15 @@ struct fs_ctl_snap_part {
 struct fs_ctl_snap {
 	struct fs_ctl_snap_part **v;
 	size_t n, cap;
+	uint64_t gen;		/* changes ended when it was built */
+	uint64_t built_ms;	/* CLOCK_MONOTONIC */
 };
 
 /* one daemon per process */
 static struct {
 	pthread_mutex_t lock;		/* a leaf: never held while taking another */
-	struct fs_ctl_snap *list, *stats;	/* standing during a change */
-	uint64_t list_ms, stats_ms;	/* __atomic: when last asked for */
+	struct fs_ctl_snap *list, *stats;	/* the last built, or NULL */
+	uint64_t begun, ended;		/* __atomic: changes begun, ended */
 } fs_ctl_snaps = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static uint64_t fs_ctl_now_ms(void)
@@ -512,27 +520,89 @@ static int fs_ctl_snap_reply(struct fs_daemon *d, const struct fs_ctl_snap *sn,
 	return rc;
 }
 
-/*
- * A query (list, stats) of region sel: the daemon lock taken (true), or,
- * when a change holds it and a snapshot stands, answered from that
- * (false, *rc set). The regions themselves never change: sel needs no lock.
- */
-static bool fs_ctl_query_lock(struct fs_daemon *d, struct fs_ctl_snap **snapp,
-			      uint64_t *asked, struct fs_region *sel,
-			      struct ctl_reply *rep, int *rc)
+/* the parts parts() answers for every region into *snp; daemon lock held */
+static int fs_ctl_snap_build(struct fs_daemon *d,
+			     int (*parts)(struct fs_daemon *, struct fs_region *,
+					  struct fs_ctl_sink *),
+			     struct fs_ctl_snap **snp)
 {
-	__atomic_store_n(asked, fs_ctl_now_ms(), __ATOMIC_RELAXED);
-	if (pthread_mutex_trylock(&d->lock) == 0)
-		return true;
-	pthread_mutex_lock(&fs_ctl_snaps.lock);
-	if (*snapp) {
-		*rc = fs_ctl_snap_reply(d, *snapp, sel, rep);
+	struct fs_ctl_sink k = { .snap = calloc(1, sizeof(*k.snap)) };
+	int rc;
+
+	*snp = NULL;
+	k.scratch = ctl_proto_msg_new(CTL_CMD_LIST, 0, NLM_F_MULTI);
+	if (!k.snap || !k.scratch) {
+		nlmsg_free(k.scratch);
+		free(k.snap);
+		return -ENOMEM;
+	}
+	k.snap->built_ms = fs_ctl_now_ms();
+	rc = parts(d, NULL, &k);
+	nlmsg_free(k.scratch);
+	if (rc) {
+		fs_ctl_snap_free(k.snap);
+		return rc;
+	}
+	*snp = k.snap;
+	return 0;
+}
+
+/*
+ * A query (list, stats) of region sel whose parts parts() builds (daemon
+ * lock held): when a change holds the daemon lock and the cache *cachep
+ * is of the state before it, answered from the cache; otherwise under the
+ * daemon lock, and a query of every region while no change runs keeps
+ * what it built as the new cache. The regions themselves never change:
+ * sel needs no lock.
+ */
+static int fs_ctl_query(struct fs_daemon *d, struct fs_ctl_snap **cachep,
+			int (*parts)(struct fs_daemon *, struct fs_region *,
+				     struct fs_ctl_sink *),
+			struct fs_region *sel, struct ctl_reply *rep)
+{
+	struct fs_ctl_sink k = { .rep = rep };
+	struct fs_ctl_snap *sn, *old;
+	uint64_t ended, begun;
+	int rc;
+
+	if (pthread_mutex_trylock(&d->lock) != 0) {
+		pthread_mutex_lock(&fs_ctl_snaps.lock);
+		sn = *cachep;
+		ended = __atomic_load_n(&fs_ctl_snaps.ended, __ATOMIC_SEQ_CST);
+		begun = __atomic_load_n(&fs_ctl_snaps.begun, __ATOMIC_SEQ_CST);
+		if (sn && sn->gen == ended && begun != ended &&
+		    fs_ctl_now_ms() - sn->built_ms < FS_CTL_CACHE_MS) {
+			/* a change runs, none ended since the (recent) cache was built */
+			rc = fs_ctl_snap_reply(d, sn, sel, rep);
+			pthread_mutex_unlock(&fs_ctl_snaps.lock);
+			return rc;
+		}
 		pthread_mutex_unlock(&fs_ctl_snaps.lock);
-		return false;
+		pthread_mutex_lock(&d->lock);
+	}
+	/* ended first: equal to begun afterwards means no change ran between */
+	ended = __atomic_load_n(&fs_ctl_snaps.ended, __ATOMIC_SEQ_CST);
+	begun = __atomic_load_n(&fs_ctl_snaps.begun, __ATOMIC_SEQ_CST);
+	if (sel || begun != ended) {
+		rc = parts(d, sel, &k);
+		pthread_mutex_unlock(&d->lock);
+		return rc;
+	}
+	rc = fs_ctl_snap_build(d, parts, &sn);
+	pthread_mutex_unlock(&d->lock);
+	if (rc)
+		return rc;
+	sn->gen = ended;
+	rc = fs_ctl_snap_reply(d, sn, NULL, rep);
+	pthread_mutex_lock(&fs_ctl_snaps.lock);
+	old = *cachep;
+	if (!old || old->gen <= sn->gen) {
+		*cachep = sn;
+		sn = old;
 	}
 	pthread_mutex_unlock(&fs_ctl_snaps.lock);
-	pthread_mutex_lock(&d->lock);
-	return true;
+	fs_ctl_snap_free(sn);
+	return rc;
 }
 
 /* a region's media errors as BADBLOCK parts (data-area offsets) */
@@ -589,17 +659,13 @@ static int fs_ctl_list_parts(struct fs_daemon *d, struct fs_region *sel,
 static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct fs_daemon *d = arg;
-	struct fs_ctl_sink k = { .rep = rep };
 	struct fs_region *sel;
 	int rc;
 
 	rc = fs_ctl_region(d, req, false, &sel);
 	if (rc)
 		return rc;
-	if (fs_ctl_query_lock(d, &fs_ctl_snaps.list, &fs_ctl_snaps.list_ms, sel, rep, &rc)) {
-		rc = fs_ctl_list_parts(d, sel, &k);
-		pthread_mutex_unlock(&d->lock);
-	}
+	rc = fs_ctl_query(d, &fs_ctl_snaps.list, fs_ctl_list_parts, sel, rep);
 	if (rc == -ENOMEM)
 		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) listing '%s'",
 			    d->mountpoint);
@@ -1196,7 +1262,6 @@ static int fs_ctl_stats_parts(struct fs_daemon *d, struct fs_region *sel,
 static int fs_ctl_stats(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct fs_daemon *d = arg;
-	struct fs_ctl_sink k = { .rep = rep };
 	char buf[CTL_UUID_STR_LEN];
 	struct fs_region *sel, *reg;
 	struct ns_namespace *ns;
@@ -1207,11 +1272,7 @@ static int fs_ctl_stats(const struct ctl_request *req, struct ctl_reply *rep, vo
 	if (rc)
 		return rc;
 	if (!ctl_request_ns_spec(req, buf)) {
-		if (fs_ctl_query_lock(d, &fs_ctl_snaps.stats, &fs_ctl_snaps.stats_ms, sel,
-				      rep, &rc)) {
-			rc = fs_ctl_stats_parts(d, sel, &k);
-			pthread_mutex_unlock(&d->lock);
-		}
+		rc = fs_ctl_query(d, &fs_ctl_snaps.stats, fs_ctl_stats_parts, sel, rep);
 		goto done;
 	}
 	/* one namespace: found by the core's rules, under the lock */
@@ -1488,66 +1549,21 @@ static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *
 
 /* ---- the server ---- */
 
-/* a snapshot of what parts() answers for every region; NULL when out of memory */
-static struct fs_ctl_snap *fs_ctl_snap_take(struct fs_daemon *d,
-					    int (*parts)(struct fs_daemon *, struct fs_region *,
-							 struct fs_ctl_sink *))
+/* a change begins (ctl_lock held): the queries' cache is of the state before it */
+static void fs_ctl_change_begin(void)
 {
-	struct fs_ctl_sink k = { .snap = calloc(1, sizeof(*k.snap)) };
-	int rc;
-
-	k.scratch = ctl_proto_msg_new(CTL_CMD_LIST, 0, NLM_F_MULTI);
-	if (!k.snap || !k.scratch) {
-		nlmsg_free(k.scratch);
-		free(k.snap);
-		return NULL;
-	}
-	pthread_mutex_lock(&d->lock);
-	rc = parts(d, NULL, &k);
-	pthread_mutex_unlock(&d->lock);
-	nlmsg_free(k.scratch);
-	if (rc) {
-		fs_ctl_snap_free(k.snap);
-		return NULL;
-	}
-	return k.snap;
+	__atomic_add_fetch(&fs_ctl_snaps.begun, 1, __ATOMIC_SEQ_CST);
 }
 
-/* a change begins (ctl_lock held): snapshots of what is asked for lately */
-static void fs_ctl_snap_begin(struct fs_daemon *d)
+/* the change is done (before its reply leaves): the cache is of the past */
+static void fs_ctl_change_end(void)
 {
-	uint64_t now = fs_ctl_now_ms();
-	struct fs_ctl_snap *l = NULL, *st = NULL;
-
-	if (now - __atomic_load_n(&fs_ctl_snaps.list_ms, __ATOMIC_RELAXED) <
-	    FS_CTL_SNAP_WANTED_MS)
-		l = fs_ctl_snap_take(d, fs_ctl_list_parts);
-	if (now - __atomic_load_n(&fs_ctl_snaps.stats_ms, __ATOMIC_RELAXED) <
-	    FS_CTL_SNAP_WANTED_MS)
-		st = fs_ctl_snap_take(d, fs_ctl_stats_parts);
-	pthread_mutex_lock(&fs_ctl_snaps.lock);
-	fs_ctl_snaps.list = l;
-	fs_ctl_snaps.stats = st;
-	pthread_mutex_unlock(&fs_ctl_snaps.lock);
-}
-
-/* the change is done (before its reply leaves): queries look at the state again */
-static void fs_ctl_snap_end(void)
-{
-	struct fs_ctl_snap *l, *st;
-
-	pthread_mutex_lock(&fs_ctl_snaps.lock);
-	l = fs_ctl_snaps.list;
-	st = fs_ctl_snaps.stats;
-	fs_ctl_snaps.list = fs_ctl_snaps.stats = NULL;
-	pthread_mutex_unlock(&fs_ctl_snaps.lock);
-	fs_ctl_snap_free(l);
-	fs_ctl_snap_free(st);
+	__atomic_add_fetch(&fs_ctl_snaps.ended, 1, __ATOMIC_SEQ_CST);
 }
 
 /*
  * Commands that change something run one at a time (ctl_lock, fs.h),
- * each with the snapshot of the queries asked for lately standing.
+ * each counted begun and ended for the queries' cache (fs_ctl_query).
  */
 #define FS_CTL_CHANGE(fn)							\
 static int fn##_one(const struct ctl_request *req, struct ctl_reply *rep, void *arg) \
@@ -1556,9 +1572,9 @@ static int fn##_one(const struct ctl_request *req, struct ctl_reply *rep, void *
 	int rc;									\
 										\
 	pthread_mutex_lock(&d->ctl_lock);					\
-	fs_ctl_snap_begin(d);							\
+	fs_ctl_change_begin();							\
 	rc = fn(req, rep, arg);							\
-	fs_ctl_snap_end();							\
+	fs_ctl_change_end();							\
 	pthread_mutex_unlock(&d->ctl_lock);					\
 	return rc;								\
 }
@@ -1631,5 +1647,10 @@ void fs_ctl_stop(struct fs_daemon *d)
 		ctl_server_stop(&srv);	/* waits for the handlers running */
 		pthread_mutex_destroy(&d->ctl_lock);
 	}
+	pthread_mutex_lock(&fs_ctl_snaps.lock);
+	fs_ctl_snap_free(fs_ctl_snaps.list);
+	fs_ctl_snap_free(fs_ctl_snaps.stats);
+	fs_ctl_snaps.list = fs_ctl_snaps.stats = NULL;
+	pthread_mutex_unlock(&fs_ctl_snaps.lock);
 	fs_fault_shutdown();	/* armed crashes still reverting */
 }

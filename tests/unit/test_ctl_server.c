@@ -831,6 +831,48 @@ static void test_max_clients(void **state)
 	ctl_client_close(&b);
 }
 
+/*
+ * All slots taken: the connection silent for 1 s makes room; one that was
+ * just answered (a pmemctl between two requests) is never evicted, even
+ * when it connected long before; and when none is silent, the newcomer is
+ * the one refused.
+ */
+static void test_evict_silent_not_answered(void **state)
+{
+	struct ctl_server_opts o = default_opts();
+	struct ctl_client *a, *b, *extra, *late;
+	struct ctl_server_counters k;
+
+	o.max_clients = 2;
+	start(&o);
+	a = connect_ok();
+	b = connect_ok();
+	assert_version_ok(a);
+	assert_version_ok(b);
+	usleep(1300 * 1000);	/* both silent for more than 1 s */
+	assert_version_ok(b);	/* b: just answered */
+	extra = connect_ok();	/* evicts a, the silent one */
+	assert_version_ok(extra);
+	assert_version_ok(b);	/* b still served */
+	ctl_server_counters(srv, &k);
+	assert_int_equal(k.accepted, 3);
+	assert_int_equal(k.dropped, 1);
+	assert_int_equal(k.open, 2);
+	assert_true(call(a, CTL_CMD_VERSION, NULL) < 0);	/* a was closed */
+	/* b and extra both just answered: nobody to evict, the newcomer goes */
+	late = connect_ok();
+	assert_int_equal(call(late, CTL_CMD_VERSION, NULL), -ECONNRESET);
+	assert_version_ok(b);
+	assert_version_ok(extra);
+	ctl_server_counters(srv, &k);
+	assert_int_equal(k.accepted, 3);
+	assert_int_equal(k.dropped, 2);
+	ctl_client_close(&late);
+	ctl_client_close(&a);
+	ctl_client_close(&extra);
+	ctl_client_close(&b);
+}
+
 /* malformed packets over the socket: an error each, no handler, still serving */
 static void test_malformed_over_socket(void **state)
 {
@@ -1278,6 +1320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_change_holds_nobody, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parked_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evict_silent_not_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_over_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_allowed, setup, teardown),
