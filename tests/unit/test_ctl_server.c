@@ -82,11 +82,19 @@ static unsigned all_calls(void)
 static int h_list(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct tstate *t = arg;
-	static char path[CTL_MSG_MAX];
+	/* queries run on a pool of workers: nothing shared between calls, and
+	 * the sizes taken before the call is counted (a test changes them
+	 * once it sees the count) */
+	const unsigned list_n = t->list_n;
+	const size_t list_pad = t->list_pad;
+	char *path = malloc(CTL_MSG_MAX);
 	unsigned i;
+	int rc = 0;
 
 	count_call(req);
-	for (i = 0; i < t->list_n; i++) {
+	if (path == NULL)
+		return ns_err(-ENOMEM, "no memory for a path");
+	for (i = 0; i < list_n && rc == 0; i++) {
 		struct nl_msg *m = ctl_reply_part(rep);
 		char dev[32], name[64];
 		struct ctl_ns_info ns = {
@@ -94,21 +102,22 @@ static int h_list(const struct ctl_request *req, struct ctl_reply *rep, void *ar
 			.size = (uint64_t)(i + 1) * 2 * MiB, .dpa = (uint64_t)i * 2 * MiB,
 			.align = 2 * MiB, .state = "active", .path = path,
 		};
-		int n, rc;
+		int n;
 
-		if (m == NULL)
-			return ns_err(-ENOMEM, "cannot start part %u", i);
+		if (m == NULL) {
+			rc = ns_err(-ENOMEM, "cannot start part %u", i);
+			break;
+		}
 		snprintf(dev, sizeof(dev), "namespace0.%u", i);
 		snprintf(name, sizeof(name), "ns%u", i);
-		n = snprintf(path, sizeof(path), MOUNT "/region0/ns%u", i);
-		memset(path + n, 'x', t->list_pad);
-		path[n + t->list_pad] = '\0';
+		n = snprintf(path, CTL_MSG_MAX, MOUNT "/region0/ns%u", i);
+		memset(path + n, 'x', list_pad);
+		path[n + list_pad] = '\0';
 		memset(ns.uuid, (int)i, 16);
 		rc = ctl_ns_info_put(m, &ns);
-		if (rc)
-			return rc;
 	}
-	return 0;
+	free(path);
+	return rc;
 }
 
 static int h_create(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
