@@ -145,7 +145,8 @@ void fs_ns_dirty_begin(struct fs_ns *n)
 	pthread_mutex_unlock(&n->flush_lock);
 }
 
-int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
+/* one sync call on the shared descriptor: 0 or its errno */
+static int rfd_sync_call(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
 {
 	struct fs_rfd *rf = n->rf;
 	int rc, err = 0;
@@ -163,6 +164,25 @@ int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
 		if (range && (err == EINVAL || err == ESPIPE))
 			err = 0;
 	}
+	return err;
+}
+
+int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
+{
+	struct fs_rfd *rf = n->rf;
+	int err = rfd_sync_call(n, range, off, len);
+
+	/*
+	 * The descriptor is shared: the kernel reports a write-back error
+	 * once per open file, to whichever namespace syncs first, so this
+	 * EIO may be a neighbour's, recorded before n had anything in flight.
+	 * The probe below tells write-back errors apart (n->err_seen). Call
+	 * once more: the first call has taken the recorded error, so what
+	 * fails again is the file system's own (shut down, journal aborted,
+	 * no space for its metadata) and is n's too.
+	 */
+	if (err == EIO || err == ENOSPC || err == EDQUOT)
+		err = rfd_sync_call(n, range, off, len);
 
 	pthread_mutex_lock(&rf->lock);
 	rfd_probe_locked(rf);
