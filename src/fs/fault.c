@@ -294,7 +294,10 @@ static int crashed_write(struct fs_ns *n, struct fs_fault *f, const char *buf, s
 /* a write landed on [off, off+len): its whole 512-byte blocks are good again */
 static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uint64_t len)
 {
+	struct ctl_badblocks copy = { 0 };
+	bool copied = false;
 	int64_t cleared;
+	uint64_t gen = 0;
 
 	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0)
 		return;
@@ -303,12 +306,33 @@ static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uin
 	if (cleared > 0) {
 		__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX),
 				 __ATOMIC_RELEASE);
-		if (ctl_bb_save(m->region_path, &m->id, &m->bb) < 0)
-			fs_warn("%s: %s", n->devname, ns_errormsg());
-		fs_info("%s: a write of %zu bytes at %" PRIu64 " cleared %" PRId64
-			" bytes of media errors", n->devname, (size_t)len, off, cleared);
+		gen = ++m->gen;
+		copy.v = m->bb.n ? malloc(m->bb.n * sizeof(*copy.v)) : NULL;
+		if (copy.v || !m->bb.n) {
+			if (m->bb.n)
+				memcpy(copy.v, m->bb.v, m->bb.n * sizeof(*copy.v));
+			copy.n = copy.cap = m->bb.n;
+			copied = true;
+		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	if (cleared <= 0)
+		return;
+	fs_info("%s: a write of %zu bytes at %" PRIu64 " cleared %" PRId64
+		" bytes of media errors", n->devname, (size_t)len, off, cleared);
+	/* the save (realpath, two fsyncs) outside m->lock: READs take it */
+	pthread_mutex_lock(&m->save_lock);
+	if (!copied)
+		fs_warn("%s: out of memory: the cleared media errors stay in the "
+			"sidecar until its next save", n->devname);
+	else if (gen > m->saved_gen) {	/* else a newer list is saved already */
+		if (ctl_bb_save(m->region_path, &m->id, &copy) < 0)
+			fs_warn("%s: %s", n->devname, ns_errormsg());
+		else
+			m->saved_gen = gen;
+	}
+	pthread_mutex_unlock(&m->save_lock);
+	free(copy.v);
 }
 
 /*
@@ -1041,6 +1065,7 @@ void fs_media_init(struct fs_media *m, const struct ns_region *r)
 
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->save_lock, NULL);
 	m->region_path = region_path;
 	ctl_bb_id_of_region(r, &m->id);
 	rc = ctl_bb_load(region_path, &m->id, &m->bb);
@@ -1059,6 +1084,7 @@ void fs_media_fini(struct fs_media *m)
 {
 	ctl_bb_free(&m->bb);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->save_lock);
 }
 
 uint64_t fs_media_bytes(struct fs_media *m, uint64_t dpa, uint64_t len)
@@ -1082,6 +1108,7 @@ int fs_media_change(struct fs_media *m, uint64_t dpa, uint64_t size, const char 
 	if (!clear_all && (off >= size || len > size - off || len == 0))
 		return ns_err(-EINVAL, "range %" PRIu64 "+%" PRIu64 " is not inside %s "
 			      "(%" PRIu64 " bytes)", off, len, what, size);
+	pthread_mutex_lock(&m->save_lock);	/* before m->lock (fault.h) */
 	pthread_mutex_lock(&m->lock);
 	if (clear_all) {
 		cl = ctl_bb_clear(&m->bb, dpa, size);
@@ -1101,7 +1128,10 @@ int fs_media_change(struct fs_media *m, uint64_t dpa, uint64_t size, const char 
 		rc = ctl_bb_save(m->region_path, &m->id, &m->bb);
 	if (rc < 0)
 		ctl_bb_load(m->region_path, &m->id, &m->bb);	/* as saved before */
+	/* the list is the sidecar's: an older copy is not saved over it */
+	m->saved_gen = ++m->gen;
 	__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX), __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->save_lock);
 	return rc;
 }

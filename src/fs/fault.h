@@ -47,7 +47,16 @@
  *                    write; mode changes, FSYNC's log drop and step 2 hold
  *                    it exclusive
  *   f->lock          the log (bitmap, pages, buffer pool), counters
- *   media->lock      a region's media error list (leaf)
+ *   media->save_lock one sidecar save at a time (realpath, two fsyncs);
+ *                    a change of the list by a control command takes it
+ *                    before media->lock; a WRITE that cleared blocks takes
+ *                    it after dropping media->lock, with a copy of the list
+ *                    and its generation (an older copy is never saved over
+ *                    a newer one)
+ *   media->lock      a region's media error list (leaf; never held across
+ *                    a sidecar save by the data path: READs take it);
+ *                    taken under the daemon lock by list -M
+ *                    (fs_ctl_put_region_badblocks)
  */
 #ifndef PMEMFS_FS_FAULT_H
 #define PMEMFS_FS_FAULT_H
@@ -70,6 +79,9 @@ struct fs_daemon;
 struct fs_media {
 	pthread_mutex_t lock;
 	struct ctl_badblocks bb;	/* under lock */
+	uint64_t gen;			/* under lock: changes of bb */
+	pthread_mutex_t save_lock;	/* one sidecar save at a time */
+	uint64_t saved_gen;		/* under save_lock: gen of the saved sidecar */
 	const char *region_path;	/* the sidecar is beside it */
 	struct ctl_bb_id id;		/* the region file's, recorded in it */
 	uint64_t bytes;			/* atomic: bytes of bad blocks, 0 = none */

@@ -67,7 +67,7 @@ void fs_dirty_add(struct fs_ns *n, uint64_t off, uint64_t len)
 {
 	pthread_mutex_lock(&n->lock);
 	dirty_insert(&n->dirty, off, len);
-	n->dirty.sync = true;
+	__atomic_store_n(&n->dirty.sync, true, __ATOMIC_RELAXED);
 	n->dirty.bytes += len;
 	pthread_mutex_unlock(&n->lock);
 }
@@ -75,7 +75,7 @@ void fs_dirty_add(struct fs_ns *n, uint64_t off, uint64_t len)
 void fs_dirty_mark_sync(struct fs_ns *n, uint64_t bytes)
 {
 	pthread_mutex_lock(&n->lock);
-	n->dirty.sync = true;
+	__atomic_store_n(&n->dirty.sync, true, __ATOMIC_RELAXED);
 	n->dirty.bytes += bytes;
 	pthread_mutex_unlock(&n->lock);
 }
@@ -132,20 +132,28 @@ void fs_ns_dirty_begin(struct fs_ns *n)
 {
 	bool clean;
 
+	/*
+	 * Already dirty (a stream of WRITEs): nothing to sample, no lock.
+	 * dirty.sync is set with every extent and cleared only by a persist,
+	 * under flush_lock, where the trylock below gives up too.
+	 */
+	if (__atomic_load_n(&n->dirty.sync, __ATOMIC_RELAXED))
+		return;
 	/* a persist under way may have n's pages in flight: keep what it meets */
 	if (pthread_mutex_trylock(&n->flush_lock) != 0)
 		return;
 	pthread_mutex_lock(&n->lock);
 	clean = !n->dirty.sync && !n->dirty.whole && n->dirty.n == 0;
-	if (clean)
-		n->dirty.sync = true;	/* a concurrent writer does not sample again */
+	if (clean)	/* a concurrent writer does not sample again */
+		__atomic_store_n(&n->dirty.sync, true, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&n->lock);
 	if (clean)
 		fs_rfd_sample(n);
 	pthread_mutex_unlock(&n->flush_lock);
 }
 
-int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
+/* one sync call on the shared descriptor: 0 or its errno */
+static int rfd_sync_call(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
 {
 	struct fs_rfd *rf = n->rf;
 	int rc, err = 0;
@@ -163,6 +171,25 @@ int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
 		if (range && (err == EINVAL || err == ESPIPE))
 			err = 0;
 	}
+	return err;
+}
+
+int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len)
+{
+	struct fs_rfd *rf = n->rf;
+	int err = rfd_sync_call(n, range, off, len);
+
+	/*
+	 * The descriptor is shared: the kernel reports a write-back error
+	 * once per open file, to whichever namespace syncs first, so this
+	 * EIO may be a neighbour's, recorded before n had anything in flight.
+	 * The probe below tells write-back errors apart (n->err_seen). Call
+	 * once more: the first call has taken the recorded error, so what
+	 * fails again is the file system's own (shut down, journal aborted,
+	 * no space for its metadata) and is n's too.
+	 */
+	if (err == EIO || err == ENOSPC || err == EDQUOT)
+		err = rfd_sync_call(n, range, off, len);
 
 	pthread_mutex_lock(&rf->lock);
 	rfd_probe_locked(rf);
@@ -218,7 +245,7 @@ int fs_ns_persist(struct fs_ns *n)
 	d = n->dirty;
 	n->dirty.n = 0;
 	n->dirty.whole = false;
-	n->dirty.sync = false;
+	__atomic_store_n(&n->dirty.sync, false, __ATOMIC_RELAXED);
 	n->dirty.bytes = 0;
 	pthread_mutex_unlock(&n->lock);
 

@@ -31,15 +31,24 @@
  *   itable.lock        the inode table (inode.h)
  *   fs_ns.flush_lock   one persist of a namespace at a time (nsfile.h)
  *   fs_ns.lock         dirty extents, handles, writers, destroyed
+ *   fs_rfd.lock        a region's write-back error probe (nsfile.h):
+ *                      taken under fs_ns.flush_lock (a persist's
+ *                      fs_rfd_sync, a WRITE's fs_ns_dirty_begin) and under
+ *                      lock (fs_ns_init samples a newly served namespace);
+ *                      never with fs_ns.lock; held across the probe call
+ *                      only, which waits on no page
  *   fault locks        crash testing and media errors (fault.h): never
- *                      taken under lock or fs_ns.lock; a power failure
+ *                      taken under fs_ns.lock, nor under lock except the
+ *                      media lock (a leaf), which list -M takes under lock
+ *                      (fs_ctl_put_region_badblocks); a power failure
  *                      takes fs_ns.lock (handle counts) and lock (pins)
  *                      under its revert_lock, never across a notification
  * Lock order: ctl_lock -> lock -> itable.lock -> fs_ns.flush_lock ->
- * fs_ns.lock; ctl_lock -> the fault locks (a power failure under ctl_lock);
- * the worker queue lock, the control server's queue lock and control.c's
- * snapshot lock (list/stats answered while a change holds lock) are
- * leaves.
+ * fs_ns.lock; fs_ns.flush_lock -> fs_rfd.lock; lock -> fs_rfd.lock;
+ * lock -> media save_lock -> media lock; ctl_lock -> the fault locks (a
+ * power failure under ctl_lock); the worker queue lock, the control
+ * server's queue lock and control.c's snapshot lock (list/stats answered
+ * while a change holds lock) are leaves.
  */
 #ifndef PMEMFS_FS_FS_H
 #define PMEMFS_FS_FS_H

@@ -14,11 +14,15 @@
  * WAIT, fdatasync, made concurrently on the shared file) it asks a probe
  * file of the region, under the region's lock, whether a write-back error
  * was recorded since the probe last asked (sync_file_range WAIT_AFTER of
- * one byte: no write-back started, errseq checked and advanced). An error
+ * one byte past the end of any file: no write-back started, no page waited
+ * for, errseq checked and advanced). An error
  * counts up the region's err_seq; every namespace whose last seen err_seq
  * is older gets it at its next sync, as from its own file. An error that
  * happened before a sync call returned is in the file's errseq when the
- * probe asks, so no call has to wait for another.
+ * probe asks, so no call has to wait for another. The sync call's own
+ * EIO/ENOSPC/EDQUOT on the shared file may be a neighbour's: it is
+ * retried once, and only what fails again (the file system's own error)
+ * or what the probe attributes to the namespace counts.
  *
  * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
  * (spliced from the receive loop's pipe when they are page-cache pages:
@@ -78,7 +82,7 @@ struct fs_rfd {
 	int fd;			/* buffered, O_RDWR */
 	int dfd;		/* O_DIRECT or -1 */
 	int pfd;		/* the probe (see the top), O_RDONLY */
-	uint64_t probe_off;	/* its byte: the region file's last */
+	uint64_t probe_off;	/* its byte: past any end (the last on 32-bit) */
 	pthread_mutex_t lock;	/* the probe, and the rest */
 	unsigned err_seq;	/* write-back errors the probe met */
 	int err;		/* the last of them, positive errno */

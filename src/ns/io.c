@@ -72,10 +72,26 @@ int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len)
 int ns_io_allocate_steps(struct ns_io *io, uint64_t off, uint64_t len,
 			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg)
 {
+	return ns_io_allocate_noted(io, off, len, fn, arg, NULL);
+}
+
+int ns_io_alloc_end(struct ns_io *io, void *note, bool undo)
+{
+	if (!note || !io->ops->alloc_end)
+		return 0;
+	return io->ops->alloc_end(io, note, undo);
+}
+
+int ns_io_allocate_noted(struct ns_io *io, uint64_t off, uint64_t len,
+			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg,
+			 void **keep)
+{
 	uint64_t done = 0;
 	void *note = NULL;
 	int rc, urc;
 
+	if (keep)
+		*keep = NULL;
 	rc = ns_io_check(io, "allocate", len, off);
 	if (rc || len == 0)
 		return rc;
@@ -110,7 +126,10 @@ int ns_io_allocate_steps(struct ns_io *io, uint64_t off, uint64_t len,
 				      "system cannot tell which blocks are new)", msg);
 		return ns_err(rc, "%s", msg);
 	}
-	io->ops->alloc_end(io, note, false);
+	if (keep)
+		*keep = note;	/* the caller ends it: kept or given back */
+	else
+		io->ops->alloc_end(io, note, false);
 	return 0;
 }
 

@@ -51,6 +51,18 @@ int ns_io_allocate(struct ns_io *io, uint64_t off, uint64_t len);
  */
 int ns_io_allocate_steps(struct ns_io *io, uint64_t off, uint64_t len,
 			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg);
+/*
+ * ns_io_allocate_steps for a command that commits after allocating: on
+ * success *note records the blocks it allocated (NULL: none, or the file
+ * system cannot tell), and the command ends it with ns_io_alloc_end: undo
+ * when its commit failed gives exactly those blocks back, else they stay.
+ * Every note must be ended; ns_io_alloc_end(io, NULL, ...) is a no-op.
+ * Returns 0 or -errno of the give-back.
+ */
+int ns_io_allocate_noted(struct ns_io *io, uint64_t off, uint64_t len,
+			 void (*fn)(uint64_t done, uint64_t total, void *arg), void *arg,
+			 void **note);
+int ns_io_alloc_end(struct ns_io *io, void *note, bool undo);
 void ns_io_destroy(struct ns_io **io);
 
 /*

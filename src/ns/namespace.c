@@ -1168,6 +1168,7 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 	struct ns_label l;
 	struct ns_namespace *ns;
 	uint32_t slot;
+	void *note = NULL;
 	uuid_t u;
 	char a[32];
 	int rc;
@@ -1214,8 +1215,8 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 	if (rc)
 		return rc;
 	if (!o->sparse) {
-		rc = ns_io_allocate_steps(r->io, dpa, o->size, o->progress,
-					  o->progress_arg);
+		rc = ns_io_allocate_noted(r->io, dpa, o->size, o->progress,
+					  o->progress_arg, &note);
 		if (rc) {
 			char msg[512];
 
@@ -1242,8 +1243,22 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 		memcpy(l.type_guid, ns_label_type_guid_pmem, 16);
 	/* abstraction_guid stays null: a raw namespace */
 	rc = ns_lsa_commit(r->lsa, NULL, 0, &l, 1, &slot);
-	if (rc)
-		return ns_commit_msg(r, rc, "create namespace");
+	if (rc) {
+		/* no label: give back every block the preallocation took */
+		int urc = ns_io_alloc_end(r->io, note, true);
+
+		rc = ns_commit_msg(r, rc, "create namespace");
+		if (urc) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+			rc = ns_err(rc, "%s; giving back the %s it preallocated "
+				    "failed too: %s", msg,
+				    ns_format_size(o->size, a, sizeof(a)), strerror(-urc));
+		}
+		return rc;
+	}
+	ns_io_alloc_end(r->io, note, false);
 
 	ns = ns_alloc_ns(r, slot);
 	if (!ns) {

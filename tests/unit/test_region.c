@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "io.h"
 #include "label.h"
 #include "le.h"
 #include "lsa.h"
@@ -733,6 +734,121 @@ static void test_file_io_straddle(void **state)
 	unlink(p);
 }
 
+/*
+ * A file io whose writes fail (EIO) once armed, and that arms itself when
+ * a preallocation succeeds: the label commit after it fails, as it does on
+ * a full btrfs (copy-on-write of the label slot), on EIO, ...
+ */
+struct fail_io {
+	struct ns_io io;
+	struct ns_io *in;
+	bool armed;
+};
+
+static struct ns_io *fail_in(struct ns_io *io)
+{
+	return ((struct fail_io *)io)->in;
+}
+
+static int fail_read(struct ns_io *io, void *buf, size_t len, uint64_t off)
+{
+	return fail_in(io)->ops->read(fail_in(io), buf, len, off);
+}
+
+static int fail_write(struct ns_io *io, const void *buf, size_t len, uint64_t off)
+{
+	if (((struct fail_io *)io)->armed)
+		return ns_err(-EIO, "write: injected I/O error");
+	return fail_in(io)->ops->write(fail_in(io), buf, len, off);
+}
+
+static int fail_persist(struct ns_io *io, uint64_t off, uint64_t len)
+{
+	if (((struct fail_io *)io)->armed)
+		return ns_err(-EIO, "persist: injected I/O error");
+	return fail_in(io)->ops->persist(fail_in(io), off, len);
+}
+
+static int fail_allocate(struct ns_io *io, uint64_t off, uint64_t len)
+{
+	int rc = fail_in(io)->ops->allocate(fail_in(io), off, len);
+
+	if (!rc)
+		((struct fail_io *)io)->armed = true;
+	return rc;
+}
+
+static void *fail_alloc_begin(struct ns_io *io, uint64_t off, uint64_t len)
+{
+	return fail_in(io)->ops->alloc_begin(fail_in(io), off, len);
+}
+
+static int fail_alloc_end(struct ns_io *io, void *note, bool undo)
+{
+	return fail_in(io)->ops->alloc_end(fail_in(io), note, undo);
+}
+
+static void fail_destroy(struct ns_io *io)
+{
+	ns_io_destroy(&((struct fail_io *)io)->in);
+	free(io);
+}
+
+static const struct ns_io_ops fail_ops = {
+	.read = fail_read, .write = fail_write, .persist = fail_persist,
+	.allocate = fail_allocate, .alloc_begin = fail_alloc_begin,
+	.alloc_end = fail_alloc_end, .destroy = fail_destroy,
+};
+
+/* a create whose preallocation succeeded and whose label commit failed gives every block back */
+static void test_create_commit_fails_gives_back(void **state)
+{
+	const char *p = tpath("commitfail.img");
+	struct ns_region_create_opts c = { .size = 64 * MiB, .minor = 2 };
+	struct ns_namespace_create_opts o = { .size = 16 * MiB, .name = "pre" };
+	struct ns_region *r = NULL;
+	struct fail_io *f = calloc(1, sizeof(*f));
+	static uint8_t pat[64 * KiB], back[4096];
+	uint64_t before;
+	int fd, rc;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	ns_region_close(&r);
+	/* 1 MiB already written at 4 MiB (inside the range): it must stay */
+	memset(pat, 0x5a, sizeof(pat));
+	for (uint64_t o4 = 4 * MiB; o4 < 5 * MiB; o4 += sizeof(pat))
+		write_file(p, o4, pat, sizeof(pat));
+	fd = open(p, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ns_io_file_new(fd, p, &f->in), 0);
+	f->io.ops = &fail_ops;
+	f->io.size = f->in->size;
+	assert_int_equal(ns_region_open_io(&f->io, p, NULL, &r), 0);
+	before = allocated(p);
+	assert_true(before < 2 * MiB);
+
+	rc = ns_namespace_create(r, &o, NULL);
+	assert_int_equal(rc, -EIO);
+	assert_true(f->armed);	/* the preallocation did succeed */
+	/* the message is about the create, not the give-back */
+	assert_non_null(strstr(ns_errormsg(), "create namespace"));
+	if (allocated(p) >= before + 1 * MiB)
+		fail_msg("a failed create kept %llu KiB of the 16 MiB it preallocated",
+			 (unsigned long long)((allocated(p) - before) / KiB));
+	/* holes again where they were holes; what was written before stays */
+	assert_int_equal(lseek(fd, 0, SEEK_HOLE), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_DATA), (off_t)(4 * MiB));
+	assert_int_equal(lseek(fd, 4 * MiB, SEEK_HOLE), (off_t)(5 * MiB));
+	assert_true(lseek(fd, 5 * MiB, SEEK_DATA) >= (off_t)(64 * MiB - LSA));
+	read_file(p, 4 * MiB + 8192, back, sizeof(back));
+	assert_memory_equal(back, pat, sizeof(back));
+	ns_region_close(&r);
+	close(fd);
+	unlink(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,6 +865,7 @@ int main(void)
 		cmocka_unit_test(test_nested_guest_lsa),
 		cmocka_unit_test(test_destroy_on_file),
 		cmocka_unit_test(test_file_io_straddle),
+		cmocka_unit_test(test_create_commit_fails_gives_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -29,11 +29,30 @@ R=$E/r.img
 region_create "$R" 64M
 ns_create "$R" 16M a >/dev/null
 db=$(ns_create "$R" 16M b)
+ns_create "$R" 16M c >/dev/null
 pmemfs_start "$R"
-a=$MNT/region0/a b=$MNT/region0/b
+a=$MNT/region0/a b=$MNT/region0/b c=$MNT/region0/c
 "$NSIO" write "$b" 0 16777216 1 fsync || fail "writing b before the tmpfs fills"
 sync
 dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
+
+# c's buffered page fails write-back before c syncs (ext4 writes it back,
+# nobody is told yet); b, first written after that, syncs first: the shared
+# descriptor reports c's error to b's sync. It is c's, and only c's.
+exec 9<>"$c"	# c's last close would persist it: keep one open
+"$NSIO" write "$c" 0 4096 5 || fail "c's buffered write(2) failed"
+sync -f "$R" 2>/dev/null || true	# the write-back that fails
+run_cmd "$NSIO" write "$b" 0 4096 6 fsync
+[ "$rc" = 0 ] || fail "b, first written after c's write-back failed, fails its fsync: $err"
+cache_clean "$R" "$db" 4096 "b's fsync before c's"
+"$NSIO" verify "$R" "$db" 4096 6 || fail "b's write is not in the region"
+run_cmd "$NSIO" fsync "$c"
+assert_contains "$err" "fsync: EIO" "c's fsync after b's took the kernel's report"
+exec 9>&-
+run_cmd "$NSIO" fsync "$c"
+assert_contains "$err" "fsync: EIO" "c's second fsync (sticky)"
+run_cmd "$NSIO" mmap-write "$c" 0 4096 7 msync
+[ "$rc" != 0 ] || fail "c's msync succeeded after its write-back failure"
 
 # a: a small write(2) is buffered; its write-back fails
 run_cmd "$NSIO" write "$a" 0 4096 2 fsync
@@ -54,6 +73,7 @@ run_cmd "$NSIO" fsync "$b"
 run_cmd "$NSIO" fsync "$a"
 assert_contains "$err" "fsync: EIO" "a's fsync after b's"
 grep -q "namespace0.1: .* failed" "$T/daemon.log" && fail "b was marked failed"
+grep -q "namespace0.2: .* failed" "$T/daemon.log" || fail "c's failure is not logged"
 fusermount3 -u "$MNT"
 wait "$DAEMON_PID" || true	# exits non-zero: a namespace lost data
 DAEMON_PID=
