@@ -39,6 +39,7 @@ labels=(
 	"(info) the same over one control connection, p50"
 	"(info) the same over one control connection, p99"
 	"the same over one connection, 10000 ns in the region, p50"
+	"the same while list+stats poll every 200 ms, p50"
 	"open a 64 MiB v1.1 label area"
 	"pmemctl list --mount, 500 namespaces"
 	"(info) pmemctl list --file, 500 namespaces"
