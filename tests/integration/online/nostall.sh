@@ -30,17 +30,6 @@ online_start "$R"
 pc create-namespace -s 4M -n victim >/dev/null
 pc create-namespace -s 4M -n other >/dev/null
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# timed NAME ARGS...: run pc ARGS, set rc, ms and out
-timed() {
-	local t0
-	t0=$(now_ms)
-	rc=0
-	out=$(pc "$@" 2>"$T/timed.err") || rc=$?
-	ms=$(($(now_ms) - t0))
-}
-
 # holder: open and mapped, until "close" on its fifo
 start_holder() {
 	rm -f "$T/cmd"

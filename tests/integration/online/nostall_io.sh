@@ -42,15 +42,6 @@ pc create-namespace -r region1 -s 4M -n other >/dev/null
 pc list -N >/dev/null	# a client polls list and stats
 pc stats >/dev/null
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-timed() {
-	local t0
-	t0=$(now_ms)
-	rc=0
-	out=$(pc "$@" 2>"$T/timed.err") || rc=$?
-	ms=$(($(now_ms) - t0))
-}
-
 fsfreeze -f "$FSD" || skip "fsfreeze not supported on ext4 here"
 t_freeze=$(now_ms)
 pc create-namespace -r region0 -s 8M -n b >"$T/create.out" 2>"$T/create.err" &

@@ -47,3 +47,15 @@ wait_until() {
 		sleep 0.05
 	done
 }
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# timed ARGS...: run pc ARGS; set rc (its exit code), ms (wall time) and
+# out (its stdout; stderr in $T/timed.err)
+timed() {
+	local t0
+	t0=$(now_ms)
+	rc=0
+	out=$(pc "$@" 2>"$T/timed.err") || rc=$?
+	ms=$(($(now_ms) - t0))
+}
