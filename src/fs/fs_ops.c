@@ -9,7 +9,12 @@
  * errno choices (documented in the man page and --help):
  * - create, mknod, mkdir, unlink, rmdir, rename, link, symlink: EPERM
  *   (namespaces are managed with pmemctl);
- * - a size change (truncate, O_TRUNC, fallocate past the end): EPERM;
+ * - O_TRUNC is ignored, as a block device ignores it: the size never
+ *   changes and no byte is zeroed. A truncate or ftruncate to the size
+ *   or below changes nothing and succeeds (that is how the kernel
+ *   delivers O_TRUNC, op_init; dd seek= and cp of a sparse file
+ *   truncate before or after writing); one past the size, and fallocate
+ *   past the end without KEEP_SIZE, get EPERM (the size cannot grow);
  * - open for writing of a read-only namespace: EROFS, even for root;
  * - a WRITE is a block device's: one that reaches past the end is
  *   shortened to the part before it, one that starts at or past the end
@@ -68,6 +73,16 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* every data change goes through this mount or is invalidated
 	 * explicitly (control socket), never guessed from attributes */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/*
+	 * O_TRUNC as a SETATTR of size 0 (op_setattr), not as an OPEN flag:
+	 * with atomic O_TRUNC the kernel itself sets i_size to 0 and drops
+	 * the page cache after the OPEN, whatever the reply says (fuse
+	 * file.c fuse_truncate_update_attr, dir.c fuse_do_setattr on
+	 * ATTR_OPEN): dirty pages of another process's mapping would be
+	 * lost and its next fault past the new i_size a SIGBUS. A SETATTR
+	 * answered with the unchanged size leaves i_size and the cache alone.
+	 */
+	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	/* a request must fit the receive loop's pipes and buffers (loop.h) */
 	if (conn->max_write > d->cfg.max_write)
 		conn->max_write = d->cfg.max_write;
@@ -138,7 +153,18 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		if (i->kind == FS_INODE_DIR)
 			return (void)fuse_reply_err(req, EISDIR);
-		if ((uint64_t)attr->st_size != i->ns->size)
+		/*
+		 * O_TRUNC (size 0, no handle: the kernel sends no other hint,
+		 * so truncate(2) to 0 looks the same), dd seek= (ftruncate to
+		 * the seek offset) and cp of a sparse file (ftruncate to the
+		 * source's size): at or below the size nothing changes, as a
+		 * block device ignores O_TRUNC; the reply carries the size, so
+		 * the kernel keeps i_size and the page cache. The size cannot
+		 * grow.
+		 */
+		if ((uint64_t)attr->st_size != i->ns->size && i->ns->readonly)
+			return reply_err(req, i->ns, EROFS);
+		if ((uint64_t)attr->st_size > i->ns->size)
 			return reply_err(req, i->ns, EPERM);
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -209,8 +235,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fs_stats_req(&n->stats, FS_OP_OPEN);
 	if (n->readonly && (fi->flags & O_ACCMODE) != O_RDONLY)
 		return reply_err(req, n, EROFS);
-	if (fi->flags & O_TRUNC)
-		return reply_err(req, n, EPERM);
+	/* O_TRUNC comes as a SETATTR (op_init); were it here, it would be
+	 * ignored the same way: the size never changes */
 
 	/*
 	 * The core is not thread-safe and the control thread may be taking

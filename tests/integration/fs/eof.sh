@@ -83,9 +83,10 @@ edges() {
 	assert_contains "$err" "No space left on device" "$fs: dd past the end"
 	"$NSIO" check-byte "$R" "$d" $S 0 || fail "$fs: dd did not write the 4 MiB"
 	size_is "$f" "$fs: after dd"
-	# size changes are refused
+	# growing is refused; shrinking is ignored as O_TRUNC is (image_write.sh)
 	expect "$fs: ftruncate larger" EPERM "$NSEDGE" truncate "$f" $((S + 4096))
-	expect "$fs: ftruncate smaller" EPERM "$NSEDGE" truncate "$f" 4096
+	expect "$fs: ftruncate one byte larger" EPERM "$NSEDGE" truncate "$f" $((S + 1))
+	expect "$fs: ftruncate smaller (ignored)" 0 "$NSEDGE" truncate "$f" 4096
 	expect "$fs: ftruncate to the size" 0 "$NSEDGE" truncate "$f" $S
 	run_cmd "$NSIO" fallocate "$f" alloc $((S - 4096)) 8192
 	[ "$rc" != 0 ] || fail "$fs: fallocate past the end succeeded"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# truncate/unlink/create/rename/link/mkdir are refused with EPERM; chown and
-# chmod work and last for the mount's life; times are real; inode numbers
-# differ and are never reused.
+# growing truncate/unlink/create/rename/link/mkdir are refused with EPERM;
+# O_TRUNC and a truncate to the size or below are ignored as a block device
+# ignores O_TRUNC (image_write.sh); chown and chmod work and last for the
+# mount's life; times are real; inode numbers differ and are never reused.
 . "$(dirname "$0")/fslib.sh"
 
 R=$T/r.img
@@ -19,16 +20,20 @@ expect_refused() { # what CMD...
 	[ "$rc" != 0 ] || fail "$what succeeded"
 	assert_contains "$err" "Operation not permitted" "$what"
 }
-expect_refused truncate truncate -s 1M "$f"
 expect_refused "truncate to a larger size" truncate -s 4M "$f"
+expect_refused "truncate one byte past the size" truncate -s 2097153 "$f"
 expect_refused unlink rm -f "$f"
 expect_refused create touch "$MNT/region0/new"
 expect_refused mkdir mkdir "$MNT/region0/dir"
 expect_refused rename mv "$f" "$MNT/region0/other"
 expect_refused link ln "$f" "$MNT/region0/hard"
 expect_refused symlink ln -s ns1 "$MNT/region0/sym"
-expect_refused "open with O_TRUNC" bash -c ": > '$f'"
 assert_eq 2097152 "$(stat -c %s "$f")" "size after refused truncates"
+"$NSIO" write "$f" 0 4096 3 fsync
+: >"$f"		# O_TRUNC: ignored, the size and the data stay
+truncate -s 1M "$f"
+assert_eq 2097152 "$(stat -c %s "$f")" "size after O_TRUNC and truncate -s 1M"
+"$NSIO" verify "$f" 0 4096 3 || fail "O_TRUNC or truncate -s 1M changed data"
 [ ! -e "$MNT/region0/new" ] || fail "a refused create left a file"
 
 # chown / chmod (libvirt chowns the mem-path)
