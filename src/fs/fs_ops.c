@@ -31,7 +31,9 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "lsa.h"
 #include "namespace.h"
+#include "region.h"
 
 #include "fs.h"
 #include "log.h"
@@ -533,27 +535,48 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 	reply_err(req, n, rc < 0 ? -rc : 0);
 }
 
+/*
+ * df on the mount: the regions, as ndctl shows them. Size = the regions'
+ * data space (pmemctl list -R "size"), free and available = their
+ * "available_size" (what namespaces of the default alignment could still
+ * take), used = what namespaces (and alignment gaps) hold. Inodes: the
+ * namespace files plus the label slots still free (each namespace takes
+ * at least one; a region without labels has none).
+ */
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct fs_daemon *d = daemon_of(req);
 	struct statvfs sv;
-	uint64_t blocks = 0, files = 0;
+	uint64_t size = 0, avail = 0, files = 0, slots = 0;
 	size_t i;
 
+	pthread_mutex_lock(&d->lock);	/* the core's objects */
+	for (i = 0; i < d->nregions; i++) {
+		struct ns_region *r = d->regions[i].r;
+		struct ns_lsa *lsa = ns_region_lsa(r);
+		uint64_t a = 0;
+
+		ns_region_space(r, NS_DEFAULT_ALIGN, &a, NULL);
+		size += ns_region_data_size(r);
+		avail += a;
+		if (lsa)
+			slots += ns_lsa_free_slots(lsa);
+	}
+	pthread_mutex_unlock(&d->lock);
 	pthread_rwlock_rdlock(&d->itable.lock);
 	for (i = 0; i < d->itable.cap; i++) {
 		struct fs_inode *f = d->itable.v[i];
 
-		if (f && f->ns && f->linked) {
-			blocks += f->ns->size / 4096;
+		if (f && f->ns && f->linked)
 			files++;
-		}
 	}
 	pthread_rwlock_unlock(&d->itable.lock);
 	memset(&sv, 0, sizeof(sv));
 	sv.f_bsize = sv.f_frsize = 4096;
-	sv.f_blocks = blocks;
-	sv.f_files = files;
+	sv.f_blocks = size / 4096;
+	sv.f_bfree = sv.f_bavail = avail / 4096;
+	sv.f_files = files + slots;
+	sv.f_ffree = sv.f_favail = slots;
 	sv.f_namemax = FS_NAME_MAX - 1;
 	fuse_reply_statfs(req, &sv);
 }
