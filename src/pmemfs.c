@@ -399,70 +399,6 @@ static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
 }
 
 /*
- * The mount point is on a pmemfs mount that a daemon serves (its stat
- * answered): mounting over it would hide that daemon, and pmemctl --mount
- * would then talk to the new one about paths that are not there. Refused,
- * naming the region files it serves (asked on its control socket; the
- * mount's source when the socket does not answer). Whether the daemon
- * answers: statfs(2), which FUSE always sends to it (stat may be answered
- * from the kernel's cache). A dead mount (ENOTCONN) is not refused here.
- * Returns true when refused.
- */
-static bool served_mountpoint(const char *mountpoint, const struct stat *mst)
-{
-	struct statfs sfs;
-	struct ctl_mount *v = NULL;
-	struct ctl_client *c = NULL;
-	struct ctl_response *resp = NULL;
-	struct nl_msg *req;
-	char sock[PATH_MAX], names[2048] = "";
-	size_t n = 0, i, o = 0;
-	bool served = false;
-
-	if (ctl_path_mounts(NULL, &v, &n) < 0) {
-		ns_err_clear();
-		return false;
-	}
-	for (i = 0; i < n; i++)
-		if (v[i].major == major(mst->st_dev) && v[i].minor == minor(mst->st_dev))
-			break;
-	if (i == n || statfs(mountpoint, &sfs) < 0)
-		goto out;
-	served = true;
-	if (ctl_path_socket(v[i].major, v[i].minor, v[i].user_id == (uid_t)-1 ? 0 :
-			    v[i].user_id, sock, sizeof(sock)) == 0 &&
-	    ctl_client_connect(sock, &c) == 0 &&
-	    (req = ctl_proto_request_new(CTL_CMD_LIST)) != NULL) {
-		ctl_client_set_timeout(c, 2000);
-		if (ctl_client_call(c, req, &resp) == 0) {
-			unsigned k;
-
-			for (k = 0; k < resp->nparts && o < sizeof(names); k++) {
-				struct nlattr *a = resp->parts[k].attrs[CTL_A_REGION_INFO];
-				struct ctl_region_info ri;
-
-				if (a && ctl_region_info_get(a, &ri) == 0 && ri.path)
-					o += (size_t)snprintf(names + o, sizeof(names) - o,
-							      "%s'%s'", o ? ", " : "", ri.path);
-			}
-		}
-		nlmsg_free(req);
-	}
-	ctl_response_free(&resp);
-	ctl_client_close(&c);
-	ns_err_clear();
-	if (!names[0])
-		snprintf(names, sizeof(names), "'%s'", v[i].source);
-	fs_err("mount point '%s' is on a pmemfs mount a running daemon serves (region file%s %s, "
-	       "mounted on '%s'): mounting over it would hide it; unmount it first "
-	       "(fusermount3 -u '%s') or choose another directory", mountpoint,
-	       strchr(names, ',') ? "s" : "", names, v[i].mountpoint, v[i].mountpoint);
-out:
-	ctl_path_mounts_free(v, n);
-	return served;
-}
-
-/*
  * The mount point (or a directory above it) gave ENOTCONN: a FUSE mount
  * whose daemon is gone (killed, crashed) stays until it is unmounted, and
  * every access to it fails so. Said in the user's terms: which pmemfs
@@ -470,9 +406,10 @@ out:
  * command that clears it. Not cleared here: the mount may be another
  * user's, and programs may still hold files in it (a lazy unmount detaches
  * it from them); the systemd unit clears its own mount point before
- * starting (ExecStartPre=-fusermount3 -uz).
+ * starting (ExecStartPre=-fusermount3 -uz). dir as given, canon: the
+ * same canonical (NULL: not known).
  */
-static void dead_mountpoint(const char *dir)
+static void dead_mountpoint(const char *dir, const char *canon)
 {
 	char path[PATH_MAX], sock[PATH_MAX], *slash;
 	struct ctl_mount m = { 0 };
@@ -481,7 +418,7 @@ static void dead_mountpoint(const char *dir)
 	unsigned ups = 0;
 	size_t l;
 
-	snprintf(path, sizeof(path), "%s", dir);
+	snprintf(path, sizeof(path), "%s", canon ? canon : dir);
 	for (;;) {
 		for (l = strlen(path); l > 1 && path[l - 1] == '/'; l--)
 			path[l - 1] = '\0';
@@ -518,6 +455,79 @@ static void dead_mountpoint(const char *dir)
 	       m.user_id != (uid_t)-1 && m.user_id != getuid() ?
 	       " (as its owner or root)" : "");
 	ctl_path_mount_clear(&m);
+}
+
+/*
+ * The mount point is on a pmemfs mount that a daemon serves (its stat
+ * answered): mounting over it would hide that daemon, and pmemctl --mount
+ * would then talk to the new one about paths that are not there. Refused,
+ * naming the region files it serves (asked on its control socket; the
+ * mount's source when the socket does not answer). Whether the daemon
+ * answers: statfs(2), which FUSE always sends to it (stat may be answered
+ * from the kernel's cache). A dead mount (ENOTCONN) is refused as one
+ * (dead_mountpoint). Returns true when refused.
+ */
+static bool served_mountpoint(const char *given, const char *mountpoint,
+			      const struct stat *mst)
+{
+	struct statfs sfs;
+	struct ctl_mount *v = NULL;
+	struct ctl_client *c = NULL;
+	struct ctl_response *resp = NULL;
+	struct nl_msg *req;
+	char sock[PATH_MAX], names[2048] = "";
+	size_t n = 0, i, o = 0;
+	bool served = false;
+
+	if (ctl_path_mounts(NULL, &v, &n) < 0) {
+		ns_err_clear();
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i].major == major(mst->st_dev) && v[i].minor == minor(mst->st_dev))
+			break;
+	if (i == n)
+		goto out;
+	if (statfs(mountpoint, &sfs) < 0) {
+		/* stat answered from the kernel's cache: dead all the same */
+		if (errno == ENOTCONN) {
+			dead_mountpoint(given, mountpoint);
+			served = true;
+		}
+		goto out;
+	}
+	served = true;
+	if (ctl_path_socket(v[i].major, v[i].minor, v[i].user_id == (uid_t)-1 ? 0 :
+			    v[i].user_id, sock, sizeof(sock)) == 0 &&
+	    ctl_client_connect(sock, &c) == 0 &&
+	    (req = ctl_proto_request_new(CTL_CMD_LIST)) != NULL) {
+		ctl_client_set_timeout(c, 2000);
+		if (ctl_client_call(c, req, &resp) == 0) {
+			unsigned k;
+
+			for (k = 0; k < resp->nparts && o < sizeof(names); k++) {
+				struct nlattr *a = resp->parts[k].attrs[CTL_A_REGION_INFO];
+				struct ctl_region_info ri;
+
+				if (a && ctl_region_info_get(a, &ri) == 0 && ri.path)
+					o += (size_t)snprintf(names + o, sizeof(names) - o,
+							      "%s'%s'", o ? ", " : "", ri.path);
+			}
+		}
+		nlmsg_free(req);
+	}
+	ctl_response_free(&resp);
+	ctl_client_close(&c);
+	ns_err_clear();
+	if (!names[0])
+		snprintf(names, sizeof(names), "'%s'", v[i].source);
+	fs_err("mount point '%s' is on a pmemfs mount a running daemon serves (region file%s %s, "
+	       "mounted on '%s'): mounting over it would hide it; unmount it first "
+	       "(fusermount3 -u '%s') or choose another directory", mountpoint,
+	       strchr(names, ',') ? "s" : "", names, v[i].mountpoint, v[i].mountpoint);
+out:
+	ctl_path_mounts_free(v, n);
+	return served;
 }
 
 /* open every region; same file twice is an error naming both positions */
@@ -1134,7 +1144,7 @@ int main(int argc, char **argv)
 	/* a file as the mount point mounts, and then every access is EIO */
 	if (!realpath(o.paths[nregions], mountpoint) || stat(mountpoint, &mst) < 0) {
 		if (errno == ENOTCONN)
-			dead_mountpoint(o.paths[nregions]);
+			dead_mountpoint(o.paths[nregions], NULL);
 		else
 			fs_err("mount point '%s': %s", o.paths[nregions], strerror(errno));
 		goto out_args;
@@ -1143,14 +1153,14 @@ int main(int argc, char **argv)
 		fs_err("mount point '%s' is not a directory", o.paths[nregions]);
 		goto out_args;
 	}
-	if (served_mountpoint(mountpoint, &mst))
+	if (served_mountpoint(o.paths[nregions], mountpoint, &mst))
 		goto out_args;
 	if (o.val[V_LOGFILE]) {
 		rc = fs_log_file_open(o.val[V_LOGFILE]);
 		if (rc < 0) {
 			fs_err("logfile='%s': %s", o.val[V_LOGFILE], rc == -EINVAL ?
 			       "not a regular file" : rc == -EPERM ? "owned by another user" :
-			       strerror(-rc));
+			       rc == -ELOOP ? "a symbolic link (not followed)" : strerror(-rc));
 			goto out_args;
 		}
 	}
