@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <paths.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -28,7 +29,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <grp.h>
 #include <unistd.h>
 
@@ -70,6 +73,7 @@ enum pmemfs_value {
 	V_READAHEAD_KB,		/* default 1024 */
 	V_STRICT_LIMIT,		/* default 0 */
 	V_FLUSH_THREADS,	/* default 4 */
+	V_LOGFILE,		/* default: syslog, else beside the socket */
 	V_COUNT
 };
 
@@ -113,6 +117,7 @@ static const struct fuse_opt pmemfs_opt_spec[] = {
 	VALUE_OPT("readahead_kb", V_READAHEAD_KB),
 	VALUE_OPT("strict_limit", V_STRICT_LIMIT),
 	VALUE_OPT("flush_threads", V_FLUSH_THREADS),
+	VALUE_OPT("logfile", V_LOGFILE),
 	OPT("-f", foreground, 1),
 	OPT("--foreground", foreground, 1),
 	OPT("-s", single, 1),
@@ -196,6 +201,12 @@ static void usage(const char *prog)
 	       "    -h, --help             this help\n"
 	       "    -V, --version          print the version\n"
 	       "    -f                     stay in the foreground (log to stderr)\n"
+	       "    -o logfile=PATH        once the mount serves, log to PATH (absolute;\n"
+	       "                           appended, created 0600) instead of syslog or\n"
+	       "                           stderr. Default in the background: syslog; with\n"
+	       "                           no syslog daemon on /dev/log, the control\n"
+	       "                           socket's path with .log for .sock. The start-up\n"
+	       "                           summary on stderr says which\n"
 	       "    -d                     debug: log every request (implies -f)\n"
 	       "    -s                     single-threaded FUSE loop (default: 16 threads)\n"
 	       "    -o uid=N,gid=N         owner of the namespace files, decimal ids\n"
@@ -381,7 +392,70 @@ static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
 		fs_err("ctl='%s': the control socket path must be absolute", ctl);
 		return -EINVAL;
 	}
+	if (o->val[V_LOGFILE] && o->val[V_LOGFILE][0] != '/') {
+		fs_err("logfile='%s': the log file path must be absolute", o->val[V_LOGFILE]);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/*
+ * The mount point (or a directory above it) gave ENOTCONN: a FUSE mount
+ * whose daemon is gone (killed, crashed) stays until it is unmounted, and
+ * every access to it fails so. Said in the user's terms: which pmemfs
+ * mount, whether a daemon still answers on its control socket, and the
+ * command that clears it. Not cleared here: the mount may be another
+ * user's, and programs may still hold files in it (a lazy unmount detaches
+ * it from them); the systemd unit clears its own mount point before
+ * starting (ExecStartPre=-fusermount3 -uz). dir as given, canon: the
+ * same canonical (NULL: not known).
+ */
+static void dead_mountpoint(const char *dir, const char *canon)
+{
+	char path[PATH_MAX], sock[PATH_MAX], *slash;
+	struct ctl_mount m = { 0 };
+	struct ctl_client *c = NULL;
+	bool found = false, answers = false;
+	unsigned ups = 0;
+	size_t l;
+
+	snprintf(path, sizeof(path), "%s", canon ? canon : dir);
+	for (;;) {
+		for (l = strlen(path); l > 1 && path[l - 1] == '/'; l--)
+			path[l - 1] = '\0';
+		if (ctl_path_find_mount(NULL, path, &m) == 0) {
+			found = true;
+			break;
+		}
+		ns_err_clear();
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			break;
+		*slash = '\0';
+		ups++;
+	}
+	if (!found) {
+		fs_err("mount point '%s': %s: a FUSE mount whose daemon is gone? Clear it "
+		       "with `fusermount3 -uz MOUNTPOINT` on its mount point (see "
+		       "/proc/self/mountinfo), then mount again", dir, strerror(ENOTCONN));
+		return;
+	}
+	if (ctl_path_socket(m.major, m.minor, m.user_id == (uid_t)-1 ? 0 : m.user_id,
+			    sock, sizeof(sock)) < 0)
+		snprintf(sock, sizeof(sock), "its control socket");
+	else if (ctl_client_connect(sock, &c) == 0)
+		answers = true;
+	ctl_client_close(&c);
+	ns_err_clear();
+	fs_err("mount point '%s' is %sa dead pmemfs mount (%s; region file '%s' on '%s'): "
+	       "%s '%s'%s. Clear it with `fusermount3 -uz %s`%s, then mount again", dir,
+	       ups ? "inside " : "", strerror(ENOTCONN), m.source,
+	       m.mountpoint, answers ? "a daemon still answers on" :
+	       "its daemon is gone, nothing answers on", sock,
+	       answers ? " but no longer serves the mount" : "", m.mountpoint,
+	       m.user_id != (uid_t)-1 && m.user_id != getuid() ?
+	       " (as its owner or root)" : "");
+	ctl_path_mount_clear(&m);
 }
 
 /*
@@ -391,10 +465,11 @@ static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
  * naming the region files it serves (asked on its control socket; the
  * mount's source when the socket does not answer). Whether the daemon
  * answers: statfs(2), which FUSE always sends to it (stat may be answered
- * from the kernel's cache). A dead mount (ENOTCONN) is not refused here.
- * Returns true when refused.
+ * from the kernel's cache). A dead mount (ENOTCONN) is refused as one
+ * (dead_mountpoint). Returns true when refused.
  */
-static bool served_mountpoint(const char *mountpoint, const struct stat *mst)
+static bool served_mountpoint(const char *given, const char *mountpoint,
+			      const struct stat *mst)
 {
 	struct statfs sfs;
 	struct ctl_mount *v = NULL;
@@ -412,8 +487,16 @@ static bool served_mountpoint(const char *mountpoint, const struct stat *mst)
 	for (i = 0; i < n; i++)
 		if (v[i].major == major(mst->st_dev) && v[i].minor == minor(mst->st_dev))
 			break;
-	if (i == n || statfs(mountpoint, &sfs) < 0)
+	if (i == n)
 		goto out;
+	if (statfs(mountpoint, &sfs) < 0) {
+		/* stat answered from the kernel's cache: dead all the same */
+		if (errno == ENOTCONN) {
+			dead_mountpoint(given, mountpoint);
+			served = true;
+		}
+		goto out;
+	}
 	served = true;
 	if (ctl_path_socket(v[i].major, v[i].minor, v[i].user_id == (uid_t)-1 ? 0 :
 			    v[i].user_id, sock, sizeof(sock)) == 0 &&
@@ -544,11 +627,33 @@ static void notify_systemd(const char *state)
 
 /* --- shutdown: signals are taken by one thread ------------------------ */
 
+/* where the log goes once the mount serves (after the summary) */
+enum pmemfs_logto {
+	LOGTO_STDERR,		/* -f */
+	LOGTO_SYSLOG,
+	LOGTO_FILE,		/* -o logfile=, or beside the socket */
+	LOGTO_NOWHERE,		/* no syslog, no file: said in the summary */
+};
+
 struct pmemfs_run {
 	struct fs_daemon *d;
 	struct fs_bdi_opts bdi;
 	pthread_t loop_thread;
 	int loop_done;		/* atomic */
+
+	/*
+	 * The start-up summary: printed once the bdi is set (the mount
+	 * serves), on stderr before the waiting parent is told (background)
+	 * and in the log. ready_lock orders the bdi thread's hand-off with
+	 * main's failure path.
+	 */
+	pthread_mutex_t ready_lock;
+	int ready;		/* the waiting parent's pipe, -1: told or -f */
+	bool foreground, debug;
+	enum pmemfs_logto logto;
+	char logwhere[PATH_MAX + 160];	/* the summary's "log:" line */
+	char summary[4096];	/* lines before the bdi's, '\n'-separated */
+	char warnings[2048];	/* lines, '\n'-separated */
 };
 
 static void wake_handler(int sig)
@@ -580,11 +685,65 @@ static void *signal_main(void *arg)
 	return NULL;
 }
 
+/* each '\n'-separated line of text, logged at prio */
+static void log_lines(int prio, const char *text, const char *prefix)
+{
+	const char *p = text, *e;
+
+	while (*p) {
+		e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		if (e > p)
+			fs_log(prio, "%s%.*s", prefix, (int)(e - p), p);
+		p = *e ? e + 1 : e;
+	}
+}
+
+static void summary_print(const struct pmemfs_run *run, const char *bdi)
+{
+	log_lines(LOG_INFO, run->summary, "");
+	fs_info("  %s", bdi);
+	fs_info("  %s", run->logwhere);
+	/* syslog and the file name the priority themselves */
+	log_lines(LOG_WARNING, run->warnings, fs_log_is_stderr() ? "warning: " : "");
+}
+
+static void detach_done(int *ready, unsigned char status);
+
+/*
+ * The mount serves and its bdi is set: the summary goes to stderr (the
+ * terminal that started pmemfs, still open in the background), the parent
+ * is told to exit 0, and the log moves to syslog or the file, where the
+ * summary is written again. Once; bdi is the summary's bdi line.
+ */
+static void startup_done(struct pmemfs_run *run, const char *bdi)
+{
+	pthread_mutex_lock(&run->ready_lock);
+	if (run->foreground) {
+		summary_print(run, bdi);
+		if (run->logto == LOGTO_FILE)
+			fs_log_to_file(run->debug);
+		run->foreground = false;	/* printed */
+	} else if (run->ready >= 0) {
+		summary_print(run, bdi);
+		detach_done(&run->ready, 0);
+		if (run->logto == LOGTO_FILE)
+			fs_log_to_file(run->debug);
+		else
+			fs_log_init(true, run->debug);
+		if (run->logto != LOGTO_NOWHERE)
+			summary_print(run, bdi);
+	}
+	pthread_mutex_unlock(&run->ready_lock);
+}
+
 static void *bdi_main(void *arg)
 {
 	struct pmemfs_run *run = arg;
 	struct fs_daemon *d = run->d;
 	unsigned ma = 0, mi = 0;
+	char set[512], line[600];
 
 	/*
 	 * The kernel sets read-ahead when it processes the INIT reply, which
@@ -599,12 +758,179 @@ static void *bdi_main(void *arg)
 	if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE)) {
 		fs_warn("the mount '%s' is not in /proc/self/mountinfo: bdi settings "
 			"left as they are", d->mountpoint);
+		startup_done(run, "bdi: not found (the mount is not in /proc/self/mountinfo): "
+			     "the kernel's FUSE defaults stay (strict_limit=1, max_ratio=1)");
 		return NULL;
 	}
 	ma = d->dev_major;
 	mi = d->dev_minor;
-	fs_bdi_configure(ma, mi, &run->bdi);
+	fs_bdi_configure(ma, mi, &run->bdi, set, sizeof(set));
+	snprintf(line, sizeof(line), "bdi %u:%u: %s", ma, mi, set);
+	startup_done(run, line);
 	return NULL;
+}
+
+/* --- the start-up summary ---------------------------------------------- */
+
+/*
+ * A file system whose contents are gone after a reboot: "durable" there
+ * means in memory. NULL for others.
+ */
+static const char *volatile_fs(long f_type)
+{
+	switch (f_type) {
+	case TMPFS_MAGIC:
+		return "tmpfs";
+	case RAMFS_MAGIC:
+		return "ramfs";
+	case HUGETLBFS_MAGIC:
+		return "hugetlbfs";
+	default:
+		return NULL;
+	}
+}
+
+/* the name of a common file system type, else NULL */
+static const char *fs_name(long f_type)
+{
+	switch (f_type) {
+	case EXT4_SUPER_MAGIC:
+		return "ext2/3/4";
+	case XFS_SUPER_MAGIC:
+		return "xfs";
+	case BTRFS_SUPER_MAGIC:
+		return "btrfs";
+	case OVERLAYFS_SUPER_MAGIC:
+		return "overlayfs";
+	case NFS_SUPER_MAGIC:
+		return "nfs";
+	case F2FS_SUPER_MAGIC:
+		return "f2fs";
+	case 0x65735546:	/* FUSE_SUPER_MAGIC */
+		return "fuse";
+	case 0x2fc12fc1:	/* ZFS */
+		return "zfs";
+	default:
+		return volatile_fs(f_type);
+	}
+}
+
+#define APPEND(buf, ...) \
+	snprintf((buf) + strlen(buf), sizeof(buf) - strlen(buf), __VA_ARGS__)
+
+/*
+ * The summary's lines that are known before the loop serves: each region's
+ * backing mode and file system (a warning for one whose contents a reboot
+ * loses, logged now too), the receive mode, the control socket.
+ */
+static void summary_build(struct pmemfs_run *run, const struct fs_daemon *d,
+			  const struct fs_loop_plan *plan)
+{
+	unsigned i;
+
+	APPEND(run->summary, "start-up summary: %u region%s on '%s', pid %ld\n", d->nregions,
+	       d->nregions == 1 ? "" : "s", d->mountpoint, (long)getpid());
+	for (i = 0; i < d->nregions; i++) {
+		const struct fs_region *reg = &d->regions[i];
+		const char *path = ns_region_path(reg->r), *vol = NULL, *name;
+		struct statfs sfs;
+		char fst[48];
+
+		if (fstatfs(ns_region_fd(reg->r), &sfs) == 0) {
+			name = fs_name((long)sfs.f_type);
+			vol = volatile_fs((long)sfs.f_type);
+			if (name)
+				snprintf(fst, sizeof(fst), "on %s", name);
+			else
+				snprintf(fst, sizeof(fst), "on a file system of type 0x%lx",
+					 (unsigned long)sfs.f_type);
+		} else {
+			snprintf(fst, sizeof(fst), "file system unknown (%s)", strerror(errno));
+		}
+		APPEND(run->summary, "  %s '%s': backing %s, %s\n", ns_region_devname(reg->r),
+		       path, reg->rfd.dfd >= 0 ? "direct (O_DIRECT for aligned I/O)" :
+		       d->cfg.backing == FS_BACKING_BUFFERED ? "buffered (-o backing=buffered)" :
+		       "buffered (the file system has no O_DIRECT)", fst);
+		if (vol) {
+			fs_warn("%s '%s' is on %s: its contents are lost at a reboot or power "
+				"loss; fsync and msync make data durable in memory only",
+				ns_region_devname(reg->r), path, vol);
+			APPEND(run->warnings, "%s '%s' is on %s: its contents are lost at a "
+			       "reboot or power loss; fsync and msync make data durable in "
+			       "memory only\n", ns_region_devname(reg->r), path, vol);
+		}
+	}
+	if (plan->splice)
+		APPEND(run->summary, "  receive: splice(2) (%s), WRITEs of up to %u KiB\n",
+		       plan->why, plan->max_write >> 10);
+	else
+		APPEND(run->summary, "  receive: read(2) (%s), WRITEs of up to %u KiB\n",
+		       plan->why, plan->max_write >> 10);
+	if (d->ctl)
+		APPEND(run->summary, "  control socket: %s\n", ctl_server_path(d->ctl));
+	else
+		APPEND(run->summary, "  control socket: none (see the error above)\n");
+}
+
+/*
+ * Where the log goes after the summary: -o logfile=PATH; -f: stderr;
+ * syslog when a syslog daemon listens on /dev/log; else a file beside the
+ * control socket (PATH.sock -> PATH.log, in a directory only the user or
+ * root writes); else nowhere (said so). run->logwhere says which.
+ */
+static void choose_log(struct pmemfs_run *run, const struct fs_daemon *d,
+		       const struct pmemfs_opts *o)
+{
+	char path[PATH_MAX];
+	const char *sock;
+	size_t l;
+	int rc;
+
+	if (o->val[V_LOGFILE]) {
+		/* opened before mounting (main): a bad path is an error there */
+		run->logto = LOGTO_FILE;
+		snprintf(run->logwhere, sizeof(run->logwhere), "log: %s (-o logfile)",
+			 o->val[V_LOGFILE]);
+		return;
+	}
+	if (o->foreground) {
+		run->logto = LOGTO_STDERR;
+		snprintf(run->logwhere, sizeof(run->logwhere), "log: stderr (-f)");
+		return;
+	}
+	if (fs_log_syslog_reachable()) {
+		run->logto = LOGTO_SYSLOG;
+		snprintf(run->logwhere, sizeof(run->logwhere), "log: syslog, as pmemfs[%ld] "
+			 "(journalctl -t pmemfs, or /var/log/syslog)", (long)getpid());
+		return;
+	}
+	run->logto = LOGTO_NOWHERE;
+	sock = d->ctl ? ctl_server_path(d->ctl) : NULL;
+	if (!sock) {
+		snprintf(run->logwhere, sizeof(run->logwhere), "log: nowhere: no syslog "
+			 "daemon listens on %s and there is no control socket to log beside; "
+			 "run with -f or give -o logfile=PATH", _PATH_LOG);
+		fs_warn("%s", run->logwhere + strlen("log: "));
+		return;
+	}
+	l = strlen(sock);
+	if (l > 5 && strcmp(sock + l - 5, ".sock") == 0)
+		l -= 5;
+	if (snprintf(path, sizeof(path), "%.*s.log", (int)l, sock) >= (int)sizeof(path)) {
+		rc = -ENAMETOOLONG;
+	} else {
+		rc = fs_log_file_open(path);
+	}
+	if (rc < 0) {
+		snprintf(run->logwhere, sizeof(run->logwhere), "log: nowhere: no syslog "
+			 "daemon listens on %s and '%s' cannot be opened (%s); run with -f or "
+			 "give -o logfile=PATH", _PATH_LOG, path, strerror(-rc));
+		fs_warn("%s", run->logwhere + strlen("log: "));
+		return;
+	}
+	run->logto = LOGTO_FILE;
+	snprintf(run->logwhere, sizeof(run->logwhere), "log: %s (no syslog daemon listens "
+		 "on %s)", path, _PATH_LOG);
 }
 
 /* --- daemonising: the parent waits until the child serves --------------- */
@@ -786,11 +1112,13 @@ int main(int argc, char **argv)
 	pthread_t sig_thread, bdi_thread;
 	bool sig_started = false, bdi_started = false;
 	gid_t ctl_group = (gid_t)-1;
-	int ready = -1;
 	uint64_t label_size = 0;
 	unsigned nregions;
 	int ret = 1, rc;
 
+	memset(&run, 0, sizeof(run));
+	pthread_mutex_init(&run.ready_lock, NULL);
+	run.ready = -1;
 	fs_log_init(false, false);
 	if (fuse_opt_parse(&args, &o, pmemfs_opt_spec, pmemfs_opt_proc) < 0)
 		goto out_args;
@@ -816,15 +1144,27 @@ int main(int argc, char **argv)
 		goto out_args;
 	/* a file as the mount point mounts, and then every access is EIO */
 	if (!realpath(o.paths[nregions], mountpoint) || stat(mountpoint, &mst) < 0) {
-		fs_err("mount point '%s': %s", o.paths[nregions], strerror(errno));
+		if (errno == ENOTCONN)
+			dead_mountpoint(o.paths[nregions], NULL);
+		else
+			fs_err("mount point '%s': %s", o.paths[nregions], strerror(errno));
 		goto out_args;
 	}
 	if (!S_ISDIR(mst.st_mode)) {
 		fs_err("mount point '%s' is not a directory", o.paths[nregions]);
 		goto out_args;
 	}
-	if (served_mountpoint(mountpoint, &mst))
+	if (served_mountpoint(o.paths[nregions], mountpoint, &mst))
 		goto out_args;
+	if (o.val[V_LOGFILE]) {
+		rc = fs_log_file_open(o.val[V_LOGFILE]);
+		if (rc < 0) {
+			fs_err("logfile='%s': %s", o.val[V_LOGFILE], rc == -EINVAL ?
+			       "not a regular file" : rc == -EPERM ? "owned by another user" :
+			       rc == -ELOOP ? "a symbolic link (not followed)" : strerror(-rc));
+			goto out_args;
+		}
+	}
 
 	raise_nofile();
 	regions = calloc(nregions, sizeof(*regions));
@@ -853,7 +1193,7 @@ int main(int argc, char **argv)
 	if (fuse_session_mount(d.se, mountpoint) != 0)
 		goto out_session;
 	if (!o.foreground) {
-		rc = detach(&ready);
+		rc = detach(&run.ready);
 		if (rc < 0) {
 			fs_err("cannot fork into the background: %s", strerror(-rc));
 			goto out_unmount;
@@ -863,10 +1203,11 @@ int main(int argc, char **argv)
 	if (fs_bdi_find(mountpoint, PMEMFS_FSTYPE, &d.dev_major, &d.dev_minor) == 0)
 		__atomic_store_n(&d.dev_known, true, __ATOMIC_RELEASE);
 
-	memset(&run, 0, sizeof(run));
 	run.d = &d;
 	run.loop_thread = pthread_self();
 	run.bdi = bdi;
+	run.foreground = o.foreground;
+	run.debug = o.debug;
 	rc = block_signals();
 	if (rc < 0) {
 		fs_err("cannot set up signal handling: %s", strerror(-rc));
@@ -876,10 +1217,9 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		goto out_unmount;
 	start_control(&d, &o, ctl_group);
-	if (!o.foreground) {
-		detach_done(&ready, 0);
-		fs_log_init(true, o.debug);
-	}
+	/* the summary and the hand-off to the log: bdi_main, once the bdi is set */
+	summary_build(&run, &d, &plan);
+	choose_log(&run, &d, &o);
 	notify_systemd("READY=1");
 	if (d.ctl)
 		fs_info("control socket '%s' (%s)", ctl_server_path(d.ctl),
@@ -890,6 +1230,9 @@ int main(int argc, char **argv)
 		bdi_started = true;
 	if (!sig_started || !bdi_started)
 		fs_warn("cannot start a helper thread: signals or bdi settings are not handled");
+	if (!bdi_started)
+		startup_done(&run, "bdi: not set (no helper thread): the kernel's FUSE "
+			     "defaults stay");
 
 	fs_info("serving %u region%s on '%s' (%s loop)", nregions,
 		nregions == 1 ? "" : "s", mountpoint, o.single ? "single-threaded" :
@@ -914,7 +1257,9 @@ int main(int argc, char **argv)
 	}
 out_unmount:
 	fs_ctl_stop(&d);
-	detach_done(&ready, 1);
+	pthread_mutex_lock(&run.ready_lock);
+	detach_done(&run.ready, 1);
+	pthread_mutex_unlock(&run.ready_lock);
 	fuse_session_unmount(d.se);
 out_session:
 	fuse_session_destroy(d.se);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -205,9 +206,21 @@ struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd)
 /* The hint for an unreachable daemon: which socket, and what to try. */
 static int ctl_target_connect_fail(const struct ctl_target *t, int rc)
 {
+	struct statfs sfs;
 	char msg[1024];
 
 	snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+	/*
+	 * Nobody answers and the mount gives ENOTCONN: its daemon is gone
+	 * (killed, crashed) and the dead mount stays until unmounted. statfs
+	 * is always sent to the daemon; a live one (started with -o ctl=PATH)
+	 * answers it.
+	 */
+	if (rc == -ECONNREFUSED && !t->socket && t->mountpoint[0] &&
+	    statfs(t->mountpoint, &sfs) < 0 && errno == ENOTCONN)
+		return ns_err(rc, "%s: the pmemfs mount '%s' is dead, its daemon is gone (%s); "
+			      "clear it with `fusermount3 -uz %s`, then mount again", msg,
+			      t->mountpoint, strerror(ENOTCONN), t->mountpoint);
 	if (rc == -ECONNREFUSED && !t->socket)
 		return ns_err(rc, "%s (is the daemon of '%s' running? one started with "
 			      "-o ctl=PATH needs --socket PATH)", msg, t->mountpoint);

@@ -10,6 +10,7 @@
 #define PMEMFS_FS_BDI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct fs_bdi_opts {
 	int strict_limit;	/* 0 or 1; -1: leave */
@@ -25,7 +26,13 @@ struct fs_bdi_opts {
 int fs_bdi_find(const char *mountpoint, const char *fstype, unsigned *major,
 		unsigned *minor);
 
-/* Apply o to the bdi of major:minor; logs what was set and what is missing. */
-void fs_bdi_configure(unsigned major, unsigned minor, const struct fs_bdi_opts *o);
+/*
+ * Apply o to the bdi of major:minor; logs what was set and what is
+ * missing. summary (len bytes, may be NULL) gets the settings in force
+ * afterwards as the kernel reports them, and for a knob the kernel lacks,
+ * what holds instead: "strict_limit=0, max_ratio=50, read_ahead_kb=1024".
+ */
+void fs_bdi_configure(unsigned major, unsigned minor, const struct fs_bdi_opts *o,
+		      char *summary, size_t len);
 
 #endif

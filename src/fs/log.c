@@ -1,13 +1,81 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <paths.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <fuse_log.h>
 
 #include "log.h"
 
-static bool log_syslog;
+enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_FILE };
+
+static int log_target;		/* enum log_target (atomic) */
 static bool log_debug;
+static bool log_opened;		/* openlog() called */
+static int log_fd = -1;		/* fs_log_file_open() */
+
+static int target(void)
+{
+	return __atomic_load_n(&log_target, __ATOMIC_ACQUIRE);
+}
+
+static const char *prio_name(int prio)
+{
+	switch (prio) {
+	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT:
+		return "crit";
+	case LOG_ERR:
+		return "error";
+	case LOG_WARNING:
+		return "warning";
+	case LOG_NOTICE:
+		return "notice";
+	case LOG_INFO:
+		return "info";
+	default:
+		return "debug";
+	}
+}
+
+/* one line, one write(2) with O_APPEND: lines of threads do not mix */
+__attribute__((format(printf, 2, 0)))
+static void file_line(int prio, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	struct timespec ts;
+	struct tm tm;
+	size_t o = 0;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	o = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(buf + o, sizeof(buf) - o, ".%03ldZ pmemfs[%ld] %s: ",
+		     ts.tv_nsec / 1000000, (long)getpid(), prio_name(prio));
+	if (n > 0)
+		o += (size_t)n;
+	if (o < sizeof(buf)) {
+		n = vsnprintf(buf + o, sizeof(buf) - o, fmt, ap);
+		if (n > 0)
+			o += (size_t)n;
+	}
+	if (o > sizeof(buf) - 2)
+		o = sizeof(buf) - 2;
+	while (o > 0 && buf[o - 1] == '\n')	/* libfuse's end in one */
+		o--;
+	buf[o++] = '\n';
+	if (write(log_fd, buf, o) < 0) {
+		/* nowhere left to say so */
+	}
+}
 
 /* libfuse's messages: fmt is libfuse's printf format */
 __attribute__((format(printf, 2, 0)))
@@ -17,9 +85,14 @@ static void fs_log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
 
 	if (prio == LOG_DEBUG && !log_debug)
 		return;
-	if (log_syslog) {
+	switch (target()) {
+	case LOG_TO_SYSLOG:
 		vsyslog(prio, fmt, ap);
-	} else {
+		break;
+	case LOG_TO_FILE:
+		file_line(prio, fmt, ap);
+		break;
+	default:
 		vfprintf(stderr, fmt, ap);
 	}
 }
@@ -27,10 +100,72 @@ static void fs_log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
 void fs_log_init(bool use_syslog, bool debug)
 {
 	log_debug = debug;
-	if (use_syslog && !log_syslog)
+	if (use_syslog && !log_opened) {
 		openlog("pmemfs", LOG_PID, LOG_DAEMON);
-	log_syslog = use_syslog;
+		log_opened = true;
+	}
+	__atomic_store_n(&log_target, use_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR,
+			 __ATOMIC_RELEASE);
 	fuse_set_log_func(fs_log_fuse);
+}
+
+bool fs_log_syslog_reachable(void)
+{
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t i;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", _PATH_LOG);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+		int ok;
+
+		if (fd < 0)
+			continue;
+		ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		close(fd);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+int fs_log_file_open(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+		      O_NOCTTY | O_NONBLOCK, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return S_ISREG(st.st_mode) ? -EPERM : -EINVAL;
+	}
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = fd;
+	return 0;
+}
+
+void fs_log_to_file(bool debug)
+{
+	log_debug = debug;
+	if (log_fd < 0)
+		return;
+	__atomic_store_n(&log_target, LOG_TO_FILE, __ATOMIC_RELEASE);
+	fuse_set_log_func(fs_log_fuse);
+}
+
+bool fs_log_is_stderr(void)
+{
+	return target() == LOG_TO_STDERR;
 }
 
 void fs_log(int prio, const char *fmt, ...)
@@ -40,9 +175,14 @@ void fs_log(int prio, const char *fmt, ...)
 	if (prio == LOG_DEBUG && !log_debug)
 		return;
 	va_start(ap, fmt);
-	if (log_syslog) {
+	switch (target()) {
+	case LOG_TO_SYSLOG:
 		vsyslog(prio, fmt, ap);
-	} else {
+		break;
+	case LOG_TO_FILE:
+		file_line(prio, fmt, ap);
+		break;
+	default:
 		flockfile(stderr);
 		fputs("pmemfs: ", stderr);
 		vfprintf(stderr, fmt, ap);

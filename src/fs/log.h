@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The daemon's log: stderr in the foreground, syslog once daemonised.
- * libfuse's own messages are routed here too.
+ * The daemon's log: stderr in the foreground; once daemonised syslog, or
+ * a file (-o logfile=PATH, or beside the control socket when no syslog
+ * daemon listens on /dev/log). libfuse's own messages are routed here too.
  */
 #ifndef PMEMFS_FS_LOG_H
 #define PMEMFS_FS_LOG_H
@@ -11,6 +12,25 @@
 
 /* Switch to syslog (true) or stderr (false); may be called again. */
 void fs_log_init(bool use_syslog, bool debug);
+
+/*
+ * Whether a syslog daemon (rsyslog, journald's /dev/log) accepts messages
+ * on the log socket (_PATH_LOG): connect(2) to it, datagram then stream.
+ */
+bool fs_log_syslog_reachable(void);
+
+/*
+ * Open path (append, created 0600, no link followed, a regular file of the
+ * effective user only) for fs_log_to_file(); 0 or -errno (-EINVAL: not a
+ * regular file, -EPERM: another user's).
+ */
+int fs_log_file_open(const char *path);
+
+/* Switch to the file opened by fs_log_file_open(): timestamped lines. */
+void fs_log_to_file(bool debug);
+
+/* the log goes to stderr (no priority shown) */
+bool fs_log_is_stderr(void);
 
 void fs_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

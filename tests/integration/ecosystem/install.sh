@@ -60,6 +60,17 @@ expect_exit 0 "$D_PMEMFS" --help
 # the unit and the man page name the installed binary
 grep -q "^ExecStart=$I_PMEMFS -f " "$D_UNIT" || fail "the unit does not start $I_PMEMFS"
 grep -q "$sysconfdir/pmemfs/%i.conf" "$D_UNIT" || fail "the unit's EnvironmentFile is not in $sysconfdir/pmemfs"
+# where that is, as README and pmemfs(8) say: /etc with prefix /usr,
+# PREFIX/etc with the default sysconfdir (/usr/local/etc with meson's
+# default prefix), an absolute -Dsysconfdir as given
+case "$prefix:$(opt sysconfdir)" in
+/usr:*) assert_eq /etc "$sysconfdir" "sysconfdir with prefix /usr" ;;
+*:etc) assert_eq "$prefix/etc" "$sysconfdir" "sysconfdir with prefix $prefix" ;;
+esac
+grep -q "^\.I $sysconfdir/pmemfs/INSTANCE.conf\$" "$D_MAN_PMEMFS" ||
+	fail "pmemfs(8) does not name $sysconfdir/pmemfs/INSTANCE.conf"
+grep -q "^EnvironmentFile=$sysconfdir/pmemfs/%i.conf\$" "$D_UNIT" ||
+	fail "the unit's EnvironmentFile line is not $sysconfdir/pmemfs/%i.conf"
 
 # mount.fuse3 runs pmemfs through /bin/sh with mount(8)'s cleaned PATH
 case "$prefix" in

@@ -4,7 +4,7 @@
 # serves (nor inside its mount): it is refused, the message names the
 # region files served there, and the first mount serves on. A dead mount
 # (its daemon killed: ENOTCONN) is not taken for a served one: it is
-# handled as before (a later issue detects and clears it).
+# refused as a dead mount (dead_mount.sh).
 . "$(dirname "$0")/fslib.sh"
 
 over_cleanup() {
@@ -47,7 +47,7 @@ assert_eq "$R0 $R1" "$(json_get "$out" '[.[].path] | join(" ")')" "pmemctl's reg
 kill -0 "$DAEMON_PID" || fail "the first daemon died"
 
 # a dead mount is no served one (statfs: ENOTCONN), whatever stat's
-# cached answer says: not refused as one, handled as before
+# cached answer says: refused as a dead one
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=
@@ -57,4 +57,5 @@ run_cmd timeout 20 "$PMEMFS" "$R2" "$MNT"
 case "$err" in
 *"daemon serves"*) fail "a dead mount taken for a served one: $err" ;;
 esac
+assert_contains "$err" "is a dead pmemfs mount" "the dead mount named"
 echo "PASS: $TEST_NAME"
