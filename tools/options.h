@@ -2,7 +2,7 @@
 /*
  * Per-command option tables for pmemctl (in the spirit of git's
  * parse-options): each command describes its options once, in a table of
- * struct ctl_opt, and that one table drives getopt_long and the --help
+ * struct ctl_opt, and that one table drives the parser and the --help
  * text. Values go into a struct local to the command.
  */
 #ifndef PMEMCTL_OPTIONS_H
@@ -35,15 +35,15 @@ struct ctl_usage {
 	const char *exits;	/* command-specific exit codes, one "  N  why\n" a line */
 };
 
-#define CTL_MAX_OPTS 24
-
 struct ctl_parser {
 	const struct ctl_usage *usage;
 	const struct ctl_opt *opts;	/* terminated by a { NULL } entry */
-	struct option longopts[CTL_MAX_OPTS + 2];
-	char shortopts[3 * CTL_MAX_OPTS + 4];
 	const char *arg;		/* the current option's value */
-	const char *optname;		/* the current option's spelling, for messages */
+	const char *optname;		/* the current option's long name, for messages */
+	/* parser state */
+	int next;			/* the next element of argv to look at */
+	int first_arg;			/* the positional arguments met: argv[first_arg, next) */
+	const char *cluster;		/* the rest of "-abc" after an option letter */
 };
 
 /* ctl_parser_next() results besides an option key */
@@ -57,10 +57,16 @@ void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
 		     const struct ctl_opt *opts);
 
 /*
- * The next option of argv (getopt_long, GNU permutation, so options may
- * follow positional arguments). Returns its key with p->arg set, or one of
- * CTL_OPTS_*. Unknown options and missing values print
- * "pmemctl <cmd>: unknown option '--x'" and the usage line.
+ * The next option of argv, as GNU getopt_long parses it: "-s 4G", "-s4G",
+ * "-iu", "--size 4G", "--size=4G", a long name abbreviated to any unique
+ * prefix ("--lab" for --label-size), "--" ending the options, and
+ * permutation, so options may follow positional arguments: when it returns
+ * CTL_OPTS_DONE, argv[optind, argc) are the positional arguments in their
+ * order. Returns the option's key with p->arg set, or one of CTL_OPTS_*.
+ * Mistakes are reported in the spelling the user typed, with the usage
+ * line: "unknown option '--x'" or "'-x'", "option '--reg' is ambiguous:
+ * --region, --regions", "option '--human' takes no value (given
+ * '--hum=1')", "option '--size' needs a value" (or '-s').
  */
 int ctl_parser_next(struct ctl_parser *p, int argc, char **argv);
 

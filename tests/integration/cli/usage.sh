@@ -46,6 +46,35 @@ expect_exit 129 "$PMEMCTL" create-namespace --file "$T/x" --size
 assert_contains "$err" "option '--size' needs a value" "missing value of a long option"
 expect_exit 129 "$PMEMCTL" create-namespace --file "$T/x" -s
 assert_contains "$err" "option '-s' needs a value" "missing value of a short option"
+# a mistake is reported as typed: a value given to a long option that takes
+# none is not an unknown short option (its twin -u), whatever it abbreviates
+expect_exit 129 "$PMEMCTL" list --hum=1 --file "$T/x"
+assert_contains "$err" "pmemctl list: option '--human' takes no value (given '--hum=1')" "value to a flag"
+expect_exit 129 "$PMEMCTL" list --regions=all --file "$T/x"
+assert_contains "$err" "option '--regions' takes no value (given '--regions=all')" "value to a flag"
+case "$err" in *"'-R'"* | *"'-u'"*) fail "a long option reported as its short twin: $err" ;; esac
+expect_exit 129 "$PMEMCTL" stats --mount=/x --frob=1
+assert_contains "$err" "pmemctl stats: unknown option '--frob'" "unknown long option with a value"
+# an abbreviation of several options names them all
+expect_exit 129 "$PMEMCTL" list --reg x --file "$T/x"
+assert_contains "$err" "pmemctl list: option '--reg' is ambiguous: --region, --regions" "ambiguous prefix"
+assert_contains "$err" "usage: pmemctl list" "usage line after an ambiguous prefix"
+expect_exit 129 "$PMEMCTL" create-namespace --s 4M --file "$T/x"
+assert_contains "$err" "option '--s' is ambiguous: --socket, --size, --sparse" "ambiguous prefix"
+expect_exit 129 "$PMEMCTL" zero-labels --f "$T/x"
+assert_contains "$err" "option '--f' is ambiguous: --file, --force" "ambiguous prefix"
+# a unique prefix, --opt=value, -sVALUE, clusters, options after arguments
+# and "--" work as with getopt_long
+expect_exit 0 "$PMEMCTL" create-region "$T/p.img" --si=64M --label-s 128K
+expect_exit 0 "$PMEMCTL" create-namespace --file="$T/p.img" -s4M -n first
+expect_exit 0 "$PMEMCTL" create-namespace -n-dash --file "$T/p.img" -s 4M
+expect_exit 0 "$PMEMCTL" list -iu --file "$T/p.img"
+assert_contains "$out" '"name":"-dash"' "a value that starts with '-'"
+expect_exit 0 "$PMEMCTL" rename-namespace first --file "$T/p.img" second
+expect_exit 0 "$PMEMCTL" destroy-namespace --file "$T/p.img" second -- -dash
+assert_contains "$err" "destroyed 2 namespaces" "arguments around options and after --"
+expect_exit 129 "$PMEMCTL" list -iQ --file "$T/p.img"
+assert_contains "$err" "pmemctl list: unknown option '-Q'" "unknown letter in a cluster"
 expect_exit 129 "$PMEMCTL" list --file "$T/x" extra
 assert_contains "$err" "unexpected argument 'extra'" "extra argument"
 expect_exit 129 "$PMEMCTL" create-region "$T/r.img"
