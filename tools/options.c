@@ -16,6 +16,11 @@ static const char ctl_exit_codes_head[] =
 	"  0    success\n"
 	"  129  usage error: unknown option, missing option or value, extra argument\n";
 
+/* what a command's --help says of the codes every command shares */
+static const char ctl_exit_codes_pointer[] =
+	"  Any other failure exits (-errno) & 0xff: pmemctl --help and pmemctl(8)\n"
+	"  list the common ones.\n";
+
 static const char ctl_exit_codes_tail[] =
 	"  N    otherwise (-errno) & 0xff of the failure, as ndctl: EINVAL 234\n"
 	"       (bad option value, e.g. a size that does not parse), ENOENT 254,\n"
@@ -96,7 +101,7 @@ static void ctl_parser_rotate(struct ctl_parser *p, char **argv, int end)
 
 /*
  * A long option "--name" or "--name=value": the entry whose name is name,
- * else the only one that name abbreviates. An abbreviation of several is
+ * else the only one (not hidden) that name abbreviates. An abbreviation of several is
  * ambiguous: the message names them all.
  */
 static const struct ctl_opt *ctl_parser_long(const struct ctl_parser *p, const char *name,
@@ -111,7 +116,7 @@ static const struct ctl_opt *ctl_parser_long(const struct ctl_parser *p, const c
 		if (strlen(o->name) == len && !strncmp(o->name, name, len))
 			return o;
 	for (o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o)) {
-		if (strncmp(o->name, name, len))
+		if (strncmp(o->name, name, len) || !o->help)
 			continue;
 		if (!found || found->key != o->key)
 			n++;
@@ -217,11 +222,14 @@ found:
 void ctl_usage_print(const struct ctl_parser *p)
 {
 	const struct ctl_usage *u = p->usage;
-	char spell[64];
+	char spell[64], sizes[64] = "";
+	size_t n = 0;
 
 	ctl_usage_line(p, stdout);
 	printf("\n%s\n\noptions:\n", u->about);
-	for (const struct ctl_opt *o = p->opts; o->name; o++) {
+	for (const struct ctl_opt *o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o)) {
+		if (!o->help)
+			continue;
 		if (o->key < CTL_OPT_LONG)
 			snprintf(spell, sizeof(spell), "-%c, --%s%s%s", o->key, o->name,
 				 o->argname ? " " : "", o->argname ? o->argname : "");
@@ -229,13 +237,22 @@ void ctl_usage_print(const struct ctl_parser *p)
 			snprintf(spell, sizeof(spell), "    --%s%s%s", o->name,
 				 o->argname ? " " : "", o->argname ? o->argname : "");
 		printf("  %-28s %s\n", spell, o->help);
+		/* "SIZE, ALIGN": the value names that take k/m/g/t, each once */
+		if (o->argname && (!strcmp(o->argname, "SIZE") || !strcmp(o->argname, "BYTES"))) {
+			size_t l = strlen(o->argname);
+			const char *at = strstr(sizes, o->argname);
+
+			if (!(at && (at[l] == '\0' || at[l] == ',')) && n + l + 3 < sizeof(sizes))
+				n += (size_t)sprintf(sizes + n, "%s%s", n ? ", " : "", o->argname);
+		}
 	}
-	printf("  %-28s %s\n", "-h, --help", "show this help");
 	printf("\nexit codes:\n%s", ctl_exit_codes_head);
 	if (u->exits)
 		fputs(u->exits, stdout);
-	fputs(ctl_exit_codes_tail, stdout);
-	printf("\nSIZE: bytes, or a number with k/m/g/t (powers of 1024), e.g. 4G, 512MiB\n");
+	fputs(ctl_exit_codes_pointer, stdout);
+	if (n)
+		printf("\n%s: bytes, or a number with k/m/g/t (powers of 1024), e.g. 4G, 512MiB\n",
+		       sizes);
 }
 
 int ctl_opt_size(const struct ctl_parser *p, uint64_t *out)

@@ -23,7 +23,17 @@ struct ctl_opt {
 	const char *name;	/* long name, without "--" */
 	int key;		/* short letter, or CTL_OPT_LONG + n for long-only */
 	int has_arg;		/* no_argument or required_argument */
-	const char *argname;	/* "SIZE", shown in --help */
+	/*
+	 * shown in --help; "SIZE" or "BYTES" for a value parsed with
+	 * ctl_opt_size(), whose suffixes --help then explains
+	 */
+	const char *argname;
+	/*
+	 * NULL: a hidden option, accepted by its full name only but not shown
+	 * in --help (nor in the man page or completion): an option of the
+	 * other mode that the command refuses with a clearer message than
+	 * "unknown option" (--file of an online-only command)
+	 */
 	const char *help;
 };
 
@@ -32,7 +42,12 @@ struct ctl_usage {
 	const char *name;	/* "create-namespace" */
 	const char *args;	/* after the command name: "--file PATH -s SIZE [options]" */
 	const char *about;	/* one paragraph: what the command does */
-	const char *exits;	/* command-specific exit codes, one "  N  why\n" a line */
+	/*
+	 * The exit codes the command can return besides 0 and 129, one
+	 * "  N    why\n" a line (continued with 7 spaces); --help adds a
+	 * pointer to pmemctl --help for the codes every command shares.
+	 */
+	const char *exits;
 };
 
 struct ctl_parser {
