@@ -112,6 +112,10 @@ static const struct ctl_opt *ctl_parser_long(const struct ctl_parser *p, const c
 	char cands[512] = "";
 	size_t used = 0;
 
+	if (!len) {	/* "--=x" abbreviates nothing */
+		ctl_usage_error(p, "unknown option '--%s'", name);
+		return NULL;
+	}
 	for (o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o))
 		if (strlen(o->name) == len && !strncmp(o->name, name, len))
 			return o;

@@ -225,6 +225,10 @@ static void test_mistakes(void **state)
 	assert_int_equal(r.last, CTL_OPTS_ERROR);
 	assert_non_null(strstr(errbuf, "unknown option '--nosuch'\n"));
 
+	PARSE(&r, "--=x");
+	assert_int_equal(r.last, CTL_OPTS_ERROR);
+	assert_non_null(strstr(errbuf, "unknown option '--=x'\n"));
+
 	PARSE(&r, "-iQ");
 	assert_int_equal(r.last, CTL_OPTS_ERROR);
 	assert_int_equal(r.n, 1);
