@@ -101,8 +101,8 @@ static void ctl_parser_rotate(struct ctl_parser *p, char **argv, int end)
 
 /*
  * A long option "--name" or "--name=value": the entry whose name is name,
- * else the only one (not hidden) that name abbreviates. An abbreviation of several is
- * ambiguous: the message names them all.
+ * else the only one (not hidden) that name abbreviates. An abbreviation
+ * of several is ambiguous: the message names them all.
  */
 static const struct ctl_opt *ctl_parser_long(const struct ctl_parser *p, const char *name,
 					     size_t len)
