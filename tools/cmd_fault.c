@@ -199,7 +199,7 @@ enum {
 
 static const struct ctl_opt power_fail_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
+	CTL_TARGET_REFUSED_FILE,
 	{ "enable", KEY_ENABLE, no_argument, NULL,
 	  "enable crash testing (the undo log); now counts as the last FSYNC" },
 	{ "disable", KEY_DISABLE, no_argument, NULL, "disable crash testing (drops the log)" },
@@ -367,7 +367,7 @@ int cmd_power_fail(int argc, char **argv)
 
 static const struct ctl_opt crash_test_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
+	CTL_TARGET_REFUSED_FILE,
 	{ "runs", KEY_RUNS, required_argument, "N", "crash runs (default 10)" },
 	{ "seed", KEY_SEED, required_argument, "N",
 	  "run i uses seed N+i (default: random, printed); --seed S --runs 1 replays seed S" },
@@ -385,7 +385,7 @@ static const struct ctl_usage crash_test_usage = {
 	.name = "crash-test",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAMESPACE [--runs N] [--seed N]\n"
 		"       [--survive PERCENT] [--mode fsync|moment|both] [--timeout SECONDS]\n"
-		"       -- APP [ARGS...] --check CHECKER [ARGS...]",
+		"       [--verbose] -- APP [ARGS...] --check CHECKER [ARGS...]",
 	.about = "Crash an application again and again and check what a power failure\n"
 		 "leaves. First the application runs once without a crash (counting its\n"
 		 "FSYNCs and its time) and the checker must accept the result. Then for\n"
@@ -403,6 +403,7 @@ static const struct ctl_usage crash_test_usage = {
 		 "deterministic application; crashes at a moment depend on timing).",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
+		 "  254  ENOENT: no such namespace\n"
 		 CTL_NEEDS_DAEMON CTL_TARGET_EXITS,
 };
 

@@ -178,7 +178,7 @@ static const struct ctl_opt read_labels_opts[] = {
 
 static const struct ctl_usage read_labels_usage = {
 	.name = "read-labels",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-j] [-o FILE] [--label-size SIZE]",
+	.args = CTL_TARGET_ARGS " [-r REGION] [-j] [-o FILE]",
 	.about = "Dump the label area at the end of the region file: the raw bytes to\n"
 		 "FILE or to stdout (never to a terminal), or decoded with -j: both index\n"
 		 "blocks (valid or not, with the reason) and the label of every slot in\n"
@@ -186,7 +186,10 @@ static const struct ctl_usage read_labels_usage = {
 		 "region checks, so an area whose labels do not fit the file is shown too.\n"
 		 "Online the daemon decodes its regions' label areas: -j only.\n\n"
 		 CTL_TARGET_ABOUT,
-	.exits = "  250  ENXIO: no label area found (give --label-size)\n" CTL_TARGET_EXITS,
+	.exits = "  250  ENXIO: no label area found (give --label-size)\n"
+		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
+		 "  235  EISDIR: -o FILE is a directory (or a link of yours or root's to one)\n"
+		 CTL_TARGET_EXITS,
 };
 
 /*
@@ -589,7 +592,7 @@ static const struct ctl_opt check_labels_opts[] = {
 
 static const struct ctl_usage check_labels_usage = {
 	.name = "check-labels",
-	.args = CTL_TARGET_ARGS " [-r REGION] [--label-size SIZE]",
+	.args = CTL_TARGET_ARGS " [-r REGION]",
 	.about = "Check both index blocks, every label in use, and that the region\n"
 		 "serves every label (not interleaved, not of a foreign interleave set,\n"
 		 "inside the data area, overlapping no other label, no shared uuid: such\n"
@@ -598,7 +601,9 @@ static const struct ctl_usage check_labels_usage = {
 		 "only when both index blocks are valid and every label is served.\n\n"
 		 CTL_TARGET_ABOUT,
 	.exits = "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
-		 "  250  ENXIO: no label area (no valid index block)\n" CTL_TARGET_EXITS,
+		 "  250  ENXIO: no label area (no valid index block)\n"
+		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
+		 CTL_TARGET_EXITS,
 };
 
 static int ctl_check_labels_online(struct ctl_target *t)
@@ -806,7 +811,7 @@ static const struct ctl_opt init_labels_opts[] = {
 
 static const struct ctl_usage init_labels_usage = {
 	.name = "init-labels",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-f] [-V 1.1|1.2] [--label-size SIZE]",
+	.args = CTL_TARGET_ARGS " [-r REGION] [-f] [-V 1.1|1.2]",
 	.about = "Write a fresh, empty label area (both index blocks) at the end of the\n"
 		 "region file. Offline a valid area is kept unless -f, as ndctl does.\n"
 		 "Online the daemon refuses while the region has namespaces unless -f;\n"
@@ -818,7 +823,10 @@ static const struct ctl_usage init_labels_usage = {
 		 "blocks are zeroed after the new area is written.\n\n" CTL_TARGET_ABOUT,
 	.exits = "  239  EEXIST: the file has a valid label area / namespaces (use -f)\n"
 		 "  240  EBUSY: offline, the region is locked by another process; online,\n"
-		 "       a namespace is open or mapped\n" CTL_TARGET_EXITS,
+		 "       a namespace is open or mapped\n"
+		 "  234  EINVAL: bad --label-size or label version\n"
+		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
+		 CTL_TARGET_EXITS,
 };
 
 int cmd_init_labels(int argc, char **argv)
@@ -907,7 +915,12 @@ int cmd_init_labels(int argc, char **argv)
 }
 
 static const struct ctl_opt zero_labels_opts[] = {
-	CTL_TARGET_OPTS,
+	{ "file", CTL_KEY_FILE, required_argument, "PATH", "the unmounted region file" },
+	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE",
+	  "size of the label area at the end of the file (default: probe)" },
+	/* online mode: refused ("works offline only") */
+	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", NULL },
+	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", NULL },
 	{ "force", 'f', no_argument, NULL,
 	  "also over a valid label area of another size (it goes too; a larger --label-size zeroes data)" },
 	{ 0 },
@@ -921,7 +934,9 @@ static const struct ctl_usage zero_labels_usage = {
 		 "usable again. Offline only: unmount the region first (a daemon cannot\n"
 		 "serve a region without a label area).",
 	.exits = "  239  EEXIST: the file holds a valid label area of another size (use -f)\n"
-		 "  240  EBUSY: the region is locked by another process (a daemon)\n",
+		 "  240  EBUSY: the region is locked by another process (a daemon)\n"
+		 "  234  EINVAL: bad --label-size\n"
+		 "  254  ENOENT: no such region file\n",
 };
 
 int cmd_zero_labels(int argc, char **argv)

@@ -47,8 +47,9 @@ static const struct ctl_opt create_ns_opts[] = {
 
 static const struct ctl_usage create_ns_usage = {
 	.name = "create-namespace",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-s SIZE] [-n NAME] [-u UUID] [-a ALIGN]\n"
-		"       [--read-only] [--sparse] [-f] [--crash-test]",
+	.args = CTL_TARGET_ARGS " [-r REGION]\n"
+		"       [-s SIZE] [-n NAME] [-u UUID] [-a SIZE] [-m raw] [--read-only] [--sparse]\n"
+		"       [-f] [--crash-test]",
 	.about = "Create a namespace in the first aligned free extent of the region and\n"
 		 "print it as JSON (default size: the largest free extent). Its range is\n"
 		 "preallocated in the region file unless --sparse, so a full file system\n"
@@ -64,6 +65,8 @@ static const struct ctl_usage create_ns_usage = {
 		 "  239  EEXIST: the name or uuid is taken\n"
 		 "  234  EINVAL: bad size, alignment, name or uuid; several regions and no -r\n"
 		 "  240  EBUSY: offline, the region is locked by another process\n"
+		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
+		 "  250  ENXIO: the region file has no label area\n"
 		 CTL_TARGET_EXITS,
 };
 
@@ -458,6 +461,7 @@ static const struct ctl_usage rename_ns_usage = {
 		 "  239  EEXIST: NEW is taken\n"
 		 "  234  EINVAL: NEW is not a valid name\n"
 		 "  240  EBUSY: offline, the region is locked by another process\n"
+		 "  228  ENOSPC: no free label slot (a label is never rewritten in place)\n"
 		 CTL_TARGET_EXITS,
 };
 
@@ -583,13 +587,13 @@ out:
 
 static const struct ctl_opt enable_ns_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
+	CTL_TARGET_REFUSED_FILE,
 	{ 0 },
 };
 
 static const struct ctl_opt disable_ns_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
+	CTL_TARGET_REFUSED_FILE,
 	{ "force", 'f', no_argument, NULL, "disable even while its file is open or mapped" },
 	{ 0 },
 };
@@ -706,7 +710,7 @@ int cmd_disable_namespace(int argc, char **argv)
 
 static const struct ctl_opt stats_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", "(refused: needs a daemon)" },
+	CTL_TARGET_REFUSED_FILE,
 	{ 0 },
 };
 

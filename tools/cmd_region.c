@@ -36,14 +36,17 @@ static const struct ctl_opt create_region_opts[] = {
 
 static const struct ctl_usage create_region_usage = {
 	.name = "create-region",
-	.args = "--size SIZE [--label-size SIZE] [-V 1.1|1.2] [--prealloc] PATH",
+	.args = "--size SIZE [--label-size SIZE] [-V 1.1|1.2] [--prealloc] (PATH | --file PATH)",
 	.about = "Create a new region file at PATH (never overwrites one): SIZE bytes,\n"
 		 "of which the last --label-size bytes hold an empty NVDIMM label area\n"
 		 "(the layout QEMU uses for -device nvdimm,label-size=...). Prints the\n"
 		 "region as JSON. Media errors left at PATH.badblocks by an earlier\n"
 		 "region file at PATH are removed, saying so.",
 	.exits = "  239  EEXIST: PATH exists already\n"
-		 "  234  EINVAL: bad size, label size or version\n",
+		 "  234  EINVAL: bad size, label size or version\n"
+		 "  254  ENOENT: the directory of PATH does not exist\n"
+		 "  243  EACCES: the directory of PATH is not writable for you\n"
+		 "  228  ENOSPC: the file system is full (--prealloc)\n",
 };
 
 int cmd_create_region(int argc, char **argv)

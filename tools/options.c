@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Option tables -> getopt_long, --help text, and usage errors. */
+/* Option tables -> the command-line parser, --help text, and usage errors. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +15,11 @@
 static const char ctl_exit_codes_head[] =
 	"  0    success\n"
 	"  129  usage error: unknown option, missing option or value, extra argument\n";
+
+/* what a command's --help says of the codes every command shares */
+static const char ctl_exit_codes_pointer[] =
+	"  Any other failure exits (-errno) & 0xff: pmemctl --help and pmemctl(8)\n"
+	"  list the common ones.\n";
 
 static const char ctl_exit_codes_tail[] =
 	"  N    otherwise (-errno) & 0xff of the failure, as ndctl: EINVAL 234\n"
@@ -32,38 +37,29 @@ void ctl_exit_codes_print(FILE *f)
 void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
 		     const struct ctl_opt *opts)
 {
-	char *s = p->shortopts;
-	unsigned n = 0;
-
 	memset(p, 0, sizeof(*p));
 	p->usage = u;
 	p->opts = opts;
-	/* leading ':' makes getopt report a missing value as ':' */
-	*s++ = ':';
-	for (const struct ctl_opt *o = opts; o->name; o++, n++) {
-		if (n == CTL_MAX_OPTS)
-			break;	/* a programming error; caught by the tests' --help runs */
-		p->longopts[n] = (struct option){ o->name, o->has_arg, NULL, o->key };
-		if (o->key < CTL_OPT_LONG) {
-			*s++ = (char)o->key;
-			if (o->has_arg == required_argument)
-				*s++ = ':';
-		}
-	}
-	p->longopts[n++] = (struct option){ "help", no_argument, NULL, CTL_KEY_HELP };
-	p->longopts[n] = (struct option){ NULL, 0, NULL, 0 };
-	*s++ = 'h';
-	*s = '\0';
+	p->next = 1;
+	p->first_arg = 1;
 	optind = 1;
-	opterr = 0;
 }
 
-static const struct ctl_opt *ctl_opt_find(const struct ctl_parser *p, int key)
+/* every command takes -h/--help */
+static const struct ctl_opt ctl_opt_help = {
+	"help", CTL_KEY_HELP, no_argument, NULL, "show this help",
+};
+
+/* each entry of the table, then --help */
+static const struct ctl_opt *ctl_opt_iter(const struct ctl_parser *p,
+					  const struct ctl_opt *o)
 {
-	for (const struct ctl_opt *o = p->opts; o->name; o++)
-		if (o->key == key)
-			return o;
-	return NULL;
+	if (!o)
+		return p->opts->name ? p->opts : &ctl_opt_help;
+	if (o == &ctl_opt_help)
+		return NULL;
+	o++;
+	return o->name ? o : &ctl_opt_help;
 }
 
 static void ctl_usage_line(const struct ctl_parser *p, FILE *f)
@@ -85,47 +81,159 @@ int ctl_usage_error(const struct ctl_parser *p, const char *fmt, ...)
 	return CTL_EXIT_USAGE;
 }
 
+/*
+ * argv[first_arg, next) holds the positional arguments met so far; the
+ * option elements argv[next, end) just parsed move in front of them, so
+ * that when parsing ends they follow every option (GNU getopt's
+ * permutation) and optind points at the first.
+ */
+static void ctl_parser_rotate(struct ctl_parser *p, char **argv, int end)
+{
+	for (int i = p->next; i < end; i++) {
+		char *a = argv[i];
+
+		memmove(&argv[p->first_arg + 1], &argv[p->first_arg],
+			(size_t)(i - p->first_arg) * sizeof(*argv));
+		argv[p->first_arg++] = a;
+	}
+	p->next = end;
+}
+
+/*
+ * A long option "--name" or "--name=value": the entry whose name is name,
+ * else the only one (not hidden) that name abbreviates. An abbreviation
+ * of several is ambiguous: the message names them all.
+ */
+static const struct ctl_opt *ctl_parser_long(const struct ctl_parser *p, const char *name,
+					     size_t len)
+{
+	const struct ctl_opt *o, *found = NULL;
+	unsigned n = 0;
+	char cands[512] = "";
+	size_t used = 0;
+
+	if (!len) {	/* "--=x" abbreviates nothing */
+		ctl_usage_error(p, "unknown option '--%s'", name);
+		return NULL;
+	}
+	for (o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o))
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o;
+	for (o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o)) {
+		if (strncmp(o->name, name, len) || !o->help)
+			continue;
+		if (!found || found->key != o->key)
+			n++;
+		found = found ? found : o;
+		if (used < sizeof(cands))
+			used += (size_t)snprintf(cands + used, sizeof(cands) - used, "%s--%s",
+						 used ? ", " : "", o->name);
+	}
+	if (n == 1)
+		return found;
+	if (n > 1)
+		ctl_usage_error(p, "option '--%.*s' is ambiguous: %s", (int)len, name, cands);
+	else
+		ctl_usage_error(p, "unknown option '--%.*s'", (int)len, name);
+	return NULL;
+}
+
 int ctl_parser_next(struct ctl_parser *p, int argc, char **argv)
 {
-	int c, longidx = -1;
 	const struct ctl_opt *o;
+	const char *a;
 
-	c = getopt_long(argc, argv, p->shortopts, p->longopts, &longidx);
-	if (c == -1)
-		return CTL_OPTS_DONE;
-	if (c == '?') {
-		if (optopt && optopt < CTL_OPT_LONG && optopt != '?')
-			ctl_usage_error(p, "unknown option '-%c'", optopt);
-		else
-			ctl_usage_error(p, "unknown option '%s'", argv[optind - 1]);
+	p->arg = NULL;
+	if (!p->cluster) {
+		/* skip positional arguments; "--" ends the options */
+		while (p->next < argc && (argv[p->next][0] != '-' || !argv[p->next][1]))
+			p->next++;
+		if (p->next >= argc) {
+			optind = p->first_arg;
+			return CTL_OPTS_DONE;
+		}
+		if (!strcmp(argv[p->next], "--")) {
+			ctl_parser_rotate(p, argv, p->next + 1);
+			optind = p->first_arg;
+			return CTL_OPTS_DONE;
+		}
+		a = argv[p->next];
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			o = ctl_parser_long(p, a + 2, len);
+			if (!o)
+				return CTL_OPTS_ERROR;
+			p->optname = o->name;
+			if (o->has_arg == no_argument && eq) {
+				ctl_usage_error(p, "option '--%s' takes no value (given '%s')",
+						o->name, a);
+				return CTL_OPTS_ERROR;
+			}
+			if (o->has_arg == required_argument && !eq) {
+				if (p->next + 1 >= argc) {
+					ctl_usage_error(p, "option '--%s' needs a value", o->name);
+					return CTL_OPTS_ERROR;
+				}
+				p->arg = argv[p->next + 1];
+				ctl_parser_rotate(p, argv, p->next + 2);
+			} else {
+				p->arg = eq ? eq + 1 : NULL;
+				ctl_parser_rotate(p, argv, p->next + 1);
+			}
+			goto found;
+		}
+		p->cluster = a + 1;
+	}
+	/* a short option, maybe one of a cluster "-iu" or with its value "-s4G" */
+	o = NULL;
+	for (const struct ctl_opt *q = ctl_opt_iter(p, NULL); q; q = ctl_opt_iter(p, q))
+		if (q->key == (unsigned char)*p->cluster) {
+			o = q;
+			break;
+		}
+	if (!o) {
+		ctl_usage_error(p, "unknown option '-%c'", *p->cluster);
 		return CTL_OPTS_ERROR;
 	}
-	if (c == ':') {
-		o = ctl_opt_find(p, optopt);
-		if (o && (optopt >= CTL_OPT_LONG || strncmp(argv[optind - 1], "--", 2) == 0))
-			ctl_usage_error(p, "option '--%s' needs a value", o->name);
-		else
-			ctl_usage_error(p, "option '-%c' needs a value", optopt);
-		return CTL_OPTS_ERROR;
+	p->optname = o->name;
+	p->cluster++;
+	if (o->has_arg == required_argument) {
+		if (*p->cluster) {
+			p->arg = p->cluster;
+			ctl_parser_rotate(p, argv, p->next + 1);
+		} else if (p->next + 1 < argc) {
+			p->arg = argv[p->next + 1];
+			ctl_parser_rotate(p, argv, p->next + 2);
+		} else {
+			ctl_usage_error(p, "option '-%c' needs a value", o->key);
+			return CTL_OPTS_ERROR;
+		}
+		p->cluster = NULL;
+	} else if (!*p->cluster) {
+		ctl_parser_rotate(p, argv, p->next + 1);
+		p->cluster = NULL;
 	}
-	if (c == CTL_KEY_HELP) {
+found:
+	if (o->key == CTL_KEY_HELP) {
 		ctl_usage_print(p);
 		return CTL_OPTS_HELP;
 	}
-	o = ctl_opt_find(p, c);
-	p->arg = optarg;
-	p->optname = o ? o->name : "?";
-	return c;
+	return o->key;
 }
 
 void ctl_usage_print(const struct ctl_parser *p)
 {
 	const struct ctl_usage *u = p->usage;
-	char spell[64];
+	char spell[64], sizes[64] = "";
+	size_t n = 0;
 
 	ctl_usage_line(p, stdout);
 	printf("\n%s\n\noptions:\n", u->about);
-	for (const struct ctl_opt *o = p->opts; o->name; o++) {
+	for (const struct ctl_opt *o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o)) {
+		if (!o->help)
+			continue;
 		if (o->key < CTL_OPT_LONG)
 			snprintf(spell, sizeof(spell), "-%c, --%s%s%s", o->key, o->name,
 				 o->argname ? " " : "", o->argname ? o->argname : "");
@@ -133,13 +241,22 @@ void ctl_usage_print(const struct ctl_parser *p)
 			snprintf(spell, sizeof(spell), "    --%s%s%s", o->name,
 				 o->argname ? " " : "", o->argname ? o->argname : "");
 		printf("  %-28s %s\n", spell, o->help);
+		/* "SIZE, ALIGN": the value names that take k/m/g/t, each once */
+		if (o->argname && (!strcmp(o->argname, "SIZE") || !strcmp(o->argname, "BYTES"))) {
+			size_t l = strlen(o->argname);
+			const char *at = strstr(sizes, o->argname);
+
+			if (!(at && (at[l] == '\0' || at[l] == ',')) && n + l + 3 < sizeof(sizes))
+				n += (size_t)sprintf(sizes + n, "%s%s", n ? ", " : "", o->argname);
+		}
 	}
-	printf("  %-28s %s\n", "-h, --help", "show this help");
 	printf("\nexit codes:\n%s", ctl_exit_codes_head);
 	if (u->exits)
 		fputs(u->exits, stdout);
-	fputs(ctl_exit_codes_tail, stdout);
-	printf("\nSIZE: bytes, or a number with k/m/g/t (powers of 1024), e.g. 4G, 512MiB\n");
+	fputs(ctl_exit_codes_pointer, stdout);
+	if (n)
+		printf("\n%s: bytes, or a number with k/m/g/t (powers of 1024), e.g. 4G, 512MiB\n",
+		       sizes);
 }
 
 int ctl_opt_size(const struct ctl_parser *p, uint64_t *out)

@@ -2,7 +2,7 @@
 /*
  * Per-command option tables for pmemctl (in the spirit of git's
  * parse-options): each command describes its options once, in a table of
- * struct ctl_opt, and that one table drives getopt_long and the --help
+ * struct ctl_opt, and that one table drives the parser and the --help
  * text. Values go into a struct local to the command.
  */
 #ifndef PMEMCTL_OPTIONS_H
@@ -23,7 +23,17 @@ struct ctl_opt {
 	const char *name;	/* long name, without "--" */
 	int key;		/* short letter, or CTL_OPT_LONG + n for long-only */
 	int has_arg;		/* no_argument or required_argument */
-	const char *argname;	/* "SIZE", shown in --help */
+	/*
+	 * shown in --help; "SIZE" or "BYTES" for a value parsed with
+	 * ctl_opt_size(), whose suffixes --help then explains
+	 */
+	const char *argname;
+	/*
+	 * NULL: a hidden option, accepted by its full name only but not shown
+	 * in --help (nor in the man page or completion): an option of the
+	 * other mode that the command refuses with a clearer message than
+	 * "unknown option" (--file of an online-only command)
+	 */
 	const char *help;
 };
 
@@ -32,18 +42,23 @@ struct ctl_usage {
 	const char *name;	/* "create-namespace" */
 	const char *args;	/* after the command name: "--file PATH -s SIZE [options]" */
 	const char *about;	/* one paragraph: what the command does */
-	const char *exits;	/* command-specific exit codes, one "  N  why\n" a line */
+	/*
+	 * The exit codes the command can return besides 0 and 129, one
+	 * "  N    why\n" a line (continued with 7 spaces); --help adds a
+	 * pointer to pmemctl --help for the codes every command shares.
+	 */
+	const char *exits;
 };
-
-#define CTL_MAX_OPTS 24
 
 struct ctl_parser {
 	const struct ctl_usage *usage;
 	const struct ctl_opt *opts;	/* terminated by a { NULL } entry */
-	struct option longopts[CTL_MAX_OPTS + 2];
-	char shortopts[3 * CTL_MAX_OPTS + 4];
 	const char *arg;		/* the current option's value */
-	const char *optname;		/* the current option's spelling, for messages */
+	const char *optname;		/* the current option's long name, for messages */
+	/* parser state */
+	int next;			/* the next element of argv to look at */
+	int first_arg;			/* the positional arguments met: argv[first_arg, next) */
+	const char *cluster;		/* the rest of "-abc" after an option letter */
 };
 
 /* ctl_parser_next() results besides an option key */
@@ -57,10 +72,16 @@ void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
 		     const struct ctl_opt *opts);
 
 /*
- * The next option of argv (getopt_long, GNU permutation, so options may
- * follow positional arguments). Returns its key with p->arg set, or one of
- * CTL_OPTS_*. Unknown options and missing values print
- * "pmemctl <cmd>: unknown option '--x'" and the usage line.
+ * The next option of argv, as GNU getopt_long parses it: "-s 4G", "-s4G",
+ * "-iu", "--size 4G", "--size=4G", a long name abbreviated to any unique
+ * prefix ("--lab" for --label-size), "--" ending the options, and
+ * permutation, so options may follow positional arguments: when it returns
+ * CTL_OPTS_DONE, argv[optind, argc) are the positional arguments in their
+ * order. Returns the option's key with p->arg set, or one of CTL_OPTS_*.
+ * Mistakes are reported in the spelling the user typed, with the usage
+ * line: "unknown option '--x'" or "'-x'", "option '--reg' is ambiguous:
+ * --region, --regions", "option '--human' takes no value (given
+ * '--hum=1')", "option '--size' needs a value" (or '-s').
  */
 int ctl_parser_next(struct ctl_parser *p, int argc, char **argv);
 

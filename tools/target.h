@@ -61,7 +61,10 @@ enum {
 	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE", \
 	  "offline: size of the label area at the end of the file (default: probe)" }
 
-/* The same for commands that exist online only (no --file, --label-size). */
+/*
+ * The same for commands that exist online only (no --file, --label-size;
+ * add CTL_TARGET_REFUSED_FILE so that --file is refused as offline mode).
+ */
 #define CTL_TARGET_ONLINE_OPTS \
 	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", \
 	  "the pmemfs mount to manage (default: the only one mounted)" }, \
@@ -69,8 +72,12 @@ enum {
 	  "the daemon's control socket (pmemfs -o ctl=PATH)" }, \
 	{ "region", 'r', required_argument, "REGION", "region0 (or 0), ..., or all" }
 
+/* --file of an online-only command: refused (ENOTSUP), not in --help */
+#define CTL_TARGET_REFUSED_FILE \
+	{ "file", CTL_KEY_FILE, required_argument, "PATH", NULL }
+
 /* usage text pieces */
-#define CTL_TARGET_ARGS "[--mount DIR | --socket PATH | --file PATH]"
+#define CTL_TARGET_ARGS "[--mount DIR | --socket PATH | --file PATH [--label-size SIZE]]"
 #define CTL_TARGET_ABOUT \
 	"Online (the default) the command goes to the pmemfs daemon of --mount DIR\n" \
 	"(or of the only pmemfs mount, or --socket PATH); offline it works on an\n" \

@@ -26,6 +26,61 @@ for c in $commands; do
 	assert_contains "$out" "129" "$c --help exit codes"
 	assert_eq "" "$err" "$c --help writes nothing on stderr"
 done
+# each command's --help, checked against itself: the usage line names
+# every option of the list and no other, the exit codes are the command's
+# own (each once; the shared ones by a pointer to pmemctl --help), and the
+# SIZE footer is there exactly when an option takes a SIZE or BYTES
+all_cmds=$("$PMEMCTL" --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
+[ "$(echo "$all_cmds" | wc -w)" -ge 16 ] || fail "pmemctl --help lists only: $all_cmds"
+for c in $all_cmds; do
+	help=$("$PMEMCTL" "$c" --help)
+	usage=$(printf '%s\n' "$help" | sed -n '1,/^$/p')
+	opts=$(printf '%s\n' "$help" | sed -n '/^options:/,/^$/p' | grep -v -- '--help')
+	[ -n "$opts" ] || fail "$c --help: no options"
+	n=0
+	while read -r short long; do
+		[ "$short" != _ ] || short=$long
+		printf '%s\n' "$usage" | grep -Eq -- "(^|[ [(|])($long|$short)([] )|]|$)" ||
+			fail "$c --help: option $long ($short) is not in the usage line: $usage"
+		n=$((n + 1))
+	done < <(printf '%s\n' "$opts" | sed -n 's/^  -\([A-Za-z0-9]\), \(--[a-z0-9-]*\).*/-\1 \2/p; s/^      \(--[a-z0-9-]*\).*/_ \1/p')
+	[ "$n" -ge 1 ] || fail "$c --help: no option found in: $opts"
+	# (crash-test: after " -- " come the application's and checker's words)
+	for w in $(printf '%s\n' "$usage" | sed 's/ -- .*//' | grep -oE -- '(^|[ [(|])--?[A-Za-z0-9][a-z0-9-]*' | sed 's/^[ [(|]//'); do
+		printf '%s\n' "$opts" | grep -Eq -- "^  ($w, |    $w[ ]|-[A-Za-z0-9], $w[ ])" ||
+			fail "$c --help: the usage line names $w, which is not in the options list"
+	done
+	codes=$(printf '%s\n' "$help" | sed -n '/^exit codes:/,/^$/s/^  \([0-9N][0-9]*\)  .*/\1/p')
+	assert_eq "" "$(printf '%s\n' "$codes" | sort | uniq -d)" "$c --help: an exit code listed twice"
+	case " $(echo $codes) " in
+	*" N "*) fail "$c --help repeats the shared exit-code block" ;;
+	" 0 129 "*) ;;
+	*) fail "$c --help: exit codes do not start with 0 and 129: $codes" ;;
+	esac
+	assert_contains "$help" "pmemctl --help and pmemctl(8)" "$c --help points to the shared exit codes"
+	sizes=$(printf '%s\n' "$opts" | grep -cE -- '--[a-z0-9-]* (SIZE|BYTES) ' || true)
+	if [ "$sizes" -gt 0 ]; then
+		printf '%s\n' "$help" | grep -Eq '^(SIZE|BYTES|SIZE, BYTES): bytes, or a number with k/m/g/t' ||
+			fail "$c --help: takes a SIZE but does not say how to write one"
+	else
+		case "$help" in *"k/m/g/t"*) fail "$c --help explains SIZE, which it does not take" ;; esac
+	fi
+done
+# zero-labels is offline only: no online target options in its help, and
+# online-only commands show no --file (both still refused with a reason)
+expect_exit 0 "$PMEMCTL" zero-labels --help
+for o in --mount --socket --region ECONNREFUSED; do
+	case "$out" in *"$o"*) fail "zero-labels --help mentions $o (offline only)" ;; esac
+done
+for c in enable-namespace disable-namespace stats power-fail crash-test; do
+	expect_exit 0 "$PMEMCTL" "$c" --help
+	case "$out" in *"--file"*) fail "$c --help lists --file (online only)" ;; esac
+	case "$out" in *"k/m/g/t"*) fail "$c --help explains SIZE, which it does not take" ;; esac
+done
+expect_exit 0 "$PMEMCTL" crash-test --help
+assert_contains "$out" "[--verbose]" "crash-test usage line"
+expect_exit 0 "$PMEMCTL" create-namespace --help
+assert_contains "$out" "[-m raw]" "create-namespace usage line"
 expect_exit 0 "$PMEMCTL" create-namespace --help
 assert_contains "$out" "-s, --size SIZE" "create-namespace --help options"
 assert_contains "$out" "--file PATH" "create-namespace --help options"
@@ -46,6 +101,35 @@ expect_exit 129 "$PMEMCTL" create-namespace --file "$T/x" --size
 assert_contains "$err" "option '--size' needs a value" "missing value of a long option"
 expect_exit 129 "$PMEMCTL" create-namespace --file "$T/x" -s
 assert_contains "$err" "option '-s' needs a value" "missing value of a short option"
+# a mistake is reported as typed: a value given to a long option that takes
+# none is not an unknown short option (its twin -u), whatever it abbreviates
+expect_exit 129 "$PMEMCTL" list --hum=1 --file "$T/x"
+assert_contains "$err" "pmemctl list: option '--human' takes no value (given '--hum=1')" "value to a flag"
+expect_exit 129 "$PMEMCTL" list --regions=all --file "$T/x"
+assert_contains "$err" "option '--regions' takes no value (given '--regions=all')" "value to a flag"
+case "$err" in *"'-R'"* | *"'-u'"*) fail "a long option reported as its short twin: $err" ;; esac
+expect_exit 129 "$PMEMCTL" stats --mount=/x --frob=1
+assert_contains "$err" "pmemctl stats: unknown option '--frob'" "unknown long option with a value"
+# an abbreviation of several options names them all
+expect_exit 129 "$PMEMCTL" list --reg x --file "$T/x"
+assert_contains "$err" "pmemctl list: option '--reg' is ambiguous: --region, --regions" "ambiguous prefix"
+assert_contains "$err" "usage: pmemctl list" "usage line after an ambiguous prefix"
+expect_exit 129 "$PMEMCTL" create-namespace --s 4M --file "$T/x"
+assert_contains "$err" "option '--s' is ambiguous: --socket, --size, --sparse" "ambiguous prefix"
+expect_exit 129 "$PMEMCTL" zero-labels --f "$T/x"
+assert_contains "$err" "option '--f' is ambiguous: --file, --force" "ambiguous prefix"
+# a unique prefix, --opt=value, -sVALUE, clusters, options after arguments
+# and "--" work as with getopt_long
+expect_exit 0 "$PMEMCTL" create-region "$T/p.img" --si=64M --label-s 128K
+expect_exit 0 "$PMEMCTL" create-namespace --file="$T/p.img" -s4M -n first
+expect_exit 0 "$PMEMCTL" create-namespace -n-dash --file "$T/p.img" -s 4M
+expect_exit 0 "$PMEMCTL" list -iu --file "$T/p.img"
+assert_contains "$out" '"name":"-dash"' "a value that starts with '-'"
+expect_exit 0 "$PMEMCTL" rename-namespace first --file "$T/p.img" second
+expect_exit 0 "$PMEMCTL" destroy-namespace --file "$T/p.img" second -- -dash
+assert_contains "$err" "destroyed 2 namespaces" "arguments around options and after --"
+expect_exit 129 "$PMEMCTL" list -iQ --file "$T/p.img"
+assert_contains "$err" "pmemctl list: unknown option '-Q'" "unknown letter in a cluster"
 expect_exit 129 "$PMEMCTL" list --file "$T/x" extra
 assert_contains "$err" "unexpected argument 'extra'" "extra argument"
 expect_exit 129 "$PMEMCTL" create-region "$T/r.img"
@@ -67,6 +151,8 @@ expect_exit 254 "$PMEMCTL" rename-namespace a b --mount "$T"
 expect_exit 129 "$PMEMCTL" list --file "$T/x" --mount "$T"
 assert_contains "$err" "--file is offline, --mount and --socket online" "--file with --mount"
 expect_exit 129 "$PMEMCTL" zero-labels --mount "$T"
+assert_contains "$err" "zero-labels works offline only" "zero-labels online"
+expect_exit 129 "$PMEMCTL" zero-labels --socket "$T/s"
 assert_contains "$err" "zero-labels works offline only" "zero-labels online"
 # a socket nobody listens on: ECONNREFUSED (145)
 expect_exit 145 "$PMEMCTL" list --socket "$T/nosuch.sock"

@@ -3,7 +3,14 @@
 # (COMP_WORDS, COMP_CWORD, then the function `complete -p` names): the
 # commands, each command's options, option values, and region and
 # namespace names from `pmemctl list` offline (--file) and online (a real
-# mount, --mount; and the mount points of pmemfs mounts).
+# mount, --mount; and the mount points of pmemfs mounts); names with blanks
+# completed quoted; without --mount the names of the only mount, none when
+# there are several. Runs in a mount namespace of its own, where other
+# pmemfs mounts of the machine are detached.
+if [ -z "${PMEMFS_IN_MNTNS:-}" ] && [ "$(id -u)" = 0 ] &&
+	unshare -m --propagation private true 2>/dev/null; then
+	exec unshare -m --propagation private env PMEMFS_IN_MNTNS=1 bash "$0" "$@"
+fi
 . "$PMEMFS_SOURCE_ROOT/tests/integration/ecosystem/ecolib.sh"
 eco_install
 PC=$D_PMEMCTL
@@ -40,6 +47,9 @@ expect_comp "$(printf '%s\n' $cmds help | sort | tr '\n' ' ' | sed 's/ $//')" ""
 expect_comp "create-namespace create-region" create
 expect_comp "destroy-namespace disable-namespace" help d
 expect_comp "--help --version" --
+# --help once (it is in every command's options list)
+expect_comp "--help" list --he
+expect_comp "--help" zero-labels --h
 
 # options of a command, from its --help
 expect_comp "--size --socket --sparse" create-namespace --s
@@ -71,6 +81,23 @@ expect_comp "all alpha beta namespace0.0 namespace0.1 namespace0.2" destroy-name
 expect_comp "alpha" rename-namespace --file "$R" al
 expect_comp "" rename-namespace --file "$R" alpha ""
 expect_comp "all region0" list --file "$R" -r ""
+# names with blanks and shell characters: offered quoted, matched as the
+# shell reads the word (backslashes, quotes)
+"$PC" create-namespace --file "$R" -s 4M -n "with space" >/dev/null
+"$PC" create-namespace --file "$R" -s 4M -n 'it'"'"'s $x' >/dev/null
+expect_comp 'with\ space' destroy-namespace --file "$R" w
+expect_comp 'with\ space' destroy-namespace --file "$R" 'with\ s'
+expect_comp 'with\ space' destroy-namespace --file "$R" '"with s'
+expect_comp 'with\ space' rename-namespace --file "$R" "'with"
+expect_comp "it\\'s\\ \\\$x" clear-errors --file "$R" i
+expect_comp "" destroy-namespace --file "$R" 'with\ x'
+# a quoted region file (a path with a blank)
+cp "$R" "$T/my region.img"
+expect_comp 'with\ space' destroy-namespace --file "$T/my\ region.img" w
+expect_comp 'with\ space' destroy-namespace --file="'$T/my region.img'" w
+rm -f "$T/my region.img"
+"$PC" destroy-namespace --file "$R" "with space" "it's \$x" >/dev/null 2>&1 ||
+	fail "destroying the names with blanks"
 # files where a path is expected
 expect_comp "$R" create-region "$T/region"
 expect_comp "$R" list --file "$T/reg"
@@ -90,6 +117,42 @@ case " $(comp list --mount "") " in
 *" $MNT "*) ;;
 *) fail "list --mount: '$MNT' not offered (got: $(comp list --mount ""))" ;;
 esac
+# without --mount: the names of the only pmemfs mount (the one pmemctl
+# uses); with a second mount none (pmemctl would refuse), until --mount
+# or --socket chooses
+if [ -n "${PMEMFS_IN_MNTNS:-}" ]; then
+	awk '$0 ~ / - fuse\.pmemfs / { print $5 }' /proc/self/mountinfo | while read -r m; do
+		m=$(printf '%b' "$m")
+		[ "$m" = "$MNT" ] || umount -l "$m" 2>/dev/null || true
+	done
+	expect_comp "all alpha gamma namespace0.0 namespace0.1 namespace0.2" destroy-namespace ""
+	expect_comp "alpha" stats a
+	expect_comp "all region0" list -r ""
+	R2=$T/region1.img
+	"$PC" create-region --size 32M "$R2" >/dev/null
+	"$PC" create-namespace --file "$R2" -s 4M -n other >/dev/null
+	mkdir -p "$T/mnt two"
+	"$D_PMEMFS" "$R2" "$T/mnt two" || fail "second pmemfs did not mount"
+	at_exit "fusermount3 -u '$T/mnt two' 2>/dev/null || fusermount3 -uz '$T/mnt two' 2>/dev/null"
+	expect_exit 129 "$PC" destroy-namespace other
+	expect_comp "all" destroy-namespace ""
+	expect_comp "" stats ""
+	expect_comp "all" list -r ""
+	expect_comp "all namespace0.0 other" destroy-namespace --mount "$T/mnt two" ""
+	expect_comp "all namespace0.0 other" destroy-namespace --mount "$T/mnt\ two" ""
+	expect_comp "alpha" stats --mount "$MNT" a
+	# both mount points offered, the one with a blank quoted
+	got=$(comp list --mount "")
+	for m in "$MNT" "$T/mnt\ two"; do
+		case " $got " in
+		*" $m "*) ;;
+		*) fail "list --mount: '$m' not offered (got: $got)" ;;
+		esac
+	done
+	fusermount3 -u "$T/mnt two" || fail "unmounting the second mount"
+else
+	echo "SKIP part: the only mount (needs root for a mount namespace)" >&2
+fi
 # a command line that names no daemon that answers: no names, no error text
 out=$(comp destroy-namespace --socket "$T/nothing.sock" "" 2>&1)
 assert_eq "all" "$out" "completion without a daemon"

@@ -44,6 +44,27 @@ for c in $cmds; do
 	for o in $("$PC" "$c" --help | sed -n '/^options:/,/^$/s/^  \(-[A-Za-z0-9], \|    \)\(--[a-z0-9-]*\).*/\2/p'); do
 		grep -q -- "$o" "$T/sec.txt" || fail "pmemctl(8) $c: option $o missing"
 	done
+	# the synopsis (the first paragraph) names every option but --help,
+	# by its short or long name, and no option the command does not list
+	syn=$(awk 'NF == 0 { exit } { printf "%s ", $0 }' "$T/sec.txt" | tr -s ' ')
+	case "$syn" in *"pmemctl $c"*) ;; *) fail "pmemctl(8) $c: synopsis '$syn'" ;; esac
+	"$PC" "$c" --help | sed -n '/^options:/,/^$/p' | grep -v -- '--help' |
+		sed -n 's/^  -\([A-Za-z0-9]\), \(--[a-z0-9-]*\).*/-\1 \2/p; s/^      \(--[a-z0-9-]*\).*/\1 \1/p' >"$T/opts.lst"
+	[ -s "$T/opts.lst" ] || fail "pmemctl $c --help: no options found"
+	while read -r short long; do
+		printf '%s\n' "$syn" | grep -Eq -- "(^|[ [(|])($short|$long)([] )|]|$)" ||
+			fail "pmemctl(8) $c: synopsis lacks $long ($short): $syn"
+	done <"$T/opts.lst"
+	case "$c" in
+	zero-labels)
+		for o in --mount --socket --region; do
+			grep -q -- "$o " "$T/sec.txt" && fail "pmemctl(8) zero-labels (offline only) lists $o"
+		done
+		;;
+	enable-namespace | disable-namespace | stats | power-fail | crash-test)
+		grep -q -- "--file" "$T/sec.txt" && fail "pmemctl(8) $c (online only) lists --file"
+		;;
+	esac
 	for code in $("$PC" "$c" --help | sed -n '/^exit codes:/,/^$/s/^  \([0-9][0-9]*\)  .*/\1/p'); do
 		case "$code" in 0 | 129) continue ;; esac
 		grep -Eq "^       $code +[^ ]" "$T/sec.txt" || fail "pmemctl(8) $c: exit code $code missing"
