@@ -235,7 +235,8 @@ out:
 
 static const struct ctl_opt destroy_ns_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "force", 'f', no_argument, NULL, "destroy even while a daemon holds it open" },
+	{ "force", 'f', no_argument, NULL,
+	  "online: destroy even an enabled namespace, or one that is open or mapped" },
 	{ 0 },
 };
 
@@ -243,19 +244,27 @@ static const struct ctl_usage destroy_ns_usage = {
 	.name = "destroy-namespace",
 	.args = CTL_TARGET_ARGS " [-r REGION] [-f] NAME|UUID|DEV|all...",
 	.about = "Destroy namespaces named by name, uuid or device name (namespace0.N);\n"
-		 "'all' destroys every served namespace (those 'list' shows). The first\n"
-		 "min(8 KiB, size) bytes of each are zeroed before its label is freed,\n"
-		 "as ndctl does. A label that is not served (list -i) is destroyed only\n"
-		 "when named, which reclaims its range. Prints \"destroyed N namespace(s)\"\n"
-		 "on stderr.\n\n"
-		 "Online, a namespace whose file is open or mapped is refused (after\n"
-		 "waiting up to a second for a close in flight) unless -f; with -f its\n"
-		 "file disappears at once, later writes through the old handles fail\n"
-		 "(EIO at fsync/msync), and its range is not reused until they are closed.\n\n"
+		 "'all' destroys every namespace 'list -i' shows served or disabled. The\n"
+		 "first min(8 KiB, size) bytes of each are zeroed before its label is\n"
+		 "freed, as ndctl does. A label that is not served for another reason\n"
+		 "(list -i) is destroyed only when named, which reclaims its range.\n"
+		 "Prints \"destroyed N namespace(s)\" on stderr.\n\n"
+		 "Online, as ndctl, an enabled (served) namespace is destroyed only with\n"
+		 "-f or after disable-namespace; one whose file is open or mapped is\n"
+		 "refused naming the processes that hold it (after waiting up to a second\n"
+		 "for a close in flight) unless -f. With -f its file disappears at once,\n"
+		 "later writes through the old handles fail (EIO at fsync/msync), and its\n"
+		 "range is not reused until they are closed. Each namespace is done on\n"
+		 "its own, as in ndctl: 'all' without -f destroys the disabled ones and\n"
+		 "refuses the enabled ones, naming them (\"destroyed N namespaces, refused\n"
+		 "M (enabled or in use): ...\"). Offline (--file) nothing is enabled and\n"
+		 "-f is not needed.\n\n"
 		 CTL_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no such namespace (nothing is destroyed then)\n"
-		 "  240  EBUSY: the namespace is open or mapped (use -f); offline, the\n"
-		 "       region is locked by another process\n" CTL_TARGET_EXITS,
+		 "  240  EBUSY: online, the namespace is enabled (disable it or use -f) or\n"
+		 "       open or mapped (use -f), for any of those named; the others\n"
+		 "       are destroyed. Offline, the region is locked by another process\n"
+		 CTL_TARGET_EXITS,
 };
 
 /* Resolve every argument in a listing first: an unknown one destroys nothing. */
