@@ -683,6 +683,7 @@ static const struct ctl_usage enable_ns_usage = {
 	.exits = "  254  ENOENT: no such namespace (nothing is enabled then)\n"
 		 "  250  ENXIO: the label is not one pmemfs serves (list -i says why)\n"
 		 "  240  EBUSY: still open through the file it had before it was disabled\n"
+		 "       (the message names the processes that hold it)\n"
 		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
 };
 

@@ -755,7 +755,7 @@ static void fs_ctl_unlink(struct fs_daemon *d, struct fs_region *reg,
 }
 
 /*
- * A destroy or disable refused: noted with the daemon lock held, worded
+ * A destroy, disable or enable refused: noted with the daemon lock held, worded
  * after it is dropped (fs_ctl_refuse), because naming the holders reads
  * /proc, and OPEN and RELEASE take the daemon lock.
  */
@@ -763,7 +763,7 @@ static void fs_ctl_unlink(struct fs_daemon *d, struct fs_region *reg,
 #define FS_CTL_REFUSAL_PIDS 16	/* holders named */
 
 struct fs_ctl_refusal {
-	const char *verb;	/* "destroy", "disable"; NULL: nothing refused */
+	const char *verb;	/* "destroy", "disable", "enable"; NULL: nothing refused */
 	bool served;		/* a destroy refused because it is enabled */
 	unsigned handles;
 	char name[FS_NAME_MAX], region[32], path[PATH_MAX];
@@ -836,11 +836,16 @@ static int fs_ctl_refuse(struct fs_daemon *d, const struct fs_ctl_refusal *f)
 	}
 	if (n) {
 		fs_holders_text(pids, n, who, sizeof(who));
-		snprintf(held, sizeof(held), "in use by %s", who);
+		snprintf(held, sizeof(held), "in use by %s%s", who,
+			 n == FS_CTL_REFUSAL_PIDS ? " and maybe more" : "");
 	} else {
 		snprintf(held, sizeof(held), "in use (%u open file handle%s or mapping%s)",
 			 f->handles, f->handles == 1 ? "" : "s", f->handles == 1 ? "" : "s");
 	}
+	if (!strcmp(f->verb, "enable"))
+		return ns_err(-EBUSY, "namespace '%s' in %s is still %s through the file it "
+			      "had before it was disabled: close that first", f->name,
+			      f->region, held);
 	if (f->served)
 		return ns_err(-EBUSY, "namespace '%s' in %s is enabled and %s: close it and "
 			      "disable it, or use -f to destroy it anyway", f->name,
@@ -959,6 +964,7 @@ out:
 static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct fs_daemon *d = arg;
+	struct fs_ctl_refusal no = { 0 };
 	struct fs_notes nl = { 0 };
 	struct fs_region *reg;
 	struct ns_namespace *ns;
@@ -982,9 +988,7 @@ static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, v
 	if (ns_namespace_holders(ns) > 0) {
 		rc = fs_ctl_held(rep, ns);
 		if (rc == 0)
-			rc = ns_err(-EBUSY, "namespace '%s' in %s is still open through the "
-				    "file it had before it was disabled: close that first",
-				    ns_namespace_name(ns), ns_region_devname(reg->r));
+			fs_ctl_refusal_note(d, reg, ns, "enable", false, &no);
 		goto out;
 	}
 	rc = fs_daemon_add_namespace(d, reg, ns, &file);
@@ -1001,7 +1005,7 @@ static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, v
 out:
 	pthread_mutex_unlock(&d->lock);
 	fs_notes_send(d, &nl);
-	return rc;
+	return no.verb ? fs_ctl_refuse(d, &no) : rc;
 }
 
 /* ---- rename ---- */

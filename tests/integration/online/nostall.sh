@@ -97,7 +97,7 @@ for i in 0 1 2 3; do
 	read -r what errno wms _ <<<"$line"
 	assert_eq "error 16" "$what $errno" "waiter $i result ($line)"
 	if ((i == 3)); then
-		assert_contains "$line" "is still open through the file it had before it was disabled" \
+		assert_contains "$line" "is still in use by pid $hpid (olclient) through the file it had before it was disabled" \
 			"waiter $i message"
 	else
 		assert_contains "$line" "is in use by pid $hpid (olclient)" "waiter $i message"
