@@ -384,7 +384,7 @@ static int ctl_destroy_online(struct ctl_target *t, bool force, int argc, char *
 	const struct ctl_ns_info **v = NULL;
 	struct ctl_listing l;
 	unsigned n = 0, done = 0, refused = 0, k;
-	char names[256] = "";
+	char names[8 * 66] = "";	/* the first 8 names (<= 63 bytes) */
 	size_t o = 0;
 	bool old = false;
 	int rc, first = 0;
