@@ -108,8 +108,10 @@ int main(int argc, char **argv)
 		ctl_response_free(&r);
 		t1 = now_ms();
 		m = ctl_proto_request_new(CTL_CMD_DESTROY_NS);
+		/* FORCE: a served namespace is destroyed only with it (pmemctl -f) */
 		if (!m || ctl_put_string(m, CTL_A_REGION, argv[2]) < 0 ||
-		    ctl_put_string(m, CTL_A_NS_DEV, dev) < 0)
+		    ctl_put_string(m, CTL_A_NS_DEV, dev) < 0 ||
+		    ctl_put_u32(m, CTL_A_FLAGS, CTL_F_FORCE) < 0)
 			return 1;
 		if (call(c, m, &r, "destroy") < 0)
 			return 1;

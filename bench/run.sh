@@ -466,13 +466,13 @@ if want cd; then
 		for ((i = 0; i < CD_N; i++)); do
 			a=$(ms_of "$PMEMCTL" create-namespace --mount "$MNT" -r region0 -s 2M -n cd$i) ||
 				die "pmemctl create-namespace --mount '$MNT' failed"
-			b=$(ms_of "$PMEMCTL" destroy-namespace --mount "$MNT" -r region0 cd$i 2>/dev/null) ||
-				die "pmemctl destroy-namespace --mount '$MNT' failed"
+			b=$(ms_of "$PMEMCTL" destroy-namespace -f --mount "$MNT" -r region0 cd$i 2>/dev/null) ||
+				die "pmemctl destroy-namespace -f --mount '$MNT' failed"
 			cds+=" $(awk -v a="$a" -v b="$b" 'BEGIN { print a + b }')"
 		done
 		p50=$(pct 50 <<<"$cds") p99=$(pct 99 <<<"$cds")
 		row cd_p50 "create + destroy through the daemon, p50" ms "" "$p50" "" "$p50" le 5 \
-			"one create and one destroy, each a pmemctl process; $CD_N pairs" "$(samples_json pmemfs "$cds")"
+			"one create and one destroy -f (it is served), each a pmemctl process; $CD_N pairs" "$(samples_json pmemfs "$cds")"
 		row cd_p99 "create + destroy through the daemon, p99" ms "" "$p99" "" "$p99" le 20 "" null
 		# the daemon's share: the same over one connection, no process start-up
 		read -r _ c50 _ c99 _ cc _ cdd < <("$CTLBENCH" "$MNT" region0 "$CD_N") ||

@@ -238,7 +238,8 @@ out:
 
 static const struct ctl_opt destroy_ns_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "force", 'f', no_argument, NULL, "destroy even while a daemon holds it open" },
+	{ "force", 'f', no_argument, NULL,
+	  "online: destroy even an enabled namespace, or one that is open or mapped" },
 	{ 0 },
 };
 
@@ -246,19 +247,27 @@ static const struct ctl_usage destroy_ns_usage = {
 	.name = "destroy-namespace",
 	.args = CTL_TARGET_ARGS " [-r REGION] [-f] NAME|UUID|DEV|all...",
 	.about = "Destroy namespaces named by name, uuid or device name (namespace0.N);\n"
-		 "'all' destroys every served namespace (those 'list' shows). The first\n"
-		 "min(8 KiB, size) bytes of each are zeroed before its label is freed,\n"
-		 "as ndctl does. A label that is not served (list -i) is destroyed only\n"
-		 "when named, which reclaims its range. Prints \"destroyed N namespace(s)\"\n"
-		 "on stderr.\n\n"
-		 "Online, a namespace whose file is open or mapped is refused (after\n"
-		 "waiting up to a second for a close in flight) unless -f; with -f its\n"
-		 "file disappears at once, later writes through the old handles fail\n"
-		 "(EIO at fsync/msync), and its range is not reused until they are closed.\n\n"
+		 "'all' destroys every namespace 'list -i' shows served or disabled. The\n"
+		 "first min(8 KiB, size) bytes of each are zeroed before its label is\n"
+		 "freed, as ndctl does. A label that is not served for another reason\n"
+		 "(list -i) is destroyed only when named, which reclaims its range.\n"
+		 "Prints \"destroyed N namespace(s)\" on stderr.\n\n"
+		 "Online, as ndctl, an enabled (served) namespace is destroyed only with\n"
+		 "-f or after disable-namespace; one whose file is open or mapped is\n"
+		 "refused naming the processes that hold it (after waiting up to a second\n"
+		 "for a close in flight) unless -f. With -f its file disappears at once,\n"
+		 "later writes through the old handles fail (EIO at fsync/msync), and its\n"
+		 "range is not reused until they are closed. Each namespace is done on\n"
+		 "its own, as in ndctl: 'all' without -f destroys the disabled ones and\n"
+		 "refuses the enabled ones, naming them (\"destroyed N namespaces, refused\n"
+		 "M (enabled or in use): ...\"). Offline (--file) nothing is enabled and\n"
+		 "-f is not needed.\n\n"
 		 CTL_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no such namespace (nothing is destroyed then)\n"
-		 "  240  EBUSY: the namespace is open or mapped (use -f); offline, the\n"
-		 "       region is locked by another process\n" CTL_TARGET_EXITS,
+		 "  240  EBUSY: online, the namespace is enabled (disable it or use -f) or\n"
+		 "       open or mapped (use -f), for any of those named; the others\n"
+		 "       are destroyed. Offline, the region is locked by another process\n"
+		 CTL_TARGET_EXITS,
 };
 
 /* Resolve every argument in a listing first: an unknown one destroys nothing. */
@@ -309,41 +318,110 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 	return 0;
 }
 
+/* "all" also takes every disabled namespace (those list -i shows disabled) */
+static void ctl_resolve_disabled(const struct ctl_listing *l, int argc, char **argv,
+				 const struct ctl_ns_info **v, unsigned *n)
+{
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "all"))
+			continue;
+		for (unsigned j = 0; j < l->nns; j++) {
+			bool dup = false;
+
+			if (!l->ns[j].state || strcmp(l->ns[j].state, "disabled"))
+				continue;
+			for (unsigned k = 0; k < *n; k++)
+				dup |= v[k] == &l->ns[j];
+			if (!dup)
+				v[(*n)++] = &l->ns[j];
+		}
+	}
+}
+
+/*
+ * One destroy request. Without -f it carries KEEP_SERVED: a daemon older
+ * than the rule that an enabled namespace needs -f refuses the unknown bit
+ * (EINVAL) instead of destroying what it serves; then *old is set and the
+ * rule is kept here, from the listing's state.
+ */
+static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, bool force,
+			   bool *old)
+{
+	struct ctl_response *resp = NULL;
+	uint32_t flags = force ? CTL_F_FORCE : *old ? 0 : CTL_F_KEEP_SERVED;
+	struct nl_msg *req;
+	int rc;
+
+	if (!force && *old && ctl_ns_info_active(ns))
+		return ctl_fail_msg(-EBUSY, "namespace '%s' in %s is enabled (served as %s): "
+				    "disable it first (disable-namespace), or use -f to "
+				    "destroy it anyway", ns->name ? ns->name : ns->dev,
+				    ns->region ? ns->region : "its region",
+				    ns->path ? ns->path : "a file");
+	req = ctl_online_ns_request(CTL_CMD_DESTROY_NS, ns);
+	if (!req)
+		return ctl_exit_code(-ENOMEM);
+	if (flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0) {
+		nlmsg_free(req);
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	}
+	rc = ctl_target_call_quiet(t, req, &resp);
+	ctl_response_free(&resp);
+	if (rc == -EINVAL && flags == CTL_F_KEEP_SERVED && strstr(ns_errormsg(), "unknown flags")) {
+		ns_err_clear();
+		*old = true;
+		return ctl_destroy_one(t, ns, force, old);
+	}
+	if (rc < 0)
+		return ctl_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() : ns_strerror(rc));
+	return 0;
+}
+
+/*
+ * As ndctl: each namespace on its own, a refused one (enabled, or open
+ * or mapped; EBUSY) does not stop the others; any other failure does.
+ * The exit code is the first failure's.
+ */
 static int ctl_destroy_online(struct ctl_target *t, bool force, int argc, char **argv)
 {
 	const struct ctl_ns_info **v = NULL;
 	struct ctl_listing l;
-	unsigned n = 0, done = 0, k;
-	int rc;
+	unsigned n = 0, done = 0, refused = 0, k;
+	char names[8 * 66] = "";	/* the first 8 names (<= 63 bytes) */
+	size_t o = 0;
+	bool old = false;
+	int rc, first = 0;
 
 	rc = ctl_resolve_online(t, &l, argc, argv, &v, &n);
 	if (rc) {
 		ctl_listing_free(&l);
 		return rc;
 	}
+	ctl_resolve_disabled(&l, argc, argv, v, &n);
 	for (k = 0; k < n; k++) {
-		struct nl_msg *req = ctl_online_ns_request(CTL_CMD_DESTROY_NS, v[k]);
-		struct ctl_response *resp = NULL;
+		const char *name = v[k]->name ? v[k]->name : v[k]->dev;
 
-		if (!req) {
-			rc = ctl_exit_code(-ENOMEM);
-			break;
+		rc = ctl_destroy_one(t, v[k], force, &old);
+		if (rc == 0) {
+			done++;
+			continue;
 		}
-		if (force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
-			nlmsg_free(req);
-			rc = ctl_fail_msg(-ENOMEM, "out of memory");
+		if (!first)
+			first = rc;
+		if (rc != ctl_exit_code(-EBUSY))
 			break;
-		}
-		rc = ctl_target_call(t, req, &resp);
-		ctl_response_free(&resp);
-		if (rc)
-			break;
-		done++;
+		if (refused++ < 8 && o < sizeof(names))
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+					      o ? ", " : "", name);
 	}
-	ctl_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
+	if (refused && n > 1)
+		ctl_msg("destroyed %u namespace%s, refused %u (enabled or in use): %s%s",
+			done, done == 1 ? "" : "s", refused, names, refused > 8 ? ", ..." : "");
+	else
+		ctl_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
 	free(v);
 	ctl_listing_free(&l);
-	return rc;
+	return first;
 }
 
 int cmd_destroy_namespace(int argc, char **argv)
@@ -609,6 +687,7 @@ static const struct ctl_usage enable_ns_usage = {
 	.exits = "  254  ENOENT: no such namespace (nothing is enabled then)\n"
 		 "  250  ENXIO: the label is not one pmemfs serves (list -i says why)\n"
 		 "  240  EBUSY: still open through the file it had before it was disabled\n"
+		 "       (the message names the processes that hold it)\n"
 		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
 };
 
@@ -659,22 +738,8 @@ static int ctl_enable_disable(const struct ctl_usage *u, const struct ctl_opt *o
 		return ctl_usage_error(&p, "no namespace given (a name, uuid, device or all)");
 	rc = ctl_resolve_online(&t, &l, argc, argv, &v, &n);
 	/* "all" enables every disabled namespace, not only the served ones */
-	if (rc == 0 && cmd == CTL_CMD_ENABLE_NS) {
-		for (int i = optind; i < argc; i++) {
-			if (strcmp(argv[i], "all"))
-				continue;
-			for (unsigned j = 0; j < l.nns; j++) {
-				bool dup = false;
-
-				if (!l.ns[j].state || strcmp(l.ns[j].state, "disabled"))
-					continue;
-				for (k = 0; k < n; k++)
-					dup |= v[k] == &l.ns[j];
-				if (!dup)
-					v[n++] = &l.ns[j];
-			}
-		}
-	}
+	if (rc == 0 && cmd == CTL_CMD_ENABLE_NS)
+		ctl_resolve_disabled(&l, argc, argv, v, &n);
 	for (k = 0; rc == 0 && k < n; k++) {
 		struct nl_msg *req = ctl_online_ns_request(cmd, v[k]);
 

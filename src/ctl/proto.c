@@ -458,7 +458,7 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.changes = true,
 		.allowed = A(REGION) | NS_SPEC | A(FLAGS),
 		.one_of = NS_SPEC, .one_of_required = true,
-		.flags = CTL_F_FORCE,
+		.flags = CTL_F_FORCE | CTL_F_KEEP_SERVED,
 	},
 	[CTL_CMD_ENABLE_NS] = {
 		.name = "enable-namespace", .verb = "enable namespaces",
@@ -532,6 +532,7 @@ static const struct {
 	{ CTL_F_STATUS, "status" },
 	{ CTL_F_UNINJECT, "uninject" },
 	{ CTL_F_CLEAR, "clear" },
+	{ CTL_F_KEEP_SERVED, "keep-served" },
 };
 
 const struct ctl_cmd_info *ctl_proto_cmd_info(unsigned cmd)

@@ -145,6 +145,14 @@ enum ctl_attr {
 /* (1u << 8) is left unused */
 #define CTL_F_UNINJECT (1u << 9)	/* inject-error: clear the range instead */
 #define CTL_F_CLEAR (1u << 10)		/* inject-error: clear every media error */
+/*
+ * destroy: refuse a served (enabled) namespace even with FORCE (FORCE then
+ * overrides only open handles). Without FORCE a daemon refuses a served
+ * namespace anyway; pmemctl sends this bit whenever it sends no FORCE so
+ * that a daemon older than the rule, which refuses unknown flag bits,
+ * never destroys a served namespace for it.
+ */
+#define CTL_F_KEEP_SERVED (1u << 11)
 
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply) */
 enum ctl_ns_attr {

@@ -754,20 +754,114 @@ static void fs_ctl_unlink(struct fs_daemon *d, struct fs_region *reg,
 	fs_inode_unlink(&d->itable, file);	/* may free file */
 }
 
-static int fs_ctl_busy(struct fs_region *reg, struct ns_namespace *ns, const char *verb)
-{
-	unsigned h = ns_namespace_holders(ns);
+/*
+ * A destroy, disable or enable refused: noted with the daemon lock held, worded
+ * after it is dropped (fs_ctl_refuse), because naming the holders reads
+ * /proc, and OPEN and RELEASE take the daemon lock.
+ */
+#define FS_CTL_REFUSAL_INOS 4	/* the served file and old ones still open */
+#define FS_CTL_REFUSAL_PIDS 16	/* holders named */
 
-	return ns_err(-EBUSY, "namespace '%s' in %s is in use (%u open file handle%s or "
-		      "mapping%s): close it first, or force to %s it anyway",
-		      ns_namespace_name(ns), ns_region_devname(reg->r), h,
-		      h == 1 ? "" : "s", h == 1 ? "" : "s", verb);
+struct fs_ctl_refusal {
+	const char *verb;	/* "destroy", "disable", "enable"; NULL: nothing refused */
+	bool served;		/* a destroy refused because it is enabled */
+	unsigned handles;
+	char name[FS_NAME_MAX], region[32], path[PATH_MAX];
+	fuse_ino_t ino[FS_CTL_REFUSAL_INOS];
+	unsigned nino;
+};
+
+/* daemon lock held */
+static void fs_ctl_refusal_note(struct fs_daemon *d, struct fs_region *reg,
+				struct ns_namespace *ns, const char *verb, bool served,
+				struct fs_ctl_refusal *f)
+{
+	struct fs_inode *file = fs_ctl_file(ns);
+	fuse_ino_t i;
+
+	f->verb = verb;
+	f->served = served;
+	f->handles = ns_namespace_holders(ns);
+	f->nino = 0;
+	f->path[0] = '\0';
+	snprintf(f->name, sizeof(f->name), "%s", ns_namespace_name(ns));
+	snprintf(f->region, sizeof(f->region), "%s", ns_region_devname(reg->r));
+	if (file) {
+		f->ino[f->nino++] = file->ino;
+		snprintf(f->path, sizeof(f->path), "%s/%s/%s", d->mountpoint,
+			 reg->dir->name, file->name);
+	}
+	if (!f->handles)
+		return;
+	/* the files it had before it was disabled, still open */
+	pthread_rwlock_rdlock(&d->itable.lock);
+	for (i = 1; i < d->itable.cap && f->nino < FS_CTL_REFUSAL_INOS; i++) {
+		struct fs_inode *x = d->itable.v[i];
+		bool open;
+
+		if (!x || x == file || x->kind != FS_INODE_FILE || !x->ns || x->ns->ns != ns)
+			continue;
+		pthread_mutex_lock(&x->ns->lock);
+		open = x->ns->handles > 0;
+		pthread_mutex_unlock(&x->ns->lock);
+		if (open)
+			f->ino[f->nino++] = x->ino;
+	}
+	pthread_rwlock_unlock(&d->itable.lock);
+}
+
+/*
+ * The refusal's EBUSY and message (no daemon lock held), naming the
+ * holders' pids where the daemon can see them (fault.c finds them by the
+ * files' device and inode), else the count of handles.
+ */
+static int fs_ctl_refuse(struct fs_daemon *d, const struct fs_ctl_refusal *f)
+{
+	pid_t pids[FS_CTL_REFUSAL_PIDS], p[FS_CTL_REFUSAL_PIDS];
+	char who[1024], held[1100];
+	unsigned n = 0, m, i, j, k;
+
+	if (f->served && !f->handles)
+		return ns_err(-EBUSY, "namespace '%s' in %s is enabled (served as %s): "
+			      "disable it first (disable-namespace), or use -f to destroy "
+			      "it anyway", f->name, f->region, f->path);
+	for (i = 0; i < f->nino; i++) {
+		m = fs_holders_find(d, f->ino[i], p, FS_CTL_REFUSAL_PIDS);
+		for (j = 0; j < m && n < FS_CTL_REFUSAL_PIDS; j++) {
+			for (k = 0; k < n && pids[k] != p[j]; k++)
+				;
+			if (k == n)
+				pids[n++] = p[j];
+		}
+	}
+	if (n) {
+		fs_holders_text(pids, n, who, sizeof(who));
+		snprintf(held, sizeof(held), "in use by %s%s", who,
+			 n == FS_CTL_REFUSAL_PIDS ? " and maybe more" : "");
+	} else {
+		snprintf(held, sizeof(held), "in use (%u open file handle%s or mapping%s)",
+			 f->handles, f->handles == 1 ? "" : "s", f->handles == 1 ? "" : "s");
+	}
+	if (!strcmp(f->verb, "enable"))
+		return ns_err(-EBUSY, "namespace '%s' in %s is still %s through the file it "
+			      "had before it was disabled: close that first", f->name,
+			      f->region, held);
+	if (f->served)
+		return ns_err(-EBUSY, "namespace '%s' in %s is enabled and %s: close it and "
+			      "disable it, or use -f to destroy it anyway", f->name,
+			      f->region, held);
+	return ns_err(-EBUSY, "namespace '%s' in %s is %s: close it first, or use -f to "
+		      "%s it anyway", f->name, f->region, held, f->verb);
 }
 
 static int fs_ctl_destroy(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct fs_daemon *d = arg;
-	bool force = ctl_request_flags(req) & CTL_F_FORCE;
+	uint32_t flags = ctl_request_flags(req);
+	bool force = flags & CTL_F_FORCE;
+	/* without FORCE a served namespace is kept (an old pmemctl sends no KEEP_SERVED) */
+	bool keep_served = !force || (flags & CTL_F_KEEP_SERVED);
+	struct fs_ctl_refusal no = { 0 };
 	struct fs_notes nl = { 0 };
 	struct fs_region *reg;
 	struct ns_namespace *ns;
@@ -781,14 +875,19 @@ static int fs_ctl_destroy(const struct ctl_request *req, struct ctl_reply *rep, 
 	rc = fs_ctl_target(d, req, &reg, &ns);
 	if (rc)
 		goto out;
+	file = fs_ctl_file(ns);
+	/* enabled: refused at once, there is nothing to wait for (ndctl's rule) */
+	if (file && keep_served) {
+		fs_ctl_refusal_note(d, reg, ns, "destroy", true, &no);
+		goto out;
+	}
 	if (!force && ns_namespace_holders(ns) > 0) {
 		rc = fs_ctl_held(rep, ns);
 		if (rc == 0)
-			rc = fs_ctl_busy(reg, ns, "destroy");
+			fs_ctl_refusal_note(d, reg, ns, "destroy", false, &no);
 		goto out;
 	}
 	held = ns_namespace_holders(ns);
-	file = fs_ctl_file(ns);
 	snprintf(name, sizeof(name), "%s", ns_namespace_name(ns));
 	snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(ns));
 	/* no WRITE may land in the range once its first bytes are zeroed */
@@ -808,21 +907,22 @@ static int fs_ctl_destroy(const struct ctl_request *req, struct ctl_reply *rep, 
 	if (file)
 		fs_ctl_unlink(d, reg, file, &nl);
 	fs_ctl_sync_names(d, reg, &nl);
-	fs_info("%s: destroyed %s '%s' for uid %u%s", ns_region_devname(reg->r), dev, name,
-		(unsigned)req->cred.uid,
+	fs_info("%s: destroyed %s%s '%s' for uid %u%s", ns_region_devname(reg->r),
+		file ? "enabled " : "", dev, name, (unsigned)req->cred.uid,
 		held ? " while in use: its range stays reserved until it is closed" : "");
 	m = ctl_reply_msg(rep);
 	rc = m ? ctl_put_u32(m, CTL_A_COUNT, 1) : -ENOMEM;
 out:
 	pthread_mutex_unlock(&d->lock);
 	fs_notes_send(d, &nl);
-	return rc;
+	return no.verb ? fs_ctl_refuse(d, &no) : rc;
 }
 
 static int fs_ctl_disable(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct fs_daemon *d = arg;
 	bool force = ctl_request_flags(req) & CTL_F_FORCE;
+	struct fs_ctl_refusal no = { 0 };
 	struct fs_notes nl = { 0 };
 	struct fs_region *reg;
 	struct ns_namespace *ns;
@@ -847,7 +947,7 @@ static int fs_ctl_disable(const struct ctl_request *req, struct ctl_reply *rep, 
 	if (!force && ns_namespace_holders(ns) > 0) {
 		rc = fs_ctl_held(rep, ns);
 		if (rc == 0)
-			rc = fs_ctl_busy(reg, ns, "disable");
+			fs_ctl_refusal_note(d, reg, ns, "disable", false, &no);
 		goto out;
 	}
 	ns_namespace_set_userdata(ns, NULL);
@@ -858,12 +958,13 @@ static int fs_ctl_disable(const struct ctl_request *req, struct ctl_reply *rep, 
 out:
 	pthread_mutex_unlock(&d->lock);
 	fs_notes_send(d, &nl);
-	return rc;
+	return no.verb ? fs_ctl_refuse(d, &no) : rc;
 }
 
 static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
 	struct fs_daemon *d = arg;
+	struct fs_ctl_refusal no = { 0 };
 	struct fs_notes nl = { 0 };
 	struct fs_region *reg;
 	struct ns_namespace *ns;
@@ -887,9 +988,7 @@ static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, v
 	if (ns_namespace_holders(ns) > 0) {
 		rc = fs_ctl_held(rep, ns);
 		if (rc == 0)
-			rc = ns_err(-EBUSY, "namespace '%s' in %s is still open through the "
-				    "file it had before it was disabled: close that first",
-				    ns_namespace_name(ns), ns_region_devname(reg->r));
+			fs_ctl_refusal_note(d, reg, ns, "enable", false, &no);
 		goto out;
 	}
 	rc = fs_daemon_add_namespace(d, reg, ns, &file);
@@ -906,7 +1005,7 @@ static int fs_ctl_enable(const struct ctl_request *req, struct ctl_reply *rep, v
 out:
 	pthread_mutex_unlock(&d->lock);
 	fs_notes_send(d, &nl);
-	return rc;
+	return no.verb ? fs_ctl_refuse(d, &no) : rc;
 }
 
 /* ---- rename ---- */

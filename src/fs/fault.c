@@ -653,6 +653,22 @@ static void holders_text(const pid_t *pids, unsigned n, char *buf, size_t len)
 	}
 }
 
+unsigned fs_holders_find(struct fs_daemon *d, uint64_t ino, pid_t *pids, unsigned max)
+{
+	struct holder_id id = { .ino = ino };
+
+	if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE))
+		return 0;
+	id.major = d->dev_major;
+	id.minor = d->dev_minor;
+	return find_holders(&id, pids, max);
+}
+
+void fs_holders_text(const pid_t *pids, unsigned n, char *buf, size_t len)
+{
+	holders_text(pids, n, buf, len);
+}
+
 /* pid is gone or a zombie (its files and mappings are released) */
 static bool pid_gone(pid_t pid)
 {

@@ -176,6 +176,16 @@ int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed);
 int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 			const struct fs_pf_opts *o, struct fs_crash_result *res);
 
+/*
+ * Up to max pids of the processes that have inode ino of the mount open or
+ * mapped, found by device and inode (never by a path string; the daemon
+ * itself is left out); 0 while the mount's device number is unknown.
+ * Reads /proc: call with no daemon lock held.
+ */
+unsigned fs_holders_find(struct fs_daemon *d, uint64_t ino, pid_t *pids, unsigned max);
+/* "pid 123 (nsio), pid 456 (qemu-system-x86)" */
+void fs_holders_text(const pid_t *pids, unsigned n, char *buf, size_t len);
+
 struct fs_crash_status {
 	bool enabled, crashed;
 	uint64_t pages_logged, fsyncs, reverts;

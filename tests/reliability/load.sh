@@ -7,8 +7,9 @@
 #     randseed every loop; even jobs use the mmap engine (stores, msync),
 #     odd jobs psync (pwrite, fsync);
 #   - a loop creating and destroying other namespaces online: idle ones
-#     written and destroyed without -f, mapped ones (a process holding a
-#     dirty shared mapping) refused with EBUSY (240) without -f and then
+#     written, disabled and destroyed without -f, mapped ones (a process holding a
+#     dirty shared mapping) refused with EBUSY (240) without -f, enabled
+#     (at once) and disabled with -f (after waiting for a RELEASE), and then
 #     destroyed with -f, idle ones destroyed with -f;
 #   - a loop running `pmemctl list -R -N` (and every tenth time `stats`):
 #     it must exit 0, parse as JSON and show every fio namespace; each
@@ -164,17 +165,18 @@ churn_loop() {
 			unexpected "create-namespace $name: bad reply or no file: $j"
 		fi
 		case $mode in
-		0)	# written and read back, idle: destroyed without -f
+		0)	# written and read back, idle: disabled, then destroyed without -f
 			"$NSIO" write "$MNT/region0/$name" 4096 65536 "$i" fsync 2>>"$T/churn.err" ||
 				unexpected "pwrite+fsync on $name failed"
 			"$NSIO" verify "$MNT/region0/$name" 4096 65536 "$i" 2>>"$T/churn.err" ||
 				unexpected "read back of $name failed"
 			rc=0
-			pc destroy-namespace "$name" 2>"$T/churn.err" || rc=$?
+			pc disable-namespace "$name" 2>"$T/churn.err" &&
+				pc destroy-namespace "$name" 2>"$T/churn.err" || rc=$?
 			if [ "$rc" = 0 ]; then
 				destroys=$((destroys + 1))
 			else
-				unexpected "destroy-namespace $name (idle): exit $rc: $(cat "$T/churn.err")"
+				unexpected "disable + destroy-namespace $name (idle): exit $rc: $(cat "$T/churn.err")"
 			fi
 			;;
 		1)	# mapped with dirty pages: EBUSY without -f, then -f
@@ -197,11 +199,24 @@ churn_loop() {
 				unexpected "holder of $name not ready after $ms ms: $(cat "$T/hold.err")"
 			rc=0
 			pc destroy-namespace "$name" 2>"$T/churn.err" || rc=$?
-			if [ "$rc" = 240 ] && grep -q "is in use" "$T/churn.err"; then
+			if [ "$rc" = 240 ] && grep -q "is enabled and in use by pid $hp " "$T/churn.err"; then
 				busy=$((busy + 1))
 				exists "$name" || unexpected "$name's file gone after a refused destroy"
 			else
 				unexpected "destroy-namespace $name (mapped): exit $rc, expected 240: $(cat "$T/churn.err")"
+			fi
+			# disabled under the mapping: a destroy waits up to 1 s for
+			# a RELEASE, then is refused
+			rc=0
+			pc disable-namespace -f "$name" 2>"$T/churn.err" || rc=$?
+			[ "$rc" = 0 ] ||
+				unexpected "disable-namespace -f $name (mapped): exit $rc: $(cat "$T/churn.err")"
+			rc=0
+			pc destroy-namespace "$name" 2>"$T/churn.err" || rc=$?
+			if [ "$rc" = 240 ] && grep -q "is in use by pid $hp " "$T/churn.err"; then
+				busy=$((busy + 1))
+			else
+				unexpected "destroy-namespace $name (disabled, mapped): exit $rc, expected 240: $(cat "$T/churn.err")"
 			fi
 			rc=0
 			pc destroy-namespace -f "$name" 2>"$T/churn.err" || rc=$?

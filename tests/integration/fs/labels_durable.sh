@@ -37,7 +37,7 @@ d=$(json_get "$j" .dpa)
 labels_clean "create-namespace through the daemon"
 "$PMEMCTL" rename-namespace --mount "$MNT" c e >/dev/null || fail "online rename failed"
 labels_clean "rename-namespace through the daemon"
-"$PMEMCTL" destroy-namespace --mount "$MNT" e 2>/dev/null || fail "online destroy failed"
+"$PMEMCTL" destroy-namespace -f --mount "$MNT" e 2>/dev/null || fail "online destroy failed"
 labels_clean "destroy-namespace through the daemon"
 cache_clean "$R" "$d" 8192
 pmemfs_stop

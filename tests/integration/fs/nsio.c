@@ -9,11 +9,13 @@
  *                                          only), fsync, fdatasync, direct
  *                                          (O_DIRECT from page-aligned memory,
  *                                          then fsync)
- *   nsio mmap-write FILE OFF LEN SEED [msync|hold]
+ *   nsio mmap-write FILE OFF LEN SEED [msync|hold|maponly]
  *                                          store the pattern through a shared
  *                                          mapping; msync(MS_SYNC) the range,
  *                                          or print "ready" and wait to be
  *                                          killed with the pages dirty
+ *                                          (maponly: the descriptor closed
+ *                                          first, the mapping holds the file)
  *   nsio fsync FILE                        open O_RDWR and fsync
  *   nsio cachestat FILE OFF LEN            "cache=N dirty=N writeback=N"
  *                                          (exit 77 without cachestat(2))
@@ -203,7 +205,10 @@ static int cmd_mmap_write(int argc, char **argv)
 		return die("mmap");
 	p = m + (off - mstart);
 	fill_pattern(p, len, seed);
-	if (strcmp(mode, "hold") == 0) {
+	/* maponly: the mapping alone keeps the file (no descriptor left) */
+	if (strcmp(mode, "maponly") == 0 && close(fd) < 0)
+		return die("close");
+	if (strcmp(mode, "hold") == 0 || strcmp(mode, "maponly") == 0) {
 		printf("ready\n");
 		fflush(stdout);
 		for (;;)

@@ -37,7 +37,7 @@ expect_exit 0 pc list -M
 assert_eq 3 "$(json_get "$out" '.[0].badblock_count')" "remounted list"
 
 # physical: a new namespace over the range has the error too
-pc destroy-namespace a >/dev/null 2>&1 || fail "destroy"
+pc destroy-namespace -f a >/dev/null 2>&1 || fail "destroy"
 j=$(pc create-namespace -s 8M -n c) || fail "create c"
 assert_eq "$DPA" "$(json_get "$j" .dpa)" "same range"
 F=$(json_get "$j" .path)

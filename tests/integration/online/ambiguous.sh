@@ -31,7 +31,7 @@ for c in "destroy-namespace a" "destroy-namespace $u" "destroy-namespace -f a" \
 done
 assert_eq "2" "$(pc list | jq length)" "both namespaces are still there"
 assert_eq "0 0" "$(pc list -M | jq -r '[.[].badblock_count] | join(" ")')" "no media error injected"
-expect_exit 0 pc destroy-namespace -r region1 a
+expect_exit 0 pc destroy-namespace -f -r region1 a
 assert_eq "region0/a" "$(cd "$MNT" && echo */*)" "-r region1 destroyed region1's"
 pmemfs_stop
 

@@ -45,7 +45,7 @@ expect_exit 0 pc create-namespace -n rest --sparse
 rest_size=$(json_get "$out" .size)
 [ "$rest_size" -gt $((100 * MiB)) ] || fail "default size $rest_size: not the largest extent"
 assert_eq 0 "$(json_get "$(pc list -R)" '.[0].max_available_extent')" "rest took the largest extent"
-expect_exit 0 pc destroy-namespace rest
+expect_exit 0 pc destroy-namespace -f rest
 assert_contains "$err" "destroyed 1 namespace" "destroy message"
 [ ! -e "$MNT/region0/rest" ] || fail "rest's file is still there"
 

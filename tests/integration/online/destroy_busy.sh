@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # destroy-namespace while the file is open or mapped: refused (240) unless
-# -f, after waiting for a close in flight; with -f the file disappears at
-# once, writes through the stale handle fail (EIO at fdatasync/msync), the
+# -f, naming the holder's pid (a disabled namespace still open through its
+# old file after waiting for a close in flight; an enabled one at once);
+# with -f the file disappears at once, writes through the stale handle fail (EIO at fdatasync/msync), the
 # range is not handed out again until the handle is closed, and the first
 # 8 KiB are zeroed in the region file.
 . "$(dirname "$0")/onlinelib.sh"
@@ -19,7 +20,9 @@ victim_dpa=$(ns_field victim dpa)
 # a close just before: the RELEASE may still be in flight, destroy waits for it
 "$NSIO" write "$MNT/region0/keep" 0 $((1 * MiB)) 4 fsync
 pc create-namespace -s 2M -n tmp >/dev/null
-"$NSIO" write "$MNT/region0/tmp" 0 4096 9 none
+exec 5<>"$MNT/region0/tmp"
+expect_exit 0 pc disable-namespace -f tmp
+exec 5>&-
 expect_exit 0 pc destroy-namespace tmp
 
 # open and mapped: refused, nothing changes
@@ -32,12 +35,15 @@ wait_until 10 grep -q ready "$T/stale.out" || fail "stale client not ready: $(ca
 start=$(date +%s%N)
 expect_exit 240 pc destroy-namespace victim
 ms=$((($(date +%s%N) - start) / 1000000))
-assert_contains "$err" "namespace 'victim' in region0 is in use" "refusal message"
-assert_contains "$err" "force" "refusal suggests force"
+assert_contains "$err" "namespace 'victim' in region0 is enabled and in use by pid $spid (olclient)" \
+	"refusal message"
+assert_contains "$err" "or use -f to destroy it anyway" "refusal suggests -f"
 assert_contains "$err" "destroyed 0 namespaces" "nothing destroyed"
 [ "$ms" -lt 5000 ] || fail "refusal took $ms ms"
 [ -e "$MNT/region0/victim" ] || fail "victim's file gone after a refused destroy"
 expect_exit 240 pc disable-namespace victim
+assert_contains "$err" "namespace 'victim' in region0 is in use by pid $spid (olclient): close it first, or use -f to disable it anyway" \
+	"disable's refusal"
 [ -e "$MNT/region0/victim" ] || fail "victim's file gone after a refused disable"
 
 # forced: gone at once, stale writes fail
@@ -57,7 +63,7 @@ assert_eq "store: EIO" "$(grep '^store:' "$T/stale.out")" "store+msync on a stal
 j=$(pc create-namespace -s 4M -n next) || fail "create next"
 next_dpa=$(json_get "$j" .dpa)
 [ "$next_dpa" != "$victim_dpa" ] || fail "victim's range reused while still open"
-pc destroy-namespace next 2>/dev/null
+pc destroy-namespace -f next 2>/dev/null
 echo close >&4
 wait "$spid" || fail "stale client failed: $(cat "$T/stale.err")"
 exec 4>&-
@@ -66,7 +72,7 @@ reuse() {
 	local j
 	j=$(pc create-namespace -s 4M -n again 2>/dev/null) || return 1
 	[ "$(json_get "$j" .dpa)" = "$victim_dpa" ] && return 0
-	pc destroy-namespace again 2>/dev/null
+	pc destroy-namespace -f again 2>/dev/null
 	return 1
 }
 wait_until 5 reuse || fail "victim's range not reused after the close"

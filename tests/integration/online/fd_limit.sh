@@ -40,7 +40,7 @@ for i in 0 $((N - 1)) $last; do
 done
 nfd=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
 [ "$nfd" -lt 200 ] || fail "the daemon holds $nfd descriptors for $((N + M)) namespaces"
-expect_exit 0 pc destroy-namespace ns5
+expect_exit 0 pc destroy-namespace -f ns5
 pmemfs_stop
 for i in 0 $((N - 1)) $last; do
 	dpa=$("$PMEMCTL" list --file "$R" | jq -r --arg n "ns$i" '.[] | select(.name == $n) | .dpa')

@@ -26,7 +26,7 @@ for ((i = 0; i < 20; i++)); do
 	[ "$(stat -c %s "$MNT/region0/hot$i")" = $((4 * MiB)) ] || fail "hot$i file"
 	"$NSIO" write "$MNT/region0/hot$i" 0 $((4 * MiB)) "$i" fdatasync
 	if ((i % 3 == 2)); then
-		pc destroy-namespace "hot$((i - 1))" 2>/dev/null || fail "destroy hot$((i - 1))"
+		pc destroy-namespace -f "hot$((i - 1))" 2>/dev/null || fail "destroy hot$((i - 1))"
 	fi
 done
 kill -0 "$wpid" || fail "the writer died: $(cat "$T/writer.err")"

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: MIT
 # The control plane never stalls (issue 16 item 14): no request waits for
 # another client's request.
-#   - a destroy or disable refused because the namespace is busy still
+#   - a destroy or enable refused because the namespace is busy still
 #     waits (up to 1 s) for a RELEASE in flight, but while 3 destroys and
-#     1 disable of a held namespace wait, `pmemctl list` and `stats` of
-#     other clients answer at once (before any of the four), 16 parallel
-#     lists all succeed, and the four waits run side by side (about 1 s in
-#     all, not one after the other);
+#     1 enable of a held namespace wait (disabled with -f, still open
+#     through its old file: an enabled one is refused at once), `pmemctl
+#     list` and `stats` of other clients answer at once (before any of the
+#     four), 16 parallel lists all succeed, and the four waits run side by
+#     side (about 1 s in all, not one after the other);
 #   - a client that disconnects while its request waits: nothing is done
 #     for it later, others go on;
 #   - a client that sends half a request (and one byte) and stalls, never
@@ -22,7 +23,7 @@
 
 BOUND_MS=${BOUND_MS:-800}
 CMD_DESTROY=4	# CTL_CMD_DESTROY_NS (src/ctl/proto.h)
-CMD_DISABLE=6	# CTL_CMD_DISABLE_NS
+CMD_ENABLE=5	# CTL_CMD_ENABLE_NS
 
 R=$T/r.img
 region_create "$R" 64M
@@ -45,14 +46,17 @@ stop_holder() {
 	exec 4>&-
 }
 at_exit 'exec 4>&- 2>/dev/null; kill -9 $(jobs -p) 2>/dev/null'
+# victim listed (served or disabled)
+victim_listed() { [ -n "$(ns_field victim dev)" ]; }
 start_holder
+pc disable-namespace -f victim 2>/dev/null || fail "disable -f victim"
 
 # ---- 1. four refused busy requests wait; list and stats do not wait for them
 t_start=$(now_ms)
 wpids=()
 for i in 0 1 2 3; do
 	cmd=$CMD_DESTROY
-	((i == 3)) && cmd=$CMD_DISABLE
+	((i == 3)) && cmd=$CMD_ENABLE
 	"$OLC" nscall "$SOCK" "$cmd" victim >"$T/w$i.out" 2>"$T/w$i.err" &
 	wpids+=($!)
 done
@@ -60,7 +64,7 @@ for i in 0 1 2 3; do
 	wait_until 10 grep -q sending "$T/w$i.out" || fail "waiter $i did not send"
 done
 sleep 0.05
-timed list -N
+timed list -N -i
 ((rc == 0)) || fail "list during the waits: exit $rc: $(cat "$T/timed.err")"
 pending=0
 for i in 0 1 2 3; do
@@ -92,14 +96,19 @@ for i in 0 1 2 3; do
 	line=$(grep -E '^(ok|error)' "$T/w$i.out")
 	read -r what errno wms _ <<<"$line"
 	assert_eq "error 16" "$what $errno" "waiter $i result ($line)"
-	assert_contains "$line" "is in use" "waiter $i message"
+	if ((i == 3)); then
+		assert_contains "$line" "is still in use by pid $hpid (olclient) through the file it had before it was disabled" \
+			"waiter $i message"
+	else
+		assert_contains "$line" "is in use by pid $hpid (olclient)" "waiter $i message"
+	fi
 	wms=${wms%:}
 	# the wait for a RELEASE in flight is kept: each waited its second
 	((wms >= 900)) || fail "waiter $i refused after $wms ms: it did not wait for a RELEASE"
 done
 echo "four refused busy requests: all answered after $t_all ms"
 ((t_all < 2500)) || fail "four refused requests took $t_all ms: they waited one after the other"
-[ -e "$MNT/region0/victim" ] || fail "victim gone after refused requests"
+victim_listed || fail "victim gone after refused requests"
 
 # ---- 2. a client that leaves while its request waits
 "$OLC" nscall "$SOCK" "$CMD_DESTROY" victim >"$T/gone.out" 2>&1 &
@@ -115,8 +124,7 @@ echo "list just after a waiting client left: $ms ms"
 # the holder goes: the request of the client that left is not carried out
 stop_holder
 sleep 1.5
-[ -e "$MNT/region0/victim" ] ||
-	fail "victim destroyed for a client that had gone before its holder closed"
+victim_listed || fail "victim destroyed for a client that had gone before its holder closed"
 kill -0 "$DAEMON_PID" || fail "daemon died"
 
 # ---- 3. half a request, one byte, a stall: nobody waits for it
@@ -130,7 +138,9 @@ echo "list beside a stalled half request: $ms ms"
 ((ms < BOUND_MS)) || fail "list took $ms ms beside a stalled half request"
 
 # ---- 4. a waiting destroy succeeds once the holder closes
+pc enable-namespace victim 2>/dev/null || fail "enable victim"
 start_holder
+pc disable-namespace -f victim 2>/dev/null || fail "disable -f victim again"
 "$OLC" nscall "$SOCK" "$CMD_DESTROY" victim >"$T/late.out" 2>&1 &
 lpid=$!
 wait_until 10 grep -q sending "$T/late.out" || fail "late destroy did not send"
@@ -140,7 +150,7 @@ wait "$lpid"
 line=$(grep -E '^(ok|error)' "$T/late.out")
 echo "destroy waiting while its holder closed: $line"
 assert_contains "$line" "ok" "destroy after the holder closed ($line)"
-[ ! -e "$MNT/region0/victim" ] || fail "victim still there after its destroy"
+! victim_listed || fail "victim still there after its destroy"
 timed list -N
 ((rc == 0)) || fail "final list"
 assert_contains "$out" '"other"' "other still listed"

@@ -15,8 +15,10 @@
  *   olclient call SOCKET CMD   a well-formed request of command number CMD
  *                              with no attributes; prints "ok" or
  *                              "error N: message" (exit 0 either way)
- *   olclient nscall SOCKET CMD NAME
- *                              the same with NS_NAME NAME; prints "sending"
+ *   olclient nscall SOCKET CMD NAME [FLAGS]
+ *                              the same with NS_NAME NAME (and CTL_A_FLAGS
+ *                              FLAGS, a number; none: as an old pmemctl
+ *                              sends a destroy without -f); prints "sending"
  *                              just before the request leaves, then
  *                              "ok MS" or "error N MS: message" (MS: the
  *                              milliseconds from sending to the reply)
@@ -397,7 +399,7 @@ static int cmd_half(const char *sock)
 		pause();
 }
 
-static int cmd_nscall(const char *sock, const char *cmd, const char *name)
+static int cmd_nscall(const char *sock, const char *cmd, const char *name, const char *flags)
 {
 	struct ctl_client *c = NULL;
 	struct ctl_response *resp = NULL;
@@ -411,6 +413,8 @@ static int cmd_nscall(const char *sock, const char *cmd, const char *name)
 	m = ctl_proto_request_new((unsigned)atoi(cmd));
 	if (ctl_put_string(m, CTL_A_NS_NAME, name))
 		return die("request", "cannot add the name");
+	if (flags && ctl_put_u32(m, CTL_A_FLAGS, (uint32_t)strtoul(flags, NULL, 0)))
+		return die("request", "cannot add the flags");
 	ctl_client_set_timeout(c, 30000);
 	printf("sending\n");
 	fflush(stdout);
@@ -507,6 +511,7 @@ static int cmd_bench(const char *sock, const char *count)
 		t1 = now_us();
 		m = ctl_proto_request_new(CTL_CMD_DESTROY_NS);
 		ctl_put_string(m, CTL_A_NS_NAME, "olbench");
+		ctl_put_u32(m, CTL_A_FLAGS, CTL_F_FORCE);	/* it is served */
 		if (bench_call(c, m))
 			return 1;
 		t2 = now_us();
@@ -653,8 +658,8 @@ int main(int argc, char **argv)
 		return cmd_hold(argv[2], true);
 	if (argc == 4 && !strcmp(argv[1], "call"))
 		return cmd_call(argv[2], argv[3]);
-	if (argc == 5 && !strcmp(argv[1], "nscall"))
-		return cmd_nscall(argv[2], argv[3], argv[4]);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "nscall"))
+		return cmd_nscall(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "probe"))
 		return cmd_probe(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "half"))

@@ -83,7 +83,7 @@ case_btrfs() {
 	ns_create "$R" 8M b --sparse >/dev/null
 	start_pair "$R"
 	loopfs_fill "$B"
-	run_sig pc destroy-namespace -r region0 a
+	run_sig pc destroy-namespace -f -r region0 a
 	alive "btrfs full, destroy-namespace"
 	[ "$rc" != 0 ] || fail "btrfs full: destroy-namespace succeeded without space"
 	assert_contains "$err" "No space left on device" "btrfs full: destroy error"
@@ -100,7 +100,7 @@ case_btrfs() {
 	# with space again the same command works
 	rm -f "$B/filler" "$B/filler2"
 	sync -f "$B"
-	expect_exit 0 pc destroy-namespace -r region0 a
+	expect_exit 0 pc destroy-namespace -f -r region0 a
 	alive "btrfs, space back"
 	stop_pair
 	# offline on the full file system: an error, not SIGBUS
@@ -181,7 +181,7 @@ case_xfs() {
 	[ "$rc" != 0 ] || fail "xfs shutdown: rename-namespace succeeded"
 	alive "xfs shutdown, rename-namespace"
 	local cmd
-	for cmd in "destroy-namespace -r region0 a" "create-namespace -r region0 -s 2M -n c --sparse" \
+	for cmd in "destroy-namespace -f -r region0 a" "create-namespace -r region0 -s 2M -n c --sparse" \
 		"disable-namespace -r region0 a" "init-labels -r region0 --force" "zero-labels -r region0"; do
 		# shellcheck disable=SC2086
 		run_sig pc $cmd
