@@ -346,6 +346,7 @@ struct ctl_attr_def {
 	enum ctl_kind kind;
 	uint16_t maxlen;			/* CTL_KIND_STRING */
 	const struct ctl_attr_set *nest;	/* CTL_KIND_NESTED */
+	const char *what;	/* a string a user gives, in the user's words ("name"); or NULL */
 };
 
 struct ctl_attr_set {
@@ -380,6 +381,15 @@ const struct ctl_cmd_info *ctl_proto_cmd_info(unsigned cmd);
 const char *ctl_proto_cmd_name(unsigned cmd);
 /* "size" for CTL_A_SIZE; "?" when not a type of the set */
 const char *ctl_proto_attr_name(const struct ctl_attr_set *set, unsigned type);
+
+/*
+ * Check a string a user gave for request attribute type (CTL_A_NS_NAME,
+ * CTL_A_NEW_NAME, CTL_A_NS_DEV, CTL_A_REGION, CTL_A_MOUNT) against its
+ * limit before it is sent: 0, or -EINVAL with an ns_err() message in the
+ * user's terms, the NUL not counted ("name 'aaaa...' is 64 bytes, at most
+ * 63"). The daemon says the same to a client that sent it anyway.
+ */
+int ctl_proto_string_check(unsigned type, const char *s);
 
 /*
  * A parsed request: attrs[t] is CTL_A type t or NULL, pointing into the
