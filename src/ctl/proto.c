@@ -178,7 +178,7 @@ const struct nla_policy ctl_crash_policy[CTL_CRASH_A_MAX + 1] = {
 	[CTL_CRASH_A_TIME_NS] = P_U64,
 	[CTL_CRASH_A_AT_FSYNC] = P_U32,
 	[CTL_CRASH_A_KILLED] = P_U32,
-	[CTL_CRASH_A_CRASHED] = P_U8,
+	[CTL_CRASH_A_REVERTING] = P_U8,
 };
 
 const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1] = {
@@ -372,7 +372,7 @@ static const struct ctl_attr_def ctl_crash_defs[CTL_CRASH_A_MAX + 1] = {
 	[CTL_CRASH_A_TIME_NS] = D_U64("time_ns"),
 	[CTL_CRASH_A_AT_FSYNC] = D_U32("at_fsync"),
 	[CTL_CRASH_A_KILLED] = D_U32("killed"),
-	[CTL_CRASH_A_CRASHED] = D_U8("crashed"),
+	[CTL_CRASH_A_REVERTING] = D_U8("reverting"),
 };
 
 static const struct ctl_attr_set ctl_crash_set = {
@@ -1350,7 +1350,7 @@ static const struct ctl_field ctl_crash_fields[] = {
 	FLD(CTL_CRASH_A_TIME_NS, F_U64, ctl_crash_info, time_ns),
 	FLD(CTL_CRASH_A_AT_FSYNC, F_U32, ctl_crash_info, at_fsync),
 	FLD(CTL_CRASH_A_KILLED, F_U32, ctl_crash_info, killed),
-	FLD(CTL_CRASH_A_CRASHED, F_BOOL, ctl_crash_info, crashed),
+	FLD(CTL_CRASH_A_REVERTING, F_BOOL, ctl_crash_info, reverting),
 };
 
 int ctl_crash_info_put(struct nl_msg *m, const struct ctl_crash_info *c)

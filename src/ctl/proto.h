@@ -299,7 +299,12 @@ enum ctl_crash_attr {
 	CTL_CRASH_A_TIME_NS,		/* u64: how long this revert took */
 	CTL_CRASH_A_AT_FSYNC,		/* u32: armed: crash at the K-th FSYNC from now */
 	CTL_CRASH_A_KILLED,		/* u32: processes killed (--kill) */
-	CTL_CRASH_A_CRASHED,		/* u8: a revert is in progress */
+	/*
+	 * u8: a power failure is being reverted now (WRITEs are discarded
+	 * until it is done; reverts counts it once done). Not whether the
+	 * namespace crashed: pmemctl shows that as "crashed" (reverts > 0).
+	 */
+	CTL_CRASH_A_REVERTING,
 	__CTL_CRASH_A_MAX,
 };
 #define CTL_CRASH_A_MAX (__CTL_CRASH_A_MAX - 1)
@@ -605,7 +610,7 @@ struct ctl_crash_info {
 	uint64_t time_ns;
 	uint32_t at_fsync;
 	uint32_t killed;
-	bool crashed;
+	bool reverting;		/* CTL_CRASH_A_REVERTING */
 };
 int ctl_crash_info_put(struct nl_msg *m, const struct ctl_crash_info *c);
 int ctl_crash_info_get(const struct nlattr *nest, struct ctl_crash_info *out);

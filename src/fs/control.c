@@ -1334,7 +1334,7 @@ static int fs_ctl_reply_crash(struct ctl_reply *rep, struct fs_region *reg,
 
 	fs_fault_status(file->ns, &st);
 	ci.enabled = st.enabled;
-	ci.crashed = st.crashed;
+	ci.reverting = st.reverting;
 	ci.pages_logged = st.pages_logged;
 	ci.fsyncs = st.fsyncs;
 	ci.reverts = st.reverts;

@@ -177,7 +177,8 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 			const struct fs_pf_opts *o, struct fs_crash_result *res);
 
 struct fs_crash_status {
-	bool enabled, crashed;
+	bool enabled;
+	bool reverting;		/* a power failure is being reverted (f->crashed) */
 	uint64_t pages_logged, fsyncs, reverts;
 	uint32_t at_fsync;
 	struct fs_crash_result last;
