@@ -588,6 +588,21 @@ int ctl_proto_string_check(unsigned type, const char *s)
 	return n + 1 > def->maxlen ? ctl_string_too_long(def, s, n) : 0;
 }
 
+bool ctl_proto_schema_refusal(int rc, const char *msg)
+{
+	if (!msg)
+		return false;
+	if (rc == -EOPNOTSUPP)
+		return strncmp(msg, "unknown command ", 16) == 0;
+	if (rc != -EINVAL)
+		return false;
+	/* the messages of ctl_attrs_check and ctl_request_check below */
+	return strstr(msg, "unknown attribute ") != NULL ||
+	       (strncmp(msg, "attribute ", 10) == 0 && strstr(msg, " is not valid in a ")) ||
+	       (strncmp(msg, "flag '", 6) == 0 && strstr(msg, "' is not valid for ")) ||
+	       strncmp(msg, "unknown flags ", 14) == 0;
+}
+
 /* ---- our own pass over the raw attributes ---- */
 
 static size_t ctl_kind_len(enum ctl_kind k)

@@ -397,6 +397,14 @@ const char *ctl_proto_attr_name(const struct ctl_attr_set *set, unsigned type);
 int ctl_proto_string_check(unsigned type, const char *s);
 
 /*
+ * Whether msg (with rc) is a refusal of the schema itself, as step 4-7
+ * word them: an attribute, flag or command the receiver does not know.
+ * Between pmemctl and its daemon that means two versions (the daemon's
+ * refusal: it is older; a reply pmemctl refuses: the daemon is newer).
+ */
+bool ctl_proto_schema_refusal(int rc, const char *msg);
+
+/*
  * A parsed request: attrs[t] is CTL_A type t or NULL, pointing into the
  * buffer given to ctl_proto_request_parse (which must outlive it).
  * cred is filled by the server.
