@@ -12,7 +12,8 @@ MiB=$((1024 * 1024))
 R=$T/r.img
 region_create "$R" 512M
 "$PMEMCTL" create-namespace --file "$R" -s 64M -n x >/dev/null
-online_start "$R"
+# the daemon's SIZE (label_size=) takes a fraction of whole bytes too
+online_start -o label_size=0.125M "$R"
 n64=$(printf 'a%.0s' {1..64})
 want="name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is 64 bytes, at most 63"
 
