@@ -162,7 +162,16 @@ static struct json_object *ctl_json_crash(const struct ctl_crash_info *c,
 		json_object_object_add(j, "pages_logged",
 				       json_object_new_int64((int64_t)c->pages_logged));
 		json_object_object_add(j, "at_fsync", json_object_new_int((int)c->at_fsync));
-		json_object_object_add(j, "crashed", json_object_new_boolean(c->crashed));
+		/*
+		 * crashed: the namespace went through a power failure since
+		 * crash testing was enabled (the one an --at-fsync armed
+		 * included), or one is being reverted; not the daemon's
+		 * reverting flag alone, which is clear again once the revert
+		 * is done, so that after an armed crash "crashed" was false
+		 */
+		json_object_object_add(j, "crashed",
+				       json_object_new_boolean(c->reverts > 0 || c->reverting));
+		json_object_object_add(j, "reverting", json_object_new_boolean(c->reverting));
 		if (c->reverts) {
 			json_object_object_add(j, "last_pages_reverted",
 					       json_object_new_int64((int64_t)c->pages_reverted));
@@ -240,7 +249,9 @@ static const struct ctl_usage power_fail_usage = {
 		 "--at-fsync K arms a crash point: the K-th FSYNC from now is not\n"
 		 "acknowledged; its caller is SIGKILLed and the namespace reverts to the\n"
 		 "state before that FSYNC (once the caller is gone). --status shows\n"
-		 "at_fsync (FSYNCs left), crashed and reverts.\n\n"
+		 "at_fsync (FSYNCs left, 0 once fired), crashed (a power failure has\n"
+		 "happened since enabling), reverting (one is being reverted now) and\n"
+		 "reverts (how many).\n\n"
 		 "Granularity: 4 KiB pages in the order the kernel writes them back, not\n"
 		 "cache lines in program store order. FSYNC carries no range: an msync of\n"
 		 "one range makes durable every page already written back.",
@@ -582,6 +593,105 @@ static const char *ctl_ct_how(int st, char *buf, size_t len)
 	return buf;
 }
 
+/* ctl_ct_how in words: what a shell means by 127 and 126, a signal's name */
+static const char *ctl_ct_why(int st, bool timed_out, char *buf, size_t len)
+{
+	if (timed_out)
+		snprintf(buf, len, "killed after --timeout");
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		snprintf(buf, len, "exit 127: a command not found");
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
+		snprintf(buf, len, "exit 126: a command not executable");
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "signal %d, %s", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		ctl_ct_how(st, buf, len);
+	return buf;
+}
+
+/*
+ * The last lines of what a run printed (captured in ct->out_fd), on
+ * stderr, so that a failure says what the program said; hint: say that
+ * --verbose shows all of it (the application's output; the checker's is
+ * always captured).
+ */
+static void ctl_ct_tail(const struct ctl_ct *ct, const char *who, bool hint)
+{
+	char buf[2048], *p, *start;
+	struct stat st;
+	off_t from = 0;
+	ssize_t l;
+	int lines = 0;
+
+	if (fstat(ct->out_fd, &st) < 0 || st.st_size == 0) {
+		ctl_msg("the %s printed nothing", who);
+		return;
+	}
+	if (st.st_size > (off_t)sizeof(buf) - 1)
+		from = st.st_size - (off_t)sizeof(buf) + 1;
+	l = pread(ct->out_fd, buf, sizeof(buf) - 1, from);
+	if (l <= 0)
+		return;
+	buf[l] = '\0';
+	/* the last 8 lines, a trailing newline not counted */
+	p = buf + l;
+	if (p > buf && p[-1] == '\n')
+		*--p = '\0';
+	start = buf;
+	while (p > buf) {
+		if (*--p == '\n' && ++lines == 8) {
+			start = p + 1;
+			break;
+		}
+	}
+	if (from > 0 && start == buf && (start = strchr(buf, '\n')))
+		start++;		/* a cut first line: from the next */
+	if (!start)
+		return;
+	ctl_msg("the %s's last output%s:", who, hint ? " (--verbose shows all of it)" : "");
+	for (p = strtok(start, "\n"); p; p = strtok(NULL, "\n"))
+		fprintf(stderr, "  | %s\n", p);
+}
+
+/*
+ * What execvp would find for cmd: 0, -ENOENT (not found: the shell's 127)
+ * or -EACCES (found, not an executable file: 126); so that a mistyped
+ * application or checker is named before anything is enabled or run.
+ */
+static int ctl_ct_findable(const char *cmd)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char full[PATH_MAX];
+	struct stat st;
+	int rc = -ENOENT;
+
+	if (!*cmd)
+		return -ENOENT;
+	if (strchr(cmd, '/')) {
+		if (stat(cmd, &st) < 0)
+			return -errno;
+		return S_ISREG(st.st_mode) && access(cmd, X_OK) == 0 ? 0 : -EACCES;
+	}
+	if (!path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	for (p = path; ; p = e + 1) {
+		size_t dl;
+
+		e = strchr(p, ':');
+		dl = e ? (size_t)(e - p) : strlen(p);
+		/* an empty entry is the current directory, as execvp takes it */
+		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)dl, p, dl ? "/" : "",
+			     cmd) < (int)sizeof(full) && stat(full, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+				return 0;
+			rc = -EACCES;
+		}
+		if (!e)
+			break;
+	}
+	return rc;
+}
+
 int cmd_crash_test(int argc, char **argv)
 {
 	struct ctl_target t = { 0 };
@@ -678,6 +788,19 @@ int cmd_crash_test(int argc, char **argv)
 		return ctl_usage_error(&p, "no application given before --check");
 	if (!has_seed)
 		seed = ctl_seed_now() % 1000000000u;
+	for (i = 0; i < 2; i++) {
+		const char *cmd = argv[i ? chk + 1 : dd + 1];
+		int f = ctl_ct_findable(cmd);
+
+		if (f == -ENOENT)
+			return ctl_fail_msg(f, "the %s '%s' is not found%s (a shell would "
+					    "exit 127)", i ? "checker" : "application", cmd,
+					    strchr(cmd, '/') ? "" : " in PATH");
+		if (f < 0)
+			return ctl_fail_msg(f, "the %s '%s' is not an executable file (a "
+					    "shell would exit 126)",
+					    i ? "checker" : "application", cmd);
+	}
 	rc = ctl_target_check_online(&t, &p);
 	if (rc)
 		return rc;
@@ -741,12 +864,15 @@ int cmd_crash_test(int argc, char **argv)
 		goto out;
 	fsyncs = ci.fsyncs;
 	clean_ms = ctl_now_ms();
-	pid = ctl_ct_spawn(&ct, ct.app, seed, false);
+	/* its output kept (unless --verbose shows it): a failure shows the end */
+	pid = ctl_ct_spawn(&ct, ct.app, seed, !ct.verbose);
 	st = ctl_ct_wait(pid, ct.timeout_ms, &timed_out);
 	clean_ms = ctl_now_ms() - clean_ms;
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		rc = ctl_fail_msg(-EINVAL, "the application fails without a crash (%s%s)",
-				  ctl_ct_how(st, how, sizeof(how)), timed_out ? ", timed out" : "");
+		ctl_fail_msg(-EINVAL, "the application fails without a crash (%s)",
+			     ctl_ct_why(st, timed_out, how, sizeof(how)));
+		if (!ct.verbose)
+			ctl_ct_tail(&ct, "application", true);
 		rc = 1;
 		goto out;
 	}
@@ -757,8 +883,9 @@ int cmd_crash_test(int argc, char **argv)
 	pid = ctl_ct_spawn(&ct, ct.chk, seed, true);
 	st = ctl_ct_wait(pid, ct.timeout_ms, &timed_out);
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		ctl_msg("the checker rejects a clean run (%s): %s", ctl_ct_how(st, how, sizeof(how)),
-			json_object_get_string(ctl_ct_output(&ct)));
+		ctl_msg("the checker rejects a clean run (%s)",
+			ctl_ct_why(st, timed_out, how, sizeof(how)));
+		ctl_ct_tail(&ct, "checker", false);
 		rc = 1;
 		goto out;
 	}
@@ -830,7 +957,7 @@ int cmd_crash_test(int argc, char **argv)
 
 			do {
 				rc = ctl_ct_status(&ct, &ci, &resp);
-				if (rc || (ci.reverts > reverts && !ci.crashed))
+				if (rc || (ci.reverts > reverts && !ci.reverting))
 					break;
 				ctl_sleep_ms(2);
 			} while (ctl_now_ms() < end);

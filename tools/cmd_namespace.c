@@ -92,6 +92,11 @@ static int ctl_create_online(struct ctl_target *t, const struct ns_namespace_cre
 
 	if (!req)
 		return ctl_exit_code(-ENOMEM);
+	/* the name's rules here, as offline: the daemon's limit is the same */
+	if (c->name && ns_name_validate(c->name) < 0) {
+		nlmsg_free(req);
+		return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
+	}
 	/* no --region: the daemon takes its only region, or says to choose */
 	if ((!t->region || !strcmp(t->region, "all")) &&
 	    ctl_put_string(req, CTL_A_REGION, "all") < 0)
@@ -115,7 +120,7 @@ static int ctl_create_online(struct ctl_target *t, const struct ns_namespace_cre
 	return 0;
 nomem:
 	nlmsg_free(req);
-	return ctl_fail_msg(-EINVAL, "bad value: a name is at most 63 bytes");
+	return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
 }
 
 int cmd_create_namespace(int argc, char **argv)
@@ -207,14 +212,9 @@ int cmd_create_namespace(int argc, char **argv)
 		return rc;
 	if (o.c.size == 0) {
 		/* ndctl's default: the largest extent of this alignment */
-		uint64_t avail, maxext;
-
-		ns_region_space(r, o.c.align ? o.c.align : NS_DEFAULT_ALIGN,
-				&avail, &maxext);
-		o.c.size = maxext;
-		if (maxext == 0) {
-			rc = ctl_fail_msg(-ENOSPC, "cannot create namespace in '%s': "
-					  "no free space left", o.t.file);
+		rc = ns_region_default_size(r, o.c.align, &o.c.size);
+		if (rc < 0) {
+			rc = ctl_fail(rc, "cannot create namespace in '%s'", o.t.file);
 			goto out;
 		}
 	}
@@ -548,20 +548,28 @@ static struct nl_msg *ctl_spec_request(const struct ctl_target *t, unsigned cmd,
 				       const char *spec)
 {
 	struct nl_msg *req = ctl_target_request(t, cmd);
+	unsigned type = CTL_A_NS_NAME;
 	uuid_t u;
 	int rc;
 
 	if (!req)
 		return NULL;
-	if (uuid_parse(spec, u) == 0)
+	if (uuid_parse(spec, u) == 0) {
 		rc = ctl_put_uuid(req, CTL_A_NS_UUID, u);
-	else if (strncmp(spec, "namespace", 9) == 0 && strchr(spec, '.'))
-		rc = ctl_put_string(req, CTL_A_NS_DEV, spec);
-	else
-		rc = ctl_put_string(req, CTL_A_NS_NAME, spec);
+	} else {
+		if (strncmp(spec, "namespace", 9) == 0 && strchr(spec, '.'))
+			type = CTL_A_NS_DEV;
+		/* longer than any name or device can be: no such namespace */
+		if (ctl_proto_string_check(type, spec) < 0) {
+			nlmsg_free(req);
+			ctl_fail_msg(-ENOENT, "no such namespace: %s", ns_errormsg());
+			return NULL;
+		}
+		rc = ctl_put_string(req, type, spec);
+	}
 	if (rc < 0) {
 		nlmsg_free(req);
-		ctl_fail_msg(-ENOENT, "no namespace '%s': names are at most 63 bytes", spec);
+		ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
 		return NULL;
 	}
 	return req;
@@ -625,12 +633,18 @@ int cmd_rename_namespace(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.t.online) {
-		struct nl_msg *req = ctl_spec_request(&o.t, CTL_CMD_RENAME_NS, o.from);
+		struct nl_msg *req;
 
+		/* the new name's rules here, as offline (the daemon checks again) */
+		if (ns_name_validate(o.to) < 0) {
+			ctl_target_close(&o.t);
+			return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
+		}
+		req = ctl_spec_request(&o.t, CTL_CMD_RENAME_NS, o.from);
 		if (req && ctl_put_string(req, CTL_A_NEW_NAME, o.to) < 0) {
 			nlmsg_free(req);
-			return ctl_fail_msg(-EINVAL, "cannot rename '%s' to '%s': a name is "
-					    "at most 63 bytes", o.from, o.to);
+			ctl_target_close(&o.t);
+			return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
 		}
 		rc = ctl_ns_call(&o.t, req, false);
 		ctl_target_close(&o.t);
@@ -823,7 +837,7 @@ int cmd_stats(int argc, char **argv)
 	req = optind < argc ? ctl_spec_request(&t, CTL_CMD_STATS, argv[optind]) :
 			      ctl_target_request(&t, CTL_CMD_STATS);
 	if (!req)
-		return ctl_exit_code(-EINVAL);
+		return ctl_exit_code(optind < argc ? -ENOENT : -EINVAL);
 	rc = ctl_target_call(&t, req, &resp);
 	if (rc == 0) {
 		arr = json_object_new_array();

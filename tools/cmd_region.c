@@ -22,7 +22,7 @@ enum { KEY_PREALLOC = CTL_OPT_LONG };
 
 static const struct ctl_opt create_region_opts[] = {
 	{ "size", 's', required_argument, "SIZE",
-	  "size of the whole file (data + label area), a multiple of 2 MiB" },
+	  "size of the whole file (data + label area), a multiple of 2 MiB (>= 4 MiB)" },
 	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE",
 	  "label area size, a power of two >= 128 KiB (default 128 KiB)" },
 	{ "label-version", 'V', required_argument, "1.1|1.2",
@@ -41,7 +41,9 @@ static const struct ctl_usage create_region_usage = {
 		 "of which the last --label-size bytes hold an empty NVDIMM label area\n"
 		 "(the layout QEMU uses for -device nvdimm,label-size=...). Prints the\n"
 		 "region as JSON. Media errors left at PATH.badblocks by an earlier\n"
-		 "region file at PATH are removed, saying so.",
+		 "region file at PATH are removed, saying so. SIZE must hold the label\n"
+		 "area and one 2 MiB namespace (4 MiB with the default label area): a\n"
+		 "smaller region would have nothing available.",
 	.exits = "  239  EEXIST: PATH exists already\n"
 		 "  234  EINVAL: bad size, label size or version\n"
 		 "  254  ENOENT: the directory of PATH does not exist\n"

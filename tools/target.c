@@ -33,6 +33,11 @@ int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key)
 		t->socket = p->arg;
 		return 1;
 	case 'r':
+		/* longer than any region can be named: say so before sending it */
+		if (ctl_proto_string_check(CTL_A_REGION, p->arg) < 0) {
+			ctl_fail(-EINVAL, "bad value for --region");
+			return -EINVAL;
+		}
 		t->region = p->arg;
 		return 1;
 	case CTL_KEY_LABEL_SIZE:
@@ -195,8 +200,9 @@ struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd)
 		return NULL;
 	}
 	if (t->region && strcmp(t->region, "all") != 0 &&
-	    ctl_put_string(m, CTL_A_REGION, t->region) < 0) {
-		ctl_fail(-EINVAL, "bad value for --region '%s'", t->region);
+	    (ctl_proto_string_check(CTL_A_REGION, t->region) < 0 ||
+	     ctl_put_string(m, CTL_A_REGION, t->region) < 0)) {
+		ctl_fail(-EINVAL, "bad value for --region");
 		nlmsg_free(m);
 		return NULL;
 	}

@@ -179,12 +179,21 @@ static int ctl_response_add(struct ctl_response *r, const struct ctl_reply_msg *
 	return 0;
 }
 
-/* The daemon's failure as our return code and message. */
-static int ctl_reply_error(const struct ctl_reply_msg *msg)
+/*
+ * The daemon's failure as our return code and message; a refusal of what
+ * this client sent as unknown (an attribute, flag or command) said first
+ * as what it means: the daemon is older than this client.
+ */
+static int ctl_reply_error(const struct ctl_client *c, const struct ctl_reply_msg *msg)
 {
 	int err = (int)nla_get_u32(msg->attrs[CTL_A_ERRNO]);
+	const char *m = nla_get_string(msg->attrs[CTL_A_ERRMSG]);
 
-	return ns_err(-err, "%s", nla_get_string(msg->attrs[CTL_A_ERRMSG]));
+	if (ctl_proto_schema_refusal(-err, m))
+		return ns_err(-err, "the daemon at '%s' is older than this pmemctl and does not "
+			      "know this request (remount with this version's pmemfs, or use "
+			      "the pmemctl of the daemon's version); it said: %s", c->path, m);
+	return ns_err(-err, "%s", m);
 }
 
 static int ctl_client_receive(struct ctl_client *c, bool check_seq, uint32_t seq,
@@ -207,6 +216,13 @@ static int ctl_client_receive(struct ctl_client *c, bool check_seq, uint32_t seq
 			break;
 		}
 		rc = ctl_proto_reply_parse(c->rbuf, (size_t)n, &msg);
+		if (rc && ctl_proto_schema_refusal(rc, ns_errormsg())) {
+			rc = ns_err(rc, "the daemon at '%s' is newer than this pmemctl: its "
+				    "reply carries what this pmemctl does not know (use the "
+				    "pmemctl of the daemon's version); malformed reply: %s",
+				    c->path, ns_errormsg());
+			break;
+		}
 		if (rc) {
 			rc = ns_err(rc, "malformed reply from '%s': %s", c->path,
 				    ns_errormsg());
@@ -228,7 +244,11 @@ static int ctl_client_receive(struct ctl_client *c, bool check_seq, uint32_t seq
 			break;
 		}
 		if (msg.attrs[CTL_A_ERRNO]) {
-			rc = ctl_reply_error(&msg);
+			/* kept: the drain below reuses c->rbuf, where msg points */
+			char keep[2048];
+
+			rc = ctl_reply_error(c, &msg);
+			snprintf(keep, sizeof(keep), "%s", ns_errormsg());
 			/* drain to DONE so the connection stays usable */
 			if (msg.kind == CTL_REPLY_PART) {
 				struct ctl_reply_msg d;
@@ -237,7 +257,7 @@ static int ctl_client_receive(struct ctl_client *c, bool check_seq, uint32_t seq
 				if (m > 0)
 					ctl_proto_reply_parse(c->rbuf, (size_t)m, &d);
 			}
-			ns_err(rc, "%s", nla_get_string(msg.attrs[CTL_A_ERRMSG]));
+			ns_err(rc, "%s", keep);
 			break;
 		}
 		if (msg.kind == CTL_REPLY_PART)

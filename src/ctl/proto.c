@@ -178,7 +178,7 @@ const struct nla_policy ctl_crash_policy[CTL_CRASH_A_MAX + 1] = {
 	[CTL_CRASH_A_TIME_NS] = P_U64,
 	[CTL_CRASH_A_AT_FSYNC] = P_U32,
 	[CTL_CRASH_A_KILLED] = P_U32,
-	[CTL_CRASH_A_CRASHED] = P_U8,
+	[CTL_CRASH_A_REVERTING] = P_U8,
 };
 
 const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1] = {
@@ -195,6 +195,8 @@ const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1] = {
 #define D_U64(n) { n, CTL_KIND_U64, 0, NULL }
 #define D_UUID(n) { n, CTL_KIND_UUID, 0, NULL }
 #define D_STR(n, max) { n, CTL_KIND_STRING, max, NULL }
+/* a string a user gives (ctl_proto_string_check): what names it */
+#define D_USTR(n, max, what) { n, CTL_KIND_STRING, max, NULL, what }
 #define D_NEST(n, set) { n, CTL_KIND_NESTED, 0, &(set) }
 
 #define BIT CTL_BIT
@@ -370,7 +372,7 @@ static const struct ctl_attr_def ctl_crash_defs[CTL_CRASH_A_MAX + 1] = {
 	[CTL_CRASH_A_TIME_NS] = D_U64("time_ns"),
 	[CTL_CRASH_A_AT_FSYNC] = D_U32("at_fsync"),
 	[CTL_CRASH_A_KILLED] = D_U32("killed"),
-	[CTL_CRASH_A_CRASHED] = D_U8("crashed"),
+	[CTL_CRASH_A_REVERTING] = D_U8("reverting"),
 };
 
 static const struct ctl_attr_set ctl_crash_set = {
@@ -395,15 +397,15 @@ static const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1] = {
 	[CTL_A_ERRMSG] = D_STR("errmsg", L_ERRMSG),
 	[CTL_A_PROTO_VERSION] = D_U32("proto_version"),
 	[CTL_A_DAEMON_VERSION] = D_STR("daemon_version", L_VERSION),
-	[CTL_A_MOUNT] = D_STR("mount", L_PATH),
-	[CTL_A_REGION] = D_STR("region", L_DEV),
-	[CTL_A_NS_NAME] = D_STR("name", L_NAME),
+	[CTL_A_MOUNT] = D_USTR("mount", L_PATH, "mount point"),
+	[CTL_A_REGION] = D_USTR("region", L_DEV, "region"),
+	[CTL_A_NS_NAME] = D_USTR("name", L_NAME, "name"),
 	[CTL_A_NS_UUID] = D_UUID("uuid"),
-	[CTL_A_NS_DEV] = D_STR("dev", L_DEV),
+	[CTL_A_NS_DEV] = D_USTR("dev", L_DEV, "device name"),
 	[CTL_A_SIZE] = D_U64("size"),
 	[CTL_A_ALIGN] = D_U64("align"),
 	[CTL_A_FLAGS] = D_U32("flags"),
-	[CTL_A_NEW_NAME] = D_STR("new_name", L_NAME),
+	[CTL_A_NEW_NAME] = D_USTR("new_name", L_NAME, "new name"),
 	[CTL_A_LABEL_VERSION] = D_U32("label_version"),
 	[CTL_A_COUNT] = D_U32("count"),
 	[CTL_A_REGION_INFO] = D_NEST("region_info", ctl_region_set),
@@ -560,6 +562,48 @@ const char *ctl_proto_attr_name(const struct ctl_attr_set *set, unsigned type)
 	return set->defs[type].name;
 }
 
+/* "name 'aaaa...' is 64 bytes, at most 63": n bytes at s, no NUL counted */
+static int ctl_string_too_long(const struct ctl_attr_def *def, const char *s, size_t n)
+{
+	char shown[36];
+	size_t i;
+
+	for (i = 0; i < n && i < 32; i++)
+		shown[i] = (unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e ? '?' : s[i];
+	snprintf(shown + i, sizeof(shown) - i, "%s", i < n ? "..." : "");
+	return ns_err(-EINVAL, "%s '%s' is %zu bytes, at most %u", def->what, shown, n,
+		      def->maxlen - 1u);
+}
+
+int ctl_proto_string_check(unsigned type, const char *s)
+{
+	const struct ctl_attr_def *def;
+	size_t n;
+
+	if (type == 0 || type > CTL_A_MAX || !s)
+		return 0;
+	def = &ctl_defs[type];
+	if (def->kind != CTL_KIND_STRING || !def->what)
+		return 0;
+	n = strlen(s);
+	return n + 1 > def->maxlen ? ctl_string_too_long(def, s, n) : 0;
+}
+
+bool ctl_proto_schema_refusal(int rc, const char *msg)
+{
+	if (!msg)
+		return false;
+	if (rc == -EOPNOTSUPP)
+		return strncmp(msg, "unknown command ", 16) == 0;
+	if (rc != -EINVAL)
+		return false;
+	/* the messages of ctl_attrs_check and ctl_request_check below */
+	return strstr(msg, "unknown attribute ") != NULL ||
+	       (strncmp(msg, "attribute ", 10) == 0 && strstr(msg, " is not valid in a ")) ||
+	       (strncmp(msg, "flag '", 6) == 0 && strstr(msg, "' is not valid for ")) ||
+	       strncmp(msg, "unknown flags ", 14) == 0;
+}
+
 /* ---- our own pass over the raw attributes ---- */
 
 static size_t ctl_kind_len(enum ctl_kind k)
@@ -633,6 +677,10 @@ static int ctl_attrs_check(const struct ctl_attr_set *set, const uint8_t *p,
 		plen = hdr.nla_len - NLA_HDRLEN;
 		switch (def->kind) {
 		case CTL_KIND_STRING:
+			/* a user's string (an old pmemctl did not check it): user terms */
+			if (plen > def->maxlen && def->what && data[plen - 1] == '\0' &&
+			    !memchr(data, '\0', plen - 1))
+				return ctl_string_too_long(def, (const char *)data, plen - 1);
 			if (plen > def->maxlen)
 				return ns_err(-EINVAL,
 					      "%sattribute %u (%s) has length %zu, at most %u allowed",
@@ -1318,7 +1366,7 @@ static const struct ctl_field ctl_crash_fields[] = {
 	FLD(CTL_CRASH_A_TIME_NS, F_U64, ctl_crash_info, time_ns),
 	FLD(CTL_CRASH_A_AT_FSYNC, F_U32, ctl_crash_info, at_fsync),
 	FLD(CTL_CRASH_A_KILLED, F_U32, ctl_crash_info, killed),
-	FLD(CTL_CRASH_A_CRASHED, F_BOOL, ctl_crash_info, crashed),
+	FLD(CTL_CRASH_A_REVERTING, F_BOOL, ctl_crash_info, reverting),
 };
 
 int ctl_crash_info_put(struct nl_msg *m, const struct ctl_crash_info *c)

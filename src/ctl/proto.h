@@ -307,7 +307,12 @@ enum ctl_crash_attr {
 	CTL_CRASH_A_TIME_NS,		/* u64: how long this revert took */
 	CTL_CRASH_A_AT_FSYNC,		/* u32: armed: crash at the K-th FSYNC from now */
 	CTL_CRASH_A_KILLED,		/* u32: processes killed (--kill) */
-	CTL_CRASH_A_CRASHED,		/* u8: a revert is in progress */
+	/*
+	 * u8: a power failure is being reverted now (WRITEs are discarded
+	 * until it is done; reverts counts it once done). Not whether the
+	 * namespace crashed: pmemctl shows that as "crashed" (reverts > 0).
+	 */
+	CTL_CRASH_A_REVERTING,
 	__CTL_CRASH_A_MAX,
 };
 #define CTL_CRASH_A_MAX (__CTL_CRASH_A_MAX - 1)
@@ -354,6 +359,7 @@ struct ctl_attr_def {
 	enum ctl_kind kind;
 	uint16_t maxlen;			/* CTL_KIND_STRING */
 	const struct ctl_attr_set *nest;	/* CTL_KIND_NESTED */
+	const char *what;	/* a string a user gives, in the user's words ("name"); or NULL */
 };
 
 struct ctl_attr_set {
@@ -388,6 +394,23 @@ const struct ctl_cmd_info *ctl_proto_cmd_info(unsigned cmd);
 const char *ctl_proto_cmd_name(unsigned cmd);
 /* "size" for CTL_A_SIZE; "?" when not a type of the set */
 const char *ctl_proto_attr_name(const struct ctl_attr_set *set, unsigned type);
+
+/*
+ * Check a string a user gave for request attribute type (CTL_A_NS_NAME,
+ * CTL_A_NEW_NAME, CTL_A_NS_DEV, CTL_A_REGION, CTL_A_MOUNT) against its
+ * limit before it is sent: 0, or -EINVAL with an ns_err() message in the
+ * user's terms, the NUL not counted ("name 'aaaa...' is 64 bytes, at most
+ * 63"). The daemon says the same to a client that sent it anyway.
+ */
+int ctl_proto_string_check(unsigned type, const char *s);
+
+/*
+ * Whether msg (with rc) is a refusal of the schema itself, as step 4-7
+ * word them: an attribute, flag or command the receiver does not know.
+ * Between pmemctl and its daemon that means two versions (the daemon's
+ * refusal: it is older; a reply pmemctl refuses: the daemon is newer).
+ */
+bool ctl_proto_schema_refusal(int rc, const char *msg);
 
 /*
  * A parsed request: attrs[t] is CTL_A type t or NULL, pointing into the
@@ -603,7 +626,7 @@ struct ctl_crash_info {
 	uint64_t time_ns;
 	uint32_t at_fsync;
 	uint32_t killed;
-	bool crashed;
+	bool reverting;		/* CTL_CRASH_A_REVERTING */
 };
 int ctl_crash_info_put(struct nl_msg *m, const struct ctl_crash_info *c);
 int ctl_crash_info_get(const struct nlattr *nest, struct ctl_crash_info *out);

@@ -700,15 +700,9 @@ static int fs_ctl_create(const struct ctl_request *req, struct ctl_reply *rep, v
 		goto out;
 	if (o.size == 0) {
 		/* ndctl's default: the largest free extent of the alignment */
-		uint64_t avail, maxext;
-
-		ns_region_space(reg->r, o.align ? o.align : NS_DEFAULT_ALIGN, &avail, &maxext);
-		if (maxext == 0) {
-			rc = ns_err(-ENOSPC, "no free space left in %s",
-				    ns_region_devname(reg->r));
+		rc = ns_region_default_size(reg->r, o.align, &o.size);
+		if (rc)
 			goto out;
-		}
-		o.size = maxext;
 	}
 	rc = ns_namespace_create(reg->r, &o, &ns);
 	if (rc)
@@ -1439,7 +1433,7 @@ static int fs_ctl_reply_crash(struct ctl_reply *rep, struct fs_region *reg,
 
 	fs_fault_status(file->ns, &st);
 	ci.enabled = st.enabled;
-	ci.crashed = st.crashed;
+	ci.reverting = st.reverting;
 	ci.pages_logged = st.pages_logged;
 	ci.fsyncs = st.fsyncs;
 	ci.reverts = st.reverts;

@@ -1062,7 +1062,7 @@ void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 	pthread_rwlock_rdlock(&f->rw);
 	pthread_mutex_lock(&f->lock);
 	st->enabled = f->enabled;
-	st->crashed = f->crashed;
+	st->reverting = f->crashed;
 	st->pages_logged = f->nlog;
 	st->fsyncs = f->fsyncs;
 	st->reverts = f->reverts;

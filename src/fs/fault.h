@@ -187,7 +187,8 @@ unsigned fs_holders_find(struct fs_daemon *d, uint64_t ino, pid_t *pids, unsigne
 void fs_holders_text(const pid_t *pids, unsigned n, char *buf, size_t len);
 
 struct fs_crash_status {
-	bool enabled, crashed;
+	bool enabled;
+	bool reverting;		/* a power failure is being reverted (f->crashed) */
 	uint64_t pages_logged, fsyncs, reverts;
 	uint32_t at_fsync;
 	struct fs_crash_result last;

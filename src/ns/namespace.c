@@ -144,6 +144,18 @@ int ns_name_validate(const char *name)
 
 	if (!name)
 		return ns_err(-EINVAL, "invalid name: none given");
+	if (strlen(name) > NS_LABEL_NAME_LEN - 1) {
+		/* the user's count, as the control protocol says it too */
+		char shown[36];
+		size_t i;
+
+		for (i = 0; i < 32; i++)
+			shown[i] = ((unsigned char)name[i] < 0x20 ||
+				    (unsigned char)name[i] > 0x7e) ? '?' : name[i];
+		memcpy(shown + i, "...", 4);
+		return ns_err(-EINVAL, "name '%s' is %zu bytes, at most %u", shown,
+			      strlen(name), NS_LABEL_NAME_LEN - 1);
+	}
 	if (ns_name_check(name, why, sizeof(why))) {
 		/* print only what is printable, and not too much of it */
 		char shown[NS_LABEL_NAME_LEN + 4];
@@ -1148,13 +1160,29 @@ static int ns_find_space(struct ns_region *r, uint64_t size, uint64_t align,
 		rc = ns_alloc_find(used, n, r->data_size, align, size, dpa);
 	}
 	if (rc == -ENOSPC) {
+		/*
+		 * "largest free extent" as list shows it (max_available_extent,
+		 * at the default alignment): when that is large enough, the
+		 * alignment asked for is what does not fit, so say that.
+		 */
+		uint64_t shown = align < NS_DEFAULT_ALIGN ? align : NS_DEFAULT_ALIGN;
+		char c[32];
+
 		if (used)
-			ns_alloc_stats(used, n, r->data_size, align, &avail, &max);
+			ns_alloc_stats(used, n, r->data_size, shown, &avail, &max);
 		else
-			ns_alloc_stats_sorted(sorted, n, r->data_size, align, &avail, &max);
-		rc = ns_err(-ENOSPC, "no free extent of %s in %s (largest free "
-			    "extent %s)", ns_format_size(size, a, sizeof(a)),
-			    r->devname, ns_format_size(max, b, sizeof(b)));
+			ns_alloc_stats_sorted(sorted, n, r->data_size, shown, &avail, &max);
+		if (max >= size && align > shown)
+			rc = ns_err(-ENOSPC, "no free extent of %s aligned to %s in %s: "
+				    "the largest free extent is %s but holds no %s-aligned "
+				    "range of %s (use a smaller --align)",
+				    ns_format_size(size, a, sizeof(a)),
+				    ns_format_size(align, b, sizeof(b)), r->devname,
+				    ns_format_size(max, c, sizeof(c)), b, a);
+		else
+			rc = ns_err(-ENOSPC, "no free extent of %s in %s (largest free "
+				    "extent %s)", ns_format_size(size, a, sizeof(a)),
+				    r->devname, ns_format_size(max, b, sizeof(b)));
 	}
 	free(used);
 	return rc;

@@ -313,7 +313,7 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 {
 	struct ns_region_opts oo = { 0 };
 	struct ns_io *io = NULL;
-	uint64_t ls;
+	uint64_t ls, min;
 	unsigned minor;
 	char a[32], b[32], msg[512];
 	int fd, rc;
@@ -323,17 +323,39 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 		return ns_err(-EINVAL, "create region '%s': no options", path);
 	ls = c->label_size ? c->label_size : NS_LSA_DEFAULT_SIZE;
 	minor = c->minor ? c->minor : 2;
-	if (c->size == 0 || c->size % NS_REGION_SIZE_ALIGN)
-		return ns_err(-EINVAL, "create region '%s': size %s is not a "
-			      "multiple of 2 MiB", path,
-			      ns_sz(c->size, a, sizeof(a)));
 	rc = ns_check_label_size(path, ls);
 	if (rc)
 		return rc;
+	/*
+	 * The smallest useful region: its label area and one namespace of
+	 * the default alignment (2 MiB, what ndctl and a guest's virtio-pmem
+	 * map) at dpa 0. A smaller one would be made with 0 bytes available
+	 * (a 4 KiB-aligned namespace would fit, but no guest maps it), so it
+	 * is refused, naming the least size that works.
+	 */
+	min = (ls + NS_DEFAULT_ALIGN + NS_REGION_SIZE_ALIGN - 1) /
+	      NS_REGION_SIZE_ALIGN * NS_REGION_SIZE_ALIGN;
+	if (c->size == 0)
+		return ns_err(-EINVAL, "create region '%s': size must be greater than "
+			      "0: at least %s (a label area of %s and one 2 MiB namespace)",
+			      path, ns_sz(min, a, sizeof(a)), ns_sz(ls, b, sizeof(b)));
+	if (c->size % NS_REGION_SIZE_ALIGN)
+		return ns_err(-EINVAL, "create region '%s': size %s is not a "
+			      "multiple of 2 MiB", path,
+			      ns_sz(c->size, a, sizeof(a)));
 	if (c->size <= ls)
 		return ns_err(-EINVAL, "create region '%s': size %s leaves no "
 			      "room for data after a label area of %s", path,
 			      ns_sz(c->size, a, sizeof(a)), ns_sz(ls, b, sizeof(b)));
+	if (c->size < min) {
+		char d[32], m[32];
+
+		return ns_err(-EINVAL, "create region '%s': size %s leaves %s for data "
+			      "after a label area of %s: no 2 MiB namespace fits (at "
+			      "least %s)", path, ns_sz(c->size, a, sizeof(a)),
+			      ns_sz(c->size - ls, d, sizeof(d)), ns_sz(ls, b, sizeof(b)),
+			      ns_sz(min, m, sizeof(m)));
+	}
 	if (minor != 1 && minor != 2)
 		return ns_err(-EINVAL, "create region '%s': label version 1.%u "
 			      "unsupported (1.1 or 1.2)", path, minor);
@@ -495,6 +517,29 @@ void ns_region_space(const struct ns_region *r, uint64_t align,
 	}
 	ns_alloc_stats(used, n, r->data_size, align, available, max_extent);
 	free(used);
+}
+
+int ns_region_default_size(const struct ns_region *r, uint64_t align, uint64_t *size)
+{
+	uint64_t max = 0;
+	char a[32], b[32];
+
+	if (!align)
+		align = NS_DEFAULT_ALIGN;
+	ns_region_space(r, align, NULL, &max);
+	if (max) {
+		*size = max;
+		return 0;
+	}
+	if (align > NS_DEFAULT_ALIGN) {
+		ns_region_space(r, NS_DEFAULT_ALIGN, NULL, &max);
+		if (max)
+			return ns_err(-ENOSPC, "no free extent aligned to %s in %s: the "
+				      "largest free extent is %s (use a smaller --align)",
+				      ns_format_size(align, a, sizeof(a)), r->devname,
+				      ns_format_size(max, b, sizeof(b)));
+	}
+	return ns_err(-ENOSPC, "no free space left in %s", r->devname);
 }
 
 /* Read the label area again after a failed change, best effort. */

@@ -97,6 +97,13 @@ void ns_region_space(const struct ns_region *r, uint64_t align,
 		     uint64_t *available, uint64_t *max_extent);
 
 /*
+ * ndctl's default namespace size: the largest free extent of alignment
+ * align (0: the default). 0 and *size, or -ENOSPC with a message that
+ * says when only the alignment is what leaves no room.
+ */
+int ns_region_default_size(const struct ns_region *r, uint64_t align, uint64_t *size);
+
+/*
  * Write a fresh label area (minor 1 or 2; 0 = keep the current version,
  * 2 when there is none) of the region's label size. Refused with
  * -NS_E_LABELS_EXIST when a valid one exists and force is false; with

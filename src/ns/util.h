@@ -9,8 +9,10 @@
 /*
  * Parse a size: plain bytes or a number with a k/K/m/M/g/G/t/T suffix
  * (powers of 1024), optionally followed by "iB" or "B" ("4G", "4GiB",
- * "2097152"). Returns 0, or -EINVAL / -ERANGE with a message naming the
- * string ("invalid size '4X': unknown suffix 'X'").
+ * "2097152"). A decimal fraction is taken when it makes whole bytes
+ * ("1.5G" = 1610612736, "0.5M"); one that does not is refused, naming the
+ * bytes ("1.1G": 1181116006.4). Returns 0, or -EINVAL / -ERANGE with a
+ * message naming the string ("invalid size '4X': unknown suffix 'X'").
  */
 int ns_parse_size(const char *s, uint64_t *out);
 

@@ -69,7 +69,7 @@ pm 234 "invalid size '12Q': unknown suffix 'Q'" "$R" -- create-region --size 12Q
 
 # --- names
 long=$(printf 'n%.0s' {1..64})
-pm 234 "longer than 63 bytes" "$R" -- create-namespace --file "$R" -s 2M -n "$long"
+pm 234 "is 64 bytes, at most 63" "$R" -- create-namespace --file "$R" -s 2M -n "$long"
 pm 234 "invalid name 'a/b': contains '/'" "$R" -- create-namespace --file "$R" -s 2M -n a/b
 pm 234 "invalid name '.': reserved" "$R" -- create-namespace --file "$R" -s 2M -n .
 pm 234 "invalid name '..': reserved" "$R" -- create-namespace --file "$R" -s 2M -n ..

@@ -558,7 +558,7 @@ static const struct bad_case bad_cases[] = {
 	{ "empty string attribute", m_str_empty, -EINVAL,
 	  "attribute 7 (name) is not a NUL-terminated string", 77 },
 	{ "string too long", m_str_long, -EINVAL,
-	  "attribute 7 (name) has length 101, at most 64 allowed", 77 },
+	  "name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is 100 bytes, at most 63", 77 },
 	{ "NUL inside a string", m_str_inner_nul, -EINVAL,
 	  "attribute 7 (name) has a NUL byte inside the string", 77 },
 	{ "missing required attribute", m_missing_size, -EINVAL,

@@ -265,7 +265,12 @@ static void test_create_refusals(void **state)
 		unsigned minor;
 		const char *msg;	/* after "create region 'PATH': " or "region 'PATH': " */
 	} t[] = {
-		{ "size 0", 0, 0, 0, "size 0 bytes is not a multiple of 2 MiB" },
+		{ "size 0", 0, 0, 0,
+		  "size must be greater than 0: at least 4 MiB (a label area of 131072 bytes and one 2 MiB namespace)" },
+		{ "no namespace fits", 2 * MiB, 0, 0,
+		  "size 2 MiB leaves 1966080 bytes for data after a label area of 131072 bytes: no 2 MiB namespace fits (at least 4 MiB)" },
+		{ "no namespace fits, 1 MiB label area", 2 * MiB, 1 * MiB, 0,
+		  "size 2 MiB leaves 1 MiB for data after a label area of 1 MiB: no 2 MiB namespace fits (at least 4 MiB)" },
 		{ "odd size", 5 * MiB, 0, 0, "size 5 MiB is not a multiple of 2 MiB" },
 		{ "1 byte more", 4 * MiB + 1, 0, 0, "size 4194305 bytes is not a multiple of 2 MiB" },
 		{ "label size not pow2", 4 * MiB, 192 * KiB, 0,

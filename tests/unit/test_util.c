@@ -42,6 +42,16 @@ static const struct {
 	{ "007", 7 },				/* decimal, not octal */
 	{ "18446744073709551615", UINT64_MAX },
 	{ "16777215T", 16777215 * TiB },	/* largest T that fits */
+	/* fractions that make whole bytes */
+	{ "1.5G", 1610612736 },
+	{ "1.5GiB", 1610612736 },
+	{ "2.25G", 2415919104 },
+	{ "0.5M", 512 * KiB },
+	{ "1.0", 1 },
+	{ "3.000", 3 },
+	{ "0.0009765625M", 1 * KiB },
+	{ "1.5k", 1536 },
+	{ "16777215.5T", 16777215 * TiB + TiB / 2 },
 };
 
 static const struct {
@@ -63,7 +73,21 @@ static const struct {
 	{ "4Gi", -EINVAL, "invalid size '4Gi': unknown suffix 'Gi'" },
 	{ "4iB", -EINVAL, "invalid size '4iB': unknown suffix 'iB'" },
 	{ "4BB", -EINVAL, "invalid size '4BB': unknown suffix 'BB'" },
-	{ "1.5G", -EINVAL, "invalid size '1.5G': unknown suffix '.5G'" },
+	{ "1.1G", -EINVAL, "invalid size '1.1G': not a whole number of bytes (1181116006.4 bytes)" },
+	{ "1.5", -EINVAL, "invalid size '1.5': not a whole number of bytes (1.5 bytes)" },
+	{ "0.1k", -EINVAL, "invalid size '0.1k': not a whole number of bytes (102.4 bytes)" },
+	{ "1.G", -EINVAL, "invalid size '1.G': no digits after '.'" },
+	{ "1.", -EINVAL, "invalid size '1.': no digits after '.'" },
+	{ ".5G", -EINVAL, "invalid size '.5G': not a number" },
+	{ "1.5.5G", -EINVAL, "invalid size '1.5.5G': unknown suffix '.5G'" },
+	{ "1.5X", -EINVAL, "invalid size '1.5X': unknown suffix 'X'" },
+	{ "0.0000000000000000001T", -EINVAL,
+	  "invalid size '0.0000000000000000001T': more than 18 decimal places" },
+	{ "16777215.99999999999T", -EINVAL,
+	  "invalid size '16777215.99999999999T': not a whole number of bytes (18446744073709551605.00488372224 bytes)" },
+	{ "16777216.5T", -ERANGE, "invalid size '16777216.5T': too large" },
+	{ "18446744073709551615.5", -EINVAL,
+	  "invalid size '18446744073709551615.5': not a whole number of bytes (18446744073709551615.5 bytes)" },
 	{ "4P", -EINVAL, "invalid size '4P': unknown suffix 'P'" },
 	{ "18446744073709551616", -ERANGE, "invalid size '18446744073709551616': too large" },
 	{ "99999999999999999999999", -ERANGE, "invalid size '99999999999999999999999': too large" },

@@ -48,6 +48,36 @@ expect_exit 129 ct log --runs 1
 expect_exit 129 ct log -- "$DEMO" check {}
 expect_exit 129 ct -- "$DEMO" check {} --check "$DEMO" check {}
 expect_exit 1 ct log --runs 1 -- false --check true
-assert_contains "$err" "the application fails without a crash" "failing app"
+assert_contains "$err" "the application fails without a crash (exit 1)" "failing app"
+assert_contains "$err" "the application printed nothing" "failing app, silent"
+
+# a command that is not there or not executable is named before anything
+# runs (it was 'fails without a crash (exit 127)' and nothing more)
+expect_exit 254 ct log --runs 1 -- no-such-app-17 {} --check true
+assert_contains "$err" "the application 'no-such-app-17' is not found in PATH (a shell would exit 127)" \
+	"application not found"
+printf '#!/bin/sh\nexit 0\n' >"$T/noexec"
+chmod -x "$T/noexec"
+expect_exit 243 ct log --runs 1 -- true --check "$T/noexec"
+assert_contains "$err" "the checker '$T/noexec' is not an executable file (a shell would exit 126)" \
+	"checker not executable"
+assert_eq null "$(pc list | jq -r '.[] | select(.name == "log") | .crash_test')" \
+	"crash testing left off after a refused application"
+# an application whose own command is missing: 127 in words, its stderr's
+# end shown, and where the rest is
+expect_exit 1 ct log --runs 1 -- sh -c 'echo "writing $PMEMCTL_NAMESPACE_PATH"; no-such-tool-17 --flush' --check true
+assert_contains "$err" "the application fails without a crash (exit 127: a command not found)" \
+	"exit 127 named"
+assert_contains "$err" "the application's last output (--verbose shows all of it):" "tail header"
+assert_contains "$err" "  | writing $F" "the application's stdout"
+assert_contains "$err" "no-such-tool-17: not found" "the application's stderr"
+expect_exit 1 ct log --runs 1 --verbose -- sh -c 'echo shown-live >&2; exit 126' --check true
+assert_contains "$err" "shown-live" "--verbose shows the output as it runs"
+assert_contains "$err" "exit 126: a command not executable" "exit 126 named"
+# a checker that rejects the clean run: its output's end
+expect_exit 1 ct log --runs 1 -- true --check sh -c 'echo line one; echo "bad state at 7"; exit 3'
+assert_contains "$err" "the checker rejects a clean run (exit 3)" "checker rejects"
+assert_contains "$err" "  | bad state at 7" "the checker's output"
+assert_eq "0 records, all intact" "$("$DEMO" check "$F")" "content left alone"
 pmemfs_stop
 echo "PASS: $TEST_NAME"

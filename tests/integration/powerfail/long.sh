@@ -57,7 +57,7 @@ wait_revert() {
 	local i j
 	for ((i = 0; i < 1000; i++)); do
 		j=$(pc power-fail a --status)
-		[ "$(json_get "$j" .reverts)" = "$1" ] && [ "$(json_get "$j" .crashed)" = false ] &&
+		[ "$(json_get "$j" .reverts)" = "$1" ] && [ "$(json_get "$j" .reverting)" = false ] &&
 			return 0
 		sleep 0.01
 	done

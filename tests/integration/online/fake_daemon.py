@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""A stand-in pmemfs daemon of another version, for version_skew.sh.
+
+    fake_daemon.py SOCKET MODE
+
+Listens on SOCKET (AF_UNIX, SOCK_SEQPACKET) and answers one client, as a
+daemon of another version would: the VERSION request with protocol 1,
+then every other request by MODE:
+  older   an error reply EINVAL "unknown attribute 31", as a daemon older
+          than pmemctl refuses an attribute it does not know
+  newer   the VERSION reply already carries attribute 40, which this
+          pmemctl does not know, as a newer daemon's reply would
+Prints "listening" once the socket is bound.
+"""
+import socket
+import struct
+import sys
+
+FAMILY = 0x504D
+CMD_VERSION = 1
+A_ERRNO, A_ERRMSG, A_PROTO_VERSION, A_DAEMON_VERSION, A_MOUNT = 1, 2, 3, 4, 5
+
+
+def attr(t, payload):
+    n = 4 + len(payload)
+    return struct.pack("=HH", n, t) + payload + b"\0" * ((4 - n % 4) % 4)
+
+
+def message(cmd, seq, attrs):
+    body = struct.pack("=BBH", cmd, 1, 0) + b"".join(attrs)
+    return struct.pack("=IHHII", 16 + len(body), FAMILY, 0, seq, 0) + body
+
+
+def main():
+    path, mode = sys.argv[1], sys.argv[2]
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    srv.bind(path)
+    srv.listen(1)
+    print("listening", flush=True)
+    conn, _ = srv.accept()
+    while True:
+        req = conn.recv(65536)
+        if not req:
+            return
+        seq = struct.unpack_from("=I", req, 8)[0]
+        cmd = req[16]
+        if cmd == CMD_VERSION:
+            attrs = [attr(A_PROTO_VERSION, struct.pack("=I", 1)),
+                     attr(A_DAEMON_VERSION, b"0.0-fake\0"),
+                     attr(A_MOUNT, b"/fake\0")]
+            if mode == "newer":
+                attrs.append(attr(40, struct.pack("=I", 7)))
+            conn.send(message(cmd, seq, attrs))
+        else:
+            conn.send(message(cmd, seq, [attr(A_ERRNO, struct.pack("=I", 22)),
+                                         attr(A_ERRMSG, b"unknown attribute 31\0")]))
+
+
+if __name__ == "__main__":
+    main()
