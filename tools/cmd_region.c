@@ -146,7 +146,7 @@ static const struct ctl_opt list_opts[] = {
 	  "in 512-byte blocks, as ndctl" },
 	{ "verbose", 'v', no_argument, NULL,
 	  "online: the status view (daemon pid and uptime, holders, bytes not yet "
-	  "durable, sticky error, crash-test state, backing), see below" },
+	  "durable, sticky error, crash-test state, backing; see above)" },
 	{ "watch", KEY_WATCH, optional_argument, "[SECS]",
 	  "print the list again every SECS seconds (default 1), one JSON "
 	  "document each, until interrupted" },
