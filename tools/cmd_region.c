@@ -455,7 +455,11 @@ static void ctl_list_status_get(struct ctl_target *t, struct ctl_list_status *st
 		return;
 	rc = ctl_target_call_quiet(t, req, &st->resp);
 	if (rc) {
-		if (!said)
+		if (!said && rc == -EOPNOTSUPP)
+			ctl_msg("warning: the daemon of '%s' is older than this pmemctl and "
+				"has no status view: listed without -v's fields",
+				t->mountpoint);
+		else if (!said)
 			ctl_msg("warning: no status from the daemon of '%s' (%s): listed "
 				"without it", t->mountpoint, ns_errormsg()[0] ?
 				ns_errormsg() : ns_strerror(rc));

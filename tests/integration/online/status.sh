@@ -89,6 +89,35 @@ for backing in direct buffered; do
 	pmemfs_stop
 done
 
+# a kernel without cachestat(2) (Linux < 6.5, here a seccomp filter): the
+# page-cache part is unknown (null), the daemon says so once, nothing fails
+NOCS=$PMEMFS_BUILD_ROOT/tests/integration/online/nocachestat
+printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$NOCS" "$PMEMFS" >"$T/pmemfs-nocs"
+chmod +x "$T/pmemfs-nocs"
+run_cmd "$NOCS" true
+if [ "$rc" = 77 ]; then
+	echo "note: no seccomp filter here: the cachestat fallback is not tested" >&2
+else
+	R=$T/r-old.img
+	region_create "$R" 64M
+	PMEMFS=$T/pmemfs-nocs online_start -o backing=buffered "$R"
+	expect_exit 0 pc create-namespace -s 4M -n a
+	sleep 60 <>"$MNT/region0/a" &
+	holder=$!
+	at_exit "kill $holder 2>/dev/null"
+	"$NSIO" write "$MNT/region0/a" 0 65536 3 none || fail "old kernel: write"
+	expect_exit 0 pc list -v
+	assert_eq null "$(json_get "$out" '.[0].not_durable.page_cache_bytes')" "old kernel: page cache unknown"
+	assert_eq 65536 "$(json_get "$out" '.[0].not_durable_bytes')" "old kernel: the daemon's bytes still counted"
+	"$NSIO" fsync "$MNT/region0/a" || fail "old kernel: fsync"
+	assert_eq 0 "$(status .not_durable_bytes)" "old kernel: durable after fsync"
+	grep -q "cachestat(2) failed: Function not implemented (Linux < 6.5)" "$T/daemon.log" ||
+		fail "old kernel: the fallback was not logged: $(cat "$T/daemon.log")"
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	pmemfs_stop
+fi
+
 # the sticky error: a sparse namespace in a region on a full tmpfs
 [ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
 TM=$T/tmpfs
