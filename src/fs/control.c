@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -821,6 +822,24 @@ static int fs_ctl_status(const struct ctl_request *req, struct ctl_reply *rep, v
 		return rc;
 	if (known && fs_holders_scan(d->dev_major, d->dev_minor, &hv, &nh) < 0)
 		known = false;
+	/*
+	 * A user other than root and the daemon's (a ctl_group member) sees
+	 * its own processes only, as fuser(1) run by that user would: the
+	 * daemon does not show what /proc (hidepid) may hide from it.
+	 */
+	if (req->cred.uid != 0 && req->cred.uid != geteuid()) {
+		size_t k = 0;
+
+		for (size_t j = 0; j < nh; j++) {
+			char p[32];
+			struct stat st;
+
+			snprintf(p, sizeof(p), "/proc/%d", (int)hv[j].pid);
+			if (stat(p, &st) == 0 && st.st_uid == req->cred.uid)
+				hv[k++] = hv[j];
+		}
+		nh = k;
+	}
 	m = ctl_reply_part(rep);
 	if (!m) {
 		free(hv);

@@ -118,6 +118,28 @@ else
 	pmemfs_stop
 fi
 
+# another user (a ctl_group member) sees its own holders only, as fuser(1)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$PMEMCTL" --version >/dev/null 2>&1; then
+	R=$T/r-users.img
+	region_create "$R" 64M
+	online_start -o ctl_group=65534 "$R"
+	expect_exit 0 pc create-namespace -s 4M -n a
+	sleep 60 <>"$MNT/region0/a" &
+	holder=$!
+	at_exit "kill $holder 2>/dev/null"
+	wait_until 5 sh -c "[ \"\$($PMEMCTL list -v --mount $MNT | jq -c '.[0].holders')\" = '[$holder]' ]" ||
+		fail "users: root sees holders $(status .holders)"
+	expect_exit 0 setpriv --reuid=65534 --regid=65534 --clear-groups -- "$PMEMCTL" list -v --mount "$MNT"
+	assert_eq "[] 1" "$(json_get "$out" '.[0].holders, .[0].handles' | xargs)" \
+		"users: uid 65534 sees no pid of root's, the handle count still"
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	pmemfs_stop
+else
+	echo "note: not root or no setpriv: another user's view is not tested" >&2
+fi
+
 # the sticky error: a sparse namespace in a region on a full tmpfs
 [ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
 TM=$T/tmpfs
