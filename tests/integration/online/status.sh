@@ -87,6 +87,10 @@ for backing in direct buffered; do
 	expect_exit 234 pc list --watch=0
 	assert_contains "$err" "bad value for --watch '0'" "$backing: --watch 0"
 	pmemfs_stop
+	# offline there is no daemon to ask: said, and listed as without -v
+	expect_exit 0 "$PMEMCTL" list --file "$R" -v
+	assert_contains "$err" "offline (--file) there is none" "$backing: -v offline"
+	assert_eq "a b" "$(json_get "$out" '[.[].name] | join(" ")')" "$backing: -v offline lists"
 done
 
 # a kernel without cachestat(2) (Linux < 6.5, here a seccomp filter): the
