@@ -174,14 +174,17 @@ static const struct ctl_usage list_usage = {
 		 "regions and namespaces get \"daemon\": {\"pid\", \"uptime_s\"} of their\n"
 		 "mount; served namespaces \"holders\" (pids that have the file open or\n"
 		 "mapped; null if unknown), \"handles\", \"not_durable_bytes\" (bytes an\n"
-		 "fsync/msync would still have to make durable: the larger of\n"
-		 "\"not_durable\": {\"daemon_bytes\" written since the daemon's last\n"
-		 "persist, \"page_cache_bytes\" dirty or under write-back on the\n"
-		 "namespace's range of the region file, by cachestat(2); null before\n"
-		 "Linux 6.5}), \"error\" (the sticky write-back error every fsync returns\n"
-		 "until remount, or null), \"crash_state\" (power-fail), \"badblock_count\"\n"
-		 "and \"backing\" (direct or buffered). Mappings' dirty pages in the mount's\n"
-		 "own page cache are not counted: the daemon never looks into its mount.\n"
+		 "fsync/msync would still have to make durable, at most the size: the\n"
+		 "larger of \"not_durable\": {\"daemon_bytes\" written since the daemon's\n"
+		 "last persist, \"page_cache_bytes\" dirty or under write-back on the\n"
+		 "namespace's range of the region file, by cachestat(2), null before\n"
+		 "Linux 6.5}, plus \"mapped_bytes\", the holders' mapped pages that\n"
+		 "/proc/PID/smaps counts dirty, not yet written back to the daemon; the\n"
+		 "daemon never looks into its own mount), \"error\" (the sticky\n"
+		 "write-back error every fsync returns until remount, or null),\n"
+		 "\"crash_state\" (power-fail), \"badblock_count\" and \"backing\" (direct\n"
+		 "or buffered). Another user than root and the daemon's sees only its\n"
+		 "own processes among the holders.\n"
 		 "--watch refreshes, as ndctl monitor follows events: a new document every\n"
 		 "SECS seconds (jq reads the stream).\n\n"
 		 CTL_TARGET_ABOUT,
@@ -259,7 +262,7 @@ static struct json_object *ctl_list_ns(const struct ctl_list_opts *o,
 
 			if (x->dev && ns->dev && !strcmp(x->dev, ns->dev) &&
 			    (!x->region || !ns->region || !strcmp(x->region, ns->region))) {
-				ctl_json_add_nsst(j, x, o->flags);
+				ctl_json_add_nsst(j, x, ns->size, o->flags);
 				break;
 			}
 		}

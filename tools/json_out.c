@@ -287,7 +287,8 @@ static struct json_object *ctl_json_errno(int e)
 	return json_object_new_string(buf);
 }
 
-void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, unsigned flags)
+void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uint64_t size,
+		       unsigned flags)
 {
 	struct json_object *h = NULL, *nd = json_object_new_object(), *c;
 	uint64_t total = s->unpersisted;
@@ -311,10 +312,16 @@ void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uns
 	/* the daemon's bytes include those the page cache still holds */
 	if (s->cache_known && s->cache_dirty > total)
 		total = s->cache_dirty;
+	/* mapped pages not yet written back to the daemon come on top */
+	total += s->mapped_dirty;
+	if (size && total > size)
+		total = size;
 	ctl_add(j, "not_durable_bytes", ctl_json_size(total, flags));
 	ctl_add(nd, "daemon_bytes", ctl_json_size(s->unpersisted, flags));
 	ctl_add(nd, "page_cache_bytes",
 		s->cache_known ? ctl_json_size(s->cache_dirty, flags) : NULL);
+	ctl_add(nd, "mapped_bytes", s->holders_known ?
+		ctl_json_size(s->mapped_dirty, flags) : NULL);
 	ctl_add(j, "not_durable", nd);
 	ctl_add(j, "error", s->error ? ctl_json_errno((int)s->error) : NULL);
 	c = json_object_new_object();

@@ -84,10 +84,12 @@ struct json_object *ctl_json_daemon_info(const struct ctl_daemon_info *d);
  * -v: a served namespace's status added to its object j: holders (pids,
  * null when unknown), handles, not_durable_bytes (the larger of the
  * daemon's unpersisted bytes and the page cache's dirty and write-back
- * bytes on its range of the region file), not_durable {daemon_bytes,
- * page_cache_bytes (null: unknown, Linux < 6.5)}, error (sticky, or
+ * bytes on its range of the region file, plus the holders' dirty mapped
+ * bytes, at most size), not_durable {daemon_bytes, page_cache_bytes
+ * (null: unknown, Linux < 6.5), mapped_bytes}, error (sticky, or
  * null), crash_state, badblock_count (512-byte blocks), backing.
  */
-void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, unsigned flags);
+void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uint64_t size,
+		       unsigned flags);
 
 #endif

@@ -214,6 +214,7 @@ const struct nla_policy ctl_nsst_policy[CTL_NSST_A_MAX + 1] = {
 	[CTL_NSST_A_CRASHED] = P_U8,
 	[CTL_NSST_A_BADBLOCKS] = P_U64,
 	[CTL_NSST_A_BACKING] = P_STR(L_STATE),
+	[CTL_NSST_A_MAPPED_DIRTY] = P_U64,
 };
 
 /* ---- attribute definitions (our own pass, step 6) ---- */
@@ -447,6 +448,7 @@ static const struct ctl_attr_def ctl_nsst_defs[CTL_NSST_A_MAX + 1] = {
 	[CTL_NSST_A_CRASHED] = D_U8("crashed"),
 	[CTL_NSST_A_BADBLOCKS] = D_U64("badblocks"),
 	[CTL_NSST_A_BACKING] = D_STR("backing", L_STATE),
+	[CTL_NSST_A_MAPPED_DIRTY] = D_U64("mapped_dirty"),
 };
 
 static const struct ctl_attr_set ctl_nsst_set = {
@@ -1464,6 +1466,7 @@ static const struct ctl_field ctl_nsst_fields[] = {
 	FLD(CTL_NSST_A_CRASHED, F_BOOL, ctl_nsst_info, crashed),
 	FLD(CTL_NSST_A_BADBLOCKS, F_U64, ctl_nsst_info, badblocks),
 	FLD(CTL_NSST_A_BACKING, F_STR, ctl_nsst_info, backing),
+	FLD(CTL_NSST_A_MAPPED_DIRTY, F_U64, ctl_nsst_info, mapped_dirty),
 };
 
 int ctl_nsst_info_put(struct nl_msg *m, const struct ctl_nsst_info *s)

@@ -353,6 +353,7 @@ enum ctl_nsst_attr {
 	CTL_NSST_A_CRASHED,		/* u8: a revert is in progress */
 	CTL_NSST_A_BADBLOCKS,		/* u64: bytes of media errors */
 	CTL_NSST_A_BACKING,		/* string: "direct" or "buffered" */
+	CTL_NSST_A_MAPPED_DIRTY,	/* u64: dirty bytes of the holders' mappings */
 	__CTL_NSST_A_MAX,
 };
 #define CTL_NSST_A_MAX (__CTL_NSST_A_MAX - 1)
@@ -678,6 +679,7 @@ struct ctl_nsst_info {
 	bool crashed;
 	uint64_t badblocks;
 	const char *backing;
+	uint64_t mapped_dirty;
 };
 int ctl_nsst_info_put(struct nl_msg *m, const struct ctl_nsst_info *s);
 int ctl_nsst_info_get(const struct nlattr *nest, struct ctl_nsst_info *out);

@@ -741,13 +741,20 @@ static uint64_t fs_ctl_uptime_ms(void)
 	return now_ms > start_ms ? now_ms - start_ms : 0;
 }
 
-/* the pids holding inode ino, space separated, in buf */
+/*
+ * The pids holding inode ino, space separated, in buf; the dirty bytes of
+ * their mappings of it in *mapped_dirty.
+ */
 static void fs_ctl_holders_text(const struct fs_holder *v, size_t n, uint64_t ino,
-				char *buf, size_t len)
+				char *buf, size_t len, uint64_t *mapped_dirty)
 {
 	size_t o = 0, i;
 
 	buf[0] = '\0';
+	*mapped_dirty = 0;
+	for (i = 0; i < n; i++)
+		if (v[i].ino == ino)
+			*mapped_dirty += v[i].mapped_dirty;
 	for (i = 0; i < n; i++) {
 		int w;
 
@@ -763,7 +770,8 @@ static void fs_ctl_holders_text(const struct fs_holder *v, size_t n, uint64_t in
 }
 
 static int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_namespace *ns,
-			   struct fs_inode *file, const char *holders, bool holders_known)
+			   struct fs_inode *file, const char *holders, bool holders_known,
+			   uint64_t mapped_dirty)
 {
 	struct fs_ns *n = file->ns;
 	struct fs_crash_status cs;
@@ -788,6 +796,8 @@ static int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_na
 	si.crash_logged = cs.pages_logged;
 	si.crashed = cs.crashed;
 	si.badblocks = fs_media_bytes(&reg->media, ns_namespace_dpa(ns), n->size);
+	/* several processes mapping one page count it once each: at most the size */
+	si.mapped_dirty = mapped_dirty < n->size ? mapped_dirty : n->size;
 	return ctl_nsst_info_put(m, &si);
 }
 
@@ -857,13 +867,16 @@ static int fs_ctl_status(const struct ctl_request *req, struct ctl_reply *rep, v
 			continue;
 		ns_region_foreach_namespace(reg->r, ns) {
 			struct fs_inode *file = fs_ctl_file(ns);
+			uint64_t mapped_dirty;
 			char holders[1000];
 
 			if (!file)
 				continue;
-			fs_ctl_holders_text(hv, nh, file->ino, holders, sizeof(holders));
+			fs_ctl_holders_text(hv, nh, file->ino, holders, sizeof(holders),
+					    &mapped_dirty);
 			m = ctl_reply_part(rep);
-			rc = m ? fs_ctl_put_nsst(m, reg, ns, file, holders, known) : -ENOMEM;
+			rc = m ? fs_ctl_put_nsst(m, reg, ns, file, holders, known,
+						 mapped_dirty) : -ENOMEM;
 			if (rc)
 				break;
 		}

@@ -961,7 +961,7 @@ static void test_status_roundtrip(void **state)
 		.unpersisted = 1 * MiB, .cache_dirty = 0, .cache_known = false,
 		.error = 5, .crash_enabled = true, .crash_at_fsync = 3,
 		.crash_logged = 7, .crashed = false, .badblocks = 1024,
-		.backing = "direct",
+		.backing = "direct", .mapped_dirty = 8192,
 	};
 	struct ctl_daemon_info di2;
 	struct ctl_nsst_info si2;
@@ -994,6 +994,7 @@ static void test_status_roundtrip(void **state)
 	assert_int_equal(si2.crash_logged, 7);
 	assert_int_equal(si2.badblocks, 1024);
 	assert_string_equal(si2.backing, "direct");
+	assert_int_equal(si2.mapped_dirty, 8192);
 	assert_int_equal(ctl_daemon_info_get(NULL, &di2), -EINVAL);
 	free(buf);
 	nlmsg_free(m);

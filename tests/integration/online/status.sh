@@ -51,8 +51,25 @@ for backing in direct buffered; do
 	assert_eq 0 "$(status .not_durable_bytes b)" "$backing: the other namespace is clean"
 	"$NSIO" fsync "$f" || fail "$backing: fsync"
 	assert_eq 0 "$(status .not_durable_bytes)" "$backing: durable after fsync"
-	assert_eq '{"daemon_bytes":0,"page_cache_bytes":0}' "$(status .not_durable)" \
+	assert_eq '{"daemon_bytes":0,"page_cache_bytes":0,"mapped_bytes":0}' "$(status .not_durable)" \
 		"$backing: nothing dirty after fsync"
+
+	# stores through a mapping, no msync: dirty in the holder's mapping
+	# (smaps), not yet at the daemon; an fsync writes them back and persists
+	"$NSIO" mmap-write "$f" $((2 * MiB)) $((256 * 1024)) 9 hold >"$T/mmap.out" 2>&1 &
+	mapper=$!
+	at_exit "kill $mapper 2>/dev/null"
+	wait_until 5 grep -q ready "$T/mmap.out" || fail "$backing: mmap-write hold: $(cat "$T/mmap.out")"
+	mb=$(status .not_durable.mapped_bytes)
+	[ "$mb" -ge 4096 ] && [ "$mb" -le $((256 * 1024)) ] ||
+		fail "$backing: mapped_bytes $mb with 256 KiB stored through a mapping"
+	nd=$(status .not_durable_bytes)
+	[ "$nd" -ge "$mb" ] || fail "$backing: not_durable_bytes $nd < mapped_bytes $mb"
+	assert_contains "$(status .holders)" "$mapper" "$backing: the mapper is a holder"
+	"$NSIO" fsync "$f" || fail "$backing: fsync of mapped stores"
+	assert_eq 0 "$(status .not_durable_bytes)" "$backing: mapped stores durable after fsync"
+	kill "$mapper"
+	wait "$mapper" 2>/dev/null || true
 	kill "$holder"
 	wait "$holder" 2>/dev/null || true
 	wait_until 5 sh -c "[ \"\$($PMEMCTL list -v --mount $MNT | jq -c '.[] | select(.name == \"a\") | .holders')\" = '[]' ]" ||
