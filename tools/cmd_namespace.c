@@ -36,6 +36,7 @@ static const struct ctl_opt create_ns_opts[] = {
 	{ "uuid", 'u', required_argument, "UUID", "uuid (default: random)" },
 	{ "align", 'a', required_argument, "SIZE", "alignment, a power of two >= 4 KiB (default 2 MiB)" },
 	{ "mode", 'm', required_argument, "MODE", "raw (the only mode: the user formats the namespace)" },
+	{ "type", 't', required_argument, "TYPE", "pmem (the only type)" },
 	{ "read-only", KEY_READONLY, no_argument, NULL, "mark it read-only (label flag ROLABEL)" },
 	{ "sparse", KEY_SPARSE, no_argument, NULL, "do not preallocate its blocks in the region file" },
 	{ "force", 'f', no_argument, NULL,
@@ -48,8 +49,8 @@ static const struct ctl_opt create_ns_opts[] = {
 static const struct ctl_usage create_ns_usage = {
 	.name = "create-namespace",
 	.args = CTL_TARGET_ARGS " [-r REGION]\n"
-		"       [-s SIZE] [-n NAME] [-u UUID] [-a SIZE] [-m raw] [--read-only] [--sparse]\n"
-		"       [-f] [--crash-test]",
+		"       [-s SIZE] [-n NAME] [-u UUID] [-a SIZE] [-t pmem] [-m raw] [--read-only]\n"
+		"       [--sparse] [-f] [--crash-test]",
 	.about = "Create a namespace in the first aligned free extent of the region and\n"
 		 "print it as JSON (default size: the largest free extent). Its range is\n"
 		 "preallocated in the region file unless --sparse, so a full file system\n"
@@ -58,7 +59,9 @@ static const struct ctl_usage create_ns_usage = {
 		 "in the region file. Online, its file (\"path\") is in the mount when the\n"
 		 "command returns; -r may be left out when the mount serves one region.\n"
 		 "A size that is not a multiple of 2 MiB is warned about: a guest's\n"
-		 "virtio-pmem device cannot map it.\n\n" CTL_TARGET_ABOUT,
+		 "virtio-pmem device cannot map it. -t pmem and -m raw are what every\n"
+		 "pmemfs namespace is (ndctl's other types and modes are refused).\n\n"
+		 CTL_TARGET_ABOUT,
 	.exits = "  228  ENOSPC: no free extent of SIZE (the message names the largest),\n"
 		 "       no free label slot, or no space in the file system\n"
 		 "  251  EIO: the region file failed a write or was truncated behind pmemfs\n"
@@ -69,6 +72,38 @@ static const struct ctl_usage create_ns_usage = {
 		 "  250  ENXIO: the region file has no label area\n"
 		 CTL_TARGET_EXITS,
 };
+
+/*
+ * ndctl's --mode and --type: pmemfs namespaces are what ndctl calls raw
+ * pmem; the other modes and types are refused by name.
+ */
+static int ctl_check_mode(const char *m)
+{
+	static const char *const ndctl_modes[] = {
+		"fsdax", "devdax", "sector", "memory", "dax", "safe",
+	};
+
+	if (!strcmp(m, "raw"))
+		return 0;
+	for (size_t i = 0; i < sizeof(ndctl_modes) / sizeof(ndctl_modes[0]); i++)
+		if (!strcmp(m, ndctl_modes[i]))
+			return ctl_fail_msg(-EINVAL, "mode %s is not supported: pmemfs "
+					    "namespaces are raw (-m raw); format them in "
+					    "the guest or application", m);
+	return ctl_fail_msg(-EINVAL, "bad value for --mode '%s': pmemfs namespaces are "
+			    "raw (ndctl's modes are raw, sector, fsdax, devdax)", m);
+}
+
+static int ctl_check_type(const char *t)
+{
+	if (!strcmp(t, "pmem"))
+		return 0;
+	if (!strcmp(t, "blk"))
+		return ctl_fail_msg(-EINVAL, "type blk is not supported: pmemfs namespaces "
+				    "are pmem (-t pmem)");
+	return ctl_fail_msg(-EINVAL, "bad value for --type '%s': pmemfs namespaces are "
+			    "pmem (ndctl's types are pmem and blk)", t);
+}
 
 static void ctl_warn_size(uint64_t size)
 {
@@ -168,11 +203,14 @@ int cmd_create_namespace(int argc, char **argv)
 				return ctl_exit_code(-EINVAL);
 			break;
 		case 'm':
-			if (strcmp(p.arg, "raw") != 0)
-				return ctl_fail_msg(-EINVAL, "bad value for --mode '%s': "
-						    "pmemfs namespaces are raw; format "
-						    "them in the guest or application",
-						    p.arg);
+			rc = ctl_check_mode(p.arg);
+			if (rc)
+				return rc;
+			break;
+		case 't':
+			rc = ctl_check_type(p.arg);
+			if (rc)
+				return rc;
 			break;
 		case KEY_READONLY:
 			o.c.readonly = true;

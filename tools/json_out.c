@@ -2,6 +2,7 @@
 /* JSON output of pmemctl: ndctl's field names and number formats. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <uuid/uuid.h>
@@ -259,6 +260,79 @@ struct json_object *ctl_json_stats_info(const struct ctl_stats_info *s)
 	}
 	ctl_add(j, "flush_latency_us", hist);
 	return j;
+}
+
+struct json_object *ctl_json_daemon_info(const struct ctl_daemon_info *d)
+{
+	struct json_object *j = json_object_new_object();
+
+	ctl_add_int(j, "pid", d->pid);
+	ctl_add_int(j, "uptime_s", (int64_t)(d->uptime_ms / 1000));
+	return j;
+}
+
+/* "EIO (Input/output error)" */
+static struct json_object *ctl_json_errno(int e)
+{
+	char buf[128];
+	const char *name = NULL;
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	name = strerrorname_np(e);
+#endif
+	if (name)
+		snprintf(buf, sizeof(buf), "%s (%s)", name, strerror(e));
+	else
+		snprintf(buf, sizeof(buf), "errno %d (%s)", e, strerror(e));
+	return json_object_new_string(buf);
+}
+
+void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uint64_t size,
+		       unsigned flags)
+{
+	struct json_object *h = NULL, *nd = json_object_new_object(), *c;
+	uint64_t total = s->unpersisted;
+
+	if (s->holders_known) {
+		const char *p = s->holders ? s->holders : "";
+		char *end;
+
+		h = json_object_new_array();
+		while (*p) {
+			long pid = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			json_object_array_add(h, json_object_new_int64(pid));
+			p = end;
+		}
+	}
+	ctl_add(j, "holders", h);
+	ctl_add_int(j, "handles", s->handles);
+	/* the daemon's bytes include those the page cache still holds */
+	if (s->cache_known && s->cache_dirty > total)
+		total = s->cache_dirty;
+	/* mapped pages not yet written back to the daemon come on top */
+	total += s->mapped_dirty;
+	if (size && total > size)
+		total = size;
+	ctl_add(j, "not_durable_bytes", ctl_json_size(total, flags));
+	ctl_add(nd, "daemon_bytes", ctl_json_size(s->unpersisted, flags));
+	ctl_add(nd, "page_cache_bytes",
+		s->cache_known ? ctl_json_size(s->cache_dirty, flags) : NULL);
+	ctl_add(nd, "mapped_bytes", s->holders_known ?
+		ctl_json_size(s->mapped_dirty, flags) : NULL);
+	ctl_add(j, "not_durable", nd);
+	ctl_add(j, "error", s->error ? ctl_json_errno((int)s->error) : NULL);
+	c = json_object_new_object();
+	ctl_add(c, "enabled", json_object_new_boolean(s->crash_enabled));
+	ctl_add(c, "armed_at_fsync", s->crash_at_fsync ?
+		json_object_new_int64(s->crash_at_fsync) : NULL);
+	ctl_add_int(c, "pages_logged", (int64_t)s->crash_logged);
+	ctl_add(c, "crashed", json_object_new_boolean(s->crashed));
+	ctl_add(j, "crash_state", c);
+	ctl_add_int(j, "badblock_count", (int64_t)(s->badblocks / 512));
+	ctl_add_str(j, "backing", s->backing ? s->backing : "");
 }
 
 /* Bytes from media as a JSON string: printable ASCII kept, others as \xNN. */

@@ -20,6 +20,8 @@ struct ctl_ns_info;
 struct ctl_index_info;
 struct ctl_label_info;
 struct ctl_stats_info;
+struct ctl_daemon_info;
+struct ctl_nsst_info;
 
 enum ctl_json_flags {
 	CTL_JSON_HUMAN = 1 << 0,	/* -u: sizes "4.00 GiB (4.29 GB)", ids in hex */
@@ -75,5 +77,19 @@ struct json_object *ctl_json_label(const struct ns_label *l, uint32_t slot,
 
 /* Print pretty to stdout with a newline, then drop the reference. */
 void ctl_json_print(struct json_object *j);
+
+/* -v: the daemon of a mount: {"pid": N, "uptime_s": N} */
+struct json_object *ctl_json_daemon_info(const struct ctl_daemon_info *d);
+/*
+ * -v: a served namespace's status added to its object j: holders (pids,
+ * null when unknown), handles, not_durable_bytes (the larger of the
+ * daemon's unpersisted bytes and the page cache's dirty and write-back
+ * bytes on its range of the region file, plus the holders' dirty mapped
+ * bytes, at most size), not_durable {daemon_bytes, page_cache_bytes
+ * (null: unknown, Linux < 6.5), mapped_bytes}, error (sticky, or
+ * null), crash_state, badblock_count (512-byte blocks), backing.
+ */
+void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uint64_t size,
+		       unsigned flags);
 
 #endif

@@ -13,11 +13,25 @@
 
 int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l)
 {
+	int rc = ctl_listing_get_quiet(t, l);
+
+	if (rc < 0)
+		return ctl_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() :
+				    ns_strerror(rc));
+	return rc;
+}
+
+int ctl_listing_get_quiet(struct ctl_target *t, struct ctl_listing *l)
+{
 	unsigned i, nr = 0, nn = 0, nb = 0;
+	struct nl_msg *req;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	rc = ctl_target_call(t, ctl_target_request(t, CTL_CMD_LIST), &l->resp);
+	req = ctl_target_request(t, CTL_CMD_LIST);
+	if (!req)
+		return ctl_exit_code(-ENOMEM);
+	rc = ctl_target_call_quiet(t, req, &l->resp);
 	if (rc)
 		return rc;
 	for (i = 0; i < l->resp->nparts; i++) {

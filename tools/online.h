@@ -24,6 +24,9 @@ struct ctl_listing {
 
 /* LIST of the target's --region. Reports failures; returns 0 or an exit code. */
 int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l);
+/* The same without reporting a failure of the call: a negative errno with
+ * its message in ns_errormsg(), or (out of memory, reported) an exit code. */
+int ctl_listing_get_quiet(struct ctl_target *t, struct ctl_listing *l);
 void ctl_listing_free(struct ctl_listing *l);
 
 /* the namespace spec names (device name, uuid, or shown name), or NULL */

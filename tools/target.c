@@ -127,6 +127,68 @@ int ctl_target_check(struct ctl_target *t, const struct ctl_parser *p)
 	return 0;
 }
 
+/*
+ * Every pmemfs mount, as ndctl lists every region of the system: without
+ * --file, --mount or --socket and with several mounts, one target per
+ * mount (each with t's --region); otherwise t itself, checked.
+ */
+int ctl_target_check_all(struct ctl_target *t, const struct ctl_parser *p,
+			 struct ctl_target **out, size_t *nout)
+{
+	struct ctl_mount *v = NULL;
+	struct ctl_target *ts;
+	size_t n = 0, i;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (t->file || t->mount || t->socket)
+		goto one;
+	rc = ctl_path_mounts(NULL, &v, &n);
+	if (rc < 0)
+		return ctl_fail(rc, "cannot look for pmemfs mounts");
+	if (n < 2) {
+		ctl_path_mounts_free(v, n);
+		goto one;
+	}
+	ts = calloc(n, sizeof(*ts));
+	if (!ts) {
+		ctl_path_mounts_free(v, n);
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	}
+	for (i = 0, rc = 0; i < n && rc == 0; i++) {
+		ts[i].region = t->region;
+		ts[i].online = true;
+		rc = ctl_target_from_mount(&ts[i], &v[i]);
+	}
+	ctl_path_mounts_free(v, n);
+	if (rc) {
+		free(ts);
+		return rc;
+	}
+	*out = ts;
+	*nout = n;
+	return 0;
+one:
+	rc = ctl_target_check(t, p);
+	if (rc)
+		return rc;
+	ts = malloc(sizeof(*ts));
+	if (!ts)
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	*ts = *t;
+	*out = ts;
+	*nout = 1;
+	return 0;
+}
+
+void ctl_targets_free(struct ctl_target *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ctl_target_close(&v[i]);
+	free(v);
+}
+
 int ctl_target_check_online(struct ctl_target *t, const struct ctl_parser *p)
 {
 	if (t->file)

@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <netlink/msg.h>
@@ -102,6 +103,16 @@ int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key);
  * pmemfs mount ENOENT. Errors are reported; returns 0 or an exit code.
  */
 int ctl_target_check(struct ctl_target *t, const struct ctl_parser *p);
+
+/*
+ * The same for list: without --file, --mount or --socket, every pmemfs
+ * mount (one target each, t's --region copied) when there are several.
+ * *out (n >= 1 targets) is freed with ctl_targets_free(); returns 0 or an
+ * exit code (reported).
+ */
+int ctl_target_check_all(struct ctl_target *t, const struct ctl_parser *p,
+			 struct ctl_target **out, size_t *nout);
+void ctl_targets_free(struct ctl_target *v, size_t n);
 
 /* The same for online-only commands: --file is refused (ENOTSUP 161). */
 int ctl_target_check_online(struct ctl_target *t, const struct ctl_parser *p);

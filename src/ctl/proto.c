@@ -67,6 +67,8 @@ const struct nla_policy ctl_policy[CTL_A_MAX + 1] = {
 	[CTL_A_AT_FSYNC] = P_U32,
 	[CTL_A_CRASH] = P_NEST,
 	[CTL_A_BADBLOCK] = P_NEST,
+	[CTL_A_DAEMON] = P_NEST,
+	[CTL_A_NS_STATUS] = P_NEST,
 };
 
 const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1] = {
@@ -186,6 +188,33 @@ const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1] = {
 	[CTL_BB_A_DEV] = P_STR(L_DEV),
 	[CTL_BB_A_OFFSET] = P_U64,
 	[CTL_BB_A_LENGTH] = P_U64,
+};
+
+const struct nla_policy ctl_daemon_policy[CTL_DAEMON_A_MAX + 1] = {
+	[CTL_DAEMON_A_PID] = P_U32,
+	[CTL_DAEMON_A_UPTIME_MS] = P_U64,
+	[CTL_DAEMON_A_MOUNT] = P_STR(L_PATH),
+	[CTL_DAEMON_A_CACHESTAT] = P_U8,
+};
+
+const struct nla_policy ctl_nsst_policy[CTL_NSST_A_MAX + 1] = {
+	[CTL_NSST_A_REGION] = P_STR(L_DEV),
+	[CTL_NSST_A_DEV] = P_STR(L_DEV),
+	[CTL_NSST_A_NAME] = P_STR(L_NAME),
+	[CTL_NSST_A_HOLDERS] = P_STR(L_ERRMSG),
+	[CTL_NSST_A_HOLDERS_KNOWN] = P_U8,
+	[CTL_NSST_A_HANDLES] = P_U32,
+	[CTL_NSST_A_UNPERSISTED] = P_U64,
+	[CTL_NSST_A_CACHE_DIRTY] = P_U64,
+	[CTL_NSST_A_CACHE_KNOWN] = P_U8,
+	[CTL_NSST_A_ERROR] = P_U32,
+	[CTL_NSST_A_CRASH_ENABLED] = P_U8,
+	[CTL_NSST_A_CRASH_AT_FSYNC] = P_U32,
+	[CTL_NSST_A_CRASH_LOGGED] = P_U64,
+	[CTL_NSST_A_CRASHED] = P_U8,
+	[CTL_NSST_A_BADBLOCKS] = P_U64,
+	[CTL_NSST_A_BACKING] = P_STR(L_STATE),
+	[CTL_NSST_A_MAPPED_DIRTY] = P_U64,
 };
 
 /* ---- attribute definitions (our own pass, step 6) ---- */
@@ -392,6 +421,43 @@ static const struct ctl_attr_set ctl_bb_set = {
 	BIT(CTL_BB_A_OFFSET) | BIT(CTL_BB_A_LENGTH),
 };
 
+static const struct ctl_attr_def ctl_daemon_defs[CTL_DAEMON_A_MAX + 1] = {
+	[CTL_DAEMON_A_PID] = D_U32("pid"),
+	[CTL_DAEMON_A_UPTIME_MS] = D_U64("uptime_ms"),
+	[CTL_DAEMON_A_MOUNT] = D_STR("mount", L_PATH),
+	[CTL_DAEMON_A_CACHESTAT] = D_U8("cachestat"),
+};
+
+static const struct ctl_attr_set ctl_daemon_set = {
+	"daemon", CTL_DAEMON_A_MAX, ctl_daemon_defs, ctl_daemon_policy,
+	BIT(CTL_DAEMON_A_PID),
+};
+
+static const struct ctl_attr_def ctl_nsst_defs[CTL_NSST_A_MAX + 1] = {
+	[CTL_NSST_A_REGION] = D_STR("region", L_DEV),
+	[CTL_NSST_A_DEV] = D_STR("dev", L_DEV),
+	[CTL_NSST_A_NAME] = D_STR("name", L_NAME),
+	[CTL_NSST_A_HOLDERS] = D_STR("holders", L_ERRMSG),
+	[CTL_NSST_A_HOLDERS_KNOWN] = D_U8("holders_known"),
+	[CTL_NSST_A_HANDLES] = D_U32("handles"),
+	[CTL_NSST_A_UNPERSISTED] = D_U64("unpersisted"),
+	[CTL_NSST_A_CACHE_DIRTY] = D_U64("cache_dirty"),
+	[CTL_NSST_A_CACHE_KNOWN] = D_U8("cache_known"),
+	[CTL_NSST_A_ERROR] = D_U32("error"),
+	[CTL_NSST_A_CRASH_ENABLED] = D_U8("crash_enabled"),
+	[CTL_NSST_A_CRASH_AT_FSYNC] = D_U32("crash_at_fsync"),
+	[CTL_NSST_A_CRASH_LOGGED] = D_U64("crash_logged"),
+	[CTL_NSST_A_CRASHED] = D_U8("crashed"),
+	[CTL_NSST_A_BADBLOCKS] = D_U64("badblocks"),
+	[CTL_NSST_A_BACKING] = D_STR("backing", L_STATE),
+	[CTL_NSST_A_MAPPED_DIRTY] = D_U64("mapped_dirty"),
+};
+
+static const struct ctl_attr_set ctl_nsst_set = {
+	"ns_status", CTL_NSST_A_MAX, ctl_nsst_defs, ctl_nsst_policy,
+	BIT(CTL_NSST_A_DEV),
+};
+
 static const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1] = {
 	[CTL_A_ERRNO] = D_U32("errno"),
 	[CTL_A_ERRMSG] = D_STR("errmsg", L_ERRMSG),
@@ -422,6 +488,8 @@ static const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1] = {
 	[CTL_A_AT_FSYNC] = D_U32("at_fsync"),
 	[CTL_A_CRASH] = D_NEST("crash", ctl_crash_set),
 	[CTL_A_BADBLOCK] = D_NEST("badblock", ctl_bb_set),
+	[CTL_A_DAEMON] = D_NEST("daemon", ctl_daemon_set),
+	[CTL_A_NS_STATUS] = D_NEST("ns_status", ctl_nsst_set),
 };
 
 const struct ctl_attr_set ctl_attrs = {
@@ -432,6 +500,7 @@ _Static_assert(CTL_A_MAX < 64 && CTL_NS_A_MAX < 64 && CTL_REGION_A_MAX < 64 &&
 	       CTL_STATS_A_MAX < 64 && CTL_INDEX_A_MAX < 64 &&
 	       CTL_LABEL_A_MAX < 64 && CTL_CHECK_A_MAX < 64 &&
 	       CTL_CRASH_A_MAX < 64 && CTL_BB_A_MAX < 64 &&
+	       CTL_DAEMON_A_MAX < 64 && CTL_NSST_A_MAX < 64 &&
 	       CTL_HIST_BUCKETS < 64, "attribute sets are tracked in 64-bit masks");
 
 /* ---- commands (step 7) ---- */
@@ -517,6 +586,10 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.allowed = A(REGION) | NS_SPEC | A(FLAGS) | A(OFFSET) | A(LENGTH),
 		.one_of = NS_SPEC, .one_of_required = true,
 		.flags = CTL_F_UNINJECT | CTL_F_CLEAR,
+	},
+	[CTL_CMD_STATUS] = {
+		.name = "status", .verb = "query the status", .multi = true,
+		.allowed = A(REGION),
 	},
 };
 
@@ -1401,5 +1474,60 @@ int ctl_bb_info_get(const struct nlattr *nest, struct ctl_bb_info *out)
 	if (nest == NULL)
 		return -EINVAL;
 	ctl_fields_get(nest, ctl_bb_fields, NFIELDS(ctl_bb_fields), out);
+	return 0;
+}
+
+static const struct ctl_field ctl_daemon_fields[] = {
+	FLD(CTL_DAEMON_A_PID, F_U32, ctl_daemon_info, pid),
+	FLD(CTL_DAEMON_A_UPTIME_MS, F_U64, ctl_daemon_info, uptime_ms),
+	FLD(CTL_DAEMON_A_MOUNT, F_STR, ctl_daemon_info, mount),
+	FLD(CTL_DAEMON_A_CACHESTAT, F_BOOL, ctl_daemon_info, cachestat),
+};
+
+int ctl_daemon_info_put(struct nl_msg *m, const struct ctl_daemon_info *d)
+{
+	return ctl_nest_put(m, CTL_A_DAEMON, ctl_daemon_fields, NFIELDS(ctl_daemon_fields), d);
+}
+
+int ctl_daemon_info_get(const struct nlattr *nest, struct ctl_daemon_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (nest == NULL)
+		return -EINVAL;
+	ctl_fields_get(nest, ctl_daemon_fields, NFIELDS(ctl_daemon_fields), out);
+	return 0;
+}
+
+static const struct ctl_field ctl_nsst_fields[] = {
+	FLD(CTL_NSST_A_REGION, F_STR, ctl_nsst_info, region),
+	FLD(CTL_NSST_A_DEV, F_STR, ctl_nsst_info, dev),
+	FLD(CTL_NSST_A_NAME, F_STR, ctl_nsst_info, name),
+	FLD(CTL_NSST_A_HOLDERS, F_STR, ctl_nsst_info, holders),
+	FLD(CTL_NSST_A_HOLDERS_KNOWN, F_BOOL, ctl_nsst_info, holders_known),
+	FLD(CTL_NSST_A_HANDLES, F_U32, ctl_nsst_info, handles),
+	FLD(CTL_NSST_A_UNPERSISTED, F_U64, ctl_nsst_info, unpersisted),
+	FLD(CTL_NSST_A_CACHE_DIRTY, F_U64, ctl_nsst_info, cache_dirty),
+	FLD(CTL_NSST_A_CACHE_KNOWN, F_BOOL, ctl_nsst_info, cache_known),
+	FLD(CTL_NSST_A_ERROR, F_U32, ctl_nsst_info, error),
+	FLD(CTL_NSST_A_CRASH_ENABLED, F_BOOL, ctl_nsst_info, crash_enabled),
+	FLD(CTL_NSST_A_CRASH_AT_FSYNC, F_U32, ctl_nsst_info, crash_at_fsync),
+	FLD(CTL_NSST_A_CRASH_LOGGED, F_U64, ctl_nsst_info, crash_logged),
+	FLD(CTL_NSST_A_CRASHED, F_BOOL, ctl_nsst_info, crashed),
+	FLD(CTL_NSST_A_BADBLOCKS, F_U64, ctl_nsst_info, badblocks),
+	FLD(CTL_NSST_A_BACKING, F_STR, ctl_nsst_info, backing),
+	FLD(CTL_NSST_A_MAPPED_DIRTY, F_U64, ctl_nsst_info, mapped_dirty),
+};
+
+int ctl_nsst_info_put(struct nl_msg *m, const struct ctl_nsst_info *s)
+{
+	return ctl_nest_put(m, CTL_A_NS_STATUS, ctl_nsst_fields, NFIELDS(ctl_nsst_fields), s);
+}
+
+int ctl_nsst_info_get(const struct nlattr *nest, struct ctl_nsst_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (nest == NULL)
+		return -EINVAL;
+	ctl_fields_get(nest, ctl_nsst_fields, NFIELDS(ctl_nsst_fields), out);
 	return 0;
 }

@@ -88,6 +88,11 @@ enum ctl_proto_cmd {
 	 * neither is a status query
 	 */
 	CTL_CMD_INJECT_ERROR,
+	/*
+	 * [REGION] -> parts: DAEMON (first), then NS_STATUS for each served
+	 * namespace: the status view (pmemctl list -v)
+	 */
+	CTL_CMD_STATUS,
 	__CTL_CMD_MAX,
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)
@@ -129,6 +134,8 @@ enum ctl_attr {
 	CTL_A_AT_FSYNC,		/* u32: crash at the K-th FSYNC from now (1..); 0 disarms */
 	CTL_A_CRASH,		/* nested CTL_CRASH_A_*: crash-test state and result */
 	CTL_A_BADBLOCK,		/* nested CTL_BB_A_*: one media error range */
+	CTL_A_DAEMON,		/* nested CTL_DAEMON_A_*: the daemon (STATUS part) */
+	CTL_A_NS_STATUS,	/* nested CTL_NSST_A_*: a namespace's status (STATUS part) */
 	__CTL_A_MAX,
 };
 #define CTL_A_MAX (__CTL_A_MAX - 1)
@@ -329,6 +336,41 @@ enum ctl_bb_attr {
 };
 #define CTL_BB_A_MAX (__CTL_BB_A_MAX - 1)
 
+/* CTL_A_DAEMON: the daemon of the mount (STATUS part) */
+enum ctl_daemon_attr {
+	CTL_DAEMON_A_UNSPEC,
+	CTL_DAEMON_A_PID,		/* u32 (required) */
+	CTL_DAEMON_A_UPTIME_MS,		/* u64: since the process started */
+	CTL_DAEMON_A_MOUNT,		/* string: the mount point */
+	CTL_DAEMON_A_CACHESTAT,		/* u8: cachestat(2) works (Linux >= 6.5) */
+	__CTL_DAEMON_A_MAX,
+};
+#define CTL_DAEMON_A_MAX (__CTL_DAEMON_A_MAX - 1)
+
+/* CTL_A_NS_STATUS: a served namespace's status (STATUS part) */
+enum ctl_nsst_attr {
+	CTL_NSST_A_UNSPEC,
+	CTL_NSST_A_REGION,		/* string */
+	CTL_NSST_A_DEV,			/* string (required) */
+	CTL_NSST_A_NAME,		/* string */
+	CTL_NSST_A_HOLDERS,		/* string: pids, space separated ("" none) */
+	CTL_NSST_A_HOLDERS_KNOWN,	/* u8: the mount's device is known */
+	CTL_NSST_A_HANDLES,		/* u32: open handles (OPEN minus RELEASE) */
+	CTL_NSST_A_UNPERSISTED,		/* u64: bytes written since the last persist */
+	CTL_NSST_A_CACHE_DIRTY,		/* u64: dirty + writeback bytes (cachestat) */
+	CTL_NSST_A_CACHE_KNOWN,		/* u8: CACHE_DIRTY was measured */
+	CTL_NSST_A_ERROR,		/* u32: sticky positive errno, 0 = fine */
+	CTL_NSST_A_CRASH_ENABLED,	/* u8 */
+	CTL_NSST_A_CRASH_AT_FSYNC,	/* u32: armed crash, 0 = none */
+	CTL_NSST_A_CRASH_LOGGED,	/* u64: pages in the undo log */
+	CTL_NSST_A_CRASHED,		/* u8: a revert is in progress */
+	CTL_NSST_A_BADBLOCKS,		/* u64: bytes of media errors */
+	CTL_NSST_A_BACKING,		/* string: "direct" or "buffered" */
+	CTL_NSST_A_MAPPED_DIRTY,	/* u64: dirty bytes of the holders' mappings */
+	__CTL_NSST_A_MAX,
+};
+#define CTL_NSST_A_MAX (__CTL_NSST_A_MAX - 1)
+
 /* libnl policies (step 5 above; nested ones for nla_parse_nested) */
 extern const struct nla_policy ctl_policy[CTL_A_MAX + 1];
 extern const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1];
@@ -339,6 +381,8 @@ extern const struct nla_policy ctl_label_policy[CTL_LABEL_A_MAX + 1];
 extern const struct nla_policy ctl_check_policy[CTL_CHECK_A_MAX + 1];
 extern const struct nla_policy ctl_crash_policy[CTL_CRASH_A_MAX + 1];
 extern const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1];
+extern const struct nla_policy ctl_daemon_policy[CTL_DAEMON_A_MAX + 1];
+extern const struct nla_policy ctl_nsst_policy[CTL_NSST_A_MAX + 1];
 
 /* What our own pass knows about an attribute type (step 6). */
 enum ctl_kind {
@@ -639,5 +683,36 @@ struct ctl_bb_info {
 };
 int ctl_bb_info_put(struct nl_msg *m, const struct ctl_bb_info *b);
 int ctl_bb_info_get(const struct nlattr *nest, struct ctl_bb_info *out);
+
+struct ctl_daemon_info {
+	uint32_t pid;
+	uint64_t uptime_ms;
+	const char *mount;
+	bool cachestat;
+};
+int ctl_daemon_info_put(struct nl_msg *m, const struct ctl_daemon_info *d);
+int ctl_daemon_info_get(const struct nlattr *nest, struct ctl_daemon_info *out);
+
+struct ctl_nsst_info {
+	const char *region;
+	const char *dev;
+	const char *name;
+	const char *holders;
+	bool holders_known;
+	uint32_t handles;
+	uint64_t unpersisted;
+	uint64_t cache_dirty;
+	bool cache_known;
+	uint32_t error;
+	bool crash_enabled;
+	uint32_t crash_at_fsync;
+	uint64_t crash_logged;
+	bool crashed;
+	uint64_t badblocks;
+	const char *backing;
+	uint64_t mapped_dirty;
+};
+int ctl_nsst_info_put(struct nl_msg *m, const struct ctl_nsst_info *s);
+int ctl_nsst_info_get(const struct nlattr *nest, struct ctl_nsst_info *out);
 
 #endif

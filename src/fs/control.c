@@ -37,6 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "lsa.h"
@@ -669,6 +672,220 @@ static int fs_ctl_list(const struct ctl_request *req, struct ctl_reply *rep, voi
 	if (rc == -ENOMEM)
 		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) listing '%s'",
 			    d->mountpoint);
+	return rc;
+}
+
+/* ---- status ---- */
+
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+struct fs_cachestat_range {
+	uint64_t off, len;
+};
+
+struct fs_cachestat {
+	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
+/*
+ * Bytes of [off, off+len) of the region file (fd) that the page cache
+ * holds dirty or under write-back: cachestat(2), Linux >= 6.5. The region
+ * file, never our own mount. -errno when it cannot tell (logged once).
+ */
+static int fs_ctl_cachestat(int fd, uint64_t off, uint64_t len, uint64_t *bytes)
+{
+	static int logged;	/* atomic */
+	struct fs_cachestat_range r = { off, len };
+	struct fs_cachestat cs;
+	long page = sysconf(_SC_PAGESIZE);
+	int zero = 0;
+
+	if (syscall(__NR_cachestat, fd, &r, &cs, 0) == 0) {
+		*bytes = (cs.nr_dirty + cs.nr_writeback) * (uint64_t)(page > 0 ? page : 4096);
+		return 0;
+	}
+	if (__atomic_compare_exchange_n(&logged, &zero, 1, false, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST))
+		fs_info("cachestat(2) failed: %s%s: the page-cache part of the bytes not "
+			"yet durable is shown as unknown (null) in 'pmemctl list -v'",
+			strerror(errno), errno == ENOSYS ? " (Linux < 6.5)" : "");
+	return -errno;
+}
+
+/* ms since this process started (/proc/self/stat starttime, CLOCK_BOOTTIME) */
+static uint64_t fs_ctl_uptime_ms(void)
+{
+	char buf[1024], *p;
+	unsigned long long start = 0;
+	struct timespec now;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/self/stat", "re");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	uint64_t now_ms, start_ms;
+	int field;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* after "pid (comm)": state is field 3, starttime field 22 */
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &start) != 1 || hz <= 0)
+		return 0;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	start_ms = start * 1000 / (uint64_t)hz;
+	return now_ms > start_ms ? now_ms - start_ms : 0;
+}
+
+/*
+ * The pids holding inode ino, space separated, in buf; the dirty bytes of
+ * their mappings of it in *mapped_dirty.
+ */
+static void fs_ctl_holders_text(const struct fs_holder *v, size_t n, uint64_t ino,
+				char *buf, size_t len, uint64_t *mapped_dirty)
+{
+	size_t o = 0, i;
+
+	buf[0] = '\0';
+	*mapped_dirty = 0;
+	for (i = 0; i < n; i++)
+		if (v[i].ino == ino)
+			*mapped_dirty += v[i].mapped_dirty;
+	for (i = 0; i < n; i++) {
+		int w;
+
+		if (v[i].ino != ino)
+			continue;
+		w = snprintf(buf + o, len - o, "%s%d", o ? " " : "", (int)v[i].pid);
+		if (w < 0 || (size_t)w >= len - o) {
+			buf[o] = '\0';	/* as many as fit */
+			break;
+		}
+		o += (size_t)w;
+	}
+}
+
+static int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_namespace *ns,
+			   struct fs_inode *file, const char *holders, bool holders_known,
+			   uint64_t mapped_dirty)
+{
+	struct fs_ns *n = file->ns;
+	struct fs_crash_status cs;
+	struct ctl_nsst_info si = {
+		.region = ns_region_devname(reg->r),
+		.dev = ns_namespace_devname(ns),
+		.name = file->name,
+		.holders = holders,
+		.holders_known = holders_known,
+		.backing = n->dfd >= 0 ? "direct" : "buffered",
+	};
+
+	pthread_mutex_lock(&n->lock);
+	si.handles = n->handles;
+	si.unpersisted = n->dirty.bytes < n->size ? n->dirty.bytes : n->size;
+	pthread_mutex_unlock(&n->lock);
+	si.cache_known = fs_ctl_cachestat(n->fd, n->dpa, n->size, &si.cache_dirty) == 0;
+	si.error = (uint32_t)fs_ns_error(n);
+	fs_fault_status(n, &cs);
+	si.crash_enabled = cs.enabled;
+	si.crash_at_fsync = cs.at_fsync;
+	si.crash_logged = cs.pages_logged;
+	si.crashed = cs.crashed;
+	si.badblocks = fs_media_bytes(&reg->media, ns_namespace_dpa(ns), n->size);
+	/* several processes mapping one page count it once each: at most the size */
+	si.mapped_dirty = mapped_dirty < n->size ? mapped_dirty : n->size;
+	return ctl_nsst_info_put(m, &si);
+}
+
+/*
+ * The status view (pmemctl list -v): the daemon (pid, uptime), then each
+ * served namespace: holders (pids, found by the files' identity in one
+ * pass over /proc, before the daemon lock), bytes not yet durable (what
+ * the daemon wrote since its last persist, and what cachestat finds dirty
+ * or under write-back on the namespace's range of the region file),
+ * sticky error, crash-test state, media errors, backing mode. Never
+ * cached: it is what the user watches change.
+ */
+static int fs_ctl_status(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
+{
+	struct fs_daemon *d = arg;
+	bool known = __atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE);
+	struct ctl_daemon_info di = {
+		.pid = (uint32_t)getpid(),
+		.uptime_ms = fs_ctl_uptime_ms(),
+		.mount = d->mountpoint,
+	};
+	struct fs_holder *hv = NULL;
+	struct fs_region *sel;
+	struct nl_msg *m;
+	size_t nh = 0;
+	uint64_t probe;
+	unsigned i;
+	int rc;
+
+	rc = fs_ctl_region(d, req, false, &sel);
+	if (rc)
+		return rc;
+	if (known && fs_holders_scan(d->dev_major, d->dev_minor, &hv, &nh) < 0)
+		known = false;
+	/*
+	 * A user other than root and the daemon's (a ctl_group member) sees
+	 * its own processes only, as fuser(1) run by that user would: the
+	 * daemon does not show what /proc (hidepid) may hide from it.
+	 */
+	if (req->cred.uid != 0 && req->cred.uid != geteuid()) {
+		size_t k = 0;
+
+		for (size_t j = 0; j < nh; j++) {
+			char p[32];
+			struct stat st;
+
+			snprintf(p, sizeof(p), "/proc/%d", (int)hv[j].pid);
+			if (stat(p, &st) == 0 && st.st_uid == req->cred.uid)
+				hv[k++] = hv[j];
+		}
+		nh = k;
+	}
+	m = ctl_reply_part(rep);
+	if (!m) {
+		free(hv);
+		return ns_err(-ENOMEM, "out of memory (or the reply queue is full)");
+	}
+	pthread_mutex_lock(&d->lock);
+	di.cachestat = d->nregions > 0 && d->regions[0].rfd.fd >= 0 &&
+		       fs_ctl_cachestat(d->regions[0].rfd.fd, 0, 1, &probe) == 0;
+	rc = ctl_daemon_info_put(m, &di);
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		struct fs_region *reg = &d->regions[i];
+		struct ns_namespace *ns;
+
+		if (sel && reg != sel)
+			continue;
+		ns_region_foreach_namespace(reg->r, ns) {
+			struct fs_inode *file = fs_ctl_file(ns);
+			uint64_t mapped_dirty;
+			char holders[1000];
+
+			if (!file)
+				continue;
+			fs_ctl_holders_text(hv, nh, file->ino, holders, sizeof(holders),
+					    &mapped_dirty);
+			m = ctl_reply_part(rep);
+			rc = m ? fs_ctl_put_nsst(m, reg, ns, file, holders, known,
+						 mapped_dirty) : -ENOMEM;
+			if (rc)
+				break;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	free(hv);
+	if (rc == -ENOMEM || rc == -EMSGSIZE)
+		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) reporting "
+			    "the status of '%s'", d->mountpoint);
 	return rc;
 }
 
@@ -1694,6 +1911,7 @@ static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_STATS] = { fs_ctl_stats, false },
 	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail_one, true },
 	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error_one, true },
+	[CTL_CMD_STATUS] = { fs_ctl_status, false },
 };
 
 static void fs_ctl_log(const char *msg)

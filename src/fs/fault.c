@@ -588,6 +588,148 @@ static unsigned find_holders(const struct holder_id *id, pid_t *pids, unsigned m
 	return n;
 }
 
+/*
+ * Every process holding a file of the mount major:minor (a descriptor or
+ * a mapping), in one pass over /proc: (inode, pid) pairs, each once, in
+ * *out (free()). By the files' identity, as pid_holds; nothing is asked
+ * of the mount (statx DONT_SYNC answers from the kernel's inode).
+ */
+static int holders_add(struct fs_holder **v, size_t *n, size_t *cap, uint64_t ino,
+		       pid_t pid, bool mapped)
+{
+	size_t i;
+
+	for (i = *n; i > 0 && (*v)[i - 1].pid == pid; i--)
+		if ((*v)[i - 1].ino == ino) {
+			(*v)[i - 1].mapped |= mapped;
+			return 0;
+		}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct fs_holder *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[*n].ino = ino;
+	(*v)[*n].pid = pid;
+	(*v)[*n].mapped = mapped;
+	(*v)[(*n)++].mapped_dirty = 0;
+	return 0;
+}
+
+/*
+ * The dirty bytes of pid's mappings of the mount's files, from
+ * /proc/PID/smaps (read only for a process found mapping one: smaps walks
+ * page tables), added to its entries v[first..n).
+ */
+static void holders_smaps(struct fs_holder *v, size_t first, size_t n, pid_t pid,
+			  unsigned major, unsigned minor)
+{
+	char path[64], line[PATH_MAX + 256];
+	struct fs_holder *cur = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long ino, kb;
+		unsigned maj, min;
+
+		if (sscanf(line, "%*x-%*x %*s %*x %x:%x %llu", &maj, &min, &ino) == 3) {
+			cur = NULL;
+			for (size_t i = first; maj == major && min == minor && i < n; i++)
+				if (v[i].ino == ino)
+					cur = &v[i];
+		} else if (cur && (sscanf(line, "Shared_Dirty: %llu kB", &kb) == 1 ||
+				   sscanf(line, "Private_Dirty: %llu kB", &kb) == 1)) {
+			cur->mapped_dirty += kb * 1024;
+		}
+		while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
+			;
+	}
+	fclose(f);
+}
+
+int fs_holders_scan(unsigned major, unsigned minor, struct fs_holder **out, size_t *nout)
+{
+	struct fs_holder *v = NULL;
+	size_t n = 0, cap = 0;
+	pid_t self = getpid();
+	struct dirent *e;
+	DIR *proc = opendir("/proc");
+	int rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!proc)
+		return -errno;
+	while (rc == 0 && (e = readdir(proc))) {
+		char dir[64], line[PATH_MAX + 256];
+		struct dirent *f;
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		size_t first;
+		bool mapped;
+		DIR *fds;
+		FILE *maps;
+
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+		fds = opendir(dir);
+		while (fds && rc == 0 && (f = readdir(fds))) {
+			char p[sizeof(dir) + 300];
+			struct statx stx;
+
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, f->d_name);
+			if (statx(AT_FDCWD, p, AT_STATX_DONT_SYNC, STATX_INO, &stx) < 0)
+				continue;
+			if (stx.stx_dev_major == major && stx.stx_dev_minor == minor)
+				rc = holders_add(&v, &n, &cap, stx.stx_ino, (pid_t)pid, false);
+		}
+		if (fds)
+			closedir(fds);
+		snprintf(dir, sizeof(dir), "/proc/%ld/maps", pid);
+		maps = rc == 0 ? fopen(dir, "re") : NULL;
+		first = n;
+		mapped = false;
+		while (maps && rc == 0 && fgets(line, sizeof(line), maps)) {
+			unsigned long long ino;
+			unsigned maj, min;
+
+			if (sscanf(line, "%*x-%*x %*s %*x %x:%x %llu", &maj, &min, &ino) == 3 &&
+			    maj == major && min == minor) {
+				rc = holders_add(&v, &n, &cap, ino, (pid_t)pid, true);
+				mapped = true;
+			}
+			while (!strchr(line, '\n') && fgets(line, sizeof(line), maps))
+				;
+		}
+		if (maps)
+			fclose(maps);
+		/* the pid's entries start at the first of its descriptors */
+		while (first > 0 && v[first - 1].pid == (pid_t)pid)
+			first--;
+		if (rc == 0 && mapped)
+			holders_smaps(v, first, n, (pid_t)pid, major, minor);
+	}
+	closedir(proc);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif

@@ -195,6 +195,21 @@ struct fs_crash_status {
 };
 void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st);
 
+/*
+ * The processes holding files of the mount major:minor (descriptors or
+ * mappings), found in one pass over /proc by the files' identity: each
+ * (inode, pid) once, in *out (free()); 0 or -errno. For a mapping, the
+ * bytes its smaps counts dirty (Shared_Dirty + Private_Dirty: dirty in
+ * the page tables or the mount's page cache, not yet written back to us).
+ */
+struct fs_holder {
+	uint64_t ino;
+	pid_t pid;
+	bool mapped;		/* a mapping (not only a descriptor) */
+	uint64_t mapped_dirty;	/* bytes of its mappings smaps says are dirty */
+};
+int fs_holders_scan(unsigned major, unsigned minor, struct fs_holder **out, size_t *n);
+
 /* Wait for armed-crash threads still reverting (daemon shutdown). */
 void fs_fault_shutdown(void);
 

@@ -42,6 +42,25 @@ run_cmd "$NSIO" write "$MNT/region0/ro" 0 10 1 fsync
 [ "$rc" != 0 ] || fail "read-only namespace accepted a write"
 ls -la "$MNT" "$MNT/region0" "$MNT/region1" >/dev/null
 stat "$f" >/dev/null
+# the status view (list -v: holders, cachestat, ...) in the daemon, and
+# pmemctl itself under memcheck, while a process holds ns1 with bytes
+# not yet durable
+sleep 60 <>"$f" &
+holder=$!
+"$NSIO" write "$f" 0 4096 5 none || fail "write without fsync"
+for ((i = 0; i < 100; i++)); do
+	"$PMEMCTL" list --mount "$MNT" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+CLOG=$T/valgrind-pmemctl.log
+valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
+	--show-leak-kinds=definite --error-exitcode=99 --log-file="$CLOG" \
+	"$PMEMCTL" list -R -N -v -M --mount "$MNT" >"$T/status.json" ||
+	{ cat "$CLOG" >&2; fail "pmemctl list -v under valgrind"; }
+[ "$(jq -c '.regions[0].namespaces[] | select(.name == "ns1") | .holders' "$T/status.json")" = "[$holder]" ] ||
+	fail "list -v under valgrind: holders $(cat "$T/status.json")"
+kill "$holder"
+wait "$holder" 2>/dev/null || true
 
 fusermount3 -u "$MNT" || fail "fusermount3 -u"
 rc=0

@@ -872,6 +872,7 @@ static void test_cmd_table(void **state)
 		{ CTL_CMD_STATS, "stats", false, true },
 		{ CTL_CMD_POWER_FAIL, "power-fail", true, false },
 		{ CTL_CMD_INJECT_ERROR, "inject-error", true, true },
+		{ CTL_CMD_STATUS, "status", false, true },
 	};
 	size_t i;
 
@@ -946,6 +947,57 @@ static uint8_t *parse_reply(struct nl_msg *m, struct ctl_reply_msg *out, int wan
 	if (rc != want_rc)
 		fail_msg("reply parse rc %d (%s), expected %d", rc, ns_errormsg(), want_rc);
 	return copy;
+}
+
+/* the status view's records (STATUS parts) survive the wire */
+static void test_status_roundtrip(void **state)
+{
+	struct ctl_daemon_info di = {
+		.pid = 4242, .uptime_ms = 90061000, .mount = "/mnt/pmem", .cachestat = true,
+	};
+	struct ctl_nsst_info si = {
+		.region = "region1", .dev = "namespace1.2", .name = "vm1",
+		.holders = "17 4242", .holders_known = true, .handles = 2,
+		.unpersisted = 1 * MiB, .cache_dirty = 0, .cache_known = false,
+		.error = 5, .crash_enabled = true, .crash_at_fsync = 3,
+		.crash_logged = 7, .crashed = false, .badblocks = 1024,
+		.backing = "direct", .mapped_dirty = 8192,
+	};
+	struct ctl_daemon_info di2;
+	struct ctl_nsst_info si2;
+	struct ctl_reply_msg r;
+	struct nl_msg *m;
+	uint8_t *buf;
+
+	(void)state;
+	m = ctl_proto_msg_new(CTL_CMD_STATUS, 9, NLM_F_MULTI);
+	assert_int_equal(ctl_daemon_info_put(m, &di), 0);
+	assert_int_equal(ctl_nsst_info_put(m, &si), 0);
+	buf = parse_reply(m, &r, 0);
+	assert_int_equal(r.cmd, CTL_CMD_STATUS);
+	assert_int_equal(ctl_daemon_info_get(r.attrs[CTL_A_DAEMON], &di2), 0);
+	assert_int_equal(di2.pid, 4242);
+	assert_int_equal(di2.uptime_ms, 90061000);
+	assert_string_equal(di2.mount, "/mnt/pmem");
+	assert_true(di2.cachestat);
+	assert_int_equal(ctl_nsst_info_get(r.attrs[CTL_A_NS_STATUS], &si2), 0);
+	assert_string_equal(si2.region, "region1");
+	assert_string_equal(si2.dev, "namespace1.2");
+	assert_string_equal(si2.holders, "17 4242");
+	assert_true(si2.holders_known);
+	assert_int_equal(si2.handles, 2);
+	assert_int_equal(si2.unpersisted, 1 * MiB);
+	assert_false(si2.cache_known);
+	assert_int_equal(si2.error, 5);
+	assert_true(si2.crash_enabled);
+	assert_int_equal(si2.crash_at_fsync, 3);
+	assert_int_equal(si2.crash_logged, 7);
+	assert_int_equal(si2.badblocks, 1024);
+	assert_string_equal(si2.backing, "direct");
+	assert_int_equal(si2.mapped_dirty, 8192);
+	assert_int_equal(ctl_daemon_info_get(NULL, &di2), -EINVAL);
+	free(buf);
+	nlmsg_free(m);
 }
 
 static void test_records_roundtrip(void **state)
@@ -1401,6 +1453,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_libnl_alone_is_lenient),
 		cmocka_unit_test(test_records_roundtrip),
+		cmocka_unit_test(test_status_roundtrip),
 		cmocka_unit_test(test_error_and_done),
 		cmocka_unit_test(test_malformed_replies),
 		cmocka_unit_test(test_message_full),

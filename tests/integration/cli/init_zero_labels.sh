@@ -36,7 +36,7 @@ expect_exit 0 "$PMEMCTL" init-labels --file "$R" -f
 assert_contains "$err" "pmemctl init-labels: initialised the label area of '$R' (v1.2, " "init-labels message"
 assert_eq "" "$out" "init-labels prints nothing on stdout"
 expect_exit 0 "$PMEMCTL" list --file "$R"
-assert_eq "" "$out" "no namespace after init-labels -f"
+assert_eq "[]" "$out" "no namespace after init-labels -f"
 assert_eq "$before" "$(data_sum)" "init-labels -f touched the data area"
 j=$("$PMEMCTL" list --file "$R" -R)
 assert_eq $((30 * MiB)) "$(json_get "$j" '.[0].available_size')" "all space free after init"

@@ -58,7 +58,7 @@ expect_exit 0 "$PMEMCTL" init-labels --file "$R" --label-size 256K -f
 j=$("$PMEMCTL" list --file "$R" -R)
 assert_eq $((256 * KiB)) "$(json_get "$j" '.[0].label_size')" "a plain open finds the 256 KiB area"
 expect_exit 0 "$PMEMCTL" list --file "$R"
-assert_eq "" "$out" "no namespace after init-labels -f"
+assert_eq "[]" "$out" "no namespace after init-labels -f"
 expect_exit 0 "$PMEMCTL" check-labels --file "$R"
 # the data below the new area is untouched
 cmp -n $((64 * MiB - 256 * KiB)) "$R" "$T/orig.img" || fail "init-labels -f touched the data area below it"

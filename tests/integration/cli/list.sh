@@ -80,7 +80,7 @@ K=$T/nmem.img
 truncate -s 64M "$K"
 dd if="$PMEMFS_TESTDATA/nmem1.bin" of="$K" bs=128K seek=511 conv=notrunc status=none
 expect_exit 0 "$PMEMCTL" list --file "$K"
-assert_eq "" "$out" "unserved labels are not listed without -i"
+assert_eq "[]" "$out" "unserved labels are not listed without -i"
 expect_exit 0 "$PMEMCTL" list --file "$K" -i
 assert_eq 1 "$(json_get "$out" length)" "list -i shows the interleaved label"
 assert_eq "interleaved" "$(json_get "$out" '.[0].state')" "state"

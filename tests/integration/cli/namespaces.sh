@@ -123,11 +123,11 @@ assert_eq 0 "$(json_get "$out" .dpa)" "freed range reused"
 expect_exit 0 "$PMEMCTL" create-namespace --file "$R" -n rest
 assert_eq $((36 * MiB)) "$(json_get "$out" .size)" "default size = max_available_extent"
 
-# all: every namespace; then list prints nothing and exits 0
+# all: every namespace; then list prints [] and exits 0
 expect_exit 0 "$PMEMCTL" destroy-namespace --file "$R" all
 assert_contains "$err" "destroyed 3 namespaces" "destroy all"
 expect_exit 0 "$PMEMCTL" list --file "$R"
-assert_eq "" "$out" "empty list prints nothing"
+assert_eq "[]" "$out" "empty list prints []"
 j=$("$PMEMCTL" list --file "$R" -R)
 assert_eq $((62 * MiB)) "$(json_get "$j" '.[0].available_size')" "all space free again"
 expect_exit 0 "$PMEMCTL" destroy-namespace --file "$R" all

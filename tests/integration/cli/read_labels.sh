@@ -92,7 +92,7 @@ assert_eq "0 4 0 16777216 16777216 8" \
 S=$T/small.img
 blob_region "$PMEMFS_TESTDATA/qemu-guest-v1.1-fsdax.lsa" "$S" 64M
 expect_exit 0 "$PMEMCTL" list --file "$S"
-assert_eq "" "$out" "a label past the data area is not served"
+assert_eq "[]" "$out" "a label past the data area is not served"
 expect_exit 0 "$PMEMCTL" list --file "$S" -i
 assert_eq "invalid" "$(json_get "$out" '.[0].state')" "label past the data area: invalid"
 assert_contains "$(json_get "$out" '.[0].reason')" "past the data area" "reason"

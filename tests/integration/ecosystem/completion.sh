@@ -61,6 +61,9 @@ done
 # option values
 expect_comp "1.1 1.2" create-region -V ""
 expect_comp "raw" create-namespace -m ""
+expect_comp "pmem" create-namespace -t ""
+expect_comp "pmem" create-namespace --type ""
+expect_comp "1 2 5" list --watch ""
 # values spelled out in the help ("--mode fsync|moment|both")
 want=$("$PC" crash-test --help 2>/dev/null | sed -n 's/^ *--mode \([a-z|]*\) .*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
 if [ -n "$want" ]; then
@@ -98,6 +101,8 @@ expect_comp 'with\ space' destroy-namespace --file="'$T/my region.img'" w
 rm -f "$T/my region.img"
 "$PC" destroy-namespace --file "$R" "with space" "it's \$x" >/dev/null 2>&1 ||
 	fail "destroying the names with blanks"
+expect_comp "all alpha beta namespace0.0 namespace0.1 namespace0.2" list --file "$R" -n ""
+expect_comp "alpha" list --file "$R" --namespace alp
 # files where a path is expected
 expect_comp "$R" create-region "$T/region"
 expect_comp "$R" list --file "$T/reg"

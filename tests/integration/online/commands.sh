@@ -13,9 +13,9 @@ region_create "$R" 256M
 online_start "$R"
 RP=$(realpath "$R")
 
-# an empty mount lists nothing; -R shows the region with absolute path
+# an empty mount lists []; -R shows the region with absolute path
 expect_exit 0 pc list
-assert_eq "" "$out" "list of an empty mount"
+assert_eq "[]" "$out" "list of an empty mount: [] (ndctl prints nothing)"
 expect_exit 0 pc list -R
 assert_eq "region0" "$(json_get "$out" '.[0].dev')" "list -R dev"
 assert_eq "$RP" "$(json_get "$out" '.[0].path')" "list -R path: the region file"

@@ -66,7 +66,7 @@ sleep 0.2
 expect_exit 0 pc init-labels -f -V 1.1
 assert_contains "$err" "initialised the label area of region0" "init-labels message"
 [ ! -e "$MNT/region0/a" ] && [ ! -e "$MNT/region0/b" ] || fail "files still there after init-labels -f"
-assert_eq "" "$(pc list)" "no namespaces after init-labels -f"
+assert_eq "[]" "$(pc list)" "no namespaces after init-labels -f"
 assert_eq "1.1" "$(json_get "$(pc list -R)" '.[0].label_version')" "label version 1.1"
 expect_exit 0 pc init-labels
 expect_exit 0 pc create-namespace -s 2M -n c
