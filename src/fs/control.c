@@ -794,7 +794,7 @@ static int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_na
 	si.crash_enabled = cs.enabled;
 	si.crash_at_fsync = cs.at_fsync;
 	si.crash_logged = cs.pages_logged;
-	si.crashed = cs.crashed;
+	si.crashed = cs.reverting || cs.reverts > 0;	/* as power-fail --status */
 	si.badblocks = fs_media_bytes(&reg->media, ns_namespace_dpa(ns), n->size);
 	/* several processes mapping one page count it once each: at most the size */
 	si.mapped_dirty = mapped_dirty < n->size ? mapped_dirty : n->size;
