@@ -642,10 +642,7 @@ int cmd_list(int argc, char **argv)
 			o.verbose++;
 			break;
 		case KEY_WATCH:
-			/* "--watch 2" as well as "--watch=2" */
-			if (!p.arg && optind < argc && argv[optind][0] >= '0' &&
-			    argv[optind][0] <= '9')
-				p.arg = argv[optind++];
+			/* "--watch 2" as well as "--watch=2" (options.h) */
 			watch_ms = 1000;
 			if (p.arg && ctl_list_watch_arg(p.arg, &watch_ms) < 0)
 				return ctl_exit_code(-EINVAL);

@@ -178,6 +178,12 @@ int ctl_parser_next(struct ctl_parser *p, int argc, char **argv)
 				}
 				p->arg = argv[p->next + 1];
 				ctl_parser_rotate(p, argv, p->next + 2);
+			} else if (o->has_arg == optional_argument && !eq &&
+				   p->next + 1 < argc && argv[p->next + 1][0] >= '0' &&
+				   argv[p->next + 1][0] <= '9') {
+				/* an optional number may be the next word: "--watch 2" */
+				p->arg = argv[p->next + 1];
+				ctl_parser_rotate(p, argv, p->next + 2);
 			} else {
 				p->arg = eq ? eq + 1 : NULL;
 				ctl_parser_rotate(p, argv, p->next + 1);

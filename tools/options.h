@@ -22,7 +22,8 @@
 struct ctl_opt {
 	const char *name;	/* long name, without "--" */
 	int key;		/* short letter, or CTL_OPT_LONG + n for long-only */
-	int has_arg;		/* no_argument or required_argument */
+	int has_arg;		/* no_argument, required_argument, or optional_argument
+				   (--opt=VALUE, or a number as the next word: "--watch 2") */
 	/*
 	 * shown in --help; "SIZE" or "BYTES" for a value parsed with
 	 * ctl_opt_size(), whose suffixes --help then explains

@@ -79,7 +79,7 @@ assert_eq "$labels" "$(pc read-labels -j)" "refused creates changed the labels"
 # --- item 12: a fraction of whole bytes online
 expect_exit 0 pc create-namespace -s 0.25G -n quarter --sparse
 assert_eq $((256 * MiB)) "$(json_get "$out" .size)" "-s 0.25G"
-expect_exit 0 pc destroy-namespace quarter
+expect_exit 0 pc destroy-namespace -f quarter
 expect_exit 0 pc create-namespace -s 1.5M -a 0.5M -n odd --sparse
 assert_eq $((1536 * 1024)) "$(json_get "$out" .size)" "-s 1.5M -a 0.5M"
 assert_eq $((512 * 1024)) "$(json_get "$out" .align)" "-a 0.5M"
