@@ -67,6 +67,7 @@ const struct nla_policy ctl_policy[CTL_A_MAX + 1] = {
 	[CTL_A_AT_FSYNC] = P_U32,
 	[CTL_A_CRASH] = P_NEST,
 	[CTL_A_BADBLOCK] = P_NEST,
+	[CTL_A_NVDIMM_SLOT] = P_U32,
 };
 
 const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1] = {
@@ -95,6 +96,7 @@ const struct nla_policy ctl_region_policy[CTL_REGION_A_MAX + 1] = {
 	[CTL_REGION_A_AVAILABLE] = P_U64,
 	[CTL_REGION_A_MAX_EXTENT] = P_U64,
 	[CTL_REGION_A_ISET_ID] = P_U64,
+	[CTL_REGION_A_NVDIMM_SLOT] = P_U32,
 };
 
 static const struct nla_policy ctl_req_policy[CTL_REQ_MAX + 1] = {
@@ -230,6 +232,7 @@ static const struct ctl_attr_def ctl_region_defs[CTL_REGION_A_MAX + 1] = {
 	[CTL_REGION_A_AVAILABLE] = D_U64("available_size"),
 	[CTL_REGION_A_MAX_EXTENT] = D_U64("max_available_extent"),
 	[CTL_REGION_A_ISET_ID] = D_U64("iset_id"),
+	[CTL_REGION_A_NVDIMM_SLOT] = D_U32("nvdimm_slot"),
 };
 
 static const struct ctl_attr_set ctl_region_set = {
@@ -420,6 +423,7 @@ static const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1] = {
 	[CTL_A_AT_FSYNC] = D_U32("at_fsync"),
 	[CTL_A_CRASH] = D_NEST("crash", ctl_crash_set),
 	[CTL_A_BADBLOCK] = D_NEST("badblock", ctl_bb_set),
+	[CTL_A_NVDIMM_SLOT] = D_U32("nvdimm_slot"),
 };
 
 const struct ctl_attr_set ctl_attrs = {
@@ -515,6 +519,12 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.allowed = A(REGION) | NS_SPEC | A(FLAGS) | A(OFFSET) | A(LENGTH),
 		.one_of = NS_SPEC, .one_of_required = true,
 		.flags = CTL_F_UNINJECT | CTL_F_CLEAR,
+	},
+	[CTL_CMD_MOVE_REGION] = {
+		.name = "move-region", .verb = "move regions to another nvdimm slot",
+		.changes = true,
+		.allowed = A(REGION) | A(NVDIMM_SLOT),
+		.required = A(REGION) | A(NVDIMM_SLOT),
 	},
 };
 
@@ -1111,16 +1121,37 @@ static const struct ctl_field ctl_region_fields[] = {
 
 int ctl_region_info_put(struct nl_msg *m, const struct ctl_region_info *r)
 {
-	return ctl_nest_put(m, CTL_A_REGION_INFO, ctl_region_fields,
-			    NFIELDS(ctl_region_fields), r);
+	struct nlattr *nest = nla_nest_start(m, CTL_A_REGION_INFO);
+	int rc;
+
+	if (nest == NULL)
+		return ctl_put_fail(CTL_A_REGION_INFO);
+	rc = ctl_fields_put(m, ctl_region_fields, NFIELDS(ctl_region_fields), r);
+	/* the slot only when the cookie is one (an old reader skips nothing) */
+	if (rc == 0 && r->has_nvdimm_slot)
+		rc = ctl_put_u32(m, CTL_REGION_A_NVDIMM_SLOT, r->nvdimm_slot);
+	if (rc) {
+		nla_nest_cancel(m, nest);
+		return ctl_put_fail(CTL_A_REGION_INFO);
+	}
+	nla_nest_end(m, nest);
+	return 0;
 }
 
 int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out)
 {
+	const struct nlattr *a;
+	int rem;
+
 	memset(out, 0, sizeof(*out));
 	if (nest == NULL)
 		return -EINVAL;
 	ctl_fields_get(nest, ctl_region_fields, NFIELDS(ctl_region_fields), out);
+	nla_for_each_nested(a, nest, rem)
+		if (nla_type(a) == CTL_REGION_A_NVDIMM_SLOT && nla_len(a) == 4) {
+			out->has_nvdimm_slot = true;
+			out->nvdimm_slot = nla_get_u32(a);
+		}
 	return 0;
 }
 

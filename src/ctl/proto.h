@@ -88,6 +88,12 @@ enum ctl_proto_cmd {
 	 * neither is a status query
 	 */
 	CTL_CMD_INJECT_ERROR,
+	/*
+	 * REGION NVDIMM_SLOT -> REGION_INFO COUNT: move the region to another
+	 * QEMU nvdimm slot (every label's cookie rewritten in one commit;
+	 * COUNT labels rewritten)
+	 */
+	CTL_CMD_MOVE_REGION,
 	__CTL_CMD_MAX,
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)
@@ -129,6 +135,7 @@ enum ctl_attr {
 	CTL_A_AT_FSYNC,		/* u32: crash at the K-th FSYNC from now (1..); 0 disarms */
 	CTL_A_CRASH,		/* nested CTL_CRASH_A_*: crash-test state and result */
 	CTL_A_BADBLOCK,		/* nested CTL_BB_A_*: one media error range */
+	CTL_A_NVDIMM_SLOT,	/* u32: QEMU nvdimm slot, 0 to 255 (MOVE_REGION) */
 	__CTL_A_MAX,
 };
 #define CTL_A_MAX (__CTL_A_MAX - 1)
@@ -178,6 +185,8 @@ enum ctl_region_attr {
 	CTL_REGION_A_AVAILABLE,		/* u64: available_size */
 	CTL_REGION_A_MAX_EXTENT,	/* u64: max_available_extent */
 	CTL_REGION_A_ISET_ID,		/* u64: interleave-set cookie */
+	CTL_REGION_A_NVDIMM_SLOT,	/* u32: the QEMU nvdimm slot of that cookie;
+					 * absent when it is no slot's */
 	__CTL_REGION_A_MAX,
 };
 #define CTL_REGION_A_MAX (__CTL_REGION_A_MAX - 1)
@@ -506,6 +515,8 @@ struct ctl_region_info {
 	uint64_t available;
 	uint64_t max_extent;
 	uint64_t iset_id;
+	bool has_nvdimm_slot;	/* CTL_REGION_A_NVDIMM_SLOT present */
+	uint32_t nvdimm_slot;
 };
 int ctl_region_info_put(struct nl_msg *m, const struct ctl_region_info *r);
 int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out);

@@ -765,6 +765,10 @@ static struct nl_msg *build_request(unsigned cmd)
 		assert_int_equal(ctl_put_u64(m, CTL_A_LENGTH, 512), 0);
 		assert_int_equal(ctl_put_u32(m, CTL_A_FLAGS, CTL_F_UNINJECT), 0);
 		break;
+	case CTL_CMD_MOVE_REGION:
+		assert_int_equal(ctl_put_string(m, CTL_A_REGION, "region1"), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_NVDIMM_SLOT, 3), 0);
+		break;
 	default:
 		break;
 	}
@@ -846,6 +850,10 @@ static void test_every_command(void **state)
 			assert_int_equal(nla_get_u64(req.attrs[CTL_A_LENGTH]), 512);
 			assert_int_equal(ctl_request_flags(&req), CTL_F_UNINJECT);
 			break;
+		case CTL_CMD_MOVE_REGION:
+			assert_string_equal(nla_get_string(req.attrs[CTL_A_REGION]), "region1");
+			assert_int_equal(nla_get_u32(req.attrs[CTL_A_NVDIMM_SLOT]), 3);
+			break;
 		}
 		free(copy);
 		nlmsg_free(m);
@@ -872,6 +880,7 @@ static void test_cmd_table(void **state)
 		{ CTL_CMD_STATS, "stats", false, true },
 		{ CTL_CMD_POWER_FAIL, "power-fail", true, false },
 		{ CTL_CMD_INJECT_ERROR, "inject-error", true, true },
+		{ CTL_CMD_MOVE_REGION, "move-region", true, false },
 	};
 	size_t i;
 
@@ -1037,6 +1046,8 @@ static void test_records_roundtrip(void **state)
 	assert_int_equal(rg2.available, 60 * GiB);
 	assert_int_equal(rg2.max_extent, 58 * GiB);
 	assert_int_equal(rg2.iset_id, 0xba90120012b4dcULL);
+	/* the slot is sent only when known, and read as absent otherwise */
+	assert_false(rg2.has_nvdimm_slot);
 
 	assert_int_equal(ctl_stats_info_get(r.attrs[CTL_A_STATS], &st2), 0);
 	assert_string_equal(st2.dev, "namespace0.4");
@@ -1080,6 +1091,21 @@ static void test_records_roundtrip(void **state)
 	assert_int_equal(ctl_ns_info_get(NULL, &ns2), -EINVAL);
 	free(buf);
 	nlmsg_free(m);
+
+	/* a region whose cookie is a QEMU nvdimm slot's: the slot, 0 included */
+	for (i = 0; i < 2; i++) {
+		rg.has_nvdimm_slot = true;
+		rg.nvdimm_slot = i ? 7 : 0;
+		m = ctl_proto_msg_new(CTL_CMD_MOVE_REGION, 6, 0);
+		assert_int_equal(ctl_region_info_put(m, &rg), 0);
+		buf = parse_reply(m, &r, 0);
+		assert_int_equal(ctl_region_info_get(r.attrs[CTL_A_REGION_INFO], &rg2), 0);
+		assert_true(rg2.has_nvdimm_slot);
+		assert_int_equal(rg2.nvdimm_slot, i ? 7 : 0);
+		assert_int_equal(rg2.iset_id, 0xba90120012b4dcULL);
+		free(buf);
+		nlmsg_free(m);
+	}
 }
 
 static void test_error_and_done(void **state)
