@@ -83,3 +83,13 @@ expect_exit 1 pq --ram '' r0.img
 assert_contains "$err" "--ram needs a value" "empty --ram"
 expect_exit 1 pq --ram
 assert_contains "$err" "--ram needs a value" "--ram without a value"
+
+# the libvirt snippet: well-formed, two nvdimms pinned to slots 0 and 1
+X=$PMEMFS_SOURCE_ROOT/contrib/qemu/pmemfs-domain.xml
+if command -v xmllint >/dev/null; then
+	xmllint --noout "$X" || fail "pmemfs-domain.xml is not well-formed XML"
+	assert_eq "0 1" "$(xmllint --xpath "//memory[@model='nvdimm']/address[@type='dimm']/@slot" "$X" |
+		grep -o '[0-9]*' | xargs)" "the nvdimms' slots in the libvirt snippet"
+else
+	echo "note: xmllint not installed: pmemfs-domain.xml not checked" >&2
+fi
