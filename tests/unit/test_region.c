@@ -769,6 +769,71 @@ static void test_move_region_full(void **state)
 	unlink(p);
 }
 
+/* write the record of slot into the current index block of p (a crafted area) */
+static void put_record(const char *p, uint64_t size, int block, uint32_t slot)
+{
+	uint8_t idx[256];
+	int fd = open(p, O_RDWR);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, idx, 256, (off_t)(size - LSA + (block ? 256 : 0))), 256);
+	ns_index_slotrec_put(idx, 256, slot);
+	put_le64(idx + 64, ns_fletcher64(idx, 256, 64));
+	assert_int_equal(pwrite(fd, idx, 256, (off_t)(size - LSA + (block ? 256 : 0))), 256);
+	close(fd);
+}
+
+/*
+ * The labels decide, the record only when there are none (or to break a
+ * tie): a guest in slot 1 that wrote labels into an area recorded for
+ * slot 7 is in slot 1, until its last label is gone.
+ */
+static void test_record_vs_labels(void **state)
+{
+	const char *p = tpath("prec.img");
+	struct ns_region_create_opts c = { .size = 64 * MiB, .nvdimm_slot = 1 };
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .name = "g", .sparse = true };
+	struct ns_region *r = NULL;
+	struct ns_namespace *ns;
+	int cur;
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	assert_int_equal(ns_namespace_create(r, &o, NULL), 0);
+	cur = ns_lsa_current(ns_region_lsa(r));
+	ns_region_close(&r);
+	put_record(p, 64 * MiB, cur, 7);
+	r = open_ok(p, NULL);
+	assert_slot(r, 1);
+	ns = ns_region_find_namespace(r, "g");
+	assert_int_equal(ns_namespace_state(ns), NS_STATE_ACTIVE);
+	/* the record survives the commit, and rules once no label is left */
+	assert_int_equal(ns_namespace_destroy(ns, 0), 0);
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	assert_slot(r, 7);
+	ns_region_close(&r);
+	/* a crafted record of a slot out of range is no record: slot 0 */
+	put_record(p, 64 * MiB, 0, 0);
+	put_record(p, 64 * MiB, 1, 0);
+	{
+		uint8_t idx[256];
+		int fd = open(p, O_RDWR);
+
+		for (int b = 0; b < 2; b++) {
+			assert_int_equal(pread(fd, idx, 256, (off_t)(64 * MiB - LSA + 256 * b)), 256);
+			memcpy(idx + 240, "PMEMFS_SLOT", 12);
+			put_le32(idx + 252, 4096);
+			put_le64(idx + 64, ns_fletcher64(idx, 256, 64));
+			assert_int_equal(pwrite(fd, idx, 256, (off_t)(64 * MiB - LSA + 256 * b)), 256);
+		}
+		close(fd);
+	}
+	r = open_ok(p, NULL);
+	assert_slot(r, 0);
+	ns_region_close(&r);
+	unlink(p);
+}
+
 /*
  * A guest's area (slot 0 cookie, fsdax abstraction) moved to slot 1: the
  * guest's label keeps every byte but cookie, slot and checksum.
@@ -1105,6 +1170,7 @@ int main(void)
 		cmocka_unit_test(test_move_region),
 		cmocka_unit_test(test_move_region_full),
 		cmocka_unit_test(test_move_guest_area),
+		cmocka_unit_test(test_record_vs_labels),
 		cmocka_unit_test(test_nmem_blobs),
 		cmocka_unit_test(test_nested_guest_lsa),
 		cmocka_unit_test(test_destroy_on_file),
