@@ -8,7 +8,9 @@
 # (create-region --nvdimm-slot 1); r0.img is made for slot 1 too and
 # moved to slot 0 (move-region). The QEMU devices are the ones
 # contrib/qemu/pmemfs-qemu builds (slot=N from each file's labels; the
-# files are given in the other order on purpose).
+# files are given in the other order on purpose). Then the guest destroys
+# every namespace: r1.img, without labels, is still for slot 1 (the guest
+# kernel's index writes keep pmemfs's slot record).
 . "$(dirname "$0")/e2elib.sh"
 e2e_need_guest
 
@@ -61,7 +63,9 @@ for d in /dev/pmem*; do
     nsio verify \$d 0 $LEN \$s 2>/dev/null && mark bytes \${d#/dev/} \$s
   done
 done
-mark done" "$@"
+mark done
+ndctl destroy-namespace -f all >/dev/null 2>&1
+mark destroyed" "$@"
 
 g_region=$(guest_section region)
 g_ns=$(guest_section list)
@@ -86,3 +90,14 @@ guest_has_mark "bytes $bd $S0" || guest_fail "/dev/$bd (a0, slot 0) lacks the by
 bd=$(json_get "$g_ns" ".[] | select(.name == \"b0\") | .blockdev")
 guest_has_mark "bytes $bd $S1" || guest_fail "/dev/$bd (b0, slot 1) lacks the bytes written on the host"
 guest_has_mark done || guest_fail "no done mark"
+
+# the guest destroyed every namespace (its kernel wrote both label areas'
+# index blocks): r1.img, without labels now, is still for slot 1 (the
+# kernel copied the slot record of the index block), r0.img for slot 0
+guest_has_mark destroyed || guest_fail "no destroyed mark"
+for f in 0:"$R0" 1:"$R1"; do
+	expect_exit 0 "$PMEMCTL" list --file "${f#*:}" -i
+	assert_eq 0 "$(json_get "${out:-[]}" length)" "labels left in ${f#*:} after the guest destroyed all"
+	expect_exit 0 "$PMEMCTL" list --file "${f#*:}" -R
+	assert_eq "${f%%:*}" "$(json_get "$out" '.[0].nvdimm_slot')" "slot of ${f#*:} after the guest's label writes"
+done
