@@ -41,6 +41,19 @@ assert_eq $V12_SLOT0 "$(json_int "$out" iset_id)" "slot 0's cookie"
 expect_exit 0 "$PMEMCTL" create-region --size 32M -V 1.1 --nvdimm-slot 1 "$T/v11.img"
 assert_eq $V11_SLOT1 "$(json_int "$out" iset_id)" "v1.1 cookie of slot 1"
 
+# init-labels keeps the slot of the region (its record), in the new version too
+"$PMEMCTL" create-region --size 32M --nvdimm-slot 1 "$T/init.img" >/dev/null
+"$PMEMCTL" create-namespace --file "$T/init.img" -s 4M -n x >/dev/null
+expect_exit 0 "$PMEMCTL" init-labels --file "$T/init.img" -f -V 1.1
+expect_exit 0 "$PMEMCTL" list --file "$T/init.img" -R
+assert_eq 1 "$(json_get "$out" '.[0].nvdimm_slot')" "init-labels keeps slot 1"
+assert_eq $V11_SLOT1 "$(json_int "$out" iset_id)" "... with v1.1's cookie of slot 1"
+# zero-labels forgets it with the area: init-labels then writes slot 0
+expect_exit 0 "$PMEMCTL" zero-labels --file "$T/init.img"
+expect_exit 0 "$PMEMCTL" init-labels --file "$T/init.img"
+expect_exit 0 "$PMEMCTL" list --file "$T/init.img" -R
+assert_eq 0 "$(json_get "$out" '.[0].nvdimm_slot')" "after zero-labels: slot 0"
+
 # bad values: 234 naming the option, no file made; missing value: 129
 expect_exit 234 "$PMEMCTL" create-region --size 32M --nvdimm-slot 256 "$T/x.img"
 assert_contains "$err" "bad value for --nvdimm-slot '256'" "slot out of range"
