@@ -2,6 +2,7 @@
 /* pmemctl create-region and list. */
 #include <errno.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "client.h"
 #include "error.h"
 #include "json_out.h"
+#include "label.h"
 #include "online.h"
 #include "namespace.h"
 #include "options.h"
@@ -24,7 +26,26 @@
 
 /* ---- create-region ---------------------------------------------------- */
 
-enum { KEY_PREALLOC = CTL_OPT_LONG, KEY_WATCH };
+enum { KEY_PREALLOC = CTL_OPT_LONG, KEY_WATCH, KEY_NVDIMM_SLOT };
+
+/* --nvdimm-slot N: QEMU's -device nvdimm,slot=N, 0 to 255 */
+static int ctl_opt_nvdimm_slot(const struct ctl_parser *p, uint32_t *out)
+{
+	const char *s = p->arg;
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v > NS_NVDIMM_SLOT_MAX) {
+		ctl_msg("bad value for --%s '%s': the slot QEMU gives the nvdimm "
+			"(-device nvdimm,slot=N), a number from 0 to %u",
+			p->optname, s, NS_NVDIMM_SLOT_MAX);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
 
 static const struct ctl_opt create_region_opts[] = {
 	{ "size", 's', required_argument, "SIZE",
@@ -35,6 +56,10 @@ static const struct ctl_opt create_region_opts[] = {
 	  "label format: 1.2 (256-byte labels, default) or 1.1 (128-byte)" },
 	{ "prealloc", KEY_PREALLOC, no_argument, NULL,
 	  "allocate every block of the file (default: sparse data area)" },
+	{ "nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, "N",
+	  "the QEMU nvdimm slot the file will be given in (-device nvdimm,slot=N; "
+	  "default 0): its labels carry the interleave-set cookie a guest "
+	  "computes for that slot" },
 	{ "file", CTL_KEY_FILE, required_argument, "PATH",
 	  "the file to create (or give PATH as the argument)" },
 	{ 0 },
@@ -42,14 +67,19 @@ static const struct ctl_opt create_region_opts[] = {
 
 static const struct ctl_usage create_region_usage = {
 	.name = "create-region",
-	.args = "--size SIZE [--label-size SIZE] [-V 1.1|1.2] [--prealloc] (PATH | --file PATH)",
+	.args = "--size SIZE [--label-size SIZE] [-V 1.1|1.2] [--prealloc]\n"
+		"       [--nvdimm-slot N] (PATH | --file PATH)",
 	.about = "Create a new region file at PATH (never overwrites one): SIZE bytes,\n"
 		 "of which the last --label-size bytes hold an empty NVDIMM label area\n"
 		 "(the layout QEMU uses for -device nvdimm,label-size=...). Prints the\n"
 		 "region as JSON. Media errors left at PATH.badblocks by an earlier\n"
 		 "region file at PATH are removed, saying so. SIZE must hold the label\n"
 		 "area and one 2 MiB namespace (4 MiB with the default label area): a\n"
-		 "smaller region would have nothing available.",
+		 "smaller region would have nothing available.\n\n"
+		 "A guest sees only the namespaces whose labels carry the cookie it\n"
+		 "computes for the nvdimm's slot: give each region file of one guest\n"
+		 "its own --nvdimm-slot and the same slot= to QEMU (move-region moves\n"
+		 "an existing region). Offline only: it makes a file.",
 	.exits = "  239  EEXIST: PATH exists already\n"
 		 "  234  EINVAL: bad size, label size or version\n"
 		 "  254  ENOENT: the directory of PATH does not exist\n"
@@ -92,6 +122,10 @@ int cmd_create_region(int argc, char **argv)
 			break;
 		case KEY_PREALLOC:
 			o.c.prealloc = true;
+			break;
+		case KEY_NVDIMM_SLOT:
+			if (ctl_opt_nvdimm_slot(&p, &o.c.nvdimm_slot) < 0)
+				return ctl_exit_code(-EINVAL);
 			break;
 		case CTL_KEY_FILE:
 			o.path = p.arg;
@@ -422,6 +456,7 @@ static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t,
 	ri.label_size = ns_region_label_size(r);
 	ri.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0;
 	ri.iset_id = ns_region_isetcookie(r);
+	ri.has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri.nvdimm_slot);
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
 	if (o->media) {
 		rc = ctl_bb_load_tool(r, &bb);
@@ -671,4 +706,114 @@ int cmd_list(int argc, char **argv)
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
+}
+
+/* ---- move-region --------------------------------------------------------- */
+
+static const struct ctl_opt move_region_opts[] = {
+	CTL_TARGET_OPTS,
+	{ "nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, "N",
+	  "the QEMU nvdimm slot to move the region to (-device nvdimm,slot=N)" },
+	{ 0 },
+};
+
+static const struct ctl_usage move_region_usage = {
+	.name = "move-region",
+	.args = CTL_TARGET_ARGS " [-r REGION] --nvdimm-slot N",
+	.about = "Move a region to another QEMU nvdimm slot: every label (namespace) gets\n"
+		 "the interleave-set cookie a guest computes for the nvdimm in slot N\n"
+		 "(QEMU -device nvdimm,slot=N), so that the guest shows its namespaces.\n"
+		 "Labels are never rewritten in place: each gets a new copy in a free\n"
+		 "label slot, all in one label commit (a crash leaves the region in the\n"
+		 "old slot or the new one, never mixed); refused, naming both counts,\n"
+		 "when there are fewer free label slots than labels. Data is not\n"
+		 "touched. Online the daemon moves it while its namespaces stay served\n"
+		 "(open files and mappings too); a namespace whose label already had\n"
+		 "that slot's cookie is served from then on. An empty region records\n"
+		 "the slot in its index blocks. Prints the region as JSON (its\n"
+		 "\"nvdimm_slot\"); list -R shows the slot of every region.\n\n"
+		 CTL_TARGET_ABOUT,
+	.exits = "  228  ENOSPC: fewer free label slots than labels to rewrite\n"
+		 "  234  EINVAL: no --nvdimm-slot, or not a slot from 0 to 255\n"
+		 "  250  ENXIO: the region has no label area (init-labels first)\n"
+		 CTL_TARGET_EXITS,
+};
+
+int cmd_move_region(int argc, char **argv)
+{
+	struct ctl_target t = { 0 };
+	struct ns_region *r = NULL;
+	struct ctl_parser p;
+	uint32_t slot = 0;
+	bool have_slot = false;
+	unsigned moved = 0;
+	int c, rc;
+
+	ctl_parser_init(&p, &move_region_usage, move_region_opts);
+	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
+		switch (c) {
+		case CTL_OPTS_HELP:
+			return 0;
+		case CTL_OPTS_ERROR:
+			return CTL_EXIT_USAGE;
+		case KEY_NVDIMM_SLOT:
+			if (ctl_opt_nvdimm_slot(&p, &slot) < 0)
+				return ctl_exit_code(-EINVAL);
+			have_slot = true;
+			break;
+		default:
+			rc = ctl_target_opt(&t, &p, c);
+			if (rc < 0)
+				return ctl_exit_code(rc);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
+	if (!have_slot)
+		return ctl_usage_error(&p, "missing --nvdimm-slot");
+	rc = ctl_target_check(&t, &p);
+	if (rc)
+		return rc;
+	if (t.online) {
+		struct nl_msg *req = ctl_target_request(&t, CTL_CMD_MOVE_REGION);
+		struct ctl_response *resp = NULL;
+		struct ctl_region_info ri;
+
+		if (!req)
+			return ctl_exit_code(-ENOMEM);
+		if (((!t.region || !strcmp(t.region, "all")) &&
+		     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
+		    ctl_put_u32(req, CTL_A_NVDIMM_SLOT, slot) < 0) {
+			nlmsg_free(req);
+			return ctl_fail_msg(-ENOMEM, "out of memory");
+		}
+		rc = ctl_target_call(&t, req, &resp);
+		if (rc == 0 && resp->nparts == 1 &&
+		    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0) {
+			struct nlattr *n = resp->parts[0].attrs[CTL_A_COUNT];
+
+			moved = n ? nla_get_u32(n) : 0;
+			ctl_msg("%s on '%s' is in nvdimm slot %" PRIu32 " (%u label%s "
+				"rewritten)", ri.dev, t.mountpoint, slot, moved,
+				moved == 1 ? "" : "s");
+			ctl_json_print(ctl_json_region_info(&ri, 0));
+		}
+		ctl_response_free(&resp);
+		ctl_target_close(&t);
+		return rc;
+	}
+
+	rc = ctl_target_open(&t, CTL_OPEN_WRITE, &r);
+	if (rc)
+		return rc;
+	rc = ns_region_set_nvdimm_slot(r, slot, &moved);
+	if (rc < 0) {
+		rc = ctl_fail(rc, "cannot move '%s' to nvdimm slot %" PRIu32, t.file, slot);
+	} else {
+		ctl_msg("'%s' is in nvdimm slot %" PRIu32 " (%u label%s rewritten)",
+			t.file, slot, moved, moved == 1 ? "" : "s");
+		ctl_json_print(ctl_json_region(r, 0));
+	}
+	ns_region_close(&r);
+	return rc;
 }

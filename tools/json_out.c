@@ -103,6 +103,9 @@ struct json_object *ctl_json_region_info(const struct ctl_region_info *r, unsign
 	ctl_add(j, "max_available_extent", ctl_json_size(r->max_extent, flags));
 	ctl_add_str(j, "type", "pmem");
 	ctl_add(j, "iset_id", ctl_json_hex(r->iset_id, flags));
+	/* QEMU's -device nvdimm,slot=N whose guest sees these labels */
+	if (r->has_nvdimm_slot)
+		ctl_add_int(j, "nvdimm_slot", r->nvdimm_slot);
 	/* data is durable only after fsync/msync: no platform domain */
 	ctl_add_str(j, "persistence_domain", "none");
 	return j;
@@ -120,6 +123,7 @@ struct json_object *ctl_json_region(const struct ns_region *r, unsigned flags)
 		.iset_id = ns_region_isetcookie(r),
 	};
 
+	ri.has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri.nvdimm_slot);
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
 	return ctl_json_region_info(&ri, flags);
 }

@@ -38,7 +38,8 @@ struct json_object *ctl_json_hexstr(uint64_t v);
 /*
  * A region: dev, path, size (data area), file_size, label_size,
  * label_version, align, available_size, max_available_extent, type,
- * iset_id, persistence_domain.
+ * iset_id, nvdimm_slot (when the cookie is a QEMU nvdimm slot's),
+ * persistence_domain.
  */
 struct json_object *ctl_json_region(const struct ns_region *r, unsigned flags);
 

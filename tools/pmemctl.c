@@ -40,6 +40,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "crash-test", cmd_crash_test, "crash an application repeatedly and check its data" },
 	{ "inject-error", cmd_inject_error, "make a range of a namespace fail like poisoned pmem" },
 	{ "clear-errors", cmd_clear_errors, "clear the injected media errors of namespaces" },
+	{ "move-region", cmd_move_region, "move a region to another QEMU nvdimm slot (its labels' cookie)" },
 };
 
 #define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))

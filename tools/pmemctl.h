@@ -64,5 +64,6 @@ int cmd_power_fail(int argc, char **argv);
 int cmd_crash_test(int argc, char **argv);
 int cmd_inject_error(int argc, char **argv);
 int cmd_clear_errors(int argc, char **argv);
+int cmd_move_region(int argc, char **argv);
 
 #endif

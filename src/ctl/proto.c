@@ -15,6 +15,7 @@
 #include <uuid/uuid.h>
 
 #include "error.h"
+#include "label.h"
 #include "proto.h"
 
 /* ---- policies (libnl, step 5) ---- */
@@ -69,6 +70,7 @@ const struct nla_policy ctl_policy[CTL_A_MAX + 1] = {
 	[CTL_A_BADBLOCK] = P_NEST,
 	[CTL_A_DAEMON] = P_NEST,
 	[CTL_A_NS_STATUS] = P_NEST,
+	[CTL_A_NVDIMM_SLOT] = P_U32,
 };
 
 const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1] = {
@@ -490,6 +492,7 @@ static const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1] = {
 	[CTL_A_BADBLOCK] = D_NEST("badblock", ctl_bb_set),
 	[CTL_A_DAEMON] = D_NEST("daemon", ctl_daemon_set),
 	[CTL_A_NS_STATUS] = D_NEST("ns_status", ctl_nsst_set),
+	[CTL_A_NVDIMM_SLOT] = D_U32("nvdimm_slot"),
 };
 
 const struct ctl_attr_set ctl_attrs = {
@@ -590,6 +593,12 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_STATUS] = {
 		.name = "status", .verb = "query the status", .multi = true,
 		.allowed = A(REGION),
+	},
+	[CTL_CMD_MOVE_REGION] = {
+		.name = "move-region", .verb = "move regions to another nvdimm slot",
+		.changes = true,
+		.allowed = A(REGION) | A(NVDIMM_SLOT),
+		.required = A(REGION) | A(NVDIMM_SLOT),
 	},
 };
 
@@ -1233,8 +1242,18 @@ static const struct ctl_field ctl_region_fields[] = {
 
 int ctl_region_info_put(struct nl_msg *m, const struct ctl_region_info *r)
 {
-	return ctl_nest_put(m, CTL_A_REGION_INFO, ctl_region_fields,
-			    NFIELDS(ctl_region_fields), r);
+	struct nlattr *nest = nla_nest_start(m, CTL_A_REGION_INFO);
+	int rc;
+
+	if (nest == NULL)
+		return ctl_put_fail(CTL_A_REGION_INFO);
+	rc = ctl_fields_put(m, ctl_region_fields, NFIELDS(ctl_region_fields), r);
+	if (rc) {
+		nla_nest_cancel(m, nest);
+		return ctl_put_fail(CTL_A_REGION_INFO);
+	}
+	nla_nest_end(m, nest);
+	return 0;
 }
 
 int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out)
@@ -1243,6 +1262,18 @@ int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out)
 	if (nest == NULL)
 		return -EINVAL;
 	ctl_fields_get(nest, ctl_region_fields, NFIELDS(ctl_region_fields), out);
+	/*
+	 * the slot from the cookie, as ns_region_nvdimm_slot finds it; a
+	 * region without labels (LABEL_VERSION 0) may have either version's
+	 * cookie, and no cookie is both versions' one
+	 */
+	if (out->label_version)
+		out->has_nvdimm_slot = ns_isetcookie_qemu_slot(out->label_version, out->iset_id,
+							       &out->nvdimm_slot);
+	else
+		out->has_nvdimm_slot =
+			ns_isetcookie_qemu_slot(2, out->iset_id, &out->nvdimm_slot) ||
+			ns_isetcookie_qemu_slot(1, out->iset_id, &out->nvdimm_slot);
 	return 0;
 }
 

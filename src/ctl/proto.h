@@ -93,6 +93,12 @@ enum ctl_proto_cmd {
 	 * namespace: the status view (pmemctl list -v)
 	 */
 	CTL_CMD_STATUS,
+	/*
+	 * REGION NVDIMM_SLOT -> REGION_INFO COUNT: move the region to another
+	 * QEMU nvdimm slot (every label's cookie rewritten in one commit;
+	 * COUNT labels rewritten)
+	 */
+	CTL_CMD_MOVE_REGION,
 	__CTL_CMD_MAX,
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)
@@ -136,6 +142,7 @@ enum ctl_attr {
 	CTL_A_BADBLOCK,		/* nested CTL_BB_A_*: one media error range */
 	CTL_A_DAEMON,		/* nested CTL_DAEMON_A_*: the daemon (STATUS part) */
 	CTL_A_NS_STATUS,	/* nested CTL_NSST_A_*: a namespace's status (STATUS part) */
+	CTL_A_NVDIMM_SLOT,	/* u32: QEMU nvdimm slot, 0 to 255 (MOVE_REGION) */
 	__CTL_A_MAX,
 };
 #define CTL_A_MAX (__CTL_A_MAX - 1)
@@ -363,7 +370,7 @@ enum ctl_nsst_attr {
 	CTL_NSST_A_CRASH_ENABLED,	/* u8 */
 	CTL_NSST_A_CRASH_AT_FSYNC,	/* u32: armed crash, 0 = none */
 	CTL_NSST_A_CRASH_LOGGED,	/* u64: pages in the undo log */
-	CTL_NSST_A_CRASHED,		/* u8: a revert is in progress */
+	CTL_NSST_A_CRASHED,		/* u8: a power failure since crash testing was enabled */
 	CTL_NSST_A_BADBLOCKS,		/* u64: bytes of media errors */
 	CTL_NSST_A_BACKING,		/* string: "direct" or "buffered" */
 	CTL_NSST_A_MAPPED_DIRTY,	/* u64: dirty bytes of the holders' mappings */
@@ -581,6 +588,13 @@ struct ctl_region_info {
 	uint64_t available;
 	uint64_t max_extent;
 	uint64_t iset_id;
+	/*
+	 * the QEMU nvdimm slot whose cookie iset_id is: not on the wire (an
+	 * older pmemctl rejects a REGION_INFO with an attribute it does not
+	 * know), found back from ISET_ID by ctl_region_info_get
+	 */
+	bool has_nvdimm_slot;
+	uint32_t nvdimm_slot;
 };
 int ctl_region_info_put(struct nl_msg *m, const struct ctl_region_info *r);
 int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out);

@@ -325,6 +325,7 @@ static int fs_ctl_put_region(struct nl_msg *m, struct fs_region *reg)
 		.iset_id = ns_region_isetcookie(r),
 	};
 
+	/* the slot is not sent: pmemctl finds it back from the cookie */
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
 	return ctl_region_info_put(m, &ri);
 }
@@ -1504,6 +1505,90 @@ out:
 	return rc;
 }
 
+/* ---- move-region ---- */
+
+/*
+ * Every label's cookie for another nvdimm slot, in one commit (the core,
+ * ns_region_set_nvdimm_slot). The namespace objects stay, and so do the
+ * files of the served ones: open handles and mappings are untouched (no
+ * data moves). A namespace whose label carried the new slot's cookie
+ * already (FOREIGN before) is served now, as a restart would serve it.
+ */
+static int fs_ctl_move_region(const struct ctl_request *req, struct ctl_reply *rep,
+			      void *arg)
+{
+	struct fs_daemon *d = arg;
+	uint32_t slot = nla_get_u32(req->attrs[CTL_A_NVDIMM_SLOT]), old = 0;
+	struct fs_notes nl = { 0 };
+	struct ns_namespace *ns, **was = NULL;
+	struct fs_region *reg;
+	unsigned n = 0, k, moved = 0, served = 0;
+	bool had_slot;
+	struct nl_msg *m;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = fs_ctl_region(d, req, true, &reg);
+	if (rc)
+		goto out;
+	had_slot = ns_region_nvdimm_slot(reg->r, &old);
+	ns_region_foreach_namespace(reg->r, ns)
+		n++;
+	/* the namespaces not served before: those that become ACTIVE are new */
+	was = calloc(n + 1, sizeof(*was));
+	if (!was) {
+		rc = ns_err(-ENOMEM, "out of memory");
+		goto out;
+	}
+	n = 0;
+	ns_region_foreach_namespace(reg->r, ns)
+		if (ns_namespace_state(ns) != NS_STATE_ACTIVE)
+			was[n++] = ns;
+	rc = ns_region_set_nvdimm_slot(reg->r, slot, &moved);
+	if (rc)
+		goto out;
+	for (k = 0; k < n; k++) {
+		struct fs_inode *file = NULL;
+
+		ns = was[k];
+		if (ns_namespace_state(ns) != NS_STATE_ACTIVE || fs_ctl_file(ns))
+			continue;
+		rc = fs_daemon_add_namespace(d, reg, ns, &file);
+		if (rc) {
+			/* the labels are moved; this one stays unserved (enable-namespace) */
+			fs_warn("%s: cannot serve %s after the move: %s",
+				ns_region_devname(reg->r), ns_namespace_devname(ns),
+				strerror(-rc));
+			rc = 0;
+			continue;
+		}
+		fs_note_add(&nl, FS_NOTE_NEW, reg->dir->ino, file->ino, file->name);
+		fs_note_add(&nl, FS_NOTE_DIR, reg->dir->ino, 0, reg->dir->name);
+		served++;
+	}
+	fs_ctl_sync_names(d, reg, &nl);
+	if (had_slot)
+		fs_info("%s: moved from nvdimm slot %u to %u for uid %u (%u label%s "
+			"rewritten, %u namespace%s newly served)",
+			ns_region_devname(reg->r), (unsigned)old, (unsigned)slot,
+			(unsigned)req->cred.uid, moved, moved == 1 ? "" : "s", served,
+			served == 1 ? "" : "s");
+	else
+		fs_info("%s: moved to nvdimm slot %u for uid %u (%u label%s rewritten, "
+			"%u namespace%s newly served)", ns_region_devname(reg->r),
+			(unsigned)slot, (unsigned)req->cred.uid, moved,
+			moved == 1 ? "" : "s", served, served == 1 ? "" : "s");
+	m = ctl_reply_msg(rep);
+	rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
+	if (rc == 0)
+		rc = ctl_put_u32(m, CTL_A_COUNT, moved);
+out:
+	pthread_mutex_unlock(&d->lock);
+	free(was);
+	fs_notes_send(d, &nl);
+	return rc;
+}
+
 /* ---- stats ---- */
 
 static const unsigned fs_ctl_req_map[FS_OP_NR] = {
@@ -1896,6 +1981,7 @@ FS_CTL_CHANGE(fs_ctl_rename)
 FS_CTL_CHANGE(fs_ctl_init_labels)
 FS_CTL_CHANGE(fs_ctl_power_fail)
 FS_CTL_CHANGE(fs_ctl_inject_error)
+FS_CTL_CHANGE(fs_ctl_move_region)
 
 static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
 	/* CTL_CMD_VERSION: the server's own answer (mount, versions) */
@@ -1912,6 +1998,7 @@ static const struct ctl_handler fs_ctl_handlers[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail_one, true },
 	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error_one, true },
 	[CTL_CMD_STATUS] = { fs_ctl_status, false },
+	[CTL_CMD_MOVE_REGION] = { fs_ctl_move_region_one, true },
 };
 
 static void fs_ctl_log(const char *msg)

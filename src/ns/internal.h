@@ -115,6 +115,13 @@ int ns_region_reserved(const struct ns_region *r, bool force,
 int ns_region_reserved_sorted(struct ns_region *r, const struct ns_extent **used,
 			      unsigned *n);
 
+/*
+ * Take the region's cookie again (region.c): the option, the labels' most
+ * common one, the cookie of the slot the index block records (or of slot
+ * 0).
+ */
+void ns_region_pick_cookie(struct ns_region *r);
+
 /* -EROFS with a message when the region was opened read-only */
 int ns_region_check_writable(const struct ns_region *r, const char *what);
 

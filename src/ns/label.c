@@ -153,9 +153,16 @@ void ns_index_decode(const uint8_t *buf, struct ns_index *out)
 void ns_index_encode(const struct ns_index *idx, const uint8_t *bitmap,
 		     uint8_t *buf)
 {
+	memset(buf, 0, idx->mysize);
+	ns_index_encode_over(idx, bitmap, buf);
+}
+
+void ns_index_encode_over(const struct ns_index *idx, const uint8_t *bitmap,
+			  uint8_t *buf)
+{
 	uint64_t bmlen = idx->nslot / 8 + (idx->nslot % 8 != 0);
 
-	memset(buf, 0, idx->mysize);
+	memset(buf, 0, NS_INDEX_HDR_SIZE);
 	memcpy(buf + IDX_SIG, ns_index_sig, NS_INDEX_SIG_LEN);
 	memcpy(buf + IDX_FLAGS, idx->flags, 3);
 	buf[IDX_LABELSIZE] = idx->labelsize;
@@ -171,6 +178,77 @@ void ns_index_encode(const struct ns_index *idx, const uint8_t *bitmap,
 		memcpy(buf + NS_INDEX_HDR_SIZE, bitmap, bmlen);
 	put_le64(buf + IDX_CHECKSUM,
 		 ns_fletcher64(buf, idx->mysize, IDX_CHECKSUM));
+}
+
+/* ---- pmemfs's nvdimm-slot record (label.h) ---- */
+
+bool ns_index_slotrec_fits(uint64_t mysize, uint32_t nslot)
+{
+	uint64_t bm = (((uint64_t)nslot + 63) / 64) * 8;
+
+	return mysize >= NS_INDEX_HDR_SIZE + NS_INDEX_SLOTREC_SIZE &&
+	       NS_INDEX_HDR_SIZE + bm <= mysize - NS_INDEX_SLOTREC_SIZE;
+}
+
+bool ns_index_slotrec_get(const uint8_t *buf, uint64_t mysize, uint32_t nslot,
+			  uint32_t *slot)
+{
+	const uint8_t *p = buf + mysize - NS_INDEX_SLOTREC_SIZE;
+	uint32_t v;
+
+	if (!ns_index_slotrec_fits(mysize, nslot) ||
+	    memcmp(p, NS_INDEX_SLOTREC_TAG, sizeof(NS_INDEX_SLOTREC_TAG)) != 0)
+		return false;
+	v = get_le32(p + 12);
+	if (v > NS_NVDIMM_SLOT_MAX)
+		return false;
+	*slot = v;
+	return true;
+}
+
+void ns_index_slotrec_put(uint8_t *buf, uint64_t mysize, uint32_t slot)
+{
+	uint8_t *p = buf + mysize - NS_INDEX_SLOTREC_SIZE;
+
+	memset(p, 0, NS_INDEX_SLOTREC_SIZE);
+	if (!slot)
+		return;
+	memcpy(p, NS_INDEX_SLOTREC_TAG, sizeof(NS_INDEX_SLOTREC_TAG));
+	put_le32(p + 12, slot);
+}
+
+/* ---- the interleave-set cookie of a QEMU nvdimm (label.h) ---- */
+
+uint64_t ns_isetcookie_qemu(unsigned minor, uint32_t nvdimm_slot)
+{
+	uint8_t info[48];
+	size_t len;
+
+	/* region_offset 0; serial; v1.1 pad 0 / v1.2 vendor, date, location 0 */
+	memset(info, 0, sizeof(info));
+	put_le32(info + 8, NS_QEMU_NVDIMM_SERIAL + nvdimm_slot);
+	if (minor >= 2) {
+		put_le16(info + 12, NS_QEMU_NVDIMM_VENDOR);
+		len = 48;
+	} else {
+		len = 16;
+	}
+	return ns_fletcher64(info, len, SIZE_MAX);
+}
+
+bool ns_isetcookie_qemu_slot(unsigned minor, uint64_t cookie, uint32_t *nvdimm_slot)
+{
+	/* the low 32 bits are the sum of the words: serial (+ vendor) */
+	uint32_t lo = (uint32_t)cookie, base = NS_QEMU_NVDIMM_SERIAL;
+	uint32_t s;
+
+	if (minor >= 2)
+		base += NS_QEMU_NVDIMM_VENDOR;
+	s = lo - base;
+	if (lo < base || s > NS_NVDIMM_SLOT_MAX || ns_isetcookie_qemu(minor, s) != cookie)
+		return false;
+	*nvdimm_slot = s;
+	return true;
 }
 
 unsigned ns_index_label_size(const struct ns_index *idx)

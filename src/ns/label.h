@@ -20,6 +20,7 @@
  *   off 60 major le16  1
  *   off 62 minor le16  1 (128-byte labels) or 2 (256-byte labels)
  *   off 64 checksum le64 Fletcher64 of the whole block, this field as 0
+ *   last 16 bytes: pmemfs's nvdimm-slot record when present (see below)
  *
  * Namespace label (v1.1: the first 128 bytes; v1.2: 256 bytes):
  *   off   0 uuid[16]     RFC 4122 bytes as printed
@@ -60,6 +61,35 @@
 /* interleave-set cookies a QEMU guest computes for one nvdimm in slot 0 */
 #define NS_ISETCOOKIE_V1_1 0x2468ac00123456ULL
 #define NS_ISETCOOKIE_V1_2 0xba90120012b4dcULL
+
+/*
+ * QEMU's nvdimm in slot N (-device nvdimm,slot=N) has serial number
+ * 0x123456 + N (hw/acpi/nvdimm.c, nvdimm_slot_to_sn), vendor 0x8086,
+ * region offset 0 and no manufacturing date or location. Slots are those
+ * of -m ...,slots=S: QEMU takes at most 256 (ACPI_MAX_RAM_SLOTS).
+ */
+#define NS_QEMU_NVDIMM_SERIAL 0x123456u
+#define NS_QEMU_NVDIMM_VENDOR 0x8086u
+#define NS_NVDIMM_SLOT_MAX 255u
+
+/*
+ * The interleave-set cookie a Linux guest computes for one QEMU nvdimm in
+ * nvdimm_slot, for labels of version 1.minor (drivers/acpi/nfit/core.c,
+ * acpi_nfit_init_interleave_set): Fletcher64 of the set's one mapping,
+ * v1.1 { le64 region_offset; le32 serial_number; le32 pad } (16 bytes),
+ * v1.2 { le64 region_offset; le32 serial_number; le16 vendor_id;
+ * le16 manufacturing_date; u8 manufacturing_location; u8 reserved[31] }
+ * (48 bytes). Slot 0: NS_ISETCOOKIE_V1_1 / _V1_2; slot 1: 0x2468ae00123457
+ * (v1.1), 0xba901c0012b4dd (v1.2).
+ */
+uint64_t ns_isetcookie_qemu(unsigned minor, uint32_t nvdimm_slot);
+
+/*
+ * The nvdimm slot whose cookie (ns_isetcookie_qemu, version 1.minor) is
+ * cookie: true with *nvdimm_slot set, false when it is no slot's up to
+ * NS_NVDIMM_SLOT_MAX.
+ */
+bool ns_isetcookie_qemu_slot(unsigned minor, uint64_t cookie, uint32_t *nvdimm_slot);
 
 /* v1.2 type GUID (pmem), as stored on media (guid_parse byte order) */
 extern const uint8_t ns_label_type_guid_pmem[16];
@@ -141,6 +171,31 @@ void ns_index_decode(const uint8_t *buf, struct ns_index *out);
  */
 void ns_index_encode(const struct ns_index *idx, const uint8_t *bitmap,
 		     uint8_t *buf);
+
+/*
+ * The same over the idx->mysize bytes already in buf: header and bitmap
+ * are written, the bytes after the bitmap are kept as they are (a commit
+ * copies them from the current block, as the kernel does), checksum.
+ */
+void ns_index_encode_over(const struct ns_index *idx, const uint8_t *bitmap,
+			  uint8_t *buf);
+
+/*
+ * pmemfs's nvdimm-slot record: the last 16 bytes of an index block, in
+ * the padding after the free bitmap (covered by the checksum, meaningless
+ * to the kernel and ndctl, which copy a block's bytes verbatim when they
+ * write the next one): "PMEMFS_SLOT\0" then le32 slot. Absent = slot 0.
+ * It fits when the bitmap as the kernel and ndctl write it
+ * (ALIGN(nslot, 64) / 8 bytes from offset 72) ends before it.
+ */
+#define NS_INDEX_SLOTREC_TAG "PMEMFS_SLOT"	/* 11 chars + NUL = 12 bytes */
+#define NS_INDEX_SLOTREC_SIZE 16
+bool ns_index_slotrec_fits(uint64_t mysize, uint32_t nslot);
+/* the record of a block of mysize bytes at buf: true and *slot, or false */
+bool ns_index_slotrec_get(const uint8_t *buf, uint64_t mysize, uint32_t nslot,
+			  uint32_t *slot);
+/* write (slot != 0) or clear (slot 0: zeroes) the record; checksum not updated */
+void ns_index_slotrec_put(uint8_t *buf, uint64_t mysize, uint32_t slot);
 
 /*
  * Validate the index block at buf (buf holds at least the bytes from this

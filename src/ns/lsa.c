@@ -251,6 +251,12 @@ int ns_lsa_probe(struct ns_io *io, struct ns_lsa **out)
 int ns_lsa_init(struct ns_io *io, uint64_t off, uint64_t lsa_size, unsigned minor,
 		struct ns_lsa **out)
 {
+	return ns_lsa_init_slot(io, off, lsa_size, minor, 0, out);
+}
+
+int ns_lsa_init_slot(struct ns_io *io, uint64_t off, uint64_t lsa_size,
+		     unsigned minor, uint32_t nvdimm_slot, struct ns_lsa **out)
+{
 	struct ns_index idx = { 0 };
 	unsigned ls;
 	uint32_t nslot;
@@ -271,6 +277,14 @@ int ns_lsa_init(struct ns_io *io, uint64_t off, uint64_t lsa_size, unsigned mino
 	if (ns_lsa_geometry(lsa_size, ls, &nslot, &isz))
 		return ns_err(-EINVAL, "init labels: label area of %" PRIu64
 			      " bytes too small", lsa_size);
+	if (nvdimm_slot > NS_NVDIMM_SLOT_MAX)
+		return ns_err(-EINVAL, "init labels: nvdimm slot %" PRIu32
+			      " out of range (0 to %u)", nvdimm_slot,
+			      NS_NVDIMM_SLOT_MAX);
+	if (nvdimm_slot && !ns_index_slotrec_fits(isz, nslot))
+		return ns_err(-ENOSPC, "init labels: the index blocks of a %"
+			      PRIu64 "-byte label area have no room to record "
+			      "nvdimm slot %" PRIu32, lsa_size, nvdimm_slot);
 
 	bm = calloc(1, isz);
 	blk = malloc(isz);
@@ -292,7 +306,9 @@ int ns_lsa_init(struct ns_io *io, uint64_t off, uint64_t lsa_size, unsigned mino
 		idx.seq = 3 - (uint32_t)i;
 		idx.myoff = i ? isz : 0;
 		idx.otheroff = i ? 0 : isz;
-		ns_index_encode(&idx, bm, blk);
+		memset(blk, 0, isz);
+		ns_index_slotrec_put(blk, isz, nvdimm_slot);
+		ns_index_encode_over(&idx, bm, blk);
 		rc = ns_io_write(io, blk, isz, off + idx.myoff);
 		if (rc)
 			goto out;
@@ -401,6 +417,21 @@ static const uint8_t *cur_bitmap(const struct ns_lsa *lsa)
 	return lsa->raw[lsa->cur] + NS_INDEX_HDR_SIZE;
 }
 
+bool ns_lsa_nvdimm_slot(const struct ns_lsa *lsa, uint32_t *nvdimm_slot)
+{
+	const struct ns_index *ci = &lsa->idx[lsa->cur];
+
+	return ns_index_slotrec_get(lsa->raw[lsa->cur], ci->mysize, ci->nslot,
+				    nvdimm_slot);
+}
+
+bool ns_lsa_slotrec_fits(const struct ns_lsa *lsa)
+{
+	const struct ns_index *ci = &lsa->idx[lsa->cur];
+
+	return ns_index_slotrec_fits(ci->mysize, ci->nslot);
+}
+
 bool ns_lsa_slot_used(const struct ns_lsa *lsa, uint32_t slot)
 {
 	return slot < lsa->nslot && !ns_bitmap_test(cur_bitmap(lsa), slot);
@@ -449,6 +480,13 @@ int ns_lsa_label(const struct ns_lsa *lsa, uint32_t slot, struct ns_label *out,
 int ns_lsa_commit(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease,
 		  const struct ns_label *add, unsigned nadd, uint32_t *slots_out)
 {
+	return ns_lsa_commit_slot(lsa, release, nrelease, add, nadd, slots_out, NULL);
+}
+
+int ns_lsa_commit_slot(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease,
+		       const struct ns_label *add, unsigned nadd, uint32_t *slots_out,
+		       const uint32_t *nvdimm_slot)
+{
 	const int cur = lsa->cur, other = !cur;
 	const struct ns_index *ci = &lsa->idx[cur];
 	const uint8_t *cbm = cur_bitmap(lsa);
@@ -463,6 +501,13 @@ int ns_lsa_commit(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease
 		if (!ns_lsa_slot_used(lsa, release[i]))
 			return ns_err(-EINVAL, "release of label slot %" PRIu32
 				      ": not in use", release[i]);
+	if (nvdimm_slot && *nvdimm_slot > NS_NVDIMM_SLOT_MAX)
+		return ns_err(-EINVAL, "nvdimm slot %" PRIu32 " out of range "
+			      "(0 to %u)", *nvdimm_slot, NS_NVDIMM_SLOT_MAX);
+	if (nvdimm_slot && *nvdimm_slot && !ns_lsa_slotrec_fits(lsa))
+		return ns_err(-ENOSPC, "the index blocks (%" PRIu64 " bytes, "
+			      "%" PRIu32 " slots) have no room to record nvdimm "
+			      "slot %" PRIu32, ci->mysize, ci->nslot, *nvdimm_slot);
 
 	slots = calloc(nadd ? nadd : 1, sizeof(*slots));
 	bm = malloc(bmlen ? bmlen : 1);
@@ -523,7 +568,11 @@ int ns_lsa_commit(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease
 	ni.seq = ns_index_seq_next(ci->seq);
 	ni.myoff = ci->otheroff;
 	ni.otheroff = ci->myoff;
-	ns_index_encode(&ni, bm, blk);
+	/* the bytes after the bitmap as in the current block (the record) */
+	memcpy(blk, lsa->raw[cur], ci->mysize);
+	if (nvdimm_slot)
+		ns_index_slotrec_put(blk, ci->mysize, *nvdimm_slot);
+	ns_index_encode_over(&ni, bm, blk);
 	ns_index_decode(blk, &ni);	/* picks up the checksum */
 	rc = ns_io_write(lsa->io, blk, ni.mysize, lsa->off + ni.myoff);
 	if (rc)

@@ -49,6 +49,15 @@ int ns_lsa_probe(struct ns_io *io, struct ns_lsa **out);
 int ns_lsa_init(struct ns_io *io, uint64_t off, uint64_t lsa_size, unsigned minor,
 		struct ns_lsa **out);
 
+/*
+ * The same with the nvdimm-slot record (label.h) of nvdimm_slot in both
+ * blocks (none for slot 0: the blocks are then the kernel's, bit for
+ * bit). -ENOSPC when a slot other than 0 is asked and the index blocks
+ * have no room for the record.
+ */
+int ns_lsa_init_slot(struct ns_io *io, uint64_t off, uint64_t lsa_size,
+		     unsigned minor, uint32_t nvdimm_slot, struct ns_lsa **out);
+
 /* Overwrite the whole area with zeroes and persist. */
 int ns_lsa_zero(struct ns_io *io, uint64_t off, uint64_t lsa_size);
 
@@ -67,6 +76,16 @@ int ns_lsa_current(const struct ns_lsa *lsa);		/* 0 or 1 */
  */
 bool ns_lsa_index(const struct ns_lsa *lsa, int i, struct ns_index *idx,
 		  char why[NS_WHY_LEN]);
+
+/*
+ * The nvdimm-slot record of the current index block: true and *nvdimm_slot
+ * when there is one (pmemfs wrote it: create-region --nvdimm-slot,
+ * move-region), false when there is none (slot 0, or an area written by
+ * a kernel, ndctl or an older pmemfs).
+ */
+bool ns_lsa_nvdimm_slot(const struct ns_lsa *lsa, uint32_t *nvdimm_slot);
+/* the index blocks have room for the record */
+bool ns_lsa_slotrec_fits(const struct ns_lsa *lsa);
 
 /* slot in use in the current index */
 bool ns_lsa_slot_used(const struct ns_lsa *lsa, uint32_t slot);
@@ -100,5 +119,16 @@ int ns_lsa_label(const struct ns_lsa *lsa, uint32_t slot, struct ns_label *out,
  */
 int ns_lsa_commit(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease,
 		  const struct ns_label *add, unsigned nadd, uint32_t *slots_out);
+
+/*
+ * The same, and the new index block carries the nvdimm-slot record of
+ * *nvdimm_slot (cleared for 0) instead of the current block's bytes after
+ * the bitmap, which ns_lsa_commit copies verbatim. nvdimm_slot NULL is
+ * ns_lsa_commit. -ENOSPC before anything is written when the record does
+ * not fit.
+ */
+int ns_lsa_commit_slot(struct ns_lsa *lsa, const uint32_t *release, unsigned nrelease,
+		       const struct ns_label *add, unsigned nadd, uint32_t *slots_out,
+		       const uint32_t *nvdimm_slot);
 
 #endif

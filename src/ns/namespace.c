@@ -1427,6 +1427,105 @@ int ns_namespace_set_readonly(struct ns_namespace *ns, bool readonly)
 	return ns_relabel(ns, &l, "set read-only");
 }
 
+/* ---- move-region: the labels' cookies for another nvdimm slot ---- */
+
+int ns_region_set_nvdimm_slot(struct ns_region *r, uint32_t nvdimm_slot,
+			      unsigned *rewritten)
+{
+	struct ns_namespace **v = NULL, *ns;
+	struct ns_label *add = NULL;
+	uint32_t *rel = NULL, *slots = NULL, cur_slot, nfree;
+	unsigned n = 0, i;
+	uint64_t cookie;
+	int rc;
+
+	if (rewritten)
+		*rewritten = 0;
+	rc = ns_region_ready(r, "move region");
+	if (rc)
+		return rc;
+	if (nvdimm_slot > NS_NVDIMM_SLOT_MAX)
+		return ns_err(-EINVAL, "move region: nvdimm slot %" PRIu32 " out of "
+			      "range (QEMU has slots 0 to %u)", nvdimm_slot,
+			      NS_NVDIMM_SLOT_MAX);
+	if (r->isetcookie_opt)
+		return ns_err(-EINVAL, "move region: the cookie of %s is fixed by "
+			      "its open options", r->devname);
+	cookie = ns_isetcookie_qemu(ns_lsa_minor(r->lsa), nvdimm_slot);
+	for (ns = r->ns; ns; ns = ns->next)
+		if (ns->decode_ok && ns->label.nlabel == 1 &&
+		    ns->label.isetcookie != cookie)
+			n++;
+	if (!ns_lsa_nvdimm_slot(r->lsa, &cur_slot))
+		cur_slot = 0;
+	if (n == 0 && cur_slot == nvdimm_slot && r->isetcookie == cookie)
+		return 0;	/* there already */
+	nfree = ns_lsa_free_slots(r->lsa);
+	if (n > nfree) {
+		unsigned k = (n - nfree + 1) / 2;
+
+		return ns_err(-ENOSPC, "%s has %u label%s, %" PRIu32 " free label "
+			      "slot%s: moving to nvdimm slot %" PRIu32 " writes a new "
+			      "copy of every label into a free slot in one commit "
+			      "(labels are never rewritten in place); destroy at "
+			      "least %u namespace%s first", r->devname, n,
+			      n == 1 ? "" : "s", nfree, nfree == 1 ? "" : "s",
+			      nvdimm_slot, k, k == 1 ? "" : "s");
+	}
+	if (nvdimm_slot && !ns_lsa_slotrec_fits(r->lsa))
+		return ns_err(-ENOSPC, "move region: the index blocks of %s have no "
+			      "room to record nvdimm slot %" PRIu32, r->devname,
+			      nvdimm_slot);
+	v = calloc(n + 1, sizeof(*v));
+	add = calloc(n + 1, sizeof(*add));
+	rel = calloc(n + 1, sizeof(*rel));
+	slots = calloc(n + 1, sizeof(*slots));
+	if (!v || !add || !rel || !slots) {
+		rc = ns_err(-ENOMEM, "move region: out of memory");
+		goto out;
+	}
+	i = 0;
+	for (ns = r->ns; ns; ns = ns->next)
+		if (ns->decode_ok && ns->label.nlabel == 1 &&
+		    ns->label.isetcookie != cookie) {
+			v[i] = ns;
+			rel[i] = ns->slot;
+			add[i] = ns->label;	/* raw bytes kept but the cookie */
+			add[i].isetcookie = cookie;
+			i++;
+		}
+	rc = ns_lsa_commit_slot(r->lsa, rel, n, add, n, slots, &nvdimm_slot);
+	if (rc) {
+		rc = ns_commit_msg(r, rc, "move region");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		ns_list_remove(r, v[i]);
+	for (i = 0; i < n; i++) {
+		struct ns_label fresh;
+		char why[NS_WHY_LEN];
+
+		ns = v[i];
+		ns->slot = slots[i];
+		ns->decode_ok = ns_lsa_label(r->lsa, slots[i], &fresh, why) == 0;
+		ns->label = fresh;	/* the same range: the reserved extents stay */
+		if (!ns->decode_ok)
+			snprintf(ns->reason, sizeof(ns->reason), "%s", why);
+		ns_list_insert(r, ns);
+	}
+	ns_region_pick_cookie(r);
+	ns_region_classify(r);
+	r->names_gen++;
+	if (rewritten)
+		*rewritten = n;
+out:
+	free(v);
+	free(add);
+	free(rel);
+	free(slots);
+	return rc;
+}
+
 /* ---- holders ---- */
 
 void ns_namespace_get(struct ns_namespace *ns)

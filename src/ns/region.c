@@ -17,11 +17,14 @@
  *   the user can still list the region and destroy the bad label.
  *   -NS_E_SIZE_MISMATCH is for a file too small to hold its label area.
  * - The interleave-set cookie: the option, else the most common cookie of
- *   the decodable labels with nlabel 1 (ties: the version's default if it
- *   is among them, else the smallest: never slot order, which a rename
- *   changes; labels with another cookie are FOREIGN), else the default of
- *   the area's version. It is fixed while the region is open, except that
- *   init-labels (a new area) and reload take it again.
+ *   the decodable labels with nlabel 1 (ties: the default if it is among
+ *   them, else the smallest: never slot order, which a rename changes;
+ *   labels with another cookie are FOREIGN), else the default: the cookie
+ *   a guest computes for the QEMU nvdimm slot the current index block
+ *   records (pmemfs's slot record, label.h), slot 0 without a record. It
+ *   is fixed while the region is open, except that init-labels (a new
+ *   area, which keeps the region's slot), move-region and reload take it
+ *   again.
  * - init-labels over a valid area first frees every label with two commits
  *   (so both index blocks describe an empty area), then writes the fresh
  *   area: a crash at any point leaves the old namespaces or none, never an
@@ -55,9 +58,14 @@ int ns_region_check_writable(const struct ns_region *r, const char *what)
 	return 0;
 }
 
-static uint64_t ns_default_cookie(unsigned minor)
+/* the cookie of the slot the current index records (slot 0 without one) */
+static uint64_t ns_default_cookie(const struct ns_region *r)
 {
-	return minor == 1 ? NS_ISETCOOKIE_V1_1 : NS_ISETCOOKIE_V1_2;
+	uint32_t slot = 0;
+
+	if (r->has_labels && !ns_lsa_nvdimm_slot(r->lsa, &slot))
+		slot = 0;
+	return ns_isetcookie_qemu(ns_region_label_minor(r), slot);
 }
 
 static int ns_cmp_u64(const void *a, const void *b)
@@ -72,7 +80,7 @@ static int ns_cmp_u64(const void *a, const void *b)
  * default. A tie goes to the version's default cookie if it is among the
  * tied, else to the smallest: never to slot order, which a rename changes.
  */
-static void ns_region_pick_cookie(struct ns_region *r)
+void ns_region_pick_cookie(struct ns_region *r)
 {
 	uint64_t *cookies = NULL, def;
 	unsigned n = 0, best_count = 0;
@@ -83,7 +91,7 @@ static void ns_region_pick_cookie(struct ns_region *r)
 		r->isetcookie = r->isetcookie_opt;
 		return;
 	}
-	def = ns_default_cookie(ns_region_label_minor(r));
+	def = ns_default_cookie(r);
 	r->isetcookie = def;
 	if (!r->has_labels)
 		return;
@@ -359,6 +367,10 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 	if (minor != 1 && minor != 2)
 		return ns_err(-EINVAL, "create region '%s': label version 1.%u "
 			      "unsupported (1.1 or 1.2)", path, minor);
+	if (c->nvdimm_slot > NS_NVDIMM_SLOT_MAX)
+		return ns_err(-EINVAL, "create region '%s': nvdimm slot %u out of "
+			      "range (QEMU has slots 0 to %u)", path,
+			      (unsigned)c->nvdimm_slot, NS_NVDIMM_SLOT_MAX);
 	if (o) {
 		oo = *o;
 		if (oo.flags & NS_REGION_RDONLY)
@@ -395,7 +407,7 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 	rc = ns_io_allocate(io, c->size - ls, ls);
 	if (rc && rc != -EOPNOTSUPP)
 		goto fail_msg;
-	rc = ns_lsa_init(io, c->size - ls, ls, minor, NULL);
+	rc = ns_lsa_init_slot(io, c->size - ls, ls, minor, c->nvdimm_slot, NULL);
 	ns_io_destroy(&io);
 	if (rc)
 		goto fail_msg;
@@ -481,6 +493,12 @@ unsigned ns_region_label_minor(const struct ns_region *r)
 uint64_t ns_region_isetcookie(const struct ns_region *r)
 {
 	return r->isetcookie;
+}
+
+bool ns_region_nvdimm_slot(const struct ns_region *r, uint32_t *nvdimm_slot)
+{
+	return ns_isetcookie_qemu_slot(ns_region_label_minor(r), r->isetcookie,
+				       nvdimm_slot);
 }
 
 unsigned ns_region_names_gen(const struct ns_region *r)
@@ -700,6 +718,7 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 {
 	uint64_t off = r->size - r->label_size, other = 0;
 	struct ns_lsa *lsa = NULL;
+	uint32_t nvslot = 0;
 	char msg[512];
 	int rc;
 
@@ -720,6 +739,9 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 		return rc;
 	if (!minor)
 		minor = ns_region_label_minor(r);
+	/* the new area keeps the region's nvdimm slot (its record, else 0) */
+	if (!ns_region_nvdimm_slot(r, &nvslot))
+		nvslot = 0;
 	if (r->has_labels) {
 		/* free every label in both index blocks (see the top comment) */
 		for (int pass = 0; pass < 2; pass++) {
@@ -736,7 +758,9 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 				goto fail;
 		}
 	}
-	rc = ns_lsa_init(r->io, off, r->label_size, minor, &lsa);
+	rc = ns_lsa_init_slot(r->io, off, r->label_size, minor, nvslot, &lsa);
+	if (rc == -ENOSPC && nvslot)	/* an area too tight for the record */
+		rc = ns_lsa_init(r->io, off, r->label_size, minor, &lsa);
 	if (rc)
 		goto fail;
 	if (other) {

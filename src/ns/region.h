@@ -42,6 +42,7 @@ struct ns_region_create_opts {
 	uint64_t size;		/* whole file, a multiple of 2 MiB */
 	uint64_t label_size;	/* 0: 128 KiB; a power of two >= 128 KiB */
 	unsigned minor;		/* 0 or 2: v1.2 (256-byte labels); 1: v1.1 */
+	uint32_t nvdimm_slot;	/* QEMU's -device nvdimm,slot=N (0 to 255) */
 	bool prealloc;		/* allocate every block (else sparse) */
 	ns_progress_fn *progress;	/* NULL, or told how prealloc goes */
 	void *progress_arg;
@@ -83,6 +84,26 @@ bool ns_region_has_labels(const struct ns_region *r);
 uint64_t ns_region_label_size(const struct ns_region *r);	/* LSA bytes */
 unsigned ns_region_label_minor(const struct ns_region *r);	/* 1 or 2 */
 uint64_t ns_region_isetcookie(const struct ns_region *r);
+/*
+ * The QEMU nvdimm slot whose guest computes the region's cookie
+ * (ns_isetcookie_qemu): true and *nvdimm_slot, or false when the cookie
+ * is no slot's (labels from elsewhere chose it).
+ */
+bool ns_region_nvdimm_slot(const struct ns_region *r, uint32_t *nvdimm_slot);
+
+/*
+ * Move the region to QEMU nvdimm slot nvdimm_slot (move-region): every
+ * decodable label with nlabel 1 whose cookie is not that slot's is
+ * rewritten with that slot's cookie (the rest of its bytes verbatim), all
+ * in one label commit into free slots (labels are never rewritten in
+ * place), and the index block records the slot (on-media-format.md).
+ * Refused before anything is written, -ENOSPC naming both counts, when
+ * there are fewer free label slots than labels to rewrite; -EINVAL for a
+ * slot out of range. Namespace objects, ids and holders stay; namespaces
+ * served before are served after. *rewritten (optional): labels rewritten.
+ */
+int ns_region_set_nvdimm_slot(struct ns_region *r, uint32_t nvdimm_slot,
+			      unsigned *rewritten);
 struct ns_lsa *ns_region_lsa(const struct ns_region *r);	/* NULL w/o labels */
 /*
  * Changes whenever a change may have given a namespace other than a newly

@@ -23,6 +23,7 @@
 
 #include "badblocks.h"
 #include "error.h"
+#include "label.h"
 #include "proto.h"
 
 #define MiB (1ULL << 20)
@@ -765,6 +766,10 @@ static struct nl_msg *build_request(unsigned cmd)
 		assert_int_equal(ctl_put_u64(m, CTL_A_LENGTH, 512), 0);
 		assert_int_equal(ctl_put_u32(m, CTL_A_FLAGS, CTL_F_UNINJECT), 0);
 		break;
+	case CTL_CMD_MOVE_REGION:
+		assert_int_equal(ctl_put_string(m, CTL_A_REGION, "region1"), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_NVDIMM_SLOT, 3), 0);
+		break;
 	default:
 		break;
 	}
@@ -846,6 +851,10 @@ static void test_every_command(void **state)
 			assert_int_equal(nla_get_u64(req.attrs[CTL_A_LENGTH]), 512);
 			assert_int_equal(ctl_request_flags(&req), CTL_F_UNINJECT);
 			break;
+		case CTL_CMD_MOVE_REGION:
+			assert_string_equal(nla_get_string(req.attrs[CTL_A_REGION]), "region1");
+			assert_int_equal(nla_get_u32(req.attrs[CTL_A_NVDIMM_SLOT]), 3);
+			break;
 		}
 		free(copy);
 		nlmsg_free(m);
@@ -873,6 +882,7 @@ static void test_cmd_table(void **state)
 		{ CTL_CMD_POWER_FAIL, "power-fail", true, false },
 		{ CTL_CMD_INJECT_ERROR, "inject-error", true, true },
 		{ CTL_CMD_STATUS, "status", false, true },
+		{ CTL_CMD_MOVE_REGION, "move-region", true, false },
 	};
 	size_t i;
 
@@ -924,6 +934,27 @@ static void check_set(const struct ctl_attr_set *set)
 	}
 	assert_true(set->maxtype < 64);
 	assert_int_equal(set->required >> (set->maxtype + 1), 0);
+}
+
+/*
+ * A pmemctl checks replies strictly: a record of an existing command that
+ * grew an attribute would be refused by every older pmemctl. These sets'
+ * highest attributes stay what pmemctl of 2026-12 knows
+ * (control-protocol.md: new information travels in new commands).
+ */
+static void test_records_frozen(void **state)
+{
+	(void)state;
+	assert_int_equal(CTL_NS_A_MAX, 13);
+	assert_int_equal(CTL_REGION_A_MAX, 9);
+	assert_int_equal(CTL_STATS_A_MAX, 10);
+	assert_int_equal(CTL_INDEX_A_MAX, 16);
+	assert_int_equal(CTL_LABEL_A_MAX, 16);
+	assert_int_equal(CTL_CHECK_A_MAX, 5);
+	assert_int_equal(CTL_CRASH_A_MAX, 14);
+	assert_int_equal(CTL_BB_A_MAX, 4);
+	assert_int_equal(CTL_HIST_BUCKETS, 24);
+	assert_int_equal(CTL_REQ_MAX, 11);
 }
 
 static void test_policy_matches_defs(void **state)
@@ -1089,6 +1120,9 @@ static void test_records_roundtrip(void **state)
 	assert_int_equal(rg2.available, 60 * GiB);
 	assert_int_equal(rg2.max_extent, 58 * GiB);
 	assert_int_equal(rg2.iset_id, 0xba90120012b4dcULL);
+	/* the slot is found back from the cookie (v1.2 slot 0's) */
+	assert_true(rg2.has_nvdimm_slot);
+	assert_int_equal(rg2.nvdimm_slot, 0);
 
 	assert_int_equal(ctl_stats_info_get(r.attrs[CTL_A_STATS], &st2), 0);
 	assert_string_equal(st2.dev, "namespace0.4");
@@ -1132,6 +1166,36 @@ static void test_records_roundtrip(void **state)
 	assert_int_equal(ctl_ns_info_get(NULL, &ns2), -EINVAL);
 	free(buf);
 	nlmsg_free(m);
+
+	/*
+	 * the slot is never on the wire (a pmemctl before it rejects a
+	 * REGION_INFO with an attribute it does not know): found back from
+	 * the cookie of either label version, 0 included, also without labels;
+	 * a cookie that is no slot's has none
+	 */
+	for (i = 0; i < 6; i++) {
+		unsigned minor = i % 2 ? 1 : 2, slot = i < 2 ? 0 : 7;
+		const struct nlattr *nest, *a;
+		int rem;
+
+		rg.label_version = i < 4 ? minor : 0;
+		rg.iset_id = i < 4 || i == 4 ? ns_isetcookie_qemu(minor, slot) : 0x1234;
+		rg.has_nvdimm_slot = false;
+		m = ctl_proto_msg_new(CTL_CMD_MOVE_REGION, 6, 0);
+		assert_int_equal(ctl_region_info_put(m, &rg), 0);
+		/* every attribute of the record is one a 2026-12 pmemctl knows */
+		nest = nlmsg_find_attr(nlmsg_hdr(m), GENL_HDRLEN, CTL_A_REGION_INFO);
+		assert_non_null(nest);
+		nla_for_each_nested(a, nest, rem)
+			assert_true(nla_type(a) <= CTL_REGION_A_ISET_ID);
+		buf = parse_reply(m, &r, 0);
+		assert_int_equal(ctl_region_info_get(r.attrs[CTL_A_REGION_INFO], &rg2), 0);
+		assert_int_equal(rg2.has_nvdimm_slot, i != 5);
+		if (i != 5)
+			assert_int_equal(rg2.nvdimm_slot, slot);
+		free(buf);
+		nlmsg_free(m);
+	}
 }
 
 static void test_error_and_done(void **state)
@@ -1448,6 +1512,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cmd_table),
 		cmocka_unit_test(test_policy_matches_defs),
+		cmocka_unit_test(test_records_frozen),
 		cmocka_unit_test(test_every_command),
 		cmocka_unit_test(test_valid_raw_requests),
 		cmocka_unit_test(test_malformed_requests),

@@ -57,6 +57,75 @@ static void test_type_guid(void **state)
 	assert_memory_equal(ns_label_type_guid_pmem, want, 16);
 }
 
+/*
+ * The cookie a Linux guest computes for one QEMU nvdimm per slot: the two
+ * known values of slot 0 (measured: the guest-written areas in tests/data)
+ * and of slot 1 (serial 0x123457), and the slot found back from each.
+ */
+static void test_isetcookie_qemu(void **state)
+{
+	uint32_t slot;
+
+	assert_int_equal(ns_isetcookie_qemu(1, 0), 0x2468ac00123456ull);
+	assert_int_equal(ns_isetcookie_qemu(2, 0), 0xba90120012b4dcull);
+	assert_int_equal(ns_isetcookie_qemu(1, 0), NS_ISETCOOKIE_V1_1);
+	assert_int_equal(ns_isetcookie_qemu(2, 0), NS_ISETCOOKIE_V1_2);
+	assert_int_equal(ns_isetcookie_qemu(1, 1), 0x2468ae00123457ull);
+	/* v1.2, by hand: lo = 0x123457 + 0x8086, hi = 0x123457 + 9 * lo */
+	assert_int_equal(ns_isetcookie_qemu(2, 1), 0xba901c0012b4ddull);
+	for (unsigned minor = 1; minor <= 2; minor++) {
+		for (uint32_t s = 0; s <= NS_NVDIMM_SLOT_MAX; s++) {
+			uint64_t c = ns_isetcookie_qemu(minor, s);
+
+			assert_true(ns_isetcookie_qemu_slot(minor, c, &slot));
+			assert_int_equal(slot, s);
+			/* another version's cookie is no slot's */
+			assert_false(ns_isetcookie_qemu_slot(3 - minor, c, &slot));
+		}
+		/* past the last slot, and cookies of nobody */
+		assert_false(ns_isetcookie_qemu_slot(minor, ns_isetcookie_qemu(minor,
+						     NS_NVDIMM_SLOT_MAX + 1), &slot));
+		assert_false(ns_isetcookie_qemu_slot(minor, 0x1234, &slot));
+		assert_false(ns_isetcookie_qemu_slot(minor, 0, &slot));
+		assert_false(ns_isetcookie_qemu_slot(minor, ns_isetcookie_qemu(minor, 1) ^
+						     (1ull << 40), &slot));
+	}
+}
+
+/* the nvdimm-slot record at the end of an index block */
+static void test_slot_record(void **state)
+{
+	uint8_t blk[256];
+	uint32_t slot = 77;
+
+	/* room after the bitmap as the kernel and ndctl write it (ALIGN 64) */
+	assert_true(ns_index_slotrec_fits(256, 510));
+	assert_true(ns_index_slotrec_fits(256, 1020));
+	assert_true(ns_index_slotrec_fits(256, 1016));	/* older kernels' nslot */
+	assert_true(ns_index_slotrec_fits(2304, 16348));
+	assert_true(ns_index_slotrec_fits(1280, 8182));
+	assert_true(ns_index_slotrec_fits(256, 1344));	/* 72 + 168 = 240: just */
+	assert_false(ns_index_slotrec_fits(256, 1345));	/* 72 + 176 = 248 */
+	assert_false(ns_index_slotrec_fits(64, 0));
+
+	memset(blk, 0, sizeof(blk));
+	assert_false(ns_index_slotrec_get(blk, 256, 510, &slot));
+	assert_int_equal(slot, 77);
+	ns_index_slotrec_put(blk, 256, 3);
+	assert_memory_equal(blk + 240, "PMEMFS_SLOT\0\3\0\0\0", 16);
+	assert_true(ns_index_slotrec_get(blk, 256, 510, &slot));
+	assert_int_equal(slot, 3);
+	/* not read where the bitmap may reach */
+	assert_false(ns_index_slotrec_get(blk, 256, 1345, &slot));
+	/* a slot out of range is no record */
+	put_le32(blk + 252, NS_NVDIMM_SLOT_MAX + 1);
+	assert_false(ns_index_slotrec_get(blk, 256, 510, &slot));
+	/* slot 0 clears it: the block is the kernel's again */
+	ns_index_slotrec_put(blk, 256, 0);
+	for (size_t i = 0; i < sizeof(blk); i++)
+		assert_int_equal(blk[i], 0);
+}
+
 static void test_seq(void **state)
 {
 	static const uint32_t next[][2] = {
@@ -495,6 +564,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fletcher64),
 		cmocka_unit_test(test_type_guid),
+		cmocka_unit_test(test_isetcookie_qemu),
+		cmocka_unit_test(test_slot_record),
 		cmocka_unit_test(test_seq),
 		cmocka_unit_test(test_geometry),
 		cmocka_unit_test(test_vectors_kernel),

@@ -568,6 +568,311 @@ static void test_cookie_option(void **state)
 	unlink(p);
 }
 
+/* ---- QEMU nvdimm slots: create-region --nvdimm-slot, move-region ---- */
+
+#define COOKIE_V11_SLOT1 0x2468ae00123457ULL
+#define COOKIE_V12_SLOT1 0xba901c0012b4ddULL
+
+static void assert_slot(struct ns_region *r, uint32_t want)
+{
+	uint32_t slot = 99;
+
+	assert_true(ns_region_nvdimm_slot(r, &slot));
+	assert_int_equal(slot, want);
+	assert_int_equal(ns_region_isetcookie(r),
+			 ns_isetcookie_qemu(ns_region_label_minor(r), want));
+}
+
+/* the record in both index blocks of a 128 KiB v1.2 area at the file's end */
+static uint32_t record_of(const char *p, uint64_t size, int block)
+{
+	uint8_t idx[256];
+	uint32_t slot;
+
+	read_file(p, size - LSA + (block ? 256 : 0), idx, sizeof(idx));
+	if (!ns_index_slotrec_get(idx, 256, get_le32(idx + 56), &slot))
+		return UINT32_MAX;
+	return slot;
+}
+
+static void test_create_nvdimm_slot(void **state)
+{
+	const char *p = tpath("slot1.img");
+	struct ns_region_create_opts c = { .size = 64 * MiB, .nvdimm_slot = 1 };
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .name = "a", .sparse = true };
+	struct ns_region *r = NULL;
+	struct ns_namespace *ns;
+	uint8_t lbl[256];
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	/* an empty area: the slot is the index blocks' record */
+	assert_int_equal(ns_region_isetcookie(r), COOKIE_V12_SLOT1);
+	assert_slot(r, 1);
+	assert_int_equal(record_of(p, 64 * MiB, 0), 1);
+	assert_int_equal(record_of(p, 64 * MiB, 1), 1);
+	assert_int_equal(ns_namespace_create(r, &o, &ns), 0);
+	assert_int_equal(ns_namespace_isetcookie(ns), COOKIE_V12_SLOT1);
+	read_file(p, 64 * MiB - LSA + 512 + (uint64_t)ns_namespace_slot(ns) * 256, lbl, 256);
+	assert_int_equal(get_le64(lbl + 88), COOKIE_V12_SLOT1);
+	/* a commit keeps the record (the new block copies the bytes after the bitmap) */
+	assert_int_equal(record_of(p, 64 * MiB, 0), 1);
+	assert_int_equal(record_of(p, 64 * MiB, 1), 1);
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	assert_slot(r, 1);
+	assert_int_equal(ns_namespace_state(ns_region_find_namespace(r, "a")), NS_STATE_ACTIVE);
+	/* init-labels keeps the region's slot, in the new version too */
+	assert_int_equal(ns_region_init_labels(r, 1, true), 0);
+	assert_int_equal(ns_region_isetcookie(r), COOKIE_V11_SLOT1);
+	assert_slot(r, 1);
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	assert_int_equal(ns_region_isetcookie(r), COOKIE_V11_SLOT1);
+	/* zero-labels forgets it with the rest of the area */
+	assert_int_equal(ns_region_zero_labels(r, false), 0);
+	assert_int_equal(ns_region_init_labels(r, 2, false), 0);
+	assert_slot(r, 0);
+	ns_region_close(&r);
+	unlink(p);
+
+	/* slot 0 writes no record: the kernel's blocks, bit for bit */
+	c.nvdimm_slot = 0;
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	assert_int_equal(record_of(p, 64 * MiB, 0), UINT32_MAX);
+	assert_slot(r, 0);
+	ns_region_close(&r);
+	unlink(p);
+
+	/* out of range: refused before a file is made */
+	c.nvdimm_slot = NS_NVDIMM_SLOT_MAX + 1;
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), -EINVAL);
+	assert_non_null(strstr(ns_errormsg(), "nvdimm slot 256 out of range"));
+	assert_int_equal(access(p, F_OK), -1);
+}
+
+static void test_move_region(void **state)
+{
+	const char *p = tpath("move.img");
+	struct ns_region_create_opts c = { .size = 64 * MiB };
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .sparse = true };
+	struct ns_region *r = NULL;
+	struct ns_namespace *a, *b, *ns;
+	uint32_t sa, sb, cur_before;
+	unsigned n = 99;
+	uint8_t before[256], after[256];
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	o.name = "a";
+	assert_int_equal(ns_namespace_create(r, &o, &a), 0);
+	o.name = "b";
+	o.readonly = true;
+	assert_int_equal(ns_namespace_create(r, &o, &b), 0);
+	ns_namespace_get(a);	/* held (open): a move is no reason to refuse */
+	sa = ns_namespace_slot(a);
+	sb = ns_namespace_slot(b);
+	read_file(p, 64 * MiB - LSA + 512 + (uint64_t)sb * 256, before, 256);
+
+	assert_int_equal(ns_region_set_nvdimm_slot(r, 1, &n), 0);
+	assert_int_equal(n, 2);
+	assert_slot(r, 1);
+	/* the same objects, served, in new label slots */
+	assert_ptr_equal(ns_region_find_namespace(r, "a"), a);
+	assert_ptr_equal(ns_region_find_namespace(r, "b"), b);
+	assert_string_equal(ns_namespace_devname(a), "namespace0.0");
+	assert_int_equal(ns_namespace_holders(a), 1);
+	assert_int_equal(ns_namespace_state(a), NS_STATE_ACTIVE);
+	assert_int_equal(ns_namespace_state(b), NS_STATE_ACTIVE);
+	assert_true(ns_namespace_slot(a) != sa && ns_namespace_slot(b) != sb);
+	assert_int_equal(ns_namespace_isetcookie(a), COOKIE_V12_SLOT1);
+	assert_true(ns_namespace_readonly(b));
+	/* on media: only the cookie, the slot field and the checksum changed */
+	read_file(p, 64 * MiB - LSA + 512 + (uint64_t)ns_namespace_slot(b) * 256, after, 256);
+	assert_int_equal(get_le64(after + 88), COOKIE_V12_SLOT1);
+	assert_int_equal(get_le32(after + 120), ns_namespace_slot(b));
+	assert_int_equal(get_le64(after + 248), ns_fletcher64(after, 256, 248));
+	memcpy(after + 88, before + 88, 8);
+	memcpy(after + 120, before + 120, 4);
+	memcpy(after + 248, before + 248, 8);
+	assert_memory_equal(after, before, 256);
+	assert_int_equal(record_of(p, 64 * MiB, ns_lsa_current(ns_region_lsa(r))), 1);
+
+	/* moved there already: nothing is written */
+	cur_before = ns_lsa_current(ns_region_lsa(r));
+	assert_int_equal(ns_region_set_nvdimm_slot(r, 1, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ns_lsa_current(ns_region_lsa(r)), cur_before);
+	ns_namespace_put(a);
+	ns_region_close(&r);
+
+	/* a fresh open agrees */
+	r = open_ok(p, NULL);
+	assert_slot(r, 1);
+	assert_int_equal(count_ns(r), 2);
+	ns_region_foreach_namespace(r, ns)
+		assert_int_equal(ns_namespace_state(ns), NS_STATE_ACTIVE);
+	/* back to slot 0: the record is cleared */
+	assert_int_equal(ns_region_set_nvdimm_slot(r, 0, &n), 0);
+	assert_int_equal(n, 2);
+	assert_slot(r, 0);
+	assert_int_equal(record_of(p, 64 * MiB, ns_lsa_current(ns_region_lsa(r))), UINT32_MAX);
+	assert_int_equal(ns_region_set_nvdimm_slot(r, NS_NVDIMM_SLOT_MAX + 1, NULL), -EINVAL);
+	ns_region_close(&r);
+
+	/* an empty region: one commit for the record alone */
+	unlink(p);
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	assert_int_equal(ns_region_set_nvdimm_slot(r, 7, &n), 0);
+	assert_int_equal(n, 0);
+	assert_slot(r, 7);
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	assert_slot(r, 7);
+	ns_region_close(&r);
+	/* read-only: refused */
+	{
+		struct ns_region_opts ro = { .flags = NS_REGION_RDONLY };
+
+		r = open_ok(p, &ro);
+		assert_int_equal(ns_region_set_nvdimm_slot(r, 1, NULL), -EROFS);
+		ns_region_close(&r);
+	}
+	unlink(p);
+}
+
+/* fewer free label slots than labels: refused, both counts named, nothing written */
+static void test_move_region_full(void **state)
+{
+	const char *p = tpath("full.img");
+	struct ns_region_create_opts c = { .size = 16 * MiB };
+	struct ns_namespace_create_opts o = { .size = 4 * KiB, .align = 4 * KiB,
+					      .sparse = true };
+	struct ns_region *r = NULL;
+	uint8_t *area = malloc(LSA), *again = malloc(LSA);
+	unsigned n = 99;
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(ns_namespace_create(r, &o, NULL), 0);
+	assert_int_equal(ns_lsa_free_slots(ns_region_lsa(r)), 210);
+	read_file(p, 16 * MiB - LSA, area, LSA);
+	assert_int_equal(ns_region_set_nvdimm_slot(r, 1, &n), -ENOSPC);
+	assert_non_null(strstr(ns_errormsg(), "region0 has 300 labels, 210 free label slots"));
+	assert_non_null(strstr(ns_errormsg(), "destroy at least 45 namespaces"));
+	read_file(p, 16 * MiB - LSA, again, LSA);
+	assert_memory_equal(area, again, LSA);
+	assert_slot(r, 0);
+	/* 45 fewer: 255 labels, 255 free slots: it fits */
+	for (int i = 0; i < 45; i++)
+		assert_int_equal(ns_namespace_destroy(ns_namespace_get_first(r), 0), 0);
+	assert_int_equal(ns_region_set_nvdimm_slot(r, 1, &n), 0);
+	assert_int_equal(n, 255);
+	assert_int_equal(ns_lsa_free_slots(ns_region_lsa(r)), 255);
+	assert_slot(r, 1);
+	ns_region_close(&r);
+	free(area);
+	free(again);
+	unlink(p);
+}
+
+/* write the record of slot into the current index block of p (a crafted area) */
+static void put_record(const char *p, uint64_t size, int block, uint32_t slot)
+{
+	uint8_t idx[256];
+	int fd = open(p, O_RDWR);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, idx, 256, (off_t)(size - LSA + (block ? 256 : 0))), 256);
+	ns_index_slotrec_put(idx, 256, slot);
+	put_le64(idx + 64, ns_fletcher64(idx, 256, 64));
+	assert_int_equal(pwrite(fd, idx, 256, (off_t)(size - LSA + (block ? 256 : 0))), 256);
+	close(fd);
+}
+
+/*
+ * The labels decide, the record only when there are none (or to break a
+ * tie): a guest in slot 1 that wrote labels into an area recorded for
+ * slot 7 is in slot 1, until its last label is gone.
+ */
+static void test_record_vs_labels(void **state)
+{
+	const char *p = tpath("prec.img");
+	struct ns_region_create_opts c = { .size = 64 * MiB, .nvdimm_slot = 1 };
+	struct ns_namespace_create_opts o = { .size = 2 * MiB, .name = "g", .sparse = true };
+	struct ns_region *r = NULL;
+	struct ns_namespace *ns;
+	int cur;
+
+	assert_int_equal(ns_region_create(p, &c, NULL, &r), 0);
+	assert_int_equal(ns_namespace_create(r, &o, NULL), 0);
+	cur = ns_lsa_current(ns_region_lsa(r));
+	ns_region_close(&r);
+	put_record(p, 64 * MiB, cur, 7);
+	r = open_ok(p, NULL);
+	assert_slot(r, 1);
+	ns = ns_region_find_namespace(r, "g");
+	assert_int_equal(ns_namespace_state(ns), NS_STATE_ACTIVE);
+	/* the record survives the commit, and rules once no label is left */
+	assert_int_equal(ns_namespace_destroy(ns, 0), 0);
+	ns_region_close(&r);
+	r = open_ok(p, NULL);
+	assert_slot(r, 7);
+	ns_region_close(&r);
+	/* a crafted record of a slot out of range is no record: slot 0 */
+	put_record(p, 64 * MiB, 0, 0);
+	put_record(p, 64 * MiB, 1, 0);
+	{
+		uint8_t idx[256];
+		int fd = open(p, O_RDWR);
+
+		for (int b = 0; b < 2; b++) {
+			assert_int_equal(pread(fd, idx, 256, (off_t)(64 * MiB - LSA + 256 * b)), 256);
+			memcpy(idx + 240, "PMEMFS_SLOT", 12);
+			put_le32(idx + 252, 4096);
+			put_le64(idx + 64, ns_fletcher64(idx, 256, 64));
+			assert_int_equal(pwrite(fd, idx, 256, (off_t)(64 * MiB - LSA + 256 * b)), 256);
+		}
+		close(fd);
+	}
+	r = open_ok(p, NULL);
+	assert_slot(r, 0);
+	ns_region_close(&r);
+	unlink(p);
+}
+
+/*
+ * A guest's area (slot 0 cookie, fsdax abstraction) moved to slot 1: the
+ * guest's label keeps every byte but cookie, slot and checksum.
+ */
+static void test_move_guest_area(void **state)
+{
+	const char *p = tpath("gmove.img");
+	struct ns_region *r;
+	struct ns_namespace *g;
+	uint8_t lbl[256];
+	size_t bloblen;
+	uint8_t *orig = testdata("qemu-guest-v1.2-fsdax.lsa", &bloblen);
+	unsigned n;
+
+	make_file_with_blob(p, 256 * MiB, "qemu-guest-v1.2-fsdax.lsa");
+	r = open_ok(p, NULL);
+	assert_slot(r, 0);
+	g = ns_namespace_get_first(r);
+	assert_int_equal(ns_region_set_nvdimm_slot(r, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(ns_namespace_get_first(r), g);
+	assert_int_equal(ns_namespace_state(g), NS_STATE_ACTIVE);
+	read_file(p, 256 * MiB - LSA + 512 + (uint64_t)ns_namespace_slot(g) * 256, lbl, 256);
+	assert_int_equal(get_le64(lbl + 88), COOKIE_V12_SLOT1);
+	assert_int_equal(get_le64(lbl + 248), ns_fletcher64(lbl, 256, 248));
+	memcpy(lbl + 88, orig + 512 + 256 + 88, 8);
+	memcpy(lbl + 120, orig + 512 + 256 + 120, 4);
+	memcpy(lbl + 248, orig + 512 + 256 + 248, 8);
+	assert_memory_equal(lbl, orig + 512 + 256, 256);	/* the fsdax GUID kept */
+	ns_region_close(&r);
+	free(orig);
+	unlink(p);
+}
+
 static void test_nmem_blobs(void **state)
 {
 	static const char *const blobs[] = { "nmem1.bin", "nmem2.bin", "nmem3.bin", "nmem4.bin" };
@@ -866,6 +1171,11 @@ int main(void)
 		cmocka_unit_test(test_guest_v11),
 		cmocka_unit_test(test_guest_v12),
 		cmocka_unit_test(test_cookie_option),
+		cmocka_unit_test(test_create_nvdimm_slot),
+		cmocka_unit_test(test_move_region),
+		cmocka_unit_test(test_move_region_full),
+		cmocka_unit_test(test_move_guest_area),
+		cmocka_unit_test(test_record_vs_labels),
 		cmocka_unit_test(test_nmem_blobs),
 		cmocka_unit_test(test_nested_guest_lsa),
 		cmocka_unit_test(test_destroy_on_file),

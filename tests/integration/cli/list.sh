@@ -33,8 +33,9 @@ assert_eq "$plain" "$out" "list -N is list's default"
 # -R: an array of regions, no namespaces
 expect_exit 0 "$PMEMCTL" list --file "$R" -R
 assert_eq 1 "$(json_get "$out" length)" "list -R: one region"
-assert_eq '["align","available_size","dev","file_size","iset_id","label_size","label_version","max_available_extent","path","persistence_domain","size","type"]' \
+assert_eq '["align","available_size","dev","file_size","iset_id","label_size","label_version","max_available_extent","nvdimm_slot","path","persistence_domain","size","type"]' \
 	"$(json_get "$out" '.[0] | keys | tostring')" "region fields"
+assert_eq 0 "$(json_get "$out" '.[0].nvdimm_slot')" "a region of create-region's default: nvdimm slot 0"
 assert_eq $((8192 * MiB - 131072)) "$(json_get "$out" '.[0].size')" "region size: the data area"
 assert_eq $((8192 * MiB)) "$(json_get "$out" '.[0].file_size')" "region file_size"
 assert_eq $((8192 * MiB - 4096 * MiB - 2 * MiB - 2 * MiB)) \

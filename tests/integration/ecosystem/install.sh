@@ -33,10 +33,30 @@ assert_eq "$unitdir/pmemfs@.service" "$I_UNIT" "systemd unit installed"
 [ -d "$DEST$sysconfdir/pmemfs" ] || fail "no $sysconfdir/pmemfs for the unit's config files"
 ex=$datadir/doc/pmemfs/examples
 for f in fstab.example pmemfs.conf.example pmem2_hello.c pmemobj_list.c crash_demo.c \
-	pmemfs-domain.xml pmemfs-qemu; do
+	pmemfs-domain.xml; do
 	[ -f "$DEST$ex/$f" ] || fail "example $ex/$f not installed"
 done
-[ -x "$DEST$ex/pmemfs-qemu" ] || fail "pmemfs-qemu installed without its x bit"
+# pmemfs-qemu is a tool: on PATH with pmemfs and pmemctl, executable, and
+# it runs from there (its --help is its own header; exit 129 as usage)
+[ -x "$DEST$bindir/pmemfs-qemu" ] || fail "pmemfs-qemu not installed executable in $bindir"
+expect_exit 129 "$DEST$bindir/pmemfs-qemu" --help
+assert_contains "$err" "pmemfs-qemu [options] FILE..." "installed pmemfs-qemu --help"
+# the examples compiled, where README points (libexecdir/pmemfs/examples)
+libexecdir=$(abs "$(opt libexecdir)")
+exb=$libexecdir/pmemfs/examples
+for f in pmem2_hello crash_demo crash_demo_buggy; do
+	[ -x "$DEST$exb/$f" ] || fail "example program $exb/$f not installed"
+done
+if [ -f "$PMEMFS_BUILD_ROOT/contrib/examples/pmemobj_list" ]; then
+	[ -x "$DEST$exb/pmemobj_list" ] || fail "pmemobj_list built but not installed in $exb"
+fi
+grep -q "libexec/pmemfs/examples" "$PMEMFS_SOURCE_ROOT/README.md" ||
+	fail "README does not say where the compiled examples are"
+# an installed example runs without the build tree (no build rpath)
+truncate -s 2M "$T/ex.img"
+out=$(env -u LD_LIBRARY_PATH "$DEST$exb/pmem2_hello" "$T/ex.img" "installed example" 2>&1) ||
+	fail "installed pmem2_hello failed: $out"
+assert_eq "installed example" "$(head -c 17 "$T/ex.img")" "pmem2_hello wrote its message"
 [ -x "$D_PMEMFS" ] && [ -x "$D_PMEMCTL" ] || fail "binaries not executable"
 
 # nothing but these (no test or bench programs)

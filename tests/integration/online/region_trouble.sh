@@ -90,6 +90,11 @@ case_btrfs() {
 	run_cmd pc rename-namespace -r region0 a a2
 	[ "$rc" != 0 ] || fail "btrfs full: rename-namespace succeeded without space"
 	alive "btrfs full, rename-namespace"
+	run_sig pc move-region -r region0 --nvdimm-slot 1
+	[ "$rc" != 0 ] || fail "btrfs full: move-region succeeded without space"
+	alive "btrfs full, move-region"
+	expect_exit 0 pc list -R -r region0
+	assert_eq 0 "$(json_get "$out" '.[0].nvdimm_slot')" "btrfs full: a failed move leaves slot 0"
 	run_cmd pc create-namespace -r region0 -s 2M -n c --sparse
 	[ "$rc" != 0 ] || fail "btrfs full: create-namespace succeeded without space"
 	alive "btrfs full, create-namespace"
@@ -142,6 +147,10 @@ case_shrunk() {
 	run_cmd pc rename-namespace -r region0 low low2
 	[ "$rc" != 0 ] || fail "shrunk: rename-namespace succeeded on a truncated region"
 	alive "shrunk, rename-namespace"
+	run_sig pc move-region -r region0 --nvdimm-slot 1
+	[ "$rc" != 0 ] || fail "shrunk: move-region succeeded on a truncated region"
+	assert_contains "$err" "$R" "shrunk: move-region names the region file"
+	alive "shrunk, move-region"
 	# data past the new end (high at 12M = file offset 28M) is gone: EIO
 	run_cmd "$NSIO" verify "$MNT/region0/high" $((12 << 20)) 4096 0
 	assert_contains "$err" "EIO" "shrunk: read past the new end"
@@ -182,7 +191,8 @@ case_xfs() {
 	alive "xfs shutdown, rename-namespace"
 	local cmd
 	for cmd in "destroy-namespace -f -r region0 a" "create-namespace -r region0 -s 2M -n c --sparse" \
-		"disable-namespace -r region0 a" "init-labels -r region0 --force" "zero-labels -r region0"; do
+		"disable-namespace -r region0 a" "init-labels -r region0 --force" "zero-labels -r region0" \
+		"move-region -r region0 --nvdimm-slot 1"; do
 		# shellcheck disable=SC2086
 		run_sig pc $cmd
 		alive "xfs shutdown, $cmd"
