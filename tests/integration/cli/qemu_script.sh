@@ -34,6 +34,8 @@ printf '%s\n' "$a" | grep -qxF "nvdimm,memdev=pmem1,id=pmemdev1,slot=0,label-siz
 printf '%s\n' "$a" | grep -qxF "memory-backend-file,id=pmem0,share=on,mem-path=r1.img,size=67108864" ||
 	fail "r1.img's backend: $out"
 assert_eq "-kernel bz" "$(printf '%s\n' "$a" | tail -n 2 | xargs)" "QEMU arguments after the devices"
+# a region file given whole to an nvdimm is what README shows: no warning
+case "$err" in *"not a pmemfs mount"*) fail "region files for --nvdimm warned about: $err" ;; esac
 # slots cover the highest slot used; maxmem the RAM, the files and 1 GiB
 assert_eq "512M,slots=3,maxmem=1664M" "$(printf '%s\n' "$a" | sed -n 5p)" "-m"
 
@@ -42,6 +44,7 @@ expect_exit 0 pq --nvdimm plain.img r3.img r0.img
 a=$(args "$out")
 printf '%s\n' "$a" | grep -qxF "nvdimm,memdev=pmem0,id=pmemdev0,slot=1" ||
 	fail "plain.img not in the lowest free slot (1): $out"
+assert_contains "$err" "'plain.img' is on" "a file with no label area off a mount: warned"
 printf '%s\n' "$a" | grep -qxF "nvdimm,memdev=pmem1,id=pmemdev1,slot=3,label-size=262144" ||
 	fail "r3.img: $out"
 # --label-size wins over the file's
