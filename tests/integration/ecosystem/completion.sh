@@ -99,6 +99,8 @@ expect_comp 'with\ space' destroy-namespace --file "$R" '"with s'
 expect_comp 'with\ space' rename-namespace --file "$R" "'with"
 expect_comp "it\\'s\\ \\\$x" clear-errors --file "$R" i
 expect_comp "" destroy-namespace --file "$R" 'with\ x'
+expect_comp 'with\ space' list --file "$R" -n w
+expect_comp 'with\ space' list --file "$R" --namespace '"with s'
 # a quoted region file (a path with a blank)
 cp "$R" "$T/my region.img"
 expect_comp 'with\ space' destroy-namespace --file "$T/my\ region.img" w
