@@ -941,7 +941,7 @@ static const struct ctl_usage zero_labels_usage = {
 
 int cmd_zero_labels(int argc, char **argv)
 {
-	struct ctl_target t = { 0 };
+	struct ctl_target t = { .offline_only = true };
 	struct ns_region *r = NULL;
 	struct ctl_parser p;
 	bool force = false;

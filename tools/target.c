@@ -236,7 +236,11 @@ int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
 
 		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
 		mnt = ctl_target_mounted_at(t->file);
-		if (mnt)
+		if (mnt && t->offline_only)
+			rc = ctl_fail_msg(rc, "%s: it is mounted on '%s', and this command "
+					  "works offline only: unmount it first "
+					  "(fusermount3 -u %s)", msg, mnt, mnt);
+		else if (mnt)
 			rc = ctl_fail_msg(rc, "%s: it is mounted on '%s': use --mount %s "
 					  "(without --file)", msg, mnt, mnt);
 		else

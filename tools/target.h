@@ -33,6 +33,7 @@ struct ctl_target {
 	uint64_t label_size;	/* --label-size: skip probing (0: probe) */
 	const char *mount;	/* --mount DIR (online) */
 	const char *socket;	/* --socket PATH (online) */
+	bool offline_only;	/* the command has no online form (zero-labels) */
 
 	/* online, set by ctl_target_check() */
 	bool online;

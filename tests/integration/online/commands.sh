@@ -93,6 +93,10 @@ odd_dpa=$(ns_field odd dpa)
 expect_exit 240 "$PMEMCTL" create-namespace --file "$R" -s 2M -n off
 assert_contains "$err" "is in use by another process: it is mounted on '$MNT': use --mount $MNT" \
 	"offline create on a mounted region"
+# zero-labels has no online form: the way out is unmounting, not --mount
+expect_exit 240 "$PMEMCTL" zero-labels --file "$R"
+assert_contains "$err" "it is mounted on '$MNT', and this command works offline only: unmount it first (fusermount3 -u $MNT)" \
+	"offline-only zero-labels on a mounted region"
 
 pmemfs_stop
 # offline: both namespaces are in the labels (a disabled one too)
