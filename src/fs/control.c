@@ -1458,7 +1458,7 @@ static int fs_ctl_init_labels(const struct ctl_request *req, struct ctl_reply *r
 	ns_region_foreach_namespace(reg->r, ns)
 		n++;
 	if (n && !force) {
-		rc = ns_err(-NS_E_LABELS_EXIST, "%s has %u namespace%s: force to forget "
+		rc = ns_err(-NS_E_LABELS_EXIST, "%s has %u namespace%s: use -f to forget "
 			    "%s (the data is kept)", ns_region_devname(reg->r), n,
 			    n == 1 ? "" : "s", n == 1 ? "it" : "them");
 		goto out;

@@ -55,7 +55,7 @@ pc enable-namespace a 2>/dev/null
 
 # init-labels: refused while namespaces exist, files stay
 expect_exit 239 pc init-labels
-assert_contains "$err" "region0 has 2 namespaces: force" "init-labels refusal"
+assert_contains "$err" "region0 has 2 namespaces: use -f to forget them" "init-labels refusal names -f"
 [ -e "$MNT/region0/a" ] && [ -e "$MNT/region0/b" ] || fail "files gone after a refused init"
 # refused while one is open, even with -f
 exec 5<"$MNT/region0/a"
