@@ -1239,6 +1239,10 @@ int cmd_inject_error(int argc, char **argv)
 		case KEY_LENGTH:
 			if (ctl_opt_size(&p, &len) < 0)
 				return ctl_exit_code(-EINVAL);
+			if (len == 0)
+				return ctl_fail_msg(-EINVAL, "bad value for --length '%s': at "
+						    "least 1 byte (it is widened to a "
+						    "512-byte block)", p.arg);
 			has_len = true;
 			break;
 		case 'B':
@@ -1249,7 +1253,8 @@ int cmd_inject_error(int argc, char **argv)
 			break;
 		case 'n':
 			if (!ctl_parse_u64(p.arg, &v) || v == 0 || v > UINT64_MAX / CTL_BB_BLOCK)
-				return ctl_fail_msg(-EINVAL, "bad value for --count '%s'", p.arg);
+				return ctl_fail_msg(-EINVAL, "bad value for --count '%s': a number "
+						    "of 512-byte blocks, at least 1", p.arg);
 			len = v * CTL_BB_BLOCK;
 			has_count = true;
 			break;

@@ -75,6 +75,11 @@ expect_exit 0 pc check-labels
 assert_eq 5 "$(json_get "$out" '.[0].badblock_count // .badblock_count')" "check-labels"
 expect_exit 234 pc inject-error a --offset 8M --length 512
 assert_contains "$err" "is not inside" "out of range"
+# an empty range is refused as such, not as one outside the namespace
+expect_exit 234 pc inject-error a --offset 1000 --length 0
+assert_contains "$err" "bad value for --length '0': at least 1 byte" "--length 0"
+expect_exit 234 pc inject-error a --block 2 --count 0
+assert_contains "$err" "bad value for --count '0': a number of 512-byte blocks, at least 1" "--count 0"
 expect_exit 129 pc inject-error a
 expect_exit 129 pc inject-error a --offset 0 --block 1
 expect_exit 254 pc inject-error nosuch --offset 0
