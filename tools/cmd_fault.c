@@ -411,7 +411,9 @@ static const struct ctl_usage crash_test_usage = {
 		 "Prints JSON: runs, passed, failed, fsyncs (per clean run) and every\n"
 		 "failure with its seed, crash point and checker exit status; replay one\n"
 		 "with --seed SEED --runs 1 (exact for FSYNC crash points of a\n"
-		 "deterministic application; crashes at a moment depend on timing).",
+		 "deterministic application; crashes at a moment depend on timing).\n"
+		 "An application whose clean run makes no FSYNC is warned about: it\n"
+		 "is crashed only at moments, and each crash reverts all it wrote.",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
 		 "  254  ENOENT: no such namespace\n"
@@ -894,6 +896,10 @@ int cmd_crash_test(int argc, char **argv)
 				  "no crash point");
 		goto out;
 	}
+	if (fsyncs == 0)
+		ctl_msg("warning: the application makes no FSYNC (fsync, fdatasync or "
+			"msync MS_SYNC of the namespace file): only crashes at a moment are "
+			"tested, and each reverts everything it wrote");
 
 	out = json_object_new_object();
 	fails = json_object_new_array();

@@ -35,6 +35,7 @@ expect_exit 0 ct log --runs 12 --seed 1000 -- \
 	"$DEMO" append {} 16 --check "$DEMO" check {}
 assert_eq 12 "$(json_get "$out" .passed)" "the fixed demo passes"
 assert_eq 32 "$(json_get "$out" .fsyncs)" "FSYNCs of a clean fixed run"
+case "$err" in *"makes no FSYNC"*) fail "warned although the application flushes: $err" ;; esac
 expect_exit 0 ct log --runs 6 --seed 5 --survive 50 -- \
 	"$DEMO" append {} 16 --check "$DEMO" check {}
 assert_eq 6 "$(json_get "$out" .passed)" "the fixed demo with survivors"
@@ -79,5 +80,8 @@ expect_exit 1 ct log --runs 1 -- true --check sh -c 'echo line one; echo "bad st
 assert_contains "$err" "the checker rejects a clean run (exit 3)" "checker rejects"
 assert_contains "$err" "  | bad state at 7" "the checker's output"
 assert_eq "0 records, all intact" "$("$DEMO" check "$F")" "content left alone"
+# an application that never flushes passes, but not without a word
+expect_exit 0 ct log --runs 1 -- true --check true
+assert_contains "$err" "warning: the application makes no FSYNC" "no FSYNC warned about"
 pmemfs_stop
 echo "PASS: $TEST_NAME"
