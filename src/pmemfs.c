@@ -569,8 +569,12 @@ static int open_regions(struct pmemfs_opts *o, unsigned nregions, uint64_t label
 		if (rc < 0) {
 			const char *msg = ns_errormsg();
 
-			fs_err("region file '%s': %s", o->paths[i],
-			       *msg ? msg : ns_strerror(rc));
+			fs_err("region file '%s': %s%s", o->paths[i],
+			       *msg ? msg : ns_strerror(rc),
+			       rc == -NS_E_NO_LABELS ?
+			       " (region files are made with `pmemctl create-region`; "
+			       "`pmemctl init-labels --file FILE` gives an existing file "
+			       "an empty label area in its last 128 KiB)" : "");
 			while (i-- > 0)
 				ns_region_close(&regions[i]);
 			goto out;

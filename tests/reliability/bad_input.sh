@@ -184,6 +184,8 @@ pf "flush_threads='65': out of range" "$R" -- -o flush_threads=65 "$R" "$MNT"
 pf "dirty_ratio='0': out of range" "$R" -- -o dirty_ratio=40,dirty_ratio=0 "$R" "$MNT"
 pf "given twice (region0 and region1)" "$R" -- "$R" "$R" "$MNT"
 pf "no label area found at the end of the region" "$T/both.img" -- "$T/both.img" "$MNT"
+# ... and what makes one
+pf "region files are made with \`pmemctl create-region\`" "$T/both.img" -- "$T/both.img" "$MNT"
 pf "too small for a label area" "$T/small.img" -- "$T/small.img" "$MNT"
 pf "mount point '$T/nosuchdir': No such file or directory" "$R" -- "$R" "$T/nosuchdir"
 # a regular file as the mount point: libfuse would mount on it (every access EIO)
