@@ -410,6 +410,30 @@ static int check_opts(const struct pmemfs_opts *o, struct fs_config *cfg,
  * starting (ExecStartPre=-fusermount3 -uz). dir as given, canon: the
  * same canonical (NULL: not known).
  */
+static void dead_mountpoint(const char *dir, const char *canon);
+
+/*
+ * The mount point of the pmemfs mount whose source (its first region
+ * file, fsname=) is the canonical path real, or NULL: named when a region
+ * file cannot be opened because it is locked, as pmemctl names it.
+ */
+static char *region_served_on(const char *real)
+{
+	struct ctl_mount *v = NULL;
+	char *found = NULL;
+	size_t n = 0, i;
+
+	if (ctl_path_mounts(NULL, &v, &n) < 0) {
+		ns_err_clear();
+		return NULL;
+	}
+	for (i = 0; i < n && !found; i++)
+		if (v[i].source && strcmp(v[i].source, real) == 0)
+			found = strdup(v[i].mountpoint);
+	ctl_path_mounts_free(v, n);
+	return found;
+}
+
 static void dead_mountpoint(const char *dir, const char *canon)
 {
 	char path[PATH_MAX], sock[PATH_MAX], *slash;
@@ -563,9 +587,24 @@ static int open_regions(struct pmemfs_opts *o, unsigned nregions, uint64_t label
 		};
 		/* absolute: pmemctl shows it and matches it with the mount source */
 		char *abs = realpath(o->paths[i], NULL);
+		char *served = NULL, locked[512];
 
 		rc = ns_region_open(abs ? abs : o->paths[i], &ro, &regions[i]);
+		if (rc == -NS_E_LOCKED && abs) {
+			snprintf(locked, sizeof(locked), "%s", ns_errormsg());
+			served = region_served_on(abs);
+		}
 		free(abs);
+		if (rc < 0 && served) {
+			fs_err("region file '%s': %s: a pmemfs daemon serves it on '%s' (a "
+			       "region is mounted once: use that mount, or unmount it "
+			       "first with `fusermount3 -u %s`)", o->paths[i], locked,
+			       served, served);
+			free(served);
+			while (i-- > 0)
+				ns_region_close(&regions[i]);
+			goto out;
+		}
 		if (rc < 0) {
 			const char *msg = ns_errormsg();
 

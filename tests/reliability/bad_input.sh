@@ -211,6 +211,7 @@ before=$(sums "$R")
 run_cmd timeout 20 "$PMEMFS" -f "$R" "$MNT2"
 [ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "a second pmemfs served a held region"
 assert_contains "$err" "$R" "second pmemfs names the region"
+assert_contains "$err" "a pmemfs daemon serves it on '$MNT'" "second pmemfs names the mount"
 grep -q " $MNT2 " /proc/self/mountinfo && fail "second pmemfs mounted"
 ncases=$((ncases + 1))
 fusermount3 -u "$MNT"
