@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -114,6 +115,55 @@ int ctl_fail_msg(int rc, const char *fmt, ...)
 	return ctl_exit_code(rc);
 }
 
+/* edit distance of a and b (insert, delete, replace, swap of neighbours) */
+static size_t ctl_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[32][32];
+
+	if (la >= 32 || lb >= 32)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		for (size_t j = 0; j <= lb; j++) {
+			size_t v;
+
+			if (!i || !j) {
+				d[i][j] = i + j;
+				continue;
+			}
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/*
+ * "did you mean": the commands within two edits of what was typed, or
+ * that begin with it (as git does for a mistyped command)
+ */
+static void ctl_suggest_command(const char *cmd)
+{
+	const char *pick[CTL_NCOMMANDS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < CTL_NCOMMANDS; i++)
+		if (ctl_distance(cmd, ctl_commands[i].name) <= 2 ||
+		    (strlen(cmd) >= 3 &&
+		     !strncmp(cmd, ctl_commands[i].name, strlen(cmd))))
+			pick[n++] = ctl_commands[i].name;
+	if (!n)
+		return;
+	fprintf(stderr, "did you mean %s", n > 1 ? "one of these?\n" : "this?\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "\t%s\n", pick[i]);
+}
+
 static void ctl_main_usage(FILE *f)
 {
 	fprintf(f, "usage: pmemctl [--version] [--help] <command> [options]\n\n"
@@ -164,6 +214,7 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "pmemctl: unknown command '%s'\n", cmd);
+	ctl_suggest_command(cmd);
 	fprintf(stderr, "(pmemctl --help lists the commands)\n");
 	return CTL_EXIT_USAGE;
 }

@@ -54,6 +54,12 @@ assert_contains() { # haystack needle what
 	esac
 }
 
+assert_not_contains() { # haystack needle what
+	case "$1" in
+	*"$2"*) fail "$3: '$2' in: $1" ;;
+	esac
+}
+
 # expect_exit CODE CMD...: run CMD, check its exit code, keep $out/$err
 expect_exit() {
 	local want=$1

@@ -92,6 +92,16 @@ assert_contains "$out" "usage: pmemctl list" "pmemctl help list"
 expect_exit 129 "$PMEMCTL"
 expect_exit 129 "$PMEMCTL" frobnicate
 assert_contains "$err" "pmemctl: unknown command 'frobnicate'" "unknown command"
+assert_not_contains "$err" "did you mean" "no suggestion for a word far from every command"
+expect_exit 129 "$PMEMCTL" create-namespac
+assert_contains "$err" "did you mean this?" "a mistyped command: a suggestion"
+assert_contains "$err" "	create-namespace" "a mistyped command: the command suggested"
+expect_exit 129 "$PMEMCTL" destory-namespace
+assert_contains "$err" "	destroy-namespace" "two letters swapped: the command suggested"
+expect_exit 129 "$PMEMCTL" power
+assert_contains "$err" "	power-fail" "a prefix: the command suggested"
+expect_exit 129 "$PMEMCTL" lst
+assert_contains "$err" "	list" "a letter left out: the command suggested"
 expect_exit 129 "$PMEMCTL" list --frobnicate --file "$T/x"
 assert_contains "$err" "pmemctl list: unknown option '--frobnicate'" "unknown long option"
 assert_contains "$err" "usage: pmemctl list" "usage line after a usage error"
