@@ -30,6 +30,8 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <grp.h>
@@ -458,6 +460,74 @@ static void dead_mountpoint(const char *dir, const char *canon)
 	ctl_path_mount_clear(&m);
 }
 
+/* stat(2) from the kernel's cache where the file system has one (FUSE) */
+static int stat_cached(const char *path, struct stat *st)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_MODE, &stx) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = stx.stx_mode;
+	st->st_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	st->st_ino = stx.stx_ino;
+	st->st_uid = stx.stx_uid;
+	st->st_gid = stx.stx_gid;
+	return 0;
+}
+
+/* how long a mount's daemon has to answer the statfs of served_mountpoint */
+#define MOUNTPOINT_ANSWER_MS 3000
+
+/*
+ * statfs(2) of path, given ms to answer: a FUSE mount whose daemon is
+ * stopped (kill -STOP) or hung never answers, and a statfs waiting for it
+ * would hang this start-up with it. The call is made in a child, killed
+ * after ms (a request its daemon already took may keep the child until
+ * the daemon answers: it is left, not waited for). 0, -errno, or
+ * -ETIMEDOUT.
+ */
+static int statfs_bounded(const char *path, int ms)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int p[2], err = 0, rc;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		struct statfs sfs;
+
+		close(p[0]);
+		err = statfs(path, &sfs) < 0 ? errno : 0;
+		if (write(p[1], &err, sizeof(err)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	do {
+		rc = poll(&pfd, 1, ms);
+	} while (rc < 0 && errno == EINTR);
+	if (rc > 0 && read(p[0], &err, sizeof(err)) == (ssize_t)sizeof(err)) {
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+		return -err;
+	}
+	close(p[0]);
+	/* our own child, not yet waited for: its pid cannot have been reused */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, WNOHANG);
+	return -ETIMEDOUT;
+}
+
 /*
  * The mount point is on a pmemfs mount that a daemon serves (its stat
  * answered): mounting over it would hide that daemon, and pmemctl --mount
@@ -471,7 +541,6 @@ static void dead_mountpoint(const char *dir, const char *canon)
 static bool served_mountpoint(const char *given, const char *mountpoint,
 			      const struct stat *mst)
 {
-	struct statfs sfs;
 	struct ctl_mount *v = NULL;
 	struct ctl_client *c = NULL;
 	struct ctl_response *resp = NULL;
@@ -479,6 +548,7 @@ static bool served_mountpoint(const char *given, const char *mountpoint,
 	char sock[PATH_MAX], names[2048] = "";
 	size_t n = 0, i, o = 0;
 	bool served = false;
+	int rc;
 
 	if (ctl_path_mounts(NULL, &v, &n) < 0) {
 		ns_err_clear();
@@ -489,14 +559,24 @@ static bool served_mountpoint(const char *given, const char *mountpoint,
 			break;
 	if (i == n)
 		goto out;
-	if (statfs(mountpoint, &sfs) < 0) {
+	rc = statfs_bounded(mountpoint, MOUNTPOINT_ANSWER_MS);
+	if (rc == -ENOTCONN) {
 		/* stat answered from the kernel's cache: dead all the same */
-		if (errno == ENOTCONN) {
-			dead_mountpoint(given, mountpoint);
-			served = true;
-		}
+		dead_mountpoint(given, mountpoint);
+		served = true;
 		goto out;
 	}
+	if (rc == -ETIMEDOUT) {
+		fs_err("mount point '%s' is on a pmemfs mount (region file '%s', mounted on "
+		       "'%s') whose daemon does not answer within %d s: stopped (kill "
+		       "-STOP) or hung; let it go on (kill -CONT) or unmount it (fusermount3 "
+		       "-u '%s'), or choose another directory", mountpoint, v[i].source,
+		       v[i].mountpoint, MOUNTPOINT_ANSWER_MS / 1000, v[i].mountpoint);
+		served = true;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
 	served = true;
 	if (ctl_path_socket(v[i].major, v[i].minor, v[i].user_id == (uid_t)-1 ? 0 :
 			    v[i].user_id, sock, sizeof(sock)) == 0 &&
@@ -1143,7 +1223,14 @@ int main(int argc, char **argv)
 	if (check_opts(&o, &cfg, &bdi, &label_size, &ctl_group) < 0)
 		goto out_args;
 	/* a file as the mount point mounts, and then every access is EIO */
-	if (!realpath(o.paths[nregions], mountpoint) || stat(mountpoint, &mst) < 0) {
+	/*
+	 * AT_STATX_DONT_SYNC: a FUSE mount point answers from the kernel's
+	 * cache, without asking a daemon that may be stopped or hung (FUSE
+	 * honours it; other file systems ignore it); whether a FUSE daemon
+	 * answers is served_mountpoint's, with a time limit.
+	 */
+	if (!realpath(o.paths[nregions], mountpoint) ||
+	    stat_cached(mountpoint, &mst) < 0) {
 		if (errno == ENOTCONN)
 			dead_mountpoint(o.paths[nregions], NULL);
 		else
