@@ -1248,7 +1248,11 @@ int main(int argc, char **argv)
 		if (rc < 0) {
 			fs_err("logfile='%s': %s", o.val[V_LOGFILE], rc == -EINVAL ?
 			       "not a regular file" : rc == -EPERM ? "owned by another user" :
-			       rc == -ELOOP ? "a symbolic link (not followed)" : strerror(-rc));
+			       rc == -ELOOP ? "a symbolic link (not followed)" :
+			       rc == -EMLINK ? "has another hard link (not appended to)" :
+			       rc == -EACCES ? "a directory on its way belongs to another user "
+			       "or every user may write to it (choose a directory only root or "
+			       "this user can change)" : strerror(-rc));
 			goto out_args;
 		}
 	}
