@@ -529,6 +529,53 @@ static int statfs_bounded(const char *path, int ms)
 }
 
 /*
+ * given (as typed: nothing resolved yet, since resolving it would wait for
+ * a daemon) is inside a pmemfs mount whose daemon does not answer within
+ * MOUNTPOINT_ANSWER_MS: said so, true. Found in /proc/self/mountinfo by
+ * the path's text (the current directory in front of a relative one).
+ */
+static bool hung_ancestor(const char *given)
+{
+	char abs[PATH_MAX];
+	struct ctl_mount *v = NULL;
+	size_t n = 0, i;
+	bool hung = false;
+
+	if (given[0] == '/') {
+		snprintf(abs, sizeof(abs), "%s", given);
+	} else {
+		size_t l;
+
+		if (!getcwd(abs, sizeof(abs)))
+			return false;
+		l = strlen(abs);
+		snprintf(abs + l, sizeof(abs) - l, "/%s", given);
+	}
+	if (ctl_path_mounts(NULL, &v, &n) < 0) {
+		ns_err_clear();
+		return false;
+	}
+	for (i = 0; i < n && !hung; i++) {
+		const char *mp = v[i].mountpoint;
+		size_t l = strlen(mp);
+
+		if (!(l == 1 || (!strncmp(abs, mp, l) && (abs[l] == '/' || !abs[l]))))
+			continue;
+		if (statfs_bounded(mp, MOUNTPOINT_ANSWER_MS) != -ETIMEDOUT)
+			continue;
+		fs_err("mount point '%s' is %s a pmemfs mount (region file '%s', mounted "
+		       "on '%s') whose daemon does not answer within %d s: stopped (kill "
+		       "-STOP) or hung; let it go on (kill -CONT) or unmount it (fusermount3 "
+		       "-u '%s'), or choose another directory", given,
+		       abs[l] && l > 1 ? "inside" : "on", v[i].source, mp,
+		       MOUNTPOINT_ANSWER_MS / 1000, mp);
+		hung = true;
+	}
+	ctl_path_mounts_free(v, n);
+	return hung;
+}
+
+/*
  * The mount point is on a pmemfs mount that a daemon serves (its stat
  * answered): mounting over it would hide that daemon, and pmemctl --mount
  * would then talk to the new one about paths that are not there. Refused,
@@ -1229,6 +1276,8 @@ int main(int argc, char **argv)
 	 * honours it; other file systems ignore it); whether a FUSE daemon
 	 * answers is served_mountpoint's, with a time limit.
 	 */
+	if (hung_ancestor(o.paths[nregions]))
+		goto out_args;
 	if (!realpath(o.paths[nregions], mountpoint) ||
 	    stat_cached(mountpoint, &mst) < 0) {
 		if (errno == ENOTCONN)
