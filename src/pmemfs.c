@@ -30,6 +30,8 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <grp.h>
@@ -482,6 +484,121 @@ static void dead_mountpoint(const char *dir, const char *canon)
 	ctl_path_mount_clear(&m);
 }
 
+/* stat(2) from the kernel's cache where the file system has one (FUSE) */
+static int stat_cached(const char *path, struct stat *st)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_MODE, &stx) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = stx.stx_mode;
+	st->st_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	st->st_ino = stx.stx_ino;
+	st->st_uid = stx.stx_uid;
+	st->st_gid = stx.stx_gid;
+	return 0;
+}
+
+/* how long a mount's daemon has to answer the statfs of served_mountpoint */
+#define MOUNTPOINT_ANSWER_MS 3000
+
+/*
+ * statfs(2) of path, given ms to answer: a FUSE mount whose daemon is
+ * stopped (kill -STOP) or hung never answers, and a statfs waiting for it
+ * would hang this start-up with it. The call is made in a child, killed
+ * after ms (a request its daemon already took may keep the child until
+ * the daemon answers: it is left, not waited for). 0, -errno, or
+ * -ETIMEDOUT.
+ */
+static int statfs_bounded(const char *path, int ms)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int p[2], err = 0, rc;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		struct statfs sfs;
+
+		close(p[0]);
+		err = statfs(path, &sfs) < 0 ? errno : 0;
+		if (write(p[1], &err, sizeof(err)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	do {
+		rc = poll(&pfd, 1, ms);
+	} while (rc < 0 && errno == EINTR);
+	if (rc > 0 && read(p[0], &err, sizeof(err)) == (ssize_t)sizeof(err)) {
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+		return -err;
+	}
+	close(p[0]);
+	/* our own child, not yet waited for: its pid cannot have been reused */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, WNOHANG);
+	return -ETIMEDOUT;
+}
+
+/*
+ * given (as typed: nothing resolved yet, since resolving it would wait for
+ * a daemon) is inside a pmemfs mount whose daemon does not answer within
+ * MOUNTPOINT_ANSWER_MS: said so, true. Found in /proc/self/mountinfo by
+ * the path's text (the current directory in front of a relative one).
+ */
+static bool hung_ancestor(const char *given)
+{
+	char abs[PATH_MAX];
+	struct ctl_mount *v = NULL;
+	size_t n = 0, i;
+	bool hung = false;
+
+	if (given[0] == '/') {
+		snprintf(abs, sizeof(abs), "%s", given);
+	} else {
+		size_t l;
+
+		if (!getcwd(abs, sizeof(abs)))
+			return false;
+		l = strlen(abs);
+		snprintf(abs + l, sizeof(abs) - l, "/%s", given);
+	}
+	if (ctl_path_mounts(NULL, &v, &n) < 0) {
+		ns_err_clear();
+		return false;
+	}
+	for (i = 0; i < n && !hung; i++) {
+		const char *mp = v[i].mountpoint;
+		size_t l = strlen(mp);
+
+		if (!(l == 1 || (!strncmp(abs, mp, l) && (abs[l] == '/' || !abs[l]))))
+			continue;
+		if (statfs_bounded(mp, MOUNTPOINT_ANSWER_MS) != -ETIMEDOUT)
+			continue;
+		fs_err("mount point '%s' is %s a pmemfs mount (region file '%s', mounted "
+		       "on '%s') whose daemon does not answer within %d s: stopped (kill "
+		       "-STOP) or hung; let it go on (kill -CONT) or unmount it (fusermount3 "
+		       "-u '%s'), or choose another directory", given,
+		       abs[l] && l > 1 ? "inside" : "on", v[i].source, mp,
+		       MOUNTPOINT_ANSWER_MS / 1000, mp);
+		hung = true;
+	}
+	ctl_path_mounts_free(v, n);
+	return hung;
+}
+
 /*
  * The mount point is on a pmemfs mount that a daemon serves (its stat
  * answered): mounting over it would hide that daemon, and pmemctl --mount
@@ -495,7 +612,6 @@ static void dead_mountpoint(const char *dir, const char *canon)
 static bool served_mountpoint(const char *given, const char *mountpoint,
 			      const struct stat *mst)
 {
-	struct statfs sfs;
 	struct ctl_mount *v = NULL;
 	struct ctl_client *c = NULL;
 	struct ctl_response *resp = NULL;
@@ -503,6 +619,7 @@ static bool served_mountpoint(const char *given, const char *mountpoint,
 	char sock[PATH_MAX], names[2048] = "";
 	size_t n = 0, i, o = 0;
 	bool served = false;
+	int rc;
 
 	if (ctl_path_mounts(NULL, &v, &n) < 0) {
 		ns_err_clear();
@@ -513,14 +630,24 @@ static bool served_mountpoint(const char *given, const char *mountpoint,
 			break;
 	if (i == n)
 		goto out;
-	if (statfs(mountpoint, &sfs) < 0) {
+	rc = statfs_bounded(mountpoint, MOUNTPOINT_ANSWER_MS);
+	if (rc == -ENOTCONN) {
 		/* stat answered from the kernel's cache: dead all the same */
-		if (errno == ENOTCONN) {
-			dead_mountpoint(given, mountpoint);
-			served = true;
-		}
+		dead_mountpoint(given, mountpoint);
+		served = true;
 		goto out;
 	}
+	if (rc == -ETIMEDOUT) {
+		fs_err("mount point '%s' is on a pmemfs mount (region file '%s', mounted on "
+		       "'%s') whose daemon does not answer within %d s: stopped (kill "
+		       "-STOP) or hung; let it go on (kill -CONT) or unmount it (fusermount3 "
+		       "-u '%s'), or choose another directory", mountpoint, v[i].source,
+		       v[i].mountpoint, MOUNTPOINT_ANSWER_MS / 1000, v[i].mountpoint);
+		served = true;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
 	served = true;
 	if (ctl_path_socket(v[i].major, v[i].minor, v[i].user_id == (uid_t)-1 ? 0 :
 			    v[i].user_id, sock, sizeof(sock)) == 0 &&
@@ -1186,7 +1313,16 @@ int main(int argc, char **argv)
 	if (check_opts(&o, &cfg, &bdi, &label_size, &ctl_group) < 0)
 		goto out_args;
 	/* a file as the mount point mounts, and then every access is EIO */
-	if (!realpath(o.paths[nregions], mountpoint) || stat(mountpoint, &mst) < 0) {
+	/*
+	 * AT_STATX_DONT_SYNC: a FUSE mount point answers from the kernel's
+	 * cache, without asking a daemon that may be stopped or hung (FUSE
+	 * honours it; other file systems ignore it); whether a FUSE daemon
+	 * answers is served_mountpoint's, with a time limit.
+	 */
+	if (hung_ancestor(o.paths[nregions]))
+		goto out_args;
+	if (!realpath(o.paths[nregions], mountpoint) ||
+	    stat_cached(mountpoint, &mst) < 0) {
 		if (errno == ENOTCONN)
 			dead_mountpoint(o.paths[nregions], NULL);
 		else
@@ -1204,7 +1340,11 @@ int main(int argc, char **argv)
 		if (rc < 0) {
 			fs_err("logfile='%s': %s", o.val[V_LOGFILE], rc == -EINVAL ?
 			       "not a regular file" : rc == -EPERM ? "owned by another user" :
-			       rc == -ELOOP ? "a symbolic link (not followed)" : strerror(-rc));
+			       rc == -ELOOP ? "a symbolic link (not followed)" :
+			       rc == -EMLINK ? "has another hard link (not appended to)" :
+			       rc == -EACCES ? "a directory on its way belongs to another user "
+			       "or every user may write to it (choose a directory only root or "
+			       "this user can change)" : strerror(-rc));
 			goto out_args;
 		}
 	}

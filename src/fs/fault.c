@@ -777,6 +777,14 @@ static void comm_of(pid_t pid, char *buf, size_t len)
 			buf[strcspn(buf, "\n")] = '\0';
 		fclose(f);
 	}
+	/*
+	 * Any process sets its own comm (prctl PR_SET_NAME, /proc/self/comm):
+	 * it reaches a user's terminal in refusals, so control characters
+	 * and bytes above ASCII show as '?', as ps(1) shows them.
+	 */
+	for (char *c = buf; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
 }
 
 /* "pid 123 (nsio), pid 456 (qemu)" */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <paths.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -130,12 +132,68 @@ bool fs_log_syslog_reachable(void)
 	return false;
 }
 
+/*
+ * Every directory (and symbolic link) on the way to path's last component,
+ * as given and as resolved, belongs to root or to us, and not every user
+ * may rename or replace what is in it (not writable by others unless
+ * sticky, as /tmp; writable by its group is the owner's choice, as
+ * Ubuntu's /var/log for syslog): else another user could put a link or
+ * another file there that this daemon, maybe root, would then append to.
+ */
+static int log_dir_safe(const char *path)
+{
+	char buf[PATH_MAX], real[PATH_MAX], *slash;
+	uid_t me = geteuid();
+	int pass, rc;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "/");
+	if (!realpath(buf, real))
+		return -errno;
+	for (pass = 0; pass < 2; pass++) {
+		char *p = pass ? real : buf;
+
+		/* each prefix: "/", "/a", "/a/b", ..., p */
+		for (size_t i = 0;; i++) {
+			struct stat st;
+			size_t end = i ? i : 1;
+			char c;
+
+			if (i && p[i] != '/' && p[i] != '\0')
+				continue;
+			c = p[end];
+			p[end] = '\0';
+			rc = lstat(p, &st) < 0 ? -errno : 0;
+			if (rc == 0 && ((st.st_uid != 0 && st.st_uid != me) ||
+					(S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH) &&
+					 !(st.st_mode & S_ISVTX))))
+				rc = -EACCES;
+			p[end] = c;
+			if (rc < 0)
+				return rc;
+			if (!p[i] || (!i && !p[1]))
+				break;
+		}
+	}
+	return 0;
+}
+
 int fs_log_file_open(const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-		      O_NOCTTY | O_NONBLOCK, 0600);
+	int fd, rc;
 
+	rc = log_dir_safe(path);
+	if (rc < 0)
+		return rc;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+		  O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -147,6 +205,11 @@ int fs_log_file_open(const char *path)
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
 		close(fd);
 		return S_ISREG(st.st_mode) ? -EPERM : -EINVAL;
+	}
+	/* a hard link of another file of ours (fs.protected_hardlinks off) */
+	if (st.st_nlink != 1) {
+		close(fd);
+		return -EMLINK;
 	}
 	if (log_fd >= 0)
 		close(log_fd);

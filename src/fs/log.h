@@ -21,8 +21,10 @@ bool fs_log_syslog_reachable(void);
 
 /*
  * Open path (append, created 0600, no link followed, a regular file of the
- * effective user only) for fs_log_to_file(); 0 or -errno (-EINVAL: not a
- * regular file, -EPERM: another user's).
+ * effective user only, with no other hard link, in directories only root
+ * or the effective user can change) for fs_log_to_file(); 0 or -errno
+ * (-EINVAL: not a regular file, -EPERM: another user's, -EMLINK: another
+ * hard link, -EACCES: a directory on its way another user can change).
  */
 int fs_log_file_open(const char *path);
 

@@ -80,6 +80,23 @@ for r in 256XB 1..5G -1 0 1e3 256Mi; do
 	assert_contains "$err" "bad --ram '$r'" "--ram '$r' refused"
 	assert_contains "$err" "512M" "the refusal gives an example"
 done
+# too large for the script's arithmetic: refused, not a shell error; the
+# largest taken is counted exactly (not an awk's 2^31 - 1)
+expect_exit 1 pq --ram 99999999999999999999 r0.img
+assert_contains "$err" "bad --ram '99999999999999999999'" "--ram of 1e20 MiB refused"
+expect_exit 0 pq --ram 4096T r0.img
+assert_contains "$out" "'4294967296M,slots=" "--ram 4096T"
+# file names QEMU's option syntax or the shell would read otherwise: a
+# comma is doubled in mem-path (QEMU reads a lone one as the next
+# option), a quote in --dry-run's output is quoted for the shell
+cp r0.img "c,d.img"
+cp r1.img "it's.img"
+expect_exit 0 pq --nvdimm "c,d.img" "it's.img"
+eval "set -- $out"
+printf '%s\n' "$@" | grep -qxF "memory-backend-file,id=pmem0,share=on,mem-path=c,,d.img,size=67108864" ||
+	fail "a comma in a file name not doubled for QEMU: $out"
+printf '%s\n' "$@" | grep -qxF "memory-backend-file,id=pmem1,share=on,mem-path=it's.img,size=67108864" ||
+	fail "a quote in a file name not quoted for the shell: $out"
 expect_exit 0 pq --ram=2G r0.img
 assert_contains "$out" "'2048M,slots=" "--ram=2G"
 expect_exit 1 pq --ram '' r0.img

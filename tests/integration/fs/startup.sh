@@ -129,6 +129,32 @@ expect_exit 1 timeout 20 "$PMEMFS" -o logfile="$T" "$R0" "$MNT"
 assert_contains "$err" "logfile='$T': Is a directory" "a directory as the log file"
 expect_exit 1 timeout 20 "$PMEMFS" -o logfile=rel.log "$R0" "$MNT"
 assert_contains "$err" "logfile='rel.log': the log file path must be absolute" "a relative path"
+# nor appended to through another hard link (fs.protected_hardlinks off)
+printf 'victim\n' >"$T/victim"
+ln "$T/victim" "$T/hard.log"
+expect_exit 1 timeout 20 "$PMEMFS" -o logfile="$T/hard.log" "$R0" "$MNT"
+assert_contains "$err" "logfile='$T/hard.log': has another hard link (not appended to)" \
+	"a hard link as the log file"
+assert_eq victim "$(cat "$T/victim")" "the hard link's other file unchanged"
+# nor opened in a directory every user may write to (not sticky), nor in
+# one of another user, nor through a link to one
+mkdir -m 0777 "$T/open"
+chmod 0777 "$T/open"
+expect_exit 1 timeout 20 "$PMEMFS" -o logfile="$T/open/pm.log" "$R0" "$MNT"
+assert_contains "$err" "logfile='$T/open/pm.log': a directory on its way belongs to another user or every user may write to it" \
+	"a directory every user writes to"
+[ ! -e "$T/open/pm.log" ] || fail "the log file created in a directory every user writes to"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -m 0755 "$T/theirs"
+	chown nobody "$T/theirs"
+	ln -s "$T/theirs" "$T/to-theirs"
+	for d in theirs to-theirs; do
+		expect_exit 1 timeout 20 "$PMEMFS" -o logfile="$T/$d/pm.log" "$R0" "$MNT"
+		assert_contains "$err" "logfile='$T/$d/pm.log': a directory on its way belongs to another user" \
+			"$d: another user's directory"
+		[ ! -e "$T/theirs/pm.log" ] || fail "$d: the log file created in another user's directory"
+	done
+fi
 mounted && fail "mounted after a refused log file"
 
 # 3. a syslog daemon listens on /dev/log: the summary says syslog, and
