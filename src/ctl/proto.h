@@ -53,6 +53,8 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "proto_schema.h"
+
 /* nlmsg_type of every pmemfs control message ("PM"); >= NLMSG_MIN_TYPE */
 #define CTL_FAMILY 0x504d
 /* genlmsghdr.version this library speaks */
@@ -103,46 +105,10 @@ enum ctl_proto_cmd {
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)
 
-/*
- * Top-level attributes of requests and replies. "spec" above is at most
- * (for STATS) or exactly (DESTROY/ENABLE/DISABLE/RENAME) one of NS_NAME,
- * NS_UUID, NS_DEV naming an existing namespace; in CREATE_NS, NS_NAME and
- * NS_UUID are the new namespace's.
- */
+/* Top-level attributes of requests and replies (proto_schema.h CTL_ATTRS) */
 enum ctl_attr {
 	CTL_A_UNSPEC,
-	CTL_A_ERRNO,		/* u32: positive errno of a failed request */
-	CTL_A_ERRMSG,		/* string (<= 1023): what failed and why */
-	CTL_A_PROTO_VERSION,	/* u32: the daemon's protocol version */
-	CTL_A_DAEMON_VERSION,	/* string: the daemon's package version */
-	CTL_A_MOUNT,		/* string: the mount point */
-	CTL_A_REGION,		/* string: region selector: "region0", "0" or "all" */
-	CTL_A_NS_NAME,		/* string (<= 63): namespace name */
-	CTL_A_NS_UUID,		/* 16 bytes: namespace UUID, binary */
-	CTL_A_NS_DEV,		/* string: device name "namespace0.1" */
-	CTL_A_SIZE,		/* u64: bytes */
-	CTL_A_ALIGN,		/* u64: bytes, a power of two */
-	CTL_A_FLAGS,		/* u32: CTL_F_*, only those the command takes */
-	CTL_A_NEW_NAME,		/* string (<= 63): RENAME_NS's new name */
-	CTL_A_LABEL_VERSION,	/* u32: label area minor version 1 or 2; 0: keep */
-	CTL_A_COUNT,		/* u32: how many (namespaces destroyed) */
-	CTL_A_REGION_INFO,	/* nested CTL_REGION_A_* */
-	CTL_A_NS_INFO,		/* nested CTL_NS_A_* */
-	CTL_A_STATS,		/* nested CTL_STATS_A_* */
-	CTL_A_INDEX,		/* nested CTL_INDEX_A_*: a namespace index block */
-	CTL_A_LABEL,		/* nested CTL_LABEL_A_*: a label slot */
-	CTL_A_CHECK,		/* nested CTL_CHECK_A_*: check-labels of a region */
-	CTL_A_OFFSET,		/* u64: bytes into the namespace (INJECT_ERROR) */
-	CTL_A_LENGTH,		/* u64: bytes (INJECT_ERROR) */
-	CTL_A_SURVIVE,		/* u32: parts per million of unflushed pages kept (POWER_FAIL) */
-	CTL_A_SEED,		/* u64: seed of the survival choice (POWER_FAIL) */
-	CTL_A_WAIT_MS,		/* u32: how long to wait for holders to let go */
-	CTL_A_AT_FSYNC,		/* u32: crash at the K-th FSYNC from now (1..); 0 disarms */
-	CTL_A_CRASH,		/* nested CTL_CRASH_A_*: crash-test state and result */
-	CTL_A_BADBLOCK,		/* nested CTL_BB_A_*: one media error range */
-	CTL_A_DAEMON,		/* nested CTL_DAEMON_A_*: the daemon (STATUS part) */
-	CTL_A_NS_STATUS,	/* nested CTL_NSST_A_*: a namespace's status (STATUS part) */
-	CTL_A_NVDIMM_SLOT,	/* u32: QEMU nvdimm slot, 0 to 255 (MOVE_REGION) */
+	CTL_ATTRS(CTL_SCHEMA_ENUM, CTL_A_)
 	__CTL_A_MAX,
 };
 #define CTL_A_MAX (__CTL_A_MAX - 1)
@@ -171,19 +137,7 @@ enum ctl_attr {
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply) */
 enum ctl_ns_attr {
 	CTL_NS_A_UNSPEC,
-	CTL_NS_A_REGION,	/* string: "region0" */
-	CTL_NS_A_DEV,		/* string: "namespace0.1" (required) */
-	CTL_NS_A_NAME,		/* string: shown name */
-	CTL_NS_A_UUID,		/* 16 bytes (required) */
-	CTL_NS_A_SIZE,		/* u64 (required) */
-	CTL_NS_A_DPA,		/* u64: offset in the region's data area */
-	CTL_NS_A_ALIGN,		/* u64 */
-	CTL_NS_A_READONLY,	/* u8: 0 or 1 */
-	CTL_NS_A_STATE,		/* string: "active", "disabled", "interleaved", ... */
-	CTL_NS_A_REASON,	/* string: why it is not served */
-	CTL_NS_A_PATH,		/* string: the namespace file in the mount */
-	CTL_NS_A_CRASH_TEST,	/* u8: crash testing is enabled (served namespaces) */
-	CTL_NS_A_BADBLOCKS,	/* u64: bytes of media errors in its range */
+	CTL_NS_ATTRS(CTL_SCHEMA_ENUM, CTL_NS_A_)
 	__CTL_NS_A_MAX,
 };
 #define CTL_NS_A_MAX (__CTL_NS_A_MAX - 1)
@@ -191,15 +145,7 @@ enum ctl_ns_attr {
 /* CTL_A_REGION_INFO: a region (LIST part, INIT_LABELS reply) */
 enum ctl_region_attr {
 	CTL_REGION_A_UNSPEC,
-	CTL_REGION_A_DEV,		/* string: "region0" (required) */
-	CTL_REGION_A_PATH,		/* string: the region file */
-	CTL_REGION_A_SIZE,		/* u64: data area (dpa space) */
-	CTL_REGION_A_FILE_SIZE,		/* u64: the whole file */
-	CTL_REGION_A_LABEL_SIZE,	/* u64: label area bytes */
-	CTL_REGION_A_LABEL_VERSION,	/* u32: minor (1 or 2), 0 without labels */
-	CTL_REGION_A_AVAILABLE,		/* u64: available_size */
-	CTL_REGION_A_MAX_EXTENT,	/* u64: max_available_extent */
-	CTL_REGION_A_ISET_ID,		/* u64: interleave-set cookie */
+	CTL_REGION_ATTRS(CTL_SCHEMA_ENUM, CTL_REGION_A_)
 	__CTL_REGION_A_MAX,
 };
 #define CTL_REGION_A_MAX (__CTL_REGION_A_MAX - 1)
@@ -207,17 +153,7 @@ enum ctl_region_attr {
 /* FUSE request types counted per namespace (CTL_STATS_A_REQUESTS) */
 enum ctl_stat_req {
 	CTL_REQ_UNSPEC,
-	CTL_REQ_LOOKUP,
-	CTL_REQ_GETATTR,
-	CTL_REQ_SETATTR,
-	CTL_REQ_OPEN,
-	CTL_REQ_READ,
-	CTL_REQ_WRITE,
-	CTL_REQ_FLUSH,
-	CTL_REQ_FSYNC,
-	CTL_REQ_FALLOCATE,
-	CTL_REQ_RELEASE,
-	CTL_REQ_OTHER,
+	CTL_STAT_REQS(CTL_SCHEMA_ENUM, CTL_REQ_)
 	__CTL_REQ_MAX,
 };
 #define CTL_REQ_MAX (__CTL_REQ_MAX - 1)
@@ -233,16 +169,7 @@ enum ctl_stat_req {
 /* CTL_A_STATS: one namespace's counters (STATS part) */
 enum ctl_stats_attr {
 	CTL_STATS_A_UNSPEC,
-	CTL_STATS_A_REGION,		/* string */
-	CTL_STATS_A_DEV,		/* string (required) */
-	CTL_STATS_A_NAME,		/* string */
-	CTL_STATS_A_REQUESTS,		/* nested: CTL_REQ_* -> u64 */
-	CTL_STATS_A_BYTES_READ,		/* u64 */
-	CTL_STATS_A_BYTES_WRITTEN,	/* u64 */
-	CTL_STATS_A_BYTES_PERSISTED,	/* u64 */
-	CTL_STATS_A_FSYNCS,		/* u64 */
-	CTL_STATS_A_ERRORS,		/* u64 */
-	CTL_STATS_A_FLUSH_HIST,		/* nested: bucket + 1 -> u64 */
+	CTL_STATS_ATTRS(CTL_SCHEMA_ENUM, CTL_STATS_A_)
 	__CTL_STATS_A_MAX,
 };
 #define CTL_STATS_A_MAX (__CTL_STATS_A_MAX - 1)
@@ -250,22 +177,7 @@ enum ctl_stats_attr {
 /* CTL_A_INDEX: one namespace index block as read (READ_LABELS part) */
 enum ctl_index_attr {
 	CTL_INDEX_A_UNSPEC,
-	CTL_INDEX_A_REGION,	/* string */
-	CTL_INDEX_A_NUM,	/* u32: 0 or 1 (required) */
-	CTL_INDEX_A_VALID,	/* u8 (required) */
-	CTL_INDEX_A_CURRENT,	/* u8: the current index */
-	CTL_INDEX_A_REASON,	/* string: why it is invalid */
-	CTL_INDEX_A_SEQ,	/* u32 */
-	CTL_INDEX_A_MYOFF,	/* u64 */
-	CTL_INDEX_A_MYSIZE,	/* u64 */
-	CTL_INDEX_A_OTHEROFF,	/* u64 */
-	CTL_INDEX_A_LABELOFF,	/* u64 */
-	CTL_INDEX_A_NSLOT,	/* u32 */
-	CTL_INDEX_A_MAJOR,	/* u32 */
-	CTL_INDEX_A_MINOR,	/* u32 */
-	CTL_INDEX_A_LABEL_SIZE,	/* u32: bytes per label */
-	CTL_INDEX_A_CHECKSUM,	/* u64 */
-	CTL_INDEX_A_FREE,	/* u32: free slots */
+	CTL_INDEX_ATTRS(CTL_SCHEMA_ENUM, CTL_INDEX_A_)
 	__CTL_INDEX_A_MAX,
 };
 #define CTL_INDEX_A_MAX (__CTL_INDEX_A_MAX - 1)
@@ -273,22 +185,7 @@ enum ctl_index_attr {
 /* CTL_A_LABEL: one used label slot of the current index (READ_LABELS part) */
 enum ctl_label_attr {
 	CTL_LABEL_A_UNSPEC,
-	CTL_LABEL_A_REGION,		/* string */
-	CTL_LABEL_A_SLOT,		/* u32 (required) */
-	CTL_LABEL_A_VALID,		/* u8 (required) */
-	CTL_LABEL_A_REASON,		/* string: why it is invalid */
-	CTL_LABEL_A_UUID,		/* 16 bytes */
-	CTL_LABEL_A_NAME,		/* string, as on media */
-	CTL_LABEL_A_FLAGS,		/* u32 */
-	CTL_LABEL_A_NLABEL,		/* u32 */
-	CTL_LABEL_A_POSITION,		/* u32 */
-	CTL_LABEL_A_ISETCOOKIE,		/* u64 */
-	CTL_LABEL_A_LBASIZE,		/* u64 */
-	CTL_LABEL_A_DPA,		/* u64 */
-	CTL_LABEL_A_RAWSIZE,		/* u64 */
-	CTL_LABEL_A_TYPE_GUID,		/* 16 bytes (v1.2) */
-	CTL_LABEL_A_ABSTRACTION_GUID,	/* 16 bytes (v1.2) */
-	CTL_LABEL_A_CHECKSUM,		/* u64 (v1.2) */
+	CTL_LABEL_ATTRS(CTL_SCHEMA_ENUM, CTL_LABEL_A_)
 	__CTL_LABEL_A_MAX,
 };
 #define CTL_LABEL_A_MAX (__CTL_LABEL_A_MAX - 1)
@@ -296,11 +193,7 @@ enum ctl_label_attr {
 /* CTL_A_CHECK: check-labels result of one region (CHECK_LABELS part) */
 enum ctl_check_attr {
 	CTL_CHECK_A_UNSPEC,
-	CTL_CHECK_A_REGION,	/* string (required) */
-	CTL_CHECK_A_OK,		/* u8 (required) */
-	CTL_CHECK_A_LABELS,	/* u32: labels verified */
-	CTL_CHECK_A_PROBLEMS,	/* string: one problem a line */
-	CTL_CHECK_A_BADBLOCKS,	/* u64: bytes of injected media errors */
+	CTL_CHECK_ATTRS(CTL_SCHEMA_ENUM, CTL_CHECK_A_)
 	__CTL_CHECK_A_MAX,
 };
 #define CTL_CHECK_A_MAX (__CTL_CHECK_A_MAX - 1)
@@ -308,25 +201,7 @@ enum ctl_check_attr {
 /* CTL_A_CRASH: a namespace's crash-test state (POWER_FAIL reply) */
 enum ctl_crash_attr {
 	CTL_CRASH_A_UNSPEC,
-	CTL_CRASH_A_REGION,		/* string */
-	CTL_CRASH_A_DEV,		/* string (required) */
-	CTL_CRASH_A_NAME,		/* string */
-	CTL_CRASH_A_ENABLED,		/* u8 (required) */
-	CTL_CRASH_A_ACTION,		/* string: "reverted", "armed", "enabled", ... */
-	CTL_CRASH_A_PAGES_LOGGED,	/* u64: pages in the undo log now */
-	CTL_CRASH_A_PAGES_REVERTED,	/* u64: of this revert */
-	CTL_CRASH_A_PAGES_KEPT,		/* u64: of this revert (survivors) */
-	CTL_CRASH_A_FSYNCS,		/* u64: FSYNCs completed since enabling */
-	CTL_CRASH_A_REVERTS,		/* u64: power failures since enabling */
-	CTL_CRASH_A_TIME_NS,		/* u64: how long this revert took */
-	CTL_CRASH_A_AT_FSYNC,		/* u32: armed: crash at the K-th FSYNC from now */
-	CTL_CRASH_A_KILLED,		/* u32: processes killed (--kill) */
-	/*
-	 * u8: a power failure is being reverted now (WRITEs are discarded
-	 * until it is done; reverts counts it once done). Not whether the
-	 * namespace crashed: pmemctl shows that as "crashed" (reverts > 0).
-	 */
-	CTL_CRASH_A_REVERTING,
+	CTL_CRASH_ATTRS(CTL_SCHEMA_ENUM, CTL_CRASH_A_)
 	__CTL_CRASH_A_MAX,
 };
 #define CTL_CRASH_A_MAX (__CTL_CRASH_A_MAX - 1)
@@ -334,11 +209,7 @@ enum ctl_crash_attr {
 /* CTL_A_BADBLOCK: one media error range (INJECT_ERROR and LIST parts) */
 enum ctl_bb_attr {
 	CTL_BB_A_UNSPEC,
-	CTL_BB_A_REGION,	/* string */
-	CTL_BB_A_DEV,		/* string: the namespace (INJECT_ERROR); absent in LIST */
-	CTL_BB_A_OFFSET,	/* u64 (required): bytes into the namespace, or in
-				 * LIST into the region's data area */
-	CTL_BB_A_LENGTH,	/* u64 (required): bytes, whole 512-byte blocks */
+	CTL_BB_ATTRS(CTL_SCHEMA_ENUM, CTL_BB_A_)
 	__CTL_BB_A_MAX,
 };
 #define CTL_BB_A_MAX (__CTL_BB_A_MAX - 1)
@@ -346,10 +217,7 @@ enum ctl_bb_attr {
 /* CTL_A_DAEMON: the daemon of the mount (STATUS part) */
 enum ctl_daemon_attr {
 	CTL_DAEMON_A_UNSPEC,
-	CTL_DAEMON_A_PID,		/* u32 (required) */
-	CTL_DAEMON_A_UPTIME_MS,		/* u64: since the process started */
-	CTL_DAEMON_A_MOUNT,		/* string: the mount point */
-	CTL_DAEMON_A_CACHESTAT,		/* u8: cachestat(2) works (Linux >= 6.5) */
+	CTL_DAEMON_ATTRS(CTL_SCHEMA_ENUM, CTL_DAEMON_A_)
 	__CTL_DAEMON_A_MAX,
 };
 #define CTL_DAEMON_A_MAX (__CTL_DAEMON_A_MAX - 1)
@@ -357,23 +225,7 @@ enum ctl_daemon_attr {
 /* CTL_A_NS_STATUS: a served namespace's status (STATUS part) */
 enum ctl_nsst_attr {
 	CTL_NSST_A_UNSPEC,
-	CTL_NSST_A_REGION,		/* string */
-	CTL_NSST_A_DEV,			/* string (required) */
-	CTL_NSST_A_NAME,		/* string */
-	CTL_NSST_A_HOLDERS,		/* string: pids, space separated ("" none) */
-	CTL_NSST_A_HOLDERS_KNOWN,	/* u8: the mount's device is known */
-	CTL_NSST_A_HANDLES,		/* u32: open handles (OPEN minus RELEASE) */
-	CTL_NSST_A_UNPERSISTED,		/* u64: bytes written since the last persist */
-	CTL_NSST_A_CACHE_DIRTY,		/* u64: dirty + writeback bytes (cachestat) */
-	CTL_NSST_A_CACHE_KNOWN,		/* u8: CACHE_DIRTY was measured */
-	CTL_NSST_A_ERROR,		/* u32: sticky positive errno, 0 = fine */
-	CTL_NSST_A_CRASH_ENABLED,	/* u8 */
-	CTL_NSST_A_CRASH_AT_FSYNC,	/* u32: armed crash, 0 = none */
-	CTL_NSST_A_CRASH_LOGGED,	/* u64: pages in the undo log */
-	CTL_NSST_A_CRASHED,		/* u8: a power failure since crash testing was enabled */
-	CTL_NSST_A_BADBLOCKS,		/* u64: bytes of media errors */
-	CTL_NSST_A_BACKING,		/* string: "direct" or "buffered" */
-	CTL_NSST_A_MAPPED_DIRTY,	/* u64: dirty bytes of the holders' mappings */
+	CTL_NSST_ATTRS(CTL_SCHEMA_ENUM, CTL_NSST_A_)
 	__CTL_NSST_A_MAX,
 };
 #define CTL_NSST_A_MAX (__CTL_NSST_A_MAX - 1)
