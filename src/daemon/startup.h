@@ -72,7 +72,10 @@ int pmemfs_logfile_open(const char *path);
 int pmemfs_detach(int *ready);
 /* Tell the waiting parent (status 0: serving) and let go of the terminal. */
 void pmemfs_detach_done(int *ready, unsigned char status);
-/* main's failure path: the waiting parent exits 1 (under ready_lock). */
+/*
+ * main's unwinding: a parent still waiting is told 1 and exits so (under
+ * ready_lock; nothing once it was told 0).
+ */
 void pmemfs_startup_failed(struct pmemfs_run *run);
 
 /*
