@@ -3,26 +3,24 @@
  * Fuzz pmemfs's command line and mount option parsing: the daemon's own
  * fuse_opt table (pmemfs_opt_spec), its callback (pmemfs_opt_proc, which
  * collects the option values, region files and mount point) and the
- * checks of every value (check_opts: numbers, sizes, backing=, ctl=,
- * ctl_group=), exactly as src/pmemfs.c has them. They are static in
- * pmemfs.c, so this file includes pmemfs.c with its main renamed.
+ * checks of every value (pmemfs_opts_check: numbers, sizes, backing=, ctl=,
+ * ctl_group=), exactly as pmemfs's main calls them: src/daemon/options.c,
+ * linked as it is (pmemfs_opts_parse, pmemfs_opts_check).
  *
  * Input: argv words separated by NUL bytes (at most 64), after "pmemfs".
  * Every word is an exact-size heap string. What is parsed is freed as
  * main() frees it, so LeakSanitizer reports what main would leak.
  */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-int pmemfs_main(int argc, char **argv);
+#include "daemon/options.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-#define main pmemfs_main
-#include "../../src/pmemfs.c"
-#undef main
 
 static void quiet(enum fuse_log_level level, const char *fmt, va_list ap)
 {
@@ -72,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	words[argc] = NULL;
 
 	args = (struct fuse_args)FUSE_ARGS_INIT(argc, words);
-	if (fuse_opt_parse(&args, &o, pmemfs_opt_spec, pmemfs_opt_proc) == 0) {
-		if (check_opts(&o, &cfg, &bdi, &ls, &group) == 0 &&
+	if (pmemfs_opts_parse(&args, &o) == 0) {
+		if (pmemfs_opts_check(&o, &cfg, &bdi, &ls, &group) == 0 &&
 		    (cfg.mode > 07777 || cfg.flush_threads < 1 || cfg.flush_threads > 64 ||
 		     bdi.max_ratio < 1 || bdi.max_ratio > 100 || bdi.readahead_kb < 0 ||
 		     bdi.strict_limit < 0 || bdi.strict_limit > 1))
@@ -87,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	/* main's unwinding */
-	opts_free(&o);
+	pmemfs_opts_free(&o);
 	fuse_opt_free_args(&args);
 	for (i = 0; i < argc; i++)
 		free(words[i]);
