@@ -290,12 +290,57 @@ uint64_t ctl_bb_bytes(const struct ctl_badblocks *bb, uint64_t off, uint64_t len
 	return sum;
 }
 
+int ctl_bb_parse(FILE *f, const char *name, struct ctl_bb_id *had,
+		 struct ctl_badblocks *bb)
+{
+	char line[256];
+	unsigned lineno = 0;
+	int rc;
+
+	ctl_bb_reset(bb);
+	memset(had, 0, sizeof(*had));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long off, len;
+		char *p = line, *end;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == '\n' || *p == '\0')
+			continue;
+		if (strncmp(p, "region ", 7) == 0) {
+			if (had->known || bb->n || !id_parse(p + 6, had))
+				goto bad;
+			continue;
+		}
+		errno = 0;
+		off = strtoull(p, &end, 10);
+		if (errno || end == p || (*end != ' ' && *end != '\t'))
+			goto bad;
+		p = end;
+		len = strtoull(p, &end, 10);
+		if (errno || end == p || (*end != '\n' && *end != '\0') || len == 0 ||
+		    off % CTL_BB_BLOCK || len % CTL_BB_BLOCK || off + len < off)
+			goto bad;
+		rc = ctl_bb_add(bb, off, len);
+		if (rc) {
+			ctl_bb_reset(bb);
+			return rc;
+		}
+	}
+	return 0;
+bad:
+	ctl_bb_reset(bb);
+	return ns_err(-EINVAL, "media errors '%s' line %u: expected \"OFFSET LENGTH\" in "
+		      "multiples of 512 bytes, or \"region ino=N btime=S.NS\" before them",
+		      name, lineno);
+}
+
 int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 		struct ctl_badblocks *bb)
 {
-	char path[PATH_MAX], line[256];
+	char path[PATH_MAX];
 	struct ctl_bb_id had = { 0 };
-	unsigned lineno = 0;
 	struct stat st;
 	FILE *f;
 	int rc, fd;
@@ -337,37 +382,10 @@ int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 		close(fd);
 		return ns_err(rc, "cannot read media errors '%s': %s", path, strerror(-rc));
 	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long off, len;
-		char *p = line, *end;
-
-		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || *p == '\0')
-			continue;
-		if (strncmp(p, "region ", 7) == 0) {
-			if (had.known || bb->n || !id_parse(p + 6, &had))
-				goto bad;
-			continue;
-		}
-		errno = 0;
-		off = strtoull(p, &end, 10);
-		if (errno || end == p || (*end != ' ' && *end != '\t'))
-			goto bad;
-		p = end;
-		len = strtoull(p, &end, 10);
-		if (errno || end == p || (*end != '\n' && *end != '\0') || len == 0 ||
-		    off % CTL_BB_BLOCK || len % CTL_BB_BLOCK || off + len < off)
-			goto bad;
-		rc = ctl_bb_add(bb, off, len);
-		if (rc) {
-			fclose(f);
-			ctl_bb_reset(bb);
-			return rc;
-		}
-	}
+	rc = ctl_bb_parse(f, path, &had, bb);
 	fclose(f);
+	if (rc)
+		return rc;
 	if (id && id->known && had.known && !id_matches(&had, id)) {
 		char a[96], b[96];
 		size_t n = bb->n;
@@ -381,12 +399,6 @@ int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 		return CTL_BB_STALE;
 	}
 	return 0;
-bad:
-	fclose(f);
-	ctl_bb_reset(bb);
-	return ns_err(-EINVAL, "media errors '%s' line %u: expected \"OFFSET LENGTH\" in "
-		      "multiples of 512 bytes, or \"region ino=N btime=S.NS\" before them",
-		      path, lineno);
 }
 
 /* the directory of the sidecar, opened, holding the region file (id) */

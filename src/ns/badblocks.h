@@ -50,6 +50,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CTL_BB_BLOCK 512u
 /* ranges a sidecar may hold (each injection adds at most one) */
@@ -100,6 +101,17 @@ int ctl_bb_path(const char *region_path, char *buf, size_t len);
  */
 int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 		struct ctl_badblocks *bb);
+
+/*
+ * The sidecar's text (the format above) read from f into bb (emptied
+ * first) and the identity it records into *had (!known without a "region"
+ * line); name is the file's, for messages. ctl_bb_load's parser, apart
+ * for the fuzz target (tests/fuzz/badblocks_fuzz.c): 0, -EINVAL with a
+ * message naming name and the line, -ENOSPC past CTL_BB_MAX ranges,
+ * -ENOMEM; on an error bb is empty.
+ */
+int ctl_bb_parse(FILE *f, const char *name, struct ctl_bb_id *had,
+		 struct ctl_badblocks *bb);
 
 /*
  * Write bb as the sidecar of region_path, recording id (or remove it when
