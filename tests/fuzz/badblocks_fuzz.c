@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz the media-error sidecar's parser (src/ns/badblocks.c, ctl_bb_parse,
- * which ctl_bb_load runs on "<region file>.badblocks": a file in the
+ * Fuzz the media-error sidecar's parser (src/ns/badblocks.c, ns_bb_parse,
+ * which ns_bb_load runs on "<region file>.badblocks": a file in the
  * region's directory, which whoever may write there can craft). The input
  * is the file's text, read through fmemopen.
  * Checked: an error leaves the list empty with a message; an accepted list
- * holds at most CTL_BB_MAX ranges, each whole 512-byte blocks, sorted,
- * disjoint and not touching, and ctl_bb_bytes over everything is their
- * sum; written back in the sidecar's format (as ctl_bb_save writes it,
+ * holds at most NS_BB_MAX ranges, each whole 512-byte blocks, sorted,
+ * disjoint and not touching, and ns_bb_bytes over everything is their
+ * sum; written back in the sidecar's format (as ns_bb_save writes it,
  * identity line included) it parses to the same list and identity; every
  * range reads as bad and the bytes between two ranges do not; clearing
  * everything empties it.
@@ -23,40 +23,40 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(const struct ctl_badblocks *bb)
+static void check(const struct ns_badblocks *bb)
 {
 	uint64_t sum = 0;
 
-	if (bb->n > CTL_BB_MAX)
+	if (bb->n > NS_BB_MAX)
 		abort();
 	for (size_t i = 0; i < bb->n; i++) {
-		const struct ctl_bb_range *r = &bb->v[i];
+		const struct ns_bb_range *r = &bb->v[i];
 
-		if (r->len == 0 || r->off % CTL_BB_BLOCK || r->len % CTL_BB_BLOCK ||
+		if (r->len == 0 || r->off % NS_BB_BLOCK || r->len % NS_BB_BLOCK ||
 		    r->off + r->len < r->off)
 			abort();
 		if (i && bb->v[i - 1].off + bb->v[i - 1].len >= r->off)
 			abort();	/* unsorted, overlapping or touching */
-		if (!ctl_bb_overlaps(bb, r->off, r->len) ||
-		    ctl_bb_bytes(bb, r->off, r->len) != r->len)
+		if (!ns_bb_overlaps(bb, r->off, r->len) ||
+		    ns_bb_bytes(bb, r->off, r->len) != r->len)
 			abort();
 		if (i && bb->v[i - 1].off + bb->v[i - 1].len < r->off) {
 			uint64_t gap = bb->v[i - 1].off + bb->v[i - 1].len;
 
-			if (ctl_bb_overlaps(bb, gap, r->off - gap))
+			if (ns_bb_overlaps(bb, gap, r->off - gap))
 				abort();
 		}
 		sum += r->len;
 	}
-	if (ctl_bb_bytes(bb, 0, UINT64_MAX) != sum)
+	if (ns_bb_bytes(bb, 0, UINT64_MAX) != sum)
 		abort();
 }
 
 /* bb and had in the sidecar's format, parsed again: the same */
-static void round_trip(const struct ctl_badblocks *bb, const struct ctl_bb_id *had)
+static void round_trip(const struct ns_badblocks *bb, const struct ns_bb_id *had)
 {
-	struct ctl_badblocks again = { 0 };
-	struct ctl_bb_id id2;
+	struct ns_badblocks again = { 0 };
+	struct ns_bb_id id2;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -77,7 +77,7 @@ static void round_trip(const struct ctl_badblocks *bb, const struct ctl_bb_id *h
 		free(text);
 		return;
 	}
-	if (ctl_bb_parse(f, "fuzz", &id2, &again) != 0 || again.n != bb->n ||
+	if (ns_bb_parse(f, "fuzz", &id2, &again) != 0 || again.n != bb->n ||
 	    (bb->n && memcmp(again.v, bb->v, bb->n * sizeof(*bb->v))) ||
 	    id2.known != had->known || id2.ino != had->ino ||
 	    id2.has_btime != had->has_btime || id2.btime_sec != had->btime_sec ||
@@ -85,13 +85,13 @@ static void round_trip(const struct ctl_badblocks *bb, const struct ctl_bb_id *h
 		abort();
 	fclose(f);
 	free(text);
-	ctl_bb_free(&again);
+	ns_bb_free(&again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ctl_badblocks bb = { 0 };
-	struct ctl_bb_id had;
+	struct ns_badblocks bb = { 0 };
+	struct ns_bb_id had;
 	char *buf;
 	FILE *f;
 	int rc;
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
-	rc = ctl_bb_parse(f, "fuzz", &had, &bb);
+	rc = ns_bb_parse(f, "fuzz", &had, &bb);
 	fclose(f);
 	free(buf);
 	if (rc < 0) {
@@ -117,11 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(&bb);
 		round_trip(&bb, &had);
 		/* ranges end at 2^64 - 512 at most: all of them are whole blocks */
-		if (ctl_bb_clear(&bb, 0, UINT64_MAX) < 0 || bb.n)
+		if (ns_bb_clear(&bb, 0, UINT64_MAX) < 0 || bb.n)
 			abort();
 	} else {
 		abort();	/* the parser has no other result */
 	}
-	ctl_bb_free(&bb);
+	ns_bb_free(&bb);
 	return 0;
 }
