@@ -26,7 +26,7 @@ usage: bench/run.sh [options]
   --reps N         repetitions (default 3; medians over them)
   --rows ID,...    run only these rows (ids: seqwrite randwrite randread
                    mmapseq mmaprand msync iso isowriter pagecache coldread
-                   cd list qemu rss)
+                   cd startup list qemu rss)
   --json FILE      where the JSON goes (default BUILD/bench/bench-DATE.json)
   --build-dir DIR  the meson build directory (default SRC/build-bench;
                    set up and built when needed)
@@ -91,7 +91,7 @@ else
 	REPS=${REPS:-3} MIB=1024 RR_SEC=3 LAT_N=2000 CD_N=200 LIST_N=20
 fi
 NS_MANY=500
-ALL_ROWS="seqwrite randwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd list qemu rss"
+ALL_ROWS="seqwrite randwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd startup list qemu rss"
 ROWS=${ROWS//,/ }
 # the label-scaling rows (issue 16 item 8): namespaces already in the region
 # of the create + destroy row, and the open of the largest label area the
@@ -483,6 +483,27 @@ if want cd; then
 	else
 		na_row cd_p50 "create + destroy through the daemon, p50" ms "needs the control socket"
 		na_row cd_p99 "create + destroy through the daemon, p99" ms "needs the control socket"
+	fi
+fi
+
+# --- pmemctl's start-up (issue 18: <= 2 ms for an online command): an
+# online list of the small region above, --version (no socket), and
+# /bin/true as the floor of a process start from this shell
+if want startup; then
+	if [ "$HAVE_CTL" = 1 ]; then
+		so= sv= st=
+		for ((i = 0; i < CD_N; i++)); do
+			so+=" $(ms_of "$PMEMCTL" list --mount "$MNT")" ||
+				die "pmemctl list --mount '$MNT' failed"
+			sv+=" $(ms_of "$PMEMCTL" --version)"
+			st+=" $(ms_of /bin/true)"
+		done
+		v=$(median <<<"$so")
+		row startup "pmemctl list --mount, a process (start-up included)" ms "" "$v" "" "$v" le 2 \
+			"median of $CD_N; pmemctl --version $(median <<<"$sv") ms, /bin/true $(median <<<"$st") ms (a process from this shell)" \
+			"$(samples_json list "$so" version "$sv" true "$st")"
+	else
+		na_row startup "pmemctl list --mount, a process (start-up included)" ms "needs the control socket"
 	fi
 fi
 

@@ -1089,7 +1089,7 @@ static const struct ctl_usage inject_usage = {
 		 "  228  ENOSPC: too many separate ranges (4096)\n" CTL_TARGET_EXITS,
 };
 
-static struct json_object *ctl_json_bb_status(const char *dev, const struct ctl_bb_range *v,
+static struct json_object *ctl_json_bb_status(const char *dev, const struct ns_bb_range *v,
 					      size_t n)
 {
 	struct json_object *j = json_object_new_object(), *a = json_object_new_array();
@@ -1099,9 +1099,9 @@ static struct json_object *ctl_json_bb_status(const char *dev, const struct ctl_
 		struct json_object *b = json_object_new_object();
 
 		json_object_object_add(b, "block",
-				       json_object_new_int64((int64_t)(v[i].off / CTL_BB_BLOCK)));
+				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
 		json_object_object_add(b, "count",
-				       json_object_new_int64((int64_t)(v[i].len / CTL_BB_BLOCK)));
+				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
 		json_object_array_add(a, b);
 	}
 	json_object_object_add(j, "dev", json_object_new_string(dev));
@@ -1116,7 +1116,7 @@ static int ctl_inject_online(struct ctl_target *t, const struct ctl_ns_info *ns,
 {
 	struct nl_msg *req = ctl_online_ns_request(CTL_CMD_INJECT_ERROR, ns);
 	struct ctl_response *resp = NULL;
-	struct ctl_bb_range *v;
+	struct ns_bb_range *v;
 	unsigned i, n = 0;
 	int rc;
 
@@ -1152,8 +1152,8 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 {
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns;
-	struct ctl_badblocks bb = { 0 };
-	struct ctl_bb_range *v = NULL;
+	struct ns_badblocks bb = { 0 };
+	struct ns_bb_range *v = NULL;
 	uint64_t dpa, size;
 	size_t n;
 	int rc;
@@ -1178,31 +1178,31 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 		rc = ns_err(-EINVAL, "range %" PRIu64 "+%" PRIu64 " is not inside '%s' "
 			    "(%" PRIu64 " bytes)", off, len, spec, size);
 	if (rc == 0 && (flags & CTL_F_CLEAR)) {
-		rc = (int)ctl_bb_clear(&bb, dpa, size);
+		rc = (int)ns_bb_clear(&bb, dpa, size);
 	} else if (rc == 0 && range && (flags & CTL_F_UNINJECT)) {
-		uint64_t s = off - off % CTL_BB_BLOCK, e = off + len;
+		uint64_t s = off - off % NS_BB_BLOCK, e = off + len;
 
-		e = (e + CTL_BB_BLOCK - 1) / CTL_BB_BLOCK * CTL_BB_BLOCK;
-		rc = (int)ctl_bb_clear(&bb, dpa + s, (e > size ? size : e) - s);
+		e = (e + NS_BB_BLOCK - 1) / NS_BB_BLOCK * NS_BB_BLOCK;
+		rc = (int)ns_bb_clear(&bb, dpa + s, (e > size ? size : e) - s);
 	} else if (rc == 0 && range) {
-		rc = ctl_bb_add(&bb, dpa + off, len);
+		rc = ns_bb_add(&bb, dpa + off, len);
 	}
 	if (rc >= 0 && (range || (flags & CTL_F_CLEAR)))
-		rc = ctl_bb_save_region(r, &bb);
+		rc = ns_bb_save_region(r, &bb);
 	if (rc < 0) {
 		rc = ctl_fail(rc, "cannot change the media errors of '%s'", spec);
 		goto out;
 	}
 	rc = 0;
-	n = ctl_bb_clip(&bb, dpa, size, NULL, 0);
+	n = ns_bb_clip(&bb, dpa, size, NULL, 0);
 	v = calloc(n + 1, sizeof(*v));
 	if (v) {
-		ctl_bb_clip(&bb, dpa, size, v, n);
+		ns_bb_clip(&bb, dpa, size, v, n);
 		json_object_array_add(arr, ctl_json_bb_status(ns_namespace_devname(ns), v, n));
 	}
 out:
 	free(v);
-	ctl_bb_free(&bb);
+	ns_bb_free(&bb);
 	ns_region_close(&r);
 	return rc;
 }
@@ -1223,7 +1223,7 @@ int cmd_inject_error(int argc, char **argv)
 {
 	struct ctl_target t = { 0 };
 	struct ctl_parser p;
-	uint64_t off = 0, len = CTL_BB_BLOCK, v;
+	uint64_t off = 0, len = NS_BB_BLOCK, v;
 	bool has_off = false, has_len = false, has_block = false, has_count = false;
 	bool status = false;
 	uint32_t flags = 0;
@@ -1252,16 +1252,16 @@ int cmd_inject_error(int argc, char **argv)
 			has_len = true;
 			break;
 		case 'B':
-			if (!ctl_parse_u64(p.arg, &v) || v > UINT64_MAX / CTL_BB_BLOCK)
+			if (!ctl_parse_u64(p.arg, &v) || v > UINT64_MAX / NS_BB_BLOCK)
 				return ctl_fail_msg(-EINVAL, "bad value for --block '%s'", p.arg);
-			off = v * CTL_BB_BLOCK;
+			off = v * NS_BB_BLOCK;
 			has_block = true;
 			break;
 		case 'n':
-			if (!ctl_parse_u64(p.arg, &v) || v == 0 || v > UINT64_MAX / CTL_BB_BLOCK)
+			if (!ctl_parse_u64(p.arg, &v) || v == 0 || v > UINT64_MAX / NS_BB_BLOCK)
 				return ctl_fail_msg(-EINVAL, "bad value for --count '%s': a number "
 						    "of 512-byte blocks, at least 1", p.arg);
-			len = v * CTL_BB_BLOCK;
+			len = v * NS_BB_BLOCK;
 			has_count = true;
 			break;
 		case 'd':
@@ -1382,12 +1382,12 @@ int cmd_clear_errors(int argc, char **argv)
 		for (i = optind; rc == 0 && i < argc; i++) {
 			if (!strcmp(argv[i], "all")) {
 				struct ns_region *r = NULL;
-				struct ctl_badblocks bb = { 0 };
+				struct ns_badblocks bb = { 0 };
 
 				rc = ctl_target_open(&t, CTL_OPEN_WRITE, &r);
 				if (rc)
 					break;
-				rc = ctl_bb_save_region(r, &bb);
+				rc = ns_bb_save_region(r, &bb);
 				if (rc)
 					rc = ctl_fail(rc, "cannot clear media errors");
 				ns_region_close(&r);
@@ -1403,11 +1403,11 @@ int cmd_clear_errors(int argc, char **argv)
 	return rc;
 }
 
-int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb)
+int ctl_bb_load_tool(const struct ns_region *r, struct ns_badblocks *bb)
 {
-	int rc = ctl_bb_load_region(r, bb);
+	int rc = ns_bb_load_region(r, bb);
 
-	if (rc == CTL_BB_STALE) {
+	if (rc == NS_BB_STALE) {
 		ctl_msg("warning: %s", ns_errormsg());
 		ns_err_clear();
 		rc = 0;

@@ -642,7 +642,7 @@ static int ctl_check_labels_online(struct ctl_target *t)
 		json_object_object_add(j, "problems", json_object_new_int64(n));
 		json_object_object_add(j, "valid", json_object_new_boolean(ci.ok));
 		json_object_object_add(j, "badblock_count",
-				       json_object_new_int64((int64_t)(ci.badblocks / CTL_BB_BLOCK)));
+				       json_object_new_int64((int64_t)(ci.badblocks / NS_BB_BLOCK)));
 		json_object_array_add(arr, j);
 		bad += !ci.ok;
 		problems += n;
@@ -772,18 +772,18 @@ int cmd_check_labels(int argc, char **argv)
 	json_object_object_add(j, "valid", json_object_new_boolean(problems == 0));
 	{
 		/* injected media errors are no label problem, but worth knowing */
-		struct ctl_badblocks bb = { 0 };
-		struct ctl_bb_id id;
+		struct ns_badblocks bb = { 0 };
+		struct ns_bb_id id;
 		int brc;
 
-		ctl_bb_id_of_path(t.file, &id);
-		brc = ctl_bb_load(t.file, &id, &bb);
-		if (brc == CTL_BB_STALE)
+		ns_bb_id_of_path(t.file, &id);
+		brc = ns_bb_load(t.file, &id, &bb);
+		if (brc == NS_BB_STALE)
 			ctl_msg("warning: %s", ns_errormsg());
 		if (brc >= 0)
 			json_object_object_add(j, "badblock_count", json_object_new_int64(
-				(int64_t)(ctl_bb_bytes(&bb, 0, UINT64_MAX) / CTL_BB_BLOCK)));
-		ctl_bb_free(&bb);
+				(int64_t)(ns_bb_bytes(&bb, 0, UINT64_MAX) / NS_BB_BLOCK)));
+		ns_bb_free(&bb);
 	}
 	ctl_json_print(j);
 

@@ -152,7 +152,7 @@ int cmd_create_region(int argc, char **argv)
 	if (rc < 0)
 		return ctl_fail_on(rc, o.path, "cannot create region '%s'", o.path);
 	/* a new file: media errors left beside it are an earlier region's */
-	rc = ctl_bb_remove_stale(o.path);
+	rc = ns_bb_remove_stale(o.path);
 	if (rc < 0) {
 		rc = ctl_fail(rc, "region '%s' created, but", o.path);
 		ns_region_close(&r);
@@ -247,36 +247,36 @@ struct ctl_list_opts {
 	unsigned flags;
 	const char *ns_filter;	/* -n: NULL or "all" for every namespace */
 	/* -M: the media errors of each region (by regs[] index) */
-	const struct ctl_badblocks *bbs;
+	const struct ns_badblocks *bbs;
 };
 
 /* ndctl's "badblock_count" and "badblocks" of [off, off+len) of bb, in sectors */
-static void ctl_list_add_badblocks(struct json_object *j, const struct ctl_badblocks *bb,
+static void ctl_list_add_badblocks(struct json_object *j, const struct ns_badblocks *bb,
 				   uint64_t off, uint64_t len)
 {
 	struct json_object *a = json_object_new_array();
-	struct ctl_bb_range *v;
-	size_t n = bb ? ctl_bb_clip(bb, off, len, NULL, 0) : 0, i;
+	struct ns_bb_range *v;
+	size_t n = bb ? ns_bb_clip(bb, off, len, NULL, 0) : 0, i;
 
 	v = calloc(n + 1, sizeof(*v));
 	if (v && n)
-		ctl_bb_clip(bb, off, len, v, n);
+		ns_bb_clip(bb, off, len, v, n);
 	for (i = 0; v && i < n; i++) {
 		struct json_object *b = json_object_new_object();
 
 		json_object_object_add(b, "offset",
-				       json_object_new_int64((int64_t)(v[i].off / CTL_BB_BLOCK)));
+				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
 		json_object_object_add(b, "length",
-				       json_object_new_int64((int64_t)(v[i].len / CTL_BB_BLOCK)));
+				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
 		json_object_array_add(a, b);
 	}
 	free(v);
 	json_object_object_add(j, "badblock_count", json_object_new_int64(
-		(int64_t)((bb ? ctl_bb_bytes(bb, off, len) : 0) / CTL_BB_BLOCK)));
+		(int64_t)((bb ? ns_bb_bytes(bb, off, len) : 0) / NS_BB_BLOCK)));
 	json_object_object_add(j, "badblocks", a);
 }
 
-static const struct ctl_badblocks *ctl_list_bb(const struct ctl_list_opts *o,
+static const struct ns_badblocks *ctl_list_bb(const struct ctl_list_opts *o,
 					       const struct ctl_region_info *regs,
 					       unsigned nr, const char *region)
 {
@@ -415,7 +415,7 @@ static void ctl_list_print(const struct ctl_list_opts *o, struct json_object *a)
 static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t,
 			    struct json_object *out)
 {
-	struct ctl_badblocks bb = { 0 };
+	struct ns_badblocks bb = { 0 };
 	struct ctl_region_info ri;
 	struct ctl_ns_info *nsv = NULL;
 	struct ns_region *r = NULL;
@@ -469,7 +469,7 @@ static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t,
 	ctl_list_add(o, &ri, 1, nsv, n, NULL, out);
 	o->bbs = NULL;
 out:
-	ctl_bb_free(&bb);
+	ns_bb_free(&bb);
 	free(nsv);
 	ns_region_close(&r);
 	return rc;
@@ -530,7 +530,7 @@ static void ctl_list_status_get(struct ctl_target *t, struct ctl_list_status *st
 static int ctl_list_online(struct ctl_list_opts *o, struct ctl_target *t,
 			   struct json_object *out)
 {
-	struct ctl_badblocks *bbs;
+	struct ns_badblocks *bbs;
 	struct ctl_listing l;
 	int rc;
 
@@ -542,7 +542,7 @@ static int ctl_list_online(struct ctl_list_opts *o, struct ctl_target *t,
 		for (unsigned k = 0; k < l.nregions; k++)
 			if (l.bb[b].region && l.regions[k].dev &&
 			    !strcmp(l.bb[b].region, l.regions[k].dev))
-				ctl_bb_add(&bbs[k], l.bb[b].offset, l.bb[b].length);
+				ns_bb_add(&bbs[k], l.bb[b].offset, l.bb[b].length);
 	o->bbs = bbs;
 	if (o->verbose) {
 		struct ctl_list_status st;
@@ -557,7 +557,7 @@ static int ctl_list_online(struct ctl_list_opts *o, struct ctl_target *t,
 	}
 	o->bbs = NULL;
 	for (unsigned k = 0; bbs && k < l.nregions; k++)
-		ctl_bb_free(&bbs[k]);
+		ns_bb_free(&bbs[k]);
 	free(bbs);
 	ctl_listing_free(&l);
 	return 0;

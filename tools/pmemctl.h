@@ -31,8 +31,8 @@ void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * file's) is reported as a warning and read as none.
  */
 struct ns_region;
-struct ctl_badblocks;
-int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb);
+struct ns_badblocks;
+int ctl_bb_load_tool(const struct ns_region *r, struct ns_badblocks *bb);
 
 int ctl_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -282,3 +282,25 @@ int ctl_path_find_mount(const char *mountinfo, const char *dir, struct ctl_mount
 	ctl_path_mounts_free(v, n);
 	return rc;
 }
+
+int ctl_path_mount_dev(const char *mountinfo, const char *mountpoint, unsigned *major,
+		       unsigned *minor)
+{
+	struct ctl_mount *v;
+	size_t n, i;
+	int rc;
+
+	rc = ctl_mounts_read(mountinfo, false, &v, &n);	/* stacked mounts count */
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (i = n; i-- > 0;)
+		if (strcmp(v[i].mountpoint, mountpoint) == 0) {
+			*major = v[i].major;	/* the last one is on top */
+			*minor = v[i].minor;
+			rc = 0;
+			break;
+		}
+	ctl_path_mounts_free(v, n);
+	return rc;
+}

@@ -8,6 +8,10 @@
  * (or -o ctl=PATH). pmemctl finds mounts in /proc/self/mountinfo (fstype
  * "fuse.pmemfs": the device number and the mount point) and derives the
  * path from the mount's user_id= option (the uid the daemon runs as).
+ *
+ * This is the project's one mountinfo parser (the daemon's bdi lookup uses
+ * it too; fuzzed by tests/fuzz/mountinfo_fuzz.c). Not libmount: see
+ * docs/architecture.md, "src/ctl".
  */
 #ifndef PMEMFS_CTL_PATH_H
 #define PMEMFS_CTL_PATH_H
@@ -62,5 +66,15 @@ void ctl_path_mount_clear(struct ctl_mount *m);
  * not a pmemfs mount, or another negative errno.
  */
 int ctl_path_find_mount(const char *mountinfo, const char *dir, struct ctl_mount *out);
+
+/*
+ * The device number of the pmemfs mount at exactly mountpoint (the last
+ * entry, on top when mounts are stacked): no canonicalisation, no stat, so
+ * that the daemon can find its own mount before its loop serves
+ * (src/fs/bdi.c). 0, -ENOENT (no message), or another negative errno with
+ * a message.
+ */
+int ctl_path_mount_dev(const char *mountinfo, const char *mountpoint, unsigned *major,
+		       unsigned *minor);
 
 #endif

@@ -8,65 +8,15 @@
 
 #include "bdi.h"
 #include "log.h"
-
-/* undo mountinfo's octal escapes (\040 for a space...) in place */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 4;
-		} else {
-			*o++ = *s++;
-		}
-	}
-	*o = '\0';
-}
+#include "path.h"
 
 int fs_bdi_find(const char *mountpoint, const char *fstype, unsigned *major,
 		unsigned *minor)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	int rc = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		/* id parent maj:min root mountpoint opts [tags...] - type src sopts */
-		unsigned ma, mi;
-		char *save = NULL, *tok, *mp, *sep;
-		int field = 0;
-
-		mp = NULL;
-		for (tok = strtok_r(line, " \n", &save); tok;
-		     tok = strtok_r(NULL, " \n", &save), field++) {
-			if (field == 2 && sscanf(tok, "%u:%u", &ma, &mi) != 2)
-				break;
-			if (field == 4)
-				mp = tok;
-			if (field > 5 && strcmp(tok, "-") == 0)
-				break;
-		}
-		if (!tok || !mp)
-			continue;
-		sep = strtok_r(NULL, " \n", &save);	/* type */
-		if (!sep || strcmp(sep, fstype) != 0)
-			continue;
-		unescape(mp);
-		if (strcmp(mp, mountpoint) != 0)
-			continue;
-		*major = ma;
-		*minor = mi;
-		rc = 0;	/* keep going: the last one is on top */
-	}
-	free(line);
-	fclose(f);
-	return rc;
+	/* src/ctl/path.c's mountinfo parser, which knows pmemfs mounts only */
+	if (strcmp(fstype, CTL_MOUNT_FSTYPE) != 0)
+		return -ENOENT;
+	return ctl_path_mount_dev(NULL, mountpoint, major, minor);
 }
 
 static int bdi_write(const char *dir, const char *attr, int value)

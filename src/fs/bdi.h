@@ -21,7 +21,8 @@ struct fs_bdi_opts {
 /*
  * The device number of the mount at mountpoint (absolute, canonical) with
  * file-system type fstype (e.g. "fuse.pmemfs"; the last such mount when
- * several are stacked). 0 or -ENOENT.
+ * several are stacked). 0 or -ENOENT (also for an fstype other than
+ * "fuse.pmemfs": the parser, src/ctl/path.c's, reads only pmemfs mounts).
  */
 int fs_bdi_find(const char *mountpoint, const char *fstype, unsigned *major,
 		unsigned *minor);

@@ -1867,7 +1867,7 @@ static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *
 	struct fs_daemon *d = arg;
 	uint32_t flags = ctl_request_flags(req);
 	struct nlattr *const *a = req->attrs;
-	struct ctl_bb_range *v = NULL;
+	struct ns_bb_range *v = NULL;
 	struct fs_region *reg;
 	struct ns_namespace *ns;
 	struct fs_inode *file;
@@ -1917,10 +1917,10 @@ static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *
 			fs_ctl_inval(d, file, off, len);
 	}
 	pthread_mutex_lock(&reg->media.lock);
-	n = ctl_bb_clip(&reg->media.bb, dpa, size, NULL, 0);
+	n = ns_bb_clip(&reg->media.bb, dpa, size, NULL, 0);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (v)
-		ctl_bb_clip(&reg->media.bb, dpa, size, v, n);
+		ns_bb_clip(&reg->media.bb, dpa, size, v, n);
 	pthread_mutex_unlock(&reg->media.lock);
 	if (!v)
 		return ns_err(-ENOMEM, "out of memory");

@@ -294,7 +294,7 @@ static int crashed_write(struct fs_ns *n, struct fs_fault *f, const char *buf, s
 /* a write landed on [off, off+len): its whole 512-byte blocks are good again */
 static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uint64_t len)
 {
-	struct ctl_badblocks copy = { 0 };
+	struct ns_badblocks copy = { 0 };
 	bool copied = false;
 	int64_t cleared;
 	uint64_t gen = 0;
@@ -302,9 +302,9 @@ static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uin
 	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0)
 		return;
 	pthread_mutex_lock(&m->lock);
-	cleared = ctl_bb_clear(&m->bb, n->dpa + off, len);
+	cleared = ns_bb_clear(&m->bb, n->dpa + off, len);
 	if (cleared > 0) {
-		__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX),
+		__atomic_store_n(&m->bytes, ns_bb_bytes(&m->bb, 0, UINT64_MAX),
 				 __ATOMIC_RELEASE);
 		gen = ++m->gen;
 		copy.v = m->bb.n ? malloc(m->bb.n * sizeof(*copy.v)) : NULL;
@@ -326,7 +326,7 @@ static void media_written(struct fs_ns *n, struct fs_media *m, uint64_t off, uin
 		fs_warn("%s: out of memory: the cleared media errors stay in the "
 			"sidecar until its next save", n->devname);
 	else if (gen > m->saved_gen) {	/* else a newer list is saved already */
-		if (ctl_bb_save(m->region_path, &m->id, &copy) < 0)
+		if (ns_bb_save(m->region_path, &m->id, &copy) < 0)
 			fs_warn("%s: %s", n->devname, ns_errormsg());
 		else
 			m->saved_gen = gen;
@@ -412,7 +412,7 @@ int fs_fault_read_check(struct fs_ns *n, struct fs_fault *f, uint64_t off, size_
 	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0)
 		return 0;
 	pthread_mutex_lock(&m->lock);
-	bad = ctl_bb_overlaps(&m->bb, n->dpa + off, len);
+	bad = ns_bb_overlaps(&m->bb, n->dpa + off, len);
 	pthread_mutex_unlock(&m->lock);
 	if (bad) {
 		fs_debug("%s: read of %zu bytes at %" PRIu64 " hits a media error: EIO",
@@ -1233,14 +1233,14 @@ void fs_media_init(struct fs_media *m, const struct ns_region *r)
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->save_lock, NULL);
 	m->region_path = region_path;
-	ctl_bb_id_of_region(r, &m->id);
-	rc = ctl_bb_load(region_path, &m->id, &m->bb);
+	ns_bb_id_of_region(r, &m->id);
+	rc = ns_bb_load(region_path, &m->id, &m->bb);
 	if (rc < 0)
 		fs_warn("ignoring media errors: %s", ns_errormsg());
-	else if (rc == CTL_BB_STALE)
+	else if (rc == NS_BB_STALE)
 		fs_warn("'%s': %s (stale: replaced at the next change)", region_path,
 			ns_errormsg());
-	m->bytes = ctl_bb_bytes(&m->bb, 0, UINT64_MAX);
+	m->bytes = ns_bb_bytes(&m->bb, 0, UINT64_MAX);
 	if (m->bytes)
 		fs_info("'%s': %zu media error range%s (%" PRIu64 " bytes)", region_path,
 			m->bb.n, m->bb.n == 1 ? "" : "s", m->bytes);
@@ -1248,7 +1248,7 @@ void fs_media_init(struct fs_media *m, const struct ns_region *r)
 
 void fs_media_fini(struct fs_media *m)
 {
-	ctl_bb_free(&m->bb);
+	ns_bb_free(&m->bb);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->save_lock);
 }
@@ -1260,7 +1260,7 @@ uint64_t fs_media_bytes(struct fs_media *m, uint64_t dpa, uint64_t len)
 	if (!m || __atomic_load_n(&m->bytes, __ATOMIC_ACQUIRE) == 0)
 		return 0;
 	pthread_mutex_lock(&m->lock);
-	b = ctl_bb_bytes(&m->bb, dpa, len);
+	b = ns_bb_bytes(&m->bb, dpa, len);
 	pthread_mutex_unlock(&m->lock);
 	return b;
 }
@@ -1277,26 +1277,26 @@ int fs_media_change(struct fs_media *m, uint64_t dpa, uint64_t size, const char 
 	pthread_mutex_lock(&m->save_lock);	/* before m->lock (fault.h) */
 	pthread_mutex_lock(&m->lock);
 	if (clear_all) {
-		cl = ctl_bb_clear(&m->bb, dpa, size);
+		cl = ns_bb_clear(&m->bb, dpa, size);
 	} else if (uninject) {
-		uint64_t s = off - off % CTL_BB_BLOCK, e = off + len;
+		uint64_t s = off - off % NS_BB_BLOCK, e = off + len;
 
-		e = (e + CTL_BB_BLOCK - 1) / CTL_BB_BLOCK * CTL_BB_BLOCK;
+		e = (e + NS_BB_BLOCK - 1) / NS_BB_BLOCK * NS_BB_BLOCK;
 		if (e > size)
 			e = size;
-		cl = ctl_bb_clear(&m->bb, dpa + s, e - s);
+		cl = ns_bb_clear(&m->bb, dpa + s, e - s);
 	} else {
-		cl = ctl_bb_add(&m->bb, dpa + off, len);
+		cl = ns_bb_add(&m->bb, dpa + off, len);
 	}
 	if (cl < 0)
 		rc = (int)cl;
 	else
-		rc = ctl_bb_save(m->region_path, &m->id, &m->bb);
+		rc = ns_bb_save(m->region_path, &m->id, &m->bb);
 	if (rc < 0)
-		ctl_bb_load(m->region_path, &m->id, &m->bb);	/* as saved before */
+		ns_bb_load(m->region_path, &m->id, &m->bb);	/* as saved before */
 	/* the list is the sidecar's: an older copy is not saved over it */
 	m->saved_gen = ++m->gen;
-	__atomic_store_n(&m->bytes, ctl_bb_bytes(&m->bb, 0, UINT64_MAX), __ATOMIC_RELEASE);
+	__atomic_store_n(&m->bytes, ns_bb_bytes(&m->bb, 0, UINT64_MAX), __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_unlock(&m->save_lock);
 	return rc;

@@ -78,12 +78,12 @@ struct fs_daemon;
 /* A region's media errors (one per struct fs_region). */
 struct fs_media {
 	pthread_mutex_t lock;
-	struct ctl_badblocks bb;	/* under lock */
+	struct ns_badblocks bb;	/* under lock */
 	uint64_t gen;			/* under lock: changes of bb */
 	pthread_mutex_t save_lock;	/* one sidecar save at a time */
 	uint64_t saved_gen;		/* under save_lock: gen of the saved sidecar */
 	const char *region_path;	/* the sidecar is beside it */
-	struct ctl_bb_id id;		/* the region file's, recorded in it */
+	struct ns_bb_id id;		/* the region file's, recorded in it */
 	uint64_t bytes;			/* atomic: bytes of bad blocks, 0 = none */
 };
 

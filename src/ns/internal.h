@@ -6,10 +6,12 @@
 #ifndef PMEMFS_NS_INTERNAL_H
 #define PMEMFS_NS_INTERNAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "alloc.h"
+#include "error.h"
 #include "label.h"
 #include "lsa.h"
 #include "namespace.h"
@@ -116,13 +118,20 @@ int ns_region_reserved_sorted(struct ns_region *r, const struct ns_extent **used
 			      unsigned *n);
 
 /*
- * Take the region's cookie again (region.c): the option, the labels' most
+ * Take the region's cookie again (cookie.c): the option, the labels' most
  * common one, the cookie of the slot the index block records (or of slot
  * 0).
  */
 void ns_region_pick_cookie(struct ns_region *r);
 
 /* -EROFS with a message when the region was opened read-only */
-int ns_region_check_writable(const struct ns_region *r, const char *what);
+static inline int ns_region_check_writable(const struct ns_region *r,
+					   const char *what)
+{
+	if (r->flags & NS_REGION_RDONLY)
+		return ns_err(-EROFS, "%s: region '%s' is open read-only", what,
+			      r->path);
+	return 0;
+}
 
 #endif

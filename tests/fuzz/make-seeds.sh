@@ -103,12 +103,19 @@ opt bad -o label_size=12Q,uid=x,mode=999 --bogus r.img
 opt help --help
 opt version -V
 
-# mountinfo lines (the CLI's mount discovery)
+# mountinfo lines (the CLI's mount discovery, the daemon's bdi lookup)
 cat >"$out/mountinfo/typical" <<'EOF'
 22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
 41 22 0:45 / /mnt/pmem rw,nosuid,nodev,relatime shared:30 - fuse.pmemfs /var/lib/pmem/region0.img rw,user_id=0,group_id=0,default_permissions
 42 22 0:46 / /mnt/with\040space rw,nosuid,nodev,relatime - fuse.pmemfs /r\134x.img rw,user_id=1000,group_id=1000
 43 41 0:45 / /mnt/bind rw - fuse.pmemfs /var/lib/pmem/region0.img rw,user_id=0
+EOF
+# stacked mounts on one mount point (the daemon's bdi lookup takes the top)
+cat >"$out/mountinfo/stacked" <<'EOF'
+22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
+60 22 0:50 / /mnt/my\040pmem rw,nosuid,nodev,relatime shared:30 - fuse.pmemfs /srv/r\040a.img rw,user_id=1000,group_id=1000
+61 60 0:51 / /mnt/my\040pmem rw,nosuid,nodev,relatime shared:31 - fuse.pmemfs /srv/b.img rw,user_id=0,group_id=0
+62 22 0:50 / /srv/bind rw,relatime shared:30 - fuse.pmemfs /srv/r\040a.img rw,user_id=1000,group_id=1000
 EOF
 printf '1 2 0:5 / /m rw - fuse.pmemfs\n' >"$out/mountinfo/short"
 printf '1 2 99999999999:1 / /m rw - fuse.pmemfs s rw,user_id=99999999999\n' >"$out/mountinfo/big"

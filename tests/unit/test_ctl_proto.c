@@ -1362,7 +1362,7 @@ static void test_hist_bucket(void **state)
 
 /* ---- media error lists (badblocks.h) ---- */
 
-static void bb_expect(const struct ctl_badblocks *bb, const uint64_t *want, size_t n)
+static void bb_expect(const struct ns_badblocks *bb, const uint64_t *want, size_t n)
 {
 	size_t i;
 
@@ -1377,39 +1377,39 @@ static void bb_expect(const struct ctl_badblocks *bb, const uint64_t *want, size
 
 static void test_badblocks(void **state)
 {
-	struct ctl_badblocks bb = { 0 };
-	struct ctl_bb_range out[4];
+	struct ns_badblocks bb = { 0 };
+	struct ns_bb_range out[4];
 	char dir[] = "/tmp/test-bb-XXXXXX", region[64], side[80], victim[80], line[256];
-	struct ctl_bb_id id, other;
+	struct ns_bb_id id, other;
 	FILE *f;
 	DIR *dh;
 	struct dirent *e;
 
 	/* widened to blocks, merged when touching, sorted */
-	assert_int_equal(ctl_bb_add(&bb, 1000, 10), 0);
+	assert_int_equal(ns_bb_add(&bb, 1000, 10), 0);
 	bb_expect(&bb, (uint64_t[]){ 512, 512 }, 1);
-	assert_int_equal(ctl_bb_add(&bb, 4096, 512), 0);
-	assert_int_equal(ctl_bb_add(&bb, 0, 1), 0);
+	assert_int_equal(ns_bb_add(&bb, 4096, 512), 0);
+	assert_int_equal(ns_bb_add(&bb, 0, 1), 0);
 	bb_expect(&bb, (uint64_t[]){ 0, 1024, 4096, 512 }, 2);
-	assert_int_equal(ctl_bb_add(&bb, 1024, 3072), 0);
+	assert_int_equal(ns_bb_add(&bb, 1024, 3072), 0);
 	bb_expect(&bb, (uint64_t[]){ 0, 4608 }, 1);
-	assert_true(ctl_bb_overlaps(&bb, 4607, 1));
-	assert_false(ctl_bb_overlaps(&bb, 4608, 100));
+	assert_true(ns_bb_overlaps(&bb, 4607, 1));
+	assert_false(ns_bb_overlaps(&bb, 4608, 100));
 
 	/* only whole blocks clear; a middle clear splits */
-	assert_int_equal(ctl_bb_clear(&bb, 100, 500), 0);
-	assert_int_equal(ctl_bb_clear(&bb, 1024, 1024), 1024);
+	assert_int_equal(ns_bb_clear(&bb, 100, 500), 0);
+	assert_int_equal(ns_bb_clear(&bb, 1024, 1024), 1024);
 	bb_expect(&bb, (uint64_t[]){ 0, 1024, 2048, 2560 }, 2);
-	assert_int_equal(ctl_bb_clear(&bb, 0, 512), 512);
-	assert_int_equal(ctl_bb_clear(&bb, 4096, 4096), 512);
+	assert_int_equal(ns_bb_clear(&bb, 0, 512), 512);
+	assert_int_equal(ns_bb_clear(&bb, 4096, 4096), 512);
 	bb_expect(&bb, (uint64_t[]){ 512, 512, 2048, 2048 }, 2);
 
 	/* clipped to a namespace, relative to it */
-	assert_int_equal(ctl_bb_clip(&bb, 1024, 2048, out, 4), 1);
+	assert_int_equal(ns_bb_clip(&bb, 1024, 2048, out, 4), 1);
 	assert_int_equal(out[0].off, 1024);
 	assert_int_equal(out[0].len, 1024);
-	assert_int_equal(ctl_bb_bytes(&bb, 0, UINT64_MAX), 2560);
-	assert_int_equal(ctl_bb_bytes(&bb, 768, 1536), 256 + 256);
+	assert_int_equal(ns_bb_bytes(&bb, 0, UINT64_MAX), 2560);
+	assert_int_equal(ns_bb_bytes(&bb, 768, 1536), 256 + 256);
 
 	/* the sidecar: round trip, malformed lines, empty removes it */
 	assert_non_null(mkdtemp(dir));
@@ -1419,10 +1419,10 @@ static void test_badblocks(void **state)
 	f = fopen(region, "w");
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(ctl_bb_id_of_path(region, &id), 0);
-	assert_int_equal(ctl_bb_save(region, &id, &bb), 0);
-	ctl_bb_reset(&bb);
-	assert_int_equal(ctl_bb_load(region, &id, &bb), 0);
+	assert_int_equal(ns_bb_id_of_path(region, &id), 0);
+	assert_int_equal(ns_bb_save(region, &id, &bb), 0);
+	ns_bb_reset(&bb);
+	assert_int_equal(ns_bb_load(region, &id, &bb), 0);
 	bb_expect(&bb, (uint64_t[]){ 512, 512, 2048, 2048 }, 2);
 	f = fopen(side, "r");
 	assert_non_null(f);
@@ -1434,21 +1434,21 @@ static void test_badblocks(void **state)
 	/* another region file at the path: stale, read as none */
 	other = id;
 	other.ino++;
-	assert_int_equal(ctl_bb_load(region, &other, &bb), CTL_BB_STALE);
+	assert_int_equal(ns_bb_load(region, &other, &bb), NS_BB_STALE);
 	assert_non_null(strstr(ns_errormsg(), "another region file"));
 	assert_int_equal(bb.n, 0);
 	other = id;
 	other.btime_nsec = (other.btime_nsec + 1) % 1000000000u;
 	if (id.has_btime)
-		assert_int_equal(ctl_bb_load(region, &other, &bb), CTL_BB_STALE);
+		assert_int_equal(ns_bb_load(region, &other, &bb), NS_BB_STALE);
 	/* no check asked, or an old sidecar without identity: read */
-	assert_int_equal(ctl_bb_load(region, NULL, &bb), 0);
+	assert_int_equal(ns_bb_load(region, NULL, &bb), 0);
 	assert_int_equal(bb.n, 2);
 	f = fopen(side, "w");
 	assert_non_null(f);
 	fputs("# old\n512 512\n", f);
 	fclose(f);
-	assert_int_equal(ctl_bb_load(region, &other, &bb), 0);
+	assert_int_equal(ns_bb_load(region, &other, &bb), 0);
 	bb_expect(&bb, (uint64_t[]){ 512, 512 }, 1);
 
 	/* a link planted at the sidecar or at any temporary name is never
@@ -1459,17 +1459,17 @@ static void test_badblocks(void **state)
 	fclose(f);
 	unlink(side);
 	assert_int_equal(symlink(victim, side), 0);
-	assert_int_equal(ctl_bb_load(region, &id, &bb), -ELOOP);
+	assert_int_equal(ns_bb_load(region, &id, &bb), -ELOOP);
 	snprintf(line, sizeof(line), "%s.tmp", side);
 	assert_int_equal(symlink(victim, line), 0);
-	assert_int_equal(ctl_bb_add(&bb, 0, 512), 0);
-	assert_int_equal(ctl_bb_save(region, &id, &bb), 0);
+	assert_int_equal(ns_bb_add(&bb, 0, 512), 0);
+	assert_int_equal(ns_bb_save(region, &id, &bb), 0);
 	f = fopen(victim, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(line, sizeof(line), f));
 	assert_string_equal(line, "precious\n");
 	fclose(f);
-	assert_int_equal(ctl_bb_load(region, &id, &bb), 0);
+	assert_int_equal(ns_bb_load(region, &id, &bb), 0);
 	bb_expect(&bb, (uint64_t[]){ 0, 512 }, 1);
 	snprintf(line, sizeof(line), "%s.tmp", side);
 	unlink(line);
@@ -1478,21 +1478,21 @@ static void test_badblocks(void **state)
 	assert_non_null(f);
 	fputs("# x\n512 100\n", f);
 	fclose(f);
-	assert_int_equal(ctl_bb_load(region, &id, &bb), -EINVAL);
+	assert_int_equal(ns_bb_load(region, &id, &bb), -EINVAL);
 	assert_non_null(strstr(ns_errormsg(), "line 2"));
 	assert_int_equal(bb.n, 0);
-	assert_int_equal(ctl_bb_save(region, &id, &bb), 0);
+	assert_int_equal(ns_bb_save(region, &id, &bb), 0);
 	assert_int_equal(access(side, F_OK), -1);
-	assert_int_equal(ctl_bb_load(region, &id, &bb), 0);	/* no file: none */
+	assert_int_equal(ns_bb_load(region, &id, &bb), 0);	/* no file: none */
 	assert_int_equal(bb.n, 0);
 
 	/* create-region's clean-up: a sidecar left there is removed */
 	f = fopen(side, "w");
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(ctl_bb_remove_stale(region), 1);
+	assert_int_equal(ns_bb_remove_stale(region), 1);
 	assert_int_equal(access(side, F_OK), -1);
-	assert_int_equal(ctl_bb_remove_stale(region), 0);
+	assert_int_equal(ns_bb_remove_stale(region), 0);
 
 	/* nothing else left behind (temporary files) */
 	unlink(region);
@@ -1504,7 +1504,7 @@ static void test_badblocks(void **state)
 			fail_msg("left in the directory: %s", e->d_name);
 	closedir(dh);
 	assert_int_equal(rmdir(dir), 0);
-	ctl_bb_free(&bb);
+	ns_bb_free(&bb);
 }
 
 int main(void)

@@ -1313,6 +1313,23 @@ static void test_mountinfo(void **state)
 	assert_int_equal(ctl_path_find_mount(mi, "/mnt/other", &one), -ENOENT);
 	assert_string_equal(ns_errormsg(), "'/mnt/other' is not a pmemfs mount");
 
+	/* the daemon's bdi lookup: exact mount point, the mount on top */
+	unsigned ma = 9, mi2 = 9;
+
+	assert_int_equal(ctl_path_mount_dev(mi, "/srv/bind", &ma, &mi2), 0);
+	assert_int_equal(ma, 0);
+	assert_int_equal(mi2, 57);
+	assert_int_equal(ctl_path_mount_dev(mi, "/mnt/my pmem", &ma, &mi2), 0);
+	assert_int_equal(mi2, 58);
+	assert_int_equal(ctl_path_mount_dev(mi, "/mnt/other", &ma, &mi2), -ENOENT);
+	assert_int_equal(ctl_path_mount_dev(mi, "/mnt/my pmem/", &ma, &mi2), -ENOENT);
+	f = fopen(mi, "a");
+	assert_non_null(f);
+	fprintf(f, "46 41 0:62 / /mnt/my\\040pmem rw - fuse.pmemfs b.img rw,user_id=0\n");
+	fclose(f);
+	assert_int_equal(ctl_path_mount_dev(mi, "/mnt/my pmem", &ma, &mi2), 0);
+	assert_int_equal(mi2, 62);
+
 	/* an empty list */
 	f = fopen(mi, "w");
 	fclose(f);

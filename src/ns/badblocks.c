@@ -18,7 +18,7 @@
 #include "error.h"
 #include "region.h"
 
-int ctl_bb_path(const char *region_path, char *buf, size_t len)
+int ns_bb_path(const char *region_path, char *buf, size_t len)
 {
 	/* beside the real file: the daemon (which resolves its region paths)
 	 * and pmemctl --file through a link use the same sidecar */
@@ -32,7 +32,7 @@ int ctl_bb_path(const char *region_path, char *buf, size_t len)
 	return rc;
 }
 
-static void id_from_statx(const struct statx *stx, struct ctl_bb_id *id)
+static void id_from_statx(const struct statx *stx, struct ns_bb_id *id)
 {
 	memset(id, 0, sizeof(*id));
 	id->known = true;
@@ -44,7 +44,7 @@ static void id_from_statx(const struct statx *stx, struct ctl_bb_id *id)
 	}
 }
 
-int ctl_bb_id_of_fd(int fd, struct ctl_bb_id *id)
+int ns_bb_id_of_fd(int fd, struct ns_bb_id *id)
 {
 	struct statx stx;
 
@@ -55,7 +55,7 @@ int ctl_bb_id_of_fd(int fd, struct ctl_bb_id *id)
 	return 0;
 }
 
-int ctl_bb_id_of_path(const char *path, struct ctl_bb_id *id)
+int ns_bb_id_of_path(const char *path, struct ns_bb_id *id)
 {
 	struct statx stx;
 
@@ -66,16 +66,16 @@ int ctl_bb_id_of_path(const char *path, struct ctl_bb_id *id)
 	return 0;
 }
 
-void ctl_bb_id_of_region(const struct ns_region *r, struct ctl_bb_id *id)
+void ns_bb_id_of_region(const struct ns_region *r, struct ns_bb_id *id)
 {
 	int fd = ns_region_fd(r);
 
 	memset(id, 0, sizeof(*id));
 	if (fd >= 0)
-		ctl_bb_id_of_fd(fd, id);
+		ns_bb_id_of_fd(fd, id);
 }
 
-static void id_text(const struct ctl_bb_id *id, char *buf, size_t len)
+static void id_text(const struct ns_bb_id *id, char *buf, size_t len)
 {
 	if (id->has_btime)
 		snprintf(buf, len, "ino=%" PRIu64 " btime=%" PRId64 ".%09" PRIu32, id->ino,
@@ -85,7 +85,7 @@ static void id_text(const struct ctl_bb_id *id, char *buf, size_t len)
 }
 
 /* "region ino=N btime=S.NS|-" (after "region"); false when malformed */
-static bool id_parse(const char *p, struct ctl_bb_id *id)
+static bool id_parse(const char *p, struct ns_bb_id *id)
 {
 	unsigned long long ino;
 	long long sec;
@@ -112,7 +112,7 @@ static bool id_parse(const char *p, struct ctl_bb_id *id)
 }
 
 /* the sidecar recorded `had` and the region file is `is`: the same file? */
-static bool id_matches(const struct ctl_bb_id *had, const struct ctl_bb_id *is)
+static bool id_matches(const struct ns_bb_id *had, const struct ns_bb_id *is)
 {
 	if (had->ino != is->ino)
 		return false;
@@ -121,21 +121,21 @@ static bool id_matches(const struct ctl_bb_id *had, const struct ctl_bb_id *is)
 	return true;	/* no birth time on one side: the inode is all we have */
 }
 
-void ctl_bb_reset(struct ctl_badblocks *bb)
+void ns_bb_reset(struct ns_badblocks *bb)
 {
 	bb->n = 0;
 }
 
-void ctl_bb_free(struct ctl_badblocks *bb)
+void ns_bb_free(struct ns_badblocks *bb)
 {
 	free(bb->v);
 	bb->v = NULL;
 	bb->n = bb->cap = 0;
 }
 
-static int bb_reserve(struct ctl_badblocks *bb, size_t n)
+static int bb_reserve(struct ns_badblocks *bb, size_t n)
 {
-	struct ctl_bb_range *v;
+	struct ns_bb_range *v;
 	size_t cap;
 
 	if (n <= bb->cap)
@@ -151,17 +151,17 @@ static int bb_reserve(struct ctl_badblocks *bb, size_t n)
 	return 0;
 }
 
-int ctl_bb_add(struct ctl_badblocks *bb, uint64_t off, uint64_t len)
+int ns_bb_add(struct ns_badblocks *bb, uint64_t off, uint64_t len)
 {
 	uint64_t end;
 	size_t i, j;
 
 	if (len == 0)
 		return 0;
-	if (__builtin_add_overflow(off, len, &end) || end > UINT64_MAX - CTL_BB_BLOCK)
+	if (__builtin_add_overflow(off, len, &end) || end > UINT64_MAX - NS_BB_BLOCK)
 		return ns_err(-EINVAL, "range %" PRIu64 "+%" PRIu64 " overflows", off, len);
-	off -= off % CTL_BB_BLOCK;
-	end = (end + CTL_BB_BLOCK - 1) / CTL_BB_BLOCK * CTL_BB_BLOCK;
+	off -= off % NS_BB_BLOCK;
+	end = (end + NS_BB_BLOCK - 1) / NS_BB_BLOCK * NS_BB_BLOCK;
 	/* first range that ends at or after off: merge from there */
 	for (i = 0; i < bb->n && bb->v[i].off + bb->v[i].len < off; i++)
 		;
@@ -178,8 +178,8 @@ int ctl_bb_add(struct ctl_badblocks *bb, uint64_t off, uint64_t len)
 		bb->n -= j - i - 1;
 		return 0;
 	}
-	if (bb->n >= CTL_BB_MAX)
-		return ns_err(-ENOSPC, "too many media error ranges (at most %u)", CTL_BB_MAX);
+	if (bb->n >= NS_BB_MAX)
+		return ns_err(-ENOSPC, "too many media error ranges (at most %u)", NS_BB_MAX);
 	if (bb_reserve(bb, bb->n + 1))
 		return ns_err(-ENOMEM, "out of memory for media error ranges");
 	memmove(&bb->v[i + 1], &bb->v[i], (bb->n - i) * sizeof(bb->v[0]));
@@ -189,7 +189,7 @@ int ctl_bb_add(struct ctl_badblocks *bb, uint64_t off, uint64_t len)
 	return 0;
 }
 
-int64_t ctl_bb_clear(struct ctl_badblocks *bb, uint64_t off, uint64_t len)
+int64_t ns_bb_clear(struct ns_badblocks *bb, uint64_t off, uint64_t len)
 {
 	uint64_t end, cleared = 0;
 	size_t i = 0;
@@ -197,12 +197,12 @@ int64_t ctl_bb_clear(struct ctl_badblocks *bb, uint64_t off, uint64_t len)
 	if (__builtin_add_overflow(off, len, &end))
 		end = UINT64_MAX;
 	/* only whole blocks */
-	off = (off + CTL_BB_BLOCK - 1) / CTL_BB_BLOCK * CTL_BB_BLOCK;
-	end -= end % CTL_BB_BLOCK;
+	off = (off + NS_BB_BLOCK - 1) / NS_BB_BLOCK * NS_BB_BLOCK;
+	end -= end % NS_BB_BLOCK;
 	if (end <= off)
 		return 0;
 	while (i < bb->n) {
-		struct ctl_bb_range *r = &bb->v[i];
+		struct ns_bb_range *r = &bb->v[i];
 		uint64_t re = r->off + r->len;
 
 		if (re <= off || r->off >= end) {
@@ -238,7 +238,7 @@ int64_t ctl_bb_clear(struct ctl_badblocks *bb, uint64_t off, uint64_t len)
 	return (int64_t)cleared;
 }
 
-bool ctl_bb_overlaps(const struct ctl_badblocks *bb, uint64_t off, uint64_t len)
+bool ns_bb_overlaps(const struct ns_badblocks *bb, uint64_t off, uint64_t len)
 {
 	size_t i;
 
@@ -251,8 +251,8 @@ bool ctl_bb_overlaps(const struct ctl_badblocks *bb, uint64_t off, uint64_t len)
 	return false;
 }
 
-size_t ctl_bb_clip(const struct ctl_badblocks *bb, uint64_t off, uint64_t len,
-		   struct ctl_bb_range *out, size_t max)
+size_t ns_bb_clip(const struct ns_badblocks *bb, uint64_t off, uint64_t len,
+		   struct ns_bb_range *out, size_t max)
 {
 	uint64_t end = off + len;
 	size_t i, n = 0;
@@ -275,7 +275,7 @@ size_t ctl_bb_clip(const struct ctl_badblocks *bb, uint64_t off, uint64_t len,
 	return n;
 }
 
-uint64_t ctl_bb_bytes(const struct ctl_badblocks *bb, uint64_t off, uint64_t len)
+uint64_t ns_bb_bytes(const struct ns_badblocks *bb, uint64_t off, uint64_t len)
 {
 	uint64_t end = off + len, sum = 0;
 	size_t i;
@@ -290,18 +290,63 @@ uint64_t ctl_bb_bytes(const struct ctl_badblocks *bb, uint64_t off, uint64_t len
 	return sum;
 }
 
-int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
-		struct ctl_badblocks *bb)
+int ns_bb_parse(FILE *f, const char *name, struct ns_bb_id *had,
+		 struct ns_badblocks *bb)
 {
-	char path[PATH_MAX], line[256];
-	struct ctl_bb_id had = { 0 };
+	char line[256];
 	unsigned lineno = 0;
+	int rc;
+
+	ns_bb_reset(bb);
+	memset(had, 0, sizeof(*had));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long off, len;
+		char *p = line, *end;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == '\n' || *p == '\0')
+			continue;
+		if (strncmp(p, "region ", 7) == 0) {
+			if (had->known || bb->n || !id_parse(p + 6, had))
+				goto bad;
+			continue;
+		}
+		errno = 0;
+		off = strtoull(p, &end, 10);
+		if (errno || end == p || (*end != ' ' && *end != '\t'))
+			goto bad;
+		p = end;
+		len = strtoull(p, &end, 10);
+		if (errno || end == p || (*end != '\n' && *end != '\0') || len == 0 ||
+		    off % NS_BB_BLOCK || len % NS_BB_BLOCK || off + len < off)
+			goto bad;
+		rc = ns_bb_add(bb, off, len);
+		if (rc) {
+			ns_bb_reset(bb);
+			return rc;
+		}
+	}
+	return 0;
+bad:
+	ns_bb_reset(bb);
+	return ns_err(-EINVAL, "media errors '%s' line %u: expected \"OFFSET LENGTH\" in "
+		      "multiples of 512 bytes, or \"region ino=N btime=S.NS\" before them",
+		      name, lineno);
+}
+
+int ns_bb_load(const char *region_path, const struct ns_bb_id *id,
+		struct ns_badblocks *bb)
+{
+	char path[PATH_MAX];
+	struct ns_bb_id had = { 0 };
 	struct stat st;
 	FILE *f;
 	int rc, fd;
 
-	ctl_bb_reset(bb);
-	rc = ctl_bb_path(region_path, path, sizeof(path));
+	ns_bb_reset(bb);
+	rc = ns_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
 	/* never through a link, never block on a FIFO planted there */
@@ -328,7 +373,7 @@ int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 			ns_err(-EPERM, "media errors '%s' belong to uid %u, who owns neither "
 			       "the region file nor this process (uid %u): ignored", path,
 			       (unsigned)st.st_uid, (unsigned)geteuid());
-			return CTL_BB_STALE;
+			return NS_BB_STALE;
 		}
 	}
 	f = fdopen(fd, "r");
@@ -337,60 +382,27 @@ int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
 		close(fd);
 		return ns_err(rc, "cannot read media errors '%s': %s", path, strerror(-rc));
 	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long off, len;
-		char *p = line, *end;
-
-		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || *p == '\0')
-			continue;
-		if (strncmp(p, "region ", 7) == 0) {
-			if (had.known || bb->n || !id_parse(p + 6, &had))
-				goto bad;
-			continue;
-		}
-		errno = 0;
-		off = strtoull(p, &end, 10);
-		if (errno || end == p || (*end != ' ' && *end != '\t'))
-			goto bad;
-		p = end;
-		len = strtoull(p, &end, 10);
-		if (errno || end == p || (*end != '\n' && *end != '\0') || len == 0 ||
-		    off % CTL_BB_BLOCK || len % CTL_BB_BLOCK || off + len < off)
-			goto bad;
-		rc = ctl_bb_add(bb, off, len);
-		if (rc) {
-			fclose(f);
-			ctl_bb_reset(bb);
-			return rc;
-		}
-	}
+	rc = ns_bb_parse(f, path, &had, bb);
 	fclose(f);
+	if (rc)
+		return rc;
 	if (id && id->known && had.known && !id_matches(&had, id)) {
 		char a[96], b[96];
 		size_t n = bb->n;
 
 		id_text(&had, a, sizeof(a));
 		id_text(id, b, sizeof(b));
-		ctl_bb_reset(bb);
+		ns_bb_reset(bb);
 		ns_err(-ESTALE, "media errors '%s' were recorded for another region file "
 		       "at this path (%s; this one is %s): %zu range%s ignored", path, a, b,
 		       n, n == 1 ? "" : "s");
-		return CTL_BB_STALE;
+		return NS_BB_STALE;
 	}
 	return 0;
-bad:
-	fclose(f);
-	ctl_bb_reset(bb);
-	return ns_err(-EINVAL, "media errors '%s' line %u: expected \"OFFSET LENGTH\" in "
-		      "multiples of 512 bytes, or \"region ino=N btime=S.NS\" before them",
-		      path, lineno);
 }
 
 /* the directory of the sidecar, opened, holding the region file (id) */
-static int open_dir(const char *path, const struct ctl_bb_id *id, const char **base)
+static int open_dir(const char *path, const struct ns_bb_id *id, const char **base)
 {
 	char dir[PATH_MAX], *slash;
 	struct statx stx;
@@ -416,7 +428,7 @@ static int open_dir(const char *path, const struct ctl_bb_id *id, const char **b
 		/* base minus ".badblocks" is the region file, this one, not a link */
 		char rname[NAME_MAX + 1];
 		size_t l = strlen(*base) - strlen(".badblocks");
-		struct ctl_bb_id is;
+		struct ns_bb_id is;
 
 		snprintf(rname, sizeof(rname), "%.*s", (int)l, *base);
 		if (statx(dfd, rname, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &stx) < 0 ||
@@ -430,8 +442,8 @@ static int open_dir(const char *path, const struct ctl_bb_id *id, const char **b
 	return dfd;
 }
 
-int ctl_bb_save(const char *region_path, const struct ctl_bb_id *id,
-		const struct ctl_badblocks *bb)
+int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
+		const struct ns_badblocks *bb)
 {
 	char path[PATH_MAX], tmp[NAME_MAX + 1], idt[96];
 	const char *base;
@@ -439,7 +451,7 @@ int ctl_bb_save(const char *region_path, const struct ctl_bb_id *id,
 	size_t i;
 	int rc, fd = -1, dfd, tries;
 
-	rc = ctl_bb_path(region_path, path, sizeof(path));
+	rc = ns_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
 	dfd = open_dir(path, id, &base);
@@ -506,14 +518,14 @@ int ctl_bb_save(const char *region_path, const struct ctl_bb_id *id,
 	return 0;
 }
 
-int ctl_bb_remove_stale(const char *region_path)
+int ns_bb_remove_stale(const char *region_path)
 {
 	char path[PATH_MAX];
 	const char *base;
 	struct stat st;
 	int rc, dfd;
 
-	rc = ctl_bb_path(region_path, path, sizeof(path));
+	rc = ns_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
 	dfd = open_dir(path, NULL, &base);
@@ -537,18 +549,18 @@ int ctl_bb_remove_stale(const char *region_path)
 	return rc;
 }
 
-int ctl_bb_load_region(const struct ns_region *r, struct ctl_badblocks *bb)
+int ns_bb_load_region(const struct ns_region *r, struct ns_badblocks *bb)
 {
-	struct ctl_bb_id id;
+	struct ns_bb_id id;
 
-	ctl_bb_id_of_region(r, &id);
-	return ctl_bb_load(ns_region_path(r), &id, bb);
+	ns_bb_id_of_region(r, &id);
+	return ns_bb_load(ns_region_path(r), &id, bb);
 }
 
-int ctl_bb_save_region(const struct ns_region *r, const struct ctl_badblocks *bb)
+int ns_bb_save_region(const struct ns_region *r, const struct ns_badblocks *bb)
 {
-	struct ctl_bb_id id;
+	struct ns_bb_id id;
 
-	ctl_bb_id_of_region(r, &id);
-	return ctl_bb_save(ns_region_path(r), &id, bb);
+	ns_bb_id_of_region(r, &id);
+	return ns_bb_save(ns_region_path(r), &id, bb);
 }

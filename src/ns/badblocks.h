@@ -17,7 +17,7 @@
  * written for (inode number and birth time, which a new file at the same
  * path does not share; the inode alone where the file system gives no
  * birth time); a sidecar whose identity does not match the region file is
- * stale: ignored (CTL_BB_STALE, with a message saying why), and replaced
+ * stale: ignored (NS_BB_STALE, with a message saying why), and replaced
  * at the next change. create-region removes a sidecar it finds beside the
  * new file, saying so. Within one region the errors stay physical: a
  * namespace destroyed and another created over the range sees them, so
@@ -44,29 +44,30 @@
  * refuses a symbolic link or anything but a regular file (a FIFO would
  * block the daemon).
  */
-#ifndef PMEMFS_CTL_BADBLOCKS_H
-#define PMEMFS_CTL_BADBLOCKS_H
+#ifndef PMEMFS_NS_BADBLOCKS_H
+#define PMEMFS_NS_BADBLOCKS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#define CTL_BB_BLOCK 512u
+#define NS_BB_BLOCK 512u
 /* ranges a sidecar may hold (each injection adds at most one) */
-#define CTL_BB_MAX 4096u
+#define NS_BB_MAX 4096u
 
-struct ctl_bb_range {
+struct ns_bb_range {
 	uint64_t off;	/* data-area byte offset, a multiple of 512 */
 	uint64_t len;	/* bytes, a multiple of 512, > 0 */
 };
 
-struct ctl_badblocks {
-	struct ctl_bb_range *v;
+struct ns_badblocks {
+	struct ns_bb_range *v;
 	size_t n, cap;
 };
 
 /* the identity of a region file, recorded in its sidecar */
-struct ctl_bb_id {
+struct ns_bb_id {
 	bool known;		/* false: nothing to check (no region file) */
 	uint64_t ino;
 	bool has_btime;		/* the file system reports a birth time */
@@ -74,77 +75,88 @@ struct ctl_bb_id {
 	uint32_t btime_nsec;
 };
 
-/* ctl_bb_load: the sidecar belongs to another region file; bb is empty */
-#define CTL_BB_STALE 1
+/* ns_bb_load: the sidecar belongs to another region file; bb is empty */
+#define NS_BB_STALE 1
 
 struct ns_region;
 
 /* identity of an open region file; -errno */
-int ctl_bb_id_of_fd(int fd, struct ctl_bb_id *id);
+int ns_bb_id_of_fd(int fd, struct ns_bb_id *id);
 /* identity of the region file at path (links followed); -errno */
-int ctl_bb_id_of_path(const char *path, struct ctl_bb_id *id);
+int ns_bb_id_of_path(const char *path, struct ns_bb_id *id);
 /* identity of an open region (its fd); a region without one: !known */
-void ctl_bb_id_of_region(const struct ns_region *r, struct ctl_bb_id *id);
+void ns_bb_id_of_region(const struct ns_region *r, struct ns_bb_id *id);
 
 /* "<real path of region_path>.badblocks" into buf; -ENAMETOOLONG */
-int ctl_bb_path(const char *region_path, char *buf, size_t len);
+int ns_bb_path(const char *region_path, char *buf, size_t len);
 
 /*
  * Read the sidecar of region_path into bb (emptied first). No file is an
  * empty list. A malformed line is -EINVAL with a message naming the file
  * and the line. With id (may be NULL: no check), a sidecar recorded for
- * another region file is CTL_BB_STALE: bb stays empty, ns_errormsg() says
+ * another region file is NS_BB_STALE: bb stays empty, ns_errormsg() says
  * why (callers log it). So is one owned by a user other than root, this
  * process's and the region file's owner (planted in a shared directory: the
  * identity line is no proof, anyone who can stat the region can write it).
  */
-int ctl_bb_load(const char *region_path, const struct ctl_bb_id *id,
-		struct ctl_badblocks *bb);
+int ns_bb_load(const char *region_path, const struct ns_bb_id *id,
+		struct ns_badblocks *bb);
+
+/*
+ * The sidecar's text (the format above) read from f into bb (emptied
+ * first) and the identity it records into *had (!known without a "region"
+ * line); name is the file's, for messages. ns_bb_load's parser, apart
+ * for the fuzz target (tests/fuzz/badblocks_fuzz.c): 0, -EINVAL with a
+ * message naming name and the line, -ENOSPC past NS_BB_MAX ranges,
+ * -ENOMEM; on an error bb is empty.
+ */
+int ns_bb_parse(FILE *f, const char *name, struct ns_bb_id *had,
+		 struct ns_badblocks *bb);
 
 /*
  * Write bb as the sidecar of region_path, recording id (or remove it when
  * empty). See the top comment for how it is written.
  */
-int ctl_bb_save(const char *region_path, const struct ctl_bb_id *id,
-		const struct ctl_badblocks *bb);
+int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
+		const struct ns_badblocks *bb);
 
 /*
  * A region file was just created at region_path: remove a sidecar left
  * there by an earlier region. 1 when one was removed (ns_errormsg() says
  * which), 0 when there was none, -errno.
  */
-int ctl_bb_remove_stale(const char *region_path);
+int ns_bb_remove_stale(const char *region_path);
 
 /* Convenience for an open region: its path and identity. */
-int ctl_bb_load_region(const struct ns_region *r, struct ctl_badblocks *bb);
-int ctl_bb_save_region(const struct ns_region *r, const struct ctl_badblocks *bb);
+int ns_bb_load_region(const struct ns_region *r, struct ns_badblocks *bb);
+int ns_bb_save_region(const struct ns_region *r, const struct ns_badblocks *bb);
 
 /*
  * Mark [off, off+len) bad, widened to whole 512-byte blocks. -ENOSPC past
- * CTL_BB_MAX ranges, -ENOMEM.
+ * NS_BB_MAX ranges, -ENOMEM.
  */
-int ctl_bb_add(struct ctl_badblocks *bb, uint64_t off, uint64_t len);
+int ns_bb_add(struct ns_badblocks *bb, uint64_t off, uint64_t len);
 
 /*
  * Clear the whole blocks inside [off, off+len) (a partly covered block
  * stays bad). Returns the bytes cleared, or -ENOMEM (a range split in two).
  */
-int64_t ctl_bb_clear(struct ctl_badblocks *bb, uint64_t off, uint64_t len);
+int64_t ns_bb_clear(struct ns_badblocks *bb, uint64_t off, uint64_t len);
 
 /* Some byte of [off, off+len) is in a bad block. */
-bool ctl_bb_overlaps(const struct ctl_badblocks *bb, uint64_t off, uint64_t len);
+bool ns_bb_overlaps(const struct ns_badblocks *bb, uint64_t off, uint64_t len);
 
 /*
  * The bad ranges inside [off, off+len), clipped to it and made relative to
  * off, into out (up to max); returns how many there are (may exceed max).
  */
-size_t ctl_bb_clip(const struct ctl_badblocks *bb, uint64_t off, uint64_t len,
-		   struct ctl_bb_range *out, size_t max);
+size_t ns_bb_clip(const struct ns_badblocks *bb, uint64_t off, uint64_t len,
+		   struct ns_bb_range *out, size_t max);
 
 /* Bytes of bad blocks inside [off, off+len). */
-uint64_t ctl_bb_bytes(const struct ctl_badblocks *bb, uint64_t off, uint64_t len);
+uint64_t ns_bb_bytes(const struct ns_badblocks *bb, uint64_t off, uint64_t len);
 
-void ctl_bb_reset(struct ctl_badblocks *bb);	/* empty, keeps the memory */
-void ctl_bb_free(struct ctl_badblocks *bb);
+void ns_bb_reset(struct ns_badblocks *bb);	/* empty, keeps the memory */
+void ns_bb_free(struct ns_badblocks *bb);
 
 #endif
