@@ -53,6 +53,7 @@ test_pkgs="
 	man-db groff-base    # man, groff: ecosystem/man, ecosystem/systemd_unit (Documentation=)
 	systemd              # systemd-analyze: ecosystem/systemd_unit
 	bash-completion      # ecosystem/install, completion: where completions load
+	libxml2-utils        # xmllint: cli/qemu_script (the libvirt snippet is well-formed, slots 0 and 1)
 "
 
 # tests/e2e and bench's QEMU row: QEMU guests (busybox initramfs with the
