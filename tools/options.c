@@ -7,7 +7,7 @@
 
 #include "error.h"
 #include "options.h"
-#include "pmemctl.h"
+#include "msg.h"
 #include "util.h"
 
 #define CTL_KEY_HELP 'h'
