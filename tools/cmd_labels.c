@@ -25,6 +25,7 @@
 #include "namespace.h"
 #include "online.h"
 #include "client.h"
+#include "command.h"
 #include "options.h"
 #include "pmemctl.h"
 #include "region.h"
@@ -167,14 +168,22 @@ static bool ctl_area_current(const struct ctl_area *a, int i)
 
 /* ---- read-labels -------------------------------------------------------- */
 
+struct read_labels_cmd {
+	struct ctl_target t;
+	bool json;
+	const char *output;
+};
+
+#define CTL_OPTS_OF struct read_labels_cmd
 static const struct ctl_opt read_labels_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "json", 'j', no_argument, NULL, "decode the index blocks and labels as JSON" },
-	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE (a new file renamed over FILE: a "
-	  "link there is replaced, not followed; a FIFO or device is written as it is, and so is "
-	  "what a link of yours or root's leads to if no regular file: -o /dev/stdout)" },
-	{ 0 },
+	OPT_BOOL("json", 'j', json, "decode the index blocks and labels as JSON"),
+	OPT_STRING("output", 'o', output, "FILE", "write the raw area to FILE (a new file renamed over FILE: a "
+		   "link there is replaced, not followed; a FIFO or device is written as it is, and so is "
+		   "what a link of yours or root's leads to if no regular file: -o /dev/stdout)"),
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage read_labels_usage = {
 	.name = "read-labels",
@@ -506,89 +515,70 @@ static struct json_object *ctl_labels_json(const struct ctl_area *a)
 	return jdev;
 }
 
-int cmd_read_labels(int argc, char **argv)
+static int read_labels_online(void *obj, const struct ctl_args *a)
 {
-	struct {
-		struct ctl_target t;
-		bool json;
-		const char *output;
-	} o = { 0 };
-	struct ctl_area a;
-	struct ctl_out out;
-	struct ctl_parser p;
-	int c, rc, fd;
+	struct read_labels_cmd *o = obj;
 
-	ctl_parser_init(&p, &read_labels_usage, read_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'j':
-			o.json = true;
-			break;
-		case 'o':
-			o.output = p.arg;
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		if (!o.json)
-			return ctl_usage_error(&p, "online, read-labels decodes the label area: "
-					       "use -j (or --file PATH on an unmounted region "
-					       "for the raw bytes)");
-		rc = ctl_read_labels_online(&o.t, o.output);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-	if (!o.json && !o.output && isatty(STDOUT_FILENO))
-		return ctl_usage_error(&p, "not writing a binary label area to a terminal: "
+	if (!o->json)
+		return ctl_usage_error(a->p, "online, read-labels decodes the label area: "
+				       "use -j (or --file PATH on an unmounted region "
+				       "for the raw bytes)");
+	return ctl_read_labels_online(&o->t, o->output);
+}
+
+static int read_labels_offline(void *obj, const struct ctl_args *a)
+{
+	struct read_labels_cmd *o = obj;
+	struct ctl_area ar;
+	struct ctl_out out;
+	int rc, fd;
+
+	if (!o->json && !o->output && isatty(STDOUT_FILENO))
+		return ctl_usage_error(a->p, "not writing a binary label area to a terminal: "
 				       "use -o FILE, a pipe, or -j");
 
-	rc = ctl_area_open(&o.t, &a);
+	rc = ctl_area_open(&o->t, &ar);
 	if (rc)
 		return rc;
-	if (o.json) {
+	if (o->json) {
 		struct json_object *arr = json_object_new_array();
 
-		json_object_array_add(arr, ctl_labels_json(&a));
-		rc = ctl_json_output(arr, o.output);
+		json_object_array_add(arr, ctl_labels_json(&ar));
+		rc = ctl_json_output(arr, o->output);
 		goto out;
 	}
 	fd = STDOUT_FILENO;
-	if (o.output) {
-		rc = ctl_out_open(&out, o.output);
+	if (o->output) {
+		rc = ctl_out_open(&out, o->output);
 		if (rc)
 			goto out;
 		fd = out.fd;
 	}
-	rc = ctl_write_all(fd, a.buf, a.size);
+	rc = ctl_write_all(fd, ar.buf, ar.size);
 	if (rc < 0)
 		rc = ctl_fail_msg(rc, "cannot write '%s': %s",
-				  o.output ? o.output : "stdout", strerror(-rc));
-	if (o.output)
+				  o->output ? o->output : "stdout", strerror(-rc));
+	if (o->output)
 		rc = ctl_out_finish(&out, rc);
 out:
-	ctl_area_close(&a);
+	ctl_area_close(&ar);
 	return rc;
 }
 
+const struct ctl_command read_labels_cmd = {
+	.usage = &read_labels_usage, .opts = read_labels_opts,
+	.size = sizeof(struct read_labels_cmd), .check = ctl_args_none,
+	.online = read_labels_online, .offline = read_labels_offline,
+};
+
 /* ---- check-labels ------------------------------------------------------- */
 
+#define CTL_OPTS_OF struct ctl_target_cmd
 static const struct ctl_opt check_labels_opts[] = {
 	CTL_TARGET_OPTS,
-	{ 0 },
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage check_labels_usage = {
 	.name = "check-labels",
@@ -655,42 +645,24 @@ static int ctl_check_labels_online(struct ctl_target *t)
 	return 0;
 }
 
-int cmd_check_labels(int argc, char **argv)
+static int check_labels_online(void *t, const struct ctl_args *args)
 {
-	struct ctl_target t = { 0 };
+	(void)args;
+	return ctl_check_labels_online(t);
+}
+
+static int check_labels_offline(void *obj, const struct ctl_args *args)
+{
+	struct ctl_target t = *(struct ctl_target *)obj;
 	struct ctl_area a;
-	struct ctl_parser p;
 	struct json_object *j;
 	struct ns_region *r = NULL;
 	char why[NS_WHY_LEN];
 	unsigned nvalid = 0, nlabels = 0, nserved = 0, problems = 0;
 	uint8_t *reported = NULL;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &check_labels_usage, check_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&t, &p);
-	if (rc)
-		return rc;
-	if (t.online) {
-		rc = ctl_check_labels_online(&t);
-		ctl_target_close(&t);
-		return rc;
-	}
-
+	(void)args;
 	rc = ctl_area_open(&t, &a);
 	if (rc)
 		return rc;
@@ -798,16 +770,35 @@ int cmd_check_labels(int argc, char **argv)
 	return rc;
 }
 
+const struct ctl_command check_labels_cmd = {
+	.usage = &check_labels_usage, .opts = check_labels_opts,
+	.size = sizeof(struct ctl_target_cmd), .check = ctl_args_none,
+	.online = check_labels_online, .offline = check_labels_offline,
+};
+
 /* ---- init-labels, zero-labels ------------------------------------------- */
 
+struct init_labels_cmd {
+	struct ctl_target t;
+	bool force;
+	unsigned minor;
+};
+
+static const struct ctl_choice ctl_label_versions[] = {
+	{ "1.1", 1 }, { "1.2", 2 }, { NULL, 0 },
+};
+
+#define CTL_OPTS_OF struct init_labels_cmd
 static const struct ctl_opt init_labels_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "force", 'f', no_argument, NULL,
-	  "overwrite a valid label area (every namespace is forgotten), also one of another size than --label-size" },
-	{ "label-version", 'V', required_argument, "1.1|1.2",
-	  "label format (default: the current one, 1.2 for a new area)" },
-	{ 0 },
+	OPT_BOOL("force", 'f', force,
+		 "overwrite a valid label area (every namespace is forgotten), also one of another size than --label-size"),
+	OPT_CHOICE("label-version", 'V', minor, "1.1|1.2",
+		   "label format (default: the current one, 1.2 for a new area)",
+		   ctl_label_versions, "use 1.1 or 1.2"),
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage init_labels_usage = {
 	.name = "init-labels",
@@ -829,84 +820,59 @@ static const struct ctl_usage init_labels_usage = {
 		 CTL_TARGET_EXITS,
 };
 
-int cmd_init_labels(int argc, char **argv)
+static int init_labels_online(void *obj, const struct ctl_args *a)
 {
-	struct {
-		struct ctl_target t;
-		bool force;
-		unsigned minor;
-	} o = { 0 };
-	struct ns_region *r = NULL;
-	struct ctl_parser p;
+	struct init_labels_cmd *o = obj;
+	struct nl_msg *req = ctl_target_request(&o->t, CTL_CMD_INIT_LABELS);
+	struct ctl_response *resp = NULL;
+	struct ctl_region_info ri;
 	char sz[32];
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &init_labels_usage, init_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			o.force = true;
-			break;
-		case 'V':
-			if (ctl_parse_label_version(&p, &o.minor) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
+	(void)a;
+	if (!req)
+		return ctl_exit_code(-ENOMEM);
+	if (((!o->t.region || !strcmp(o->t.region, "all")) &&
+	     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
+	    (o->force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) ||
+	    (o->minor && ctl_put_u32(req, CTL_A_LABEL_VERSION, o->minor) < 0)) {
+		nlmsg_free(req);
+		return ctl_fail_msg(-ENOMEM, "out of memory");
 	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&o.t, &p);
+	rc = ctl_target_call(&o->t, req, &resp);
+	if (rc == 0 && resp->nparts == 1 &&
+	    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0)
+		ctl_msg("initialised the label area of %s on '%s' (v1.%u, %s)",
+			ri.dev, o->t.mountpoint, ri.label_version,
+			ns_format_size(ri.label_size, sz, sizeof(sz)));
+	ctl_response_free(&resp);
+	return rc;
+}
+
+static int init_labels_offline(void *obj, const struct ctl_args *a)
+{
+	struct init_labels_cmd *o = obj;
+	struct ns_region *r = NULL;
+	char sz[32];
+	int rc;
+
+	(void)a;
+	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE_NOLABELS, &r);
 	if (rc)
 		return rc;
-	if (o.t.online) {
-		struct nl_msg *req = ctl_target_request(&o.t, CTL_CMD_INIT_LABELS);
-		struct ctl_response *resp = NULL;
-		struct ctl_region_info ri;
-
-		if (!req)
-			return ctl_exit_code(-ENOMEM);
-		if (((!o.t.region || !strcmp(o.t.region, "all")) &&
-		     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
-		    (o.force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) ||
-		    (o.minor && ctl_put_u32(req, CTL_A_LABEL_VERSION, o.minor) < 0)) {
-			nlmsg_free(req);
-			return ctl_fail_msg(-ENOMEM, "out of memory");
-		}
-		rc = ctl_target_call(&o.t, req, &resp);
-		if (rc == 0 && resp->nparts == 1 &&
-		    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0)
-			ctl_msg("initialised the label area of %s on '%s' (v1.%u, %s)",
-				ri.dev, o.t.mountpoint, ri.label_version,
-				ns_format_size(ri.label_size, sz, sizeof(sz)));
-		ctl_response_free(&resp);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE_NOLABELS, &r);
-	if (rc)
-		return rc;
-	rc = ns_region_init_labels(r, o.minor, o.force);
+	rc = ns_region_init_labels(r, o->minor, o->force);
 	if (rc == -NS_E_LABELS_EXIST && !ns_region_has_labels(r)) {
 		/* a valid area of another size: the message says what it holds */
 		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
 	} else if (rc == -NS_E_LABELS_EXIST) {
 		rc = ctl_fail_msg(rc, "'%s' has a valid label area: use -f to "
 				  "overwrite it (its namespaces are forgotten)",
-				  o.t.file);
+				  o->t.file);
 	} else if (rc < 0) {
-		rc = ctl_fail_on(rc, o.t.file, "cannot initialise the label area of '%s'",
-				 o.t.file);
+		rc = ctl_fail_on(rc, o->t.file, "cannot initialise the label area of '%s'",
+				 o->t.file);
 	} else {
-		ctl_msg("initialised the label area of '%s' (v1.%u, %s)", o.t.file,
+		ctl_msg("initialised the label area of '%s' (v1.%u, %s)", o->t.file,
 			ns_region_label_minor(r),
 			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
 	}
@@ -914,17 +880,30 @@ int cmd_init_labels(int argc, char **argv)
 	return rc;
 }
 
-static const struct ctl_opt zero_labels_opts[] = {
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", "the unmounted region file" },
-	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE",
-	  "size of the label area at the end of the file (default: probe)" },
-	/* online mode: refused ("works offline only") */
-	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", NULL },
-	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", NULL },
-	{ "force", 'f', no_argument, NULL,
-	  "also over a valid label area of another size (it goes too; a larger --label-size zeroes data)" },
-	{ 0 },
+const struct ctl_command init_labels_cmd = {
+	.usage = &init_labels_usage, .opts = init_labels_opts,
+	.size = sizeof(struct init_labels_cmd), .check = ctl_args_none,
+	.online = init_labels_online, .offline = init_labels_offline,
 };
+
+struct zero_labels_cmd {
+	struct ctl_target t;
+	bool force;
+};
+
+#define CTL_OPTS_OF struct zero_labels_cmd
+static const struct ctl_opt zero_labels_opts[] = {
+	CTL_TARGET_OPT("file", CTL_KEY_FILE, "PATH", "the unmounted region file"),
+	CTL_TARGET_OPT("label-size", CTL_KEY_LABEL_SIZE, "SIZE",
+		       "size of the label area at the end of the file (default: probe)"),
+	/* online mode: refused ("works offline only") */
+	CTL_TARGET_OPT("mount", CTL_KEY_MOUNT, "DIR", NULL),
+	CTL_TARGET_OPT("socket", CTL_KEY_SOCKET, "PATH", NULL),
+	OPT_BOOL("force", 'f', force,
+		 "also over a valid label area of another size (it goes too; a larger --label-size zeroes data)"),
+	OPT_END,
+};
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage zero_labels_usage = {
 	.name = "zero-labels",
@@ -939,51 +918,32 @@ static const struct ctl_usage zero_labels_usage = {
 		 "  254  ENOENT: no such region file\n",
 };
 
-int cmd_zero_labels(int argc, char **argv)
+/* offline only: the dispatcher refuses online mode (zero-labels "works offline only") */
+static int zero_labels_offline(void *obj, const struct ctl_args *a)
 {
-	struct ctl_target t = { .offline_only = true };
+	struct zero_labels_cmd *o = obj;
 	struct ns_region *r = NULL;
-	struct ctl_parser p;
-	bool force = false;
 	char sz[32];
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &zero_labels_usage, zero_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			force = true;
-			break;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	if (!t.file)
-		return ctl_usage_error(&p, "no region file given: zero-labels works offline "
-				       "only, on an unmounted region: use --file PATH");
-	rc = ctl_target_check(&t, &p);
+	(void)a;
+	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE_NOLABELS, &r);
 	if (rc)
 		return rc;
-
-	rc = ctl_target_open(&t, CTL_OPEN_WRITE_NOLABELS, &r);
-	if (rc)
-		return rc;
-	rc = ns_region_zero_labels(r, force);
+	rc = ns_region_zero_labels(r, o->force);
 	if (rc == -NS_E_LABELS_EXIST)
 		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
 	else if (rc < 0)
-		rc = ctl_fail_on(rc, t.file, "cannot zero the label area of '%s'", t.file);
+		rc = ctl_fail_on(rc, o->t.file, "cannot zero the label area of '%s'", o->t.file);
 	else
-		ctl_msg("zeroed the label area of '%s' (%s)", t.file,
+		ctl_msg("zeroed the label area of '%s' (%s)", o->t.file,
 			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
 	ns_region_close(&r);
 	return rc;
 }
+
+const struct ctl_command zero_labels_cmd = {
+	.usage = &zero_labels_usage, .opts = zero_labels_opts,
+	.size = sizeof(struct zero_labels_cmd), .check = ctl_args_none,
+	.offline = zero_labels_offline,
+};

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "client.h"
+#include "command.h"
 #include "json_out.h"
 #include "namespace.h"
 #include "online.h"
@@ -28,23 +29,42 @@
 
 enum { KEY_READONLY = CTL_OPT_LONG, KEY_SPARSE, KEY_CRASH_TEST };
 
+struct create_ns_cmd {
+	struct ctl_target t;
+	struct ns_namespace_create_opts c;
+	uint8_t uuid[16];
+	bool crash_test;
+};
+
+static int create_ns_size(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+static int create_ns_name(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+static int create_ns_uuid(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+static int create_ns_mode(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+static int create_ns_type(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+
+#define CTL_OPTS_OF struct create_ns_cmd
 static const struct ctl_opt create_ns_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "size", 's', required_argument, "SIZE",
-	  "namespace size, a multiple of the alignment (default: the largest free extent)" },
-	{ "name", 'n', required_argument, "NAME", "name (unique in the region; the file name once mounted)" },
-	{ "uuid", 'u', required_argument, "UUID", "uuid (default: random)" },
-	{ "align", 'a', required_argument, "SIZE", "alignment, a power of two >= 4 KiB (default 2 MiB)" },
-	{ "mode", 'm', required_argument, "MODE", "raw (the only mode: the user formats the namespace)" },
-	{ "type", 't', required_argument, "TYPE", "pmem (the only type)" },
-	{ "read-only", KEY_READONLY, no_argument, NULL, "mark it read-only (label flag ROLABEL)" },
-	{ "sparse", KEY_SPARSE, no_argument, NULL, "do not preallocate its blocks in the region file" },
-	{ "force", 'f', no_argument, NULL,
-	  "may use ranges under labels that do not decode (garbage)" },
-	{ "crash-test", KEY_CRASH_TEST, no_argument, NULL,
-	  "online: enable crash testing at once (see power-fail)" },
-	{ 0 },
+	OPT_CALLBACK("size", 's', required_argument, c.size, "SIZE",
+		     "namespace size, a multiple of the alignment (default: the largest free extent)",
+		     create_ns_size),
+	OPT_CALLBACK("name", 'n', required_argument, c.name, "NAME",
+		     "name (unique in the region; the file name once mounted)", create_ns_name),
+	OPT_CALLBACK("uuid", 'u', required_argument, uuid, "UUID", "uuid (default: random)",
+		     create_ns_uuid),
+	OPT_SIZE("align", 'a', c.align, "SIZE", "alignment, a power of two >= 4 KiB (default 2 MiB)"),
+	OPT_CALLBACK("mode", 'm', required_argument, c, "MODE",
+		     "raw (the only mode: the user formats the namespace)", create_ns_mode),
+	OPT_CALLBACK("type", 't', required_argument, c, "TYPE", "pmem (the only type)",
+		     create_ns_type),
+	OPT_BOOL("read-only", KEY_READONLY, c.readonly, "mark it read-only (label flag ROLABEL)"),
+	OPT_BOOL("sparse", KEY_SPARSE, c.sparse, "do not preallocate its blocks in the region file"),
+	OPT_BOOL("force", 'f', c.force, "may use ranges under labels that do not decode (garbage)"),
+	OPT_BOOL("crash-test", KEY_CRASH_TEST, crash_test,
+		 "online: enable crash testing at once (see power-fail)"),
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage create_ns_usage = {
 	.name = "create-namespace",
@@ -105,6 +125,53 @@ static int ctl_check_type(const char *t)
 			    "pmem (ndctl's types are pmem and blk)", t);
 }
 
+static int create_ns_mode(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+{
+	(void)o, (void)f;
+	return ctl_check_mode(p->arg) ? -EINVAL : 0;
+}
+
+static int create_ns_type(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+{
+	(void)o, (void)f;
+	return ctl_check_type(p->arg) ? -EINVAL : 0;
+}
+
+static int create_ns_size(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+{
+	(void)o;
+	if (ctl_opt_size(p, f) < 0)
+		return -EINVAL;
+	if (*(uint64_t *)f == 0) {
+		ctl_fail_msg(-EINVAL, "bad value for --size '%s': a namespace cannot be empty",
+			     p->arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int create_ns_name(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+{
+	(void)o;
+	/* the core takes "" as no name; on the command line it is a mistake */
+	if (!*p->arg) {
+		ctl_fail_msg(-EINVAL, "invalid name '': empty");
+		return -EINVAL;
+	}
+	*(const char **)f = p->arg;
+	return 0;
+}
+
+static int create_ns_uuid(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+{
+	(void)o;
+	if (uuid_parse(p->arg, f) != 0) {
+		ctl_fail_msg(-EINVAL, "bad value for --uuid '%s': not a uuid", p->arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void ctl_warn_size(uint64_t size)
 {
 	char buf[32];
@@ -115,15 +182,24 @@ static void ctl_warn_size(uint64_t size)
 			ns_format_size(size, buf, sizeof(buf)));
 }
 
-static int ctl_create_online(struct ctl_target *t, const struct ns_namespace_create_opts *c,
-			     bool crash_test)
+static int create_ns_online(void *obj, const struct ctl_args *a)
 {
+	struct create_ns_cmd *o = obj;
+	struct ctl_target *t = &o->t;
+	const struct ns_namespace_create_opts *c = &o->c;
+	bool crash_test = o->crash_test;
 	struct ctl_response *resp = NULL;
 	struct ctl_ns_info ni;
-	struct nl_msg *req = ctl_target_request(t, CTL_CMD_CREATE_NS);
-	uint32_t flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
-			 (c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
+	struct nl_msg *req;
+	uint32_t flags;
 	int rc;
+
+	(void)a;
+	if (ctl_opt_given(a->p, 'u'))
+		o->c.uuid = o->uuid;
+	req = ctl_target_request(t, CTL_CMD_CREATE_NS);
+	flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
+			 (c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
 
 	if (!req)
 		return ctl_exit_code(-ENOMEM);
@@ -158,111 +234,47 @@ nomem:
 	return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
 }
 
-int cmd_create_namespace(int argc, char **argv)
+static int create_ns_check(void *obj, const struct ctl_args *a)
 {
-	struct {
-		struct ctl_target t;
-		struct ns_namespace_create_opts c;
-		uint8_t uuid[16];
-		bool crash_test;
-	} o = { 0 };
+	(void)obj;
+	if (a->argc)
+		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[0]);
+	return 0;
+}
+
+static int create_ns_offline(void *obj, const struct ctl_args *a)
+{
+	struct create_ns_cmd *o = obj;
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns = NULL;
 	struct ctl_progress pg;
-	struct ctl_parser p;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &create_ns_usage, create_ns_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 's':
-			if (ctl_opt_size(&p, &o.c.size) < 0)
-				return ctl_exit_code(-EINVAL);
-			if (o.c.size == 0)
-				return ctl_fail_msg(-EINVAL, "bad value for --size '%s': "
-						    "a namespace cannot be empty", p.arg);
-			break;
-		case 'n':
-			/* the core takes "" as no name; on the command line it is a mistake */
-			if (!*p.arg)
-				return ctl_fail_msg(-EINVAL, "invalid name '': empty");
-			o.c.name = p.arg;
-			break;
-		case 'u':
-			if (uuid_parse(p.arg, o.uuid) != 0)
-				return ctl_fail_msg(-EINVAL, "bad value for --uuid '%s': "
-						    "not a uuid", p.arg);
-			o.c.uuid = o.uuid;
-			break;
-		case 'a':
-			if (ctl_opt_size(&p, &o.c.align) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		case 'm':
-			rc = ctl_check_mode(p.arg);
-			if (rc)
-				return rc;
-			break;
-		case 't':
-			rc = ctl_check_type(p.arg);
-			if (rc)
-				return rc;
-			break;
-		case KEY_READONLY:
-			o.c.readonly = true;
-			break;
-		case KEY_SPARSE:
-			o.c.sparse = true;
-			break;
-		case KEY_CRASH_TEST:
-			o.crash_test = true;
-			break;
-		case 'f':
-			o.c.force = true;
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		rc = ctl_create_online(&o.t, &o.c, o.crash_test);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-	if (o.crash_test)
+	if (ctl_opt_given(a->p, 'u'))
+		o->c.uuid = o->uuid;
+	if (o->crash_test)
 		return ctl_fail_msg(-ENOTSUP, "--crash-test is runtime state of a daemon: "
 				    "create the namespace online, or enable it later with "
 				    "'pmemctl power-fail NAME --enable'");
 
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
+	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
-	if (o.c.size == 0) {
+	if (o->c.size == 0) {
 		/* ndctl's default: the largest extent of this alignment */
-		rc = ns_region_default_size(r, o.c.align, &o.c.size);
+		rc = ns_region_default_size(r, o->c.align, &o->c.size);
 		if (rc < 0) {
-			rc = ctl_fail(rc, "cannot create namespace in '%s'", o.t.file);
+			rc = ctl_fail(rc, "cannot create namespace in '%s'", o->t.file);
 			goto out;
 		}
 	}
-	ctl_progress_init(&pg, "preallocating namespace in '%s'", o.t.file);
-	o.c.progress = ctl_progress_cb;
-	o.c.progress_arg = &pg;
-	rc = ns_namespace_create(r, &o.c, &ns);
+	ctl_progress_init(&pg, "preallocating namespace in '%s'", o->t.file);
+	o->c.progress = ctl_progress_cb;
+	o->c.progress_arg = &pg;
+	rc = ns_namespace_create(r, &o->c, &ns);
 	ctl_progress_end(&pg);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot create namespace in '%s'", o.t.file);
+		rc = ctl_fail(rc, "cannot create namespace in '%s'", o->t.file);
 		goto out;
 	}
 	ctl_warn_size(ns_namespace_size(ns));
@@ -272,14 +284,26 @@ out:
 	return rc;
 }
 
+const struct ctl_command create_namespace_cmd = {
+	.usage = &create_ns_usage, .opts = create_ns_opts, .size = sizeof(struct create_ns_cmd),
+	.check = create_ns_check, .online = create_ns_online, .offline = create_ns_offline,
+};
+
 /* ---- destroy-namespace -------------------------------------------------- */
 
+struct destroy_ns_cmd {
+	struct ctl_target t;
+	uint32_t flags;
+};
+
+#define CTL_OPTS_OF struct destroy_ns_cmd
 static const struct ctl_opt destroy_ns_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "force", 'f', no_argument, NULL,
-	  "online: destroy even an enabled namespace, or one that is open or mapped" },
-	{ 0 },
+	OPT_BIT("force", 'f', flags, NS_DESTROY_FORCE,
+		"online: destroy even an enabled namespace, or one that is open or mapped"),
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage destroy_ns_usage = {
 	.name = "destroy-namespace",
@@ -310,7 +334,7 @@ static const struct ctl_usage destroy_ns_usage = {
 
 /* Resolve every argument in a listing first: an unknown one destroys nothing. */
 static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int argc,
-			      char **argv, const struct ctl_ns_info ***out, unsigned *n)
+			      char *const *argv, const struct ctl_ns_info ***out, unsigned *n)
 {
 	const struct ctl_ns_info **v;
 	unsigned k;
@@ -324,7 +348,7 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 	v = calloc(l->nns + 1, sizeof(*v));
 	if (!v)
 		return ctl_fail_msg(-ENOMEM, "out of memory");
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		bool all = strcmp(argv[i], "all") == 0;
 		const struct ctl_ns_info *one = all ? NULL : ctl_listing_find(l, argv[i]);
 
@@ -357,10 +381,10 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 }
 
 /* "all" also takes every disabled namespace (those list -i shows disabled) */
-static void ctl_resolve_disabled(const struct ctl_listing *l, int argc, char **argv,
+static void ctl_resolve_disabled(const struct ctl_listing *l, int argc, char *const *argv,
 				 const struct ctl_ns_info **v, unsigned *n)
 {
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "all"))
 			continue;
 		for (unsigned j = 0; j < l->nns; j++) {
@@ -420,8 +444,13 @@ static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, b
  * or mapped; EBUSY) does not stop the others; any other failure does.
  * The exit code is the first failure's.
  */
-static int ctl_destroy_online(struct ctl_target *t, bool force, int argc, char **argv)
+static int destroy_ns_online(void *obj, const struct ctl_args *a)
 {
+	struct destroy_ns_cmd *od = obj;
+	struct ctl_target *t = &od->t;
+	bool force = od->flags & NS_DESTROY_FORCE;
+	int argc = a->argc;
+	char **argv = a->argv;
 	const struct ctl_ns_info **v = NULL;
 	struct ctl_listing l;
 	unsigned n = 0, done = 0, refused = 0, k;
@@ -462,46 +491,25 @@ static int ctl_destroy_online(struct ctl_target *t, bool force, int argc, char *
 	return first;
 }
 
-int cmd_destroy_namespace(int argc, char **argv)
+static int destroy_ns_check(void *obj, const struct ctl_args *a)
 {
-	struct {
-		struct ctl_target t;
-		unsigned flags;
-	} o = { 0 };
+	(void)obj;
+	if (!a->argc)
+		return ctl_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
+	return 0;
+}
+
+static int destroy_ns_offline(void *obj, const struct ctl_args *a)
+{
+	struct destroy_ns_cmd *o = obj;
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns, **victims = NULL;
 	unsigned nvictims = 0, done = 0;
-	struct ctl_parser p;
-	int c, rc;
+	int argc = a->argc;
+	char **argv = a->argv;
+	int rc;
 
-	ctl_parser_init(&p, &destroy_ns_usage, destroy_ns_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			o.flags |= NS_DESTROY_FORCE;
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind >= argc)
-		return ctl_usage_error(&p, "no namespace given (a name, uuid, device or all)");
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		rc = ctl_destroy_online(&o.t, o.flags & NS_DESTROY_FORCE, argc, argv);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
+	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 
@@ -514,7 +522,7 @@ int cmd_destroy_namespace(int argc, char **argv)
 		goto out;
 	}
 	nvictims = 0;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		bool all = strcmp(argv[i], "all") == 0;
 		struct ns_namespace *one;
 
@@ -526,7 +534,7 @@ int cmd_destroy_namespace(int argc, char **argv)
 		}
 		if (!all && !one) {
 			rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'",
-					  argv[i], o.t.file);
+					  argv[i], o->t.file);
 			goto out;
 		}
 		ns_region_foreach_namespace(r, ns) {
@@ -544,10 +552,10 @@ int cmd_destroy_namespace(int argc, char **argv)
 		char dev[64];
 
 		snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(victims[k]));
-		rc = ns_namespace_destroy(victims[k], o.flags);
+		rc = ns_namespace_destroy(victims[k], o->flags);
 		if (rc < 0) {
 			rc = ctl_fail(rc, "cannot destroy namespace '%s' in '%s'",
-				      dev, o.t.file);
+				      dev, o->t.file);
 			break;
 		}
 		done++;
@@ -559,12 +567,23 @@ out:
 	return rc;
 }
 
+const struct ctl_command destroy_namespace_cmd = {
+	.usage = &destroy_ns_usage, .opts = destroy_ns_opts, .size = sizeof(struct destroy_ns_cmd),
+	.check = destroy_ns_check, .online = destroy_ns_online, .offline = destroy_ns_offline,
+};
+
 /* ---- rename-namespace --------------------------------------------------- */
 
+struct rename_ns_cmd {
+	struct ctl_target t;
+};
+
+#define CTL_OPTS_OF struct rename_ns_cmd
 static const struct ctl_opt rename_ns_opts[] = {
 	CTL_TARGET_OPTS,
-	{ 0 },
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage rename_ns_usage = {
 	.name = "rename-namespace",
@@ -637,74 +656,57 @@ static int ctl_ns_call(struct ctl_target *t, struct nl_msg *req, bool quiet)
 	return 0;
 }
 
-int cmd_rename_namespace(int argc, char **argv)
+static int rename_ns_check(void *obj, const struct ctl_args *a)
 {
-	struct {
-		struct ctl_target t;
-		const char *from, *to;
-	} o = { 0 };
+	(void)obj;
+	if (a->argc != 2)
+		return ctl_usage_error(a->p, "give the namespace and its new name");
+	if (!*a->argv[1])
+		return ctl_fail_msg(-EINVAL, "invalid name '': empty");
+	return 0;
+}
+
+static int rename_ns_online(void *obj, const struct ctl_args *a)
+{
+	struct rename_ns_cmd *o = obj;
+	const char *from = a->argv[0], *to = a->argv[1];
+	struct nl_msg *req;
+
+	/* the new name's rules here, as offline (the daemon checks again) */
+	if (ns_name_validate(to) < 0)
+		return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
+	req = ctl_spec_request(&o->t, CTL_CMD_RENAME_NS, from);
+	if (req && ctl_put_string(req, CTL_A_NEW_NAME, to) < 0) {
+		nlmsg_free(req);
+		return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
+	}
+	return ctl_ns_call(&o->t, req, false);
+}
+
+static int rename_ns_offline(void *obj, const struct ctl_args *a)
+{
+	struct rename_ns_cmd *o = obj;
+	const char *from = a->argv[0], *to = a->argv[1];
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns;
-	struct ctl_parser p;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &rename_ns_usage, rename_ns_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (argc - optind != 2)
-		return ctl_usage_error(&p, "give the namespace and its new name");
-	o.from = argv[optind];
-	o.to = argv[optind + 1];
-	if (!*o.to)
-		return ctl_fail_msg(-EINVAL, "invalid name '': empty");
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		struct nl_msg *req;
-
-		/* the new name's rules here, as offline (the daemon checks again) */
-		if (ns_name_validate(o.to) < 0) {
-			ctl_target_close(&o.t);
-			return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
-		}
-		req = ctl_spec_request(&o.t, CTL_CMD_RENAME_NS, o.from);
-		if (req && ctl_put_string(req, CTL_A_NEW_NAME, o.to) < 0) {
-			nlmsg_free(req);
-			ctl_target_close(&o.t);
-			return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
-		}
-		rc = ctl_ns_call(&o.t, req, false);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
+	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 	ns_err_clear();
-	ns = ns_region_find_namespace(r, o.from);
+	ns = ns_region_find_namespace(r, from);
 	if (!ns && *ns_errormsg()) {
-		rc = ctl_fail_on(-EINVAL, o.from, "namespace '%s'", o.from);
+		rc = ctl_fail_on(-EINVAL, from, "namespace '%s'", from);
 		goto out;
 	}
 	if (!ns) {
-		rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'", o.from, o.t.file);
+		rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'", from, o->t.file);
 		goto out;
 	}
-	rc = ns_namespace_rename(ns, o.to);
+	rc = ns_namespace_rename(ns, to);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot rename namespace '%s' to '%s'", o.from, o.to);
+		rc = ctl_fail(rc, "cannot rename namespace '%s' to '%s'", from, to);
 		goto out;
 	}
 	ctl_json_print(ctl_json_namespace(ns, 0));
@@ -713,20 +715,32 @@ out:
 	return rc;
 }
 
+const struct ctl_command rename_namespace_cmd = {
+	.usage = &rename_ns_usage, .opts = rename_ns_opts, .size = sizeof(struct rename_ns_cmd),
+	.check = rename_ns_check, .online = rename_ns_online, .offline = rename_ns_offline,
+};
+
 /* ---- commands of a running daemon: enable, disable, stats -------------- */
 
+struct enable_ns_cmd {
+	struct ctl_target t;
+	bool force;
+};
+
+#define CTL_OPTS_OF struct enable_ns_cmd
 static const struct ctl_opt enable_ns_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
 	CTL_TARGET_REFUSED_FILE,
-	{ 0 },
+	OPT_END,
 };
 
 static const struct ctl_opt disable_ns_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
 	CTL_TARGET_REFUSED_FILE,
-	{ "force", 'f', no_argument, NULL, "disable even while its file is open or mapped" },
-	{ 0 },
+	OPT_BOOL("force", 'f', force, "disable even while its file is open or mapped"),
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 #define CTL_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
 
@@ -756,50 +770,28 @@ static const struct ctl_usage disable_ns_usage = {
 		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
 };
 
-static int ctl_enable_disable(const struct ctl_usage *u, const struct ctl_opt *opts,
-			      unsigned cmd, const char *verb, int argc, char **argv)
+static int ctl_enable_disable(struct enable_ns_cmd *o, const struct ctl_args *a,
+			      unsigned cmd, const char *verb)
 {
-	struct ctl_target t = { 0 };
 	const struct ctl_ns_info **v = NULL;
 	struct ctl_listing l;
-	struct ctl_parser p;
-	bool force = false;
 	unsigned n = 0, done = 0, k;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, u, opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			force = true;
-			break;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	rc = ctl_target_check_online(&t, &p);
-	if (rc)
-		return rc;
-	if (optind >= argc)
-		return ctl_usage_error(&p, "no namespace given (a name, uuid, device or all)");
-	rc = ctl_resolve_online(&t, &l, argc, argv, &v, &n);
+	if (!a->argc)
+		return ctl_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
+	rc = ctl_resolve_online(&o->t, &l, a->argc, a->argv, &v, &n);
 	/* "all" enables every disabled namespace, not only the served ones */
 	if (rc == 0 && cmd == CTL_CMD_ENABLE_NS)
-		ctl_resolve_disabled(&l, argc, argv, v, &n);
+		ctl_resolve_disabled(&l, a->argc, a->argv, v, &n);
 	for (k = 0; rc == 0 && k < n; k++) {
 		struct nl_msg *req = ctl_online_ns_request(cmd, v[k]);
 
-		if (req && force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
+		if (req && o->force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
 			nlmsg_free(req);
 			req = NULL;
 		}
-		rc = ctl_ns_call(&t, req, true);
+		rc = ctl_ns_call(&o->t, req, true);
 		if (rc == 0)
 			done++;
 	}
@@ -807,29 +799,39 @@ static int ctl_enable_disable(const struct ctl_usage *u, const struct ctl_opt *o
 		ctl_msg("%s %u namespace%s", verb, done, done == 1 ? "" : "s");
 	free(v);
 	ctl_listing_free(&l);
-	ctl_target_close(&t);
 	return rc;
 }
 
-int cmd_enable_namespace(int argc, char **argv)
+static int enable_ns_online(void *o, const struct ctl_args *a)
 {
-	return ctl_enable_disable(&enable_ns_usage, enable_ns_opts, CTL_CMD_ENABLE_NS,
-				  "enabled", argc, argv);
+	return ctl_enable_disable(o, a, CTL_CMD_ENABLE_NS, "enabled");
 }
 
-int cmd_disable_namespace(int argc, char **argv)
+static int disable_ns_online(void *o, const struct ctl_args *a)
 {
-	return ctl_enable_disable(&disable_ns_usage, disable_ns_opts, CTL_CMD_DISABLE_NS,
-				  "disabled", argc, argv);
+	return ctl_enable_disable(o, a, CTL_CMD_DISABLE_NS, "disabled");
 }
+
+/* usage checked after the target (online only): as before the table */
+const struct ctl_command enable_namespace_cmd = {
+	.usage = &enable_ns_usage, .opts = enable_ns_opts, .size = sizeof(struct enable_ns_cmd),
+	.online = enable_ns_online,
+};
+
+const struct ctl_command disable_namespace_cmd = {
+	.usage = &disable_ns_usage, .opts = disable_ns_opts, .size = sizeof(struct enable_ns_cmd),
+	.online = disable_ns_online,
+};
 
 /* ---- stats ---- */
 
+#define CTL_OPTS_OF struct enable_ns_cmd
 static const struct ctl_opt stats_opts[] = {
 	CTL_TARGET_ONLINE_OPTS,
 	CTL_TARGET_REFUSED_FILE,
-	{ 0 },
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage stats_usage = {
 	.name = "stats",
@@ -845,38 +847,21 @@ static const struct ctl_usage stats_usage = {
 		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
 };
 
-int cmd_stats(int argc, char **argv)
+static int stats_online(void *obj, const struct ctl_args *a)
 {
-	struct ctl_target t = { 0 };
+	struct ctl_target *t = obj;
 	struct ctl_response *resp = NULL;
 	struct json_object *arr;
 	struct nl_msg *req;
-	struct ctl_parser p;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &stats_usage, stats_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	rc = ctl_target_check_online(&t, &p);
-	if (rc)
-		return rc;
-	if (argc - optind > 1)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind + 1]);
-	req = optind < argc ? ctl_spec_request(&t, CTL_CMD_STATS, argv[optind]) :
-			      ctl_target_request(&t, CTL_CMD_STATS);
+	if (a->argc > 1)
+		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+	req = a->argc ? ctl_spec_request(t, CTL_CMD_STATS, a->argv[0]) :
+			ctl_target_request(t, CTL_CMD_STATS);
 	if (!req)
-		return ctl_exit_code(optind < argc ? -ENOENT : -EINVAL);
-	rc = ctl_target_call(&t, req, &resp);
+		return ctl_exit_code(a->argc ? -ENOENT : -EINVAL);
+	rc = ctl_target_call(t, req, &resp);
 	if (rc == 0) {
 		arr = json_object_new_array();
 		for (unsigned i = 0; i < resp->nparts; i++) {
@@ -888,6 +873,10 @@ int cmd_stats(int argc, char **argv)
 		ctl_json_print(arr);
 		ctl_response_free(&resp);
 	}
-	ctl_target_close(&t);
 	return rc;
 }
+
+const struct ctl_command stats_cmd = {
+	.usage = &stats_usage, .opts = stats_opts, .size = sizeof(struct enable_ns_cmd),
+	.online = stats_online,
+};

@@ -13,6 +13,7 @@
 
 #include "badblocks.h"
 #include "client.h"
+#include "command.h"
 #include "error.h"
 #include "json_out.h"
 #include "label.h"
@@ -28,8 +29,8 @@
 
 enum { KEY_PREALLOC = CTL_OPT_LONG, KEY_WATCH, KEY_NVDIMM_SLOT };
 
-/* --nvdimm-slot N: QEMU's -device nvdimm,slot=N, 0 to 255 */
-static int ctl_opt_nvdimm_slot(const struct ctl_parser *p, uint32_t *out)
+/* --nvdimm-slot N: QEMU's -device nvdimm,slot=N, 0 to 255 (an option callback) */
+static int ctl_opt_nvdimm_slot(const struct ctl_parser *p, const struct ctl_opt *o, void *out)
 {
 	const char *s = p->arg;
 	char *end;
@@ -43,27 +44,42 @@ static int ctl_opt_nvdimm_slot(const struct ctl_parser *p, uint32_t *out)
 			p->optname, s, NS_NVDIMM_SLOT_MAX);
 		return -EINVAL;
 	}
-	*out = (uint32_t)v;
+	(void)o;
+	*(uint32_t *)out = (uint32_t)v;
 	return 0;
 }
 
-static const struct ctl_opt create_region_opts[] = {
-	{ "size", 's', required_argument, "SIZE",
-	  "size of the whole file (data + label area), a multiple of 2 MiB (>= 4 MiB)" },
-	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE",
-	  "label area size, a power of two >= 128 KiB (default 128 KiB)" },
-	{ "label-version", 'V', required_argument, "1.1|1.2",
-	  "label format: 1.2 (256-byte labels, default) or 1.1 (128-byte)" },
-	{ "prealloc", KEY_PREALLOC, no_argument, NULL,
-	  "allocate every block of the file (default: sparse data area)" },
-	{ "nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, "N",
-	  "the QEMU nvdimm slot the file will be given in (-device nvdimm,slot=N; "
-	  "default 0): its labels carry the interleave-set cookie a guest "
-	  "computes for that slot" },
-	{ "file", CTL_KEY_FILE, required_argument, "PATH",
-	  "the file to create (or give PATH as the argument)" },
-	{ 0 },
+struct create_region_cmd {
+	struct ns_region_create_opts c;
+	const char *path;
 };
+
+static const struct ctl_choice ctl_label_versions[] = {
+	{ "1.1", 1 }, { "1.2", 2 }, { NULL, 0 },
+};
+
+#define CTL_OPTS_OF struct create_region_cmd
+static const struct ctl_opt create_region_opts[] = {
+	OPT_SIZE("size", 's', c.size, "SIZE",
+		 "size of the whole file (data + label area), a multiple of 2 MiB (>= 4 MiB)"),
+	OPT_SIZE("label-size", CTL_KEY_LABEL_SIZE, c.label_size, "SIZE",
+		 "label area size, a power of two >= 128 KiB (default 128 KiB)"),
+	OPT_CHOICE("label-version", 'V', c.minor, "1.1|1.2",
+		   "label format: 1.2 (256-byte labels, default) or 1.1 (128-byte)",
+		   ctl_label_versions, "use 1.1 or 1.2"),
+	OPT_BOOL("prealloc", KEY_PREALLOC, c.prealloc,
+		 "allocate every block of the file (default: sparse data area)"),
+	OPT_CALLBACK("nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, c.nvdimm_slot, "N",
+		     "the QEMU nvdimm slot the file will be given in (-device nvdimm,slot=N; "
+		     "default 0): its labels carry the interleave-set cookie a guest "
+		     "computes for that slot", ctl_opt_nvdimm_slot),
+	OPT_STRING("file", CTL_KEY_FILE, path, "PATH",
+		   "the file to create (or give PATH as the argument)"),
+	OPT_END,
+};
+#undef CTL_OPTS_OF
+
+static const struct create_region_cmd create_region_defaults = { .c = { .minor = 2 } };
 
 static const struct ctl_usage create_region_usage = {
 	.name = "create-region",
@@ -87,74 +103,45 @@ static const struct ctl_usage create_region_usage = {
 		 "  228  ENOSPC: the file system is full (--prealloc)\n",
 };
 
-int cmd_create_region(int argc, char **argv)
+static int create_region_check(void *obj, const struct ctl_args *a)
 {
-	struct {
-		struct ns_region_create_opts c;
-		const char *path;
-		bool have_size;
-	} o = { .c = { .minor = 2 } };
+	struct create_region_cmd *o = obj;
+
+	if (a->argc) {
+		if (o->path)
+			return ctl_usage_error(a->p, "give the path once: --file or as the argument");
+		o->path = a->argv[0];
+	}
+	if (a->argc > 1)
+		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+	if (!o->path)
+		return ctl_usage_error(a->p, "no region file given");
+	if (!ctl_opt_given(a->p, 's'))
+		return ctl_usage_error(a->p, "missing --size");
+	return 0;
+}
+
+/* offline only, without a region to open: it makes the file */
+static int create_region_run(void *obj, const struct ctl_args *a)
+{
+	struct create_region_cmd *o = obj;
 	struct ns_region_opts ro = { 0 };
 	struct ns_region *r = NULL;
 	struct ctl_progress pg;
-	struct ctl_parser p;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &create_region_usage, create_region_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 's':
-			if (ctl_opt_size(&p, &o.c.size) < 0)
-				return ctl_exit_code(-EINVAL);
-			o.have_size = true;
-			break;
-		case CTL_KEY_LABEL_SIZE:
-			if (ctl_opt_size(&p, &o.c.label_size) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		case 'V':
-			if (ctl_parse_label_version(&p, &o.c.minor) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		case KEY_PREALLOC:
-			o.c.prealloc = true;
-			break;
-		case KEY_NVDIMM_SLOT:
-			if (ctl_opt_nvdimm_slot(&p, &o.c.nvdimm_slot) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		case CTL_KEY_FILE:
-			o.path = p.arg;
-			break;
-		}
-	}
-	if (optind < argc) {
-		if (o.path)
-			return ctl_usage_error(&p, "give the path once: --file or as the argument");
-		o.path = argv[optind++];
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	if (!o.path)
-		return ctl_usage_error(&p, "no region file given");
-	if (!o.have_size)
-		return ctl_usage_error(&p, "missing --size");
-
-	ctl_progress_init(&pg, "preallocating '%s'", o.path);
-	o.c.progress = ctl_progress_cb;
-	o.c.progress_arg = &pg;
-	rc = ns_region_create(o.path, &o.c, &ro, &r);
+	(void)a;
+	ctl_progress_init(&pg, "preallocating '%s'", o->path);
+	o->c.progress = ctl_progress_cb;
+	o->c.progress_arg = &pg;
+	rc = ns_region_create(o->path, &o->c, &ro, &r);
 	ctl_progress_end(&pg);
 	if (rc < 0)
-		return ctl_fail_on(rc, o.path, "cannot create region '%s'", o.path);
+		return ctl_fail_on(rc, o->path, "cannot create region '%s'", o->path);
 	/* a new file: media errors left beside it are an earlier region's */
-	rc = ctl_bb_remove_stale(o.path);
+	rc = ctl_bb_remove_stale(o->path);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "region '%s' created, but", o.path);
+		rc = ctl_fail(rc, "region '%s' created, but", o->path);
 		ns_region_close(&r);
 		return rc;
 	}
@@ -166,31 +153,13 @@ int cmd_create_region(int argc, char **argv)
 	return 0;
 }
 
-/* ---- list ---------------------------------------------------------------- */
-
-static const struct ctl_opt list_opts[] = {
-	CTL_TARGET_OPTS,
-	{ "namespace", 'n', required_argument, "NAME",
-	  "only this namespace: name, uuid, device name (namespace0.1) or all" },
-	{ "regions", 'R', no_argument, NULL, "list regions" },
-	{ "namespaces", 'N', no_argument, NULL, "list namespaces (the default)" },
-	{ "human", 'u', no_argument, NULL,
-	  "sizes as \"4.00 GiB (4.29 GB)\", ids and offsets in hex; a lone item "
-	  "is printed as an object" },
-	{ "idle", 'i', no_argument, NULL,
-	  "also namespaces that are not served (disabled, interleaved, foreign, "
-	  "invalid), with state and reason" },
-	{ "media-errors", 'M', no_argument, NULL,
-	  "injected media errors: badblock_count and badblocks [{offset, length}] "
-	  "in 512-byte blocks, as ndctl" },
-	{ "verbose", 'v', no_argument, NULL,
-	  "online: the status view (daemon pid and uptime, holders, bytes not yet "
-	  "durable, sticky error, crash-test state, backing; see above)" },
-	{ "watch", KEY_WATCH, optional_argument, "[SECS]",
-	  "print the list again every SECS seconds (default 1), one JSON "
-	  "document each, until interrupted" },
-	{ 0 },
+const struct ctl_command create_region_cmd = {
+	.usage = &create_region_usage, .opts = create_region_opts,
+	.size = sizeof(struct create_region_cmd), .defaults = &create_region_defaults,
+	.check = create_region_check, .run = create_region_run,
 };
+
+/* ---- list ---------------------------------------------------------------- */
 
 static const struct ctl_usage list_usage = {
 	.name = "list",
@@ -249,6 +218,41 @@ struct ctl_list_opts {
 	/* -M: the media errors of each region (by regs[] index) */
 	const struct ctl_badblocks *bbs;
 };
+
+struct list_cmd {
+	struct ctl_target t;
+	struct ctl_list_opts l;
+	unsigned watch_ms;	/* --watch: 0 once */
+};
+
+static int ctl_list_watch_arg(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+
+#define CTL_OPTS_OF struct list_cmd
+static const struct ctl_opt list_opts[] = {
+	CTL_TARGET_OPTS,
+	OPT_STRING("namespace", 'n', l.ns_filter, "NAME",
+		   "only this namespace: name, uuid, device name (namespace0.1) or all"),
+	OPT_BOOL("regions", 'R', l.regions, "list regions"),
+	OPT_BOOL("namespaces", 'N', l.namespaces, "list namespaces (the default)"),
+	OPT_BIT("human", 'u', l.flags, CTL_JSON_HUMAN,
+		"sizes as \"4.00 GiB (4.29 GB)\", ids and offsets in hex; a lone item "
+		"is printed as an object"),
+	OPT_BIT("idle", 'i', l.flags, CTL_JSON_IDLE,
+		"also namespaces that are not served (disabled, interleaved, foreign, "
+		"invalid), with state and reason"),
+	OPT_BOOL("media-errors", 'M', l.media,
+		 "injected media errors: badblock_count and badblocks [{offset, length}] "
+		 "in 512-byte blocks, as ndctl"),
+	OPT_COUNTER("verbose", 'v', l.verbose,
+		    "online: the status view (daemon pid and uptime, holders, bytes not yet "
+		    "durable, sticky error, crash-test state, backing; see above)"),
+	OPT_CALLBACK("watch", KEY_WATCH, optional_argument, watch_ms, "[SECS]",
+		     "print the list again every SECS seconds (default 1), one JSON "
+		     "document each, until interrupted", ctl_list_watch_arg),
+	OPT_END,
+};
+#undef CTL_OPTS_OF
+
 
 /* ndctl's "badblock_count" and "badblocks" of [off, off+len) of bb, in sectors */
 static void ctl_list_add_badblocks(struct json_object *j, const struct ctl_badblocks *bb,
@@ -621,12 +625,18 @@ static int ctl_list_once(struct ctl_list_opts *o, struct ctl_target *t,
 	return rc;
 }
 
-/* --watch [SECS]: whole seconds or a decimal fraction, > 0 */
-static int ctl_list_watch_arg(const char *a, unsigned *ms)
+/* --watch [SECS]: whole seconds or a decimal fraction, > 0 ("--watch 2" as well) */
+static int ctl_list_watch_arg(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
 {
+	const char *a = p->arg;
+	unsigned *ms = f;
 	char *end;
 	double v;
 
+	(void)o;
+	*ms = 1000;
+	if (!a)
+		return 0;
 	errno = 0;
 	v = strtod(a, &end);
 	if (end == a || *end || errno || !(v > 0) || v > 86400) {
@@ -640,67 +650,31 @@ static int ctl_list_watch_arg(const char *a, unsigned *ms)
 	return 0;
 }
 
-int cmd_list(int argc, char **argv)
+static int list_check(void *obj, const struct ctl_args *a)
 {
-	struct ctl_list_opts o = { 0 };
-	struct ctl_target t = { 0 };
-	struct ctl_parser p;
-	unsigned watch_ms = 0;
-	int c, rc;
+	(void)obj;
+	if (a->argc)
+		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[0]);
+	return 0;
+}
 
-	ctl_parser_init(&p, &list_usage, list_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'R':
-			o.regions = true;
-			break;
-		case 'N':
-			o.namespaces = true;
-			break;
-		case 'n':
-			o.ns_filter = p.arg;
-			break;
-		case 'u':
-			o.flags |= CTL_JSON_HUMAN;
-			break;
-		case 'i':
-			o.flags |= CTL_JSON_IDLE;
-			break;
-		case 'M':
-			o.media = true;
-			break;
-		case 'v':
-			o.verbose++;
-			break;
-		case KEY_WATCH:
-			/* "--watch 2" as well as "--watch=2" (options.h) */
-			watch_ms = 1000;
-			if (p.arg && ctl_list_watch_arg(p.arg, &watch_ms) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	if (!o.regions)
-		o.namespaces = true;
-	if (o.verbose && t.file)
+/* online and offline: every mount's listing, or the file's (ctl_list_once) */
+static int list_run(void *obj, const struct ctl_args *a)
+{
+	struct list_cmd *o = obj;
+	int rc;
+
+	if (!o->l.regions)
+		o->l.namespaces = true;
+	if (o->l.verbose && o->t.file)
 		ctl_msg("warning: -v shows a daemon's status: offline (--file) there is none");
-	if (!watch_ms)
-		return ctl_list_once(&o, &t, &p);
+	if (!o->watch_ms)
+		return ctl_list_once(&o->l, &o->t, a->p);
 	/* like ndctl monitor: runs until interrupted; a failure is said, not fatal */
 	for (;;) {
-		struct timespec ts = { watch_ms / 1000, (long)(watch_ms % 1000) * 1000000 };
+		struct timespec ts = { o->watch_ms / 1000, (long)(o->watch_ms % 1000) * 1000000 };
 
-		rc = ctl_list_once(&o, &t, &p);
+		rc = ctl_list_once(&o->l, &o->t, a->p);
 		if (rc == CTL_EXIT_USAGE)
 			return rc;
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -708,14 +682,27 @@ int cmd_list(int argc, char **argv)
 	}
 }
 
+const struct ctl_command list_cmd = {
+	.usage = &list_usage, .opts = list_opts, .size = sizeof(struct list_cmd),
+	.check = list_check, .run = list_run,
+};
+
 /* ---- move-region --------------------------------------------------------- */
 
+struct move_region_cmd {
+	struct ctl_target t;
+	uint32_t slot;
+};
+
+#define CTL_OPTS_OF struct move_region_cmd
 static const struct ctl_opt move_region_opts[] = {
 	CTL_TARGET_OPTS,
-	{ "nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, "N",
-	  "the QEMU nvdimm slot to move the region to (-device nvdimm,slot=N)" },
-	{ 0 },
+	OPT_CALLBACK("nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, slot, "N",
+		     "the QEMU nvdimm slot to move the region to (-device nvdimm,slot=N)",
+		     ctl_opt_nvdimm_slot),
+	OPT_END,
 };
+#undef CTL_OPTS_OF
 
 static const struct ctl_usage move_region_usage = {
 	.name = "move-region",
@@ -739,81 +726,74 @@ static const struct ctl_usage move_region_usage = {
 		 CTL_TARGET_EXITS,
 };
 
-int cmd_move_region(int argc, char **argv)
+static int move_region_check(void *obj, const struct ctl_args *a)
 {
-	struct ctl_target t = { 0 };
+	(void)obj;
+	if (a->argc)
+		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[0]);
+	if (!ctl_opt_given(a->p, KEY_NVDIMM_SLOT))
+		return ctl_usage_error(a->p, "missing --nvdimm-slot");
+	return 0;
+}
+
+static int move_region_online(void *obj, const struct ctl_args *a)
+{
+	struct move_region_cmd *o = obj;
+	struct nl_msg *req = ctl_target_request(&o->t, CTL_CMD_MOVE_REGION);
+	struct ctl_response *resp = NULL;
+	struct ctl_region_info ri;
+	unsigned moved;
+	int rc;
+
+	(void)a;
+	if (!req)
+		return ctl_exit_code(-ENOMEM);
+	if (((!o->t.region || !strcmp(o->t.region, "all")) &&
+	     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
+	    ctl_put_u32(req, CTL_A_NVDIMM_SLOT, o->slot) < 0) {
+		nlmsg_free(req);
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	}
+	rc = ctl_target_call(&o->t, req, &resp);
+	if (rc == 0 && resp->nparts == 1 &&
+	    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0) {
+		struct nlattr *n = resp->parts[0].attrs[CTL_A_COUNT];
+
+		moved = n ? nla_get_u32(n) : 0;
+		ctl_msg("%s on '%s' is in nvdimm slot %" PRIu32 " (%u label%s "
+			"rewritten)", ri.dev, o->t.mountpoint, o->slot, moved,
+			moved == 1 ? "" : "s");
+		ctl_json_print(ctl_json_region_info(&ri, 0));
+	}
+	ctl_response_free(&resp);
+	return rc;
+}
+
+static int move_region_offline(void *obj, const struct ctl_args *a)
+{
+	struct move_region_cmd *o = obj;
 	struct ns_region *r = NULL;
-	struct ctl_parser p;
-	uint32_t slot = 0;
-	bool have_slot = false;
 	unsigned moved = 0;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &move_region_usage, move_region_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case KEY_NVDIMM_SLOT:
-			if (ctl_opt_nvdimm_slot(&p, &slot) < 0)
-				return ctl_exit_code(-EINVAL);
-			have_slot = true;
-			break;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	if (!have_slot)
-		return ctl_usage_error(&p, "missing --nvdimm-slot");
-	rc = ctl_target_check(&t, &p);
+	(void)a;
+	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
-	if (t.online) {
-		struct nl_msg *req = ctl_target_request(&t, CTL_CMD_MOVE_REGION);
-		struct ctl_response *resp = NULL;
-		struct ctl_region_info ri;
-
-		if (!req)
-			return ctl_exit_code(-ENOMEM);
-		if (((!t.region || !strcmp(t.region, "all")) &&
-		     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
-		    ctl_put_u32(req, CTL_A_NVDIMM_SLOT, slot) < 0) {
-			nlmsg_free(req);
-			return ctl_fail_msg(-ENOMEM, "out of memory");
-		}
-		rc = ctl_target_call(&t, req, &resp);
-		if (rc == 0 && resp->nparts == 1 &&
-		    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0) {
-			struct nlattr *n = resp->parts[0].attrs[CTL_A_COUNT];
-
-			moved = n ? nla_get_u32(n) : 0;
-			ctl_msg("%s on '%s' is in nvdimm slot %" PRIu32 " (%u label%s "
-				"rewritten)", ri.dev, t.mountpoint, slot, moved,
-				moved == 1 ? "" : "s");
-			ctl_json_print(ctl_json_region_info(&ri, 0));
-		}
-		ctl_response_free(&resp);
-		ctl_target_close(&t);
-		return rc;
-	}
-
-	rc = ctl_target_open(&t, CTL_OPEN_WRITE, &r);
-	if (rc)
-		return rc;
-	rc = ns_region_set_nvdimm_slot(r, slot, &moved);
+	rc = ns_region_set_nvdimm_slot(r, o->slot, &moved);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot move '%s' to nvdimm slot %" PRIu32, t.file, slot);
+		rc = ctl_fail(rc, "cannot move '%s' to nvdimm slot %" PRIu32, o->t.file, o->slot);
 	} else {
 		ctl_msg("'%s' is in nvdimm slot %" PRIu32 " (%u label%s rewritten)",
-			t.file, slot, moved, moved == 1 ? "" : "s");
+			o->t.file, o->slot, moved, moved == 1 ? "" : "s");
 		ctl_json_print(ctl_json_region(r, 0));
 	}
 	ns_region_close(&r);
 	return rc;
 }
+
+const struct ctl_command move_region_cmd = {
+	.usage = &move_region_usage, .opts = move_region_opts,
+	.size = sizeof(struct move_region_cmd), .check = move_region_check,
+	.online = move_region_online, .offline = move_region_offline,
+};

@@ -47,7 +47,7 @@ void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
 
 /* every command takes -h/--help */
 static const struct ctl_opt ctl_opt_help = {
-	"help", CTL_KEY_HELP, no_argument, NULL, "show this help",
+	.name = "help", .key = CTL_KEY_HELP, .has_arg = no_argument, .help = "show this help",
 };
 
 /* each entry of the table, then --help */
@@ -271,20 +271,6 @@ int ctl_opt_size(const struct ctl_parser *p, uint64_t *out)
 
 	if (rc < 0) {
 		ctl_fail(-EINVAL, "bad value for --%s '%s'", p->optname, p->arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int ctl_parse_label_version(const struct ctl_parser *p, unsigned *minor)
-{
-	if (strcmp(p->arg, "1.1") == 0) {
-		*minor = 1;
-	} else if (strcmp(p->arg, "1.2") == 0) {
-		*minor = 2;
-	} else {
-		ctl_fail_msg(-EINVAL, "bad value for --%s '%s': use 1.1 or 1.2",
-			     p->optname, p->arg);
 		return -EINVAL;
 	}
 	return 0;

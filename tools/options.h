@@ -9,6 +9,7 @@
 #define PMEMCTL_OPTIONS_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 
 /* keys of long-only options start here (past every short option letter) */
 #define CTL_OPT_LONG 256
+
+struct ctl_parser;
 
 struct ctl_opt {
 	const char *name;	/* long name, without "--" */
@@ -36,7 +39,66 @@ struct ctl_opt {
 	 * "unknown option" (--file of an online-only command)
 	 */
 	const char *help;
+
+	/*
+	 * The binding (ctl_opts_parse, tools/bind.c): what the option does
+	 * to the command's struct, at the field off bytes into it. Left
+	 * out (CTL_OPT_KEY), the parser only returns the key.
+	 */
+	enum ctl_opt_type {
+		CTL_OPT_KEY,		/* nothing bound */
+		CTL_OPT_BOOL,		/* bool = true */
+		CTL_OPT_COUNTER,	/* unsigned += 1 */
+		CTL_OPT_BIT,		/* uint32_t |= val */
+		CTL_OPT_STRING,		/* const char * = the value */
+		CTL_OPT_SIZE,		/* uint64_t = ctl_opt_size() of the value */
+		CTL_OPT_U32,		/* uint32_t / uint64_t = a number in */
+		CTL_OPT_U64,		/*   [min, max], else "bad value ...: hint" */
+		CTL_OPT_CHOICE,		/* unsigned = the val of the choice named */
+		CTL_OPT_CALLBACK,	/* cb(parser, option, field) */
+	} type;
+	size_t off;
+	uint64_t val, min, max;		/* BIT; U32, U64 */
+	const char *hint;		/* U32, U64, CHOICE: what a good value is */
+	const struct ctl_choice *choices;	/* CHOICE: ends with { NULL } */
+	/* CALLBACK: 0, or a negative errno with its message printed */
+	int (*cb)(const struct ctl_parser *p, const struct ctl_opt *o, void *field);
 };
+
+struct ctl_choice {
+	const char *name;
+	unsigned val;
+};
+
+/*
+ * Table entries bound to a field of the command's struct, in the manner
+ * of ndctl's util/parse-options.h (OPT_BOOLEAN, OPT_STRING, OPT_U64,
+ * OPT_CALLBACK): define CTL_OPTS_OF as the struct type before the table.
+ * Short is a letter, or CTL_OPT_LONG + n for a long-only option.
+ */
+#define CTL_OFF(field) offsetof(CTL_OPTS_OF, field)
+#define OPT_BOOL(l, s, field, h) \
+	{ l, s, no_argument, NULL, h, .type = CTL_OPT_BOOL, .off = CTL_OFF(field) }
+#define OPT_COUNTER(l, s, field, h) \
+	{ l, s, no_argument, NULL, h, .type = CTL_OPT_COUNTER, .off = CTL_OFF(field) }
+#define OPT_BIT(l, s, field, bit, h) \
+	{ l, s, no_argument, NULL, h, .type = CTL_OPT_BIT, .off = CTL_OFF(field), .val = (bit) }
+#define OPT_STRING(l, s, field, arg, h) \
+	{ l, s, required_argument, arg, h, .type = CTL_OPT_STRING, .off = CTL_OFF(field) }
+#define OPT_SIZE(l, s, field, arg, h) \
+	{ l, s, required_argument, arg, h, .type = CTL_OPT_SIZE, .off = CTL_OFF(field) }
+#define OPT_U32(l, s, field, arg, h, lo, hi, why) \
+	{ l, s, required_argument, arg, h, .type = CTL_OPT_U32, .off = CTL_OFF(field), \
+	  .min = (lo), .max = (hi), .hint = why }
+#define OPT_U64(l, s, field, arg, h, lo, hi, why) \
+	{ l, s, required_argument, arg, h, .type = CTL_OPT_U64, .off = CTL_OFF(field), \
+	  .min = (lo), .max = (hi), .hint = why }
+#define OPT_CHOICE(l, s, field, arg, h, list, why) \
+	{ l, s, required_argument, arg, h, .type = CTL_OPT_CHOICE, .off = CTL_OFF(field), \
+	  .choices = list, .hint = why }
+#define OPT_CALLBACK(l, s, has, field, arg, h, fn) \
+	{ l, s, has, arg, h, .type = CTL_OPT_CALLBACK, .off = CTL_OFF(field), .cb = fn }
+#define OPT_END { 0 }
 
 /* What `pmemctl <cmd> --help` prints besides the option table. */
 struct ctl_usage {
@@ -60,6 +122,7 @@ struct ctl_parser {
 	int next;			/* the next element of argv to look at */
 	int first_arg;			/* the positional arguments met: argv[first_arg, next) */
 	const char *cluster;		/* the rest of "-abc" after an option letter */
+	uint64_t seen;			/* ctl_opts_parse: the entries given, by index */
 };
 
 /* ctl_parser_next() results besides an option key */
@@ -103,8 +166,16 @@ int ctl_usage_error(const struct ctl_parser *p, const char *fmt, ...)
  */
 int ctl_opt_size(const struct ctl_parser *p, uint64_t *out);
 
-/* -V/--label-version 1.1|1.2 -> minor 1|2; 0 or -EINVAL (message printed) */
-int ctl_parse_label_version(const struct ctl_parser *p, unsigned *minor);
+/*
+ * Parse argv's options into obj as the table binds them (each value
+ * checked when met, as ndctl and git do: the first bad one is reported).
+ * Returns CTL_OPTS_DONE (positional arguments from optind), or an exit
+ * code: 0 after --help, CTL_EXIT_USAGE, or a bad value's (234).
+ */
+int ctl_opts_parse(struct ctl_parser *p, int argc, char **argv, void *obj);
+
+/* The option with this key was given (after ctl_opts_parse). */
+bool ctl_opt_given(const struct ctl_parser *p, int key);
 
 /* The exit codes every command shares, one "  N  why" a line. */
 void ctl_exit_codes_print(FILE *f);

@@ -2,47 +2,134 @@
 /*
  * pmemctl: manage pmemfs regions and namespaces, ndctl style.
  *   pmemctl <command> [options]
- * The command table maps names to functions; each command parses its own
- * options (options.h) and reaches its region through target.h.
+ * The command table maps names to commands (command.h) and says which
+ * mode each has; ctl_dispatch() parses a command's options into its
+ * struct, picks online or offline, and runs it.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "error.h"
 #include "options.h"
-#include "pmemctl.h"
+#include "command.h"
+#include "msg.h"
+#include "target.h"
 
-struct ctl_command {
+/*
+ * The commands, as git's commands[]: name, mode (which of online and
+ * offline the command has: ctl_dispatch() refuses the other, opens the
+ * target and calls the command's function for the mode), definition.
+ */
+struct ctl_command_row {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	enum ctl_mode mode;
+	const struct ctl_command *cmd;
 	const char *summary;
 };
 
-static const struct ctl_command ctl_commands[] = {
-	{ "create-region", cmd_create_region, "create a region file with an empty label area" },
-	{ "list", cmd_list, "list regions and namespaces as JSON" },
-	{ "create-namespace", cmd_create_namespace, "create a namespace in a region" },
-	{ "destroy-namespace", cmd_destroy_namespace, "destroy namespaces (zeroes their first 8 KiB)" },
-	{ "rename-namespace", cmd_rename_namespace, "give a namespace a new name" },
-	{ "enable-namespace", cmd_enable_namespace, "serve a disabled namespace again (online only)" },
-	{ "disable-namespace", cmd_disable_namespace, "stop serving a namespace (online only)" },
-	{ "read-labels", cmd_read_labels, "dump the label area, raw or as JSON (-j)" },
-	{ "check-labels", cmd_check_labels, "validate the index blocks and every label" },
-	{ "init-labels", cmd_init_labels, "write a fresh, empty label area" },
-	{ "zero-labels", cmd_zero_labels, "zero the whole label area (offline only)" },
-	{ "stats", cmd_stats, "per-namespace I/O counters as JSON (online only)" },
-	{ "power-fail", cmd_power_fail, "crash testing: pull the plug on a namespace (online only)" },
-	{ "crash-test", cmd_crash_test, "crash an application repeatedly and check its data" },
-	{ "inject-error", cmd_inject_error, "make a range of a namespace fail like poisoned pmem" },
-	{ "clear-errors", cmd_clear_errors, "clear the injected media errors of namespaces" },
-	{ "move-region", cmd_move_region, "move a region to another QEMU nvdimm slot (its labels' cookie)" },
+static const struct ctl_command_row ctl_commands[] = {
+	{ "create-region", CTL_LOCAL, &create_region_cmd, "create a region file with an empty label area" },
+	{ "list", CTL_BOTH, &list_cmd, "list regions and namespaces as JSON" },
+	{ "create-namespace", CTL_BOTH, &create_namespace_cmd, "create a namespace in a region" },
+	{ "destroy-namespace", CTL_BOTH, &destroy_namespace_cmd, "destroy namespaces (zeroes their first 8 KiB)" },
+	{ "rename-namespace", CTL_BOTH, &rename_namespace_cmd, "give a namespace a new name" },
+	{ "enable-namespace", CTL_ONLINE, &enable_namespace_cmd, "serve a disabled namespace again (online only)" },
+	{ "disable-namespace", CTL_ONLINE, &disable_namespace_cmd, "stop serving a namespace (online only)" },
+	{ "read-labels", CTL_BOTH, &read_labels_cmd, "dump the label area, raw or as JSON (-j)" },
+	{ "check-labels", CTL_BOTH, &check_labels_cmd, "validate the index blocks and every label" },
+	{ "init-labels", CTL_BOTH, &init_labels_cmd, "write a fresh, empty label area" },
+	{ "zero-labels", CTL_OFFLINE, &zero_labels_cmd, "zero the whole label area (offline only)" },
+	{ "stats", CTL_ONLINE, &stats_cmd, "per-namespace I/O counters as JSON (online only)" },
+	{ "power-fail", CTL_ONLINE, &power_fail_cmd, "crash testing: pull the plug on a namespace (online only)" },
+	{ "crash-test", CTL_ONLINE, &crash_test_cmd, "crash an application repeatedly and check its data" },
+	{ "inject-error", CTL_BOTH, &inject_error_cmd, "make a range of a namespace fail like poisoned pmem" },
+	{ "clear-errors", CTL_BOTH, &clear_errors_cmd, "clear the injected media errors of namespaces" },
+	{ "move-region", CTL_BOTH, &move_region_cmd, "move a region to another QEMU nvdimm slot (its labels' cookie)" },
 };
 
 #define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+
+/*
+ * The mode's target for a command of the table: online only, --file is
+ * refused ("needs a running pmemfs daemon", ENOTSUP 161); offline only,
+ * --file is needed (a usage error saying the command works offline only).
+ */
+static int ctl_pick_mode(const struct ctl_command_row *row, struct ctl_target *t,
+			 const struct ctl_parser *p)
+{
+	switch (row->mode) {
+	case CTL_ONLINE:
+		return ctl_target_check_online(t, p);
+	case CTL_OFFLINE:
+		t->offline_only = true;
+		if (!t->file)
+			return ctl_usage_error(p, "no region file given: %s works offline "
+					       "only, on an unmounted region: use --file PATH",
+					       row->name);
+		return ctl_target_check(t, p);
+	default:
+		return ctl_target_check(t, p);
+	}
+}
+
+/* Parse, check, pick the mode, run: the one path of every command. */
+static int ctl_dispatch(const struct ctl_command_row *row, int argc, char **argv)
+{
+	const struct ctl_command *c = row->cmd;
+	struct ctl_parser p;
+	struct ctl_args a = { .p = &p };
+	struct ctl_target *t;
+	int end = argc, rc;
+	void *o;
+
+	ctl_cmdname = row->name;
+	if (c->flags & CTL_CMD_DASHDASH)
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--")) {
+				end = i;
+				break;
+			}
+	o = calloc(1, c->size);
+	if (!o)
+		return ctl_fail_msg(-ENOMEM, "out of memory");
+	if (c->defaults)
+		memcpy(o, c->defaults, c->size);
+	t = o;
+	ctl_parser_init(&p, c->usage, c->opts);
+	rc = ctl_opts_parse(&p, end, argv, o);
+	if (rc != CTL_OPTS_DONE)
+		goto out;
+	a.argc = end - optind;
+	a.argv = argv + optind;
+	if (end < argc) {
+		a.rest = argv + end + 1;
+		a.nrest = argc - end - 1;
+	}
+	rc = c->check ? c->check(o, &a) : 0;
+	if (rc)
+		goto out;
+	if (c->run) {
+		rc = c->run(o, &a);
+		goto out;
+	}
+	rc = ctl_pick_mode(row, t, &p);
+	if (rc)
+		goto out;
+	if (t->online) {
+		rc = c->online(o, &a);
+		ctl_target_close(t);
+	} else {
+		rc = c->offline(o, &a);
+	}
+out:
+	free(o);
+	return rc;
+}
 
 /* edit distance of a and b (insert, delete, replace, swap of neighbours) */
 static size_t ctl_distance(const char *a, const char *b)
@@ -123,10 +210,8 @@ int main(int argc, char **argv)
 			char *hargv[] = { argv[2], (char *)"--help", NULL };
 
 			for (size_t i = 0; i < CTL_NCOMMANDS; i++)
-				if (strcmp(argv[2], ctl_commands[i].name) == 0) {
-					ctl_cmdname = ctl_commands[i].name;
-					return ctl_commands[i].fn(2, hargv);
-				}
+				if (strcmp(argv[2], ctl_commands[i].name) == 0)
+					return ctl_dispatch(&ctl_commands[i], 2, hargv);
 		}
 		ctl_main_usage(stdout);
 		return 0;
@@ -137,10 +222,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < CTL_NCOMMANDS; i++) {
-		if (strcmp(cmd, ctl_commands[i].name) == 0) {
-			ctl_cmdname = ctl_commands[i].name;
-			return ctl_commands[i].fn(argc - 1, argv + 1);
-		}
+		if (strcmp(cmd, ctl_commands[i].name) == 0)
+			return ctl_dispatch(&ctl_commands[i], argc - 1, argv + 1);
 	}
 	fprintf(stderr, "pmemctl: unknown command '%s'\n", cmd);
 	ctl_suggest_command(cmd);

@@ -18,22 +18,4 @@ struct ns_region;
 struct ctl_badblocks;
 int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb);
 
-int cmd_create_region(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_create_namespace(int argc, char **argv);
-int cmd_destroy_namespace(int argc, char **argv);
-int cmd_rename_namespace(int argc, char **argv);
-int cmd_enable_namespace(int argc, char **argv);
-int cmd_disable_namespace(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_read_labels(int argc, char **argv);
-int cmd_check_labels(int argc, char **argv);
-int cmd_init_labels(int argc, char **argv);
-int cmd_zero_labels(int argc, char **argv);
-int cmd_power_fail(int argc, char **argv);
-int cmd_crash_test(int argc, char **argv);
-int cmd_inject_error(int argc, char **argv);
-int cmd_clear_errors(int argc, char **argv);
-int cmd_move_region(int argc, char **argv);
-
 #endif

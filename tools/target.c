@@ -48,6 +48,13 @@ int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key)
 	}
 }
 
+int ctl_target_bind(const struct ctl_parser *p, const struct ctl_opt *o, void *t)
+{
+	int rc = ctl_target_opt(t, p, o->key);
+
+	return rc < 0 ? rc : 0;
+}
+
 static void ctl_target_copy(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src);

@@ -50,33 +50,38 @@ enum {
 	CTL_KEY_SOCKET,
 };
 
-/* The option table entries every region command takes. */
+/*
+ * The option table entries every region command takes, bound to the
+ * member t (struct ctl_target) of the command's struct CTL_OPTS_OF.
+ */
+#define CTL_TARGET_OPT(l, s, arg, h) \
+	OPT_CALLBACK(l, s, required_argument, t, arg, h, ctl_target_bind)
 #define CTL_TARGET_OPTS \
-	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", \
-	  "the pmemfs mount to manage (default: the only one mounted)" }, \
-	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", \
-	  "the daemon's control socket (pmemfs -o ctl=PATH)" }, \
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", \
-	  "work on an unmounted region file instead (offline mode)" }, \
-	{ "region", 'r', required_argument, "REGION", \
-	  "region0 (or 0), ...; all (offline, the file is region0)" }, \
-	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE", \
-	  "offline: size of the label area at the end of the file (default: probe)" }
+	CTL_TARGET_OPT("mount", CTL_KEY_MOUNT, "DIR", \
+		       "the pmemfs mount to manage (default: the only one mounted)"), \
+	CTL_TARGET_OPT("socket", CTL_KEY_SOCKET, "PATH", \
+		       "the daemon's control socket (pmemfs -o ctl=PATH)"), \
+	CTL_TARGET_OPT("file", CTL_KEY_FILE, "PATH", \
+		       "work on an unmounted region file instead (offline mode)"), \
+	CTL_TARGET_OPT("region", 'r', "REGION", \
+		       "region0 (or 0), ...; all (offline, the file is region0)"), \
+	CTL_TARGET_OPT("label-size", CTL_KEY_LABEL_SIZE, "SIZE", \
+		       "offline: size of the label area at the end of the file (default: probe)")
 
 /*
  * The same for commands that exist online only (no --file, --label-size;
  * add CTL_TARGET_REFUSED_FILE so that --file is refused as offline mode).
  */
 #define CTL_TARGET_ONLINE_OPTS \
-	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", \
-	  "the pmemfs mount to manage (default: the only one mounted)" }, \
-	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", \
-	  "the daemon's control socket (pmemfs -o ctl=PATH)" }, \
-	{ "region", 'r', required_argument, "REGION", "region0 (or 0), ..., or all" }
+	CTL_TARGET_OPT("mount", CTL_KEY_MOUNT, "DIR", \
+		       "the pmemfs mount to manage (default: the only one mounted)"), \
+	CTL_TARGET_OPT("socket", CTL_KEY_SOCKET, "PATH", \
+		       "the daemon's control socket (pmemfs -o ctl=PATH)"), \
+	CTL_TARGET_OPT("region", 'r', "REGION", "region0 (or 0), ..., or all")
 
 /* --file of an online-only command: refused (ENOTSUP), not in --help */
 #define CTL_TARGET_REFUSED_FILE \
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", NULL }
+	CTL_TARGET_OPT("file", CTL_KEY_FILE, "PATH", NULL)
 
 /* usage text pieces */
 #define CTL_TARGET_ARGS "[--mount DIR | --socket PATH | --file PATH [--label-size SIZE]]"
@@ -95,6 +100,9 @@ enum {
  * printed).
  */
 int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key);
+
+/* The same as an option callback (options.h) on the struct ctl_target t. */
+int ctl_target_bind(const struct ctl_parser *p, const struct ctl_opt *o, void *t);
 
 /*
  * Decide offline or online. Offline (--file): a --region that names
