@@ -26,6 +26,10 @@ static bool ctl_bind_number(const char *s, uint64_t *out)
 	return errno == 0 && *end == '\0';
 }
 
+const struct ctl_choice ctl_label_versions[] = {
+	{ "1.1", 1 }, { "1.2", 2 }, { NULL, 0 },
+};
+
 static int ctl_bind_bad(const struct ctl_parser *p, const char *hint)
 {
 	if (hint)

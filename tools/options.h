@@ -76,6 +76,9 @@ struct ctl_choice {
  * OPT_CALLBACK): define CTL_OPTS_OF as the struct type before the table.
  * Short is a letter, or CTL_OPT_LONG + n for a long-only option.
  */
+/* -V/--label-version: 1.1 and 1.2, minor 1 and 2 ("use 1.1 or 1.2") */
+extern const struct ctl_choice ctl_label_versions[];
+
 #define CTL_OFF(field) offsetof(CTL_OPTS_OF, field)
 #define OPT_BOOL(l, s, field, h) \
 	{ l, s, no_argument, NULL, h, .type = CTL_OPT_BOOL, .off = CTL_OFF(field) }
