@@ -190,13 +190,11 @@ static int create_ns_online(void *obj, const struct ctl_args *a)
 	uint32_t flags;
 	int rc;
 
-	(void)a;
 	if (ctl_opt_given(a->p, 'u'))
 		o->c.uuid = o->uuid;
-	req = ctl_target_request(t, CTL_CMD_CREATE_NS);
 	flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
-			 (c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
-
+		(c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
+	req = ctl_target_request(t, CTL_CMD_CREATE_NS);
 	if (!req)
 		return ctl_exit_code(-ENOMEM);
 	/* the name's rules here, as offline: the daemon's limit is the same */
@@ -228,14 +226,6 @@ static int create_ns_online(void *obj, const struct ctl_args *a)
 nomem:
 	nlmsg_free(req);
 	return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
-}
-
-static int create_ns_check(void *obj, const struct ctl_args *a)
-{
-	(void)obj;
-	if (a->argc)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[0]);
-	return 0;
 }
 
 static int create_ns_offline(void *obj, const struct ctl_args *a)
@@ -282,5 +272,5 @@ out:
 
 const struct ctl_command create_namespace_cmd = {
 	.usage = &create_ns_usage, .opts = create_ns_opts, .size = sizeof(struct create_ns_cmd),
-	.check = create_ns_check, .online = create_ns_online, .offline = create_ns_offline,
+	.check = ctl_args_none, .online = create_ns_online, .offline = create_ns_offline,
 };

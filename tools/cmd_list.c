@@ -521,14 +521,6 @@ static int ctl_list_watch_arg(const struct ctl_parser *p, const struct ctl_opt *
 	return 0;
 }
 
-static int list_check(void *obj, const struct ctl_args *a)
-{
-	(void)obj;
-	if (a->argc)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[0]);
-	return 0;
-}
-
 /* online and offline: every mount's listing, or the file's (ctl_list_once) */
 static int list_run(void *obj, const struct ctl_args *a)
 {
@@ -555,5 +547,5 @@ static int list_run(void *obj, const struct ctl_args *a)
 
 const struct ctl_command list_cmd = {
 	.usage = &list_usage, .opts = list_opts, .size = sizeof(struct list_cmd),
-	.check = list_check, .run = list_run,
+	.check = ctl_args_none, .run = list_run,
 };

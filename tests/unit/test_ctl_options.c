@@ -22,7 +22,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include "pmemctl.h"
 
-/* options.c reports bad values through these (pmemctl.c has main) */
+/* options.c reports bad values through these (msg.c, not linked here) */
 int ctl_fail(int rc, const char *fmt, ...)
 {
 	(void)fmt;
