@@ -28,7 +28,7 @@
 #include "target.h"
 
 enum {
-	KEY_RUNS = CTL_OPT_LONG,
+	KEY_RUNS = PC_OPT_LONG,
 	KEY_SEED,
 	KEY_SURVIVE,
 	KEY_MODE,
@@ -39,7 +39,7 @@ enum {
 enum { CT_FSYNC, CT_MOMENT, CT_BOTH };
 
 struct crash_test_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	uint64_t runs, seed;
 	uint32_t survive_ppm;
 	bool has_survive;
@@ -53,36 +53,36 @@ static const struct crash_test_cmd crash_test_defaults = {
 	.runs = 10, .mode = CT_BOTH, .timeout_ms = 60000,
 };
 
-static const struct ctl_choice ct_modes[] = {
+static const struct pc_choice ct_modes[] = {
 	{ "fsync", CT_FSYNC }, { "moment", CT_MOMENT }, { "both", CT_BOTH }, { NULL, 0 },
 };
 
 /* --timeout SECONDS, more than 0, into milliseconds */
-static int ct_opt_timeout(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int ct_opt_timeout(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	double v;
 
 	(void)o;
-	if (!ctl_parse_double(p->arg, &v) || v <= 0 || v > 86400) {
-		ctl_fail_msg(-EINVAL, "bad value for --timeout '%s': seconds", p->arg);
+	if (!pc_parse_double(p->arg, &v) || v <= 0 || v > 86400) {
+		pc_fail_msg(-EINVAL, "bad value for --timeout '%s': seconds", p->arg);
 		return -EINVAL;
 	}
 	*(int *)f = (int)(v * 1000);
 	return 0;
 }
 
-#define CTL_OPTS_OF struct crash_test_cmd
-static const struct ctl_opt crash_test_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
+#define PC_OPTS_OF struct crash_test_cmd
+static const struct pc_opt crash_test_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
 	OPT_U64("runs", KEY_RUNS, runs, "N", "crash runs (default 10)", 1, 1000000,
 		"1 to 1000000"),
 	OPT_U64("seed", KEY_SEED, seed, "N",
 		"run i uses seed N+i (default: random, printed); --seed S --runs 1 replays seed S",
-		0, UINT64_MAX, CTL_SEED_HINT),
+		0, UINT64_MAX, PC_SEED_HINT),
 	OPT_CALLBACK("survive", KEY_SURVIVE, required_argument, survive_ppm, "PERCENT",
 		     "keep this share of the unflushed pages (chosen by the run's seed)",
-		     ctl_opt_survive),
+		     pc_opt_survive),
 	OPT_CHOICE("mode", KEY_MODE, mode, "MODE",
 		   "where to crash: fsync (an FSYNC), moment (a point in time), both (default)",
 		   ct_modes, "fsync, moment or both"),
@@ -92,9 +92,9 @@ static const struct ctl_opt crash_test_opts[] = {
 	OPT_BOOL("verbose", KEY_VERBOSE, verbose, "show the application's and checker's output"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage crash_test_usage = {
+static const struct pc_usage crash_test_usage = {
 	.name = "crash-test",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAMESPACE [--runs N] [--seed N]\n"
 		"       [--survive PERCENT] [--mode fsync|moment|both] [--timeout SECONDS]\n"
@@ -119,11 +119,11 @@ static const struct ctl_usage crash_test_usage = {
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
 		 "  254  ENOENT: no such namespace\n"
-		 CTL_NEEDS_DAEMON CTL_TARGET_EXITS,
+		 PC_NEEDS_DAEMON PC_TARGET_EXITS,
 };
 
-struct ctl_ct {
-	struct ctl_target *t;
+struct pc_ct {
+	struct pc_target *t;
 	const struct ctl_ns_info *ns;
 	char **app, **chk;	/* NULL-terminated, {} replaced */
 	int timeout_ms;
@@ -143,7 +143,7 @@ struct ctl_ct {
 	struct json_object *fails;
 };
 
-static double ctl_now_ms(void)
+static double pc_now_ms(void)
 {
 	struct timespec ts;
 
@@ -151,7 +151,7 @@ static double ctl_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void ctl_sleep_ms(double ms)
+static void pc_sleep_ms(double ms)
 {
 	struct timespec ts;
 
@@ -163,7 +163,7 @@ static void ctl_sleep_ms(double ms)
 		;
 }
 
-static pid_t ctl_ct_spawn(struct ctl_ct *ct, char **argv, uint64_t seed, bool capture)
+static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capture)
 {
 	pid_t pid = fork();
 
@@ -197,9 +197,9 @@ static pid_t ctl_ct_spawn(struct ctl_ct *ct, char **argv, uint64_t seed, bool ca
 }
 
 /* wait for pid up to timeout_ms (then SIGKILL it); returns its wait status */
-static int ctl_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
+static int pc_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
 {
-	double end = ctl_now_ms() + timeout_ms;
+	double end = pc_now_ms() + timeout_ms;
 	int st = 0;
 
 	*timed_out = false;
@@ -210,11 +210,11 @@ static int ctl_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
 			return st;
 		if (w < 0 && errno != EINTR)
 			return -1;
-		if (ctl_now_ms() > end && !*timed_out) {
+		if (pc_now_ms() > end && !*timed_out) {
 			kill(pid, SIGKILL);
 			*timed_out = true;
 		}
-		ctl_sleep_ms(1);
+		pc_sleep_ms(1);
 	}
 }
 
@@ -223,7 +223,7 @@ static int ctl_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
  * created) and the snapshot (snap_fd, the file mkostemp made, never
  * reopened by name); to_snap says which way; fsync the target
  */
-static int ctl_ct_copy(const char *ns_path, int snap_fd, bool to_snap, uint64_t size)
+static int pc_ct_copy(const char *ns_path, int snap_fd, bool to_snap, uint64_t size)
 {
 	static char buf[1 << 20];
 	int nfd = open(ns_path, (to_snap ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
@@ -256,16 +256,16 @@ out:
 	return rc;
 }
 
-static int ctl_ct_status(struct ctl_ct *ct, struct ctl_crash_info *ci,
+static int pc_ct_status(struct pc_ct *ct, struct ctl_crash_info *ci,
 			 struct ctl_response **resp)
 {
-	struct ctl_pf_req r = { .flags = CTL_F_STATUS };
+	struct pc_pf_req r = { .flags = CTL_F_STATUS };
 
 	ctl_response_free(resp);
-	return ctl_pf_call(ct->t, ct->ns, &r, resp, ci, false);
+	return pc_pf_call(ct->t, ct->ns, &r, resp, ci, false);
 }
 
-static uint64_t ctl_mix(uint64_t *s)
+static uint64_t pc_mix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
 
@@ -275,7 +275,7 @@ static uint64_t ctl_mix(uint64_t *s)
 }
 
 /* the first line of the checker's output, for the report */
-static struct json_object *ctl_ct_output(const struct ctl_ct *ct)
+static struct json_object *pc_ct_output(const struct pc_ct *ct)
 {
 	char line[512] = "";
 	ssize_t l = pread(ct->out_fd, line, sizeof(line) - 1, 0);
@@ -285,7 +285,7 @@ static struct json_object *ctl_ct_output(const struct ctl_ct *ct)
 	return json_object_new_string(line);
 }
 
-static char **ctl_ct_argv(char **from, int n, const char *path)
+static char **pc_ct_argv(char **from, int n, const char *path)
 {
 	char **v = calloc((size_t)n + 1, sizeof(*v));
 	int i;
@@ -297,7 +297,7 @@ static char **ctl_ct_argv(char **from, int n, const char *path)
 	return v;
 }
 
-static const char *ctl_ct_how(int st, char *buf, size_t len)
+static const char *pc_ct_how(int st, char *buf, size_t len)
 {
 	if (WIFEXITED(st))
 		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
@@ -308,8 +308,8 @@ static const char *ctl_ct_how(int st, char *buf, size_t len)
 	return buf;
 }
 
-/* ctl_ct_how in words: what a shell means by 127 and 126, a signal's name */
-static const char *ctl_ct_why(int st, bool timed_out, char *buf, size_t len)
+/* pc_ct_how in words: what a shell means by 127 and 126, a signal's name */
+static const char *pc_ct_why(int st, bool timed_out, char *buf, size_t len)
 {
 	if (timed_out)
 		snprintf(buf, len, "killed after --timeout");
@@ -320,7 +320,7 @@ static const char *ctl_ct_why(int st, bool timed_out, char *buf, size_t len)
 	else if (WIFSIGNALED(st))
 		snprintf(buf, len, "signal %d, %s", WTERMSIG(st), strsignal(WTERMSIG(st)));
 	else
-		ctl_ct_how(st, buf, len);
+		pc_ct_how(st, buf, len);
 	return buf;
 }
 
@@ -330,7 +330,7 @@ static const char *ctl_ct_why(int st, bool timed_out, char *buf, size_t len)
  * --verbose shows all of it (the application's output; the checker's is
  * always captured).
  */
-static void ctl_ct_tail(const struct ctl_ct *ct, const char *who, bool hint)
+static void pc_ct_tail(const struct pc_ct *ct, const char *who, bool hint)
 {
 	char buf[2048], *p, *start;
 	struct stat st;
@@ -339,7 +339,7 @@ static void ctl_ct_tail(const struct ctl_ct *ct, const char *who, bool hint)
 	int lines = 0;
 
 	if (fstat(ct->out_fd, &st) < 0 || st.st_size == 0) {
-		ctl_msg("the %s printed nothing", who);
+		pc_msg("the %s printed nothing", who);
 		return;
 	}
 	if (st.st_size > (off_t)sizeof(buf) - 1)
@@ -363,7 +363,7 @@ static void ctl_ct_tail(const struct ctl_ct *ct, const char *who, bool hint)
 		start++;		/* a cut first line: from the next */
 	if (!start)
 		return;
-	ctl_msg("the %s's last output%s:", who, hint ? " (--verbose shows all of it)" : "");
+	pc_msg("the %s's last output%s:", who, hint ? " (--verbose shows all of it)" : "");
 	for (p = strtok(start, "\n"); p; p = strtok(NULL, "\n"))
 		fprintf(stderr, "  | %s\n", p);
 }
@@ -373,7 +373,7 @@ static void ctl_ct_tail(const struct ctl_ct *ct, const char *who, bool hint)
  * or -EACCES (found, not an executable file: 126); so that a mistyped
  * application or checker is named before anything is enabled or run.
  */
-static int ctl_ct_findable(const char *cmd)
+static int pc_ct_findable(const char *cmd)
 {
 	const char *path = getenv("PATH"), *p, *e;
 	char full[PATH_MAX];
@@ -407,18 +407,18 @@ static int ctl_ct_findable(const char *cmd)
 	return rc;
 }
 
-static int crash_test_check(void *obj, const struct ctl_args *a)
+static int crash_test_check(void *obj, const struct pc_args *a)
 {
 	struct crash_test_cmd *o = obj;
 	int i;
 
-	o->has_survive = ctl_opt_given(a->p, KEY_SURVIVE);
+	o->has_survive = pc_opt_given(a->p, KEY_SURVIVE);
 	if (a->argc == 0)
-		return ctl_usage_error(a->p, "no namespace given (a name, uuid or device)");
+		return pc_usage_error(a->p, "no namespace given (a name, uuid or device)");
 	if (a->argc > 1)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
 	if (!a->rest || a->nrest == 0)
-		return ctl_usage_error(a->p, "no application given: -- APP [ARGS...] --check "
+		return pc_usage_error(a->p, "no application given: -- APP [ARGS...] --check "
 				       "CHECKER [ARGS...]");
 	for (o->chk = -1, i = 0; i < a->nrest; i++)
 		if (!strcmp(a->rest[i], "--check")) {
@@ -426,22 +426,22 @@ static int crash_test_check(void *obj, const struct ctl_args *a)
 			break;
 		}
 	if (o->chk < 0 || o->chk + 1 >= a->nrest)
-		return ctl_usage_error(a->p, "no checker given: --check CHECKER [ARGS...] after "
+		return pc_usage_error(a->p, "no checker given: --check CHECKER [ARGS...] after "
 				       "the application");
 	if (o->chk == 0)
-		return ctl_usage_error(a->p, "no application given before --check");
-	if (!ctl_opt_given(a->p, KEY_SEED))
-		o->seed = ctl_seed_now() % 1000000000u;
+		return pc_usage_error(a->p, "no application given before --check");
+	if (!pc_opt_given(a->p, KEY_SEED))
+		o->seed = pc_seed_now() % 1000000000u;
 	for (i = 0; i < 2; i++) {
 		const char *cmd = a->rest[i ? o->chk + 1 : 0];
-		int f = ctl_ct_findable(cmd);
+		int f = pc_ct_findable(cmd);
 
 		if (f == -ENOENT)
-			return ctl_fail_msg(f, "the %s '%s' is not found%s (a shell would "
+			return pc_fail_msg(f, "the %s '%s' is not found%s (a shell would "
 					    "exit 127)", i ? "checker" : "application", cmd,
 					    strchr(cmd, '/') ? "" : " in PATH");
 		if (f < 0)
-			return ctl_fail_msg(f, "the %s '%s' is not an executable file (a "
+			return pc_fail_msg(f, "the %s '%s' is not an executable file (a "
 					    "shell would exit 126)",
 					    i ? "checker" : "application", cmd);
 	}
@@ -449,17 +449,17 @@ static int crash_test_check(void *obj, const struct ctl_args *a)
 }
 
 /* The argv of both, temporary files, crash testing on, the content saved. */
-static int ct_prepare(struct ctl_ct *ct, const struct crash_test_cmd *o,
-		      const struct ctl_args *a)
+static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
+		      const struct pc_args *a)
 {
 	const struct ctl_ns_info *ns = ct->ns;
 	int fd, fd2, rc;
 
 	if (!ns->path)
-		return ctl_fail_msg(-NS_E_NOT_SERVED, "namespace '%s' is not served",
+		return pc_fail_msg(-NS_E_NOT_SERVED, "namespace '%s' is not served",
 				    a->argv[0]);
-	ct->app = ctl_ct_argv(a->rest, o->chk, ns->path);
-	ct->chk = ctl_ct_argv(a->rest + o->chk + 1, a->nrest - o->chk - 1, ns->path);
+	ct->app = pc_ct_argv(a->rest, o->chk, ns->path);
+	ct->chk = pc_ct_argv(a->rest + o->chk + 1, a->nrest - o->chk - 1, ns->path);
 	snprintf(ct->snap, sizeof(ct->snap), "/tmp/pmemctl-crash-XXXXXX");
 	snprintf(ct->outfile, sizeof(ct->outfile), "/tmp/pmemctl-check-XXXXXX");
 	fd = mkostemp(ct->snap, O_CLOEXEC);
@@ -474,68 +474,68 @@ static int ct_prepare(struct ctl_ct *ct, const struct crash_test_cmd *o,
 		ct->out_made = true;
 	}
 	if (fd < 0 || fd2 < 0 || !ct->app || !ct->chk)
-		return ctl_fail_msg(-errno, "cannot create temporary files in /tmp");
+		return pc_fail_msg(-errno, "cannot create temporary files in /tmp");
 
-	rc = ctl_ct_status(ct, &ct->ci, &ct->resp);
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
 		return rc;
 	if (!ct->ci.enabled) {
-		struct ctl_pf_req r = { .flags = CTL_F_ENABLE };
+		struct pc_pf_req r = { .flags = CTL_F_ENABLE };
 
 		ctl_response_free(&ct->resp);
-		rc = ctl_pf_call(ct->t, ns, &r, &ct->resp, &ct->ci, false);
+		rc = pc_pf_call(ct->t, ns, &r, &ct->resp, &ct->ci, false);
 		if (rc)
 			return rc;
 		ct->enabled_here = true;
 	}
-	rc = ctl_ct_copy(ns->path, ct->snap_fd, true, ns->size);
+	rc = pc_ct_copy(ns->path, ct->snap_fd, true, ns->size);
 	if (rc)
-		return ctl_fail_msg(rc, "cannot save the content of '%s': %s", ns->path,
+		return pc_fail_msg(rc, "cannot save the content of '%s': %s", ns->path,
 				    strerror(-rc));
 	return 0;
 }
 
 /* A clean run: the FSYNCs it makes, how long it takes, a happy checker. */
-static int ct_clean_run(struct ctl_ct *ct, const struct crash_test_cmd *o)
+static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 {
 	bool timed_out;
 	char how[64];
 	pid_t pid;
 	int rc, st;
 
-	rc = ctl_ct_status(ct, &ct->ci, &ct->resp);
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
 		return rc;
 	ct->fsyncs = ct->ci.fsyncs;
-	ct->clean_ms = ctl_now_ms();
+	ct->clean_ms = pc_now_ms();
 	/* its output kept (unless --verbose shows it): a failure shows the end */
-	pid = ctl_ct_spawn(ct, ct->app, o->seed, !ct->verbose);
-	st = ctl_ct_wait(pid, ct->timeout_ms, &timed_out);
-	ct->clean_ms = ctl_now_ms() - ct->clean_ms;
+	pid = pc_ct_spawn(ct, ct->app, o->seed, !ct->verbose);
+	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	ct->clean_ms = pc_now_ms() - ct->clean_ms;
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		ctl_fail_msg(-EINVAL, "the application fails without a crash (%s)",
-			     ctl_ct_why(st, timed_out, how, sizeof(how)));
+		pc_fail_msg(-EINVAL, "the application fails without a crash (%s)",
+			     pc_ct_why(st, timed_out, how, sizeof(how)));
 		if (!ct->verbose)
-			ctl_ct_tail(ct, "application", true);
+			pc_ct_tail(ct, "application", true);
 		return 1;
 	}
-	rc = ctl_ct_status(ct, &ct->ci, &ct->resp);
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
 		return rc;
 	ct->fsyncs = ct->ci.fsyncs - ct->fsyncs;
-	pid = ctl_ct_spawn(ct, ct->chk, o->seed, true);
-	st = ctl_ct_wait(pid, ct->timeout_ms, &timed_out);
+	pid = pc_ct_spawn(ct, ct->chk, o->seed, true);
+	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		ctl_msg("the checker rejects a clean run (%s)",
-			ctl_ct_why(st, timed_out, how, sizeof(how)));
-		ctl_ct_tail(ct, "checker", false);
+		pc_msg("the checker rejects a clean run (%s)",
+			pc_ct_why(st, timed_out, how, sizeof(how)));
+		pc_ct_tail(ct, "checker", false);
 		return 1;
 	}
 	if (ct->fsyncs == 0 && o->mode == CT_FSYNC)
-		return ctl_fail_msg(-EINVAL, "the application makes no FSYNC: --mode fsync has "
+		return pc_fail_msg(-EINVAL, "the application makes no FSYNC: --mode fsync has "
 				    "no crash point");
 	if (ct->fsyncs == 0)
-		ctl_msg("warning: the application makes no FSYNC (fsync, fdatasync or "
+		pc_msg("warning: the application makes no FSYNC (fsync, fdatasync or "
 			"msync MS_SYNC of the namespace file): only crashes at a moment are "
 			"tested, and each reverts everything it wrote");
 	return 0;
@@ -546,7 +546,7 @@ static int ct_clean_run(struct ctl_ct *ct, const struct crash_test_cmd *o)
  * (then the power goes at its end); the daemon reverts once it is gone.
  * *at_fsync is cleared when the crash point was not reached.
  */
-static int ct_crash_at_fsync(struct ctl_ct *ct, pid_t pid, uint64_t reverts, bool *at_fsync,
+static int ct_crash_at_fsync(struct pc_ct *ct, pid_t pid, uint64_t reverts, bool *at_fsync,
 			     char *crash, size_t len)
 {
 	struct ctl_crash_info *ci = &ct->ci;
@@ -554,43 +554,43 @@ static int ct_crash_at_fsync(struct ctl_ct *ct, pid_t pid, uint64_t reverts, boo
 	double end;
 	int rc, st;
 
-	st = ctl_ct_wait(pid, ct->timeout_ms, &timed_out);
+	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
 	if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)) {
 		/* fewer FSYNCs than in the clean run: the power goes at its end */
-		struct ctl_pf_req a = { .has_at = true, .at_fsync = 0 };
+		struct pc_pf_req a = { .has_at = true, .at_fsync = 0 };
 
 		ctl_response_free(&ct->resp);
-		rc = ctl_pf_call(ct->t, ct->ns, &a, &ct->resp, ci, false);
+		rc = pc_pf_call(ct->t, ct->ns, &a, &ct->resp, ci, false);
 		if (rc)
 			return rc;
 		snprintf(crash + strlen(crash), len - strlen(crash), " (not reached: at the end)");
 		*at_fsync = false;
 		return 0;
 	}
-	end = ctl_now_ms() + 10000;
+	end = pc_now_ms() + 10000;
 	do {
-		rc = ctl_ct_status(ct, ci, &ct->resp);
+		rc = pc_ct_status(ct, ci, &ct->resp);
 		if (rc || (ci->reverts > reverts && !ci->reverting))
 			break;
-		ctl_sleep_ms(2);
-	} while (ctl_now_ms() < end);
+		pc_sleep_ms(2);
+	} while (pc_now_ms() < end);
 	if (rc)
 		return rc;
 	if (ci->reverts <= reverts)
-		return ctl_fail_msg(-ETIMEDOUT, "the armed power failure did not "
+		return pc_fail_msg(-ETIMEDOUT, "the armed power failure did not "
 				    "revert '%s' within 10 s", ct->ns->name);
 	return 0;
 }
 
 /* The checker's verdict on run (seed s) that crashed as crash says. */
-static void ct_judge(struct ctl_ct *ct, const struct crash_test_cmd *o, uint64_t run,
+static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run,
 		     uint64_t s, const char *crash)
 {
 	struct json_object *f;
 	bool timed_out;
 	char how[64];
-	pid_t pid = ctl_ct_spawn(ct, ct->chk, s, true);
-	int cst = ctl_ct_wait(pid, o->timeout_ms, &timed_out);
+	pid_t pid = pc_ct_spawn(ct, ct->chk, s, true);
+	int cst = pc_ct_wait(pid, o->timeout_ms, &timed_out);
 
 	if (!timed_out && WIFEXITED(cst) && WEXITSTATUS(cst) == 0) {
 		ct->passed++;
@@ -601,26 +601,26 @@ static void ct_judge(struct ctl_ct *ct, const struct crash_test_cmd *o, uint64_t
 	json_object_object_add(f, "seed", json_object_new_int64((int64_t)s));
 	json_object_object_add(f, "crash", json_object_new_string(crash));
 	json_object_object_add(f, "checker",
-			       json_object_new_string(ctl_ct_how(cst, how, sizeof(how))));
-	json_object_object_add(f, "checker_output", ctl_ct_output(ct));
+			       json_object_new_string(pc_ct_how(cst, how, sizeof(how))));
+	json_object_object_add(f, "checker_output", pc_ct_output(ct));
 	json_object_object_add(f, "pages_reverted",
 			       json_object_new_int64((int64_t)ct->ci.pages_reverted));
 	json_object_object_add(f, "pages_kept", json_object_new_int64((int64_t)ct->ci.pages_kept));
 	json_object_array_add(ct->fails, f);
-	ctl_msg("run %" PRIu64 ": seed %" PRIu64 ": power failure %s: checker %s%s "
+	pc_msg("run %" PRIu64 ": seed %" PRIu64 ": power failure %s: checker %s%s "
 		"(replay: --seed %" PRIu64 " --runs 1)", run, s, crash, how,
 		timed_out ? ", timed out" : "", s);
 }
 
 /* Run number run: from the starting content, crash, revert, check. */
-static int ct_run(struct ctl_ct *ct, const struct crash_test_cmd *o, uint64_t run)
+static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run)
 {
 	const struct ctl_ns_info *ns = ct->ns;
 	uint64_t s = o->seed + run, rng = s, reverts;
-	struct ctl_pf_req r = { .has_survive = o->has_survive, .survive_ppm = o->survive_ppm,
+	struct pc_pf_req r = { .has_survive = o->has_survive, .survive_ppm = o->survive_ppm,
 				.has_seed = o->has_survive, .seed = s };
 	bool at_fsync = ct->fsyncs > 0 &&
-			(o->mode == CT_FSYNC || (o->mode == CT_BOTH && ctl_mix(&rng) % 2 == 0));
+			(o->mode == CT_FSYNC || (o->mode == CT_BOTH && pc_mix(&rng) % 2 == 0));
 	char crash[64];
 	double delay = 0;
 	bool timed_out;
@@ -628,43 +628,43 @@ static int ct_run(struct ctl_ct *ct, const struct crash_test_cmd *o, uint64_t ru
 	int rc, st;
 
 	/* the starting content, durable: the last FSYNC before the run */
-	rc = ctl_ct_copy(ns->path, ct->snap_fd, false, ns->size);
+	rc = pc_ct_copy(ns->path, ct->snap_fd, false, ns->size);
 	if (rc)
-		return ctl_fail_msg(rc, "cannot restore '%s': %s", ns->path, strerror(-rc));
-	rc = ctl_ct_status(ct, &ct->ci, &ct->resp);
+		return pc_fail_msg(rc, "cannot restore '%s': %s", ns->path, strerror(-rc));
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
 		return rc;
 	reverts = ct->ci.reverts;
 	if (at_fsync) {
-		struct ctl_pf_req a = r;
+		struct pc_pf_req a = r;
 
 		a.has_at = true;
-		a.at_fsync = (uint32_t)(1 + ctl_mix(&rng) % ct->fsyncs);
+		a.at_fsync = (uint32_t)(1 + pc_mix(&rng) % ct->fsyncs);
 		snprintf(crash, sizeof(crash), "fsync %u of %" PRIu64, a.at_fsync, ct->fsyncs);
 		ctl_response_free(&ct->resp);
-		rc = ctl_pf_call(ct->t, ns, &a, &ct->resp, &ct->ci, false);
+		rc = pc_pf_call(ct->t, ns, &a, &ct->resp, &ct->ci, false);
 		if (rc)
 			return rc;
 	} else {
-		delay = (double)(ctl_mix(&rng) % 1000000) / 1e6 * ct->clean_ms;
+		delay = (double)(pc_mix(&rng) % 1000000) / 1e6 * ct->clean_ms;
 		snprintf(crash, sizeof(crash), "after %.1f ms", delay);
 	}
-	pid = ctl_ct_spawn(ct, ct->app, s, false);
+	pid = pc_ct_spawn(ct, ct->app, s, false);
 	if (at_fsync) {
 		rc = ct_crash_at_fsync(ct, pid, reverts, &at_fsync, crash, sizeof(crash));
 		if (rc)
 			return rc;
 	} else {
-		double end = ctl_now_ms() + delay;
+		double end = pc_now_ms() + delay;
 
-		while (ctl_now_ms() < end && waitpid(pid, &st, WNOHANG) == 0)
-			ctl_sleep_ms(0.2);
+		while (pc_now_ms() < end && waitpid(pid, &st, WNOHANG) == 0)
+			pc_sleep_ms(0.2);
 		kill(pid, SIGKILL);	/* a no-op on a zombie */
-		ctl_ct_wait(pid, ct->timeout_ms, &timed_out);
+		pc_ct_wait(pid, ct->timeout_ms, &timed_out);
 	}
 	if (!at_fsync) {
 		ctl_response_free(&ct->resp);
-		rc = ctl_pf_call(ct->t, ns, &r, &ct->resp, &ct->ci, false);
+		rc = pc_pf_call(ct->t, ns, &r, &ct->resp, &ct->ci, false);
 		if (rc)
 			return rc;
 	}
@@ -672,7 +672,7 @@ static int ct_run(struct ctl_ct *ct, const struct crash_test_cmd *o, uint64_t ru
 	return 0;
 }
 
-static void ct_report(const struct ctl_ct *ct, const struct crash_test_cmd *o)
+static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
 {
 	struct json_object *out = json_object_new_object();
 	char ms[32];
@@ -686,18 +686,18 @@ static void ct_report(const struct ctl_ct *ct, const struct crash_test_cmd *o)
 	snprintf(ms, sizeof(ms), "%.1f", ct->clean_ms);
 	json_object_object_add(out, "clean_run_ms", json_object_new_double_s(ct->clean_ms, ms));
 	json_object_object_add(out, "failures", json_object_get(ct->fails));
-	ctl_json_print(out);
+	pc_json_print(out);
 }
 
 /* Crash testing off again if the test turned it on; temporary files gone. */
-static void ct_cleanup(struct ctl_ct *ct)
+static void ct_cleanup(struct pc_ct *ct)
 {
 	if (ct->enabled_here) {
-		struct ctl_pf_req r = { .flags = CTL_F_DISABLE };
+		struct pc_pf_req r = { .flags = CTL_F_DISABLE };
 
 		ctl_response_free(&ct->resp);
-		if (ctl_pf_call(ct->t, ct->ns, &r, &ct->resp, &ct->ci, true) != 0)
-			ctl_msg("warning: cannot disable crash testing of '%s'", ct->ns->name);
+		if (pc_pf_call(ct->t, ct->ns, &r, &ct->resp, &ct->ci, true) != 0)
+			pc_msg("warning: cannot disable crash testing of '%s'", ct->ns->name);
 	}
 	ctl_response_free(&ct->resp);
 	if (ct->snap_made) {
@@ -713,15 +713,15 @@ static void ct_cleanup(struct ctl_ct *ct)
 	free(ct->chk);
 }
 
-static int crash_test_online(void *obj, const struct ctl_args *a)
+static int crash_test_online(void *obj, const struct pc_args *a)
 {
 	struct crash_test_cmd *o = obj;
-	struct ctl_ct ct = { .t = &o->t, .timeout_ms = o->timeout_ms, .verbose = o->verbose,
+	struct pc_ct ct = { .t = &o->t, .timeout_ms = o->timeout_ms, .verbose = o->verbose,
 			     .out_fd = -1, .snap_fd = -1 };
-	struct ctl_listing l;
+	struct pc_listing l;
 	int rc;
 
-	rc = ctl_fault_find(&o->t, &l, a->argv[0], &ct.ns);
+	rc = pc_fault_find(&o->t, &l, a->argv[0], &ct.ns);
 	if (rc)
 		return rc;
 	rc = ct_prepare(&ct, o, a);
@@ -736,17 +736,17 @@ static int crash_test_online(void *obj, const struct ctl_args *a)
 			rc = ct.failed ? 1 : 0;
 		}
 		/* leave the starting content behind */
-		if (ctl_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0)
-			ctl_msg("warning: cannot restore the starting content of '%s'",
+		if (pc_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0)
+			pc_msg("warning: cannot restore the starting content of '%s'",
 				ct.ns->path);
 	}
 	ct_cleanup(&ct);
-	ctl_listing_free(&l);
+	pc_listing_free(&l);
 	return rc;
 }
 
-const struct ctl_command crash_test_cmd = {
+const struct pc_command crash_test_cmd = {
 	.usage = &crash_test_usage, .opts = crash_test_opts,
 	.size = sizeof(struct crash_test_cmd), .defaults = &crash_test_defaults,
-	.flags = CTL_CMD_DASHDASH, .check = crash_test_check, .online = crash_test_online,
+	.flags = PC_CMD_DASHDASH, .check = crash_test_check, .online = crash_test_online,
 };

@@ -23,24 +23,24 @@
 
 /* ---- create-namespace --------------------------------------------------- */
 
-enum { KEY_READONLY = CTL_OPT_LONG, KEY_SPARSE, KEY_CRASH_TEST };
+enum { KEY_READONLY = PC_OPT_LONG, KEY_SPARSE, KEY_CRASH_TEST };
 
 struct create_ns_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	struct ns_namespace_create_opts c;
 	uint8_t uuid[16];
 	bool crash_test;
 };
 
-static int create_ns_size(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
-static int create_ns_name(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
-static int create_ns_uuid(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
-static int create_ns_mode(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
-static int create_ns_type(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+static int create_ns_size(const struct pc_parser *p, const struct pc_opt *o, void *f);
+static int create_ns_name(const struct pc_parser *p, const struct pc_opt *o, void *f);
+static int create_ns_uuid(const struct pc_parser *p, const struct pc_opt *o, void *f);
+static int create_ns_mode(const struct pc_parser *p, const struct pc_opt *o, void *f);
+static int create_ns_type(const struct pc_parser *p, const struct pc_opt *o, void *f);
 
-#define CTL_OPTS_OF struct create_ns_cmd
-static const struct ctl_opt create_ns_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct create_ns_cmd
+static const struct pc_opt create_ns_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_CALLBACK("size", 's', required_argument, c.size, "SIZE",
 		     "namespace size, a multiple of the alignment (default: the largest free extent)",
 		     create_ns_size),
@@ -60,11 +60,11 @@ static const struct ctl_opt create_ns_opts[] = {
 		 "online: enable crash testing at once (see power-fail)"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage create_ns_usage = {
+static const struct pc_usage create_ns_usage = {
 	.name = "create-namespace",
-	.args = CTL_TARGET_ARGS " [-r REGION]\n"
+	.args = PC_TARGET_ARGS " [-r REGION]\n"
 		"       [-s SIZE] [-n NAME] [-u UUID] [-a SIZE] [-t pmem] [-m raw] [--read-only]\n"
 		"       [--sparse] [-f] [--crash-test]",
 	.about = "Create a namespace in the first aligned free extent of the region and\n"
@@ -77,7 +77,7 @@ static const struct ctl_usage create_ns_usage = {
 		 "A size that is not a multiple of 2 MiB is warned about: a guest's\n"
 		 "virtio-pmem device cannot map it. -t pmem and -m raw are what every\n"
 		 "pmemfs namespace is (ndctl's other types and modes are refused).\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  228  ENOSPC: no free extent of SIZE (the message names the largest),\n"
 		 "       no free label slot, or no space in the file system\n"
 		 "  251  EIO: the region file failed a write or was truncated behind pmemfs\n"
@@ -86,14 +86,14 @@ static const struct ctl_usage create_ns_usage = {
 		 "  240  EBUSY: offline, the region is locked by another process\n"
 		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
 		 "  250  ENXIO: the region file has no label area\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
 /*
  * ndctl's --mode and --type: pmemfs namespaces are what ndctl calls raw
  * pmem; the other modes and types are refused by name.
  */
-static int ctl_check_mode(const char *m)
+static int pc_check_mode(const char *m)
 {
 	static const char *const ndctl_modes[] = {
 		"fsdax", "devdax", "sector", "memory", "dax", "safe",
@@ -103,85 +103,85 @@ static int ctl_check_mode(const char *m)
 		return 0;
 	for (size_t i = 0; i < sizeof(ndctl_modes) / sizeof(ndctl_modes[0]); i++)
 		if (!strcmp(m, ndctl_modes[i]))
-			return ctl_fail_msg(-EINVAL, "mode %s is not supported: pmemfs "
+			return pc_fail_msg(-EINVAL, "mode %s is not supported: pmemfs "
 					    "namespaces are raw (-m raw); format them in "
 					    "the guest or application", m);
-	return ctl_fail_msg(-EINVAL, "bad value for --mode '%s': pmemfs namespaces are "
+	return pc_fail_msg(-EINVAL, "bad value for --mode '%s': pmemfs namespaces are "
 			    "raw (ndctl's modes are raw, sector, fsdax, devdax)", m);
 }
 
-static int ctl_check_type(const char *t)
+static int pc_check_type(const char *t)
 {
 	if (!strcmp(t, "pmem"))
 		return 0;
 	if (!strcmp(t, "blk"))
-		return ctl_fail_msg(-EINVAL, "type blk is not supported: pmemfs namespaces "
+		return pc_fail_msg(-EINVAL, "type blk is not supported: pmemfs namespaces "
 				    "are pmem (-t pmem)");
-	return ctl_fail_msg(-EINVAL, "bad value for --type '%s': pmemfs namespaces are "
+	return pc_fail_msg(-EINVAL, "bad value for --type '%s': pmemfs namespaces are "
 			    "pmem (ndctl's types are pmem and blk)", t);
 }
 
-static int create_ns_mode(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int create_ns_mode(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	(void)o, (void)f;
-	return ctl_check_mode(p->arg) ? -EINVAL : 0;
+	return pc_check_mode(p->arg) ? -EINVAL : 0;
 }
 
-static int create_ns_type(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int create_ns_type(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	(void)o, (void)f;
-	return ctl_check_type(p->arg) ? -EINVAL : 0;
+	return pc_check_type(p->arg) ? -EINVAL : 0;
 }
 
-static int create_ns_size(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int create_ns_size(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	(void)o;
-	if (ctl_opt_size(p, f) < 0)
+	if (pc_opt_size(p, f) < 0)
 		return -EINVAL;
 	if (*(uint64_t *)f == 0) {
-		ctl_fail_msg(-EINVAL, "bad value for --size '%s': a namespace cannot be empty",
+		pc_fail_msg(-EINVAL, "bad value for --size '%s': a namespace cannot be empty",
 			     p->arg);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int create_ns_name(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int create_ns_name(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	(void)o;
 	/* the core takes "" as no name; on the command line it is a mistake */
 	if (!*p->arg) {
-		ctl_fail_msg(-EINVAL, "invalid name '': empty");
+		pc_fail_msg(-EINVAL, "invalid name '': empty");
 		return -EINVAL;
 	}
 	*(const char **)f = p->arg;
 	return 0;
 }
 
-static int create_ns_uuid(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int create_ns_uuid(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	(void)o;
 	if (uuid_parse(p->arg, f) != 0) {
-		ctl_fail_msg(-EINVAL, "bad value for --uuid '%s': not a uuid", p->arg);
+		pc_fail_msg(-EINVAL, "bad value for --uuid '%s': not a uuid", p->arg);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static void ctl_warn_size(uint64_t size)
+static void pc_warn_size(uint64_t size)
 {
 	char buf[32];
 
 	if (size && size % NS_REGION_SIZE_ALIGN)
-		ctl_msg("warning: size %s is not a multiple of 2 MiB: a guest's "
+		pc_msg("warning: size %s is not a multiple of 2 MiB: a guest's "
 			"virtio-pmem device cannot map it",
 			ns_format_size(size, buf, sizeof(buf)));
 }
 
-static int create_ns_online(void *obj, const struct ctl_args *a)
+static int create_ns_online(void *obj, const struct pc_args *a)
 {
 	struct create_ns_cmd *o = obj;
-	struct ctl_target *t = &o->t;
+	struct pc_target *t = &o->t;
 	const struct ns_namespace_create_opts *c = &o->c;
 	bool crash_test = o->crash_test;
 	struct ctl_response *resp = NULL;
@@ -190,17 +190,17 @@ static int create_ns_online(void *obj, const struct ctl_args *a)
 	uint32_t flags;
 	int rc;
 
-	if (ctl_opt_given(a->p, 'u'))
+	if (pc_opt_given(a->p, 'u'))
 		o->c.uuid = o->uuid;
 	flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
 		(c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
-	req = ctl_target_request(t, CTL_CMD_CREATE_NS);
+	req = pc_target_request(t, CTL_CMD_CREATE_NS);
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
+		return pc_exit_code(-ENOMEM);
 	/* the name's rules here, as offline: the daemon's limit is the same */
 	if (c->name && ns_name_validate(c->name) < 0) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
+		return pc_fail_msg(-EINVAL, "%s", ns_errormsg());
 	}
 	/* no --region: the daemon takes its only region, or says to choose */
 	if ((!t->region || !strcmp(t->region, "all")) &&
@@ -212,65 +212,65 @@ static int create_ns_online(void *obj, const struct ctl_args *a)
 	    (c->uuid && ctl_put_uuid(req, CTL_A_NS_UUID, c->uuid) < 0) ||
 	    (flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0))
 		goto nomem;
-	rc = ctl_target_call(t, req, &resp);
+	rc = pc_target_call(t, req, &resp);
 	if (rc)
 		return rc;
 	if (resp->nparts != 1 || ctl_ns_info_get(resp->parts[0].attrs[CTL_A_NS_INFO], &ni)) {
 		ctl_response_free(&resp);
-		return ctl_fail_msg(-EPROTO, "the daemon sent no namespace");
+		return pc_fail_msg(-EPROTO, "the daemon sent no namespace");
 	}
-	ctl_warn_size(ni.size);
-	ctl_json_print(ctl_json_ns_info(&ni, ctl_online_mount(t), 0));
+	pc_warn_size(ni.size);
+	pc_json_print(pc_json_ns_info(&ni, pc_online_mount(t), 0));
 	ctl_response_free(&resp);
 	return 0;
 nomem:
 	nlmsg_free(req);
-	return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
+	return pc_fail_msg(-ENOMEM, "%s", ns_errormsg());
 }
 
-static int create_ns_offline(void *obj, const struct ctl_args *a)
+static int create_ns_offline(void *obj, const struct pc_args *a)
 {
 	struct create_ns_cmd *o = obj;
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns = NULL;
-	struct ctl_progress pg;
+	struct pc_progress pg;
 	int rc;
 
-	if (ctl_opt_given(a->p, 'u'))
+	if (pc_opt_given(a->p, 'u'))
 		o->c.uuid = o->uuid;
 	if (o->crash_test)
-		return ctl_fail_msg(-ENOTSUP, "--crash-test is runtime state of a daemon: "
+		return pc_fail_msg(-ENOTSUP, "--crash-test is runtime state of a daemon: "
 				    "create the namespace online, or enable it later with "
 				    "'pmemctl power-fail NAME --enable'");
 
-	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 	if (o->c.size == 0) {
 		/* ndctl's default: the largest extent of this alignment */
 		rc = ns_region_default_size(r, o->c.align, &o->c.size);
 		if (rc < 0) {
-			rc = ctl_fail(rc, "cannot create namespace in '%s'", o->t.file);
+			rc = pc_fail(rc, "cannot create namespace in '%s'", o->t.file);
 			goto out;
 		}
 	}
-	ctl_progress_init(&pg, "preallocating namespace in '%s'", o->t.file);
-	o->c.progress = ctl_progress_cb;
+	pc_progress_init(&pg, "preallocating namespace in '%s'", o->t.file);
+	o->c.progress = pc_progress_cb;
 	o->c.progress_arg = &pg;
 	rc = ns_namespace_create(r, &o->c, &ns);
-	ctl_progress_end(&pg);
+	pc_progress_end(&pg);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot create namespace in '%s'", o->t.file);
+		rc = pc_fail(rc, "cannot create namespace in '%s'", o->t.file);
 		goto out;
 	}
-	ctl_warn_size(ns_namespace_size(ns));
-	ctl_json_print(ctl_json_namespace(ns, 0));
+	pc_warn_size(ns_namespace_size(ns));
+	pc_json_print(pc_json_namespace(ns, 0));
 out:
 	ns_region_close(&r);
 	return rc;
 }
 
-const struct ctl_command create_namespace_cmd = {
+const struct pc_command create_namespace_cmd = {
 	.usage = &create_ns_usage, .opts = create_ns_opts, .size = sizeof(struct create_ns_cmd),
-	.check = ctl_args_none, .online = create_ns_online, .offline = create_ns_offline,
+	.check = pc_args_none, .online = create_ns_online, .offline = create_ns_offline,
 };

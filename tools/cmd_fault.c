@@ -35,26 +35,26 @@
 
 /* ---- shared ---- */
 
-int ctl_fault_find(struct ctl_target *t, struct ctl_listing *l, const char *spec,
+int pc_fault_find(struct pc_target *t, struct pc_listing *l, const char *spec,
 		   const struct ctl_ns_info **out)
 {
-	int rc = ctl_listing_get(t, l);
+	int rc = pc_listing_get(t, l);
 
 	if (rc)
 		return rc;
-	*out = ctl_listing_find(l, spec);
-	if (!*out && ctl_listing_ambiguous()) {
-		ctl_listing_free(l);
-		return ctl_fail_on(-EINVAL, spec, "namespace '%s'", spec);
+	*out = pc_listing_find(l, spec);
+	if (!*out && pc_listing_ambiguous()) {
+		pc_listing_free(l);
+		return pc_fail_on(-EINVAL, spec, "namespace '%s'", spec);
 	}
 	if (!*out) {
-		ctl_listing_free(l);
-		return ctl_fail_msg(-ENOENT, "no namespace '%s' on '%s'", spec, t->mountpoint);
+		pc_listing_free(l);
+		return pc_fail_msg(-ENOENT, "no namespace '%s' on '%s'", spec, t->mountpoint);
 	}
 	return 0;
 }
 
-bool ctl_parse_double(const char *s, double *out)
+bool pc_parse_double(const char *s, double *out)
 {
 	char *end;
 
@@ -65,7 +65,7 @@ bool ctl_parse_double(const char *s, double *out)
 	return errno == 0 && *end == '\0' && isfinite(*out);
 }
 
-uint64_t ctl_seed_now(void)
+uint64_t pc_seed_now(void)
 {
 	struct timespec ts;
 
@@ -73,29 +73,29 @@ uint64_t ctl_seed_now(void)
 	return ((uint64_t)ts.tv_sec * 1000003u) ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid();
 }
 
-int ctl_pf_call(struct ctl_target *t, const struct ctl_ns_info *ns,
-		const struct ctl_pf_req *r, struct ctl_response **resp,
+int pc_pf_call(struct pc_target *t, const struct ctl_ns_info *ns,
+		const struct pc_pf_req *r, struct ctl_response **resp,
 		struct ctl_crash_info *ci, bool quiet)
 {
-	struct nl_msg *req = ctl_online_ns_request(CTL_CMD_POWER_FAIL, ns);
+	struct nl_msg *req = pc_online_ns_request(CTL_CMD_POWER_FAIL, ns);
 	int rc;
 
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
+		return pc_exit_code(-ENOMEM);
 	if ((r->flags && ctl_put_u32(req, CTL_A_FLAGS, r->flags) < 0) ||
 	    (r->has_survive && ctl_put_u32(req, CTL_A_SURVIVE, r->survive_ppm) < 0) ||
 	    (r->has_seed && ctl_put_u64(req, CTL_A_SEED, r->seed) < 0) ||
 	    (r->has_wait && ctl_put_u32(req, CTL_A_WAIT_MS, r->wait_ms) < 0) ||
 	    (r->has_at && ctl_put_u32(req, CTL_A_AT_FSYNC, r->at_fsync) < 0)) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
 	if (quiet) {
-		rc = ctl_target_call_quiet(t, req, resp);
+		rc = pc_target_call_quiet(t, req, resp);
 		if (rc)
 			return rc;
 	} else {
-		rc = ctl_target_call(t, req, resp);
+		rc = pc_target_call(t, req, resp);
 		if (rc)
 			return rc;
 	}
@@ -103,12 +103,12 @@ int ctl_pf_call(struct ctl_target *t, const struct ctl_ns_info *ns,
 	    ctl_crash_info_get((*resp)->parts[0].attrs[CTL_A_CRASH], ci)) {
 		ctl_response_free(resp);
 		return quiet ? ns_err(-EPROTO, "the daemon sent no crash-test state") :
-			       ctl_fail_msg(-EPROTO, "the daemon sent no crash-test state");
+			       pc_fail_msg(-EPROTO, "the daemon sent no crash-test state");
 	}
 	return 0;
 }
 
-struct json_object *ctl_json_crash(const struct ctl_crash_info *c, const struct ctl_pf_req *r)
+struct json_object *pc_json_crash(const struct ctl_crash_info *c, const struct pc_pf_req *r)
 {
 	struct json_object *j = json_object_new_object();
 
@@ -165,13 +165,13 @@ struct json_object *ctl_json_crash(const struct ctl_crash_info *c, const struct 
 }
 
 
-int ctl_opt_survive(const struct ctl_parser *p, const struct ctl_opt *o, void *ppm)
+int pc_opt_survive(const struct pc_parser *p, const struct pc_opt *o, void *ppm)
 {
 	double v;
 
 	(void)o;
-	if (!ctl_parse_double(p->arg, &v) || v < 0 || v > 100) {
-		ctl_fail_msg(-EINVAL, "bad value for --survive '%s': a percentage from 0 to 100",
+	if (!pc_parse_double(p->arg, &v) || v < 0 || v > 100) {
+		pc_fail_msg(-EINVAL, "bad value for --survive '%s': a percentage from 0 to 100",
 			     p->arg);
 		return -EINVAL;
 	}

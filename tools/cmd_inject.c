@@ -23,10 +23,10 @@
 #include "region.h"
 #include "target.h"
 
-enum { KEY_OFFSET = CTL_OPT_LONG, KEY_LENGTH };
+enum { KEY_OFFSET = PC_OPT_LONG, KEY_LENGTH };
 
 struct inject_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	uint64_t off, len;	/* bytes */
 	uint32_t flags;		/* CTL_F_UNINJECT */
 	bool status;
@@ -34,7 +34,7 @@ struct inject_cmd {
 
 static const struct inject_cmd inject_defaults = { .len = CTL_BB_BLOCK };
 
-static bool ctl_parse_u64(const char *s, uint64_t *out)
+static bool pc_parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 
@@ -46,13 +46,13 @@ static bool ctl_parse_u64(const char *s, uint64_t *out)
 }
 
 
-static int inject_opt_length(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int inject_opt_length(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	(void)o;
-	if (ctl_opt_size(p, f) < 0)
+	if (pc_opt_size(p, f) < 0)
 		return -EINVAL;
 	if (*(uint64_t *)f == 0) {
-		ctl_fail_msg(-EINVAL, "bad value for --length '%s': at least 1 byte (it is "
+		pc_fail_msg(-EINVAL, "bad value for --length '%s': at least 1 byte (it is "
 			     "widened to a 512-byte block)", p->arg);
 		return -EINVAL;
 	}
@@ -60,13 +60,13 @@ static int inject_opt_length(const struct ctl_parser *p, const struct ctl_opt *o
 }
 
 /* -B N: ndctl's block number, into a byte offset */
-static int inject_opt_block(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int inject_opt_block(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	uint64_t v;
 
 	(void)o;
-	if (!ctl_parse_u64(p->arg, &v) || v > UINT64_MAX / CTL_BB_BLOCK) {
-		ctl_fail_msg(-EINVAL, "bad value for --block '%s'", p->arg);
+	if (!pc_parse_u64(p->arg, &v) || v > UINT64_MAX / CTL_BB_BLOCK) {
+		pc_fail_msg(-EINVAL, "bad value for --block '%s'", p->arg);
 		return -EINVAL;
 	}
 	*(uint64_t *)f = v * CTL_BB_BLOCK;
@@ -74,13 +74,13 @@ static int inject_opt_block(const struct ctl_parser *p, const struct ctl_opt *o,
 }
 
 /* -n N: ndctl's block count, into bytes */
-static int inject_opt_count(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int inject_opt_count(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	uint64_t v;
 
 	(void)o;
-	if (!ctl_parse_u64(p->arg, &v) || v == 0 || v > UINT64_MAX / CTL_BB_BLOCK) {
-		ctl_fail_msg(-EINVAL, "bad value for --count '%s': a number of 512-byte "
+	if (!pc_parse_u64(p->arg, &v) || v == 0 || v > UINT64_MAX / CTL_BB_BLOCK) {
+		pc_fail_msg(-EINVAL, "bad value for --count '%s': a number of 512-byte "
 			     "blocks, at least 1", p->arg);
 		return -EINVAL;
 	}
@@ -88,9 +88,9 @@ static int inject_opt_count(const struct ctl_parser *p, const struct ctl_opt *o,
 	return 0;
 }
 
-#define CTL_OPTS_OF struct inject_cmd
-static const struct ctl_opt inject_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct inject_cmd
+static const struct pc_opt inject_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_SIZE("offset", KEY_OFFSET, off, "BYTES", "start of the range in the namespace"),
 	OPT_CALLBACK("length", KEY_LENGTH, required_argument, len, "BYTES", "bytes (default 512)",
 		     inject_opt_length),
@@ -102,11 +102,11 @@ static const struct ctl_opt inject_opts[] = {
 	OPT_BOOL("status", 's', status, "print the namespace's media errors only"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage inject_usage = {
+static const struct pc_usage inject_usage = {
 	.name = "inject-error",
-	.args = CTL_TARGET_ARGS " [-r REGION] NAMESPACE\n"
+	.args = PC_TARGET_ARGS " [-r REGION] NAMESPACE\n"
 		"       (--offset BYTES [--length BYTES] | -B BLOCK [-n COUNT]) [-d] | -s",
 	.about = "Make a range of a namespace fail as a real NVDIMM's poisoned lines do:\n"
 		 "reads of it fail with EIO (a mapped access gets SIGBUS; a buffered read\n"
@@ -120,13 +120,13 @@ static const struct ctl_usage inject_usage = {
 		 "report them.\n"
 		 "Prints the namespace's errors in ndctl's --status shape:\n"
 		 "{\"dev\", \"badblocks\": [{\"block\", \"count\"}]} (512-byte blocks).\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  234  EINVAL: the range is not inside the namespace\n"
 		 "  254  ENOENT: no such namespace\n"
-		 "  228  ENOSPC: too many separate ranges (4096)\n" CTL_TARGET_EXITS,
+		 "  228  ENOSPC: too many separate ranges (4096)\n" PC_TARGET_EXITS,
 };
 
-static struct json_object *ctl_json_bb_status(const char *dev, const struct ctl_bb_range *v,
+static struct json_object *pc_json_bb_status(const char *dev, const struct ctl_bb_range *v,
 					      size_t n)
 {
 	struct json_object *j = json_object_new_object(), *a = json_object_new_array();
@@ -147,25 +147,25 @@ static struct json_object *ctl_json_bb_status(const char *dev, const struct ctl_
 }
 
 /* one inject-error request online; prints the status */
-static int ctl_inject_online(struct ctl_target *t, const struct ctl_ns_info *ns,
+static int pc_inject_online(struct pc_target *t, const struct ctl_ns_info *ns,
 			     uint32_t flags, bool range, uint64_t off, uint64_t len,
 			     struct json_object *arr)
 {
-	struct nl_msg *req = ctl_online_ns_request(CTL_CMD_INJECT_ERROR, ns);
+	struct nl_msg *req = pc_online_ns_request(CTL_CMD_INJECT_ERROR, ns);
 	struct ctl_response *resp = NULL;
 	struct ctl_bb_range *v;
 	unsigned i, n = 0;
 	int rc;
 
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
+		return pc_exit_code(-ENOMEM);
 	if ((flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0) ||
 	    (range && (ctl_put_u64(req, CTL_A_OFFSET, off) < 0 ||
 		       ctl_put_u64(req, CTL_A_LENGTH, len) < 0))) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
-	rc = ctl_target_call(t, req, &resp);
+	rc = pc_target_call(t, req, &resp);
 	if (rc)
 		return rc;
 	v = calloc(resp->nparts + 1, sizeof(*v));
@@ -177,14 +177,14 @@ static int ctl_inject_online(struct ctl_target *t, const struct ctl_ns_info *ns,
 			v[n++].len = b.length;
 		}
 	}
-	json_object_array_add(arr, ctl_json_bb_status(ns->dev, v, n));
+	json_object_array_add(arr, pc_json_bb_status(ns->dev, v, n));
 	free(v);
 	ctl_response_free(&resp);
 	return 0;
 }
 
 /* offline: change the sidecar beside the region file */
-static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t flags,
+static int pc_inject_offline(struct pc_target *t, const char *spec, uint32_t flags,
 			      bool range, uint64_t off, uint64_t len, struct json_object *arr)
 {
 	struct ns_region *r = NULL;
@@ -195,22 +195,22 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 	size_t n;
 	int rc;
 
-	rc = ctl_target_open(t, CTL_OPEN_WRITE, &r);
+	rc = pc_target_open(t, PC_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 	ns_err_clear();
 	ns = ns_region_find_namespace(r, spec);
 	if (!ns && *ns_errormsg()) {
-		rc = ctl_fail(-EINVAL, "namespace '%s'", spec);
+		rc = pc_fail(-EINVAL, "namespace '%s'", spec);
 		goto out;
 	}
 	if (!ns) {
-		rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'", spec, t->file);
+		rc = pc_fail_msg(-ENOENT, "no namespace '%s' in '%s'", spec, t->file);
 		goto out;
 	}
 	dpa = ns_namespace_dpa(ns);
 	size = ns_namespace_size(ns);
-	rc = ctl_bb_load_tool(r, &bb);
+	rc = pc_bb_load_tool(r, &bb);
 	if (rc == 0 && range && (off >= size || len > size - off || len == 0))
 		rc = ns_err(-EINVAL, "range %" PRIu64 "+%" PRIu64 " is not inside '%s' "
 			    "(%" PRIu64 " bytes)", off, len, spec, size);
@@ -227,7 +227,7 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 	if (rc >= 0 && (range || (flags & CTL_F_CLEAR)))
 		rc = ctl_bb_save_region(r, &bb);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot change the media errors of '%s'", spec);
+		rc = pc_fail(rc, "cannot change the media errors of '%s'", spec);
 		goto out;
 	}
 	rc = 0;
@@ -235,7 +235,7 @@ static int ctl_inject_offline(struct ctl_target *t, const char *spec, uint32_t f
 	v = calloc(n + 1, sizeof(*v));
 	if (v) {
 		ctl_bb_clip(&bb, dpa, size, v, n);
-		json_object_array_add(arr, ctl_json_bb_status(ns_namespace_devname(ns), v, n));
+		json_object_array_add(arr, pc_json_bb_status(ns_namespace_devname(ns), v, n));
 	}
 out:
 	free(v);
@@ -244,76 +244,76 @@ out:
 	return rc;
 }
 
-static void ctl_print_list(struct json_object *arr)
+static void pc_print_list(struct json_object *arr)
 {
 	if (json_object_array_length(arr) == 1) {
 		struct json_object *one = json_object_get(json_object_array_get_idx(arr, 0));
 
 		json_object_put(arr);
-		ctl_json_print(one);
+		pc_json_print(one);
 		return;
 	}
-	ctl_json_print(arr);
+	pc_json_print(arr);
 }
 
-static int inject_check(void *obj, const struct ctl_args *a)
+static int inject_check(void *obj, const struct pc_args *a)
 {
 	struct inject_cmd *o = obj;
-	bool has_off = ctl_opt_given(a->p, KEY_OFFSET), has_len = ctl_opt_given(a->p, KEY_LENGTH);
-	bool has_block = ctl_opt_given(a->p, 'B'), has_count = ctl_opt_given(a->p, 'n');
+	bool has_off = pc_opt_given(a->p, KEY_OFFSET), has_len = pc_opt_given(a->p, KEY_LENGTH);
+	bool has_block = pc_opt_given(a->p, 'B'), has_count = pc_opt_given(a->p, 'n');
 
 	if (a->argc == 0)
-		return ctl_usage_error(a->p, "no namespace given (a name, uuid or device)");
+		return pc_usage_error(a->p, "no namespace given (a name, uuid or device)");
 	if (a->argc > 1)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
 	if ((has_off || has_len) && (has_block || has_count))
-		return ctl_usage_error(a->p, "give the range in bytes (--offset/--length) or in "
+		return pc_usage_error(a->p, "give the range in bytes (--offset/--length) or in "
 				       "blocks (--block/--count), not both");
 	if ((has_len && !has_off) || (has_count && !has_block))
-		return ctl_usage_error(a->p, "a length needs its start (--offset or --block)");
+		return pc_usage_error(a->p, "a length needs its start (--offset or --block)");
 	if (o->status && (has_off || has_block || o->flags))
-		return ctl_usage_error(a->p, "--status takes no range and no --uninject");
+		return pc_usage_error(a->p, "--status takes no range and no --uninject");
 	if (!o->status && !has_off && !has_block)
-		return ctl_usage_error(a->p, "no range given: --offset BYTES or --block N "
+		return pc_usage_error(a->p, "no range given: --offset BYTES or --block N "
 				       "(or --status)");
 	return 0;
 }
 
-static int inject_online(void *obj, const struct ctl_args *a)
+static int inject_online(void *obj, const struct pc_args *a)
 {
 	struct inject_cmd *o = obj;
 	struct json_object *arr = json_object_new_array();
 	const struct ctl_ns_info *ns;
-	struct ctl_listing l;
+	struct pc_listing l;
 	int rc;
 
-	rc = ctl_fault_find(&o->t, &l, a->argv[0], &ns);
+	rc = pc_fault_find(&o->t, &l, a->argv[0], &ns);
 	if (rc == 0) {
-		rc = ctl_inject_online(&o->t, ns, o->flags, !o->status, o->off, o->len, arr);
-		ctl_listing_free(&l);
+		rc = pc_inject_online(&o->t, ns, o->flags, !o->status, o->off, o->len, arr);
+		pc_listing_free(&l);
 	}
 	if (rc == 0)
-		ctl_print_list(arr);
+		pc_print_list(arr);
 	else
 		json_object_put(arr);
 	return rc;
 }
 
-static int inject_offline(void *obj, const struct ctl_args *a)
+static int inject_offline(void *obj, const struct pc_args *a)
 {
 	struct inject_cmd *o = obj;
 	struct json_object *arr = json_object_new_array();
 	int rc;
 
-	rc = ctl_inject_offline(&o->t, a->argv[0], o->flags, !o->status, o->off, o->len, arr);
+	rc = pc_inject_offline(&o->t, a->argv[0], o->flags, !o->status, o->off, o->len, arr);
 	if (rc == 0)
-		ctl_print_list(arr);
+		pc_print_list(arr);
 	else
 		json_object_put(arr);
 	return rc;
 }
 
-const struct ctl_command inject_error_cmd = {
+const struct pc_command inject_error_cmd = {
 	.usage = &inject_usage, .opts = inject_opts, .size = sizeof(struct inject_cmd),
 	.defaults = &inject_defaults, .check = inject_check,
 	.online = inject_online, .offline = inject_offline,
@@ -321,66 +321,66 @@ const struct ctl_command inject_error_cmd = {
 
 /* ---- clear-errors ---- */
 
-#define CTL_OPTS_OF struct ctl_target_cmd
-static const struct ctl_opt clear_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct pc_target_cmd
+static const struct pc_opt clear_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage clear_usage = {
+static const struct pc_usage clear_usage = {
 	.name = "clear-errors",
-	.args = CTL_TARGET_ARGS " [-r REGION] NAMESPACE|all...",
+	.args = PC_TARGET_ARGS " [-r REGION] NAMESPACE|all...",
 	.about = "Clear every injected media error of the namespaces ('all': every\n"
 		 "served one; offline every one in the file) and print their (empty)\n"
-		 "error lists as inject-error --status does.\n\n" CTL_TARGET_ABOUT,
-	.exits = "  254  ENOENT: no such namespace\n" CTL_TARGET_EXITS,
+		 "error lists as inject-error --status does.\n\n" PC_TARGET_ABOUT,
+	.exits = "  254  ENOENT: no such namespace\n" PC_TARGET_EXITS,
 };
 
-static int clear_check(void *obj, const struct ctl_args *a)
+static int clear_check(void *obj, const struct pc_args *a)
 {
 	(void)obj;
 	if (a->argc == 0)
-		return ctl_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
+		return pc_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
 	return 0;
 }
 
-static int clear_online(void *obj, const struct ctl_args *a)
+static int clear_online(void *obj, const struct pc_args *a)
 {
-	struct ctl_target *t = obj;
+	struct pc_target *t = obj;
 	struct json_object *arr = json_object_new_array();
-	struct ctl_listing l;
+	struct pc_listing l;
 	int rc, i;
 
-	rc = ctl_listing_get(t, &l);
+	rc = pc_listing_get(t, &l);
 	for (i = 0; rc == 0 && i < a->argc; i++) {
 		bool all = !strcmp(a->argv[i], "all");
-		const struct ctl_ns_info *one = all ? NULL : ctl_listing_find(&l, a->argv[i]);
+		const struct ctl_ns_info *one = all ? NULL : pc_listing_find(&l, a->argv[i]);
 
-		if (!all && !one && ctl_listing_ambiguous()) {
-			rc = ctl_fail_on(-EINVAL, a->argv[i], "namespace '%s'", a->argv[i]);
+		if (!all && !one && pc_listing_ambiguous()) {
+			rc = pc_fail_on(-EINVAL, a->argv[i], "namespace '%s'", a->argv[i]);
 			break;
 		}
 		if (!all && !one) {
-			rc = ctl_fail_msg(-ENOENT, "no namespace '%s' on '%s'", a->argv[i],
+			rc = pc_fail_msg(-ENOENT, "no namespace '%s' on '%s'", a->argv[i],
 					  t->mountpoint);
 			break;
 		}
 		for (unsigned k = 0; rc == 0 && k < l.nns; k++)
-			if (all ? ctl_ns_info_active(&l.ns[k]) : &l.ns[k] == one)
-				rc = ctl_inject_online(t, &l.ns[k], CTL_F_CLEAR, false, 0, 0, arr);
+			if (all ? pc_ns_info_active(&l.ns[k]) : &l.ns[k] == one)
+				rc = pc_inject_online(t, &l.ns[k], CTL_F_CLEAR, false, 0, 0, arr);
 	}
-	ctl_listing_free(&l);
+	pc_listing_free(&l);
 	if (rc == 0)
-		ctl_print_list(arr);
+		pc_print_list(arr);
 	else
 		json_object_put(arr);
 	return rc;
 }
 
-static int clear_offline(void *obj, const struct ctl_args *a)
+static int clear_offline(void *obj, const struct pc_args *a)
 {
-	struct ctl_target *t = obj;
+	struct pc_target *t = obj;
 	struct json_object *arr = json_object_new_array();
 	int rc = 0, i;
 
@@ -389,35 +389,35 @@ static int clear_offline(void *obj, const struct ctl_args *a)
 			struct ns_region *r = NULL;
 			struct ctl_badblocks bb = { 0 };
 
-			rc = ctl_target_open(t, CTL_OPEN_WRITE, &r);
+			rc = pc_target_open(t, PC_OPEN_WRITE, &r);
 			if (rc)
 				break;
 			rc = ctl_bb_save_region(r, &bb);
 			if (rc)
-				rc = ctl_fail(rc, "cannot clear media errors");
+				rc = pc_fail(rc, "cannot clear media errors");
 			ns_region_close(&r);
 			continue;
 		}
-		rc = ctl_inject_offline(t, a->argv[i], CTL_F_CLEAR, false, 0, 0, arr);
+		rc = pc_inject_offline(t, a->argv[i], CTL_F_CLEAR, false, 0, 0, arr);
 	}
 	if (rc == 0)
-		ctl_print_list(arr);
+		pc_print_list(arr);
 	else
 		json_object_put(arr);
 	return rc;
 }
 
-const struct ctl_command clear_errors_cmd = {
-	.usage = &clear_usage, .opts = clear_opts, .size = sizeof(struct ctl_target_cmd),
+const struct pc_command clear_errors_cmd = {
+	.usage = &clear_usage, .opts = clear_opts, .size = sizeof(struct pc_target_cmd),
 	.check = clear_check, .online = clear_online, .offline = clear_offline,
 };
 
-int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb)
+int pc_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb)
 {
 	int rc = ctl_bb_load_region(r, bb);
 
 	if (rc == CTL_BB_STALE) {
-		ctl_msg("warning: %s", ns_errormsg());
+		pc_msg("warning: %s", ns_errormsg());
 		ns_err_clear();
 		rc = 0;
 	}

@@ -30,26 +30,26 @@
 /* ---- init-labels, zero-labels ------------------------------------------- */
 
 struct init_labels_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	bool force;
 	unsigned minor;
 };
 
-#define CTL_OPTS_OF struct init_labels_cmd
-static const struct ctl_opt init_labels_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct init_labels_cmd
+static const struct pc_opt init_labels_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_BOOL("force", 'f', force,
 		 "overwrite a valid label area (every namespace is forgotten), also one of another size than --label-size"),
 	OPT_CHOICE("label-version", 'V', minor, "1.1|1.2",
 		   "label format (default: the current one, 1.2 for a new area)",
-		   ctl_label_versions, "use 1.1 or 1.2"),
+		   pc_label_versions, "use 1.1 or 1.2"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage init_labels_usage = {
+static const struct pc_usage init_labels_usage = {
 	.name = "init-labels",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-f] [-V 1.1|1.2]",
+	.args = PC_TARGET_ARGS " [-r REGION] [-f] [-V 1.1|1.2]",
 	.about = "Write a fresh, empty label area (both index blocks) at the end of the\n"
 		 "region file. Offline a valid area is kept unless -f, as ndctl does.\n"
 		 "Online the daemon refuses while the region has namespaces unless -f;\n"
@@ -58,19 +58,19 @@ static const struct ctl_usage init_labels_usage = {
 		 "area's takes its place from the end of the data area: that needs -f,\n"
 		 "like any size other than the valid area's, and the message says which\n"
 		 "namespaces' data it would overwrite; with -f the old area's index\n"
-		 "blocks are zeroed after the new area is written.\n\n" CTL_TARGET_ABOUT,
+		 "blocks are zeroed after the new area is written.\n\n" PC_TARGET_ABOUT,
 	.exits = "  239  EEXIST: the file has a valid label area / namespaces (use -f)\n"
 		 "  240  EBUSY: offline, the region is locked by another process; online,\n"
 		 "       a namespace is open or mapped\n"
 		 "  234  EINVAL: bad --label-size or label version\n"
 		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
-static int init_labels_online(void *obj, const struct ctl_args *a)
+static int init_labels_online(void *obj, const struct pc_args *a)
 {
 	struct init_labels_cmd *o = obj;
-	struct nl_msg *req = ctl_target_request(&o->t, CTL_CMD_INIT_LABELS);
+	struct nl_msg *req = pc_target_request(&o->t, CTL_CMD_INIT_LABELS);
 	struct ctl_response *resp = NULL;
 	struct ctl_region_info ri;
 	char sz[32];
@@ -78,25 +78,25 @@ static int init_labels_online(void *obj, const struct ctl_args *a)
 
 	(void)a;
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
+		return pc_exit_code(-ENOMEM);
 	if (((!o->t.region || !strcmp(o->t.region, "all")) &&
 	     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
 	    (o->force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) ||
 	    (o->minor && ctl_put_u32(req, CTL_A_LABEL_VERSION, o->minor) < 0)) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
-	rc = ctl_target_call(&o->t, req, &resp);
+	rc = pc_target_call(&o->t, req, &resp);
 	if (rc == 0 && resp->nparts == 1 &&
 	    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0)
-		ctl_msg("initialised the label area of %s on '%s' (v1.%u, %s)",
+		pc_msg("initialised the label area of %s on '%s' (v1.%u, %s)",
 			ri.dev, o->t.mountpoint, ri.label_version,
 			ns_format_size(ri.label_size, sz, sizeof(sz)));
 	ctl_response_free(&resp);
 	return rc;
 }
 
-static int init_labels_offline(void *obj, const struct ctl_args *a)
+static int init_labels_offline(void *obj, const struct pc_args *a)
 {
 	struct init_labels_cmd *o = obj;
 	struct ns_region *r = NULL;
@@ -104,22 +104,22 @@ static int init_labels_offline(void *obj, const struct ctl_args *a)
 	int rc;
 
 	(void)a;
-	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE_NOLABELS, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE_NOLABELS, &r);
 	if (rc)
 		return rc;
 	rc = ns_region_init_labels(r, o->minor, o->force);
 	if (rc == -NS_E_LABELS_EXIST && !ns_region_has_labels(r)) {
 		/* a valid area of another size: the message says what it holds */
-		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
+		rc = pc_fail_msg(rc, "%s", ns_errormsg());
 	} else if (rc == -NS_E_LABELS_EXIST) {
-		rc = ctl_fail_msg(rc, "'%s' has a valid label area: use -f to "
+		rc = pc_fail_msg(rc, "'%s' has a valid label area: use -f to "
 				  "overwrite it (its namespaces are forgotten)",
 				  o->t.file);
 	} else if (rc < 0) {
-		rc = ctl_fail_on(rc, o->t.file, "cannot initialise the label area of '%s'",
+		rc = pc_fail_on(rc, o->t.file, "cannot initialise the label area of '%s'",
 				 o->t.file);
 	} else {
-		ctl_msg("initialised the label area of '%s' (v1.%u, %s)", o->t.file,
+		pc_msg("initialised the label area of '%s' (v1.%u, %s)", o->t.file,
 			ns_region_label_minor(r),
 			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
 	}
@@ -127,32 +127,32 @@ static int init_labels_offline(void *obj, const struct ctl_args *a)
 	return rc;
 }
 
-const struct ctl_command init_labels_cmd = {
+const struct pc_command init_labels_cmd = {
 	.usage = &init_labels_usage, .opts = init_labels_opts,
-	.size = sizeof(struct init_labels_cmd), .check = ctl_args_none,
+	.size = sizeof(struct init_labels_cmd), .check = pc_args_none,
 	.online = init_labels_online, .offline = init_labels_offline,
 };
 
 struct zero_labels_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	bool force;
 };
 
-#define CTL_OPTS_OF struct zero_labels_cmd
-static const struct ctl_opt zero_labels_opts[] = {
-	CTL_TARGET_OPT("file", CTL_KEY_FILE, "PATH", "the unmounted region file"),
-	CTL_TARGET_OPT("label-size", CTL_KEY_LABEL_SIZE, "SIZE",
+#define PC_OPTS_OF struct zero_labels_cmd
+static const struct pc_opt zero_labels_opts[] = {
+	PC_TARGET_OPT("file", PC_KEY_FILE, "PATH", "the unmounted region file"),
+	PC_TARGET_OPT("label-size", PC_KEY_LABEL_SIZE, "SIZE",
 		       "size of the label area at the end of the file (default: probe)"),
 	/* online mode: refused ("works offline only") */
-	CTL_TARGET_OPT("mount", CTL_KEY_MOUNT, "DIR", NULL),
-	CTL_TARGET_OPT("socket", CTL_KEY_SOCKET, "PATH", NULL),
+	PC_TARGET_OPT("mount", PC_KEY_MOUNT, "DIR", NULL),
+	PC_TARGET_OPT("socket", PC_KEY_SOCKET, "PATH", NULL),
 	OPT_BOOL("force", 'f', force,
 		 "also over a valid label area of another size (it goes too; a larger --label-size zeroes data)"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage zero_labels_usage = {
+static const struct pc_usage zero_labels_usage = {
 	.name = "zero-labels",
 	.args = "--file PATH [-f] [--label-size SIZE]",
 	.about = "Overwrite the whole label area with zeroes: every namespace is\n"
@@ -166,7 +166,7 @@ static const struct ctl_usage zero_labels_usage = {
 };
 
 /* offline only: the dispatcher refuses online mode (zero-labels "works offline only") */
-static int zero_labels_offline(void *obj, const struct ctl_args *a)
+static int zero_labels_offline(void *obj, const struct pc_args *a)
 {
 	struct zero_labels_cmd *o = obj;
 	struct ns_region *r = NULL;
@@ -174,23 +174,23 @@ static int zero_labels_offline(void *obj, const struct ctl_args *a)
 	int rc;
 
 	(void)a;
-	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE_NOLABELS, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE_NOLABELS, &r);
 	if (rc)
 		return rc;
 	rc = ns_region_zero_labels(r, o->force);
 	if (rc == -NS_E_LABELS_EXIST)
-		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
+		rc = pc_fail_msg(rc, "%s", ns_errormsg());
 	else if (rc < 0)
-		rc = ctl_fail_on(rc, o->t.file, "cannot zero the label area of '%s'", o->t.file);
+		rc = pc_fail_on(rc, o->t.file, "cannot zero the label area of '%s'", o->t.file);
 	else
-		ctl_msg("zeroed the label area of '%s' (%s)", o->t.file,
+		pc_msg("zeroed the label area of '%s' (%s)", o->t.file,
 			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
 	ns_region_close(&r);
 	return rc;
 }
 
-const struct ctl_command zero_labels_cmd = {
+const struct pc_command zero_labels_cmd = {
 	.usage = &zero_labels_usage, .opts = zero_labels_opts,
-	.size = sizeof(struct zero_labels_cmd), .check = ctl_args_none,
+	.size = sizeof(struct zero_labels_cmd), .check = pc_args_none,
 	.offline = zero_labels_offline,
 };

@@ -28,13 +28,13 @@
 #include "region.h"
 #include "target.h"
 
-enum { KEY_WATCH = CTL_OPT_LONG };
+enum { KEY_WATCH = PC_OPT_LONG };
 
 /* ---- list ---------------------------------------------------------------- */
 
-static const struct ctl_usage list_usage = {
+static const struct pc_usage list_usage = {
 	.name = "list",
-	.args = CTL_TARGET_ARGS " [-R] [-N] [-r REGION] [-n NAME]\n"
+	.args = PC_TARGET_ARGS " [-R] [-N] [-r REGION] [-n NAME]\n"
 		"       [-u] [-i] [-M] [-v] [--watch [SECS]]",
 	.about = "List as JSON, in ndctl's shape: without -R or -N, or with -N alone, an\n"
 		 "array of namespaces; -R an array of regions; -R -N {\"regions\": [...]},\n"
@@ -66,13 +66,13 @@ static const struct ctl_usage list_usage = {
 		 "own processes among the holders.\n"
 		 "--watch refreshes, as ndctl monitor follows events: a new document every\n"
 		 "SECS seconds (jq reads the stream).\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  250  ENXIO: the file has no valid label area\n"
-		 "  254  ENOENT: no such region\n" CTL_TARGET_EXITS,
+		 "  254  ENOENT: no such region\n" PC_TARGET_EXITS,
 };
 
 /* -v: one mount's status, by namespace */
-struct ctl_list_status {
+struct pc_list_status {
 	bool have;
 	struct ctl_daemon_info daemon;
 	struct ctl_nsst_info *v;
@@ -80,10 +80,10 @@ struct ctl_list_status {
 	struct ctl_response *resp;	/* the records point into it */
 };
 
-struct ctl_list_opts {
+struct pc_list_opts {
 	bool regions, namespaces, media;
 	unsigned verbose;
-	const struct ctl_list_status *st;	/* -v, online: the mount's status */
+	const struct pc_list_status *st;	/* -v, online: the mount's status */
 	unsigned flags;
 	const char *ns_filter;	/* -n: NULL or "all" for every namespace */
 	/* -M: the media errors of each region (by regs[] index) */
@@ -91,24 +91,24 @@ struct ctl_list_opts {
 };
 
 struct list_cmd {
-	struct ctl_target t;
-	struct ctl_list_opts l;
+	struct pc_target t;
+	struct pc_list_opts l;
 	unsigned watch_ms;	/* --watch: 0 once */
 };
 
-static int ctl_list_watch_arg(const struct ctl_parser *p, const struct ctl_opt *o, void *f);
+static int pc_list_watch_arg(const struct pc_parser *p, const struct pc_opt *o, void *f);
 
-#define CTL_OPTS_OF struct list_cmd
-static const struct ctl_opt list_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct list_cmd
+static const struct pc_opt list_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_STRING("namespace", 'n', l.ns_filter, "NAME",
 		   "only this namespace: name, uuid, device name (namespace0.1) or all"),
 	OPT_BOOL("regions", 'R', l.regions, "list regions"),
 	OPT_BOOL("namespaces", 'N', l.namespaces, "list namespaces (the default)"),
-	OPT_BIT("human", 'u', l.flags, CTL_JSON_HUMAN,
+	OPT_BIT("human", 'u', l.flags, PC_JSON_HUMAN,
 		"sizes as \"4.00 GiB (4.29 GB)\", ids and offsets in hex; a lone item "
 		"is printed as an object"),
-	OPT_BIT("idle", 'i', l.flags, CTL_JSON_IDLE,
+	OPT_BIT("idle", 'i', l.flags, PC_JSON_IDLE,
 		"also namespaces that are not served (disabled, interleaved, foreign, "
 		"invalid), with state and reason"),
 	OPT_BOOL("media-errors", 'M', l.media,
@@ -119,14 +119,14 @@ static const struct ctl_opt list_opts[] = {
 		    "durable, sticky error, crash-test state, backing; see above)"),
 	OPT_CALLBACK("watch", KEY_WATCH, optional_argument, watch_ms, "[SECS]",
 		     "print the list again every SECS seconds (default 1), one JSON "
-		     "document each, until interrupted", ctl_list_watch_arg),
+		     "document each, until interrupted", pc_list_watch_arg),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
 
 /* ndctl's "badblock_count" and "badblocks" of [off, off+len) of bb, in sectors */
-static void ctl_list_add_badblocks(struct json_object *j, const struct ctl_badblocks *bb,
+static void pc_list_add_badblocks(struct json_object *j, const struct ctl_badblocks *bb,
 				   uint64_t off, uint64_t len)
 {
 	struct json_object *a = json_object_new_array();
@@ -151,7 +151,7 @@ static void ctl_list_add_badblocks(struct json_object *j, const struct ctl_badbl
 	json_object_object_add(j, "badblocks", a);
 }
 
-static const struct ctl_badblocks *ctl_list_bb(const struct ctl_list_opts *o,
+static const struct ctl_badblocks *pc_list_bb(const struct pc_list_opts *o,
 					       const struct ctl_region_info *regs,
 					       unsigned nr, const char *region)
 {
@@ -163,32 +163,32 @@ static const struct ctl_badblocks *ctl_list_bb(const struct ctl_list_opts *o,
 	return NULL;
 }
 
-static struct json_object *ctl_list_ns(const struct ctl_list_opts *o,
+static struct json_object *pc_list_ns(const struct pc_list_opts *o,
 				       const struct ctl_region_info *regs, unsigned nr,
 				       const struct ctl_ns_info *ns, const char *mount)
 {
-	struct json_object *j = ctl_json_ns_info(ns, mount, o->flags);
+	struct json_object *j = pc_json_ns_info(ns, mount, o->flags);
 
 	if (o->st && o->st->have) {
-		json_object_object_add(j, "daemon", ctl_json_daemon_info(&o->st->daemon));
+		json_object_object_add(j, "daemon", pc_json_daemon_info(&o->st->daemon));
 		for (unsigned i = 0; i < o->st->n; i++) {
 			const struct ctl_nsst_info *x = &o->st->v[i];
 
 			if (x->dev && ns->dev && !strcmp(x->dev, ns->dev) &&
 			    (!x->region || !ns->region || !strcmp(x->region, ns->region))) {
-				ctl_json_add_nsst(j, x, ns->size, o->flags);
+				pc_json_add_nsst(j, x, ns->size, o->flags);
 				break;
 			}
 		}
 	}
 	if (o->media)
-		ctl_list_add_badblocks(j, ctl_list_bb(o, regs, nr, ns->region), ns->dpa,
+		pc_list_add_badblocks(j, pc_list_bb(o, regs, nr, ns->region), ns->dpa,
 				       ns->size);
 	return j;
 }
 
 /* -n: ndctl's namespace filter (device name, or here also name and uuid) */
-static bool ctl_list_ns_match(const struct ctl_list_opts *o, const struct ctl_ns_info *ns)
+static bool pc_list_ns_match(const struct pc_list_opts *o, const struct ctl_ns_info *ns)
 {
 	char uuid[37];
 
@@ -201,17 +201,17 @@ static bool ctl_list_ns_match(const struct ctl_list_opts *o, const struct ctl_ns
 	return strcasecmp(uuid, o->ns_filter) == 0;
 }
 
-static bool ctl_list_ns_shown(const struct ctl_list_opts *o, const struct ctl_ns_info *ns)
+static bool pc_list_ns_shown(const struct pc_list_opts *o, const struct ctl_ns_info *ns)
 {
-	return (ctl_ns_info_active(ns) || (o->flags & CTL_JSON_IDLE)) &&
-	       ctl_list_ns_match(o, ns);
+	return (pc_ns_info_active(ns) || (o->flags & PC_JSON_IDLE)) &&
+	       pc_list_ns_match(o, ns);
 }
 
 /*
  * The records of one region source (a file, or a mount's daemon) added to
  * out: namespaces, or regions (with their namespaces under -N).
  */
-static void ctl_list_add(const struct ctl_list_opts *o, const struct ctl_region_info *regs,
+static void pc_list_add(const struct pc_list_opts *o, const struct ctl_region_info *regs,
 			 unsigned nr, const struct ctl_ns_info *ns, unsigned nn,
 			 const char *mount, struct json_object *out)
 {
@@ -219,30 +219,30 @@ static void ctl_list_add(const struct ctl_list_opts *o, const struct ctl_region_
 
 	if (!o->regions) {
 		for (k = 0; k < nn; k++)
-			if (ctl_list_ns_shown(o, &ns[k]))
-				json_object_array_add(out, ctl_list_ns(o, regs, nr, &ns[k],
+			if (pc_list_ns_shown(o, &ns[k]))
+				json_object_array_add(out, pc_list_ns(o, regs, nr, &ns[k],
 								       mount));
 		return;
 	}
 	for (i = 0; i < nr; i++) {
-		struct json_object *jr = ctl_json_region_info(&regs[i], o->flags);
+		struct json_object *jr = pc_json_region_info(&regs[i], o->flags);
 		struct json_object *jn = NULL;
 
 		if (mount)
 			json_object_object_add(jr, "mount", json_object_new_string(mount));
 		if (o->st && o->st->have)
 			json_object_object_add(jr, "daemon",
-					       ctl_json_daemon_info(&o->st->daemon));
+					       pc_json_daemon_info(&o->st->daemon));
 		if (o->media)
-			ctl_list_add_badblocks(jr, o->bbs ? &o->bbs[i] : NULL, 0, UINT64_MAX);
+			pc_list_add_badblocks(jr, o->bbs ? &o->bbs[i] : NULL, 0, UINT64_MAX);
 		if (o->namespaces) {
 			jn = json_object_new_array();
 			for (k = 0; k < nn; k++) {
 				if (!ns[k].region || !regs[i].dev ||
 				    strcmp(ns[k].region, regs[i].dev) != 0)
 					continue;
-				if (ctl_list_ns_shown(o, &ns[k]))
-					json_object_array_add(jn, ctl_list_ns(o, regs, nr, &ns[k],
+				if (pc_list_ns_shown(o, &ns[k]))
+					json_object_array_add(jn, pc_list_ns(o, regs, nr, &ns[k],
 									      mount));
 			}
 			/* -n: a region without the namespace is not shown */
@@ -263,13 +263,13 @@ static void ctl_list_add(const struct ctl_list_opts *o, const struct ctl_region_
  * which a script cannot tell from a failure to print); ndctl prints a lone
  * item unwrapped with --human; -R -N is {"regions": [...]}.
  */
-static void ctl_list_print(const struct ctl_list_opts *o, struct json_object *a)
+static void pc_list_print(const struct pc_list_opts *o, struct json_object *a)
 {
 	if (o->regions && o->namespaces) {
 		struct json_object *w = json_object_new_object();
 
 		json_object_object_add(w, "regions", a);
-		ctl_json_print(w);
+		pc_json_print(w);
 		return;
 	}
 	if (json_object_array_length(a) == 0) {
@@ -277,17 +277,17 @@ static void ctl_list_print(const struct ctl_list_opts *o, struct json_object *a)
 		puts("[]");
 		return;
 	}
-	if ((o->flags & CTL_JSON_HUMAN) && json_object_array_length(a) == 1) {
+	if ((o->flags & PC_JSON_HUMAN) && json_object_array_length(a) == 1) {
 		struct json_object *one = json_object_get(json_object_array_get_idx(a, 0));
 
 		json_object_put(a);
-		ctl_json_print(one);
+		pc_json_print(one);
 		return;
 	}
-	ctl_json_print(a);
+	pc_json_print(a);
 }
 
-static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t,
+static int pc_list_offline(struct pc_list_opts *o, const struct pc_target *t,
 			    struct json_object *out)
 {
 	struct ctl_badblocks bb = { 0 };
@@ -298,7 +298,7 @@ static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t,
 	unsigned n = 0;
 	int rc;
 
-	rc = ctl_target_open(t, CTL_OPEN_READ, &r);
+	rc = pc_target_open(t, PC_OPEN_READ, &r);
 	if (rc)
 		return rc;
 	ns_region_foreach_namespace(r, ns)
@@ -306,7 +306,7 @@ static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t,
 	nsv = calloc(n ? n : 1, sizeof(*nsv));
 	if (!nsv) {
 		ns_region_close(&r);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
 	n = 0;
 	ns_region_foreach_namespace(r, ns) {
@@ -334,14 +334,14 @@ static int ctl_list_offline(struct ctl_list_opts *o, const struct ctl_target *t,
 	ri.has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri.nvdimm_slot);
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
 	if (o->media) {
-		rc = ctl_bb_load_tool(r, &bb);
+		rc = pc_bb_load_tool(r, &bb);
 		if (rc) {
-			rc = ctl_fail(rc, "cannot read the media errors of '%s'", t->file);
+			rc = pc_fail(rc, "cannot read the media errors of '%s'", t->file);
 			goto out;
 		}
 		o->bbs = &bb;
 	}
-	ctl_list_add(o, &ri, 1, nsv, n, NULL, out);
+	pc_list_add(o, &ri, 1, nsv, n, NULL, out);
 	o->bbs = NULL;
 out:
 	ctl_bb_free(&bb);
@@ -350,7 +350,7 @@ out:
 	return rc;
 }
 
-static void ctl_list_status_free(struct ctl_list_status *st)
+static void pc_list_status_free(struct pc_list_status *st)
 {
 	ctl_response_free(&st->resp);
 	free(st->v);
@@ -361,24 +361,24 @@ static void ctl_list_status_free(struct ctl_list_status *st)
  * -v: the STATUS of the target's mount. A daemon without it (an older
  * pmemfs) is said once and listed without the status fields.
  */
-static void ctl_list_status_get(struct ctl_target *t, struct ctl_list_status *st)
+static void pc_list_status_get(struct pc_target *t, struct pc_list_status *st)
 {
 	static bool said;
-	struct nl_msg *req = ctl_target_request(t, CTL_CMD_STATUS);
+	struct nl_msg *req = pc_target_request(t, CTL_CMD_STATUS);
 	unsigned i;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	if (!req)
 		return;
-	rc = ctl_target_call_quiet(t, req, &st->resp);
+	rc = pc_target_call_quiet(t, req, &st->resp);
 	if (rc) {
 		if (!said && rc == -EOPNOTSUPP)
-			ctl_msg("warning: the daemon of '%s' is older than this pmemctl and "
+			pc_msg("warning: the daemon of '%s' is older than this pmemctl and "
 				"has no status view: listed without -v's fields",
 				t->mountpoint);
 		else if (!said)
-			ctl_msg("warning: no status from the daemon of '%s' (%s): listed "
+			pc_msg("warning: no status from the daemon of '%s' (%s): listed "
 				"without it", t->mountpoint, ns_errormsg()[0] ?
 				ns_errormsg() : ns_strerror(rc));
 		said = true;
@@ -402,14 +402,14 @@ static void ctl_list_status_get(struct ctl_target *t, struct ctl_list_status *st
  * One mount's daemon: its listing added to out. Failures are returned as
  * a negative errno (message in ns_errormsg(), not reported) or an exit code.
  */
-static int ctl_list_online(struct ctl_list_opts *o, struct ctl_target *t,
+static int pc_list_online(struct pc_list_opts *o, struct pc_target *t,
 			   struct json_object *out)
 {
 	struct ctl_badblocks *bbs;
-	struct ctl_listing l;
+	struct pc_listing l;
 	int rc;
 
-	rc = ctl_listing_get_quiet(t, &l);
+	rc = pc_listing_get_quiet(t, &l);
 	if (rc)
 		return rc;
 	bbs = calloc(l.nregions + 1, sizeof(*bbs));
@@ -420,39 +420,39 @@ static int ctl_list_online(struct ctl_list_opts *o, struct ctl_target *t,
 				ctl_bb_add(&bbs[k], l.bb[b].offset, l.bb[b].length);
 	o->bbs = bbs;
 	if (o->verbose) {
-		struct ctl_list_status st;
+		struct pc_list_status st;
 
-		ctl_list_status_get(t, &st);
+		pc_list_status_get(t, &st);
 		o->st = &st;
-		ctl_list_add(o, l.regions, l.nregions, l.ns, l.nns, ctl_online_mount(t), out);
+		pc_list_add(o, l.regions, l.nregions, l.ns, l.nns, pc_online_mount(t), out);
 		o->st = NULL;
-		ctl_list_status_free(&st);
+		pc_list_status_free(&st);
 	} else {
-		ctl_list_add(o, l.regions, l.nregions, l.ns, l.nns, ctl_online_mount(t), out);
+		pc_list_add(o, l.regions, l.nregions, l.ns, l.nns, pc_online_mount(t), out);
 	}
 	o->bbs = NULL;
 	for (unsigned k = 0; bbs && k < l.nregions; k++)
 		ctl_bb_free(&bbs[k]);
 	free(bbs);
-	ctl_listing_free(&l);
+	pc_listing_free(&l);
 	return 0;
 }
 
 /* One listing of every target, printed; returns 0 or an exit code. */
-static int ctl_list_once(struct ctl_list_opts *o, struct ctl_target *t,
-			 const struct ctl_parser *p)
+static int pc_list_once(struct pc_list_opts *o, struct pc_target *t,
+			 const struct pc_parser *p)
 {
-	struct ctl_target *tv = NULL;
+	struct pc_target *tv = NULL;
 	struct json_object *out;
 	size_t nt = 0, i;
 	int rc;
 
-	rc = ctl_target_check_all(t, p, &tv, &nt);
+	rc = pc_target_check_all(t, p, &tv, &nt);
 	if (rc)
 		return rc;
 	out = json_object_new_array();
 	if (!tv[0].online) {
-		rc = ctl_list_offline(o, &tv[0], out);
+		rc = pc_list_offline(o, &tv[0], out);
 	} else {
 		unsigned found = 0, missing = 0;
 
@@ -462,7 +462,7 @@ static int ctl_list_once(struct ctl_list_opts *o, struct ctl_target *t,
 		 * reported (naming its mount) and the others still listed.
 		 */
 		for (i = 0; i < nt; i++) {
-			int r1 = ctl_list_online(o, &tv[i], out);
+			int r1 = pc_list_online(o, &tv[i], out);
 
 			if (r1 == 0) {
 				found++;
@@ -476,28 +476,28 @@ static int ctl_list_once(struct ctl_list_opts *o, struct ctl_target *t,
 					ns_strerror(r1);
 
 				if (nt > 1)
-					ctl_msg("mount '%s': %s", tv[i].mountpoint, why);
+					pc_msg("mount '%s': %s", tv[i].mountpoint, why);
 				else
-					ctl_msg("%s", why);
+					pc_msg("%s", why);
 				ns_err_clear();
-				rc = rc ? rc : ctl_exit_code(r1);
+				rc = rc ? rc : pc_exit_code(r1);
 			}
 		}
 		if (!found && missing && !rc)
-			rc = ctl_fail_msg(-ENOENT, "no region '%s' in any of the %zu pmemfs "
+			rc = pc_fail_msg(-ENOENT, "no region '%s' in any of the %zu pmemfs "
 					  "mounts", t->region, nt);
 	}
 	if (rc == 0 || json_object_array_length(out))
-		ctl_list_print(o, out);
+		pc_list_print(o, out);
 	else
 		json_object_put(out);
 	fflush(stdout);
-	ctl_targets_free(tv, nt);
+	pc_targets_free(tv, nt);
 	return rc;
 }
 
 /* --watch [SECS]: whole seconds or a decimal fraction, > 0 ("--watch 2" as well) */
-static int ctl_list_watch_arg(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int pc_list_watch_arg(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	const char *a = p->arg;
 	unsigned *ms = f;
@@ -511,7 +511,7 @@ static int ctl_list_watch_arg(const struct ctl_parser *p, const struct ctl_opt *
 	errno = 0;
 	v = strtod(a, &end);
 	if (end == a || *end || errno || !(v > 0) || v > 86400) {
-		ctl_fail_msg(-EINVAL, "bad value for --watch '%s': seconds, more than 0 "
+		pc_fail_msg(-EINVAL, "bad value for --watch '%s': seconds, more than 0 "
 			     "(e.g. 1 or 0.5)", a);
 		return -EINVAL;
 	}
@@ -521,8 +521,8 @@ static int ctl_list_watch_arg(const struct ctl_parser *p, const struct ctl_opt *
 	return 0;
 }
 
-/* online and offline: every mount's listing, or the file's (ctl_list_once) */
-static int list_run(void *obj, const struct ctl_args *a)
+/* online and offline: every mount's listing, or the file's (pc_list_once) */
+static int list_run(void *obj, const struct pc_args *a)
 {
 	struct list_cmd *o = obj;
 	int rc;
@@ -530,22 +530,22 @@ static int list_run(void *obj, const struct ctl_args *a)
 	if (!o->l.regions)
 		o->l.namespaces = true;
 	if (o->l.verbose && o->t.file)
-		ctl_msg("warning: -v shows a daemon's status: offline (--file) there is none");
+		pc_msg("warning: -v shows a daemon's status: offline (--file) there is none");
 	if (!o->watch_ms)
-		return ctl_list_once(&o->l, &o->t, a->p);
+		return pc_list_once(&o->l, &o->t, a->p);
 	/* like ndctl monitor: runs until interrupted; a failure is said, not fatal */
 	for (;;) {
 		struct timespec ts = { o->watch_ms / 1000, (long)(o->watch_ms % 1000) * 1000000 };
 
-		rc = ctl_list_once(&o->l, &o->t, a->p);
-		if (rc == CTL_EXIT_USAGE)
+		rc = pc_list_once(&o->l, &o->t, a->p);
+		if (rc == PC_EXIT_USAGE)
 			return rc;
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
 }
 
-const struct ctl_command list_cmd = {
+const struct pc_command list_cmd = {
 	.usage = &list_usage, .opts = list_opts, .size = sizeof(struct list_cmd),
-	.check = ctl_args_none, .run = list_run,
+	.check = pc_args_none, .run = list_run,
 };

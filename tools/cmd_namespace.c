@@ -28,22 +28,22 @@
 /* ---- destroy-namespace -------------------------------------------------- */
 
 struct destroy_ns_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	uint32_t flags;
 };
 
-#define CTL_OPTS_OF struct destroy_ns_cmd
-static const struct ctl_opt destroy_ns_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct destroy_ns_cmd
+static const struct pc_opt destroy_ns_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_BIT("force", 'f', flags, NS_DESTROY_FORCE,
 		"online: destroy even an enabled namespace, or one that is open or mapped"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage destroy_ns_usage = {
+static const struct pc_usage destroy_ns_usage = {
 	.name = "destroy-namespace",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-f] NAME|UUID|DEV|all...",
+	.args = PC_TARGET_ARGS " [-r REGION] [-f] NAME|UUID|DEV|all...",
 	.about = "Destroy namespaces named by name, uuid or device name (namespace0.N);\n"
 		 "'all' destroys every namespace 'list -i' shows served or disabled. The\n"
 		 "first min(8 KiB, size) bytes of each are zeroed before its label is\n"
@@ -60,16 +60,16 @@ static const struct ctl_usage destroy_ns_usage = {
 		 "refuses the enabled ones, naming them (\"destroyed N namespaces, refused\n"
 		 "M (enabled or in use): ...\"). Offline (--file) nothing is enabled and\n"
 		 "-f is not needed.\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no such namespace (nothing is destroyed then)\n"
 		 "  240  EBUSY: online, the namespace is enabled (disable it or use -f) or\n"
 		 "       open or mapped (use -f), for any of those named; the others\n"
 		 "       are destroyed. Offline, the region is locked by another process\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
 /* Resolve every argument in a listing first: an unknown one destroys nothing. */
-static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int argc,
+static int pc_resolve_online(struct pc_target *t, struct pc_listing *l, int argc,
 			      char *const *argv, const struct ctl_ns_info ***out, unsigned *n)
 {
 	const struct ctl_ns_info **v;
@@ -78,33 +78,33 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 
 	*out = NULL;
 	*n = 0;
-	rc = ctl_listing_get(t, l);
+	rc = pc_listing_get(t, l);
 	if (rc)
 		return rc;
 	v = calloc(l->nns + 1, sizeof(*v));
 	if (!v)
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	for (int i = 0; i < argc; i++) {
 		bool all = strcmp(argv[i], "all") == 0;
-		const struct ctl_ns_info *one = all ? NULL : ctl_listing_find(l, argv[i]);
+		const struct ctl_ns_info *one = all ? NULL : pc_listing_find(l, argv[i]);
 
-		if (!all && !one && ctl_listing_ambiguous()) {
+		if (!all && !one && pc_listing_ambiguous()) {
 			free(v);
-			return ctl_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
+			return pc_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
 		}
 		if (!all && !one) {
 			free(v);
 			if (t->region && strcmp(t->region, "all"))
-				return ctl_fail_msg(-ENOENT, "no namespace '%s' in %s on '%s'",
+				return pc_fail_msg(-ENOENT, "no namespace '%s' in %s on '%s'",
 						    argv[i], t->region, t->mountpoint);
-			return ctl_fail_msg(-ENOENT, "no namespace '%s' on '%s'", argv[i],
+			return pc_fail_msg(-ENOENT, "no namespace '%s' on '%s'", argv[i],
 					    t->mountpoint);
 		}
 		for (unsigned j = 0; j < l->nns; j++) {
 			const struct ctl_ns_info *x = &l->ns[j];
 			bool dup = false;
 
-			if (all ? !ctl_ns_info_active(x) : x != one)
+			if (all ? !pc_ns_info_active(x) : x != one)
 				continue;
 			for (k = 0; k < *n; k++)
 				dup |= v[k] == x;
@@ -117,7 +117,7 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 }
 
 /* "all" also takes every disabled namespace (those list -i shows disabled) */
-static void ctl_resolve_disabled(const struct ctl_listing *l, int argc, char *const *argv,
+static void pc_resolve_disabled(const struct pc_listing *l, int argc, char *const *argv,
 				 const struct ctl_ns_info **v, unsigned *n)
 {
 	for (int i = 0; i < argc; i++) {
@@ -142,7 +142,7 @@ static void ctl_resolve_disabled(const struct ctl_listing *l, int argc, char *co
  * (EINVAL) instead of destroying what it serves; then *old is set and the
  * rule is kept here, from the listing's state.
  */
-static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, bool force,
+static int pc_destroy_one(struct pc_target *t, const struct ctl_ns_info *ns, bool force,
 			   bool *old)
 {
 	struct ctl_response *resp = NULL;
@@ -150,28 +150,28 @@ static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, b
 	struct nl_msg *req;
 	int rc;
 
-	if (!force && *old && ctl_ns_info_active(ns))
-		return ctl_fail_msg(-EBUSY, "namespace '%s' in %s is enabled (served as %s): "
+	if (!force && *old && pc_ns_info_active(ns))
+		return pc_fail_msg(-EBUSY, "namespace '%s' in %s is enabled (served as %s): "
 				    "disable it first (disable-namespace), or use -f to "
 				    "destroy it anyway", ns->name ? ns->name : ns->dev,
 				    ns->region ? ns->region : "its region",
 				    ns->path ? ns->path : "a file");
-	req = ctl_online_ns_request(CTL_CMD_DESTROY_NS, ns);
+	req = pc_online_ns_request(CTL_CMD_DESTROY_NS, ns);
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
+		return pc_exit_code(-ENOMEM);
 	if (flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
-	rc = ctl_target_call_quiet(t, req, &resp);
+	rc = pc_target_call_quiet(t, req, &resp);
 	ctl_response_free(&resp);
 	if (rc == -EINVAL && flags == CTL_F_KEEP_SERVED && strstr(ns_errormsg(), "unknown flags")) {
 		ns_err_clear();
 		*old = true;
-		return ctl_destroy_one(t, ns, force, old);
+		return pc_destroy_one(t, ns, force, old);
 	}
 	if (rc < 0)
-		return ctl_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() : ns_strerror(rc));
+		return pc_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() : ns_strerror(rc));
 	return 0;
 }
 
@@ -180,62 +180,62 @@ static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, b
  * or mapped; EBUSY) does not stop the others; any other failure does.
  * The exit code is the first failure's.
  */
-static int destroy_ns_online(void *obj, const struct ctl_args *a)
+static int destroy_ns_online(void *obj, const struct pc_args *a)
 {
 	struct destroy_ns_cmd *od = obj;
-	struct ctl_target *t = &od->t;
+	struct pc_target *t = &od->t;
 	bool force = od->flags & NS_DESTROY_FORCE;
 	int argc = a->argc;
 	char **argv = a->argv;
 	const struct ctl_ns_info **v = NULL;
-	struct ctl_listing l;
+	struct pc_listing l;
 	unsigned n = 0, done = 0, refused = 0, k;
 	char names[8 * 66] = "";	/* the first 8 names (<= 63 bytes) */
 	size_t o = 0;
 	bool old = false;
 	int rc, first = 0;
 
-	rc = ctl_resolve_online(t, &l, argc, argv, &v, &n);
+	rc = pc_resolve_online(t, &l, argc, argv, &v, &n);
 	if (rc) {
-		ctl_listing_free(&l);
+		pc_listing_free(&l);
 		return rc;
 	}
-	ctl_resolve_disabled(&l, argc, argv, v, &n);
+	pc_resolve_disabled(&l, argc, argv, v, &n);
 	for (k = 0; k < n; k++) {
 		const char *name = v[k]->name ? v[k]->name : v[k]->dev;
 
-		rc = ctl_destroy_one(t, v[k], force, &old);
+		rc = pc_destroy_one(t, v[k], force, &old);
 		if (rc == 0) {
 			done++;
 			continue;
 		}
 		if (!first)
 			first = rc;
-		if (rc != ctl_exit_code(-EBUSY))
+		if (rc != pc_exit_code(-EBUSY))
 			break;
 		if (refused++ < 8 && o < sizeof(names))
 			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
 					      o ? ", " : "", name);
 	}
 	if (refused && n > 1)
-		ctl_msg("destroyed %u namespace%s, refused %u (enabled or in use): %s%s",
+		pc_msg("destroyed %u namespace%s, refused %u (enabled or in use): %s%s",
 			done, done == 1 ? "" : "s", refused, names, refused > 8 ? ", ..." : "");
 	else
-		ctl_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
+		pc_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
 	free(v);
-	ctl_listing_free(&l);
+	pc_listing_free(&l);
 	return first;
 }
 
-static int destroy_ns_check(void *obj, const struct ctl_args *a)
+static int destroy_ns_check(void *obj, const struct pc_args *a)
 {
 	(void)obj;
 	if (!a->argc)
-		return ctl_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
+		return pc_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
 	return 0;
 }
 
-static int destroy_ns_offline(void *obj, const struct ctl_args *a)
+static int destroy_ns_offline(void *obj, const struct pc_args *a)
 {
 	struct destroy_ns_cmd *o = obj;
 	struct ns_region *r = NULL;
@@ -245,7 +245,7 @@ static int destroy_ns_offline(void *obj, const struct ctl_args *a)
 	char **argv = a->argv;
 	int rc;
 
-	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 
@@ -254,7 +254,7 @@ static int destroy_ns_offline(void *obj, const struct ctl_args *a)
 		nvictims++;
 	victims = calloc(nvictims + 1, sizeof(*victims));
 	if (!victims) {
-		rc = ctl_fail_msg(-ENOMEM, "out of memory");
+		rc = pc_fail_msg(-ENOMEM, "out of memory");
 		goto out;
 	}
 	nvictims = 0;
@@ -265,11 +265,11 @@ static int destroy_ns_offline(void *obj, const struct ctl_args *a)
 		ns_err_clear();
 		one = all ? NULL : ns_region_find_namespace(r, argv[i]);
 		if (!all && !one && *ns_errormsg()) {
-			rc = ctl_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
+			rc = pc_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
 			goto out;
 		}
 		if (!all && !one) {
-			rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'",
+			rc = pc_fail_msg(-ENOENT, "no namespace '%s' in '%s'",
 					  argv[i], o->t.file);
 			goto out;
 		}
@@ -290,20 +290,20 @@ static int destroy_ns_offline(void *obj, const struct ctl_args *a)
 		snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(victims[k]));
 		rc = ns_namespace_destroy(victims[k], o->flags);
 		if (rc < 0) {
-			rc = ctl_fail(rc, "cannot destroy namespace '%s' in '%s'",
+			rc = pc_fail(rc, "cannot destroy namespace '%s' in '%s'",
 				      dev, o->t.file);
 			break;
 		}
 		done++;
 	}
-	ctl_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
+	pc_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
 out:
 	free(victims);
 	ns_region_close(&r);
 	return rc;
 }
 
-const struct ctl_command destroy_namespace_cmd = {
+const struct pc_command destroy_namespace_cmd = {
 	.usage = &destroy_ns_usage, .opts = destroy_ns_opts, .size = sizeof(struct destroy_ns_cmd),
 	.check = destroy_ns_check, .online = destroy_ns_online, .offline = destroy_ns_offline,
 };
@@ -311,36 +311,36 @@ const struct ctl_command destroy_namespace_cmd = {
 /* ---- rename-namespace --------------------------------------------------- */
 
 struct rename_ns_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 };
 
-#define CTL_OPTS_OF struct rename_ns_cmd
-static const struct ctl_opt rename_ns_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct rename_ns_cmd
+static const struct pc_opt rename_ns_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage rename_ns_usage = {
+static const struct pc_usage rename_ns_usage = {
 	.name = "rename-namespace",
-	.args = CTL_TARGET_ARGS " [-r REGION] OLD NEW",
+	.args = PC_TARGET_ARGS " [-r REGION] OLD NEW",
 	.about = "Give the namespace OLD (name, uuid or device name) the name NEW, and\n"
 		 "print it as JSON. The label is rewritten with everything else kept.\n"
 		 "Online, its file takes the new name at once (open handles keep working).\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no namespace OLD\n"
 		 "  239  EEXIST: NEW is taken\n"
 		 "  234  EINVAL: NEW is not a valid name\n"
 		 "  240  EBUSY: offline, the region is locked by another process\n"
 		 "  228  ENOSPC: no free label slot (a label is never rewritten in place)\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
 /* A request naming the namespace spec as given (the daemon resolves it). */
-static struct nl_msg *ctl_spec_request(const struct ctl_target *t, unsigned cmd,
+static struct nl_msg *pc_spec_request(const struct pc_target *t, unsigned cmd,
 				       const char *spec)
 {
-	struct nl_msg *req = ctl_target_request(t, cmd);
+	struct nl_msg *req = pc_target_request(t, cmd);
 	unsigned type = CTL_A_NS_NAME;
 	uuid_t u;
 	int rc;
@@ -355,54 +355,54 @@ static struct nl_msg *ctl_spec_request(const struct ctl_target *t, unsigned cmd,
 		/* longer than any name or device can be: no such namespace */
 		if (ctl_proto_string_check(type, spec) < 0) {
 			nlmsg_free(req);
-			ctl_fail_msg(-ENOENT, "no such namespace: %s", ns_errormsg());
+			pc_fail_msg(-ENOENT, "no such namespace: %s", ns_errormsg());
 			return NULL;
 		}
 		rc = ctl_put_string(req, type, spec);
 	}
 	if (rc < 0) {
 		nlmsg_free(req);
-		ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
+		pc_fail_msg(-ENOMEM, "%s", ns_errormsg());
 		return NULL;
 	}
 	return req;
 }
 
 /* Send req; print the namespace of the reply as JSON unless quiet. */
-static int ctl_ns_call(struct ctl_target *t, struct nl_msg *req, bool quiet)
+static int pc_ns_call(struct pc_target *t, struct nl_msg *req, bool quiet)
 {
 	struct ctl_response *resp = NULL;
 	struct ctl_ns_info ni;
 	int rc;
 
 	if (!req)
-		return ctl_exit_code(-ENOENT);
-	rc = ctl_target_call(t, req, &resp);
+		return pc_exit_code(-ENOENT);
+	rc = pc_target_call(t, req, &resp);
 	if (rc)
 		return rc;
 	if (!quiet) {
 		if (resp->nparts != 1 ||
 		    ctl_ns_info_get(resp->parts[0].attrs[CTL_A_NS_INFO], &ni)) {
 			ctl_response_free(&resp);
-			return ctl_fail_msg(-EPROTO, "the daemon sent no namespace");
+			return pc_fail_msg(-EPROTO, "the daemon sent no namespace");
 		}
-		ctl_json_print(ctl_json_ns_info(&ni, ctl_online_mount(t), 0));
+		pc_json_print(pc_json_ns_info(&ni, pc_online_mount(t), 0));
 	}
 	ctl_response_free(&resp);
 	return 0;
 }
 
-static int rename_ns_check(void *obj, const struct ctl_args *a)
+static int rename_ns_check(void *obj, const struct pc_args *a)
 {
 	(void)obj;
 	if (a->argc != 2)
-		return ctl_usage_error(a->p, "give the namespace and its new name");
+		return pc_usage_error(a->p, "give the namespace and its new name");
 	if (!*a->argv[1])
-		return ctl_fail_msg(-EINVAL, "invalid name '': empty");
+		return pc_fail_msg(-EINVAL, "invalid name '': empty");
 	return 0;
 }
 
-static int rename_ns_online(void *obj, const struct ctl_args *a)
+static int rename_ns_online(void *obj, const struct pc_args *a)
 {
 	struct rename_ns_cmd *o = obj;
 	const char *from = a->argv[0], *to = a->argv[1];
@@ -410,16 +410,16 @@ static int rename_ns_online(void *obj, const struct ctl_args *a)
 
 	/* the new name's rules here, as offline (the daemon checks again) */
 	if (ns_name_validate(to) < 0)
-		return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
-	req = ctl_spec_request(&o->t, CTL_CMD_RENAME_NS, from);
+		return pc_fail_msg(-EINVAL, "%s", ns_errormsg());
+	req = pc_spec_request(&o->t, CTL_CMD_RENAME_NS, from);
 	if (req && ctl_put_string(req, CTL_A_NEW_NAME, to) < 0) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
+		return pc_fail_msg(-ENOMEM, "%s", ns_errormsg());
 	}
-	return ctl_ns_call(&o->t, req, false);
+	return pc_ns_call(&o->t, req, false);
 }
 
-static int rename_ns_offline(void *obj, const struct ctl_args *a)
+static int rename_ns_offline(void *obj, const struct pc_args *a)
 {
 	struct rename_ns_cmd *o = obj;
 	const char *from = a->argv[0], *to = a->argv[1];
@@ -427,31 +427,31 @@ static int rename_ns_offline(void *obj, const struct ctl_args *a)
 	struct ns_namespace *ns;
 	int rc;
 
-	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 	ns_err_clear();
 	ns = ns_region_find_namespace(r, from);
 	if (!ns && *ns_errormsg()) {
-		rc = ctl_fail_on(-EINVAL, from, "namespace '%s'", from);
+		rc = pc_fail_on(-EINVAL, from, "namespace '%s'", from);
 		goto out;
 	}
 	if (!ns) {
-		rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'", from, o->t.file);
+		rc = pc_fail_msg(-ENOENT, "no namespace '%s' in '%s'", from, o->t.file);
 		goto out;
 	}
 	rc = ns_namespace_rename(ns, to);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot rename namespace '%s' to '%s'", from, to);
+		rc = pc_fail(rc, "cannot rename namespace '%s' to '%s'", from, to);
 		goto out;
 	}
-	ctl_json_print(ctl_json_namespace(ns, 0));
+	pc_json_print(pc_json_namespace(ns, 0));
 out:
 	ns_region_close(&r);
 	return rc;
 }
 
-const struct ctl_command rename_namespace_cmd = {
+const struct pc_command rename_namespace_cmd = {
 	.usage = &rename_ns_usage, .opts = rename_ns_opts, .size = sizeof(struct rename_ns_cmd),
 	.check = rename_ns_check, .online = rename_ns_online, .offline = rename_ns_offline,
 };
@@ -459,28 +459,28 @@ const struct ctl_command rename_namespace_cmd = {
 /* ---- commands of a running daemon: enable, disable, stats -------------- */
 
 struct enable_ns_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	bool force;
 };
 
-#define CTL_OPTS_OF struct enable_ns_cmd
-static const struct ctl_opt enable_ns_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
+#define PC_OPTS_OF struct enable_ns_cmd
+static const struct pc_opt enable_ns_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
 	OPT_END,
 };
 
-static const struct ctl_opt disable_ns_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
+static const struct pc_opt disable_ns_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
 	OPT_BOOL("force", 'f', force, "disable even while its file is open or mapped"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-#define CTL_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
+#define PC_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
 
-static const struct ctl_usage enable_ns_usage = {
+static const struct pc_usage enable_ns_usage = {
 	.name = "enable-namespace",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAME|UUID|DEV|all...",
 	.about = "Serve disabled namespaces again: their files reappear in the mount\n"
@@ -490,10 +490,10 @@ static const struct ctl_usage enable_ns_usage = {
 		 "  250  ENXIO: the label is not one pmemfs serves (list -i says why)\n"
 		 "  240  EBUSY: still open through the file it had before it was disabled\n"
 		 "       (the message names the processes that hold it)\n"
-		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+		 PC_DAEMON_EXITS PC_TARGET_EXITS,
 };
 
-static const struct ctl_usage disable_ns_usage = {
+static const struct pc_usage disable_ns_usage = {
 	.name = "disable-namespace",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] [-f] NAME|UUID|DEV|all...",
 	.about = "Stop serving namespaces: their files disappear from the mount, their\n"
@@ -503,73 +503,73 @@ static const struct ctl_usage disable_ns_usage = {
 		 "working). Prints \"disabled N namespace(s)\" on stderr.",
 	.exits = "  254  ENOENT: no such namespace (nothing is disabled then)\n"
 		 "  240  EBUSY: the file is open or mapped (use -f)\n"
-		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+		 PC_DAEMON_EXITS PC_TARGET_EXITS,
 };
 
-static int ctl_enable_disable(struct enable_ns_cmd *o, const struct ctl_args *a,
+static int pc_enable_disable(struct enable_ns_cmd *o, const struct pc_args *a,
 			      unsigned cmd, const char *verb)
 {
 	const struct ctl_ns_info **v = NULL;
-	struct ctl_listing l;
+	struct pc_listing l;
 	unsigned n = 0, done = 0, k;
 	int rc;
 
 	if (!a->argc)
-		return ctl_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
-	rc = ctl_resolve_online(&o->t, &l, a->argc, a->argv, &v, &n);
+		return pc_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
+	rc = pc_resolve_online(&o->t, &l, a->argc, a->argv, &v, &n);
 	/* "all" enables every disabled namespace, not only the served ones */
 	if (rc == 0 && cmd == CTL_CMD_ENABLE_NS)
-		ctl_resolve_disabled(&l, a->argc, a->argv, v, &n);
+		pc_resolve_disabled(&l, a->argc, a->argv, v, &n);
 	for (k = 0; rc == 0 && k < n; k++) {
-		struct nl_msg *req = ctl_online_ns_request(cmd, v[k]);
+		struct nl_msg *req = pc_online_ns_request(cmd, v[k]);
 
 		if (req && o->force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
 			nlmsg_free(req);
 			req = NULL;
 		}
-		rc = ctl_ns_call(&o->t, req, true);
+		rc = pc_ns_call(&o->t, req, true);
 		if (rc == 0)
 			done++;
 	}
 	if (rc == 0 || done)
-		ctl_msg("%s %u namespace%s", verb, done, done == 1 ? "" : "s");
+		pc_msg("%s %u namespace%s", verb, done, done == 1 ? "" : "s");
 	free(v);
-	ctl_listing_free(&l);
+	pc_listing_free(&l);
 	return rc;
 }
 
-static int enable_ns_online(void *o, const struct ctl_args *a)
+static int enable_ns_online(void *o, const struct pc_args *a)
 {
-	return ctl_enable_disable(o, a, CTL_CMD_ENABLE_NS, "enabled");
+	return pc_enable_disable(o, a, CTL_CMD_ENABLE_NS, "enabled");
 }
 
-static int disable_ns_online(void *o, const struct ctl_args *a)
+static int disable_ns_online(void *o, const struct pc_args *a)
 {
-	return ctl_enable_disable(o, a, CTL_CMD_DISABLE_NS, "disabled");
+	return pc_enable_disable(o, a, CTL_CMD_DISABLE_NS, "disabled");
 }
 
 /* usage checked after the target (online only): as before the table */
-const struct ctl_command enable_namespace_cmd = {
+const struct pc_command enable_namespace_cmd = {
 	.usage = &enable_ns_usage, .opts = enable_ns_opts, .size = sizeof(struct enable_ns_cmd),
 	.online = enable_ns_online,
 };
 
-const struct ctl_command disable_namespace_cmd = {
+const struct pc_command disable_namespace_cmd = {
 	.usage = &disable_ns_usage, .opts = disable_ns_opts, .size = sizeof(struct enable_ns_cmd),
 	.online = disable_ns_online,
 };
 
 /* ---- stats ---- */
 
-#define CTL_OPTS_OF struct enable_ns_cmd
-static const struct ctl_opt stats_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
+#define PC_OPTS_OF struct enable_ns_cmd
+static const struct pc_opt stats_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage stats_usage = {
+static const struct pc_usage stats_usage = {
 	.name = "stats",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] [NAME|UUID|DEV]",
 	.about = "A running daemon's counters of every served namespace (or one) as a\n"
@@ -580,39 +580,39 @@ static const struct ctl_usage stats_usage = {
 		 "as {\"min\": us, \"max\": us, \"count\": n}. Counters start at mount.",
 	.exits = "  254  ENOENT: no such namespace\n"
 		 "  250  ENXIO: the namespace is not served (disabled, ...)\n"
-		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+		 PC_DAEMON_EXITS PC_TARGET_EXITS,
 };
 
-static int stats_online(void *obj, const struct ctl_args *a)
+static int stats_online(void *obj, const struct pc_args *a)
 {
-	struct ctl_target *t = obj;
+	struct pc_target *t = obj;
 	struct ctl_response *resp = NULL;
 	struct json_object *arr;
 	struct nl_msg *req;
 	int rc;
 
 	if (a->argc > 1)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
-	req = a->argc ? ctl_spec_request(t, CTL_CMD_STATS, a->argv[0]) :
-			ctl_target_request(t, CTL_CMD_STATS);
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+	req = a->argc ? pc_spec_request(t, CTL_CMD_STATS, a->argv[0]) :
+			pc_target_request(t, CTL_CMD_STATS);
 	if (!req)
-		return ctl_exit_code(a->argc ? -ENOENT : -EINVAL);
-	rc = ctl_target_call(t, req, &resp);
+		return pc_exit_code(a->argc ? -ENOENT : -EINVAL);
+	rc = pc_target_call(t, req, &resp);
 	if (rc == 0) {
 		arr = json_object_new_array();
 		for (unsigned i = 0; i < resp->nparts; i++) {
 			struct ctl_stats_info si;
 
 			if (ctl_stats_info_get(resp->parts[i].attrs[CTL_A_STATS], &si) == 0)
-				json_object_array_add(arr, ctl_json_stats_info(&si));
+				json_object_array_add(arr, pc_json_stats_info(&si));
 		}
-		ctl_json_print(arr);
+		pc_json_print(arr);
 		ctl_response_free(&resp);
 	}
 	return rc;
 }
 
-const struct ctl_command stats_cmd = {
+const struct pc_command stats_cmd = {
 	.usage = &stats_usage, .opts = stats_opts, .size = sizeof(struct enable_ns_cmd),
 	.online = stats_online,
 };

@@ -14,7 +14,7 @@
 #include "target.h"
 
 enum {
-	KEY_ENABLE = CTL_OPT_LONG,
+	KEY_ENABLE = PC_OPT_LONG,
 	KEY_DISABLE,
 	KEY_STATUS,
 	KEY_SURVIVE,
@@ -25,13 +25,13 @@ enum {
 };
 
 struct power_fail_cmd {
-	struct ctl_target t;
-	struct ctl_pf_req r;
+	struct pc_target t;
+	struct pc_pf_req r;
 	unsigned modes;		/* --enable, --disable, --status given */
 };
 
 /* --enable, --disable, --status: one of them (the field is the struct) */
-static int pf_opt_mode(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int pf_opt_mode(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	struct power_fail_cmd *c = f;
 
@@ -42,14 +42,14 @@ static int pf_opt_mode(const struct ctl_parser *p, const struct ctl_opt *o, void
 }
 
 /* --wait SECONDS, 0 to 3600, into milliseconds (at least 1) */
-static int pf_opt_wait(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int pf_opt_wait(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	uint32_t *ms = f;
 	double v;
 
 	(void)o;
-	if (!ctl_parse_double(p->arg, &v) || v < 0 || v > 3600) {
-		ctl_fail_msg(-EINVAL, "bad value for --wait '%s': seconds from 0 to 3600", p->arg);
+	if (!pc_parse_double(p->arg, &v) || v < 0 || v > 3600) {
+		pc_fail_msg(-EINVAL, "bad value for --wait '%s': seconds from 0 to 3600", p->arg);
 		return -EINVAL;
 	}
 	*ms = (uint32_t)(v * 1000.0);
@@ -59,22 +59,22 @@ static int pf_opt_wait(const struct ctl_parser *p, const struct ctl_opt *o, void
 }
 
 #define PF_MODE(l, s, bit, h) \
-	{ l, s, no_argument, NULL, h, .type = CTL_OPT_CALLBACK, .off = 0, .val = (bit), \
+	{ l, s, no_argument, NULL, h, .type = PC_OPT_CALLBACK, .off = 0, .val = (bit), \
 	  .cb = pf_opt_mode }
 
-#define CTL_OPTS_OF struct power_fail_cmd
-static const struct ctl_opt power_fail_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
+#define PC_OPTS_OF struct power_fail_cmd
+static const struct pc_opt power_fail_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
 	PF_MODE("enable", KEY_ENABLE, CTL_F_ENABLE,
 		"enable crash testing (the undo log); now counts as the last FSYNC"),
 	PF_MODE("disable", KEY_DISABLE, CTL_F_DISABLE, "disable crash testing (drops the log)"),
 	PF_MODE("status", KEY_STATUS, CTL_F_STATUS, "print the crash-test state only"),
 	OPT_CALLBACK("survive", KEY_SURVIVE, required_argument, r.survive_ppm, "PERCENT",
-		     "keep this share of the unflushed pages, chosen by --seed", ctl_opt_survive),
+		     "keep this share of the unflushed pages, chosen by --seed", pc_opt_survive),
 	OPT_U64("seed", KEY_SEED, r.seed, "N",
 		"seed of the survivors' choice (default: random, printed)", 0, UINT64_MAX,
-		CTL_SEED_HINT),
+		PC_SEED_HINT),
 	OPT_BIT("kill", KEY_KILL, r.flags, CTL_F_KILL, "SIGKILL the processes holding the file first (a descriptor or mapping of that very file: device and inode, not a path)"),
 	OPT_BIT("force", 'f', r.flags, CTL_F_FORCE,
 		"revert under open handles and live mappings (they see the reverted content)"),
@@ -85,9 +85,9 @@ static const struct ctl_opt power_fail_opts[] = {
 		0, UINT32_MAX, "an FSYNC count (0 disarms)"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage power_fail_usage = {
+static const struct pc_usage power_fail_usage = {
 	.name = "power-fail",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAMESPACE\n"
 		"       [--enable | --disable | --status]\n"
@@ -118,62 +118,62 @@ static const struct ctl_usage power_fail_usage = {
 	.exits = "  240  EBUSY: the file is open or mapped (the message names the pids)\n"
 		 "  250  ENXIO: the namespace is not served\n"
 		 "  254  ENOENT: no such namespace\n"
-		 CTL_NEEDS_DAEMON CTL_TARGET_EXITS,
+		 PC_NEEDS_DAEMON PC_TARGET_EXITS,
 };
 
-static int power_fail_check(void *obj, const struct ctl_args *a)
+static int power_fail_check(void *obj, const struct pc_args *a)
 {
 	struct power_fail_cmd *o = obj;
-	struct ctl_pf_req *r = &o->r;
+	struct pc_pf_req *r = &o->r;
 
-	r->has_survive = ctl_opt_given(a->p, KEY_SURVIVE);
-	r->has_seed = ctl_opt_given(a->p, KEY_SEED);
-	r->has_wait = ctl_opt_given(a->p, KEY_WAIT);
-	r->has_at = ctl_opt_given(a->p, KEY_AT_FSYNC);
+	r->has_survive = pc_opt_given(a->p, KEY_SURVIVE);
+	r->has_seed = pc_opt_given(a->p, KEY_SEED);
+	r->has_wait = pc_opt_given(a->p, KEY_WAIT);
+	r->has_at = pc_opt_given(a->p, KEY_AT_FSYNC);
 	if (a->argc == 0)
-		return ctl_usage_error(a->p, "no namespace given (a name, uuid or device)");
+		return pc_usage_error(a->p, "no namespace given (a name, uuid or device)");
 	if (a->argc > 1)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
 	if (o->modes > 1)
-		return ctl_usage_error(a->p, "--enable, --disable and --status exclude each other");
+		return pc_usage_error(a->p, "--enable, --disable and --status exclude each other");
 	if ((r->flags & CTL_F_KILL) && (r->flags & CTL_F_FORCE))
-		return ctl_usage_error(a->p, "--kill and --force exclude each other");
+		return pc_usage_error(a->p, "--kill and --force exclude each other");
 	if (r->has_seed && !r->has_survive)
-		return ctl_usage_error(a->p, "--seed chooses the survivors: it needs --survive");
+		return pc_usage_error(a->p, "--seed chooses the survivors: it needs --survive");
 	if (o->modes && (r->flags & (CTL_F_KILL | CTL_F_FORCE)))
-		return ctl_usage_error(a->p, "--kill and --force apply to a power failure");
+		return pc_usage_error(a->p, "--kill and --force apply to a power failure");
 	if (r->has_at && (r->flags & (CTL_F_KILL | CTL_F_FORCE | CTL_F_DISABLE | CTL_F_STATUS)))
-		return ctl_usage_error(a->p, "--at-fsync kills the caller of the FSYNC: it takes "
+		return pc_usage_error(a->p, "--at-fsync kills the caller of the FSYNC: it takes "
 				       "no --kill, --force, --disable or --status");
 	if (r->has_survive && !r->has_seed) {
-		r->seed = ctl_seed_now();
+		r->seed = pc_seed_now();
 		r->has_seed = true;
 	}
 	return 0;
 }
 
-static int power_fail_online(void *obj, const struct ctl_args *a)
+static int power_fail_online(void *obj, const struct pc_args *a)
 {
 	struct power_fail_cmd *o = obj;
 	struct ctl_response *resp = NULL;
 	struct ctl_crash_info ci;
 	const struct ctl_ns_info *ns;
-	struct ctl_listing l;
+	struct pc_listing l;
 	int rc;
 
-	rc = ctl_fault_find(&o->t, &l, a->argv[0], &ns);
+	rc = pc_fault_find(&o->t, &l, a->argv[0], &ns);
 	if (rc)
 		return rc;
-	rc = ctl_pf_call(&o->t, ns, &o->r, &resp, &ci, false);
+	rc = pc_pf_call(&o->t, ns, &o->r, &resp, &ci, false);
 	if (rc == 0) {
-		ctl_json_print(ctl_json_crash(&ci, &o->r));
+		pc_json_print(pc_json_crash(&ci, &o->r));
 		ctl_response_free(&resp);
 	}
-	ctl_listing_free(&l);
+	pc_listing_free(&l);
 	return rc;
 }
 
-const struct ctl_command power_fail_cmd = {
+const struct pc_command power_fail_cmd = {
 	.usage = &power_fail_usage, .opts = power_fail_opts,
 	.size = sizeof(struct power_fail_cmd), .check = power_fail_check,
 	.online = power_fail_online,

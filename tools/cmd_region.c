@@ -27,10 +27,10 @@
 
 /* ---- create-region ---------------------------------------------------- */
 
-enum { KEY_PREALLOC = CTL_OPT_LONG, KEY_NVDIMM_SLOT };
+enum { KEY_PREALLOC = PC_OPT_LONG, KEY_NVDIMM_SLOT };
 
 /* --nvdimm-slot N: QEMU's -device nvdimm,slot=N, 0 to 255 (an option callback) */
-static int ctl_opt_nvdimm_slot(const struct ctl_parser *p, const struct ctl_opt *o, void *out)
+static int pc_opt_nvdimm_slot(const struct pc_parser *p, const struct pc_opt *o, void *out)
 {
 	const char *s = p->arg;
 	char *end;
@@ -39,7 +39,7 @@ static int ctl_opt_nvdimm_slot(const struct ctl_parser *p, const struct ctl_opt 
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end || errno || v > NS_NVDIMM_SLOT_MAX) {
-		ctl_msg("bad value for --%s '%s': the slot QEMU gives the nvdimm "
+		pc_msg("bad value for --%s '%s': the slot QEMU gives the nvdimm "
 			"(-device nvdimm,slot=N), a number from 0 to %u",
 			p->optname, s, NS_NVDIMM_SLOT_MAX);
 		return -EINVAL;
@@ -54,30 +54,30 @@ struct create_region_cmd {
 	const char *path;
 };
 
-#define CTL_OPTS_OF struct create_region_cmd
-static const struct ctl_opt create_region_opts[] = {
+#define PC_OPTS_OF struct create_region_cmd
+static const struct pc_opt create_region_opts[] = {
 	OPT_SIZE("size", 's', c.size, "SIZE",
 		 "size of the whole file (data + label area), a multiple of 2 MiB (>= 4 MiB)"),
-	OPT_SIZE("label-size", CTL_KEY_LABEL_SIZE, c.label_size, "SIZE",
+	OPT_SIZE("label-size", PC_KEY_LABEL_SIZE, c.label_size, "SIZE",
 		 "label area size, a power of two >= 128 KiB (default 128 KiB)"),
 	OPT_CHOICE("label-version", 'V', c.minor, "1.1|1.2",
 		   "label format: 1.2 (256-byte labels, default) or 1.1 (128-byte)",
-		   ctl_label_versions, "use 1.1 or 1.2"),
+		   pc_label_versions, "use 1.1 or 1.2"),
 	OPT_BOOL("prealloc", KEY_PREALLOC, c.prealloc,
 		 "allocate every block of the file (default: sparse data area)"),
 	OPT_CALLBACK("nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, c.nvdimm_slot, "N",
 		     "the QEMU nvdimm slot the file will be given in (-device nvdimm,slot=N; "
 		     "default 0): its labels carry the interleave-set cookie a guest "
-		     "computes for that slot", ctl_opt_nvdimm_slot),
-	OPT_STRING("file", CTL_KEY_FILE, path, "PATH",
+		     "computes for that slot", pc_opt_nvdimm_slot),
+	OPT_STRING("file", PC_KEY_FILE, path, "PATH",
 		   "the file to create (or give PATH as the argument)"),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
 static const struct create_region_cmd create_region_defaults = { .c = { .minor = 2 } };
 
-static const struct ctl_usage create_region_usage = {
+static const struct pc_usage create_region_usage = {
 	.name = "create-region",
 	.args = "--size SIZE [--label-size SIZE] [-V 1.1|1.2] [--prealloc]\n"
 		"       [--nvdimm-slot N] (PATH | --file PATH)",
@@ -99,57 +99,57 @@ static const struct ctl_usage create_region_usage = {
 		 "  228  ENOSPC: the file system is full (--prealloc)\n",
 };
 
-static int create_region_check(void *obj, const struct ctl_args *a)
+static int create_region_check(void *obj, const struct pc_args *a)
 {
 	struct create_region_cmd *o = obj;
 
 	if (a->argc) {
 		if (o->path)
-			return ctl_usage_error(a->p, "give the path once: --file or as the argument");
+			return pc_usage_error(a->p, "give the path once: --file or as the argument");
 		o->path = a->argv[0];
 	}
 	if (a->argc > 1)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
 	if (!o->path)
-		return ctl_usage_error(a->p, "no region file given");
-	if (!ctl_opt_given(a->p, 's'))
-		return ctl_usage_error(a->p, "missing --size");
+		return pc_usage_error(a->p, "no region file given");
+	if (!pc_opt_given(a->p, 's'))
+		return pc_usage_error(a->p, "missing --size");
 	return 0;
 }
 
 /* offline only, without a region to open: it makes the file */
-static int create_region_run(void *obj, const struct ctl_args *a)
+static int create_region_run(void *obj, const struct pc_args *a)
 {
 	struct create_region_cmd *o = obj;
 	struct ns_region_opts ro = { 0 };
 	struct ns_region *r = NULL;
-	struct ctl_progress pg;
+	struct pc_progress pg;
 	int rc;
 
 	(void)a;
-	ctl_progress_init(&pg, "preallocating '%s'", o->path);
-	o->c.progress = ctl_progress_cb;
+	pc_progress_init(&pg, "preallocating '%s'", o->path);
+	o->c.progress = pc_progress_cb;
 	o->c.progress_arg = &pg;
 	rc = ns_region_create(o->path, &o->c, &ro, &r);
-	ctl_progress_end(&pg);
+	pc_progress_end(&pg);
 	if (rc < 0)
-		return ctl_fail_on(rc, o->path, "cannot create region '%s'", o->path);
+		return pc_fail_on(rc, o->path, "cannot create region '%s'", o->path);
 	/* a new file: media errors left beside it are an earlier region's */
 	rc = ctl_bb_remove_stale(o->path);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "region '%s' created, but", o->path);
+		rc = pc_fail(rc, "region '%s' created, but", o->path);
 		ns_region_close(&r);
 		return rc;
 	}
 	if (rc > 0)
-		ctl_msg("%s", ns_errormsg());
+		pc_msg("%s", ns_errormsg());
 	ns_err_clear();
-	ctl_json_print(ctl_json_region(r, 0));
+	pc_json_print(pc_json_region(r, 0));
 	ns_region_close(&r);
 	return 0;
 }
 
-const struct ctl_command create_region_cmd = {
+const struct pc_command create_region_cmd = {
 	.usage = &create_region_usage, .opts = create_region_opts,
 	.size = sizeof(struct create_region_cmd), .defaults = &create_region_defaults,
 	.check = create_region_check, .run = create_region_run,
@@ -158,23 +158,23 @@ const struct ctl_command create_region_cmd = {
 /* ---- move-region --------------------------------------------------------- */
 
 struct move_region_cmd {
-	struct ctl_target t;
+	struct pc_target t;
 	uint32_t slot;
 };
 
-#define CTL_OPTS_OF struct move_region_cmd
-static const struct ctl_opt move_region_opts[] = {
-	CTL_TARGET_OPTS,
+#define PC_OPTS_OF struct move_region_cmd
+static const struct pc_opt move_region_opts[] = {
+	PC_TARGET_OPTS,
 	OPT_CALLBACK("nvdimm-slot", KEY_NVDIMM_SLOT, required_argument, slot, "N",
 		     "the QEMU nvdimm slot to move the region to (-device nvdimm,slot=N)",
-		     ctl_opt_nvdimm_slot),
+		     pc_opt_nvdimm_slot),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage move_region_usage = {
+static const struct pc_usage move_region_usage = {
 	.name = "move-region",
-	.args = CTL_TARGET_ARGS " [-r REGION] --nvdimm-slot N",
+	.args = PC_TARGET_ARGS " [-r REGION] --nvdimm-slot N",
 	.about = "Move a region to another QEMU nvdimm slot: every label (namespace) gets\n"
 		 "the interleave-set cookie a guest computes for the nvdimm in slot N\n"
 		 "(QEMU -device nvdimm,slot=N), so that the guest shows its namespaces.\n"
@@ -187,27 +187,27 @@ static const struct ctl_usage move_region_usage = {
 		 "that slot's cookie is served from then on. An empty region records\n"
 		 "the slot in its index blocks. Prints the region as JSON (its\n"
 		 "\"nvdimm_slot\"); list -R shows the slot of every region.\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  228  ENOSPC: fewer free label slots than labels to rewrite\n"
 		 "  234  EINVAL: no --nvdimm-slot, or not a slot from 0 to 255\n"
 		 "  250  ENXIO: the region has no label area (init-labels first)\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
-static int move_region_check(void *obj, const struct ctl_args *a)
+static int move_region_check(void *obj, const struct pc_args *a)
 {
 	(void)obj;
 	if (a->argc)
-		return ctl_usage_error(a->p, "unexpected argument '%s'", a->argv[0]);
-	if (!ctl_opt_given(a->p, KEY_NVDIMM_SLOT))
-		return ctl_usage_error(a->p, "missing --nvdimm-slot");
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[0]);
+	if (!pc_opt_given(a->p, KEY_NVDIMM_SLOT))
+		return pc_usage_error(a->p, "missing --nvdimm-slot");
 	return 0;
 }
 
-static int move_region_online(void *obj, const struct ctl_args *a)
+static int move_region_online(void *obj, const struct pc_args *a)
 {
 	struct move_region_cmd *o = obj;
-	struct nl_msg *req = ctl_target_request(&o->t, CTL_CMD_MOVE_REGION);
+	struct nl_msg *req = pc_target_request(&o->t, CTL_CMD_MOVE_REGION);
 	struct ctl_response *resp = NULL;
 	struct ctl_region_info ri;
 	unsigned moved;
@@ -215,29 +215,29 @@ static int move_region_online(void *obj, const struct ctl_args *a)
 
 	(void)a;
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
+		return pc_exit_code(-ENOMEM);
 	if (((!o->t.region || !strcmp(o->t.region, "all")) &&
 	     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
 	    ctl_put_u32(req, CTL_A_NVDIMM_SLOT, o->slot) < 0) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
-	rc = ctl_target_call(&o->t, req, &resp);
+	rc = pc_target_call(&o->t, req, &resp);
 	if (rc == 0 && resp->nparts == 1 &&
 	    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0) {
 		struct nlattr *n = resp->parts[0].attrs[CTL_A_COUNT];
 
 		moved = n ? nla_get_u32(n) : 0;
-		ctl_msg("%s on '%s' is in nvdimm slot %" PRIu32 " (%u label%s "
+		pc_msg("%s on '%s' is in nvdimm slot %" PRIu32 " (%u label%s "
 			"rewritten)", ri.dev, o->t.mountpoint, o->slot, moved,
 			moved == 1 ? "" : "s");
-		ctl_json_print(ctl_json_region_info(&ri, 0));
+		pc_json_print(pc_json_region_info(&ri, 0));
 	}
 	ctl_response_free(&resp);
 	return rc;
 }
 
-static int move_region_offline(void *obj, const struct ctl_args *a)
+static int move_region_offline(void *obj, const struct pc_args *a)
 {
 	struct move_region_cmd *o = obj;
 	struct ns_region *r = NULL;
@@ -245,22 +245,22 @@ static int move_region_offline(void *obj, const struct ctl_args *a)
 	int rc;
 
 	(void)a;
-	rc = ctl_target_open(&o->t, CTL_OPEN_WRITE, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 	rc = ns_region_set_nvdimm_slot(r, o->slot, &moved);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot move '%s' to nvdimm slot %" PRIu32, o->t.file, o->slot);
+		rc = pc_fail(rc, "cannot move '%s' to nvdimm slot %" PRIu32, o->t.file, o->slot);
 	} else {
-		ctl_msg("'%s' is in nvdimm slot %" PRIu32 " (%u label%s rewritten)",
+		pc_msg("'%s' is in nvdimm slot %" PRIu32 " (%u label%s rewritten)",
 			o->t.file, o->slot, moved, moved == 1 ? "" : "s");
-		ctl_json_print(ctl_json_region(r, 0));
+		pc_json_print(pc_json_region(r, 0));
 	}
 	ns_region_close(&r);
 	return rc;
 }
 
-const struct ctl_command move_region_cmd = {
+const struct pc_command move_region_cmd = {
 	.usage = &move_region_usage, .opts = move_region_opts,
 	.size = sizeof(struct move_region_cmd), .check = move_region_check,
 	.online = move_region_online, .offline = move_region_offline,

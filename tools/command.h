@@ -5,7 +5,7 @@
  * of commands with their mode (ONLINE, OFFLINE, BOTH) is in pmemctl.c,
  * whose dispatcher parses the options, refuses the wrong mode and opens
  * the target: a command function gets its filled struct (beginning with
- * its struct ctl_target when it has one) and its positional arguments.
+ * its struct pc_target when it has one) and its positional arguments.
  */
 #ifndef PMEMCTL_COMMAND_H
 #define PMEMCTL_COMMAND_H
@@ -15,53 +15,53 @@
 #include "options.h"
 #include "target.h"
 
-enum ctl_mode {
-	CTL_LOCAL,	/* no region target (create-region makes a file) */
-	CTL_ONLINE,	/* a daemon's only: --file refused (ENOTSUP 161) */
-	CTL_OFFLINE,	/* an unmounted region file's only: --file needed */
-	CTL_BOTH,	/* --file offline, else online */
+enum pc_mode {
+	PC_LOCAL,	/* no region target (create-region makes a file) */
+	PC_ONLINE,	/* a daemon's only: --file refused (ENOTSUP 161) */
+	PC_OFFLINE,	/* an unmounted region file's only: --file needed */
+	PC_BOTH,	/* --file offline, else online */
 };
 
-struct ctl_args {
-	const struct ctl_parser *p;	/* for usage errors */
+struct pc_args {
+	const struct pc_parser *p;	/* for usage errors */
 	int argc;			/* the positional arguments */
 	char **argv;
-	int nrest;			/* CTL_CMD_DASHDASH: the words after "--" */
+	int nrest;			/* PC_CMD_DASHDASH: the words after "--" */
 	char **rest;			/* NULL: there was no "--" */
 };
 
 /* options end at the first "--"; what follows is the command's (crash-test) */
-#define CTL_CMD_DASHDASH 1u
+#define PC_CMD_DASHDASH 1u
 
-struct ctl_command {
-	const struct ctl_usage *usage;
-	const struct ctl_opt *opts;
+struct pc_command {
+	const struct pc_usage *usage;
+	const struct pc_opt *opts;
 	size_t size;			/* of the struct the options fill */
 	const void *defaults;		/* its initial value (NULL: zeroes) */
 	unsigned flags;
 	/* positional arguments and option combinations: 0 or an exit code */
-	int (*check)(void *o, const struct ctl_args *a);
+	int (*check)(void *o, const struct pc_args *a);
 	/* the command in each mode, the target checked: 0 or an exit code */
-	int (*online)(void *o, const struct ctl_args *a);
-	int (*offline)(void *o, const struct ctl_args *a);
+	int (*online)(void *o, const struct pc_args *a);
+	int (*offline)(void *o, const struct pc_args *a);
 	/* instead of both: a command that picks its targets itself (list) */
-	int (*run)(void *o, const struct ctl_args *a);
+	int (*run)(void *o, const struct pc_args *a);
 };
 
 /* the struct of a command with only the target options */
-struct ctl_target_cmd {
-	struct ctl_target t;
+struct pc_target_cmd {
+	struct pc_target t;
 };
 
 /* a check for commands that take no positional argument */
-int ctl_args_none(void *o, const struct ctl_args *a);
+int pc_args_none(void *o, const struct pc_args *a);
 
-extern const struct ctl_command create_region_cmd, list_cmd, move_region_cmd;
-extern const struct ctl_command create_namespace_cmd, destroy_namespace_cmd,
+extern const struct pc_command create_region_cmd, list_cmd, move_region_cmd;
+extern const struct pc_command create_namespace_cmd, destroy_namespace_cmd,
 	rename_namespace_cmd, enable_namespace_cmd, disable_namespace_cmd, stats_cmd;
-extern const struct ctl_command read_labels_cmd, check_labels_cmd, init_labels_cmd,
+extern const struct pc_command read_labels_cmd, check_labels_cmd, init_labels_cmd,
 	zero_labels_cmd;
-extern const struct ctl_command power_fail_cmd, crash_test_cmd, inject_error_cmd,
+extern const struct pc_command power_fail_cmd, crash_test_cmd, inject_error_cmd,
 	clear_errors_cmd;
 
 #endif

@@ -18,17 +18,17 @@
 #include "options.h"
 #include "target.h"
 
-#define CTL_NEEDS_DAEMON "  161  ENOTSUP: needs a running daemon; or crash testing is not enabled\n"
+#define PC_NEEDS_DAEMON "  161  ENOTSUP: needs a running daemon; or crash testing is not enabled\n"
 
 /* Resolve spec in a listing of the target; reports ENOENT. */
-int ctl_fault_find(struct ctl_target *t, struct ctl_listing *l, const char *spec,
+int pc_fault_find(struct pc_target *t, struct pc_listing *l, const char *spec,
 		   const struct ctl_ns_info **out);
 
-bool ctl_parse_double(const char *s, double *out);
-uint64_t ctl_seed_now(void);
+bool pc_parse_double(const char *s, double *out);
+uint64_t pc_seed_now(void);
 
 /* a power-fail request for ns with flags (and its extra attributes) */
-struct ctl_pf_req {
+struct pc_pf_req {
 	uint32_t flags;
 	bool has_survive, has_seed, has_wait, has_at;
 	uint32_t survive_ppm, wait_ms, at_fsync;
@@ -36,16 +36,16 @@ struct ctl_pf_req {
 };
 
 /* Send it; *ci points into *resp (the caller frees it). Reports failures. */
-int ctl_pf_call(struct ctl_target *t, const struct ctl_ns_info *ns,
-		const struct ctl_pf_req *r, struct ctl_response **resp,
+int pc_pf_call(struct pc_target *t, const struct ctl_ns_info *ns,
+		const struct pc_pf_req *r, struct ctl_response **resp,
 		struct ctl_crash_info *ci, bool quiet);
 
-struct json_object *ctl_json_crash(const struct ctl_crash_info *c, const struct ctl_pf_req *r);
+struct json_object *pc_json_crash(const struct ctl_crash_info *c, const struct pc_pf_req *r);
 
 /* --survive PERCENT into a uint32_t of parts per million */
-int ctl_opt_survive(const struct ctl_parser *p, const struct ctl_opt *o, void *ppm);
+int pc_opt_survive(const struct pc_parser *p, const struct pc_opt *o, void *ppm);
 
 /* the hint of a bad --seed */
-#define CTL_SEED_HINT "an unsigned number"
+#define PC_SEED_HINT "an unsigned number"
 
 #endif

@@ -10,20 +10,20 @@
 #include "error.h"
 #include "msg.h"
 
-const char *ctl_cmdname = "pmemctl";
+const char *pc_cmdname = "pmemctl";
 
-int ctl_exit_code(int rc)
+int pc_exit_code(int rc)
 {
 	if (rc == 0)
 		return 0;
 	return (-ns_err_to_errno(rc)) & 0xff;
 }
 
-void ctl_msg(const char *fmt, ...)
+void pc_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
+	fprintf(stderr, "pmemctl %s: ", pc_cmdname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -31,7 +31,7 @@ void ctl_msg(const char *fmt, ...)
 }
 
 __attribute__((format(printf, 3, 0)))
-static int ctl_vfail(int rc, const char *thing, const char *fmt, va_list ap)
+static int pc_vfail(int rc, const char *thing, const char *fmt, va_list ap)
 {
 	const char *why = ns_errormsg();
 	char quoted[4096];
@@ -39,44 +39,44 @@ static int ctl_vfail(int rc, const char *thing, const char *fmt, va_list ap)
 	if (!why || !*why)
 		why = ns_strerror(rc);
 	snprintf(quoted, sizeof(quoted), "'%s'", thing ? thing : "");
-	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
+	fprintf(stderr, "pmemctl %s: ", pc_cmdname);
 	if (!thing || !strstr(why, quoted)) {
 		vfprintf(stderr, fmt, ap);
 		fputs(": ", stderr);
 	}
 	fprintf(stderr, "%s\n", why);
 	ns_err_clear();
-	return ctl_exit_code(rc);
+	return pc_exit_code(rc);
 }
 
-int ctl_fail(int rc, const char *fmt, ...)
+int pc_fail(int rc, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	rc = ctl_vfail(rc, NULL, fmt, ap);
+	rc = pc_vfail(rc, NULL, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-int ctl_fail_on(int rc, const char *thing, const char *fmt, ...)
+int pc_fail_on(int rc, const char *thing, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	rc = ctl_vfail(rc, thing, fmt, ap);
+	rc = pc_vfail(rc, thing, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-int ctl_fail_msg(int rc, const char *fmt, ...)
+int pc_fail_msg(int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
+	fprintf(stderr, "pmemctl %s: ", pc_cmdname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return ctl_exit_code(rc);
+	return pc_exit_code(rc);
 }

@@ -9,35 +9,35 @@
 #include <stdarg.h>
 
 /* The command being run ("create-namespace"), for messages. */
-extern const char *ctl_cmdname;
+extern const char *pc_cmdname;
 
 /*
  * Exit code of a core return code: 0 for 0, else (-errno) & 0xff, a
  * -NS_E_* code first mapped with ns_err_to_errno() (ENOSPC 228, EBUSY 240,
  * ENOENT 254, EINVAL 234, EEXIST 239, ENXIO 250, ENOTSUP 161).
  */
-int ctl_exit_code(int rc);
+int pc_exit_code(int rc);
 
 /* "pmemctl <cmd>: <message>\n" on stderr. */
-void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pc_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Report a failed core call and return its exit code:
  *   "pmemctl <cmd>: <what, formatted>: <ns_errormsg() or ns_strerror(rc)>"
- * e.g. ctl_fail(rc, "cannot create namespace in '%s'", path).
+ * e.g. pc_fail(rc, "cannot create namespace in '%s'", path).
  */
-int ctl_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int pc_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * The same, for a failure about thing (a file): when the core's message
  * already names it ('thing' in quotes), that message is the whole story and
  * is printed alone ("pmemctl list: region 'r.img' is in use by another
- * process"); otherwise as ctl_fail().
+ * process"); otherwise as pc_fail().
  */
-int ctl_fail_on(int rc, const char *thing, const char *fmt, ...)
+int pc_fail_on(int rc, const char *thing, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Report a failure with an errno-style code and own message; returns its exit code. */
-int ctl_fail_msg(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int pc_fail_msg(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

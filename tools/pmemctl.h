@@ -16,6 +16,6 @@
  */
 struct ns_region;
 struct ctl_badblocks;
-int ctl_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb);
+int pc_bb_load_tool(const struct ns_region *r, struct ctl_badblocks *bb);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * pmemctl's option binding (tools/bind.c over tools/options.c): each
  * OPT_* kind stores into its field, a bad value is reported when met with
- * its message and exit code, ctl_opt_given() tells what was given.
+ * its message and exit code, pc_opt_given() tells what was given.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -33,25 +33,25 @@ struct bound {
 };
 
 /* a callback: an odd number, else "bad value ...: odd" */
-static int odd_cb(const struct ctl_parser *p, const struct ctl_opt *o, void *f)
+static int odd_cb(const struct pc_parser *p, const struct pc_opt *o, void *f)
 {
 	int v = atoi(p->arg);
 
 	(void)o;
 	if (v % 2 == 0) {
-		ctl_fail_msg(-EINVAL, "bad value for --%s '%s': odd", p->optname, p->arg);
+		pc_fail_msg(-EINVAL, "bad value for --%s '%s': odd", p->optname, p->arg);
 		return -EINVAL;
 	}
 	*(int *)f = v;
 	return 0;
 }
 
-static const struct ctl_choice picks[] = {
+static const struct pc_choice picks[] = {
 	{ "one", 1 }, { "two", 2 }, { NULL, 0 },
 };
 
-#define CTL_OPTS_OF struct bound
-static const struct ctl_opt opts[] = {
+#define PC_OPTS_OF struct bound
+static const struct pc_opt opts[] = {
 	OPT_BOOL("flag", 'f', flag, "a flag"),
 	OPT_COUNTER("verbose", 'v', verbose, "more"),
 	OPT_BIT("red", 'R', bits, 1, "bit 1"),
@@ -59,21 +59,21 @@ static const struct ctl_opt opts[] = {
 	OPT_STRING("name", 'n', name, "NAME", "a name"),
 	OPT_SIZE("size", 's', size, "SIZE", "a size"),
 	OPT_U64("big", 'b', big, "N", "1 to 1000", 1, 1000, "1 to 1000"),
-	OPT_U32("small", CTL_OPT_LONG, small, "N", "any u32", 0, UINT32_MAX, NULL),
+	OPT_U32("small", PC_OPT_LONG, small, "N", "any u32", 0, UINT32_MAX, NULL),
 	OPT_CHOICE("pick", 'p', pick, "WHICH", "one or two", picks, "one or two"),
 	OPT_CALLBACK("odd", 'o', required_argument, odd, "N", "an odd number", odd_cb),
 	OPT_END,
 };
-#undef CTL_OPTS_OF
+#undef PC_OPTS_OF
 
-static const struct ctl_usage usage = {
+static const struct pc_usage usage = {
 	.name = "bindtest", .args = "[options]", .about = "binding test",
 };
 
 static char errbuf[4096];
 
 /* parse args (NULL-terminated; permuted in argv) into *b; stderr kept in errbuf */
-static int parse(struct bound *b, struct ctl_parser *p, const char *const *args, char **argv)
+static int parse(struct bound *b, struct pc_parser *p, const char *const *args, char **argv)
 {
 	FILE *f = tmpfile();
 	int saved = dup(2), argc = 0, rc;
@@ -86,9 +86,9 @@ static int parse(struct bound *b, struct ctl_parser *p, const char *const *args,
 	memset(b, 0, sizeof(*b));
 	fflush(stderr);
 	dup2(fileno(f), 2);
-	ctl_cmdname = "bindtest";
-	ctl_parser_init(p, &usage, opts);
-	rc = ctl_opts_parse(p, argc, argv, b);
+	pc_cmdname = "bindtest";
+	pc_parser_init(p, &usage, opts);
+	rc = pc_opts_parse(p, argc, argv, b);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -105,11 +105,11 @@ static void test_kinds(void **state)
 			 "-b", "0x10", "--small", "4294967295", "--pick", "two", "-o", "7",
 			 NULL };
 	char *argv[32];
-	struct ctl_parser p;
+	struct pc_parser p;
 	struct bound b;
 
 	(void)state;
-	assert_int_equal(parse(&b, &p, args, argv), CTL_OPTS_DONE);
+	assert_int_equal(parse(&b, &p, args, argv), PC_OPTS_DONE);
 	assert_true(b.flag);
 	assert_int_equal(b.verbose, 2);
 	assert_int_equal(b.bits, 5);
@@ -120,8 +120,8 @@ static void test_kinds(void **state)
 	assert_int_equal(b.pick, 2);
 	assert_int_equal(b.odd, 7);
 	assert_string_equal(argv[optind], "pos");
-	assert_true(ctl_opt_given(&p, 's'));
-	assert_true(ctl_opt_given(&p, CTL_OPT_LONG));
+	assert_true(pc_opt_given(&p, 's'));
+	assert_true(pc_opt_given(&p, PC_OPT_LONG));
 	assert_string_equal(errbuf, "");
 }
 
@@ -129,14 +129,14 @@ static void test_given(void **state)
 {
 	static const char *const args[] = { "bindtest", "-n", "", NULL };
 	char *argv[32];
-	struct ctl_parser p;
+	struct pc_parser p;
 	struct bound b;
 
 	(void)state;
-	assert_int_equal(parse(&b, &p, args, argv), CTL_OPTS_DONE);
-	assert_true(ctl_opt_given(&p, 'n'));
-	assert_false(ctl_opt_given(&p, 's'));
-	assert_false(ctl_opt_given(&p, 'f'));
+	assert_int_equal(parse(&b, &p, args, argv), PC_OPTS_DONE);
+	assert_true(pc_opt_given(&p, 'n'));
+	assert_false(pc_opt_given(&p, 's'));
+	assert_false(pc_opt_given(&p, 'f'));
 }
 
 /* the first bad value is reported, as it is met: exit 234 */
@@ -160,7 +160,7 @@ static void test_bad_values(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *args[6] = { "bindtest" };
 		char *argv[32];
-		struct ctl_parser p;
+		struct pc_parser p;
 		struct bound b;
 
 		memcpy(args + 1, cases[i].arg, sizeof(cases[i].arg));
@@ -176,13 +176,13 @@ static void test_usage_and_help(void **state)
 	static const char *const bad[] = { "bindtest", "--nope", "-s", "4x", NULL };
 	static const char *const help[] = { "bindtest", "--help", "-s", "4x", NULL };
 	char *argv[32];
-	struct ctl_parser p;
+	struct pc_parser p;
 	struct bound b;
 	FILE *out = freopen("/dev/null", "w", stdout);
 
 	(void)state;
 	assert_non_null(out);
-	assert_int_equal(parse(&b, &p, bad, argv), CTL_EXIT_USAGE);
+	assert_int_equal(parse(&b, &p, bad, argv), PC_EXIT_USAGE);
 	assert_non_null(strstr(errbuf, "unknown option '--nope'"));
 	assert_int_equal(parse(&b, &p, help, argv), 0);
 	assert_string_equal(errbuf, "");
