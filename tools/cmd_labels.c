@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pmemctl read-labels, check-labels, init-labels and zero-labels.
+ * pmemctl read-labels and check-labels (init-labels, zero-labels: cmd_labels_init.c).
  * read-labels and check-labels work from the label area alone (probed, or
  * --label-size), so they can show an area whose labels do not fit the
  * file, or that no region open would accept.
@@ -25,6 +25,7 @@
 #include "namespace.h"
 #include "online.h"
 #include "client.h"
+#include "command.h"
 #include "options.h"
 #include "pmemctl.h"
 #include "region.h"
@@ -32,7 +33,7 @@
 #include "util.h"
 
 /* The label area of a region file, read without the region layer. */
-struct ctl_area {
+struct pc_area {
 	int fd;
 	struct ns_io *io;
 	struct ns_lsa *lsa;	/* NULL when no index block is valid */
@@ -41,7 +42,7 @@ struct ctl_area {
 	uint64_t idxoff[2];	/* where each index block is (or would be) */
 };
 
-static void ctl_area_close(struct ctl_area *a)
+static void pc_area_close(struct pc_area *a)
 {
 	ns_lsa_free(&a->lsa);
 	ns_io_destroy(&a->io);
@@ -57,7 +58,7 @@ static void ctl_area_close(struct ctl_area *a)
  * the index size of the area's geometry (256-byte labels tried first, as
  * new areas are v1.2), the first offset holding a valid block.
  */
-static uint64_t ctl_area_index1(const struct ctl_area *a)
+static uint64_t pc_area_index1(const struct pc_area *a)
 {
 	char why[NS_WHY_LEN];
 	struct ns_index idx;
@@ -85,23 +86,23 @@ static uint64_t ctl_area_index1(const struct ctl_area *a)
  * --label-size an area with no valid index is loaded all the same (lsa NULL).
  * Returns 0 or an exit code.
  */
-static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
+static int pc_area_open(const struct pc_target *t, struct pc_area *a)
 {
 	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->fd = open(t->file, O_RDONLY | O_CLOEXEC);
 	if (a->fd < 0)
-		return ctl_fail_msg(-errno, "cannot open '%s': %s", t->file,
+		return pc_fail_msg(-errno, "cannot open '%s': %s", t->file,
 				    strerror(errno));
 	rc = ns_io_file_new(a->fd, t->file, &a->io);
 	if (rc < 0) {
-		rc = ctl_fail_on(rc, t->file, "cannot read '%s'", t->file);
+		rc = pc_fail_on(rc, t->file, "cannot read '%s'", t->file);
 		goto err;
 	}
 	if (t->label_size) {
 		if (t->label_size > a->io->size || t->label_size < NS_LSA_MIN_SIZE) {
-			rc = ctl_fail_msg(-EINVAL, "bad value for --label-size: "
+			rc = pc_fail_msg(-EINVAL, "bad value for --label-size: "
 					  "%" PRIu64 " bytes in a file of %" PRIu64
 					  " bytes '%s'", t->label_size,
 					  a->io->size, t->file);
@@ -114,7 +115,7 @@ static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
 	} else {
 		rc = ns_lsa_probe(a->io, &a->lsa);
 		if (rc < 0) {
-			rc = ctl_fail_msg(rc, "region '%s': %s (use --label-size "
+			rc = pc_fail_msg(rc, "region '%s': %s (use --label-size "
 					  "SIZE to read one anyway)", t->file, ns_errormsg());
 			ns_err_clear();
 			goto err;
@@ -124,25 +125,25 @@ static int ctl_area_open(const struct ctl_target *t, struct ctl_area *a)
 	}
 	a->buf = malloc(a->size);
 	if (!a->buf) {
-		rc = ctl_fail_msg(-ENOMEM, "out of memory for a label area of %" PRIu64
+		rc = pc_fail_msg(-ENOMEM, "out of memory for a label area of %" PRIu64
 				  " bytes", a->size);
 		goto err;
 	}
 	rc = ns_io_read(a->io, a->buf, a->size, a->off);
 	if (rc < 0) {
-		rc = ctl_fail_on(rc, t->file, "cannot read the label area of '%s'", t->file);
+		rc = pc_fail_on(rc, t->file, "cannot read the label area of '%s'", t->file);
 		goto err;
 	}
 	a->idxoff[0] = 0;
-	a->idxoff[1] = ctl_area_index1(a);
+	a->idxoff[1] = pc_area_index1(a);
 	return 0;
 err:
-	ctl_area_close(a);
+	pc_area_close(a);
 	return rc;
 }
 
 /* Validate index block i: returns true when valid; fills idx either way. */
-static bool ctl_area_index(const struct ctl_area *a, int i, struct ns_index *idx,
+static bool pc_area_index(const struct pc_area *a, int i, struct ns_index *idx,
 			   char why[NS_WHY_LEN])
 {
 	uint64_t off = a->idxoff[i];
@@ -160,36 +161,44 @@ static bool ctl_area_index(const struct ctl_area *a, int i, struct ns_index *idx
 	return true;
 }
 
-static bool ctl_area_current(const struct ctl_area *a, int i)
+static bool pc_area_current(const struct pc_area *a, int i)
 {
 	return a->lsa && ns_lsa_current(a->lsa) == i;
 }
 
 /* ---- read-labels -------------------------------------------------------- */
 
-static const struct ctl_opt read_labels_opts[] = {
-	CTL_TARGET_OPTS,
-	{ "json", 'j', no_argument, NULL, "decode the index blocks and labels as JSON" },
-	{ "output", 'o', required_argument, "FILE", "write the raw area to FILE (a new file renamed over FILE: a "
-	  "link there is replaced, not followed; a FIFO or device is written as it is, and so is "
-	  "what a link of yours or root's leads to if no regular file: -o /dev/stdout)" },
-	{ 0 },
+struct read_labels_cmd {
+	struct pc_target t;
+	bool json;
+	const char *output;
 };
 
-static const struct ctl_usage read_labels_usage = {
+#define PC_OPTS_OF struct read_labels_cmd
+static const struct pc_opt read_labels_opts[] = {
+	PC_TARGET_OPTS,
+	OPT_BOOL("json", 'j', json, "decode the index blocks and labels as JSON"),
+	OPT_STRING("output", 'o', output, "FILE", "write the raw area to FILE (a new file renamed over FILE: a "
+		   "link there is replaced, not followed; a FIFO or device is written as it is, and so is "
+		   "what a link of yours or root's leads to if no regular file: -o /dev/stdout)"),
+	OPT_END,
+};
+#undef PC_OPTS_OF
+
+static const struct pc_usage read_labels_usage = {
 	.name = "read-labels",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-j] [-o FILE]",
+	.args = PC_TARGET_ARGS " [-r REGION] [-j] [-o FILE]",
 	.about = "Dump the label area at the end of the region file: the raw bytes to\n"
 		 "FILE or to stdout (never to a terminal), or decoded with -j: both index\n"
 		 "blocks (valid or not, with the reason) and the label of every slot in\n"
 		 "use in the current index. Offline it reads the file alone: no lock, no\n"
 		 "region checks, so an area whose labels do not fit the file is shown too.\n"
 		 "Online the daemon decodes its regions' label areas: -j only.\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  250  ENXIO: no label area found (give --label-size)\n"
 		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
 		 "  235  EISDIR: -o FILE is a directory (or a link of yours or root's to one)\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
 /*
@@ -206,27 +215,27 @@ static const struct ctl_usage read_labels_usage = {
  * and leads to no regular file (a directory: refused), or to the file
  * that is our stdout (then stdout is written); any other link is replaced.
  */
-struct ctl_out {
+struct pc_out {
 	int fd, dfd;
 	char tmp[NAME_MAX + 1];
 	const char *base, *path;
 };
 
-static bool ctl_same_file(const struct stat *a, const struct stat *b)
+static bool pc_same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
 	       (a->st_mode & S_IFMT) == (b->st_mode & S_IFMT);
 }
 
-#define CTL_OUT_REPLACE (-1)
+#define PC_OUT_REPLACE (-1)
 
 /*
  * FILE is no regular file: open what lstat saw (lst) once and check the
- * descriptor is it. 0: o->fd is open; CTL_OUT_REPLACE: replace FILE
+ * descriptor is it. 0: o->fd is open; PC_OUT_REPLACE: replace FILE
  * instead (a link we do not follow, or one that leads to a regular file);
  * else the exit code of the error (said).
  */
-static int ctl_out_open_special(struct ctl_out *o, const char *path,
+static int pc_out_open_special(struct pc_out *o, const char *path,
 				const struct stat *lst)
 {
 	int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC;
@@ -235,7 +244,7 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 	int fd, fl;
 
 	if (link && lst->st_uid != 0 && lst->st_uid != geteuid())
-		return CTL_OUT_REPLACE;	/* another user's link: replaced */
+		return PC_OUT_REPLACE;	/* another user's link: replaced */
 	if (!link)
 		flags |= O_NOFOLLOW;
 	/* no blocking open of a FIFO we did not expect */
@@ -244,36 +253,36 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 	fd = open(path, flags);
 	if (fd < 0) {
 		if (errno == EISDIR)
-			return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
+			return pc_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
 		if (link && (errno == ENOENT || errno == ELOOP))
-			return CTL_OUT_REPLACE;	/* a dangling link, a loop */
+			return PC_OUT_REPLACE;	/* a dangling link, a loop */
 		if (errno == ELOOP)
-			return ctl_fail_msg(-ELOOP, "cannot write '%s': it changed while "
+			return pc_fail_msg(-ELOOP, "cannot write '%s': it changed while "
 					    "being opened (now a link)", path);
-		return ctl_fail_msg(-errno, "cannot write '%s': %s", path, strerror(errno));
+		return pc_fail_msg(-errno, "cannot write '%s': %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0) {
 		int rc = -errno;
 
 		close(fd);
-		return ctl_fail_msg(rc, "cannot write '%s': %s", path, strerror(-rc));
+		return pc_fail_msg(rc, "cannot write '%s': %s", path, strerror(-rc));
 	}
 	if (link) {
 		struct stat out;
 
 		/* still the trusted link that was looked at */
-		if (lstat(path, &again) != 0 || !ctl_same_file(lst, &again) ||
+		if (lstat(path, &again) != 0 || !pc_same_file(lst, &again) ||
 		    again.st_uid != lst->st_uid) {
 			close(fd);
-			return CTL_OUT_REPLACE;
+			return PC_OUT_REPLACE;
 		}
 		/* it leads to our stdout (-o /dev/stdout >FILE): write there */
 		if (S_ISREG(st.st_mode) && fstat(STDOUT_FILENO, &out) == 0 &&
-		    ctl_same_file(&st, &out)) {
+		    pc_same_file(&st, &out)) {
 			close(fd);
 			fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
 			if (fd < 0)
-				return ctl_fail_msg(-errno, "cannot write '%s': %s", path,
+				return pc_fail_msg(-errno, "cannot write '%s': %s", path,
 						    strerror(errno));
 			o->fd = fd;
 			return 0;
@@ -281,11 +290,11 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 		/* to a file: the link is replaced */
 		if (S_ISREG(st.st_mode)) {
 			close(fd);
-			return CTL_OUT_REPLACE;
+			return PC_OUT_REPLACE;
 		}
-	} else if (!ctl_same_file(lst, &st)) {
+	} else if (!pc_same_file(lst, &st)) {
 		close(fd);
-		return ctl_fail_msg(-EAGAIN, "cannot write '%s': it changed while being "
+		return pc_fail_msg(-EAGAIN, "cannot write '%s': it changed while being "
 				    "opened", path);
 	}
 	if ((flags & O_NONBLOCK) && (fl = fcntl(fd, F_GETFL)) >= 0)
@@ -294,7 +303,7 @@ static int ctl_out_open_special(struct ctl_out *o, const char *path,
 	return 0;
 }
 
-static int ctl_out_open(struct ctl_out *o, const char *path)
+static int pc_out_open(struct pc_out *o, const char *path)
 {
 	char dir[PATH_MAX], *slash;
 	struct stat st;
@@ -305,9 +314,9 @@ static int ctl_out_open(struct ctl_out *o, const char *path)
 	o->path = path;
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode))
-			return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
-		i = ctl_out_open_special(o, path, &st);
-		if (i != CTL_OUT_REPLACE)
+			return pc_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
+		i = pc_out_open_special(o, path, &st);
+		if (i != PC_OUT_REPLACE)
 			return i;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -320,10 +329,10 @@ static int ctl_out_open(struct ctl_out *o, const char *path)
 	else
 		*slash = '\0';
 	if (!*o->base)
-		return ctl_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
+		return pc_fail_msg(-EISDIR, "cannot write '%s': a directory", path);
 	o->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dfd < 0)
-		return ctl_fail_msg(-errno, "cannot write '%s': %s", path, strerror(errno));
+		return pc_fail_msg(-errno, "cannot write '%s': %s", path, strerror(errno));
 	for (i = 0; i < 100; i++) {
 		uint64_t r = (uint64_t)getpid() << 20 | (uint64_t)i;
 
@@ -340,26 +349,26 @@ static int ctl_out_open(struct ctl_out *o, const char *path)
 
 		close(o->dfd);
 		o->dfd = -1;
-		return ctl_fail_msg(rc, "cannot write '%s': %s", path, strerror(-rc));
+		return pc_fail_msg(rc, "cannot write '%s': %s", path, strerror(-rc));
 	}
 	return 0;
 }
 
 /* rc: how the writing went; on success the new file takes FILE's name */
-static int ctl_out_finish(struct ctl_out *o, int rc)
+static int pc_out_finish(struct pc_out *o, int rc)
 {
 	if (o->dfd < 0) {
 		if (o->fd >= 0 && close(o->fd) < 0 && rc == 0)
-			rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path,
+			rc = pc_fail_msg(-errno, "cannot write '%s': %s", o->path,
 					  strerror(errno));
 		return rc;
 	}
 	if (rc == 0 && fsync(o->fd) < 0)
-		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
+		rc = pc_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
 	if (close(o->fd) < 0 && rc == 0)
-		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
+		rc = pc_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
 	if (rc == 0 && renameat(o->dfd, o->tmp, o->dfd, o->base) < 0)
-		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
+		rc = pc_fail_msg(-errno, "cannot write '%s': %s", o->path, strerror(errno));
 	if (rc != 0)
 		unlinkat(o->dfd, o->tmp, 0);
 	close(o->dfd);
@@ -367,49 +376,49 @@ static int ctl_out_finish(struct ctl_out *o, int rc)
 }
 
 /* the JSON array to -o FILE (or stdout) */
-static int ctl_json_output(struct json_object *arr, const char *output)
+static int pc_json_output(struct json_object *arr, const char *output)
 {
-	struct ctl_out o;
+	struct pc_out o;
 	int rc;
 
 	if (!output) {
-		ctl_json_print(arr);
+		pc_json_print(arr);
 		if (fflush(stdout) != 0)
-			return ctl_fail_msg(-errno, "cannot write the output: %s",
+			return pc_fail_msg(-errno, "cannot write the output: %s",
 					    strerror(errno));
 		return 0;
 	}
-	rc = ctl_out_open(&o, output);
+	rc = pc_out_open(&o, output);
 	if (rc) {
 		json_object_put(arr);
 		return rc;
 	}
 	fflush(stdout);
 	if (dup2(o.fd, STDOUT_FILENO) < 0) {
-		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
+		rc = pc_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
 		json_object_put(arr);
-		return ctl_out_finish(&o, rc);
+		return pc_out_finish(&o, rc);
 	}
-	ctl_json_print(arr);
+	pc_json_print(arr);
 	if (fflush(stdout) != 0)
-		rc = ctl_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
-	return ctl_out_finish(&o, rc);
+		rc = pc_fail_msg(-errno, "cannot write '%s': %s", output, strerror(errno));
+	return pc_out_finish(&o, rc);
 }
 
 /* read-labels -j of a daemon: one entry per region, as offline */
-static int ctl_read_labels_online(struct ctl_target *t, const char *output)
+static int pc_read_labels_online(struct pc_target *t, const char *output)
 {
 	struct ctl_response *resp = NULL;
 	struct json_object *arr;
-	struct ctl_listing l;
+	struct pc_listing l;
 	int rc;
 
-	rc = ctl_listing_get(t, &l);
+	rc = pc_listing_get(t, &l);
 	if (rc)
 		return rc;
-	rc = ctl_target_call(t, ctl_target_request(t, CTL_CMD_READ_LABELS), &resp);
+	rc = pc_target_call(t, pc_target_request(t, CTL_CMD_READ_LABELS), &resp);
 	if (rc) {
-		ctl_listing_free(&l);
+		pc_listing_free(&l);
 		return rc;
 	}
 	arr = json_object_new_array();
@@ -434,22 +443,22 @@ static int ctl_read_labels_online(struct ctl_target *t, const char *output)
 			    x.region && !strcmp(x.region, ri->dev)) {
 				if (x.valid)
 					label_size = x.label_size;
-				json_object_array_add(jidx, ctl_json_index_info(&x));
+				json_object_array_add(jidx, pc_json_index_info(&x));
 			}
 			if (a[CTL_A_LABEL] && ctl_label_info_get(a[CTL_A_LABEL], &li) == 0 &&
 			    li.region && !strcmp(li.region, ri->dev))
-				json_object_array_add(jlab, ctl_json_label_info(&li, label_size));
+				json_object_array_add(jlab, pc_json_label_info(&li, label_size));
 		}
 		json_object_object_add(jdev, "index", jidx);
 		json_object_object_add(jdev, "label", jlab);
 		json_object_array_add(arr, jdev);
 	}
 	ctl_response_free(&resp);
-	ctl_listing_free(&l);
-	return ctl_json_output(arr, output);
+	pc_listing_free(&l);
+	return pc_json_output(arr, output);
 }
 
-static int ctl_write_all(int fd, const uint8_t *buf, uint64_t len)
+static int pc_write_all(int fd, const uint8_t *buf, uint64_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, buf, len);
@@ -465,7 +474,7 @@ static int ctl_write_all(int fd, const uint8_t *buf, uint64_t len)
 	return 0;
 }
 
-static struct json_object *ctl_labels_json(const struct ctl_area *a)
+static struct json_object *pc_labels_json(const struct pc_area *a)
 {
 	struct json_object *jdev = json_object_new_object();
 	struct json_object *jidx = json_object_new_array();
@@ -483,10 +492,10 @@ static struct json_object *ctl_labels_json(const struct ctl_area *a)
 		bool valid;
 
 		why[0] = '\0';
-		valid = ctl_area_index(a, i, &idx, why);
+		valid = pc_area_index(a, i, &idx, why);
 
-		json_object_array_add(jidx, ctl_json_index(sig, &idx, valid, why,
-							   ctl_area_current(a, i)));
+		json_object_array_add(jidx, pc_json_index(sig, &idx, valid, why,
+							   pc_area_current(a, i)));
 	}
 	if (a->lsa) {
 		uint32_t s;
@@ -497,7 +506,7 @@ static struct json_object *ctl_labels_json(const struct ctl_area *a)
 
 			why[0] = '\0';
 			rc = ns_lsa_label(a->lsa, s, &l, why);
-			json_object_array_add(jlab, ctl_json_label(&l, s,
+			json_object_array_add(jlab, pc_json_label(&l, s,
 					ns_lsa_label_size(a->lsa), rc == 0, why));
 		}
 	}
@@ -506,114 +515,95 @@ static struct json_object *ctl_labels_json(const struct ctl_area *a)
 	return jdev;
 }
 
-int cmd_read_labels(int argc, char **argv)
+static int read_labels_online(void *obj, const struct pc_args *a)
 {
-	struct {
-		struct ctl_target t;
-		bool json;
-		const char *output;
-	} o = { 0 };
-	struct ctl_area a;
-	struct ctl_out out;
-	struct ctl_parser p;
-	int c, rc, fd;
+	struct read_labels_cmd *o = obj;
 
-	ctl_parser_init(&p, &read_labels_usage, read_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'j':
-			o.json = true;
-			break;
-		case 'o':
-			o.output = p.arg;
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		if (!o.json)
-			return ctl_usage_error(&p, "online, read-labels decodes the label area: "
-					       "use -j (or --file PATH on an unmounted region "
-					       "for the raw bytes)");
-		rc = ctl_read_labels_online(&o.t, o.output);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-	if (!o.json && !o.output && isatty(STDOUT_FILENO))
-		return ctl_usage_error(&p, "not writing a binary label area to a terminal: "
+	if (!o->json)
+		return pc_usage_error(a->p, "online, read-labels decodes the label area: "
+				       "use -j (or --file PATH on an unmounted region "
+				       "for the raw bytes)");
+	return pc_read_labels_online(&o->t, o->output);
+}
+
+static int read_labels_offline(void *obj, const struct pc_args *a)
+{
+	struct read_labels_cmd *o = obj;
+	struct pc_area ar;
+	struct pc_out out;
+	int rc, fd;
+
+	if (!o->json && !o->output && isatty(STDOUT_FILENO))
+		return pc_usage_error(a->p, "not writing a binary label area to a terminal: "
 				       "use -o FILE, a pipe, or -j");
 
-	rc = ctl_area_open(&o.t, &a);
+	rc = pc_area_open(&o->t, &ar);
 	if (rc)
 		return rc;
-	if (o.json) {
+	if (o->json) {
 		struct json_object *arr = json_object_new_array();
 
-		json_object_array_add(arr, ctl_labels_json(&a));
-		rc = ctl_json_output(arr, o.output);
+		json_object_array_add(arr, pc_labels_json(&ar));
+		rc = pc_json_output(arr, o->output);
 		goto out;
 	}
 	fd = STDOUT_FILENO;
-	if (o.output) {
-		rc = ctl_out_open(&out, o.output);
+	if (o->output) {
+		rc = pc_out_open(&out, o->output);
 		if (rc)
 			goto out;
 		fd = out.fd;
 	}
-	rc = ctl_write_all(fd, a.buf, a.size);
+	rc = pc_write_all(fd, ar.buf, ar.size);
 	if (rc < 0)
-		rc = ctl_fail_msg(rc, "cannot write '%s': %s",
-				  o.output ? o.output : "stdout", strerror(-rc));
-	if (o.output)
-		rc = ctl_out_finish(&out, rc);
+		rc = pc_fail_msg(rc, "cannot write '%s': %s",
+				  o->output ? o->output : "stdout", strerror(-rc));
+	if (o->output)
+		rc = pc_out_finish(&out, rc);
 out:
-	ctl_area_close(&a);
+	pc_area_close(&ar);
 	return rc;
 }
 
-/* ---- check-labels ------------------------------------------------------- */
-
-static const struct ctl_opt check_labels_opts[] = {
-	CTL_TARGET_OPTS,
-	{ 0 },
+const struct pc_command read_labels_cmd = {
+	.usage = &read_labels_usage, .opts = read_labels_opts,
+	.size = sizeof(struct read_labels_cmd), .check = pc_args_none,
+	.online = read_labels_online, .offline = read_labels_offline,
 };
 
-static const struct ctl_usage check_labels_usage = {
+/* ---- check-labels ------------------------------------------------------- */
+
+#define PC_OPTS_OF struct pc_target_cmd
+static const struct pc_opt check_labels_opts[] = {
+	PC_TARGET_OPTS,
+	OPT_END,
+};
+#undef PC_OPTS_OF
+
+static const struct pc_usage check_labels_usage = {
 	.name = "check-labels",
-	.args = CTL_TARGET_ARGS " [-r REGION]",
+	.args = PC_TARGET_ARGS " [-r REGION]",
 	.about = "Check both index blocks, every label in use, and that the region\n"
 		 "serves every label (not interleaved, not of a foreign interleave set,\n"
 		 "inside the data area, overlapping no other label, no shared uuid: such\n"
 		 "labels are all invalid, wherever they sit). Prints one line per problem on\n"
 		 "stderr and a JSON summary on stdout (online: one per region). Exits 0\n"
 		 "only when both index blocks are valid and every label is served.\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
 		 "  250  ENXIO: no label area (no valid index block)\n"
 		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
-static int ctl_check_labels_online(struct ctl_target *t)
+static int pc_check_labels_online(struct pc_target *t)
 {
 	struct ctl_response *resp = NULL;
 	struct json_object *arr;
 	unsigned bad = 0, problems = 0;
 	int rc;
 
-	rc = ctl_target_call(t, ctl_target_request(t, CTL_CMD_CHECK_LABELS), &resp);
+	rc = pc_target_call(t, pc_target_request(t, CTL_CMD_CHECK_LABELS), &resp);
 	if (rc)
 		return rc;
 	arr = json_object_new_array();
@@ -631,7 +621,7 @@ static int ctl_check_labels_online(struct ctl_target *t)
 				const char *e = strchr(p, '\n');
 				int len = e ? (int)(e - p) : (int)strlen(p);
 
-				ctl_msg("%s: %.*s", ci.region, len, p);
+				pc_msg("%s: %.*s", ci.region, len, p);
 				n++;
 				p += len + (e ? 1 : 0);
 			}
@@ -648,50 +638,32 @@ static int ctl_check_labels_online(struct ctl_target *t)
 		problems += n;
 	}
 	ctl_response_free(&resp);
-	ctl_json_print(arr);
+	pc_json_print(arr);
 	if (bad)
-		return ctl_fail_msg(-EINVAL, "%u problem%s in the label areas of '%s'",
+		return pc_fail_msg(-EINVAL, "%u problem%s in the label areas of '%s'",
 				    problems, problems == 1 ? "" : "s", t->mountpoint);
 	return 0;
 }
 
-int cmd_check_labels(int argc, char **argv)
+static int check_labels_online(void *t, const struct pc_args *args)
 {
-	struct ctl_target t = { 0 };
-	struct ctl_area a;
-	struct ctl_parser p;
+	(void)args;
+	return pc_check_labels_online(t);
+}
+
+static int check_labels_offline(void *obj, const struct pc_args *args)
+{
+	struct pc_target t = *(struct pc_target *)obj;
+	struct pc_area a;
 	struct json_object *j;
 	struct ns_region *r = NULL;
 	char why[NS_WHY_LEN];
 	unsigned nvalid = 0, nlabels = 0, nserved = 0, problems = 0;
 	uint8_t *reported = NULL;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &check_labels_usage, check_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&t, &p);
-	if (rc)
-		return rc;
-	if (t.online) {
-		rc = ctl_check_labels_online(&t);
-		ctl_target_close(&t);
-		return rc;
-	}
-
-	rc = ctl_area_open(&t, &a);
+	(void)args;
+	rc = pc_area_open(&t, &a);
 	if (rc)
 		return rc;
 	j = json_object_new_object();
@@ -703,11 +675,11 @@ int cmd_check_labels(int argc, char **argv)
 		struct ns_index idx;
 
 		why[0] = '\0';
-		if (ctl_area_index(&a, i, &idx, why)) {
+		if (pc_area_index(&a, i, &idx, why)) {
 			nvalid++;
 			continue;
 		}
-		ctl_msg("index block %d at offset %" PRIu64 " of the label area: %s",
+		pc_msg("index block %d at offset %" PRIu64 " of the label area: %s",
 			i, a.idxoff[i], why);
 		problems++;
 	}
@@ -727,7 +699,7 @@ int cmd_check_labels(int argc, char **argv)
 			why[0] = '\0';
 			if (ns_lsa_label(a.lsa, s, &l, why) == 0)
 				continue;
-			ctl_msg("%s", why);	/* "label in slot N: ..." */
+			pc_msg("%s", why);	/* "label in slot N: ..." */
 			problems++;
 			if (reported)
 				reported[s] = 1;
@@ -740,7 +712,7 @@ int cmd_check_labels(int argc, char **argv)
 		};
 		rc = ns_region_open(t.file, &ro, &r);
 		if (rc < 0) {
-			ctl_msg("region '%s': %s", t.file, ns_errormsg());
+			pc_msg("region '%s': %s", t.file, ns_errormsg());
 			ns_err_clear();
 			problems++;
 		} else {
@@ -755,7 +727,7 @@ int cmd_check_labels(int argc, char **argv)
 				}
 				if (reported && slot < nslot && reported[slot])
 					continue;
-				ctl_msg("label in slot %" PRIu32 " (%s): not served: %s: %s",
+				pc_msg("label in slot %" PRIu32 " (%s): not served: %s: %s",
 					slot, ns_namespace_devname(ns),
 					ns_state_name(ns_namespace_state(ns)),
 					ns_namespace_reason(ns));
@@ -779,211 +751,27 @@ int cmd_check_labels(int argc, char **argv)
 		ns_bb_id_of_path(t.file, &id);
 		brc = ns_bb_load(t.file, &id, &bb);
 		if (brc == NS_BB_STALE)
-			ctl_msg("warning: %s", ns_errormsg());
+			pc_msg("warning: %s", ns_errormsg());
 		if (brc >= 0)
 			json_object_object_add(j, "badblock_count", json_object_new_int64(
 				(int64_t)(ns_bb_bytes(&bb, 0, UINT64_MAX) / NS_BB_BLOCK)));
 		ns_bb_free(&bb);
 	}
-	ctl_json_print(j);
+	pc_json_print(j);
 
 	if (nvalid == 0)
-		rc = ctl_fail_msg(-ENXIO, "no valid label area in '%s'", t.file);
+		rc = pc_fail_msg(-ENXIO, "no valid label area in '%s'", t.file);
 	else if (problems)
-		rc = ctl_fail_msg(-EINVAL, "%u problem%s in the label area of '%s'",
+		rc = pc_fail_msg(-EINVAL, "%u problem%s in the label area of '%s'",
 				  problems, problems == 1 ? "" : "s", t.file);
 	else
 		rc = 0;
-	ctl_area_close(&a);
+	pc_area_close(&a);
 	return rc;
 }
 
-/* ---- init-labels, zero-labels ------------------------------------------- */
-
-static const struct ctl_opt init_labels_opts[] = {
-	CTL_TARGET_OPTS,
-	{ "force", 'f', no_argument, NULL,
-	  "overwrite a valid label area (every namespace is forgotten), also one of another size than --label-size" },
-	{ "label-version", 'V', required_argument, "1.1|1.2",
-	  "label format (default: the current one, 1.2 for a new area)" },
-	{ 0 },
+const struct pc_command check_labels_cmd = {
+	.usage = &check_labels_usage, .opts = check_labels_opts,
+	.size = sizeof(struct pc_target_cmd), .check = pc_args_none,
+	.online = check_labels_online, .offline = check_labels_offline,
 };
-
-static const struct ctl_usage init_labels_usage = {
-	.name = "init-labels",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-f] [-V 1.1|1.2]",
-	.about = "Write a fresh, empty label area (both index blocks) at the end of the\n"
-		 "region file. Offline a valid area is kept unless -f, as ndctl does.\n"
-		 "Online the daemon refuses while the region has namespaces unless -f;\n"
-		 "with -f their files disappear (refused while one is open or mapped).\n"
-		 "Data is not touched, except that a --label-size larger than the valid\n"
-		 "area's takes its place from the end of the data area: that needs -f,\n"
-		 "like any size other than the valid area's, and the message says which\n"
-		 "namespaces' data it would overwrite; with -f the old area's index\n"
-		 "blocks are zeroed after the new area is written.\n\n" CTL_TARGET_ABOUT,
-	.exits = "  239  EEXIST: the file has a valid label area / namespaces (use -f)\n"
-		 "  240  EBUSY: offline, the region is locked by another process; online,\n"
-		 "       a namespace is open or mapped\n"
-		 "  234  EINVAL: bad --label-size or label version\n"
-		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
-		 CTL_TARGET_EXITS,
-};
-
-int cmd_init_labels(int argc, char **argv)
-{
-	struct {
-		struct ctl_target t;
-		bool force;
-		unsigned minor;
-	} o = { 0 };
-	struct ns_region *r = NULL;
-	struct ctl_parser p;
-	char sz[32];
-	int c, rc;
-
-	ctl_parser_init(&p, &init_labels_usage, init_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			o.force = true;
-			break;
-		case 'V':
-			if (ctl_parse_label_version(&p, &o.minor) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		struct nl_msg *req = ctl_target_request(&o.t, CTL_CMD_INIT_LABELS);
-		struct ctl_response *resp = NULL;
-		struct ctl_region_info ri;
-
-		if (!req)
-			return ctl_exit_code(-ENOMEM);
-		if (((!o.t.region || !strcmp(o.t.region, "all")) &&
-		     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
-		    (o.force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) ||
-		    (o.minor && ctl_put_u32(req, CTL_A_LABEL_VERSION, o.minor) < 0)) {
-			nlmsg_free(req);
-			return ctl_fail_msg(-ENOMEM, "out of memory");
-		}
-		rc = ctl_target_call(&o.t, req, &resp);
-		if (rc == 0 && resp->nparts == 1 &&
-		    ctl_region_info_get(resp->parts[0].attrs[CTL_A_REGION_INFO], &ri) == 0)
-			ctl_msg("initialised the label area of %s on '%s' (v1.%u, %s)",
-				ri.dev, o.t.mountpoint, ri.label_version,
-				ns_format_size(ri.label_size, sz, sizeof(sz)));
-		ctl_response_free(&resp);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE_NOLABELS, &r);
-	if (rc)
-		return rc;
-	rc = ns_region_init_labels(r, o.minor, o.force);
-	if (rc == -NS_E_LABELS_EXIST && !ns_region_has_labels(r)) {
-		/* a valid area of another size: the message says what it holds */
-		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
-	} else if (rc == -NS_E_LABELS_EXIST) {
-		rc = ctl_fail_msg(rc, "'%s' has a valid label area: use -f to "
-				  "overwrite it (its namespaces are forgotten)",
-				  o.t.file);
-	} else if (rc < 0) {
-		rc = ctl_fail_on(rc, o.t.file, "cannot initialise the label area of '%s'",
-				 o.t.file);
-	} else {
-		ctl_msg("initialised the label area of '%s' (v1.%u, %s)", o.t.file,
-			ns_region_label_minor(r),
-			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
-	}
-	ns_region_close(&r);
-	return rc;
-}
-
-static const struct ctl_opt zero_labels_opts[] = {
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", "the unmounted region file" },
-	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE",
-	  "size of the label area at the end of the file (default: probe)" },
-	/* online mode: refused ("works offline only") */
-	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", NULL },
-	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", NULL },
-	{ "force", 'f', no_argument, NULL,
-	  "also over a valid label area of another size (it goes too; a larger --label-size zeroes data)" },
-	{ 0 },
-};
-
-static const struct ctl_usage zero_labels_usage = {
-	.name = "zero-labels",
-	.args = "--file PATH [-f] [--label-size SIZE]",
-	.about = "Overwrite the whole label area with zeroes: every namespace is\n"
-		 "forgotten (their data is not touched). init-labels makes the region\n"
-		 "usable again. Offline only: unmount the region first (a daemon cannot\n"
-		 "serve a region without a label area).",
-	.exits = "  239  EEXIST: the file holds a valid label area of another size (use -f)\n"
-		 "  240  EBUSY: the region is locked by another process (a daemon)\n"
-		 "  234  EINVAL: bad --label-size\n"
-		 "  254  ENOENT: no such region file\n",
-};
-
-int cmd_zero_labels(int argc, char **argv)
-{
-	struct ctl_target t = { .offline_only = true };
-	struct ns_region *r = NULL;
-	struct ctl_parser p;
-	bool force = false;
-	char sz[32];
-	int c, rc;
-
-	ctl_parser_init(&p, &zero_labels_usage, zero_labels_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			force = true;
-			break;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	if (!t.file)
-		return ctl_usage_error(&p, "no region file given: zero-labels works offline "
-				       "only, on an unmounted region: use --file PATH");
-	rc = ctl_target_check(&t, &p);
-	if (rc)
-		return rc;
-
-	rc = ctl_target_open(&t, CTL_OPEN_WRITE_NOLABELS, &r);
-	if (rc)
-		return rc;
-	rc = ns_region_zero_labels(r, force);
-	if (rc == -NS_E_LABELS_EXIST)
-		rc = ctl_fail_msg(rc, "%s", ns_errormsg());
-	else if (rc < 0)
-		rc = ctl_fail_on(rc, t.file, "cannot zero the label area of '%s'", t.file);
-	else
-		ctl_msg("zeroed the label area of '%s' (%s)", t.file,
-			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
-	ns_region_close(&r);
-	return rc;
-}

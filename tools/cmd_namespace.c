@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pmemctl create-namespace, destroy-namespace, rename-namespace, and the
+ * pmemctl destroy-namespace, rename-namespace, and the
  * commands that need a running daemon (enable-namespace,
  * disable-namespace, stats).
  */
@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "client.h"
+#include "command.h"
 #include "json_out.h"
 #include "namespace.h"
 #include "online.h"
@@ -24,266 +25,25 @@
 #include "target.h"
 #include "util.h"
 
-/* ---- create-namespace --------------------------------------------------- */
-
-enum { KEY_READONLY = CTL_OPT_LONG, KEY_SPARSE, KEY_CRASH_TEST };
-
-static const struct ctl_opt create_ns_opts[] = {
-	CTL_TARGET_OPTS,
-	{ "size", 's', required_argument, "SIZE",
-	  "namespace size, a multiple of the alignment (default: the largest free extent)" },
-	{ "name", 'n', required_argument, "NAME", "name (unique in the region; the file name once mounted)" },
-	{ "uuid", 'u', required_argument, "UUID", "uuid (default: random)" },
-	{ "align", 'a', required_argument, "SIZE", "alignment, a power of two >= 4 KiB (default 2 MiB)" },
-	{ "mode", 'm', required_argument, "MODE", "raw (the only mode: the user formats the namespace)" },
-	{ "type", 't', required_argument, "TYPE", "pmem (the only type)" },
-	{ "read-only", KEY_READONLY, no_argument, NULL, "mark it read-only (label flag ROLABEL)" },
-	{ "sparse", KEY_SPARSE, no_argument, NULL, "do not preallocate its blocks in the region file" },
-	{ "force", 'f', no_argument, NULL,
-	  "may use ranges under labels that do not decode (garbage)" },
-	{ "crash-test", KEY_CRASH_TEST, no_argument, NULL,
-	  "online: enable crash testing at once (see power-fail)" },
-	{ 0 },
-};
-
-static const struct ctl_usage create_ns_usage = {
-	.name = "create-namespace",
-	.args = CTL_TARGET_ARGS " [-r REGION]\n"
-		"       [-s SIZE] [-n NAME] [-u UUID] [-a SIZE] [-t pmem] [-m raw] [--read-only]\n"
-		"       [--sparse] [-f] [--crash-test]",
-	.about = "Create a namespace in the first aligned free extent of the region and\n"
-		 "print it as JSON (default size: the largest free extent). Its range is\n"
-		 "preallocated in the region file unless --sparse, so a full file system\n"
-		 "shows now, not under a running VM; a preallocation that fails gives back\n"
-		 "the blocks it took. \"dpa\" is the namespace's byte offset\n"
-		 "in the region file. Online, its file (\"path\") is in the mount when the\n"
-		 "command returns; -r may be left out when the mount serves one region.\n"
-		 "A size that is not a multiple of 2 MiB is warned about: a guest's\n"
-		 "virtio-pmem device cannot map it. -t pmem and -m raw are what every\n"
-		 "pmemfs namespace is (ndctl's other types and modes are refused).\n\n"
-		 CTL_TARGET_ABOUT,
-	.exits = "  228  ENOSPC: no free extent of SIZE (the message names the largest),\n"
-		 "       no free label slot, or no space in the file system\n"
-		 "  251  EIO: the region file failed a write or was truncated behind pmemfs\n"
-		 "  239  EEXIST: the name or uuid is taken\n"
-		 "  234  EINVAL: bad size, alignment, name or uuid; several regions and no -r\n"
-		 "  240  EBUSY: offline, the region is locked by another process\n"
-		 "  254  ENOENT: no such region file, region (-r) or pmemfs mount (--mount)\n"
-		 "  250  ENXIO: the region file has no label area\n"
-		 CTL_TARGET_EXITS,
-};
-
-/*
- * ndctl's --mode and --type: pmemfs namespaces are what ndctl calls raw
- * pmem; the other modes and types are refused by name.
- */
-static int ctl_check_mode(const char *m)
-{
-	static const char *const ndctl_modes[] = {
-		"fsdax", "devdax", "sector", "memory", "dax", "safe",
-	};
-
-	if (!strcmp(m, "raw"))
-		return 0;
-	for (size_t i = 0; i < sizeof(ndctl_modes) / sizeof(ndctl_modes[0]); i++)
-		if (!strcmp(m, ndctl_modes[i]))
-			return ctl_fail_msg(-EINVAL, "mode %s is not supported: pmemfs "
-					    "namespaces are raw (-m raw); format them in "
-					    "the guest or application", m);
-	return ctl_fail_msg(-EINVAL, "bad value for --mode '%s': pmemfs namespaces are "
-			    "raw (ndctl's modes are raw, sector, fsdax, devdax)", m);
-}
-
-static int ctl_check_type(const char *t)
-{
-	if (!strcmp(t, "pmem"))
-		return 0;
-	if (!strcmp(t, "blk"))
-		return ctl_fail_msg(-EINVAL, "type blk is not supported: pmemfs namespaces "
-				    "are pmem (-t pmem)");
-	return ctl_fail_msg(-EINVAL, "bad value for --type '%s': pmemfs namespaces are "
-			    "pmem (ndctl's types are pmem and blk)", t);
-}
-
-static void ctl_warn_size(uint64_t size)
-{
-	char buf[32];
-
-	if (size && size % NS_REGION_SIZE_ALIGN)
-		ctl_msg("warning: size %s is not a multiple of 2 MiB: a guest's "
-			"virtio-pmem device cannot map it",
-			ns_format_size(size, buf, sizeof(buf)));
-}
-
-static int ctl_create_online(struct ctl_target *t, const struct ns_namespace_create_opts *c,
-			     bool crash_test)
-{
-	struct ctl_response *resp = NULL;
-	struct ctl_ns_info ni;
-	struct nl_msg *req = ctl_target_request(t, CTL_CMD_CREATE_NS);
-	uint32_t flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
-			 (c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
-	int rc;
-
-	if (!req)
-		return ctl_exit_code(-ENOMEM);
-	/* the name's rules here, as offline: the daemon's limit is the same */
-	if (c->name && ns_name_validate(c->name) < 0) {
-		nlmsg_free(req);
-		return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
-	}
-	/* no --region: the daemon takes its only region, or says to choose */
-	if ((!t->region || !strcmp(t->region, "all")) &&
-	    ctl_put_string(req, CTL_A_REGION, "all") < 0)
-		goto nomem;
-	if (ctl_put_u64(req, CTL_A_SIZE, c->size) < 0 ||
-	    (c->align && ctl_put_u64(req, CTL_A_ALIGN, c->align) < 0) ||
-	    (c->name && ctl_put_string(req, CTL_A_NS_NAME, c->name) < 0) ||
-	    (c->uuid && ctl_put_uuid(req, CTL_A_NS_UUID, c->uuid) < 0) ||
-	    (flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0))
-		goto nomem;
-	rc = ctl_target_call(t, req, &resp);
-	if (rc)
-		return rc;
-	if (resp->nparts != 1 || ctl_ns_info_get(resp->parts[0].attrs[CTL_A_NS_INFO], &ni)) {
-		ctl_response_free(&resp);
-		return ctl_fail_msg(-EPROTO, "the daemon sent no namespace");
-	}
-	ctl_warn_size(ni.size);
-	ctl_json_print(ctl_json_ns_info(&ni, ctl_online_mount(t), 0));
-	ctl_response_free(&resp);
-	return 0;
-nomem:
-	nlmsg_free(req);
-	return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
-}
-
-int cmd_create_namespace(int argc, char **argv)
-{
-	struct {
-		struct ctl_target t;
-		struct ns_namespace_create_opts c;
-		uint8_t uuid[16];
-		bool crash_test;
-	} o = { 0 };
-	struct ns_region *r = NULL;
-	struct ns_namespace *ns = NULL;
-	struct ctl_progress pg;
-	struct ctl_parser p;
-	int c, rc;
-
-	ctl_parser_init(&p, &create_ns_usage, create_ns_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 's':
-			if (ctl_opt_size(&p, &o.c.size) < 0)
-				return ctl_exit_code(-EINVAL);
-			if (o.c.size == 0)
-				return ctl_fail_msg(-EINVAL, "bad value for --size '%s': "
-						    "a namespace cannot be empty", p.arg);
-			break;
-		case 'n':
-			/* the core takes "" as no name; on the command line it is a mistake */
-			if (!*p.arg)
-				return ctl_fail_msg(-EINVAL, "invalid name '': empty");
-			o.c.name = p.arg;
-			break;
-		case 'u':
-			if (uuid_parse(p.arg, o.uuid) != 0)
-				return ctl_fail_msg(-EINVAL, "bad value for --uuid '%s': "
-						    "not a uuid", p.arg);
-			o.c.uuid = o.uuid;
-			break;
-		case 'a':
-			if (ctl_opt_size(&p, &o.c.align) < 0)
-				return ctl_exit_code(-EINVAL);
-			break;
-		case 'm':
-			rc = ctl_check_mode(p.arg);
-			if (rc)
-				return rc;
-			break;
-		case 't':
-			rc = ctl_check_type(p.arg);
-			if (rc)
-				return rc;
-			break;
-		case KEY_READONLY:
-			o.c.readonly = true;
-			break;
-		case KEY_SPARSE:
-			o.c.sparse = true;
-			break;
-		case KEY_CRASH_TEST:
-			o.crash_test = true;
-			break;
-		case 'f':
-			o.c.force = true;
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind]);
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		rc = ctl_create_online(&o.t, &o.c, o.crash_test);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-	if (o.crash_test)
-		return ctl_fail_msg(-ENOTSUP, "--crash-test is runtime state of a daemon: "
-				    "create the namespace online, or enable it later with "
-				    "'pmemctl power-fail NAME --enable'");
-
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
-	if (rc)
-		return rc;
-	if (o.c.size == 0) {
-		/* ndctl's default: the largest extent of this alignment */
-		rc = ns_region_default_size(r, o.c.align, &o.c.size);
-		if (rc < 0) {
-			rc = ctl_fail(rc, "cannot create namespace in '%s'", o.t.file);
-			goto out;
-		}
-	}
-	ctl_progress_init(&pg, "preallocating namespace in '%s'", o.t.file);
-	o.c.progress = ctl_progress_cb;
-	o.c.progress_arg = &pg;
-	rc = ns_namespace_create(r, &o.c, &ns);
-	ctl_progress_end(&pg);
-	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot create namespace in '%s'", o.t.file);
-		goto out;
-	}
-	ctl_warn_size(ns_namespace_size(ns));
-	ctl_json_print(ctl_json_namespace(ns, 0));
-out:
-	ns_region_close(&r);
-	return rc;
-}
-
 /* ---- destroy-namespace -------------------------------------------------- */
 
-static const struct ctl_opt destroy_ns_opts[] = {
-	CTL_TARGET_OPTS,
-	{ "force", 'f', no_argument, NULL,
-	  "online: destroy even an enabled namespace, or one that is open or mapped" },
-	{ 0 },
+struct destroy_ns_cmd {
+	struct pc_target t;
+	uint32_t flags;
 };
 
-static const struct ctl_usage destroy_ns_usage = {
+#define PC_OPTS_OF struct destroy_ns_cmd
+static const struct pc_opt destroy_ns_opts[] = {
+	PC_TARGET_OPTS,
+	OPT_BIT("force", 'f', flags, NS_DESTROY_FORCE,
+		"online: destroy even an enabled namespace, or one that is open or mapped"),
+	OPT_END,
+};
+#undef PC_OPTS_OF
+
+static const struct pc_usage destroy_ns_usage = {
 	.name = "destroy-namespace",
-	.args = CTL_TARGET_ARGS " [-r REGION] [-f] NAME|UUID|DEV|all...",
+	.args = PC_TARGET_ARGS " [-r REGION] [-f] NAME|UUID|DEV|all...",
 	.about = "Destroy namespaces named by name, uuid or device name (namespace0.N);\n"
 		 "'all' destroys every namespace 'list -i' shows served or disabled. The\n"
 		 "first min(8 KiB, size) bytes of each are zeroed before its label is\n"
@@ -300,17 +60,17 @@ static const struct ctl_usage destroy_ns_usage = {
 		 "refuses the enabled ones, naming them (\"destroyed N namespaces, refused\n"
 		 "M (enabled or in use): ...\"). Offline (--file) nothing is enabled and\n"
 		 "-f is not needed.\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no such namespace (nothing is destroyed then)\n"
 		 "  240  EBUSY: online, the namespace is enabled (disable it or use -f) or\n"
 		 "       open or mapped (use -f), for any of those named; the others\n"
 		 "       are destroyed. Offline, the region is locked by another process\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
 /* Resolve every argument in a listing first: an unknown one destroys nothing. */
-static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int argc,
-			      char **argv, const struct ctl_ns_info ***out, unsigned *n)
+static int pc_resolve_online(struct pc_target *t, struct pc_listing *l, int argc,
+			      char *const *argv, const struct ctl_ns_info ***out, unsigned *n)
 {
 	const struct ctl_ns_info **v;
 	unsigned k;
@@ -318,33 +78,33 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 
 	*out = NULL;
 	*n = 0;
-	rc = ctl_listing_get(t, l);
+	rc = pc_listing_get(t, l);
 	if (rc)
 		return rc;
 	v = calloc(l->nns + 1, sizeof(*v));
 	if (!v)
-		return ctl_fail_msg(-ENOMEM, "out of memory");
-	for (int i = optind; i < argc; i++) {
+		return pc_fail_msg(-ENOMEM, "out of memory");
+	for (int i = 0; i < argc; i++) {
 		bool all = strcmp(argv[i], "all") == 0;
-		const struct ctl_ns_info *one = all ? NULL : ctl_listing_find(l, argv[i]);
+		const struct ctl_ns_info *one = all ? NULL : pc_listing_find(l, argv[i]);
 
-		if (!all && !one && ctl_listing_ambiguous()) {
+		if (!all && !one && pc_listing_ambiguous()) {
 			free(v);
-			return ctl_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
+			return pc_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
 		}
 		if (!all && !one) {
 			free(v);
 			if (t->region && strcmp(t->region, "all"))
-				return ctl_fail_msg(-ENOENT, "no namespace '%s' in %s on '%s'",
+				return pc_fail_msg(-ENOENT, "no namespace '%s' in %s on '%s'",
 						    argv[i], t->region, t->mountpoint);
-			return ctl_fail_msg(-ENOENT, "no namespace '%s' on '%s'", argv[i],
+			return pc_fail_msg(-ENOENT, "no namespace '%s' on '%s'", argv[i],
 					    t->mountpoint);
 		}
 		for (unsigned j = 0; j < l->nns; j++) {
 			const struct ctl_ns_info *x = &l->ns[j];
 			bool dup = false;
 
-			if (all ? !ctl_ns_info_active(x) : x != one)
+			if (all ? !pc_ns_info_active(x) : x != one)
 				continue;
 			for (k = 0; k < *n; k++)
 				dup |= v[k] == x;
@@ -357,10 +117,10 @@ static int ctl_resolve_online(struct ctl_target *t, struct ctl_listing *l, int a
 }
 
 /* "all" also takes every disabled namespace (those list -i shows disabled) */
-static void ctl_resolve_disabled(const struct ctl_listing *l, int argc, char **argv,
+static void pc_resolve_disabled(const struct pc_listing *l, int argc, char *const *argv,
 				 const struct ctl_ns_info **v, unsigned *n)
 {
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "all"))
 			continue;
 		for (unsigned j = 0; j < l->nns; j++) {
@@ -382,7 +142,7 @@ static void ctl_resolve_disabled(const struct ctl_listing *l, int argc, char **a
  * (EINVAL) instead of destroying what it serves; then *old is set and the
  * rule is kept here, from the listing's state.
  */
-static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, bool force,
+static int pc_destroy_one(struct pc_target *t, const struct ctl_ns_info *ns, bool force,
 			   bool *old)
 {
 	struct ctl_response *resp = NULL;
@@ -390,28 +150,28 @@ static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, b
 	struct nl_msg *req;
 	int rc;
 
-	if (!force && *old && ctl_ns_info_active(ns))
-		return ctl_fail_msg(-EBUSY, "namespace '%s' in %s is enabled (served as %s): "
+	if (!force && *old && pc_ns_info_active(ns))
+		return pc_fail_msg(-EBUSY, "namespace '%s' in %s is enabled (served as %s): "
 				    "disable it first (disable-namespace), or use -f to "
 				    "destroy it anyway", ns->name ? ns->name : ns->dev,
 				    ns->region ? ns->region : "its region",
 				    ns->path ? ns->path : "a file");
-	req = ctl_online_ns_request(CTL_CMD_DESTROY_NS, ns);
+	req = pc_online_ns_request(CTL_CMD_DESTROY_NS, ns);
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
+		return pc_exit_code(-ENOMEM);
 	if (flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0) {
 		nlmsg_free(req);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
-	rc = ctl_target_call_quiet(t, req, &resp);
+	rc = pc_target_call_quiet(t, req, &resp);
 	ctl_response_free(&resp);
 	if (rc == -EINVAL && flags == CTL_F_KEEP_SERVED && strstr(ns_errormsg(), "unknown flags")) {
 		ns_err_clear();
 		*old = true;
-		return ctl_destroy_one(t, ns, force, old);
+		return pc_destroy_one(t, ns, force, old);
 	}
 	if (rc < 0)
-		return ctl_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() : ns_strerror(rc));
+		return pc_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() : ns_strerror(rc));
 	return 0;
 }
 
@@ -420,88 +180,72 @@ static int ctl_destroy_one(struct ctl_target *t, const struct ctl_ns_info *ns, b
  * or mapped; EBUSY) does not stop the others; any other failure does.
  * The exit code is the first failure's.
  */
-static int ctl_destroy_online(struct ctl_target *t, bool force, int argc, char **argv)
+static int destroy_ns_online(void *obj, const struct pc_args *a)
 {
+	struct destroy_ns_cmd *od = obj;
+	struct pc_target *t = &od->t;
+	bool force = od->flags & NS_DESTROY_FORCE;
+	int argc = a->argc;
+	char **argv = a->argv;
 	const struct ctl_ns_info **v = NULL;
-	struct ctl_listing l;
+	struct pc_listing l;
 	unsigned n = 0, done = 0, refused = 0, k;
 	char names[8 * 66] = "";	/* the first 8 names (<= 63 bytes) */
 	size_t o = 0;
 	bool old = false;
 	int rc, first = 0;
 
-	rc = ctl_resolve_online(t, &l, argc, argv, &v, &n);
+	rc = pc_resolve_online(t, &l, argc, argv, &v, &n);
 	if (rc) {
-		ctl_listing_free(&l);
+		pc_listing_free(&l);
 		return rc;
 	}
-	ctl_resolve_disabled(&l, argc, argv, v, &n);
+	pc_resolve_disabled(&l, argc, argv, v, &n);
 	for (k = 0; k < n; k++) {
 		const char *name = v[k]->name ? v[k]->name : v[k]->dev;
 
-		rc = ctl_destroy_one(t, v[k], force, &old);
+		rc = pc_destroy_one(t, v[k], force, &old);
 		if (rc == 0) {
 			done++;
 			continue;
 		}
 		if (!first)
 			first = rc;
-		if (rc != ctl_exit_code(-EBUSY))
+		if (rc != pc_exit_code(-EBUSY))
 			break;
 		if (refused++ < 8 && o < sizeof(names))
 			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
 					      o ? ", " : "", name);
 	}
 	if (refused && n > 1)
-		ctl_msg("destroyed %u namespace%s, refused %u (enabled or in use): %s%s",
+		pc_msg("destroyed %u namespace%s, refused %u (enabled or in use): %s%s",
 			done, done == 1 ? "" : "s", refused, names, refused > 8 ? ", ..." : "");
 	else
-		ctl_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
+		pc_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
 	free(v);
-	ctl_listing_free(&l);
+	pc_listing_free(&l);
 	return first;
 }
 
-int cmd_destroy_namespace(int argc, char **argv)
+static int destroy_ns_check(void *obj, const struct pc_args *a)
 {
-	struct {
-		struct ctl_target t;
-		unsigned flags;
-	} o = { 0 };
+	(void)obj;
+	if (!a->argc)
+		return pc_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
+	return 0;
+}
+
+static int destroy_ns_offline(void *obj, const struct pc_args *a)
+{
+	struct destroy_ns_cmd *o = obj;
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns, **victims = NULL;
 	unsigned nvictims = 0, done = 0;
-	struct ctl_parser p;
-	int c, rc;
+	int argc = a->argc;
+	char **argv = a->argv;
+	int rc;
 
-	ctl_parser_init(&p, &destroy_ns_usage, destroy_ns_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			o.flags |= NS_DESTROY_FORCE;
-			break;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (optind >= argc)
-		return ctl_usage_error(&p, "no namespace given (a name, uuid, device or all)");
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		rc = ctl_destroy_online(&o.t, o.flags & NS_DESTROY_FORCE, argc, argv);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 
@@ -510,23 +254,23 @@ int cmd_destroy_namespace(int argc, char **argv)
 		nvictims++;
 	victims = calloc(nvictims + 1, sizeof(*victims));
 	if (!victims) {
-		rc = ctl_fail_msg(-ENOMEM, "out of memory");
+		rc = pc_fail_msg(-ENOMEM, "out of memory");
 		goto out;
 	}
 	nvictims = 0;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		bool all = strcmp(argv[i], "all") == 0;
 		struct ns_namespace *one;
 
 		ns_err_clear();
 		one = all ? NULL : ns_region_find_namespace(r, argv[i]);
 		if (!all && !one && *ns_errormsg()) {
-			rc = ctl_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
+			rc = pc_fail_on(-EINVAL, argv[i], "namespace '%s'", argv[i]);
 			goto out;
 		}
 		if (!all && !one) {
-			rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'",
-					  argv[i], o.t.file);
+			rc = pc_fail_msg(-ENOENT, "no namespace '%s' in '%s'",
+					  argv[i], o->t.file);
 			goto out;
 		}
 		ns_region_foreach_namespace(r, ns) {
@@ -544,48 +288,59 @@ int cmd_destroy_namespace(int argc, char **argv)
 		char dev[64];
 
 		snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(victims[k]));
-		rc = ns_namespace_destroy(victims[k], o.flags);
+		rc = ns_namespace_destroy(victims[k], o->flags);
 		if (rc < 0) {
-			rc = ctl_fail(rc, "cannot destroy namespace '%s' in '%s'",
-				      dev, o.t.file);
+			rc = pc_fail(rc, "cannot destroy namespace '%s' in '%s'",
+				      dev, o->t.file);
 			break;
 		}
 		done++;
 	}
-	ctl_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
+	pc_msg("destroyed %u namespace%s", done, done == 1 ? "" : "s");
 out:
 	free(victims);
 	ns_region_close(&r);
 	return rc;
 }
 
-/* ---- rename-namespace --------------------------------------------------- */
-
-static const struct ctl_opt rename_ns_opts[] = {
-	CTL_TARGET_OPTS,
-	{ 0 },
+const struct pc_command destroy_namespace_cmd = {
+	.usage = &destroy_ns_usage, .opts = destroy_ns_opts, .size = sizeof(struct destroy_ns_cmd),
+	.check = destroy_ns_check, .online = destroy_ns_online, .offline = destroy_ns_offline,
 };
 
-static const struct ctl_usage rename_ns_usage = {
+/* ---- rename-namespace --------------------------------------------------- */
+
+struct rename_ns_cmd {
+	struct pc_target t;
+};
+
+#define PC_OPTS_OF struct rename_ns_cmd
+static const struct pc_opt rename_ns_opts[] = {
+	PC_TARGET_OPTS,
+	OPT_END,
+};
+#undef PC_OPTS_OF
+
+static const struct pc_usage rename_ns_usage = {
 	.name = "rename-namespace",
-	.args = CTL_TARGET_ARGS " [-r REGION] OLD NEW",
+	.args = PC_TARGET_ARGS " [-r REGION] OLD NEW",
 	.about = "Give the namespace OLD (name, uuid or device name) the name NEW, and\n"
 		 "print it as JSON. The label is rewritten with everything else kept.\n"
 		 "Online, its file takes the new name at once (open handles keep working).\n\n"
-		 CTL_TARGET_ABOUT,
+		 PC_TARGET_ABOUT,
 	.exits = "  254  ENOENT: no namespace OLD\n"
 		 "  239  EEXIST: NEW is taken\n"
 		 "  234  EINVAL: NEW is not a valid name\n"
 		 "  240  EBUSY: offline, the region is locked by another process\n"
 		 "  228  ENOSPC: no free label slot (a label is never rewritten in place)\n"
-		 CTL_TARGET_EXITS,
+		 PC_TARGET_EXITS,
 };
 
 /* A request naming the namespace spec as given (the daemon resolves it). */
-static struct nl_msg *ctl_spec_request(const struct ctl_target *t, unsigned cmd,
+static struct nl_msg *pc_spec_request(const struct pc_target *t, unsigned cmd,
 				       const char *spec)
 {
-	struct nl_msg *req = ctl_target_request(t, cmd);
+	struct nl_msg *req = pc_target_request(t, cmd);
 	unsigned type = CTL_A_NS_NAME;
 	uuid_t u;
 	int rc;
@@ -600,137 +355,132 @@ static struct nl_msg *ctl_spec_request(const struct ctl_target *t, unsigned cmd,
 		/* longer than any name or device can be: no such namespace */
 		if (ctl_proto_string_check(type, spec) < 0) {
 			nlmsg_free(req);
-			ctl_fail_msg(-ENOENT, "no such namespace: %s", ns_errormsg());
+			pc_fail_msg(-ENOENT, "no such namespace: %s", ns_errormsg());
 			return NULL;
 		}
 		rc = ctl_put_string(req, type, spec);
 	}
 	if (rc < 0) {
 		nlmsg_free(req);
-		ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
+		pc_fail_msg(-ENOMEM, "%s", ns_errormsg());
 		return NULL;
 	}
 	return req;
 }
 
 /* Send req; print the namespace of the reply as JSON unless quiet. */
-static int ctl_ns_call(struct ctl_target *t, struct nl_msg *req, bool quiet)
+static int pc_ns_call(struct pc_target *t, struct nl_msg *req, bool quiet)
 {
 	struct ctl_response *resp = NULL;
 	struct ctl_ns_info ni;
 	int rc;
 
 	if (!req)
-		return ctl_exit_code(-ENOENT);
-	rc = ctl_target_call(t, req, &resp);
+		return pc_exit_code(-ENOENT);
+	rc = pc_target_call(t, req, &resp);
 	if (rc)
 		return rc;
 	if (!quiet) {
 		if (resp->nparts != 1 ||
 		    ctl_ns_info_get(resp->parts[0].attrs[CTL_A_NS_INFO], &ni)) {
 			ctl_response_free(&resp);
-			return ctl_fail_msg(-EPROTO, "the daemon sent no namespace");
+			return pc_fail_msg(-EPROTO, "the daemon sent no namespace");
 		}
-		ctl_json_print(ctl_json_ns_info(&ni, ctl_online_mount(t), 0));
+		pc_json_print(pc_json_ns_info(&ni, pc_online_mount(t), 0));
 	}
 	ctl_response_free(&resp);
 	return 0;
 }
 
-int cmd_rename_namespace(int argc, char **argv)
+static int rename_ns_check(void *obj, const struct pc_args *a)
 {
-	struct {
-		struct ctl_target t;
-		const char *from, *to;
-	} o = { 0 };
+	(void)obj;
+	if (a->argc != 2)
+		return pc_usage_error(a->p, "give the namespace and its new name");
+	if (!*a->argv[1])
+		return pc_fail_msg(-EINVAL, "invalid name '': empty");
+	return 0;
+}
+
+static int rename_ns_online(void *obj, const struct pc_args *a)
+{
+	struct rename_ns_cmd *o = obj;
+	const char *from = a->argv[0], *to = a->argv[1];
+	struct nl_msg *req;
+
+	/* the new name's rules here, as offline (the daemon checks again) */
+	if (ns_name_validate(to) < 0)
+		return pc_fail_msg(-EINVAL, "%s", ns_errormsg());
+	req = pc_spec_request(&o->t, CTL_CMD_RENAME_NS, from);
+	if (req && ctl_put_string(req, CTL_A_NEW_NAME, to) < 0) {
+		nlmsg_free(req);
+		return pc_fail_msg(-ENOMEM, "%s", ns_errormsg());
+	}
+	return pc_ns_call(&o->t, req, false);
+}
+
+static int rename_ns_offline(void *obj, const struct pc_args *a)
+{
+	struct rename_ns_cmd *o = obj;
+	const char *from = a->argv[0], *to = a->argv[1];
 	struct ns_region *r = NULL;
 	struct ns_namespace *ns;
-	struct ctl_parser p;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &rename_ns_usage, rename_ns_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		default:
-			rc = ctl_target_opt(&o.t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	if (argc - optind != 2)
-		return ctl_usage_error(&p, "give the namespace and its new name");
-	o.from = argv[optind];
-	o.to = argv[optind + 1];
-	if (!*o.to)
-		return ctl_fail_msg(-EINVAL, "invalid name '': empty");
-	rc = ctl_target_check(&o.t, &p);
-	if (rc)
-		return rc;
-	if (o.t.online) {
-		struct nl_msg *req;
-
-		/* the new name's rules here, as offline (the daemon checks again) */
-		if (ns_name_validate(o.to) < 0) {
-			ctl_target_close(&o.t);
-			return ctl_fail_msg(-EINVAL, "%s", ns_errormsg());
-		}
-		req = ctl_spec_request(&o.t, CTL_CMD_RENAME_NS, o.from);
-		if (req && ctl_put_string(req, CTL_A_NEW_NAME, o.to) < 0) {
-			nlmsg_free(req);
-			ctl_target_close(&o.t);
-			return ctl_fail_msg(-ENOMEM, "%s", ns_errormsg());
-		}
-		rc = ctl_ns_call(&o.t, req, false);
-		ctl_target_close(&o.t);
-		return rc;
-	}
-
-	rc = ctl_target_open(&o.t, CTL_OPEN_WRITE, &r);
+	rc = pc_target_open(&o->t, PC_OPEN_WRITE, &r);
 	if (rc)
 		return rc;
 	ns_err_clear();
-	ns = ns_region_find_namespace(r, o.from);
+	ns = ns_region_find_namespace(r, from);
 	if (!ns && *ns_errormsg()) {
-		rc = ctl_fail_on(-EINVAL, o.from, "namespace '%s'", o.from);
+		rc = pc_fail_on(-EINVAL, from, "namespace '%s'", from);
 		goto out;
 	}
 	if (!ns) {
-		rc = ctl_fail_msg(-ENOENT, "no namespace '%s' in '%s'", o.from, o.t.file);
+		rc = pc_fail_msg(-ENOENT, "no namespace '%s' in '%s'", from, o->t.file);
 		goto out;
 	}
-	rc = ns_namespace_rename(ns, o.to);
+	rc = ns_namespace_rename(ns, to);
 	if (rc < 0) {
-		rc = ctl_fail(rc, "cannot rename namespace '%s' to '%s'", o.from, o.to);
+		rc = pc_fail(rc, "cannot rename namespace '%s' to '%s'", from, to);
 		goto out;
 	}
-	ctl_json_print(ctl_json_namespace(ns, 0));
+	pc_json_print(pc_json_namespace(ns, 0));
 out:
 	ns_region_close(&r);
 	return rc;
 }
 
+const struct pc_command rename_namespace_cmd = {
+	.usage = &rename_ns_usage, .opts = rename_ns_opts, .size = sizeof(struct rename_ns_cmd),
+	.check = rename_ns_check, .online = rename_ns_online, .offline = rename_ns_offline,
+};
+
 /* ---- commands of a running daemon: enable, disable, stats -------------- */
 
-static const struct ctl_opt enable_ns_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
-	{ 0 },
+struct enable_ns_cmd {
+	struct pc_target t;
+	bool force;
 };
 
-static const struct ctl_opt disable_ns_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
-	{ "force", 'f', no_argument, NULL, "disable even while its file is open or mapped" },
-	{ 0 },
+#define PC_OPTS_OF struct enable_ns_cmd
+static const struct pc_opt enable_ns_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
+	OPT_END,
 };
 
-#define CTL_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
+static const struct pc_opt disable_ns_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
+	OPT_BOOL("force", 'f', force, "disable even while its file is open or mapped"),
+	OPT_END,
+};
+#undef PC_OPTS_OF
 
-static const struct ctl_usage enable_ns_usage = {
+#define PC_DAEMON_EXITS "  161  ENOTSUP: needs a running daemon (not available offline)\n"
+
+static const struct pc_usage enable_ns_usage = {
 	.name = "enable-namespace",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAME|UUID|DEV|all...",
 	.about = "Serve disabled namespaces again: their files reappear in the mount\n"
@@ -740,10 +490,10 @@ static const struct ctl_usage enable_ns_usage = {
 		 "  250  ENXIO: the label is not one pmemfs serves (list -i says why)\n"
 		 "  240  EBUSY: still open through the file it had before it was disabled\n"
 		 "       (the message names the processes that hold it)\n"
-		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+		 PC_DAEMON_EXITS PC_TARGET_EXITS,
 };
 
-static const struct ctl_usage disable_ns_usage = {
+static const struct pc_usage disable_ns_usage = {
 	.name = "disable-namespace",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] [-f] NAME|UUID|DEV|all...",
 	.about = "Stop serving namespaces: their files disappear from the mount, their\n"
@@ -753,85 +503,73 @@ static const struct ctl_usage disable_ns_usage = {
 		 "working). Prints \"disabled N namespace(s)\" on stderr.",
 	.exits = "  254  ENOENT: no such namespace (nothing is disabled then)\n"
 		 "  240  EBUSY: the file is open or mapped (use -f)\n"
-		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+		 PC_DAEMON_EXITS PC_TARGET_EXITS,
 };
 
-static int ctl_enable_disable(const struct ctl_usage *u, const struct ctl_opt *opts,
-			      unsigned cmd, const char *verb, int argc, char **argv)
+static int pc_enable_disable(struct enable_ns_cmd *o, const struct pc_args *a,
+			      unsigned cmd, const char *verb)
 {
-	struct ctl_target t = { 0 };
 	const struct ctl_ns_info **v = NULL;
-	struct ctl_listing l;
-	struct ctl_parser p;
-	bool force = false;
+	struct pc_listing l;
 	unsigned n = 0, done = 0, k;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, u, opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		case 'f':
-			force = true;
-			break;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	rc = ctl_target_check_online(&t, &p);
-	if (rc)
-		return rc;
-	if (optind >= argc)
-		return ctl_usage_error(&p, "no namespace given (a name, uuid, device or all)");
-	rc = ctl_resolve_online(&t, &l, argc, argv, &v, &n);
+	if (!a->argc)
+		return pc_usage_error(a->p, "no namespace given (a name, uuid, device or all)");
+	rc = pc_resolve_online(&o->t, &l, a->argc, a->argv, &v, &n);
 	/* "all" enables every disabled namespace, not only the served ones */
 	if (rc == 0 && cmd == CTL_CMD_ENABLE_NS)
-		ctl_resolve_disabled(&l, argc, argv, v, &n);
+		pc_resolve_disabled(&l, a->argc, a->argv, v, &n);
 	for (k = 0; rc == 0 && k < n; k++) {
-		struct nl_msg *req = ctl_online_ns_request(cmd, v[k]);
+		struct nl_msg *req = pc_online_ns_request(cmd, v[k]);
 
-		if (req && force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
+		if (req && o->force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) {
 			nlmsg_free(req);
 			req = NULL;
 		}
-		rc = ctl_ns_call(&t, req, true);
+		rc = pc_ns_call(&o->t, req, true);
 		if (rc == 0)
 			done++;
 	}
 	if (rc == 0 || done)
-		ctl_msg("%s %u namespace%s", verb, done, done == 1 ? "" : "s");
+		pc_msg("%s %u namespace%s", verb, done, done == 1 ? "" : "s");
 	free(v);
-	ctl_listing_free(&l);
-	ctl_target_close(&t);
+	pc_listing_free(&l);
 	return rc;
 }
 
-int cmd_enable_namespace(int argc, char **argv)
+static int enable_ns_online(void *o, const struct pc_args *a)
 {
-	return ctl_enable_disable(&enable_ns_usage, enable_ns_opts, CTL_CMD_ENABLE_NS,
-				  "enabled", argc, argv);
+	return pc_enable_disable(o, a, CTL_CMD_ENABLE_NS, "enabled");
 }
 
-int cmd_disable_namespace(int argc, char **argv)
+static int disable_ns_online(void *o, const struct pc_args *a)
 {
-	return ctl_enable_disable(&disable_ns_usage, disable_ns_opts, CTL_CMD_DISABLE_NS,
-				  "disabled", argc, argv);
+	return pc_enable_disable(o, a, CTL_CMD_DISABLE_NS, "disabled");
 }
+
+/* usage checked after the target (online only): as before the table */
+const struct pc_command enable_namespace_cmd = {
+	.usage = &enable_ns_usage, .opts = enable_ns_opts, .size = sizeof(struct enable_ns_cmd),
+	.online = enable_ns_online,
+};
+
+const struct pc_command disable_namespace_cmd = {
+	.usage = &disable_ns_usage, .opts = disable_ns_opts, .size = sizeof(struct enable_ns_cmd),
+	.online = disable_ns_online,
+};
 
 /* ---- stats ---- */
 
-static const struct ctl_opt stats_opts[] = {
-	CTL_TARGET_ONLINE_OPTS,
-	CTL_TARGET_REFUSED_FILE,
-	{ 0 },
+#define PC_OPTS_OF struct enable_ns_cmd
+static const struct pc_opt stats_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
+	OPT_END,
 };
+#undef PC_OPTS_OF
 
-static const struct ctl_usage stats_usage = {
+static const struct pc_usage stats_usage = {
 	.name = "stats",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] [NAME|UUID|DEV]",
 	.about = "A running daemon's counters of every served namespace (or one) as a\n"
@@ -842,52 +580,39 @@ static const struct ctl_usage stats_usage = {
 		 "as {\"min\": us, \"max\": us, \"count\": n}. Counters start at mount.",
 	.exits = "  254  ENOENT: no such namespace\n"
 		 "  250  ENXIO: the namespace is not served (disabled, ...)\n"
-		 CTL_DAEMON_EXITS CTL_TARGET_EXITS,
+		 PC_DAEMON_EXITS PC_TARGET_EXITS,
 };
 
-int cmd_stats(int argc, char **argv)
+static int stats_online(void *obj, const struct pc_args *a)
 {
-	struct ctl_target t = { 0 };
+	struct pc_target *t = obj;
 	struct ctl_response *resp = NULL;
 	struct json_object *arr;
 	struct nl_msg *req;
-	struct ctl_parser p;
-	int c, rc;
+	int rc;
 
-	ctl_parser_init(&p, &stats_usage, stats_opts);
-	while ((c = ctl_parser_next(&p, argc, argv)) != CTL_OPTS_DONE) {
-		switch (c) {
-		case CTL_OPTS_HELP:
-			return 0;
-		case CTL_OPTS_ERROR:
-			return CTL_EXIT_USAGE;
-		default:
-			rc = ctl_target_opt(&t, &p, c);
-			if (rc < 0)
-				return ctl_exit_code(rc);
-		}
-	}
-	rc = ctl_target_check_online(&t, &p);
-	if (rc)
-		return rc;
-	if (argc - optind > 1)
-		return ctl_usage_error(&p, "unexpected argument '%s'", argv[optind + 1]);
-	req = optind < argc ? ctl_spec_request(&t, CTL_CMD_STATS, argv[optind]) :
-			      ctl_target_request(&t, CTL_CMD_STATS);
+	if (a->argc > 1)
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+	req = a->argc ? pc_spec_request(t, CTL_CMD_STATS, a->argv[0]) :
+			pc_target_request(t, CTL_CMD_STATS);
 	if (!req)
-		return ctl_exit_code(optind < argc ? -ENOENT : -EINVAL);
-	rc = ctl_target_call(&t, req, &resp);
+		return pc_exit_code(a->argc ? -ENOENT : -EINVAL);
+	rc = pc_target_call(t, req, &resp);
 	if (rc == 0) {
 		arr = json_object_new_array();
 		for (unsigned i = 0; i < resp->nparts; i++) {
 			struct ctl_stats_info si;
 
 			if (ctl_stats_info_get(resp->parts[i].attrs[CTL_A_STATS], &si) == 0)
-				json_object_array_add(arr, ctl_json_stats_info(&si));
+				json_object_array_add(arr, pc_json_stats_info(&si));
 		}
-		ctl_json_print(arr);
+		pc_json_print(arr);
 		ctl_response_free(&resp);
 	}
-	ctl_target_close(&t);
 	return rc;
 }
+
+const struct pc_command stats_cmd = {
+	.usage = &stats_usage, .opts = stats_opts, .size = sizeof(struct enable_ns_cmd),
+	.online = stats_online,
+};

@@ -20,7 +20,7 @@
  * TiB, rounded to nearest, with the decimal unit beside it:
  * "4.00 GiB (4.29 GB)".
  */
-static void ctl_human_size(uint64_t v, char *buf, size_t len)
+static void pc_human_size(uint64_t v, char *buf, size_t len)
 {
 	static const struct {
 		uint64_t below;
@@ -43,17 +43,17 @@ static void ctl_human_size(uint64_t v, char *buf, size_t len)
 		 (uint64_t)(cd / 100), (unsigned)(cd % 100), scale[i].unit);
 }
 
-struct json_object *ctl_json_size(uint64_t v, unsigned flags)
+struct json_object *pc_json_size(uint64_t v, unsigned flags)
 {
 	char buf[64];
 
-	if (!(flags & CTL_JSON_HUMAN) || v < 5000 * 1024)
+	if (!(flags & PC_JSON_HUMAN) || v < 5000 * 1024)
 		return json_object_new_int64((int64_t)v);
-	ctl_human_size(v, buf, sizeof(buf));
+	pc_human_size(v, buf, sizeof(buf));
 	return json_object_new_string(buf);
 }
 
-struct json_object *ctl_json_hexstr(uint64_t v)
+struct json_object *pc_json_hexstr(uint64_t v)
 {
 	char buf[24];
 
@@ -61,57 +61,57 @@ struct json_object *ctl_json_hexstr(uint64_t v)
 	return json_object_new_string(buf);
 }
 
-struct json_object *ctl_json_hex(uint64_t v, unsigned flags)
+struct json_object *pc_json_hex(uint64_t v, unsigned flags)
 {
-	if (flags & CTL_JSON_HUMAN)
-		return ctl_json_hexstr(v);
+	if (flags & PC_JSON_HUMAN)
+		return pc_json_hexstr(v);
 	return json_object_new_int64((int64_t)v);
 }
 
-static struct json_object *ctl_json_bytes_str(const char *s, size_t max);
-static struct json_object *ctl_json_guid(const uint8_t g[16]);
+static struct json_object *pc_json_bytes_str(const char *s, size_t max);
+static struct json_object *pc_json_guid(const uint8_t g[16]);
 
-static void ctl_add(struct json_object *o, const char *key, struct json_object *v)
+static void pc_add(struct json_object *o, const char *key, struct json_object *v)
 {
 	json_object_object_add(o, key, v);
 }
 
-static void ctl_add_str(struct json_object *o, const char *key, const char *s)
+static void pc_add_str(struct json_object *o, const char *key, const char *s)
 {
 	json_object_object_add(o, key, json_object_new_string(s));
 }
 
-static void ctl_add_int(struct json_object *o, const char *key, int64_t v)
+static void pc_add_int(struct json_object *o, const char *key, int64_t v)
 {
 	json_object_object_add(o, key, json_object_new_int64(v));
 }
 
-struct json_object *ctl_json_region_info(const struct ctl_region_info *r, unsigned flags)
+struct json_object *pc_json_region_info(const struct ctl_region_info *r, unsigned flags)
 {
 	struct json_object *j = json_object_new_object();
 
-	ctl_add_str(j, "dev", r->dev ? r->dev : "");
+	pc_add_str(j, "dev", r->dev ? r->dev : "");
 	if (r->path)
-		ctl_add_str(j, "path", r->path);
-	ctl_add(j, "size", ctl_json_size(r->size, flags));
-	ctl_add(j, "file_size", ctl_json_size(r->file_size, flags));
-	ctl_add(j, "label_size", ctl_json_size(r->label_size, flags));
+		pc_add_str(j, "path", r->path);
+	pc_add(j, "size", pc_json_size(r->size, flags));
+	pc_add(j, "file_size", pc_json_size(r->file_size, flags));
+	pc_add(j, "label_size", pc_json_size(r->label_size, flags));
 	if (r->label_version)
-		ctl_add_str(j, "label_version", r->label_version == 1 ? "1.1" : "1.2");
-	ctl_add_int(j, "align", NS_DEFAULT_ALIGN);
-	ctl_add(j, "available_size", ctl_json_size(r->available, flags));
-	ctl_add(j, "max_available_extent", ctl_json_size(r->max_extent, flags));
-	ctl_add_str(j, "type", "pmem");
-	ctl_add(j, "iset_id", ctl_json_hex(r->iset_id, flags));
+		pc_add_str(j, "label_version", r->label_version == 1 ? "1.1" : "1.2");
+	pc_add_int(j, "align", NS_DEFAULT_ALIGN);
+	pc_add(j, "available_size", pc_json_size(r->available, flags));
+	pc_add(j, "max_available_extent", pc_json_size(r->max_extent, flags));
+	pc_add_str(j, "type", "pmem");
+	pc_add(j, "iset_id", pc_json_hex(r->iset_id, flags));
 	/* QEMU's -device nvdimm,slot=N whose guest sees these labels */
 	if (r->has_nvdimm_slot)
-		ctl_add_int(j, "nvdimm_slot", r->nvdimm_slot);
+		pc_add_int(j, "nvdimm_slot", r->nvdimm_slot);
 	/* data is durable only after fsync/msync: no platform domain */
-	ctl_add_str(j, "persistence_domain", "none");
+	pc_add_str(j, "persistence_domain", "none");
 	return j;
 }
 
-struct json_object *ctl_json_region(const struct ns_region *r, unsigned flags)
+struct json_object *pc_json_region(const struct ns_region *r, unsigned flags)
 {
 	struct ctl_region_info ri = {
 		.dev = ns_region_devname(r),
@@ -125,10 +125,10 @@ struct json_object *ctl_json_region(const struct ns_region *r, unsigned flags)
 
 	ri.has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri.nvdimm_slot);
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
-	return ctl_json_region_info(&ri, flags);
+	return pc_json_region_info(&ri, flags);
 }
 
-struct json_object *ctl_json_ns_info(const struct ctl_ns_info *ns, const char *mount,
+struct json_object *pc_json_ns_info(const struct ctl_ns_info *ns, const char *mount,
 				     unsigned flags)
 {
 	struct json_object *j = json_object_new_object();
@@ -136,29 +136,29 @@ struct json_object *ctl_json_ns_info(const struct ctl_ns_info *ns, const char *m
 	char uuid[37];
 
 	uuid_unparse_lower(ns->uuid, uuid);
-	ctl_add_str(j, "dev", ns->dev ? ns->dev : "");
-	ctl_add_str(j, "mode", "raw");
-	ctl_add(j, "size", ctl_json_size(ns->size, flags));
-	ctl_add_str(j, "uuid", uuid);
-	ctl_add_str(j, "name", ns->name ? ns->name : "");
-	ctl_add_int(j, "align", (int64_t)ns->align);
-	ctl_add(j, "dpa", ctl_json_hex(ns->dpa, flags));
+	pc_add_str(j, "dev", ns->dev ? ns->dev : "");
+	pc_add_str(j, "mode", "raw");
+	pc_add(j, "size", pc_json_size(ns->size, flags));
+	pc_add_str(j, "uuid", uuid);
+	pc_add_str(j, "name", ns->name ? ns->name : "");
+	pc_add_int(j, "align", (int64_t)ns->align);
+	pc_add(j, "dpa", pc_json_hex(ns->dpa, flags));
 	if (ns->readonly)
-		ctl_add(j, "readonly", json_object_new_boolean(1));
+		pc_add(j, "readonly", json_object_new_boolean(1));
 	if (ns->path)
-		ctl_add_str(j, "path", ns->path);
+		pc_add_str(j, "path", ns->path);
 	if (ns->crash_test)
-		ctl_add(j, "crash_test", json_object_new_boolean(1));
+		pc_add(j, "crash_test", json_object_new_boolean(1));
 	if (mount)
-		ctl_add_str(j, "mount", mount);
-	if ((flags & CTL_JSON_IDLE) && !active) {
-		ctl_add_str(j, "state", ns->state);
-		ctl_add_str(j, "reason", ns->reason ? ns->reason : "");
+		pc_add_str(j, "mount", mount);
+	if ((flags & PC_JSON_IDLE) && !active) {
+		pc_add_str(j, "state", ns->state);
+		pc_add_str(j, "reason", ns->reason ? ns->reason : "");
 	}
 	return j;
 }
 
-struct json_object *ctl_json_namespace(const struct ns_namespace *ns, unsigned flags)
+struct json_object *pc_json_namespace(const struct ns_namespace *ns, unsigned flags)
 {
 	enum ns_state st = ns_namespace_state(ns);
 	struct ctl_ns_info ni = {
@@ -173,63 +173,63 @@ struct json_object *ctl_json_namespace(const struct ns_namespace *ns, unsigned f
 	};
 
 	memcpy(ni.uuid, ns_namespace_uuid(ns), sizeof(ni.uuid));
-	return ctl_json_ns_info(&ni, NULL, flags);
+	return pc_json_ns_info(&ni, NULL, flags);
 }
 
-struct json_object *ctl_json_index_info(const struct ctl_index_info *x)
+struct json_object *pc_json_index_info(const struct ctl_index_info *x)
 {
 	struct json_object *j = json_object_new_object();
 
 	if (x->valid) {
-		ctl_add_str(j, "signature", "NAMESPACE_INDEX");
-		ctl_add(j, "major", json_object_new_int((int)x->major));
-		ctl_add(j, "minor", json_object_new_int((int)x->minor));
-		ctl_add_int(j, "labelsize", x->label_size);
-		ctl_add_int(j, "seq", x->seq);
-		ctl_add_int(j, "myoff", (int64_t)x->myoff);
-		ctl_add_int(j, "mysize", (int64_t)x->mysize);
-		ctl_add_int(j, "otheroff", (int64_t)x->otheroff);
-		ctl_add_int(j, "labeloff", (int64_t)x->labeloff);
-		ctl_add_int(j, "nslot", x->nslot);
-		ctl_add(j, "checksum", ctl_json_hexstr(x->checksum));
+		pc_add_str(j, "signature", "NAMESPACE_INDEX");
+		pc_add(j, "major", json_object_new_int((int)x->major));
+		pc_add(j, "minor", json_object_new_int((int)x->minor));
+		pc_add_int(j, "labelsize", x->label_size);
+		pc_add_int(j, "seq", x->seq);
+		pc_add_int(j, "myoff", (int64_t)x->myoff);
+		pc_add_int(j, "mysize", (int64_t)x->mysize);
+		pc_add_int(j, "otheroff", (int64_t)x->otheroff);
+		pc_add_int(j, "labeloff", (int64_t)x->labeloff);
+		pc_add_int(j, "nslot", x->nslot);
+		pc_add(j, "checksum", pc_json_hexstr(x->checksum));
 	}
-	ctl_add(j, "valid", json_object_new_boolean(x->valid));
+	pc_add(j, "valid", json_object_new_boolean(x->valid));
 	if (!x->valid)
-		ctl_add_str(j, "reason", x->reason ? x->reason : "");
-	ctl_add(j, "current", json_object_new_boolean(x->current));
+		pc_add_str(j, "reason", x->reason ? x->reason : "");
+	pc_add(j, "current", json_object_new_boolean(x->current));
 	if (x->current)
-		ctl_add_int(j, "free", x->free);
+		pc_add_int(j, "free", x->free);
 	return j;
 }
 
-struct json_object *ctl_json_label_info(const struct ctl_label_info *l, unsigned label_size)
+struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned label_size)
 {
 	struct json_object *j = json_object_new_object();
 	char uuid[37];
 
 	uuid_unparse_lower(l->uuid, uuid);
-	ctl_add_int(j, "slot", l->slot);
-	ctl_add_str(j, "uuid", uuid);
-	ctl_add(j, "name", ctl_json_bytes_str(l->name ? l->name : "", NS_LABEL_NAME_LEN));
-	ctl_add_int(j, "flags", l->flags);
-	ctl_add_int(j, "nlabel", l->nlabel);
-	ctl_add_int(j, "position", l->position);
-	ctl_add_int(j, "isetcookie", (int64_t)l->isetcookie);
-	ctl_add_int(j, "lbasize", (int64_t)l->lbasize);
-	ctl_add_int(j, "dpa", (int64_t)l->dpa);
-	ctl_add_int(j, "rawsize", (int64_t)l->rawsize);
+	pc_add_int(j, "slot", l->slot);
+	pc_add_str(j, "uuid", uuid);
+	pc_add(j, "name", pc_json_bytes_str(l->name ? l->name : "", NS_LABEL_NAME_LEN));
+	pc_add_int(j, "flags", l->flags);
+	pc_add_int(j, "nlabel", l->nlabel);
+	pc_add_int(j, "position", l->position);
+	pc_add_int(j, "isetcookie", (int64_t)l->isetcookie);
+	pc_add_int(j, "lbasize", (int64_t)l->lbasize);
+	pc_add_int(j, "dpa", (int64_t)l->dpa);
+	pc_add_int(j, "rawsize", (int64_t)l->rawsize);
 	if (label_size >= 256) {
-		ctl_add(j, "type_guid", ctl_json_guid(l->type_guid));
-		ctl_add(j, "abstraction_guid", ctl_json_guid(l->abstraction_guid));
-		ctl_add(j, "checksum", ctl_json_hexstr(l->checksum));
+		pc_add(j, "type_guid", pc_json_guid(l->type_guid));
+		pc_add(j, "abstraction_guid", pc_json_guid(l->abstraction_guid));
+		pc_add(j, "checksum", pc_json_hexstr(l->checksum));
 	}
-	ctl_add(j, "valid", json_object_new_boolean(l->valid));
+	pc_add(j, "valid", json_object_new_boolean(l->valid));
 	if (!l->valid)
-		ctl_add_str(j, "reason", l->reason ? l->reason : "");
+		pc_add_str(j, "reason", l->reason ? l->reason : "");
 	return j;
 }
 
-struct json_object *ctl_json_stats_info(const struct ctl_stats_info *s)
+struct json_object *pc_json_stats_info(const struct ctl_stats_info *s)
 {
 	struct json_object *j = json_object_new_object();
 	struct json_object *req = json_object_new_object();
@@ -237,46 +237,46 @@ struct json_object *ctl_json_stats_info(const struct ctl_stats_info *s)
 	unsigned i;
 
 	if (s->region)
-		ctl_add_str(j, "region", s->region);
-	ctl_add_str(j, "dev", s->dev ? s->dev : "");
+		pc_add_str(j, "region", s->region);
+	pc_add_str(j, "dev", s->dev ? s->dev : "");
 	if (s->name)
-		ctl_add_str(j, "name", s->name);
+		pc_add_str(j, "name", s->name);
 	for (i = 1; i <= CTL_REQ_MAX; i++)
 		if (ctl_stat_req_name(i))
-			ctl_add_int(req, ctl_stat_req_name(i), (int64_t)s->requests[i]);
-	ctl_add(j, "requests", req);
-	ctl_add_int(j, "bytes_read", (int64_t)s->bytes_read);
-	ctl_add_int(j, "bytes_written", (int64_t)s->bytes_written);
-	ctl_add_int(j, "bytes_persisted", (int64_t)s->bytes_persisted);
-	ctl_add_int(j, "fsyncs", (int64_t)s->fsyncs);
-	ctl_add_int(j, "errors", (int64_t)s->errors);
+			pc_add_int(req, ctl_stat_req_name(i), (int64_t)s->requests[i]);
+	pc_add(j, "requests", req);
+	pc_add_int(j, "bytes_read", (int64_t)s->bytes_read);
+	pc_add_int(j, "bytes_written", (int64_t)s->bytes_written);
+	pc_add_int(j, "bytes_persisted", (int64_t)s->bytes_persisted);
+	pc_add_int(j, "fsyncs", (int64_t)s->fsyncs);
+	pc_add_int(j, "errors", (int64_t)s->errors);
 	for (i = 0; i < CTL_HIST_BUCKETS; i++) {
 		struct json_object *b;
 
 		if (!s->flush_hist[i])
 			continue;
 		b = json_object_new_object();
-		ctl_add_int(b, "min", i ? (int64_t)1 << i : 0);
-		ctl_add(b, "max", i + 1 < CTL_HIST_BUCKETS ?
+		pc_add_int(b, "min", i ? (int64_t)1 << i : 0);
+		pc_add(b, "max", i + 1 < CTL_HIST_BUCKETS ?
 			json_object_new_int64((int64_t)1 << (i + 1)) : NULL);
-		ctl_add_int(b, "count", (int64_t)s->flush_hist[i]);
+		pc_add_int(b, "count", (int64_t)s->flush_hist[i]);
 		json_object_array_add(hist, b);
 	}
-	ctl_add(j, "flush_latency_us", hist);
+	pc_add(j, "flush_latency_us", hist);
 	return j;
 }
 
-struct json_object *ctl_json_daemon_info(const struct ctl_daemon_info *d)
+struct json_object *pc_json_daemon_info(const struct ctl_daemon_info *d)
 {
 	struct json_object *j = json_object_new_object();
 
-	ctl_add_int(j, "pid", d->pid);
-	ctl_add_int(j, "uptime_s", (int64_t)(d->uptime_ms / 1000));
+	pc_add_int(j, "pid", d->pid);
+	pc_add_int(j, "uptime_s", (int64_t)(d->uptime_ms / 1000));
 	return j;
 }
 
 /* "EIO (Input/output error)" */
-static struct json_object *ctl_json_errno(int e)
+static struct json_object *pc_json_errno(int e)
 {
 	char buf[128];
 	const char *name = NULL;
@@ -291,7 +291,7 @@ static struct json_object *ctl_json_errno(int e)
 	return json_object_new_string(buf);
 }
 
-void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uint64_t size,
+void pc_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uint64_t size,
 		       unsigned flags)
 {
 	struct json_object *h = NULL, *nd = json_object_new_object(), *c;
@@ -311,8 +311,8 @@ void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uin
 			p = end;
 		}
 	}
-	ctl_add(j, "holders", h);
-	ctl_add_int(j, "handles", s->handles);
+	pc_add(j, "holders", h);
+	pc_add_int(j, "handles", s->handles);
 	/* the daemon's bytes include those the page cache still holds */
 	if (s->cache_known && s->cache_dirty > total)
 		total = s->cache_dirty;
@@ -320,27 +320,27 @@ void ctl_json_add_nsst(struct json_object *j, const struct ctl_nsst_info *s, uin
 	total += s->mapped_dirty;
 	if (size && total > size)
 		total = size;
-	ctl_add(j, "not_durable_bytes", ctl_json_size(total, flags));
-	ctl_add(nd, "daemon_bytes", ctl_json_size(s->unpersisted, flags));
-	ctl_add(nd, "page_cache_bytes",
-		s->cache_known ? ctl_json_size(s->cache_dirty, flags) : NULL);
-	ctl_add(nd, "mapped_bytes", s->holders_known ?
-		ctl_json_size(s->mapped_dirty, flags) : NULL);
-	ctl_add(j, "not_durable", nd);
-	ctl_add(j, "error", s->error ? ctl_json_errno((int)s->error) : NULL);
+	pc_add(j, "not_durable_bytes", pc_json_size(total, flags));
+	pc_add(nd, "daemon_bytes", pc_json_size(s->unpersisted, flags));
+	pc_add(nd, "page_cache_bytes",
+		s->cache_known ? pc_json_size(s->cache_dirty, flags) : NULL);
+	pc_add(nd, "mapped_bytes", s->holders_known ?
+		pc_json_size(s->mapped_dirty, flags) : NULL);
+	pc_add(j, "not_durable", nd);
+	pc_add(j, "error", s->error ? pc_json_errno((int)s->error) : NULL);
 	c = json_object_new_object();
-	ctl_add(c, "enabled", json_object_new_boolean(s->crash_enabled));
-	ctl_add(c, "armed_at_fsync", s->crash_at_fsync ?
+	pc_add(c, "enabled", json_object_new_boolean(s->crash_enabled));
+	pc_add(c, "armed_at_fsync", s->crash_at_fsync ?
 		json_object_new_int64(s->crash_at_fsync) : NULL);
-	ctl_add_int(c, "pages_logged", (int64_t)s->crash_logged);
-	ctl_add(c, "crashed", json_object_new_boolean(s->crashed));
-	ctl_add(j, "crash_state", c);
-	ctl_add_int(j, "badblock_count", (int64_t)(s->badblocks / 512));
-	ctl_add_str(j, "backing", s->backing ? s->backing : "");
+	pc_add_int(c, "pages_logged", (int64_t)s->crash_logged);
+	pc_add(c, "crashed", json_object_new_boolean(s->crashed));
+	pc_add(j, "crash_state", c);
+	pc_add_int(j, "badblock_count", (int64_t)(s->badblocks / 512));
+	pc_add_str(j, "backing", s->backing ? s->backing : "");
 }
 
 /* Bytes from media as a JSON string: printable ASCII kept, others as \xNN. */
-static struct json_object *ctl_json_bytes_str(const char *s, size_t max)
+static struct json_object *pc_json_bytes_str(const char *s, size_t max)
 {
 	char out[4 * NS_LABEL_NAME_LEN + 1];
 	size_t o = 0;
@@ -357,31 +357,31 @@ static struct json_object *ctl_json_bytes_str(const char *s, size_t max)
 	return json_object_new_string(out);
 }
 
-struct json_object *ctl_json_index(const uint8_t *sig, const struct ns_index *idx,
+struct json_object *pc_json_index(const uint8_t *sig, const struct ns_index *idx,
 				   bool valid, const char *reason, bool current)
 {
 	struct json_object *j = json_object_new_object();
 
-	ctl_add(j, "signature", ctl_json_bytes_str((const char *)sig, NS_INDEX_SIG_LEN));
-	ctl_add(j, "major", json_object_new_int(idx->major));
-	ctl_add(j, "minor", json_object_new_int(idx->minor));
-	ctl_add_int(j, "labelsize", ns_index_label_size(idx));
-	ctl_add_int(j, "seq", idx->seq);
-	ctl_add_int(j, "myoff", (int64_t)idx->myoff);
-	ctl_add_int(j, "mysize", (int64_t)idx->mysize);
-	ctl_add_int(j, "otheroff", (int64_t)idx->otheroff);
-	ctl_add_int(j, "labeloff", (int64_t)idx->labeloff);
-	ctl_add_int(j, "nslot", idx->nslot);
-	ctl_add(j, "checksum", ctl_json_hexstr(idx->checksum));
-	ctl_add(j, "valid", json_object_new_boolean(valid));
+	pc_add(j, "signature", pc_json_bytes_str((const char *)sig, NS_INDEX_SIG_LEN));
+	pc_add(j, "major", json_object_new_int(idx->major));
+	pc_add(j, "minor", json_object_new_int(idx->minor));
+	pc_add_int(j, "labelsize", ns_index_label_size(idx));
+	pc_add_int(j, "seq", idx->seq);
+	pc_add_int(j, "myoff", (int64_t)idx->myoff);
+	pc_add_int(j, "mysize", (int64_t)idx->mysize);
+	pc_add_int(j, "otheroff", (int64_t)idx->otheroff);
+	pc_add_int(j, "labeloff", (int64_t)idx->labeloff);
+	pc_add_int(j, "nslot", idx->nslot);
+	pc_add(j, "checksum", pc_json_hexstr(idx->checksum));
+	pc_add(j, "valid", json_object_new_boolean(valid));
 	if (!valid)
-		ctl_add_str(j, "reason", reason);
-	ctl_add(j, "current", json_object_new_boolean(current));
+		pc_add_str(j, "reason", reason);
+	pc_add(j, "current", json_object_new_boolean(current));
 	return j;
 }
 
 /* A GUID as stored on media (guid_parse order: le32, le16, le16, 8 bytes). */
-static struct json_object *ctl_json_guid(const uint8_t g[16])
+static struct json_object *pc_json_guid(const uint8_t g[16])
 {
 	char buf[40];
 
@@ -392,37 +392,37 @@ static struct json_object *ctl_json_guid(const uint8_t g[16])
 	return json_object_new_string(buf);
 }
 
-struct json_object *ctl_json_label(const struct ns_label *l, uint32_t slot,
+struct json_object *pc_json_label(const struct ns_label *l, uint32_t slot,
 				   unsigned label_size, bool valid, const char *reason)
 {
 	struct json_object *j = json_object_new_object();
 	char uuid[37];
 
 	uuid_unparse_lower(l->uuid, uuid);
-	ctl_add_int(j, "slot", slot);
-	ctl_add_str(j, "uuid", uuid);
-	ctl_add(j, "name", ctl_json_bytes_str(l->name, sizeof(l->name)));
-	ctl_add_int(j, "flags", l->flags);
-	ctl_add_int(j, "nlabel", l->nlabel);
-	ctl_add_int(j, "position", l->position);
-	ctl_add_int(j, "isetcookie", (int64_t)l->isetcookie);
-	ctl_add_int(j, "lbasize", (int64_t)l->lbasize);
-	ctl_add_int(j, "dpa", (int64_t)l->dpa);
-	ctl_add_int(j, "rawsize", (int64_t)l->rawsize);
+	pc_add_int(j, "slot", slot);
+	pc_add_str(j, "uuid", uuid);
+	pc_add(j, "name", pc_json_bytes_str(l->name, sizeof(l->name)));
+	pc_add_int(j, "flags", l->flags);
+	pc_add_int(j, "nlabel", l->nlabel);
+	pc_add_int(j, "position", l->position);
+	pc_add_int(j, "isetcookie", (int64_t)l->isetcookie);
+	pc_add_int(j, "lbasize", (int64_t)l->lbasize);
+	pc_add_int(j, "dpa", (int64_t)l->dpa);
+	pc_add_int(j, "rawsize", (int64_t)l->rawsize);
 	if (l->slot != slot)
-		ctl_add_int(j, "slot_field", l->slot);
+		pc_add_int(j, "slot_field", l->slot);
 	if (label_size >= 256) {
-		ctl_add(j, "type_guid", ctl_json_guid(l->type_guid));
-		ctl_add(j, "abstraction_guid", ctl_json_guid(l->abstraction_guid));
-		ctl_add(j, "checksum", ctl_json_hexstr(l->checksum));
+		pc_add(j, "type_guid", pc_json_guid(l->type_guid));
+		pc_add(j, "abstraction_guid", pc_json_guid(l->abstraction_guid));
+		pc_add(j, "checksum", pc_json_hexstr(l->checksum));
 	}
-	ctl_add(j, "valid", json_object_new_boolean(valid));
+	pc_add(j, "valid", json_object_new_boolean(valid));
 	if (!valid)
-		ctl_add_str(j, "reason", reason);
+		pc_add_str(j, "reason", reason);
 	return j;
 }
 
-void ctl_json_print(struct json_object *j)
+void pc_json_print(struct json_object *j)
 {
 	fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
 					     JSON_C_TO_STRING_NOSLASHESCAPE),

@@ -11,27 +11,27 @@
 #include "online.h"
 #include "pmemctl.h"
 
-int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l)
+int pc_listing_get(struct pc_target *t, struct pc_listing *l)
 {
-	int rc = ctl_listing_get_quiet(t, l);
+	int rc = pc_listing_get_quiet(t, l);
 
 	if (rc < 0)
-		return ctl_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() :
+		return pc_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() :
 				    ns_strerror(rc));
 	return rc;
 }
 
-int ctl_listing_get_quiet(struct ctl_target *t, struct ctl_listing *l)
+int pc_listing_get_quiet(struct pc_target *t, struct pc_listing *l)
 {
 	unsigned i, nr = 0, nn = 0, nb = 0;
 	struct nl_msg *req;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	req = ctl_target_request(t, CTL_CMD_LIST);
+	req = pc_target_request(t, CTL_CMD_LIST);
 	if (!req)
-		return ctl_exit_code(-ENOMEM);
-	rc = ctl_target_call_quiet(t, req, &l->resp);
+		return pc_exit_code(-ENOMEM);
+	rc = pc_target_call_quiet(t, req, &l->resp);
 	if (rc)
 		return rc;
 	for (i = 0; i < l->resp->nparts; i++) {
@@ -43,8 +43,8 @@ int ctl_listing_get_quiet(struct ctl_target *t, struct ctl_listing *l)
 	l->ns = calloc(nn ? nn : 1, sizeof(*l->ns));
 	l->bb = calloc(nb ? nb : 1, sizeof(*l->bb));
 	if (!l->regions || !l->ns || !l->bb) {
-		ctl_listing_free(l);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		pc_listing_free(l);
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
 	for (i = 0; i < l->resp->nparts; i++) {
 		struct nlattr **a = l->resp->parts[i].attrs;
@@ -59,7 +59,7 @@ int ctl_listing_get_quiet(struct ctl_target *t, struct ctl_listing *l)
 	return 0;
 }
 
-void ctl_listing_free(struct ctl_listing *l)
+void pc_listing_free(struct pc_listing *l)
 {
 	ctl_response_free(&l->resp);
 	free(l->regions);
@@ -68,7 +68,7 @@ void ctl_listing_free(struct ctl_listing *l)
 	memset(l, 0, sizeof(*l));
 }
 
-bool ctl_ns_info_active(const struct ctl_ns_info *ns)
+bool pc_ns_info_active(const struct ctl_ns_info *ns)
 {
 	return ns->state && strcmp(ns->state, "active") == 0;
 }
@@ -85,7 +85,7 @@ static bool same_region(const struct ctl_ns_info *a, const struct ctl_ns_info *b
  * message set. The first one in the listing is never picked silently: the
  * listing's order is the labels' slot order.
  */
-static const struct ctl_ns_info *find_one(const struct ctl_listing *l, const char *spec,
+static const struct ctl_ns_info *find_one(const struct pc_listing *l, const char *spec,
 					  const uuid_t u, bool *ambiguous)
 {
 	const struct ctl_ns_info *best = NULL, *other = NULL;
@@ -107,10 +107,10 @@ static const struct ctl_ns_info *find_one(const struct ctl_listing *l, const cha
 			       "region with -r", spec, best->region, x->region);
 			return NULL;
 		}
-		if (ctl_ns_info_active(x) && !ctl_ns_info_active(best)) {
+		if (pc_ns_info_active(x) && !pc_ns_info_active(best)) {
 			best = x;
 			other = NULL;
-		} else if (ctl_ns_info_active(x) == ctl_ns_info_active(best)) {
+		} else if (pc_ns_info_active(x) == pc_ns_info_active(best)) {
 			other = x;
 		}
 	}
@@ -132,12 +132,12 @@ static const struct ctl_ns_info *find_one(const struct ctl_listing *l, const cha
 	return best;
 }
 
-bool ctl_listing_ambiguous(void)
+bool pc_listing_ambiguous(void)
 {
 	return *ns_errormsg() != '\0';
 }
 
-const struct ctl_ns_info *ctl_listing_find(const struct ctl_listing *l, const char *spec)
+const struct ctl_ns_info *pc_listing_find(const struct pc_listing *l, const char *spec)
 {
 	const struct ctl_ns_info *x;
 	bool ambiguous = false;
@@ -156,7 +156,7 @@ const struct ctl_ns_info *ctl_listing_find(const struct ctl_listing *l, const ch
 	return find_one(l, spec, NULL, &ambiguous);
 }
 
-const struct ctl_region_info *ctl_listing_region(const struct ctl_listing *l,
+const struct ctl_region_info *pc_listing_region(const struct pc_listing *l,
 						 const char *dev)
 {
 	unsigned i;
@@ -167,20 +167,20 @@ const struct ctl_region_info *ctl_listing_region(const struct ctl_listing *l,
 	return NULL;
 }
 
-struct nl_msg *ctl_online_ns_request(unsigned cmd, const struct ctl_ns_info *ns)
+struct nl_msg *pc_online_ns_request(unsigned cmd, const struct ctl_ns_info *ns)
 {
 	struct nl_msg *m = ctl_proto_request_new(cmd);
 
 	if (!m || ctl_put_string(m, CTL_A_NS_DEV, ns->dev) < 0 ||
 	    (ns->region && ctl_put_string(m, CTL_A_REGION, ns->region) < 0)) {
 		nlmsg_free(m);
-		ctl_fail_msg(-ENOMEM, "out of memory");
+		pc_fail_msg(-ENOMEM, "out of memory");
 		return NULL;
 	}
 	return m;
 }
 
-const char *ctl_online_mount(const struct ctl_target *t)
+const char *pc_online_mount(const struct pc_target *t)
 {
 	return t->mountpoint[0] ? t->mountpoint : NULL;
 }

@@ -12,7 +12,7 @@
 #include "proto.h"
 #include "target.h"
 
-struct ctl_listing {
+struct pc_listing {
 	struct ctl_response *resp;	/* the records point into it */
 	struct ctl_region_info *regions;
 	unsigned nregions;
@@ -23,31 +23,31 @@ struct ctl_listing {
 };
 
 /* LIST of the target's --region. Reports failures; returns 0 or an exit code. */
-int ctl_listing_get(struct ctl_target *t, struct ctl_listing *l);
+int pc_listing_get(struct pc_target *t, struct pc_listing *l);
 /* The same without reporting a failure of the call: a negative errno with
  * its message in ns_errormsg(), or (out of memory, reported) an exit code. */
-int ctl_listing_get_quiet(struct ctl_target *t, struct ctl_listing *l);
-void ctl_listing_free(struct ctl_listing *l);
+int pc_listing_get_quiet(struct pc_target *t, struct pc_listing *l);
+void pc_listing_free(struct pc_listing *l);
 
 /* the namespace spec names (device name, uuid, or shown name), or NULL */
-const struct ctl_ns_info *ctl_listing_find(const struct ctl_listing *l, const char *spec);
-/* after ctl_listing_find() said NULL: it was ambiguous (the message says why) */
-bool ctl_listing_ambiguous(void);
+const struct ctl_ns_info *pc_listing_find(const struct pc_listing *l, const char *spec);
+/* after pc_listing_find() said NULL: it was ambiguous (the message says why) */
+bool pc_listing_ambiguous(void);
 
 /* the region record named dev, or NULL */
-const struct ctl_region_info *ctl_listing_region(const struct ctl_listing *l,
+const struct ctl_region_info *pc_listing_region(const struct pc_listing *l,
 						 const char *dev);
 
 /* the record is served (has a file) */
-bool ctl_ns_info_active(const struct ctl_ns_info *ns);
+bool pc_ns_info_active(const struct ctl_ns_info *ns);
 
 /*
  * A request of cmd naming namespace ns exactly (its device name and
  * region). NULL when out of memory (reported).
  */
-struct nl_msg *ctl_online_ns_request(unsigned cmd, const struct ctl_ns_info *ns);
+struct nl_msg *pc_online_ns_request(unsigned cmd, const struct ctl_ns_info *ns);
 
 /* The mount point to show in JSON: known from the daemon, else NULL. */
-const char *ctl_online_mount(const struct ctl_target *t);
+const char *pc_online_mount(const struct pc_target *t);
 
 #endif

@@ -7,35 +7,35 @@
 
 #include "error.h"
 #include "options.h"
-#include "pmemctl.h"
+#include "msg.h"
 #include "util.h"
 
-#define CTL_KEY_HELP 'h'
+#define PC_KEY_HELP 'h'
 
-static const char ctl_exit_codes_head[] =
+static const char pc_exit_codes_head[] =
 	"  0    success\n"
 	"  129  usage error: unknown option, missing option or value, extra argument\n";
 
 /* what a command's --help says of the codes every command shares */
-static const char ctl_exit_codes_pointer[] =
+static const char pc_exit_codes_pointer[] =
 	"  Any other failure exits (-errno) & 0xff: pmemctl --help and pmemctl(8)\n"
 	"  list the common ones.\n";
 
-static const char ctl_exit_codes_tail[] =
+static const char pc_exit_codes_tail[] =
 	"  N    otherwise (-errno) & 0xff of the failure, as ndctl: EINVAL 234\n"
 	"       (bad option value, e.g. a size that does not parse), ENOENT 254,\n"
 	"       EBUSY 240 (region locked by another process, namespace in use),\n"
 	"       ENOSPC 228, EEXIST 239, ENXIO 250 (no label area), EACCES 243,\n"
 	"       EPERM 255, ECONNREFUSED 145 (no daemon answers)\n";
 
-void ctl_exit_codes_print(FILE *f)
+void pc_exit_codes_print(FILE *f)
 {
-	fputs(ctl_exit_codes_head, f);
-	fputs(ctl_exit_codes_tail, f);
+	fputs(pc_exit_codes_head, f);
+	fputs(pc_exit_codes_tail, f);
 }
 
-void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
-		     const struct ctl_opt *opts)
+void pc_parser_init(struct pc_parser *p, const struct pc_usage *u,
+		     const struct pc_opt *opts)
 {
 	memset(p, 0, sizeof(*p));
 	p->usage = u;
@@ -46,28 +46,28 @@ void ctl_parser_init(struct ctl_parser *p, const struct ctl_usage *u,
 }
 
 /* every command takes -h/--help */
-static const struct ctl_opt ctl_opt_help = {
-	"help", CTL_KEY_HELP, no_argument, NULL, "show this help",
+static const struct pc_opt pc_opt_help = {
+	.name = "help", .key = PC_KEY_HELP, .has_arg = no_argument, .help = "show this help",
 };
 
 /* each entry of the table, then --help */
-static const struct ctl_opt *ctl_opt_iter(const struct ctl_parser *p,
-					  const struct ctl_opt *o)
+static const struct pc_opt *pc_opt_iter(const struct pc_parser *p,
+					  const struct pc_opt *o)
 {
 	if (!o)
-		return p->opts->name ? p->opts : &ctl_opt_help;
-	if (o == &ctl_opt_help)
+		return p->opts->name ? p->opts : &pc_opt_help;
+	if (o == &pc_opt_help)
 		return NULL;
 	o++;
-	return o->name ? o : &ctl_opt_help;
+	return o->name ? o : &pc_opt_help;
 }
 
-static void ctl_usage_line(const struct ctl_parser *p, FILE *f)
+static void pc_usage_line(const struct pc_parser *p, FILE *f)
 {
 	fprintf(f, "usage: pmemctl %s %s\n", p->usage->name, p->usage->args);
 }
 
-int ctl_usage_error(const struct ctl_parser *p, const char *fmt, ...)
+int pc_usage_error(const struct pc_parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,9 +76,9 @@ int ctl_usage_error(const struct ctl_parser *p, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	ctl_usage_line(p, stderr);
+	pc_usage_line(p, stderr);
 	fprintf(stderr, "(pmemctl %s --help for the options)\n", p->usage->name);
-	return CTL_EXIT_USAGE;
+	return PC_EXIT_USAGE;
 }
 
 /*
@@ -87,7 +87,7 @@ int ctl_usage_error(const struct ctl_parser *p, const char *fmt, ...)
  * that when parsing ends they follow every option (GNU getopt's
  * permutation) and optind points at the first.
  */
-static void ctl_parser_rotate(struct ctl_parser *p, char **argv, int end)
+static void pc_parser_rotate(struct pc_parser *p, char **argv, int end)
 {
 	for (int i = p->next; i < end; i++) {
 		char *a = argv[i];
@@ -104,22 +104,22 @@ static void ctl_parser_rotate(struct ctl_parser *p, char **argv, int end)
  * else the only one (not hidden) that name abbreviates. An abbreviation
  * of several is ambiguous: the message names them all.
  */
-static const struct ctl_opt *ctl_parser_long(const struct ctl_parser *p, const char *name,
+static const struct pc_opt *pc_parser_long(const struct pc_parser *p, const char *name,
 					     size_t len)
 {
-	const struct ctl_opt *o, *found = NULL;
+	const struct pc_opt *o, *found = NULL;
 	unsigned n = 0;
 	char cands[512] = "";
 	size_t used = 0;
 
 	if (!len) {	/* "--=x" abbreviates nothing */
-		ctl_usage_error(p, "unknown option '--%s'", name);
+		pc_usage_error(p, "unknown option '--%s'", name);
 		return NULL;
 	}
-	for (o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o))
+	for (o = pc_opt_iter(p, NULL); o; o = pc_opt_iter(p, o))
 		if (strlen(o->name) == len && !strncmp(o->name, name, len))
 			return o;
-	for (o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o)) {
+	for (o = pc_opt_iter(p, NULL); o; o = pc_opt_iter(p, o)) {
 		if (strncmp(o->name, name, len) || !o->help)
 			continue;
 		if (!found || found->key != o->key)
@@ -132,15 +132,15 @@ static const struct ctl_opt *ctl_parser_long(const struct ctl_parser *p, const c
 	if (n == 1)
 		return found;
 	if (n > 1)
-		ctl_usage_error(p, "option '--%.*s' is ambiguous: %s", (int)len, name, cands);
+		pc_usage_error(p, "option '--%.*s' is ambiguous: %s", (int)len, name, cands);
 	else
-		ctl_usage_error(p, "unknown option '--%.*s'", (int)len, name);
+		pc_usage_error(p, "unknown option '--%.*s'", (int)len, name);
 	return NULL;
 }
 
-int ctl_parser_next(struct ctl_parser *p, int argc, char **argv)
+int pc_parser_next(struct pc_parser *p, int argc, char **argv)
 {
-	const struct ctl_opt *o;
+	const struct pc_opt *o;
 	const char *a;
 
 	p->arg = NULL;
@@ -150,43 +150,43 @@ int ctl_parser_next(struct ctl_parser *p, int argc, char **argv)
 			p->next++;
 		if (p->next >= argc) {
 			optind = p->first_arg;
-			return CTL_OPTS_DONE;
+			return PC_OPTS_DONE;
 		}
 		if (!strcmp(argv[p->next], "--")) {
-			ctl_parser_rotate(p, argv, p->next + 1);
+			pc_parser_rotate(p, argv, p->next + 1);
 			optind = p->first_arg;
-			return CTL_OPTS_DONE;
+			return PC_OPTS_DONE;
 		}
 		a = argv[p->next];
 		if (a[1] == '-') {
 			const char *eq = strchr(a + 2, '=');
 			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 
-			o = ctl_parser_long(p, a + 2, len);
+			o = pc_parser_long(p, a + 2, len);
 			if (!o)
-				return CTL_OPTS_ERROR;
+				return PC_OPTS_ERROR;
 			p->optname = o->name;
 			if (o->has_arg == no_argument && eq) {
-				ctl_usage_error(p, "option '--%s' takes no value (given '%s')",
+				pc_usage_error(p, "option '--%s' takes no value (given '%s')",
 						o->name, a);
-				return CTL_OPTS_ERROR;
+				return PC_OPTS_ERROR;
 			}
 			if (o->has_arg == required_argument && !eq) {
 				if (p->next + 1 >= argc) {
-					ctl_usage_error(p, "option '--%s' needs a value", o->name);
-					return CTL_OPTS_ERROR;
+					pc_usage_error(p, "option '--%s' needs a value", o->name);
+					return PC_OPTS_ERROR;
 				}
 				p->arg = argv[p->next + 1];
-				ctl_parser_rotate(p, argv, p->next + 2);
+				pc_parser_rotate(p, argv, p->next + 2);
 			} else if (o->has_arg == optional_argument && !eq &&
 				   p->next + 1 < argc && argv[p->next + 1][0] >= '0' &&
 				   argv[p->next + 1][0] <= '9') {
 				/* an optional number may be the next word: "--watch 2" */
 				p->arg = argv[p->next + 1];
-				ctl_parser_rotate(p, argv, p->next + 2);
+				pc_parser_rotate(p, argv, p->next + 2);
 			} else {
 				p->arg = eq ? eq + 1 : NULL;
-				ctl_parser_rotate(p, argv, p->next + 1);
+				pc_parser_rotate(p, argv, p->next + 1);
 			}
 			goto found;
 		}
@@ -194,53 +194,53 @@ int ctl_parser_next(struct ctl_parser *p, int argc, char **argv)
 	}
 	/* a short option, maybe one of a cluster "-iu" or with its value "-s4G" */
 	o = NULL;
-	for (const struct ctl_opt *q = ctl_opt_iter(p, NULL); q; q = ctl_opt_iter(p, q))
+	for (const struct pc_opt *q = pc_opt_iter(p, NULL); q; q = pc_opt_iter(p, q))
 		if (q->key == (unsigned char)*p->cluster) {
 			o = q;
 			break;
 		}
 	if (!o) {
-		ctl_usage_error(p, "unknown option '-%c'", *p->cluster);
-		return CTL_OPTS_ERROR;
+		pc_usage_error(p, "unknown option '-%c'", *p->cluster);
+		return PC_OPTS_ERROR;
 	}
 	p->optname = o->name;
 	p->cluster++;
 	if (o->has_arg == required_argument) {
 		if (*p->cluster) {
 			p->arg = p->cluster;
-			ctl_parser_rotate(p, argv, p->next + 1);
+			pc_parser_rotate(p, argv, p->next + 1);
 		} else if (p->next + 1 < argc) {
 			p->arg = argv[p->next + 1];
-			ctl_parser_rotate(p, argv, p->next + 2);
+			pc_parser_rotate(p, argv, p->next + 2);
 		} else {
-			ctl_usage_error(p, "option '-%c' needs a value", o->key);
-			return CTL_OPTS_ERROR;
+			pc_usage_error(p, "option '-%c' needs a value", o->key);
+			return PC_OPTS_ERROR;
 		}
 		p->cluster = NULL;
 	} else if (!*p->cluster) {
-		ctl_parser_rotate(p, argv, p->next + 1);
+		pc_parser_rotate(p, argv, p->next + 1);
 		p->cluster = NULL;
 	}
 found:
-	if (o->key == CTL_KEY_HELP) {
-		ctl_usage_print(p);
-		return CTL_OPTS_HELP;
+	if (o->key == PC_KEY_HELP) {
+		pc_usage_print(p);
+		return PC_OPTS_HELP;
 	}
 	return o->key;
 }
 
-void ctl_usage_print(const struct ctl_parser *p)
+void pc_usage_print(const struct pc_parser *p)
 {
-	const struct ctl_usage *u = p->usage;
+	const struct pc_usage *u = p->usage;
 	char spell[64], sizes[64] = "";
 	size_t n = 0;
 
-	ctl_usage_line(p, stdout);
+	pc_usage_line(p, stdout);
 	printf("\n%s\n\noptions:\n", u->about);
-	for (const struct ctl_opt *o = ctl_opt_iter(p, NULL); o; o = ctl_opt_iter(p, o)) {
+	for (const struct pc_opt *o = pc_opt_iter(p, NULL); o; o = pc_opt_iter(p, o)) {
 		if (!o->help)
 			continue;
-		if (o->key < CTL_OPT_LONG)
+		if (o->key < PC_OPT_LONG)
 			snprintf(spell, sizeof(spell), "-%c, --%s%s%s", o->key, o->name,
 				 o->argname ? " " : "", o->argname ? o->argname : "");
 		else
@@ -256,35 +256,21 @@ void ctl_usage_print(const struct ctl_parser *p)
 				n += (size_t)sprintf(sizes + n, "%s%s", n ? ", " : "", o->argname);
 		}
 	}
-	printf("\nexit codes:\n%s", ctl_exit_codes_head);
+	printf("\nexit codes:\n%s", pc_exit_codes_head);
 	if (u->exits)
 		fputs(u->exits, stdout);
-	fputs(ctl_exit_codes_pointer, stdout);
+	fputs(pc_exit_codes_pointer, stdout);
 	if (n)
 		printf("\n%s: bytes, or a number with k/m/g/t (powers of 1024), e.g. 4G, 512MiB\n",
 		       sizes);
 }
 
-int ctl_opt_size(const struct ctl_parser *p, uint64_t *out)
+int pc_opt_size(const struct pc_parser *p, uint64_t *out)
 {
 	int rc = ns_parse_size(p->arg, out);
 
 	if (rc < 0) {
-		ctl_fail(-EINVAL, "bad value for --%s '%s'", p->optname, p->arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int ctl_parse_label_version(const struct ctl_parser *p, unsigned *minor)
-{
-	if (strcmp(p->arg, "1.1") == 0) {
-		*minor = 1;
-	} else if (strcmp(p->arg, "1.2") == 0) {
-		*minor = 2;
-	} else {
-		ctl_fail_msg(-EINVAL, "bad value for --%s '%s': use 1.1 or 1.2",
-			     p->optname, p->arg);
+		pc_fail(-EINVAL, "bad value for --%s '%s'", p->optname, p->arg);
 		return -EINVAL;
 	}
 	return 0;

@@ -2,121 +2,137 @@
 /*
  * pmemctl: manage pmemfs regions and namespaces, ndctl style.
  *   pmemctl <command> [options]
- * The command table maps names to functions; each command parses its own
- * options (options.h) and reaches its region through target.h.
+ * The command table maps names to commands (command.h) and says which
+ * mode each has; pc_dispatch() parses a command's options into its
+ * struct, picks online or offline, and runs it.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "error.h"
 #include "options.h"
-#include "pmemctl.h"
+#include "command.h"
+#include "msg.h"
+#include "target.h"
 
-const char *ctl_cmdname = "pmemctl";
-
-struct ctl_command {
+/*
+ * The commands, as git's commands[]: name, mode (which of online and
+ * offline the command has: pc_dispatch() refuses the other, opens the
+ * target and calls the command's function for the mode), definition.
+ */
+struct pc_command_row {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	enum pc_mode mode;
+	const struct pc_command *cmd;
 	const char *summary;
 };
 
-static const struct ctl_command ctl_commands[] = {
-	{ "create-region", cmd_create_region, "create a region file with an empty label area" },
-	{ "list", cmd_list, "list regions and namespaces as JSON" },
-	{ "create-namespace", cmd_create_namespace, "create a namespace in a region" },
-	{ "destroy-namespace", cmd_destroy_namespace, "destroy namespaces (zeroes their first 8 KiB)" },
-	{ "rename-namespace", cmd_rename_namespace, "give a namespace a new name" },
-	{ "enable-namespace", cmd_enable_namespace, "serve a disabled namespace again (online only)" },
-	{ "disable-namespace", cmd_disable_namespace, "stop serving a namespace (online only)" },
-	{ "read-labels", cmd_read_labels, "dump the label area, raw or as JSON (-j)" },
-	{ "check-labels", cmd_check_labels, "validate the index blocks and every label" },
-	{ "init-labels", cmd_init_labels, "write a fresh, empty label area" },
-	{ "zero-labels", cmd_zero_labels, "zero the whole label area (offline only)" },
-	{ "stats", cmd_stats, "per-namespace I/O counters as JSON (online only)" },
-	{ "power-fail", cmd_power_fail, "crash testing: pull the plug on a namespace (online only)" },
-	{ "crash-test", cmd_crash_test, "crash an application repeatedly and check its data" },
-	{ "inject-error", cmd_inject_error, "make a range of a namespace fail like poisoned pmem" },
-	{ "clear-errors", cmd_clear_errors, "clear the injected media errors of namespaces" },
-	{ "move-region", cmd_move_region, "move a region to another QEMU nvdimm slot (its labels' cookie)" },
+static const struct pc_command_row pc_commands[] = {
+	{ "create-region", PC_LOCAL, &create_region_cmd, "create a region file with an empty label area" },
+	{ "list", PC_BOTH, &list_cmd, "list regions and namespaces as JSON" },
+	{ "create-namespace", PC_BOTH, &create_namespace_cmd, "create a namespace in a region" },
+	{ "destroy-namespace", PC_BOTH, &destroy_namespace_cmd, "destroy namespaces (zeroes their first 8 KiB)" },
+	{ "rename-namespace", PC_BOTH, &rename_namespace_cmd, "give a namespace a new name" },
+	{ "enable-namespace", PC_ONLINE, &enable_namespace_cmd, "serve a disabled namespace again (online only)" },
+	{ "disable-namespace", PC_ONLINE, &disable_namespace_cmd, "stop serving a namespace (online only)" },
+	{ "read-labels", PC_BOTH, &read_labels_cmd, "dump the label area, raw or as JSON (-j)" },
+	{ "check-labels", PC_BOTH, &check_labels_cmd, "validate the index blocks and every label" },
+	{ "init-labels", PC_BOTH, &init_labels_cmd, "write a fresh, empty label area" },
+	{ "zero-labels", PC_OFFLINE, &zero_labels_cmd, "zero the whole label area (offline only)" },
+	{ "stats", PC_ONLINE, &stats_cmd, "per-namespace I/O counters as JSON (online only)" },
+	{ "power-fail", PC_ONLINE, &power_fail_cmd, "crash testing: pull the plug on a namespace (online only)" },
+	{ "crash-test", PC_ONLINE, &crash_test_cmd, "crash an application repeatedly and check its data" },
+	{ "inject-error", PC_BOTH, &inject_error_cmd, "make a range of a namespace fail like poisoned pmem" },
+	{ "clear-errors", PC_BOTH, &clear_errors_cmd, "clear the injected media errors of namespaces" },
+	{ "move-region", PC_BOTH, &move_region_cmd, "move a region to another QEMU nvdimm slot (its labels' cookie)" },
 };
 
-#define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+#define PC_NCOMMANDS (sizeof(pc_commands) / sizeof(pc_commands[0]))
 
-int ctl_exit_code(int rc)
+/*
+ * The mode's target for a command of the table: online only, --file is
+ * refused ("needs a running pmemfs daemon", ENOTSUP 161); offline only,
+ * --file is needed (a usage error saying the command works offline only).
+ */
+static int pc_pick_mode(const struct pc_command_row *row, struct pc_target *t,
+			 const struct pc_parser *p)
 {
-	if (rc == 0)
-		return 0;
-	return (-ns_err_to_errno(rc)) & 0xff;
-}
-
-void ctl_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-__attribute__((format(printf, 3, 0)))
-static int ctl_vfail(int rc, const char *thing, const char *fmt, va_list ap)
-{
-	const char *why = ns_errormsg();
-	char quoted[4096];
-
-	if (!why || !*why)
-		why = ns_strerror(rc);
-	snprintf(quoted, sizeof(quoted), "'%s'", thing ? thing : "");
-	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
-	if (!thing || !strstr(why, quoted)) {
-		vfprintf(stderr, fmt, ap);
-		fputs(": ", stderr);
+	switch (row->mode) {
+	case PC_ONLINE:
+		return pc_target_check_online(t, p);
+	case PC_OFFLINE:
+		t->offline_only = true;
+		if (!t->file)
+			return pc_usage_error(p, "no region file given: %s works offline "
+					       "only, on an unmounted region: use --file PATH",
+					       row->name);
+		return pc_target_check(t, p);
+	default:
+		return pc_target_check(t, p);
 	}
-	fprintf(stderr, "%s\n", why);
-	ns_err_clear();
-	return ctl_exit_code(rc);
 }
 
-int ctl_fail(int rc, const char *fmt, ...)
+/* Parse, check, pick the mode, run: the one path of every command. */
+static int pc_dispatch(const struct pc_command_row *row, int argc, char **argv)
 {
-	va_list ap;
+	const struct pc_command *c = row->cmd;
+	struct pc_parser p;
+	struct pc_args a = { .p = &p };
+	struct pc_target *t;
+	int end = argc, rc;
+	void *o;
 
-	va_start(ap, fmt);
-	rc = ctl_vfail(rc, NULL, fmt, ap);
-	va_end(ap);
+	pc_cmdname = row->name;
+	if (c->flags & PC_CMD_DASHDASH)
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--")) {
+				end = i;
+				break;
+			}
+	o = calloc(1, c->size);
+	if (!o)
+		return pc_fail_msg(-ENOMEM, "out of memory");
+	if (c->defaults)
+		memcpy(o, c->defaults, c->size);
+	t = o;
+	pc_parser_init(&p, c->usage, c->opts);
+	rc = pc_opts_parse(&p, end, argv, o);
+	if (rc != PC_OPTS_DONE)
+		goto out;
+	a.argc = end - optind;
+	a.argv = argv + optind;
+	if (end < argc) {
+		a.rest = argv + end + 1;
+		a.nrest = argc - end - 1;
+	}
+	rc = c->check ? c->check(o, &a) : 0;
+	if (rc)
+		goto out;
+	if (c->run) {
+		rc = c->run(o, &a);
+		goto out;
+	}
+	rc = pc_pick_mode(row, t, &p);
+	if (rc)
+		goto out;
+	if (t->online) {
+		rc = c->online(o, &a);
+		pc_target_close(t);
+	} else {
+		rc = c->offline(o, &a);
+	}
+out:
+	free(o);
 	return rc;
-}
-
-int ctl_fail_on(int rc, const char *thing, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	rc = ctl_vfail(rc, thing, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int ctl_fail_msg(int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "pmemctl %s: ", ctl_cmdname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return ctl_exit_code(rc);
 }
 
 /* edit distance of a and b (insert, delete, replace, swap of neighbours) */
-static size_t ctl_distance(const char *a, const char *b)
+static size_t pc_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), d[32][32];
 
@@ -147,16 +163,16 @@ static size_t ctl_distance(const char *a, const char *b)
  * "did you mean": the commands within two edits of what was typed, or
  * that begin with it (as git does for a mistyped command)
  */
-static void ctl_suggest_command(const char *cmd)
+static void pc_suggest_command(const char *cmd)
 {
-	const char *pick[CTL_NCOMMANDS];
+	const char *pick[PC_NCOMMANDS];
 	size_t n = 0;
 
-	for (size_t i = 0; i < CTL_NCOMMANDS; i++)
-		if (ctl_distance(cmd, ctl_commands[i].name) <= 2 ||
+	for (size_t i = 0; i < PC_NCOMMANDS; i++)
+		if (pc_distance(cmd, pc_commands[i].name) <= 2 ||
 		    (strlen(cmd) >= 3 &&
-		     !strncmp(cmd, ctl_commands[i].name, strlen(cmd))))
-			pick[n++] = ctl_commands[i].name;
+		     !strncmp(cmd, pc_commands[i].name, strlen(cmd))))
+			pick[n++] = pc_commands[i].name;
 	if (!n)
 		return;
 	fprintf(stderr, "did you mean %s", n > 1 ? "one of these?\n" : "this?\n");
@@ -164,18 +180,18 @@ static void ctl_suggest_command(const char *cmd)
 		fprintf(stderr, "\t%s\n", pick[i]);
 }
 
-static void ctl_main_usage(FILE *f)
+static void pc_main_usage(FILE *f)
 {
 	fprintf(f, "usage: pmemctl [--version] [--help] <command> [options]\n\n"
 		   "commands:\n");
-	for (size_t i = 0; i < CTL_NCOMMANDS; i++)
-		fprintf(f, "  %-19s %s\n", ctl_commands[i].name, ctl_commands[i].summary);
+	for (size_t i = 0; i < PC_NCOMMANDS; i++)
+		fprintf(f, "  %-19s %s\n", pc_commands[i].name, pc_commands[i].summary);
 	fprintf(f, "\nOnline (the default), commands go to the daemon of a pmemfs mount:\n"
 		   "the only one mounted, or --mount DIR, or --socket PATH. Offline they\n"
 		   "work on an unmounted region file: --file PATH.\n"
 		   "'pmemctl <command> --help' shows a command's options and exit codes.\n"
 		   "\nexit codes:\n");
-	ctl_exit_codes_print(f);
+	pc_exit_codes_print(f);
 }
 
 int main(int argc, char **argv)
@@ -183,8 +199,8 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	if (argc < 2) {
-		ctl_main_usage(stderr);
-		return CTL_EXIT_USAGE;
+		pc_main_usage(stderr);
+		return PC_EXIT_USAGE;
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
@@ -193,13 +209,11 @@ int main(int argc, char **argv)
 			/* "pmemctl help <cmd>" = "pmemctl <cmd> --help" */
 			char *hargv[] = { argv[2], (char *)"--help", NULL };
 
-			for (size_t i = 0; i < CTL_NCOMMANDS; i++)
-				if (strcmp(argv[2], ctl_commands[i].name) == 0) {
-					ctl_cmdname = ctl_commands[i].name;
-					return ctl_commands[i].fn(2, hargv);
-				}
+			for (size_t i = 0; i < PC_NCOMMANDS; i++)
+				if (strcmp(argv[2], pc_commands[i].name) == 0)
+					return pc_dispatch(&pc_commands[i], 2, hargv);
 		}
-		ctl_main_usage(stdout);
+		pc_main_usage(stdout);
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0 ||
@@ -207,14 +221,12 @@ int main(int argc, char **argv)
 		printf("%s\n", PMEMFS_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < CTL_NCOMMANDS; i++) {
-		if (strcmp(cmd, ctl_commands[i].name) == 0) {
-			ctl_cmdname = ctl_commands[i].name;
-			return ctl_commands[i].fn(argc - 1, argv + 1);
-		}
+	for (size_t i = 0; i < PC_NCOMMANDS; i++) {
+		if (strcmp(cmd, pc_commands[i].name) == 0)
+			return pc_dispatch(&pc_commands[i], argc - 1, argv + 1);
 	}
 	fprintf(stderr, "pmemctl: unknown command '%s'\n", cmd);
-	ctl_suggest_command(cmd);
+	pc_suggest_command(cmd);
 	fprintf(stderr, "(pmemctl --help lists the commands)\n");
-	return CTL_EXIT_USAGE;
+	return PC_EXIT_USAGE;
 }

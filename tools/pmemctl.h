@@ -8,62 +8,14 @@
 
 #include <stdarg.h>
 
-/* The command being run ("create-namespace"), for messages. */
-extern const char *ctl_cmdname;
+#include "msg.h"
 
-/*
- * Exit code of a core return code: 0 for 0, else (-errno) & 0xff, a
- * -NS_E_* code first mapped with ns_err_to_errno() (ENOSPC 228, EBUSY 240,
- * ENOENT 254, EINVAL 234, EEXIST 239, ENXIO 250, ENOTSUP 161).
- */
-int ctl_exit_code(int rc);
-
-/* "pmemctl <cmd>: <message>\n" on stderr. */
-void ctl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * Report a failed core call and return its exit code:
- *   "pmemctl <cmd>: <what, formatted>: <ns_errormsg() or ns_strerror(rc)>"
- * e.g. ctl_fail(rc, "cannot create namespace in '%s'", path).
- */
 /*
  * The region's media errors (sidecar); a stale sidecar (another region
  * file's) is reported as a warning and read as none.
  */
 struct ns_region;
 struct ns_badblocks;
-int ctl_bb_load_tool(const struct ns_region *r, struct ns_badblocks *bb);
-
-int ctl_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/*
- * The same, for a failure about thing (a file): when the core's message
- * already names it ('thing' in quotes), that message is the whole story and
- * is printed alone ("pmemctl list: region 'r.img' is in use by another
- * process"); otherwise as ctl_fail().
- */
-int ctl_fail_on(int rc, const char *thing, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Report a failure with an errno-style code and own message; returns its exit code. */
-int ctl_fail_msg(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-int cmd_create_region(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_create_namespace(int argc, char **argv);
-int cmd_destroy_namespace(int argc, char **argv);
-int cmd_rename_namespace(int argc, char **argv);
-int cmd_enable_namespace(int argc, char **argv);
-int cmd_disable_namespace(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_read_labels(int argc, char **argv);
-int cmd_check_labels(int argc, char **argv);
-int cmd_init_labels(int argc, char **argv);
-int cmd_zero_labels(int argc, char **argv);
-int cmd_power_fail(int argc, char **argv);
-int cmd_crash_test(int argc, char **argv);
-int cmd_inject_error(int argc, char **argv);
-int cmd_clear_errors(int argc, char **argv);
-int cmd_move_region(int argc, char **argv);
+int pc_bb_load_tool(const struct ns_region *r, struct ns_badblocks *bb);
 
 #endif

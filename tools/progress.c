@@ -8,7 +8,7 @@
 #include "pmemctl.h"
 #include "progress.h"
 
-void ctl_progress_init(struct ctl_progress *pg, const char *fmt, ...)
+void pc_progress_init(struct pc_progress *pg, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -21,7 +21,7 @@ void ctl_progress_init(struct ctl_progress *pg, const char *fmt, ...)
 }
 
 /* "1.50 GiB", "512.00 MiB" */
-static const char *ctl_progress_size(uint64_t v, char *buf, size_t len)
+static const char *pc_progress_size(uint64_t v, char *buf, size_t len)
 {
 	if (v >= (1ull << 30))
 		snprintf(buf, len, "%.2f GiB", (double)v / (double)(1ull << 30));
@@ -30,29 +30,29 @@ static const char *ctl_progress_size(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-void ctl_progress_cb(uint64_t done, uint64_t total, void *arg)
+void pc_progress_cb(uint64_t done, uint64_t total, void *arg)
 {
-	struct ctl_progress *pg = arg;
+	struct pc_progress *pg = arg;
 	char a[32], b[32];
 	int pct;
 
-	if (!pg->tty || total < CTL_PROGRESS_MIN)
+	if (!pg->tty || total < PC_PROGRESS_MIN)
 		return;
 	pct = done >= total ? 100 : (int)(done * 100 / total);
 	if (pct == pg->last)
 		return;
 	pg->last = pct;
 	/* \r and erase to the end of the line: one line, updated in place */
-	fprintf(stderr, "\rpmemctl %s: %s: %3d%% (%s of %s)\033[K", ctl_cmdname,
-		pg->what, pct, ctl_progress_size(done, a, sizeof(a)),
-		ctl_progress_size(total, b, sizeof(b)));
+	fprintf(stderr, "\rpmemctl %s: %s: %3d%% (%s of %s)\033[K", pc_cmdname,
+		pg->what, pct, pc_progress_size(done, a, sizeof(a)),
+		pc_progress_size(total, b, sizeof(b)));
 	pg->open = pct < 100;
 	if (pct == 100)
 		fputc('\n', stderr);
 	fflush(stderr);
 }
 
-void ctl_progress_end(struct ctl_progress *pg)
+void pc_progress_end(struct pc_progress *pg)
 {
 	if (pg->open) {
 		fputc('\n', stderr);

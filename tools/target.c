@@ -18,54 +18,61 @@
 #include "region.h"
 #include "target.h"
 
-int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key)
+int pc_target_opt(struct pc_target *t, const struct pc_parser *p, int key)
 {
 	int rc;
 
 	switch (key) {
-	case CTL_KEY_FILE:
+	case PC_KEY_FILE:
 		t->file = p->arg;
 		return 1;
-	case CTL_KEY_MOUNT:
+	case PC_KEY_MOUNT:
 		t->mount = p->arg;
 		return 1;
-	case CTL_KEY_SOCKET:
+	case PC_KEY_SOCKET:
 		t->socket = p->arg;
 		return 1;
 	case 'r':
 		/* longer than any region can be named: say so before sending it */
 		if (ctl_proto_string_check(CTL_A_REGION, p->arg) < 0) {
-			ctl_fail(-EINVAL, "bad value for --region");
+			pc_fail(-EINVAL, "bad value for --region");
 			return -EINVAL;
 		}
 		t->region = p->arg;
 		return 1;
-	case CTL_KEY_LABEL_SIZE:
-		rc = ctl_opt_size(p, &t->label_size);
+	case PC_KEY_LABEL_SIZE:
+		rc = pc_opt_size(p, &t->label_size);
 		return rc < 0 ? rc : 1;
 	default:
 		return 0;
 	}
 }
 
-static void ctl_target_copy(char *dst, size_t len, const char *src)
+int pc_target_bind(const struct pc_parser *p, const struct pc_opt *o, void *t)
+{
+	int rc = pc_target_opt(t, p, o->key);
+
+	return rc < 0 ? rc : 0;
+}
+
+static void pc_target_copy(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src);
 }
 
 /* The socket of mount m (the daemon runs as the mount's user_id). */
-static int ctl_target_from_mount(struct ctl_target *t, const struct ctl_mount *m)
+static int pc_target_from_mount(struct pc_target *t, const struct ctl_mount *m)
 {
 	uid_t uid = m->user_id == (uid_t)-1 ? 0 : m->user_id;
 	int rc = ctl_path_socket(m->major, m->minor, uid, t->sockpath, sizeof(t->sockpath));
 
 	if (rc < 0)
-		return ctl_fail(rc, "cannot find the control socket of '%s'", m->mountpoint);
-	ctl_target_copy(t->mountpoint, sizeof(t->mountpoint), m->mountpoint);
+		return pc_fail(rc, "cannot find the control socket of '%s'", m->mountpoint);
+	pc_target_copy(t->mountpoint, sizeof(t->mountpoint), m->mountpoint);
 	return 0;
 }
 
-static int ctl_target_resolve(struct ctl_target *t, const struct ctl_parser *p)
+static int pc_target_resolve(struct pc_target *t, const struct pc_parser *p)
 {
 	struct ctl_mount *v = NULL, m;
 	size_t n = 0, i;
@@ -73,24 +80,24 @@ static int ctl_target_resolve(struct ctl_target *t, const struct ctl_parser *p)
 
 	t->online = true;
 	if (t->socket && t->mount)
-		return ctl_usage_error(p, "give --mount DIR or --socket PATH, not both");
+		return pc_usage_error(p, "give --mount DIR or --socket PATH, not both");
 	if (t->socket) {
-		ctl_target_copy(t->sockpath, sizeof(t->sockpath), t->socket);
+		pc_target_copy(t->sockpath, sizeof(t->sockpath), t->socket);
 		return 0;
 	}
 	if (t->mount) {
 		rc = ctl_path_find_mount(NULL, t->mount, &m);
 		if (rc < 0)
-			return ctl_fail_msg(rc, "%s", ns_errormsg());
-		rc = ctl_target_from_mount(t, &m);
+			return pc_fail_msg(rc, "%s", ns_errormsg());
+		rc = pc_target_from_mount(t, &m);
 		ctl_path_mount_clear(&m);
 		return rc;
 	}
 	rc = ctl_path_mounts(NULL, &v, &n);
 	if (rc < 0)
-		return ctl_fail(rc, "cannot look for pmemfs mounts");
+		return pc_fail(rc, "cannot look for pmemfs mounts");
 	if (n == 0) {
-		rc = ctl_fail_msg(-ECONNREFUSED, "no pmemfs daemon: nothing is mounted with "
+		rc = pc_fail_msg(-ECONNREFUSED, "no pmemfs daemon: nothing is mounted with "
 				  "type fuse.pmemfs (mount one, give --socket PATH, or work "
 				  "on an unmounted region file with --file PATH)");
 	} else if (n > 1) {
@@ -101,27 +108,27 @@ static int ctl_target_resolve(struct ctl_target *t, const struct ctl_parser *p)
 		for (i = 0; i < n && o < sizeof(list); i++)
 			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s'%s' (%s)",
 					      i ? ", " : "", v[i].mountpoint, v[i].source);
-		rc = ctl_usage_error(p, "%zu pmemfs mounts: choose one with --mount DIR: %s",
+		rc = pc_usage_error(p, "%zu pmemfs mounts: choose one with --mount DIR: %s",
 				     n, list);
 	} else {
-		rc = ctl_target_from_mount(t, &v[0]);
+		rc = pc_target_from_mount(t, &v[0]);
 	}
 	ctl_path_mounts_free(v, n);
 	return rc;
 }
 
-int ctl_target_check(struct ctl_target *t, const struct ctl_parser *p)
+int pc_target_check(struct pc_target *t, const struct pc_parser *p)
 {
 	if (t->file && (t->mount || t->socket))
-		return ctl_usage_error(p, "--file is offline, --mount and --socket online: "
+		return pc_usage_error(p, "--file is offline, --mount and --socket online: "
 				       "give one of them");
 	if (!t->file)
-		return ctl_target_resolve(t, p);
+		return pc_target_resolve(t, p);
 	if (!*t->file)
-		return ctl_usage_error(p, "--file needs a path");
+		return pc_usage_error(p, "--file needs a path");
 	if (t->region && strcmp(t->region, "region0") != 0 &&
 	    strcmp(t->region, "0") != 0 && strcmp(t->region, "all") != 0)
-		return ctl_fail_msg(-ENOENT,
+		return pc_fail_msg(-ENOENT,
 				    "no region '%s': offline, the file '%s' is region0",
 				    t->region, t->file);
 	return 0;
@@ -132,11 +139,11 @@ int ctl_target_check(struct ctl_target *t, const struct ctl_parser *p)
  * --file, --mount or --socket and with several mounts, one target per
  * mount (each with t's --region); otherwise t itself, checked.
  */
-int ctl_target_check_all(struct ctl_target *t, const struct ctl_parser *p,
-			 struct ctl_target **out, size_t *nout)
+int pc_target_check_all(struct pc_target *t, const struct pc_parser *p,
+			 struct pc_target **out, size_t *nout)
 {
 	struct ctl_mount *v = NULL;
-	struct ctl_target *ts;
+	struct pc_target *ts;
 	size_t n = 0, i;
 	int rc;
 
@@ -146,7 +153,7 @@ int ctl_target_check_all(struct ctl_target *t, const struct ctl_parser *p,
 		goto one;
 	rc = ctl_path_mounts(NULL, &v, &n);
 	if (rc < 0)
-		return ctl_fail(rc, "cannot look for pmemfs mounts");
+		return pc_fail(rc, "cannot look for pmemfs mounts");
 	if (n < 2) {
 		ctl_path_mounts_free(v, n);
 		goto one;
@@ -154,12 +161,12 @@ int ctl_target_check_all(struct ctl_target *t, const struct ctl_parser *p,
 	ts = calloc(n, sizeof(*ts));
 	if (!ts) {
 		ctl_path_mounts_free(v, n);
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
 	for (i = 0, rc = 0; i < n && rc == 0; i++) {
 		ts[i].region = t->region;
 		ts[i].online = true;
-		rc = ctl_target_from_mount(&ts[i], &v[i]);
+		rc = pc_target_from_mount(&ts[i], &v[i]);
 	}
 	ctl_path_mounts_free(v, n);
 	if (rc) {
@@ -170,35 +177,35 @@ int ctl_target_check_all(struct ctl_target *t, const struct ctl_parser *p,
 	*nout = n;
 	return 0;
 one:
-	rc = ctl_target_check(t, p);
+	rc = pc_target_check(t, p);
 	if (rc)
 		return rc;
 	ts = malloc(sizeof(*ts));
 	if (!ts)
-		return ctl_fail_msg(-ENOMEM, "out of memory");
+		return pc_fail_msg(-ENOMEM, "out of memory");
 	*ts = *t;
 	*out = ts;
 	*nout = 1;
 	return 0;
 }
 
-void ctl_targets_free(struct ctl_target *v, size_t n)
+void pc_targets_free(struct pc_target *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		ctl_target_close(&v[i]);
+		pc_target_close(&v[i]);
 	free(v);
 }
 
-int ctl_target_check_online(struct ctl_target *t, const struct ctl_parser *p)
+int pc_target_check_online(struct pc_target *t, const struct pc_parser *p)
 {
 	if (t->file)
-		return ctl_fail_msg(-EOPNOTSUPP, "needs a running pmemfs daemon "
+		return pc_fail_msg(-EOPNOTSUPP, "needs a running pmemfs daemon "
 				    "(not available in offline mode)");
-	return ctl_target_resolve(t, p);
+	return pc_target_resolve(t, p);
 }
 
 /* a pmemfs mount whose source is the region file path, or NULL */
-static char *ctl_target_mounted_at(const char *path)
+static char *pc_target_mounted_at(const char *path)
 {
 	struct ctl_mount *v = NULL;
 	char *real = realpath(path, NULL), *found = NULL;
@@ -217,7 +224,7 @@ static char *ctl_target_mounted_at(const char *path)
 	return found;
 }
 
-int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
+int pc_target_open(const struct pc_target *t, enum pc_open_mode mode,
 		    struct ns_region **out)
 {
 	struct ns_region_opts o = {
@@ -226,49 +233,49 @@ int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
 	};
 	int rc;
 
-	if (mode == CTL_OPEN_READ)
+	if (mode == PC_OPEN_READ)
 		o.flags |= NS_REGION_RDONLY;
-	if (mode == CTL_OPEN_WRITE_NOLABELS)
+	if (mode == PC_OPEN_WRITE_NOLABELS)
 		o.flags |= NS_REGION_NOLABELS_OK;
 	rc = ns_region_open(t->file, &o, out);
 	if (rc == -NS_E_LOCKED) {
 		char msg[1024], *mnt;
 
 		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
-		mnt = ctl_target_mounted_at(t->file);
+		mnt = pc_target_mounted_at(t->file);
 		if (mnt && t->offline_only)
-			rc = ctl_fail_msg(rc, "%s: it is mounted on '%s', and this command "
+			rc = pc_fail_msg(rc, "%s: it is mounted on '%s', and this command "
 					  "works offline only: unmount it first "
 					  "(fusermount3 -u %s)", msg, mnt, mnt);
 		else if (mnt)
-			rc = ctl_fail_msg(rc, "%s: it is mounted on '%s': use --mount %s "
+			rc = pc_fail_msg(rc, "%s: it is mounted on '%s': use --mount %s "
 					  "(without --file)", msg, mnt, mnt);
 		else
-			rc = ctl_fail_msg(rc, "%s (if a pmemfs daemon serves it, use "
+			rc = pc_fail_msg(rc, "%s (if a pmemfs daemon serves it, use "
 					  "--mount MOUNTPOINT instead of --file)", msg);
 		free(mnt);
 		ns_err_clear();
 		return rc;
 	}
 	if (rc < 0)
-		return ctl_fail_on(rc, t->file, "cannot open region '%s'", t->file);
+		return pc_fail_on(rc, t->file, "cannot open region '%s'", t->file);
 	return 0;
 }
 
 /* ---- online ---- */
 
-struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd)
+struct nl_msg *pc_target_request(const struct pc_target *t, unsigned cmd)
 {
 	struct nl_msg *m = ctl_proto_request_new(cmd);
 
 	if (!m) {
-		ctl_fail_msg(-ENOMEM, "out of memory");
+		pc_fail_msg(-ENOMEM, "out of memory");
 		return NULL;
 	}
 	if (t->region && strcmp(t->region, "all") != 0 &&
 	    (ctl_proto_string_check(CTL_A_REGION, t->region) < 0 ||
 	     ctl_put_string(m, CTL_A_REGION, t->region) < 0)) {
-		ctl_fail(-EINVAL, "bad value for --region");
+		pc_fail(-EINVAL, "bad value for --region");
 		nlmsg_free(m);
 		return NULL;
 	}
@@ -276,7 +283,7 @@ struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd)
 }
 
 /* The hint for an unreachable daemon: which socket, and what to try. */
-static int ctl_target_connect_fail(const struct ctl_target *t, int rc)
+static int pc_target_connect_fail(const struct pc_target *t, int rc)
 {
 	struct statfs sfs;
 	char msg[1024];
@@ -302,7 +309,7 @@ static int ctl_target_connect_fail(const struct ctl_target *t, int rc)
 	return rc;
 }
 
-static int ctl_target_connect(struct ctl_target *t)
+static int pc_target_connect(struct pc_target *t)
 {
 	struct ctl_response *resp = NULL;
 	struct nl_msg *req;
@@ -312,7 +319,7 @@ static int ctl_target_connect(struct ctl_target *t)
 		return 0;
 	rc = ctl_client_connect(t->sockpath, &t->client);
 	if (rc < 0)
-		return ctl_target_connect_fail(t, rc);
+		return pc_target_connect_fail(t, rc);
 	/* the protocol version, and the mount point (--socket gives none) */
 	req = ctl_proto_request_new(CTL_CMD_VERSION);
 	if (!req)
@@ -334,7 +341,7 @@ static int ctl_target_connect(struct ctl_target *t)
 			    nla_get_u32(resp->parts[0].attrs[CTL_A_PROTO_VERSION]),
 			    CTL_PROTO_VERSION);
 	} else if (resp->parts[0].attrs[CTL_A_MOUNT]) {
-		ctl_target_copy(t->mountpoint, sizeof(t->mountpoint),
+		pc_target_copy(t->mountpoint, sizeof(t->mountpoint),
 				nla_get_string(resp->parts[0].attrs[CTL_A_MOUNT]));
 	}
 	ctl_response_free(&resp);
@@ -343,7 +350,7 @@ static int ctl_target_connect(struct ctl_target *t)
 	return rc;
 }
 
-int ctl_target_call_quiet(struct ctl_target *t, struct nl_msg *req,
+int pc_target_call_quiet(struct pc_target *t, struct nl_msg *req,
 			  struct ctl_response **out)
 {
 	int rc;
@@ -351,24 +358,24 @@ int ctl_target_call_quiet(struct ctl_target *t, struct nl_msg *req,
 	*out = NULL;
 	if (!req)
 		return ns_err(-ENOMEM, "out of memory");
-	rc = ctl_target_connect(t);
+	rc = pc_target_connect(t);
 	if (rc == 0)
 		rc = ctl_client_call(t->client, req, out);
 	nlmsg_free(req);
 	return rc;
 }
 
-int ctl_target_call(struct ctl_target *t, struct nl_msg *req, struct ctl_response **out)
+int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response **out)
 {
-	int rc = ctl_target_call_quiet(t, req, out);
+	int rc = pc_target_call_quiet(t, req, out);
 
 	if (rc < 0)
-		return ctl_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() :
+		return pc_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() :
 				    ns_strerror(rc));
 	return 0;
 }
 
-void ctl_target_close(struct ctl_target *t)
+void pc_target_close(struct pc_target *t)
 {
 	ctl_client_close(&t->client);
 }

@@ -8,8 +8,8 @@
  *            --socket PATH, or the socket of the mount --mount DIR, or of
  *            the only pmemfs mount in /proc/self/mountinfo
  *
- * ctl_target_check() decides which; the commands then either open the
- * region (ctl_target_open) or send requests (ctl_target_call).
+ * pc_target_check() decides which; the commands then either open the
+ * region (pc_target_open) or send requests (pc_target_call).
  */
 #ifndef PMEMCTL_TARGET_H
 #define PMEMCTL_TARGET_H
@@ -27,7 +27,7 @@ struct ns_region;
 struct ctl_client;
 struct ctl_response;
 
-struct ctl_target {
+struct pc_target {
 	const char *file;	/* --file PATH: the region file (offline) */
 	const char *region;	/* -r/--region: region0, 0 or all */
 	uint64_t label_size;	/* --label-size: skip probing (0: probe) */
@@ -35,7 +35,7 @@ struct ctl_target {
 	const char *socket;	/* --socket PATH (online) */
 	bool offline_only;	/* the command has no online form (zero-labels) */
 
-	/* online, set by ctl_target_check() */
+	/* online, set by pc_target_check() */
 	bool online;
 	char sockpath[PATH_MAX];
 	char mountpoint[PATH_MAX];	/* "" until known (VERSION tells) */
@@ -44,48 +44,53 @@ struct ctl_target {
 
 /* keys of the target options (long-only ones) */
 enum {
-	CTL_KEY_FILE = CTL_OPT_LONG + 100,
-	CTL_KEY_LABEL_SIZE,
-	CTL_KEY_MOUNT,
-	CTL_KEY_SOCKET,
+	PC_KEY_FILE = PC_OPT_LONG + 100,
+	PC_KEY_LABEL_SIZE,
+	PC_KEY_MOUNT,
+	PC_KEY_SOCKET,
 };
 
-/* The option table entries every region command takes. */
-#define CTL_TARGET_OPTS \
-	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", \
-	  "the pmemfs mount to manage (default: the only one mounted)" }, \
-	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", \
-	  "the daemon's control socket (pmemfs -o ctl=PATH)" }, \
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", \
-	  "work on an unmounted region file instead (offline mode)" }, \
-	{ "region", 'r', required_argument, "REGION", \
-	  "region0 (or 0), ...; all (offline, the file is region0)" }, \
-	{ "label-size", CTL_KEY_LABEL_SIZE, required_argument, "SIZE", \
-	  "offline: size of the label area at the end of the file (default: probe)" }
+/*
+ * The option table entries every region command takes, bound to the
+ * member t (struct pc_target) of the command's struct PC_OPTS_OF.
+ */
+#define PC_TARGET_OPT(l, s, arg, h) \
+	OPT_CALLBACK(l, s, required_argument, t, arg, h, pc_target_bind)
+#define PC_TARGET_OPTS \
+	PC_TARGET_OPT("mount", PC_KEY_MOUNT, "DIR", \
+		       "the pmemfs mount to manage (default: the only one mounted)"), \
+	PC_TARGET_OPT("socket", PC_KEY_SOCKET, "PATH", \
+		       "the daemon's control socket (pmemfs -o ctl=PATH)"), \
+	PC_TARGET_OPT("file", PC_KEY_FILE, "PATH", \
+		       "work on an unmounted region file instead (offline mode)"), \
+	PC_TARGET_OPT("region", 'r', "REGION", \
+		       "region0 (or 0), ...; all (offline, the file is region0)"), \
+	PC_TARGET_OPT("label-size", PC_KEY_LABEL_SIZE, "SIZE", \
+		       "offline: size of the label area at the end of the file (default: probe)")
 
 /*
  * The same for commands that exist online only (no --file, --label-size;
- * add CTL_TARGET_REFUSED_FILE so that --file is refused as offline mode).
+ * add PC_TARGET_REFUSED_FILE so that --file is refused as offline mode).
  */
-#define CTL_TARGET_ONLINE_OPTS \
-	{ "mount", CTL_KEY_MOUNT, required_argument, "DIR", \
-	  "the pmemfs mount to manage (default: the only one mounted)" }, \
-	{ "socket", CTL_KEY_SOCKET, required_argument, "PATH", \
-	  "the daemon's control socket (pmemfs -o ctl=PATH)" }, \
-	{ "region", 'r', required_argument, "REGION", "region0 (or 0), ..., or all" }
+#define PC_TARGET_ONLINE_OPTS \
+	PC_TARGET_OPT("mount", PC_KEY_MOUNT, "DIR", \
+		       "the pmemfs mount to manage (default: the only one mounted)"), \
+	PC_TARGET_OPT("socket", PC_KEY_SOCKET, "PATH", \
+		       "the daemon's control socket (pmemfs -o ctl=PATH)"), \
+	PC_TARGET_OPT("region", 'r', "REGION", "region0 (or 0), ..., or all")
 
 /* --file of an online-only command: refused (ENOTSUP), not in --help */
-#define CTL_TARGET_REFUSED_FILE \
-	{ "file", CTL_KEY_FILE, required_argument, "PATH", NULL }
+#define PC_TARGET_REFUSED_FILE \
+	PC_TARGET_OPT("file", PC_KEY_FILE, "PATH", NULL)
 
 /* usage text pieces */
-#define CTL_TARGET_ARGS "[--mount DIR | --socket PATH | --file PATH [--label-size SIZE]]"
-#define CTL_TARGET_ABOUT \
+#define PC_TARGET_ARGS "[--mount DIR | --socket PATH | --file PATH [--label-size SIZE]]"
+#define PC_TARGET_ABOUT \
 	"Online (the default) the command goes to the pmemfs daemon of --mount DIR\n" \
 	"(or of the only pmemfs mount, or --socket PATH); offline it works on an\n" \
 	"unmounted region file given with --file PATH."
 /* exit codes of online mode, for --help */
-#define CTL_TARGET_EXITS \
+#define PC_TARGET_EXITS \
 	"  145  ECONNREFUSED: no pmemfs daemon answers (no mount, dead daemon)\n" \
 	"  243  EACCES: the control socket or the change is not yours\n"
 
@@ -94,7 +99,10 @@ enum {
  * key is not a target option, or a negative code (bad value, message
  * printed).
  */
-int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key);
+int pc_target_opt(struct pc_target *t, const struct pc_parser *p, int key);
+
+/* The same as an option callback (options.h) on the struct pc_target t. */
+int pc_target_bind(const struct pc_parser *p, const struct pc_opt *o, void *t);
 
 /*
  * Decide offline or online. Offline (--file): a --region that names
@@ -103,25 +111,25 @@ int ctl_target_opt(struct ctl_target *t, const struct ctl_parser *p, int key);
  * --mount/--socket a usage error listing them, a --mount that is not a
  * pmemfs mount ENOENT. Errors are reported; returns 0 or an exit code.
  */
-int ctl_target_check(struct ctl_target *t, const struct ctl_parser *p);
+int pc_target_check(struct pc_target *t, const struct pc_parser *p);
 
 /*
  * The same for list: without --file, --mount or --socket, every pmemfs
  * mount (one target each, t's --region copied) when there are several.
- * *out (n >= 1 targets) is freed with ctl_targets_free(); returns 0 or an
+ * *out (n >= 1 targets) is freed with pc_targets_free(); returns 0 or an
  * exit code (reported).
  */
-int ctl_target_check_all(struct ctl_target *t, const struct ctl_parser *p,
-			 struct ctl_target **out, size_t *nout);
-void ctl_targets_free(struct ctl_target *v, size_t n);
+int pc_target_check_all(struct pc_target *t, const struct pc_parser *p,
+			 struct pc_target **out, size_t *nout);
+void pc_targets_free(struct pc_target *v, size_t n);
 
 /* The same for online-only commands: --file is refused (ENOTSUP 161). */
-int ctl_target_check_online(struct ctl_target *t, const struct ctl_parser *p);
+int pc_target_check_online(struct pc_target *t, const struct pc_parser *p);
 
-enum ctl_open_mode {
-	CTL_OPEN_READ,		/* NS_REGION_RDONLY: no lock, no change */
-	CTL_OPEN_WRITE,		/* locked: one writer at a time */
-	CTL_OPEN_WRITE_NOLABELS,/* locked, and a missing label area is fine */
+enum pc_open_mode {
+	PC_OPEN_READ,		/* NS_REGION_RDONLY: no lock, no change */
+	PC_OPEN_WRITE,		/* locked: one writer at a time */
+	PC_OPEN_WRITE_NOLABELS,/* locked, and a missing label area is fine */
 };
 
 /*
@@ -129,14 +137,14 @@ enum ctl_open_mode {
  * a region a daemon holds suggests --mount) and returned as an exit code;
  * 0 on success.
  */
-int ctl_target_open(const struct ctl_target *t, enum ctl_open_mode mode,
+int pc_target_open(const struct pc_target *t, enum pc_open_mode mode,
 		    struct ns_region **out);
 
 /*
  * Online: a request of cmd with the target's --region (when given and not
  * "all") put in. NULL when out of memory (reported).
  */
-struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd);
+struct nl_msg *pc_target_request(const struct pc_target *t, unsigned cmd);
 
 /*
  * Online: send req (connecting first: a VERSION exchange checks the
@@ -144,13 +152,13 @@ struct nl_msg *ctl_target_request(const struct ctl_target *t, unsigned cmd);
  * are reported ("pmemctl <cmd>: <the daemon's message>") and returned as
  * an exit code; 0 with *out set on success. req is freed.
  */
-int ctl_target_call(struct ctl_target *t, struct nl_msg *req, struct ctl_response **out);
+int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response **out);
 
 /* The same without reporting: 0 or a negative errno with an ns_err() message. */
-int ctl_target_call_quiet(struct ctl_target *t, struct nl_msg *req,
+int pc_target_call_quiet(struct pc_target *t, struct nl_msg *req,
 			  struct ctl_response **out);
 
 /* Disconnect (NULL-safe). */
-void ctl_target_close(struct ctl_target *t);
+void pc_target_close(struct pc_target *t);
 
 #endif

@@ -25,24 +25,27 @@
 
 #include "../../tools/options.c"
 
+/* tables of the parser alone, without bindings (bind.c is not linked) */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* options.c reports bad values through these (pmemctl.c has main) */
-int ctl_fail(int rc, const char *fmt, ...)
+int pc_fail(int rc, const char *fmt, ...)
 {
 	(void)fmt;
 	return (-rc) & 0xff;
 }
 
-int ctl_fail_msg(int rc, const char *fmt, ...)
+int pc_fail_msg(int rc, const char *fmt, ...)
 {
 	(void)fmt;
 	return (-rc) & 0xff;
 }
 
-enum { K_READONLY = CTL_OPT_LONG, K_REGIONS };
+enum { K_READONLY = PC_OPT_LONG, K_REGIONS };
 
-static const struct ctl_opt opts[] = {
+static const struct pc_opt opts[] = {
 	{ "size", 's', required_argument, "SIZE", "size" },
 	{ "name", 'n', required_argument, "NAME", "name" },
 	{ "idle", 'i', no_argument, NULL, "idle" },
@@ -65,23 +68,23 @@ static const struct option longopts[] = {
 	{ 0 },
 };
 
-static const struct ctl_usage usage = { .name = "fuzz", .args = "ARGS", .about = "fuzz" };
+static const struct pc_usage usage = { .name = "fuzz", .args = "ARGS", .about = "fuzz" };
 
 #define MAXW 32
 
 /* what one parser made of argv: "key[value]"... "|" positional, ... */
 static void ours(int argc, char **argv, char *out, size_t len)
 {
-	struct ctl_parser p;
+	struct pc_parser p;
 	size_t o = 0;
 	int k;
 
-	ctl_parser_init(&p, &usage, opts);
-	while ((k = ctl_parser_next(&p, argc, argv)) >= 0)
+	pc_parser_init(&p, &usage, opts);
+	while ((k = pc_parser_next(&p, argc, argv)) >= 0)
 		o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%d[%s]", k,
 				      p.arg ? p.arg : "-");
-	if (k != CTL_OPTS_DONE) {
-		snprintf(out, len, "%s", k == CTL_OPTS_HELP ? "HELP" : "ERR");
+	if (k != PC_OPTS_DONE) {
+		snprintf(out, len, "%s", k == PC_OPTS_HELP ? "HELP" : "ERR");
 		return;
 	}
 	o += (size_t)snprintf(out + o, o < len ? len - o : 0, "|");

@@ -1,0 +1,752 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pmemctl crash-test: run an application, crash it again and again (at an
+ * FSYNC or a moment, power-fail's undo log), and let a checker judge what
+ * is left. Online only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "command.h"
+#include "error.h"
+#include "fault.h"
+#include "json_out.h"
+#include "msg.h"
+#include "online.h"
+#include "target.h"
+
+enum {
+	KEY_RUNS = PC_OPT_LONG,
+	KEY_SEED,
+	KEY_SURVIVE,
+	KEY_MODE,
+	KEY_TIMEOUT,
+	KEY_VERBOSE,
+};
+
+enum { CT_FSYNC, CT_MOMENT, CT_BOTH };
+
+struct crash_test_cmd {
+	struct pc_target t;
+	uint64_t runs, seed;
+	uint32_t survive_ppm;
+	bool has_survive;
+	unsigned mode;		/* CT_* */
+	int timeout_ms;
+	bool verbose;
+	int chk;		/* "--check" in the words after "--" */
+};
+
+static const struct crash_test_cmd crash_test_defaults = {
+	.runs = 10, .mode = CT_BOTH, .timeout_ms = 60000,
+};
+
+static const struct pc_choice ct_modes[] = {
+	{ "fsync", CT_FSYNC }, { "moment", CT_MOMENT }, { "both", CT_BOTH }, { NULL, 0 },
+};
+
+/* --timeout SECONDS, more than 0, into milliseconds */
+static int ct_opt_timeout(const struct pc_parser *p, const struct pc_opt *o, void *f)
+{
+	double v;
+
+	(void)o;
+	if (!pc_parse_double(p->arg, &v) || v <= 0 || v > 86400) {
+		pc_fail_msg(-EINVAL, "bad value for --timeout '%s': seconds", p->arg);
+		return -EINVAL;
+	}
+	*(int *)f = (int)(v * 1000);
+	return 0;
+}
+
+#define PC_OPTS_OF struct crash_test_cmd
+static const struct pc_opt crash_test_opts[] = {
+	PC_TARGET_ONLINE_OPTS,
+	PC_TARGET_REFUSED_FILE,
+	OPT_U64("runs", KEY_RUNS, runs, "N", "crash runs (default 10)", 1, 1000000,
+		"1 to 1000000"),
+	OPT_U64("seed", KEY_SEED, seed, "N",
+		"run i uses seed N+i (default: random, printed); --seed S --runs 1 replays seed S",
+		0, UINT64_MAX, PC_SEED_HINT),
+	OPT_CALLBACK("survive", KEY_SURVIVE, required_argument, survive_ppm, "PERCENT",
+		     "keep this share of the unflushed pages (chosen by the run's seed)",
+		     pc_opt_survive),
+	OPT_CHOICE("mode", KEY_MODE, mode, "MODE",
+		   "where to crash: fsync (an FSYNC), moment (a point in time), both (default)",
+		   ct_modes, "fsync, moment or both"),
+	OPT_CALLBACK("timeout", KEY_TIMEOUT, required_argument, timeout_ms, "SECONDS",
+		     "limit for each run of the application or checker (default 60)",
+		     ct_opt_timeout),
+	OPT_BOOL("verbose", KEY_VERBOSE, verbose, "show the application's and checker's output"),
+	OPT_END,
+};
+#undef PC_OPTS_OF
+
+static const struct pc_usage crash_test_usage = {
+	.name = "crash-test",
+	.args = "[--mount DIR | --socket PATH] [-r REGION] NAMESPACE [--runs N] [--seed N]\n"
+		"       [--survive PERCENT] [--mode fsync|moment|both] [--timeout SECONDS]\n"
+		"       [--verbose] -- APP [ARGS...] --check CHECKER [ARGS...]",
+	.about = "Crash an application again and again and check what a power failure\n"
+		 "leaves. First the application runs once without a crash (counting its\n"
+		 "FSYNCs and its time) and the checker must accept the result. Then for\n"
+		 "each run: the namespace is set back to its content at the start, the\n"
+		 "application runs and is crashed at a random FSYNC (power-fail\n"
+		 "--at-fsync) or at a random moment (SIGKILL, then power-fail), both\n"
+		 "chosen by the run's seed; the namespace is reverted to its last\n"
+		 "completed FSYNC and the checker runs (exit 0: consistent). Crash\n"
+		 "testing is enabled for the test if it was not (and disabled after).\n"
+		 "In ARGS, {} is replaced by the namespace file's path, which is also in\n"
+		 "$PMEMCTL_NAMESPACE_PATH ($PMEMCTL_CRASH_SEED is the run's seed).\n"
+		 "Prints JSON: runs, passed, failed, fsyncs (per clean run) and every\n"
+		 "failure with its seed, crash point and checker exit status; replay one\n"
+		 "with --seed SEED --runs 1 (exact for FSYNC crash points of a\n"
+		 "deterministic application; crashes at a moment depend on timing).\n"
+		 "An application whose clean run makes no FSYNC is warned about: it\n"
+		 "is crashed only at moments, and each crash reverts all it wrote.",
+	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
+		 "       application failed without a crash)\n"
+		 "  254  ENOENT: no such namespace\n"
+		 PC_NEEDS_DAEMON PC_TARGET_EXITS,
+};
+
+struct pc_ct {
+	struct pc_target *t;
+	const struct ctl_ns_info *ns;
+	char **app, **chk;	/* NULL-terminated, {} replaced */
+	int timeout_ms;
+	bool verbose;
+	char outfile[64];	/* the checker's output of the last run */
+	int out_fd;		/* open on it since mkostemp: never reopened by name */
+
+	/* the test */
+	char snap[64];		/* the namespace's starting content */
+	int snap_fd;
+	bool snap_made, out_made, enabled_here;
+	struct ctl_response *resp;	/* of the last request; ci points into it */
+	struct ctl_crash_info ci;
+	uint64_t fsyncs;	/* of the clean run */
+	double clean_ms;
+	unsigned passed, failed;
+	struct json_object *fails;
+};
+
+static double pc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void pc_sleep_ms(double ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capture)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char s[32];
+		int fd = -1;
+
+		snprintf(s, sizeof(s), "%" PRIu64, seed);
+		setenv("PMEMCTL_CRASH_SEED", s, 1);
+		setenv("PMEMCTL_NAMESPACE_PATH", ct->ns->path, 1);
+		if (capture) {
+			/* the file mkostemp made, by its descriptor: a name in
+			 * /tmp is never opened again */
+			fd = ct->out_fd;
+			if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+				fd = -1;
+		} else if (!ct->verbose)
+			fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		} else {
+			dup2(2, 1);	/* our stdout is the JSON */
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "pmemctl crash-test: cannot run '%s': %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* wait for pid up to timeout_ms (then SIGKILL it); returns its wait status */
+static int pc_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
+{
+	double end = pc_now_ms() + timeout_ms;
+	int st = 0;
+
+	*timed_out = false;
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+
+		if (w == pid)
+			return st;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (pc_now_ms() > end && !*timed_out) {
+			kill(pid, SIGKILL);
+			*timed_out = true;
+		}
+		pc_sleep_ms(1);
+	}
+}
+
+/*
+ * copy between the namespace (path, opened here; it exists: nothing is
+ * created) and the snapshot (snap_fd, the file mkostemp made, never
+ * reopened by name); to_snap says which way; fsync the target
+ */
+static int pc_ct_copy(const char *ns_path, int snap_fd, bool to_snap, uint64_t size)
+{
+	static char buf[1 << 20];
+	int nfd = open(ns_path, (to_snap ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+	int in = to_snap ? nfd : snap_fd, out = to_snap ? snap_fd : nfd, rc = 0;
+	uint64_t off = 0;
+
+	if (nfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (off < size) {
+		size_t want = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+		ssize_t r = pread(in, buf, want, (off_t)off);
+
+		if (r <= 0) {
+			rc = r < 0 ? -errno : -EIO;
+			goto out;
+		}
+		if (pwrite(out, buf, (size_t)r, (off_t)off) != r) {
+			rc = -errno;
+			goto out;
+		}
+		off += (uint64_t)r;
+	}
+	if (fsync(out) < 0)
+		rc = -errno;
+out:
+	if (nfd >= 0)
+		close(nfd);
+	return rc;
+}
+
+static int pc_ct_status(struct pc_ct *ct, struct ctl_crash_info *ci,
+			 struct ctl_response **resp)
+{
+	struct pc_pf_req r = { .flags = CTL_F_STATUS };
+
+	ctl_response_free(resp);
+	return pc_pf_call(ct->t, ct->ns, &r, resp, ci, false);
+}
+
+static uint64_t pc_mix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* the first line of the checker's output, for the report */
+static struct json_object *pc_ct_output(const struct pc_ct *ct)
+{
+	char line[512] = "";
+	ssize_t l = pread(ct->out_fd, line, sizeof(line) - 1, 0);
+
+	line[l > 0 ? l : 0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	return json_object_new_string(line);
+}
+
+static char **pc_ct_argv(char **from, int n, const char *path)
+{
+	char **v = calloc((size_t)n + 1, sizeof(*v));
+	int i;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = strcmp(from[i], "{}") ? from[i] : (char *)path;
+	return v;
+}
+
+static const char *pc_ct_how(int st, char *buf, size_t len)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "signal %d", WTERMSIG(st));
+	else
+		snprintf(buf, len, "status %#x", st);
+	return buf;
+}
+
+/* pc_ct_how in words: what a shell means by 127 and 126, a signal's name */
+static const char *pc_ct_why(int st, bool timed_out, char *buf, size_t len)
+{
+	if (timed_out)
+		snprintf(buf, len, "killed after --timeout");
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		snprintf(buf, len, "exit 127: a command not found");
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
+		snprintf(buf, len, "exit 126: a command not executable");
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "signal %d, %s", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		pc_ct_how(st, buf, len);
+	return buf;
+}
+
+/*
+ * The last lines of what a run printed (captured in ct->out_fd), on
+ * stderr, so that a failure says what the program said; hint: say that
+ * --verbose shows all of it (the application's output; the checker's is
+ * always captured).
+ */
+static void pc_ct_tail(const struct pc_ct *ct, const char *who, bool hint)
+{
+	char buf[2048], *p, *start;
+	struct stat st;
+	off_t from = 0;
+	ssize_t l;
+	int lines = 0;
+
+	if (fstat(ct->out_fd, &st) < 0 || st.st_size == 0) {
+		pc_msg("the %s printed nothing", who);
+		return;
+	}
+	if (st.st_size > (off_t)sizeof(buf) - 1)
+		from = st.st_size - (off_t)sizeof(buf) + 1;
+	l = pread(ct->out_fd, buf, sizeof(buf) - 1, from);
+	if (l <= 0)
+		return;
+	buf[l] = '\0';
+	/* the last 8 lines, a trailing newline not counted */
+	p = buf + l;
+	if (p > buf && p[-1] == '\n')
+		*--p = '\0';
+	start = buf;
+	while (p > buf) {
+		if (*--p == '\n' && ++lines == 8) {
+			start = p + 1;
+			break;
+		}
+	}
+	if (from > 0 && start == buf && (start = strchr(buf, '\n')))
+		start++;		/* a cut first line: from the next */
+	if (!start)
+		return;
+	pc_msg("the %s's last output%s:", who, hint ? " (--verbose shows all of it)" : "");
+	for (p = strtok(start, "\n"); p; p = strtok(NULL, "\n"))
+		fprintf(stderr, "  | %s\n", p);
+}
+
+/*
+ * What execvp would find for cmd: 0, -ENOENT (not found: the shell's 127)
+ * or -EACCES (found, not an executable file: 126); so that a mistyped
+ * application or checker is named before anything is enabled or run.
+ */
+static int pc_ct_findable(const char *cmd)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char full[PATH_MAX];
+	struct stat st;
+	int rc = -ENOENT;
+
+	if (!*cmd)
+		return -ENOENT;
+	if (strchr(cmd, '/')) {
+		if (stat(cmd, &st) < 0)
+			return -errno;
+		return S_ISREG(st.st_mode) && access(cmd, X_OK) == 0 ? 0 : -EACCES;
+	}
+	if (!path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	for (p = path; ; p = e + 1) {
+		size_t dl;
+
+		e = strchr(p, ':');
+		dl = e ? (size_t)(e - p) : strlen(p);
+		/* an empty entry is the current directory, as execvp takes it */
+		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)dl, p, dl ? "/" : "",
+			     cmd) < (int)sizeof(full) && stat(full, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+				return 0;
+			rc = -EACCES;
+		}
+		if (!e)
+			break;
+	}
+	return rc;
+}
+
+static int crash_test_check(void *obj, const struct pc_args *a)
+{
+	struct crash_test_cmd *o = obj;
+	int i;
+
+	o->has_survive = pc_opt_given(a->p, KEY_SURVIVE);
+	if (a->argc == 0)
+		return pc_usage_error(a->p, "no namespace given (a name, uuid or device)");
+	if (a->argc > 1)
+		return pc_usage_error(a->p, "unexpected argument '%s'", a->argv[1]);
+	if (!a->rest || a->nrest == 0)
+		return pc_usage_error(a->p, "no application given: -- APP [ARGS...] --check "
+				       "CHECKER [ARGS...]");
+	for (o->chk = -1, i = 0; i < a->nrest; i++)
+		if (!strcmp(a->rest[i], "--check")) {
+			o->chk = i;
+			break;
+		}
+	if (o->chk < 0 || o->chk + 1 >= a->nrest)
+		return pc_usage_error(a->p, "no checker given: --check CHECKER [ARGS...] after "
+				       "the application");
+	if (o->chk == 0)
+		return pc_usage_error(a->p, "no application given before --check");
+	if (!pc_opt_given(a->p, KEY_SEED))
+		o->seed = pc_seed_now() % 1000000000u;
+	for (i = 0; i < 2; i++) {
+		const char *cmd = a->rest[i ? o->chk + 1 : 0];
+		int f = pc_ct_findable(cmd);
+
+		if (f == -ENOENT)
+			return pc_fail_msg(f, "the %s '%s' is not found%s (a shell would "
+					    "exit 127)", i ? "checker" : "application", cmd,
+					    strchr(cmd, '/') ? "" : " in PATH");
+		if (f < 0)
+			return pc_fail_msg(f, "the %s '%s' is not an executable file (a "
+					    "shell would exit 126)",
+					    i ? "checker" : "application", cmd);
+	}
+	return 0;
+}
+
+/* The argv of both, temporary files, crash testing on, the content saved. */
+static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
+		      const struct pc_args *a)
+{
+	const struct ctl_ns_info *ns = ct->ns;
+	int fd, fd2, rc;
+
+	if (!ns->path)
+		return pc_fail_msg(-NS_E_NOT_SERVED, "namespace '%s' is not served",
+				    a->argv[0]);
+	ct->app = pc_ct_argv(a->rest, o->chk, ns->path);
+	ct->chk = pc_ct_argv(a->rest + o->chk + 1, a->nrest - o->chk - 1, ns->path);
+	snprintf(ct->snap, sizeof(ct->snap), "/tmp/pmemctl-crash-XXXXXX");
+	snprintf(ct->outfile, sizeof(ct->outfile), "/tmp/pmemctl-check-XXXXXX");
+	fd = mkostemp(ct->snap, O_CLOEXEC);
+	fd2 = mkostemp(ct->outfile, O_CLOEXEC);
+	/* kept open: the files are used by descriptor only */
+	if (fd >= 0) {
+		ct->snap_fd = fd;
+		ct->snap_made = true;
+	}
+	if (fd2 >= 0) {
+		ct->out_fd = fd2;
+		ct->out_made = true;
+	}
+	if (fd < 0 || fd2 < 0 || !ct->app || !ct->chk)
+		return pc_fail_msg(-errno, "cannot create temporary files in /tmp");
+
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
+	if (rc)
+		return rc;
+	if (!ct->ci.enabled) {
+		struct pc_pf_req r = { .flags = CTL_F_ENABLE };
+
+		ctl_response_free(&ct->resp);
+		rc = pc_pf_call(ct->t, ns, &r, &ct->resp, &ct->ci, false);
+		if (rc)
+			return rc;
+		ct->enabled_here = true;
+	}
+	rc = pc_ct_copy(ns->path, ct->snap_fd, true, ns->size);
+	if (rc)
+		return pc_fail_msg(rc, "cannot save the content of '%s': %s", ns->path,
+				    strerror(-rc));
+	return 0;
+}
+
+/* A clean run: the FSYNCs it makes, how long it takes, a happy checker. */
+static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
+{
+	bool timed_out;
+	char how[64];
+	pid_t pid;
+	int rc, st;
+
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
+	if (rc)
+		return rc;
+	ct->fsyncs = ct->ci.fsyncs;
+	ct->clean_ms = pc_now_ms();
+	/* its output kept (unless --verbose shows it): a failure shows the end */
+	pid = pc_ct_spawn(ct, ct->app, o->seed, !ct->verbose);
+	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	ct->clean_ms = pc_now_ms() - ct->clean_ms;
+	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		pc_fail_msg(-EINVAL, "the application fails without a crash (%s)",
+			     pc_ct_why(st, timed_out, how, sizeof(how)));
+		if (!ct->verbose)
+			pc_ct_tail(ct, "application", true);
+		return 1;
+	}
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
+	if (rc)
+		return rc;
+	ct->fsyncs = ct->ci.fsyncs - ct->fsyncs;
+	pid = pc_ct_spawn(ct, ct->chk, o->seed, true);
+	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		pc_msg("the checker rejects a clean run (%s)",
+			pc_ct_why(st, timed_out, how, sizeof(how)));
+		pc_ct_tail(ct, "checker", false);
+		return 1;
+	}
+	if (ct->fsyncs == 0 && o->mode == CT_FSYNC)
+		return pc_fail_msg(-EINVAL, "the application makes no FSYNC: --mode fsync has "
+				    "no crash point");
+	if (ct->fsyncs == 0)
+		pc_msg("warning: the application makes no FSYNC (fsync, fdatasync or "
+			"msync MS_SYNC of the namespace file): only crashes at a moment are "
+			"tested, and each reverts everything it wrote");
+	return 0;
+}
+
+/*
+ * Crash at the armed FSYNC: the application runs into it, or ends first
+ * (then the power goes at its end); the daemon reverts once it is gone.
+ * *at_fsync is cleared when the crash point was not reached.
+ */
+static int ct_crash_at_fsync(struct pc_ct *ct, pid_t pid, uint64_t reverts, bool *at_fsync,
+			     char *crash, size_t len)
+{
+	struct ctl_crash_info *ci = &ct->ci;
+	bool timed_out;
+	double end;
+	int rc, st;
+
+	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)) {
+		/* fewer FSYNCs than in the clean run: the power goes at its end */
+		struct pc_pf_req a = { .has_at = true, .at_fsync = 0 };
+
+		ctl_response_free(&ct->resp);
+		rc = pc_pf_call(ct->t, ct->ns, &a, &ct->resp, ci, false);
+		if (rc)
+			return rc;
+		snprintf(crash + strlen(crash), len - strlen(crash), " (not reached: at the end)");
+		*at_fsync = false;
+		return 0;
+	}
+	end = pc_now_ms() + 10000;
+	do {
+		rc = pc_ct_status(ct, ci, &ct->resp);
+		if (rc || (ci->reverts > reverts && !ci->reverting))
+			break;
+		pc_sleep_ms(2);
+	} while (pc_now_ms() < end);
+	if (rc)
+		return rc;
+	if (ci->reverts <= reverts)
+		return pc_fail_msg(-ETIMEDOUT, "the armed power failure did not "
+				    "revert '%s' within 10 s", ct->ns->name);
+	return 0;
+}
+
+/* The checker's verdict on run (seed s) that crashed as crash says. */
+static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run,
+		     uint64_t s, const char *crash)
+{
+	struct json_object *f;
+	bool timed_out;
+	char how[64];
+	pid_t pid = pc_ct_spawn(ct, ct->chk, s, true);
+	int cst = pc_ct_wait(pid, o->timeout_ms, &timed_out);
+
+	if (!timed_out && WIFEXITED(cst) && WEXITSTATUS(cst) == 0) {
+		ct->passed++;
+		return;
+	}
+	ct->failed++;
+	f = json_object_new_object();
+	json_object_object_add(f, "seed", json_object_new_int64((int64_t)s));
+	json_object_object_add(f, "crash", json_object_new_string(crash));
+	json_object_object_add(f, "checker",
+			       json_object_new_string(pc_ct_how(cst, how, sizeof(how))));
+	json_object_object_add(f, "checker_output", pc_ct_output(ct));
+	json_object_object_add(f, "pages_reverted",
+			       json_object_new_int64((int64_t)ct->ci.pages_reverted));
+	json_object_object_add(f, "pages_kept", json_object_new_int64((int64_t)ct->ci.pages_kept));
+	json_object_array_add(ct->fails, f);
+	pc_msg("run %" PRIu64 ": seed %" PRIu64 ": power failure %s: checker %s%s "
+		"(replay: --seed %" PRIu64 " --runs 1)", run, s, crash, how,
+		timed_out ? ", timed out" : "", s);
+}
+
+/* Run number run: from the starting content, crash, revert, check. */
+static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run)
+{
+	const struct ctl_ns_info *ns = ct->ns;
+	uint64_t s = o->seed + run, rng = s, reverts;
+	struct pc_pf_req r = { .has_survive = o->has_survive, .survive_ppm = o->survive_ppm,
+				.has_seed = o->has_survive, .seed = s };
+	bool at_fsync = ct->fsyncs > 0 &&
+			(o->mode == CT_FSYNC || (o->mode == CT_BOTH && pc_mix(&rng) % 2 == 0));
+	char crash[64];
+	double delay = 0;
+	bool timed_out;
+	pid_t pid;
+	int rc, st;
+
+	/* the starting content, durable: the last FSYNC before the run */
+	rc = pc_ct_copy(ns->path, ct->snap_fd, false, ns->size);
+	if (rc)
+		return pc_fail_msg(rc, "cannot restore '%s': %s", ns->path, strerror(-rc));
+	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
+	if (rc)
+		return rc;
+	reverts = ct->ci.reverts;
+	if (at_fsync) {
+		struct pc_pf_req a = r;
+
+		a.has_at = true;
+		a.at_fsync = (uint32_t)(1 + pc_mix(&rng) % ct->fsyncs);
+		snprintf(crash, sizeof(crash), "fsync %u of %" PRIu64, a.at_fsync, ct->fsyncs);
+		ctl_response_free(&ct->resp);
+		rc = pc_pf_call(ct->t, ns, &a, &ct->resp, &ct->ci, false);
+		if (rc)
+			return rc;
+	} else {
+		delay = (double)(pc_mix(&rng) % 1000000) / 1e6 * ct->clean_ms;
+		snprintf(crash, sizeof(crash), "after %.1f ms", delay);
+	}
+	pid = pc_ct_spawn(ct, ct->app, s, false);
+	if (at_fsync) {
+		rc = ct_crash_at_fsync(ct, pid, reverts, &at_fsync, crash, sizeof(crash));
+		if (rc)
+			return rc;
+	} else {
+		double end = pc_now_ms() + delay;
+
+		while (pc_now_ms() < end && waitpid(pid, &st, WNOHANG) == 0)
+			pc_sleep_ms(0.2);
+		kill(pid, SIGKILL);	/* a no-op on a zombie */
+		pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	}
+	if (!at_fsync) {
+		ctl_response_free(&ct->resp);
+		rc = pc_pf_call(ct->t, ns, &r, &ct->resp, &ct->ci, false);
+		if (rc)
+			return rc;
+	}
+	ct_judge(ct, o, run, s, crash);
+	return 0;
+}
+
+static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
+{
+	struct json_object *out = json_object_new_object();
+	char ms[32];
+
+	json_object_object_add(out, "namespace", json_object_new_string(ct->ns->name));
+	json_object_object_add(out, "seed", json_object_new_int64((int64_t)o->seed));
+	json_object_object_add(out, "runs", json_object_new_int64((int64_t)o->runs));
+	json_object_object_add(out, "passed", json_object_new_int((int)ct->passed));
+	json_object_object_add(out, "failed", json_object_new_int((int)ct->failed));
+	json_object_object_add(out, "fsyncs", json_object_new_int64((int64_t)ct->fsyncs));
+	snprintf(ms, sizeof(ms), "%.1f", ct->clean_ms);
+	json_object_object_add(out, "clean_run_ms", json_object_new_double_s(ct->clean_ms, ms));
+	json_object_object_add(out, "failures", json_object_get(ct->fails));
+	pc_json_print(out);
+}
+
+/* Crash testing off again if the test turned it on; temporary files gone. */
+static void ct_cleanup(struct pc_ct *ct)
+{
+	if (ct->enabled_here) {
+		struct pc_pf_req r = { .flags = CTL_F_DISABLE };
+
+		ctl_response_free(&ct->resp);
+		if (pc_pf_call(ct->t, ct->ns, &r, &ct->resp, &ct->ci, true) != 0)
+			pc_msg("warning: cannot disable crash testing of '%s'", ct->ns->name);
+	}
+	ctl_response_free(&ct->resp);
+	if (ct->snap_made) {
+		unlink(ct->snap);
+		close(ct->snap_fd);
+	}
+	if (ct->out_made) {
+		unlink(ct->outfile);
+		close(ct->out_fd);
+	}
+	json_object_put(ct->fails);
+	free(ct->app);
+	free(ct->chk);
+}
+
+static int crash_test_online(void *obj, const struct pc_args *a)
+{
+	struct crash_test_cmd *o = obj;
+	struct pc_ct ct = { .t = &o->t, .timeout_ms = o->timeout_ms, .verbose = o->verbose,
+			     .out_fd = -1, .snap_fd = -1 };
+	struct pc_listing l;
+	int rc;
+
+	rc = pc_fault_find(&o->t, &l, a->argv[0], &ct.ns);
+	if (rc)
+		return rc;
+	rc = ct_prepare(&ct, o, a);
+	if (rc == 0)
+		rc = ct_clean_run(&ct, o);
+	if (rc == 0) {
+		ct.fails = json_object_new_array();
+		for (uint64_t run = 0; rc == 0 && run < o->runs; run++)
+			rc = ct_run(&ct, o, run);
+		if (rc == 0) {
+			ct_report(&ct, o);
+			rc = ct.failed ? 1 : 0;
+		}
+		/* leave the starting content behind */
+		if (pc_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0)
+			pc_msg("warning: cannot restore the starting content of '%s'",
+				ct.ns->path);
+	}
+	ct_cleanup(&ct);
+	pc_listing_free(&l);
+	return rc;
+}
+
+const struct pc_command crash_test_cmd = {
+	.usage = &crash_test_usage, .opts = crash_test_opts,
+	.size = sizeof(struct crash_test_cmd), .defaults = &crash_test_defaults,
+	.flags = PC_CMD_DASHDASH, .check = crash_test_check, .online = crash_test_online,
+};

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pmemctl list: regions and namespaces as JSON in ndctl's shape, of every
+ * pmemfs mount (online) or of a region file (offline); -v the status view.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <uuid/uuid.h>
+
+#include "badblocks.h"
+#include "client.h"
+#include "command.h"
+#include "error.h"
+#include "json_out.h"
+#include "label.h"
+#include "online.h"
+#include "namespace.h"
+#include "options.h"
+#include "pmemctl.h"
+#include "progress.h"
+#include "region.h"
+#include "target.h"
+
+enum { KEY_WATCH = PC_OPT_LONG };
+
+/* ---- list ---------------------------------------------------------------- */
+
+static const struct pc_usage list_usage = {
+	.name = "list",
+	.args = PC_TARGET_ARGS " [-R] [-N] [-r REGION] [-n NAME]\n"
+		"       [-u] [-i] [-M] [-v] [--watch [SECS]]",
+	.about = "List as JSON, in ndctl's shape: without -R or -N, or with -N alone, an\n"
+		 "array of namespaces; -R an array of regions; -R -N {\"regions\": [...]},\n"
+		 "each region with a \"namespaces\" array. Nothing to list prints [] (ndctl\n"
+		 "prints nothing), exit 0. -r REGION and -n NAME filter as ndctl's do; a\n"
+		 "NAME that matches nothing lists nothing. Online, namespaces also show\n"
+		 "\"path\" (their file) and \"mount\", regions \"mount\" (and \"crash_test\":\n"
+		 "true while power-fail crash testing is on). Without --mount or\n"
+		 "--socket, every pmemfs mount is listed, as ndctl lists every region of\n"
+		 "the system: region names (region0, ...) are per mount, \"mount\" tells\n"
+		 "them apart. With -M, \"badblock_count\" and \"badblocks\" list injected\n"
+		 "media errors (inject-error) in 512-byte blocks from the start of each\n"
+		 "namespace (of the data area for regions), as ndctl list --media-errors.\n"
+		 "Offline, the region file is opened read-only, without its lock.\n\n"
+		 "-v (online; ndctl's list -v shows more fields) is the status view:\n"
+		 "regions and namespaces get \"daemon\": {\"pid\", \"uptime_s\"} of their\n"
+		 "mount; served namespaces \"holders\" (pids that have the file open or\n"
+		 "mapped; null if unknown), \"handles\", \"not_durable_bytes\" (bytes an\n"
+		 "fsync/msync would still have to make durable, at most the size: the\n"
+		 "larger of \"not_durable\": {\"daemon_bytes\" written since the daemon's\n"
+		 "last persist, \"page_cache_bytes\" dirty or under write-back on the\n"
+		 "namespace's range of the region file, by cachestat(2), null before\n"
+		 "Linux 6.5}, plus \"mapped_bytes\", the holders' mapped pages that\n"
+		 "/proc/PID/smaps counts dirty, not yet written back to the daemon; the\n"
+		 "daemon never looks into its own mount), \"error\" (the sticky\n"
+		 "write-back error every fsync returns until remount, or null),\n"
+		 "\"crash_state\" (power-fail), \"badblock_count\" and \"backing\" (direct\n"
+		 "or buffered). Another user than root and the daemon's sees only its\n"
+		 "own processes among the holders.\n"
+		 "--watch refreshes, as ndctl monitor follows events: a new document every\n"
+		 "SECS seconds (jq reads the stream).\n\n"
+		 PC_TARGET_ABOUT,
+	.exits = "  250  ENXIO: the file has no valid label area\n"
+		 "  254  ENOENT: no such region\n" PC_TARGET_EXITS,
+};
+
+/* -v: one mount's status, by namespace */
+struct pc_list_status {
+	bool have;
+	struct ctl_daemon_info daemon;
+	struct ctl_nsst_info *v;
+	unsigned n;
+	struct ctl_response *resp;	/* the records point into it */
+};
+
+struct pc_list_opts {
+	bool regions, namespaces, media;
+	unsigned verbose;
+	const struct pc_list_status *st;	/* -v, online: the mount's status */
+	unsigned flags;
+	const char *ns_filter;	/* -n: NULL or "all" for every namespace */
+	/* -M: the media errors of each region (by regs[] index) */
+	const struct ns_badblocks *bbs;
+};
+
+struct list_cmd {
+	struct pc_target t;
+	struct pc_list_opts l;
+	unsigned watch_ms;	/* --watch: 0 once */
+};
+
+static int pc_list_watch_arg(const struct pc_parser *p, const struct pc_opt *o, void *f);
+
+#define PC_OPTS_OF struct list_cmd
+static const struct pc_opt list_opts[] = {
+	PC_TARGET_OPTS,
+	OPT_STRING("namespace", 'n', l.ns_filter, "NAME",
+		   "only this namespace: name, uuid, device name (namespace0.1) or all"),
+	OPT_BOOL("regions", 'R', l.regions, "list regions"),
+	OPT_BOOL("namespaces", 'N', l.namespaces, "list namespaces (the default)"),
+	OPT_BIT("human", 'u', l.flags, PC_JSON_HUMAN,
+		"sizes as \"4.00 GiB (4.29 GB)\", ids and offsets in hex; a lone item "
+		"is printed as an object"),
+	OPT_BIT("idle", 'i', l.flags, PC_JSON_IDLE,
+		"also namespaces that are not served (disabled, interleaved, foreign, "
+		"invalid), with state and reason"),
+	OPT_BOOL("media-errors", 'M', l.media,
+		 "injected media errors: badblock_count and badblocks [{offset, length}] "
+		 "in 512-byte blocks, as ndctl"),
+	OPT_COUNTER("verbose", 'v', l.verbose,
+		    "online: the status view (daemon pid and uptime, holders, bytes not yet "
+		    "durable, sticky error, crash-test state, backing; see above)"),
+	OPT_CALLBACK("watch", KEY_WATCH, optional_argument, watch_ms, "[SECS]",
+		     "print the list again every SECS seconds (default 1), one JSON "
+		     "document each, until interrupted", pc_list_watch_arg),
+	OPT_END,
+};
+#undef PC_OPTS_OF
+
+
+/* ndctl's "badblock_count" and "badblocks" of [off, off+len) of bb, in sectors */
+static void pc_list_add_badblocks(struct json_object *j, const struct ns_badblocks *bb,
+				   uint64_t off, uint64_t len)
+{
+	struct json_object *a = json_object_new_array();
+	struct ns_bb_range *v;
+	size_t n = bb ? ns_bb_clip(bb, off, len, NULL, 0) : 0, i;
+
+	v = calloc(n + 1, sizeof(*v));
+	if (v && n)
+		ns_bb_clip(bb, off, len, v, n);
+	for (i = 0; v && i < n; i++) {
+		struct json_object *b = json_object_new_object();
+
+		json_object_object_add(b, "offset",
+				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
+		json_object_object_add(b, "length",
+				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
+		json_object_array_add(a, b);
+	}
+	free(v);
+	json_object_object_add(j, "badblock_count", json_object_new_int64(
+		(int64_t)((bb ? ns_bb_bytes(bb, off, len) : 0) / NS_BB_BLOCK)));
+	json_object_object_add(j, "badblocks", a);
+}
+
+static const struct ns_badblocks *pc_list_bb(const struct pc_list_opts *o,
+					       const struct ctl_region_info *regs,
+					       unsigned nr, const char *region)
+{
+	unsigned i;
+
+	for (i = 0; o->bbs && region && i < nr; i++)
+		if (regs[i].dev && !strcmp(regs[i].dev, region))
+			return &o->bbs[i];
+	return NULL;
+}
+
+static struct json_object *pc_list_ns(const struct pc_list_opts *o,
+				       const struct ctl_region_info *regs, unsigned nr,
+				       const struct ctl_ns_info *ns, const char *mount)
+{
+	struct json_object *j = pc_json_ns_info(ns, mount, o->flags);
+
+	if (o->st && o->st->have) {
+		json_object_object_add(j, "daemon", pc_json_daemon_info(&o->st->daemon));
+		for (unsigned i = 0; i < o->st->n; i++) {
+			const struct ctl_nsst_info *x = &o->st->v[i];
+
+			if (x->dev && ns->dev && !strcmp(x->dev, ns->dev) &&
+			    (!x->region || !ns->region || !strcmp(x->region, ns->region))) {
+				pc_json_add_nsst(j, x, ns->size, o->flags);
+				break;
+			}
+		}
+	}
+	if (o->media)
+		pc_list_add_badblocks(j, pc_list_bb(o, regs, nr, ns->region), ns->dpa,
+				       ns->size);
+	return j;
+}
+
+/* -n: ndctl's namespace filter (device name, or here also name and uuid) */
+static bool pc_list_ns_match(const struct pc_list_opts *o, const struct ctl_ns_info *ns)
+{
+	char uuid[37];
+
+	if (!o->ns_filter || !strcmp(o->ns_filter, "all"))
+		return true;
+	if ((ns->dev && !strcmp(ns->dev, o->ns_filter)) ||
+	    (ns->name && !strcmp(ns->name, o->ns_filter)))
+		return true;
+	uuid_unparse_lower(ns->uuid, uuid);
+	return strcasecmp(uuid, o->ns_filter) == 0;
+}
+
+static bool pc_list_ns_shown(const struct pc_list_opts *o, const struct ctl_ns_info *ns)
+{
+	return (pc_ns_info_active(ns) || (o->flags & PC_JSON_IDLE)) &&
+	       pc_list_ns_match(o, ns);
+}
+
+/*
+ * The records of one region source (a file, or a mount's daemon) added to
+ * out: namespaces, or regions (with their namespaces under -N).
+ */
+static void pc_list_add(const struct pc_list_opts *o, const struct ctl_region_info *regs,
+			 unsigned nr, const struct ctl_ns_info *ns, unsigned nn,
+			 const char *mount, struct json_object *out)
+{
+	unsigned i, k;
+
+	if (!o->regions) {
+		for (k = 0; k < nn; k++)
+			if (pc_list_ns_shown(o, &ns[k]))
+				json_object_array_add(out, pc_list_ns(o, regs, nr, &ns[k],
+								       mount));
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		struct json_object *jr = pc_json_region_info(&regs[i], o->flags);
+		struct json_object *jn = NULL;
+
+		if (mount)
+			json_object_object_add(jr, "mount", json_object_new_string(mount));
+		if (o->st && o->st->have)
+			json_object_object_add(jr, "daemon",
+					       pc_json_daemon_info(&o->st->daemon));
+		if (o->media)
+			pc_list_add_badblocks(jr, o->bbs ? &o->bbs[i] : NULL, 0, UINT64_MAX);
+		if (o->namespaces) {
+			jn = json_object_new_array();
+			for (k = 0; k < nn; k++) {
+				if (!ns[k].region || !regs[i].dev ||
+				    strcmp(ns[k].region, regs[i].dev) != 0)
+					continue;
+				if (pc_list_ns_shown(o, &ns[k]))
+					json_object_array_add(jn, pc_list_ns(o, regs, nr, &ns[k],
+									      mount));
+			}
+			/* -n: a region without the namespace is not shown */
+			if (o->ns_filter && strcmp(o->ns_filter, "all") &&
+			    json_object_array_length(jn) == 0) {
+				json_object_put(jn);
+				json_object_put(jr);
+				continue;
+			}
+			json_object_object_add(jr, "namespaces", jn);
+		}
+		json_object_array_add(out, jr);
+	}
+}
+
+/*
+ * Print what was collected: an empty list is [] (ndctl prints nothing,
+ * which a script cannot tell from a failure to print); ndctl prints a lone
+ * item unwrapped with --human; -R -N is {"regions": [...]}.
+ */
+static void pc_list_print(const struct pc_list_opts *o, struct json_object *a)
+{
+	if (o->regions && o->namespaces) {
+		struct json_object *w = json_object_new_object();
+
+		json_object_object_add(w, "regions", a);
+		pc_json_print(w);
+		return;
+	}
+	if (json_object_array_length(a) == 0) {
+		json_object_put(a);
+		puts("[]");
+		return;
+	}
+	if ((o->flags & PC_JSON_HUMAN) && json_object_array_length(a) == 1) {
+		struct json_object *one = json_object_get(json_object_array_get_idx(a, 0));
+
+		json_object_put(a);
+		pc_json_print(one);
+		return;
+	}
+	pc_json_print(a);
+}
+
+static int pc_list_offline(struct pc_list_opts *o, const struct pc_target *t,
+			    struct json_object *out)
+{
+	struct ns_badblocks bb = { 0 };
+	struct ctl_region_info ri;
+	struct ctl_ns_info *nsv = NULL;
+	struct ns_region *r = NULL;
+	struct ns_namespace *ns;
+	unsigned n = 0;
+	int rc;
+
+	rc = pc_target_open(t, PC_OPEN_READ, &r);
+	if (rc)
+		return rc;
+	ns_region_foreach_namespace(r, ns)
+		n++;
+	nsv = calloc(n ? n : 1, sizeof(*nsv));
+	if (!nsv) {
+		ns_region_close(&r);
+		return pc_fail_msg(-ENOMEM, "out of memory");
+	}
+	n = 0;
+	ns_region_foreach_namespace(r, ns) {
+		struct ctl_ns_info *x = &nsv[n++];
+
+		x->region = ns_region_devname(r);
+		x->dev = ns_namespace_devname(ns);
+		x->name = ns_namespace_name(ns);
+		memcpy(x->uuid, ns_namespace_uuid(ns), sizeof(x->uuid));
+		x->size = ns_namespace_size(ns);
+		x->dpa = ns_namespace_dpa(ns);
+		x->align = ns_namespace_align(ns);
+		x->readonly = ns_namespace_readonly(ns);
+		x->state = ns_state_name(ns_namespace_state(ns));
+		x->reason = ns_namespace_reason(ns);
+	}
+	memset(&ri, 0, sizeof(ri));
+	ri.dev = ns_region_devname(r);
+	ri.path = ns_region_path(r);
+	ri.size = ns_region_data_size(r);
+	ri.file_size = ns_region_size(r);
+	ri.label_size = ns_region_label_size(r);
+	ri.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0;
+	ri.iset_id = ns_region_isetcookie(r);
+	ri.has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri.nvdimm_slot);
+	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
+	if (o->media) {
+		rc = pc_bb_load_tool(r, &bb);
+		if (rc) {
+			rc = pc_fail(rc, "cannot read the media errors of '%s'", t->file);
+			goto out;
+		}
+		o->bbs = &bb;
+	}
+	pc_list_add(o, &ri, 1, nsv, n, NULL, out);
+	o->bbs = NULL;
+out:
+	ns_bb_free(&bb);
+	free(nsv);
+	ns_region_close(&r);
+	return rc;
+}
+
+static void pc_list_status_free(struct pc_list_status *st)
+{
+	ctl_response_free(&st->resp);
+	free(st->v);
+	memset(st, 0, sizeof(*st));
+}
+
+/*
+ * -v: the STATUS of the target's mount. A daemon without it (an older
+ * pmemfs) is said once and listed without the status fields.
+ */
+static void pc_list_status_get(struct pc_target *t, struct pc_list_status *st)
+{
+	static bool said;
+	struct nl_msg *req = pc_target_request(t, CTL_CMD_STATUS);
+	unsigned i;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!req)
+		return;
+	rc = pc_target_call_quiet(t, req, &st->resp);
+	if (rc) {
+		if (!said && rc == -EOPNOTSUPP)
+			pc_msg("warning: the daemon of '%s' is older than this pmemctl and "
+				"has no status view: listed without -v's fields",
+				t->mountpoint);
+		else if (!said)
+			pc_msg("warning: no status from the daemon of '%s' (%s): listed "
+				"without it", t->mountpoint, ns_errormsg()[0] ?
+				ns_errormsg() : ns_strerror(rc));
+		said = true;
+		ns_err_clear();
+		return;
+	}
+	st->v = calloc(st->resp->nparts + 1, sizeof(*st->v));
+	if (!st->v)
+		return;
+	for (i = 0; i < st->resp->nparts; i++) {
+		struct nlattr **a = st->resp->parts[i].attrs;
+
+		if (a[CTL_A_DAEMON])
+			st->have = ctl_daemon_info_get(a[CTL_A_DAEMON], &st->daemon) == 0;
+		if (a[CTL_A_NS_STATUS])
+			ctl_nsst_info_get(a[CTL_A_NS_STATUS], &st->v[st->n++]);
+	}
+}
+
+/*
+ * One mount's daemon: its listing added to out. Failures are returned as
+ * a negative errno (message in ns_errormsg(), not reported) or an exit code.
+ */
+static int pc_list_online(struct pc_list_opts *o, struct pc_target *t,
+			   struct json_object *out)
+{
+	struct ns_badblocks *bbs;
+	struct pc_listing l;
+	int rc;
+
+	rc = pc_listing_get_quiet(t, &l);
+	if (rc)
+		return rc;
+	bbs = calloc(l.nregions + 1, sizeof(*bbs));
+	for (unsigned b = 0; bbs && b < l.nbb; b++)
+		for (unsigned k = 0; k < l.nregions; k++)
+			if (l.bb[b].region && l.regions[k].dev &&
+			    !strcmp(l.bb[b].region, l.regions[k].dev))
+				ns_bb_add(&bbs[k], l.bb[b].offset, l.bb[b].length);
+	o->bbs = bbs;
+	if (o->verbose) {
+		struct pc_list_status st;
+
+		pc_list_status_get(t, &st);
+		o->st = &st;
+		pc_list_add(o, l.regions, l.nregions, l.ns, l.nns, pc_online_mount(t), out);
+		o->st = NULL;
+		pc_list_status_free(&st);
+	} else {
+		pc_list_add(o, l.regions, l.nregions, l.ns, l.nns, pc_online_mount(t), out);
+	}
+	o->bbs = NULL;
+	for (unsigned k = 0; bbs && k < l.nregions; k++)
+		ns_bb_free(&bbs[k]);
+	free(bbs);
+	pc_listing_free(&l);
+	return 0;
+}
+
+/* One listing of every target, printed; returns 0 or an exit code. */
+static int pc_list_once(struct pc_list_opts *o, struct pc_target *t,
+			 const struct pc_parser *p)
+{
+	struct pc_target *tv = NULL;
+	struct json_object *out;
+	size_t nt = 0, i;
+	int rc;
+
+	rc = pc_target_check_all(t, p, &tv, &nt);
+	if (rc)
+		return rc;
+	out = json_object_new_array();
+	if (!tv[0].online) {
+		rc = pc_list_offline(o, &tv[0], out);
+	} else {
+		unsigned found = 0, missing = 0;
+
+		/*
+		 * Several mounts: a region that one mount lacks is no error
+		 * while another has it; a daemon that does not answer is
+		 * reported (naming its mount) and the others still listed.
+		 */
+		for (i = 0; i < nt; i++) {
+			int r1 = pc_list_online(o, &tv[i], out);
+
+			if (r1 == 0) {
+				found++;
+			} else if (r1 > 0) {
+				rc = rc ? rc : r1;	/* reported */
+			} else if (r1 == -ENOENT && nt > 1) {
+				missing++;
+				ns_err_clear();
+			} else {
+				const char *why = ns_errormsg()[0] ? ns_errormsg() :
+					ns_strerror(r1);
+
+				if (nt > 1)
+					pc_msg("mount '%s': %s", tv[i].mountpoint, why);
+				else
+					pc_msg("%s", why);
+				ns_err_clear();
+				rc = rc ? rc : pc_exit_code(r1);
+			}
+		}
+		if (!found && missing && !rc)
+			rc = pc_fail_msg(-ENOENT, "no region '%s' in any of the %zu pmemfs "
+					  "mounts", t->region, nt);
+	}
+	if (rc == 0 || json_object_array_length(out))
+		pc_list_print(o, out);
+	else
+		json_object_put(out);
+	fflush(stdout);
+	pc_targets_free(tv, nt);
+	return rc;
+}
+
+/* --watch [SECS]: whole seconds or a decimal fraction, > 0 ("--watch 2" as well) */
+static int pc_list_watch_arg(const struct pc_parser *p, const struct pc_opt *o, void *f)
+{
+	const char *a = p->arg;
+	unsigned *ms = f;
+	char *end;
+	double v;
+
+	(void)o;
+	*ms = 1000;
+	if (!a)
+		return 0;
+	errno = 0;
+	v = strtod(a, &end);
+	if (end == a || *end || errno || !(v > 0) || v > 86400) {
+		pc_fail_msg(-EINVAL, "bad value for --watch '%s': seconds, more than 0 "
+			     "(e.g. 1 or 0.5)", a);
+		return -EINVAL;
+	}
+	*ms = (unsigned)(v * 1000);
+	if (*ms == 0)
+		*ms = 1;
+	return 0;
+}
+
+/* online and offline: every mount's listing, or the file's (pc_list_once) */
+static int list_run(void *obj, const struct pc_args *a)
+{
+	struct list_cmd *o = obj;
+	int rc;
+
+	if (!o->l.regions)
+		o->l.namespaces = true;
+	if (o->l.verbose && o->t.file)
+		pc_msg("warning: -v shows a daemon's status: offline (--file) there is none");
+	if (!o->watch_ms)
+		return pc_list_once(&o->l, &o->t, a->p);
+	/* like ndctl monitor: runs until interrupted; a failure is said, not fatal */
+	for (;;) {
+		struct timespec ts = { o->watch_ms / 1000, (long)(o->watch_ms % 1000) * 1000000 };
+
+		rc = pc_list_once(&o->l, &o->t, a->p);
+		if (rc == PC_EXIT_USAGE)
+			return rc;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+}
+
+const struct pc_command list_cmd = {
+	.usage = &list_usage, .opts = list_opts, .size = sizeof(struct list_cmd),
+	.check = pc_args_none, .run = list_run,
+};
