@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "badblocks.h"
+#include "label_check.h"
 #include "error.h"
 #include "json_out.h"
 #include "label.h"
@@ -748,6 +749,7 @@ int cmd_check_labels(int argc, char **argv)
 
 			ns_region_foreach_namespace(r, ns) {
 				uint32_t slot = ns_namespace_slot(ns);
+				char line[NS_NOT_SERVED_LEN];
 
 				if (ns_namespace_state(ns) == NS_STATE_ACTIVE) {
 					nserved++;
@@ -755,10 +757,8 @@ int cmd_check_labels(int argc, char **argv)
 				}
 				if (reported && slot < nslot && reported[slot])
 					continue;
-				ctl_msg("label in slot %" PRIu32 " (%s): not served: %s: %s",
-					slot, ns_namespace_devname(ns),
-					ns_state_name(ns_namespace_state(ns)),
-					ns_namespace_reason(ns));
+				ctl_msg("%s", ns_namespace_not_served(ns, true, line,
+								      sizeof(line)));
 				problems++;
 			}
 			ns_region_close(&r);
