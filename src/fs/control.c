@@ -294,16 +294,15 @@ static int fs_ctl_run(const struct ctl_request *req, struct ctl_reply *rep, void
 	if (flags & (FS_CTL_LOCKED | FS_CTL_NS))
 		pthread_mutex_lock(&d->lock);
 	rc = fs_ctl_lookup(&c, flags);
-	if (!(flags & FS_CTL_LOCKED)) {
-		if (flags & FS_CTL_NS) {
-			if (rc == 0)
-				c.file = fs_ctl_file(c.ns);
-			pthread_mutex_unlock(&d->lock);
-		}
+	if ((flags & FS_CTL_NS) && !(flags & FS_CTL_LOCKED)) {
+		/* the file stays valid unlocked: see struct fs_ctl_call */
+		if (rc == 0)
+			c.file = fs_ctl_file(c.ns);
+		pthread_mutex_unlock(&d->lock);
 	}
 	if (rc == 0) {
 		rc = e->fn(&c);
-		/* an -ENOMEM of the lookups is never: they build nothing */
+		/* only a handler's -ENOMEM is worded: the lookups allocate nothing */
 		if (rc == -ENOMEM && e->nomem && (flags & FS_CTL_NOMEM_MOUNT))
 			rc = ns_err(-ENOMEM, "%s '%s'", e->nomem, d->mountpoint);
 		else if (rc == -ENOMEM && e->nomem)
