@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "badblocks.h"
+#include "label_check.h"
 #include "error.h"
 #include "json_out.h"
 #include "label.h"
@@ -720,6 +721,7 @@ static int check_labels_offline(void *obj, const struct pc_args *args)
 
 			ns_region_foreach_namespace(r, ns) {
 				uint32_t slot = ns_namespace_slot(ns);
+				char line[NS_NOT_SERVED_LEN];
 
 				if (ns_namespace_state(ns) == NS_STATE_ACTIVE) {
 					nserved++;
@@ -727,10 +729,8 @@ static int check_labels_offline(void *obj, const struct pc_args *args)
 				}
 				if (reported && slot < nslot && reported[slot])
 					continue;
-				pc_msg("label in slot %" PRIu32 " (%s): not served: %s: %s",
-					slot, ns_namespace_devname(ns),
-					ns_state_name(ns_namespace_state(ns)),
-					ns_namespace_reason(ns));
+				pc_msg("%s", ns_namespace_not_served(ns, true, line,
+								     sizeof(line)));
 				problems++;
 			}
 			ns_region_close(&r);

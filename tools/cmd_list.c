@@ -25,6 +25,7 @@
 #include "options.h"
 #include "pmemctl.h"
 #include "progress.h"
+#include "record.h"
 #include "region.h"
 #include "target.h"
 
@@ -309,30 +310,9 @@ static int pc_list_offline(struct pc_list_opts *o, const struct pc_target *t,
 		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
 	n = 0;
-	ns_region_foreach_namespace(r, ns) {
-		struct ctl_ns_info *x = &nsv[n++];
-
-		x->region = ns_region_devname(r);
-		x->dev = ns_namespace_devname(ns);
-		x->name = ns_namespace_name(ns);
-		memcpy(x->uuid, ns_namespace_uuid(ns), sizeof(x->uuid));
-		x->size = ns_namespace_size(ns);
-		x->dpa = ns_namespace_dpa(ns);
-		x->align = ns_namespace_align(ns);
-		x->readonly = ns_namespace_readonly(ns);
-		x->state = ns_state_name(ns_namespace_state(ns));
-		x->reason = ns_namespace_reason(ns);
-	}
-	memset(&ri, 0, sizeof(ri));
-	ri.dev = ns_region_devname(r);
-	ri.path = ns_region_path(r);
-	ri.size = ns_region_data_size(r);
-	ri.file_size = ns_region_size(r);
-	ri.label_size = ns_region_label_size(r);
-	ri.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0;
-	ri.iset_id = ns_region_isetcookie(r);
-	ri.has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri.nvdimm_slot);
-	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
+	ns_region_foreach_namespace(r, ns)
+		ctl_ns_info_of(ns, &nsv[n++]);
+	ctl_region_info_of(r, &ri);
 	if (o->media) {
 		rc = pc_bb_load_tool(r, &bb);
 		if (rc) {

@@ -9,6 +9,7 @@
 
 #include "json_out.h"
 #include "proto.h"
+#include "record.h"
 #include "label.h"
 #include "le.h"
 #include "namespace.h"
@@ -113,18 +114,9 @@ struct json_object *pc_json_region_info(const struct ctl_region_info *r, unsigne
 
 struct json_object *pc_json_region(const struct ns_region *r, unsigned flags)
 {
-	struct ctl_region_info ri = {
-		.dev = ns_region_devname(r),
-		.path = ns_region_path(r),
-		.size = ns_region_data_size(r),
-		.file_size = ns_region_size(r),
-		.label_size = ns_region_label_size(r),
-		.label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0,
-		.iset_id = ns_region_isetcookie(r),
-	};
+	struct ctl_region_info ri;
 
-	ri.has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri.nvdimm_slot);
-	ns_region_space(r, NS_DEFAULT_ALIGN, &ri.available, &ri.max_extent);
+	ctl_region_info_of(r, &ri);
 	return pc_json_region_info(&ri, flags);
 }
 
@@ -160,19 +152,9 @@ struct json_object *pc_json_ns_info(const struct ctl_ns_info *ns, const char *mo
 
 struct json_object *pc_json_namespace(const struct ns_namespace *ns, unsigned flags)
 {
-	enum ns_state st = ns_namespace_state(ns);
-	struct ctl_ns_info ni = {
-		.dev = ns_namespace_devname(ns),
-		.name = ns_namespace_name(ns),
-		.size = ns_namespace_size(ns),
-		.dpa = ns_namespace_dpa(ns),
-		.align = ns_namespace_align(ns),
-		.readonly = ns_namespace_readonly(ns),
-		.state = ns_state_name(st),
-		.reason = ns_namespace_reason(ns),
-	};
+	struct ctl_ns_info ni;
 
-	memcpy(ni.uuid, ns_namespace_uuid(ns), sizeof(ni.uuid));
+	ctl_ns_info_of(ns, &ni);
 	return pc_json_ns_info(&ni, NULL, flags);
 }
 

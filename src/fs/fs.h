@@ -47,7 +47,7 @@
  * fs_ns.lock; fs_ns.flush_lock -> fs_rfd.lock; lock -> fs_rfd.lock;
  * lock -> media save_lock -> media lock; ctl_lock -> the fault locks (a
  * power failure under ctl_lock); the worker queue lock, the control
- * server's queue lock and control.c's snapshot lock (list/stats answered
+ * server's queue lock and control_query.c's snapshot lock (list/stats answered
  * while a change holds lock) are leaves.
  */
 #ifndef PMEMFS_FS_FS_H

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The fault commands: power-fail (crash testing: enable, disable, status,
+ * arm at an FSYNC, a power failure now) and inject-error (media errors).
+ * They change state (ctl_lock) and run in the frame (control.c) without
+ * the daemon lock, with their namespace and its served file found: a
+ * power failure waits for holders, whose RELEASE takes the daemon lock.
+ * They call the fault layer (fault.h) only through fs_fault_*, fs_media_*.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+#include "control.h"
+#include "log.h"
+
+int fs_ctl_power_fail(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	const struct ctl_request *req = c->req;
+	struct ctl_reply *rep = c->rep;
+	uint32_t flags = ctl_request_flags(req);
+	struct nlattr *const *a = req->attrs;
+	struct fs_crash_result res = { 0 };
+	struct fs_crash_status st;
+	struct fs_region *reg = c->reg;
+	struct ns_namespace *ns = c->ns;
+	struct fs_inode *file = c->file;
+	const char *action;
+	int rc;
+
+	if (!file)
+		return ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: enable it first",
+			      ns_namespace_devname(ns), ns_region_devname(reg->r));
+	if ((flags & CTL_F_ENABLE) && (flags & CTL_F_DISABLE))
+		return ns_err(-EINVAL, "enable and disable crash testing at once");
+	if ((flags & (CTL_F_ENABLE | CTL_F_DISABLE | CTL_F_STATUS)) &&
+	    (flags & (CTL_F_KILL | CTL_F_FORCE)))
+		return ns_err(-EINVAL, "--kill and --force apply to a power failure, not "
+			      "to enabling, disabling or a status query");
+	if (flags & CTL_F_DISABLE) {
+		rc = fs_fault_enable(file->ns, false);
+		return rc ? rc : fs_ctl_reply_crash(rep, reg, file, "disabled", NULL);
+	}
+	if (flags & CTL_F_ENABLE) {
+		fs_fault_status(file->ns, &st);
+		rc = st.enabled ? 0 : fs_fault_enable(file->ns, true);
+		if (rc)
+			return rc;
+		action = "enabled";
+		if (!a[CTL_A_AT_FSYNC])
+			return fs_ctl_reply_crash(rep, reg, file, action, NULL);
+	}
+	if (flags & CTL_F_STATUS)
+		return fs_ctl_reply_crash(rep, reg, file, "status", NULL);
+	fs_fault_status(file->ns, &st);
+	if (!st.enabled)
+		return ns_err(-EOPNOTSUPP, "crash testing is not enabled on '%s': enable it "
+			      "with 'pmemctl power-fail %s --enable' (or create it with "
+			      "--crash-test)", file->name, file->name);
+	if (a[CTL_A_SURVIVE] && nla_get_u32(a[CTL_A_SURVIVE]) > 1000000)
+		return ns_err(-EINVAL, "survival of %u parts per million is more than all",
+			      nla_get_u32(a[CTL_A_SURVIVE]));
+	if (a[CTL_A_AT_FSYNC]) {
+		uint32_t k = nla_get_u32(a[CTL_A_AT_FSYNC]);
+
+		if (flags & (CTL_F_KILL | CTL_F_FORCE))
+			return ns_err(-EINVAL, "--at-fsync kills the process that calls the "
+				      "FSYNC: --kill and --force do not apply");
+		rc = fs_fault_arm(file->ns, k,
+				  a[CTL_A_SURVIVE] ? nla_get_u32(a[CTL_A_SURVIVE]) : 0,
+				  a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0);
+		if (rc)
+			return ns_err(rc, "cannot arm a crash on '%s': %s", file->name,
+				      strerror(-rc));
+		fs_info("%s: power failure armed at FSYNC %u from now (uid %u)",
+			file->ns->devname, k, (unsigned)req->cred.uid);
+		return fs_ctl_reply_crash(rep, reg, file, k ? "armed" : "disarmed", NULL);
+	}
+	{
+		struct fs_pf_opts o = {
+			.survive_ppm = a[CTL_A_SURVIVE] ? nla_get_u32(a[CTL_A_SURVIVE]) : 0,
+			.seed = a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0,
+			.force = flags & CTL_F_FORCE,
+			.kill = flags & CTL_F_KILL,
+			.wait_ms = a[CTL_A_WAIT_MS] ? nla_get_u32(a[CTL_A_WAIT_MS]) : 0,
+		};
+		unsigned held;
+
+		/*
+		 * Held, not forced, nothing to kill: the wait for the holders
+		 * is a parked request (nobody waits behind it); on the last
+		 * run, still held, fault.c refuses after a token wait.
+		 */
+		pthread_mutex_lock(&d->lock);
+		held = ns_namespace_holders(ns);
+		pthread_mutex_unlock(&d->lock);
+		if (held && !o.force && !o.kill) {
+			if (ctl_reply_may_wait(rep))
+				return ctl_reply_wait(rep, o.wait_ms ? o.wait_ms :
+						       FS_CTL_PF_WAIT_MS);
+			o.wait_ms = 1;
+		}
+		rc = fs_fault_power_fail(d, file, &o, &res);
+	}
+	if (rc)
+		return rc;
+	return fs_ctl_reply_crash(rep, reg, file, "reverted", &res);
+}
+
+/* ---- inject-error ---- */
+
+static void fs_ctl_inval(struct fs_daemon *d, struct fs_inode *file, uint64_t off,
+			 uint64_t len)
+{
+	uint64_t s = off - off % FS_PAGE, e = off + len;
+	int rc;
+
+	e = (e + FS_PAGE - 1) / FS_PAGE * FS_PAGE;
+	rc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, (off_t)s, (off_t)(e - s));
+	if (rc < 0 && rc != -ENOENT)
+		fs_debug("%s: notify inval_inode: %s", file->name, strerror(-rc));
+}
+
+int fs_ctl_inject_error(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	const struct ctl_request *req = c->req;
+	uint32_t flags = ctl_request_flags(req);
+	struct nlattr *const *a = req->attrs;
+	struct ns_bb_range *v = NULL;
+	struct fs_region *reg = c->reg;
+	struct ns_namespace *ns = c->ns;
+	struct fs_inode *file = c->file;
+	uint64_t dpa, size, off = 0, len = 0;
+	char dev[32], what[128];
+	size_t n, i;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	dpa = ns_namespace_dpa(ns);
+	size = ns_namespace_size(ns);
+	snprintf(dev, sizeof(dev), "%s", ns_namespace_devname(ns));
+	snprintf(what, sizeof(what), "'%s' (%s)", ns_namespace_name(ns), dev);
+	pthread_mutex_unlock(&d->lock);
+	if (!a[CTL_A_OFFSET] != !a[CTL_A_LENGTH])
+		return ns_err(-EINVAL, "an offset needs a length and a length an offset");
+	if (a[CTL_A_OFFSET]) {
+		off = nla_get_u64(a[CTL_A_OFFSET]);
+		len = nla_get_u64(a[CTL_A_LENGTH]);
+	}
+	if ((flags & CTL_F_CLEAR) && (a[CTL_A_OFFSET] || (flags & CTL_F_UNINJECT)))
+		return ns_err(-EINVAL, "clearing every error takes no range");
+	if ((flags & CTL_F_UNINJECT) && !a[CTL_A_OFFSET])
+		return ns_err(-EINVAL, "uninject needs the range to clear");
+	if (a[CTL_A_OFFSET] && !(flags & CTL_F_UNINJECT)) {
+		/* dirty pages go back first (a whole-block write would clear it) */
+		if (file)
+			fs_ctl_inval(d, file, off, len);
+		if (file && !fs_fault_get(file->ns))
+			return ns_err(-ENOMEM, "out of memory");
+	}
+	if (a[CTL_A_OFFSET] || (flags & CTL_F_CLEAR)) {
+		rc = fs_media_change(&reg->media, dpa, size, what, off, len,
+				     flags & CTL_F_UNINJECT, flags & CTL_F_CLEAR);
+		if (rc)
+			return rc;
+		fs_info("%s: %s media errors %s%" PRIu64 "+%" PRIu64 " for uid %u",
+			ns_region_devname(reg->r), dev,
+			(flags & CTL_F_CLEAR) ? "cleared: all " :
+			(flags & CTL_F_UNINJECT) ? "uninjected: " : "injected: ",
+			off, (flags & CTL_F_CLEAR) ? size : len, (unsigned)req->cred.uid);
+		/* clean pages cached before are read again, and fail */
+		if (file && !(flags & (CTL_F_UNINJECT | CTL_F_CLEAR)))
+			fs_ctl_inval(d, file, off, len);
+	}
+	pthread_mutex_lock(&reg->media.lock);
+	n = ns_bb_clip(&reg->media.bb, dpa, size, NULL, 0);
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (v)
+		ns_bb_clip(&reg->media.bb, dpa, size, v, n);
+	pthread_mutex_unlock(&reg->media.lock);
+	if (!v)
+		return ns_err(-ENOMEM, "out of memory");
+	for (i = 0; i < n && rc == 0; i++) {
+		struct ctl_bb_info b = {
+			.region = ns_region_devname(reg->r),
+			.dev = dev,
+			.offset = v[i].off,
+			.length = v[i].len,
+		};
+		struct nl_msg *m = ctl_reply_part(c->rep);
+
+		rc = m ? ctl_bb_info_put(m, &b) : -ENOMEM;
+	}
+	free(v);
+	if (rc == -ENOMEM)
+		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) listing "
+			    "media errors");
+	return rc;
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The label commands: read-labels and check-labels (queries, no
+ * ctl_lock), init-labels and move-region (changes). All run in the frame
+ * (control.c) with the daemon lock held and their region found.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "label_check.h"
+#include "error.h"
+#include "lsa.h"
+
+#include "control.h"
+#include "log.h"
+
+/* ---- labels ---- */
+
+int fs_ctl_read_labels(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	struct ctl_reply *rep = c->rep;
+	struct fs_region *sel = c->reg;
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		struct fs_region *reg = &d->regions[i];
+		struct ns_lsa *lsa = ns_region_lsa(reg->r);
+		const char *dev = ns_region_devname(reg->r);
+		char why[NS_WHY_LEN];
+		struct nl_msg *m;
+		uint32_t s;
+
+		if ((sel && reg != sel) || !lsa)
+			continue;
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			struct ctl_index_info x = { .region = dev, .num = (uint32_t)k };
+			struct ns_index idx;
+
+			memset(&idx, 0, sizeof(idx));
+			why[0] = '\0';
+			x.valid = ns_lsa_index(lsa, k, &idx, why);
+			x.current = ns_lsa_current(lsa) == k;
+			if (x.valid) {
+				x.seq = idx.seq;
+				x.myoff = idx.myoff;
+				x.mysize = idx.mysize;
+				x.otheroff = idx.otheroff;
+				x.labeloff = idx.labeloff;
+				x.nslot = idx.nslot;
+				x.major = idx.major;
+				x.minor = idx.minor;
+				x.label_size = ns_index_label_size(&idx);
+				x.checksum = idx.checksum;
+			} else {
+				x.reason = why;
+			}
+			if (x.current)
+				x.free = ns_lsa_free_slots(lsa);
+			m = ctl_reply_part(rep);
+			rc = m ? ctl_index_info_put(m, &x) : -ENOMEM;
+		}
+		ns_lsa_foreach_slot(lsa, s) {
+			struct ctl_label_info li = { .region = dev, .slot = s };
+			struct ns_label l;
+
+			if (rc)
+				break;
+			why[0] = '\0';
+			li.valid = ns_lsa_label(lsa, s, &l, why) == 0;
+			if (!li.valid)
+				li.reason = why;
+			memcpy(li.uuid, l.uuid, sizeof(li.uuid));
+			li.name = l.name;
+			li.flags = l.flags;
+			li.nlabel = l.nlabel;
+			li.position = l.position;
+			li.isetcookie = l.isetcookie;
+			li.lbasize = l.lbasize;
+			li.dpa = l.dpa;
+			li.rawsize = l.rawsize;
+			memcpy(li.type_guid, l.type_guid, sizeof(li.type_guid));
+			memcpy(li.abstraction_guid, l.abstraction_guid,
+			       sizeof(li.abstraction_guid));
+			li.checksum = l.checksum;
+			m = ctl_reply_part(rep);
+			rc = m ? ctl_label_info_put(m, &li) : -ENOMEM;
+		}
+	}
+	return rc;
+}
+
+/* Append a line to a problems text; false when it is full. */
+static void fs_ctl_problem(char *buf, size_t len, unsigned *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fs_ctl_problem(char *buf, size_t len, unsigned *n, const char *fmt, ...)
+{
+	size_t o = strlen(buf);
+	va_list ap;
+
+	(*n)++;
+	if (o + 2 >= len)
+		return;
+	if (o)
+		buf[o++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(buf + o, len - o, fmt, ap);
+	va_end(ap);
+}
+
+int fs_ctl_check_labels(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	struct fs_region *sel = c->reg;
+	char *problems;
+	unsigned i;
+	int rc = 0;
+
+	problems = malloc(4000);	/* < the protocol's 4096-byte limit */
+	if (!problems)
+		return -ENOMEM;
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		struct fs_region *reg = &d->regions[i];
+		struct ns_lsa *lsa = ns_region_lsa(reg->r);
+		struct ctl_check_info ci = { .region = ns_region_devname(reg->r) };
+		unsigned nproblems = 0;
+		char why[NS_WHY_LEN], line[NS_NOT_SERVED_LEN];
+		struct ns_namespace *ns;
+		struct nl_msg *m;
+		uint32_t s;
+
+		if (sel && reg != sel)
+			continue;
+		problems[0] = '\0';
+		if (!lsa) {
+			fs_ctl_problem(problems, 4000, &nproblems, "no label area");
+		} else {
+			for (int k = 0; k < 2; k++) {
+				struct ns_index idx;
+
+				why[0] = '\0';
+				if (!ns_lsa_index(lsa, k, &idx, why))
+					fs_ctl_problem(problems, 4000, &nproblems,
+						       "index block %d: %s", k, why);
+			}
+			ns_lsa_foreach_slot(lsa, s) {
+				struct ns_label l;
+
+				ci.labels++;
+				why[0] = '\0';
+				/* why names the slot: "label in slot N: ..." */
+				if (ns_lsa_label(lsa, s, &l, why) != 0)
+					fs_ctl_problem(problems, 4000, &nproblems, "%s", why);
+			}
+			ns_region_foreach_namespace(reg->r, ns) {
+				enum ns_state st = ns_namespace_state(ns);
+
+				/* a label that does not decode was reported above */
+				if (st == NS_STATE_ACTIVE || st == NS_STATE_INVALID)
+					continue;
+				fs_ctl_problem(problems, 4000, &nproblems, "%s",
+					       ns_namespace_not_served(ns, true, line,
+								       sizeof(line)));
+			}
+			ns_region_foreach_namespace(reg->r, ns) {
+				char w[NS_WHY_LEN];
+				struct ns_label l;
+
+				if (ns_namespace_state(ns) != NS_STATE_INVALID ||
+				    ns_lsa_label(lsa, ns_namespace_slot(ns), &l, w) != 0)
+					continue;
+				fs_ctl_problem(problems, 4000, &nproblems, "%s",
+					       ns_namespace_not_served(ns, false, line,
+								       sizeof(line)));
+			}
+		}
+		ci.ok = nproblems == 0;
+		ci.problems = problems[0] ? problems : NULL;
+		ci.badblocks = fs_media_bytes(&reg->media, 0, UINT64_MAX);
+		m = ctl_reply_part(c->rep);
+		rc = m ? ctl_check_info_put(m, &ci) : -ENOMEM;
+	}
+	free(problems);
+	return rc;
+}
+
+int fs_ctl_init_labels(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	const struct ctl_request *req = c->req;
+	struct fs_region *reg = c->reg;
+	bool force = ctl_request_flags(req) & CTL_F_FORCE;
+	unsigned minor = req->attrs[CTL_A_LABEL_VERSION] ?
+			 nla_get_u32(req->attrs[CTL_A_LABEL_VERSION]) : 0;
+	struct fs_inode **files = NULL;
+	struct ns_namespace *ns;
+	unsigned n = 0, k;
+	struct nl_msg *m;
+	int rc;
+
+	ns_region_foreach_namespace(reg->r, ns)
+		n++;
+	if (n && !force) {
+		rc = ns_err(-NS_E_LABELS_EXIST, "%s has %u namespace%s: use -f to forget "
+			    "%s (the data is kept)", ns_region_devname(reg->r), n,
+			    n == 1 ? "" : "s", n == 1 ? "it" : "them");
+		goto out;
+	}
+	/* a valid area of another size (-o label_size=) is not ours to drop */
+	if (!force) {
+		rc = ns_region_check_other_area(reg->r, false);
+		if (rc)
+			goto out;
+	}
+	ns_region_foreach_namespace(reg->r, ns) {
+		if (ns_namespace_holders(ns)) {
+			rc = ns_err(-EBUSY, "cannot initialise the labels of %s: namespace "
+				    "'%s' is in use (open or mapped)",
+				    ns_region_devname(reg->r), ns_namespace_name(ns));
+			goto out;
+		}
+	}
+	files = calloc(n ? n : 1, sizeof(*files));
+	if (!files) {
+		rc = ns_err(-ENOMEM, "out of memory");
+		goto out;
+	}
+	n = 0;
+	ns_region_foreach_namespace(reg->r, ns)
+		if (fs_ctl_file(ns))
+			files[n++] = fs_ctl_file(ns);
+	/* an empty area is re-made without force: nothing is lost */
+	rc = ns_region_init_labels(reg->r, minor, true);
+	if (rc)
+		goto out;
+	/* the core freed the namespaces: their files go without them */
+	for (k = 0; k < n; k++)
+		fs_ctl_unlink(d, reg, files[k], &c->notes);
+	fs_info("%s: label area initialised (v1.%u) for uid %u, %u namespace%s forgotten",
+		ns_region_devname(reg->r), ns_region_label_minor(reg->r),
+		(unsigned)req->cred.uid, n, n == 1 ? "" : "s");
+	m = ctl_reply_msg(c->rep);
+	rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
+out:
+	free(files);
+	return rc;
+}
+
+/* ---- move-region ---- */
+
+/*
+ * Every label's cookie for another nvdimm slot, in one commit (the core,
+ * ns_region_set_nvdimm_slot). The namespace objects stay, and so do the
+ * files of the served ones: open handles and mappings are untouched (no
+ * data moves). A namespace whose label carried the new slot's cookie
+ * already (FOREIGN before) is served now, as a restart would serve it.
+ */
+int fs_ctl_move_region(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	const struct ctl_request *req = c->req;
+	struct fs_region *reg = c->reg;
+	struct fs_notes *nl = &c->notes;
+	uint32_t slot = nla_get_u32(req->attrs[CTL_A_NVDIMM_SLOT]), old = 0;
+	struct ns_namespace *ns, **was = NULL;
+	unsigned n = 0, k, moved = 0, served = 0;
+	bool had_slot;
+	struct nl_msg *m;
+	int rc;
+
+	had_slot = ns_region_nvdimm_slot(reg->r, &old);
+	ns_region_foreach_namespace(reg->r, ns)
+		n++;
+	/* the namespaces not served before: those that become ACTIVE are new */
+	was = calloc(n + 1, sizeof(*was));
+	if (!was) {
+		rc = ns_err(-ENOMEM, "out of memory");
+		goto out;
+	}
+	n = 0;
+	ns_region_foreach_namespace(reg->r, ns)
+		if (ns_namespace_state(ns) != NS_STATE_ACTIVE)
+			was[n++] = ns;
+	rc = ns_region_set_nvdimm_slot(reg->r, slot, &moved);
+	if (rc)
+		goto out;
+	for (k = 0; k < n; k++) {
+		struct fs_inode *file = NULL;
+
+		ns = was[k];
+		if (ns_namespace_state(ns) != NS_STATE_ACTIVE || fs_ctl_file(ns))
+			continue;
+		rc = fs_daemon_add_namespace(d, reg, ns, &file);
+		if (rc) {
+			/* the labels are moved; this one stays unserved (enable-namespace) */
+			fs_warn("%s: cannot serve %s after the move: %s",
+				ns_region_devname(reg->r), ns_namespace_devname(ns),
+				strerror(-rc));
+			rc = 0;
+			continue;
+		}
+		fs_note_add(nl, FS_NOTE_NEW, reg->dir->ino, file->ino, file->name);
+		fs_note_add(nl, FS_NOTE_DIR, reg->dir->ino, 0, reg->dir->name);
+		served++;
+	}
+	fs_ctl_sync_names(d, reg, nl);
+	if (had_slot)
+		fs_info("%s: moved from nvdimm slot %u to %u for uid %u (%u label%s "
+			"rewritten, %u namespace%s newly served)",
+			ns_region_devname(reg->r), (unsigned)old, (unsigned)slot,
+			(unsigned)req->cred.uid, moved, moved == 1 ? "" : "s", served,
+			served == 1 ? "" : "s");
+	else
+		fs_info("%s: moved to nvdimm slot %u for uid %u (%u label%s rewritten, "
+			"%u namespace%s newly served)", ns_region_devname(reg->r),
+			(unsigned)slot, (unsigned)req->cred.uid, moved,
+			moved == 1 ? "" : "s", served, served == 1 ? "" : "s");
+	m = ctl_reply_msg(c->rep);
+	rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
+	if (rc == 0)
+		rc = ctl_put_u32(m, CTL_A_COUNT, moved);
+out:
+	free(was);
+	return rc;
+}
