@@ -347,7 +347,7 @@ static int fs_ctl_put_ns(struct fs_daemon *d, struct nl_msg *m, struct fs_region
 	};
 
 	memcpy(ni.uuid, ns_namespace_uuid(ns), sizeof(ni.uuid));
-	ni.badblocks = fs_media_bytes(&reg->media, ni.dpa, ni.size);
+	ni.badblocks = fs_media_bytes(reg->media, ni.dpa, ni.size);
 	if (file) {
 		struct fs_crash_status cs;
 
@@ -613,7 +613,7 @@ static int fs_ctl_query(struct fs_daemon *d, struct fs_ctl_snap **cachep,
 static int fs_ctl_put_region_badblocks(struct fs_ctl_sink *k, unsigned ri,
 				       struct fs_region *reg)
 {
-	struct fs_media *md = &reg->media;
+	struct fs_media *md = reg->media;
 	size_t i;
 	int rc = 0;
 
@@ -796,7 +796,7 @@ static int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_na
 	si.crash_at_fsync = cs.at_fsync;
 	si.crash_logged = cs.pages_logged;
 	si.crashed = cs.reverting || cs.reverts > 0;	/* as power-fail --status */
-	si.badblocks = fs_media_bytes(&reg->media, ns_namespace_dpa(ns), n->size);
+	si.badblocks = fs_media_bytes(reg->media, ns_namespace_dpa(ns), n->size);
 	/* several processes mapping one page count it once each: at most the size */
 	si.mapped_dirty = mapped_dirty < n->size ? mapped_dirty : n->size;
 	return ctl_nsst_info_put(m, &si);
@@ -1425,7 +1425,7 @@ static int fs_ctl_check_labels(const struct ctl_request *req, struct ctl_reply *
 		}
 		c.ok = nproblems == 0;
 		c.problems = problems[0] ? problems : NULL;
-		c.badblocks = fs_media_bytes(&reg->media, 0, UINT64_MAX);
+		c.badblocks = fs_media_bytes(reg->media, 0, UINT64_MAX);
 		m = ctl_reply_part(rep);
 		rc = m ? ctl_check_info_put(m, &c) : -ENOMEM;
 	}
@@ -1903,7 +1903,7 @@ static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *
 			return ns_err(-ENOMEM, "out of memory");
 	}
 	if (a[CTL_A_OFFSET] || (flags & CTL_F_CLEAR)) {
-		rc = fs_media_change(&reg->media, dpa, size, what, off, len,
+		rc = fs_media_change(reg->media, dpa, size, what, off, len,
 				     flags & CTL_F_UNINJECT, flags & CTL_F_CLEAR);
 		if (rc)
 			return rc;
@@ -1916,13 +1916,7 @@ static int fs_ctl_inject_error(const struct ctl_request *req, struct ctl_reply *
 		if (file && !(flags & (CTL_F_UNINJECT | CTL_F_CLEAR)))
 			fs_ctl_inval(d, file, off, len);
 	}
-	pthread_mutex_lock(&reg->media.lock);
-	n = ctl_bb_clip(&reg->media.bb, dpa, size, NULL, 0);
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (v)
-		ctl_bb_clip(&reg->media.bb, dpa, size, v, n);
-	pthread_mutex_unlock(&reg->media.lock);
-	if (!v)
+	if (fs_media_clip(reg->media, dpa, size, &v, &n) < 0)
 		return ns_err(-ENOMEM, "out of memory");
 	for (i = 0; i < n && rc == 0; i++) {
 		struct ctl_bb_info b = {
