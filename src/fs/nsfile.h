@@ -143,7 +143,7 @@ struct fs_ns {
 int fs_rfd_open(struct fs_rfd *rf, int region_fd, enum fs_backing backing,
 		const char *devname);
 void fs_rfd_close(struct fs_rfd *rf);
-/* data.c: set up n for namespace ns of the region whose descriptors are rf. */
+/* nsfile.c: set up n for namespace ns of the region whose descriptors are rf. */
 int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf);
 void fs_ns_fini(struct fs_ns *n);
 /*
@@ -172,6 +172,8 @@ void fs_ns_write_end(struct fs_ns *n);
 /* Refuse every later data change and wait for those in flight (or undo). */
 void fs_ns_mark_destroyed(struct fs_ns *n, bool destroyed);
 bool fs_ns_destroyed(struct fs_ns *n);
+/* OPENs (and holds, daemon.c) minus RELEASEs now */
+unsigned fs_ns_handles(struct fs_ns *n);
 
 /*
  * region_io.c: the whole of len bytes at file offset off of fd, over EINTR and

@@ -29,22 +29,12 @@ static void file_path(struct fs_daemon *d, struct fs_inode *file, char *buf, siz
 		 file->name);
 }
 
-static unsigned handles_of(struct fs_ns *n)
-{
-	unsigned h;
-
-	pthread_mutex_lock(&n->lock);
-	h = n->handles;
-	pthread_mutex_unlock(&n->lock);
-	return h;
-}
-
 /* wait up to ms for n's handles to drop to at most want; true when they did */
 static bool wait_handles(struct fs_ns *n, unsigned want, unsigned ms)
 {
 	uint64_t end = fs_fault_now_ns() + (uint64_t)ms * 1000000;
 
-	while (handles_of(n) > want) {
+	while (fs_ns_handles(n) > want) {
 		if (fs_fault_now_ns() >= end)
 			return false;
 		fs_fault_sleep_ms(5);
@@ -162,7 +152,7 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 				res->killed++;
 		if (!wait_handles(n, 0, o->wait_ms ? o->wait_ms : FS_PF_KILL_WAIT_MS) &&
 		    !o->force) {
-			h = handles_of(n);
+			h = fs_ns_handles(n);
 			nh = fs_holders_of(&id, pids, FS_PF_MAX_HOLDERS);
 			fs_holders_text(pids, nh, who, sizeof(who));
 			rc = ns_err(-EBUSY, "'%s' is still open (%u handle%s) after killing %u "
@@ -171,7 +161,7 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 			goto out;
 		}
 	} else if (!o->force && !wait_handles(n, 0, o->wait_ms ? o->wait_ms : FS_PF_WAIT_MS)) {
-		h = handles_of(n);
+		h = fs_ns_handles(n);
 		nh = id_known ? fs_holders_of(&id, pids, FS_PF_MAX_HOLDERS) : 0;
 		fs_holders_text(pids, nh, who, sizeof(who));
 		rc = ns_err(-EBUSY, "'%s' is in use (%u open handle%s or mapping%s)%s%s: close "
