@@ -120,8 +120,3 @@ int fs_data_fsync(struct fs_ns *n)
 		rc = h->ops->fsync_end(h, token);	/* drops the undo log */
 	return rc;
 }
-
-bool fs_data_hooked(const struct fs_ns *n)
-{
-	return hook_of(n) != NULL;
-}

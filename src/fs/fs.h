@@ -40,9 +40,11 @@
  *   fault locks        crash testing and media errors (fault.h, media.h): never
  *                      taken under fs_ns.lock, nor under lock except the
  *                      media lock (a leaf), which list -M takes under lock
- *                      (fs_ctl_put_region_badblocks); a power failure
- *                      takes fs_ns.lock (handle counts) and lock (pins)
- *                      under its revert_lock, never across a notification
+ *                      (fs_ctl_put_region_badblocks, fs_media_clip); a
+ *                      power failure takes fs_ns.lock (fs_ns_handles)
+ *                      under its revert_lock, an armed crash lock and
+ *                      fs_ns.lock through fs_daemon_file_hold/drop (not
+ *                      under a fault lock), never across a notification
  * Lock order: ctl_lock -> lock -> itable.lock -> fs_ns.flush_lock ->
  * fs_ns.lock; fs_ns.flush_lock -> fs_rfd.lock; lock -> fs_rfd.lock;
  * lock -> media save_lock -> media lock; ctl_lock -> the fault locks (a

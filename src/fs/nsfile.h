@@ -214,7 +214,10 @@ int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
  */
 int fs_data_fsync(struct fs_ns *n);
 /* n has fault simulation (its FSYNCs keep the flush worker) */
-bool fs_data_hooked(const struct fs_ns *n);
+static inline bool fs_data_hooked(const struct fs_ns *n)
+{
+	return __atomic_load_n(&n->fault, __ATOMIC_ACQUIRE) != NULL;
+}
 
 /*
  * region_io.c: the region file's I/O at namespace offsets, with no fault
