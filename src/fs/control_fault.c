@@ -165,7 +165,7 @@ int fs_ctl_inject_error(struct fs_ctl_call *c)
 			return ns_err(-ENOMEM, "out of memory");
 	}
 	if (a[CTL_A_OFFSET] || (flags & CTL_F_CLEAR)) {
-		rc = fs_media_change(&reg->media, dpa, size, what, off, len,
+		rc = fs_media_change(reg->media, dpa, size, what, off, len,
 				     flags & CTL_F_UNINJECT, flags & CTL_F_CLEAR);
 		if (rc)
 			return rc;
@@ -178,13 +178,7 @@ int fs_ctl_inject_error(struct fs_ctl_call *c)
 		if (file && !(flags & (CTL_F_UNINJECT | CTL_F_CLEAR)))
 			fs_ctl_inval(d, file, off, len);
 	}
-	pthread_mutex_lock(&reg->media.lock);
-	n = ns_bb_clip(&reg->media.bb, dpa, size, NULL, 0);
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (v)
-		ns_bb_clip(&reg->media.bb, dpa, size, v, n);
-	pthread_mutex_unlock(&reg->media.lock);
-	if (!v)
+	if (fs_media_clip(reg->media, dpa, size, &v, &n) < 0)
 		return ns_err(-ENOMEM, "out of memory");
 	for (i = 0; i < n && rc == 0; i++) {
 		struct ctl_bb_info b = {

@@ -182,7 +182,7 @@ int fs_ctl_check_labels(struct fs_ctl_call *c)
 		}
 		ci.ok = nproblems == 0;
 		ci.problems = problems[0] ? problems : NULL;
-		ci.badblocks = fs_media_bytes(&reg->media, 0, UINT64_MAX);
+		ci.badblocks = fs_media_bytes(reg->media, 0, UINT64_MAX);
 		m = ctl_reply_part(c->rep);
 		rc = m ? ctl_check_info_put(m, &ci) : -ENOMEM;
 	}

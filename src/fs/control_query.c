@@ -277,7 +277,7 @@ void fs_ctl_cache_free(void)
 static int fs_ctl_put_region_badblocks(struct fs_ctl_sink *k, unsigned ri,
 				       struct fs_region *reg)
 {
-	struct fs_media *md = &reg->media;
+	struct fs_media *md = reg->media;
 	size_t i;
 	int rc = 0;
 

@@ -38,7 +38,7 @@ int fs_ctl_put_ns(struct fs_daemon *d, struct nl_msg *m, struct fs_region *reg,
 	struct ctl_ns_info ni;
 
 	ctl_ns_info_of(ns, &ni);
-	ni.badblocks = fs_media_bytes(&reg->media, ni.dpa, ni.size);
+	ni.badblocks = fs_media_bytes(reg->media, ni.dpa, ni.size);
 	if (file) {
 		struct fs_crash_status cs;
 
@@ -130,7 +130,7 @@ int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_namespace
 	si.crash_at_fsync = cs.at_fsync;
 	si.crash_logged = cs.pages_logged;
 	si.crashed = cs.reverting || cs.reverts > 0;	/* as power-fail --status */
-	si.badblocks = fs_media_bytes(&reg->media, ns_namespace_dpa(ns), n->size);
+	si.badblocks = fs_media_bytes(reg->media, ns_namespace_dpa(ns), n->size);
 	/* several processes mapping one page count it once each: at most the size */
 	si.mapped_dirty = mapped_dirty < n->size ? mapped_dirty : n->size;
 	return ctl_nsst_info_put(m, &si);

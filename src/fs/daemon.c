@@ -45,8 +45,8 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 		free(n);
 		return rc;
 	}
-	n->media = &reg->media;
-	if (fs_media_bytes(&reg->media, n->dpa, n->size) && !fs_fault_get(n)) {
+	n->media = reg->media;
+	if (fs_media_bytes(reg->media, n->dpa, n->size) && !fs_fault_get(n)) {
 		fs_ns_fini(n);
 		free(n);
 		return -ENOMEM;
@@ -87,6 +87,25 @@ void fs_daemon_ns_put(struct fs_daemon *d, struct ns_namespace *ns)
 	pthread_mutex_unlock(&d->lock);
 }
 
+void fs_daemon_file_hold(struct fs_daemon *d, struct fs_inode *file)
+{
+	struct fs_ns *n = file->ns;
+
+	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&n->lock);
+	n->handles++;
+	pthread_mutex_unlock(&n->lock);
+	ns_namespace_get(n->ns);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void fs_daemon_file_drop(struct fs_daemon *d, struct fs_inode *file)
+{
+	/* the core's hold first: dropping the handle may free file */
+	fs_daemon_ns_put(d, file->ns->ns);
+	fs_inode_release_handle(&d->itable, file);
+}
+
 void fs_daemon_remove_namespace(struct fs_daemon *d, struct fs_inode *file)
 {
 	if (file->ns)
@@ -116,13 +135,20 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 		goto close_regions;
 	}
 	/* owned from here on, even on failure */
+	rc = 0;
 	for (i = 0; i < nregions; i++) {
 		d->regions[i].r = regions[i];
 		d->regions[i].id = i;
 		d->regions[i].rfd.fd = d->regions[i].rfd.dfd = -1;
-		fs_media_init(&d->regions[i].media, regions[i]);
+		d->regions[i].media = malloc(sizeof(*d->regions[i].media));
+		if (d->regions[i].media)
+			fs_media_init(d->regions[i].media, regions[i]);
+		else
+			rc = -ENOMEM;
 	}
 	d->nregions = nregions;
+	if (rc < 0)
+		goto fail;
 	for (i = 0; i < nregions; i++) {
 		struct fs_region *reg = &d->regions[i];
 
@@ -223,7 +249,9 @@ void fs_daemon_fini(struct fs_daemon *d)
 		if (d->regions[i].rfd.fd >= 0)
 			fs_rfd_close(&d->regions[i].rfd);
 		ns_region_close(&d->regions[i].r);
-		fs_media_fini(&d->regions[i].media);
+		if (d->regions[i].media)
+			fs_media_fini(d->regions[i].media);
+		free(d->regions[i].media);
 	}
 	free(d->regions);
 	d->regions = NULL;

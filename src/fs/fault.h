@@ -1,19 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fault simulation on a served namespace: power failures (crash testing)
- * and media errors. Both are off by default; a namespace has a struct
- * fs_fault only once either was asked for (n->fault, published once and
- * kept until the namespace is freed), so the data path of every other
- * namespace pays one predictable branch on a NULL pointer.
+ * Crash testing on a served namespace: its fault state, the hooks the
+ * dispatch consults (fault_hook.h), power failures and armed crashes.
+ * Off by default; a namespace has a struct fs_fault only once crash
+ * testing or a media error (media.h) was asked for.
+ *
+ * The layers, each in its file, none calling into the data path (data.c)
+ * or taking the daemon's locks:
+ *   fault.c      the state (created on first use), the hooks, and the
+ *                control thread's enable / arm / status
+ *   undo.c       the undo log (pages only; I/O through the caller's
+ *                functions)
+ *   powerfail.c  a power failure now (steps 0-4 below)
+ *   crash_arm.c  an armed crash firing at an FSYNC: its threads
+ *   media.c      media errors; holders.c the processes holding a file
+ * They do region I/O through region_io.c and flush.c (below the
+ * dispatch), and hold a file through daemon.c's fs_daemon_file_hold.
  *
  * Power failures (see docs/durability.md for the measured facts this
- * follows). With crash testing enabled, the daemon keeps an
- * undo log: the old contents of every 4 KiB page first changed (WRITE,
- * FALLOCATE) since the last completed FSYNC, read from the region file
- * before the change lands. A completed FSYNC drops the log. A power
- * failure reverts the namespace to its content at the last completed FSYNC
- * (or at enabling, which counts as one), in this order, which held in
- * every run of the prototype:
+ * follows). With crash testing enabled, the undo log keeps the old
+ * contents of every 4 KiB page first changed (WRITE, FALLOCATE) since the
+ * last completed FSYNC, read from the region file before the change
+ * lands. A completed FSYNC drops the log. A power failure reverts the
+ * namespace to its content at the last completed FSYNC (or at enabling,
+ * which counts as one), in this order, which held in every run of the
+ * prototype:
  *   0. refuse while a handle is open (waiting a while for RELEASEs in
  *      flight), unless forced, or SIGKILL the holders and wait for them;
  *   1. mark the namespace crashed: WRITEs are acknowledged and discarded
@@ -27,36 +38,23 @@
  *      are discarded; live mappings lose their pages);
  *   4. fdatasync again if surviving pages were written meanwhile; clear
  *      the mark.
- * Whether a page survives depends only on the seed and the page number,
- * so a run is reproducible whether the kernel wrote a page back before or
- * during the crash.
+ * Whether a page survives depends only on the seed and the page number
+ * (fs_undo_kept), so a run is reproducible whether the kernel wrote a page
+ * back before or during the crash.
  *
  * An armed crash (--at-fsync K) fires at the K-th FSYNC from then: the
  * namespace is marked crashed, the calling process is SIGKILLed before the
  * FSYNC is answered (it gets EIO if it lives long enough to see it), and
  * a thread of ours reverts the namespace (steps 2-4) once it is gone.
  *
- * Media errors: ranges of the region's data area (src/ctl/badblocks.h,
- * kept in a sidecar beside the region file). A READ that touches one
- * fails with EIO (a mapped access gets SIGBUS); a WRITE that covers whole
- * 512-byte blocks of one clears them, as writing clears poison on pmem.
- *
  * Locks (after n->lock in fs.h's order; none held across a notification):
  *   f->revert_lock   one power failure (steps 0-4) at a time
  *   f->rw            data changes hold it shared from the log check to the
- *                    write; mode changes, FSYNC's log drop and step 2 hold
- *                    it exclusive
- *   f->lock          the log (bitmap, pages, buffer pool), counters
- *   media->save_lock one sidecar save at a time (realpath, two fsyncs);
- *                    a change of the list by a control command takes it
- *                    before media->lock; a WRITE that cleared blocks takes
- *                    it after dropping media->lock, with a copy of the list
- *                    and its generation (an older copy is never saved over
- *                    a newer one)
- *   media->lock      a region's media error list (leaf; never held across
- *                    a sidecar save by the data path: READs take it);
- *                    taken under the daemon lock by list -M
- *                    (fs_ctl_put_region_badblocks)
+ *                    write (change_begin to change_end); mode changes,
+ *                    FSYNC's log drop and step 2 hold it exclusive
+ *   f->lock          the counters (a leaf)
+ *   f->undo.lock     the log (undo.h; a leaf)
+ *   the media locks  media.h
  */
 #ifndef PMEMFS_FS_FAULT_H
 #define PMEMFS_FS_FAULT_H
@@ -66,32 +64,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "badblocks.h"
+#include "fault_hook.h"
 #include "fs_fuse.h"
+#include "holders.h"
+#include "media.h"
+#include "nsfile.h"
+#include "undo.h"
 
-struct fs_ns;
 struct fs_inode;
 struct fs_daemon;
-
-#define FS_PAGE 4096u
-
-/* A region's media errors (one per struct fs_region). */
-struct fs_media {
-	pthread_mutex_t lock;
-	struct ns_badblocks bb;	/* under lock */
-	uint64_t gen;			/* under lock: changes of bb */
-	pthread_mutex_t save_lock;	/* one sidecar save at a time */
-	uint64_t saved_gen;		/* under save_lock: gen of the saved sidecar */
-	const char *region_path;	/* the sidecar is beside it */
-	struct ns_bb_id id;		/* the region file's, recorded in it */
-	uint64_t bytes;			/* atomic: bytes of bad blocks, 0 = none */
-};
-
-struct fs_undo_page {
-	uint64_t page;		/* namespace page number */
-	void *buf;		/* its content before the first change; NULL: a
-				 * save that failed (skipped) */
-};
 
 struct fs_crash_result {
 	uint64_t pages_reverted;
@@ -101,6 +82,7 @@ struct fs_crash_result {
 };
 
 struct fs_fault {
+	struct fs_fault_hook hook;	/* first: what n->fault points to */
 	struct fs_media *media;		/* the namespace's region's */
 
 	pthread_mutex_t revert_lock;
@@ -111,15 +93,9 @@ struct fs_fault {
 	uint64_t seed;
 	uint64_t epoch;			/* under rw: bumped by every crash */
 
+	struct fs_undo undo;
+
 	pthread_mutex_t lock;
-	uint64_t npages;
-	uint64_t *saved;		/* bitmap of pages in the log (atomic words) */
-	uint64_t *saving;		/* under lock: pages being read into the log */
-	pthread_cond_t saved_cond;	/* with lock: a page's save finished */
-	struct fs_undo_page *log;
-	size_t nlog, caplog;
-	void **pool;			/* page buffers for reuse */
-	size_t npool, cappool;
 	uint64_t fsyncs;		/* completed FSYNCs since enabling */
 	uint64_t reverts;		/* power failures since enabling */
 	uint64_t kept_live;		/* pages written while crashed and kept */
@@ -130,29 +106,16 @@ struct fs_fault {
 	uint64_t arm_seed;
 };
 
-/* The namespace's fault state, or NULL (the data path's one branch). */
-static inline struct fs_fault *fs_ns_fault(const struct fs_ns *n);
+/* The namespace's fault state, or NULL. */
+static inline struct fs_fault *fs_ns_fault(const struct fs_ns *n)
+{
+	struct fs_fault_hook *h = __atomic_load_n(&n->fault, __ATOMIC_ACQUIRE);
+
+	return (struct fs_fault *)h;	/* hook is the first member */
+}
 
 /* The namespace's fault state, created on first use; NULL when out of memory. */
 struct fs_fault *fs_fault_get(struct fs_ns *n);
-void fs_fault_free(struct fs_fault *f);
-
-/* data path (data.c calls these only when n->fault is set) */
-int fs_fault_write(struct fs_ns *n, struct fs_fault *f, const void *buf, size_t len,
-		   uint64_t off);
-int fs_fault_fallocate(struct fs_ns *n, struct fs_fault *f, int mode, uint64_t off,
-		       uint64_t len);
-/* -EIO when [off, off+len) of n touches a media error */
-int fs_fault_read_check(struct fs_ns *n, struct fs_fault *f, uint64_t off, size_t len);
-
-/*
- * FSYNC (flush worker): fs_fault_fsync_begin returns 0 (persist, then
- * call fs_fault_fsync_end with *token), -EIO (crashed: fail it), or 1 (the
- * armed crash fires: call fs_fault_fire, which answers the request).
- */
-int fs_fault_fsync_begin(struct fs_fault *f, uint64_t *token);
-int fs_fault_fsync_end(struct fs_fault *f, uint64_t token);
-void fs_fault_fire(struct fs_daemon *d, struct fs_inode *file, fuse_req_t req);
 
 /* control thread: the options of a power failure */
 struct fs_pf_opts {
@@ -167,24 +130,6 @@ struct fs_pf_opts {
 int fs_fault_enable(struct fs_ns *n, bool on);
 /* Arm (k > 0) or disarm (k == 0) a crash at the k-th FSYNC from now. */
 int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed);
-/*
- * Pull the plug now (steps 0-4). From a control thread holding no daemon
- * lock; file must stay valid (the caller's thread is the one that removes
- * files). 0 or a negative errno with an ns_err() message (-EBUSY naming
- * the holders' pids).
- */
-int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
-			const struct fs_pf_opts *o, struct fs_crash_result *res);
-
-/*
- * Up to max pids of the processes that have inode ino of the mount open or
- * mapped, found by device and inode (never by a path string; the daemon
- * itself is left out); 0 while the mount's device number is unknown.
- * Reads /proc: call with no daemon lock held.
- */
-unsigned fs_holders_find(struct fs_daemon *d, uint64_t ino, pid_t *pids, unsigned max);
-/* "pid 123 (nsio), pid 456 (qemu-system-x86)" */
-void fs_holders_text(const pid_t *pids, unsigned n, char *buf, size_t len);
 
 struct fs_crash_status {
 	bool enabled;
@@ -196,43 +141,33 @@ struct fs_crash_status {
 void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st);
 
 /*
- * The processes holding files of the mount major:minor (descriptors or
- * mappings), found in one pass over /proc by the files' identity: each
- * (inode, pid) once, in *out (free()); 0 or -errno. For a mapping, the
- * bytes its smaps counts dirty (Shared_Dirty + Private_Dirty: dirty in
- * the page tables or the mount's page cache, not yet written back to us).
+ * powerfail.c: pull the plug now (steps 0-4). From a control thread
+ * holding no daemon lock; file must stay valid (the caller's thread is
+ * the one that removes files). 0 or a negative errno with an ns_err()
+ * message (-EBUSY naming the holders' pids).
  */
-struct fs_holder {
-	uint64_t ino;
-	pid_t pid;
-	bool mapped;		/* a mapping (not only a descriptor) */
-	uint64_t mapped_dirty;	/* bytes of its mappings smaps says are dirty */
-};
-int fs_holders_scan(unsigned major, unsigned minor, struct fs_holder **out, size_t *n);
-
-/* Wait for armed-crash threads still reverting (daemon shutdown). */
-void fs_fault_shutdown(void);
-
-/* media errors: a region's list, loaded from its sidecar */
-void fs_media_init(struct fs_media *m, const struct ns_region *r);
-void fs_media_fini(struct fs_media *m);
-/* bytes of media errors in [dpa, dpa+len) of the data area */
-uint64_t fs_media_bytes(struct fs_media *m, uint64_t dpa, uint64_t len);
+int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
+			const struct fs_pf_opts *o, struct fs_crash_result *res);
+/*
+ * powerfail.c: steps 2-4 (f->revert_lock held, the namespace marked
+ * crashed), for crash_arm.c too. Not from a FUSE thread: step 3 notifies
+ * the kernel. The first page that could not be put back (-ENXIO: past
+ * the end of a shortened region file), or 0.
+ */
+int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
+		    uint64_t t0, struct fs_crash_result *res);
 
 /*
- * inject-error (control thread): inject (or with uninject clear)
- * [off, off+len) of the namespace at [dpa, dpa+size) of m's region;
- * clear_all clears all of its errors. Saved to the sidecar before it
- * returns. what names the namespace in messages.
+ * crash_arm.c: the armed crash fires at this FSYNC (the dispatch said
+ * FS_HOOK_FIRE): kill the caller, answer req with EIO, revert from a
+ * thread of ours once the caller is gone.
  */
-int fs_media_change(struct fs_media *m, uint64_t dpa, uint64_t size, const char *what,
-		    uint64_t off, uint64_t len, bool uninject, bool clear_all);
+void fs_fault_fire(struct fs_daemon *d, struct fs_inode *file, fuse_req_t req);
+/* crash_arm.c: wait for armed-crash threads still reverting (daemon shutdown). */
+void fs_fault_shutdown(void);
 
-#include "nsfile.h"
-
-static inline struct fs_fault *fs_ns_fault(const struct fs_ns *n)
-{
-	return __atomic_load_n(&n->fault, __ATOMIC_ACQUIRE);
-}
+/* CLOCK_MONOTONIC ns; a sleep over EINTR */
+uint64_t fs_fault_now_ns(void);
+void fs_fault_sleep_ms(unsigned ms);
 
 #endif

@@ -37,12 +37,14 @@
  *                      lock (fs_ns_init samples a newly served namespace);
  *                      never with fs_ns.lock; held across the probe call
  *                      only, which waits on no page
- *   fault locks        crash testing and media errors (fault.h): never
+ *   fault locks        crash testing and media errors (fault.h, media.h): never
  *                      taken under fs_ns.lock, nor under lock except the
  *                      media lock (a leaf), which list -M takes under lock
- *                      (fs_ctl_put_region_badblocks); a power failure
- *                      takes fs_ns.lock (handle counts) and lock (pins)
- *                      under its revert_lock, never across a notification
+ *                      (fs_ctl_put_region_badblocks, fs_media_clip); a
+ *                      power failure takes fs_ns.lock (fs_ns_handles)
+ *                      under its revert_lock, an armed crash lock and
+ *                      fs_ns.lock through fs_daemon_file_hold/drop (not
+ *                      under a fault lock), never across a notification
  * Lock order: ctl_lock -> lock -> itable.lock -> fs_ns.flush_lock ->
  * fs_ns.lock; fs_ns.flush_lock -> fs_rfd.lock; lock -> fs_rfd.lock;
  * lock -> media save_lock -> media lock; ctl_lock -> the fault locks (a
@@ -57,7 +59,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "fault.h"
+#include "fault.h"	/* for the control side: fs.h holds only pointers */
 #include "fs_fuse.h"
 #include "inode.h"
 #include "nsfile.h"
@@ -84,7 +86,7 @@ struct fs_region {
 	unsigned names_gen;	/* ns_region_names_gen() the files last matched */
 	unsigned id;		/* N of region<N> */
 	struct fs_inode *dir;
-	struct fs_media media;	/* injected media errors (fault.h) */
+	struct fs_media *media;	/* injected media errors (media.h), owned */
 	struct fs_rfd rfd;	/* descriptors its namespaces share (nsfile.h) */
 };
 
@@ -155,6 +157,14 @@ void fs_daemon_fini(struct fs_daemon *d);
  * object, not the file's fs_ns, which the last release may free.
  */
 void fs_daemon_ns_put(struct fs_daemon *d, struct ns_namespace *ns);
+/*
+ * Hold a namespace file as an OPEN does (a handle and the core's hold),
+ * so that it outlives a destroy, from a thread of the daemon that is not
+ * a FUSE request's (crash_arm.c); fs_daemon_file_drop lets go (it may
+ * free file).
+ */
+void fs_daemon_file_hold(struct fs_daemon *d, struct fs_inode *file);
+void fs_daemon_file_drop(struct fs_daemon *d, struct fs_inode *file);
 
 /* control.c: the control socket (src/ctl/server.h) of a mounted daemon */
 struct fs_ctl_opts {

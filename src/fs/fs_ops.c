@@ -407,28 +407,16 @@ static void flush_job_run(void *arg)
 {
 	struct flush_job *j = arg;
 	struct fs_ns *n = j->file->ns;
-	struct fs_fault *f = j->release ? NULL : fs_ns_fault(n);
-	uint64_t token = 0;
 	int rc;
 
-	if (__builtin_expect(f != NULL, 0)) {
-		/* crash testing: failed while crashed, or the armed crash */
-		rc = fs_fault_fsync_begin(f, &token);
-		if (rc == 1) {
-			fs_fault_fire(j->d, j->file, j->req);
-			free(j);
-			return;
-		}
-		if (rc < 0) {
-			fs_stats_add(&n->stats.fsyncs, 1);
-			reply_err(j->req, n, -rc);
-			free(j);
-			return;
-		}
+	/* the last close persists only; an FSYNC asks the dispatch */
+	rc = j->release ? fs_ns_persist(n) : fs_data_fsync(n);
+	if (__builtin_expect(rc == FS_HOOK_FIRE, 0)) {
+		/* crash testing: the armed crash fires at this FSYNC */
+		fs_fault_fire(j->d, j->file, j->req);
+		free(j);
+		return;
 	}
-	rc = fs_ns_persist(n);
-	if (__builtin_expect(f != NULL, 0) && rc == 0)
-		rc = fs_fault_fsync_end(f, token);	/* drops the undo log */
 
 	if (j->release) {
 		/* the last close: persist, then let go (errors are logged) */
@@ -477,7 +465,7 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	fs_stats_req(&n->stats, FS_OP_FSYNC);
 	/* crash testing keeps the worker: its replies are held there */
 	submit_flush(req, file, false,
-		     !fs_ns_fault(n) && fs_ns_persist_small(n));
+		     !fs_data_hooked(n) && fs_ns_persist_small(n));
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -24,7 +24,8 @@
  * retried once, and only what fails again (the file system's own error)
  * or what the probe attributes to the namespace counts.
  *
- * Data path (data.c): page-aligned WRITEs go to the O_DIRECT descriptor
+ * Data path (data.c, the dispatch; region_io.c, the region file's I/O;
+ * docs/architecture.md): page-aligned WRITEs go to the O_DIRECT descriptor
  * (spliced from the receive loop's pipe when they are page-cache pages:
  * write(2) through the cache, mmap write-back; else from aligned memory),
  * so the data is cached once (in the FUSE page cache) and never dirty in
@@ -58,8 +59,11 @@
 #include "stats.h"
 
 struct ns_namespace;
-struct fs_fault;
+struct fs_fault_hook;
 struct fs_media;
+
+/* a page of a namespace (the undo log's unit, the O_DIRECT alignment) */
+#define FS_NS_PAGE 4096u
 
 /* dirty extents kept per namespace before falling back to all of it */
 #define FS_DIRTY_MAX 64
@@ -124,21 +128,22 @@ struct fs_ns {
 	struct fs_stats stats;
 
 	/*
-	 * Fault simulation (fault.h): NULL unless crash testing or a media
-	 * error was asked for; set once (atomic), freed with n.
+	 * Fault simulation (fault_hook.h, fault.h): NULL unless crash testing
+	 * or a media error was asked for; set once (atomic), freed with n
+	 * through its ops. The dispatch knows only the hook.
 	 */
-	struct fs_fault *fault;
+	struct fs_fault_hook *fault;
 	struct fs_media *media;	/* the region's media errors (set by daemon.c) */
 };
 
 /*
- * The shared descriptors of the region open on region_fd (devname for
+ * region_io.c: the shared descriptors of the region open on region_fd (devname for
  * messages): 0 or -errno. fs_rfd_close() after every namespace using it.
  */
 int fs_rfd_open(struct fs_rfd *rf, int region_fd, enum fs_backing backing,
 		const char *devname);
 void fs_rfd_close(struct fs_rfd *rf);
-/* Set up n for namespace ns of the region whose descriptors are rf. */
+/* nsfile.c: set up n for namespace ns of the region whose descriptors are rf. */
 int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf);
 void fs_ns_fini(struct fs_ns *n);
 /*
@@ -167,9 +172,11 @@ void fs_ns_write_end(struct fs_ns *n);
 /* Refuse every later data change and wait for those in flight (or undo). */
 void fs_ns_mark_destroyed(struct fs_ns *n, bool destroyed);
 bool fs_ns_destroyed(struct fs_ns *n);
+/* OPENs (and holds, daemon.c) minus RELEASEs now */
+unsigned fs_ns_handles(struct fs_ns *n);
 
 /*
- * data.c: the whole of len bytes at file offset off of fd, over EINTR and
+ * region_io.c: the whole of len bytes at file offset off of fd, over EINTR and
  * short transfers: 0 or -errno (a read that meets the end of the file
  * -ENODATA: a region file shortened behind the daemon; a write that makes
  * no progress -ENOSPC).
@@ -178,24 +185,18 @@ int fs_pread_all(int fd, void *buf, size_t len, uint64_t off);
 int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 
 /*
- * data.c: the WRITEs this thread serves from now on are small write(2)s
+ * region_io.c: the WRITEs this thread serves from now on are small write(2)s
  * (true): buffered pwrite + dirty extent, not O_DIRECT, so that a write(2)
  * waits for a copy into the region file's page cache, not for the disk;
  * the next persist writes it back and drops the copy (FS_WRITE_CACHED_MAX).
  */
 #define FS_WRITE_CACHED_MAX (64u << 10)
 void fs_data_write_cached(bool cached);
-/* data.c: I/O at namespace offsets; callers check bounds. */
-int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
-/* the same without fault simulation (fault.c) */
-int fs_data_write_raw(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /*
- * The region file still holds [off, off+len) of n (namespace offsets): 0,
- * or -EIO with the sticky error set and logged (truncated behind pmemfs:
- * a write there would grow the file back over a hole).
+ * data.c, the dispatch: I/O at namespace offsets (callers check bounds),
+ * through the fault hooks when n has them (fault_hook.h).
  */
-int fs_data_check_end(struct fs_ns *n, uint64_t off, uint64_t len);
-int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
+int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /*
  * len bytes of a WRITE's data waiting in pipefd (loop.c, splice mode),
  * spliced to the O_DIRECT descriptor: 0, -EAGAIN when this write cannot
@@ -203,11 +204,45 @@ int fs_data_fallocate_raw(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
  * taken from the pipe), or -EIO (sticky error set).
  */
 int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off);
-/* Read len bytes from pipefd into a per-thread buffer (*out) */
-int fs_data_drain_pipe(int pipefd, size_t len, void **out);
 /* Reads into a per-thread buffer (*out, valid until the thread's next read). */
 int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out);
 int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
+/*
+ * FSYNC: persist n (fs_ns_persist): 0 or -errno, or FS_HOOK_FIRE (1): an
+ * armed crash fires at this FSYNC (the caller hands its request to
+ * fs_fault_fire, fault.h).
+ */
+int fs_data_fsync(struct fs_ns *n);
+/* n has fault simulation (its FSYNCs keep the flush worker) */
+static inline bool fs_data_hooked(const struct fs_ns *n)
+{
+	return __atomic_load_n(&n->fault, __ATOMIC_ACQUIRE) != NULL;
+}
+
+/*
+ * region_io.c: the region file's I/O at namespace offsets, with no fault
+ * simulation (called by the dispatch; the fault layers call only the page
+ * functions).
+ */
+int fs_rio_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
+int fs_rio_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off);
+int fs_rio_read(struct fs_ns *n, size_t len, uint64_t off, void **out);
+int fs_rio_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
+/* Read len bytes from pipefd into a per-thread buffer (*out) */
+int fs_data_drain_pipe(int pipefd, size_t len, void **out);
+/*
+ * The region file still holds [off, off+len) of n (namespace offsets): 0,
+ * or -EIO with the sticky error set and logged (truncated behind pmemfs:
+ * a write there would grow the file back over a hole).
+ */
+int fs_rio_check_end(struct fs_ns *n, uint64_t off, uint64_t len);
+/*
+ * Page p (FS_NS_PAGE bytes at namespace offset p * FS_NS_PAGE), O_DIRECT
+ * where n has it: 0 or -errno; a write past the end of a region file
+ * shortened behind us -ENXIO (nothing written).
+ */
+int fs_rio_read_page(struct fs_ns *n, void *buf, uint64_t p);
+int fs_rio_write_page(struct fs_ns *n, const void *buf, uint64_t p);
 
 /* flush.c */
 void fs_dirty_add(struct fs_ns *n, uint64_t off, uint64_t len);
