@@ -4,8 +4,8 @@
  * is taken): the option, else the most common cookie of the decodable
  * labels with nlabel 1, else the default of the QEMU nvdimm slot the
  * current index records. Called by region.c (open, init-labels, reload)
- * and namespace.c (move-region); it calls neither, so that calls between
- * the two go one way (region.c -> namespace.c).
+ * and ns_change.c (move-region); it calls neither, so that calls between
+ * the files go one way (region.c -> namespace.c, ns_change.c -> namespace.c).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to region.c and namespace.c: the region and namespace objects and
- * the functions the two files share. Nothing outside src/ns includes this.
+ * Private to region.c, cookie.c and the namespace files (namespace.c and
+ * those of namespace_priv.h): the region and namespace objects and the
+ * functions they share. Nothing outside src/ns includes this.
  */
 #ifndef PMEMFS_NS_INTERNAL_H
 #define PMEMFS_NS_INTERNAL_H
@@ -23,7 +24,7 @@ struct ns_namespace {
 	struct ns_region *region;
 	struct ns_namespace *next;	/* r->ns (slot order) or r->dead */
 	struct ns_namespace *prev;	/* r->ns only */
-	/* hash chains of the region's indexes (r->ns only, namespace.c) */
+	/* hash chains of the region's indexes (r->ns only, index.c) */
 	struct ns_namespace *h_uuid, *h_name, *h_id;
 	unsigned id;			/* N of namespaceR.N */
 	char devname[32];
@@ -62,7 +63,7 @@ struct ns_region {
 	unsigned next_id;		/* 1 + the largest id, live or dead */
 	/*
 	 * Indexes of r->ns, so that a create or destroy costs no walk of
-	 * every namespace (namespace.c): hash chains by uuid (every label),
+	 * every namespace (index.c): hash chains by uuid (every label),
 	 * by label name (decodable labels with a name) and by id, sized for
 	 * nslot namespaces; the namespace of each slot; the reserved extents
 	 * (live and dead namespaces) sorted by start, valid when resv_ok.
