@@ -208,6 +208,9 @@ def main():
         if a.max:
             print('callgraph: %d cycles, more than the %d allowed'
                   % (len(cyc), a.max), file=sys.stderr)
+        else:
+            print('callgraph: %d cycles, none allowed' % len(cyc),
+                  file=sys.stderr)
         return 1
     return 0
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control side's own header: what its files share (control.c and
- * the command families control_ns.c, control_labels.c, control_fault.c,
+ * control_lookup.c's lookups and notifications, the command families
+ * control_ns.c, control_labels.c, control_fault.c,
  * control_query.c, with the record builders of control_records.c).
  * Nothing outside src/fs/control*.c includes it; the daemon sees
- * fs_ctl_start/stop/released (fs.h) only.
+ * fs_ctl_start/stop (fs.h) and the d->released hook fs_ctl_start sets.
  *
  * A command's handler is run by one frame (fs_ctl_run, control.c), which
  * a table of commands drives (fs_ctl_cmds): by the command's flags it
@@ -35,7 +36,7 @@
 /* a power failure's default wait for holders (fault.c's FS_PF_WAIT_MS) */
 #define FS_CTL_PF_WAIT_MS 1000
 
-/* ---- notifications, sent with no lock held (control.c) ---- */
+/* ---- notifications, sent with no lock held (control_lookup.c) ---- */
 
 enum fs_note_kind {
 	FS_NOTE_NEW,		/* a name appeared: drop negative dentries */
@@ -57,6 +58,8 @@ struct fs_notes {
 
 void fs_note_add(struct fs_notes *nl, enum fs_note_kind kind, fuse_ino_t parent,
 		 fuse_ino_t child, const char *name);
+/* the frame, daemon lock dropped: send them all, empty the list */
+void fs_notes_send(struct fs_daemon *d, struct fs_notes *nl);
 
 /* ---- a refusal, worded with no lock held (control_ns.c) ---- */
 
@@ -123,7 +126,7 @@ struct fs_ctl_cmd {
 	const char *nomem;
 };
 
-/* ---- lookups (control.c) ---- */
+/* ---- lookups (control_lookup.c) ---- */
 
 int fs_ctl_region(struct fs_daemon *d, const struct ctl_request *req, bool need_one,
 		  struct fs_region **out);

@@ -83,7 +83,8 @@ void fs_daemon_ns_put(struct fs_daemon *d, struct ns_namespace *ns)
 {
 	pthread_mutex_lock(&d->lock);
 	ns_namespace_put(ns);
-	fs_ctl_released(d);	/* parked control requests look again */
+	if (d->released)
+		d->released(d);	/* parked control requests look again */
 	pthread_mutex_unlock(&d->lock);
 }
 

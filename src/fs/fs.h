@@ -101,6 +101,8 @@ struct fs_daemon {
 	pthread_mutex_t lock;
 	pthread_mutex_t ctl_lock;	/* control commands that change things */
 	struct ctl_server *ctl;		/* the control socket, NULL when off (under lock) */
+	/* a namespace hold was dropped (lock held): control.c's, NULL when off (under lock) */
+	void (*released)(struct fs_daemon *d);
 	struct fs_inode_table itable;
 	struct fs_worker *worker;
 
@@ -176,8 +178,6 @@ struct fs_ctl_opts {
 int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o);
 /* Stop serving (waits for the requests in progress); NULL-safe. */
 void fs_ctl_stop(struct fs_daemon *d);
-/* A namespace hold was dropped (daemon lock held): wake parked requests. */
-void fs_ctl_released(struct fs_daemon *d);
 
 /* worker.c: the flush workers */
 int fs_worker_start(unsigned nthreads, struct fs_worker **out);
