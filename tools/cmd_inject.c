@@ -129,20 +129,10 @@ static const struct pc_usage inject_usage = {
 static struct json_object *pc_json_bb_status(const char *dev, const struct ns_bb_range *v,
 					      size_t n)
 {
-	struct json_object *j = json_object_new_object(), *a = json_object_new_array();
-	size_t i;
+	struct json_object *j = json_object_new_object();
 
-	for (i = 0; i < n; i++) {
-		struct json_object *b = json_object_new_object();
-
-		json_object_object_add(b, "block",
-				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
-		json_object_object_add(b, "count",
-				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
-		json_object_array_add(a, b);
-	}
 	json_object_object_add(j, "dev", json_object_new_string(dev));
-	json_object_object_add(j, "badblocks", a);
+	json_object_object_add(j, "badblocks", pc_json_bb_ranges(v, n, "block", "count"));
 	return j;
 }
 

@@ -8,6 +8,7 @@
 #include <uuid/uuid.h>
 
 #include "json_out.h"
+#include "badblocks.h"
 #include "proto.h"
 #include "record.h"
 #include "label.h"
@@ -60,6 +61,24 @@ struct json_object *pc_json_hexstr(uint64_t v)
 
 	snprintf(buf, sizeof(buf), "%#" PRIx64, v);
 	return json_object_new_string(buf);
+}
+
+struct json_object *pc_json_bb_ranges(const struct ns_bb_range *v, size_t n,
+				      const char *off_key, const char *len_key)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *b = json_object_new_object();
+
+		json_object_object_add(b, off_key,
+				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
+		json_object_object_add(b, len_key,
+				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
+		json_object_array_add(a, b);
+	}
+	return a;
 }
 
 struct json_object *pc_json_hex(uint64_t v, unsigned flags)
