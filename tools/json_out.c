@@ -177,22 +177,28 @@ struct json_object *pc_json_namespace(const struct ns_namespace *ns, unsigned fl
 	return pc_json_ns_info(&ni, NULL, flags);
 }
 
+/* an index block's fields, "major" to "checksum" (after "signature") */
+static void pc_add_index_fields(struct json_object *j, const struct ctl_index_info *x)
+{
+	pc_add(j, "major", json_object_new_int((int)x->major));
+	pc_add(j, "minor", json_object_new_int((int)x->minor));
+	pc_add_int(j, "labelsize", x->label_size);
+	pc_add_int(j, "seq", x->seq);
+	pc_add_int(j, "myoff", (int64_t)x->myoff);
+	pc_add_int(j, "mysize", (int64_t)x->mysize);
+	pc_add_int(j, "otheroff", (int64_t)x->otheroff);
+	pc_add_int(j, "labeloff", (int64_t)x->labeloff);
+	pc_add_int(j, "nslot", x->nslot);
+	pc_add(j, "checksum", pc_json_hexstr(x->checksum));
+}
+
 struct json_object *pc_json_index_info(const struct ctl_index_info *x)
 {
 	struct json_object *j = json_object_new_object();
 
 	if (x->valid) {
 		pc_add_str(j, "signature", "NAMESPACE_INDEX");
-		pc_add(j, "major", json_object_new_int((int)x->major));
-		pc_add(j, "minor", json_object_new_int((int)x->minor));
-		pc_add_int(j, "labelsize", x->label_size);
-		pc_add_int(j, "seq", x->seq);
-		pc_add_int(j, "myoff", (int64_t)x->myoff);
-		pc_add_int(j, "mysize", (int64_t)x->mysize);
-		pc_add_int(j, "otheroff", (int64_t)x->otheroff);
-		pc_add_int(j, "labeloff", (int64_t)x->labeloff);
-		pc_add_int(j, "nslot", x->nslot);
-		pc_add(j, "checksum", pc_json_hexstr(x->checksum));
+		pc_add_index_fields(j, x);
 	}
 	pc_add(j, "valid", json_object_new_boolean(x->valid));
 	if (!x->valid)
@@ -362,18 +368,11 @@ struct json_object *pc_json_index(const uint8_t *sig, const struct ns_index *idx
 				   bool valid, const char *reason, bool current)
 {
 	struct json_object *j = json_object_new_object();
+	struct ctl_index_info x = { 0 };
 
+	ctl_index_info_of(idx, &x);
 	pc_add(j, "signature", pc_json_bytes_str((const char *)sig, NS_INDEX_SIG_LEN));
-	pc_add(j, "major", json_object_new_int(idx->major));
-	pc_add(j, "minor", json_object_new_int(idx->minor));
-	pc_add_int(j, "labelsize", ns_index_label_size(idx));
-	pc_add_int(j, "seq", idx->seq);
-	pc_add_int(j, "myoff", (int64_t)idx->myoff);
-	pc_add_int(j, "mysize", (int64_t)idx->mysize);
-	pc_add_int(j, "otheroff", (int64_t)idx->otheroff);
-	pc_add_int(j, "labeloff", (int64_t)idx->labeloff);
-	pc_add_int(j, "nslot", idx->nslot);
-	pc_add(j, "checksum", pc_json_hexstr(idx->checksum));
+	pc_add_index_fields(j, &x);
 	pc_add(j, "valid", json_object_new_boolean(valid));
 	if (!valid)
 		pc_add_str(j, "reason", reason);

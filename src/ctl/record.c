@@ -32,3 +32,17 @@ void ctl_ns_info_of(const struct ns_namespace *ns, struct ctl_ns_info *ni)
 	ni->state = ns_state_name(ns_namespace_state(ns));
 	ni->reason = ns_namespace_reason(ns);
 }
+
+void ctl_index_info_of(const struct ns_index *idx, struct ctl_index_info *x)
+{
+	x->seq = idx->seq;
+	x->myoff = idx->myoff;
+	x->mysize = idx->mysize;
+	x->otheroff = idx->otheroff;
+	x->labeloff = idx->labeloff;
+	x->nslot = idx->nslot;
+	x->major = idx->major;
+	x->minor = idx->minor;
+	x->label_size = ns_index_label_size(idx);
+	x->checksum = idx->checksum;
+}
