@@ -209,7 +209,12 @@ struct json_object *pc_json_index_info(const struct ctl_index_info *x)
 	return j;
 }
 
-struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned label_size)
+/*
+ * A label record; slot_field, when not NULL, is the label's own slot
+ * field, printed as "slot_field" (after "rawsize") where it differs.
+ */
+static struct json_object *pc_json_label_rec(const struct ctl_label_info *l,
+					      unsigned label_size, const uint32_t *slot_field)
 {
 	struct json_object *j = json_object_new_object();
 	char uuid[37];
@@ -225,6 +230,8 @@ struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned 
 	pc_add_int(j, "lbasize", (int64_t)l->lbasize);
 	pc_add_int(j, "dpa", (int64_t)l->dpa);
 	pc_add_int(j, "rawsize", (int64_t)l->rawsize);
+	if (slot_field)
+		pc_add_int(j, "slot_field", *slot_field);
 	if (label_size >= 256) {
 		pc_add(j, "type_guid", pc_json_guid(l->type_guid));
 		pc_add(j, "abstraction_guid", pc_json_guid(l->abstraction_guid));
@@ -234,6 +241,11 @@ struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned 
 	if (!l->valid)
 		pc_add_str(j, "reason", l->reason ? l->reason : "");
 	return j;
+}
+
+struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned label_size)
+{
+	return pc_json_label_rec(l, label_size, NULL);
 }
 
 struct json_object *pc_json_stats_info(const struct ctl_stats_info *s)
@@ -395,31 +407,10 @@ static struct json_object *pc_json_guid(const uint8_t g[16])
 struct json_object *pc_json_label(const struct ns_label *l, uint32_t slot,
 				   unsigned label_size, bool valid, const char *reason)
 {
-	struct json_object *j = json_object_new_object();
-	char uuid[37];
+	struct ctl_label_info li = { .slot = slot, .valid = valid, .reason = reason };
 
-	uuid_unparse_lower(l->uuid, uuid);
-	pc_add_int(j, "slot", slot);
-	pc_add_str(j, "uuid", uuid);
-	pc_add(j, "name", pc_json_bytes_str(l->name, sizeof(l->name)));
-	pc_add_int(j, "flags", l->flags);
-	pc_add_int(j, "nlabel", l->nlabel);
-	pc_add_int(j, "position", l->position);
-	pc_add_int(j, "isetcookie", (int64_t)l->isetcookie);
-	pc_add_int(j, "lbasize", (int64_t)l->lbasize);
-	pc_add_int(j, "dpa", (int64_t)l->dpa);
-	pc_add_int(j, "rawsize", (int64_t)l->rawsize);
-	if (l->slot != slot)
-		pc_add_int(j, "slot_field", l->slot);
-	if (label_size >= 256) {
-		pc_add(j, "type_guid", pc_json_guid(l->type_guid));
-		pc_add(j, "abstraction_guid", pc_json_guid(l->abstraction_guid));
-		pc_add(j, "checksum", pc_json_hexstr(l->checksum));
-	}
-	pc_add(j, "valid", json_object_new_boolean(valid));
-	if (!valid)
-		pc_add_str(j, "reason", reason);
-	return j;
+	ctl_label_info_of(l, &li);
+	return pc_json_label_rec(&li, label_size, l->slot != slot ? &l->slot : NULL);
 }
 
 void pc_json_print(struct json_object *j)

@@ -35,4 +35,10 @@ void ctl_ns_info_of(const struct ns_namespace *ns, struct ctl_ns_info *ni);
  */
 void ctl_index_info_of(const struct ns_index *idx, struct ctl_index_info *x);
 
+/*
+ * A label's fields as a LABEL_INFO's: uuid to checksum; name points into
+ * l. What only its reader knows (region, slot, valid, reason) li keeps.
+ */
+void ctl_label_info_of(const struct ns_label *l, struct ctl_label_info *li);
+
 #endif

@@ -66,19 +66,7 @@ int fs_ctl_read_labels(struct fs_ctl_call *c)
 			li.valid = ns_lsa_label(lsa, s, &l, why) == 0;
 			if (!li.valid)
 				li.reason = why;
-			memcpy(li.uuid, l.uuid, sizeof(li.uuid));
-			li.name = l.name;
-			li.flags = l.flags;
-			li.nlabel = l.nlabel;
-			li.position = l.position;
-			li.isetcookie = l.isetcookie;
-			li.lbasize = l.lbasize;
-			li.dpa = l.dpa;
-			li.rawsize = l.rawsize;
-			memcpy(li.type_guid, l.type_guid, sizeof(li.type_guid));
-			memcpy(li.abstraction_guid, l.abstraction_guid,
-			       sizeof(li.abstraction_guid));
-			li.checksum = l.checksum;
+			ctl_label_info_of(&l, &li);
 			m = ctl_reply_part(rep);
 			rc = m ? ctl_label_info_put(m, &li) : -ENOMEM;
 		}
