@@ -129,20 +129,10 @@ static const struct pc_usage inject_usage = {
 static struct json_object *pc_json_bb_status(const char *dev, const struct ns_bb_range *v,
 					      size_t n)
 {
-	struct json_object *j = json_object_new_object(), *a = json_object_new_array();
-	size_t i;
+	struct json_object *j = json_object_new_object();
 
-	for (i = 0; i < n; i++) {
-		struct json_object *b = json_object_new_object();
-
-		json_object_object_add(b, "block",
-				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
-		json_object_object_add(b, "count",
-				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
-		json_object_array_add(a, b);
-	}
 	json_object_object_add(j, "dev", json_object_new_string(dev));
-	json_object_object_add(j, "badblocks", a);
+	json_object_object_add(j, "badblocks", pc_json_bb_ranges(v, n, "block", "count"));
 	return j;
 }
 
@@ -244,16 +234,26 @@ out:
 	return rc;
 }
 
-static void pc_print_list(struct json_object *arr)
+/*
+ * Ends a command that gathered records in arr: on success prints them (a
+ * lone record as an object, not an array of one), on failure drops them;
+ * returns rc.
+ */
+static int pc_print_list(struct json_object *arr, int rc)
 {
+	if (rc) {
+		json_object_put(arr);
+		return rc;
+	}
 	if (json_object_array_length(arr) == 1) {
 		struct json_object *one = json_object_get(json_object_array_get_idx(arr, 0));
 
 		json_object_put(arr);
 		pc_json_print(one);
-		return;
+		return 0;
 	}
 	pc_json_print(arr);
+	return 0;
 }
 
 static int inject_check(void *obj, const struct pc_args *a)
@@ -292,11 +292,7 @@ static int inject_online(void *obj, const struct pc_args *a)
 		rc = pc_inject_online(&o->t, ns, o->flags, !o->status, o->off, o->len, arr);
 		pc_listing_free(&l);
 	}
-	if (rc == 0)
-		pc_print_list(arr);
-	else
-		json_object_put(arr);
-	return rc;
+	return pc_print_list(arr, rc);
 }
 
 static int inject_offline(void *obj, const struct pc_args *a)
@@ -306,11 +302,7 @@ static int inject_offline(void *obj, const struct pc_args *a)
 	int rc;
 
 	rc = pc_inject_offline(&o->t, a->argv[0], o->flags, !o->status, o->off, o->len, arr);
-	if (rc == 0)
-		pc_print_list(arr);
-	else
-		json_object_put(arr);
-	return rc;
+	return pc_print_list(arr, rc);
 }
 
 const struct pc_command inject_error_cmd = {
@@ -371,11 +363,7 @@ static int clear_online(void *obj, const struct pc_args *a)
 				rc = pc_inject_online(t, &l.ns[k], CTL_F_CLEAR, false, 0, 0, arr);
 	}
 	pc_listing_free(&l);
-	if (rc == 0)
-		pc_print_list(arr);
-	else
-		json_object_put(arr);
-	return rc;
+	return pc_print_list(arr, rc);
 }
 
 static int clear_offline(void *obj, const struct pc_args *a)
@@ -400,11 +388,7 @@ static int clear_offline(void *obj, const struct pc_args *a)
 		}
 		rc = pc_inject_offline(t, a->argv[i], CTL_F_CLEAR, false, 0, 0, arr);
 	}
-	if (rc == 0)
-		pc_print_list(arr);
-	else
-		json_object_put(arr);
-	return rc;
+	return pc_print_list(arr, rc);
 }
 
 const struct pc_command clear_errors_cmd = {

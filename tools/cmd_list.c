@@ -130,22 +130,14 @@ static const struct pc_opt list_opts[] = {
 static void pc_list_add_badblocks(struct json_object *j, const struct ns_badblocks *bb,
 				   uint64_t off, uint64_t len)
 {
-	struct json_object *a = json_object_new_array();
+	struct json_object *a;
 	struct ns_bb_range *v;
-	size_t n = bb ? ns_bb_clip(bb, off, len, NULL, 0) : 0, i;
+	size_t n = bb ? ns_bb_clip(bb, off, len, NULL, 0) : 0;
 
 	v = calloc(n + 1, sizeof(*v));
 	if (v && n)
 		ns_bb_clip(bb, off, len, v, n);
-	for (i = 0; v && i < n; i++) {
-		struct json_object *b = json_object_new_object();
-
-		json_object_object_add(b, "offset",
-				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
-		json_object_object_add(b, "length",
-				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
-		json_object_array_add(a, b);
-	}
+	a = pc_json_bb_ranges(v, v ? n : 0, "offset", "length");
 	free(v);
 	json_object_object_add(j, "badblock_count", json_object_new_int64(
 		(int64_t)((bb ? ns_bb_bytes(bb, off, len) : 0) / NS_BB_BLOCK)));

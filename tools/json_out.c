@@ -8,6 +8,7 @@
 #include <uuid/uuid.h>
 
 #include "json_out.h"
+#include "badblocks.h"
 #include "proto.h"
 #include "record.h"
 #include "label.h"
@@ -60,6 +61,24 @@ struct json_object *pc_json_hexstr(uint64_t v)
 
 	snprintf(buf, sizeof(buf), "%#" PRIx64, v);
 	return json_object_new_string(buf);
+}
+
+struct json_object *pc_json_bb_ranges(const struct ns_bb_range *v, size_t n,
+				      const char *off_key, const char *len_key)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *b = json_object_new_object();
+
+		json_object_object_add(b, off_key,
+				       json_object_new_int64((int64_t)(v[i].off / NS_BB_BLOCK)));
+		json_object_object_add(b, len_key,
+				       json_object_new_int64((int64_t)(v[i].len / NS_BB_BLOCK)));
+		json_object_array_add(a, b);
+	}
+	return a;
 }
 
 struct json_object *pc_json_hex(uint64_t v, unsigned flags)
@@ -158,22 +177,28 @@ struct json_object *pc_json_namespace(const struct ns_namespace *ns, unsigned fl
 	return pc_json_ns_info(&ni, NULL, flags);
 }
 
+/* an index block's fields, "major" to "checksum" (after "signature") */
+static void pc_add_index_fields(struct json_object *j, const struct ctl_index_info *x)
+{
+	pc_add(j, "major", json_object_new_int((int)x->major));
+	pc_add(j, "minor", json_object_new_int((int)x->minor));
+	pc_add_int(j, "labelsize", x->label_size);
+	pc_add_int(j, "seq", x->seq);
+	pc_add_int(j, "myoff", (int64_t)x->myoff);
+	pc_add_int(j, "mysize", (int64_t)x->mysize);
+	pc_add_int(j, "otheroff", (int64_t)x->otheroff);
+	pc_add_int(j, "labeloff", (int64_t)x->labeloff);
+	pc_add_int(j, "nslot", x->nslot);
+	pc_add(j, "checksum", pc_json_hexstr(x->checksum));
+}
+
 struct json_object *pc_json_index_info(const struct ctl_index_info *x)
 {
 	struct json_object *j = json_object_new_object();
 
 	if (x->valid) {
 		pc_add_str(j, "signature", "NAMESPACE_INDEX");
-		pc_add(j, "major", json_object_new_int((int)x->major));
-		pc_add(j, "minor", json_object_new_int((int)x->minor));
-		pc_add_int(j, "labelsize", x->label_size);
-		pc_add_int(j, "seq", x->seq);
-		pc_add_int(j, "myoff", (int64_t)x->myoff);
-		pc_add_int(j, "mysize", (int64_t)x->mysize);
-		pc_add_int(j, "otheroff", (int64_t)x->otheroff);
-		pc_add_int(j, "labeloff", (int64_t)x->labeloff);
-		pc_add_int(j, "nslot", x->nslot);
-		pc_add(j, "checksum", pc_json_hexstr(x->checksum));
+		pc_add_index_fields(j, x);
 	}
 	pc_add(j, "valid", json_object_new_boolean(x->valid));
 	if (!x->valid)
@@ -184,7 +209,12 @@ struct json_object *pc_json_index_info(const struct ctl_index_info *x)
 	return j;
 }
 
-struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned label_size)
+/*
+ * A label record; slot_field, when not NULL, is the label's own slot
+ * field, printed as "slot_field" (after "rawsize") where it differs.
+ */
+static struct json_object *pc_json_label_rec(const struct ctl_label_info *l,
+					      unsigned label_size, const uint32_t *slot_field)
 {
 	struct json_object *j = json_object_new_object();
 	char uuid[37];
@@ -200,6 +230,8 @@ struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned 
 	pc_add_int(j, "lbasize", (int64_t)l->lbasize);
 	pc_add_int(j, "dpa", (int64_t)l->dpa);
 	pc_add_int(j, "rawsize", (int64_t)l->rawsize);
+	if (slot_field)
+		pc_add_int(j, "slot_field", *slot_field);
 	if (label_size >= 256) {
 		pc_add(j, "type_guid", pc_json_guid(l->type_guid));
 		pc_add(j, "abstraction_guid", pc_json_guid(l->abstraction_guid));
@@ -209,6 +241,11 @@ struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned 
 	if (!l->valid)
 		pc_add_str(j, "reason", l->reason ? l->reason : "");
 	return j;
+}
+
+struct json_object *pc_json_label_info(const struct ctl_label_info *l, unsigned label_size)
+{
+	return pc_json_label_rec(l, label_size, NULL);
 }
 
 struct json_object *pc_json_stats_info(const struct ctl_stats_info *s)
@@ -343,18 +380,11 @@ struct json_object *pc_json_index(const uint8_t *sig, const struct ns_index *idx
 				   bool valid, const char *reason, bool current)
 {
 	struct json_object *j = json_object_new_object();
+	struct ctl_index_info x = { 0 };
 
+	ctl_index_info_of(idx, &x);
 	pc_add(j, "signature", pc_json_bytes_str((const char *)sig, NS_INDEX_SIG_LEN));
-	pc_add(j, "major", json_object_new_int(idx->major));
-	pc_add(j, "minor", json_object_new_int(idx->minor));
-	pc_add_int(j, "labelsize", ns_index_label_size(idx));
-	pc_add_int(j, "seq", idx->seq);
-	pc_add_int(j, "myoff", (int64_t)idx->myoff);
-	pc_add_int(j, "mysize", (int64_t)idx->mysize);
-	pc_add_int(j, "otheroff", (int64_t)idx->otheroff);
-	pc_add_int(j, "labeloff", (int64_t)idx->labeloff);
-	pc_add_int(j, "nslot", idx->nslot);
-	pc_add(j, "checksum", pc_json_hexstr(idx->checksum));
+	pc_add_index_fields(j, &x);
 	pc_add(j, "valid", json_object_new_boolean(valid));
 	if (!valid)
 		pc_add_str(j, "reason", reason);
@@ -377,31 +407,10 @@ static struct json_object *pc_json_guid(const uint8_t g[16])
 struct json_object *pc_json_label(const struct ns_label *l, uint32_t slot,
 				   unsigned label_size, bool valid, const char *reason)
 {
-	struct json_object *j = json_object_new_object();
-	char uuid[37];
+	struct ctl_label_info li = { .slot = slot, .valid = valid, .reason = reason };
 
-	uuid_unparse_lower(l->uuid, uuid);
-	pc_add_int(j, "slot", slot);
-	pc_add_str(j, "uuid", uuid);
-	pc_add(j, "name", pc_json_bytes_str(l->name, sizeof(l->name)));
-	pc_add_int(j, "flags", l->flags);
-	pc_add_int(j, "nlabel", l->nlabel);
-	pc_add_int(j, "position", l->position);
-	pc_add_int(j, "isetcookie", (int64_t)l->isetcookie);
-	pc_add_int(j, "lbasize", (int64_t)l->lbasize);
-	pc_add_int(j, "dpa", (int64_t)l->dpa);
-	pc_add_int(j, "rawsize", (int64_t)l->rawsize);
-	if (l->slot != slot)
-		pc_add_int(j, "slot_field", l->slot);
-	if (label_size >= 256) {
-		pc_add(j, "type_guid", pc_json_guid(l->type_guid));
-		pc_add(j, "abstraction_guid", pc_json_guid(l->abstraction_guid));
-		pc_add(j, "checksum", pc_json_hexstr(l->checksum));
-	}
-	pc_add(j, "valid", json_object_new_boolean(valid));
-	if (!valid)
-		pc_add_str(j, "reason", reason);
-	return j;
+	ctl_label_info_of(l, &li);
+	return pc_json_label_rec(&li, label_size, l->slot != slot ? &l->slot : NULL);
 }
 
 void pc_json_print(struct json_object *j)

@@ -7,6 +7,7 @@
 #define PMEMCTL_JSON_OUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -22,6 +23,7 @@ struct ctl_label_info;
 struct ctl_stats_info;
 struct ctl_daemon_info;
 struct ctl_nsst_info;
+struct ns_bb_range;
 
 enum pc_json_flags {
 	PC_JSON_HUMAN = 1 << 0,	/* -u: sizes "4.00 GiB (4.29 GB)", ids in hex */
@@ -34,6 +36,12 @@ struct json_object *pc_json_size(uint64_t v, unsigned flags);
 struct json_object *pc_json_hex(uint64_t v, unsigned flags);
 /* always a "0x..." string (checksums) */
 struct json_object *pc_json_hexstr(uint64_t v);
+/*
+ * Bad-block ranges v[0..n) as an array of {off_key, len_key} objects, both
+ * in 512-byte blocks (ndctl's "badblocks" shapes).
+ */
+struct json_object *pc_json_bb_ranges(const struct ns_bb_range *v, size_t n,
+				      const char *off_key, const char *len_key);
 
 /*
  * A region: dev, path, size (data area), file_size, label_size,

@@ -19,15 +19,21 @@ int pc_exit_code(int rc)
 	return (-ns_err_to_errno(rc)) & 0xff;
 }
 
+__attribute__((format(printf, 1, 0)))
+static void pc_vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "pmemctl %s: ", pc_cmdname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void pc_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "pmemctl %s: ", pc_cmdname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	pc_vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 __attribute__((format(printf, 3, 0)))
@@ -73,10 +79,8 @@ int pc_fail_msg(int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "pmemctl %s: ", pc_cmdname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	pc_vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return pc_exit_code(rc);
 }

@@ -32,3 +32,33 @@ void ctl_ns_info_of(const struct ns_namespace *ns, struct ctl_ns_info *ni)
 	ni->state = ns_state_name(ns_namespace_state(ns));
 	ni->reason = ns_namespace_reason(ns);
 }
+
+void ctl_index_info_of(const struct ns_index *idx, struct ctl_index_info *x)
+{
+	x->seq = idx->seq;
+	x->myoff = idx->myoff;
+	x->mysize = idx->mysize;
+	x->otheroff = idx->otheroff;
+	x->labeloff = idx->labeloff;
+	x->nslot = idx->nslot;
+	x->major = idx->major;
+	x->minor = idx->minor;
+	x->label_size = ns_index_label_size(idx);
+	x->checksum = idx->checksum;
+}
+
+void ctl_label_info_of(const struct ns_label *l, struct ctl_label_info *li)
+{
+	memcpy(li->uuid, l->uuid, sizeof(li->uuid));
+	li->name = l->name;
+	li->flags = l->flags;
+	li->nlabel = l->nlabel;
+	li->position = l->position;
+	li->isetcookie = l->isetcookie;
+	li->lbasize = l->lbasize;
+	li->dpa = l->dpa;
+	li->rawsize = l->rawsize;
+	memcpy(li->type_guid, l->type_guid, sizeof(li->type_guid));
+	memcpy(li->abstraction_guid, l->abstraction_guid, sizeof(li->abstraction_guid));
+	li->checksum = l->checksum;
+}

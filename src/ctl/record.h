@@ -9,6 +9,7 @@
 #ifndef PMEMFS_CTL_RECORD_H
 #define PMEMFS_CTL_RECORD_H
 
+#include "label.h"
 #include "namespace.h"
 #include "proto.h"
 #include "region.h"
@@ -26,5 +27,18 @@ void ctl_region_info_of(const struct ns_region *r, struct ctl_region_info *ri);
  * ns's and its region's.
  */
 void ctl_ns_info_of(const struct ns_namespace *ns, struct ctl_ns_info *ni);
+
+/*
+ * A valid index block's fields as an INDEX_INFO's: seq to checksum, the
+ * label size included. What only its reader knows (region, num, valid,
+ * current, reason, free) x keeps.
+ */
+void ctl_index_info_of(const struct ns_index *idx, struct ctl_index_info *x);
+
+/*
+ * A label's fields as a LABEL_INFO's: uuid to checksum; name points into
+ * l. What only its reader knows (region, slot, valid, reason) li keeps.
+ */
+void ctl_label_info_of(const struct ns_label *l, struct ctl_label_info *li);
 
 #endif

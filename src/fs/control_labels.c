@@ -14,6 +14,7 @@
 #include "label_check.h"
 #include "error.h"
 #include "lsa.h"
+#include "record.h"
 
 #include "control.h"
 #include "log.h"
@@ -46,20 +47,10 @@ int fs_ctl_read_labels(struct fs_ctl_call *c)
 			why[0] = '\0';
 			x.valid = ns_lsa_index(lsa, k, &idx, why);
 			x.current = ns_lsa_current(lsa) == k;
-			if (x.valid) {
-				x.seq = idx.seq;
-				x.myoff = idx.myoff;
-				x.mysize = idx.mysize;
-				x.otheroff = idx.otheroff;
-				x.labeloff = idx.labeloff;
-				x.nslot = idx.nslot;
-				x.major = idx.major;
-				x.minor = idx.minor;
-				x.label_size = ns_index_label_size(&idx);
-				x.checksum = idx.checksum;
-			} else {
+			if (x.valid)
+				ctl_index_info_of(&idx, &x);
+			else
 				x.reason = why;
-			}
 			if (x.current)
 				x.free = ns_lsa_free_slots(lsa);
 			m = ctl_reply_part(rep);
@@ -75,19 +66,7 @@ int fs_ctl_read_labels(struct fs_ctl_call *c)
 			li.valid = ns_lsa_label(lsa, s, &l, why) == 0;
 			if (!li.valid)
 				li.reason = why;
-			memcpy(li.uuid, l.uuid, sizeof(li.uuid));
-			li.name = l.name;
-			li.flags = l.flags;
-			li.nlabel = l.nlabel;
-			li.position = l.position;
-			li.isetcookie = l.isetcookie;
-			li.lbasize = l.lbasize;
-			li.dpa = l.dpa;
-			li.rawsize = l.rawsize;
-			memcpy(li.type_guid, l.type_guid, sizeof(li.type_guid));
-			memcpy(li.abstraction_guid, l.abstraction_guid,
-			       sizeof(li.abstraction_guid));
-			li.checksum = l.checksum;
+			ctl_label_info_of(&l, &li);
 			m = ctl_reply_part(rep);
 			rc = m ? ctl_label_info_put(m, &li) : -ENOMEM;
 		}

@@ -296,32 +296,55 @@ static int fs_ctl_put_region_badblocks(struct fs_ctl_sink *k, unsigned ri,
 	return rc;
 }
 
-/* the parts of a list of region sel (NULL: all); daemon lock held */
-static int fs_ctl_list_parts(struct fs_daemon *d, struct fs_region *sel,
-			     struct fs_ctl_sink *k)
+/*
+ * The parts of a query of region sel (NULL: all), each region's from
+ * region_parts(), i its index, until one fails; then the sink's end.
+ * Daemon lock held.
+ */
+static int fs_ctl_regions_parts(struct fs_daemon *d, struct fs_region *sel,
+				struct fs_ctl_sink *k,
+				int (*region_parts)(struct fs_daemon *, struct fs_region *,
+						    unsigned, struct fs_ctl_sink *))
 {
 	unsigned i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < d->nregions; i++) {
 		struct fs_region *reg = &d->regions[i];
-		struct ns_namespace *ns;
-		struct nl_msg *m;
 
 		if (sel && reg != sel)
 			continue;
-		m = fs_ctl_sink_part(k, i);
-		rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
-		if (rc == 0)
-			rc = fs_ctl_put_region_badblocks(k, i, reg);
-		ns_region_foreach_namespace(reg->r, ns) {
-			if (rc)
-				break;
-			m = fs_ctl_sink_part(k, i);
-			rc = m ? fs_ctl_put_ns(d, m, reg, ns) : -ENOMEM;
-		}
+		rc = region_parts(d, reg, i, k);
 	}
 	return rc ? rc : fs_ctl_sink_end(k);
+}
+
+/* the parts of a list of region reg, index i: the region, its media errors, its namespaces */
+static int fs_ctl_list_region(struct fs_daemon *d, struct fs_region *reg, unsigned i,
+			      struct fs_ctl_sink *k)
+{
+	struct ns_namespace *ns;
+	struct nl_msg *m;
+	int rc;
+
+	m = fs_ctl_sink_part(k, i);
+	rc = m ? fs_ctl_put_region(m, reg) : -ENOMEM;
+	if (rc == 0)
+		rc = fs_ctl_put_region_badblocks(k, i, reg);
+	ns_region_foreach_namespace(reg->r, ns) {
+		if (rc)
+			break;
+		m = fs_ctl_sink_part(k, i);
+		rc = m ? fs_ctl_put_ns(d, m, reg, ns) : -ENOMEM;
+	}
+	return rc;
+}
+
+/* the parts of a list of region sel (NULL: all); daemon lock held */
+static int fs_ctl_list_parts(struct fs_daemon *d, struct fs_region *sel,
+			     struct fs_ctl_sink *k)
+{
+	return fs_ctl_regions_parts(d, sel, k, fs_ctl_list_region);
 }
 
 int fs_ctl_list(struct fs_ctl_call *c)
@@ -331,31 +354,32 @@ int fs_ctl_list(struct fs_ctl_call *c)
 
 /* ---- stats ---- */
 
+/* the parts of stats of region reg, index i: one a served namespace */
+static int fs_ctl_stats_region(struct fs_daemon *d, struct fs_region *reg, unsigned i,
+			       struct fs_ctl_sink *k)
+{
+	struct ns_namespace *ns;
+	int rc = 0;
+
+	(void)d;
+	ns_region_foreach_namespace(reg->r, ns) {
+		struct nl_msg *m;
+
+		if (rc)
+			break;
+		if (!fs_ctl_file(ns))
+			continue;
+		m = fs_ctl_sink_part(k, i);
+		rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
+	}
+	return rc;
+}
+
 /* the parts of stats of region sel (NULL: all); daemon lock held */
 static int fs_ctl_stats_parts(struct fs_daemon *d, struct fs_region *sel,
 			      struct fs_ctl_sink *k)
 {
-	unsigned i;
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < d->nregions; i++) {
-		struct fs_region *reg = &d->regions[i];
-		struct ns_namespace *ns;
-
-		if (sel && reg != sel)
-			continue;
-		ns_region_foreach_namespace(reg->r, ns) {
-			struct nl_msg *m;
-
-			if (rc)
-				break;
-			if (!fs_ctl_file(ns))
-				continue;
-			m = fs_ctl_sink_part(k, i);
-			rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
-		}
-	}
-	return rc ? rc : fs_ctl_sink_end(k);
+	return fs_ctl_regions_parts(d, sel, k, fs_ctl_stats_region);
 }
 
 int fs_ctl_stats(struct fs_ctl_call *c)

@@ -79,14 +79,13 @@ static void file_line(int prio, const char *fmt, va_list ap)
 	}
 }
 
-/* libfuse's messages: fmt is libfuse's printf format */
-__attribute__((format(printf, 2, 0)))
-static void fs_log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
+/*
+ * One message to the current target; ours gets "pmemfs: " and a newline
+ * on stderr, libfuse's (ours false) carry their own newline there.
+ */
+__attribute__((format(printf, 3, 0)))
+static void log_va(int prio, bool ours, const char *fmt, va_list ap)
 {
-	int prio = (int)level;
-
-	if (prio == LOG_DEBUG && !log_debug)
-		return;
 	switch (target()) {
 	case LOG_TO_SYSLOG:
 		vsyslog(prio, fmt, ap);
@@ -95,8 +94,27 @@ static void fs_log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
 		file_line(prio, fmt, ap);
 		break;
 	default:
+		if (!ours) {
+			vfprintf(stderr, fmt, ap);
+			break;
+		}
+		flockfile(stderr);
+		fputs("pmemfs: ", stderr);
 		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		funlockfile(stderr);
 	}
+}
+
+/* libfuse's messages: fmt is libfuse's printf format */
+__attribute__((format(printf, 2, 0)))
+static void fs_log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	int prio = (int)level;
+
+	if (prio == LOG_DEBUG && !log_debug)
+		return;
+	log_va(prio, false, fmt, ap);
 }
 
 void fs_log_init(bool use_syslog, bool debug)
@@ -238,19 +256,6 @@ void fs_log(int prio, const char *fmt, ...)
 	if (prio == LOG_DEBUG && !log_debug)
 		return;
 	va_start(ap, fmt);
-	switch (target()) {
-	case LOG_TO_SYSLOG:
-		vsyslog(prio, fmt, ap);
-		break;
-	case LOG_TO_FILE:
-		file_line(prio, fmt, ap);
-		break;
-	default:
-		flockfile(stderr);
-		fputs("pmemfs: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-		funlockfile(stderr);
-	}
+	log_va(prio, true, fmt, ap);
 	va_end(ap);
 }
