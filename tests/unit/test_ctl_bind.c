@@ -19,7 +19,7 @@
 
 #include "command.h"
 #include "msg.h"
-#include "options.h"
+#include "tools/options.h"
 
 struct bound {
 	bool flag;

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "options.h"
+#include "tools/options.h"
 
 /* tables of the parser alone, without bindings (bind.c is not linked) */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
