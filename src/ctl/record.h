@@ -9,9 +9,9 @@
 #ifndef PMEMFS_CTL_RECORD_H
 #define PMEMFS_CTL_RECORD_H
 
-#include "namespace.h"
-#include "proto.h"
-#include "region.h"
+#include "ns/namespace.h"
+#include "ctl/proto.h"
+#include "ns/region.h"
 
 /*
  * r as a REGION_INFO: every field, the space free for the default

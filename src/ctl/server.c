@@ -47,8 +47,8 @@
 #include <linux/netlink.h>
 
 #include "config.h"
-#include "error.h"
-#include "server.h"
+#include "ns/error.h"
+#include "ctl/server.h"
 
 #define CTL_DEFAULT_MAX_CLIENTS 64
 #define CTL_DEFAULT_IDLE_MS 60000

@@ -59,9 +59,9 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "error.h"
-#include "internal.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/internal.h"
+#include "ns/util.h"
 
 #define NS_DESTROY_ZERO_BYTES 8192u
 #define NS_LABEL_LBASIZE 512u

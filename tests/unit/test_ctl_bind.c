@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "command.h"
-#include "msg.h"
+#include "tools/command.h"
+#include "tools/msg.h"
 #include "tools/options.h"
 
 struct bound {
