@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "path.h"
-#include "proto.h"
+#include "ctl/client.h"
+#include "ctl/path.h"
+#include "ctl/proto.h"
 
 static double now_ms(void)
 {

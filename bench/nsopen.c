@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "error.h"
-#include "namespace.h"
-#include "region.h"
+#include "ns/error.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
 static double now_ms(void)
 {

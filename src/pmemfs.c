@@ -27,12 +27,12 @@
 #include <string.h>
 
 #include "config.h"
-#include "region.h"
+#include "ns/region.h"
 
-#include "bdi.h"
-#include "fs.h"
-#include "log.h"
-#include "loop.h"
+#include "fs/bdi.h"
+#include "fs/fs.h"
+#include "fs/log.h"
+#include "fs/loop.h"
 
 #include "daemon/mountpoint.h"
 #include "daemon/options.h"

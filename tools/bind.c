@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "command.h"
-#include "msg.h"
-#include "options.h"
+#include "tools/command.h"
+#include "tools/msg.h"
+#include "tools/options.h"
 
 /* an unsigned number, decimal, octal or hex as strtoull reads it */
 static bool pc_bind_number(const char *s, uint64_t *out)

@@ -18,14 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "command.h"
-#include "error.h"
-#include "fault.h"
-#include "json_out.h"
-#include "msg.h"
-#include "online.h"
-#include "target.h"
+#include "ctl/client.h"
+#include "tools/command.h"
+#include "ns/error.h"
+#include "tools/fault.h"
+#include "tools/json_out.h"
+#include "tools/msg.h"
+#include "tools/online.h"
+#include "tools/target.h"
 
 enum {
 	KEY_RUNS = PC_OPT_LONG,

@@ -20,17 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "badblocks.h"
-#include "client.h"
-#include "error.h"
-#include "fault.h"
-#include "json_out.h"
-#include "namespace.h"
-#include "online.h"
-#include "options.h"
-#include "pmemctl.h"
-#include "region.h"
-#include "target.h"
+#include "ns/badblocks.h"
+#include "ctl/client.h"
+#include "ns/error.h"
+#include "tools/fault.h"
+#include "tools/json_out.h"
+#include "ns/namespace.h"
+#include "tools/online.h"
+#include "tools/options.h"
+#include "tools/pmemctl.h"
+#include "ns/region.h"
+#include "tools/target.h"
 
 
 /* ---- shared ---- */

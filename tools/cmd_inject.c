@@ -10,18 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "badblocks.h"
-#include "client.h"
-#include "command.h"
-#include "error.h"
-#include "fault.h"
-#include "json_out.h"
-#include "msg.h"
-#include "namespace.h"
-#include "online.h"
-#include "pmemctl.h"
-#include "region.h"
-#include "target.h"
+#include "ns/badblocks.h"
+#include "ctl/client.h"
+#include "tools/command.h"
+#include "ns/error.h"
+#include "tools/fault.h"
+#include "tools/json_out.h"
+#include "tools/msg.h"
+#include "ns/namespace.h"
+#include "tools/online.h"
+#include "tools/pmemctl.h"
+#include "ns/region.h"
+#include "tools/target.h"
 
 enum { KEY_OFFSET = PC_OPT_LONG, KEY_LENGTH };
 

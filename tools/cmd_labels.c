@@ -17,21 +17,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "badblocks.h"
-#include "label_check.h"
-#include "error.h"
-#include "json_out.h"
-#include "label.h"
-#include "lsa.h"
-#include "namespace.h"
-#include "online.h"
-#include "client.h"
-#include "command.h"
-#include "options.h"
-#include "pmemctl.h"
-#include "region.h"
-#include "target.h"
-#include "util.h"
+#include "ns/badblocks.h"
+#include "ns/label_check.h"
+#include "ns/error.h"
+#include "tools/json_out.h"
+#include "ns/label.h"
+#include "ns/lsa.h"
+#include "ns/namespace.h"
+#include "tools/online.h"
+#include "ctl/client.h"
+#include "tools/command.h"
+#include "tools/options.h"
+#include "tools/pmemctl.h"
+#include "ns/region.h"
+#include "tools/target.h"
+#include "ns/util.h"
 
 /* The label area of a region file, read without the region layer. */
 struct pc_area {

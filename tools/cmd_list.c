@@ -14,20 +14,20 @@
 
 #include <uuid/uuid.h>
 
-#include "badblocks.h"
-#include "client.h"
-#include "command.h"
-#include "error.h"
-#include "json_out.h"
-#include "label.h"
-#include "online.h"
-#include "namespace.h"
-#include "options.h"
-#include "pmemctl.h"
-#include "progress.h"
-#include "record.h"
-#include "region.h"
-#include "target.h"
+#include "ns/badblocks.h"
+#include "ctl/client.h"
+#include "tools/command.h"
+#include "ns/error.h"
+#include "tools/json_out.h"
+#include "ns/label.h"
+#include "tools/online.h"
+#include "ns/namespace.h"
+#include "tools/options.h"
+#include "tools/pmemctl.h"
+#include "tools/progress.h"
+#include "ctl/record.h"
+#include "ns/region.h"
+#include "tools/target.h"
 
 enum { KEY_WATCH = PC_OPT_LONG };
 

@@ -12,18 +12,18 @@
 
 #include <uuid/uuid.h>
 
-#include "error.h"
-#include "client.h"
-#include "command.h"
-#include "json_out.h"
-#include "namespace.h"
-#include "online.h"
-#include "options.h"
-#include "pmemctl.h"
-#include "progress.h"
-#include "region.h"
-#include "target.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ctl/client.h"
+#include "tools/command.h"
+#include "tools/json_out.h"
+#include "ns/namespace.h"
+#include "tools/online.h"
+#include "tools/options.h"
+#include "tools/pmemctl.h"
+#include "tools/progress.h"
+#include "ns/region.h"
+#include "tools/target.h"
+#include "ns/util.h"
 
 /* ---- destroy-namespace -------------------------------------------------- */
 

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "options.h"
-#include "target.h"
+#include "tools/options.h"
+#include "tools/target.h"
 
 enum pc_mode {
 	PC_LOCAL,	/* no region target (create-region makes a file) */

@@ -14,9 +14,9 @@
 
 #include <json-c/json.h>
 
-#include "online.h"
-#include "options.h"
-#include "target.h"
+#include "tools/online.h"
+#include "tools/options.h"
+#include "tools/target.h"
 
 #define PC_NEEDS_DAEMON "  161  ENOTSUP: needs a running daemon; or crash testing is not enabled\n"
 

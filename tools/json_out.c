@@ -7,14 +7,14 @@
 
 #include <uuid/uuid.h>
 
-#include "json_out.h"
-#include "badblocks.h"
-#include "proto.h"
-#include "record.h"
-#include "label.h"
-#include "le.h"
-#include "namespace.h"
-#include "region.h"
+#include "tools/json_out.h"
+#include "ns/badblocks.h"
+#include "ctl/proto.h"
+#include "ctl/record.h"
+#include "ns/label.h"
+#include "ns/le.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
 /*
  * ndctl's human size (after mdadm's human_size_brief): below 5000 KiB the

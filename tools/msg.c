@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
-#include "msg.h"
+#include "ns/error.h"
+#include "tools/msg.h"
 
 const char *pc_cmdname = "pmemctl";
 

@@ -6,10 +6,10 @@
 
 #include <uuid/uuid.h>
 
-#include "client.h"
-#include "error.h"
-#include "online.h"
-#include "pmemctl.h"
+#include "ctl/client.h"
+#include "ns/error.h"
+#include "tools/online.h"
+#include "tools/pmemctl.h"
 
 int pc_listing_get(struct pc_target *t, struct pc_listing *l)
 {

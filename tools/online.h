@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-#include "proto.h"
-#include "target.h"
+#include "ctl/proto.h"
+#include "tools/target.h"
 
 struct pc_listing {
 	struct ctl_response *resp;	/* the records point into it */

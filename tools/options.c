@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
-#include "options.h"
-#include "msg.h"
-#include "util.h"
+#include "ns/error.h"
+#include "tools/options.h"
+#include "tools/msg.h"
+#include "ns/util.h"
 
 #define PC_KEY_HELP 'h'
 

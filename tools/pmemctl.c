@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "config.h"
-#include "error.h"
-#include "options.h"
-#include "command.h"
-#include "msg.h"
-#include "target.h"
+#include "ns/error.h"
+#include "tools/options.h"
+#include "tools/command.h"
+#include "tools/msg.h"
+#include "tools/target.h"
 
 /*
  * The commands, as git's commands[]: name, mode (which of online and

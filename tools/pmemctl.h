@@ -8,7 +8,7 @@
 
 #include <stdarg.h>
 
-#include "msg.h"
+#include "tools/msg.h"
 
 /*
  * The region's media errors (sidecar); a stale sidecar (another region

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pmemctl.h"
-#include "progress.h"
+#include "tools/pmemctl.h"
+#include "tools/progress.h"
 
 void pc_progress_init(struct pc_progress *pg, const char *fmt, ...)
 {

@@ -10,13 +10,13 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "error.h"
-#include "path.h"
-#include "pmemctl.h"
-#include "proto.h"
-#include "region.h"
-#include "target.h"
+#include "ctl/client.h"
+#include "ns/error.h"
+#include "ctl/path.h"
+#include "tools/pmemctl.h"
+#include "ctl/proto.h"
+#include "ns/region.h"
+#include "tools/target.h"
 
 int pc_target_opt(struct pc_target *t, const struct pc_parser *p, int key)
 {

@@ -21,7 +21,7 @@
 
 #include <netlink/msg.h>
 
-#include "options.h"
+#include "tools/options.h"
 
 struct ns_region;
 struct ctl_client;

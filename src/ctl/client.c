@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "error.h"
+#include "ctl/client.h"
+#include "ns/error.h"
 
 /* a reply of more parts than this is refused (a runaway daemon) */
 #define CTL_CLIENT_MAX_PARTS (1u << 22)

@@ -19,7 +19,7 @@
 
 #include <netlink/msg.h>
 
-#include "proto.h"
+#include "ctl/proto.h"
 
 struct ctl_client;
 

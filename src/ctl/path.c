@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "path.h"
+#include "ns/error.h"
+#include "ctl/path.h"
 
 static int ctl_path_fmt(char *buf, size_t len, const char *dir, unsigned major,
 			unsigned minor)

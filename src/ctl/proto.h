@@ -53,7 +53,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "proto_schema.h"
+#include "ctl/proto_schema.h"
 
 /* nlmsg_type of every pmemfs control message ("PM"); >= NLMSG_MIN_TYPE */
 #define CTL_FAMILY 0x504d

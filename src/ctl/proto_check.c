@@ -13,9 +13,9 @@
 #include <netlink/errno.h>
 #include <netlink/genl/genl.h>
 
-#include "error.h"
-#include "proto.h"
-#include "proto_int.h"
+#include "ns/error.h"
+#include "ctl/proto.h"
+#include "ctl/proto_int.h"
 
 /* "name 'aaaa...' is 64 bytes, at most 63": n bytes at s, no NUL counted */
 static int ctl_string_too_long(const struct ctl_attr_def *def, const char *s, size_t n)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto.h"
+#include "ctl/proto.h"
 
 /* the top-level definitions (proto_schema.c) */
 extern const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1];

@@ -12,9 +12,9 @@
 #include <netlink/genl/genl.h>
 #include <uuid/uuid.h>
 
-#include "error.h"
-#include "proto.h"
-#include "proto_int.h"
+#include "ns/error.h"
+#include "ctl/proto.h"
+#include "ctl/proto_int.h"
 
 /* ---- building ---- */
 

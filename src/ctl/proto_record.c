@@ -11,9 +11,9 @@
 
 #include <netlink/attr.h>
 
-#include "label.h"
-#include "proto.h"
-#include "proto_int.h"
+#include "ns/label.h"
+#include "ctl/proto.h"
+#include "ctl/proto_int.h"
 
 enum ctl_fkind { F_STR, F_BOOL, F_U32, F_U64, F_UUID };
 

@@ -6,8 +6,8 @@
  */
 #include <stdio.h>
 
-#include "proto.h"
-#include "proto_int.h"
+#include "ctl/proto.h"
+#include "ctl/proto_int.h"
 
 /* ---- one list line -> its policy, definition and required bit ---- */
 

@@ -2,7 +2,7 @@
 /* The core's objects as the protocol's records (record.h). */
 #include <string.h>
 
-#include "record.h"
+#include "ctl/record.h"
 
 void ctl_region_info_of(const struct ns_region *r, struct ctl_region_info *ri)
 {

@@ -9,10 +9,10 @@
 #ifndef PMEMFS_CTL_RECORD_H
 #define PMEMFS_CTL_RECORD_H
 
-#include "label.h"
-#include "namespace.h"
-#include "proto.h"
-#include "region.h"
+#include "ns/label.h"
+#include "ns/namespace.h"
+#include "ctl/proto.h"
+#include "ns/region.h"
 
 /*
  * r as a REGION_INFO: every field, the space free for the default

@@ -50,8 +50,8 @@
 
 #include <linux/netlink.h>
 
-#include "error.h"
-#include "server_int.h"
+#include "ns/error.h"
+#include "ctl/server_int.h"
 
 /* Read one packet. Returns -1 to close the connection. */
 static int ctl_conn_read(struct ctl_server *s, struct ctl_conn *c, uint64_t now)

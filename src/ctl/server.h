@@ -37,7 +37,7 @@
 
 #include <netlink/msg.h>
 
-#include "proto.h"
+#include "ctl/proto.h"
 
 struct ctl_server;
 struct ctl_reply;

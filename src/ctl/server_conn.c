@@ -13,8 +13,8 @@
 
 #include <linux/netlink.h>
 
-#include "error.h"
-#include "server_int.h"
+#include "ns/error.h"
+#include "ctl/server_int.h"
 
 /* ---- connections ---- */
 

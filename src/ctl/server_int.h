@@ -21,7 +21,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "server.h"
+#include "ctl/server.h"
 
 #define CTL_DEFAULT_MAX_CLIENTS 64
 #define CTL_DEFAULT_IDLE_MS 60000

@@ -13,8 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "server_int.h"
+#include "ns/error.h"
+#include "ctl/server_int.h"
 
 /* mkdir -p of path's directory, new components 0755 whatever the umask */
 /*

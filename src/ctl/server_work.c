@@ -15,8 +15,8 @@
 #include <linux/netlink.h>
 
 #include "config.h"
-#include "error.h"
-#include "server_int.h"
+#include "ns/error.h"
+#include "ctl/server_int.h"
 
 /* VERSION, when the daemon gives no handler of its own */
 static int ctl_version_reply(struct ctl_server *s, struct ctl_reply *rep)

@@ -19,12 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "client.h"
-#include "path.h"
-#include "proto.h"
+#include "ns/error.h"
+#include "ctl/client.h"
+#include "ctl/path.h"
+#include "ctl/proto.h"
 
-#include "log.h"
+#include "fs/log.h"
 #include "daemon/mountpoint.h"
 
 /*

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/util.h"
 
-#include "log.h"
+#include "fs/log.h"
 #include "daemon/options.h"
 
 #define PMEMFS_ID_MAX		4294967294ul	/* (uid_t)-1 means "unchanged" to chown */

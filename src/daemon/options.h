@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "fs.h"
-#include "bdi.h"
+#include "fs/fs.h"
+#include "fs/bdi.h"
 
 /*
  * Options with a value are kept as strings and converted by check_opts:

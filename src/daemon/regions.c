@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
-#include "region.h"
+#include "ns/error.h"
+#include "ns/region.h"
 
-#include "log.h"
+#include "fs/log.h"
 #include "daemon/mountpoint.h"
 #include "daemon/regions.h"
 

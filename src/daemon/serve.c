@@ -17,11 +17,11 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "error.h"
-#include "path.h"
-#include "server.h"
+#include "ns/error.h"
+#include "ctl/path.h"
+#include "ctl/server.h"
 
-#include "log.h"
+#include "fs/log.h"
 #include "daemon/serve.h"
 
 void pmemfs_notify(const char *state)

@@ -11,7 +11,7 @@
 
 #include <sys/types.h>
 
-#include "loop.h"
+#include "fs/loop.h"
 
 #include "daemon/options.h"
 #include "daemon/startup.h"

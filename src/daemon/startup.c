@@ -13,11 +13,11 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "region.h"
-#include "server.h"
+#include "ns/error.h"
+#include "ns/region.h"
+#include "ctl/server.h"
 
-#include "log.h"
+#include "fs/log.h"
 #include "daemon/startup.h"
 
 void pmemfs_run_init(struct pmemfs_run *run)

@@ -16,9 +16,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "bdi.h"
-#include "fs.h"
-#include "loop.h"
+#include "fs/bdi.h"
+#include "fs/fs.h"
+#include "fs/loop.h"
 
 #include "daemon/options.h"
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bdi.h"
-#include "log.h"
-#include "path.h"
+#include "fs/bdi.h"
+#include "fs/log.h"
+#include "ctl/path.h"
 
 int fs_bdi_find(const char *mountpoint, const char *fstype, unsigned *major,
 		unsigned *minor)

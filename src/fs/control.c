@@ -46,10 +46,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "ns/error.h"
 
-#include "control.h"
-#include "log.h"
+#include "fs/control.h"
+#include "fs/log.h"
 
 /*
  * The commands: which handler, and what the frame does around it. List,

@@ -25,11 +25,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "namespace.h"
-#include "region.h"
-#include "server.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
+#include "ctl/server.h"
 
-#include "fs.h"
+#include "fs/fs.h"
 
 /* how long a refused destroy/disable waits for a RELEASE still in flight */
 #define FS_CTL_RELEASE_WAIT_MS 1000

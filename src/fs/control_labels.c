@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "label_check.h"
-#include "error.h"
-#include "lsa.h"
-#include "record.h"
+#include "ns/label_check.h"
+#include "ns/error.h"
+#include "ns/lsa.h"
+#include "ctl/record.h"
 
-#include "control.h"
-#include "log.h"
+#include "fs/control.h"
+#include "fs/log.h"
 
 /* ---- labels ---- */
 

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "ns/error.h"
 
-#include "control.h"
-#include "log.h"
+#include "fs/control.h"
+#include "fs/log.h"
 
 /* ---- notifications, sent with no lock held ---- */
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "ns/error.h"
 
-#include "control.h"
-#include "log.h"
+#include "fs/control.h"
+#include "fs/log.h"
 
 /*
  * ns is held (daemon lock held): a close(2) returns before its RELEASE

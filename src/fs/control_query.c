@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "ns/error.h"
 
-#include "control.h"
-#include "log.h"
+#include "fs/control.h"
+#include "fs/log.h"
 
 /* ---- the queries' cache ---- */
 

@@ -11,11 +11,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "record.h"
+#include "ns/error.h"
+#include "ctl/record.h"
 
-#include "control.h"
-#include "log.h"
+#include "fs/control.h"
+#include "fs/log.h"
 
 _Static_assert(FS_LAT_BUCKETS == CTL_HIST_BUCKETS,
 	       "the daemon's flush histogram is the protocol's");

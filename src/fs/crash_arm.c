@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fault.h"
-#include "fs.h"
-#include "log.h"
+#include "fs/fault.h"
+#include "fs/fs.h"
+#include "fs/log.h"
 
 /* how long an armed crash waits for the killed process to be gone (ms) */
 #define FS_PF_DEATH_WAIT_MS 5000u

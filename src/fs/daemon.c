@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "namespace.h"
-#include "region.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
-#include "fs.h"
-#include "log.h"
+#include "fs/fs.h"
+#include "fs/log.h"
 
 static void free_ns(struct fs_ns *n)
 {

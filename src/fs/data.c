@@ -11,8 +11,8 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "fault_hook.h"
-#include "nsfile.h"
+#include "fs/fault_hook.h"
+#include "fs/nsfile.h"
 
 static struct fs_fault_hook *hook_of(const struct fs_ns *n)
 {

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
+#include "ns/error.h"
 
-#include "fault.h"
-#include "log.h"
+#include "fs/fault.h"
+#include "fs/log.h"
 
 uint64_t fs_fault_now_ns(void)
 {

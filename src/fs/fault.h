@@ -64,12 +64,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "fault_hook.h"
-#include "fs_fuse.h"
-#include "holders.h"
-#include "media.h"
-#include "nsfile.h"
-#include "undo.h"
+#include "fs/fault_hook.h"
+#include "fs/fs_fuse.h"
+#include "fs/holders.h"
+#include "fs/media.h"
+#include "fs/nsfile.h"
+#include "fs/undo.h"
 
 struct fs_inode;
 struct fs_daemon;

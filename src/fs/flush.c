@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "nsfile.h"
+#include "fs/log.h"
+#include "fs/nsfile.h"
 
 static uint64_t now_ns(void)
 {

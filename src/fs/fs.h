@@ -59,10 +59,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "fault.h"	/* for the control side: fs.h holds only pointers */
-#include "fs_fuse.h"
-#include "inode.h"
-#include "nsfile.h"
+#include "fs/fault.h"	/* for the control side: fs.h holds only pointers */
+#include "fs/fs_fuse.h"
+#include "fs/inode.h"
+#include "fs/nsfile.h"
 
 struct ns_region;
 struct ns_namespace;

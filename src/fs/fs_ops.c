@@ -31,13 +31,13 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "lsa.h"
-#include "namespace.h"
-#include "region.h"
+#include "ns/lsa.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
-#include "fs.h"
-#include "log.h"
-#include "loop.h"
+#include "fs/fs.h"
+#include "fs/log.h"
+#include "fs/loop.h"
 
 static struct fs_daemon *daemon_of(fuse_req_t req)
 {

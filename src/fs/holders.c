@@ -15,9 +15,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "holders.h"
-#include "log.h"
+#include "fs/fs.h"
+#include "fs/holders.h"
+#include "fs/log.h"
 
 /*
  * A holder is found by the file's identity, never by a path string: the

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inode.h"
-#include "nsfile.h"
+#include "fs/inode.h"
+#include "fs/nsfile.h"
 
 /* ---- the name hash: (parent ino, name) -> linked inode ---- */
 

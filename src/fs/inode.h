@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "fs_fuse.h"
+#include "fs/fs_fuse.h"
 
 struct fs_ns;
 struct fs_region;

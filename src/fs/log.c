@@ -15,7 +15,7 @@
 
 #include <fuse_log.h>
 
-#include "log.h"
+#include "fs/log.h"
 
 enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_FILE };
 

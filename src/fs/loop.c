@@ -34,8 +34,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "loop.h"
+#include "fs/log.h"
+#include "fs/loop.h"
 
 #define PAGE 4096u
 /* sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in), <linux/fuse.h> */

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "fs_fuse.h"
+#include "fs/fs_fuse.h"
 
 /*
  * How the loop receives, decided before the session starts (the largest

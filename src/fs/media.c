@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "region.h"
+#include "ns/error.h"
+#include "ns/region.h"
 
-#include "log.h"
-#include "media.h"
+#include "fs/log.h"
+#include "fs/media.h"
 
 void fs_media_init(struct fs_media *m, const struct ns_region *r)
 {

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "badblocks.h"
+#include "ns/badblocks.h"
 
 struct ns_region;
 

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "namespace.h"
+#include "ns/namespace.h"
 
-#include "fault_hook.h"
-#include "nsfile.h"
+#include "fs/fault_hook.h"
+#include "fs/nsfile.h"
 
 int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf)
 {

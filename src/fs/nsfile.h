@@ -56,7 +56,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "stats.h"
+#include "fs/stats.h"
 
 struct ns_namespace;
 struct fs_fault_hook;

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
+#include "ns/error.h"
 
-#include "fault.h"
-#include "fs.h"
-#include "log.h"
+#include "fs/fault.h"
+#include "fs/fs.h"
+#include "fs/log.h"
 
 /* how long a power failure waits for holders by default (ms) */
 #define FS_PF_WAIT_MS 1000u

@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "nsfile.h"
+#include "fs/log.h"
+#include "fs/nsfile.h"
 
 #define DIO_ALIGN 4096u
 #define BUF_SIZE (1u << 20)	/* libfuse's largest request */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
-#include "stats.h"
+#include "fs/stats.h"
 
 static const char *const op_names[FS_OP_NR] = {
 	[FS_OP_LOOKUP] = "lookup",

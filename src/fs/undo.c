@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "undo.h"
+#include "fs/undo.h"
 
 void fs_undo_init(struct fs_undo *u)
 {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs.h"
-#include "log.h"
+#include "fs/fs.h"
+#include "fs/log.h"
 
 struct fs_job {
 	struct fs_job *next;

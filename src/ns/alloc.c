@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "alloc.h"
-#include "error.h"
-#include "util.h"
+#include "ns/alloc.h"
+#include "ns/error.h"
+#include "ns/util.h"
 
 static int ns_extent_cmp(const void *a, const void *b)
 {

@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "badblocks.h"
-#include "error.h"
-#include "region.h"
+#include "ns/badblocks.h"
+#include "ns/error.h"
+#include "ns/region.h"
 
 int ns_bb_path(const char *region_path, char *buf, size_t len)
 {

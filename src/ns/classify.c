@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "namespace_priv.h"
+#include "ns/namespace_priv.h"
 
 /* [dpa, end) with end saturated (decode refuses a range that wraps) */
 static uint64_t ns_end(const struct ns_label *l)

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "ns/internal.h"
 
 /* the cookie of the slot the current index records (slot 0 without one) */
 static uint64_t ns_default_cookie(const struct ns_region *r)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
+#include "ns/error.h"
 
 #define NS_ERRMSG_LEN 512
 

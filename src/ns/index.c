@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "namespace_priv.h"
+#include "ns/error.h"
+#include "ns/namespace_priv.h"
 
 /* ---- indexes (internal.h): no walk of every namespace per change ---- */
 

@@ -11,12 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "alloc.h"
-#include "error.h"
-#include "label.h"
-#include "lsa.h"
-#include "namespace.h"
-#include "region.h"
+#include "ns/alloc.h"
+#include "ns/error.h"
+#include "ns/label.h"
+#include "ns/lsa.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
 #define NS_REASON_LEN 256
 

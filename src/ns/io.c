@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "io.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/io.h"
+#include "ns/util.h"
 
 static int ns_io_check(const struct ns_io *io, const char *what, uint64_t len,
 		       uint64_t off)

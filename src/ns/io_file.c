@@ -39,9 +39,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "io.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/io.h"
+#include "ns/util.h"
 
 struct ns_io_file {
 	struct ns_io io; /* first: ns_io pointers are ns_io_file pointers */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "io.h"
+#include "ns/error.h"
+#include "ns/io.h"
 
 struct ns_io_mem {
 	struct ns_io io; /* first: ns_io pointers are ns_io_mem pointers */

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "label.h"
-#include "le.h"
+#include "ns/label.h"
+#include "ns/le.h"
 
 /* pmem type GUID 66f0d379-b4f3-4074-ac43-0d3318b78cdb in guid_parse order */
 const uint8_t ns_label_type_guid_pmem[16] = {

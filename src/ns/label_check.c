@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "label_check.h"
+#include "ns/label_check.h"
 
 char *ns_namespace_not_served(const struct ns_namespace *ns, bool with_state, char *buf,
 			      size_t len)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "namespace.h"
+#include "ns/namespace.h"
 
 /* room for any line of ns_namespace_not_served (a reason is < 256 bytes) */
 #define NS_NOT_SERVED_LEN 512

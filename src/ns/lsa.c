@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "lsa.h"
+#include "ns/error.h"
+#include "ns/lsa.h"
 
 struct ns_lsa {
 	struct ns_io *io;

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "io.h"
-#include "label.h"
+#include "ns/io.h"
+#include "ns/label.h"
 
 #define NS_LSA_MIN_SIZE (128u * 1024)
 #define NS_LSA_DEFAULT_SIZE (128u * 1024)

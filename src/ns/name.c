@@ -7,8 +7,8 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "error.h"
-#include "namespace_priv.h"
+#include "ns/error.h"
+#include "ns/namespace_priv.h"
 
 /* ---- names ---- */
 

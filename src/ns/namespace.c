@@ -15,8 +15,8 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "error.h"
-#include "namespace_priv.h"
+#include "ns/error.h"
+#include "ns/namespace_priv.h"
 
 /*
  * The label has no field for the alignment asked for at create time (the

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "region.h"
+#include "ns/region.h"
 
 enum ns_state {
 	NS_STATE_ACTIVE,	/* served */

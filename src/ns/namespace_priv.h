@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "ns/internal.h"
 
 /* ---- name.c ---- */
 

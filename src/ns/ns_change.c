@@ -18,9 +18,9 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "error.h"
-#include "namespace_priv.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/namespace_priv.h"
+#include "ns/util.h"
 
 #define NS_DESTROY_ZERO_BYTES 8192u
 #define NS_LABEL_LBASIZE 512u

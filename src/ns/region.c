@@ -41,9 +41,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "internal.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/internal.h"
+#include "ns/util.h"
 
 static const char *ns_sz(uint64_t v, char *buf, size_t len)
 {

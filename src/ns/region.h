@@ -15,8 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "io.h"
-#include "util.h"
+#include "ns/io.h"
+#include "ns/util.h"
 
 struct ns_region;
 struct ns_namespace;

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/util.h"
 
 static int ns_unit_shift(char c)
 {

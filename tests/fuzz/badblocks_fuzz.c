@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "badblocks.h"
-#include "error.h"
+#include "ns/badblocks.h"
+#include "ns/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

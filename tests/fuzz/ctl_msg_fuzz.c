@@ -23,8 +23,8 @@
 
 #include <linux/netlink.h>
 
-#include "error.h"
-#include "proto.h"
+#include "ns/error.h"
+#include "ctl/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,8 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "path.h"
+#include "ns/error.h"
+#include "ctl/path.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

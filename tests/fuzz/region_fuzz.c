@@ -29,13 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "io.h"
-#include "label.h"
-#include "lsa.h"
-#include "namespace.h"
-#include "region.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/io.h"
+#include "ns/label.h"
+#include "ns/lsa.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
+#include "ns/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

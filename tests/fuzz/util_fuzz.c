@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "namespace.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/namespace.h"
+#include "ns/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "alloc.h"
-#include "error.h"
+#include "ns/alloc.h"
+#include "ns/error.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)

@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "command.h"
-#include "msg.h"
-#include "options.h"
+#include "tools/command.h"
+#include "tools/msg.h"
+#include "tools/options.h"
 
 struct bound {
 	bool flag;

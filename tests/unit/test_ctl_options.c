@@ -16,11 +16,11 @@
 
 #include <cmocka.h>
 
-#include "options.h"
+#include "tools/options.h"
 
 /* tables of the parser alone, without bindings (bind.c is not linked) */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include "pmemctl.h"
+#include "tools/pmemctl.h"
 
 /* options.c reports bad values through these (msg.c, not linked here) */
 int pc_fail(int rc, const char *fmt, ...)

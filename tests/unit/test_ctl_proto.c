@@ -21,10 +21,10 @@
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
 
-#include "badblocks.h"
-#include "error.h"
-#include "label.h"
-#include "proto.h"
+#include "ns/badblocks.h"
+#include "ns/error.h"
+#include "ns/label.h"
+#include "ctl/proto.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)

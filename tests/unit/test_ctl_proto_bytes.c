@@ -25,8 +25,8 @@
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
 
-#include "error.h"
-#include "proto.h"
+#include "ns/error.h"
+#include "ctl/proto.h"
 
 struct dump {
 	char *buf;

@@ -21,14 +21,14 @@
 
 #include <netlink/genl/genl.h>
 
-#include "error.h"
-#include "io.h"
-#include "label_check.h"
-#include "lsa.h"
-#include "namespace.h"
-#include "proto.h"
-#include "record.h"
-#include "region.h"
+#include "ns/error.h"
+#include "ns/io.h"
+#include "ns/label_check.h"
+#include "ns/lsa.h"
+#include "ns/namespace.h"
+#include "ctl/proto.h"
+#include "ctl/record.h"
+#include "ns/region.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)

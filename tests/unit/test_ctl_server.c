@@ -28,11 +28,11 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "client.h"
-#include "error.h"
-#include "path.h"
-#include "proto.h"
-#include "server.h"
+#include "ctl/client.h"
+#include "ns/error.h"
+#include "ctl/path.h"
+#include "ctl/proto.h"
+#include "ctl/server.h"
 
 #define MiB (1ULL << 20)
 #define NOBODY 65534

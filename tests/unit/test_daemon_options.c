@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "log.h"
+#include "fs/log.h"
 #include "daemon/options.h"
 
 #define MAXARGS 16

@@ -24,12 +24,12 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "namespace.h"
-#include "region.h"
+#include "ns/error.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
-#include "fault_hook.h"
-#include "nsfile.h"
+#include "fs/fault_hook.h"
+#include "fs/nsfile.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "nsfile.h"
+#include "fs/nsfile.h"
 
 #define KiB (1ULL << 10)
 

@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "inode.h"
-#include "nsfile.h"
+#include "fs/inode.h"
+#include "fs/nsfile.h"
 
 static unsigned freed;		/* namespaces released by the table */
 

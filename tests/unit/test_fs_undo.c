@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "undo.h"
+#include "fs/undo.h"
 
 #define NPAGES 64u
 

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "io.h"
+#include "ns/error.h"
+#include "ns/io.h"
 
 #define IO_SIZE 4096u
 

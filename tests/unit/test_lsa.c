@@ -17,11 +17,11 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "io.h"
-#include "label.h"
-#include "le.h"
-#include "lsa.h"
+#include "ns/error.h"
+#include "ns/io.h"
+#include "ns/label.h"
+#include "ns/le.h"
+#include "ns/lsa.h"
 
 #define KIB 1024ull
 #define MIB (1024ull * 1024)

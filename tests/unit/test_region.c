@@ -21,13 +21,13 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "io.h"
-#include "label.h"
-#include "le.h"
-#include "lsa.h"
-#include "namespace.h"
-#include "region.h"
+#include "ns/error.h"
+#include "ns/io.h"
+#include "ns/label.h"
+#include "ns/le.h"
+#include "ns/lsa.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)

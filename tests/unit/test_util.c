@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "util.h"
+#include "ns/error.h"
+#include "ns/util.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "region.h"
+#include "ns/error.h"
+#include "ns/region.h"
 
 int main(int argc, char **argv)
 {

@@ -66,9 +66,9 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "client.h"
-#include "error.h"
-#include "proto.h"
+#include "ctl/client.h"
+#include "ns/error.h"
+#include "ctl/proto.h"
 
 static int die(const char *what, const char *why)
 {
