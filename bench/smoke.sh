@@ -38,6 +38,7 @@ labels=(
 	"create + destroy through the daemon, p99"
 	"(info) the same over one control connection, p50"
 	"(info) the same over one control connection, p99"
+	"pmemctl list --mount, a process (start-up included)"
 	"the same over one connection, 10000 ns in the region, p50"
 	"the same while list+stats poll every 200 ms, p50"
 	"open a 64 MiB v1.1 label area"
