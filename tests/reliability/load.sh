@@ -104,6 +104,7 @@ fio_args() {
 	local k=$1
 	local -a a=(--name="fio$k" --filename="$MNT/region0/fio$k" --size="$NS_SIZE"
 		--verify=crc32c --verify_fatal=1 --do_verify=1 --end_fsync=1
+		--verify_state_save=0
 		--randseed="$2" --output="$T/fio$k.out")
 	case $((k % 4)) in
 	0) a+=(--ioengine=mmap --rw=randwrite --bs=4k --fsync=32) ;;
