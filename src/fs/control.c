@@ -64,7 +64,8 @@ static const struct fs_ctl_cmd fs_ctl_cmds[CTL_CMD_MAX + 1] = {
 	/* CTL_CMD_VERSION: the server's own answer (mount, versions) */
 	[CTL_CMD_LIST] = { fs_ctl_list, FS_CTL_ANY_REGION | FS_CTL_NOMEM_MOUNT,
 			   FS_CTL_NOMEM "listing" },
-	[CTL_CMD_STATS] = { fs_ctl_stats, FS_CTL_ANY_REGION, FS_CTL_NOMEM "for stats" },
+	[CTL_CMD_STATS] = { fs_ctl_stats, FS_CTL_ANY_REGION | FS_CTL_NS_IF_NAMED,
+			    FS_CTL_NOMEM "for stats" },
 	[CTL_CMD_STATUS] = { fs_ctl_status, FS_CTL_ANY_REGION, NULL },
 	[CTL_CMD_CREATE_NS] = { fs_ctl_create,
 				FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
@@ -129,8 +130,11 @@ static int fs_ctl_run(const struct ctl_request *req, struct ctl_reply *rep, void
 	struct fs_ctl_call c = { .d = arg, .req = req, .rep = rep };
 	struct fs_daemon *d = c.d;
 	unsigned flags = e->flags;
+	char buf[CTL_UUID_STR_LEN];
 	int rc;
 
+	if ((flags & FS_CTL_NS_IF_NAMED) && ctl_request_ns_spec(req, buf))
+		flags = (flags & ~FS_CTL_ANY_REGION) | FS_CTL_LOCKED | FS_CTL_NS;
 	if (flags & FS_CTL_CHANGES) {
 		pthread_mutex_lock(&d->ctl_lock);
 		fs_ctl_change_begin();

@@ -117,6 +117,11 @@ enum {
 	FS_CTL_NS = 1u << 4,
 	/* the -ENOMEM message (fs_ctl_cmd.nomem) ends naming the mount point */
 	FS_CTL_NOMEM_MOUNT = 1u << 5,
+	/*
+	 * a request naming a namespace runs as FS_CTL_LOCKED | FS_CTL_NS
+	 * (c->ns set), one naming none as the other flags say (c->ns NULL)
+	 */
+	FS_CTL_NS_IF_NAMED = 1u << 6,
 };
 
 struct fs_ctl_cmd {

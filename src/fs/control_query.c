@@ -384,31 +384,19 @@ static int fs_ctl_stats_parts(struct fs_daemon *d, struct fs_region *sel,
 
 int fs_ctl_stats(struct fs_ctl_call *c)
 {
-	struct fs_daemon *d = c->d;
-	const struct ctl_request *req = c->req;
-	char buf[CTL_UUID_STR_LEN];
-	struct fs_region *reg;
-	struct ns_namespace *ns;
+	struct fs_inode *file;
 	struct nl_msg *m;
-	int rc;
 
-	if (!ctl_request_ns_spec(req, buf))
-		return fs_ctl_query(d, &fs_ctl_snaps.stats, fs_ctl_stats_parts, c->reg, c->rep);
-	/* one namespace: found by the core's rules, under the lock */
-	pthread_mutex_lock(&d->lock);
-	rc = fs_ctl_find(d, req, c->reg, &reg, &ns);
-	if (rc)
-		goto out;
-	if (!fs_ctl_file(ns)) {
-		rc = ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: no statistics",
-			    ns_namespace_devname(ns), ns_region_devname(reg->r));
-		goto out;
-	}
+	if (!c->ns)	/* every namespace (of the region named) */
+		return fs_ctl_query(c->d, &fs_ctl_snaps.stats, fs_ctl_stats_parts, c->reg,
+				    c->rep);
+	/* one namespace: found by the frame, daemon lock held */
+	file = fs_ctl_file(c->ns);
+	if (!file)
+		return ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: no statistics",
+			      ns_namespace_devname(c->ns), ns_region_devname(c->reg->r));
 	m = ctl_reply_part(c->rep);
-	rc = m ? fs_ctl_put_stats(m, reg, fs_ctl_file(ns)) : -ENOMEM;
-out:
-	pthread_mutex_unlock(&d->lock);
-	return rc;
+	return m ? fs_ctl_put_stats(m, c->reg, file) : -ENOMEM;
 }
 
 /* ---- status ---- */
