@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Media errors: ranges of a region's data area (src/ctl/badblocks.h, kept
+ * Media errors: ranges of a region's data area (src/ns/badblocks.h, kept
  * in a sidecar beside the region file). A READ that touches one fails
  * with EIO (a mapped access gets SIGBUS); a WRITE that covers whole
  * 512-byte blocks of one clears them, as writing clears poison on pmem; a
