@@ -652,15 +652,95 @@ static int check_labels_online(void *t, const struct pc_args *args)
 	return pc_check_labels_online(t);
 }
 
+/*
+ * check-labels offline, the current index's slots: each label that does
+ * not decode, then what the region makes of the labels (served, or why
+ * not; a slot reported above is not reported again). The area's fields
+ * go into j; the counts are added to.
+ */
+static void pc_check_slots(const struct pc_area *a, const char *file, struct json_object *j,
+			   unsigned *nlabels, unsigned *nserved, unsigned *problems)
+{
+	uint32_t nslot = ns_lsa_nslot(a->lsa), s;
+	struct ns_region *r = NULL;
+	char why[NS_WHY_LEN];
+	uint8_t *reported;
+	int rc;
+
+	json_object_object_add(j, "label_version", json_object_new_string(
+			ns_lsa_minor(a->lsa) == 1 ? "1.1" : "1.2"));
+	json_object_object_add(j, "nslot", json_object_new_int64(nslot));
+	json_object_object_add(j, "free_slots",
+			       json_object_new_int64(ns_lsa_free_slots(a->lsa)));
+	reported = calloc(nslot ? nslot : 1, 1);
+	ns_lsa_foreach_slot(a->lsa, s) {
+		struct ns_label l;
+
+		(*nlabels)++;
+		why[0] = '\0';
+		if (ns_lsa_label(a->lsa, s, &l, why) == 0)
+			continue;
+		pc_msg("%s", why);	/* "label in slot N: ..." */
+		(*problems)++;
+		if (reported)
+			reported[s] = 1;
+	}
+
+	/* what the region makes of the labels: served or why not */
+	struct ns_region_opts ro = {
+		.flags = NS_REGION_RDONLY,
+		.label_size = a->size,
+	};
+	rc = ns_region_open(file, &ro, &r);
+	if (rc < 0) {
+		pc_msg("region '%s': %s", file, ns_errormsg());
+		ns_err_clear();
+		(*problems)++;
+	} else {
+		struct ns_namespace *ns;
+
+		ns_region_foreach_namespace(r, ns) {
+			uint32_t slot = ns_namespace_slot(ns);
+			char line[NS_NOT_SERVED_LEN];
+
+			if (ns_namespace_state(ns) == NS_STATE_ACTIVE) {
+				(*nserved)++;
+				continue;
+			}
+			if (reported && slot < nslot && reported[slot])
+				continue;
+			pc_msg("%s", ns_namespace_not_served(ns, true, line, sizeof(line)));
+			(*problems)++;
+		}
+		ns_region_close(&r);
+	}
+	free(reported);
+}
+
+/* injected media errors are no label problem, but worth knowing */
+static void pc_check_badblocks(const char *file, struct json_object *j)
+{
+	struct ns_badblocks bb = { 0 };
+	struct ns_bb_id id;
+	int brc;
+
+	ns_bb_id_of_path(file, &id);
+	brc = ns_bb_load(file, &id, &bb);
+	if (brc == NS_BB_STALE)
+		pc_msg("warning: %s", ns_errormsg());
+	if (brc >= 0)
+		json_object_object_add(j, "badblock_count", json_object_new_int64(
+			(int64_t)(ns_bb_bytes(&bb, 0, UINT64_MAX) / NS_BB_BLOCK)));
+	ns_bb_free(&bb);
+}
+
 static int check_labels_offline(void *obj, const struct pc_args *args)
 {
 	struct pc_target t = *(struct pc_target *)obj;
 	struct pc_area a;
 	struct json_object *j;
-	struct ns_region *r = NULL;
 	char why[NS_WHY_LEN];
 	unsigned nvalid = 0, nlabels = 0, nserved = 0, problems = 0;
-	uint8_t *reported = NULL;
 	int rc;
 
 	(void)args;
@@ -684,79 +764,14 @@ static int check_labels_offline(void *obj, const struct pc_args *args)
 			i, a.idxoff[i], why);
 		problems++;
 	}
-	if (a.lsa) {
-		uint32_t nslot = ns_lsa_nslot(a.lsa), s;
-
-		json_object_object_add(j, "label_version", json_object_new_string(
-				ns_lsa_minor(a.lsa) == 1 ? "1.1" : "1.2"));
-		json_object_object_add(j, "nslot", json_object_new_int64(nslot));
-		json_object_object_add(j, "free_slots",
-				       json_object_new_int64(ns_lsa_free_slots(a.lsa)));
-		reported = calloc(nslot ? nslot : 1, 1);
-		ns_lsa_foreach_slot(a.lsa, s) {
-			struct ns_label l;
-
-			nlabels++;
-			why[0] = '\0';
-			if (ns_lsa_label(a.lsa, s, &l, why) == 0)
-				continue;
-			pc_msg("%s", why);	/* "label in slot N: ..." */
-			problems++;
-			if (reported)
-				reported[s] = 1;
-		}
-
-		/* what the region makes of the labels: served or why not */
-		struct ns_region_opts ro = {
-			.flags = NS_REGION_RDONLY,
-			.label_size = a.size,
-		};
-		rc = ns_region_open(t.file, &ro, &r);
-		if (rc < 0) {
-			pc_msg("region '%s': %s", t.file, ns_errormsg());
-			ns_err_clear();
-			problems++;
-		} else {
-			struct ns_namespace *ns;
-
-			ns_region_foreach_namespace(r, ns) {
-				uint32_t slot = ns_namespace_slot(ns);
-				char line[NS_NOT_SERVED_LEN];
-
-				if (ns_namespace_state(ns) == NS_STATE_ACTIVE) {
-					nserved++;
-					continue;
-				}
-				if (reported && slot < nslot && reported[slot])
-					continue;
-				pc_msg("%s", ns_namespace_not_served(ns, true, line,
-								     sizeof(line)));
-				problems++;
-			}
-			ns_region_close(&r);
-		}
-		free(reported);
-	}
+	if (a.lsa)
+		pc_check_slots(&a, t.file, j, &nlabels, &nserved, &problems);
 	json_object_object_add(j, "valid_index_blocks", json_object_new_int(nvalid));
 	json_object_object_add(j, "labels", json_object_new_int(nlabels));
 	json_object_object_add(j, "served", json_object_new_int(nserved));
 	json_object_object_add(j, "problems", json_object_new_int(problems));
 	json_object_object_add(j, "valid", json_object_new_boolean(problems == 0));
-	{
-		/* injected media errors are no label problem, but worth knowing */
-		struct ns_badblocks bb = { 0 };
-		struct ns_bb_id id;
-		int brc;
-
-		ns_bb_id_of_path(t.file, &id);
-		brc = ns_bb_load(t.file, &id, &bb);
-		if (brc == NS_BB_STALE)
-			pc_msg("warning: %s", ns_errormsg());
-		if (brc >= 0)
-			json_object_object_add(j, "badblock_count", json_object_new_int64(
-				(int64_t)(ns_bb_bytes(&bb, 0, UINT64_MAX) / NS_BB_BLOCK)));
-		ns_bb_free(&bb);
-	}
+	pc_check_badblocks(t.file, j);
 	pc_json_print(j);
 
 	if (nvalid == 0)
