@@ -11,6 +11,10 @@ include names its header by its path from an include root, never bare:
   tools/ headers  pmemctl's private headers, from the repository root:
                   "tools/options.h", "tools/fault.h" (only pmemctl and the
                   tests that compile tools/ sources have that root)
+  contrib/ headers  the example programs' own, from the repository root:
+                  "contrib/examples/pmem2_file.h" (a test that shares one;
+                  the examples themselves, installed as sources, include
+                  it by its bare name and are not walked)
 
 So no generic name (error.h, util.h, options.h, fault.h) is ambiguous
 between folders, even where the compiler would have found the including
@@ -38,7 +42,7 @@ import os
 import re
 import sys
 
-ROOTS = {'src': '', 'tools': 'tools/'}	# folder -> prefix of its names
+ROOTS = {'src': '', 'tools': 'tools/', 'contrib': 'contrib/'}	# folder -> prefix of its names
 WALK = ('src', 'tools', 'tests', 'bench')
 GENERATED = ('config.h',)		# made by meson into BUILD/src/
 INCLUDE = re.compile(r'^(\s*#\s*include\s*)"([^"]+)"(.*)$')
@@ -86,12 +90,12 @@ def resolve(root, src, inc, by_name, by_base):
     if norm in by_name or norm in GENERATED:
         return norm, None
     if '/' in inc:
-        return None, 'no header %s under src/ or tools/' % inc
+        return None, 'no header %s under src/, tools/ or contrib/' % inc
     cands = by_base.get(inc, [])
     if len(cands) == 1:
         return cands[0], None
     if not cands:
-        return None, 'no header named %s under src/ or tools/' % inc
+        return None, 'no header named %s under src/, tools/ or contrib/' % inc
     return None, ('%s is ambiguous (%s) and not in the including file\'s '
               'directory: write the qualified name by hand'
               % (inc, ', '.join(cands)))

@@ -194,7 +194,8 @@ static int create_ns_online(void *obj, const struct pc_args *a)
 		o->c.uuid = o->uuid;
 	flags = (c->readonly ? CTL_F_READONLY : 0) | (c->sparse ? CTL_F_SPARSE : 0) |
 		(c->force ? CTL_F_FORCE : 0) | (crash_test ? CTL_F_CRASH_TEST : 0);
-	req = pc_target_request(t, CTL_CMD_CREATE_NS);
+	/* no --region: the daemon takes its only region, or says to choose */
+	req = pc_target_region_request(t, CTL_CMD_CREATE_NS);
 	if (!req)
 		return pc_exit_code(-ENOMEM);
 	/* the name's rules here, as offline: the daemon's limit is the same */
@@ -202,10 +203,6 @@ static int create_ns_online(void *obj, const struct pc_args *a)
 		nlmsg_free(req);
 		return pc_fail_msg(-EINVAL, "%s", ns_errormsg());
 	}
-	/* no --region: the daemon takes its only region, or says to choose */
-	if ((!t->region || !strcmp(t->region, "all")) &&
-	    ctl_put_string(req, CTL_A_REGION, "all") < 0)
-		goto nomem;
 	if (ctl_put_u64(req, CTL_A_SIZE, c->size) < 0 ||
 	    (c->align && ctl_put_u64(req, CTL_A_ALIGN, c->align) < 0) ||
 	    (c->name && ctl_put_string(req, CTL_A_NS_NAME, c->name) < 0) ||

@@ -70,7 +70,7 @@ static const struct pc_usage init_labels_usage = {
 static int init_labels_online(void *obj, const struct pc_args *a)
 {
 	struct init_labels_cmd *o = obj;
-	struct nl_msg *req = pc_target_request(&o->t, CTL_CMD_INIT_LABELS);
+	struct nl_msg *req = pc_target_region_request(&o->t, CTL_CMD_INIT_LABELS);
 	struct ctl_response *resp = NULL;
 	struct ctl_region_info ri;
 	char sz[32];
@@ -79,9 +79,7 @@ static int init_labels_online(void *obj, const struct pc_args *a)
 	(void)a;
 	if (!req)
 		return pc_exit_code(-ENOMEM);
-	if (((!o->t.region || !strcmp(o->t.region, "all")) &&
-	     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
-	    (o->force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) ||
+	if ((o->force && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_FORCE) < 0) ||
 	    (o->minor && ctl_put_u32(req, CTL_A_LABEL_VERSION, o->minor) < 0)) {
 		nlmsg_free(req);
 		return pc_fail_msg(-ENOMEM, "out of memory");
@@ -96,35 +94,51 @@ static int init_labels_online(void *obj, const struct pc_args *a)
 	return rc;
 }
 
-static int init_labels_offline(void *obj, const struct pc_args *a)
+/*
+ * Offline init-labels (init) or zero-labels: rewrite the label area of
+ * t's region file, minor and force as ns_region_init_labels /
+ * ns_region_zero_labels take them, and say what became of it.
+ */
+static int labels_offline(const struct pc_target *t, bool init, unsigned minor,
+			  bool force)
 {
-	struct init_labels_cmd *o = obj;
 	struct ns_region *r = NULL;
 	char sz[32];
 	int rc;
 
-	(void)a;
-	rc = pc_target_open(&o->t, PC_OPEN_WRITE_NOLABELS, &r);
+	rc = pc_target_open(t, PC_OPEN_WRITE_NOLABELS, &r);
 	if (rc)
 		return rc;
-	rc = ns_region_init_labels(r, o->minor, o->force);
-	if (rc == -NS_E_LABELS_EXIST && !ns_region_has_labels(r)) {
+	rc = init ? ns_region_init_labels(r, minor, force) :
+		    ns_region_zero_labels(r, force);
+	if (rc == -NS_E_LABELS_EXIST && (!init || !ns_region_has_labels(r))) {
 		/* a valid area of another size: the message says what it holds */
 		rc = pc_fail_msg(rc, "%s", ns_errormsg());
 	} else if (rc == -NS_E_LABELS_EXIST) {
 		rc = pc_fail_msg(rc, "'%s' has a valid label area: use -f to "
 				  "overwrite it (its namespaces are forgotten)",
-				  o->t.file);
+				  t->file);
 	} else if (rc < 0) {
-		rc = pc_fail_on(rc, o->t.file, "cannot initialise the label area of '%s'",
-				 o->t.file);
-	} else {
-		pc_msg("initialised the label area of '%s' (v1.%u, %s)", o->t.file,
+		rc = pc_fail_on(rc, t->file, "cannot %s the label area of '%s'",
+				 init ? "initialise" : "zero", t->file);
+	} else if (init) {
+		pc_msg("initialised the label area of '%s' (v1.%u, %s)", t->file,
 			ns_region_label_minor(r),
+			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
+	} else {
+		pc_msg("zeroed the label area of '%s' (%s)", t->file,
 			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
 	}
 	ns_region_close(&r);
 	return rc;
+}
+
+static int init_labels_offline(void *obj, const struct pc_args *a)
+{
+	struct init_labels_cmd *o = obj;
+
+	(void)a;
+	return labels_offline(&o->t, true, o->minor, o->force);
 }
 
 const struct pc_command init_labels_cmd = {
@@ -169,24 +183,9 @@ static const struct pc_usage zero_labels_usage = {
 static int zero_labels_offline(void *obj, const struct pc_args *a)
 {
 	struct zero_labels_cmd *o = obj;
-	struct ns_region *r = NULL;
-	char sz[32];
-	int rc;
 
 	(void)a;
-	rc = pc_target_open(&o->t, PC_OPEN_WRITE_NOLABELS, &r);
-	if (rc)
-		return rc;
-	rc = ns_region_zero_labels(r, o->force);
-	if (rc == -NS_E_LABELS_EXIST)
-		rc = pc_fail_msg(rc, "%s", ns_errormsg());
-	else if (rc < 0)
-		rc = pc_fail_on(rc, o->t.file, "cannot zero the label area of '%s'", o->t.file);
-	else
-		pc_msg("zeroed the label area of '%s' (%s)", o->t.file,
-			ns_format_size(ns_region_label_size(r), sz, sizeof(sz)));
-	ns_region_close(&r);
-	return rc;
+	return labels_offline(&o->t, false, 0, o->force);
 }
 
 const struct pc_command zero_labels_cmd = {

@@ -207,7 +207,7 @@ static int move_region_check(void *obj, const struct pc_args *a)
 static int move_region_online(void *obj, const struct pc_args *a)
 {
 	struct move_region_cmd *o = obj;
-	struct nl_msg *req = pc_target_request(&o->t, CTL_CMD_MOVE_REGION);
+	struct nl_msg *req = pc_target_region_request(&o->t, CTL_CMD_MOVE_REGION);
 	struct ctl_response *resp = NULL;
 	struct ctl_region_info ri;
 	unsigned moved;
@@ -216,9 +216,7 @@ static int move_region_online(void *obj, const struct pc_args *a)
 	(void)a;
 	if (!req)
 		return pc_exit_code(-ENOMEM);
-	if (((!o->t.region || !strcmp(o->t.region, "all")) &&
-	     ctl_put_string(req, CTL_A_REGION, "all") < 0) ||
-	    ctl_put_u32(req, CTL_A_NVDIMM_SLOT, o->slot) < 0) {
+	if (ctl_put_u32(req, CTL_A_NVDIMM_SLOT, o->slot) < 0) {
 		nlmsg_free(req);
 		return pc_fail_msg(-ENOMEM, "out of memory");
 	}

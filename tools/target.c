@@ -282,6 +282,19 @@ struct nl_msg *pc_target_request(const struct pc_target *t, unsigned cmd)
 	return m;
 }
 
+struct nl_msg *pc_target_region_request(const struct pc_target *t, unsigned cmd)
+{
+	struct nl_msg *m = pc_target_request(t, cmd);
+
+	if (m && (!t->region || !strcmp(t->region, "all")) &&
+	    ctl_put_string(m, CTL_A_REGION, "all") < 0) {
+		pc_fail_msg(-ENOMEM, "out of memory");
+		nlmsg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
 /* The hint for an unreachable daemon: which socket, and what to try. */
 static int pc_target_connect_fail(const struct pc_target *t, int rc)
 {

@@ -147,6 +147,13 @@ int pc_target_open(const struct pc_target *t, enum pc_open_mode mode,
 struct nl_msg *pc_target_request(const struct pc_target *t, unsigned cmd);
 
 /*
+ * The same for a command on one region: without --region (or with "all")
+ * the request names "all", and the daemon takes its only region or says to
+ * choose one.
+ */
+struct nl_msg *pc_target_region_request(const struct pc_target *t, unsigned cmd);
+
+/*
  * Online: send req (connecting first: a VERSION exchange checks the
  * protocol and learns the mount point) and wait for the reply. Failures
  * are reported ("pmemctl <cmd>: <the daemon's message>") and returned as

@@ -10,12 +10,12 @@
  * reaches the daemon as FSYNC: the daemon answers only when the bytes are
  * on the backing medium.
  */
-#include <fcntl.h>
 #include <libpmem2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "pmem2_file.h"
 
 static const char *granularity_name(enum pmem2_granularity g)
 {
@@ -32,48 +32,33 @@ static const char *granularity_name(enum pmem2_granularity g)
 
 int main(int argc, char **argv)
 {
-	struct pmem2_config *cfg = NULL;
-	struct pmem2_source *src = NULL;
-	struct pmem2_map *map = NULL;
+	struct pmem2_file f;
 	const char *msg = argc > 2 ? argv[2] : "hello from libpmem2 on pmemfs";
 	unsigned long long off = argc > 3 ? strtoull(argv[3], NULL, 0) : 0;
-	int fd, ret = 1;
+	int ret = 1;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s FILE [MESSAGE] [OFFSET]\n", argv[0]);
 		return 2;
 	}
-	fd = open(argv[1], O_RDWR);
-	if (fd < 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	if (pmem2_config_new(&cfg) || pmem2_source_from_fd(&src, fd) ||
-	    pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE) ||
-	    pmem2_map_new(&map, cfg, src)) {
-		fprintf(stderr, "pmem2_hello: %s\n", pmem2_errormsg());
+	if (pmem2_file_map(&f, argv[1], PMEM2_GRANULARITY_PAGE, "pmem2_hello"))
 		goto out;
-	}
-	if (off + strlen(msg) + 1 > pmem2_map_get_size(map)) {
+	if (off + strlen(msg) + 1 > pmem2_map_get_size(f.map)) {
 		fprintf(stderr, "pmem2_hello: offset %llu is past the end of '%s'\n",
 			off, argv[1]);
 		goto out;
 	}
 
-	char *addr = pmem2_map_get_address(map);
-	pmem2_memcpy_fn memcpy_fn = pmem2_get_memcpy_fn(map);
+	char *addr = pmem2_map_get_address(f.map);
+	pmem2_memcpy_fn memcpy_fn = pmem2_get_memcpy_fn(f.map);
 
 	/* copy and persist in one call: on pmemfs this ends in msync(MS_SYNC) */
 	memcpy_fn(addr + off, msg, strlen(msg) + 1, 0);
 	printf("wrote %zu bytes at offset %llu of %s (store granularity: %s), persisted\n",
 	       strlen(msg) + 1, off, argv[1],
-	       granularity_name(pmem2_map_get_store_granularity(map)));
+	       granularity_name(pmem2_map_get_store_granularity(f.map)));
 	ret = 0;
 out:
-	if (map)
-		pmem2_map_delete(&map);
-	pmem2_source_delete(&src);
-	pmem2_config_delete(&cfg);
-	close(fd);
+	pmem2_file_unmap(&f);
 	return ret;
 }

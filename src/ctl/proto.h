@@ -406,6 +406,19 @@ const char *ctl_request_ns_spec(const struct ctl_request *req,
 uint32_t ctl_request_flags(const struct ctl_request *req);
 
 /*
+ * A record's struct: one member an attribute of its list in proto_schema.h
+ * (its member column, in list order), of the attribute's KIND: STR a
+ * string, BOOL bool, U32 and U64 the integer, UUID 16 bytes. ctl_stats_info
+ * (nested arrays) is written out.
+ */
+#define CTL_MEMBER_STR(m) const char *m;
+#define CTL_MEMBER_BOOL(m) bool m;
+#define CTL_MEMBER_U32(m) uint32_t m;
+#define CTL_MEMBER_U64(m) uint64_t m;
+#define CTL_MEMBER_UUID(m) uint8_t m[16];
+#define CTL_MEMBER(ctx, NAME, n, KIND, a, presence, member) CTL_MEMBER_##KIND(member)
+
+/*
  * Nested records. *_put() adds one nest (CTL_A_NS_INFO ...) to m and
  * returns 0 or -EMSGSIZE (the nest is cancelled); NULL strings are left
  * out. *_get() reads a nest of a validated message into out (zeroed
@@ -413,33 +426,13 @@ uint32_t ctl_request_flags(const struct ctl_request *req);
  * or -EINVAL when nest is NULL.
  */
 struct ctl_ns_info {
-	const char *region;
-	const char *dev;
-	const char *name;
-	uint8_t uuid[16];
-	uint64_t size;
-	uint64_t dpa;
-	uint64_t align;
-	bool readonly;
-	const char *state;
-	const char *reason;
-	const char *path;
-	bool crash_test;
-	uint64_t badblocks;
+	CTL_NS_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_ns_info_put(struct nl_msg *m, const struct ctl_ns_info *ns);
 int ctl_ns_info_get(const struct nlattr *nest, struct ctl_ns_info *out);
 
 struct ctl_region_info {
-	const char *dev;
-	const char *path;
-	uint64_t size;
-	uint64_t file_size;
-	uint64_t label_size;
-	uint32_t label_version;
-	uint64_t available;
-	uint64_t max_extent;
-	uint64_t iset_id;
+	CTL_REGION_ATTRS(CTL_MEMBER, ~)
 	/*
 	 * the QEMU nvdimm slot whose cookie iset_id is: not on the wire (an
 	 * older pmemctl rejects a REGION_INFO with an attribute it does not
@@ -471,112 +464,43 @@ const char *ctl_stat_req_name(unsigned req);
 unsigned ctl_hist_bucket(uint64_t latency_ns);
 
 struct ctl_index_info {
-	const char *region;
-	uint32_t num;
-	bool valid;
-	bool current;
-	const char *reason;
-	uint32_t seq;
-	uint64_t myoff;
-	uint64_t mysize;
-	uint64_t otheroff;
-	uint64_t labeloff;
-	uint32_t nslot;
-	uint32_t major;
-	uint32_t minor;
-	uint32_t label_size;
-	uint64_t checksum;
-	uint32_t free;
+	CTL_INDEX_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_index_info_put(struct nl_msg *m, const struct ctl_index_info *x);
 int ctl_index_info_get(const struct nlattr *nest, struct ctl_index_info *out);
 
 struct ctl_label_info {
-	const char *region;
-	uint32_t slot;
-	bool valid;
-	const char *reason;
-	uint8_t uuid[16];
-	const char *name;
-	uint32_t flags;
-	uint32_t nlabel;
-	uint32_t position;
-	uint64_t isetcookie;
-	uint64_t lbasize;
-	uint64_t dpa;
-	uint64_t rawsize;
-	uint8_t type_guid[16];
-	uint8_t abstraction_guid[16];
-	uint64_t checksum;
+	CTL_LABEL_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_label_info_put(struct nl_msg *m, const struct ctl_label_info *l);
 int ctl_label_info_get(const struct nlattr *nest, struct ctl_label_info *out);
 
 struct ctl_check_info {
-	const char *region;
-	bool ok;
-	uint32_t labels;
-	const char *problems;
-	uint64_t badblocks;
+	CTL_CHECK_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_check_info_put(struct nl_msg *m, const struct ctl_check_info *c);
 int ctl_check_info_get(const struct nlattr *nest, struct ctl_check_info *out);
 
 struct ctl_crash_info {
-	const char *region;
-	const char *dev;
-	const char *name;
-	bool enabled;
-	const char *action;
-	uint64_t pages_logged;
-	uint64_t pages_reverted;
-	uint64_t pages_kept;
-	uint64_t fsyncs;
-	uint64_t reverts;
-	uint64_t time_ns;
-	uint32_t at_fsync;
-	uint32_t killed;
-	bool reverting;		/* CTL_CRASH_A_REVERTING */
+	CTL_CRASH_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_crash_info_put(struct nl_msg *m, const struct ctl_crash_info *c);
 int ctl_crash_info_get(const struct nlattr *nest, struct ctl_crash_info *out);
 
 struct ctl_bb_info {
-	const char *region;
-	const char *dev;
-	uint64_t offset;
-	uint64_t length;
+	CTL_BB_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_bb_info_put(struct nl_msg *m, const struct ctl_bb_info *b);
 int ctl_bb_info_get(const struct nlattr *nest, struct ctl_bb_info *out);
 
 struct ctl_daemon_info {
-	uint32_t pid;
-	uint64_t uptime_ms;
-	const char *mount;
-	bool cachestat;
+	CTL_DAEMON_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_daemon_info_put(struct nl_msg *m, const struct ctl_daemon_info *d);
 int ctl_daemon_info_get(const struct nlattr *nest, struct ctl_daemon_info *out);
 
 struct ctl_nsst_info {
-	const char *region;
-	const char *dev;
-	const char *name;
-	const char *holders;
-	bool holders_known;
-	uint32_t handles;
-	uint64_t unpersisted;
-	uint64_t cache_dirty;
-	bool cache_known;
-	uint32_t error;
-	bool crash_enabled;
-	uint32_t crash_at_fsync;
-	uint64_t crash_logged;
-	bool crashed;
-	uint64_t badblocks;
-	const char *backing;
-	uint64_t mapped_dirty;
+	CTL_NSST_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_nsst_info_put(struct nl_msg *m, const struct ctl_nsst_info *s);
 int ctl_nsst_info_get(const struct nlattr *nest, struct ctl_nsst_info *out);

@@ -2,9 +2,10 @@
 /*
  * The control protocol's attributes, each declared once (as the kernel
  * declares a netlink family in one spec). From these lists come the enums
- * (proto.h), the libnl policies and our own validation tables
- * (proto_schema.c) and the field tables that put and get the records
- * (proto_record.c). Included by proto.h; see proto.h for the wire format.
+ * and the record structs (proto.h), the libnl policies and our own
+ * validation tables (proto_schema.c) and the field tables that put and get
+ * the records (proto_record.c). Included by proto.h; see proto.h for the
+ * wire format.
  *
  * A list is a macro taking a generator X and a context (forwarded to X as
  * its first arguments). One line an attribute, in wire-number order:
@@ -21,8 +22,9 @@
  *   WHAT      a string a user gives: how to name it to the user
  *             (ctl_proto_string_check), else NULL
  *   PRESENCE  REQ: a record without it is refused; OPT
- *   member    the field of struct ctl_<set>_info that put and get copy
- *             (NEST attributes are put and got by hand)
+ *   member    the field of struct ctl_<set>_info that put and get copy,
+ *             declared from here in list order (CTL_MEMBER, proto.h); NEST
+ *             attributes are put and got by hand
  *
  * The number of an attribute is its place in its list: append only, never
  * insert, remove or reorder (an old pmemctl must talk to a new daemon;

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ns/child.h"
 #include "ns/error.h"
 #include "ctl/client.h"
 #include "ctl/path.h"
@@ -135,38 +136,30 @@ static int stat_cached(const char *path, struct stat *st)
 static int statfs_bounded(const char *path, int ms)
 {
 	struct pollfd pfd = { .events = POLLIN };
-	int p[2], err = 0, rc;
+	int fd, err = 0, rc;
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(p[0]);
-		close(p[1]);
-		return rc;
-	}
+	pid = ns_fork_piped(&fd);
+	if (pid < 0)
+		return (int)pid;
 	if (pid == 0) {
 		struct statfs sfs;
 
-		close(p[0]);
 		err = statfs(path, &sfs) < 0 ? errno : 0;
-		if (write(p[1], &err, sizeof(err)) < 0)
+		if (write(fd, &err, sizeof(err)) < 0)
 			_exit(1);
 		_exit(0);
 	}
-	close(p[1]);
-	pfd.fd = p[0];
+	pfd.fd = fd;
 	do {
 		rc = poll(&pfd, 1, ms);
 	} while (rc < 0 && errno == EINTR);
-	if (rc > 0 && read(p[0], &err, sizeof(err)) == (ssize_t)sizeof(err)) {
-		close(p[0]);
+	if (rc > 0 && read(fd, &err, sizeof(err)) == (ssize_t)sizeof(err)) {
+		close(fd);
 		waitpid(pid, NULL, 0);
 		return -err;
 	}
-	close(p[0]);
+	close(fd);
 	/* our own child, not yet waited for: its pid cannot have been reused */
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, WNOHANG);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ns/child.h"
 #include "ns/namespace.h"
 #include "ns/region.h"
 
@@ -365,26 +366,18 @@ static void self_child(const struct self_job *j, int wfd)
 static int self_run(struct fs_daemon *d, const struct self_job *j)
 {
 	struct self_failure f;
-	int p[2], rc = 0;
+	int fd;
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(p[0]);
-		close(p[1]);
-		return rc;
-	}
+	pid = ns_fork_piped(&fd);
+	if (pid < 0)
+		return (int)pid;
 	if (pid == 0) {
 		close(fuse_session_fd(d->se));
-		close(p[0]);
-		self_child(j, p[1]);
+		self_child(j, fd);
 		_exit(0);
 	}
-	close(p[1]);
-	while (read(p[0], &f, sizeof(f)) == (ssize_t)sizeof(f)) {
+	while (read(fd, &f, sizeof(f)) == (ssize_t)sizeof(f)) {
 		if (f.what == SELF_GONE)
 			continue;
 		if (f.what == SELF_ROOT)
@@ -395,7 +388,7 @@ static int self_run(struct fs_daemon *d, const struct self_job *j)
 			fs_warn("write-back of '%s' failed: %s", j->paths[f.what],
 				strerror(f.err));
 	}
-	close(p[0]);
+	close(fd);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return 0;

@@ -491,21 +491,37 @@ int ns_region_default_size(const struct ns_region *r, uint64_t align, uint64_t *
 	return ns_err(-ENOSPC, "no free space left in %s", r->devname);
 }
 
+/* r's label area is now lsa (NULL: none); the old one is freed. */
+static void ns_region_set_lsa(struct ns_region *r, struct ns_lsa *lsa)
+{
+	ns_lsa_free(&r->lsa);
+	r->lsa = lsa;
+	r->has_labels = lsa != NULL;
+}
+
 /* Read the label area again after a failed change, best effort. */
 static void ns_region_resync(struct ns_region *r)
 {
 	struct ns_lsa *lsa = NULL;
 
 	if (ns_lsa_load(r->io, r->size - r->label_size, r->label_size, false,
-			&lsa) == 0) {
-		ns_lsa_free(&r->lsa);
-		r->lsa = lsa;
-		r->has_labels = true;
-	} else {
-		ns_lsa_free(&r->lsa);
-		r->has_labels = false;
-	}
+			&lsa) != 0)
+		lsa = NULL;
+	ns_region_set_lsa(r, lsa);
 	ns_region_build_namespaces(r);
+}
+
+/*
+ * A change of the whole label area (what: "init labels") failed with rc:
+ * r as the medium now has it, and rc with the message named after what.
+ */
+static int ns_region_area_failed(struct ns_region *r, int rc, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+	ns_region_resync(r);
+	return ns_err(rc, "%s on '%s': %s", what, r->path, msg);
 }
 
 /*
@@ -650,7 +666,6 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 	uint64_t off = r->size - r->label_size, other = 0;
 	struct ns_lsa *lsa = NULL;
 	uint32_t nvslot = 0;
-	char msg[512];
 	int rc;
 
 	rc = ns_region_check_writable(r, "init labels");
@@ -703,21 +718,16 @@ int ns_region_init_labels(struct ns_region *r, unsigned minor, bool force)
 		}
 	}
 	ns_region_free_namespaces(r);
-	ns_lsa_free(&r->lsa);
-	r->lsa = lsa;
-	r->has_labels = true;
+	ns_region_set_lsa(r, lsa);
 	ns_region_pick_cookie(r);
 	return ns_region_build_namespaces(r);
 fail:
-	snprintf(msg, sizeof(msg), "%s", ns_errormsg());
-	ns_region_resync(r);
-	return ns_err(rc, "init labels on '%s': %s", r->path, msg);
+	return ns_region_area_failed(r, rc, "init labels");
 }
 
 int ns_region_zero_labels(struct ns_region *r, bool force)
 {
 	uint64_t other = 0;
-	char msg[512];
 	int rc;
 
 	rc = ns_region_check_writable(r, "zero labels");
@@ -732,14 +742,10 @@ int ns_region_zero_labels(struct ns_region *r, bool force)
 	rc = ns_lsa_zero(r->io, r->size - r->label_size, r->label_size);
 	if (!rc && other)
 		rc = ns_region_kill_other_area(r, other);
-	if (rc) {
-		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
-		ns_region_resync(r);
-		return ns_err(rc, "zero labels on '%s': %s", r->path, msg);
-	}
+	if (rc)
+		return ns_region_area_failed(r, rc, "zero labels");
 	ns_region_free_namespaces(r);
-	ns_lsa_free(&r->lsa);
-	r->has_labels = false;
+	ns_region_set_lsa(r, NULL);
 	ns_region_pick_cookie(r);
 	return 0;
 }
@@ -751,17 +757,11 @@ int ns_region_reload(struct ns_region *r)
 	int rc;
 
 	rc = ns_lsa_load(r->io, r->size - r->label_size, r->label_size, false, &lsa);
-	if (rc == -NS_E_NO_LABELS) {
-		ns_lsa_free(&r->lsa);
-		r->has_labels = false;
-	} else if (rc) {
+	if (rc && rc != -NS_E_NO_LABELS) {
 		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
 		return ns_err(rc, "reload labels of '%s': %s", r->path, msg);
-	} else {
-		ns_lsa_free(&r->lsa);
-		r->lsa = lsa;
-		r->has_labels = true;
 	}
+	ns_region_set_lsa(r, rc ? NULL : lsa);
 	ns_region_pick_cookie(r);
 	return ns_region_build_namespaces(r);
 }

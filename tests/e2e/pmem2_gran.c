@@ -14,13 +14,15 @@
  * Exit status: 0 done; 1 libpmem2 refused (its message on stderr, e.g.
  * the granularity pmemfs cannot give: it refuses MAP_SYNC); 2 usage.
  */
-#include <fcntl.h>
 #include <libpmem2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* the example programs' map and unmap (from the repository root) */
+#include "contrib/examples/pmem2_file.h"
 
 /* byte i of nsio's pattern SEED (tests/integration/fs/nsio.c) */
 static uint8_t pat(uint64_t seed, uint64_t i)
@@ -33,56 +35,47 @@ static uint8_t pat(uint64_t seed, uint64_t i)
 	return (uint8_t)(z >> ((i % 8) * 8));
 }
 
+/* the granularities by the names of the command line and of the output */
+static const struct {
+	const char *name;
+	enum pmem2_granularity g;
+} grans[] = {
+	{ "byte", PMEM2_GRANULARITY_BYTE },
+	{ "cache-line", PMEM2_GRANULARITY_CACHE_LINE },
+	{ "page", PMEM2_GRANULARITY_PAGE },
+};
+#define NGRANS (sizeof(grans) / sizeof(grans[0]))
+
 static const char *gran_name(enum pmem2_granularity g)
 {
-	switch (g) {
-	case PMEM2_GRANULARITY_BYTE:
-		return "byte";
-	case PMEM2_GRANULARITY_CACHE_LINE:
-		return "cache-line";
-	case PMEM2_GRANULARITY_PAGE:
-		return "page";
-	}
+	for (size_t k = 0; k < NGRANS; k++)
+		if (grans[k].g == g)
+			return grans[k].name;
 	return "unknown";
 }
 
 int main(int argc, char **argv)
 {
-	struct pmem2_config *cfg = NULL;
-	struct pmem2_source *src = NULL;
-	struct pmem2_map *map = NULL;
-	enum pmem2_granularity g;
+	struct pmem2_file f;
+	size_t k;
 	uint64_t off, len, seed, i;
 	uint8_t *buf;
-	int fd, ret = 1;
+	int ret = 1;
 
 	if (argc != 3 && argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: pmem2_gran FILE byte|cache-line|page [OFF LEN SEED [hold]]\n");
 		return 2;
 	}
-	if (!strcmp(argv[2], "byte")) {
-		g = PMEM2_GRANULARITY_BYTE;
-	} else if (!strcmp(argv[2], "cache-line")) {
-		g = PMEM2_GRANULARITY_CACHE_LINE;
-	} else if (!strcmp(argv[2], "page")) {
-		g = PMEM2_GRANULARITY_PAGE;
-	} else {
+	for (k = 0; k < NGRANS && strcmp(argv[2], grans[k].name); k++)
+		;
+	if (k == NGRANS) {
 		fprintf(stderr, "pmem2_gran: unknown granularity '%s'\n", argv[2]);
 		return 2;
 	}
-	fd = open(argv[1], O_RDWR);
-	if (fd < 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	if (pmem2_config_new(&cfg) || pmem2_source_from_fd(&src, fd) ||
-	    pmem2_config_set_required_store_granularity(cfg, g) ||
-	    pmem2_map_new(&map, cfg, src)) {
-		fprintf(stderr, "pmem2_gran: %s\n", pmem2_errormsg());
+	if (pmem2_file_map(&f, argv[1], grans[k].g, "pmem2_gran"))
 		goto out;
-	}
-	printf("mapped %zu bytes, store granularity %s\n", pmem2_map_get_size(map),
-	       gran_name(pmem2_map_get_store_granularity(map)));
+	printf("mapped %zu bytes, store granularity %s\n", pmem2_map_get_size(f.map),
+	       gran_name(pmem2_map_get_store_granularity(f.map)));
 	fflush(stdout);
 	if (argc == 3) {
 		ret = 0;
@@ -91,7 +84,7 @@ int main(int argc, char **argv)
 	off = strtoull(argv[3], NULL, 0);
 	len = strtoull(argv[4], NULL, 0);
 	seed = strtoull(argv[5], NULL, 0);
-	if (off > pmem2_map_get_size(map) || len > pmem2_map_get_size(map) - off) {
+	if (off > pmem2_map_get_size(f.map) || len > pmem2_map_get_size(f.map) - off) {
 		fprintf(stderr, "pmem2_gran: range %llu+%llu is past the end of '%s'\n",
 			(unsigned long long)off, (unsigned long long)len, argv[1]);
 		goto out;
@@ -104,7 +97,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < len; i++)
 		buf[i] = pat(seed, i);
 	/* flags 0: copy, then persist (msync(MS_SYNC) at PAGE granularity) */
-	pmem2_get_memcpy_fn(map)((char *)pmem2_map_get_address(map) + off, buf, len, 0);
+	pmem2_get_memcpy_fn(f.map)((char *)pmem2_map_get_address(f.map) + off, buf, len, 0);
 	free(buf);
 	printf("persisted %llu bytes at %llu\n", (unsigned long long)len,
 	       (unsigned long long)off);
@@ -115,10 +108,6 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 out:
-	if (map)
-		pmem2_map_delete(&map);
-	pmem2_source_delete(&src);
-	pmem2_config_delete(&cfg);
-	close(fd);
+	pmem2_file_unmap(&f);
 	return ret;
 }

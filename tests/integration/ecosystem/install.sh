@@ -32,7 +32,7 @@ fi
 assert_eq "$unitdir/pmemfs@.service" "$I_UNIT" "systemd unit installed"
 [ -d "$DEST$sysconfdir/pmemfs" ] || fail "no $sysconfdir/pmemfs for the unit's config files"
 ex=$datadir/doc/pmemfs/examples
-for f in fstab.example pmemfs.conf.example pmem2_hello.c pmemobj_list.c crash_demo.c \
+for f in fstab.example pmemfs.conf.example pmem2_hello.c pmem2_file.h pmemobj_list.c crash_demo.c \
 	pmemfs-domain.xml; do
 	[ -f "$DEST$ex/$f" ] || fail "example $ex/$f not installed"
 done
