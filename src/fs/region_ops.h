@@ -77,18 +77,22 @@ struct fs_region_ops {
 	/* FALLOCATE: mode 0 reserves, PUNCH_HOLE / ZERO_RANGE discard (zeroes) */
 	int (*fallocate)(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
 	/*
-	 * Page p (FS_NS_PAGE bytes at p * FS_NS_PAGE) as the medium holds it
-	 * (the undo log's old pages, a power failure putting them back); a
-	 * write where the layout no longer has the page: -ENXIO, nothing written.
+	 * Page p (FS_NS_PAGE bytes at p * FS_NS_PAGE) as READ would see it,
+	 * without leaving a second cached copy (the undo log's old pages); a
+	 * page written back (a power failure putting them back), made durable
+	 * by the next sync without being listed in n->dirty; a write where the
+	 * layout no longer has the page: -ENXIO, nothing written.
 	 */
 	int (*read_page)(struct fs_ns *n, void *buf, uint64_t p);
 	int (*write_page)(struct fs_ns *n, const void *buf, uint64_t p);
 	/*
-	 * Make n's data durable: what d lists (d->whole: all of n), then
-	 * everything written so far (d NULL: only that); with the write-back
-	 * errors of the layout's files that are n's (the region file's probe,
-	 * nsfile.h). 0 or the POSITIVE errno, *what (when not NULL) naming the
-	 * call that met it; the caller records it (fs_ns_set_error).
+	 * Make n's data durable: the ranges d lists (d->whole: all of n), then
+	 * what reached the layout without a listed range (fs_dirty_mark_sync:
+	 * O_DIRECT, fallocate; write_page) and its metadata (d NULL: only
+	 * that); with the write-back errors of the layout's files that are
+	 * n's (the region file's probe, nsfile.h). Under n->flush_lock. 0 or
+	 * the POSITIVE errno, *what (when not NULL) naming the call that met
+	 * it; the caller records it (fs_ns_set_error).
 	 */
 	int (*sync)(struct fs_ns *n, const struct fs_dirty *d, const char **what);
 };
