@@ -90,7 +90,8 @@ struct fs_region_ops {
 	 * what reached the layout without a listed range (fs_dirty_mark_sync:
 	 * O_DIRECT, fallocate; write_page) and its metadata (d NULL: only
 	 * that); with the write-back errors of the layout's files that are
-	 * n's (the region file's probe, nsfile.h). Under n->flush_lock. 0 or
+	 * n's (the region file's probe, nsfile.h). A persist calls it under
+	 * n->flush_lock, a power failure under its own locks. 0 or
 	 * the POSITIVE errno, *what (when not NULL) naming the call that met
 	 * it; the caller records it (fs_ns_set_error).
 	 */
