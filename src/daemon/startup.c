@@ -206,7 +206,7 @@ void pmemfs_summary_build(struct pmemfs_run *run, const struct fs_daemon *d,
 			snprintf(fst, sizeof(fst), "file system unknown (%s)", strerror(errno));
 		}
 		APPEND(run->summary, "  %s '%s': backing %s, %s\n", ns_region_devname(reg->r),
-		       path, reg->rfd.dfd >= 0 ? "direct (O_DIRECT for aligned I/O)" :
+		       path, reg->rops->direct(reg->rio) ? "direct (O_DIRECT for aligned I/O)" :
 		       d->cfg.backing == FS_BACKING_BUFFERED ? "buffered (-o backing=buffered)" :
 		       "buffered (the file system has no O_DIRECT)", fst);
 		if (vol) {

@@ -166,7 +166,6 @@ int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_namespace
 int fs_ctl_reply_crash(struct ctl_reply *rep, struct fs_region *reg,
 		       struct fs_inode *file, const char *action,
 		       const struct fs_crash_result *res);
-int fs_ctl_cachestat(int fd, uint64_t off, uint64_t len, uint64_t *bytes);
 
 /* ---- the handlers, by family ---- */
 

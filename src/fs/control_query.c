@@ -511,8 +511,8 @@ int fs_ctl_status(struct fs_ctl_call *c)
 		return ns_err(-ENOMEM, "out of memory (or the reply queue is full)");
 	}
 	pthread_mutex_lock(&d->lock);
-	di.cachestat = d->nregions > 0 && d->regions[0].rfd.fd >= 0 &&
-		       fs_ctl_cachestat(d->regions[0].rfd.fd, 0, 1, &probe) == 0;
+	di.cachestat = d->nregions > 0 && d->regions[0].rio &&
+		       d->regions[0].rops->cachestat(d->regions[0].rio, NULL, &probe) == 0;
 	rc = ctl_daemon_info_put(m, &di);
 	for (i = 0; rc == 0 && i < d->nregions; i++) {
 		struct fs_region *reg = &d->regions[i];

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ns/error.h"
@@ -67,43 +66,6 @@ int fs_ctl_reply_ns(struct fs_daemon *d, struct ctl_reply *rep, struct fs_region
 	return fs_ctl_put_ns(d, m, reg, ns);
 }
 
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
-
-struct fs_cachestat_range {
-	uint64_t off, len;
-};
-
-struct fs_cachestat {
-	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
-};
-
-/*
- * Bytes of [off, off+len) of the region file (fd) that the page cache
- * holds dirty or under write-back: cachestat(2), Linux >= 6.5. The region
- * file, never our own mount. -errno when it cannot tell (logged once).
- */
-int fs_ctl_cachestat(int fd, uint64_t off, uint64_t len, uint64_t *bytes)
-{
-	static int logged;	/* atomic */
-	struct fs_cachestat_range r = { off, len };
-	struct fs_cachestat cs;
-	long page = sysconf(_SC_PAGESIZE);
-	int zero = 0;
-
-	if (syscall(__NR_cachestat, fd, &r, &cs, 0) == 0) {
-		*bytes = (cs.nr_dirty + cs.nr_writeback) * (uint64_t)(page > 0 ? page : 4096);
-		return 0;
-	}
-	if (__atomic_compare_exchange_n(&logged, &zero, 1, false, __ATOMIC_SEQ_CST,
-					__ATOMIC_SEQ_CST))
-		fs_info("cachestat(2) failed: %s%s: the page-cache part of the bytes not "
-			"yet durable is shown as unknown (null) in 'pmemctl list -v'",
-			strerror(errno), errno == ENOSYS ? " (Linux < 6.5)" : "");
-	return -errno;
-}
-
 int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_namespace *ns,
 		    struct fs_inode *file, const char *holders, bool holders_known,
 		    uint64_t mapped_dirty)
@@ -116,14 +78,14 @@ int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_namespace
 		.name = file->name,
 		.holders = holders,
 		.holders_known = holders_known,
-		.backing = n->dfd >= 0 ? "direct" : "buffered",
+		.backing = n->rops->direct(n->rio) ? "direct" : "buffered",
 	};
 
 	pthread_mutex_lock(&n->lock);
 	si.handles = n->handles;
 	si.unpersisted = n->dirty.bytes < n->size ? n->dirty.bytes : n->size;
 	pthread_mutex_unlock(&n->lock);
-	si.cache_known = fs_ctl_cachestat(n->fd, n->dpa, n->size, &si.cache_dirty) == 0;
+	si.cache_known = n->rops->cachestat(n->rio, n, &si.cache_dirty) == 0;
 	si.error = (uint32_t)fs_ns_error(n);
 	fs_fault_status(n, &cs);
 	si.crash_enabled = cs.enabled;

@@ -41,7 +41,7 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	rc = fs_ns_init(n, ns, &reg->rfd);
+	rc = fs_ns_init(n, ns, reg->rops, reg->rio);
 	if (rc < 0) {
 		free(n);
 		return rc;
@@ -74,7 +74,7 @@ int fs_daemon_add_namespace(struct fs_daemon *d, struct fs_region *reg,
 	fs_debug("%s/%s: %s, dpa %llu, size %llu%s, %s data path",
 		 ns_region_devname(reg->r), file->name, n->devname,
 		 (unsigned long long)n->dpa, (unsigned long long)n->size,
-		 n->readonly ? ", read-only" : "", n->dfd >= 0 ? "O_DIRECT" : "buffered");
+		 n->readonly ? ", read-only" : "", reg->rops->direct(reg->rio) ? "O_DIRECT" : "buffered");
 	if (out)
 		*out = file;
 	return 0;
@@ -141,7 +141,7 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	for (i = 0; i < nregions; i++) {
 		d->regions[i].r = regions[i];
 		d->regions[i].id = i;
-		d->regions[i].rfd.fd = d->regions[i].rfd.dfd = -1;
+		d->regions[i].rops = &fs_region_file_ops;
 		d->regions[i].media = malloc(sizeof(*d->regions[i].media));
 		if (d->regions[i].media)
 			fs_media_init(d->regions[i].media, regions[i]);
@@ -154,8 +154,7 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	for (i = 0; i < nregions; i++) {
 		struct fs_region *reg = &d->regions[i];
 
-		rc = fs_rfd_open(&reg->rfd, ns_region_fd(reg->r), cfg->backing,
-				 ns_region_devname(reg->r));
+		rc = reg->rops->open(reg->r, cfg->backing, &reg->rio);
 		if (rc < 0)
 			goto fail;
 		rc = fs_inode_new(&d->itable, d->itable.root, ns_region_devname(reg->r),
@@ -248,8 +247,8 @@ void fs_daemon_fini(struct fs_daemon *d)
 	if (d->itable.v || d->itable.root)
 		fs_itable_fini(&d->itable);
 	for (i = 0; i < d->nregions; i++) {
-		if (d->regions[i].rfd.fd >= 0)
-			fs_rfd_close(&d->regions[i].rfd);
+		if (d->regions[i].rio)
+			d->regions[i].rops->close(d->regions[i].rio);
 		ns_region_close(&d->regions[i].r);
 		if (d->regions[i].media)
 			fs_media_fini(d->regions[i].media);

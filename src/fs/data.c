@@ -2,17 +2,107 @@
 /*
  * The I/O dispatch of a namespace: every WRITE, READ, FALLOCATE and FSYNC
  * of a namespace file goes through here on its way from the FUSE op
- * (fs_ops.c) to the region file (region_io.c, flush.c). A namespace with
- * no fault simulation (n->fault NULL: one predictable branch) goes
- * straight down; one with it asks its hooks (fault_hook.h) before and
- * after, and does the I/O itself. Nothing here knows what the hooks do;
- * nothing they do calls back up here.
+ * (fs_ops.c) to its region's layout (region_ops.h: n->rops, one indirect
+ * call; flush.c for FSYNC). A namespace with no fault simulation
+ * (n->fault NULL: one predictable branch) goes straight down; one with it
+ * asks its hooks (fault_hook.h) before and after, and does the I/O
+ * itself. Nothing here knows what the hooks do or which layout the region
+ * has; nothing they do calls back up here.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "fs/fault_hook.h"
+#include "fs/log.h"
 #include "fs/nsfile.h"
+
+/* set by fs_data_write_cached() for the WRITE this thread serves */
+static __thread bool write_cached;
+
+void fs_data_write_cached(bool cached)
+{
+	write_cached = cached;
+}
+
+/* ---- a WRITE's data drained from libfuse's pipe when it cannot be spliced ---- */
+
+#define PIPE_BUF_MIN (1u << 20)	/* libfuse's largest request */
+#define PIPE_BUF_ALIGN 4096u	/* so that the layout may write it O_DIRECT */
+
+struct pipe_buf {
+	void *p;
+	size_t cap;
+};
+
+static pthread_key_t pipe_key;
+static pthread_once_t pipe_once = PTHREAD_ONCE_INIT;
+
+static void pipe_buf_free(void *arg)
+{
+	struct pipe_buf *b = arg;
+
+	free(b->p);
+	free(b);
+}
+
+static void pipe_key_init(void)
+{
+	pthread_key_create(&pipe_key, pipe_buf_free);
+}
+
+/* this thread's page-aligned buffer of at least len bytes */
+static void *pipe_buf(size_t len)
+{
+	struct pipe_buf *b;
+
+	pthread_once(&pipe_once, pipe_key_init);
+	b = pthread_getspecific(pipe_key);
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+		pthread_setspecific(pipe_key, b);
+	}
+	if (b->cap < len) {
+		void *p;
+		size_t cap = len < PIPE_BUF_MIN ? PIPE_BUF_MIN : len;
+
+		if (posix_memalign(&p, PIPE_BUF_ALIGN, cap))
+			return NULL;
+		free(b->p);
+		b->p = p;
+		b->cap = cap;
+	}
+	return b->p;
+}
+
+int fs_data_drain_pipe(int pipefd, size_t len, void **out)
+{
+	char *b = pipe_buf(len);
+	size_t done = 0;
+
+	if (!b)
+		return -ENOMEM;
+	while (done < len) {
+		ssize_t r = read(pipefd, b + done, len - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int err = r < 0 ? errno : EPIPE;
+
+			fs_err("reading a WRITE's data from the splice pipe: %s "
+			       "(%zu of %zu bytes)", strerror(err), done, len);
+			return -EIO;
+		}
+		done += (size_t)r;
+	}
+	*out = b;
+	return 0;
+}
 
 static struct fs_fault_hook *hook_of(const struct fs_ns *n)
 {
@@ -34,7 +124,7 @@ static int write_lost(struct fs_ns *n, struct fs_fault_hook *h, const char *buf,
 		if (e > end)
 			e = end;
 		if (h->ops->kept(h, p)) {
-			rc = fs_rio_write(n, buf, (size_t)(e - off), off);
+			rc = n->rops->write(n, buf, (size_t)(e - off), off, write_cached);
 			(*kept)++;
 		}
 		buf += e - off;
@@ -54,7 +144,7 @@ static int write_hooked(struct fs_ns *n, struct fs_fault_hook *h, const void *bu
 	if (rc == FS_HOOK_LOST)
 		rc = write_lost(n, h, buf, len, off, &kept);
 	else
-		rc = fs_rio_write(n, buf, len, off);
+		rc = n->rops->write(n, buf, len, off, write_cached);
 	h->ops->change_end(h, n, false, off, len, rc, kept);
 	return rc;
 }
@@ -65,15 +155,16 @@ int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off)
 
 	if (__builtin_expect(h != NULL, 0))
 		return write_hooked(n, h, buf, len, off);
-	return fs_rio_write(n, buf, len, off);
+	return n->rops->write(n, buf, len, off, write_cached);
 }
 
 int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 {
-	/* with hooks the data goes through memory (fs_data_write) */
-	if (hook_of(n))
+	/* with hooks the data goes through memory (fs_data_write), and so
+	 * does a cached write (it is not to wait for the disk) */
+	if (hook_of(n) || write_cached)
 		return -EAGAIN;
-	return fs_rio_write_pipe(n, pipefd, len, off);
+	return n->rops->write_pipe(n, pipefd, len, off);
 }
 
 int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
@@ -82,7 +173,7 @@ int fs_data_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 
 	if (__builtin_expect(h != NULL, 0) && h->ops->read_check(h, n, off, len) < 0)
 		return -EIO;
-	return fs_rio_read(n, len, off, out);
+	return n->rops->read(n, len, off, out);
 }
 
 int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
@@ -91,14 +182,14 @@ int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 	int rc;
 
 	if (__builtin_expect(h == NULL, 1))
-		return fs_rio_fallocate(n, mode, off, len);
+		return n->rops->fallocate(n, mode, off, len);
 	rc = h->ops->change_begin(h, n, true, mode, off, len);
 	if (rc < 0)
 		return rc;
 	if (rc == FS_HOOK_LOST)
 		rc = 0;		/* lost with the power */
 	else
-		rc = fs_rio_fallocate(n, mode, off, len);
+		rc = n->rops->fallocate(n, mode, off, len);
 	h->ops->change_end(h, n, true, off, len, rc, 0);
 	return rc;
 }

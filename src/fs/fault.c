@@ -40,12 +40,13 @@ static struct fs_fault *of(struct fs_fault_hook *h)
 
 /*
  * The old content of page p of n, for the undo log: one 4 KiB read, no
- * readahead, nothing left in the region file's page cache (region_io.c).
+ * readahead, nothing left in the region file's page cache (the layout's
+ * read_page, region_ops.h).
  */
 static int save_page(void *arg, void *buf, uint64_t p)
 {
 	struct fs_ns *n = arg;
-	int rc = fs_rio_read_page(n, buf, p);
+	int rc = n->rops->read_page(n, buf, p);
 
 	if (rc < 0)
 		fs_err("%s: cannot save page %" PRIu64 " for crash testing: %s", n->devname,

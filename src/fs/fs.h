@@ -31,9 +31,9 @@
  *   itable.lock        the inode table (inode.h)
  *   fs_ns.flush_lock   one persist of a namespace at a time (nsfile.h)
  *   fs_ns.lock         dirty extents, handles, writers, destroyed
- *   fs_rfd.lock        a region's write-back error probe (nsfile.h):
- *                      taken under fs_ns.flush_lock (a persist's
- *                      fs_rfd_sync, a WRITE's fs_ns_dirty_begin) and under
+ *   fs_rio.lock        a region file's write-back error probe (nsfile.h,
+ *                      region_io.c): taken under fs_ns.flush_lock (a
+ *                      persist's sync, a WRITE's dirty_begin) and under
  *                      lock (fs_ns_init samples a newly served namespace);
  *                      never with fs_ns.lock; held across the probe call
  *                      only, which waits on no page
@@ -46,7 +46,7 @@
  *                      fs_ns.lock through fs_daemon_file_hold/drop (not
  *                      under a fault lock), never across a notification
  * Lock order: ctl_lock -> lock -> itable.lock -> fs_ns.flush_lock ->
- * fs_ns.lock; fs_ns.flush_lock -> fs_rfd.lock; lock -> fs_rfd.lock;
+ * fs_ns.lock; fs_ns.flush_lock -> fs_rio.lock; lock -> fs_rio.lock;
  * lock -> media save_lock -> media lock; ctl_lock -> the fault locks (a
  * power failure under ctl_lock); the worker queue lock, the control
  * server's queue lock and control_query.c's snapshot lock (list/stats answered
@@ -87,7 +87,9 @@ struct fs_region {
 	unsigned id;		/* N of region<N> */
 	struct fs_inode *dir;
 	struct fs_media *media;	/* injected media errors (media.h), owned */
-	struct fs_rfd rfd;	/* descriptors its namespaces share (nsfile.h) */
+	/* its data's layout (region_ops.h): the table, and what open made (owned) */
+	const struct fs_region_ops *rops;
+	struct fs_rio *rio;
 };
 
 struct fs_daemon {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * A served namespace's object (nsfile.h): set up from the core's
- * namespace and its region's descriptors, the writers in flight, the
+ * namespace and its region's layout (region_ops.h), the writers in flight, the
  * destroyed mark, the handle count. Fault state, when it has any, is
  * freed with it through its hook.
  */
@@ -15,13 +15,15 @@
 #include "fs/fault_hook.h"
 #include "fs/nsfile.h"
 
-int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf)
+int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, const struct fs_region_ops *rops,
+	       struct fs_rio *rio)
 {
+	int rc;
+
 	memset(n, 0, sizeof(*n));
 	n->ns = ns;
-	n->rf = rf;
-	n->fd = rf->fd;
-	n->dfd = rf->dfd;
+	n->rops = rops;
+	n->rio = rio;
 	snprintf(n->devname, sizeof(n->devname), "%s", ns_namespace_devname(ns));
 	n->dpa = ns_namespace_dpa(ns);
 	n->size = ns_namespace_size(ns);
@@ -30,8 +32,12 @@ int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf)
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->idle, NULL);
 	/* errors before this namespace was served are not its own */
-	fs_rfd_sample(n);
-	return 0;
+	rc = rops->ns_open(n);
+	if (rc < 0) {
+		n->rops = NULL;
+		fs_ns_fini(n);
+	}
+	return rc;
 }
 
 void fs_ns_fini(struct fs_ns *n)
@@ -40,7 +46,10 @@ void fs_ns_fini(struct fs_ns *n)
 		n->fault->ops->free(n->fault);
 		n->fault = NULL;
 	}
-	n->fd = n->dfd = -1;	/* the region's: closed with it */
+	if (n->rops)
+		n->rops->ns_close(n);
+	n->rops = NULL;
+	n->rio = NULL;	/* the region's: closed with it */
 	pthread_cond_destroy(&n->idle);
 	pthread_mutex_destroy(&n->lock);
 	pthread_mutex_destroy(&n->flush_lock);

@@ -1,28 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A served namespace: the daemon's side of one namespace file. It reaches
- * the region file through its region's two shared descriptors (struct
- * fs_rfd, reopened once per region from the region's fd): a buffered one,
- * and an O_DIRECT one where the file system has O_DIRECT. The backing file
- * is never mapped. No descriptor is held per namespace: a region whose
- * label area describes 16k namespaces mounts under `ulimit -n 1024`.
+ * its data only through its region's layout (region_ops.h: n->rops, the
+ * table; n->rio, the region's state; n->rns, its own). On the region file
+ * (region_io.c, fs_region_file_ops) that is the region's two shared
+ * descriptors (reopened once per region from the region's fd): a buffered
+ * one, and an O_DIRECT one where the file system has O_DIRECT. The backing
+ * file is never mapped. No descriptor is held per namespace: a region
+ * whose label area describes 16k namespaces mounts under `ulimit -n 1024`.
  *
- * Write-back errors: the kernel reports one to every open file of the
- * region file once (errseq); with one shared file, the first sync call to
- * see it would take it from all the others. fs_rfd_sync() does what
- * per-namespace files did: after its sync call (sync_file_range with
- * WAIT, fdatasync, made concurrently on the shared file) it asks a probe
- * file of the region, under the region's lock, whether a write-back error
- * was recorded since the probe last asked (sync_file_range WAIT_AFTER of
- * one byte past the end of any file: no write-back started, no page waited
- * for, errseq checked and advanced). An error
- * counts up the region's err_seq; every namespace whose last seen err_seq
- * is older gets it at its next sync, as from its own file. An error that
- * happened before a sync call returned is in the file's errseq when the
- * probe asks, so no call has to wait for another. The sync call's own
- * EIO/ENOSPC/EDQUOT on the shared file may be a neighbour's: it is
- * retried once, and only what fails again (the file system's own error)
- * or what the probe attributes to the namespace counts.
+ * Write-back errors (region_io.c): the kernel reports one to every open
+ * file of the region file once (errseq); with one shared file, the first
+ * sync call to see it would take it from all the others. The region
+ * file's sync does what per-namespace files did: after its sync call
+ * (sync_file_range with WAIT, fdatasync, made concurrently on the shared
+ * file) it asks a probe file of the region, under the region's lock,
+ * whether a write-back error was recorded since the probe last asked
+ * (sync_file_range WAIT_AFTER of one byte past the end of any file: no
+ * write-back started, no page waited for, errseq checked and advanced). An
+ * error counts up the region's err_seq; every namespace whose last seen
+ * err_seq is older gets it at its next sync, as from its own file. An
+ * error that happened before a sync call returned is in the file's errseq
+ * when the probe asks, so no call has to wait for another. The sync
+ * call's own EIO/ENOSPC/EDQUOT on the shared file may be a neighbour's: it
+ * is retried once, and only what fails again (the file system's own
+ * error) or what the probe attributes to the namespace counts.
  *
  * Data path (data.c, the dispatch; region_io.c, the region file's I/O;
  * docs/architecture.md): page-aligned WRITEs go to the O_DIRECT descriptor
@@ -35,9 +37,10 @@
  * the disk before returning) is a buffered pwrite whose range is recorded
  * as a dirty extent.
  *
- * Persist (flush.c): sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER) on each
- * dirty extent, fdatasync (metadata: unwritten-extent conversion; device
- * cache), then POSIX_FADV_DONTNEED on the extents. A failure is sticky.
+ * Persist (flush.c, through the layout's sync): on the region file
+ * sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER) on each dirty extent,
+ * fdatasync (metadata: unwritten-extent conversion; device cache), then
+ * POSIX_FADV_DONTNEED on the extents. A failure is sticky.
  *
  * Locks: n->flush_lock (one persist of a namespace at a time) before
  * n->lock (dirty extents, handles, writers, destroyed; never held across
@@ -56,6 +59,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fs/region_ops.h"
 #include "fs/stats.h"
 
 struct ns_namespace;
@@ -81,30 +85,13 @@ struct fs_dirty {
 	struct fs_extent ext[FS_DIRTY_MAX];	/* sorted, disjoint, not adjacent */
 };
 
-/* A region's descriptors, shared by its namespaces (see the top). */
-struct fs_rfd {
-	int fd;			/* buffered, O_RDWR */
-	int dfd;		/* O_DIRECT or -1 */
-	int pfd;		/* the probe (see the top), O_RDONLY */
-	uint64_t probe_off;	/* its byte: past any end (the last on 32-bit) */
-	pthread_mutex_t lock;	/* the probe, and the rest */
-	unsigned err_seq;	/* write-back errors the probe met */
-	int err;		/* the last of them, positive errno */
-};
-
-enum fs_backing {
-	FS_BACKING_AUTO,	/* O_DIRECT where the file system has it */
-	FS_BACKING_DIRECT,	/* O_DIRECT required */
-	FS_BACKING_BUFFERED,	/* buffered + sync_file_range + DONTNEED */
-};
-
 struct fs_ns {
 	struct ns_namespace *ns;
 	char devname[32];
-	int fd;			/* rf->fd: buffered, O_RDWR */
-	int dfd;		/* rf->dfd: O_DIRECT or -1 */
-	struct fs_rfd *rf;	/* the region's descriptors (not owned) */
-	unsigned err_seen;	/* rf->err_seq last seen (under rf->lock) */
+	/* its region's layout (region_ops.h): the table, the region's state */
+	const struct fs_region_ops *rops;
+	struct fs_rio *rio;	/* not owned */
+	void *rns;		/* the layout's state of n (ns_open .. ns_close) */
 	uint64_t dpa;		/* namespace offset 0 in the region file */
 	uint64_t size;
 	bool readonly;
@@ -137,31 +124,12 @@ struct fs_ns {
 };
 
 /*
- * region_io.c: the shared descriptors of the region open on region_fd (devname for
- * messages): 0 or -errno. fs_rfd_close() after every namespace using it.
+ * nsfile.c: set up n for namespace ns of a region whose layout is rops,
+ * opened as rio (region_ops.h): 0 or -errno.
  */
-int fs_rfd_open(struct fs_rfd *rf, int region_fd, enum fs_backing backing,
-		const char *devname);
-void fs_rfd_close(struct fs_rfd *rf);
-/* nsfile.c: set up n for namespace ns of the region whose descriptors are rf. */
-int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, struct fs_rfd *rf);
+int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, const struct fs_region_ops *rops,
+	       struct fs_rio *rio);
 void fs_ns_fini(struct fs_ns *n);
-/*
- * flush.c: sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER) of [off, off+len)
- * of n's range in the region file (range), or fdatasync of the file: 0 or
- * the positive errno of a write-back error that this call, or another
- * namespace's since n last asked, met (see the top).
- */
-int fs_rfd_sync(struct fs_ns *n, bool range, uint64_t off, uint64_t len);
-/* flush.c: errors met so far are not n's (a newly served namespace) */
-void fs_rfd_sample(struct fs_ns *n);
-/*
- * flush.c: before a data change of n. When n has nothing dirty and no
- * persist of n runs, none of n's pages can be in flight, so a write-back
- * error the region's descriptor met so far is another namespace's: n
- * samples the counter and will not take it (eio_neighbour). Else nothing.
- */
-void fs_ns_dirty_begin(struct fs_ns *n);
 
 /*
  * A data change may start (0), or the namespace is destroyed (-EIO).
@@ -176,17 +144,9 @@ bool fs_ns_destroyed(struct fs_ns *n);
 unsigned fs_ns_handles(struct fs_ns *n);
 
 /*
- * region_io.c: the whole of len bytes at file offset off of fd, over EINTR and
- * short transfers: 0 or -errno (a read that meets the end of the file
- * -ENODATA: a region file shortened behind the daemon; a write that makes
- * no progress -ENOSPC).
- */
-int fs_pread_all(int fd, void *buf, size_t len, uint64_t off);
-int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
-
-/*
- * region_io.c: the WRITEs this thread serves from now on are small write(2)s
- * (true): buffered pwrite + dirty extent, not O_DIRECT, so that a write(2)
+ * data.c: the WRITEs this thread serves from now on are small write(2)s
+ * (true): the layout's cached write (on the region file a buffered pwrite
+ * + dirty extent, not O_DIRECT), so that a write(2)
  * waits for a copy into the region file's page cache, not for the disk;
  * the next persist writes it back and drops the copy (FS_WRITE_CACHED_MAX).
  */
@@ -199,8 +159,9 @@ void fs_data_write_cached(bool cached);
 int fs_data_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
 /*
  * len bytes of a WRITE's data waiting in pipefd (loop.c, splice mode),
- * spliced to the O_DIRECT descriptor: 0, -EAGAIN when this write cannot
- * take that path (unaligned, no O_DIRECT, faults simulated; nothing was
+ * taken by the layout from the pipe (the region file: spliced to the
+ * O_DIRECT descriptor): 0, -EAGAIN when this write cannot take that path
+ * (a cached write, unaligned, no O_DIRECT, faults simulated; nothing was
  * taken from the pipe), or -EIO (sticky error set).
  */
 int fs_data_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off);
@@ -219,30 +180,8 @@ static inline bool fs_data_hooked(const struct fs_ns *n)
 	return __atomic_load_n(&n->fault, __ATOMIC_ACQUIRE) != NULL;
 }
 
-/*
- * region_io.c: the region file's I/O at namespace offsets, with no fault
- * simulation (called by the dispatch; the fault layers call only the page
- * functions).
- */
-int fs_rio_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off);
-int fs_rio_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off);
-int fs_rio_read(struct fs_ns *n, size_t len, uint64_t off, void **out);
-int fs_rio_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
-/* Read len bytes from pipefd into a per-thread buffer (*out) */
+/* data.c: read len bytes from pipefd into a per-thread buffer (*out) */
 int fs_data_drain_pipe(int pipefd, size_t len, void **out);
-/*
- * The region file still holds [off, off+len) of n (namespace offsets): 0,
- * or -EIO with the sticky error set and logged (truncated behind pmemfs:
- * a write there would grow the file back over a hole).
- */
-int fs_rio_check_end(struct fs_ns *n, uint64_t off, uint64_t len);
-/*
- * Page p (FS_NS_PAGE bytes at namespace offset p * FS_NS_PAGE), O_DIRECT
- * where n has it: 0 or -errno; a write past the end of a region file
- * shortened behind us -ENXIO (nothing written).
- */
-int fs_rio_read_page(struct fs_ns *n, void *buf, uint64_t p);
-int fs_rio_write_page(struct fs_ns *n, const void *buf, uint64_t p);
 
 /* flush.c */
 void fs_dirty_add(struct fs_ns *n, uint64_t off, uint64_t len);

@@ -42,10 +42,12 @@ static bool wait_handles(struct fs_ns *n, unsigned want, unsigned ms)
 	return true;
 }
 
-/* a saved page of the undo log back to the region file (arg: the fs_ns) */
+/* a saved page of the undo log back to the region's data (arg: the fs_ns) */
 static int put_page(void *arg, void *buf, uint64_t p)
 {
-	return fs_rio_write_page(arg, buf, p);
+	struct fs_ns *n = arg;
+
+	return n->rops->write_page(n, buf, p);
 }
 
 /*
@@ -64,7 +66,7 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	rc = fs_undo_revert(&f->undo, f->seed, f->survive_ppm, put_page, n, &reverted, &kept);
 	if (rc < 0)
 		fs_ns_set_error(n, -rc, "writing saved pages back (power failure)");
-	if (fs_undo_count(&f->undo) && (nrc = fs_rfd_sync(n, false, 0, 0)) != 0)
+	if (fs_undo_count(&f->undo) && (nrc = n->rops->sync(n, NULL, NULL)) != 0)
 		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	fs_undo_drop(&f->undo);
 	pthread_rwlock_unlock(&f->rw);
@@ -80,7 +82,7 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	/* 4. survivors written meanwhile are durable; the power is back */
 	pthread_rwlock_wrlock(&f->rw);
 	pthread_mutex_lock(&f->lock);
-	if ((kept || f->kept_live) && (nrc = fs_rfd_sync(n, false, 0, 0)) != 0)
+	if ((kept || f->kept_live) && (nrc = n->rops->sync(n, NULL, NULL)) != 0)
 		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	kept += f->kept_live;
 	f->kept_live = 0;

@@ -38,7 +38,7 @@ static char tmpdir[256];
 static char rpath[512];
 static struct ns_region *region;
 static struct ns_namespace *core;
-static struct fs_rfd rf;
+static struct fs_rio *rio;
 static struct fs_ns ns;
 
 static int setup(void **state)
@@ -61,9 +61,9 @@ static int setup(void **state)
 		print_error("namespace: %s\n", ns_errormsg());
 		return -1;
 	}
-	if (fs_rfd_open(&rf, ns_region_fd(region), FS_BACKING_AUTO, "region0") < 0)
+	if (fs_region_file_ops.open(region, FS_BACKING_AUTO, &rio) < 0)
 		return -1;
-	return fs_ns_init(&ns, core, &rf);
+	return fs_ns_init(&ns, core, &fs_region_file_ops, rio);
 }
 
 static int teardown(void **state)
@@ -72,7 +72,7 @@ static int teardown(void **state)
 
 	(void)state;
 	fs_ns_fini(&ns);
-	fs_rfd_close(&rf);
+	fs_region_file_ops.close(rio);
 	ns_region_close(&region);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
@@ -124,8 +124,13 @@ static void assert_durable(void)
 {
 	struct cstat_range r = { ns.dpa, ns.size };
 	struct cstat cs = { 0 };
+	int fd = open(rpath, O_RDONLY | O_CLOEXEC);
+	long rc;
 
-	if (syscall(SYS_cachestat, rf.fd, &r, &cs, 0) < 0) {
+	assert_true(fd >= 0);
+	rc = syscall(SYS_cachestat, fd, &r, &cs, 0);
+	close(fd);
+	if (rc < 0) {
 		print_message("cachestat(2): %s: durability not checked\n", strerror(errno));
 		return;
 	}

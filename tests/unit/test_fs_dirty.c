@@ -5,7 +5,8 @@
  * merging what overlaps or touches; past FS_DIRTY_MAX extents the whole
  * namespace is dirty; fs_ns_persist_small's FS_PERSIST_SMALL byte limit;
  * fs_ns_persist writes the extents back and clears the list. Linked with
- * flush.c, stats.c and log.c only: no FUSE session, no fault layer. The
+ * flush.c, stats.c, log.c and region_io.c (the region file's layout, which
+ * the persist calls) only: no FUSE session, no fault layer. The
  * extents are only ever added and cleared (no split: a persist takes the
  * whole list).
  */
@@ -34,7 +35,6 @@ static void ns_setup(struct fs_ns *n)
 	memset(n, 0, sizeof(*n));
 	strcpy(n->devname, "namespace0.0");
 	n->size = 1ULL << 30;
-	n->fd = n->dfd = -1;
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_mutex_init(&n->flush_lock, NULL);
 }
@@ -239,10 +239,11 @@ static void test_dirty_small_limit(void **state)
 	ns_teardown(&n);
 }
 
-/* a region file in the test's directory with its descriptors (nsfile.h) */
+/* a region file in the test's directory, its layout's state (region_ops.h) */
 struct rfile {
 	char path[PATH_MAX];
-	struct fs_rfd rf;
+	int fd;
+	struct fs_rio *rio;
 };
 
 static void rfile_open(struct rfile *f, struct fs_ns *n)
@@ -250,26 +251,23 @@ static void rfile_open(struct rfile *f, struct fs_ns *n)
 	const char *tmp = getenv("TMPDIR");
 
 	snprintf(f->path, sizeof(f->path), "%s/test_fs_dirty.XXXXXX", tmp ? tmp : "/tmp");
-	memset(&f->rf, 0, sizeof(f->rf));
-	f->rf.fd = mkostemp(f->path, O_CLOEXEC);
-	assert_true(f->rf.fd >= 0);
-	assert_int_equal(ftruncate(f->rf.fd, 4 << 20), 0);
-	f->rf.dfd = -1;
-	f->rf.pfd = open(f->path, O_RDONLY | O_CLOEXEC);
-	assert_true(f->rf.pfd >= 0);
-	f->rf.probe_off = INT64_MAX - 1;
-	pthread_mutex_init(&f->rf.lock, NULL);
-	n->rf = &f->rf;
-	n->fd = f->rf.fd;
+	f->fd = mkostemp(f->path, O_CLOEXEC);
+	assert_true(f->fd >= 0);
+	assert_int_equal(ftruncate(f->fd, 4 << 20), 0);
+	assert_int_equal(fs_region_file_open(f->fd, FS_BACKING_BUFFERED, "region0",
+					     &f->rio), 0);
+	n->rops = &fs_region_file_ops;
+	n->rio = f->rio;
 	n->dpa = 1 << 20;
 	n->size = 2 << 20;
+	assert_int_equal(n->rops->ns_open(n), 0);
 }
 
-static void rfile_close(struct rfile *f)
+static void rfile_close(struct rfile *f, struct fs_ns *n)
 {
-	close(f->rf.fd);
-	close(f->rf.pfd);
-	pthread_mutex_destroy(&f->rf.lock);
+	n->rops->ns_close(n);
+	fs_region_file_ops.close(f->rio);
+	close(f->fd);
 	unlink(f->path);
 }
 
@@ -285,7 +283,7 @@ static void test_dirty_persist_clears(void **state)
 	ns_setup(&n);
 	rfile_open(&f, &n);
 	memset(buf, 0xa5, sizeof(buf));
-	assert_int_equal(pwrite(n.fd, buf, sizeof(buf), (off_t)n.dpa + 4096), sizeof(buf));
+	assert_int_equal(pwrite(f.fd, buf, sizeof(buf), (off_t)n.dpa + 4096), sizeof(buf));
 	fs_dirty_add(&n, 4096, sizeof(buf));
 	fs_dirty_add(&n, 65536, 1);
 	assert_int_equal(fs_ns_persist(&n), 0);
@@ -315,7 +313,7 @@ static void test_dirty_persist_clears(void **state)
 	assert_int_equal(fs_ns_persist(&n), -EIO);
 	expect_ext(&n, 0, NULL);
 	assert_int_equal(fs_ns_error(&n), EIO);
-	rfile_close(&f);
+	rfile_close(&f, &n);
 	ns_teardown(&n);
 }
 
