@@ -6,14 +6,17 @@
 # (index 0 invalid, the label interleaved), a QEMU guest's area whose label
 # reaches past the data area (invalid), and a pmemfs area with the
 # non-current index block corrupted, a label that lies about its slot,
-# two overlapping labels and a label of a foreign interleave set. Every
+# two overlapping labels and a label of a foreign interleave set, and a
+# pmemfs area whose index block 1 covers too few slots (probing takes it
+# for a smaller area nested below and ignores it: offline said nothing of
+# it before, the daemon did). Every
 # finding line is the same in both modes, in the same order, and so are
 # the exit code and the counts.
 . "$(dirname "$0")/onlinelib.sh"
 
 LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
 
-K=$T/nmem.img Q=$T/guest.img P=$T/pmemfs.img
+K=$T/nmem.img Q=$T/guest.img P=$T/pmemfs.img S=$T/nested.img
 truncate -s 64M "$K" "$Q"
 dd if="$PMEMFS_TESTDATA/nmem1.bin" of="$K" bs=128K seek=511 conv=notrunc status=none
 dd if="$PMEMFS_TESTDATA/qemu-guest-v1.1-fsdax.lsa" of="$Q" bs=128K seek=511 conv=notrunc \
@@ -31,6 +34,9 @@ $LSAEDIT "$P" label "$(slot_of b)" slot 7
 $LSAEDIT "$P" label "$(slot_of c)" dpa "$dpa_a"
 $LSAEDIT "$P" label "$(slot_of d)" isetcookie 12345
 $LSAEDIT "$P" corrupt-index $((1 - cur))
+region_create "$S" 64M
+"$PMEMCTL" create-namespace --file "$S" -s 4M -n a >/dev/null
+$LSAEDIT "$S" index 1 nslot 8
 
 # offline FILE: the finding lines of check-labels --file (no summary line)
 declare -A lines count
@@ -43,6 +49,7 @@ offline() {
 offline "$K"
 offline "$Q"
 offline "$P"
+offline "$S"
 # what each area must show (the words themselves: cli/check_labels.sh)
 assert_contains "${lines[$K]}" "index block 0 at offset 0 of the label area: " "nmem1 index 0"
 assert_contains "${lines[$K]}" "label in slot 0 (namespace0.0): not served: interleaved: " \
@@ -54,9 +61,11 @@ assert_contains "${lines[$P]}" "label in slot $(slot_of b): slot field 7 differs
 assert_contains "${lines[$P]}" "not served: invalid: range " "overlapping labels"
 assert_contains "${lines[$P]}" "not served: foreign: interleave-set cookie 0x3039" "foreign label"
 assert_eq 5 "$(printf '%s\n' "${lines[$P]}" | wc -l)" "pmemfs area: five findings"
+assert_eq "index block 1 at offset 256 of the label area: nslot 8 covers 2048 of 131072 bytes: \
+a smaller label area nested below" "${lines[$S]}" "nested area"
 
 # one region per daemon: region0, as offline names it (namespace0.N)
-for f in "$K" "$Q" "$P"; do
+for f in "$K" "$Q" "$P" "$S"; do
 	online_start "$f"
 	expect_exit 234 pc check-labels
 	got=$(printf '%s\n' "$err" | sed -n "s/^pmemctl check-labels: region0: //p")
