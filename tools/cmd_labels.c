@@ -620,14 +620,17 @@ static void pc_finding(void *arg, const char *line)
 
 /*
  * check-labels offline: the core's walk (ns_check_labels, the daemon's
- * too) over the area and the region opened read-only on it; a region that
+ * too) over the area and the region opened read-only on it, its area found
+ * the same way (a probe takes an index block covering too few slots for a
+ * smaller area nested below, as the daemon's does); a region that
  * does not open is one more problem, said after the walk's. The area's
  * fields and the counts go into j; the number of problems is returned in
  * *problems, of valid index blocks in *nvalid.
  */
-static void pc_check_area(const struct pc_area *a, const char *file, struct json_object *j,
-			  unsigned *nvalid, unsigned *problems)
+static void pc_check_area(const struct pc_area *a, const struct pc_target *t,
+			  struct json_object *j, unsigned *nvalid, unsigned *problems)
 {
+	const char *file = t->file;
 	struct ns_check_area ca = { .io = a->io, .off = a->off, .size = a->size,
 				    .lsa = a->lsa };
 	char fail[NS_FINDING_LEN] = "";
@@ -635,9 +638,10 @@ static void pc_check_area(const struct pc_area *a, const char *file, struct json
 	int rc;
 
 	if (a->lsa) {
+		/* found as the area was (probed, or --label-size): the same lsa */
 		struct ns_region_opts ro = {
 			.flags = NS_REGION_RDONLY,
-			.label_size = a->size,
+			.label_size = t->label_size,
 		};
 
 		json_object_object_add(j, "label_version", json_object_new_string(
@@ -697,7 +701,7 @@ static int check_labels_offline(void *obj, const struct pc_args *args)
 	json_object_object_add(j, "dev", json_object_new_string("region0"));
 	json_object_object_add(j, "path", json_object_new_string(t.file));
 	json_object_object_add(j, "label_size", json_object_new_int64((int64_t)a.size));
-	pc_check_area(&a, t.file, j, &nvalid, &problems);
+	pc_check_area(&a, &t, j, &nvalid, &problems);
 	json_object_object_add(j, "problems", json_object_new_int(problems));
 	json_object_object_add(j, "valid", json_object_new_boolean(problems == 0));
 	pc_check_badblocks(t.file, j);

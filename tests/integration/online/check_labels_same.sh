@@ -39,12 +39,13 @@ region_create "$S" 64M
 $LSAEDIT "$S" index 1 nslot 8
 
 # offline FILE: the finding lines of check-labels --file (no summary line)
-declare -A lines count
+declare -A lines count served
 offline() {
 	expect_exit 234 "$PMEMCTL" check-labels --file "$1"
 	lines[$1]=$(printf '%s\n' "$err" | sed -n 's/^pmemctl check-labels: //p' |
 		grep -v "problems\? in the label area of '$1'$")
 	count[$1]=$(json_get "$out" '"\(.labels) \(.problems) \(.valid)"')
+	served[$1]=$(json_get "$out" .served)
 }
 offline "$K"
 offline "$Q"
@@ -63,6 +64,8 @@ assert_contains "${lines[$P]}" "not served: foreign: interleave-set cookie 0x303
 assert_eq 5 "$(printf '%s\n' "${lines[$P]}" | wc -l)" "pmemfs area: five findings"
 assert_eq "index block 1 at offset 256 of the label area: nslot 8 covers 2048 of 131072 bytes: \
 a smaller label area nested below" "${lines[$S]}" "nested area"
+# what the region serves is read from the same area (block 0 current)
+assert_eq "0 0" "${count[$S]%% *} ${served[$S]}" "nested area: labels and served"
 
 # one region per daemon: region0, as offline names it (namespace0.N)
 for f in "$K" "$Q" "$P" "$S"; do
@@ -74,6 +77,8 @@ for f in "$K" "$Q" "$P" "$S"; do
 		"$(basename "$f"): count"
 	assert_eq "${count[$f]}" "$(json_get "$out" '.[0] | "\(.labels) \(.problems) \(.valid)"')" \
 		"$(basename "$f"): labels, problems, valid"
+	expect_exit 0 pc list
+	assert_eq "${served[$f]}" "$(json_get "$out" length)" "$(basename "$f"): served online"
 	pmemfs_stop
 done
 echo "PASS: $TEST_NAME"
