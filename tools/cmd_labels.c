@@ -548,7 +548,10 @@ static const struct pc_usage check_labels_usage = {
 		 "inside the data area, overlapping no other label, no shared uuid: such\n"
 		 "labels are all invalid, wherever they sit). Prints one line per problem on\n"
 		 "stderr and a JSON summary on stdout (online: one per region). Exits 0\n"
-		 "only when both index blocks are valid and every label is served.\n\n"
+		 "only when both index blocks are valid and every label is served. The\n"
+		 "lines are the same online (after the region's name) and offline:\n"
+		 "'index block I at offset O of the label area: WHY', 'label in slot N:\n"
+		 "WHY', 'label in slot N (namespaceR.N): not served: STATE: REASON'.\n\n"
 		 PC_TARGET_ABOUT,
 	.exits = "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
 		 "  250  ENXIO: no label area (no valid index block)\n"
