@@ -40,7 +40,6 @@ struct pc_area {
 	struct ns_lsa *lsa;	/* NULL when no index block is valid */
 	uint64_t off, size;	/* of the area in the file */
 	uint8_t *buf;		/* the area's bytes */
-	uint64_t idxoff[2];	/* where each index block is (or would be) */
 };
 
 static void pc_area_close(struct pc_area *a)
@@ -52,33 +51,6 @@ static void pc_area_close(struct pc_area *a)
 	a->fd = -1;
 	free(a->buf);
 	a->buf = NULL;
-}
-
-/*
- * Where index block 1 is: after a valid block 0, at its otheroff; else at
- * the index size of the area's geometry (256-byte labels tried first, as
- * new areas are v1.2), the first offset holding a valid block.
- */
-static uint64_t pc_area_index1(const struct pc_area *a)
-{
-	char why[NS_WHY_LEN];
-	struct ns_index idx;
-	uint64_t cand[2] = { 0, 0 };
-	unsigned ls[2] = { 256, 128 };
-
-	if (ns_index_validate(a->buf, a->size, a->size, 0, &idx, why) == 0)
-		return idx.otheroff;
-	for (int i = 0; i < 2; i++) {
-		uint32_t nslot;
-
-		if (ns_lsa_geometry(a->size, ls[i], &nslot, &cand[i]) < 0)
-			cand[i] = NS_INDEX_ALIGN;
-		if (cand[i] < a->size &&
-		    ns_index_validate(a->buf + cand[i], a->size - cand[i], a->size,
-				      cand[i], &idx, why) == 0)
-			return cand[i];
-	}
-	return cand[1];
 }
 
 /*
@@ -135,31 +107,17 @@ static int pc_area_open(const struct pc_target *t, struct pc_area *a)
 		rc = pc_fail_on(rc, t->file, "cannot read the label area of '%s'", t->file);
 		goto err;
 	}
-	a->idxoff[0] = 0;
-	a->idxoff[1] = pc_area_index1(a);
 	return 0;
 err:
 	pc_area_close(a);
 	return rc;
 }
 
-/* Validate index block i: returns true when valid; fills idx either way. */
-static bool pc_area_index(const struct pc_area *a, int i, struct ns_index *idx,
-			   char why[NS_WHY_LEN])
+/* Index block i as the area's bytes say (the core's, as check-labels) */
+static bool pc_area_index(const struct pc_area *a, int i, uint64_t *off,
+			   struct ns_index *idx, char why[NS_WHY_LEN])
 {
-	uint64_t off = a->idxoff[i];
-
-	memset(idx, 0, sizeof(*idx));
-	if (off + NS_INDEX_HDR_SIZE > a->size) {
-		snprintf(why, NS_WHY_LEN, "offset %" PRIu64 " is outside the area", off);
-		return false;
-	}
-	ns_index_decode(a->buf + off, idx);
-	if (ns_index_validate(a->buf + off, a->size - off, a->size, off, idx, why) < 0) {
-		ns_index_decode(a->buf + off, idx);	/* show what is there */
-		return false;
-	}
-	return true;
+	return ns_area_index(a->buf, a->size, a->size, i, off, idx, why);
 }
 
 static bool pc_area_current(const struct pc_area *a, int i)
@@ -487,13 +445,14 @@ static struct json_object *pc_labels_json(const struct pc_area *a)
 	json_object_object_add(jdev, "label_size", json_object_new_int64((int64_t)a->size));
 	for (int i = 0; i < 2; i++) {
 		static const uint8_t nosig[NS_INDEX_SIG_LEN];
-		const uint8_t *sig = a->idxoff[i] + NS_INDEX_SIG_LEN <= a->size ?
-				     a->buf + a->idxoff[i] : nosig;
+		const uint8_t *sig;
 		struct ns_index idx;
+		uint64_t off;
 		bool valid;
 
 		why[0] = '\0';
-		valid = pc_area_index(a, i, &idx, why);
+		valid = pc_area_index(a, i, &off, &idx, why);
+		sig = off + NS_INDEX_SIG_LEN <= a->size ? a->buf + off : nosig;
 
 		json_object_array_add(jidx, pc_json_index(sig, &idx, valid, why,
 							   pc_area_current(a, i)));
@@ -589,7 +548,10 @@ static const struct pc_usage check_labels_usage = {
 		 "inside the data area, overlapping no other label, no shared uuid: such\n"
 		 "labels are all invalid, wherever they sit). Prints one line per problem on\n"
 		 "stderr and a JSON summary on stdout (online: one per region). Exits 0\n"
-		 "only when both index blocks are valid and every label is served.\n\n"
+		 "only when both index blocks are valid and every label is served. The\n"
+		 "lines are the same online (after the region's name) and offline:\n"
+		 "'index block I at offset O of the label area: WHY', 'label in slot N:\n"
+		 "WHY', 'label in slot N (namespaceR.N): not served: STATE: REASON'.\n\n"
 		 PC_TARGET_ABOUT,
 	.exits = "  234  EINVAL: an index block is invalid or a label is bad or not served\n"
 		 "  250  ENXIO: no label area (no valid index block)\n"
@@ -652,69 +614,61 @@ static int check_labels_online(void *t, const struct pc_args *args)
 	return pc_check_labels_online(t);
 }
 
-/*
- * check-labels offline, the current index's slots: each label that does
- * not decode, then what the region makes of the labels (served, or why
- * not; a slot reported above is not reported again). The area's fields
- * go into j; the counts are added to.
- */
-static void pc_check_slots(const struct pc_area *a, const char *file, struct json_object *j,
-			   unsigned *nlabels, unsigned *nserved, unsigned *problems)
+/* a finding of the core's walk: one line on stderr (ns_finding_fn) */
+static void pc_finding(void *arg, const char *line)
 {
-	uint32_t nslot = ns_lsa_nslot(a->lsa), s;
-	struct ns_region *r = NULL;
-	char why[NS_WHY_LEN];
-	uint8_t *reported;
+	(void)arg;
+	pc_msg("%s", line);
+}
+
+/*
+ * check-labels offline: the core's walk (ns_check_labels, the daemon's
+ * too) over the area and the region opened read-only on it, its area found
+ * the same way (a probe takes an index block covering too few slots for a
+ * smaller area nested below, as the daemon's does); a region that
+ * does not open is one more problem, said after the walk's. The area's
+ * fields and the counts go into j; the number of problems is returned in
+ * *problems, of valid index blocks in *nvalid.
+ */
+static void pc_check_area(const struct pc_area *a, const struct pc_target *t,
+			  struct json_object *j, unsigned *nvalid, unsigned *problems)
+{
+	const char *file = t->file;
+	struct ns_check_area ca = { .io = a->io, .off = a->off, .size = a->size,
+				    .lsa = a->lsa };
+	char fail[NS_FINDING_LEN] = "";
+	struct ns_check_counts n;
 	int rc;
 
-	json_object_object_add(j, "label_version", json_object_new_string(
-			ns_lsa_minor(a->lsa) == 1 ? "1.1" : "1.2"));
-	json_object_object_add(j, "nslot", json_object_new_int64(nslot));
-	json_object_object_add(j, "free_slots",
-			       json_object_new_int64(ns_lsa_free_slots(a->lsa)));
-	reported = calloc(nslot ? nslot : 1, 1);
-	ns_lsa_foreach_slot(a->lsa, s) {
-		struct ns_label l;
+	if (a->lsa) {
+		/* found as the area was (probed, or --label-size): the same lsa */
+		struct ns_region_opts ro = {
+			.flags = NS_REGION_RDONLY,
+			.label_size = t->label_size,
+		};
 
-		(*nlabels)++;
-		why[0] = '\0';
-		if (ns_lsa_label(a->lsa, s, &l, why) == 0)
-			continue;
-		pc_msg("%s", why);	/* "label in slot N: ..." */
-		(*problems)++;
-		if (reported)
-			reported[s] = 1;
-	}
-
-	/* what the region makes of the labels: served or why not */
-	struct ns_region_opts ro = {
-		.flags = NS_REGION_RDONLY,
-		.label_size = a->size,
-	};
-	rc = ns_region_open(file, &ro, &r);
-	if (rc < 0) {
-		pc_msg("region '%s': %s", file, ns_errormsg());
-		ns_err_clear();
-		(*problems)++;
-	} else {
-		struct ns_namespace *ns;
-
-		ns_region_foreach_namespace(r, ns) {
-			uint32_t slot = ns_namespace_slot(ns);
-			char line[NS_NOT_SERVED_LEN];
-
-			if (ns_namespace_state(ns) == NS_STATE_ACTIVE) {
-				(*nserved)++;
-				continue;
-			}
-			if (reported && slot < nslot && reported[slot])
-				continue;
-			pc_msg("%s", ns_namespace_not_served(ns, true, line, sizeof(line)));
-			(*problems)++;
+		json_object_object_add(j, "label_version", json_object_new_string(
+				ns_lsa_minor(a->lsa) == 1 ? "1.1" : "1.2"));
+		json_object_object_add(j, "nslot", json_object_new_int64(ns_lsa_nslot(a->lsa)));
+		json_object_object_add(j, "free_slots",
+				       json_object_new_int64(ns_lsa_free_slots(a->lsa)));
+		rc = ns_region_open(file, &ro, &ca.r);
+		if (rc < 0) {
+			snprintf(fail, sizeof(fail), "region '%s': %s", file, ns_errormsg());
+			ns_err_clear();
 		}
-		ns_region_close(&r);
 	}
-	free(reported);
+	ns_check_labels(&ca, pc_finding, NULL, &n);
+	if (fail[0]) {
+		pc_msg("%s", fail);
+		n.problems++;
+	}
+	ns_region_close(&ca.r);
+	json_object_object_add(j, "valid_index_blocks", json_object_new_int((int)n.valid_index));
+	json_object_object_add(j, "labels", json_object_new_int((int)n.labels));
+	json_object_object_add(j, "served", json_object_new_int((int)n.served));
+	*nvalid = n.valid_index;
+	*problems = n.problems;
 }
 
 /* injected media errors are no label problem, but worth knowing */
@@ -739,8 +693,7 @@ static int check_labels_offline(void *obj, const struct pc_args *args)
 	struct pc_target t = *(struct pc_target *)obj;
 	struct pc_area a;
 	struct json_object *j;
-	char why[NS_WHY_LEN];
-	unsigned nvalid = 0, nlabels = 0, nserved = 0, problems = 0;
+	unsigned nvalid = 0, problems = 0;
 	int rc;
 
 	(void)args;
@@ -751,24 +704,7 @@ static int check_labels_offline(void *obj, const struct pc_args *args)
 	json_object_object_add(j, "dev", json_object_new_string("region0"));
 	json_object_object_add(j, "path", json_object_new_string(t.file));
 	json_object_object_add(j, "label_size", json_object_new_int64((int64_t)a.size));
-
-	for (int i = 0; i < 2; i++) {
-		struct ns_index idx;
-
-		why[0] = '\0';
-		if (pc_area_index(&a, i, &idx, why)) {
-			nvalid++;
-			continue;
-		}
-		pc_msg("index block %d at offset %" PRIu64 " of the label area: %s",
-			i, a.idxoff[i], why);
-		problems++;
-	}
-	if (a.lsa)
-		pc_check_slots(&a, t.file, j, &nlabels, &nserved, &problems);
-	json_object_object_add(j, "valid_index_blocks", json_object_new_int(nvalid));
-	json_object_object_add(j, "labels", json_object_new_int(nlabels));
-	json_object_object_add(j, "served", json_object_new_int(nserved));
+	pc_check_area(&a, &t, j, &nvalid, &problems);
 	json_object_object_add(j, "problems", json_object_new_int(problems));
 	json_object_object_add(j, "valid", json_object_new_boolean(problems == 0));
 	pc_check_badblocks(t.file, j);

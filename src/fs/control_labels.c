@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,98 +73,61 @@ int fs_ctl_read_labels(struct fs_ctl_call *c)
 	return rc;
 }
 
-/* Append a line to a problems text; false when it is full. */
-static void fs_ctl_problem(char *buf, size_t len, unsigned *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* check-labels' findings of one region, as the reply's problems text */
+struct fs_ctl_problems {
+	char *buf;
+	size_t len;	/* < the protocol's 4096-byte limit */
+};
 
-static void fs_ctl_problem(char *buf, size_t len, unsigned *n, const char *fmt, ...)
+/* Append a finding line (ns_finding_fn); lines that do not fit are dropped. */
+static void fs_ctl_problem(void *arg, const char *line)
 {
-	size_t o = strlen(buf);
-	va_list ap;
+	struct fs_ctl_problems *p = arg;
+	size_t o = strlen(p->buf);
 
-	(*n)++;
-	if (o + 2 >= len)
+	if (o + 2 >= p->len)
 		return;
 	if (o)
-		buf[o++] = '\n';
-	va_start(ap, fmt);
-	vsnprintf(buf + o, len - o, fmt, ap);
-	va_end(ap);
+		p->buf[o++] = '\n';
+	snprintf(p->buf + o, p->len - o, "%s", line);
 }
 
 int fs_ctl_check_labels(struct fs_ctl_call *c)
 {
 	struct fs_daemon *d = c->d;
 	struct fs_region *sel = c->reg;
-	char *problems;
+	struct fs_ctl_problems p = { .len = 4000 };
 	unsigned i;
 	int rc = 0;
 
-	problems = malloc(4000);	/* < the protocol's 4096-byte limit */
-	if (!problems)
+	p.buf = malloc(p.len);
+	if (!p.buf)
 		return -ENOMEM;
 	for (i = 0; rc == 0 && i < d->nregions; i++) {
 		struct fs_region *reg = &d->regions[i];
-		struct ns_lsa *lsa = ns_region_lsa(reg->r);
 		struct ctl_check_info ci = { .region = ns_region_devname(reg->r) };
-		unsigned nproblems = 0;
-		char why[NS_WHY_LEN], line[NS_NOT_SERVED_LEN];
-		struct ns_namespace *ns;
+		uint64_t lsz = ns_region_label_size(reg->r);
+		struct ns_check_area a = {
+			.io = ns_region_io(reg->r),
+			.off = ns_region_size(reg->r) - lsz, .size = lsz,
+			.lsa = ns_region_lsa(reg->r), .r = reg->r,
+		};
+		struct ns_check_counts n;
 		struct nl_msg *m;
-		uint32_t s;
 
 		if (sel && reg != sel)
 			continue;
-		problems[0] = '\0';
-		if (!lsa) {
-			fs_ctl_problem(problems, 4000, &nproblems, "no label area");
-		} else {
-			for (int k = 0; k < 2; k++) {
-				struct ns_index idx;
-
-				why[0] = '\0';
-				if (!ns_lsa_index(lsa, k, &idx, why))
-					fs_ctl_problem(problems, 4000, &nproblems,
-						       "index block %d: %s", k, why);
-			}
-			ns_lsa_foreach_slot(lsa, s) {
-				struct ns_label l;
-
-				ci.labels++;
-				why[0] = '\0';
-				/* why names the slot: "label in slot N: ..." */
-				if (ns_lsa_label(lsa, s, &l, why) != 0)
-					fs_ctl_problem(problems, 4000, &nproblems, "%s", why);
-			}
-			ns_region_foreach_namespace(reg->r, ns) {
-				enum ns_state st = ns_namespace_state(ns);
-
-				/* a label that does not decode was reported above */
-				if (st == NS_STATE_ACTIVE || st == NS_STATE_INVALID)
-					continue;
-				fs_ctl_problem(problems, 4000, &nproblems, "%s",
-					       ns_namespace_not_served(ns, true, line,
-								       sizeof(line)));
-			}
-			ns_region_foreach_namespace(reg->r, ns) {
-				char w[NS_WHY_LEN];
-				struct ns_label l;
-
-				if (ns_namespace_state(ns) != NS_STATE_INVALID ||
-				    ns_lsa_label(lsa, ns_namespace_slot(ns), &l, w) != 0)
-					continue;
-				fs_ctl_problem(problems, 4000, &nproblems, "%s",
-					       ns_namespace_not_served(ns, false, line,
-								       sizeof(line)));
-			}
-		}
-		ci.ok = nproblems == 0;
-		ci.problems = problems[0] ? problems : NULL;
+		p.buf[0] = '\0';
+		/* the walk and its words are the core's, as offline */
+		ns_check_labels(&a, fs_ctl_problem, &p, &n);
+		ci.labels = n.labels;
+		ci.ok = n.problems == 0;
+		ci.problems = p.buf[0] ? p.buf : NULL;
 		ci.badblocks = fs_media_bytes(reg->media, 0, UINT64_MAX);
 		m = ctl_reply_part(c->rep);
 		rc = m ? ctl_check_info_put(m, &ci) : -ENOMEM;
 	}
-	free(problems);
+	free(p.buf);
 	return rc;
 }
 

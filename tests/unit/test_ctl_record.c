@@ -2,10 +2,10 @@
 /*
  * What the daemon and pmemctl's offline mode share from the core: the
  * object → record conversion (src/ctl/record.c), whose records go on the
- * wire unchanged (put, get back, compare), and check-labels' line for a
- * namespace that is not served (src/ns/label_check.c), on the kernel's
- * interleaved label area and a QEMU guest's area too large for the
- * region, as check-labels reports them.
+ * wire unchanged (put, get back, compare), and check-labels' walk and its
+ * lines (src/ns/label_check.c), on the kernel's interleaved label area, a
+ * QEMU guest's area too large for the region, a label that does not decode
+ * and an area with no valid index block, as check-labels reports them.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -158,29 +158,117 @@ static void test_not_served(void **state)
 	(void)state;
 	/* the kernel's interleaved area: what cli/check_labels expects offline */
 	assert_int_equal(ns_namespace_state(ns), NS_STATE_INTERLEAVED);
-	assert_ptr_equal(ns_namespace_not_served(ns, true, line, sizeof(line)), line);
+	assert_ptr_equal(ns_namespace_not_served(ns, line, sizeof(line)), line);
 	snprintf(want, sizeof(want), "label in slot 0 (namespace0.0): not served: interleaved: %s",
 		 ns_namespace_reason(ns));
 	assert_string_equal(line, want);
 	assert_true(strlen(ns_namespace_reason(ns)) > 0);
 	ns_region_close(&r);
 
-	/* a label past the data area: invalid; the daemon's line names no state */
+	/* a label past the data area: invalid, in the same words online and offline */
 	r = mem_region(64 * MiB, "qemu-guest-v1.1-fsdax.lsa");
 	ns = unserved(r, 1);
 	assert_int_equal(ns_namespace_state(ns), NS_STATE_INVALID);
-	ns_namespace_not_served(ns, true, line, sizeof(line));
-	assert_true(strncmp(line, "label in slot 1 (namespace0.0): not served: invalid: ",
-			    strlen("label in slot 1 (namespace0.0): not served: invalid: ")) == 0);
-	assert_non_null(strstr(line, "past the data area"));
-	ns_namespace_not_served(ns, false, line, sizeof(line));
-	snprintf(want, sizeof(want), "label in slot 1 (namespace0.0): not served: %s",
+	ns_namespace_not_served(ns, line, sizeof(line));
+	snprintf(want, sizeof(want), "label in slot 1 (namespace0.0): not served: invalid: %s",
 		 ns_namespace_reason(ns));
 	assert_string_equal(line, want);
+	assert_non_null(strstr(line, "past the data area"));
 	/* a short buffer gets a cut line, never more */
-	ns_namespace_not_served(ns, true, line, 20);
+	ns_namespace_not_served(ns, line, 20);
 	assert_int_equal(strlen(line), 19);
 	ns_region_close(&r);
+}
+
+/* check-labels' findings of one walk, as lines */
+struct findings {
+	unsigned n;
+	char line[4][NS_FINDING_LEN];
+};
+
+static void collect(void *arg, const char *line)
+{
+	struct findings *f = arg;
+
+	assert_true(f->n < 4);
+	snprintf(f->line[f->n++], NS_FINDING_LEN, "%s", line);
+}
+
+static void walk(struct ns_region *r, struct findings *f, struct ns_check_counts *n)
+{
+	struct ns_check_area a = {
+		.io = ns_region_io(r), .off = 64 * MiB - LSA, .size = LSA,
+		.lsa = ns_region_lsa(r), .r = r,
+	};
+
+	memset(f, 0, sizeof(*f));
+	ns_check_labels(&a, collect, f, n);
+	assert_int_equal(n->problems, f->n);
+}
+
+static void test_check_walk(void **state)
+{
+	struct ns_namespace_create_opts co = { .size = 4 * MiB, .name = "db" };
+	struct ns_region *r = mem_region(64 * MiB, "nmem1.bin");
+	char want[NS_FINDING_LEN], nsline[NS_FINDING_LEN];
+	struct ns_namespace *ns;
+	struct ns_check_counts n;
+	struct findings f;
+	struct ns_index idx;
+	struct ns_io *io;
+	uint32_t slot;
+
+	(void)state;
+	/* the kernel's interleaved area: index 0 (seq 0) and the label */
+	walk(r, &f, &n);
+	assert_int_equal(f.n, 2);
+	assert_string_equal(f.line[0], "index block 0 at offset 0 of the label area: "
+			    "sequence number 0 invalid");
+	assert_string_equal(f.line[1], ns_namespace_not_served(unserved(r, 0), nsline,
+								sizeof(nsline)));
+	assert_int_equal(n.valid_index, 1);
+	assert_int_equal(n.labels, 1);
+	assert_int_equal(n.served, 0);
+	ns_region_close(&r);
+
+	/* a healthy area: nothing; then a label that does not decode, said once */
+	r = mem_region(64 * MiB, NULL);
+	if (ns_namespace_create(r, &co, &ns))
+		fail_msg("create: %s", ns_errormsg());
+	walk(r, &f, &n);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(n.valid_index, 2);
+	assert_int_equal(n.labels, 1);
+	assert_int_equal(n.served, 1);
+	slot = ns_namespace_slot(ns);
+	io = ns_region_io(r);
+	assert_true(ns_lsa_index(ns_region_lsa(r), ns_lsa_current(ns_region_lsa(r)), &idx, NULL));
+	ns_io_mem_buffer(io)[64 * MiB - LSA + idx.labeloff + slot * 256 + 20] ^= 0x5a;
+	assert_int_equal(ns_region_reload(r), 0);
+	walk(r, &f, &n);
+	assert_int_equal(f.n, 1);
+	snprintf(want, sizeof(want), "label in slot %u: ", slot);
+	assert_true(strncmp(f.line[0], want, strlen(want)) == 0);
+	assert_int_equal(n.labels, 1);
+	assert_int_equal(n.served, 0);
+	ns_region_close(&r);
+
+	/* no valid index block: the area's bytes say where each block is */
+	assert_int_equal(ns_io_mem_new(64 * MiB, &io), 0);
+	{
+		struct ns_check_area a = { .io = io, .off = 64 * MiB - LSA, .size = LSA };
+
+		memset(&f, 0, sizeof(f));
+		ns_check_labels(&a, collect, &f, &n);
+	}
+	assert_int_equal(f.n, 2);
+	assert_string_equal(f.line[0], "index block 0 at offset 0 of the label area: "
+			    "signature invalid");
+	assert_string_equal(f.line[1], "index block 1 at offset 256 of the label area: "
+			    "signature invalid");
+	assert_int_equal(n.valid_index, 0);
+	assert_int_equal(n.labels, 0);
+	ns_io_destroy(&io);
 }
 
 int main(void)
@@ -188,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_not_served),
+		cmocka_unit_test(test_check_walk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
