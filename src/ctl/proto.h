@@ -113,26 +113,11 @@ enum ctl_attr {
 };
 #define CTL_A_MAX (__CTL_A_MAX - 1)
 
-/* CTL_A_FLAGS bits */
-#define CTL_F_READONLY (1u << 0)	/* create: label flag ROLABEL */
-#define CTL_F_SPARSE (1u << 1)		/* create: do not preallocate */
-#define CTL_F_FORCE (1u << 2)		/* create/destroy/disable/init-labels/power-fail */
-#define CTL_F_CRASH_TEST (1u << 3)	/* create: enable crash testing at once */
-#define CTL_F_KILL (1u << 4)		/* power-fail: SIGKILL the holders first */
-#define CTL_F_ENABLE (1u << 5)		/* power-fail: enable crash testing */
-#define CTL_F_DISABLE (1u << 6)		/* power-fail: disable it (drops the log) */
-#define CTL_F_STATUS (1u << 7)		/* power-fail: only report the state */
-/* (1u << 8) is left unused */
-#define CTL_F_UNINJECT (1u << 9)	/* inject-error: clear the range instead */
-#define CTL_F_CLEAR (1u << 10)		/* inject-error: clear every media error */
-/*
- * destroy: refuse a served (enabled) namespace even with FORCE (FORCE then
- * overrides only open handles). Without FORCE a daemon refuses a served
- * namespace anyway; pmemctl sends this bit whenever it sends no FORCE so
- * that a daemon older than the rule, which refuses unknown flag bits,
- * never destroys a served namespace for it.
- */
-#define CTL_F_KEEP_SERVED (1u << 11)
+/* CTL_A_FLAGS bits: CTL_F_FORCE ... (proto_schema.h CTL_FLAGS) */
+#define CTL_SCHEMA_FLAG(prefix, NAME, bit, n) prefix##NAME = 1u << (bit),
+enum ctl_flag {
+	CTL_FLAGS(CTL_SCHEMA_FLAG, CTL_F_)
+};
 
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply) */
 enum ctl_ns_attr {

@@ -94,6 +94,34 @@
 	/* QEMU nvdimm slot, 0 to 255 (MOVE_REGION) */                                         \
 	X(__VA_ARGS__, NVDIMM_SLOT, "nvdimm_slot", U32, 0, NULL)
 
+/*
+ * CTL_A_FLAGS bits (enum ctl_flag, CTL_F_ + NAME): X(ctx, NAME, bit,
+ * "name"), in bit order; "name" is what messages call it ("flag 'kill'
+ * is not valid for create-namespace"). A bit's number is the wire format:
+ * never reuse or renumber one.
+ */
+#define CTL_FLAGS(X, ...)                                                                  \
+	X(__VA_ARGS__, READONLY, 0, "read-only") /* create: label flag ROLABEL */            \
+	X(__VA_ARGS__, SPARSE, 1, "sparse") /* create: do not preallocate */                 \
+	/* create/destroy/disable/init-labels/power-fail */                                    \
+	X(__VA_ARGS__, FORCE, 2, "force")                                                      \
+	X(__VA_ARGS__, CRASH_TEST, 3, "crash-test") /* create: enable crash testing at once */ \
+	X(__VA_ARGS__, KILL, 4, "kill") /* power-fail: SIGKILL the holders first */          \
+	X(__VA_ARGS__, ENABLE, 5, "enable") /* power-fail: enable crash testing */           \
+	X(__VA_ARGS__, DISABLE, 6, "disable") /* power-fail: disable it (drops the log) */   \
+	X(__VA_ARGS__, STATUS, 7, "status") /* power-fail: only report the state */          \
+	/* bit 8 is left unused */                                                             \
+	X(__VA_ARGS__, UNINJECT, 9, "uninject") /* inject-error: clear the range instead */  \
+	X(__VA_ARGS__, CLEAR, 10, "clear") /* inject-error: clear every media error */       \
+	/*                                                                                     \
+	 * destroy: refuse a served (enabled) namespace even with FORCE (FORCE then           \
+	 * overrides only open handles). Without FORCE a daemon refuses a served              \
+	 * namespace anyway; pmemctl sends this bit whenever it sends no FORCE so             \
+	 * that a daemon older than the rule, which refuses unknown flag bits,                \
+	 * never destroys a served namespace for it.                                          \
+	 */                                                                                    \
+	X(__VA_ARGS__, KEEP_SERVED, 11, "keep-served")
+
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply); ctl_ns_info */
 #define CTL_NS_ATTRS(X, ...)                                                                \
 	X(__VA_ARGS__, REGION, "region", STR, DEV, OPT, region) /* "region0" */              \
