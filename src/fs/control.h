@@ -29,7 +29,9 @@
 #include "ns/region.h"
 #include "ctl/server.h"
 
+#include "fs/fault.h"	/* crash testing and media errors (control_fault.c, the records) */
 #include "fs/fs.h"
+#include "fs/holders.h"	/* who holds a file: the refusals, status */
 
 /* how long a refused destroy/disable waits for a RELEASE still in flight */
 #define FS_CTL_RELEASE_WAIT_MS 1000
