@@ -23,7 +23,8 @@
  *             (ctl_proto_string_check), else NULL
  *   PRESENCE  REQ: a record without it is refused; OPT
  *   member    the field of struct ctl_<set>_info that put and get copy,
- *             declared from here in list order (CTL_MEMBER, proto.h); NEST
+ *             declared from here in list order (CTL_MEMBER, proto.h; a
+ *             NEST's an array of u64, CTL_MEMBER_NEST_<ARG>); NEST
  *             attributes are put and got by hand
  *
  * The number of an attribute is its place in its list: append only, never
