@@ -113,26 +113,11 @@ enum ctl_attr {
 };
 #define CTL_A_MAX (__CTL_A_MAX - 1)
 
-/* CTL_A_FLAGS bits */
-#define CTL_F_READONLY (1u << 0)	/* create: label flag ROLABEL */
-#define CTL_F_SPARSE (1u << 1)		/* create: do not preallocate */
-#define CTL_F_FORCE (1u << 2)		/* create/destroy/disable/init-labels/power-fail */
-#define CTL_F_CRASH_TEST (1u << 3)	/* create: enable crash testing at once */
-#define CTL_F_KILL (1u << 4)		/* power-fail: SIGKILL the holders first */
-#define CTL_F_ENABLE (1u << 5)		/* power-fail: enable crash testing */
-#define CTL_F_DISABLE (1u << 6)		/* power-fail: disable it (drops the log) */
-#define CTL_F_STATUS (1u << 7)		/* power-fail: only report the state */
-/* (1u << 8) is left unused */
-#define CTL_F_UNINJECT (1u << 9)	/* inject-error: clear the range instead */
-#define CTL_F_CLEAR (1u << 10)		/* inject-error: clear every media error */
-/*
- * destroy: refuse a served (enabled) namespace even with FORCE (FORCE then
- * overrides only open handles). Without FORCE a daemon refuses a served
- * namespace anyway; pmemctl sends this bit whenever it sends no FORCE so
- * that a daemon older than the rule, which refuses unknown flag bits,
- * never destroys a served namespace for it.
- */
-#define CTL_F_KEEP_SERVED (1u << 11)
+/* CTL_A_FLAGS bits: CTL_F_FORCE ... (proto_schema.h CTL_FLAGS) */
+#define CTL_SCHEMA_FLAG(prefix, NAME, bit, n) prefix##NAME = 1u << (bit),
+enum ctl_flag {
+	CTL_FLAGS(CTL_SCHEMA_FLAG, CTL_F_)
+};
 
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply) */
 enum ctl_ns_attr {
@@ -408,15 +393,19 @@ uint32_t ctl_request_flags(const struct ctl_request *req);
 /*
  * A record's struct: one member an attribute of its list in proto_schema.h
  * (its member column, in list order), of the attribute's KIND: STR a
- * string, BOOL bool, U32 and U64 the integer, UUID 16 bytes. ctl_stats_info
- * (nested arrays) is written out.
+ * string, BOOL bool, U32 and U64 the integer, UUID 16 bytes, NEST an array
+ * of u64 by the nested set (ARG): requests by enum ctl_stat_req, flush_hist
+ * by bucket (CTL_HIST_BUCKETS).
  */
-#define CTL_MEMBER_STR(m) const char *m;
-#define CTL_MEMBER_BOOL(m) bool m;
-#define CTL_MEMBER_U32(m) uint32_t m;
-#define CTL_MEMBER_U64(m) uint64_t m;
-#define CTL_MEMBER_UUID(m) uint8_t m[16];
-#define CTL_MEMBER(ctx, NAME, n, KIND, a, presence, member) CTL_MEMBER_##KIND(member)
+#define CTL_MEMBER_STR(a, m) const char *m;
+#define CTL_MEMBER_BOOL(a, m) bool m;
+#define CTL_MEMBER_U32(a, m) uint32_t m;
+#define CTL_MEMBER_U64(a, m) uint64_t m;
+#define CTL_MEMBER_UUID(a, m) uint8_t m[16];
+#define CTL_MEMBER_NEST(a, m) CTL_MEMBER_NEST_##a(m)
+#define CTL_MEMBER_NEST_req(m) uint64_t m[CTL_REQ_MAX + 1];
+#define CTL_MEMBER_NEST_hist(m) uint64_t m[CTL_HIST_BUCKETS];
+#define CTL_MEMBER(ctx, NAME, n, KIND, a, presence, member) CTL_MEMBER_##KIND(a, member)
 
 /*
  * Nested records. *_put() adds one nest (CTL_A_NS_INFO ...) to m and
@@ -445,16 +434,7 @@ int ctl_region_info_put(struct nl_msg *m, const struct ctl_region_info *r);
 int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out);
 
 struct ctl_stats_info {
-	const char *region;
-	const char *dev;
-	const char *name;
-	uint64_t requests[CTL_REQ_MAX + 1];	/* by enum ctl_stat_req */
-	uint64_t bytes_read;
-	uint64_t bytes_written;
-	uint64_t bytes_persisted;
-	uint64_t fsyncs;
-	uint64_t errors;
-	uint64_t flush_hist[CTL_HIST_BUCKETS];
+	CTL_STATS_ATTRS(CTL_MEMBER, ~)
 };
 int ctl_stats_info_put(struct nl_msg *m, const struct ctl_stats_info *s);
 int ctl_stats_info_get(const struct nlattr *nest, struct ctl_stats_info *out);

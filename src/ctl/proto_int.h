@@ -15,7 +15,7 @@
 /* the top-level definitions (proto_schema.c) */
 extern const struct ctl_attr_def ctl_defs[CTL_A_MAX + 1];
 
-/* CTL_F_* bits as the messages name them, in bit order (proto_schema.c) */
+/* CTL_F_* bits as the messages name them, in bit order (proto_schema.h CTL_FLAGS) */
 struct ctl_flag_name {
 	uint32_t bit;
 	const char *name;

@@ -227,19 +227,16 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 	},
 };
 
+#define CTL_FLAG_NAME(P, NAME, bit, n) { P##NAME, n },
+#define CTL_FLAG_OR(P, NAME, bit, n) | P##NAME
+#define CTL_FLAG_SUM(P, NAME, bit, n) + P##NAME
+
 const struct ctl_flag_name ctl_flag_names[] = {
-	{ CTL_F_READONLY, "read-only" },
-	{ CTL_F_SPARSE, "sparse" },
-	{ CTL_F_FORCE, "force" },
-	{ CTL_F_CRASH_TEST, "crash-test" },
-	{ CTL_F_KILL, "kill" },
-	{ CTL_F_ENABLE, "enable" },
-	{ CTL_F_DISABLE, "disable" },
-	{ CTL_F_STATUS, "status" },
-	{ CTL_F_UNINJECT, "uninject" },
-	{ CTL_F_CLEAR, "clear" },
-	{ CTL_F_KEEP_SERVED, "keep-served" },
+	CTL_FLAGS(CTL_FLAG_NAME, CTL_F_)
 };
+_Static_assert((0u CTL_FLAGS(CTL_FLAG_OR, CTL_F_)) == (0u CTL_FLAGS(CTL_FLAG_SUM, CTL_F_)),
+	       "proto_schema.h: two CTL_FLAGS lines share a bit");
+_Static_assert(CTL_F_KEEP_SERVED == 1u << 11, "proto_schema.h: CTL_FLAGS renumbered");
 const size_t ctl_flag_names_n = sizeof(ctl_flag_names) / sizeof(ctl_flag_names[0]);
 
 const struct ctl_cmd_info *ctl_proto_cmd_info(unsigned cmd)

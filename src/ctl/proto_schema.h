@@ -23,7 +23,8 @@
  *             (ctl_proto_string_check), else NULL
  *   PRESENCE  REQ: a record without it is refused; OPT
  *   member    the field of struct ctl_<set>_info that put and get copy,
- *             declared from here in list order (CTL_MEMBER, proto.h); NEST
+ *             declared from here in list order (CTL_MEMBER, proto.h; a
+ *             NEST's an array of u64, CTL_MEMBER_NEST_<ARG>); NEST
  *             attributes are put and got by hand
  *
  * The number of an attribute is its place in its list: append only, never
@@ -93,6 +94,34 @@
 	X(__VA_ARGS__, NS_STATUS, "ns_status", NEST, nsst, NULL)                               \
 	/* QEMU nvdimm slot, 0 to 255 (MOVE_REGION) */                                         \
 	X(__VA_ARGS__, NVDIMM_SLOT, "nvdimm_slot", U32, 0, NULL)
+
+/*
+ * CTL_A_FLAGS bits (enum ctl_flag, CTL_F_ + NAME): X(ctx, NAME, bit,
+ * "name"), in bit order; "name" is what messages call it ("flag 'kill'
+ * is not valid for create-namespace"). A bit's number is the wire format:
+ * never reuse or renumber one.
+ */
+#define CTL_FLAGS(X, ...)                                                                  \
+	X(__VA_ARGS__, READONLY, 0, "read-only") /* create: label flag ROLABEL */            \
+	X(__VA_ARGS__, SPARSE, 1, "sparse") /* create: do not preallocate */                 \
+	/* create/destroy/disable/init-labels/power-fail */                                    \
+	X(__VA_ARGS__, FORCE, 2, "force")                                                      \
+	X(__VA_ARGS__, CRASH_TEST, 3, "crash-test") /* create: enable crash testing at once */ \
+	X(__VA_ARGS__, KILL, 4, "kill") /* power-fail: SIGKILL the holders first */          \
+	X(__VA_ARGS__, ENABLE, 5, "enable") /* power-fail: enable crash testing */           \
+	X(__VA_ARGS__, DISABLE, 6, "disable") /* power-fail: disable it (drops the log) */   \
+	X(__VA_ARGS__, STATUS, 7, "status") /* power-fail: only report the state */          \
+	/* bit 8 is left unused */                                                             \
+	X(__VA_ARGS__, UNINJECT, 9, "uninject") /* inject-error: clear the range instead */  \
+	X(__VA_ARGS__, CLEAR, 10, "clear") /* inject-error: clear every media error */       \
+	/*                                                                                     \
+	 * destroy: refuse a served (enabled) namespace even with FORCE (FORCE then           \
+	 * overrides only open handles). Without FORCE a daemon refuses a served              \
+	 * namespace anyway; pmemctl sends this bit whenever it sends no FORCE so             \
+	 * that a daemon older than the rule, which refuses unknown flag bits,                \
+	 * never destroys a served namespace for it.                                          \
+	 */                                                                                    \
+	X(__VA_ARGS__, KEEP_SERVED, 11, "keep-served")
 
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply); ctl_ns_info */
 #define CTL_NS_ATTRS(X, ...)                                                                \

@@ -57,7 +57,8 @@
  * never change) and take it themselves (fs_ctl_query answers from the
  * cache while a change holds it); power-fail and inject-error find their
  * namespace under it and run without it (a power failure waits for
- * holders, which take it at RELEASE).
+ * holders, which take it at RELEASE). Whether a command changes state is
+ * the protocol's word (ctl_cmds[].changes): the frame adds FS_CTL_CHANGES.
  */
 #define FS_CTL_NOMEM "out of memory (or the reply queue is full) "
 static const struct fs_ctl_cmd fs_ctl_cmds[CTL_CMD_MAX + 1] = {
@@ -67,24 +68,19 @@ static const struct fs_ctl_cmd fs_ctl_cmds[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_STATS] = { fs_ctl_stats, FS_CTL_ANY_REGION | FS_CTL_NS_IF_NAMED,
 			    FS_CTL_NOMEM "for stats" },
 	[CTL_CMD_STATUS] = { fs_ctl_status, FS_CTL_ANY_REGION, NULL },
-	[CTL_CMD_CREATE_NS] = { fs_ctl_create,
-				FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
-	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy,
-				 FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_NS, NULL },
-	[CTL_CMD_ENABLE_NS] = { fs_ctl_enable, FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_NS, NULL },
-	[CTL_CMD_DISABLE_NS] = { fs_ctl_disable,
-				 FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_NS, NULL },
-	[CTL_CMD_RENAME_NS] = { fs_ctl_rename, FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_NS, NULL },
+	[CTL_CMD_CREATE_NS] = { fs_ctl_create, FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
+	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy, FS_CTL_LOCKED | FS_CTL_NS, NULL },
+	[CTL_CMD_ENABLE_NS] = { fs_ctl_enable, FS_CTL_LOCKED | FS_CTL_NS, NULL },
+	[CTL_CMD_DISABLE_NS] = { fs_ctl_disable, FS_CTL_LOCKED | FS_CTL_NS, NULL },
+	[CTL_CMD_RENAME_NS] = { fs_ctl_rename, FS_CTL_LOCKED | FS_CTL_NS, NULL },
 	[CTL_CMD_READ_LABELS] = { fs_ctl_read_labels, FS_CTL_LOCKED | FS_CTL_ANY_REGION,
 				  FS_CTL_NOMEM "reading labels" },
 	[CTL_CMD_CHECK_LABELS] = { fs_ctl_check_labels, FS_CTL_LOCKED | FS_CTL_ANY_REGION,
 				   "out of memory checking labels" },
-	[CTL_CMD_INIT_LABELS] = { fs_ctl_init_labels,
-				  FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
-	[CTL_CMD_MOVE_REGION] = { fs_ctl_move_region,
-				  FS_CTL_CHANGES | FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
-	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail, FS_CTL_CHANGES | FS_CTL_NS, NULL },
-	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error, FS_CTL_CHANGES | FS_CTL_NS, NULL },
+	[CTL_CMD_INIT_LABELS] = { fs_ctl_init_labels, FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
+	[CTL_CMD_MOVE_REGION] = { fs_ctl_move_region, FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
+	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail, FS_CTL_NS, NULL },
+	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error, FS_CTL_NS, NULL },
 };
 
 /* The namespace a request names, in the region it selects (or any). */
@@ -129,7 +125,8 @@ static int fs_ctl_run(const struct ctl_request *req, struct ctl_reply *rep, void
 	const struct fs_ctl_cmd *e = &fs_ctl_cmds[req->cmd];
 	struct fs_ctl_call c = { .d = arg, .req = req, .rep = rep };
 	struct fs_daemon *d = c.d;
-	unsigned flags = e->flags;
+	/* the protocol says which commands change state (ctl_cmds[].changes) */
+	unsigned flags = e->flags | (ctl_proto_cmd_info(req->cmd)->changes ? FS_CTL_CHANGES : 0);
 	char buf[CTL_UUID_STR_LEN];
 	int rc;
 
@@ -192,10 +189,9 @@ int fs_ctl_start(struct fs_daemon *d, const struct fs_ctl_opts *o)
 	unsigned i;
 	int rc;
 
-	for (i = 0; i <= CTL_CMD_MAX; i++) {
+	/* .changes stays false: the server takes ctl_cmd_info.changes, as fs_ctl_run does */
+	for (i = 0; i <= CTL_CMD_MAX; i++)
 		handlers[i].fn = fs_ctl_cmds[i].fn ? fs_ctl_run : NULL;
-		handlers[i].changes = fs_ctl_cmds[i].flags & FS_CTL_CHANGES;
-	}
 	pthread_mutex_init(&d->ctl_lock, NULL);
 	rc = ctl_server_start(&so, &srv);
 	if (rc) {

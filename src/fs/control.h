@@ -29,7 +29,9 @@
 #include "ns/region.h"
 #include "ctl/server.h"
 
+#include "fs/fault.h"	/* crash testing and media errors (control_fault.c, the records) */
 #include "fs/fs.h"
+#include "fs/holders.h"	/* who holds a file: the refusals, status */
 
 /* how long a refused destroy/disable waits for a RELEASE still in flight */
 #define FS_CTL_RELEASE_WAIT_MS 1000
@@ -105,7 +107,11 @@ struct fs_ctl_call {
 typedef int fs_ctl_fn(struct fs_ctl_call *c);
 
 enum {
-	/* changes state: one at a time (ctl_lock), counted for the queries' cache */
+	/*
+	 * changes state: one at a time (ctl_lock), counted for the queries'
+	 * cache. Not in fs_ctl_cmds: the frame sets it for the commands the
+	 * protocol marks as changing (ctl_cmd_info.changes, proto_schema.c)
+	 */
 	FS_CTL_CHANGES = 1u << 0,
 	/* runs holding the daemon lock (taken before the lookups below) */
 	FS_CTL_LOCKED = 1u << 1,

@@ -20,7 +20,9 @@
 #include "ns/namespace.h"
 #include "ns/region.h"
 
+#include "fs/fault.h"	/* a namespace with media errors gets its fault state */
 #include "fs/fs.h"
+#include "fs/media.h"
 #include "fs/log.h"
 
 static void free_ns(struct fs_ns *n)

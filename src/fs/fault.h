@@ -13,7 +13,9 @@
  *                functions)
  *   powerfail.c  a power failure now (steps 0-4 below)
  *   crash_arm.c  an armed crash firing at an FSYNC: its threads
- *   media.c      media errors; holders.c the processes holding a file
+ *   media.c      media errors
+ * (holders.c, the processes holding a file, is no fault layer: power-fail
+ * and the control side include holders.h themselves.)
  * They do region I/O through region_io.c and flush.c (below the
  * dispatch), and hold a file through daemon.c's fs_daemon_file_hold.
  *
@@ -64,9 +66,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fs/crash_arm.h"	/* fs_fault_fire, fs_fault_shutdown */
 #include "fs/fault_hook.h"
 #include "fs/fs_fuse.h"
-#include "fs/holders.h"
 #include "fs/media.h"
 #include "fs/nsfile.h"
 #include "fs/undo.h"
@@ -156,15 +158,6 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
  */
 int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
 		    uint64_t t0, struct fs_crash_result *res);
-
-/*
- * crash_arm.c: the armed crash fires at this FSYNC (the dispatch said
- * FS_HOOK_FIRE): kill the caller, answer req with EIO, revert from a
- * thread of ours once the caller is gone.
- */
-void fs_fault_fire(struct fs_daemon *d, struct fs_inode *file, fuse_req_t req);
-/* crash_arm.c: wait for armed-crash threads still reverting (daemon shutdown). */
-void fs_fault_shutdown(void);
 
 /* CLOCK_MONOTONIC ns; a sleep over EINTR */
 uint64_t fs_fault_now_ns(void);

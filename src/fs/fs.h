@@ -59,7 +59,6 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "fs/fault.h"	/* for the control side: fs.h holds only pointers */
 #include "fs/fs_fuse.h"
 #include "fs/inode.h"
 #include "fs/nsfile.h"

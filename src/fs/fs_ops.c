@@ -35,6 +35,7 @@
 #include "ns/namespace.h"
 #include "ns/region.h"
 
+#include "fs/crash_arm.h"	/* FS_HOOK_FIRE, fs_fault_fire: no more of the fault layers */
 #include "fs/fs.h"
 #include "fs/log.h"
 #include "fs/loop.h"

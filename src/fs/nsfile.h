@@ -171,7 +171,7 @@ int fs_data_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len);
 /*
  * FSYNC: persist n (fs_ns_persist): 0 or -errno, or FS_HOOK_FIRE (1): an
  * armed crash fires at this FSYNC (the caller hands its request to
- * fs_fault_fire, fault.h).
+ * fs_fault_fire, crash_arm.h).
  */
 int fs_data_fsync(struct fs_ns *n);
 /* n has fault simulation (its FSYNCs keep the flush worker) */

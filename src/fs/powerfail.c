@@ -15,6 +15,7 @@
 
 #include "fs/fault.h"
 #include "fs/fs.h"
+#include "fs/holders.h"
 #include "fs/log.h"
 
 /* how long a power failure waits for holders by default (ms) */
