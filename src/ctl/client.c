@@ -111,7 +111,11 @@ void ctl_response_free(struct ctl_response **rp)
 	*rp = NULL;
 }
 
-/* Receive one packet into c->rbuf within the timeout; returns its length. */
+/*
+ * Receive one packet into c->rbuf within the timeout; returns its length.
+ * A packet already there (the parts of a reply come in a burst) is taken
+ * without a poll.
+ */
 static ssize_t ctl_client_recv(struct ctl_client *c)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
@@ -121,16 +125,21 @@ static ssize_t ctl_client_recv(struct ctl_client *c)
 	int rc;
 
 	do
-		rc = poll(&pfd, 1, c->timeout_ms);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0)
-		return ns_err(-errno, "poll: %s", strerror(errno));
-	if (rc == 0)
-		return ns_err(-ETIMEDOUT, "no reply from the daemon at '%s' within %d ms",
-			      c->path, c->timeout_ms);
-	do
-		n = recvmsg(c->fd, &mh, MSG_TRUNC);
+		n = recvmsg(c->fd, &mh, MSG_TRUNC | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		do
+			rc = poll(&pfd, 1, c->timeout_ms);
+		while (rc < 0 && errno == EINTR);
+		if (rc < 0)
+			return ns_err(-errno, "poll: %s", strerror(errno));
+		if (rc == 0)
+			return ns_err(-ETIMEDOUT, "no reply from the daemon at '%s' within %d ms",
+				      c->path, c->timeout_ms);
+		do
+			n = recvmsg(c->fd, &mh, MSG_TRUNC);
+		while (n < 0 && errno == EINTR);
+	}
 	if (n < 0) {
 		if (errno == ECONNRESET)
 			return ns_err(-ECONNRESET, "the daemon at '%s' closed the connection",
