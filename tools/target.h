@@ -147,8 +147,9 @@ int pc_target_open(const struct pc_target *t, enum pc_open_mode mode,
 struct nl_msg *pc_target_request(const struct pc_target *t, unsigned cmd);
 
 /*
- * Online: send req (connecting first: a VERSION exchange checks the
- * protocol and learns the mount point) and wait for the reply. Failures
+ * Online: send req (connecting first: a VERSION request, sent with req in
+ * one write, checks the protocol and learns the mount point before req's
+ * reply is read) and wait for the reply. Failures
  * are reported ("pmemctl <cmd>: <the daemon's message>") and returned as
  * an exit code; 0 with *out set on success. req is freed.
  */
