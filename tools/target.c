@@ -336,17 +336,17 @@ static int pc_target_connect_fail(const struct pc_target *t, int rc)
 }
 
 /*
- * Connect and send VERSION with first, the first request, in one round
- * trip: the daemon answers them in order, and one of another protocol
- * version refuses first unread (its genetlink header carries our
- * version: docs/control-protocol.md), so nothing is done before the
- * version is checked here. On success first's reply is next on the
- * connection (ctl_client_reply).
+ * Connect and send VERSION with reqs (the first request, and the one
+ * sent ahead behind it), in one round trip: the daemon answers them in
+ * order, and one of another protocol version refuses them unread (their
+ * genetlink header carries our version: docs/control-protocol.md), so
+ * nothing is done before the version is checked here. On success the
+ * replies of reqs are next on the connection (ctl_client_reply).
  */
-static int pc_target_connect(struct pc_target *t, struct nl_msg *first)
+static int pc_target_connect(struct pc_target *t, struct nl_msg *const *reqs, unsigned n)
 {
 	struct ctl_response *resp = NULL;
-	struct nl_msg *req, *both[2];
+	struct nl_msg *req, *all[3];
 	int rc;
 
 	rc = ctl_client_connect(t->sockpath, &t->client);
@@ -358,9 +358,10 @@ static int pc_target_connect(struct pc_target *t, struct nl_msg *first)
 		ctl_client_close(&t->client);
 		return ns_err(-ENOMEM, "out of memory");
 	}
-	both[0] = req;
-	both[1] = first;
-	rc = ctl_client_pipeline(t->client, both, 2);
+	all[0] = req;
+	all[1] = reqs[0];
+	all[2] = n > 1 ? reqs[1] : NULL;
+	rc = ctl_client_pipeline(t->client, all, n + 1);
 	if (rc == 0)
 		rc = ctl_client_reply(t->client, req, &resp);
 	nlmsg_free(req);
@@ -391,20 +392,40 @@ static int pc_target_connect(struct pc_target *t, struct nl_msg *first)
 int pc_target_call_quiet(struct pc_target *t, struct nl_msg *req,
 			  struct ctl_response **out)
 {
+	struct nl_msg *reqs[2] = { req, t->ahead };
+	unsigned n = 1;
 	int rc;
 
 	*out = NULL;
 	if (!req)
 		return ns_err(-ENOMEM, "out of memory");
-	if (t->client) {
-		rc = ctl_client_call(t->client, req, out);
-	} else {
-		rc = pc_target_connect(t, req);
-		if (rc == 0)
+	if (req == t->ahead) {
+		t->ahead = NULL;
+		if (t->ahead_sent) {
+			/* sent with the call before: its reply is next */
+			t->ahead_sent = false;
 			rc = ctl_client_reply(t->client, req, out);
+			nlmsg_free(req);
+			return rc;
+		}
+	} else if (t->ahead && !t->ahead_sent) {
+		n = 2;	/* req, and the one sent ahead behind it */
 	}
+	rc = t->client ? ctl_client_pipeline(t->client, reqs, n) :
+			 pc_target_connect(t, reqs, n);
+	if (rc == 0 && n == 2)
+		t->ahead_sent = true;
+	if (rc == 0)
+		rc = ctl_client_reply(t->client, req, out);
 	nlmsg_free(req);
 	return rc;
+}
+
+void pc_target_send_ahead(struct pc_target *t, struct nl_msg *req)
+{
+	nlmsg_free(t->ahead);
+	t->ahead = req;
+	t->ahead_sent = false;
 }
 
 int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response **out)
@@ -420,4 +441,7 @@ int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response 
 void pc_target_close(struct pc_target *t)
 {
 	ctl_client_close(&t->client);
+	nlmsg_free(t->ahead);
+	t->ahead = NULL;
+	t->ahead_sent = false;
 }

@@ -40,6 +40,8 @@ struct pc_target {
 	char sockpath[PATH_MAX];
 	char mountpoint[PATH_MAX];	/* "" until known (VERSION tells) */
 	struct ctl_client *client;	/* connected by the first call */
+	struct nl_msg *ahead;		/* pc_target_send_ahead() */
+	bool ahead_sent;
 };
 
 /* keys of the target options (long-only ones) */
@@ -158,6 +160,15 @@ int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response 
 /* The same without reporting: 0 or a negative errno with an ns_err() message. */
 int pc_target_call_quiet(struct pc_target *t, struct nl_msg *req,
 			  struct ctl_response **out);
+
+/*
+ * Online: send req (the target's now) in the same write as the next
+ * call's request, behind it, when the next request does not depend on
+ * the answer before (list -v: STATUS behind LIST): one round trip for
+ * both. Its reply is then read by pc_target_call(t, req, ...), which must
+ * be the call after that one; freed by it or pc_target_close().
+ */
+void pc_target_send_ahead(struct pc_target *t, struct nl_msg *req);
 
 /* Disconnect (NULL-safe). */
 void pc_target_close(struct pc_target *t);

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: MIT
 # pmemctl's start-up costs no more than it must (issue 18: <= 2 ms for an
 # online command): /proc/self/mountinfo is read once per command, and an
-# online command that needs one request costs one round trip on the
-# control socket (the VERSION check goes in the same write as the
-# request, docs/control-protocol.md "Connecting"). Counted with strace:
-# a round trip is a run of sends after a receive (or at the start). Runs
-# in a mount namespace of its own, where other pmemfs mounts of the
-# machine are detached (plain "pmemctl list" needs the only mount).
+# online command whose requests do not wait for each other costs one
+# round trip on the control socket (the VERSION check goes in the same
+# write as the request, docs/control-protocol.md "Connecting"). Counted
+# with strace: a round trip is a run of sends after a receive (or at the
+# start). Runs in a mount namespace of its own, where other pmemfs mounts
+# of the machine are detached (plain "pmemctl list" needs the only mount).
 if [ -z "${PMEMFS_IN_MNTNS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for a mount namespace" >&2; exit 77; }
 	exec unshare -m --propagation private env PMEMFS_IN_MNTNS=1 bash "$0" "$@"
@@ -54,6 +54,9 @@ expect() {
 expect "list (the only mount)" 1 1 list
 [ "$(jq length "$T/traced.out")" = 2 ] || fail "list: not the 2 namespaces: $(cat "$T/traced.out")"
 expect "list -N" 1 1 list -N
+# -v: LIST and STATUS (the status view) in the same round trip
+expect "list -v" 1 1 list -v
+assert_eq "$DAEMON_PID" "$(jq -r '.[0].daemon.pid' "$T/traced.out")" "list -v: the daemon's status"
 expect "list -R --mount" 1 1 list -R --mount "$MNT"
 assert_eq "$MNT" "$(jq -r '.[0].mount' "$T/traced.out")" "list -R --mount: the mount"
 # --socket: no mountinfo at all; the mount point still comes from VERSION
