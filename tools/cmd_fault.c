@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
+#include <math.h>	/* isfinite: a macro, no libm */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -167,7 +167,8 @@ struct json_object *pc_json_crash(const struct ctl_crash_info *c, const struct p
 
 int pc_opt_survive(const struct pc_parser *p, const struct pc_opt *o, void *ppm)
 {
-	double v;
+	double v, x;
+	uint32_t n;
 
 	(void)o;
 	if (!pc_parse_double(p->arg, &v) || v < 0 || v > 100) {
@@ -175,6 +176,9 @@ int pc_opt_survive(const struct pc_parser *p, const struct pc_opt *o, void *ppm)
 			     p->arg);
 		return -EINVAL;
 	}
-	*(uint32_t *)ppm = (uint32_t)llround(v * 10000.0);
+	/* v * 10000 rounded half up, as llround() (0 <= x <= 1e6; no libm) */
+	x = v * 10000.0;
+	n = (uint32_t)x;
+	*(uint32_t *)ppm = n + (x - n >= 0.5);
 	return 0;
 }

@@ -330,13 +330,14 @@ static void pc_list_status_free(struct pc_list_status *st)
 }
 
 /*
- * -v: the STATUS of the target's mount. A daemon without it (an older
- * pmemfs) is said once and listed without the status fields.
+ * -v: the STATUS of the target's mount (req, sent ahead with the LIST).
+ * A daemon without it (an older pmemfs) is said once and listed without
+ * the status fields.
  */
-static void pc_list_status_get(struct pc_target *t, struct pc_list_status *st)
+static void pc_list_status_get(struct pc_target *t, struct nl_msg *req,
+				struct pc_list_status *st)
 {
 	static bool said;
-	struct nl_msg *req = pc_target_request(t, CTL_CMD_STATUS);
 	unsigned i;
 	int rc;
 
@@ -377,10 +378,16 @@ static void pc_list_status_get(struct pc_target *t, struct pc_list_status *st)
 static int pc_list_online(struct pc_list_opts *o, struct pc_target *t,
 			   struct json_object *out)
 {
+	struct nl_msg *status = NULL;
 	struct ns_badblocks *bbs;
 	struct pc_listing l;
 	int rc;
 
+	/* -v: STATUS in the same round trip as the LIST */
+	if (o->verbose) {
+		status = pc_target_request(t, CTL_CMD_STATUS);
+		pc_target_send_ahead(t, status);
+	}
 	rc = pc_listing_get_quiet(t, &l);
 	if (rc)
 		return rc;
@@ -394,7 +401,7 @@ static int pc_list_online(struct pc_list_opts *o, struct pc_target *t,
 	if (o->verbose) {
 		struct pc_list_status st;
 
-		pc_list_status_get(t, &st);
+		pc_list_status_get(t, status, &st);
 		o->st = &st;
 		pc_list_add(o, l.regions, l.nregions, l.ns, l.nns, pc_online_mount(t), out);
 		o->st = NULL;

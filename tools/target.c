@@ -72,10 +72,22 @@ static int pc_target_from_mount(struct pc_target *t, const struct ctl_mount *m)
 	return 0;
 }
 
-static int pc_target_resolve(struct pc_target *t, const struct pc_parser *p)
+/* the pmemfs mounts of mountinfo, read once per command */
+struct pc_mounts {
+	struct ctl_mount *v;
+	size_t n;
+};
+
+/*
+ * Online: the socket of --socket, of --mount, or of the only pmemfs mount
+ * among ms (NULL: mountinfo not read yet, read here).
+ */
+static int pc_target_resolve(struct pc_target *t, const struct pc_parser *p,
+			     const struct pc_mounts *ms)
 {
-	struct ctl_mount *v = NULL, m;
-	size_t n = 0, i;
+	struct pc_mounts own = { 0 };
+	struct ctl_mount m;
+	size_t i;
 	int rc;
 
 	t->online = true;
@@ -93,37 +105,43 @@ static int pc_target_resolve(struct pc_target *t, const struct pc_parser *p)
 		ctl_path_mount_clear(&m);
 		return rc;
 	}
-	rc = ctl_path_mounts(NULL, &v, &n);
-	if (rc < 0)
-		return pc_fail(rc, "cannot look for pmemfs mounts");
-	if (n == 0) {
+	if (!ms) {
+		rc = ctl_path_mounts(NULL, &own.v, &own.n);
+		if (rc < 0)
+			return pc_fail(rc, "cannot look for pmemfs mounts");
+		ms = &own;
+	}
+	if (ms->n == 0) {
 		rc = pc_fail_msg(-ECONNREFUSED, "no pmemfs daemon: nothing is mounted with "
 				  "type fuse.pmemfs (mount one, give --socket PATH, or work "
 				  "on an unmounted region file with --file PATH)");
-	} else if (n > 1) {
+	} else if (ms->n > 1) {
 		char list[2048];
 		size_t o = 0;
 
 		list[0] = '\0';
-		for (i = 0; i < n && o < sizeof(list); i++)
+		for (i = 0; i < ms->n && o < sizeof(list); i++)
 			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s'%s' (%s)",
-					      i ? ", " : "", v[i].mountpoint, v[i].source);
+					      i ? ", " : "", ms->v[i].mountpoint,
+					      ms->v[i].source);
 		rc = pc_usage_error(p, "%zu pmemfs mounts: choose one with --mount DIR: %s",
-				     n, list);
+				     ms->n, list);
 	} else {
-		rc = pc_target_from_mount(t, &v[0]);
+		rc = pc_target_from_mount(t, &ms->v[0]);
 	}
-	ctl_path_mounts_free(v, n);
+	ctl_path_mounts_free(own.v, own.n);
 	return rc;
 }
 
-int pc_target_check(struct pc_target *t, const struct pc_parser *p)
+/* pc_target_check() with the mounts already read (ms NULL: not read) */
+static int pc_target_check_in(struct pc_target *t, const struct pc_parser *p,
+			      const struct pc_mounts *ms)
 {
 	if (t->file && (t->mount || t->socket))
 		return pc_usage_error(p, "--file is offline, --mount and --socket online: "
 				       "give one of them");
 	if (!t->file)
-		return pc_target_resolve(t, p);
+		return pc_target_resolve(t, p, ms);
 	if (!*t->file)
 		return pc_usage_error(p, "--file needs a path");
 	if (t->region && strcmp(t->region, "region0") != 0 &&
@@ -134,6 +152,11 @@ int pc_target_check(struct pc_target *t, const struct pc_parser *p)
 	return 0;
 }
 
+int pc_target_check(struct pc_target *t, const struct pc_parser *p)
+{
+	return pc_target_check_in(t, p, NULL);
+}
+
 /*
  * Every pmemfs mount, as ndctl lists every region of the system: without
  * --file, --mount or --socket and with several mounts, one target per
@@ -142,42 +165,45 @@ int pc_target_check(struct pc_target *t, const struct pc_parser *p)
 int pc_target_check_all(struct pc_target *t, const struct pc_parser *p,
 			 struct pc_target **out, size_t *nout)
 {
-	struct ctl_mount *v = NULL;
+	struct pc_mounts ms = { 0 };
 	struct pc_target *ts;
-	size_t n = 0, i;
+	size_t i;
 	int rc;
 
 	*out = NULL;
 	*nout = 0;
-	if (t->file || t->mount || t->socket)
+	if (t->file || t->mount || t->socket) {
+		rc = pc_target_check(t, p);
 		goto one;
-	rc = ctl_path_mounts(NULL, &v, &n);
+	}
+	rc = ctl_path_mounts(NULL, &ms.v, &ms.n);
 	if (rc < 0)
 		return pc_fail(rc, "cannot look for pmemfs mounts");
-	if (n < 2) {
-		ctl_path_mounts_free(v, n);
+	if (ms.n < 2) {
+		/* none or one: t itself, from the mounts just read */
+		rc = pc_target_check_in(t, p, &ms);
+		ctl_path_mounts_free(ms.v, ms.n);
 		goto one;
 	}
-	ts = calloc(n, sizeof(*ts));
+	ts = calloc(ms.n, sizeof(*ts));
 	if (!ts) {
-		ctl_path_mounts_free(v, n);
+		ctl_path_mounts_free(ms.v, ms.n);
 		return pc_fail_msg(-ENOMEM, "out of memory");
 	}
-	for (i = 0, rc = 0; i < n && rc == 0; i++) {
+	for (i = 0, rc = 0; i < ms.n && rc == 0; i++) {
 		ts[i].region = t->region;
 		ts[i].online = true;
-		rc = pc_target_from_mount(&ts[i], &v[i]);
+		rc = pc_target_from_mount(&ts[i], &ms.v[i]);
 	}
-	ctl_path_mounts_free(v, n);
+	ctl_path_mounts_free(ms.v, ms.n);
 	if (rc) {
 		free(ts);
 		return rc;
 	}
 	*out = ts;
-	*nout = n;
+	*nout = ms.n;
 	return 0;
 one:
-	rc = pc_target_check(t, p);
 	if (rc)
 		return rc;
 	ts = malloc(sizeof(*ts));
@@ -201,7 +227,7 @@ int pc_target_check_online(struct pc_target *t, const struct pc_parser *p)
 	if (t->file)
 		return pc_fail_msg(-EOPNOTSUPP, "needs a running pmemfs daemon "
 				    "(not available in offline mode)");
-	return pc_target_resolve(t, p);
+	return pc_target_resolve(t, p, NULL);
 }
 
 /* a pmemfs mount whose source is the region file path, or NULL */
@@ -322,22 +348,35 @@ static int pc_target_connect_fail(const struct pc_target *t, int rc)
 	return rc;
 }
 
-static int pc_target_connect(struct pc_target *t)
+/*
+ * Connect and send VERSION with reqs (the first request, and the one
+ * sent ahead behind it), in one round trip: the daemon answers them in
+ * order, and one of another protocol version refuses them unread (their
+ * genetlink header carries our version: docs/control-protocol.md), so
+ * nothing is done before the version is checked here. On success the
+ * replies of reqs are next on the connection (ctl_client_reply).
+ */
+static int pc_target_connect(struct pc_target *t, struct nl_msg *const *reqs, unsigned n)
 {
 	struct ctl_response *resp = NULL;
-	struct nl_msg *req;
+	struct nl_msg *req, *all[3];
 	int rc;
 
-	if (t->client)
-		return 0;
 	rc = ctl_client_connect(t->sockpath, &t->client);
 	if (rc < 0)
 		return pc_target_connect_fail(t, rc);
 	/* the protocol version, and the mount point (--socket gives none) */
 	req = ctl_proto_request_new(CTL_CMD_VERSION);
-	if (!req)
+	if (!req) {
+		ctl_client_close(&t->client);
 		return ns_err(-ENOMEM, "out of memory");
-	rc = ctl_client_call(t->client, req, &resp);
+	}
+	all[0] = req;
+	all[1] = reqs[0];
+	all[2] = n > 1 ? reqs[1] : NULL;
+	rc = ctl_client_pipeline(t->client, all, n + 1);
+	if (rc == 0)
+		rc = ctl_client_reply(t->client, req, &resp);
 	nlmsg_free(req);
 	if (rc < 0) {
 		ctl_client_close(&t->client);
@@ -366,16 +405,40 @@ static int pc_target_connect(struct pc_target *t)
 int pc_target_call_quiet(struct pc_target *t, struct nl_msg *req,
 			  struct ctl_response **out)
 {
+	struct nl_msg *reqs[2] = { req, t->ahead };
+	unsigned n = 1;
 	int rc;
 
 	*out = NULL;
 	if (!req)
 		return ns_err(-ENOMEM, "out of memory");
-	rc = pc_target_connect(t);
+	if (req == t->ahead) {
+		t->ahead = NULL;
+		if (t->ahead_sent) {
+			/* sent with the call before: its reply is next */
+			t->ahead_sent = false;
+			rc = ctl_client_reply(t->client, req, out);
+			nlmsg_free(req);
+			return rc;
+		}
+	} else if (t->ahead && !t->ahead_sent) {
+		n = 2;	/* req, and the one sent ahead behind it */
+	}
+	rc = t->client ? ctl_client_pipeline(t->client, reqs, n) :
+			 pc_target_connect(t, reqs, n);
+	if (rc == 0 && n == 2)
+		t->ahead_sent = true;
 	if (rc == 0)
-		rc = ctl_client_call(t->client, req, out);
+		rc = ctl_client_reply(t->client, req, out);
 	nlmsg_free(req);
 	return rc;
+}
+
+void pc_target_send_ahead(struct pc_target *t, struct nl_msg *req)
+{
+	nlmsg_free(t->ahead);
+	t->ahead = req;
+	t->ahead_sent = false;
 }
 
 int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response **out)
@@ -391,4 +454,7 @@ int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response 
 void pc_target_close(struct pc_target *t)
 {
 	ctl_client_close(&t->client);
+	nlmsg_free(t->ahead);
+	t->ahead = NULL;
+	t->ahead_sent = false;
 }

@@ -40,6 +40,8 @@ struct pc_target {
 	char sockpath[PATH_MAX];
 	char mountpoint[PATH_MAX];	/* "" until known (VERSION tells) */
 	struct ctl_client *client;	/* connected by the first call */
+	struct nl_msg *ahead;		/* pc_target_send_ahead() */
+	bool ahead_sent;
 };
 
 /* keys of the target options (long-only ones) */
@@ -154,8 +156,9 @@ struct nl_msg *pc_target_request(const struct pc_target *t, unsigned cmd);
 struct nl_msg *pc_target_region_request(const struct pc_target *t, unsigned cmd);
 
 /*
- * Online: send req (connecting first: a VERSION exchange checks the
- * protocol and learns the mount point) and wait for the reply. Failures
+ * Online: send req (connecting first: a VERSION request, sent with req in
+ * one write, checks the protocol and learns the mount point before req's
+ * reply is read) and wait for the reply. Failures
  * are reported ("pmemctl <cmd>: <the daemon's message>") and returned as
  * an exit code; 0 with *out set on success. req is freed.
  */
@@ -164,6 +167,15 @@ int pc_target_call(struct pc_target *t, struct nl_msg *req, struct ctl_response 
 /* The same without reporting: 0 or a negative errno with an ns_err() message. */
 int pc_target_call_quiet(struct pc_target *t, struct nl_msg *req,
 			  struct ctl_response **out);
+
+/*
+ * Online: send req (the target's now) in the same write as the next
+ * call's request, behind it, when the next request does not depend on
+ * the answer before (list -v: STATUS behind LIST): one round trip for
+ * both. Its reply is then read by pc_target_call(t, req, ...), which must
+ * be the call after that one; freed by it or pc_target_close().
+ */
+void pc_target_send_ahead(struct pc_target *t, struct nl_msg *req);
 
 /* Disconnect (NULL-safe). */
 void pc_target_close(struct pc_target *t);

@@ -111,7 +111,11 @@ void ctl_response_free(struct ctl_response **rp)
 	*rp = NULL;
 }
 
-/* Receive one packet into c->rbuf within the timeout; returns its length. */
+/*
+ * Receive one packet into c->rbuf within the timeout; returns its length.
+ * A packet already there (the parts of a reply come in a burst) is taken
+ * without a poll.
+ */
 static ssize_t ctl_client_recv(struct ctl_client *c)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
@@ -121,16 +125,21 @@ static ssize_t ctl_client_recv(struct ctl_client *c)
 	int rc;
 
 	do
-		rc = poll(&pfd, 1, c->timeout_ms);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0)
-		return ns_err(-errno, "poll: %s", strerror(errno));
-	if (rc == 0)
-		return ns_err(-ETIMEDOUT, "no reply from the daemon at '%s' within %d ms",
-			      c->path, c->timeout_ms);
-	do
-		n = recvmsg(c->fd, &mh, MSG_TRUNC);
+		n = recvmsg(c->fd, &mh, MSG_TRUNC | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		do
+			rc = poll(&pfd, 1, c->timeout_ms);
+		while (rc < 0 && errno == EINTR);
+		if (rc < 0)
+			return ns_err(-errno, "poll: %s", strerror(errno));
+		if (rc == 0)
+			return ns_err(-ETIMEDOUT, "no reply from the daemon at '%s' within %d ms",
+				      c->path, c->timeout_ms);
+		do
+			n = recvmsg(c->fd, &mh, MSG_TRUNC);
+		while (n < 0 && errno == EINTR);
+	}
 	if (n < 0) {
 		if (errno == ECONNRESET)
 			return ns_err(-ECONNRESET, "the daemon at '%s' closed the connection",
@@ -274,6 +283,13 @@ static int ctl_client_receive(struct ctl_client *c, bool check_seq, uint32_t seq
 	return 0;
 }
 
+static int ctl_client_send_fail(const struct ctl_client *c, int err)
+{
+	if (err == EPIPE || err == ECONNRESET)
+		return ns_err(-ECONNRESET, "the daemon at '%s' closed the connection", c->path);
+	return ns_err(-err, "cannot send to '%s': %s", c->path, strerror(err));
+}
+
 static int ctl_client_send(struct ctl_client *c, const void *buf, size_t len)
 {
 	ssize_t n;
@@ -281,26 +297,57 @@ static int ctl_client_send(struct ctl_client *c, const void *buf, size_t len)
 	do
 		n = send(c->fd, buf, len, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		if (errno == EPIPE || errno == ECONNRESET)
-			return ns_err(-ECONNRESET, "the daemon at '%s' closed the connection",
-				      c->path);
-		return ns_err(-errno, "cannot send to '%s': %s", c->path, strerror(errno));
+	if (n < 0)
+		return ctl_client_send_fail(c, errno);
+	return 0;
+}
+
+int ctl_client_pipeline(struct ctl_client *c, struct nl_msg *const *reqs, unsigned n)
+{
+	struct mmsghdr mm[CTL_CLIENT_PIPELINE_MAX];
+	struct iovec iov[CTL_CLIENT_PIPELINE_MAX];
+	unsigned i, sent = 0;
+	int k;
+
+	if (n == 0 || n > CTL_CLIENT_PIPELINE_MAX)
+		return ns_err(-EINVAL, "cannot send %u requests at once (1 to %u)", n,
+			      CTL_CLIENT_PIPELINE_MAX);
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = nlmsg_hdr(reqs[i]);
+
+		nlh->nlmsg_seq = ++c->seq;
+		iov[i] = (struct iovec){ .iov_base = nlh, .iov_len = nlh->nlmsg_len };
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* one packet each, in order; a signal may cut the batch short */
+	while (sent < n) {
+		k = sendmmsg(c->fd, mm + sent, n - sent, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return ctl_client_send_fail(c, errno);
+		sent += (unsigned)k;
 	}
 	return 0;
 }
 
+int ctl_client_reply(struct ctl_client *c, struct nl_msg *req,
+		     struct ctl_response **out)
+{
+	return ctl_client_receive(c, true, nlmsg_hdr(req)->nlmsg_seq, out);
+}
+
 int ctl_client_call(struct ctl_client *c, struct nl_msg *req, struct ctl_response **out)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(req);
 	int rc;
 
 	*out = NULL;
-	nlh->nlmsg_seq = ++c->seq;
-	rc = ctl_client_send(c, nlh, nlh->nlmsg_len);
+	rc = ctl_client_pipeline(c, &req, 1);
 	if (rc)
 		return rc;
-	return ctl_client_receive(c, true, nlh->nlmsg_seq, out);
+	return ctl_client_reply(c, req, out);
 }
 
 int ctl_client_call_raw(struct ctl_client *c, const void *buf, size_t len,

@@ -71,6 +71,30 @@ int ctl_client_call(struct ctl_client *c, struct nl_msg *req,
 		    struct ctl_response **out);
 
 /*
+ * Pipelining: send n requests (1..CTL_CLIENT_PIPELINE_MAX; their seqs set
+ * here, in order; they stay the caller's) in one system call without
+ * waiting for a reply, then receive each reply with ctl_client_reply(),
+ * in the same order. The daemon reads a connection's next request only
+ * after the replies to the one before are sent (every version since the
+ * protocol's first), so the replies come in request order. Returns 0 or
+ * a negative errno with a message, as ctl_client_call().
+ *
+ *   struct nl_msg *both[] = { version_req, list_req };
+ *   rc = ctl_client_pipeline(c, both, 2);
+ *   rc = rc ? rc : ctl_client_reply(c, version_req, &v);
+ *   rc = rc ? rc : ctl_client_reply(c, list_req, &l);
+ */
+#define CTL_CLIENT_PIPELINE_MAX 4
+int ctl_client_pipeline(struct ctl_client *c, struct nl_msg *const *reqs, unsigned n);
+
+/*
+ * Wait for the whole reply to req, sent by ctl_client_pipeline(); as
+ * ctl_client_call() does once it has sent req.
+ */
+int ctl_client_reply(struct ctl_client *c, struct nl_msg *req,
+		     struct ctl_response **out);
+
+/*
  * Send len raw bytes as one packet and receive the reply as
  * ctl_client_call does, whatever its seq (raw test clients, fuzz replay).
  */

@@ -13,8 +13,9 @@
  *   struct genlmsghdr cmd = enum ctl_proto_cmd, version = CTL_PROTO_VERSION
  *   attributes        enum ctl_attr, some nested (CTL_A_*_INFO ...)
  *
- * built with libnl-3 (nlmsg_alloc_size, genlmsg_put, nla_put_*) and parsed
- * with genlmsg_parse against ctl_policy. libnl's parser is lenient (it
+ * built with libnl-3 (nlmsg_alloc_size, nlmsg_put + the genl header, nla_put_*)
+ * and parsed with nlmsg_parse past the genl header (genlmsg_parse without
+ * libnl-genl) against ctl_policy. libnl's parser is lenient (it
  * skips unknown attributes, keeps the last of duplicates, takes over-long
  * fixed-size attributes, and trusts nlmsg_len), so every message is
  * checked around it, in this order:
@@ -24,7 +25,7 @@
  *   3. nlmsg_type == CTL_FAMILY; NLM_F_REQUEST set (requests) or not (replies)
  *   4. a genetlink header; a known command; the protocol version
  *      (CTL_CMD_VERSION is answered in any version)
- *   5. genlmsg_parse with ctl_policy
+ *   5. nlmsg_parse (as genlmsg_parse) with ctl_policy
  *   6. our own pass over the raw attributes, nested ones included: no
  *      unknown types, no duplicates, no flag bits but NLA_F_NESTED on
  *      nests, exact lengths for u8/u16/u32/u64 and 16-byte UUIDs, strings

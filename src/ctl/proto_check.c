@@ -11,7 +11,6 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <netlink/errno.h>
-#include <netlink/genl/genl.h>
 
 #include "ns/error.h"
 #include "ctl/proto.h"
@@ -274,7 +273,8 @@ static int ctl_genl_check(struct nlmsghdr *nlh, size_t len, bool reply,
 	 * libnl first, then our own pass; when libnl refuses, our pass
 	 * (stricter) says precisely why.
 	 */
-	nlrc = genlmsg_parse(nlh, 0, attrs, CTL_A_MAX, (struct nla_policy *)ctl_policy);
+	/* genlmsg_parse(nlh, 0, ...) is this; without libnl-genl */
+	nlrc = nlmsg_parse(nlh, GENL_HDRLEN, attrs, CTL_A_MAX, (struct nla_policy *)ctl_policy);
 	rc = ctl_attrs_check(&ctl_attrs, (const uint8_t *)nlh + NLMSG_HDRLEN + GENL_HDRLEN,
 			     len - NLMSG_HDRLEN - GENL_HDRLEN, "");
 	if (rc)

@@ -9,7 +9,6 @@
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
-#include <netlink/genl/genl.h>
 #include <uuid/uuid.h>
 
 #include "ns/error.h"
@@ -20,15 +19,19 @@
 
 struct nl_msg *ctl_proto_msg_new(unsigned cmd, uint32_t seq, int flags)
 {
+	struct genlmsghdr g = { .cmd = (uint8_t)cmd, .version = CTL_PROTO_VERSION };
 	struct nl_msg *m = nlmsg_alloc_size(CTL_MSG_MAX);
+	struct nlmsghdr *nlh;
 
 	if (m == NULL)
 		return NULL;
-	if (genlmsg_put(m, 0, seq, CTL_FAMILY, 0, flags, (uint8_t)cmd,
-			CTL_PROTO_VERSION) == NULL) {
+	/* genlmsg_put()'s bytes, without libnl-genl (one library less to load) */
+	nlh = nlmsg_put(m, 0, seq, CTL_FAMILY, GENL_HDRLEN, flags);
+	if (nlh == NULL) {
 		nlmsg_free(m);
 		return NULL;
 	}
+	memcpy(nlmsg_data(nlh), &g, sizeof(g));
 	return m;
 }
 

@@ -318,8 +318,16 @@ static void *ctl_server_thread(void *arg)
 				gone = ctl_conn_read(s, c, now);
 			else if (re & (POLLERR | POLLHUP | POLLNVAL))
 				gone = -1;
-			if (gone == 0 && c->state == CTL_CONN_IDLE && c->out.head && !(re & POLLOUT))
+			if (gone == 0 && c->state == CTL_CONN_IDLE && c->out.head && !(re & POLLOUT)) {
 				gone = ctl_conn_flush(s, c);	/* replies of a new request */
+				/*
+				 * all sent: a request pipelined behind it (pmemctl
+				 * sends VERSION and its request at once) is read
+				 * now, not after another poll; none there is EAGAIN
+				 */
+				if (gone == 0 && !c->out.head)
+					gone = ctl_conn_read(s, c, now);
+			}
 			if (gone == 0 && c->state == CTL_CONN_IDLE && c->deadline <= now)
 				gone = -1;	/* silent too long, or not reading */
 			if (gone) {

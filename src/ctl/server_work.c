@@ -164,11 +164,57 @@ static bool ctl_conn_changes(const struct ctl_server *s, const struct ctl_conn *
 	return ci && (ci->changes || s->handlers[cmd].changes);
 }
 
-/* I/O thread: hand c's request to a worker */
+/* c's request is a VERSION the server answers itself (no handler of the daemon's) */
+static bool ctl_conn_builtin(const struct ctl_server *s, const struct ctl_conn *c)
+{
+	struct genlmsghdr g;
+
+	if (c->reqlen < NLMSG_HDRLEN + GENL_HDRLEN || s->handlers[CTL_CMD_VERSION].fn)
+		return false;
+	memcpy(&g, c->req + NLMSG_HDRLEN, sizeof(g));
+	return g.cmd == CTL_CMD_VERSION;
+}
+
+/* I/O thread: c's request was answered (its replies in c->res), or parked */
+static void ctl_conn_done(struct ctl_server *s, struct ctl_conn *c, uint64_t now)
+{
+	if (c->park_ms) {
+		c->state = CTL_CONN_PARKED;
+		if (c->wait_until == 0)
+			c->wait_until = now + c->park_ms;
+		c->park_ms = 0;
+		return;
+	}
+	free(c->req);
+	c->req = NULL;
+	c->reqlen = 0;
+	c->wait_until = 0;
+	c->state = CTL_CONN_IDLE;
+	ctl_queue_splice(&c->out, &c->res);
+	if (c->out.head == NULL) {
+		/* nothing to send (out of memory): the client sees the close */
+		ctl_count(&s->counters.dropped);
+		ctl_conn_close(c);
+	}
+	/* sent by the loop: POLLOUT, or a flush of new replies */
+}
+
+/*
+ * I/O thread: hand c's request to a worker. The built-in VERSION (every
+ * pmemctl's first request; nothing to wait for, no lock) is answered
+ * here instead: two thread hops fewer per pmemctl run.
+ */
 void ctl_conn_dispatch(struct ctl_server *s, struct ctl_conn *c, uint64_t now)
 {
 	bool changes = ctl_conn_changes(s, c);
 	struct ctl_jobs *q = changes ? &s->cjobs : &s->jobs;
+
+	if (ctl_conn_builtin(s, c)) {
+		c->last_run = true;
+		ctl_conn_request(s, c);
+		ctl_conn_done(s, c, now);
+		return;
+	}
 
 	c->state = CTL_CONN_RUNNING;
 	c->last_run = c->wait_until && now >= c->wait_until;
@@ -197,24 +243,6 @@ void ctl_server_collect(struct ctl_server *s, uint64_t now)
 	for (; c; c = next) {
 		next = c->next;
 		c->next = NULL;
-		if (c->park_ms) {
-			c->state = CTL_CONN_PARKED;
-			if (c->wait_until == 0)
-				c->wait_until = now + c->park_ms;
-			c->park_ms = 0;
-			continue;
-		}
-		free(c->req);
-		c->req = NULL;
-		c->reqlen = 0;
-		c->wait_until = 0;
-		c->state = CTL_CONN_IDLE;
-		ctl_queue_splice(&c->out, &c->res);
-		if (c->out.head == NULL) {
-			/* nothing to send (out of memory): the client sees the close */
-			ctl_count(&s->counters.dropped);
-			ctl_conn_close(c);
-		}
-		/* sent by the loop: POLLOUT, or a flush of new replies */
+		ctl_conn_done(s, c, now);
 	}
 }

@@ -54,6 +54,10 @@ struct tstate {
 	/* RENAME_NS sleeps (blocks its worker) until slow_gate (__atomic) */
 	int slow_gate;
 	int slow_in;		/* __atomic: it is sleeping */
+	/* READ_LABELS (a query) does the same when rl_block is set */
+	int rl_block;
+	int rl_gate;		/* __atomic */
+	unsigned rl_in;		/* __atomic: it is sleeping */
 };
 
 static struct tstate T;
@@ -155,9 +159,15 @@ static int h_destroy(const struct ctl_request *req, struct ctl_reply *rep, void 
 /* three parts, then a failure */
 static int h_read_labels(const struct ctl_request *req, struct ctl_reply *rep, void *arg)
 {
+	struct tstate *t = arg;
 	unsigned i;
 
 	count_call(req);
+	if (t->rl_block) {
+		__atomic_store_n(&t->rl_in, 1, __ATOMIC_SEQ_CST);
+		for (i = 0; i < 5000 && !__atomic_load_n(&t->rl_gate, __ATOMIC_SEQ_CST); i++)
+			usleep(1000);
+	}
 	for (i = 0; i < 3; i++) {
 		struct ctl_label_info l = { .region = "region0", .slot = i, .valid = true };
 		struct nl_msg *m = ctl_reply_part(rep);
@@ -674,6 +684,55 @@ static void test_slow_change_holds_nobody(void **state)
 	assert_int_equal(err, 0);
 	ctl_client_close(&c);
 	ctl_client_close(&slow);
+}
+
+/*
+ * pmemctl's first request, VERSION, needs no worker (the server answers
+ * it on its I/O thread): answered while the only query worker is busy.
+ * Requests pipelined on one connection (VERSION with the command, as
+ * pmemctl sends them: ctl_client_pipeline) are answered in order.
+ */
+static void test_version_needs_no_worker(void **state)
+{
+	struct ctl_server_opts o = default_opts();
+	struct ctl_response *v = NULL, *l = NULL;
+	struct ctl_client *busy, *c;
+	struct nl_msg *both[2];
+	uint64_t t0;
+	int err;
+
+	o.workers = 1;
+	T.list_n = 3;
+	T.rl_block = 1;
+	start(&o);
+	busy = connect_ok();
+	send_req(busy, CTL_CMD_READ_LABELS, 31);	/* holds the query worker */
+	wait_atomic(&T.rl_in, 1);
+	c = connect_ok();
+	ctl_client_set_timeout(c, 2000);
+	both[0] = req_new(CTL_CMD_VERSION);
+	both[1] = req_new(CTL_CMD_LIST);
+	assert_int_equal(ctl_client_pipeline(c, both, 2), 0);
+	t0 = now_ms();
+	/* before: behind the busy worker, for its 5 s */
+	if (ctl_client_reply(c, both[0], &v))
+		fail_msg("version while the worker is busy: %s", ns_errormsg());
+	assert_true(now_ms() - t0 < 1500);
+	assert_int_equal(nla_get_u32(v->parts[0].attrs[CTL_A_PROTO_VERSION]),
+			 CTL_PROTO_VERSION);
+	assert_no_reply(c, 100);	/* LIST waits for the worker */
+	__atomic_store_n(&T.rl_gate, 1, __ATOMIC_SEQ_CST);
+	assert_int_equal(ctl_client_reply(c, both[1], &l), 0);
+	assert_true(l->multi);
+	assert_int_equal(l->nparts, 3);
+	assert_int_equal(recv_seq(busy, 5000, &err), 31);
+	assert_version_ok(c);	/* the connection goes on */
+	ctl_response_free(&v);
+	ctl_response_free(&l);
+	nlmsg_free(both[0]);
+	nlmsg_free(both[1]);
+	ctl_client_close(&c);
+	ctl_client_close(&busy);
 }
 
 /*
@@ -1357,6 +1416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_change_holds_nobody, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parked_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_needs_no_worker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evict_silent_not_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_over_socket, setup, teardown),

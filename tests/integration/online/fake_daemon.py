@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""A stand-in pmemfs daemon of another version, for version_skew.sh.
+"""A stand-in pmemfs daemon of another version, for version_skew.sh and
+round_trips.sh.
 
     fake_daemon.py SOCKET MODE
 
@@ -11,6 +12,9 @@ then every other request by MODE:
           than pmemctl refuses an attribute it does not know
   newer   the VERSION reply already carries attribute 40, which this
           pmemctl does not know, as a newer daemon's reply would
+  proto2  a daemon of control protocol 2: VERSION says so, every other
+          request is refused EPROTONOSUPPORT as a real daemon refuses a
+          request of another version (step 4 of the checks)
 Prints "listening" once the socket is bound.
 """
 import socket
@@ -39,6 +43,15 @@ def main():
     srv.listen(1)
     print("listening", flush=True)
     conn, _ = srv.accept()
+    try:
+        serve(conn, mode)
+    except (BrokenPipeError, ConnectionResetError):
+        # the client left with a reply unread: pmemctl refuses a daemon
+        # of another version once it has read the VERSION reply
+        pass
+
+
+def serve(conn, mode):
     while True:
         req = conn.recv(65536)
         if not req:
@@ -46,12 +59,18 @@ def main():
         seq = struct.unpack_from("=I", req, 8)[0]
         cmd = req[16]
         if cmd == CMD_VERSION:
-            attrs = [attr(A_PROTO_VERSION, struct.pack("=I", 1)),
+            proto = 2 if mode == "proto2" else 1
+            attrs = [attr(A_PROTO_VERSION, struct.pack("=I", proto)),
                      attr(A_DAEMON_VERSION, b"0.0-fake\0"),
                      attr(A_MOUNT, b"/fake\0")]
             if mode == "newer":
                 attrs.append(attr(40, struct.pack("=I", 7)))
             conn.send(message(cmd, seq, attrs))
+        elif mode == "proto2":
+            conn.send(message(cmd, seq, [
+                attr(A_ERRNO, struct.pack("=I", 93)),
+                attr(A_ERRMSG, b"protocol version 1 is not supported "
+                     b"(this side speaks version 2)\0")]))
         else:
             conn.send(message(cmd, seq, [attr(A_ERRNO, struct.pack("=I", 22)),
                                          attr(A_ERRMSG, b"unknown attribute 31\0")]))

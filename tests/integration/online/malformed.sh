@@ -18,11 +18,12 @@ labels=$(pc read-labels -j)
 expect_exit 0 "$OLC" raw "$SOCK"
 for c in "truncated header: errno 74" "nlmsg_len past the packet: errno 74" \
 	"huge: errno 90" "unknown command: errno 95" "version mismatch: errno 93" \
+	"change of another version: errno 93" \
 	"duplicate attribute: errno 22" "u64 of 200 bytes: errno 22" \
 	"unknown attribute: errno 22" "missing required attribute: errno 22"; do
 	assert_contains "$out" "ok $c" "raw case"
 done
-assert_eq 26 "$(grep -c '^ok' <<<"$out")" "every raw case answered"
+assert_eq 27 "$(grep -c '^ok' <<<"$out")" "every raw case answered"
 assert_eq "$labels" "$(pc read-labels -j)" "malformed requests changed the labels"
 kill -0 "$DAEMON_PID" || fail "the daemon died"
 

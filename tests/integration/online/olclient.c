@@ -223,6 +223,13 @@ static int cmd_raw(const char *sock)
 	fails += raw_case(sock, NULL, "command 0", &r, EOPNOTSUPP);
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION + 1, CTL_FAMILY, NLM_F_REQUEST);
 	fails += raw_case(sock, NULL, "version mismatch", &r, EPROTONOSUPPORT);
+	/* a valid change of another version: refused unread (pmemctl pipelines
+	 * its request behind VERSION and checks the version first) */
+	raw_init(&r, CTL_CMD_CREATE_NS, CTL_PROTO_VERSION + 1, CTL_FAMILY, NLM_F_REQUEST);
+	raw_str(&r, CTL_A_REGION, "region0");
+	raw_u64(&r, CTL_A_SIZE, 2 << 20);
+	raw_str(&r, CTL_A_NS_NAME, "otherversion");
+	fails += raw_case(sock, NULL, "change of another version", &r, EPROTONOSUPPORT);
 
 	/* attributes */
 	raw_init(&r, CTL_CMD_LIST, CTL_PROTO_VERSION, CTL_FAMILY, NLM_F_REQUEST);

@@ -33,4 +33,13 @@ fake newer
 expect_exit 234 "$PMEMCTL" list --socket "$T/newer.sock"
 assert_contains "$err" "the daemon at '$T/newer.sock' is newer than this pmemctl: its reply carries what this pmemctl does not know (use the pmemctl of the daemon's version)" \
 	"a daemon newer than pmemctl"
+# a daemon of another protocol version: pmemctl sends VERSION and the
+# request in one write (one round trip) and still checks the version
+# first; the stand-in refuses the request as a real daemon refuses one of
+# another version, unread (olclient raw, "version mismatch")
+fake proto2
+expect_exit 163 "$PMEMCTL" create-namespace -s 2M -n never --socket "$T/proto2.sock"
+assert_contains "$err" "the daemon at '$T/proto2.sock' speaks control protocol 2, this pmemctl 1: use the pmemctl of the daemon's version" \
+	"a daemon of another protocol version"
+assert_eq "" "$out" "nothing printed for a daemon of another protocol version"
 echo "PASS: $TEST_NAME"
