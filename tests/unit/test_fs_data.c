@@ -34,48 +34,18 @@
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
 
-static char tmpdir[256];
-static char rpath[512];
-static struct ns_region *region;
-static struct ns_namespace *core;
-static struct fs_rio *rio;
-static struct fs_ns ns;
+#include "fs_ns_fixture.h"
 
 static int setup(void **state)
 {
-	const char *t = getenv("TMPDIR");
-	struct ns_region_create_opts c = { .size = 8 * MiB };
-	struct ns_namespace_create_opts o = { .size = 4 * MiB, .name = "data" };
-
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/pmemfs-test-fs-data-XXXXXX",
-		 t && *t ? t : "/tmp");
-	if (!mkdtemp(tmpdir))
-		return -1;
-	snprintf(rpath, sizeof(rpath), "%s/region0", tmpdir);
-	if (ns_region_create(rpath, &c, NULL, &region) < 0) {
-		print_error("region: %s\n", ns_errormsg());
-		return -1;
-	}
-	if (ns_namespace_create(region, &o, &core) < 0) {
-		print_error("namespace: %s\n", ns_errormsg());
-		return -1;
-	}
-	if (fs_region_file_ops.open(region, FS_BACKING_AUTO, &rio) < 0)
-		return -1;
-	return fs_ns_init(&ns, core, &fs_region_file_ops, rio);
+	return fixture_setup(&fs_region_file_ops, "fs-data");
 }
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	fs_ns_fini(&ns);
-	fs_region_file_ops.close(rio);
-	ns_region_close(&region);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_teardown();
 }
 
 /* the region file's bytes at namespace offset off, read past the daemon */
@@ -86,14 +56,6 @@ static void file_bytes(uint64_t off, void *buf, size_t len)
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, buf, len, (off_t)(ns.dpa + off)), (ssize_t)len);
 	close(fd);
-}
-
-static void fill(void *buf, size_t len, unsigned seed)
-{
-	unsigned char *p = buf;
-
-	for (size_t i = 0; i < len; i++)
-		p[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 9));
 }
 
 static void check_read(uint64_t off, const void *want, size_t len)

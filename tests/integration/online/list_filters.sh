@@ -11,10 +11,7 @@ if [ -z "${PMEMFS_IN_MNTNS:-}" ]; then
 fi
 . "$(dirname "$0")/onlinelib.sh"
 
-awk '$0 ~ / - fuse\.pmemfs / { print $5 }' /proc/self/mountinfo | while read -r m; do
-	umount -l "$(printf '%b' "$m")" 2>/dev/null || true
-done
-grep -q ' - fuse\.pmemfs ' /proc/self/mountinfo && skip "cannot detach other pmemfs mounts"
+detach_other_mounts
 
 R=$T/r.img
 region_create "$R" 64M

@@ -16,6 +16,18 @@ mount_dev() {
 	awk -v m="$MNT" '$5 == m { d = $3 } END { print d }' /proc/self/mountinfo
 }
 
+# detach_other_mounts: in the test's own mount namespace (the caller has
+# re-executed itself under unshare -m), lazily unmount every other pmemfs
+# mount, so that pmemctl without --mount finds only this test's
+detach_other_mounts() {
+	awk '$0 ~ / - fuse\.pmemfs / { print $5 }' /proc/self/mountinfo | while read -r m; do
+		umount -l "$(printf '%b' "$m")" 2>/dev/null || true
+	done
+	if grep -q ' - fuse\.pmemfs ' /proc/self/mountinfo; then
+		skip "cannot detach other pmemfs mounts"
+	fi
+}
+
 # online_start [ARGS...] REGION...: mount, then wait until the control
 # socket answers; sets $SOCK (the default path unless -o ctl= was given)
 online_start() {
