@@ -126,8 +126,8 @@ void *pmemfs_bdi_main(void *arg)
 		return NULL;
 	}
 	snprintf(run->summary + strlen(run->summary), sizeof(run->summary) -
-		 strlen(run->summary), "  FUSE passthrough: %s (%s)\n",
-		 d->pt.active ? "on" : "off", d->pt.why);
+		 strlen(run->summary), "  FUSE passthrough: %s%s%s\n",
+		 d->pt.active ? "on (" : "off: ", d->pt.why, d->pt.active ? ")" : "");
 	if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE)) {
 		fs_warn("the mount '%s' is not in /proc/self/mountinfo: bdi settings "
 			"left as they are", d->mountpoint);

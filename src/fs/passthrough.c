@@ -31,7 +31,7 @@ bool fs_pt_decide(enum fs_pt_mode mode, bool seen, uint64_t kflags, bool privile
 		  const char *priv_why, bool writeback, char *why, size_t len)
 {
 	if (mode == FS_PT_OFF) {
-		snprintf(why, len, "off (-o passthrough=off)");
+		snprintf(why, len, "-o passthrough=off");
 		return false;
 	}
 	if (!seen) {
@@ -99,7 +99,7 @@ void fs_pt_setup(struct fs_pt *pt, enum fs_pt_mode mode)
 	pt->mode = mode;
 	pt->devfd = -1;
 	pthread_mutex_init(&pt->lock, NULL);
-	snprintf(pt->why, sizeof(pt->why), mode == FS_PT_OFF ? "off (-o passthrough=off)" :
+	snprintf(pt->why, sizeof(pt->why), mode == FS_PT_OFF ? "-o passthrough=off" :
 		 "no INIT yet");
 }
 
@@ -173,14 +173,19 @@ static void patch_open(struct iovec *iov, int count)
 	o->backing_id = patch_id;
 }
 
-static ssize_t pt_writev(int fd, struct iovec *iov, int count, void *userdata)
+void fs_pt_patch_reply(struct iovec *iov, int count)
 {
-	(void)userdata;
 	if (patch == PATCH_INIT)
 		patch_init(iov, count);
 	else if (patch == PATCH_OPEN)
 		patch_open(iov, count);
 	patch = PATCH_NONE;
+}
+
+static ssize_t pt_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	(void)userdata;
+	fs_pt_patch_reply(iov, count);
 	return writev(fd, iov, count);
 }
 
@@ -257,7 +262,7 @@ static int backing_id(struct fs_pt *pt, struct fs_ns *n)
 	if (id <= 0) {
 		n->pt_id = -1;	/* not again: opened as without passthrough */
 		if (!__atomic_exchange_n(&pt->said_fail, 1, __ATOMIC_RELAXED))
-			fs_warn("%s: FUSE passthrough: the kernel refused its file "
+			fs_warn("%s: FUSE passthrough: its file cannot be registered "
 				"(FUSE_DEV_IOC_BACKING_OPEN: %s): served through the daemon",
 				n->devname, strerror(id < 0 ? -id : EIO));
 		return id < 0 ? id : -EIO;

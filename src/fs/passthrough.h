@@ -81,6 +81,13 @@ void fs_pt_init(struct fs_pt *pt, bool writeback);
 bool fs_pt_open(struct fs_pt *pt, struct fs_ns *n);
 /* after the reply (sent or not): nothing armed stays */
 void fs_pt_open_done(void);
+/*
+ * The custom io's writev: a reply (iov[0] the out header, iov[1] its
+ * argument) gets what fs_pt_init or fs_pt_open armed on this thread;
+ * nothing stays armed after it.
+ */
+struct iovec;
+void fs_pt_patch_reply(struct iovec *iov, int count);
 /* n goes: its backing id is closed (kept open files keep their backing) */
 void fs_pt_ns_close(struct fs_ns *n);
 
