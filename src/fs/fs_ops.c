@@ -263,10 +263,11 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->keep_cache = 1;	/* the page cache is ours: nothing changes behind it */
 	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
 	if (fs_pt_open(&d->pt, n)) {
-		/* read(2)/write(2) still come here, mmap is the backing file's
-		 * (passthrough.h; the kernel refuses keep_cache beside it) */
+		/* mmap is the backing file's; write(2) still comes here, and
+		 * read(2) unless read-only (passthrough.h; the kernel refuses
+		 * keep_cache beside it) */
 		fi->keep_cache = 0;
-		fi->direct_io = 1;
+		fi->direct_io = (fi->flags & O_ACCMODE) != O_RDONLY;
 	}
 	rc = fuse_reply_open(req, fi);
 	fs_pt_open_done();

@@ -168,8 +168,8 @@ static void patch_open(struct iovec *iov, int count)
 	if (count < 2 || oh->error != 0 || iov[1].iov_len < sizeof(*o))
 		return;
 	o = iov[1].iov_base;
-	o->open_flags &= ~PT_FOPEN_KEEP_CACHE;
-	o->open_flags |= PT_FOPEN_DIRECT_IO | PT_FOPEN_PASSTHROUGH;
+	o->open_flags &= ~PT_FOPEN_KEEP_CACHE;	/* FOPEN_DIRECT_IO: op_open's */
+	o->open_flags |= PT_FOPEN_PASSTHROUGH;
 	o->backing_id = patch_id;
 }
 

@@ -3,10 +3,12 @@
  * FUSE passthrough (-o passthrough=auto|on|off; fuse_pt.h has the kernel's
  * side): a namespace whose layout gives a backing file (struct
  * fs_region_ops.backing_fd: a regular file holding exactly its bytes at
- * offset 0) is opened with FOPEN_DIRECT_IO | FOPEN_PASSTHROUGH, so that
- * read(2)/write(2) still come to the daemon (the size stays fixed) and
- * mmap is the backing file's own. Every other namespace (the region file:
- * never) is opened as without passthrough.
+ * offset 0) is opened with FOPEN_PASSTHROUGH: mmap is the backing file's
+ * own. Opened for writing, also FOPEN_DIRECT_IO, so that read(2)/write(2)
+ * still come to the daemon (with passthrough alone a write(2) past the
+ * end would grow the backing file); opened O_RDONLY, without it, so that
+ * read(2) is the backing file's too (nothing can grow it). Every other
+ * namespace (the region file: never) is opened as without passthrough.
  *
  * libfuse 3.14 has no passthrough API. The receive loop (loop.c) shows
  * this module each INIT request (fs_pt_note_request: the kernel's flags);
@@ -76,7 +78,8 @@ void fs_pt_init(struct fs_pt *pt, bool writeback);
 /*
  * op_open of n: true when this OPEN is to be answered with passthrough
  * (the reply is patched on this thread by the next writev; the caller
- * sets direct_io and clears keep_cache), false to open it as ever.
+ * clears keep_cache, and sets direct_io unless the open is O_RDONLY),
+ * false to open it as ever.
  */
 bool fs_pt_open(struct fs_pt *pt, struct fs_ns *n);
 /* after the reply (sent or not): nothing armed stays */
