@@ -278,6 +278,11 @@ bool fs_pt_open(struct fs_pt *pt, struct fs_ns *n)
 
 	if (!pt->active || n->pt_id < 0 || !n->rops->backing_fd)
 		return false;
+	/* crash testing and media errors live in the daemon's data path: a
+	 * namespace with them is never opened past it (the control side must
+	 * refuse to start them while passthrough opens or mappings remain) */
+	if (__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE))
+		return false;
 	pthread_mutex_lock(&n->lock);
 	id = backing_id(pt, n);
 	pthread_mutex_unlock(&n->lock);

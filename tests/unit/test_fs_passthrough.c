@@ -199,6 +199,13 @@ static void test_open(void **state)
 	assert_int_equal(out.open_flags, PT_FOPEN_KEEP_CACHE);
 	fs_pt_ns_close(&n);	/* nothing registered: nothing to close */
 
+	/* crash testing or media errors (n->fault): never passed through */
+	n.pt_id = 0;
+	n.fault = (struct fs_fault_hook *)&n;	/* only its being set counts */
+	assert_false(fs_pt_open(&pt, &n));
+	assert_int_equal(n.pt_id, 0);
+	n.fault = NULL;
+
 	/* not active: never asks the layout */
 	n.pt_id = 0;
 	pt.active = false;
