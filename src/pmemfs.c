@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	struct pmemfs_run run;
 	struct fs_loop_plan plan;
 	struct ns_region **regions = NULL;
-	char mountpoint[PATH_MAX];
+	char mountpoint[PATH_MAX], why[160];
 	char *mount_opts = NULL;
 	gid_t ctl_group = (gid_t)-1;
 	uint64_t label_size = 0;
@@ -85,6 +85,11 @@ int main(int argc, char **argv)
 	    pmemfs_mountpoint_check(o.paths[nregions], mountpoint) < 0 ||
 	    (o.val[V_LOGFILE] && pmemfs_logfile_open(o.val[V_LOGFILE]) < 0))
 		goto out_args;
+	/* what can be known before mounting: the kernel's offer comes with INIT */
+	if (cfg.passthrough == FS_PT_ON && !fs_pt_privileged(why, sizeof(why))) {
+		fs_err("-o passthrough=on: FUSE passthrough is not available: %s", why);
+		goto out_args;
+	}
 
 	pmemfs_raise_nofile();
 	regions = calloc(nregions, sizeof(*regions));
@@ -112,6 +117,8 @@ int main(int argc, char **argv)
 		goto out_daemon;
 	if (fuse_session_mount(d.se, mountpoint) != 0)
 		goto out_session;
+	if (fs_pt_install(&d.pt, d.se) < 0)
+		goto out_unmount;
 	if (!o.foreground) {
 		rc = pmemfs_detach(&run.ready);
 		if (rc < 0) {
@@ -142,6 +149,7 @@ out_unmount:
 	pmemfs_startup_failed(&run);
 	fuse_session_unmount(d.se);
 out_session:
+	fs_pt_detach(&d.pt);	/* the device closes: no BACKING_CLOSE after */
 	fuse_session_destroy(d.se);
 out_daemon:
 	fs_daemon_fini(&d);	/* closes the regions: the locks go */

@@ -44,6 +44,7 @@ static const struct fuse_opt pmemfs_opt_spec[] = {
 	VALUE_OPT("strict_limit", V_STRICT_LIMIT),
 	VALUE_OPT("flush_threads", V_FLUSH_THREADS),
 	VALUE_OPT("logfile", V_LOGFILE),
+	VALUE_OPT("passthrough", V_PASSTHROUGH),
 	OPT("-f", foreground, 1),
 	OPT("--foreground", foreground, 1),
 	OPT("-s", single, 1),
@@ -169,6 +170,16 @@ void pmemfs_usage(const char *prog)
 	       "                           write-back) are spliced to the region file\n"
 	       "                           without a copy (default on); off: read(2), one copy\n"
 	       "    -o flush_threads=N     threads persisting FSYNCs, 1..64 (default 4)\n"
+	       "    -o passthrough=auto|on|off\n"
+	       "                           FUSE passthrough for namespaces of a region\n"
+	       "                           directory (a file each): mmap goes straight to\n"
+	       "                           the namespace's file, write(2) still through\n"
+	       "                           the daemon. Needs Linux >= 6.9 and\n"
+	       "                           CAP_SYS_ADMIN (root); the mount then has no\n"
+	       "                           FUSE writeback cache (pmemfs never uses one).\n"
+	       "                           auto (default): where possible, else logs why\n"
+	       "                           not; on: the mount fails naming why not; off:\n"
+	       "                           never. Region files are never passed through\n"
 	       "    -o dev,suid,rw,...     mount options, passed on (as mount.fuse3 adds them)\n"
 	       "\n"
 	       "errors on namespace files: create, unlink, rename, link, mkdir: EPERM\n"
@@ -263,6 +274,7 @@ int pmemfs_opts_check(const struct pmemfs_opts *o, struct fs_config *cfg,
 	};
 	const char *backing = o->val[V_BACKING];
 	const char *splice = o->val[V_SPLICE];
+	const char *pt = o->val[V_PASSTHROUGH];
 	const char *ls = o->val[V_LABEL_SIZE];
 	const char *group = o->val[V_CTL_GROUP];
 	const char *ctl = o->val[V_CTL];
@@ -301,6 +313,16 @@ int pmemfs_opts_check(const struct pmemfs_opts *o, struct fs_config *cfg,
 		cfg->splice = false;
 	} else {
 		fs_err("splice='%s': expected on or off", splice);
+		return -EINVAL;
+	}
+	if (!pt || strcmp(pt, "auto") == 0) {
+		cfg->passthrough = FS_PT_AUTO;
+	} else if (strcmp(pt, "on") == 0) {
+		cfg->passthrough = FS_PT_ON;
+	} else if (strcmp(pt, "off") == 0) {
+		cfg->passthrough = FS_PT_OFF;
+	} else {
+		fs_err("passthrough='%s': expected auto, on or off", pt);
 		return -EINVAL;
 	}
 	*label_size = 0;

@@ -34,6 +34,7 @@ enum pmemfs_value {
 	V_STRICT_LIMIT,		/* default 0 */
 	V_FLUSH_THREADS,	/* default 4 */
 	V_LOGFILE,		/* default: syslog, else beside the socket */
+	V_PASSTHROUGH,		/* auto, on, off (default auto) */
 	V_COUNT
 };
 

@@ -204,6 +204,8 @@ int pmemfs_serve(struct pmemfs_run *run, const struct pmemfs_opts *o,
 	 * keeps up to 12 background WRITEs in flight) and the requests of
 	 * other namespaces beside it */
 	rc = fs_loop_run(d->se, o->single ? 1 : 16, plan);
+	if (d->pt.refused)	/* -o passthrough=on and INIT said no (startup.c) */
+		rc = -1;
 	__atomic_store_n(&run->loop_done, 1, __ATOMIC_RELEASE);
 	pmemfs_notify("STOPPING=1");
 	fs_ctl_stop(d);	/* a request in progress finishes first */

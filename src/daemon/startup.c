@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <paths.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -113,6 +115,19 @@ void *pmemfs_bdi_main(void *arg)
 		fs_warn("no FUSE INIT after 5 s: setting the bdi anyway");
 	else
 		fs_daemon_init_barrier(d);
+	if (d->pt.refused) {
+		/* -o passthrough=on, and INIT showed it cannot be (logged there):
+		 * the loop stops, main unmounts and the parent exits 1 */
+		fuse_session_exit(d->se);
+		while (!__atomic_load_n(&run->loop_done, __ATOMIC_ACQUIRE)) {
+			pthread_kill(run->loop_thread, SIGUSR1);
+			usleep(20000);
+		}
+		return NULL;
+	}
+	snprintf(run->summary + strlen(run->summary), sizeof(run->summary) -
+		 strlen(run->summary), "  FUSE passthrough: %s%s%s\n",
+		 d->pt.active ? "on (" : "off: ", d->pt.why, d->pt.active ? ")" : "");
 	if (!__atomic_load_n(&d->dev_known, __ATOMIC_ACQUIRE)) {
 		fs_warn("the mount '%s' is not in /proc/self/mountinfo: bdi settings "
 			"left as they are", d->mountpoint);

@@ -27,6 +27,7 @@
 
 static void free_ns(struct fs_ns *n)
 {
+	fs_pt_ns_close(n);	/* open files and mappings keep their backing */
 	fs_ns_persist(n);
 	fs_ns_fini(n);
 	free(n);
@@ -126,6 +127,7 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
+	fs_pt_setup(&d->pt, cfg->passthrough);
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->init_lock, NULL);
 	pthread_cond_init(&d->init_cond, NULL);
@@ -259,6 +261,7 @@ void fs_daemon_fini(struct fs_daemon *d)
 	free(d->regions);
 	d->regions = NULL;
 	d->nregions = 0;
+	fs_pt_destroy(&d->pt);
 }
 
 struct path_list {

@@ -62,6 +62,7 @@
 #include "fs/fs_fuse.h"
 #include "fs/inode.h"
 #include "fs/nsfile.h"
+#include "fs/passthrough.h"
 
 struct ns_region;
 struct ns_namespace;
@@ -78,6 +79,7 @@ struct fs_config {
 	unsigned max_write;	/* the largest WRITE the receive loop takes */
 	unsigned flush_threads;
 	double timeout;		/* entry and attribute timeout, seconds */
+	enum fs_pt_mode passthrough;	/* -o passthrough (passthrough.h) */
 };
 
 struct fs_region {
@@ -111,6 +113,7 @@ struct fs_daemon {
 	pthread_mutex_t init_lock;
 	pthread_cond_t init_cond;
 	bool init_done;
+	struct fs_pt pt;		/* FUSE passthrough (decided by INIT) */
 
 	/* the mount's device number, found after mounting (bdi thread) */
 	unsigned dev_major, dev_minor;

@@ -90,6 +90,8 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->max_write > d->cfg.max_write)
 		conn->max_write = d->cfg.max_write;
 	conn->time_gran = 1;
+	/* after the writeback cache's fate: the kernel allows one or the other */
+	fs_pt_init(&d->pt, conn->want & FUSE_CAP_WRITEBACK_CACHE);
 	pthread_mutex_lock(&d->init_lock);
 	d->init_done = true;
 	pthread_cond_broadcast(&d->init_cond);
@@ -229,6 +231,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_daemon *d = daemon_of(req);
 	struct fs_inode *i = fs_inode_get(&d->itable, ino);
 	struct fs_ns *n;
+	int rc;
 
 	if (!i)
 		return (void)fuse_reply_err(req, ENOENT);
@@ -259,7 +262,16 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = (uint64_t)(uintptr_t)i;
 	fi->keep_cache = 1;	/* the page cache is ours: nothing changes behind it */
 	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
-	if (fuse_reply_open(req, fi) != 0) {
+	if (fs_pt_open(&d->pt, n)) {
+		/* mmap is the backing file's; write(2) still comes here, and
+		 * read(2) unless read-only (passthrough.h; the kernel refuses
+		 * keep_cache beside it) */
+		fi->keep_cache = 0;
+		fi->direct_io = (fi->flags & O_ACCMODE) != O_RDONLY;
+	}
+	rc = fuse_reply_open(req, fi);
+	fs_pt_open_done();
+	if (rc != 0) {
 		/* the opener is gone (interrupted): no RELEASE will come */
 		release_handle(d, i);
 	}

@@ -36,6 +36,7 @@
 
 #include "fs/log.h"
 #include "fs/loop.h"
+#include "fs/passthrough.h"
 
 #define PAGE 4096u
 /* sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in), <linux/fuse.h> */
@@ -249,6 +250,8 @@ static void *thread_main(void *arg)
 
 	while ((rc = receive(t, &fb)) > 0) {
 		pipe_drained = false;
+		if (!(fb.flags & FUSE_BUF_IS_FD))	/* INIT is small: in memory */
+			fs_pt_note_request(fb.mem, fb.size);
 		fuse_session_process_buf(t->l->se, &fb);
 		/* a refused request may leave data behind: a clean pipe */
 		if ((fb.flags & FUSE_BUF_IS_FD) && !pipe_drained &&

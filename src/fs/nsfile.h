@@ -121,6 +121,11 @@ struct fs_ns {
 	 */
 	struct fs_fault_hook *fault;
 	struct fs_media *media;	/* the region's media errors (set by daemon.c) */
+
+	/* FUSE passthrough (passthrough.h): the backing id (under lock), 0 none
+	 * yet, -1 refused; the mount's state once registered */
+	int pt_id;
+	struct fs_pt *pt;
 };
 
 /*

@@ -96,6 +96,12 @@ struct fs_region_ops {
 	 * it; the caller records it (fs_ns_set_error).
 	 */
 	int (*sync)(struct fs_ns *n, const struct fs_dirty *d, const char **what);
+	/*
+	 * A descriptor of a regular file holding exactly n's bytes at offset
+	 * 0 (FUSE passthrough maps it, passthrough.h), owned by the layout
+	 * until ns_close; -ENOTSUP where the layout has none (the region file).
+	 */
+	int (*backing_fd)(struct fs_ns *n);
 };
 
 /* region_io.c: the region file (nsfile.h: the data path on it) */

@@ -100,6 +100,7 @@ opt all -o uid=1000,gid=1000,mode=0640,allow_other,label_size=256K -o \
 	-o ctl=/run/x.sock,ctl_group=kvm -d -s a.img b.img /mnt
 opt mount -o rw,dev,suid,nosuid,default_permissions r.img /m
 opt bad -o label_size=12Q,uid=x,mode=999 --bogus r.img
+opt passthrough -o passthrough=on -o passthrough=auto,passthrough=off,passthrough=x r.img /m
 opt help --help
 opt version -V
 

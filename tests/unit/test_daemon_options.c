@@ -113,6 +113,7 @@ static void test_options_defaults(void **state)
 	assert_int_equal(p.cfg.flush_threads, 4);
 	assert_int_equal(p.cfg.backing, FS_BACKING_AUTO);
 	assert_true(p.cfg.splice);
+	assert_int_equal(p.cfg.passthrough, FS_PT_AUTO);
 	assert_false(p.cfg.allow_other);
 	assert_true(p.cfg.timeout == 1.0);
 	assert_int_equal(p.bdi.max_ratio, 50);
@@ -159,6 +160,17 @@ static void test_options_values(void **state)
 	assert_int_equal(p.cfg.mode, 07777);
 	assert_int_equal(p.group, 54321);
 	assert_int_equal(p.cfg.backing, FS_BACKING_DIRECT);
+	done(&p);
+	/* passthrough: the last one wins */
+	parse(&p, "-o", "passthrough=off,passthrough=on", "r.img", "/mnt", NULL);
+	assert_int_equal(p.check_rc, 0);
+	assert_int_equal(p.cfg.passthrough, FS_PT_ON);
+	done(&p);
+	parse(&p, "-o", "passthrough=off", "r.img", "/mnt", NULL);
+	assert_int_equal(p.cfg.passthrough, FS_PT_OFF);
+	done(&p);
+	parse(&p, "-o", "passthrough=auto", "r.img", "/mnt", NULL);
+	assert_int_equal(p.cfg.passthrough, FS_PT_AUTO);
 	done(&p);
 }
 
@@ -222,6 +234,8 @@ static void test_options_refused(void **state)
 	refused("strict_limit=2", "strict_limit='2': out of range (expected 0 or 1)");
 	refused("backing=mmap", "backing='mmap': expected auto, direct or buffered");
 	refused("splice=yes", "splice='yes': expected on or off");
+	refused("passthrough=bogus", "passthrough='bogus': expected auto, on or off");
+	refused("passthrough=", "passthrough='': expected auto, on or off");
 	refused("ctl_group=no-such-group-pmemfs",
 		"ctl_group='no-such-group-pmemfs': no such group");
 	refused("ctl=run/x.sock",
