@@ -64,10 +64,9 @@ static int pc_area_open(const struct pc_target *t, struct pc_area *a)
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	a->fd = open(t->file, O_RDONLY | O_CLOEXEC);
-	if (a->fd < 0)
-		return pc_fail_msg(-errno, "cannot open '%s': %s", t->file,
-				    strerror(errno));
+	rc = ns_region_open_file(t->file, true, &a->fd);	/* a region directory's too */
+	if (rc < 0)
+		return pc_fail_on(rc, t->file, "cannot open '%s'", t->file);
 	rc = ns_io_file_new(a->fd, t->file, &a->io);
 	if (rc < 0) {
 		rc = pc_fail_on(rc, t->file, "cannot read '%s'", t->file);

@@ -690,6 +690,13 @@ static int rfile_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len
 	return 0;
 }
 
+/* a namespace at dpa inside a bigger file: never a backing file of its own */
+static int rfile_backing_fd(struct fs_ns *n)
+{
+	(void)n;
+	return -ENOTSUP;
+}
+
 const struct fs_region_ops fs_region_file_ops = {
 	.name = "region file",
 	.open = rfile_open,
@@ -705,4 +712,5 @@ const struct fs_region_ops fs_region_file_ops = {
 	.read_page = rfile_read_page,
 	.write_page = rfile_write_page,
 	.sync = rfile_sync,
+	.backing_fd = rfile_backing_fd,
 };

@@ -96,6 +96,13 @@ struct fs_region_ops {
 	 * it; the caller records it (fs_ns_set_error).
 	 */
 	int (*sync)(struct fs_ns *n, const struct fs_dirty *d, const char **what);
+	/*
+	 * A descriptor of a regular file holding exactly n's bytes at offset
+	 * 0 (FUSE passthrough's backing file), or -ENOTSUP (the region file:
+	 * always). The descriptor stays n's (do not close it): valid until
+	 * ns_close.
+	 */
+	int (*backing_fd)(struct fs_ns *n);
 };
 
 /* region_io.c: the region file (nsfile.h: the data path on it) */
@@ -107,5 +114,12 @@ extern const struct fs_region_ops fs_region_file_ops;
  */
 int fs_region_file_open(int region_fd, enum fs_backing backing, const char *devname,
 			struct fs_rio **out);
+
+/*
+ * region_dir.c: a region directory (ns/region.h), each namespace in its
+ * own file DIR/ns-<uuid>, opened by ns_open; daemon.c picks it for a
+ * region the core opened as a directory (ns_region_is_dir).
+ */
+extern const struct fs_region_ops fs_region_dir_ops;
 
 #endif
