@@ -675,8 +675,14 @@ static void pc_check_badblocks(const char *file, struct json_object *j)
 {
 	struct ns_badblocks bb = { 0 };
 	struct ns_bb_id id;
+	char rf[PATH_MAX];
+	struct stat st;
 	int brc;
 
+	/* a region directory's sidecar is that of its file DIR/region */
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (size_t)snprintf(rf, sizeof(rf), "%s/region", file) < sizeof(rf))
+		file = rf;
 	ns_bb_id_of_path(file, &id);
 	brc = ns_bb_load(file, &id, &bb);
 	if (brc == NS_BB_STALE)

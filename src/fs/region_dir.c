@@ -456,8 +456,19 @@ static int rdir_cachestat(struct fs_rio *rio, const struct fs_ns *n, uint64_t *b
 	long page = sysconf(_SC_PAGESIZE);
 	int fd = n ? rn_of(n)->fd : ns_region_fd(rd_of(rio)->r);
 
-	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0)
-		return -errno;
+	static int logged;	/* atomic */
+	int zero = 0;
+
+	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0) {
+		int err = errno;
+
+		if (__atomic_compare_exchange_n(&logged, &zero, 1, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			fs_info("cachestat(2) failed: %s%s: the page-cache part of the bytes "
+				"not yet durable is shown as unknown (null) in 'pmemctl list -v'",
+				strerror(err), err == ENOSYS ? " (Linux < 6.5)" : "");
+		return -err;
+	}
 	*bytes = (cs.nr_dirty + cs.nr_writeback) * (uint64_t)(page > 0 ? page : 4096);
 	return 0;
 }

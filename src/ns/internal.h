@@ -60,6 +60,8 @@ extern const struct ns_place_ops ns_place_dir;
  * or -errno with the message. ns_region_open calls it for a directory.
  */
 int ns_dir_open(const char *path, bool rdonly, int *dirfd, int *fd);
+/* r opened on a region directory's dirfd: its placement, its file path */
+int ns_dir_attach(struct ns_region *r, int dirfd);
 /* create-region --layout dir: mkdir path (0700), then its "region" file */
 int ns_dir_create(const char *path, int *dirfd, int *fd);
 /* a failed create: "region" and the directory removed (dirfd closed) */
@@ -102,6 +104,7 @@ struct ns_region {
 	char *path;			/* file path, or the io region's name */
 	int fd;				/* -1 for io regions */
 	int dirfd;			/* a region directory's, else -1 */
+	char *file_path;		/* its DIR/region (NULL: path is the file) */
 	const struct ns_place_ops *place;	/* where data lives (below) */
 	struct ns_io *io;
 	uint64_t size;			/* the whole file */

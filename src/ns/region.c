@@ -78,6 +78,7 @@ static void ns_region_free(struct ns_region *r)
 {
 	ns_region_free_namespaces(r);
 	ns_lsa_free(&r->lsa);
+	free(r->file_path);
 	free(r->path);
 	free(r);
 }
@@ -190,10 +191,8 @@ static int ns_region_open_fd(int fd, const char *path, const struct ns_region_op
 	}
 	r->size = r->io->size;
 	r->fd = fd;
-	if (dirfd >= 0) {
-		r->dirfd = dirfd;	/* before classify: files are checked */
-		r->place = &ns_place_dir;
-	}
+	if (dirfd >= 0 && (rc = ns_dir_attach(r, dirfd)) != 0)	/* before classify */
+		goto fail;
 	rc = ns_region_load(r, o ? o->label_size : 0);
 	if (!rc && dirfd >= 0 && !(r->flags & NS_REGION_RDONLY))
 		rc = ns_dir_reconcile(r);

@@ -95,6 +95,12 @@ bool ns_region_is_dir(const struct ns_region *r);
  */
 int ns_region_ns_file_open(const struct ns_region *r, const struct ns_namespace *ns,
 			   int flags, int *fd);
+/*
+ * The file holding the label area: the region file's path, or a region
+ * directory's DIR/region (what media errors' sidecar, PATH.badblocks, is
+ * named after and tied to).
+ */
+const char *ns_region_file_path(const struct ns_region *r);
 /* "ns-<uuid>" of ns into buf (at least 48 bytes) */
 const char *ns_region_ns_file_name(const struct ns_namespace *ns, char *buf, size_t len);
 /*

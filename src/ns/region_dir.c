@@ -82,6 +82,24 @@ const char *ns_region_ns_file_name(const struct ns_namespace *ns, char *buf, siz
 	return ns_dir_name(ns->label.uuid, buf, len);
 }
 
+int ns_dir_attach(struct ns_region *r, int dirfd)
+{
+	size_t len = strlen(r->path) + sizeof("/" NS_DIR_REGION);
+
+	r->file_path = malloc(len);
+	if (!r->file_path)
+		return ns_err(-ENOMEM, "region '%s': out of memory", r->path);
+	snprintf(r->file_path, len, "%s/" NS_DIR_REGION, r->path);
+	r->dirfd = dirfd;
+	r->place = &ns_place_dir;
+	return 0;
+}
+
+const char *ns_region_file_path(const struct ns_region *r)
+{
+	return r->file_path ? r->file_path : r->path;
+}
+
 bool ns_region_is_dir(const struct ns_region *r)
 {
 	return r->dirfd >= 0;
