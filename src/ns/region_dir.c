@@ -272,14 +272,22 @@ int ns_region_ns_file_open(const struct ns_region *r, const struct ns_namespace 
 
 struct ns_dir_note {
 	char name[NS_DIR_NAME_LEN];
+	int fd;		/* the new file, until create_end */
 };
 
-/* ns-<uuid> given back after a failed create: 0 or -errno */
-static int ns_dir_remove(struct ns_region *r, const char *name)
+/*
+ * ns-<uuid> given back after a failed create: its blocks freed now
+ * (ftruncate: xfs and btrfs free an unlinked file's blocks only later, so
+ * the free space would come back after the command), then the name.
+ * 0 or -errno.
+ */
+static int ns_dir_remove(struct ns_region *r, int fd, const char *name)
 {
 	int rc = 0;
 
-	if (unlinkat(r->dirfd, name, 0) < 0 && errno != ENOENT)
+	if (fd >= 0 && ftruncate(fd, 0) < 0)
+		rc = -errno;
+	if (unlinkat(r->dirfd, name, 0) < 0 && errno != ENOENT && !rc)
 		rc = -errno;
 	fsync(r->dirfd);
 	return rc;
@@ -339,9 +347,10 @@ static int ns_dir_create_begin(struct ns_region *r, const struct ns_label *l,
 		return rc;
 	}
 	rc = ns_dir_fill(r, fd, l, o);
-	close(fd);
 	if (rc) {
-		int urc = ns_dir_remove(r, d->name);
+		int urc = ns_dir_remove(r, fd, d->name);
+
+		close(fd);
 
 		rc = ns_err(rc, "cannot preallocate %s for a namespace in %s: "
 			    "namespace file '%s/%s': %s%s%s%s",
@@ -353,6 +362,7 @@ static int ns_dir_create_begin(struct ns_region *r, const struct ns_label *l,
 		free(d);
 		return rc;
 	}
+	d->fd = fd;
 	*note = d;
 	return 0;
 }
@@ -362,8 +372,11 @@ static int ns_dir_create_end(struct ns_region *r, void *note, bool undo)
 	struct ns_dir_note *d = note;
 	int rc = 0;
 
-	if (d && undo)
-		rc = ns_dir_remove(r, d->name);
+	if (!d)
+		return 0;
+	if (undo)
+		rc = ns_dir_remove(r, d->fd, d->name);
+	close(d->fd);
 	free(d);
 	return rc;
 }

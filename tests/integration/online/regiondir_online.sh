@@ -5,7 +5,8 @@
 # namespace appears; destroy-namespace removes it after. A create that
 # does not fit the file system (a small loop-mounted ext4) fails with
 # ENOSPC naming the namespace file, leaves no ns-* file, and gives the
-# blocks back (free space as before), online and offline.
+# blocks back (free space as before), online and offline; offline on
+# xfs and btrfs too.
 . "$(dirname "$0")/onlinelib.sh"
 . "$PMEMFS_SOURCE_ROOT/tests/integration/loopfs.sh"
 
@@ -30,6 +31,26 @@ f1=$(loopfs_free_kib "$E")
 [ "$f1" -ge $((f0 - 1024)) ] || fail "offline ENOSPC: free space not back: $f0 KiB before, $f1 KiB after"
 run_cmd "$PMEMCTL" list --file "$D" -N
 assert_eq 1 "$(json_get "$out" 'length')" "offline ENOSPC: namespaces after"
+
+# the same on xfs (whose unlinked files free their blocks only later:
+# the failed create frees them itself) and btrfs (free space comes back
+# with its next transaction commit: sync -f)
+for fs in xfs btrfs; do
+	command -v "mkfs.$fs" >/dev/null || { echo "note: no mkfs.$fs: $fs not tried" >&2; continue; }
+	X=$T/$fs
+	loopfs_mount "$fs" 320M "$X"
+	"$PMEMCTL" create-region --layout dir --size 2G "$X/r" >/dev/null || fail "$fs: create-region"
+	[ "$fs" = btrfs ] && sync -f "$X"
+	f0=$(loopfs_free_kib "$X")
+	run_cmd "$PMEMCTL" create-namespace --file "$X/r" -s 1G -n big
+	[ "$rc" != 0 ] || fail "$fs: a 1 GiB create on a 320 MiB file system succeeded"
+	assert_contains "$err" "No space left on device" "$fs ENOSPC: the error"
+	[ -z "$(find "$X/r" -name 'ns-*')" ] || fail "$fs ENOSPC: a namespace file is left"
+	[ "$fs" = btrfs ] && sync -f "$X"
+	f1=$(loopfs_free_kib "$X")
+	[ "$f1" -ge $((f0 - 1024)) ] || fail "$fs ENOSPC: free space not back: $f0 KiB before, $f1 KiB after"
+	"$PMEMCTL" create-namespace --file "$X/r" -s 16M -n ok >/dev/null || fail "$fs: a create that fits"
+done
 
 online_start "$D"
 j=$(pc create-namespace -s 8M -n b) || fail "online create b"
