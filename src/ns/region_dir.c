@@ -159,6 +159,17 @@ static int ns_dir_openat(int dirfd, const char *path, const char *name, int flag
 			      "'%s/%s' is %s: refused (a region directory holds "
 			      "regular files only)", path, name, ns_dir_kind(st.st_mode));
 	}
+	if (st.st_nlink > 1) {
+		/*
+		 * a hard link: the same file under another name too, perhaps
+		 * outside the directory (another user's link to a file of
+		 * theirs, or of ours); pmemfs made it with one name
+		 */
+		close(f);
+		return ns_err(-EMLINK, "'%s/%s' has %lu names (hard links): refused "
+			      "(pmemfs made it with one; remove the other names)", path,
+			      name, (unsigned long)st.st_nlink);
+	}
 	fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK);
 	*fd = f;
 	return 0;
@@ -416,6 +427,11 @@ static bool ns_dir_missing(struct ns_region *r, struct ns_namespace *ns)
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(ns->reason, sizeof(ns->reason), "its namespace file %s is "
 			 "%s: refused, never followed", name, ns_dir_kind(st.st_mode));
+		return true;
+	}
+	if (st.st_nlink > 1) {
+		snprintf(ns->reason, sizeof(ns->reason), "its namespace file %s has "
+			 "%lu names (hard links): refused", name, (unsigned long)st.st_nlink);
 		return true;
 	}
 	if ((uint64_t)st.st_size != ns->label.rawsize) {

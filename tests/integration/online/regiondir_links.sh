@@ -46,6 +46,17 @@ assert_contains "$err" "FIFO" "FIFO refusal"
 rm "$Fa"
 mv "$T/saved" "$Fa"
 
+# a hard link: the namespace file has a second name elsewhere; a file of
+# someone else's linked in at that name would be written as the namespace
+ln "$Fa" "$T/second-name"
+j=$("$PMEMCTL" list --file "$D" -N -i)
+assert_contains "$(json_get "$j" '.[0].reason')" "hard links" "list: a hard-linked namespace file"
+pmemfs_start "$D"
+[ ! -e "$MNT/region0/a" ] || fail "served a namespace file with two names"
+assert_contains "$(cat "$T/daemon.log")" "hard links" "the daemon says why a is not served"
+pmemfs_stop
+rm "$T/second-name"
+
 # DIR/region a link to a valid region file elsewhere
 "$PMEMCTL" create-region --size 32M "$T/other.img" >/dev/null
 sum1=$(md5sum <"$T/other.img")
