@@ -184,6 +184,14 @@ int ns_dir_open(const char *path, bool rdonly, int *dirfd, int *fd)
 			      strerror(errno), errno == ENOTDIR || errno == ELOOP ?
 			      " (a symbolic link is not followed)" : "");
 	rc = ns_dir_openat(d, path, NS_DIR_REGION, rdonly ? O_RDONLY : O_RDWR, 0, fd);
+	if (rc == -ENOENT) {
+		/* any other directory: what a directory always was */
+		close(d);
+		return ns_err(-EINVAL, "cannot open region '%s': not a regular file "
+			      "or block device, nor a region directory (no file "
+			      "'%s' in it: create-region --layout dir makes one)",
+			      path, NS_DIR_REGION);
+	}
 	if (rc) {
 		char msg[512];
 
