@@ -54,7 +54,7 @@ static const struct pc_opt create_ns_opts[] = {
 	OPT_CALLBACK("type", 't', required_argument, c, "TYPE", "pmem (the only type)",
 		     create_ns_type),
 	OPT_BOOL("read-only", KEY_READONLY, c.readonly, "mark it read-only (label flag ROLABEL)"),
-	OPT_BOOL("sparse", KEY_SPARSE, c.sparse, "do not preallocate its blocks in the region file"),
+	OPT_BOOL("sparse", KEY_SPARSE, c.sparse, "do not preallocate its blocks in the region file (refused on a region directory)"),
 	OPT_BOOL("force", 'f', c.force, "may use ranges under labels that do not decode (garbage)"),
 	OPT_BOOL("crash-test", KEY_CRASH_TEST, crash_test,
 		 "online: enable crash testing at once (see power-fail)"),

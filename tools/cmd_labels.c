@@ -64,10 +64,9 @@ static int pc_area_open(const struct pc_target *t, struct pc_area *a)
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	a->fd = open(t->file, O_RDONLY | O_CLOEXEC);
-	if (a->fd < 0)
-		return pc_fail_msg(-errno, "cannot open '%s': %s", t->file,
-				    strerror(errno));
+	rc = ns_region_open_file(t->file, true, &a->fd);	/* a region directory's too */
+	if (rc < 0)
+		return pc_fail_on(rc, t->file, "cannot open '%s'", t->file);
 	rc = ns_io_file_new(a->fd, t->file, &a->io);
 	if (rc < 0) {
 		rc = pc_fail_on(rc, t->file, "cannot read '%s'", t->file);
@@ -676,8 +675,14 @@ static void pc_check_badblocks(const char *file, struct json_object *j)
 {
 	struct ns_badblocks bb = { 0 };
 	struct ns_bb_id id;
+	char rf[PATH_MAX];
+	struct stat st;
 	int brc;
 
+	/* a region directory's sidecar is that of its file DIR/region */
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (size_t)snprintf(rf, sizeof(rf), "%s/region", file) < sizeof(rf))
+		file = rf;
 	ns_bb_id_of_path(file, &id);
 	brc = ns_bb_load(file, &id, &bb);
 	if (brc == NS_BB_STALE)

@@ -27,7 +27,12 @@
 
 /* ---- create-region ---------------------------------------------------- */
 
-enum { KEY_PREALLOC = PC_OPT_LONG, KEY_NVDIMM_SLOT };
+enum { KEY_PREALLOC = PC_OPT_LONG, KEY_NVDIMM_SLOT, KEY_LAYOUT };
+
+enum { LAYOUT_FILE, LAYOUT_DIR };
+static const struct pc_choice create_region_layouts[] = {
+	{ "file", LAYOUT_FILE }, { "dir", LAYOUT_DIR }, { NULL, 0 },
+};
 
 /* --nvdimm-slot N: QEMU's -device nvdimm,slot=N, 0 to 255 (an option callback) */
 static int pc_opt_nvdimm_slot(const struct pc_parser *p, const struct pc_opt *o, void *out)
@@ -52,6 +57,7 @@ static int pc_opt_nvdimm_slot(const struct pc_parser *p, const struct pc_opt *o,
 struct create_region_cmd {
 	struct ns_region_create_opts c;
 	const char *path;
+	unsigned layout;
 };
 
 #define PC_OPTS_OF struct create_region_cmd
@@ -69,6 +75,10 @@ static const struct pc_opt create_region_opts[] = {
 		     "the QEMU nvdimm slot the file will be given in (-device nvdimm,slot=N; "
 		     "default 0): its labels carry the interleave-set cookie a guest "
 		     "computes for that slot", pc_opt_nvdimm_slot),
+	OPT_CHOICE("layout", KEY_LAYOUT, layout, "file|dir",
+		   "file: one region file (default); dir: a directory PATH holding the "
+		   "label area in PATH/region and each namespace in a file of its own",
+		   create_region_layouts, "use file or dir"),
 	OPT_STRING("file", PC_KEY_FILE, path, "PATH",
 		   "the file to create (or give PATH as the argument)"),
 	OPT_END,
@@ -80,7 +90,7 @@ static const struct create_region_cmd create_region_defaults = { .c = { .minor =
 static const struct pc_usage create_region_usage = {
 	.name = "create-region",
 	.args = "--size SIZE [--label-size SIZE] [-V 1.1|1.2] [--prealloc]\n"
-		"       [--nvdimm-slot N] (PATH | --file PATH)",
+		"       [--nvdimm-slot N] [--layout file|dir] (PATH | --file PATH)",
 	.about = "Create a new region file at PATH (never overwrites one): SIZE bytes,\n"
 		 "of which the last --label-size bytes hold an empty NVDIMM label area\n"
 		 "(the layout QEMU uses for -device nvdimm,label-size=...). Prints the\n"
@@ -91,7 +101,13 @@ static const struct pc_usage create_region_usage = {
 		 "A guest sees only the namespaces whose labels carry the cookie it\n"
 		 "computes for the nvdimm's slot: give each region file of one guest\n"
 		 "its own --nvdimm-slot and the same slot= to QEMU (move-region moves\n"
-		 "an existing region). Offline only: it makes a file.",
+		 "an existing region). Offline only: it makes a file.\n\n"
+		 "--layout dir makes PATH a region directory instead: PATH/region is a\n"
+		 "sparse region file of SIZE holding the label area (the same format,\n"
+		 "capacity and dpa ranges), and every namespace created later gets a\n"
+		 "preallocated file of its own, PATH/ns-<uuid>, holding its bytes at\n"
+		 "offset 0. pmemctl and pmemfs take PATH wherever they take a region\n"
+		 "file.",
 	.exits = "  239  EEXIST: PATH exists already\n"
 		 "  234  EINVAL: bad size, label size or version\n"
 		 "  254  ENOENT: the directory of PATH does not exist\n"
@@ -114,6 +130,11 @@ static int create_region_check(void *obj, const struct pc_args *a)
 		return pc_usage_error(a->p, "no region file given");
 	if (!pc_opt_given(a->p, 's'))
 		return pc_usage_error(a->p, "missing --size");
+	if (o->layout == LAYOUT_DIR && o->c.prealloc)
+		return pc_usage_error(a->p, "--prealloc with --layout dir: the region "
+				      "file of a directory holds only labels; each "
+				      "namespace file is preallocated when it is created");
+	o->c.dir = o->layout == LAYOUT_DIR;
 	return 0;
 }
 

@@ -128,6 +128,12 @@ struct json_object *pc_json_region_info(const struct ctl_region_info *r, unsigne
 		pc_add_int(j, "nvdimm_slot", r->nvdimm_slot);
 	/* data is durable only after fsync/msync: no platform domain */
 	pc_add_str(j, "persistence_domain", "none");
+	/*
+	 * a region directory's namespaces are files of their own (ns-<uuid>);
+	 * a region file (at dpa) shows no key: its records stay as they were
+	 */
+	if (r->layout_dir)
+		pc_add_str(j, "layout", "dir");
 	return j;
 }
 

@@ -430,6 +430,13 @@ struct ctl_region_info {
 	 */
 	bool has_nvdimm_slot;
 	uint32_t nvdimm_slot;
+	/*
+	 * a region directory (create-region --layout dir), not on the wire
+	 * either (the same rule): ctl_region_info_get finds it back from PATH,
+	 * which the daemon gives absolute and which is on the client's host
+	 * (the control socket is a Unix socket): a directory is one
+	 */
+	bool layout_dir;
 };
 int ctl_region_info_put(struct nl_msg *m, const struct ctl_region_info *r);
 int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <netlink/attr.h>
 
@@ -198,6 +199,12 @@ int ctl_region_info_get(const struct nlattr *nest, struct ctl_region_info *out)
 		out->has_nvdimm_slot =
 			ns_isetcookie_qemu_slot(2, out->iset_id, &out->nvdimm_slot) ||
 			ns_isetcookie_qemu_slot(1, out->iset_id, &out->nvdimm_slot);
+	/* the layout from the path (proto.h): a region directory is one */
+	if (out->path && out->path[0] == '/') {
+		struct stat st;
+
+		out->layout_dir = stat(out->path, &st) == 0 && S_ISDIR(st.st_mode);
+	}
 	return 0;
 }
 

@@ -15,6 +15,7 @@ void ctl_region_info_of(const struct ns_region *r, struct ctl_region_info *ri)
 	ri->label_version = ns_region_has_labels(r) ? ns_region_label_minor(r) : 0;
 	ri->iset_id = ns_region_isetcookie(r);
 	ri->has_nvdimm_slot = ns_region_nvdimm_slot(r, &ri->nvdimm_slot);
+	ri->layout_dir = ns_region_is_dir(r);
 	ns_region_space(r, NS_DEFAULT_ALIGN, &ri->available, &ri->max_extent);
 }
 

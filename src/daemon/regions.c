@@ -15,6 +15,12 @@
 #include "daemon/mountpoint.h"
 #include "daemon/regions.h"
 
+/* the core's notes (a region directory's orphans removed) go to the log */
+static void regions_core_log(const char *msg)
+{
+	fs_info("%s", msg);
+}
+
 int pmemfs_open_regions(const struct pmemfs_opts *o, unsigned nregions,
 			uint64_t label_size, struct ns_region **regions)
 {
@@ -39,6 +45,7 @@ int pmemfs_open_regions(const struct pmemfs_opts *o, unsigned nregions,
 			}
 		}
 	}
+	ns_region_set_logger(regions_core_log);
 	for (i = 0; i < nregions; i++) {
 		struct ns_region_opts ro = {
 			.id = i,

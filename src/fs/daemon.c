@@ -145,7 +145,9 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	for (i = 0; i < nregions; i++) {
 		d->regions[i].r = regions[i];
 		d->regions[i].id = i;
-		d->regions[i].rops = &fs_region_file_ops;
+		/* the layout's table: the one place that tells them apart */
+		d->regions[i].rops = ns_region_is_dir(regions[i]) ? &fs_region_dir_ops
+								   : &fs_region_file_ops;
 		d->regions[i].media = malloc(sizeof(*d->regions[i].media));
 		if (d->regions[i].media)
 			fs_media_init(d->regions[i].media, regions[i]);

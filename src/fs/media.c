@@ -16,7 +16,7 @@
 
 void fs_media_init(struct fs_media *m, const struct ns_region *r)
 {
-	const char *region_path = ns_region_path(r);
+	const char *region_path = ns_region_file_path(r);	/* DIR/region too */
 	int rc;
 
 	memset(m, 0, sizeof(*m));

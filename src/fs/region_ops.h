@@ -114,4 +114,11 @@ extern const struct fs_region_ops fs_region_file_ops;
 int fs_region_file_open(int region_fd, enum fs_backing backing, const char *devname,
 			struct fs_rio **out);
 
+/*
+ * region_dir.c: a region directory (ns/region.h), each namespace in its
+ * own file DIR/ns-<uuid>, opened by ns_open; daemon.c picks it for a
+ * region the core opened as a directory (ns_region_is_dir).
+ */
+extern const struct fs_region_ops fs_region_dir_ops;
+
 #endif

@@ -554,7 +554,7 @@ int ns_bb_load_region(const struct ns_region *r, struct ns_badblocks *bb)
 	struct ns_bb_id id;
 
 	ns_bb_id_of_region(r, &id);
-	return ns_bb_load(ns_region_path(r), &id, bb);
+	return ns_bb_load(ns_region_file_path(r), &id, bb);
 }
 
 int ns_bb_save_region(const struct ns_region *r, const struct ns_badblocks *bb)
@@ -562,5 +562,5 @@ int ns_bb_save_region(const struct ns_region *r, const struct ns_badblocks *bb)
 	struct ns_bb_id id;
 
 	ns_bb_id_of_region(r, &id);
-	return ns_bb_save(ns_region_path(r), &id, bb);
+	return ns_bb_save(ns_region_file_path(r), &id, bb);
 }

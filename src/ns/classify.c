@@ -174,6 +174,8 @@ static void ns_classify_final(struct ns_region *r, struct ns_namespace *ns)
 			 "interleave-set cookie %#" PRIx64
 			 " is not the region's %#" PRIx64,
 			 l->isetcookie, r->isetcookie);
+	} else if (r->place && r->place->missing && r->place->missing(r, ns)) {
+		ns->state = NS_STATE_INVALID;	/* reason: where its data is not */
 	} else {
 		ns->state = NS_STATE_ACTIVE;
 	}

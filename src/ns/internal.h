@@ -20,6 +20,59 @@
 
 #define NS_REASON_LEN 256
 
+struct ns_namespace_create_opts;
+
+/*
+ * Where a layout keeps a namespace's data: the one place create and
+ * destroy (ns_change.c) and classify ask. The region file
+ * (ns_place_file, ns_change.c): the namespace's dpa range of the region's
+ * io. A region directory (region_dir.c): a file of its own, DIR/ns-<uuid>.
+ */
+struct ns_place_ops {
+	/*
+	 * Before the label commit of a new namespace l: its data made and
+	 * durable; *note (may be NULL) is ended by create_end, after the
+	 * commit, with undo when the commit failed (gives back exactly what
+	 * create_begin made): 0 or -errno of the give-back.
+	 */
+	int (*create_begin)(struct ns_region *r, const struct ns_label *l,
+			    const struct ns_namespace_create_opts *o, void **note);
+	int (*create_end)(struct ns_region *r, void *note, bool undo);
+	/* destroy: before the label commit (the file: zero the first bytes) */
+	int (*destroy_begin)(struct ns_namespace *ns);
+	/* and after it (the directory: the file removed, best effort) */
+	void (*destroy_end)(struct ns_region *r, const struct ns_label *l);
+	/*
+	 * classify: an otherwise served namespace whose data is not there
+	 * (NULL: always there): true with ns->reason set.
+	 */
+	bool (*missing)(struct ns_region *r, struct ns_namespace *ns);
+};
+
+/* r's (ns_change.c): the region file's dpa ranges unless r->place */
+const struct ns_place_ops *ns_place(const struct ns_region *r);
+
+/* region_dir.c: a region directory's (r->dirfd >= 0) */
+extern const struct ns_place_ops ns_place_dir;
+/*
+ * Open the region directory path (O_DIRECTORY|O_NOFOLLOW) and its
+ * "region" file (openat, O_NOFOLLOW, a regular file only): *dirfd, *fd,
+ * or -errno with the message. ns_region_open calls it for a directory.
+ */
+int ns_dir_open(const char *path, bool rdonly, int *dirfd, int *fd);
+/* r opened on a region directory's dirfd: its placement, its file path */
+int ns_dir_attach(struct ns_region *r, int dirfd);
+/* create-region --layout dir: mkdir path (0700), then its "region" file */
+int ns_dir_create(const char *path, int *dirfd, int *fd);
+/* a failed create: "region" and the directory removed (dirfd closed) */
+void ns_dir_create_undo(const char *path, int dirfd);
+/*
+ * After a writer's open: refuse an ns-* that is not a regular file;
+ * remove (with a message to the caller's log through ns_dir_log) every
+ * ns-* that no label describes (an orphan of a crash).
+ */
+int ns_dir_reconcile(struct ns_region *r);
+
 struct ns_namespace {
 	struct ns_region *region;
 	struct ns_namespace *next;	/* r->ns (slot order) or r->dead */
@@ -50,6 +103,9 @@ struct ns_region {
 	char devname[32];
 	char *path;			/* file path, or the io region's name */
 	int fd;				/* -1 for io regions */
+	int dirfd;			/* a region directory's, else -1 */
+	char *file_path;		/* its DIR/region (NULL: path is the file) */
+	const struct ns_place_ops *place;	/* where data lives (below) */
 	struct ns_io *io;
 	uint64_t size;			/* the whole file */
 	uint64_t data_size;

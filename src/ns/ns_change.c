@@ -138,6 +138,7 @@ static int ns_find_space(struct ns_region *r, uint64_t size, uint64_t align,
 int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_opts *o,
 			struct ns_namespace **out)
 {
+	const struct ns_place_ops *place = ns_place(r);
 	const char *name = o && o->name ? o->name : "";
 	uint64_t align, dpa = 0;
 	struct ns_label l;
@@ -189,20 +190,6 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 	rc = ns_find_space(r, o->size, align, o->force, &dpa);
 	if (rc)
 		return rc;
-	if (!o->sparse) {
-		rc = ns_io_allocate_noted(r->io, dpa, o->size, o->progress,
-					  o->progress_arg, &note);
-		if (rc) {
-			char msg[512];
-
-			snprintf(msg, sizeof(msg), "%s", ns_errormsg());
-			return ns_err(rc, "cannot preallocate %s for a namespace in "
-				      "%s: %s%s", ns_format_size(o->size, a, sizeof(a)),
-				      r->devname, msg, rc == -EOPNOTSUPP ?
-				      " (create it sparse)" : "");
-		}
-	}
-
 	memset(&l, 0, sizeof(l));
 	memcpy(l.uuid, u, 16);
 	snprintf(l.name, sizeof(l.name), "%s", name);
@@ -217,10 +204,13 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 	if (ns_lsa_label_size(r->lsa) >= 256)
 		memcpy(l.type_guid, ns_label_type_guid_pmem, 16);
 	/* abstraction_guid stays null: a raw namespace */
+	rc = place->create_begin(r, &l, o, &note);
+	if (rc)
+		return rc;
 	rc = ns_lsa_commit(r->lsa, NULL, 0, &l, 1, &slot);
 	if (rc) {
 		/* no label: give back every block the preallocation took */
-		int urc = ns_io_alloc_end(r->io, note, true);
+		int urc = place->create_end(r, note, true);
 
 		rc = ns_commit_msg(r, rc, "create namespace");
 		if (urc) {
@@ -233,7 +223,7 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 		}
 		return rc;
 	}
-	ns_io_alloc_end(r->io, note, false);
+	place->create_end(r, note, false);
 
 	ns = ns_alloc_ns(r, slot);
 	if (!ns) {
@@ -252,12 +242,69 @@ int ns_namespace_create(struct ns_region *r, const struct ns_namespace_create_op
 
 /* ---- destroy ---- */
 
-int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
+/* ---- where the data lives: the region file's dpa range ---- */
+
+static int ns_file_create_begin(struct ns_region *r, const struct ns_label *l,
+				const struct ns_namespace_create_opts *o, void **note)
+{
+	char a[32];
+	int rc;
+
+	if (o->sparse)
+		return 0;
+	rc = ns_io_allocate_noted(r->io, l->dpa, l->rawsize, o->progress,
+				  o->progress_arg, note);
+	if (rc) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		return ns_err(rc, "cannot preallocate %s for a namespace in "
+			      "%s: %s%s", ns_format_size(l->rawsize, a, sizeof(a)),
+			      r->devname, msg, rc == -EOPNOTSUPP ?
+			      " (create it sparse)" : "");
+	}
+	return 0;
+}
+
+static int ns_file_create_end(struct ns_region *r, void *note, bool undo)
+{
+	return ns_io_alloc_end(r->io, note, undo);
+}
+
+/* the first min(8 KiB, size) bytes zeroed, when the range is trusted */
+static int ns_file_destroy_begin(struct ns_namespace *ns)
 {
 	static const uint8_t zero[NS_DESTROY_ZERO_BYTES];
 	struct ns_region *r = ns->region;
-	bool others;
 	uint64_t n;
+	int rc;
+
+	if (ns->state == NS_STATE_INVALID)
+		return 0;
+	n = ns->label.rawsize < sizeof(zero) ? ns->label.rawsize : sizeof(zero);
+	rc = ns_io_write(r->io, zero, (size_t)n, ns->label.dpa);
+	if (!rc)
+		rc = ns_io_persist(r->io, ns->label.dpa, n);
+	return rc;
+}
+
+static const struct ns_place_ops ns_place_file = {
+	.create_begin = ns_file_create_begin,
+	.create_end = ns_file_create_end,
+	.destroy_begin = ns_file_destroy_begin,
+};
+
+const struct ns_place_ops *ns_place(const struct ns_region *r)
+{
+	return r->place ? r->place : &ns_place_file;
+}
+
+int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
+{
+	struct ns_region *r = ns->region;
+	const struct ns_place_ops *place = ns_place(r);
+	struct ns_label gone;
+	bool others;
 	int rc;
 
 	rc = ns_region_check_writable(r, "destroy namespace");
@@ -269,19 +316,17 @@ int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
 	if (ns->holders && !(flags & NS_DESTROY_FORCE))
 		return ns_err(-EBUSY, "namespace '%s' in %s is in use (force to "
 			      "destroy it anyway)", ns->shown, r->devname);
-	if (ns->state != NS_STATE_INVALID) {
-		n = ns->label.rawsize < sizeof(zero) ? ns->label.rawsize : sizeof(zero);
-		rc = ns_io_write(r->io, zero, (size_t)n, ns->label.dpa);
-		if (!rc)
-			rc = ns_io_persist(r->io, ns->label.dpa, n);
-		if (rc)
-			return ns_commit_msg(r, rc, "destroy namespace");
-	}
+	rc = place->destroy_begin(ns);
+	if (rc)
+		return ns_commit_msg(r, rc, "destroy namespace");
 	rc = ns_lsa_commit(r->lsa, &ns->slot, 1, NULL, 0, NULL);
 	if (rc)
 		return ns_commit_msg(r, rc, "destroy namespace");
+	gone = ns->label;
 	others = ns_removal_affects_others(ns);
 	ns_bury(r, ns);
+	if (place->destroy_end)
+		place->destroy_end(r, &gone);
 	if (others)
 		ns_region_classify(r);
 	return 0;

@@ -63,6 +63,7 @@ static int ns_region_alloc(const char *path, const struct ns_region_opts *o,
 		return ns_err(-ENOMEM, "region '%s': out of memory", path);
 	}
 	r->fd = -1;
+	r->dirfd = -1;
 	if (o) {
 		r->id = o->id;
 		r->flags = o->flags;
@@ -77,6 +78,7 @@ static void ns_region_free(struct ns_region *r)
 {
 	ns_region_free_namespaces(r);
 	ns_lsa_free(&r->lsa);
+	free(r->file_path);
 	free(r->path);
 	free(r);
 }
@@ -172,7 +174,7 @@ static void ns_region_alloc_labels(struct ns_region *r)
 
 /* open on an fd the caller opened (and locked, for writers); owns fd on success */
 static int ns_region_open_fd(int fd, const char *path, const struct ns_region_opts *o,
-			     struct ns_region **out)
+			     struct ns_region **out, int dirfd)
 {
 	struct ns_region *r;
 	char msg[512];
@@ -189,13 +191,18 @@ static int ns_region_open_fd(int fd, const char *path, const struct ns_region_op
 	}
 	r->size = r->io->size;
 	r->fd = fd;
+	if (dirfd >= 0 && (rc = ns_dir_attach(r, dirfd)) != 0)	/* before classify */
+		goto fail;
 	rc = ns_region_load(r, o ? o->label_size : 0);
+	if (!rc && dirfd >= 0 && !(r->flags & NS_REGION_RDONLY))
+		rc = ns_dir_reconcile(r);
 	if (rc)
 		goto fail;
 	ns_region_alloc_labels(r);
 	*out = r;
 	return 0;
 fail:
+	r->dirfd = -1;		/* the caller's on failure, as fd */
 	ns_io_destroy(&r->io);
 	ns_region_free(r);	/* fd stays the caller's */
 	return rc;
@@ -205,23 +212,32 @@ int ns_region_open(const char *path, const struct ns_region_opts *o,
 		   struct ns_region **out)
 {
 	bool rdonly = o && (o->flags & NS_REGION_RDONLY);
-	int fd, rc;
+	struct stat st;
+	int fd, dirfd = -1, rc;
 
 	*out = NULL;
-	fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = ns_dir_open(path, rdonly, &dirfd, &fd);	/* region_dir.c */
+		if (rc)
+			return rc;
+	} else {
+		fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return ns_err(-errno, "cannot open region '%s': %s", path,
 			      strerror(errno));
 	if (!rdonly) {
 		rc = ns_region_lock(fd, path);
-		if (rc) {
-			close(fd);
-			return rc;
-		}
+		if (rc)
+			goto fail;
 	}
-	rc = ns_region_open_fd(fd, path, o, out);
-	if (rc)
-		close(fd);
+	rc = ns_region_open_fd(fd, path, o, out, dirfd);
+	if (!rc)
+		return 0;
+fail:
+	close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
 	return rc;
 }
 
@@ -255,7 +271,7 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 	uint64_t ls, min;
 	unsigned minor;
 	char a[32], b[32], msg[512];
-	int fd, rc;
+	int fd, dirfd = -1, rc;
 
 	*out = NULL;
 	if (!c)
@@ -310,7 +326,13 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 	}
 	oo.label_size = ls;
 
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (c->dir) {
+		rc = ns_dir_create(path, &dirfd, &fd);	/* region_dir.c */
+		if (rc)
+			return rc;
+	} else {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	}
 	if (fd < 0)
 		return ns_err(-errno, "cannot create region '%s': %s", path,
 			      strerror(errno));
@@ -342,7 +364,7 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 	ns_io_destroy(&io);
 	if (rc)
 		goto fail_msg;
-	rc = ns_region_open_fd(fd, path, &oo, out);
+	rc = ns_region_open_fd(fd, path, &oo, out, dirfd);
 	if (rc)
 		goto fail;
 	return 0;
@@ -352,8 +374,11 @@ fail_msg:
 	rc = ns_err(rc, "create region '%s': %s", path, msg);
 fail:
 	ns_io_destroy(&io);
-	unlink(path);
 	close(fd);
+	if (c->dir)
+		ns_dir_create_undo(path, dirfd);
+	else
+		unlink(path);
 	return rc;
 }
 
@@ -367,6 +392,8 @@ void ns_region_close(struct ns_region **rp)
 	ns_io_destroy(&r->io);
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
 	ns_region_free(r);
 	*rp = NULL;
 }

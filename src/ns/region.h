@@ -46,6 +46,7 @@ struct ns_region_create_opts {
 	bool prealloc;		/* allocate every block (else sparse) */
 	ns_progress_fn *progress;	/* NULL, or told how prealloc goes */
 	void *progress_arg;
+	bool dir;		/* a region directory (path: the directory) */
 };
 
 /*
@@ -69,6 +70,47 @@ int ns_region_open(const char *path, const struct ns_region_opts *o,
 /* The same on an io (tests). Takes ownership of io on success. */
 int ns_region_open_io(struct ns_io *io, const char *name,
 		      const struct ns_region_opts *o, struct ns_region **out);
+
+/*
+ * A region directory (create-region --layout dir): path is a directory
+ * holding "region" (a sparse region file: its label area, never data) and
+ * one file per namespace, "ns-<uuid>", of exactly the namespace's size,
+ * preallocated, its bytes at offset 0. ns_region_open opens either layout
+ * (a directory path is a region directory); ns_region_create makes one
+ * with c->dir. Every file is reached with openat on the directory's
+ * descriptor, O_NOFOLLOW: a link, FIFO or directory in their place is
+ * refused, never followed. Create: the namespace file is made, sized,
+ * fsynced with the directory, then the label committed (a failed commit
+ * removes it); destroy: the label commit, then the file removed. A
+ * writer's open removes ns-* files no label describes (a crash's
+ * orphans); a namespace whose file is missing or of the wrong size is not
+ * served (INVALID, with the reason).
+ */
+bool ns_region_is_dir(const struct ns_region *r);
+/*
+ * A region directory's namespace file, opened with flags (O_RDWR ...;
+ * O_NOFOLLOW|O_CLOEXEC added) through the directory: *fd, or -errno with
+ * the message (not a regular file, not the namespace's size). -ENOTSUP on
+ * a region file.
+ */
+int ns_region_ns_file_open(const struct ns_region *r, const struct ns_namespace *ns,
+			   int flags, int *fd);
+/*
+ * The file holding the label area: the region file's path, or a region
+ * directory's DIR/region (what media errors' sidecar, PATH.badblocks, is
+ * named after and tied to).
+ */
+const char *ns_region_file_path(const struct ns_region *r);
+/* "ns-<uuid>" of ns into buf (at least 48 bytes) */
+const char *ns_region_ns_file_name(const struct ns_namespace *ns, char *buf, size_t len);
+/*
+ * The file holding path's label area: path itself (O_CLOEXEC), or a
+ * region directory's "region" (as ns_region_open reaches it). *fd or
+ * -errno with the message.
+ */
+int ns_region_open_file(const char *path, bool rdonly, int *fd);
+/* ns_dir_reconcile's messages (removed orphans): NULL, or a logger */
+void ns_region_set_logger(void (*fn)(const char *msg));
 
 /* Releases the namespaces, the lock and the file. */
 void ns_region_close(struct ns_region **r);

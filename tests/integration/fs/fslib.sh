@@ -7,6 +7,13 @@ need_fuse
 set -e
 
 NSIO=$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio
+# PMEMFS_LAYOUT=dir (the suites' second registration): every region the
+# tests create is a region directory (create-region --layout dir) at the
+# same path; nsio_dir.sh takes (region, dpa + off) to the namespace's file
+LAYOUT=${PMEMFS_LAYOUT:-file}
+if [ "$LAYOUT" = dir ]; then
+	NSIO=$PMEMFS_SOURCE_ROOT/tests/integration/fs/nsio_dir.sh
+fi
 [ -x "$PMEMFS" ] || fail "pmemfs not built at $PMEMFS"
 [ -x "$PMEMCTL" ] || fail "pmemctl not built at $PMEMCTL"
 MNT=$T/mnt
@@ -32,14 +39,18 @@ at_exit fs_cleanup
 
 # region_create FILE SIZE: a new region; fills its data area with $GUARD
 region_create() {
-	"$PMEMCTL" create-region --size "$2" "$1" >/dev/null ||
+	"$PMEMCTL" create-region --layout "$LAYOUT" --size "$2" "$1" >/dev/null ||
 		fail "create-region $1 failed"
 }
 
 # ns_create FILE SIZE NAME [OPTIONS...]: prints the namespace's dpa
 ns_create() {
-	local f=$1 s=$2 n=$3 j
+	local f=$1 s=$2 n=$3 j a
 	shift 3
+	if [ -d "$f" ]; then
+		# a region directory's namespaces are always preallocated
+		for a in "$@"; do shift; [ "$a" = --sparse ] || set -- "$@" "$a"; done
+	fi
 	j=$("$PMEMCTL" create-namespace --file "$f" -s "$s" -n "$n" "$@") ||
 		fail "create-namespace $n failed"
 	json_get "$j" .dpa
@@ -48,6 +59,15 @@ ns_create() {
 # guard_fill FILE: every byte of the data area becomes $GUARD
 guard_fill() {
 	local size
+	if [ -d "$1" ]; then
+		# its data area is never written; the namespace files get the guard
+		local u s
+		"$PMEMCTL" list --file "$1" -N -i | jq -r '.[] | "\(.uuid) \(.size)"' |
+			while read -r u s; do
+				"$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio" fill "$1/ns-$u" 0 "$s" $GUARD
+			done
+		return 0
+	fi
 	size=$(stat -c %s "$1")
 	"$NSIO" fill "$1" 0 $((size - LABEL_SIZE)) $GUARD
 }
@@ -55,6 +75,13 @@ guard_fill() {
 # guard_check FILE OFF LEN: outside [OFF, OFF+LEN) the data area is $GUARD
 guard_check() {
 	local size end
+	if [ -d "$1" ]; then
+		# the region file's data area stays a hole: all zeroes
+		size=$(stat -c %s "$1/region")
+		"$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio" check-byte "$1/region" 0 \
+			$((size - LABEL_SIZE)) 0 || fail "the region file's data area was written"
+		return 0
+	fi
 	size=$(stat -c %s "$1")
 	end=$(($2 + $3))
 	"$NSIO" check-byte "$1" 0 "$2" $GUARD || fail "guard bytes before $2 changed"

@@ -9,7 +9,15 @@ OLC=$PMEMFS_BUILD_ROOT/tests/integration/online/olclient
 SOCK=
 
 # pc ARGS...: pmemctl against this test's mount
-pc() { "$PMEMCTL" "$@" --mount "$MNT"; }
+# (PMEMFS_LAYOUT=dir: a region directory's namespaces are always
+# preallocated, so create-namespace's --sparse is dropped)
+pc() {
+	if [ "$LAYOUT" = dir ] && [ "${1:-}" = create-namespace ]; then
+		local a
+		for a in "$@"; do shift; [ "$a" = --sparse ] || set -- "$@" "$a"; done
+	fi
+	"$PMEMCTL" "$@" --mount "$MNT"
+}
 
 # mount_dev: major:minor of the mount at $MNT
 mount_dev() {

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The region directory layout (region_ops.h: fs_region_dir_ops; the core's
+ * side is src/ns/region_dir.c): each namespace's data is a file of its
+ * own, DIR/ns-<uuid>, its bytes at offset 0. Each served namespace opens
+ * its file once (ns_open, through the directory's descriptor, O_NOFOLLOW,
+ * checked to be a regular file of the namespace's size): a buffered
+ * descriptor and, where the file system has it, an O_DIRECT one. The data
+ * path is the region file's (region_io.c) at offset 0 of that file:
+ * page-aligned WRITEs O_DIRECT (spliced from libfuse's pipe when they
+ * are page-cache pages), the rest buffered pwrite recorded as dirty
+ * extents; sync is sync_file_range of each extent + fdatasync of the
+ * namespace's own file, then POSIX_FADV_DONTNEED; cachestat(2) on that
+ * file. Write-back errors: the file is the namespace's alone, and its
+ * descriptors were opened when it started being served, so what fdatasync
+ * reports is the namespace's own (no probe, docs/durability.md).
+ * backing_fd gives the buffered descriptor (passthrough).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ns/error.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
+
+#include "fs/log.h"
+#include "fs/nsfile.h"
+#include "fs/region_ops.h"
+
+/* the region's state: the core region (its directory descriptor) */
+struct rdir_rio {
+	struct ns_region *r;
+	enum fs_backing backing;
+};
+
+/* a namespace's state (n->rns): its own file */
+struct rdir_ns {
+	int fd;		/* buffered, O_RDWR */
+	int dfd;	/* O_DIRECT or -1 */
+};
+
+#define DIO_ALIGN 4096u
+#define BUF_SIZE (1u << 20)
+
+static struct rdir_rio *rd_of(struct fs_rio *rio)
+{
+	return (struct rdir_rio *)rio;
+}
+
+static struct rdir_ns *rn_of(const struct fs_ns *n)
+{
+	return n->rns;
+}
+
+/* a page-aligned per-thread buffer of at least len bytes (O_DIRECT, READ) */
+static void *tls_buf(size_t len)
+{
+	static __thread void *p;
+	static __thread size_t cap;
+
+	if (cap < len) {
+		void *q;
+		size_t c = len < BUF_SIZE ? BUF_SIZE : len;
+
+		if (posix_memalign(&q, DIO_ALIGN, c))
+			return NULL;
+		free(p);
+		p = q;
+		cap = c;
+	}
+	return p;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -ENOSPC;
+		p += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t r = pread(fd, p, len, (off_t)off);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			return -ENODATA;
+		p += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+static int rdir_open(struct ns_region *r, enum fs_backing backing, struct fs_rio **out)
+{
+	struct rdir_rio *rd = calloc(1, sizeof(*rd));
+
+	if (!rd)
+		return -ENOMEM;
+	rd->r = r;
+	rd->backing = backing;
+	*out = (struct fs_rio *)rd;
+	return 0;
+}
+
+static void rdir_close(struct fs_rio *rio)
+{
+	free(rd_of(rio));
+}
+
+static bool rdir_direct(const struct fs_rio *rio)
+{
+	return ((const struct rdir_rio *)rio)->backing != FS_BACKING_BUFFERED;
+}
+
+static int rdir_ns_open(struct fs_ns *n)
+{
+	struct rdir_rio *rd = rd_of(n->rio);
+	struct rdir_ns *x = calloc(1, sizeof(*x));
+	char path[64];
+	int rc;
+
+	if (!x)
+		return -ENOMEM;
+	x->dfd = -1;
+	rc = ns_region_ns_file_open(rd->r, n->ns, O_RDWR, &x->fd);
+	if (rc) {
+		fs_err("%s: %s not served: %s", ns_region_devname(rd->r), n->devname,
+		       ns_errormsg());
+		free(x);
+		return rc;
+	}
+	if (rd->backing != FS_BACKING_BUFFERED) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", x->fd);
+		x->dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+		if (x->dfd < 0 && rd->backing == FS_BACKING_DIRECT) {
+			rc = -errno;
+			fs_err("%s: no O_DIRECT on its namespace file: %s", n->devname,
+			       strerror(-rc));
+			close(x->fd);
+			free(x);
+			return rc;
+		}
+	}
+	n->rns = x;
+	return 0;
+}
+
+static void rdir_ns_close(struct fs_ns *n)
+{
+	struct rdir_ns *x = rn_of(n);
+
+	if (!x)
+		return;
+	if (x->dfd >= 0)
+		close(x->dfd);
+	close(x->fd);
+	free(x);
+	n->rns = NULL;
+}
+
+static int rdir_backing_fd(struct fs_ns *n)
+{
+	return rn_of(n) ? rn_of(n)->fd : -ENOTSUP;
+}
+
+static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
+{
+	return rn_of(n)->dfd >= 0 && len > 0 && off % DIO_ALIGN == 0 &&
+	       len % DIO_ALIGN == 0;
+}
+
+/* the file still reaches past [off, off+len): 0, or -EIO, sticky (region_io.c) */
+static int check_end(struct fs_ns *n, uint64_t off, uint64_t len)
+{
+	struct stat st;
+
+	if (fstat(rn_of(n)->fd, &st) < 0 || (uint64_t)st.st_size >= off + len)
+		return 0;
+	if (!fs_ns_error(n))
+		fs_err("%s: its namespace file is %llu bytes, shorter than the "
+		       "namespace (%llu bytes): it was truncated behind pmemfs",
+		       n->devname, (unsigned long long)st.st_size,
+		       (unsigned long long)n->size);
+	fs_ns_set_error(n, EIO, "write past the end of the shortened namespace file");
+	return -EIO;
+}
+
+static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off,
+		      bool cached)
+{
+	struct rdir_ns *x = rn_of(n);
+	int rc;
+
+	if (check_end(n, off, len))
+		return -EIO;
+	if (!cached && dio_ok(n, len, off)) {
+		const void *b = buf;
+
+		if ((uintptr_t)buf % DIO_ALIGN) {
+			void *t = tls_buf(len);
+
+			if (t)
+				memcpy(t, buf, len);
+			b = t;
+		}
+		if (b) {
+			rc = pwrite_all(x->dfd, b, len, off);
+			if (rc == 0) {
+				fs_dirty_mark_sync(n, len);
+				fs_stats_add(&n->stats.bytes_written, len);
+				return 0;
+			}
+			if (rc != -EINVAL)
+				goto fail;
+		}
+	}
+	rc = pwrite_all(x->fd, buf, len, off);
+	if (rc < 0)
+		goto fail;
+	fs_dirty_add(n, off, len);
+	fs_stats_add(&n->stats.bytes_written, len);
+	return 0;
+fail:
+	fs_ns_set_error(n, -rc, "write to the namespace file");
+	return -EIO;
+}
+
+static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
+{
+	loff_t pos = (loff_t)off;
+	size_t done = 0;
+	int rc;
+
+	if (!dio_ok(n, len, off))
+		return -EAGAIN;
+	if (check_end(n, off, len))
+		return -EIO;
+	while (done < len) {
+		ssize_t w = splice(pipefd, NULL, rn_of(n)->dfd, &pos, len - done,
+				   SPLICE_F_MOVE);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = w < 0 ? -errno : -EIO;
+			if (done == 0 && (rc == -EINVAL || rc == -EOPNOTSUPP))
+				return -EAGAIN;
+			fs_ns_set_error(n, -rc, "splice to the namespace file");
+			return -EIO;
+		}
+		done += (size_t)w;
+	}
+	fs_dirty_mark_sync(n, len);
+	fs_stats_add(&n->stats.bytes_written, len);
+	return 0;
+}
+
+static int rdir_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
+{
+	struct rdir_ns *x = rn_of(n);
+	void *b = tls_buf(len);
+	int rc = -EINVAL;
+
+	if (!b)
+		return -ENOMEM;
+	if (dio_ok(n, len, off))
+		rc = pread_all(x->dfd, b, len, off);
+	if (rc == -EINVAL)
+		rc = pread_all(x->fd, b, len, off);
+	if (rc < 0) {
+		fs_err("%s: read of %zu bytes at %llu failed: %s", n->devname, len,
+		       (unsigned long long)off, rc == -ENODATA ? "the namespace file "
+		       "ends before it (truncated behind pmemfs)" : strerror(-rc));
+		return -EIO;
+	}
+	fs_stats_add(&n->stats.bytes_read, len);
+	*out = b;
+	return 0;
+}
+
+static int rdir_read_page(struct fs_ns *n, void *buf, uint64_t p)
+{
+	struct rdir_ns *x = rn_of(n);
+	int rc = x->dfd >= 0 ? pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) : -EINVAL;
+
+	if (rc == -EINVAL)
+		rc = pread_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
+	return rc;
+}
+
+static int rdir_write_page(struct fs_ns *n, const void *buf, uint64_t p)
+{
+	struct rdir_ns *x = rn_of(n);
+	int rc;
+
+	if (check_end(n, p * DIO_ALIGN, DIO_ALIGN))
+		return -ENXIO;
+	rc = x->dfd >= 0 ? pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) : -EINVAL;
+	if (rc == -EINVAL)
+		rc = pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
+	return rc;
+}
+
+static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
+{
+	void *z = calloc(1, BUF_SIZE);
+	int rc = 0;
+
+	if (!z)
+		return -ENOMEM;
+	while (len > 0 && rc == 0) {
+		size_t l = len < BUF_SIZE ? (size_t)len : BUF_SIZE;
+
+		rc = pwrite_all(rn_of(n)->fd, z, l, off);
+		if (rc == 0)
+			fs_dirty_add(n, off, l);
+		off += l;
+		len -= l;
+	}
+	free(z);
+	return rc;
+}
+
+static int rdir_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
+{
+	int fd = rn_of(n)->fd, rc;
+
+	if (check_end(n, off, len))
+		return -EIO;
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		/*
+		 * a discard zeroes, keeping the blocks: the file stays
+		 * preallocated (no hole a mapping could SIGBUS on)
+		 */
+		if (fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+			      (off_t)off, (off_t)len) == 0) {
+			fs_dirty_mark_sync(n, 0);
+			return 0;
+		}
+		rc = -errno;
+		if (rc != -EOPNOTSUPP && rc != -ENOSYS) {
+			fs_err("%s: fallocate(0x%x) of the namespace file failed: %s",
+			       n->devname, mode, strerror(-rc));
+			return rc;
+		}
+		rc = write_zeroes(n, off, len);
+		if (rc < 0) {
+			fs_ns_set_error(n, -rc, "writing zeroes to the namespace file");
+			return -EIO;
+		}
+		return 0;
+	}
+	/* mode 0: the file is preallocated already; reserve again all the same */
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) < 0) {
+		rc = -errno;
+		return rc == -EOPNOTSUPP || rc == -ENOSYS ? 0 : rc;
+	}
+	fs_dirty_mark_sync(n, 0);
+	return 0;
+}
+
+/* one sync call on n's own file: 0 or the positive errno */
+static int sync_call(int fd, bool range, uint64_t off, uint64_t len)
+{
+	int rc;
+
+	if (range)
+		rc = sync_file_range(fd, (off64_t)off, (off64_t)len,
+				     SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				     SYNC_FILE_RANGE_WAIT_AFTER);
+	else
+		while ((rc = fdatasync(fd)) < 0 && errno == EINTR)
+			;
+	if (rc == 0)
+		return 0;
+	if (range && (errno == EINVAL || errno == ESPIPE))
+		return 0;	/* no write-back (tmpfs) */
+	return errno;
+}
+
+static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **what)
+{
+	int fd = rn_of(n)->fd, err = 0;
+	const char *w = "sync_file_range of the namespace file";
+	unsigned i;
+
+	if (d && d->whole)
+		err = sync_call(fd, true, 0, n->size);
+	for (i = 0; d && !d->whole && i < d->n && !err; i++)
+		err = sync_call(fd, true, d->ext[i].off, d->ext[i].len);
+	if (!err) {
+		w = "fdatasync of the namespace file";
+		err = sync_call(fd, false, 0, 0);
+	}
+	if (err) {
+		if (what)
+			*what = w;
+		return err;
+	}
+	if (d && d->whole)
+		posix_fadvise(fd, 0, (off_t)n->size, POSIX_FADV_DONTNEED);
+	for (i = 0; d && !d->whole && i < d->n; i++)
+		posix_fadvise(fd, (off_t)d->ext[i].off, (off_t)d->ext[i].len,
+			      POSIX_FADV_DONTNEED);
+	return 0;
+}
+
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+struct rdir_cs_range {
+	uint64_t off, len;
+};
+
+struct rdir_cs {
+	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
+/* cachestat(2) of n's own file (n NULL: of the region file, whether it can) */
+static int rdir_cachestat(struct fs_rio *rio, const struct fs_ns *n, uint64_t *bytes)
+{
+	struct rdir_cs_range r = { 0, n ? n->size : 1 };
+	struct rdir_cs cs;
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = n ? rn_of(n)->fd : ns_region_fd(rd_of(rio)->r);
+
+	static int logged;	/* atomic */
+	int zero = 0;
+
+	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0) {
+		int err = errno;
+
+		if (__atomic_compare_exchange_n(&logged, &zero, 1, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			fs_info("cachestat(2) failed: %s%s: the page-cache part of the bytes "
+				"not yet durable is shown as unknown (null) in 'pmemctl list -v'",
+				strerror(err), err == ENOSYS ? " (Linux < 6.5)" : "");
+		return -err;
+	}
+	*bytes = (cs.nr_dirty + cs.nr_writeback) * (uint64_t)(page > 0 ? page : 4096);
+	return 0;
+}
+
+const struct fs_region_ops fs_region_dir_ops = {
+	.name = "region directory",
+	.open = rdir_open,
+	.close = rdir_close,
+	.direct = rdir_direct,
+	.cachestat = rdir_cachestat,
+	.ns_open = rdir_ns_open,
+	.ns_close = rdir_ns_close,
+	.write = rdir_write,
+	.write_pipe = rdir_write_pipe,
+	.read = rdir_read,
+	.fallocate = rdir_fallocate,
+	.read_page = rdir_read_page,
+	.write_page = rdir_write_page,
+	.sync = rdir_sync,
+	.backing_fd = rdir_backing_fd,
+};

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A region directory (region.h): DIR/region, a sparse region file whose
+ * label area is the region's (its data area is never written: it keeps
+ * the capacity and the dpa ranges), and DIR/ns-<uuid>, one regular file
+ * per namespace of exactly its size, preallocated, its bytes at offset 0.
+ *
+ * Every file is reached through the directory's descriptor (opened once,
+ * O_DIRECTORY|O_NOFOLLOW) with openat and O_NOFOLLOW; new files O_EXCL,
+ * mode 0600. A link, FIFO or directory where a file is expected is
+ * refused, never followed or opened (FIFOs: O_NONBLOCK, then the type).
+ *
+ * The data placement of this layout (ns_place_dir, internal.h):
+ * - create: ns-<uuid> made (O_EXCL), fallocate'd to its size (never
+ *   sparse: a store into a hole of a full file system is SIGBUS for a
+ *   mapping without the daemon in between), fsync'ed, the directory
+ *   fsync'ed; THEN the label commit. A failed commit removes the file
+ *   (its blocks go with it) and fsyncs the directory.
+ * - destroy: the label commit, THEN unlinkat and a directory fsync (a
+ *   crash in between leaves an orphan, removed at the next open). A file
+ *   another label with the same uuid still names stays.
+ * - classify: a namespace whose file is missing, not a regular file or of
+ *   another size is INVALID with that reason, never recreated with zeroes.
+ * - a writer's open: ns-* files no label names are a crash's orphans and
+ *   are removed (said through the logger); an ns-* that is not a regular
+ *   file refuses the open, naming it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "ns/error.h"
+#include "ns/namespace_priv.h"
+#include "ns/util.h"
+
+#define NS_DIR_REGION "region"
+#define NS_DIR_PREFIX "ns-"
+#define NS_DIR_NAME_LEN 48
+
+static void (*ns_dir_logger)(const char *msg);
+
+void ns_region_set_logger(void (*fn)(const char *msg))
+{
+	ns_dir_logger = fn;
+}
+
+static void ns_dir_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ns_dir_log(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ns_dir_logger)
+		ns_dir_logger(msg);
+	else
+		fprintf(stderr, "%s\n", msg);
+}
+
+static const char *ns_dir_name(const uint8_t *uuid, char *buf, size_t len)
+{
+	char s[37];
+
+	uuid_unparse_lower(uuid, s);
+	snprintf(buf, len, NS_DIR_PREFIX "%s", s);
+	return buf;
+}
+
+const char *ns_region_ns_file_name(const struct ns_namespace *ns, char *buf, size_t len)
+{
+	return ns_dir_name(ns->label.uuid, buf, len);
+}
+
+int ns_dir_attach(struct ns_region *r, int dirfd)
+{
+	size_t len = strlen(r->path) + sizeof("/" NS_DIR_REGION);
+
+	r->file_path = malloc(len);
+	if (!r->file_path)
+		return ns_err(-ENOMEM, "region '%s': out of memory", r->path);
+	snprintf(r->file_path, len, "%s/" NS_DIR_REGION, r->path);
+	r->dirfd = dirfd;
+	r->place = &ns_place_dir;
+	return 0;
+}
+
+const char *ns_region_file_path(const struct ns_region *r)
+{
+	return r->file_path ? r->file_path : r->path;
+}
+
+bool ns_region_is_dir(const struct ns_region *r)
+{
+	return r->dirfd >= 0;
+}
+
+static const char *ns_dir_kind(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISBLK(m) || S_ISCHR(m))
+		return "a device";
+	return "not a regular file";
+}
+
+/* fsync of a directory: 0 or -errno with the message */
+static int ns_dir_sync(int dirfd, const char *path)
+{
+	while (fsync(dirfd) < 0) {
+		if (errno == EINTR)
+			continue;
+		return ns_err(-errno, "fsync of region directory '%s': %s", path,
+			      strerror(errno));
+	}
+	return 0;
+}
+
+/*
+ * openat(dirfd, name) of a regular file only: never through a link, never
+ * blocking on a FIFO. *fd or -errno with the message.
+ */
+static int ns_dir_openat(int dirfd, const char *path, const char *name, int flags,
+			 mode_t mode, int *fd)
+{
+	struct stat st;
+	int f = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+
+	if (f < 0) {
+		if (errno == ELOOP)
+			return ns_err(-ELOOP, "'%s/%s' is a symbolic link: refused "
+				      "(pmemfs never follows a link it did not create)",
+				      path, name);
+		return ns_err(-errno, "cannot %s '%s/%s': %s",
+			      flags & O_CREAT ? "create" : "open", path, name,
+			      strerror(errno));
+	}
+	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int err = errno;
+
+		close(f);
+		return ns_err(err && !S_ISREG(st.st_mode) ? -EINVAL : -err,
+			      "'%s/%s' is %s: refused (a region directory holds "
+			      "regular files only)", path, name, ns_dir_kind(st.st_mode));
+	}
+	if (st.st_nlink > 1) {
+		/*
+		 * a hard link: the same file under another name too, perhaps
+		 * outside the directory (another user's link to a file of
+		 * theirs, or of ours); pmemfs made it with one name
+		 */
+		close(f);
+		return ns_err(-EMLINK, "'%s/%s' has %lu names (hard links): refused "
+			      "(pmemfs made it with one; remove the other names)", path,
+			      name, (unsigned long)st.st_nlink);
+	}
+	fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK);
+	*fd = f;
+	return 0;
+}
+
+int ns_dir_open(const char *path, bool rdonly, int *dirfd, int *fd)
+{
+	int d = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	if (d < 0)
+		return ns_err(-errno, "cannot open region directory '%s': %s%s", path,
+			      strerror(errno), errno == ENOTDIR || errno == ELOOP ?
+			      " (a symbolic link is not followed)" : "");
+	rc = ns_dir_openat(d, path, NS_DIR_REGION, rdonly ? O_RDONLY : O_RDWR, 0, fd);
+	if (rc == -ENOENT) {
+		/* any other directory: what a directory always was */
+		close(d);
+		return ns_err(-EINVAL, "cannot open region '%s': not a regular file "
+			      "or block device, nor a region directory (no file "
+			      "'%s' in it: create-region --layout dir makes one)",
+			      path, NS_DIR_REGION);
+	}
+	if (rc) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
+		close(d);
+		return ns_err(rc, "region directory '%s': %s", path, msg);
+	}
+	*dirfd = d;
+	return 0;
+}
+
+int ns_region_open_file(const char *path, bool rdonly, int *fd)
+{
+	struct stat st;
+	int d, rc;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = ns_dir_open(path, rdonly, &d, fd);
+		if (!rc)
+			close(d);
+		return rc;
+	}
+	*fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (*fd < 0)
+		return ns_err(-errno, "cannot open '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int ns_dir_create(const char *path, int *dirfd, int *fd)
+{
+	char *copy;
+	int d, p, rc;
+
+	if (mkdir(path, 0700) < 0)
+		return ns_err(-errno, "cannot create region directory '%s': %s", path,
+			      strerror(errno));
+	d = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d < 0) {
+		rc = ns_err(-errno, "cannot open region directory '%s': %s", path,
+			    strerror(errno));
+		rmdir(path);
+		return rc;
+	}
+	rc = ns_dir_openat(d, path, NS_DIR_REGION, O_RDWR | O_CREAT | O_EXCL, 0600, fd);
+	if (!rc)
+		rc = ns_dir_sync(d, path);
+	if (rc) {
+		if (*fd >= 0)
+			close(*fd);
+		ns_dir_create_undo(path, d);
+		return rc;
+	}
+	/* the directory's own entry, best effort */
+	copy = strdup(path);
+	if (copy) {
+		p = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (p >= 0) {
+			fsync(p);
+			close(p);
+		}
+		free(copy);
+	}
+	*dirfd = d;
+	return 0;
+}
+
+void ns_dir_create_undo(const char *path, int dirfd)
+{
+	unlinkat(dirfd, NS_DIR_REGION, 0);
+	close(dirfd);
+	rmdir(path);
+}
+
+int ns_region_ns_file_open(const struct ns_region *r, const struct ns_namespace *ns,
+			   int flags, int *fd)
+{
+	char name[NS_DIR_NAME_LEN], a[32], b[32];
+	struct stat st;
+	int rc;
+
+	if (r->dirfd < 0)
+		return -ENOTSUP;
+	ns_dir_name(ns->label.uuid, name, sizeof(name));
+	rc = ns_dir_openat(r->dirfd, r->path, name, flags & ~O_CREAT, 0, fd);
+	if (rc)
+		return rc;
+	if (fstat(*fd, &st) == 0 && (uint64_t)st.st_size == ns->label.rawsize)
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return ns_err(-EIO, "namespace file '%s/%s' is %s, the namespace %s", r->path,
+		      name, ns_format_size((uint64_t)st.st_size, a, sizeof(a)),
+		      ns_format_size(ns->label.rawsize, b, sizeof(b)));
+}
+
+/* ---- the data placement (internal.h) ---- */
+
+struct ns_dir_note {
+	char name[NS_DIR_NAME_LEN];
+	int fd;		/* the new file, until create_end */
+};
+
+/*
+ * ns-<uuid> given back after a failed create: its blocks freed now
+ * (ftruncate: xfs and btrfs free an unlinked file's blocks only later, so
+ * the free space would come back after the command), then the name.
+ * 0 or -errno.
+ */
+static int ns_dir_remove(struct ns_region *r, int fd, const char *name)
+{
+	int rc = 0;
+
+	if (fd >= 0 && ftruncate(fd, 0) < 0)
+		rc = -errno;
+	if (unlinkat(r->dirfd, name, 0) < 0 && errno != ENOENT && !rc)
+		rc = -errno;
+	fsync(r->dirfd);
+	return rc;
+}
+
+static int ns_dir_fill(struct ns_region *r, int fd, const struct ns_label *l,
+		       const struct ns_namespace_create_opts *o)
+{
+	uint64_t done = 0, len = l->rawsize;
+
+	if (o->progress)
+		o->progress(0, len, o->progress_arg);
+	while (done < len) {
+		uint64_t n = len - done;
+
+		if (o->progress && n > NS_PROGRESS_STEP)
+			n = NS_PROGRESS_STEP;
+		if (fallocate(fd, 0, (off_t)done, (off_t)n) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += n;
+		if (o->progress)
+			o->progress(done, len, o->progress_arg);
+	}
+	while (fsync(fd) < 0)
+		if (errno != EINTR)
+			return -errno;
+	while (fsync(r->dirfd) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int ns_dir_create_begin(struct ns_region *r, const struct ns_label *l,
+			       const struct ns_namespace_create_opts *o, void **note)
+{
+	struct ns_dir_note *d;
+	char a[32];
+	int fd = -1, rc;
+
+	*note = NULL;
+	if (o->sparse)
+		return ns_err(-EINVAL, "create namespace in %s: a namespace of a "
+			      "region directory is always preallocated (no --sparse): "
+			      "a store into a hole of a full file system would be "
+			      "SIGBUS", r->devname);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ns_err(-ENOMEM, "create namespace: out of memory");
+	ns_dir_name(l->uuid, d->name, sizeof(d->name));
+	rc = ns_dir_openat(r->dirfd, r->path, d->name, O_RDWR | O_CREAT | O_EXCL,
+			   0600, &fd);
+	if (rc) {
+		free(d);
+		return rc;
+	}
+	rc = ns_dir_fill(r, fd, l, o);
+	if (rc) {
+		int urc = ns_dir_remove(r, fd, d->name);
+
+		close(fd);
+
+		rc = ns_err(rc, "cannot preallocate %s for a namespace in %s: "
+			    "namespace file '%s/%s': %s%s%s%s",
+			    ns_format_size(l->rawsize, a, sizeof(a)), r->devname, r->path,
+			    d->name, strerror(-rc), rc == -EOPNOTSUPP ? " (the file "
+			    "system has no fallocate, which this layout needs)" : "",
+			    urc ? "; removing it failed too: " : "",
+			    urc ? strerror(-urc) : "");
+		free(d);
+		return rc;
+	}
+	d->fd = fd;
+	*note = d;
+	return 0;
+}
+
+static int ns_dir_create_end(struct ns_region *r, void *note, bool undo)
+{
+	struct ns_dir_note *d = note;
+	int rc = 0;
+
+	if (!d)
+		return 0;
+	if (undo)
+		rc = ns_dir_remove(r, d->fd, d->name);
+	close(d->fd);
+	free(d);
+	return rc;
+}
+
+static int ns_dir_destroy_begin(struct ns_namespace *ns)
+{
+	(void)ns;
+	return 0;	/* the file goes after the commit, whole */
+}
+
+static void ns_dir_destroy_end(struct ns_region *r, const struct ns_label *l)
+{
+	char name[NS_DIR_NAME_LEN];
+
+	if (ns_find_uuid(r, l->uuid, NULL))
+		return;		/* another label (a duplicate) still names it */
+	ns_dir_name(l->uuid, name, sizeof(name));
+	if (unlinkat(r->dirfd, name, 0) < 0 && errno != ENOENT)
+		ns_dir_log("%s: cannot remove namespace file '%s/%s': %s (removed "
+			   "at the next open)", r->devname, r->path, name,
+			   strerror(errno));
+	fsync(r->dirfd);
+}
+
+static bool ns_dir_missing(struct ns_region *r, struct ns_namespace *ns)
+{
+	char name[NS_DIR_NAME_LEN], a[32], b[32];
+	struct stat st;
+
+	ns_dir_name(ns->label.uuid, name, sizeof(name));
+	if (fstatat(r->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		snprintf(ns->reason, sizeof(ns->reason), "its namespace file %s "
+			 "cannot be reached: %s%s", name, strerror(errno),
+			 errno == ENOENT ? " (not recreated: its data is gone)" : "");
+		return true;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(ns->reason, sizeof(ns->reason), "its namespace file %s is "
+			 "%s: refused, never followed", name, ns_dir_kind(st.st_mode));
+		return true;
+	}
+	if (st.st_nlink > 1) {
+		snprintf(ns->reason, sizeof(ns->reason), "its namespace file %s has "
+			 "%lu names (hard links): refused", name, (unsigned long)st.st_nlink);
+		return true;
+	}
+	if ((uint64_t)st.st_size != ns->label.rawsize) {
+		snprintf(ns->reason, sizeof(ns->reason), "its namespace file %s is "
+			 "%s (%" PRIu64 " bytes), the namespace %s", name,
+			 ns_format_size((uint64_t)st.st_size, a, sizeof(a)),
+			 (uint64_t)st.st_size, ns_format_size(ns->label.rawsize, b,
+							      sizeof(b)));
+		return true;
+	}
+	return false;
+}
+
+const struct ns_place_ops ns_place_dir = {
+	.create_begin = ns_dir_create_begin,
+	.create_end = ns_dir_create_end,
+	.destroy_begin = ns_dir_destroy_begin,
+	.destroy_end = ns_dir_destroy_end,
+	.missing = ns_dir_missing,
+};
+
+/* ---- a writer's open: orphans ---- */
+
+int ns_dir_reconcile(struct ns_region *r)
+{
+	struct dirent *e;
+	unsigned removed = 0;
+	DIR *dir;
+	int d = dup(r->dirfd), rc = 0;
+
+	if (d < 0 || !(dir = fdopendir(d))) {
+		rc = ns_err(-errno, "region directory '%s': cannot list it: %s",
+			    r->path, strerror(errno));
+		if (d >= 0)
+			close(d);
+		return rc;
+	}
+	rewinddir(dir);
+	while ((e = readdir(dir)) != NULL) {
+		struct stat st;
+		uuid_t u;
+
+		if (strncmp(e->d_name, NS_DIR_PREFIX, strlen(NS_DIR_PREFIX)))
+			continue;
+		if (fstatat(r->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;	/* gone meanwhile */
+		if (!S_ISREG(st.st_mode)) {
+			rc = ns_err(-EINVAL, "region directory '%s': '%s' is %s: "
+				    "refused (a region directory holds regular files "
+				    "only; remove it)", r->path, e->d_name,
+				    ns_dir_kind(st.st_mode));
+			break;
+		}
+		if (uuid_parse(e->d_name + strlen(NS_DIR_PREFIX), u) == 0 &&
+		    ns_find_uuid(r, u, NULL))
+			continue;
+		if (unlinkat(r->dirfd, e->d_name, 0) < 0) {
+			ns_dir_log("%s: cannot remove orphan namespace file '%s/%s': %s",
+				   r->devname, r->path, e->d_name, strerror(errno));
+			continue;
+		}
+		ns_dir_log("%s: removed orphan namespace file '%s/%s' (%" PRIu64
+			   " bytes): no label names it (a create or destroy was "
+			   "interrupted)", r->devname, r->path, e->d_name,
+			   (uint64_t)st.st_size);
+		removed++;
+	}
+	closedir(dir);
+	if (!rc && removed)
+		rc = ns_dir_sync(r->dirfd, r->path);
+	return rc;
+}

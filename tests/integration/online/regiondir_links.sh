@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A region directory never follows a link it did not create: a symbolic
+# link planted at DIR/region or at DIR/ns-<uuid> (pointing at a file of
+# the right size elsewhere), a FIFO at DIR/ns-<uuid>, or DIR itself a
+# link, is refused with a message naming it, by pmemfs at mount and by
+# offline pmemctl; the link's target is never written or truncated, and
+# the FIFO never blocks an open. Another user cannot open the directory
+# (0700). And a crash between the namespace file and the label (an
+# orphan file) is cleaned at the next writer's open, offline too.
+. "$(dirname "$0")/onlinelib.sh"
+
+D=$T/rdir
+"$PMEMCTL" create-region --layout dir --size 32M "$D" >/dev/null || fail "create-region"
+[ "$(stat -c %a "$D")" = 700 ] || fail "region directory mode $(stat -c %a "$D")"
+j=$("$PMEMCTL" create-namespace --file "$D" -s 8M -n a) || fail "create a"
+ua=$(json_get "$j" .uuid)
+Fa=$D/ns-$ua
+
+# a namespace file replaced by a link to a victim of the same size
+V=$T/victim
+head -c 8388608 /dev/zero | tr '\0' 'V' >"$V"
+sum0=$(md5sum <"$V")
+mv "$Fa" "$T/saved"
+ln -s "$V" "$Fa"
+run_cmd timeout 20 "$PMEMFS" -f "$D" "$MNT"
+[ "$rc" != 0 ] || fail "pmemfs served a region directory with a linked namespace file"
+assert_contains "$err" "ns-$ua" "mount refusal names the link"
+assert_contains "$err" "symbolic link" "mount refusal says what it is"
+mounted && fail "mounted anyway"
+run_cmd "$PMEMCTL" create-namespace --file "$D" -s 2M -n x
+[ "$rc" != 0 ] || fail "offline create over a linked namespace file"
+assert_contains "$err" "symbolic link" "offline refusal"
+# read-only offline list: not served, with the reason
+j=$("$PMEMCTL" list --file "$D" -N -i)
+assert_eq invalid "$(json_get "$j" '.[0].state')" "list: state of a linked namespace file"
+assert_contains "$(json_get "$j" '.[0].reason')" "symbolic link" "list: reason"
+assert_eq "$sum0" "$(md5sum <"$V")" "the link's target changed"
+rm "$Fa"
+
+# a FIFO in its place: refused, never blocks
+mkfifo "$Fa"
+run_cmd timeout 20 "$PMEMFS" -f "$D" "$MNT"
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "pmemfs with a FIFO namespace file: exit $rc"
+assert_contains "$err" "FIFO" "FIFO refusal"
+rm "$Fa"
+mv "$T/saved" "$Fa"
+
+# a hard link: the namespace file has a second name elsewhere; a file of
+# someone else's linked in at that name would be written as the namespace
+ln "$Fa" "$T/second-name"
+j=$("$PMEMCTL" list --file "$D" -N -i)
+assert_contains "$(json_get "$j" '.[0].reason')" "hard links" "list: a hard-linked namespace file"
+pmemfs_start "$D"
+[ ! -e "$MNT/region0/a" ] || fail "served a namespace file with two names"
+assert_contains "$(cat "$T/daemon.log")" "hard links" "the daemon says why a is not served"
+pmemfs_stop
+rm "$T/second-name"
+
+# DIR/region a link to a valid region file elsewhere
+"$PMEMCTL" create-region --size 32M "$T/other.img" >/dev/null
+sum1=$(md5sum <"$T/other.img")
+mv "$D/region" "$T/region.saved"
+ln -s "$T/other.img" "$D/region"
+run_cmd timeout 20 "$PMEMFS" -f "$D" "$MNT"
+[ "$rc" != 0 ] || fail "pmemfs served a region directory whose region is a link"
+assert_contains "$err" "symbolic link" "region link refusal"
+run_cmd "$PMEMCTL" list --file "$D"
+[ "$rc" != 0 ] || fail "offline list followed DIR/region's link"
+assert_eq "$sum1" "$(md5sum <"$T/other.img")" "the linked region file changed"
+rm "$D/region"
+mv "$T/region.saved" "$D/region"
+
+# DIR itself a link: refused (O_NOFOLLOW)
+ln -s "$D" "$T/dirlink"
+run_cmd "$PMEMCTL" create-namespace --file "$T/dirlink" -s 2M -n y
+[ "$rc" != 0 ] || fail "a create through a linked region directory succeeded"
+assert_contains "$err" "symbolic link" "linked directory refusal"
+
+# another user: the directory is 0700
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	run_cmd setpriv --reuid=65534 --regid=65534 --clear-groups "$PMEMCTL" list --file "$D"
+	[ "$rc" != 0 ] || fail "another user read the region directory"
+	assert_contains "$err" "Permission denied" "another user: the error"
+fi
+
+# an orphan (a crash after the file, before the label): removed by the
+# next writer, offline
+head -c 1048576 /dev/zero >"$D/ns-12345678-1234-1234-1234-123456789abc"
+run_cmd "$PMEMCTL" create-namespace --file "$D" -s 2M -n b
+[ "$rc" = 0 ] || fail "create after an orphan: $err"
+assert_contains "$err" "removed orphan namespace file" "offline orphan message"
+[ ! -e "$D/ns-12345678-1234-1234-1234-123456789abc" ] || fail "orphan not removed offline"
+[ -f "$Fa" ] || fail "a live namespace's file was removed"
+
+# served normally again
+online_start "$D"
+[ -e "$MNT/region0/a" ] && [ -e "$MNT/region0/b" ] || fail "not served after the repairs"
+pmemfs_stop
+exit 0
