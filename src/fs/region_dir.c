@@ -14,7 +14,12 @@
  * file. Write-back errors: the file is the namespace's alone, and its
  * descriptors were opened when it started being served, so what fdatasync
  * reports is the namespace's own (no probe, docs/durability.md).
- * backing_fd gives the buffered descriptor (passthrough).
+ * backing_fd: not yet. A namespace file could be FUSE passthrough's
+ * backing file, but stores through such a mapping never reach the daemon:
+ * first the data path must work on the file's own page cache (no O_DIRECT,
+ * no DONTNEED), a persist must sync the whole file, and holders, destroy of
+ * a mapped namespace and the fault layers must know (issue 19). Until then
+ * every open is served through the daemon, as on a region file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,7 +196,8 @@ static void rdir_ns_close(struct fs_ns *n)
 
 static int rdir_backing_fd(struct fs_ns *n)
 {
-	return rn_of(n) ? rn_of(n)->fd : -ENOTSUP;
+	(void)n;
+	return -ENOTSUP;	/* see the top of this file */
 }
 
 static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
