@@ -126,6 +126,10 @@ else
 	sleep 60 <>"$MNT/region0/a" &
 	holder=$!
 	at_exit "kill $holder 2>/dev/null"
+	# the holder's open must come first: else nsio's close is the last one,
+	# which persists (the race failed CI under load: 0 bytes counted)
+	wait_until 5 sh -c "[ \"\$($PMEMCTL list -v --mount $MNT | jq -c '.[0].holders')\" = '[$holder]' ]" ||
+		fail "old kernel: holders $(status .holders), expected [$holder]"
 	"$NSIO" write "$MNT/region0/a" 0 65536 3 none || fail "old kernel: write"
 	expect_exit 0 pc list -v
 	assert_eq null "$(json_get "$out" '.[0].not_durable.page_cache_bytes')" "old kernel: page cache unknown"
