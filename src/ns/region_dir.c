@@ -17,13 +17,16 @@
  *   fsync'ed; THEN the label commit. A failed commit removes the file
  *   (its blocks go with it) and fsyncs the directory.
  * - destroy: the label commit, THEN unlinkat and a directory fsync (a
- *   crash in between leaves an orphan, removed at the next open). A file
+ *   crash in between leaves an orphan, reported at the next open). A file
  *   another label with the same uuid still names stays.
  * - classify: a namespace whose file is missing, not a regular file or of
  *   another size is INVALID with that reason, never recreated with zeroes.
- * - a writer's open: ns-* files no label names are a crash's orphans and
- *   are removed (said through the logger); an ns-* that is not a regular
- *   file refuses the open, naming it.
+ * - a writer's open: ns-* files no label names are reported through the
+ *   logger and KEPT: a crash's orphan looks the same as the data of a
+ *   namespace whose labels were zeroed or re-initialised, which a region
+ *   file keeps at its dpa, so nothing here deletes data no command named
+ *   (the user removes an orphan); an ns-* that is not a regular file
+ *   refuses the open, naming it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -466,7 +469,6 @@ const struct ns_place_ops ns_place_dir = {
 int ns_dir_reconcile(struct ns_region *r)
 {
 	struct dirent *e;
-	unsigned removed = 0;
 	DIR *dir;
 	int d = dup(r->dirfd), rc = 0;
 
@@ -496,19 +498,12 @@ int ns_dir_reconcile(struct ns_region *r)
 		if (uuid_parse(e->d_name + strlen(NS_DIR_PREFIX), u) == 0 &&
 		    ns_find_uuid(r, u, NULL))
 			continue;
-		if (unlinkat(r->dirfd, e->d_name, 0) < 0) {
-			ns_dir_log("%s: cannot remove orphan namespace file '%s/%s': %s",
-				   r->devname, r->path, e->d_name, strerror(errno));
-			continue;
-		}
-		ns_dir_log("%s: removed orphan namespace file '%s/%s' (%" PRIu64
-			   " bytes): no label names it (a create or destroy was "
-			   "interrupted)", r->devname, r->path, e->d_name,
-			   (uint64_t)st.st_size);
-		removed++;
+		ns_dir_log("%s: kept namespace file '%s/%s' (%" PRIu64 " bytes) that "
+			   "no label names (an interrupted create or destroy, or the "
+			   "labels were zeroed or re-initialised): its data is not "
+			   "served; remove the file to free its space",
+			   r->devname, r->path, e->d_name, (uint64_t)st.st_size);
 	}
 	closedir(dir);
-	if (!rc && removed)
-		rc = ns_dir_sync(r->dirfd, r->path);
 	return rc;
 }

@@ -84,17 +84,32 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	assert_contains "$err" "Permission denied" "another user: the error"
 fi
 
-# an orphan (a crash after the file, before the label): removed by the
-# next writer, offline
+# an orphan (a crash after the file, before the label): kept and said by
+# the next writer, offline (the user removes it)
 head -c 1048576 /dev/zero >"$D/ns-12345678-1234-1234-1234-123456789abc"
 run_cmd "$PMEMCTL" create-namespace --file "$D" -s 2M -n b
 [ "$rc" = 0 ] || fail "create after an orphan: $err"
-assert_contains "$err" "removed orphan namespace file" "offline orphan message"
-[ ! -e "$D/ns-12345678-1234-1234-1234-123456789abc" ] || fail "orphan not removed offline"
+assert_contains "$err" "kept namespace file" "offline orphan message"
+[ -f "$D/ns-12345678-1234-1234-1234-123456789abc" ] || fail "orphan removed offline"
+rm -f "$D/ns-12345678-1234-1234-1234-123456789abc"
 [ -f "$Fa" ] || fail "a live namespace's file was removed"
 
 # served normally again
 online_start "$D"
 [ -e "$MNT/region0/a" ] && [ -e "$MNT/region0/b" ] || fail "not served after the repairs"
 pmemfs_stop
+
+# zero-labels and init-labels (no -f needed at the same size) leave a
+# namespace's data where it is on a region file; here too: no writer's
+# open deletes the namespace file no label names any more (it did: data
+# lost without a --force)
+Fa_sum=$(cksum <"$Fa")
+run_cmd "$PMEMCTL" zero-labels --file "$D"
+[ "$rc" = 0 ] || fail "zero-labels: $err"
+run_cmd "$PMEMCTL" init-labels --file "$D"
+[ "$rc" = 0 ] || fail "init-labels: $err"
+run_cmd "$PMEMCTL" create-namespace --file "$D" -s 2M -n c
+[ "$rc" = 0 ] || fail "create after init-labels: $err"
+[ -f "$Fa" ] || fail "init-labels + a writer deleted namespace a's data file"
+assert_eq "$Fa_sum" "$(cksum <"$Fa")" "namespace a's data unchanged"
 exit 0
