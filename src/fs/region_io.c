@@ -112,6 +112,11 @@ static void *tls_buf(unsigned which, size_t len)
 	return b->p[which];
 }
 
+void *fs_region_tls_buf(size_t len)
+{
+	return tls_buf(BUF_BOUNCE, len);
+}
+
 /* the write-back error probe's offset: no file has a page there */
 #define PROBE_FAR ((off64_t)(LLONG_MAX - 1))
 

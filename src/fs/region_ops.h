@@ -104,6 +104,13 @@ struct fs_region_ops {
 	int (*backing_fd)(struct fs_ns *n);
 };
 
+/*
+ * region_io.c: the calling thread's page-aligned buffer of at least len
+ * bytes (NULL: out of memory), valid until its next call on this thread
+ * and freed when the thread ends; for a layout's bounce and READ buffers
+ */
+void *fs_region_tls_buf(size_t len);
+
 /* region_io.c: the region file (nsfile.h: the data path on it) */
 extern const struct fs_region_ops fs_region_file_ops;
 /*
