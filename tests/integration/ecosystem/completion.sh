@@ -69,6 +69,8 @@ expect_comp "--nvdimm-slot" create-region --nv
 expect_comp "--nvdimm-slot" move-region --nv
 expect_comp "0 1 2 3 4 5 6 7" move-region --nvdimm-slot ""
 expect_comp "1" create-region --nvdimm-slot 1
+expect_comp "--layout" create-region --lay
+expect_comp "dir file" create-region --layout ""
 # values spelled out in the help ("--mode fsync|moment|both")
 want=$("$PC" crash-test --help 2>/dev/null | sed -n 's/^ *--mode \([a-z|]*\) .*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
 if [ -n "$want" ]; then
