@@ -51,4 +51,31 @@ wait "$H" 2>/dev/null || true
 expect_exit 0 pq "$R"
 assert_contains "$out" "mem-path=$R" "the unlocked file's command"
 assert_contains "$err" "not a pmemfs mount" "warning"
+
+# a region directory: its namespace's own file DIR/ns-<uuid> is refused
+# while a daemon serves DIR (QEMU would write past the daemon), naming the
+# mount; so is DIR/region; both are accepted once it is unmounted
+D=$T/rdir
+"$PMEMCTL" create-region --layout dir --size 64M "$D" >/dev/null
+"$PMEMCTL" create-namespace --file "$D" -s 4M -n d >/dev/null
+NSF=$(ls "$D"/ns-*)
+[ -f "$NSF" ] || fail "no namespace file in $D: $(ls "$D")"
+pmemfs_start "$D"
+for i in $(seq 100); do
+	"$PMEMCTL" list -R --mount "$MNT" >/dev/null 2>&1 && break
+	sleep 0.05
+done
+expect_exit 1 pq "$NSF"
+assert_contains "$err" "namespace's own file in the region directory '$D', served by the pmemfs daemon of '$MNT'" "a served namespace file refused"
+[ -z "$out" ] || fail "a QEMU command printed for a served namespace file: $out"
+ln -s "$NSF" "$T/nslink"
+expect_exit 1 pq "$T/nslink"
+assert_contains "$err" "'$MNT'" "refusal through a link to the namespace file"
+expect_exit 1 pq "$D/region"
+assert_contains "$err" "served by the pmemfs daemon of '$MNT'" "DIR/region refused"
+expect_exit 0 pq "$MNT/region0/d"
+assert_contains "$out" "mem-path=$MNT/region0/d" "the namespace on the mount"
+pmemfs_stop
+expect_exit 0 pq "$NSF"
+assert_contains "$out" "mem-path=$NSF" "the unserved namespace file's command"
 echo "PASS: $TEST_NAME"
