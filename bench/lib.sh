@@ -83,7 +83,7 @@ row() {
 	# shellcheck disable=SC2059 # ROW_FMT: the table's one format
 	printf "$ROW_FMT" "$label ($unit)" "$(fmt "$pl")" "$(fmt "$pm")" \
 		"$([ $hasdir = 1 ] && fmt "$dv")" "$(fmt "$pt")" "$(fmt "$ra")" "$(target_str "$op" "$tg")" "$m" \
-		"$([ $hasdir = 1 ] && fmt "$dra")" "$dtstr" "$dm"
+		"$([ $hasdir = 1 ] && fmt "$dra")" "$dtstr" "$dm" | sed 's/ *$//'
 	[ -z "$note" ] || printf '    %s\n' "$note"
 	jq -cn --arg id "$id" --arg lbl "$label" --arg unit "$unit" \
 		--argjson plain "$(jnum "$pl")" --argjson pmemfs "$(jnum "$pm")" \
