@@ -24,6 +24,11 @@ usage() {
 	cat <<'EOF'
 usage: bench/run.sh [options]
 
+Columns: plain (a file on the same file system), pmemfs (a namespace of a
+region file), dir (a namespace of a region directory; the line above the
+table says how it was served: passthrough, or direct/buffered through the
+daemon), passthru (libfuse's passthrough_ll); ratios to plain.
+
   --quick          64 MiB files, one repetition, short runs (about a minute):
                    checks that every row runs, the figures mean little
   --reps N         repetitions (default 3; medians over them)
