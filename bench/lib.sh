@@ -58,6 +58,7 @@ ROW_FMT='%-52s %10s %10s %10s %10s %7s %8s %4s %7s %8s %4s\n'
 # then the column titles
 print_header() {
 	echo "dir column: $DIR_SERVED"
+	# shellcheck disable=SC2059 # ROW_FMT: the table's one format
 	printf "$ROW_FMT" row plain pmemfs dir passthru ratio target met dir/pl dtarget dmet
 }
 # target_str OP TARGET: ">=0.95", "<=1.2" or "-"
