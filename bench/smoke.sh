@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 # The bench's smoke test: `run.sh --quick` runs to the end and prints
 # every row (a figure or "n/a: why"), and its JSON has the machine facts
-# and the same rows. It checks that the bench runs, not the speed.
+# and the same rows; every row with a plain and a pmemfs figure has a dir
+# column (a figure or why not), and the run says how the region directory
+# was served; `--dir-mount shared` (one daemon, both layouts) runs too.
+# It checks that the bench runs, not the speed.
 #   smoke.sh bench/run.sh   (PMEMFS_BUILD_ROOT: the build directory)
 set -u
 RUN=$1
@@ -38,6 +41,9 @@ labels=(
 	"create + destroy through the daemon, p99"
 	"(info) the same over one control connection, p50"
 	"(info) the same over one control connection, p99"
+	"region directory: create + destroy through the daemon, p50"
+	"region directory: create + destroy through the daemon, p99"
+	"(info) the same over one control connection, dir, p50"
 	"pmemctl list --mount, a process (start-up included)"
 	"the same over one connection, 10000 ns in the region, p50"
 	"the same while list+stats poll every 200 ms, p50"
@@ -70,6 +76,40 @@ for k in cores kernel libfuse pmemfs_commit loadavg_start; do
 done
 n=$(jq '.rows | length' "$j")
 [ "$n" = "${#labels[@]}" ] || fail "the JSON has $n rows, expected ${#labels[@]}"
-bad=$(jq -r '.rows[] | select(.na == null and .pmemfs == null) | .id' "$j")
-[ -z "$bad" ] || fail "rows without a pmemfs figure or a reason: $bad"
-echo "bench smoke: ${#labels[@]} rows printed"
+bad=$(jq -r '.rows[] | select(.na == null and .pmemfs == null and .dir == null) | .id' "$j")
+[ -z "$bad" ] || fail "rows without a pmemfs or dir figure or a reason: $bad"
+
+# the dir column: every row comparing pmemfs with plain has it, and how
+# the region directory was served is in the JSON and above the table
+bad=$(jq -r '.rows[] | select(.plain != null and .pmemfs != null and
+	(has("dir") | not)) | .id' "$j")
+[ -z "$bad" ] || fail "rows with plain and pmemfs figures but no dir column: $bad"
+bad=$(jq -r '.rows[] | select(has("dir") and .dir == null and .dir_na == null and
+	.dir_ratio == null) | .id' "$j")
+[ -z "$bad" ] || fail "rows with an empty dir column and no reason: $bad"
+backing=$(jq -r '.run.dir_column.backing // empty' "$j")
+[ -n "$backing" ] || fail "the JSON does not say how the dir namespace was served: $(jq -c .run.dir_column "$j")"
+grep -q "^dir column: .*served: $backing" "$T/stdout" ||
+	fail "the table's header does not say how the dir namespace was served"
+for id in seqwrite msync_p50 cddir_p50; do
+	jq -e --arg id "$id" '.rows[] | select(.id == $id) | .dir | numbers' "$j" >/dev/null ||
+		fail "row $id shows no figure in the dir column"
+done
+
+# one daemon serving both layouts: the dir namespace is region1 of the
+# region file's mount, and the rows run there too
+rc=0
+bash "$RUN" --quick --no-build --build-dir "$PMEMFS_BUILD_ROOT" --json "$T/shared.json" \
+	--rows mmapseq,msync,cddir --dir-mount shared >"$T/stdout2" 2>"$T/stderr2" || rc=$?
+cat "$T/stdout2"
+[ "$rc" = 0 ] || fail "run.sh --dir-mount shared exited $rc: $(tail -n 5 "$T/stderr2")"
+j=$T/shared.json
+jq -e '.run.dir_column.mount | test("region1")' "$j" >/dev/null ||
+	fail "--dir-mount shared: the JSON does not say the mount is shared: $(jq -c .run.dir_column "$j")"
+for id in mmapseq msync_p50 cddir_p50; do
+	jq -e --arg id "$id" '.rows[] | select(.id == $id) | .dir | numbers' "$j" >/dev/null ||
+		fail "--dir-mount shared: row $id shows no figure in the dir column"
+done
+jq -e '.rows[] | select(.id == "mmapseq") | .pmemfs | numbers' "$j" >/dev/null ||
+	fail "--dir-mount shared: row mmapseq shows no pmemfs figure"
+echo "bench smoke: ${#labels[@]} rows printed, the dir column in its own mount and shared"
