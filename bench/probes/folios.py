@@ -17,8 +17,9 @@ each resident page through a private read-only mapping finds its PFN in
 /proc/self/pagemap; COMPOUND_HEAD/TAIL in /proc/kpageflags give the folio
 size). One line of JSON per phase on stdout.
 
-Used for issue 19 (docs/architecture.md, "Large folios and FUSE over
-io_uring"): which INIT settings give a FUSE file large folios.
+Used for issue 19 (docs/durability.md, "The FUSE page cache: why
+passthrough, not large folios or io_uring"): which INIT settings give a
+FUSE file large folios. bench/probes/fuse_probe.sh runs it.
 """
 import ctypes
 import json

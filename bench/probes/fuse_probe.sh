@@ -1,28 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Probes behind docs/architecture.md "Large folios and FUSE over io_uring"
-# (issue 19): what the page cache of a pmemfs namespace holds, and what
-# an msync of one dirty page costs in FUSE round trips, next to a plain
-# file on the same file system. Root only (PFNs, /proc/kpageflags,
-# drop_caches, a tracefs instance); runs in a private mount namespace.
+# Probes behind docs/durability.md "The FUSE page cache: why passthrough,
+# not large folios or io_uring" (issue 19): what the page cache of a
+# pmemfs namespace holds, and what an msync of one dirty page costs in
+# FUSE round trips, next to a plain file on the same file system. Root
+# only (PFNs, /proc/kpageflags, drop_caches, a tracefs instance); runs in
+# a private mount namespace.
 #
 #   bench/probes/fuse_probe.sh [-b BUILD] [-m MIB] [-r REPS] [-n N]
-#                              [-l file|dir] [-o "PMEMFS OPTS"] folios|trips [DIR]
+#                [-l file|dir] [-o "PMEMFS OPTS"] folios|trips [DIR]
 #
 #   folios  bench/probes/folios.py on each file, caches dropped first:
 #           read (read(2) whole) + drop; mmapseq cold, mmapseq warm, drop,
-#           mmaprand cold, drop, hugeseq (MADV_HUGEPAGE) cold. One JSON line per phase ("side" added), REPS times.
+#           mmaprand cold, drop, hugeseq (MADV_HUGEPAGE) cold. One JSON
+#           line per phase ("side" added), REPS times.
 #   trips   REPS times: pmbench msynclat (N msyncs of one dirty page) on
 #           each file; on pmemfs with the tracefs events fuse_request_send
 #           and fuse_request_end of its connection: the requests per msync
 #           and each opcode's round trip (send to end, kernel clock), and
 #           the round trip of a FLUSH (close of a dup'ed descriptor: the
 #           daemon does nothing but answer) as the transport's own cost.
+#
 # -l: the region's layout (default file; dir: the namespace has a file of
-# its own, which passthrough may serve). MIB (default 256) sizes the files, BUILD (default ./build) has pmemfs,
-# pmemctl and bench/pmbench; DIR (default a new one under /var/tmp,
-# removed afterwards) holds the files. The machine's load goes into every
-# figure: take medians of several runs.
+# its own, which passthrough may serve). MIB (default 256) sizes the
+# files; BUILD (default ./build) has pmemfs, pmemctl and bench/pmbench;
+# DIR (default a new one under /var/tmp, removed afterwards) holds the
+# files. The machine's load goes into every figure: take medians of
+# several runs.
 set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=$SRC/build MIB=256 REPS=1 N=2000 OPTS='' LAYOUT=file
