@@ -10,7 +10,8 @@ Phases run in order on FILE (all of it):
   hugeseq   mmapseq with madvise(MADV_HUGEPAGE) on the mapping first
   mmaprand  MAP_SHARED, one 8-byte store into each 4 KiB page in random
             order, msync
-  drop      posix_fadvise(DONTNEED) (clean pages leave the cache)
+  drop      fsync, posix_fadvise(DONTNEED) (clean pages leave the cache;
+            under FUSE passthrough the backing file's stay)
 After each phase: minor/major faults the phase took (getrusage), and the
 histogram of the folios the file's resident pages belong to (a read of
 each resident page through a private read-only mapping finds its PFN in
