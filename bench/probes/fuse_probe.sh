@@ -8,7 +8,7 @@
 # a private mount namespace.
 #
 #   bench/probes/fuse_probe.sh [-b BUILD] [-m MIB] [-r REPS] [-n N]
-#                [-l file|dir] [-o "PMEMFS OPTS"] folios|trips [DIR]
+#                [-l file|dir] [-o "PMEMFS OPTS"] folios|trips|uring [DIR]
 #
 #   folios  bench/probes/folios.py on each file, caches dropped first:
 #           read (read(2) whole) + drop; mmapseq cold, mmapseq warm, drop,
@@ -20,6 +20,12 @@
 #           and each opcode's round trip (send to end, kernel clock), and
 #           the round trip of a FLUSH (close of a dup'ed descriptor: the
 #           daemon does nothing but answer) as the transport's own cost.
+#   uring   REPS rounds of bench/probes/uring_rt.c (built here with cc):
+#           N FLUSH round trips of a minimal server over /dev/fuse, over
+#           FUSE io_uring, and over io_uring with DEFER_TASKRUN, in turn.
+#           Sets /sys/module/fuse/parameters/enable_uring to Y for the run
+#           (global: every FUSE mount made meanwhile is offered the ring)
+#           and puts the old value back. No pmemfs in it.
 #
 # -l: the region's layout (default file; dir: the namespace has a file of
 # its own, which passthrough may serve). MIB (default 256) sizes the
@@ -42,9 +48,9 @@ while getopts b:m:r:n:l:o: c; do
 	esac
 done
 shift $((OPTIND - 1))
-MODE=${1:?usage: fuse_probe.sh [options] folios|trips [DIR]}
+MODE=${1:?usage: fuse_probe.sh [options] folios|trips|uring [DIR]}
 shift
-case $MODE in folios | trips) ;; *) echo "fuse_probe: unknown mode '$MODE'" >&2; exit 129 ;; esac
+case $MODE in folios | trips | uring) ;; *) echo "fuse_probe: unknown mode '$MODE'" >&2; exit 129 ;; esac
 [ "$(id -u)" = 0 ] || { echo "fuse_probe: needs root" >&2; exit 77; }
 if [ -z "${FUSE_PROBE_INNER:-}" ]; then
 	export FUSE_PROBE_INNER=1
@@ -58,6 +64,25 @@ if [ $# -eq 0 ]; then
 fi
 W=$1
 mkdir -p "$W/mnt"
+if [ "$MODE" = uring ]; then
+	P=/sys/module/fuse/parameters/enable_uring
+	[ -w $P ] || { echo "fuse_probe: no $P (Linux < 6.14 or no CONFIG_FUSE_IO_URING)" >&2; exit 77; }
+	cc -O2 -pthread -o "$W/uring_rt" "$SRC/bench/probes/uring_rt.c"
+	OLD=$(cat $P)
+	trap 'echo "$OLD" >$P; umount -l "$W/mnt" 2>/dev/null; [ "$KEEP" = 1 ] || rm -rf "$W"' EXIT
+	echo Y >$P
+	for ((r = 0; r < REPS; r++)); do
+		case $((r % 3)) in
+		0) order="dev ring ring-defer" ;;
+		1) order="ring ring-defer dev" ;;
+		*) order="ring-defer dev ring" ;;
+		esac
+		for t in $order; do
+			"$W/uring_rt" "$W/mnt" "$N" "$t" | sed "s/^{/{\"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", /"
+		done
+	done
+	exit 0
+fi
 TR=/sys/kernel/tracing INST=
 dd if=/dev/zero of="$W/plain" bs=1M count="$MIB" conv=fsync status=none
 "$BUILD/tools/pmemctl" create-region --layout "$LAYOUT" --size $((MIB + 4))M "$W/region" >/dev/null
