@@ -69,7 +69,7 @@ if [ "$MODE" = uring ]; then
 	[ -w $P ] || { echo "fuse_probe: no $P (Linux < 6.14 or no CONFIG_FUSE_IO_URING)" >&2; exit 77; }
 	cc -O2 -pthread -o "$W/uring_rt" "$SRC/bench/probes/uring_rt.c"
 	OLD=$(cat $P)
-	trap 'echo "$OLD" >$P; umount -l "$W/mnt" 2>/dev/null; [ "$KEEP" = 1 ] || rm -rf "$W"' EXIT
+	trap 'echo "$OLD" >$P; umount -l "$W/mnt" 2>/dev/null || true; [ "$KEEP" = 1 ] || rm -rf "$W"' EXIT
 	echo Y >$P
 	for ((r = 0; r < REPS; r++)); do
 		case $((r % 3)) in
