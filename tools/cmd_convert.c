@@ -122,7 +122,7 @@ static struct json_object *convert_plan_json(const struct convert_region_cmd *o,
 		json_object_array_add(arr, pc_json_namespace(ns, 0));
 	json_object_object_add(j, "namespaces", arr);
 	json_object_object_add(j, "namespace_bytes", json_object_new_int64((int64_t)p->ns_bytes));
-	json_object_object_add(j, "allocated_bytes", json_object_new_int64((int64_t)p->alloc_bytes));
+	json_object_object_add(j, "data_bytes", json_object_new_int64((int64_t)p->data_bytes));
 	json_object_object_add(j, "reflink", p->reflink < 0 ? NULL :
 			       json_object_new_boolean(p->reflink));
 	if (p->reflink != 1)

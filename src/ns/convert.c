@@ -197,7 +197,7 @@ static int cv_plan(struct ns_convert *cv)
 
 	p->region_size = r->size;
 	p->label_size = r->label_size;
-	p->alloc_bytes = ns_cv_allocated(r->fd, r->size - r->label_size, r->label_size);
+	p->data_bytes = ns_cv_allocated(r->fd, r->size - r->label_size, r->label_size);
 	ns_region_foreach_namespace(r, ns) {
 		uint64_t off;
 		int fd, rc = cv_src_of(cv, ns, &fd, &off);
@@ -206,14 +206,14 @@ static int cv_plan(struct ns_convert *cv)
 			return rc;
 		p->nns++;
 		p->ns_bytes += ns_namespace_size(ns);
-		p->alloc_bytes += ns_cv_allocated(fd, off, ns_namespace_size(ns));
+		p->data_bytes += ns_cv_allocated(fd, off, ns_namespace_size(ns));
 		cv_src_done(cv, fd);
 	}
 	cv_probe_reflink(cv);
 	/* every namespace byte and the label area end up allocated */
 	p->need = p->ns_bytes + p->label_size;
 	if (p->reflink == 1)
-		p->need -= p->alloc_bytes < p->need ? p->alloc_bytes : p->need;
+		p->need -= p->data_bytes < p->need ? p->data_bytes : p->need;
 	if (fstatvfs(cv->parentfd, &sv) < 0)
 		return ns_err(-errno, "statvfs of '%s': %s", cv->parent, strerror(errno));
 	p->avail = (uint64_t)sv.f_bavail * sv.f_frsize;

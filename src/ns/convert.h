@@ -50,7 +50,7 @@ struct ns_convert_plan {
 	uint64_t label_size;
 	unsigned nns;		/* namespaces */
 	uint64_t ns_bytes;	/* the sum of their sizes */
-	uint64_t alloc_bytes;	/* of those and the label area: blocks allocated in the source */
+	uint64_t data_bytes;	/* of those and the label area: in written blocks of the source */
 	uint64_t need;		/* bytes the destination's file system must have free */
 	uint64_t avail;		/* what it has (statvfs: f_bavail) */
 	int reflink;		/* 1: blocks can be shared; 0: not; -1: not known */

@@ -30,7 +30,7 @@
 
 /* ---- the source: allocated bytes of a range ---- */
 
-/* bytes of [off, off + len) of fd with blocks (FIEMAP, else SEEK_DATA, else len) */
+/* bytes of [off, off + len) of fd with data (FIEMAP, else SEEK_DATA, else len) */
 uint64_t ns_cv_allocated(int fd, uint64_t off, uint64_t len)
 {
 	union {
@@ -56,7 +56,12 @@ uint64_t ns_cv_allocated(int fd, uint64_t off, uint64_t len)
 			uint64_t b = e->fe_logical + e->fe_length < end ?
 				     e->fe_logical + e->fe_length : end;
 
-			if (b > a)
+			/*
+			 * unwritten (preallocated) extents hold no data: xfs
+			 * does not share them (the clone has a hole there,
+			 * which the fallocate after it allocates anew)
+			 */
+			if (b > a && !(e->fe_flags & FIEMAP_EXTENT_UNWRITTEN))
 				got += b - a;
 			pos = b > pos ? b : pos;
 			if (e->fe_flags & FIEMAP_EXTENT_LAST)

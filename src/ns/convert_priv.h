@@ -56,7 +56,7 @@ void ns_cv_tmp_remove(struct ns_convert *cv);
 int ns_cv_rename(struct ns_convert *cv);
 
 /* convert_copy.c */
-/* bytes of [off, off + len) of fd with blocks (FIEMAP, SEEK_DATA, or len) */
+/* bytes of [off, off + len) of fd in written blocks (FIEMAP, SEEK_DATA, or len) */
 uint64_t ns_cv_allocated(int fd, uint64_t off, uint64_t len);
 /*
  * [s, s + len) of sfd to d of dfd (a new file): shared (FICLONERANGE) or
