@@ -87,7 +87,7 @@ static int cv_src_of(struct ns_convert *cv, struct ns_namespace *ns, int *fd, ui
 {
 	if (!cv->o.to_dir)
 		return *off = 0, ns_region_ns_file_open(cv->src, ns, O_RDONLY, fd);
-	*fd = cv->src->fd;
+	*fd = ns_region_fd(cv->src);
 	*off = ns_namespace_dpa(ns);
 	return 0;
 }
@@ -119,8 +119,8 @@ static void cv_finding(void *arg, const char *line)
 static int cv_check_source(struct ns_convert *cv)
 {
 	struct ns_region *r = cv->src;
-	struct ns_check_area a = { .io = r->io, .off = r->size - r->label_size,
-				   .size = r->label_size, .lsa = ns_region_lsa(r), .r = r };
+	struct ns_check_area a = { .io = ns_region_io(r), .off = ns_region_size(r) - ns_region_label_size(r),
+				   .size = ns_region_label_size(r), .lsa = ns_region_lsa(r), .r = r };
 	struct ns_check_counts n;
 	struct cv_findings f = { .n = 0 };
 	char bb[PATH_MAX + 16];
@@ -131,16 +131,16 @@ static int cv_check_source(struct ns_convert *cv)
 		return ns_err(-EINVAL, "'%s' has %u problem%s that check-labels reports, "
 			      "which a conversion would not carry: %s (see `pmemctl "
 			      "check-labels --file %s`; a namespace of more than one dpa "
-			      "range or of another nvdimm slot is refused too)", r->path,
-			      f.n, f.n == 1 ? "" : "s", f.text, r->path);
+			      "range or of another nvdimm slot is refused too)", ns_region_path(r),
+			      f.n, f.n == 1 ? "" : "s", f.text, ns_region_path(r));
 	snprintf(bb, sizeof(bb), "%s.badblocks", ns_region_file_path(r));
 	if (stat(bb, &st) == 0)
 		ns_cv_note(cv, "warning: the media errors injected into '%s' (%s) are not "
-			"carried over (inject them again in the result)", r->path, bb);
+			"carried over (inject them again in the result)", ns_region_path(r), bb);
 	if (!cv->o.to_dir) {
 		DIR *dir;
 		struct dirent *e;
-		int d = dup(r->dirfd);
+		int d = open(ns_region_path(r), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 		if (d < 0 || !(dir = fdopendir(d))) {
 			if (d >= 0)
@@ -150,11 +150,13 @@ static int cv_check_source(struct ns_convert *cv)
 		while ((e = readdir(dir)) != NULL) {
 			uint8_t u[16];
 
+			/* (a name is never a uuid: ns_name_validate) */
 			if (strncmp(e->d_name, "ns-", 3) ||
-			    (uuid_parse(e->d_name + 3, u) == 0 && ns_find_uuid(r, u, NULL)))
+			    (uuid_parse(e->d_name + 3, u) == 0 &&
+			     ns_region_find_namespace(r, e->d_name + 3)))
 				continue;
 			ns_cv_note(cv, "warning: '%s/%s' is named by no label: not converted "
-				"(it stays in the source)", r->path, e->d_name);
+				"(it stays in the source)", ns_region_path(r), e->d_name);
 		}
 		closedir(dir);
 	}
@@ -166,7 +168,7 @@ static void cv_probe_reflink(struct ns_convert *cv)
 {
 	struct ns_convert_plan *p = &cv->plan;
 	struct file_clone_range fcr = {
-		.src_fd = cv->src->fd,
+		.src_fd = ns_region_fd(cv->src),
 		.src_offset = p->region_size - p->label_size,
 		.src_length = p->label_size,
 	};
@@ -195,9 +197,9 @@ static int cv_plan(struct ns_convert *cv)
 	struct ns_namespace *ns;
 	struct statvfs sv;
 
-	p->region_size = r->size;
-	p->label_size = r->label_size;
-	p->data_bytes = ns_cv_allocated(r->fd, r->size - r->label_size, r->label_size);
+	p->region_size = ns_region_size(r);
+	p->label_size = ns_region_label_size(r);
+	p->data_bytes = ns_cv_allocated(ns_region_fd(r), ns_region_size(r) - ns_region_label_size(r), ns_region_label_size(r));
 	ns_region_foreach_namespace(r, ns) {
 		uint64_t off;
 		int fd, rc = cv_src_of(cv, ns, &fd, &off);
@@ -251,10 +253,10 @@ int ns_convert_open(const char *src, const char *dst, const struct ns_convert_op
 	if (rc)
 		goto fail;
 	/* a daemon's or a writer's write lock conflicts with it, both ways */
-	if (fcntl(cv->src->fd, F_OFD_SETLK, &fl) < 0) {
+	if (fcntl(ns_region_fd(cv->src), F_OFD_SETLK, &fl) < 0) {
 		fl.l_type = F_WRLCK;
 		fl.l_pid = 0;
-		if (fcntl(cv->src->fd, F_OFD_GETLK, &fl) == 0 && fl.l_pid > 0)
+		if (fcntl(ns_region_fd(cv->src), F_OFD_GETLK, &fl) == 0 && fl.l_pid > 0)
 			rc = ns_err(-NS_E_LOCKED, "region '%s' is in use by another process "
 				    "(pid %d)", src, (int)fl.l_pid);
 		else
@@ -316,7 +318,8 @@ int ns_convert_check_space(const struct ns_convert *cv)
 	return ns_err(-ENOSPC, "needs %s, the file system of '%s' has %s free%s",
 		      ns_convert_size(cv->plan.need, a, sizeof(a)), cv->parent,
 		      ns_convert_size(cv->plan.avail, b, sizeof(b)),
-		      cv->plan.reflink == 1 ? " (with reflinks: the source's holes)" : "");
+		      cv->plan.reflink == 1 ? " (with reflinks: for the source's bytes in no written "
+		      "block)" : "");
 }
 
 void ns_convert_close(struct ns_convert **pcv)
@@ -359,8 +362,8 @@ static int cv_verify(struct ns_convert *cv)
 		return ns_err(rc, "the result does not open as a region: %s", msg);
 	}
 	rc = -EIO;
-	if (r->size != s->size || r->label_size != s->label_size ||
-	    r->isetcookie != s->isetcookie) {
+	if (ns_region_size(r) != ns_region_size(s) || ns_region_label_size(r) != ns_region_label_size(s) ||
+	    ns_region_isetcookie(r) != ns_region_isetcookie(s)) {
 		ns_err(rc, "the result's region differs from the source's (size, label "
 		       "area or cookie)");
 		goto out;
@@ -395,16 +398,16 @@ out:
 int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 {
 	struct ns_region *s = cv->src;
-	uint64_t lo = s->size - s->label_size;
+	uint64_t lo = ns_region_size(s) - ns_region_label_size(s);
 	struct ns_namespace *ns;
 	struct stat sst;
 	char name[48], msg[1024];
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (fstat(s->fd, &sst) < 0)
-		return ns_err(-errno, "stat of '%s': %s", s->path, strerror(errno));
-	cv->total = cv->plan.ns_bytes + s->label_size;
+	if (fstat(ns_region_fd(s), &sst) < 0)
+		return ns_err(-errno, "stat of '%s': %s", ns_region_path(s), strerror(errno));
+	cv->total = cv->plan.ns_bytes + ns_region_label_size(s);
 	rc = ns_cv_parent_lock(cv, true);
 	if (rc)
 		return rc;
@@ -426,15 +429,15 @@ int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 			ns_cv_note(cv, "warning: the result keeps root as its owner: %s",
 				strerror(errno));
 	}
-	if (ftruncate(cv->regfd, (off_t)s->size) < 0) {
+	if (ftruncate(cv->regfd, (off_t)ns_region_size(s)) < 0) {
 		rc = ns_err(-errno, "cannot size '%s/%s' to %" PRIu64 " bytes: %s",
-			    cv->parent, cv->plan.tmp, s->size, strerror(errno));
+			    cv->parent, cv->plan.tmp, ns_region_size(s), strerror(errno));
 		goto fail;
 	}
 	ns_err_clear();
-	rc = ns_cv_copy(cv, s->fd, lo, cv->regfd, lo, s->label_size, st);
+	rc = ns_cv_copy(cv, ns_region_fd(s), lo, cv->regfd, lo, ns_region_label_size(s), st);
 	if (rc) {
-		rc = ns_err(rc, "cannot copy the label area of '%s': %s", s->path,
+		rc = ns_err(rc, "cannot copy the label area of '%s': %s", ns_region_path(s),
 			    ns_errormsg()[0] ? ns_errormsg() : strerror(-rc));
 		goto fail;
 	}
@@ -489,5 +492,5 @@ int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 fail:
 	snprintf(msg, sizeof(msg), "%s", ns_errormsg()[0] ? ns_errormsg() : strerror(-rc));
 	ns_cv_tmp_remove(cv);
-	return ns_err(rc, "%s (nothing of '%s' left; '%s' unchanged)", msg, cv->dst, s->path);
+	return ns_err(rc, "%s (nothing of '%s' left; '%s' unchanged)", msg, cv->dst, ns_region_path(s));
 }

@@ -13,7 +13,8 @@
 #include <sys/types.h>
 
 #include "ns/convert.h"
-#include "ns/namespace_priv.h"
+#include "ns/namespace.h"
+#include "ns/region.h"
 
 #define CV_PREFIX ".pmemctl-convert."
 #define CV_XATTR "user.pmemctl-convert"
