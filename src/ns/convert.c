@@ -228,13 +228,13 @@ int ns_convert_open(const char *src, const char *dst, const struct ns_convert_op
 	struct ns_region_opts ro = { .flags = NS_REGION_RDONLY };
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
 	struct ns_convert *cv;
-	struct stat st;
+	struct stat st, srcst;
 	int rc;
 
 	*out = NULL;
-	if (stat(src, &st) < 0)
+	if (stat(src, &srcst) < 0)
 		return ns_err(-errno, "cannot open region '%s': %s", src, strerror(errno));
-	if (S_ISDIR(st.st_mode) == o->to_dir)
+	if (S_ISDIR(srcst.st_mode) == o->to_dir)
 		return ns_err(-EINVAL, "'%s' is a region %s already: --layout %s converts "
 			      "a region %s", src, o->to_dir ? "directory" : "file",
 			      o->to_dir ? "dir" : "file", o->to_dir ? "file" : "directory");
@@ -272,6 +272,13 @@ int ns_convert_open(const char *src, const char *dst, const struct ns_convert_op
 		rc = ns_cv_open_parent(cv);
 	if (rc)
 		goto fail;
+	/* a region directory's entries are its own: DEST goes elsewhere */
+	if (!o->to_dir && fstat(cv->parentfd, &st) == 0 && st.st_dev == srcst.st_dev &&
+	    st.st_ino == srcst.st_ino) {
+		rc = ns_err(-EINVAL, "destination '%s' is inside the region directory "
+			    "'%s': the source is never written; put it elsewhere", dst, src);
+		goto fail;
+	}
 	if (fstatat(cv->parentfd, cv->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		rc = ns_err(-EEXIST, "destination '%s' exists (%s): refused, nothing "
 			    "touched", dst, ns_cv_kind(st.st_mode));
@@ -281,6 +288,11 @@ int ns_convert_open(const char *src, const char *dst, const struct ns_convert_op
 	memcpy(cv->plan.tmp, CV_PREFIX, strlen(CV_PREFIX));
 	memcpy(cv->plan.tmp + strlen(CV_PREFIX), cv->base, strlen(cv->base) + 1);
 	if (fstatat(cv->parentfd, cv->plan.tmp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (st.st_dev == srcst.st_dev && st.st_ino == srcst.st_ino) {
+			rc = ns_err(-EINVAL, "'%s' is the temporary name of '%s': give "
+				    "the destination another name", src, dst);
+			goto fail;
+		}
 		rc = ns_cv_parent_lock(cv, true);
 		if (!rc)
 			rc = ns_cv_tmp_judge(cv, false);

@@ -331,6 +331,8 @@ int ns_cv_rename(struct ns_convert *cv)
 			      cv->dst, strerror(errno), errno == EEXIST ?
 			      " (it appeared meanwhile: refused, not touched)" : "");
 	cv->made = false;
+	/* the result is no temporary: a later run never takes it for one */
+	fremovexattr(cv->tmpfd, CV_XATTR);
 	return ns_cv_fsync(cv->parentfd, "directory", cv->parent);
 }
 

@@ -105,6 +105,20 @@ ln -s "$T/real" "$T/via"
 expect_exit 216 "$PMEMCTL" convert-region --layout dir "$F" "$T/via/x"
 assert_contains "$err" "'$T/via' in the destination's path is a symbolic link" "a link on the way"
 [ -z "$(ls -A "$T/real")" ] || fail "a link on the way was followed: $(ls -A "$T/real")"
+# the source never written: not a destination inside a region directory,
+# and a source under the destination's temporary name is not taken for one
+expect_exit 234 "$PMEMCTL" convert-region --layout file "$T/d" "$T/d/inside.img"
+assert_contains "$err" "inside the region directory" "a destination inside the source"
+[ ! -e "$T/d/inside.img" ] && [ -z "$(ls -A "$T/d" | grep pmemctl-convert)" ] ||
+	fail "a destination inside the source directory was written"
+cp "$F" "$T/.pmemctl-convert.tmpname"
+expect_exit 234 "$PMEMCTL" convert-region --layout dir "$T/.pmemctl-convert.tmpname" "$T/tmpname"
+assert_contains "$err" "temporary name" "a source under the temporary name"
+cmp "$F" "$T/.pmemctl-convert.tmpname" || fail "a source under the temporary name changed"
+rm -f "$T/.pmemctl-convert.tmpname"
+# a result carries no temporary's mark (a later run never removes it)
+python3 -c 'import os, sys; sys.exit(0 if "user.pmemctl-convert" not in os.listxattr(sys.argv[1]) else 1)' \
+	"$T/r2.img" || fail "the result keeps the temporary's mark"
 # the wrong layout
 expect_exit 234 "$PMEMCTL" convert-region --layout file "$F" "$T/x"
 assert_contains "$err" "region file already" "the wrong layout"

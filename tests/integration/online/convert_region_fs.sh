@@ -11,7 +11,8 @@
 #   at renameat2, at an fsync: no hook in pmemctl): the source unchanged,
 #   no destination, the temporary the next run removes (saying so) before
 #   it converts; a run stopped while building keeps its temporary locked,
-#   and a second run is refused instead of taking it for a crash's.
+#   and a second run is refused instead of taking it for a crash's, and
+#   pmemfs refuses to mount its source meanwhile.
 . "$(dirname "$0")/onlinelib.sh"
 . "$PMEMFS_SOURCE_ROOT/tests/integration/loopfs.sh"
 
@@ -133,6 +134,10 @@ at_exit "kill -9 $sp 2>/dev/null"
 stopped() { grep -q '^State:[[:space:]]*[tT]' "/proc/$(pgrep -P "$sp" -n)/status"; }
 wait_until 20 stopped || fail "the run did not stop at its first fsync"
 assert_eq ".pmemctl-convert.w" "$(leftovers "$T")" "the stopped run's temporary"
+# and no daemon serves its source meanwhile (the read lock)
+run_cmd timeout 20 "$PMEMFS" -f "$S" "$MNT"
+[ "$rc" != 0 ] && ! mounted || fail "pmemfs mounted a region being converted"
+assert_contains "$err" "in use by another process" "mounting a region being converted"
 expect_exit 240 "$PMEMCTL" convert-region --layout dir "$S" "$T/w"
 assert_contains "$err" "being built by another convert-region" "a running conversion's temporary"
 assert_eq ".pmemctl-convert.w" "$(leftovers "$T")" "a running conversion's temporary was touched"
