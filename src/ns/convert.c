@@ -59,7 +59,9 @@ const char *ns_convert_method_name(unsigned m, char *buf, size_t len)
 	return buf;
 }
 
-void ns_cv_note(const struct ns_convert *cv, const char *fmt, ...)
+static void cv_note(const struct ns_convert *cv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void cv_note(const struct ns_convert *cv, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -71,16 +73,6 @@ void ns_cv_note(const struct ns_convert *cv, const char *fmt, ...)
 		cv->o.note(msg);
 	else
 		fprintf(stderr, "%s\n", msg);
-}
-
-int ns_cv_fsync(int fd, const char *what, const char *name)
-{
-	while (fsync(fd) < 0) {
-		if (errno == EINTR)
-			continue;
-		return ns_err(-errno, "fsync of %s '%s': %s", what, name, strerror(errno));
-	}
-	return 0;
 }
 
 static int cv_src_of(struct ns_convert *cv, struct ns_namespace *ns, int *fd, uint64_t *off)
@@ -135,7 +127,7 @@ static int cv_check_source(struct ns_convert *cv)
 			      f.n, f.n == 1 ? "" : "s", f.text, ns_region_path(r));
 	snprintf(bb, sizeof(bb), "%s.badblocks", ns_region_file_path(r));
 	if (stat(bb, &st) == 0)
-		ns_cv_note(cv, "warning: the media errors injected into '%s' (%s) are not "
+		cv_note(cv, "warning: the media errors injected into '%s' (%s) are not "
 			"carried over (inject them again in the result)", ns_region_path(r), bb);
 	if (!cv->o.to_dir) {
 		DIR *dir;
@@ -155,7 +147,7 @@ static int cv_check_source(struct ns_convert *cv)
 			    (uuid_parse(e->d_name + 3, u) == 0 &&
 			     ns_region_find_namespace(r, e->d_name + 3)))
 				continue;
-			ns_cv_note(cv, "warning: '%s/%s' is named by no label: not converted "
+			cv_note(cv, "warning: '%s/%s' is named by no label: not converted "
 				"(it stays in the source)", ns_region_path(r), e->d_name);
 		}
 		closedir(dir);
@@ -426,7 +418,7 @@ int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 	if (cv->plan.leftover) {
 		rc = ns_cv_tmp_judge(cv, true);
 		if (!rc)
-			ns_cv_note(cv, "removed '%s/%s', left by an interrupted convert-region",
+			cv_note(cv, "removed '%s/%s', left by an interrupted convert-region",
 				cv->parent, cv->plan.tmp);
 	}
 	if (!rc)
@@ -438,7 +430,7 @@ int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 		/* root converting a user's region: the result stays theirs */
 		if (fchown(cv->tmpfd, sst.st_uid, sst.st_gid) < 0 ||
 		    (cv->regfd != cv->tmpfd && fchown(cv->regfd, sst.st_uid, sst.st_gid) < 0))
-			ns_cv_note(cv, "warning: the result keeps root as its owner: %s",
+			cv_note(cv, "warning: the result keeps root as its owner: %s",
 				strerror(errno));
 	}
 	if (ftruncate(cv->regfd, (off_t)ns_region_size(s)) < 0) {

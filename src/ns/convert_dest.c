@@ -109,6 +109,16 @@ int ns_cv_open_parent(struct ns_convert *cv)
 	return 0;
 }
 
+int ns_cv_fsync(int fd, const char *what, const char *name)
+{
+	while (fsync(fd) < 0) {
+		if (errno == EINTR)
+			continue;
+		return ns_err(-errno, "fsync of %s '%s': %s", what, name, strerror(errno));
+	}
+	return 0;
+}
+
 const char *ns_cv_kind(mode_t m)
 {
 	return S_ISLNK(m) ? "a symbolic link" : S_ISDIR(m) ? "a directory" :

@@ -36,12 +36,12 @@ struct ns_convert {
 	uint64_t done, total;	/* progress */
 };
 
-/* convert.c */
-void ns_cv_note(const struct ns_convert *cv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-int ns_cv_fsync(int fd, const char *what, const char *name);
-
+/*
+ * Calls go one way: convert.c -> convert_dest.c, convert_copy.c.
+ */
 /* convert_dest.c */
+/* fsync, EINTR retried: 0 or -errno with the message naming what */
+int ns_cv_fsync(int fd, const char *what, const char *name);
 const char *ns_cv_kind(mode_t m);
 /* cv->parentfd, cv->parent and cv->base from cv->dst; -ELOOP for a link */
 int ns_cv_open_parent(struct ns_convert *cv);

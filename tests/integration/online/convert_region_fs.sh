@@ -141,8 +141,12 @@ assert_contains "$err" "in use by another process" "mounting a region being conv
 expect_exit 240 "$PMEMCTL" convert-region --layout dir "$S" "$T/w"
 assert_contains "$err" "being built by another convert-region" "a running conversion's temporary"
 assert_eq ".pmemctl-convert.w" "$(leftovers "$T")" "a running conversion's temporary was touched"
-kill -9 "$(pgrep -P $sp -n)" "$sp" 2>/dev/null
+c=$(pgrep -P "$sp" -n)
+kill -9 "$c" "$sp" 2>/dev/null
 wait "$sp" 2>/dev/null || true
+# its lock goes when it has exited (gone, or a zombie)
+gone() { [ ! -d "/proc/$c" ] || grep -q '^State:[[:space:]]*Z' "/proc/$c/status"; }
+wait_until 20 gone || fail "the stopped run does not die"
 expect_exit 0 "$PMEMCTL" convert-region --layout dir "$S" "$T/w"
 assert_contains "$err" "left by an interrupted convert-region" "after the stopped run"
 exit 0
