@@ -158,10 +158,16 @@ static bool cv_tmp_name_ok(const char *name)
 /* a regular file of ours with one name, emptied (blocks freed now) and removed */
 static int cv_remove_file(int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int fd = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) ?
+		 openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
 
+	/* emptied only when it is ours alone: never a file linked from elsewhere */
 	if (fd >= 0) {
-		if (ftruncate(fd, 0) < 0) { /* blocks go with the name anyway */ }
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+		    st.st_uid == geteuid() && ftruncate(fd, 0) < 0) {
+			/* its blocks go with the name anyway */
+		}
 		close(fd);
 	}
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
@@ -321,8 +327,16 @@ int ns_cv_make_tmp(struct ns_convert *cv, mode_t mode)
 int ns_cv_rename(struct ns_convert *cv)
 {
 	const char *t = cv->plan.tmp;
-	struct stat st;
-	int rc = renameat2(cv->parentfd, t, cv->parentfd, cv->base, RENAME_NOREPLACE);
+	struct stat st, mine;
+	int rc;
+
+	/* the entry is still the temporary this run made (not swapped since) */
+	if (fstat(cv->tmpfd, &mine) < 0 ||
+	    fstatat(cv->parentfd, t, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_dev != mine.st_dev || st.st_ino != mine.st_ino)
+		return ns_err(-EIO, "'%s/%s' is no longer the temporary this run made "
+			      "(replaced by another process?): not renamed", cv->parent, t);
+	rc = renameat2(cv->parentfd, t, cv->parentfd, cv->base, RENAME_NOREPLACE);
 
 	if (rc < 0 && (errno == EINVAL || errno == ENOSYS)) {
 		/* a file system without RENAME_NOREPLACE */
