@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * convert-region (convert.h): the plan, the copy and the temporary.
+ * convert-region (convert.h): the source and its checks, the plan, the
+ * run (convert_dest.c makes the temporary and renames it, convert_copy.c
+ * moves the bytes).
  *
  * Locks: the source's OFD read lock (the whole run); the destination's
  * parent directory flock'ed only while a temporary is made or a leftover
@@ -111,7 +113,8 @@ static void cv_finding(void *arg, const char *line)
 static int cv_check_source(struct ns_convert *cv)
 {
 	struct ns_region *r = cv->src;
-	struct ns_check_area a = { .io = ns_region_io(r), .off = ns_region_size(r) - ns_region_label_size(r),
+	struct ns_check_area a = { .io = ns_region_io(r),
+				   .off = ns_region_size(r) - ns_region_label_size(r),
 				   .size = ns_region_label_size(r), .lsa = ns_region_lsa(r), .r = r };
 	struct ns_check_counts n;
 	struct cv_findings f = { .n = 0 };
@@ -191,7 +194,8 @@ static int cv_plan(struct ns_convert *cv)
 
 	p->region_size = ns_region_size(r);
 	p->label_size = ns_region_label_size(r);
-	p->data_bytes = ns_cv_allocated(ns_region_fd(r), ns_region_size(r) - ns_region_label_size(r), ns_region_label_size(r));
+	p->data_bytes = ns_cv_allocated(ns_region_fd(r), p->region_size - p->label_size,
+					p->label_size);
 	ns_region_foreach_namespace(r, ns) {
 		uint64_t off;
 		int fd, rc = cv_src_of(cv, ns, &fd, &off);
@@ -398,7 +402,11 @@ out:
 	return rc;
 }
 
-/* tmp -> base, never replacing anything; then the parent made durable */
+/*
+ * The temporary made (a leftover of a crash removed first), the label area
+ * and every namespace copied, every file fsynced, then the directory; the
+ * result checked, renamed into place.
+ */
 int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 {
 	struct ns_region *s = cv->src;
@@ -466,7 +474,9 @@ int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 				goto fail;
 			}
 			if (geteuid() == 0 && (sst.st_uid || sst.st_gid) &&
-			    fchown(dfd, sst.st_uid, sst.st_gid) < 0) { /* said above */ }
+			    fchown(dfd, sst.st_uid, sst.st_gid) < 0)
+				cv_note(cv, "warning: '%s' keeps root as its owner: %s", name,
+					strerror(errno));
 			rc = ns_cv_copy(cv, sfd, off, dfd, 0, len, st);
 			if (!rc)
 				rc = ns_cv_fsync(dfd, "namespace file", name);
@@ -496,5 +506,6 @@ int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 fail:
 	snprintf(msg, sizeof(msg), "%s", ns_errormsg()[0] ? ns_errormsg() : strerror(-rc));
 	ns_cv_tmp_remove(cv);
-	return ns_err(rc, "%s (nothing of '%s' left; '%s' unchanged)", msg, cv->dst, ns_region_path(s));
+	return ns_err(rc, "%s (nothing of '%s' left; '%s' unchanged)", msg, cv->dst,
+		      ns_region_path(s));
 }
