@@ -57,6 +57,7 @@ struct pc_target_cmd {
 int pc_args_none(void *o, const struct pc_args *a);
 
 extern const struct pc_command create_region_cmd, list_cmd, move_region_cmd;
+extern const struct pc_command convert_region_cmd;
 extern const struct pc_command create_namespace_cmd, destroy_namespace_cmd,
 	rename_namespace_cmd, enable_namespace_cmd, disable_namespace_cmd, stats_cmd;
 extern const struct pc_command read_labels_cmd, check_labels_cmd, init_labels_cmd,

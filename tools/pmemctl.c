@@ -50,6 +50,7 @@ static const struct pc_command_row pc_commands[] = {
 	{ "inject-error", PC_BOTH, &inject_error_cmd, "make a range of a namespace fail like poisoned pmem" },
 	{ "clear-errors", PC_BOTH, &clear_errors_cmd, "clear the injected media errors of namespaces" },
 	{ "move-region", PC_BOTH, &move_region_cmd, "move a region to another QEMU nvdimm slot (its labels' cookie)" },
+	{ "convert-region", PC_LOCAL, &convert_region_cmd, "convert a region file to a region directory or back (offline)" },
 };
 
 #define PC_NCOMMANDS (sizeof(pc_commands) / sizeof(pc_commands[0]))

@@ -230,8 +230,7 @@ int pc_target_check_online(struct pc_target *t, const struct pc_parser *p)
 	return pc_target_resolve(t, p, NULL);
 }
 
-/* a pmemfs mount whose source is the region file path, or NULL */
-static char *pc_target_mounted_at(const char *path)
+char *pc_target_mounted_at(const char *path)
 {
 	struct ctl_mount *v = NULL;
 	char *real = realpath(path, NULL), *found = NULL;

@@ -142,6 +142,9 @@ enum pc_open_mode {
 int pc_target_open(const struct pc_target *t, enum pc_open_mode mode,
 		    struct ns_region **out);
 
+/* a pmemfs mount whose source is the region path (malloc'ed), or NULL */
+char *pc_target_mounted_at(const char *path);
+
 /*
  * Online: a request of cmd with the target's --region (when given and not
  * "all") put in. NULL when out of memory (reported).

@@ -71,6 +71,10 @@ expect_comp "0 1 2 3 4 5 6 7" move-region --nvdimm-slot ""
 expect_comp "1" create-region --nvdimm-slot 1
 expect_comp "--layout" create-region --lay
 expect_comp "dir file" create-region --layout ""
+# convert-region: --layout's values, its options, SOURCE and DEST as files
+expect_comp "--layout" convert-region --lay
+expect_comp "dir file" convert-region --layout ""
+expect_comp "--dry-run" convert-region --dr
 # values spelled out in the help ("--mode fsync|moment|both")
 want=$("$PC" crash-test --help 2>/dev/null | sed -n 's/^ *--mode \([a-z|]*\) .*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
 if [ -n "$want" ]; then
@@ -114,6 +118,9 @@ expect_comp "all alpha beta namespace0.0 namespace0.1 namespace0.2" list --file 
 expect_comp "alpha" list --file "$R" --namespace alp
 # files where a path is expected
 expect_comp "$R" create-region "$T/region"
+expect_comp "$R" convert-region --layout dir "$T/region"
+expect_comp "$R" convert-region --layout dir "$R" "$T/region"
+expect_comp "" convert-region --layout dir "$R" "$T/x" "$T/region"
 expect_comp "$R" list --file "$T/reg"
 
 # online: a real mount, names through its control socket
