@@ -619,21 +619,28 @@ static void ns_dir_destroy_end(struct ns_region *r, const struct ns_label *l, vo
 /* the reason when ns-<uuid> is missing but a step's name is there */
 static bool ns_dir_pending(struct ns_region *r, struct ns_namespace *ns)
 {
+	static const enum ns_dir_entry kinds[] = { NS_DIR_NEW, NS_DIR_GONE };
 	char name[NS_DIR_NAME_LEN];
 	struct stat st;
+	unsigned i;
 
-	if (ns_dir_fstatat(r->dirfd, ns_dir_name_of(ns->label.uuid, NS_DIR_NEW, name,
-						    sizeof(name)), &st) == 0) {
-		snprintf(ns->reason, sizeof(ns->reason), "its namespace file is still "
-			 "%s (a create interrupted after its label commit: the next "
-			 "writer's open renames it)", name);
-		return true;
-	}
-	if (ns_dir_fstatat(r->dirfd, ns_dir_name_of(ns->label.uuid, NS_DIR_GONE, name,
-						    sizeof(name)), &st) == 0) {
-		snprintf(ns->reason, sizeof(ns->reason), "its namespace file is %s (a "
-			 "destroy interrupted before its label commit: the next "
-			 "writer's open renames it back)", name);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		ns_dir_name_of(ns->label.uuid, kinds[i], name, sizeof(name));
+		if (ns_dir_fstatat(r->dirfd, name, &st) < 0)
+			continue;
+		if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file "
+				 "is missing, and %s is %s: refused, never followed or "
+				 "renamed", name, S_ISREG(st.st_mode) ? "a file of more "
+				 "than one name (hard links)" : ns_dir_kind(st.st_mode));
+		else if (kinds[i] == NS_DIR_NEW)
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file is "
+				 "still %s (a create interrupted after its label commit: "
+				 "the next writer's open renames it)", name);
+		else
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file is "
+				 "%s (a destroy interrupted before its label commit: the "
+				 "next writer's open renames it back)", name);
 		return true;
 	}
 	return false;
