@@ -522,14 +522,7 @@ struct ns_dir_gone {
 
 int ns_dir_fstatat(int dirfd, const char *name, struct stat *st)
 {
-	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, st) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 static int ns_dir_destroy_begin(struct ns_namespace *ns, void **note)

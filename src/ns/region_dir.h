@@ -54,9 +54,12 @@ const char *ns_dir_kind(mode_t m);
 void ns_dir_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * The entry's file status without following it or opening more than its
- * path (O_PATH: a FIFO never blocks, a link is the link itself): 0, or
- * -errno (-ENOENT: no such entry).
+ * The entry's own status (a link is the link itself; nothing is opened,
+ * so a FIFO never blocks): 0, or -errno (-ENOENT: no such entry). What
+ * is renamed or removed after it is compared by device and inode again
+ * right before (Linux has no rename or unlink by descriptor); data is
+ * only ever reached through ns_region_ns_file_open (openat O_NOFOLLOW,
+ * then fstat of that descriptor).
  */
 int ns_dir_fstatat(int dirfd, const char *name, struct stat *st);
 

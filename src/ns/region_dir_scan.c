@@ -25,8 +25,11 @@
  *     never removed; logged and skipped, and when it is the file of a
  *     labelled namespace, that namespace alone is not served (classify,
  *     ns_dir_missing: the reason in list and check-labels).
- * Every entry is looked at through openat(O_PATH|O_NOFOLLOW) and fstat,
- * never by a stat of a path followed by an open.
+ * Every entry is looked at without following it (fstatat with
+ * AT_SYMLINK_NOFOLLOW) and never opened here; a removal compares device
+ * and inode again right before the unlinkat. Only the directory's owner
+ * (mode 0700) or root can swap an entry in between, and unlinkat and
+ * renameat act on the entry itself, never on what a link points to.
  */
 #include <dirent.h>
 #include <errno.h>
