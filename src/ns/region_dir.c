@@ -609,6 +609,15 @@ static void ns_dir_destroy_end(struct ns_region *r, const struct ns_label *l, vo
 	free(g);
 }
 
+bool ns_dir_owned(const struct ns_region *r, const struct stat *st)
+{
+	struct stat rs;
+
+	if (st->st_uid == geteuid())
+		return true;
+	return fstat(r->fd, &rs) == 0 && st->st_uid == rs.st_uid;
+}
+
 /* the reason when ns-<uuid> is missing but a step's name is there */
 static bool ns_dir_pending(struct ns_region *r, struct ns_namespace *ns)
 {
@@ -626,6 +635,11 @@ static bool ns_dir_pending(struct ns_region *r, struct ns_namespace *ns)
 				 "is missing, and %s is %s: refused, never followed or "
 				 "renamed", name, S_ISREG(st.st_mode) ? "a file of more "
 				 "than one name (hard links)" : ns_dir_kind(st.st_mode));
+		else if (!ns_dir_owned(r, &st))
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file "
+				 "is missing, and %s belongs to uid %u, neither the "
+				 "region file's owner nor this user: left as it is", name,
+				 (unsigned)st.st_uid);
 		else if (kinds[i] == NS_DIR_NEW)
 			snprintf(ns->reason, sizeof(ns->reason), "its namespace file is "
 				 "still %s (a create interrupted after its label commit: "

@@ -64,6 +64,13 @@ void ns_dir_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ns_dir_fstatat(int dirfd, const char *name, struct stat *st);
 
 /*
+ * Whether st (an entry of r's directory) is owned by this process's user
+ * or by the owner of DIR/region: only such a .new or .gone is renamed or
+ * removed (pmemfs made it as one of them).
+ */
+bool ns_dir_owned(const struct ns_region *r, const struct stat *st);
+
+/*
  * Rename from to to in the directory, never replacing an entry to
  * (RENAME_NOREPLACE; where the file system has no such flag, after
  * checking that to does not exist: the directory is its owner's alone,

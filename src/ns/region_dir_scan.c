@@ -48,7 +48,6 @@ struct ns_dir_scan {
 	struct ns_region *r;
 	bool writer;		/* resolve, or only say */
 	bool labels;		/* a label area to ask */
-	uid_t owner;		/* DIR/region's owner */
 	unsigned renamed;	/* entries renamed: classify again */
 };
 
@@ -87,7 +86,7 @@ static void ns_dir_scan_step(struct ns_dir_scan *s, const char *name,
 
 	ns_dir_name_of(u, NS_DIR_PLAIN, final, sizeof(final));
 
-	if (st->st_uid != geteuid() && st->st_uid != s->owner) {
+	if (!ns_dir_owned(r, st)) {
 		ns_dir_log("%s: '%s/%s' belongs to uid %u, neither the region file's "
 			   "owner nor this user: left as it is (pmemfs did not make "
 			   "it)", r->devname, r->path, name, (unsigned)st->st_uid);
@@ -186,10 +185,8 @@ int ns_dir_reconcile(struct ns_region *r)
 		.r = r,
 		.writer = !(r->flags & NS_REGION_RDONLY),
 		.labels = r->has_labels && r->lsa,
-		.owner = geteuid(),
 	};
 	struct dirent *e;
-	struct stat st;
 	DIR *dir;
 	int d = dup(r->dirfd), rc = 0;
 
@@ -200,8 +197,6 @@ int ns_dir_reconcile(struct ns_region *r)
 			close(d);
 		return s.writer ? rc : 0;
 	}
-	if (fstat(r->fd, &st) == 0)
-		s.owner = st.st_uid;
 	rewinddir(dir);
 	while ((e = readdir(dir)) != NULL)
 		if (!strncmp(e->d_name, NS_DIR_PREFIX, strlen(NS_DIR_PREFIX)))

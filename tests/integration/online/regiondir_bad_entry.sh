@@ -6,7 +6,7 @@
 # symbolic link or a directory, a labelled namespace's ns-<uuid>.new that
 # is a link, and entries no label names: a .new directory, a .gone FIFO,
 # an ns-<uuid> link, a .gone with a second name (hard link), a .new of
-# another user. The mount comes up; the good namespace of the directory
+# another user (labelled and not). The mount comes up; the good namespace of the directory
 # and the region file's namespace are served, written and flushed; each
 # bad entry's namespace is not served, with its reason in list and
 # check-labels; every bad entry is logged and left as it is (never
@@ -29,6 +29,7 @@ ug=$(uuid_of good 8M)
 ub=$(uuid_of bad 4M)
 ud=$(uuid_of bdir 2M)
 un=$(uuid_of nnew 2M)
+uo=$(uuid_of nother 2M)
 "$NSIO" fill "$D/ns-$ug" 0 8388608 0x47
 sumg=$(cksum <"$D/ns-$ug")
 
@@ -49,6 +50,8 @@ head -c 65536 /dev/zero >"$D/$X4.gone" && ln "$D/$X4.gone" "$T/second-name"
 other_user=
 if [ "$(id -u)" = 0 ]; then
 	head -c 65536 /dev/zero >"$D/$X5.new" && chown 65534:65534 "$D/$X5.new"
+	# a labelled namespace's .new of another user: not renamed, not served
+	mv "$D/ns-$uo" "$D/ns-$uo.new" && chown 65534:65534 "$D/ns-$uo.new"
 	other_user=1
 else
 	echo "note: not root: the entry of another user is not checked" >&2
@@ -62,6 +65,8 @@ check_entries() {
 	[ -d "$D/$X1.new" ] && [ -p "$D/$X2.gone" ] && [ -L "$D/$X3" ] || fail "$1: an unnamed bad entry changed: $(ls -l "$D")"
 	[ -f "$D/$X4.gone" ] && [ "$(stat -c %h "$D/$X4.gone")" = 2 ] || fail "$1: the hard-linked .gone was removed"
 	[ -z "$other_user" ] || [ -f "$D/$X5.new" ] || fail "$1: another user's .new was removed"
+	[ -z "$other_user" ] || { [ -f "$D/ns-$uo.new" ] && [ ! -e "$D/ns-$uo" ]; } ||
+		fail "$1: another user's labelled .new was renamed"
 	[ ! -e "$D/ns-$un" ] || fail "$1: a linked .new was renamed"
 	assert_eq "$sumv" "$(cksum <"$V")" "$1: the links' target"
 	assert_eq "$sumg" "$(cksum <"$D/ns-$ug")" "$1: namespace good's file"
@@ -86,14 +91,21 @@ assert_contains "$log" "$X2.gone' is a FIFO: skipped" "the unnamed .gone FIFO lo
 assert_contains "$log" "$X3' is a symbolic link: skipped" "the unnamed link logged"
 assert_contains "$log" "$X4.gone' has 2 names (hard links): skipped" "the hard-linked .gone logged"
 [ -z "$other_user" ] || assert_contains "$log" "$X5.new' belongs to uid 65534" "another user's .new logged"
+[ -z "$other_user" ] || [ ! -e "$MNT/region0/nother" ] || fail "nother served from another user's .new"
 j=$(pc list -N -i)
 r=$(json_get "$j" '.[] | select(.name == "bad") | .reason')
 assert_contains "$r" "symbolic link" "list: bad's reason"
 r=$(json_get "$j" '.[] | select(.name == "nnew") | .reason')
 assert_contains "$r" "ns-$un.new is a symbolic link" "list: nnew's reason"
 assert_eq active "$(json_get "$j" '.[] | select(.name == "good") | .state // "active"')" "list: good"
+np=3
+if [ -n "$other_user" ]; then
+	np=4
+	r=$(json_get "$j" '.[] | select(.name == "nother") | .reason')
+	assert_contains "$r" "ns-$uo.new belongs to uid 65534" "list: nother's reason"
+fi
 run_cmd pc check-labels
-assert_contains "$out$err" '"problems":3' "check-labels counts the three namespaces not served"
+assert_contains "$out$err" "\"problems\":$np" "check-labels counts the namespaces not served"
 # hot create and destroy in that region go on; destroying bad removes its
 # label, never the link
 run_cmd pc create-namespace -r region0 -s 2M -n hot
@@ -113,7 +125,7 @@ assert_contains "$(json_get "$out" '.[] | select(.name == "bdir") | .reason')" "
 assert_contains "$err" "$X2.gone' is a FIFO: skipped" "offline list says what it found"
 assert_contains "$err" "ns-$ub' is a symbolic link: skipped" "bad's link, no label now: logged"
 run_cmd "$PMEMCTL" check-labels --file "$D"
-assert_contains "$out$err" '"problems":2' "offline check-labels"
+assert_contains "$out$err" "\"problems\":$((np - 1))" "offline check-labels"
 run_cmd "$PMEMCTL" create-namespace --file "$D" -s 2M -n offline
 [ "$rc" = 0 ] || fail "offline create beside bad entries: $err"
 run_cmd "$PMEMCTL" destroy-namespace --file "$D" offline
