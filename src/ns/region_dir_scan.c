@@ -16,7 +16,9 @@
  * only by a writer's open, only on a regular file of one name owned by
  * the region file's owner or by this process's user, and each logged. A
  * reader's open (a read-only list, check-labels) changes nothing and
- * says what the next writer's open would do. Everything else stays:
+ * says what the next writer's open would do; while a writer holds the
+ * region (a mount), it says nothing: a .new or .gone may be a step in
+ * progress. Everything else stays:
  *   - ns-U (or any other ns-* name) no label names: data whose labels
  *     were zeroed or re-initialised looks the same (a region file keeps
  *     it at its dpa), so it is kept and logged, never deleted;
@@ -33,6 +35,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -179,6 +182,19 @@ static void ns_dir_scan_one(struct ns_dir_scan *s, const char *name)
 		   "its labels were zeroed or re-initialised, or it was copied here");
 }
 
+/*
+ * A reader's open while a writer (the daemon, an offline change) holds
+ * the region: its .new or .gone may be a create or destroy in progress,
+ * and what the directory holds is the writer's to say (it did at its
+ * open).
+ */
+static bool ns_dir_writer_active(const struct ns_region *r)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	return fcntl(r->fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
 int ns_dir_reconcile(struct ns_region *r)
 {
 	struct ns_dir_scan s = {
@@ -188,7 +204,11 @@ int ns_dir_reconcile(struct ns_region *r)
 	};
 	struct dirent *e;
 	DIR *dir;
-	int d = dup(r->dirfd), rc = 0;
+	int d, rc = 0;
+
+	if (!s.writer && ns_dir_writer_active(r))
+		return 0;
+	d = dup(r->dirfd);
 
 	if (d < 0 || !(dir = fdopendir(d))) {
 		rc = ns_err(-errno, "region directory '%s': cannot list it: %s",
