@@ -81,11 +81,6 @@ static const char *const ns_dir_suffixes[] = {
 	[NS_DIR_GONE] = ".gone",
 };
 
-const char *ns_dir_suffix(enum ns_dir_entry kind)
-{
-	return ns_dir_suffixes[kind];
-}
-
 const char *ns_dir_name_of(const uint8_t *uuid, enum ns_dir_entry kind, char *buf,
 			   size_t len)
 {
@@ -137,6 +132,11 @@ int ns_dir_rename(int dirfd, const char *from, const char *to)
 		if (renameat(dirfd, from, dirfd, to) < 0)
 			return -errno;
 	}
+	return 0;
+}
+
+int ns_dir_fsync(int dirfd)
+{
 	while (fsync(dirfd) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -501,10 +501,12 @@ static int ns_dir_create_end(struct ns_region *r, void *note, bool undo)
 		ns_dir_test_crash("create-commit");
 		/* the label names it: its own name (classify then finds it) */
 		rc = ns_dir_rename(r->dirfd, d->name, d->final);
+		if (!rc)
+			rc = ns_dir_fsync(r->dirfd);
 		if (rc)
-			ns_dir_log("%s: cannot rename namespace file '%s/%s' to '%s': %s "
-				   "(its namespace is not served; the next writer's "
-				   "open renames it)", r->devname, r->path, d->name,
+			ns_dir_log("%s: cannot rename namespace file '%s/%s' to '%s' "
+				   "durably: %s (the next writer's open renames it if "
+				   "it is still there)", r->devname, r->path, d->name,
 				   d->final, strerror(-rc));
 	}
 	close(d->fd);
@@ -563,10 +565,15 @@ static int ns_dir_destroy_begin(struct ns_namespace *ns, void **note)
 	}
 	/* what was renamed is what was checked (no entry swapped meanwhile) */
 	if (ns_dir_fstatat(r->dirfd, g->name, &st2) < 0 || st2.st_dev != g->dev ||
-	    st2.st_ino != g->ino) {
-		ns_dir_rename(r->dirfd, g->name, g->final);
+	    st2.st_ino != g->ino)
 		rc = ns_err(-EAGAIN, "destroy namespace: '%s/%s' changed while it "
 			    "was renamed: nothing destroyed", r->path, g->final);
+	else if ((rc = ns_dir_fsync(r->dirfd)) != 0)
+		rc = ns_err(rc, "destroy namespace: fsync of region directory '%s': "
+			    "%s: nothing destroyed", r->path, strerror(-rc));
+	if (rc) {
+		ns_dir_rename(r->dirfd, g->name, g->final);
+		ns_dir_fsync(r->dirfd);
 		free(g);
 		return rc;
 	}
@@ -588,6 +595,8 @@ static void ns_dir_destroy_end(struct ns_region *r, const struct ns_label *l, vo
 	if (undo) {
 		/* the label stays: so does its file, under its name */
 		rc = ns_dir_rename(r->dirfd, g->name, g->final);
+		if (!rc)
+			rc = ns_dir_fsync(r->dirfd);
 		if (rc)
 			ns_dir_log("%s: cannot rename namespace file '%s/%s' back to "
 				   "'%s': %s (the next writer's open renames it)",

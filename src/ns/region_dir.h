@@ -37,9 +37,6 @@ enum ns_dir_entry {
 	NS_DIR_GONE,	/* ns-<uuid>.gone: being destroyed */
 };
 
-/* the suffix of each kind ("" for PLAIN and OTHER) */
-const char *ns_dir_suffix(enum ns_dir_entry kind);
-
 /* "ns-<uuid><suffix of kind>" into buf (NS_DIR_NAME_LEN) */
 const char *ns_dir_name_of(const uint8_t *uuid, enum ns_dir_entry kind, char *buf,
 			   size_t len);
@@ -74,9 +71,12 @@ bool ns_dir_owned(const struct ns_region *r, const struct stat *st);
  * Rename from to to in the directory, never replacing an entry to
  * (RENAME_NOREPLACE; where the file system has no such flag, after
  * checking that to does not exist: the directory is its owner's alone,
- * mode 0700), then fsync the directory. 0 or -errno (-EEXIST: to exists).
+ * mode 0700). 0 or -errno (-EEXIST: to exists). Durable after
+ * ns_dir_fsync.
  */
 int ns_dir_rename(int dirfd, const char *from, const char *to);
+/* fsync of the directory (EINTR retried): 0 or -errno */
+int ns_dir_fsync(int dirfd);
 
 /*
  * Tests only: with PMEMFS_TEST_CRASH_DIR=STEP in the environment the

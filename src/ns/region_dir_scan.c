@@ -105,6 +105,8 @@ static void ns_dir_scan_step(struct ns_dir_scan *s, const char *name,
 	}
 	if (named) {
 		rc = ns_dir_rename(r->dirfd, name, final);
+		if (!rc)
+			ns_dir_fsync(r->dirfd);	/* lost: the next open does it again */
 		if (rc) {
 			ns_dir_log("%s: '%s/%s' is %s, but the rename to '%s' failed: "
 				   "%s%s", r->devname, r->path, name, ns_dir_step(k, named),
@@ -122,7 +124,7 @@ static void ns_dir_scan_step(struct ns_dir_scan *s, const char *name,
 		if (!rc && unlinkat(r->dirfd, name, 0) < 0)
 			rc = -errno;
 		if (!rc)
-			fsync(r->dirfd);
+			ns_dir_fsync(r->dirfd);
 		if (rc) {
 			ns_dir_log("%s: cannot remove '%s/%s' (%s): %s", r->devname,
 				   r->path, name, ns_dir_step(k, named), strerror(-rc));
