@@ -3,8 +3,9 @@
  * Private to region_dir.c (opening, creating, the data placement) and
  * region_dir_scan.c (what an open finds in the directory): the names of
  * a region directory's entries and the few steps both take on them.
- * region_dir_scan.c calls region_dir.c, never the other way round (but
- * through ns_dir_reconcile, internal.h).
+ * region_dir_scan.c calls region_dir.c, never the other way round;
+ * region.c calls ns_dir_reconcile (region_dir_scan.c, internal.h) after
+ * every open of a directory.
  *
  * Names (docs/on-media-format.md): DIR/region, the label area; for a
  * namespace of uuid U, DIR/ns-U (lower case, with dashes) while its label
