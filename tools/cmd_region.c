@@ -106,8 +106,10 @@ static const struct pc_usage create_region_usage = {
 		 "sparse region file of SIZE holding the label area (the same format,\n"
 		 "capacity and dpa ranges), and every namespace created later gets a\n"
 		 "preallocated file of its own, PATH/ns-<uuid>, holding its bytes at\n"
-		 "offset 0. pmemctl and pmemfs take PATH wherever they take a region\n"
-		 "file.",
+		 "offset 0 (named ns-<uuid>.new until its label is committed and\n"
+		 "ns-<uuid>.gone while it is destroyed: the next open that writes\n"
+		 "finishes or undoes what a crash left). pmemctl and pmemfs take PATH\n"
+		 "wherever they take a region file.",
 	.exits = "  239  EEXIST: PATH exists already\n"
 		 "  234  EINVAL: bad size, label size or version\n"
 		 "  254  ENOENT: the directory of PATH does not exist\n"

@@ -38,10 +38,17 @@ struct ns_place_ops {
 	int (*create_begin)(struct ns_region *r, const struct ns_label *l,
 			    const struct ns_namespace_create_opts *o, void **note);
 	int (*create_end)(struct ns_region *r, void *note, bool undo);
-	/* destroy: before the label commit (the file: zero the first bytes) */
-	int (*destroy_begin)(struct ns_namespace *ns);
-	/* and after it (the directory: the file removed, best effort) */
-	void (*destroy_end)(struct ns_region *r, const struct ns_label *l);
+	/*
+	 * destroy: before the label commit (the file: zero the first bytes;
+	 * the directory: ns-<uuid> renamed ns-<uuid>.gone); *note (may be
+	 * NULL) is ended by destroy_end after the commit, with undo when the
+	 * commit failed (the directory: renamed back), else the data given
+	 * up (the directory: .gone removed, best effort). destroy_end NULL:
+	 * nothing to end (*note stays NULL).
+	 */
+	int (*destroy_begin)(struct ns_namespace *ns, void **note);
+	void (*destroy_end)(struct ns_region *r, const struct ns_label *l, void *note,
+			    bool undo);
 	/*
 	 * classify: an otherwise served namespace whose data is not there
 	 * (NULL: always there): true with ns->reason set.
@@ -67,9 +74,13 @@ int ns_dir_create(const char *path, int *dirfd, int *fd);
 /* a failed create: "region" and the directory removed (dirfd closed) */
 void ns_dir_create_undo(const char *path, int dirfd);
 /*
- * After a writer's open: refuse an ns-* that is not a regular file;
- * remove (with a message to the caller's log through ns_dir_log) every
- * ns-* that no label describes (an orphan of a crash).
+ * After the open of a region directory (region_dir_scan.c), its entries
+ * ns-*: a writer finishes what a crash interrupted (ns-<uuid>.new and
+ * ns-<uuid>.gone, by whether a label names the uuid) and reclassifies; a
+ * reader changes nothing. Both say through the logger what they found or
+ * did, and keep and name files no label names and entries that are not
+ * a regular file of one name (never followed, never removed). -errno
+ * only when the directory cannot be listed.
  */
 int ns_dir_reconcile(struct ns_region *r);
 

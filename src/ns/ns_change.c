@@ -272,13 +272,14 @@ static int ns_file_create_end(struct ns_region *r, void *note, bool undo)
 }
 
 /* the first min(8 KiB, size) bytes zeroed, when the range is trusted */
-static int ns_file_destroy_begin(struct ns_namespace *ns)
+static int ns_file_destroy_begin(struct ns_namespace *ns, void **note)
 {
 	static const uint8_t zero[NS_DESTROY_ZERO_BYTES];
 	struct ns_region *r = ns->region;
 	uint64_t n;
 	int rc;
 
+	*note = NULL;
 	if (ns->state == NS_STATE_INVALID)
 		return 0;
 	n = ns->label.rawsize < sizeof(zero) ? ns->label.rawsize : sizeof(zero);
@@ -304,6 +305,7 @@ int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
 	struct ns_region *r = ns->region;
 	const struct ns_place_ops *place = ns_place(r);
 	struct ns_label gone;
+	void *note = NULL;
 	bool others;
 	int rc;
 
@@ -316,17 +318,21 @@ int ns_namespace_destroy(struct ns_namespace *ns, unsigned flags)
 	if (ns->holders && !(flags & NS_DESTROY_FORCE))
 		return ns_err(-EBUSY, "namespace '%s' in %s is in use (force to "
 			      "destroy it anyway)", ns->shown, r->devname);
-	rc = place->destroy_begin(ns);
+	rc = place->destroy_begin(ns, &note);
 	if (rc)
 		return ns_commit_msg(r, rc, "destroy namespace");
 	rc = ns_lsa_commit(r->lsa, &ns->slot, 1, NULL, 0, NULL);
-	if (rc)
-		return ns_commit_msg(r, rc, "destroy namespace");
+	if (rc) {
+		rc = ns_commit_msg(r, rc, "destroy namespace");
+		if (place->destroy_end)
+			place->destroy_end(r, &ns->label, note, true);
+		return rc;
+	}
 	gone = ns->label;
 	others = ns_removal_affects_others(ns);
 	ns_bury(r, ns);
 	if (place->destroy_end)
-		place->destroy_end(r, &gone);
+		place->destroy_end(r, &gone, note, false);
 	if (others)
 		ns_region_classify(r);
 	return 0;

@@ -194,8 +194,8 @@ static int ns_region_open_fd(int fd, const char *path, const struct ns_region_op
 	if (dirfd >= 0 && (rc = ns_dir_attach(r, dirfd)) != 0)	/* before classify */
 		goto fail;
 	rc = ns_region_load(r, o ? o->label_size : 0);
-	if (!rc && dirfd >= 0 && !(r->flags & NS_REGION_RDONLY))
-		rc = ns_dir_reconcile(r);
+	if (!rc && dirfd >= 0)
+		rc = ns_dir_reconcile(r);	/* a reader's changes nothing */
 	if (rc)
 		goto fail;
 	ns_region_alloc_labels(r);

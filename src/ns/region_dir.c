@@ -10,29 +10,34 @@
  * mode 0600. A link, FIFO or directory where a file is expected is
  * refused, never followed or opened (FIFOs: O_NONBLOCK, then the type).
  *
- * The data placement of this layout (ns_place_dir, internal.h):
- * - create: ns-<uuid> made (O_EXCL), fallocate'd to its size (never
+ * The data placement of this layout (ns_place_dir, internal.h), with the
+ * names of region_dir.h:
+ * - create: ns-<uuid>.new made (O_EXCL), fallocate'd to its size (never
  *   sparse: a store into a hole of a full file system is SIGBUS for a
  *   mapping without the daemon in between), fsync'ed, the directory
- *   fsync'ed; THEN the label commit. A failed commit removes the file
- *   (its blocks go with it) and fsyncs the directory.
- * - destroy: the label commit, THEN unlinkat and a directory fsync (a
- *   crash in between leaves an orphan, reported at the next open). A file
- *   another label with the same uuid still names stays.
- * - classify: a namespace whose file is missing, not a regular file or of
- *   another size is INVALID with that reason, never recreated with zeroes.
- * - a writer's open: ns-* files no label names are reported through the
- *   logger and KEPT: a crash's orphan looks the same as the data of a
- *   namespace whose labels were zeroed or re-initialised, which a region
- *   file keeps at its dpa, so nothing here deletes data no command named
- *   (the user removes an orphan); an ns-* that is not a regular file
- *   refuses the open, naming it.
+ *   fsync'ed; THEN the label commit; THEN renamed ns-<uuid> (never over
+ *   an entry) and the directory fsync'ed. A failed commit removes the
+ *   .new file (its blocks go with it). Refused before anything is made
+ *   when ns-<uuid> or ns-<uuid>.gone is there.
+ * - destroy: ns-<uuid> renamed ns-<uuid>.gone and the directory
+ *   fsync'ed; THEN the label commit (failed: renamed back); THEN the
+ *   .gone file unlinked and the directory fsync'ed. A file another label
+ *   with the same uuid still names stays, and so does an entry that is
+ *   not a regular file of one name (not ours to rename or remove).
+ * - classify: a namespace whose file is missing, not a regular file or
+ *   of another size is INVALID with that reason, never recreated with
+ *   zeroes.
+ * So a crash leaves a .new or a .gone, never a plain ns-<uuid> no label
+ * names: the next writer's open finishes or undoes the step by whether
+ * a label names the uuid (region_dir_scan.c). A plain ns-* no label
+ * names is data whose labels were zeroed or re-initialised (a region
+ * file keeps it at its dpa): kept and logged, never deleted.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,21 +48,19 @@
 
 #include "ns/error.h"
 #include "ns/namespace_priv.h"
+#include "ns/region_dir.h"
 #include "ns/util.h"
 
-#define NS_DIR_REGION "region"
-#define NS_DIR_PREFIX "ns-"
-#define NS_DIR_NAME_LEN 48
-
 static void (*ns_dir_logger)(const char *msg);
+/* PMEMFS_TEST_CRASH_DIR (region_dir.h), read at the first attach */
+static const char *ns_dir_crash_at;
 
 void ns_region_set_logger(void (*fn)(const char *msg))
 {
 	ns_dir_logger = fn;
 }
 
-static void ns_dir_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void ns_dir_log(const char *fmt, ...)
+void ns_dir_log(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -71,13 +74,79 @@ static void ns_dir_log(const char *fmt, ...)
 		fprintf(stderr, "%s\n", msg);
 }
 
-static const char *ns_dir_name(const uint8_t *uuid, char *buf, size_t len)
+static const char *const ns_dir_suffixes[] = {
+	[NS_DIR_OTHER] = "",
+	[NS_DIR_PLAIN] = "",
+	[NS_DIR_NEW] = ".new",
+	[NS_DIR_GONE] = ".gone",
+};
+
+const char *ns_dir_name_of(const uint8_t *uuid, enum ns_dir_entry kind, char *buf,
+			   size_t len)
 {
 	char s[37];
 
 	uuid_unparse_lower(uuid, s);
-	snprintf(buf, len, NS_DIR_PREFIX "%s", s);
+	snprintf(buf, len, NS_DIR_PREFIX "%s%s", s, ns_dir_suffixes[kind]);
 	return buf;
+}
+
+static const char *ns_dir_name(const uint8_t *uuid, char *buf, size_t len)
+{
+	return ns_dir_name_of(uuid, NS_DIR_PLAIN, buf, len);
+}
+
+enum ns_dir_entry ns_dir_parse(const char *name, uint8_t u[16])
+{
+	const char *p = name + strlen(NS_DIR_PREFIX);
+	char s[37], back[37];
+	enum ns_dir_entry k;
+
+	if (strncmp(name, NS_DIR_PREFIX, strlen(NS_DIR_PREFIX)) || strlen(p) < 36)
+		return NS_DIR_OTHER;
+	memcpy(s, p, 36);
+	s[36] = '\0';
+	if (uuid_parse(s, u) < 0)
+		return NS_DIR_OTHER;
+	uuid_unparse_lower(u, back);
+	if (strcmp(s, back))
+		return NS_DIR_OTHER;	/* not the way pmemfs spells it */
+	for (k = NS_DIR_PLAIN; k <= NS_DIR_GONE; k++)
+		if (!strcmp(p + 36, ns_dir_suffixes[k]))
+			return k;
+	return NS_DIR_OTHER;
+}
+
+int ns_dir_rename(int dirfd, const char *from, const char *to)
+{
+	struct stat st;
+
+	if (renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE) < 0) {
+		if (errno != EINVAL && errno != ENOSYS)
+			return -errno;
+		/* no RENAME_NOREPLACE here (NFS, some FUSE file systems) */
+		if (fstatat(dirfd, to, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return -EEXIST;
+		if (errno != ENOENT)
+			return -errno;
+		if (renameat(dirfd, from, dirfd, to) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int ns_dir_fsync(int dirfd)
+{
+	while (fsync(dirfd) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+void ns_dir_test_crash(const char *step)
+{
+	if (ns_dir_crash_at && !strcmp(ns_dir_crash_at, step))
+		raise(SIGKILL);
 }
 
 const char *ns_region_ns_file_name(const struct ns_namespace *ns, char *buf, size_t len)
@@ -95,6 +164,8 @@ int ns_dir_attach(struct ns_region *r, int dirfd)
 	snprintf(r->file_path, len, "%s/" NS_DIR_REGION, r->path);
 	r->dirfd = dirfd;
 	r->place = &ns_place_dir;
+	if (!ns_dir_crash_at)
+		ns_dir_crash_at = getenv("PMEMFS_TEST_CRASH_DIR");
 	return 0;
 }
 
@@ -108,7 +179,7 @@ bool ns_region_is_dir(const struct ns_region *r)
 	return r->dirfd >= 0;
 }
 
-static const char *ns_dir_kind(mode_t m)
+const char *ns_dir_kind(mode_t m)
 {
 	if (S_ISLNK(m))
 		return "a symbolic link";
@@ -293,15 +364,16 @@ int ns_region_ns_file_open(const struct ns_region *r, const struct ns_namespace 
 /* ---- the data placement (internal.h) ---- */
 
 struct ns_dir_note {
-	char name[NS_DIR_NAME_LEN];
+	char name[NS_DIR_NAME_LEN];	/* ns-<uuid>.new */
+	char final[NS_DIR_NAME_LEN];	/* ns-<uuid> */
 	int fd;		/* the new file, until create_end */
 };
 
 /*
- * ns-<uuid> given back after a failed create: its blocks freed now
+ * ns-<uuid>.new given back after a failed create: its blocks freed now
  * (ftruncate: xfs and btrfs free an unlinked file's blocks only later, so
  * the free space would come back after the command), then the name.
- * 0 or -errno.
+ * fd is the file create_begin made (O_EXCL): nobody else's. 0 or -errno.
  */
 static int ns_dir_remove(struct ns_region *r, int fd, const char *name)
 {
@@ -345,6 +417,28 @@ static int ns_dir_fill(struct ns_region *r, int fd, const struct ns_label *l,
 	return 0;
 }
 
+/* ns-<uuid> or ns-<uuid>.gone already there: refuse the uuid, naming it */
+static int ns_dir_check_free(struct ns_region *r, const struct ns_label *l)
+{
+	static const enum ns_dir_entry kinds[] = { NS_DIR_PLAIN, NS_DIR_GONE };
+	char name[NS_DIR_NAME_LEN];
+	struct stat st;
+	unsigned i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		ns_dir_name_of(l->uuid, kinds[i], name, sizeof(name));
+		if (fstatat(r->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return ns_err(-EEXIST, "create namespace in %s: '%s/%s' is "
+				      "already there (%s no label names: remove it, or "
+				      "give another --uuid)", r->devname, r->path, name,
+				      S_ISREG(st.st_mode) ? "a file" : ns_dir_kind(st.st_mode));
+		if (errno != ENOENT)
+			return ns_err(-errno, "create namespace in %s: '%s/%s': %s",
+				      r->devname, r->path, name, strerror(errno));
+	}
+	return 0;
+}
+
 static int ns_dir_create_begin(struct ns_region *r, const struct ns_label *l,
 			       const struct ns_namespace_create_opts *o, void **note)
 {
@@ -358,10 +452,14 @@ static int ns_dir_create_begin(struct ns_region *r, const struct ns_label *l,
 			      "region directory is always preallocated (no --sparse): "
 			      "a store into a hole of a full file system would be "
 			      "SIGBUS", r->devname);
+	rc = ns_dir_check_free(r, l);
+	if (rc)
+		return rc;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return ns_err(-ENOMEM, "create namespace: out of memory");
-	ns_dir_name(l->uuid, d->name, sizeof(d->name));
+	ns_dir_name_of(l->uuid, NS_DIR_NEW, d->name, sizeof(d->name));
+	ns_dir_name(l->uuid, d->final, sizeof(d->final));
 	rc = ns_dir_openat(r->dirfd, r->path, d->name, O_RDWR | O_CREAT | O_EXCL,
 			   0600, &fd);
 	if (rc) {
@@ -377,7 +475,7 @@ static int ns_dir_create_begin(struct ns_region *r, const struct ns_label *l,
 		rc = ns_err(rc, "cannot preallocate %s for a namespace in %s: "
 			    "namespace file '%s/%s': %s%s%s%s",
 			    ns_format_size(l->rawsize, a, sizeof(a)), r->devname, r->path,
-			    d->name, strerror(-rc), rc == -EOPNOTSUPP ? " (the file "
+			    d->final, strerror(-rc), rc == -EOPNOTSUPP ? " (the file "
 			    "system has no fallocate, which this layout needs)" : "",
 			    urc ? "; removing it failed too: " : "",
 			    urc ? strerror(-urc) : "");
@@ -386,6 +484,7 @@ static int ns_dir_create_begin(struct ns_region *r, const struct ns_label *l,
 	}
 	d->fd = fd;
 	*note = d;
+	ns_dir_test_crash("create-new");
 	return 0;
 }
 
@@ -396,43 +495,187 @@ static int ns_dir_create_end(struct ns_region *r, void *note, bool undo)
 
 	if (!d)
 		return 0;
-	if (undo)
+	if (undo) {
 		rc = ns_dir_remove(r, d->fd, d->name);
+	} else {
+		ns_dir_test_crash("create-commit");
+		/* the label names it: its own name (classify then finds it) */
+		rc = ns_dir_rename(r->dirfd, d->name, d->final);
+		if (!rc)
+			rc = ns_dir_fsync(r->dirfd);
+		if (rc)
+			ns_dir_log("%s: cannot rename namespace file '%s/%s' to '%s' "
+				   "durably: %s (the next writer's open renames it if "
+				   "it is still there)", r->devname, r->path, d->name,
+				   d->final, strerror(-rc));
+	}
 	close(d->fd);
 	free(d);
 	return rc;
 }
 
-static int ns_dir_destroy_begin(struct ns_namespace *ns)
+/* a destroy's ns-<uuid>.gone: the file it renamed, by device and inode */
+struct ns_dir_gone {
+	char name[NS_DIR_NAME_LEN];	/* ns-<uuid>.gone */
+	char final[NS_DIR_NAME_LEN];	/* ns-<uuid> */
+	dev_t dev;
+	ino_t ino;
+};
+
+int ns_dir_fstatat(int dirfd, const char *name, struct stat *st)
 {
-	(void)ns;
-	return 0;	/* the file goes after the commit, whole */
+	return fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
-static void ns_dir_destroy_end(struct ns_region *r, const struct ns_label *l)
+static int ns_dir_destroy_begin(struct ns_namespace *ns, void **note)
 {
-	char name[NS_DIR_NAME_LEN];
+	struct ns_region *r = ns->region;
+	struct ns_dir_gone *g;
+	struct stat st, st2;
+	int rc;
 
-	if (ns_find_uuid(r, l->uuid, NULL))
-		return;		/* another label (a duplicate) still names it */
-	ns_dir_name(l->uuid, name, sizeof(name));
-	if (unlinkat(r->dirfd, name, 0) < 0 && errno != ENOENT)
+	*note = NULL;
+	if (ns_find_uuid(r, ns->label.uuid, ns))
+		return 0;	/* another label (a duplicate) still names it */
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return ns_err(-ENOMEM, "destroy namespace: out of memory");
+	ns_dir_name(ns->label.uuid, g->final, sizeof(g->final));
+	ns_dir_name_of(ns->label.uuid, NS_DIR_GONE, g->name, sizeof(g->name));
+	rc = ns_dir_fstatat(r->dirfd, g->final, &st);
+	if (rc || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		/*
+		 * no file (its data is gone already), or an entry pmemfs did
+		 * not make (a link, a FIFO, a second name): only the label
+		 * goes; the entry stays, named at the next open
+		 */
+		free(g);
+		return 0;
+	}
+	g->dev = st.st_dev;
+	g->ino = st.st_ino;
+	rc = ns_dir_rename(r->dirfd, g->final, g->name);
+	if (rc) {
+		rc = ns_err(rc, "cannot rename namespace file '%s/%s' to '%s': %s%s",
+			    r->path, g->final, g->name, strerror(-rc),
+			    rc == -EEXIST ? " (remove that file first: no label "
+			    "names it)" : "");
+		free(g);
+		return rc;
+	}
+	/* what was renamed is what was checked (no entry swapped meanwhile) */
+	if (ns_dir_fstatat(r->dirfd, g->name, &st2) < 0 || st2.st_dev != g->dev ||
+	    st2.st_ino != g->ino)
+		rc = ns_err(-EAGAIN, "destroy namespace: '%s/%s' changed while it "
+			    "was renamed: nothing destroyed", r->path, g->final);
+	else if ((rc = ns_dir_fsync(r->dirfd)) != 0)
+		rc = ns_err(rc, "destroy namespace: fsync of region directory '%s': "
+			    "%s: nothing destroyed", r->path, strerror(-rc));
+	if (rc) {
+		ns_dir_rename(r->dirfd, g->name, g->final);
+		ns_dir_fsync(r->dirfd);
+		free(g);
+		return rc;
+	}
+	*note = g;
+	ns_dir_test_crash("destroy-gone");
+	return 0;
+}
+
+static void ns_dir_destroy_end(struct ns_region *r, const struct ns_label *l, void *note,
+			       bool undo)
+{
+	struct ns_dir_gone *g = note;
+	struct stat st;
+	int rc;
+
+	(void)l;
+	if (!g)
+		return;
+	if (undo) {
+		/* the label stays: so does its file, under its name */
+		rc = ns_dir_rename(r->dirfd, g->name, g->final);
+		if (!rc)
+			rc = ns_dir_fsync(r->dirfd);
+		if (rc)
+			ns_dir_log("%s: cannot rename namespace file '%s/%s' back to "
+				   "'%s': %s (the next writer's open renames it)",
+				   r->devname, r->path, g->name, g->final, strerror(-rc));
+		free(g);
+		return;
+	}
+	ns_dir_test_crash("destroy-commit");
+	rc = ns_dir_fstatat(r->dirfd, g->name, &st);
+	if (!rc && (st.st_dev != g->dev || st.st_ino != g->ino))
+		rc = -ESTALE;	/* not the file renamed: not ours to remove */
+	if (!rc && unlinkat(r->dirfd, g->name, 0) < 0)
+		rc = -errno;
+	if (rc && rc != -ENOENT)
 		ns_dir_log("%s: cannot remove namespace file '%s/%s': %s (removed "
-			   "at the next open)", r->devname, r->path, name,
-			   strerror(errno));
+			   "at the next writer's open)", r->devname, r->path, g->name,
+			   strerror(-rc));
 	fsync(r->dirfd);
+	free(g);
+}
+
+bool ns_dir_owned(const struct ns_region *r, const struct stat *st)
+{
+	struct stat rs;
+
+	if (st->st_uid == geteuid())
+		return true;
+	return fstat(r->fd, &rs) == 0 && st->st_uid == rs.st_uid;
+}
+
+/* the reason when ns-<uuid> is missing but a step's name is there */
+static bool ns_dir_pending(struct ns_region *r, struct ns_namespace *ns)
+{
+	static const enum ns_dir_entry kinds[] = { NS_DIR_NEW, NS_DIR_GONE };
+	char name[NS_DIR_NAME_LEN];
+	struct stat st;
+	unsigned i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		ns_dir_name_of(ns->label.uuid, kinds[i], name, sizeof(name));
+		if (ns_dir_fstatat(r->dirfd, name, &st) < 0)
+			continue;
+		if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file "
+				 "is missing, and %s is %s: refused, never followed or "
+				 "renamed", name, S_ISREG(st.st_mode) ? "a file of more "
+				 "than one name (hard links)" : ns_dir_kind(st.st_mode));
+		else if (!ns_dir_owned(r, &st))
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file "
+				 "is missing, and %s belongs to uid %u, neither the "
+				 "region file's owner nor this user: left as it is", name,
+				 (unsigned)st.st_uid);
+		else if (kinds[i] == NS_DIR_NEW)
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file is "
+				 "still %s (a create interrupted after its label commit: "
+				 "the next writer's open renames it)", name);
+		else
+			snprintf(ns->reason, sizeof(ns->reason), "its namespace file is "
+				 "%s (a destroy interrupted before its label commit: the "
+				 "next writer's open renames it back)", name);
+		return true;
+	}
+	return false;
 }
 
 static bool ns_dir_missing(struct ns_region *r, struct ns_namespace *ns)
 {
 	char name[NS_DIR_NAME_LEN], a[32], b[32];
 	struct stat st;
+	int rc;
 
 	ns_dir_name(ns->label.uuid, name, sizeof(name));
-	if (fstatat(r->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	rc = ns_dir_fstatat(r->dirfd, name, &st);
+	if (rc == -ENOENT && ns_dir_pending(r, ns))
+		return true;
+	if (rc) {
 		snprintf(ns->reason, sizeof(ns->reason), "its namespace file %s "
-			 "cannot be reached: %s%s", name, strerror(errno),
-			 errno == ENOENT ? " (not recreated: its data is gone)" : "");
+			 "cannot be reached: %s%s", name, strerror(-rc),
+			 rc == -ENOENT ? " (not recreated: its data is gone)" : "");
 		return true;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -463,47 +706,3 @@ const struct ns_place_ops ns_place_dir = {
 	.destroy_end = ns_dir_destroy_end,
 	.missing = ns_dir_missing,
 };
-
-/* ---- a writer's open: orphans ---- */
-
-int ns_dir_reconcile(struct ns_region *r)
-{
-	struct dirent *e;
-	DIR *dir;
-	int d = dup(r->dirfd), rc = 0;
-
-	if (d < 0 || !(dir = fdopendir(d))) {
-		rc = ns_err(-errno, "region directory '%s': cannot list it: %s",
-			    r->path, strerror(errno));
-		if (d >= 0)
-			close(d);
-		return rc;
-	}
-	rewinddir(dir);
-	while ((e = readdir(dir)) != NULL) {
-		struct stat st;
-		uuid_t u;
-
-		if (strncmp(e->d_name, NS_DIR_PREFIX, strlen(NS_DIR_PREFIX)))
-			continue;
-		if (fstatat(r->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;	/* gone meanwhile */
-		if (!S_ISREG(st.st_mode)) {
-			rc = ns_err(-EINVAL, "region directory '%s': '%s' is %s: "
-				    "refused (a region directory holds regular files "
-				    "only; remove it)", r->path, e->d_name,
-				    ns_dir_kind(st.st_mode));
-			break;
-		}
-		if (uuid_parse(e->d_name + strlen(NS_DIR_PREFIX), u) == 0 &&
-		    ns_find_uuid(r, u, NULL))
-			continue;
-		ns_dir_log("%s: kept namespace file '%s/%s' (%" PRIu64 " bytes) that "
-			   "no label names (an interrupted create or destroy, or the "
-			   "labels were zeroed or re-initialised): its data is not "
-			   "served; remove the file to free its space",
-			   r->devname, r->path, e->d_name, (uint64_t)st.st_size);
-	}
-	closedir(dir);
-	return rc;
-}
