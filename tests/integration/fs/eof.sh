@@ -111,7 +111,7 @@ sigbus
 	size_is "$f" "$fs: after drop_caches"
 	"$NSIO" verify "$f" $((S - 4096)) 4096 10 || fail "$fs: read back after drop_caches"
 	pmemfs_stop
-	rm -f "$R"
+	rm -rf "$R"	# a region file, or a region directory (PMEMFS_LAYOUT=dir)
 }
 
 # loopfs TYPE: a 512 MiB (sparse) TYPE file system on a loop device at $T/TYPE
@@ -148,9 +148,17 @@ R=$T/odd.img
 region_create "$R" 16M
 d=$(ns_create "$R" 4M odd)
 S=$((4194304 - 1000))
-slot=$(python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$R" info | jq '.used[0]')
-python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$R" label "$slot" rawsize $S ||
+# (a region directory: the label is in DIR/region, and the namespace's
+# file is of the label's size, as create-namespace would have made it)
+L=$R
+[ -d "$R" ] && L=$R/region
+slot=$(python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$L" info | jq '.used[0]')
+python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$L" label "$slot" rawsize $S ||
 	fail "cannot edit the label"
+if [ -d "$R" ]; then
+	u=$("$PMEMCTL" list --file "$R" -N -i | jq -r '.[0].uuid')
+	truncate -s $S "$R/ns-$u"
+fi
 guard_fill "$R"
 pmemfs_start "$R"
 f=$MNT/region0/odd
@@ -189,6 +197,13 @@ S=4194304
 # answered before it returns); then every flush fails, also on a new
 # descriptor and after space came back.
 [ "$ROOT" = 1 ] || skip "the write-back failure needs a small tmpfs (root)"
+if [ "$LAYOUT" = dir ]; then
+	# a region directory's namespaces are preallocated, never sparse: a
+	# full tmpfs fails no write-back of theirs (eio_neighbour.sh fails
+	# one on this layout, on ext4 over a full tmpfs)
+	echo "ok: writes end at the end of a namespace (region directory)"
+	exit 0
+fi
 TM=$T/full
 mkdir -p "$TM"
 mount -t tmpfs -o size=12M tmpfs "$TM" || fail "cannot mount tmpfs"

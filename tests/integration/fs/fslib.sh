@@ -137,3 +137,31 @@ cache_clean() {
 	*) fail "region range $2+$3 not clean after $what: $out" ;;
 	esac
 }
+
+# ext4_on_small_tmpfs: an asynchronous write-back failure on demand. ext4
+# (no journal, 4 KiB blocks) on a loop device whose sparse 256 MiB image
+# lies on a 40 MiB tmpfs at $TM, mounted at $E (both unmounted at exit);
+# skips (77), saying why, where the machine cannot. Blocks written before
+# small_tmpfs_fill have their image pages; a buffered write to any other
+# block fails at write-back once the tmpfs is full.
+ext4_on_small_tmpfs() {
+	[ "$(id -u)" = 0 ] || skip "a tmpfs and a loop device need root"
+	command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed"
+	TM=$T/tm
+	mkdir -p "$TM"
+	mount -t tmpfs -o size=40M tmpfs "$TM" || skip "cannot mount tmpfs"
+	at_exit "umount -l '$TM' 2>/dev/null || true"
+	truncate -s 256M "$TM/img"
+	mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard "$TM/img" >/dev/null 2>&1 ||
+		fail "mkfs.ext4 failed"
+	E=$T/ext4
+	mkdir -p "$E"
+	mount -o loop "$TM/img" "$E" 2>/dev/null || skip "cannot loop-mount ext4 (no loop devices?)"
+	at_exit "umount -l '$E' 2>/dev/null || true"
+}
+
+# small_tmpfs_fill: the tmpfs under ext4_on_small_tmpfs's image is full
+small_tmpfs_fill() {
+	dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
+	dd if=/dev/zero of="$TM/filler2" bs=4K status=none 2>/dev/null || true
+}
