@@ -165,3 +165,12 @@ small_tmpfs_fill() {
 	dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
 	dd if=/dev/zero of="$TM/filler2" bs=4K status=none 2>/dev/null || true
 }
+
+# lsaedit REGION ARGS...: tests/reliability/lsaedit.py on REGION's label
+# area (a region directory's labels are in DIR/region, in the same format)
+lsaedit() {
+	local f=$1
+	shift
+	[ -d "$f" ] && f=$f/region
+	python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$f" "$@"
+}
