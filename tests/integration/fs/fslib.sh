@@ -177,3 +177,14 @@ lsaedit() {
 	[ -d "$f" ] && f=$f/region
 	python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$f" "$@"
 }
+
+# region_file REGION: the file that holds REGION's label area: REGION
+# itself, or a region directory's DIR/region; its media-error sidecar is
+# "$(region_file REGION).badblocks"
+region_file() {
+	if [ -d "$1" ]; then
+		echo "$1/region"
+	else
+		echo "$1"
+	fi
+}
