@@ -188,3 +188,18 @@ region_file() {
 		echo "$1"
 	fi
 }
+
+# region_bytes REGION OFF LEN: LEN bytes at OFF of REGION's data area, as
+# read beside the daemon (a region directory's: from the file of the
+# namespace whose range holds OFF, at OFF - dpa)
+region_bytes() {
+	local f=$1 off=$2 line
+	if [ -d "$f" ]; then
+		line=$("$PMEMCTL" list --file "$f" -N -i | jq -r --argjson o "$off" \
+			'.[] | select(.dpa <= $o and $o < .dpa + .size) | "\(.uuid) \(.dpa)"' | head -n 1)
+		[ -n "$line" ] || return 1
+		off=$((off - ${line#* }))
+		f=$f/ns-${line%% *}
+	fi
+	dd if="$f" bs=64K iflag=skip_bytes,count_bytes skip="$off" count="$3" status=none
+}
