@@ -30,7 +30,7 @@ expect_exit 0 pmempool info "$f"
 assert_contains "$out" "Layout                   : pmemfs-list" "pmempool info"
 assert_contains "$out" "size                     : $SIZE" "pmempool info: the pool is the namespace"
 # the pool header is in the region file at the namespace's dpa
-assert_eq PMEMOBJ "$(dd if="$R" bs=4096 skip=$((d / 4096)) count=1 2>/dev/null | head -c 7)" \
+assert_eq PMEMOBJ "$(region_bytes "$R" "$d" 7)" \
 	"pool signature at dpa $d of the region file"
 
 "$OBJ" "$f" add 300 "$SEED" --hold >"$T/obj.out" 2>&1 &

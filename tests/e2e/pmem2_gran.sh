@@ -61,5 +61,5 @@ assert_contains "$out" "(store granularity: page), persisted" "pmem2_hello"
 pmemfs_stop
 msg="pmemfs e2e $SEED"
 cmp -s -n $((${#msg} + 1)) <(printf '%s\0' "$msg") \
-	<(dd if="$R" bs=4096 skip=$((d / 4096 + 1)) count=1 2>/dev/null) ||
+	<(region_bytes "$R" $((d + 4096)) 4096) ||
 	fail "pmem2_hello's message is not at dpa $d + 4096 of the region file"

@@ -6,10 +6,21 @@
 # before and after), and that nothing got mounted.
 . "$PMEMFS_SOURCE_ROOT/tests/integration/fs/fslib.sh"
 
-LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
+LSAEDIT=lsaedit	# fslib.sh: the label area of a region file or directory
 ncases=0
 
-sums() { sha256sum "$@" 2>/dev/null; }
+# sums FILES...: sha256 of each region file; of each file of a region
+# directory (PMEMFS_LAYOUT=dir)
+sums() {
+	local f
+	for f; do
+		if [ -d "$f" ]; then
+			sha256sum "$f"/* 2>/dev/null
+		else
+			sha256sum "$f" 2>/dev/null
+		fi
+	done
+}
 
 # pm CODE MESSAGE FILES -- PMEMCTL_ARGS...: FILES are the region files
 # that must not change (space separated in one word)
@@ -96,8 +107,8 @@ pm 234 "invalid uuid 00000000-0000-0000-0000-000000000000: null" "$R" -- \
 head -c 65536 /dev/zero >"$T/small.img"
 pm 234 "region '$T/small.img' is 65536 bytes, too small for a label area" "$T/small.img" -- \
 	list --file "$T/small.img"
-cp "$R" "$T/trunc.img"
-truncate -s 16M "$T/trunc.img"
+cp -a "$R" "$T/trunc.img"
+truncate -s 16M "$(region_file "$T/trunc.img")"
 pm 250 "no label area found at the end of the region (tried 131072 to 16777216 bytes)" "$T/trunc.img" -- \
 	list --file "$T/trunc.img"
 head -c 4M /dev/urandom >"$T/rand.img"
@@ -109,7 +120,7 @@ pm 254 "No such file or directory" "" -- list --file "$T/missing.img"
 # label areas: R's current index is the one lsaedit reports
 cur=$($LSAEDIT "$R" info | jq .current)
 [ "$cur" = 0 ] || [ "$cur" = 1 ] || fail "no current index in $R"
-mk() { cp "$R" "$T/$1.img"; shift; }
+mk() { cp -a "$R" "$T/$1.img"; shift; }	# a region file or directory
 mk idx0
 $LSAEDIT "$T/idx0.img" corrupt-index 0
 pm 234 "index block 0 at offset 0 of the label area: checksum" "$T/idx0.img" -- check-labels --file "$T/idx0.img"
@@ -153,6 +164,9 @@ pm 234 "" "$T/wrap.img" -- check-labels --file "$T/wrap.img"
 pm 228 "no free extent of 24 MiB" "$T/past.img" -- create-namespace --file "$T/past.img" -s 24M
 
 # --- pmemfs: options, regions, mount points
+# (the options are parsed before any region is opened: the region
+# directory's run, PMEMFS_LAYOUT=dir, leaves them to the region file's)
+if [ "$LAYOUT" != dir ]; then
 pf "unknown option" "$R" -- -o bogus "$R" "$MNT"
 pf "backing='fast': expected auto, direct or buffered" "$R" -- -o backing=fast "$R" "$MNT"
 pf "splice='yes': expected on or off" "$R" -- -o splice=yes "$R" "$MNT"
@@ -182,6 +196,7 @@ pf "flush_threads='0': out of range (expected 1..64)" "$R" -- -o flush_threads=0
 pf "flush_threads='65': out of range" "$R" -- -o flush_threads=65 "$R" "$MNT"
 # a repeated option: the last one counts
 pf "dirty_ratio='0': out of range" "$R" -- -o dirty_ratio=40,dirty_ratio=0 "$R" "$MNT"
+fi
 pf "given twice (region0 and region1)" "$R" -- "$R" "$R" "$MNT"
 pf "no label area found at the end of the region" "$T/both.img" -- "$T/both.img" "$MNT"
 # ... and what makes one

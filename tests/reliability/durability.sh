@@ -33,6 +33,19 @@ dpas+=("$(ns_create "$R" 2M b)")
 dpas+=("$(ns_create "$R" 1M c -a 4K)")
 dpas+=("$(ns_create "$R" 4M d)")
 guard_fill "$R"
+# rf, ro: where namespace k's bytes are beside the daemon: the region file
+# at its dpa; a region directory's (PMEMFS_LAYOUT=dir) namespace file at 0
+rf=() ro=()
+for k in 0 1 2 3; do
+	if [ -d "$R" ]; then
+		rf+=("$R/ns-$("$PMEMCTL" list --file "$R" |
+			jq -r --arg n "${names[$k]}" '.[] | select(.name == $n) | .uuid')")
+		ro+=(0)
+	else
+		rf+=("$R")
+		ro+=("${dpas[$k]}")
+	fi
+done
 for k in 0 1 2 3; do
 	head -c "${sizes[$k]}" /dev/zero | tr '\0' '\245' >"$T/model.$k"
 	[ "$(stat -c %s "$T/model.$k")" = "${sizes[$k]}" ] || fail "model file $k"
@@ -130,17 +143,17 @@ while ((iter < ITERS)); do
 		flushes=$((flushes + 1))
 		fbytes=$((fbytes + len))
 	else
-		copy_range "$R" $((dpas[k] + off)) "$T/model.$k" "$off" "$len"
+		copy_range "${rf[$k]}" $((ro[k] + off)) "$T/model.$k" "$off" "$len"
 		cut=$((cut + 1))
 	fi
 
 	# in the region file right after the kill
 	for k in 0 1 2 3; do
-		n=$(lost_in "$k" "$R" "${dpas[$k]}")
+		n=$(lost_in "$k" "${rf[$k]}" "${ro[$k]}")
 		if [ "$n" != 0 ]; then
 			echo "iteration $iter: $n flushed bytes of ${names[$k]} not in the region file" >&2
 			lost=$((lost + n))
-			copy_range "$R" "${dpas[$k]}" "$T/model.$k" 0 "${sizes[$k]}"
+			copy_range "${rf[$k]}" "${ro[$k]}" "$T/model.$k" 0 "${sizes[$k]}"
 		fi
 	done
 	guard_check "$R" "${dpas[0]}" $((dpas[3] + sizes[3] - dpas[0]))

@@ -389,16 +389,23 @@ left=$(pc list -N | jq -r '(if type == "array" then .[] else . end) | .name' | s
 want=$(for ((k = 0; k < NJOBS; k++)); do echo "fio$k"; done | sort | tr '\n' ' ')
 [ "$left" = "$want" ] || unexpected "namespaces left after the load: '$left', expected '$want'"
 
-declare -A sum dpa
+declare -A sum dpa src
 for ((k = 0; k < NJOBS; k++)); do
 	[ -s "$T/fio$k.seed" ] || continue
 	sum[$k]=$(sha256sum <"$MNT/region0/fio$k" | cut -d' ' -f1)
 	dpa[$k]=$(pc list -N | jq -r --arg n "fio$k" \
 		'(if type == "array" then .[] else . end) | select(.name == $n) | .dpa')
+	# a region directory (PMEMFS_LAYOUT=dir): the namespace's file, at 0
+	src[$k]=$R
+	if [ -d "$R" ]; then
+		src[$k]=$R/ns-$(pc list -N | jq -r --arg n "fio$k" \
+			'(if type == "array" then .[] else . end) | select(.name == $n) | .uuid')
+		dpa[$k]=0
+	fi
 done
 pmemfs_stop
 for k in "${!sum[@]}"; do
-	s=$(dd if="$R" bs=1M iflag=skip_bytes skip="${dpa[$k]}" count=8 status=none |
+	s=$(dd if="${src[$k]}" bs=1M iflag=skip_bytes skip="${dpa[$k]}" count=8 status=none |
 		sha256sum | cut -d' ' -f1)
 	[ "$s" = "${sum[$k]}" ] ||
 		unexpected "fio$k: the region file at dpa ${dpa[$k]} differs from what the mount showed"

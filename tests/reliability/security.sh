@@ -10,7 +10,7 @@
 # - pmemctl never creates a region file through a symlink (O_EXCL).
 . "$PMEMFS_SOURCE_ROOT/tests/integration/fs/fslib.sh"
 
-LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
+LSAEDIT=lsaedit	# fslib.sh: the label area of a region file or directory
 [ "$(id -u)" = 0 ] || skip "needs root to act as another user (setpriv)"
 command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
@@ -18,15 +18,24 @@ chmod 755 "$T"
 
 R=$T/r.img
 # --- region files: owner, mode, never through a symlink
-(umask 022 && "$PMEMCTL" create-region --size 16M "$R" >/dev/null) || fail "create-region"
-assert_eq "600 0" "$(stat -c '%a %u' "$R")" "a new region file's mode and owner"
+# (a region directory, PMEMFS_LAYOUT=dir: 0700, its region file 0600)
+(umask 022 && "$PMEMCTL" create-region --layout "$LAYOUT" --size 16M "$R" >/dev/null) ||
+	fail "create-region"
+if [ -d "$R" ]; then
+	assert_eq "700 0" "$(stat -c '%a %u' "$R")" "a new region directory's mode and owner"
+	assert_eq "600 0" "$(stat -c '%a %u' "$R/region")" "its region file's mode and owner"
+	what="region directory"
+else
+	assert_eq "600 0" "$(stat -c '%a %u' "$R")" "a new region file's mode and owner"
+	what=region
+fi
 ln -s "$T/target.img" "$T/dangling"
-expect_exit 239 "$PMEMCTL" create-region --size 16M "$T/dangling"
-assert_contains "$err" "cannot create region '$T/dangling': File exists" "through a dangling symlink"
+expect_exit 239 "$PMEMCTL" create-region --layout "$LAYOUT" --size 16M "$T/dangling"
+assert_contains "$err" "cannot create $what '$T/dangling': File exists" "through a dangling symlink"
 [ ! -e "$T/target.img" ] || fail "create-region created the symlink's target"
 echo keep >"$T/victim"
 ln -s "$T/victim" "$T/link"
-expect_exit 239 "$PMEMCTL" create-region --size 16M "$T/link"
+expect_exit 239 "$PMEMCTL" create-region --layout "$LAYOUT" --size 16M "$T/link"
 assert_eq keep "$(cat "$T/victim")" "the symlink's target"
 assert_eq 5 "$(stat -c %s "$T/victim")" "the symlink's target size"
 

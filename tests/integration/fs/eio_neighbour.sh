@@ -9,21 +9,8 @@
 # written before the tmpfs fills, a's are not, so a buffered write to a
 # fails at write-back and one to b succeeds.
 . "$(dirname "$0")/fslib.sh"
-. "$PMEMFS_SOURCE_ROOT/tests/integration/loopfs.sh"
 
-[ "$(id -u)" = 0 ] || skip "a tmpfs and a loop device need root"
-command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed"
-TM=$T/tm
-mkdir -p "$TM"
-mount -t tmpfs -o size=40M tmpfs "$TM" || skip "cannot mount tmpfs"
-at_exit "umount -l '$TM' 2>/dev/null || true"
-truncate -s 256M "$TM/img"
-mkfs.ext4 -q -F -O ^has_journal -E lazy_itable_init=0,nodiscard "$TM/img" >/dev/null 2>&1 ||
-	fail "mkfs.ext4 failed"
-E=$T/ext4
-mkdir -p "$E"
-mount -o loop "$TM/img" "$E" 2>/dev/null || skip "cannot loop-mount ext4 (no loop devices?)"
-at_exit "umount -l '$E' 2>/dev/null || true"
+ext4_on_small_tmpfs
 
 R=$E/r.img
 region_create "$R" 64M
@@ -34,7 +21,7 @@ pmemfs_start "$R"
 a=$MNT/region0/a b=$MNT/region0/b c=$MNT/region0/c
 "$NSIO" write "$b" 0 16777216 1 fsync || fail "writing b before the tmpfs fills"
 sync
-dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
+small_tmpfs_fill
 
 # c's buffered page fails write-back before c syncs (ext4 writes it back,
 # nobody is told yet); b, first written after that, syncs first: the shared

@@ -111,7 +111,7 @@ sigbus
 	size_is "$f" "$fs: after drop_caches"
 	"$NSIO" verify "$f" $((S - 4096)) 4096 10 || fail "$fs: read back after drop_caches"
 	pmemfs_stop
-	rm -f "$R"
+	rm -rf "$R"	# a region file, or a region directory (PMEMFS_LAYOUT=dir)
 }
 
 # loopfs TYPE: a 512 MiB (sparse) TYPE file system on a loop device at $T/TYPE
@@ -148,9 +148,17 @@ R=$T/odd.img
 region_create "$R" 16M
 d=$(ns_create "$R" 4M odd)
 S=$((4194304 - 1000))
-slot=$(python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$R" info | jq '.used[0]')
-python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$R" label "$slot" rawsize $S ||
+# (a region directory: the label is in DIR/region, and the namespace's
+# file is of the label's size, as create-namespace would have made it)
+L=$R
+[ -d "$R" ] && L=$R/region
+slot=$(python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$L" info | jq '.used[0]')
+python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$L" label "$slot" rawsize $S ||
 	fail "cannot edit the label"
+if [ -d "$R" ]; then
+	u=$("$PMEMCTL" list --file "$R" -N -i | jq -r '.[0].uuid')
+	truncate -s $S "$R/ns-$u"
+fi
 guard_fill "$R"
 pmemfs_start "$R"
 f=$MNT/region0/odd
@@ -188,16 +196,27 @@ S=4194304
 # stored through a mapping (the only write-back left: write(2) is
 # answered before it returns); then every flush fails, also on a new
 # descriptor and after space came back.
+# A region directory's namespaces are preallocated, never sparse: there
+# the region is on ext4 over a full tmpfs (fslib.sh), where a block not
+# written before the tmpfs filled fails its write-back.
 [ "$ROOT" = 1 ] || skip "the write-back failure needs a small tmpfs (root)"
-TM=$T/full
-mkdir -p "$TM"
-mount -t tmpfs -o size=12M tmpfs "$TM" || fail "cannot mount tmpfs"
-at_exit "umount -l '$TM' 2>/dev/null || true"
-R=$TM/r.img
+if [ "$LAYOUT" = dir ]; then
+	ext4_on_small_tmpfs
+	R=$E/r.img
+else
+	TM=$T/full
+	mkdir -p "$TM"
+	mount -t tmpfs -o size=12M tmpfs "$TM" || fail "cannot mount tmpfs"
+	at_exit "umount -l '$TM' 2>/dev/null || true"
+	R=$TM/r.img
+fi
 region_create "$R" 32M
 ns_create "$R" 16M sparse --sparse >/dev/null
 d2=$(ns_create "$R" 2M full)
-dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
+# the healthy namespace's blocks are there before the tmpfs fills
+[ "$LAYOUT" != dir ] || "$NSIO" fill "$R" "$d2" 2097152 0
+sync
+small_tmpfs_fill
 pmemfs_start "$R"
 s=$MNT/region0/sparse
 
@@ -209,7 +228,7 @@ EIO
 EIO
 EIO
 EIO" "$NSEDGE" sync "$s"
-rm -f "$TM/filler"
+rm -f "$TM/filler" "$TM/filler2"
 expect "flushes after space came back" "EIO
 EIO
 EIO

@@ -10,9 +10,12 @@ NSIO=$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio
 # PMEMFS_LAYOUT=dir (the suites' second registration): every region the
 # tests create is a region directory (create-region --layout dir) at the
 # same path; nsio_dir.sh takes (region, dpa + off) to the namespace's file
+# (SPARSE: create-namespace's --sparse, none there: always preallocated)
 LAYOUT=${PMEMFS_LAYOUT:-file}
+SPARSE=--sparse
 if [ "$LAYOUT" = dir ]; then
 	NSIO=$PMEMFS_SOURCE_ROOT/tests/integration/fs/nsio_dir.sh
+	SPARSE=
 fi
 [ -x "$PMEMFS" ] || fail "pmemfs not built at $PMEMFS"
 [ -x "$PMEMCTL" ] || fail "pmemctl not built at $PMEMCTL"
@@ -136,4 +139,67 @@ cache_clean() {
 	*" dirty=0 writeback=0") ;;
 	*) fail "region range $2+$3 not clean after $what: $out" ;;
 	esac
+}
+
+# ext4_on_small_tmpfs: an asynchronous write-back failure on demand. ext4
+# (no journal, 4 KiB blocks) on a loop device whose sparse 256 MiB image
+# lies on a 40 MiB tmpfs at $TM, mounted at $E (both unmounted at exit);
+# skips (77), saying why, where the machine cannot. Blocks written before
+# small_tmpfs_fill have their image pages; a buffered write to any other
+# block fails at write-back once the tmpfs is full.
+ext4_on_small_tmpfs() {
+	[ "$(id -u)" = 0 ] || skip "a tmpfs and a loop device need root"
+	command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed"
+	TM=$T/tm
+	mkdir -p "$TM"
+	mount -t tmpfs -o size=40M tmpfs "$TM" || skip "cannot mount tmpfs"
+	at_exit "umount -l '$TM' 2>/dev/null || true"
+	truncate -s 256M "$TM/img"
+	mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard "$TM/img" >/dev/null 2>&1 ||
+		fail "mkfs.ext4 failed"
+	E=$T/ext4
+	mkdir -p "$E"
+	mount -o loop "$TM/img" "$E" 2>/dev/null || skip "cannot loop-mount ext4 (no loop devices?)"
+	at_exit "umount -l '$E' 2>/dev/null || true"
+}
+
+# small_tmpfs_fill: the tmpfs under ext4_on_small_tmpfs's image is full
+small_tmpfs_fill() {
+	dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
+	dd if=/dev/zero of="$TM/filler2" bs=4K status=none 2>/dev/null || true
+}
+
+# lsaedit REGION ARGS...: tests/reliability/lsaedit.py on REGION's label
+# area (a region directory's labels are in DIR/region, in the same format)
+lsaedit() {
+	local f=$1
+	shift
+	[ -d "$f" ] && f=$f/region
+	python3 "$PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py" "$f" "$@"
+}
+
+# region_file REGION: the file that holds REGION's label area: REGION
+# itself, or a region directory's DIR/region; its media-error sidecar is
+# "$(region_file REGION).badblocks"
+region_file() {
+	if [ -d "$1" ]; then
+		echo "$1/region"
+	else
+		echo "$1"
+	fi
+}
+
+# region_bytes REGION OFF LEN: LEN bytes at OFF of REGION's data area, as
+# read beside the daemon (a region directory's: from the file of the
+# namespace whose range holds OFF, at OFF - dpa)
+region_bytes() {
+	local f=$1 off=$2 line
+	if [ -d "$f" ]; then
+		line=$("$PMEMCTL" list --file "$f" -N -i | jq -r --argjson o "$off" \
+			'.[] | select(.dpa <= $o and $o < .dpa + .size) | "\(.uuid) \(.dpa)"' | head -n 1)
+		[ -n "$line" ] || return 1
+		off=$((off - ${line#* }))
+		f=$f/ns-${line%% *}
+	fi
+	dd if="$f" bs=64K iflag=skip_bytes,count_bytes skip="$off" count="$3" status=none
 }

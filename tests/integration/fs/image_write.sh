@@ -14,10 +14,10 @@ R=$T/r.img
 M=$((1024 * 1024))
 SZ=$((8 * M))
 region_create "$R" 32M
-guard_fill "$R"
 d1=$(ns_create "$R" 8M ns1)
 d2=$(ns_create "$R" 2M ns2)
 dro=$(ns_create "$R" 2M ro --read-only)
+guard_fill "$R"	# after the namespaces: a region directory fills their files
 OLD=0x11
 "$NSIO" fill "$R" "$d1" $SZ $OLD
 pmemfs_start "$R"

@@ -10,19 +10,7 @@
 # file is clean after each of its flushes.
 . "$(dirname "$0")/fslib.sh"
 
-[ "$(id -u)" = 0 ] || skip "a tmpfs and a loop device need root"
-command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed"
-TM=$T/tm
-mkdir -p "$TM"
-mount -t tmpfs -o size=40M tmpfs "$TM" || skip "cannot mount tmpfs"
-at_exit "umount -l '$TM' 2>/dev/null || true"
-truncate -s 256M "$TM/img"
-mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard "$TM/img" >/dev/null 2>&1 ||
-	fail "mkfs.ext4 failed"
-E=$T/ext4
-mkdir -p "$E"
-mount -o loop "$TM/img" "$E" 2>/dev/null || skip "cannot loop-mount ext4 (no loop devices?)"
-at_exit "umount -l '$E' 2>/dev/null || true"
+ext4_on_small_tmpfs
 
 D=$E/rdir
 "$PMEMCTL" create-region --layout dir --size 64M "$D" >/dev/null || fail "create-region"
@@ -32,8 +20,7 @@ pmemfs_start "$D"
 a=$MNT/region0/a b=$MNT/region0/b
 "$NSIO" write "$b" 0 16777216 1 fsync || fail "writing b before the tmpfs fills"
 sync
-dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
-dd if=/dev/zero of="$TM/filler2" bs=4K status=none 2>/dev/null || true
+small_tmpfs_fill
 
 run_cmd "$NSIO" write "$a" 0 4096 2 fsync
 [ "$rc" != 0 ] || fail "a's write-back onto a full image succeeded"

@@ -18,19 +18,23 @@ R=$D/r.img
 region_create "$R" 16M
 ns_create "$R" 4M a >/dev/null
 "$NSIO" fill "$R" 0 4194304 0x11
+# a region directory (PMEMFS_LAYOUT=dir) keeps its sidecar inside: there
+# the directory is the shared sticky one
+RF=$(region_file "$R")
+[ "$RF" = "$R" ] || chmod 1777 "$R"
 
 # the identity line the daemon would write, as the other user sees it
-ino=$(stat -c %i "$R")
-bts=$(stat -c %.9W "$R")
+ino=$(stat -c %i "$RF")
+bts=$(stat -c %.9W "$RF")
 case "$bts" in 0 | 0.* | -*) bts=- ;; esac
 for forged in no yes; do
-	rm -f "$R.badblocks"
+	rm -f "$RF.badblocks"
 	content="0 4194304"
 	[ "$forged" = no ] || content="region ino=$ino btime=$bts
 0 4194304"
 	setpriv --reuid 65534 --regid 65534 --clear-groups \
-		sh -c "printf '%s\n' '$content' > '$R.badblocks'" || fail "cannot plant as uid 65534"
-	[ "$(stat -c %u "$R.badblocks")" = 65534 ] || fail "the planted file is not uid 65534's"
+		sh -c "printf '%s\n' '$content' > '$RF.badblocks'" || fail "cannot plant as uid 65534"
+	[ "$(stat -c %u "$RF.badblocks")" = 65534 ] || fail "the planted file is not uid 65534's"
 	run_cmd "$PMEMCTL" list --file "$R" -M
 	[ "$rc" = 0 ] || fail "list --file with a planted sidecar (forged=$forged): $err"
 	assert_eq 0 "$(json_get "$out" '.[0].badblock_count // .[0].namespaces[0].badblock_count // 0')" \

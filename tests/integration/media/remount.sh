@@ -9,16 +9,17 @@
 pf_setup 8M a
 "$NSIO" fill "$F" 0 65536 0x33 || fail "fill"
 "$NSIO" fsync "$F" || fail "fsync"
-size=$(stat -c %s "$REGION")
-tail -c $LABEL_SIZE "$REGION" >"$T/lsa.before"
+RF=$(region_file "$REGION")	# a region directory's: DIR/region (fslib.sh)
+size=$(stat -c %s "$RF")
+tail -c $LABEL_SIZE "$RF" >"$T/lsa.before"
 pc inject-error a --offset 4096 --length 1024 >/dev/null || fail "inject"
-tail -c $LABEL_SIZE "$REGION" >"$T/lsa.after"
+tail -c $LABEL_SIZE "$RF" >"$T/lsa.after"
 cmp -s "$T/lsa.before" "$T/lsa.after" || fail "inject-error changed the label area"
-assert_eq "$size" "$(stat -c %s "$REGION")" "region file size"
+assert_eq "$size" "$(stat -c %s "$RF")" "region file size"
 pmemfs_stop
 
-[ -f "$REGION.badblocks" ] || fail "no sidecar $REGION.badblocks"
-assert_eq "$((DPA + 4096)) 1024" "$(grep -v -e '^#' -e '^region ' "$REGION.badblocks")" "sidecar content"
+[ -f "$RF.badblocks" ] || fail "no sidecar $RF.badblocks"
+assert_eq "$((DPA + 4096)) 1024" "$(grep -v -e '^#' -e '^region ' "$RF.badblocks")" "sidecar content"
 expect_exit 0 "$PMEMCTL" list --file "$REGION" -M
 assert_eq '[{"offset":8,"length":2}]' "$(json_get "$out" '.[0].badblocks' | jq -c .)" "offline list"
 expect_exit 0 "$PMEMCTL" check-labels --file "$REGION"
@@ -45,5 +46,5 @@ run_cmd dd if="$F" of=/dev/null bs=4096 skip=1 count=1
 [ "$rc" != 0 ] || fail "the new namespace reads the poisoned range"
 expect_exit 0 pc clear-errors all
 pmemfs_stop
-[ ! -e "$REGION.badblocks" ] || fail "sidecar left after clear-errors all"
+[ ! -e "$RF.badblocks" ] || fail "sidecar left after clear-errors all"
 echo "PASS: $TEST_NAME"

@@ -30,69 +30,79 @@ secret_intact() {
 bb_count() { pc list -M | jq -r --arg n "$1" '.[] | select(.name == $n) | .badblock_count'; }
 
 pf_setup 8M a
+# SC: the sidecar (fslib.sh's region_file); a region directory
+# (PMEMFS_LAYOUT=dir) keeps it inside: there that directory is the one the
+# other user owns
+SC=$(region_file "$REGION").badblocks
+[ ! -d "$REGION" ] || chown 65534:65534 "$REGION"
 "$NSIO" fill "$F" 0 65536 0x33 || fail "fill"
 "$NSIO" fsync "$F" || fail "fsync"
 pc inject-error a --offset 8192 --length 512 >/dev/null || fail "inject 1"
 pc inject-error a --offset 32768 --length 512 >/dev/null || fail "inject 2"
-[ -f "$REGION.badblocks" ] || fail "no sidecar"
+[ -f "$SC" ] || fail "no sidecar"
 
 # 1. a link at the temporary name the daemon used to write through
-as_nobody ln -s "$T/secret" "$REGION.badblocks.tmp" || fail "plant the link"
+as_nobody ln -s "$T/secret" "$SC.tmp" || fail "plant the link"
 "$NSIO" fill "$F" 8192 4096 0x44 || fail "whole-page write"
 "$NSIO" fsync "$F" || fail "fsync"
 secret_intact "link at REGION.badblocks.tmp"
-[ -L "$REGION.badblocks.tmp" ] || fail "the planted link was replaced or removed"
+[ -L "$SC.tmp" ] || fail "the planted link was replaced or removed"
 assert_eq 1 "$(bb_count a)" "one error cleared, one left"
-[ -f "$REGION.badblocks" ] && [ ! -L "$REGION.badblocks" ] || fail "sidecar not a file"
-assert_contains "$(cat "$REGION.badblocks")" "$((DPA + 32768)) 512" "sidecar holds the error left"
-[ "$(stat -c %u "$REGION.badblocks")" = 0 ] || fail "sidecar owner"
+[ -f "$SC" ] && [ ! -L "$SC" ] || fail "sidecar not a file"
+assert_contains "$(cat "$SC")" "$((DPA + 32768)) 512" "sidecar holds the error left"
+[ "$(stat -c %u "$SC")" = 0 ] || fail "sidecar owner"
 
 # 2. a link at the sidecar's own name: replaced, never written through
-rm -f "$REGION.badblocks.tmp"
-mv "$REGION.badblocks" "$T/kept"
-as_nobody ln -s "$T/secret" "$REGION.badblocks" || fail "plant the link"
+rm -f "$SC.tmp"
+mv "$SC" "$T/kept"
+as_nobody ln -s "$T/secret" "$SC" || fail "plant the link"
 pc inject-error a --offset 16384 --length 512 >/dev/null || fail "inject over a link"
 secret_intact "link at REGION.badblocks"
-[ -f "$REGION.badblocks" ] && [ ! -L "$REGION.badblocks" ] || fail "the link was not replaced"
+[ -f "$SC" ] && [ ! -L "$SC" ] || fail "the link was not replaced"
 
 # 3. a FIFO and a directory at the old temporary name: the save works
 # (the old code blocked for ever opening the FIFO)
-as_nobody mkfifo "$REGION.badblocks.tmp" || fail "mkfifo"
+as_nobody mkfifo "$SC.tmp" || fail "mkfifo"
 timeout 10 "$PMEMCTL" inject-error a --offset 20480 --length 512 --mount "$MNT" >/dev/null ||
 	fail "inject with a FIFO at the temporary name"
-rm -f "$REGION.badblocks.tmp"
-as_nobody mkdir "$REGION.badblocks.tmp" || fail "mkdir"
+rm -f "$SC.tmp"
+as_nobody mkdir "$SC.tmp" || fail "mkdir"
 expect_exit 0 pc inject-error a --offset 24576 --length 512
-rmdir "$REGION.badblocks.tmp"
+rmdir "$SC.tmp"
 assert_eq 4 "$(bb_count a)" "errors after the planted names"
 # nothing but the region, its sidecar and what the user planted
-left=$(ls -A "$RD" | grep -v -x -e r.img -e r.img.badblocks || true)
+if [ -d "$REGION" ]; then
+	left=$(ls -A "$REGION" | grep -v -x -e region -e region.badblocks -e "ns-.*" || true)
+else
+	left=$(ls -A "$RD" | grep -v -x -e r.img -e r.img.badblocks || true)
+fi
 [ -z "$left" ] || fail "left in the region's directory: $left"
 pmemfs_stop
 
 # 4. a link at the sidecar when the daemon starts: not read through
-mv "$REGION.badblocks" "$T/kept"
-as_nobody ln -s "$T/secret" "$REGION.badblocks"
+mv "$SC" "$T/kept"
+as_nobody ln -s "$T/secret" "$SC"
 online_start "$REGION"
 assert_eq 0 "$(bb_count a)" "a link read as a sidecar"
 grep -q "symbolic link" "$T/daemon.log" || fail "no log line for the link: $(tail -5 "$T/daemon.log")"
 pmemfs_stop
-rm -f "$REGION.badblocks"
-mv "$T/kept" "$REGION.badblocks"
+rm -f "$SC"
+mv "$T/kept" "$SC"
 
 # 5. renamed together with its region: still its errors
+# (a region directory's sidecar moves with it)
 mv "$REGION" "$RD/r2.img"
-mv "$REGION.badblocks" "$RD/r2.img.badblocks"
+[ -d "$RD/r2.img" ] || mv "$SC" "$RD/r2.img.badblocks"
 online_start "$RD/r2.img"
 assert_eq 4 "$(bb_count a)" "errors of a region renamed with its sidecar"
 pmemfs_stop
 mv "$RD/r2.img" "$REGION"
-mv "$RD/r2.img.badblocks" "$REGION.badblocks"
+[ -d "$REGION" ] || mv "$RD/r2.img.badblocks" "$SC"
 
 # 6. identity edited by hand: ignored, saying so
-cp "$REGION.badblocks" "$T/good"
-sed -i 's/^region ino=[0-9]*/region ino=12345/' "$REGION.badblocks"
-grep -q "^region ino=12345 " "$REGION.badblocks" || fail "no identity line to edit: $(cat "$REGION.badblocks")"
+cp "$SC" "$T/good"
+sed -i 's/^region ino=[0-9]*/region ino=12345/' "$SC"
+grep -q "^region ino=12345 " "$SC" || fail "no identity line to edit: $(cat "$SC")"
 expect_exit 0 "$PMEMCTL" list --file "$REGION" -M
 assert_eq 0 "$(json_get "$out" '.[0].badblock_count')" "offline list of a foreign sidecar"
 assert_contains "$err" "another region file" "offline warning"
@@ -102,16 +112,23 @@ grep -q "another region file" "$T/daemon.log" || fail "no log line for the forei
 pmemfs_stop
 
 # 7. an old sidecar without identity still reads
-grep -v '^region ' "$T/good" >"$REGION.badblocks"
+grep -v '^region ' "$T/good" >"$SC"
 expect_exit 0 "$PMEMCTL" list --file "$REGION" -M
 assert_eq 4 "$(json_get "$out" '.[0].badblock_count')" "old-format sidecar"
 
 # 8. the region deleted, a new one created at the same path
-cp "$T/good" "$REGION.badblocks"
-rm "$REGION"
-expect_exit 0 "$PMEMCTL" create-region --size 64M "$REGION"
-assert_contains "$err" "removed '$REGION.badblocks'" "create-region says it removed the sidecar"
-[ ! -e "$REGION.badblocks" ] || fail "create-region left the stale sidecar"
+if [ -d "$REGION" ]; then
+	# a region directory takes its sidecar with it, and create-region
+	# makes a new directory (it refuses one that exists)
+	rm -r "$REGION"
+	expect_exit 0 "$PMEMCTL" create-region --layout dir --size 64M "$REGION"
+else
+	cp "$T/good" "$SC"
+	rm "$REGION"
+	expect_exit 0 "$PMEMCTL" create-region --size 64M "$REGION"
+	assert_contains "$err" "removed '$SC'" "create-region says it removed the sidecar"
+fi
+[ ! -e "$SC" ] || fail "create-region left the stale sidecar"
 online_start "$REGION"
 j=$(pc create-namespace -s 8M -n b) || fail "create b"
 F=$(json_get "$j" .path)
@@ -122,7 +139,7 @@ pmemfs_stop
 
 # 9. a region file replaced behind pmemctl's back (no create-region): the
 # sidecar found beside it is ignored, with a log line, and replaced
-cp "$T/good" "$REGION.badblocks"
+cp "$T/good" "$SC"
 online_start "$REGION"
 dd if="$F" of=/dev/null bs=4096 count=16 2>"$T/dd.err" || fail "replaced region reads EIO: $(cat "$T/dd.err")"
 assert_eq 0 "$(bb_count b)" "bad blocks of a replaced region"
@@ -130,12 +147,18 @@ grep -q "another region file" "$T/daemon.log" || fail "no log line for the stale
 expect_exit 0 pc inject-error b --offset 0 --length 512
 assert_eq 1 "$(bb_count b)" "a new error after the stale sidecar"
 pmemfs_stop
-assert_eq "$DPA 512" "$(grep -v -e '^#' -e '^region ' "$REGION.badblocks")" "the stale sidecar replaced"
+assert_eq "$DPA 512" "$(grep -v -e '^#' -e '^region ' "$SC")" "the stale sidecar replaced"
 
 # 10. through a link to the region file: the same sidecar as the daemon's
 ln -s "$REGION" "$T/link.img"
-expect_exit 0 "$PMEMCTL" list --file "$T/link.img" -M
-assert_eq 1 "$(json_get "$out" '.[0].badblock_count')" "sidecar through a link to the region"
+if [ -d "$REGION" ]; then
+	# a region directory is opened O_NOFOLLOW: a link to it is refused
+	expect_exit 236 "$PMEMCTL" list --file "$T/link.img" -M
+	assert_contains "$err" "a symbolic link is not followed" "a link to a region directory"
+else
+	expect_exit 0 "$PMEMCTL" list --file "$T/link.img" -M
+	assert_eq 1 "$(json_get "$out" '.[0].badblock_count')" "sidecar through a link to the region"
+fi
 [ ! -e "$T/link.img.badblocks" ] || fail "a sidecar beside the link"
 secret_intact "the end"
 echo "PASS: $TEST_NAME"

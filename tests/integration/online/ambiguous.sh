@@ -14,11 +14,11 @@
 #   naming both; by device name it destroys that one.
 . "$(dirname "$0")/onlinelib.sh"
 
-LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
+LSAEDIT=lsaedit	# fslib.sh: the label area of a region file or directory
 R=$T/r.img
 region_create "$R" 32M
 "$PMEMCTL" create-namespace --file "$R" -s 4M -n a >/dev/null
-cp "$R" "$T/r2.img"
+cp -a "$R" "$T/r2.img"	# a region file or directory
 online_start "$R" "$T/r2.img"
 u=$(ns_field a uuid | head -n 1)
 for c in "destroy-namespace a" "destroy-namespace $u" "destroy-namespace -f a" \

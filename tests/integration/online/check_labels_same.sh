@@ -14,7 +14,7 @@
 # the exit code and the counts.
 . "$(dirname "$0")/onlinelib.sh"
 
-LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
+LSAEDIT=lsaedit	# fslib.sh: the label area of a region file or directory
 
 K=$T/nmem.img Q=$T/guest.img P=$T/pmemfs.img S=$T/nested.img
 truncate -s 64M "$K" "$Q"

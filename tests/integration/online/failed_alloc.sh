@@ -17,9 +17,23 @@ region_create "$R" 1G
 ns_create "$R" 32M old >/dev/null	# preallocated, dpa 0
 nbdpa=$(ns_create "$R" 64M nb --sparse)
 "$PMEMCTL" destroy-namespace --file "$R" old >/dev/null || fail "destroy old"
-blocks() { stat -c %b "$R"; }
+# blocks: of the region file; of a region directory (PMEMFS_LAYOUT=dir),
+# of all its files, and which files it holds
+blocks() {
+	if [ -d "$R" ]; then
+		echo "$(stat -c %b "$R"/* | awk '{ s += $1 } END { print s }') $(ls -A "$R" | tr '\n' ' ')"
+	else
+		stat -c %b "$R"
+	fi
+}
 b0=$(blocks) f0=$(loopfs_free_kib "$E")
-[ "$b0" -ge $((32 << 11)) ] || fail "the destroyed namespace's range is not allocated ($b0 blocks)"
+if [ -d "$R" ]; then
+	# destroy removed old's file; nb's is preallocated
+	[ "${b0%% *}" -ge $((64 << 11)) ] || fail "nb's file is not preallocated ($b0)"
+	[ "$(ls -A "$R" | wc -l)" = 2 ] || fail "not the region file and nb's: $(ls -A "$R")"
+else
+	[ "$b0" -ge $((32 << 11)) ] || fail "the destroyed namespace's range is not allocated ($b0 blocks)"
+fi
 
 # offline: the create takes the destroyed range first (first fit), then more
 run_cmd "$PMEMCTL" create-namespace --file "$R" -s 512M -n big

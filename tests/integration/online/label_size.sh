@@ -10,18 +10,24 @@
 A=$T/a.img R=$T/r.img
 region_create "$A" 64M
 "$PMEMCTL" create-namespace --file "$A" -s 4M -n vm >/dev/null
-"$PMEMCTL" create-region --size 64M --label-size 256K "$R" >/dev/null
-# a's 128 KiB area (with vm) becomes the last 128 KiB of r
-dd if="$A" of="$R" bs=128K skip=511 seek=511 count=1 conv=notrunc status=none
+"$PMEMCTL" create-region --layout "$LAYOUT" --size 64M --label-size 256K "$R" >/dev/null
+# a's 128 KiB area (with vm) becomes the last 128 KiB of r (a region
+# directory's labels are in DIR/region: the same area, the same rule)
+AF=$A RF=$R
+if [ -d "$R" ]; then
+	AF=$A/region RF=$R/region
+	cp "$A"/ns-* "$R"/	# and vm's file with it
+fi
+dd if="$AF" of="$RF" bs=128K skip=511 seek=511 count=1 conv=notrunc status=none
 assert_eq 131072 "$("$PMEMCTL" list --file "$R" -R | jq '.[0].label_size')" "a plain open finds 128 KiB"
-cp "$R" "$T/orig.img"
+cp "$RF" "$T/orig.img"
 
 online_start -o label_size=256K "$R"
 expect_exit 239 pc init-labels
 assert_contains "$err" "holds a valid 128 KiB label area with 1 namespace ('vm')" "online refusal"
 assert_contains "$err" "use --force" "online refusal says how"
 pmemfs_stop
-cmp "$R" "$T/orig.img" || fail "a refused online init-labels changed the file"
+cmp "$RF" "$T/orig.img" || fail "a refused online init-labels changed the file"
 assert_eq '"vm"' "$("$PMEMCTL" list --file "$R" | jq -c '.[0].name')" "vm is still there"
 
 online_start -o label_size=256K "$R"

@@ -12,7 +12,9 @@ region_create "$R" 64M
 "$PMEMCTL" create-namespace --file "$R" -s 4M -n a >/dev/null
 online_start "$R"
 "$NSIO" write "$MNT/region0/a" 0 $((1 * MiB)) 21 fdatasync
-cp "$R" "$T/before.img"
+RF=$R
+[ -d "$R" ] && RF=$R/region	# a region directory's labels: DIR/region
+cp "$RF" "$T/before.img"
 labels=$(pc read-labels -j)
 
 expect_exit 0 "$OLC" raw "$SOCK"
@@ -45,6 +47,6 @@ kill "$p1" "$p2"
 wait "$p1" "$p2" 2>/dev/null || true
 
 pmemfs_stop
-cmp -s "$R" "$T/before.img" && fail "b never reached the region file"
+cmp -s "$RF" "$T/before.img" && fail "b never reached the region file"
 "$NSIO" verify "$R" 0 $((1 * MiB)) 21 || fail "a's data in the region file"
 echo "PASS: $TEST_NAME"

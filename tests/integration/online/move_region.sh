@@ -11,7 +11,7 @@
 json_int() {
 	printf '%s' "$1" | grep -o "\"$2\": *-\?[0-9]*" | sed 's/.*: *//'
 }
-LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
+LSAEDIT=lsaedit	# fslib.sh: the label area of a region file or directory
 V12_SLOT0=52512752653219036	# 0xba90120012b4dc
 V12_SLOT1=52512795602891997	# 0xba901c0012b4dd
 V12_SLOT3=$(python3 -c 'import sys
@@ -19,9 +19,9 @@ lo = 0x123456 + 3 + 0x8086
 print((0x123456 + 3 + 9 * lo) << 32 | lo)')
 
 R0=$T/r0.img R1=$T/r1.img R2=$T/r2.img
-"$PMEMCTL" create-region --size 64M "$R0" >/dev/null
-"$PMEMCTL" create-region --size 64M --nvdimm-slot 1 "$R1" >/dev/null
-"$PMEMCTL" create-region --size 16M "$R2" >/dev/null
+"$PMEMCTL" create-region --layout "$LAYOUT" --size 64M "$R0" >/dev/null
+"$PMEMCTL" create-region --layout "$LAYOUT" --size 64M --nvdimm-slot 1 "$R1" >/dev/null
+"$PMEMCTL" create-region --layout "$LAYOUT" --size 16M "$R2" >/dev/null
 "$PMEMCTL" create-namespace --file "$R0" -s 8M -n a >/dev/null
 "$PMEMCTL" create-namespace --file "$R0" -s 8M -n b >/dev/null
 "$PMEMCTL" create-namespace --file "$R1" -s 8M -n c >/dev/null
@@ -31,7 +31,7 @@ dslot=$($LSAEDIT "$R1" info | jq '.used[1]')
 $LSAEDIT "$R1" label "$dslot" isetcookie "$V12_SLOT3"
 # r2: 300 labels, 210 free label slots
 for i in $(seq 1 300); do
-	"$PMEMCTL" create-namespace --file "$R2" -s 4K -a 4K --sparse >/dev/null
+	"$PMEMCTL" create-namespace --file "$R2" -s 4K -a 4K $SPARSE >/dev/null
 done
 
 online_start "$R0" "$R1" "$R2"

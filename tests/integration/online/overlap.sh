@@ -11,17 +11,31 @@
 . "$(dirname "$0")/onlinelib.sh"
 
 MiB=$((1024 * 1024))
-LSAEDIT="python3 $PMEMFS_SOURCE_ROOT/tests/reliability/lsaedit.py"
+LSAEDIT=lsaedit	# fslib.sh: the label area of a region file or directory
 R=$T/r.img
 region_create "$R" 64M
-"$PMEMCTL" create-namespace --file "$R" -s 4M -n a >/dev/null
-"$PMEMCTL" create-namespace --file "$R" -s 4M -n b >/dev/null
+ua=$("$PMEMCTL" create-namespace --file "$R" -s 4M -n a | jq -r .uuid)
+ub=$("$PMEMCTL" create-namespace --file "$R" -s 4M -n b | jq -r .uuid)
 "$PMEMCTL" create-namespace --file "$R" -s 2M -n c >/dev/null
-"$NSIO" write "$R" 0 $((8 * MiB)) 7 fsync
+# ab: [0, 8M) as a and b hold it: the region file's bytes; a region
+# directory's (PMEMFS_LAYOUT=dir) a and b files, in dpa order
+ab() {
+	if [ -d "$R" ]; then
+		cat "$R/ns-$ua" "$R/ns-$ub"
+	else
+		head -c $((8 * MiB)) "$R"
+	fi
+}
+if [ -d "$R" ]; then
+	"$NSIO" write "$R/ns-$ua" 0 $((4 * MiB)) 7 fsync
+	"$NSIO" write "$R/ns-$ub" 0 $((4 * MiB)) 8 fsync
+else
+	"$NSIO" write "$R" 0 $((8 * MiB)) 7 fsync
+fi
 # b's label (slot 1) now claims [2M, 6M): a's second half and b's first
 assert_eq "[0,1,2]" "$($LSAEDIT "$R" info | jq -c .used)" "slots of a, b, c"
 $LSAEDIT "$R" label 1 dpa 0x200000
-head -c $((8 * MiB)) "$R" >"$T/ab.bytes"
+ab >"$T/ab.bytes"
 
 # outcome: every label's name, uuid, range, state and reason, sorted by uuid
 outcome() {
@@ -66,7 +80,7 @@ done
 expect_exit 0 pc create-namespace -s 2M -n d -f
 assert_eq $((6 * MiB)) "$(ns_field d dpa)" "create -f placed d past the overlap"
 "$NSIO" write "$MNT/region0/d" 0 $((2 * MiB)) 12 fdatasync
-cmp -n $((6 * MiB)) "$R" "$T/ab.bytes" || fail "a write reached the overlapping labels' bytes"
+ab | cmp -n $((6 * MiB)) - "$T/ab.bytes" || fail "a write reached the overlapping labels' bytes"
 
 # the user picks: destroy b; a becomes servable at once (disabled, as any
 # namespace the daemon did not serve before: enable-namespace serves it),
@@ -76,7 +90,13 @@ assert_eq "disabled" "$(ns_field a state)" "a after b's label is gone"
 expect_exit 0 pc enable-namespace a
 [ -f "$MNT/region0/a" ] || fail "a's file did not appear"
 pmemfs_stop
-cmp -n $((6 * MiB)) "$R" "$T/ab.bytes" || fail "destroying the invalid b touched the data"
+if [ -d "$R" ]; then
+	# a region directory: destroy removed b's file, a's is untouched
+	[ ! -e "$R/ns-$ub" ] || fail "b's file is still there after its destroy"
+	cmp -n $((4 * MiB)) "$R/ns-$ua" "$T/ab.bytes" || fail "destroying the invalid b touched a's data"
+else
+	ab | cmp -n $((6 * MiB)) - "$T/ab.bytes" || fail "destroying the invalid b touched the data"
+fi
 online_start "$R"
 assert_eq "null" "$(ns_field a state)" "a after a remount (served: no state shown)"
 [ -f "$MNT/region0/a" ] || fail "a is not served after the remount"

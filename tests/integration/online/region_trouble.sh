@@ -22,10 +22,14 @@ H=$T/healthy.img
 # $err, $sig (0 or the signal number; pmemctl's exit codes reach 255, so
 # 128 + N says nothing)
 run_sig() {
-	local r
+	local r a
 	if [ "$1" = pc ]; then
 		shift
 		set -- "$PMEMCTL" "$@" --mount "$MNT"
+	fi
+	if [ "$LAYOUT" = dir ]; then
+		# as pc does: a region directory's namespaces are preallocated
+		for a in "$@"; do shift; [ "$a" = --sparse ] || set -- "$@" "$a"; done
 	fi
 	set +e
 	r=$(perl -e 'open(my $o, ">&=3") or die; system @ARGV;
@@ -61,7 +65,7 @@ healthy_works() {
 }
 
 start_pair() { # REGION0_FILE
-	rm -f "$H"
+	rm -rf "$H"
 	region_create "$H" 32M
 	ns_create "$H" 4M keep --sparse >/dev/null
 	online_start "$1" "$H"
@@ -118,25 +122,37 @@ case_btrfs() {
 
 # ---- shrunk region file: create-namespace, reads past the new end ----
 case_shrunk() {
-	local R=$T/shrunk.img
+	local R=$T/shrunk.img RF HF=
 	region_create "$R" 64M
 	ns_create "$R" 16M low >/dev/null
 	ns_create "$R" 16M high >/dev/null	# dpa 16M: [16M, 32M)
 	start_pair "$R"
+	RF=$R
+	if [ -d "$R" ]; then
+		RF=$R/region HF=$R/ns-$(ns_field high uuid)
+	fi
 	"$NSIO" write "$MNT/region0/low" 0 1048576 21 fsync || fail "shrunk: first write"
 	# pages of high logged for a power failure while the file was whole
 	pc power-fail -r region0 high --enable >/dev/null || fail "shrunk: power-fail --enable"
 	"$NSIO" write "$MNT/region0/high" $((12 << 20)) 65536 24 none ||
 		fail "shrunk: a write before the truncation"
-	truncate -s 24M "$R"
+	if [ -d "$R" ]; then
+		# a region directory: its region file loses the label area, and
+		# high's own file its last 8 MiB (high's offset 8M onwards, as
+		# in a region file cut at 24M)
+		truncate -s 24M "$RF"
+		truncate -s 8M "$HF"
+	else
+		truncate -s 24M "$R"
+	fi
 	# the power failure cannot put them back past the new end: it fails,
 	# and does not grow the file back over a hole
 	run_sig pc power-fail -r region0 high
 	alive "shrunk, power-fail"
 	[ "$rc" != 0 ] || fail "shrunk: a power failure reverting past the new end succeeded"
 	assert_contains "$err" "truncated behind pmemfs" "shrunk: power-fail names the truncation"
-	[ "$(stat -c %s "$R")" = $((24 << 20)) ] ||
-		fail "shrunk: the power failure grew the truncated file back to $(stat -c %s "$R")"
+	[ "$(stat -c %s "$RF")" = $((24 << 20)) ] ||
+		fail "shrunk: the power failure grew the truncated file back to $(stat -c %s "$RF")"
 	run_sig pc create-namespace -r region0 -s 2M -n c --sparse
 	alive "shrunk, create-namespace"
 	[ "$rc" != 0 ] || fail "shrunk: create-namespace succeeded on a truncated region"
@@ -161,8 +177,10 @@ case_shrunk() {
 	assert_contains "$err" "EIO" "shrunk: zero range past the new end"
 	run_cmd "$NSIO" fallocate "$MNT/region0/high" punch $((12 << 20)) 4096
 	assert_contains "$err" "EIO" "shrunk: punch hole past the new end"
-	[ "$(stat -c %s "$R")" = $((24 << 20)) ] ||
-		fail "shrunk: a write grew the truncated file back to $(stat -c %s "$R")"
+	[ "$(stat -c %s "$RF")" = $((24 << 20)) ] ||
+		fail "shrunk: a write grew the truncated file back to $(stat -c %s "$RF")"
+	[ -z "$HF" ] || [ "$(stat -c %s "$HF")" = $((8 << 20)) ] ||
+		fail "shrunk: a write grew high's truncated file back to $(stat -c %s "$HF")"
 	# data below it is still served
 	"$NSIO" verify "$MNT/region0/low" 0 1048576 21 || fail "shrunk: low reads back wrong"
 	"$NSIO" write "$MNT/region0/low" 0 65536 23 fsync || fail "shrunk: low cannot be written"

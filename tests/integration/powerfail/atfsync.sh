@@ -31,7 +31,7 @@ assert_eq 137 "$rc" "the writer's end (SIGKILL)"
 assert_eq "fsync 3" "$(tail -n 1 "$T/.out")" "the last fsync started"
 wait_revert 1
 "$PFIO" check-seq "$F" 10 3 || fail "write(2): not the state after 3 fsyncs (file)"
-"$PFIO" check-seq "$REGION" 10 3 || fail "write(2): not the state after 3 fsyncs (region)"
+"$PFIO" check-seq "$RNS" 10 3 || fail "write(2): not the state after 3 fsyncs (region)"
 assert_eq 0 "$(pf_status a at_fsync)" "disarmed after firing"
 # the status after the armed crash says it crashed (it said false once the
 # revert was done: the daemon's reverting flag was shown as "crashed")
@@ -47,7 +47,7 @@ run_cmd "$PFIO" seq "$F" 10 mmap
 assert_eq 137 "$rc" "the mmap writer's end (SIGKILL)"
 wait_revert 2
 "$PFIO" check-seq "$F" 10 5 || fail "mmap: not the state after 5 msyncs (file)"
-"$PFIO" check-seq "$REGION" 10 5 || fail "mmap: not the state after 5 msyncs (region)"
+"$PFIO" check-seq "$RNS" 10 5 || fail "mmap: not the state after 5 msyncs (region)"
 
 # disarm
 expect_exit 0 pc power-fail a --at-fsync 2

@@ -10,7 +10,9 @@ DEMO_BUGGY=$PMEMFS_BUILD_ROOT/contrib/examples/crash_demo_buggy
 REGION=$T/r.img
 
 # pf_setup SIZE NAME [create-namespace options]: region, mount, a namespace
-# with crash testing on; sets $F (its file) and $DPA
+# with crash testing on; sets $F (its file), $DPA, and $RNS and $ROFF:
+# where its bytes are beside the daemon (the region file at the dpa; a
+# region directory's namespace file, PMEMFS_LAYOUT=dir, at 0)
 pf_setup() {
 	local size=$1 name=$2 j
 	shift 2
@@ -20,6 +22,10 @@ pf_setup() {
 	F=$(json_get "$j" .path)
 	DPA=$(json_get "$j" .dpa)
 	[ -f "$F" ] || fail "no file $F"
+	RNS=$REGION ROFF=$DPA
+	if [ -d "$REGION" ]; then
+		RNS=$REGION/ns-$(json_get "$j" .uuid) ROFF=0
+	fi
 }
 
 # pf_status NAME FIELD: a field of power-fail --status

@@ -25,7 +25,7 @@ crash() {
 	sum=$("$PFIO" sum "$F" 0 $LEN)
 	assert_eq "$kept" "$("$PFIO" pages "$F" 0 $LEN 0x22)" "new pages in the file"
 	assert_eq $((PAGES - kept)) "$("$PFIO" pages "$F" 0 $LEN 0x11)" "old pages in the file"
-	assert_eq "$sum" "$("$PFIO" sum "$REGION" "$DPA" $LEN)" "region file = file"
+	assert_eq "$sum" "$("$PFIO" sum "$RNS" "$ROFF" $LEN)" "region file = file"
 }
 
 crash 7 50
