@@ -115,9 +115,18 @@ pmemfs_start() {
 	fail "pmemfs did not mount $MNT in 5 s"
 }
 
-# pmemfs_stop: fusermount3 -u and wait; the daemon must exit 0
+# pmemfs_stop: fusermount3 -u and wait; the daemon must exit 0. A busy
+# mount is retried for up to 2 s: any process on the machine that resolves
+# a /proc/PID/{cwd,fd,map_files} link into this mount (a pmemfs daemon
+# looking for holders, a monitoring tool) holds it for that instant
 pmemfs_stop() {
-	fusermount3 -u "$MNT" || fail "fusermount3 -u $MNT failed"
+	local i
+	for i in $(seq 100); do
+		fusermount3 -u "$MNT" 2>"$T/umount.err" && break
+		grep -q "busy" "$T/umount.err" && [ "$i" -lt 100 ] ||
+			fail "fusermount3 -u $MNT failed: $(cat "$T/umount.err")"
+		sleep 0.02
+	done
 	local rc=0
 	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=
