@@ -78,4 +78,12 @@ assert_contains "$out" "mem-path=$MNT/region0/d" "the namespace on the mount"
 pmemfs_stop
 expect_exit 0 pq "$NSF"
 assert_contains "$out" "mem-path=$NSF" "the unserved namespace file's command"
+# the directory and its label file are no guest memory (the data part of
+# DIR/region is never written): refused, pointing at convert-region
+for f in "$D" "$D/region"; do
+	expect_exit 1 pq "$f"
+	assert_contains "$err" "convert-region --layout file" "$f refused"
+	expect_exit 1 pq --nvdimm "$f"
+	assert_contains "$err" "region directory's" "$f refused as an nvdimm"
+done
 echo "PASS: $TEST_NAME"
