@@ -272,25 +272,50 @@ static int backing_id(struct fs_pt *pt, struct fs_ns *n)
 	return id;
 }
 
-bool fs_pt_open(struct fs_pt *pt, struct fs_ns *n)
+int fs_pt_open(struct fs_pt *pt, struct fs_ns *n, bool *drop_cache)
 {
-	int id;
+	bool can = pt->active && n->rops->backing_fd;
+	int id = 0, rc;
 
-	if (!pt->active || n->pt_id < 0 || !n->rops->backing_fd)
-		return false;
-	/* crash testing and media errors live in the daemon's data path: a
-	 * namespace with them is never opened past it (the control side must
-	 * refuse to start them while passthrough opens or mappings remain) */
-	if (__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE))
-		return false;
+	*drop_cache = false;
 	pthread_mutex_lock(&n->lock);
-	id = backing_id(pt, n);
+	/*
+	 * crash testing and media errors live in the daemon's data path: a
+	 * namespace with them (or about to get them, pt_off) is never opened
+	 * past it; and the kernel fails an open of the other I/O mode while
+	 * cached opens (or passthrough ones) remain (fs/fuse/iomode.c)
+	 */
+	if (can && n->pt_id >= 0 && !n->pt_off && n->cached_opens == 0 &&
+	    !__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE))
+		id = backing_id(pt, n);
+	if (id > 0) {
+		n->pt_opens++;
+		n->pt_stale = true;	/* the backing file's page cache is the truth now */
+		__atomic_store_n(&n->pt_used, true, __ATOMIC_RELEASE);
+		patch = PATCH_OPEN;
+		patch_id = id;
+		rc = 1;
+	} else if (n->pt_opens > 0) {
+		/* not reached: fault simulation is refused while they remain */
+		rc = -EBUSY;
+	} else {
+		n->cached_opens++;
+		*drop_cache = n->pt_stale;
+		n->pt_stale = false;
+		rc = 0;
+	}
 	pthread_mutex_unlock(&n->lock);
-	if (id <= 0)
-		return false;
-	patch = PATCH_OPEN;
-	patch_id = id;
-	return true;
+	return rc;
+}
+
+void fs_pt_release(struct fs_ns *n, bool passthrough)
+{
+	pthread_mutex_lock(&n->lock);
+	if (passthrough && n->pt_opens > 0)
+		n->pt_opens--;
+	else if (!passthrough && n->cached_opens > 0)
+		n->cached_opens--;
+	pthread_mutex_unlock(&n->lock);
 }
 
 void fs_pt_open_done(void)

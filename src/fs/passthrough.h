@@ -76,12 +76,18 @@ void fs_pt_note_request(const void *mem, size_t size);
 void fs_pt_init(struct fs_pt *pt, bool writeback);
 
 /*
- * op_open of n: true when this OPEN is to be answered with passthrough
- * (the reply is patched on this thread by the next writev; the caller
- * clears keep_cache, and sets direct_io unless the open is O_RDONLY),
- * false to open it as ever.
+ * op_open of n: 1 when this OPEN is to be answered with passthrough (the
+ * reply is patched on this thread by the next writev; the caller clears
+ * keep_cache, and sets direct_io unless the open is O_RDONLY), 0 to open
+ * it as ever (*drop_cache: without keep_cache, the FUSE page cache may be
+ * older than what mappings stored into the backing file), -EBUSY when
+ * neither can be (passthrough opens remain that the kernel would not let
+ * a cached open join). Counted in n->pt_opens / n->cached_opens until
+ * fs_pt_release.
  */
-bool fs_pt_open(struct fs_pt *pt, struct fs_ns *n);
+int fs_pt_open(struct fs_pt *pt, struct fs_ns *n, bool *drop_cache);
+/* RELEASE (or a failed OPEN reply) of an open fs_pt_open counted */
+void fs_pt_release(struct fs_ns *n, bool passthrough);
 /* after the reply (sent or not): nothing armed stays */
 void fs_pt_open_done(void);
 /*

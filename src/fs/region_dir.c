@@ -14,12 +14,20 @@
  * file. Write-back errors: the file is the namespace's alone, and its
  * descriptors were opened when it started being served, so what fdatasync
  * reports is the namespace's own (no probe, docs/durability.md).
- * backing_fd: not yet. A namespace file could be FUSE passthrough's
- * backing file, but stores through such a mapping never reach the daemon:
- * first the data path must work on the file's own page cache (no O_DIRECT,
- * no DONTNEED), a persist must sync the whole file, and holders, destroy of
- * a mapped namespace and the fault layers must know (issue 19). Until then
- * every open is served through the daemon, as on a region file.
+ *
+ * backing_fd: the namespace file is FUSE passthrough's backing file
+ * (passthrough.h) when it can be one: a regular file of exactly the
+ * namespace's size whose blocks are all allocated (a store through the
+ * mapping into a hole, or into a copy-on-write extent, on a full file
+ * system would be a SIGBUS with no daemon in between: btrfs without
+ * nodatacow is refused). From then on (x->pt, for as long as the namespace
+ * is served) stores through a mapping land in the file's own page cache,
+ * unseen by the daemon, so the namespace's data path stays on that page
+ * cache too: no O_DIRECT (its write would bypass the pages a mapping
+ * dirties), no POSIX_FADV_DONTNEED (it would drop the mapping's pages
+ * under it), and every sync is an fdatasync of the whole file, whatever
+ * the dirty extents say (flush.c asks for it even when they are empty:
+ * fs_ns.pt_used).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +36,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,6 +62,8 @@ struct rdir_rio {
 struct rdir_ns {
 	int fd;		/* buffered, O_RDWR */
 	int dfd;	/* O_DIRECT or -1 */
+	bool pt;	/* atomic: the passthrough backing file (buffered only) */
+	bool pt_no;	/* why not was logged: never again */
 };
 
 #define DIO_ALIGN 4096u
@@ -185,15 +199,59 @@ static void rdir_ns_close(struct fs_ns *n)
 	n->rns = NULL;
 }
 
+/* x is passed through: its data path is the file's page cache */
+static bool pt_on(const struct rdir_ns *x)
+{
+	return __atomic_load_n(&x->pt, __ATOMIC_ACQUIRE);
+}
+
+/* why n's file cannot back a passthrough mapping, or NULL when it can */
+static const char *pt_refusal(struct fs_ns *n, int fd)
+{
+	struct stat st;
+	struct statfs sf;
+	int flags = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return "it is not a regular file";
+	if ((uint64_t)st.st_size != n->size)
+		return "its size is not the namespace's (changed behind pmemfs)";
+	if ((uint64_t)st.st_blocks * 512 < n->size)
+		return "it is not preallocated (a store into a hole on a full file "
+		       "system would kill the process with SIGBUS)";
+	if (fstatfs(fd, &sf) == 0 && sf.f_type == BTRFS_SUPER_MAGIC &&
+	    (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || !(flags & FS_NOCOW_FL)))
+		return "btrfs copies every overwritten block (no nodatacow): a store "
+		       "on a full file system would kill the process with SIGBUS";
+	return NULL;
+}
+
 static int rdir_backing_fd(struct fs_ns *n)
 {
-	(void)n;
-	return -ENOTSUP;	/* see the top of this file */
+	struct rdir_ns *x = rn_of(n);
+	const char *why;
+
+	if (pt_on(x))
+		return x->fd;
+	why = pt_refusal(n, x->fd);
+	if (why) {
+		if (!x->pt_no)
+			fs_info("%s: FUSE passthrough: not for this namespace, %s: "
+				"served through the daemon", n->devname, why);
+		x->pt_no = true;
+		return -ENOTSUP;
+	}
+	/*
+	 * What O_DIRECT wrote is on the device and not in the file's page
+	 * cache: from here on everything goes through that page cache
+	 */
+	__atomic_store_n(&x->pt, true, __ATOMIC_RELEASE);
+	return x->fd;
 }
 
 static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
 {
-	return rn_of(n)->dfd >= 0 && len > 0 && off % DIO_ALIGN == 0 &&
+	return rn_of(n)->dfd >= 0 && !pt_on(rn_of(n)) && len > 0 && off % DIO_ALIGN == 0 &&
 	       len % DIO_ALIGN == 0;
 }
 
@@ -309,7 +367,8 @@ static int rdir_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 static int rdir_read_page(struct fs_ns *n, void *buf, uint64_t p)
 {
 	struct rdir_ns *x = rn_of(n);
-	int rc = x->dfd >= 0 ? pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) : -EINVAL;
+	int rc = x->dfd >= 0 && !pt_on(x) ? pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
+		 -EINVAL;
 
 	if (rc == -EINVAL)
 		rc = pread_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
@@ -323,7 +382,8 @@ static int rdir_write_page(struct fs_ns *n, const void *buf, uint64_t p)
 
 	if (check_end(n, p * DIO_ALIGN, DIO_ALIGN))
 		return -ENXIO;
-	rc = x->dfd >= 0 ? pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) : -EINVAL;
+	rc = x->dfd >= 0 && !pt_on(x) ? pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
+	     -EINVAL;
 	if (rc == -EINVAL)
 		rc = pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
 	return rc;
@@ -412,6 +472,17 @@ static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **wha
 	const char *w = "sync_file_range of the namespace file";
 	unsigned i;
 
+	if (pt_on(rn_of(n))) {
+		/*
+		 * passed through: a mapping's stores dirtied pages nobody
+		 * listed; the whole file, and its page cache stays (it is the
+		 * mapping's)
+		 */
+		err = sync_call(fd, false, 0, 0);
+		if (err && what)
+			*what = "fdatasync of the namespace file";
+		return err;
+	}
 	if (d && d->whole)
 		err = sync_call(fd, true, 0, n->size);
 	for (i = 0; d && !d->whole && i < d->n && !err; i++)
