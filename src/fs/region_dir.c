@@ -32,6 +32,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -504,6 +506,41 @@ static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **wha
 	return 0;
 }
 
+static void ignore_sigio(void)
+{
+	signal(SIGIO, SIG_IGN);
+}
+
+/*
+ * Another open file or mapping of ns's file exists, asked of the kernel,
+ * not of /proc: a write lease (F_SETLEASE F_WRLCK) is refused (EAGAIN)
+ * while any other open file of the inode remains (fs/locks.c
+ * check_conflicting_open: i_writecount and i_readcount beside ours), and
+ * a passthrough mapping holds an open backing file of it even after its
+ * process closed the FUSE file and after its daemon died (measured on
+ * Linux 6.18: /proc/PID/maps and map_files show the FUSE file instead).
+ * The lease, when granted, is given back at once; an open by another
+ * process meanwhile breaks it, which signals SIGIO to us: ignored.
+ */
+static int rdir_file_busy(struct fs_rio *rio, struct ns_namespace *ns)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int fd, rc;
+
+	rc = ns_region_ns_file_open(rd_of(rio)->r, ns, O_RDONLY, &fd);
+	if (rc)
+		return rc;
+	pthread_once(&once, ignore_sigio);
+	if (fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		rc = 0;
+	} else {
+		rc = errno == EAGAIN || errno == EBUSY ? 1 : -errno;
+	}
+	close(fd);
+	return rc;
+}
+
 #ifndef __NR_cachestat
 #define __NR_cachestat 451
 #endif
@@ -557,4 +594,5 @@ const struct fs_region_ops fs_region_dir_ops = {
 	.write_page = rdir_write_page,
 	.sync = rdir_sync,
 	.backing_fd = rdir_backing_fd,
+	.file_busy = rdir_file_busy,
 };
