@@ -339,3 +339,23 @@ void fs_pt_ns_close(struct fs_ns *n)
 	n->pt_id = 0;
 	n->pt = NULL;
 }
+
+unsigned fs_pt_fault_begin(struct fs_ns *n)
+{
+	unsigned opens;
+
+	pthread_mutex_lock(&n->lock);
+	opens = n->pt_opens;
+	if (!opens)
+		n->pt_off = true;
+	pthread_mutex_unlock(&n->lock);
+	return opens;
+}
+
+void fs_pt_fault_undo(struct fs_ns *n)
+{
+	pthread_mutex_lock(&n->lock);
+	if (!__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE))
+		n->pt_off = false;
+	pthread_mutex_unlock(&n->lock);
+}

@@ -97,6 +97,15 @@ void fs_pt_open_done(void);
  */
 struct iovec;
 void fs_pt_patch_reply(struct iovec *iov, int count);
+/*
+ * Fault simulation (crash testing, media errors) is about to start on n:
+ * the passthrough opens that remain (0: none, and from now on n is never
+ * opened with passthrough, the kernel's inode leaves passthrough mode as
+ * the last one closes); fs_pt_fault_undo when it does not start after all.
+ * Mappings that outlived their opens are the caller's to find (holders.h).
+ */
+unsigned fs_pt_fault_begin(struct fs_ns *n);
+void fs_pt_fault_undo(struct fs_ns *n);
 /* n goes: its backing id is closed (kept open files keep their backing) */
 void fs_pt_ns_close(struct fs_ns *n);
 
