@@ -315,16 +315,19 @@ fail:
 
 static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 {
+	struct rdir_ns *x = rn_of(n);
+	/* passed through: into the file's page cache (one copy), a dirty extent */
+	bool pt = pt_on(x);
 	loff_t pos = (loff_t)off;
 	size_t done = 0;
 	int rc;
 
-	if (!dio_ok(n, len, off))
+	if (!pt && !dio_ok(n, len, off))
 		return -EAGAIN;
 	if (check_end(n, off, len))
 		return -EIO;
 	while (done < len) {
-		ssize_t w = splice(pipefd, NULL, rn_of(n)->dfd, &pos, len - done,
+		ssize_t w = splice(pipefd, NULL, pt ? x->fd : x->dfd, &pos, len - done,
 				   SPLICE_F_MOVE);
 
 		if (w < 0 && errno == EINTR)
@@ -338,7 +341,10 @@ static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off
 		}
 		done += (size_t)w;
 	}
-	fs_dirty_mark_sync(n, len);
+	if (pt)
+		fs_dirty_add(n, off, len);
+	else
+		fs_dirty_mark_sync(n, len);
 	fs_stats_add(&n->stats.bytes_written, len);
 	return 0;
 }
