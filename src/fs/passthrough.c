@@ -283,10 +283,14 @@ int fs_pt_open(struct fs_pt *pt, struct fs_ns *n, bool *drop_cache)
 	 * crash testing and media errors live in the daemon's data path: a
 	 * namespace with them (or about to get them, pt_off) is never opened
 	 * past it; and the kernel fails an open of the other I/O mode while
-	 * cached opens (or passthrough ones) remain (fs/fuse/iomode.c)
+	 * cached opens (or passthrough ones) remain (fs/fuse/iomode.c); after
+	 * a write-back error, a new mapping's msync must come to the daemon,
+	 * whose error is sticky (the kernel's is reported to each open file
+	 * once), unless passthrough opens remain
 	 */
 	if (can && n->pt_id >= 0 && !n->pt_off && n->cached_opens == 0 &&
-	    !__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE))
+	    !__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE) &&
+	    (!__atomic_load_n(&n->error, __ATOMIC_SEQ_CST) || n->pt_opens > 0))
 		id = backing_id(pt, n);
 	if (id > 0) {
 		n->pt_opens++;
