@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
@@ -207,6 +208,37 @@ static bool pt_on(const struct rdir_ns *x)
 	return __atomic_load_n(&x->pt, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * fd has an extent shared with another file (a reflink copy: every store
+ * into it needs a new block); false where FIEMAP cannot tell
+ */
+static bool shared_extents(int fd, uint64_t size)
+{
+	enum { N = 64 };
+	struct fiemap *fm = malloc(sizeof(*fm) + N * sizeof(struct fiemap_extent));
+	uint64_t start = 0;
+	bool shared = false, done = false;
+
+	while (fm && !shared && !done && start < size) {
+		const struct fiemap_extent *last;
+		unsigned i;
+
+		memset(fm, 0, sizeof(*fm));
+		fm->fm_start = start;
+		fm->fm_length = size - start;
+		fm->fm_extent_count = N;
+		if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0 || fm->fm_mapped_extents == 0)
+			break;
+		for (i = 0; i < fm->fm_mapped_extents; i++)
+			shared |= (fm->fm_extents[i].fe_flags & FIEMAP_EXTENT_SHARED) != 0;
+		last = &fm->fm_extents[fm->fm_mapped_extents - 1];
+		done = last->fe_flags & FIEMAP_EXTENT_LAST;
+		start = last->fe_logical + last->fe_length;
+	}
+	free(fm);
+	return shared;
+}
+
 /* why n's file cannot back a passthrough mapping, or NULL when it can */
 static const char *pt_refusal(struct fs_ns *n, int fd)
 {
@@ -224,6 +256,9 @@ static const char *pt_refusal(struct fs_ns *n, int fd)
 	if (fstatfs(fd, &sf) == 0 && sf.f_type == BTRFS_SUPER_MAGIC &&
 	    (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || !(flags & FS_NOCOW_FL)))
 		return "btrfs copies every overwritten block (no nodatacow): a store "
+		       "on a full file system would kill the process with SIGBUS";
+	if (shared_extents(fd, n->size))
+		return "it shares blocks with another file (a reflink copy): a store "
 		       "on a full file system would kill the process with SIGBUS";
 	return NULL;
 }
