@@ -135,17 +135,31 @@ static void fs_ctl_pt_scan(struct fs_ctl_call *c)
 	struct ns_namespace *ns;
 	struct fs_inode *file;
 	pid_t pids[FS_CTL_REFUSAL_PIDS];
-	fuse_ino_t ino = 0;
+
+	fuse_ino_t inos[FS_CTL_REFUSAL_INOS];
+	unsigned n = 0, i, j, k, m, np = 0;
 
 	pthread_mutex_lock(&d->lock);
 	if (fs_ctl_target(d, c->req, &reg, &ns) == 0) {
 		file = fs_ctl_file(ns);
 		if (file && file->ns && __atomic_load_n(&file->ns->pt_used, __ATOMIC_ACQUIRE))
-			ino = file->ino;
+			inos[n++] = file->ino;
+		else if (!file)	/* disabled: the files it had, if the kernel keeps them */
+			n = fs_ctl_old_files(d, ns, true, inos, FS_CTL_REFUSAL_INOS);
 	}
 	pthread_mutex_unlock(&d->lock);
-	if (ino)
-		c->pt_held = fs_holders_find(d, ino, pids, FS_CTL_REFUSAL_PIDS);
+	for (i = 0; i < n; i++) {
+		pid_t p[FS_CTL_REFUSAL_PIDS];
+
+		m = fs_holders_find(d, inos[i], p, FS_CTL_REFUSAL_PIDS);
+		for (j = 0; j < m && np < FS_CTL_REFUSAL_PIDS; j++) {
+			for (k = 0; k < np && pids[k] != p[j]; k++)
+				;
+			if (k == np)
+				pids[np++] = p[j];
+		}
+	}
+	c->pt_held = np;
 }
 
 /*

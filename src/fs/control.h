@@ -88,6 +88,13 @@ int fs_ctl_refuse(struct fs_daemon *d, const struct fs_ctl_refusal *f);
  */
 struct fs_ctl_call;
 unsigned fs_ctl_busy(struct fs_ctl_call *c, struct ns_namespace *ns);
+/*
+ * Daemon lock held: up to max inode numbers of the files ns had before it
+ * was disabled that the kernel still keeps (open, or opened with
+ * passthrough since: maybe mapped); pt_only: only the latter.
+ */
+unsigned fs_ctl_old_files(struct fs_daemon *d, struct ns_namespace *ns, bool pt_only,
+			  fuse_ino_t *inos, unsigned max);
 
 /* ---- the frame (control.c) ---- */
 

@@ -122,17 +122,51 @@ int fs_ctl_create(struct fs_ctl_call *c)
 
 /* ---- destroy, disable, enable ---- */
 
+unsigned fs_ctl_old_files(struct fs_daemon *d, struct ns_namespace *ns, bool pt_only,
+			  fuse_ino_t *inos, unsigned max)
+{
+	struct fs_inode *file = fs_ctl_file(ns);
+	unsigned n = 0;
+	fuse_ino_t i;
+
+	pthread_rwlock_rdlock(&d->itable.lock);
+	for (i = 1; i < d->itable.cap && n < max; i++) {
+		struct fs_inode *x = d->itable.v[i];
+		bool pt, open;
+
+		if (!x || x == file || x->kind != FS_INODE_FILE || !x->ns || x->ns->ns != ns)
+			continue;
+		pthread_mutex_lock(&x->ns->lock);
+		/* passed through: mapped maybe, with no handle */
+		pt = __atomic_load_n(&x->ns->pt_used, __ATOMIC_ACQUIRE);
+		open = x->ns->handles > 0;
+		pthread_mutex_unlock(&x->ns->lock);
+		if (pt || (open && !pt_only))
+			inos[n++] = x->ino;
+	}
+	pthread_rwlock_unlock(&d->itable.lock);
+	return n;
+}
+
 unsigned fs_ctl_busy(struct fs_ctl_call *c, struct ns_namespace *ns)
 {
 	unsigned h = ns_namespace_holders(ns);
 	const struct fs_region_ops *rops = c->reg->rops;
+	fuse_ino_t old[1];
 
 	if (h)
 		return h;
 	if (fs_ctl_file(ns))
 		return c->pt_held;
-	/* not served: a passthrough mapping from when it was */
-	return rops->file_busy && rops->file_busy(c->reg->rio, ns) > 0;
+	/*
+	 * not served: a passthrough mapping from when it was. While the
+	 * kernel keeps a file it had, its state (and descriptors) are still
+	 * the daemon's and /proc tells (c->pt_held); once none is left, the
+	 * kernel tells whether another open file of its file remains.
+	 */
+	if (fs_ctl_old_files(c->d, ns, false, old, 1) || !rops->file_busy)
+		return c->pt_held;
+	return rops->file_busy(c->reg->rio, ns) > 0;
 }
 
 /*
@@ -159,7 +193,6 @@ static void fs_ctl_refusal_note(struct fs_ctl_call *c, struct ns_namespace *ns,
 	struct fs_daemon *d = c->d;
 	struct fs_region *reg = c->reg;
 	struct fs_inode *file = fs_ctl_file(ns);
-	fuse_ino_t i;
 
 	f->verb = verb;
 	f->served = served;
@@ -176,22 +209,9 @@ static void fs_ctl_refusal_note(struct fs_ctl_call *c, struct ns_namespace *ns,
 	}
 	if (!f->handles)
 		return;
-	/* the files it had before it was disabled, still open */
-	pthread_rwlock_rdlock(&d->itable.lock);
-	for (i = 1; i < d->itable.cap && f->nino < FS_CTL_REFUSAL_INOS; i++) {
-		struct fs_inode *x = d->itable.v[i];
-		bool open;
-
-		if (!x || x == file || x->kind != FS_INODE_FILE || !x->ns || x->ns->ns != ns)
-			continue;
-		pthread_mutex_lock(&x->ns->lock);
-		/* passed through: mapped maybe, with no handle */
-		open = x->ns->handles > 0 || x->ns->pt_used;
-		pthread_mutex_unlock(&x->ns->lock);
-		if (open)
-			f->ino[f->nino++] = x->ino;
-	}
-	pthread_rwlock_unlock(&d->itable.lock);
+	/* the files it had before it was disabled, still open (or mapped) */
+	f->nino += fs_ctl_old_files(d, ns, false, f->ino + f->nino,
+				    FS_CTL_REFUSAL_INOS - f->nino);
 }
 
 /*
