@@ -13,7 +13,8 @@
 # - a read-only namespace passes through for reading only: a shared
 #   writable mapping is refused (EACCES), an open for writing is EROFS;
 # - -o passthrough=off serves the same namespace through the daemon
-#   ("direct"), and the data is the same.
+#   ("direct"), and the data is the same; so does a daemon without
+#   CAP_SYS_ADMIN in the initial user namespace (auto falls back, logged).
 # On a kernel without FUSE passthrough (Linux < 6.9) the daemon says why
 # and the passthrough assertions are skipped with a note; the rest runs.
 . "$(dirname "$0")/fslib.sh"
@@ -112,3 +113,33 @@ pmemfs_start -o passthrough=off "$D"
 "$NSIO" verify "$f" 8192 4096 2 || fail "passthrough=off: bytes"
 assert_eq direct "$(ns_backing ns1)" "backing with passthrough=off"
 pmemfs_stop
+
+# a daemon without CAP_SYS_ADMIN in the initial user namespace (root of a
+# user namespace of its own): auto falls back, says why, and serves the
+# region directory through the daemon, durably
+if unshare -U -r true 2>/dev/null; then
+	UNS=$T/userns.log
+	unshare -U -r -m --propagation private bash -c '
+		"$1" -f -o ctl="$2/uns.sock" "$3" "$4" >"$5" 2>&1 &
+		pid=$!
+		for ((i = 0; i < 250; i++)); do
+			grep -q "^pmemfs: serving " "$5" && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.02
+		done
+		"$6" mmap-write "$4/region0/ns1" 65536 8192 9 msync || echo "userns: store failed" >"$5.2"
+		"$6" cachestat "$7" 0 8388608 >>"$5.2"
+		umount "$4"
+		wait $pid
+		echo "userns daemon exit $?" >>"$5.2"' _ "$PMEMFS" "$T" "$D" "$MNT" "$UNS" \
+		"$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio" "$F1"
+	out=$(cat "$UNS" "$UNS.2")
+	assert_contains "$out" "FUSE passthrough: off, every namespace is served through the daemon" "userns: fallback"
+	assert_contains "$out" "runs in a user namespace" "userns: why"
+	assert_not_contains "$out" "store failed" "userns: a mapping's store + msync"
+	assert_contains "$out" "dirty=0 writeback=0" "userns: msync durable"
+	assert_contains "$out" "userns daemon exit 0" "userns: served and exited"
+	"$NSIO" verify "$F1" 65536 8192 9 || fail "userns: the store is not in the file"
+else
+	echo "note: no unprivileged user namespaces here: the fallback without CAP_SYS_ADMIN is not tested" >&2
+fi
