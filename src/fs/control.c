@@ -69,9 +69,12 @@ static const struct fs_ctl_cmd fs_ctl_cmds[CTL_CMD_MAX + 1] = {
 			    FS_CTL_NOMEM "for stats" },
 	[CTL_CMD_STATUS] = { fs_ctl_status, FS_CTL_ANY_REGION, NULL },
 	[CTL_CMD_CREATE_NS] = { fs_ctl_create, FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
-	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy, FS_CTL_LOCKED | FS_CTL_NS, NULL },
-	[CTL_CMD_ENABLE_NS] = { fs_ctl_enable, FS_CTL_LOCKED | FS_CTL_NS, NULL },
-	[CTL_CMD_DISABLE_NS] = { fs_ctl_disable, FS_CTL_LOCKED | FS_CTL_NS, NULL },
+	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy, FS_CTL_LOCKED | FS_CTL_NS | FS_CTL_PT_SCAN,
+				  NULL },
+	[CTL_CMD_ENABLE_NS] = { fs_ctl_enable, FS_CTL_LOCKED | FS_CTL_NS | FS_CTL_PT_SCAN,
+				  NULL },
+	[CTL_CMD_DISABLE_NS] = { fs_ctl_disable, FS_CTL_LOCKED | FS_CTL_NS | FS_CTL_PT_SCAN,
+				  NULL },
 	[CTL_CMD_RENAME_NS] = { fs_ctl_rename, FS_CTL_LOCKED | FS_CTL_NS, NULL },
 	[CTL_CMD_READ_LABELS] = { fs_ctl_read_labels, FS_CTL_LOCKED | FS_CTL_ANY_REGION,
 				  FS_CTL_NOMEM "reading labels" },
@@ -116,6 +119,50 @@ static int fs_ctl_lookup(struct fs_ctl_call *c, unsigned flags)
 }
 
 /*
+ * FS_CTL_PT_SCAN: a namespace served with passthrough stays mapped after
+ * its holders closed their descriptors (the mapping is its file's own:
+ * no handle counts it). Who maps it is read from /proc, by the served
+ * file's device and inode (/proc/PID/maps shows a passthrough mapping
+ * as the FUSE file), before the daemon lock is taken (holders.h); the
+ * handler decides with the count under the lock (fs_ctl_busy). A mapping
+ * made between the two is one more the command did not see, as a mapping
+ * made just after it.
+ */
+static void fs_ctl_pt_scan(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	struct fs_region *reg;
+	struct ns_namespace *ns;
+	struct fs_inode *file;
+	pid_t pids[FS_CTL_REFUSAL_PIDS];
+
+	fuse_ino_t inos[FS_CTL_REFUSAL_INOS];
+	unsigned n = 0, i, j, k, m, np = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (fs_ctl_target(d, c->req, &reg, &ns) == 0) {
+		file = fs_ctl_file(ns);
+		if (file && file->ns && __atomic_load_n(&file->ns->pt_used, __ATOMIC_ACQUIRE))
+			inos[n++] = file->ino;
+		else if (!file)	/* disabled: the files it had, if the kernel keeps them */
+			n = fs_ctl_old_files(d, ns, true, inos, FS_CTL_REFUSAL_INOS);
+	}
+	pthread_mutex_unlock(&d->lock);
+	for (i = 0; i < n; i++) {
+		pid_t p[FS_CTL_REFUSAL_PIDS];
+
+		m = fs_holders_find(d, inos[i], p, FS_CTL_REFUSAL_PIDS);
+		for (j = 0; j < m && np < FS_CTL_REFUSAL_PIDS; j++) {
+			for (k = 0; k < np && pids[k] != p[j]; k++)
+				;
+			if (k == np)
+				pids[np++] = p[j];
+		}
+	}
+	c->pt_held = np;
+}
+
+/*
  * Every command's frame (the server's handler for each): the locks, the
  * lookups, the handler, then, with no daemon lock held, the notifications
  * and the wording of a refusal (see control.h).
@@ -136,6 +183,8 @@ static int fs_ctl_run(const struct ctl_request *req, struct ctl_reply *rep, void
 		pthread_mutex_lock(&d->ctl_lock);
 		fs_ctl_change_begin();
 	}
+	if ((flags & FS_CTL_PT_SCAN) && (flags & FS_CTL_NS))
+		fs_ctl_pt_scan(&c);
 	if (flags & (FS_CTL_LOCKED | FS_CTL_NS))
 		pthread_mutex_lock(&d->lock);
 	rc = fs_ctl_lookup(&c, flags);

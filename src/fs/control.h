@@ -72,12 +72,29 @@ struct fs_ctl_refusal {
 	const char *verb;	/* "destroy", "disable", "enable"; NULL: nothing refused */
 	bool served;		/* a destroy refused because it is enabled */
 	unsigned handles;
+	bool pt;		/* held only by passthrough mappings (no handle) */
 	char name[FS_NAME_MAX], region[32], path[PATH_MAX];
 	fuse_ino_t ino[FS_CTL_REFUSAL_INOS];
 	unsigned nino;
 };
 
 int fs_ctl_refuse(struct fs_daemon *d, const struct fs_ctl_refusal *f);
+/*
+ * Daemon lock held: ns is held (a count for the refusal, 0: free): its
+ * handles (ns_namespace_holders), else the processes that map it with
+ * passthrough after closing it: served, those /proc showed
+ * (c->pt_held, FS_CTL_PT_SCAN); not served, whether any open file or
+ * mapping of its layout's file remains (fs_region_ops.file_busy).
+ */
+struct fs_ctl_call;
+unsigned fs_ctl_busy(struct fs_ctl_call *c, struct ns_namespace *ns);
+/*
+ * Daemon lock held: up to max inode numbers of the files ns had before it
+ * was disabled that the kernel still keeps (open, or opened with
+ * passthrough since: maybe mapped); pt_only: only the latter.
+ */
+unsigned fs_ctl_old_files(struct fs_daemon *d, struct ns_namespace *ns, bool pt_only,
+			  fuse_ino_t *inos, unsigned max);
 
 /* ---- the frame (control.c) ---- */
 
@@ -102,6 +119,13 @@ struct fs_ctl_call {
 	struct fs_inode *file;
 	struct fs_notes notes;		/* sent once the daemon lock is dropped */
 	struct fs_ctl_refusal refusal;	/* worded then, when its verb is set */
+	/*
+	 * FS_CTL_PT_SCAN: the processes /proc showed holding the served file
+	 * of a namespace opened with passthrough, read before the daemon lock
+	 * was taken (their mappings outlive close(2) and RELEASE: no handle
+	 * counts them)
+	 */
+	unsigned pt_held;
 };
 
 typedef int fs_ctl_fn(struct fs_ctl_call *c);
@@ -128,6 +152,11 @@ enum {
 	 * (c->ns set), one naming none as the other flags say (c->ns NULL)
 	 */
 	FS_CTL_NS_IF_NAMED = 1u << 6,
+	/*
+	 * FS_CTL_NS: c->pt_held counted first, with no daemon lock held
+	 * (fs_ctl_pt_busy, control_ns.c, decides with it)
+	 */
+	FS_CTL_PT_SCAN = 1u << 7,
 };
 
 struct fs_ctl_cmd {

@@ -18,6 +18,39 @@
 #include "fs/control.h"
 #include "fs/log.h"
 
+/*
+ * Crash testing and media errors live in the daemon's data path; stores
+ * through a passthrough mapping never pass it. What starts them (power-fail
+ * --enable, inject-error) is refused while file's namespace has
+ * passthrough opens or mappings (the mappings outlive close(2): found in
+ * /proc, by the served file's device and inode, as any holder); once none
+ * remain, new opens go the FUSE path (fs_pt_fault_begin) and they apply.
+ * No daemon lock held. 0, or -EBUSY with the message.
+ */
+static int fs_ctl_pt_refuse(struct fs_daemon *d, struct fs_inode *file, const char *what)
+{
+	struct fs_ns *n = file->ns;
+	pid_t pids[FS_CTL_REFUSAL_PIDS];
+	unsigned opens = fs_pt_fault_begin(n), np = 0;
+	char who[1024];
+
+	if (__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE) ||
+	    !__atomic_load_n(&n->pt_used, __ATOMIC_ACQUIRE))
+		return 0;	/* never passed through, or no longer */
+	np = fs_holders_find(d, file->ino, pids, FS_CTL_REFUSAL_PIDS);
+	if (!opens && !np)
+		return 0;
+	fs_pt_fault_undo(n);
+	if (np)
+		fs_holders_text(pids, np, who, sizeof(who));
+	else
+		snprintf(who, sizeof(who), "%u process%s", opens, opens == 1 ? "" : "es");
+	return ns_err(-EBUSY, "%s on namespace '%s' (%s): it is open or mapped with FUSE "
+		      "passthrough by %s, whose stores bypass the daemon: close and unmap "
+		      "it first (new opens then go through the daemon)", what, file->name,
+		      n->devname, who);
+}
+
 int fs_ctl_power_fail(struct fs_ctl_call *c)
 {
 	struct fs_daemon *d = c->d;
@@ -48,7 +81,9 @@ int fs_ctl_power_fail(struct fs_ctl_call *c)
 	}
 	if (flags & CTL_F_ENABLE) {
 		fs_fault_status(file->ns, &st);
-		rc = st.enabled ? 0 : fs_fault_enable(file->ns, true);
+		rc = st.enabled ? 0 : fs_ctl_pt_refuse(d, file, "crash testing");
+		if (rc == 0 && !st.enabled)
+			rc = fs_fault_enable(file->ns, true);
 		if (rc)
 			return rc;
 		action = "enabled";
@@ -158,6 +193,8 @@ int fs_ctl_inject_error(struct fs_ctl_call *c)
 	if ((flags & CTL_F_UNINJECT) && !a[CTL_A_OFFSET])
 		return ns_err(-EINVAL, "uninject needs the range to clear");
 	if (a[CTL_A_OFFSET] && !(flags & CTL_F_UNINJECT)) {
+		if (file && (rc = fs_ctl_pt_refuse(d, file, "media errors")) != 0)
+			return rc;
 		/* dirty pages go back first (a whole-block write would clear it) */
 		if (file)
 			fs_ctl_inval(d, file, off, len);

@@ -24,9 +24,9 @@
  * it; the request runs again on the next RELEASE, or at the end of the
  * wait), or 0 on the last run (the caller answers busy).
  */
-static int fs_ctl_held(struct ctl_reply *rep, struct ns_namespace *ns)
+static int fs_ctl_held(struct ctl_reply *rep, unsigned busy)
 {
-	if (ns_namespace_holders(ns) == 0 || !ctl_reply_may_wait(rep))
+	if (busy == 0 || !ctl_reply_may_wait(rep))
 		return 0;
 	return ctl_reply_wait(rep, FS_CTL_RELEASE_WAIT_MS);
 }
@@ -122,6 +122,53 @@ int fs_ctl_create(struct fs_ctl_call *c)
 
 /* ---- destroy, disable, enable ---- */
 
+unsigned fs_ctl_old_files(struct fs_daemon *d, struct ns_namespace *ns, bool pt_only,
+			  fuse_ino_t *inos, unsigned max)
+{
+	struct fs_inode *file = fs_ctl_file(ns);
+	unsigned n = 0;
+	fuse_ino_t i;
+
+	pthread_rwlock_rdlock(&d->itable.lock);
+	for (i = 1; i < d->itable.cap && n < max; i++) {
+		struct fs_inode *x = d->itable.v[i];
+		bool pt, open;
+
+		if (!x || x == file || x->kind != FS_INODE_FILE || !x->ns || x->ns->ns != ns)
+			continue;
+		pthread_mutex_lock(&x->ns->lock);
+		/* passed through: mapped maybe, with no handle */
+		pt = __atomic_load_n(&x->ns->pt_used, __ATOMIC_ACQUIRE);
+		open = x->ns->handles > 0;
+		pthread_mutex_unlock(&x->ns->lock);
+		if (pt || (open && !pt_only))
+			inos[n++] = x->ino;
+	}
+	pthread_rwlock_unlock(&d->itable.lock);
+	return n;
+}
+
+unsigned fs_ctl_busy(struct fs_ctl_call *c, struct ns_namespace *ns)
+{
+	unsigned h = ns_namespace_holders(ns);
+	const struct fs_region_ops *rops = c->reg->rops;
+	fuse_ino_t old[1];
+
+	if (h)
+		return h;
+	if (fs_ctl_file(ns))
+		return c->pt_held;
+	/*
+	 * not served: a passthrough mapping from when it was. While the
+	 * kernel keeps a file it had, its state (and descriptors) are still
+	 * the daemon's and /proc tells (c->pt_held); once none is left, the
+	 * kernel tells whether another open file of its file remains.
+	 */
+	if (fs_ctl_old_files(c->d, ns, false, old, 1) || !rops->file_busy)
+		return c->pt_held;
+	return rops->file_busy(c->reg->rio, ns) > 0;
+}
+
 /*
  * Take a namespace's file out of the tree (daemon lock held); the caller
  * has detached it from its namespace (userdata), which may be gone.
@@ -140,16 +187,17 @@ void fs_ctl_unlink(struct fs_daemon *d, struct fs_region *reg, struct fs_inode *
  * the holders reads /proc, and OPEN and RELEASE take the daemon lock.
  * Daemon lock held.
  */
-static void fs_ctl_refusal_note(struct fs_daemon *d, struct fs_region *reg,
-				struct ns_namespace *ns, const char *verb, bool served,
-				struct fs_ctl_refusal *f)
+static void fs_ctl_refusal_note(struct fs_ctl_call *c, struct ns_namespace *ns,
+				const char *verb, bool served, struct fs_ctl_refusal *f)
 {
+	struct fs_daemon *d = c->d;
+	struct fs_region *reg = c->reg;
 	struct fs_inode *file = fs_ctl_file(ns);
-	fuse_ino_t i;
 
 	f->verb = verb;
 	f->served = served;
 	f->handles = ns_namespace_holders(ns);
+	f->pt = !f->handles && (f->handles = fs_ctl_busy(c, ns)) > 0;
 	f->nino = 0;
 	f->path[0] = '\0';
 	snprintf(f->name, sizeof(f->name), "%s", ns_namespace_name(ns));
@@ -161,21 +209,9 @@ static void fs_ctl_refusal_note(struct fs_daemon *d, struct fs_region *reg,
 	}
 	if (!f->handles)
 		return;
-	/* the files it had before it was disabled, still open */
-	pthread_rwlock_rdlock(&d->itable.lock);
-	for (i = 1; i < d->itable.cap && f->nino < FS_CTL_REFUSAL_INOS; i++) {
-		struct fs_inode *x = d->itable.v[i];
-		bool open;
-
-		if (!x || x == file || x->kind != FS_INODE_FILE || !x->ns || x->ns->ns != ns)
-			continue;
-		pthread_mutex_lock(&x->ns->lock);
-		open = x->ns->handles > 0;
-		pthread_mutex_unlock(&x->ns->lock);
-		if (open)
-			f->ino[f->nino++] = x->ino;
-	}
-	pthread_rwlock_unlock(&d->itable.lock);
+	/* the files it had before it was disabled, still open (or mapped) */
+	f->nino += fs_ctl_old_files(d, ns, false, f->ino + f->nino,
+				    FS_CTL_REFUSAL_INOS - f->nino);
 }
 
 /*
@@ -206,6 +242,9 @@ int fs_ctl_refuse(struct fs_daemon *d, const struct fs_ctl_refusal *f)
 		fs_holders_text(pids, n, who, sizeof(who));
 		snprintf(held, sizeof(held), "in use by %s%s", who,
 			 n == FS_CTL_REFUSAL_PIDS ? " and maybe more" : "");
+	} else if (f->pt) {
+		snprintf(held, sizeof(held), "mapped with FUSE passthrough by a process "
+			 "that closed it (the mapping writes its file)");
 	} else {
 		snprintf(held, sizeof(held), "in use (%u open file handle%s or mapping%s)",
 			 f->handles, f->handles == 1 ? "" : "s", f->handles == 1 ? "" : "s");
@@ -235,18 +274,18 @@ int fs_ctl_destroy(struct fs_ctl_call *c)
 	struct fs_inode *file = fs_ctl_file(ns);
 	struct nl_msg *m;
 	char name[FS_NAME_MAX], dev[32];
-	unsigned held;
+	unsigned held, busy;
 	int rc;
 
 	/* enabled: refused at once, there is nothing to wait for (ndctl's rule) */
 	if (file && keep_served) {
-		fs_ctl_refusal_note(d, reg, ns, "destroy", true, &c->refusal);
+		fs_ctl_refusal_note(c, ns, "destroy", true, &c->refusal);
 		return 0;
 	}
-	if (!force && ns_namespace_holders(ns) > 0) {
-		rc = fs_ctl_held(c->rep, ns);
+	if (!force && (busy = fs_ctl_busy(c, ns)) > 0) {
+		rc = fs_ctl_held(c->rep, busy);
 		if (rc == 0)
-			fs_ctl_refusal_note(d, reg, ns, "destroy", false, &c->refusal);
+			fs_ctl_refusal_note(c, ns, "destroy", false, &c->refusal);
 		return rc;
 	}
 	held = ns_namespace_holders(ns);
@@ -283,6 +322,7 @@ int fs_ctl_disable(struct fs_ctl_call *c)
 	struct ns_namespace *ns = c->ns;
 	bool force = ctl_request_flags(c->req) & CTL_F_FORCE;
 	struct fs_inode *file = fs_ctl_file(ns);
+	unsigned busy;
 	int rc;
 
 	if (!file) {
@@ -293,10 +333,10 @@ int fs_ctl_disable(struct fs_ctl_call *c)
 				      ns_namespace_reason(ns));
 		return fs_ctl_reply_ns(d, c->rep, reg, ns);	/* disabled already */
 	}
-	if (!force && ns_namespace_holders(ns) > 0) {
-		rc = fs_ctl_held(c->rep, ns);
+	if (!force && (busy = fs_ctl_busy(c, ns)) > 0) {
+		rc = fs_ctl_held(c->rep, busy);
 		if (rc == 0)
-			fs_ctl_refusal_note(d, reg, ns, "disable", false, &c->refusal);
+			fs_ctl_refusal_note(c, ns, "disable", false, &c->refusal);
 		return rc;
 	}
 	ns_namespace_set_userdata(ns, NULL);
@@ -312,6 +352,7 @@ int fs_ctl_enable(struct fs_ctl_call *c)
 	struct fs_region *reg = c->reg;
 	struct ns_namespace *ns = c->ns;
 	struct fs_inode *file;
+	unsigned busy;
 	int rc;
 
 	if (fs_ctl_file(ns))
@@ -320,10 +361,10 @@ int fs_ctl_enable(struct fs_ctl_call *c)
 		return ns_err(-NS_E_NOT_SERVED, "%s in %s cannot be served (%s: %s)",
 			      ns_namespace_devname(ns), ns_region_devname(reg->r),
 			      ns_state_name(ns_namespace_state(ns)), ns_namespace_reason(ns));
-	if (ns_namespace_holders(ns) > 0) {
-		rc = fs_ctl_held(c->rep, ns);
+	if ((busy = fs_ctl_busy(c, ns)) > 0) {
+		rc = fs_ctl_held(c->rep, busy);
 		if (rc == 0)
-			fs_ctl_refusal_note(d, reg, ns, "enable", false, &c->refusal);
+			fs_ctl_refusal_note(c, ns, "enable", false, &c->refusal);
 		return rc;
 	}
 	rc = fs_daemon_add_namespace(d, reg, ns, &file);

@@ -78,7 +78,9 @@ int fs_ctl_put_nsst(struct nl_msg *m, struct fs_region *reg, struct ns_namespace
 		.name = file->name,
 		.holders = holders,
 		.holders_known = holders_known,
-		.backing = n->rops->direct(n->rio) ? "direct" : "buffered",
+		.backing = __atomic_load_n(&n->pt_used, __ATOMIC_ACQUIRE) &&
+			   !__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE) ? "passthrough" :
+			   n->rops->direct(n->rio) ? "direct" : "buffered",
 	};
 
 	pthread_mutex_lock(&n->lock);

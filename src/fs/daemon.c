@@ -20,7 +20,8 @@
 #include "ns/namespace.h"
 #include "ns/region.h"
 
-#include "fs/fault.h"	/* a namespace with media errors gets its fault state */
+#include "fs/fault.h"
+#include "fs/holders.h"	/* a namespace with media errors gets its fault state */
 #include "fs/fs.h"
 #include "fs/media.h"
 #include "fs/log.h"
@@ -118,6 +119,44 @@ void fs_daemon_remove_namespace(struct fs_daemon *d, struct fs_inode *file)
 	fs_inode_unlink(&d->itable, file);
 }
 
+/*
+ * A region whose layout has a file per namespace is not served while
+ * another open file or mapping of one of them remains: a FUSE passthrough
+ * mapping outlives its daemon (kill -9) and keeps storing into the file,
+ * which this daemon would serve beside it, through its own page cache
+ * and fault layers. Asked of the kernel per file (file_busy); the
+ * message names the namespace and the processes that map a file of
+ * that name on a FUSE mount (suspects: /proc shows only the old path).
+ */
+static int region_busy(struct fs_region *reg)
+{
+	struct ns_namespace *ns;
+	int busy = 0;
+
+	if (!reg->rops->file_busy)
+		return 0;
+	ns_region_foreach_namespace(reg->r, ns) {
+		pid_t pids[16];
+		char who[1024] = "";
+		unsigned n;
+
+		if (ns_namespace_state(ns) != NS_STATE_ACTIVE ||
+		    reg->rops->file_busy(reg->rio, ns) <= 0)
+			continue;
+		n = fs_holders_named(ns_namespace_name(ns), pids, 16);
+		if (n)
+			fs_holders_text(pids, n, who, sizeof(who));
+		fs_err("%s '%s': namespace '%s' (%s): its file is still open or mapped "
+		       "by another process%s%s%s (a FUSE passthrough mapping of an "
+		       "earlier mount, whose daemon was killed, stores into it): not "
+		       "served until it is closed", ns_region_devname(reg->r),
+		       ns_region_path(reg->r), ns_namespace_name(ns), ns_namespace_devname(ns),
+		       n ? "; mapping a file of that name: " : "", who, n ? "" : "");
+		busy = -EBUSY;
+	}
+	return busy;
+}
+
 int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 		   struct ns_region **regions, unsigned nregions)
 {
@@ -161,6 +200,9 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 		struct fs_region *reg = &d->regions[i];
 
 		rc = reg->rops->open(reg->r, cfg->backing, &reg->rio);
+		if (rc < 0)
+			goto fail;
+		rc = region_busy(reg);
 		if (rc < 0)
 			goto fail;
 		rc = fs_inode_new(&d->itable, d->itable.root, ns_region_devname(reg->r),

@@ -117,6 +117,8 @@ bool fs_ns_persist_small(struct fs_ns *n)
 	unsigned i;
 	bool small;
 
+	if (__atomic_load_n(&n->pt_used, __ATOMIC_ACQUIRE))
+		return false;	/* mappings may have dirtied any amount unseen */
 	if (pthread_mutex_trylock(&n->flush_lock) != 0)
 		return false;	/* a persist is running: it may be long */
 	pthread_mutex_lock(&n->lock);
@@ -146,7 +148,8 @@ int fs_ns_persist(struct fs_ns *n)
 	n->dirty.bytes = 0;
 	pthread_mutex_unlock(&n->lock);
 
-	if (!d.sync && !d.whole && d.n == 0)
+	/* passed through: stores through mappings are not in the extents */
+	if (!d.sync && !d.whole && d.n == 0 && !__atomic_load_n(&n->pt_used, __ATOMIC_ACQUIRE))
 		goto out;
 
 	err = n->rops->sync(n, &d, &what);

@@ -226,12 +226,16 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void release_handle(struct fs_daemon *d, struct fs_inode *file);
 
+/* fi->fh: the file's inode, this bit set when opened with passthrough */
+#define FH_PT 1u
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_daemon *d = daemon_of(req);
 	struct fs_inode *i = fs_inode_get(&d->itable, ino);
+	bool drop_cache;
 	struct fs_ns *n;
-	int rc;
+	int rc, pt;
 
 	if (!i)
 		return (void)fuse_reply_err(req, ENOENT);
@@ -262,24 +266,35 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = (uint64_t)(uintptr_t)i;
 	fi->keep_cache = 1;	/* the page cache is ours: nothing changes behind it */
 	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
-	if (fs_pt_open(&d->pt, n)) {
+	pt = fs_pt_open(&d->pt, n, &drop_cache);
+	if (pt < 0) {
+		fs_warn("%s: open refused: it is open with FUSE passthrough and "
+			"cannot be opened otherwise at the same time", n->devname);
+		release_handle(d, i);
+		return reply_err(req, n, EBUSY);
+	}
+	if (pt) {
 		/* mmap is the backing file's; write(2) still comes here, and
 		 * read(2) unless read-only (passthrough.h; the kernel refuses
 		 * keep_cache beside it) */
+		fi->fh |= FH_PT;
 		fi->keep_cache = 0;
 		fi->direct_io = (fi->flags & O_ACCMODE) != O_RDONLY;
+	} else if (drop_cache) {
+		fi->keep_cache = 0;	/* mappings stored into the file behind it */
 	}
 	rc = fuse_reply_open(req, fi);
 	fs_pt_open_done();
 	if (rc != 0) {
 		/* the opener is gone (interrupted): no RELEASE will come */
+		fs_pt_release(n, pt);
 		release_handle(d, i);
 	}
 }
 
 static struct fs_inode *file_of(struct fuse_file_info *fi)
 {
-	return (struct fs_inode *)(uintptr_t)fi->fh;
+	return (struct fs_inode *)(uintptr_t)(fi->fh & ~(uint64_t)FH_PT);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -490,6 +505,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	bool last;
 
 	fs_stats_req(&n->stats, FS_OP_RELEASE);
+	fs_pt_release(n, fi->fh & FH_PT);
 	pthread_mutex_lock(&n->lock);
 	last = n->handles == 1;
 	if (!last)

@@ -323,3 +323,59 @@ unsigned fs_holders_find(struct fs_daemon *d, uint64_t ino, pid_t *pids, unsigne
 	id.minor = d->dev_minor;
 	return fs_holders_of(&id, pids, max);
 }
+
+/* one maps line: a shared mapping on a device of major 0 whose name is name */
+static bool maps_line_names(const char *line, const char *name)
+{
+	char perms[8];
+	unsigned maj, min;
+	unsigned long long ino;
+	int pos = 0;
+	const char *path, *end;
+	size_t nl = strlen(name), pl;
+
+	if (sscanf(line, "%*x-%*x %7s %*x %x:%x %llu %n", perms, &maj, &min, &ino, &pos) < 4 ||
+	    pos == 0 || perms[3] != 's' || maj != 0 || ino == 0)
+		return false;
+	path = line + pos;
+	end = path + strcspn(path, "\n");
+	pl = (size_t)(end - path);
+	if (pl > 10 && !strncmp(end - 10, " (deleted)", 10))
+		pl -= 10;
+	return pl > nl && path[pl - nl - 1] == '/' && !strncmp(path + pl - nl, name, nl);
+}
+
+unsigned fs_holders_named(const char *name, pid_t *pids, unsigned max)
+{
+	char p[64], line[PATH_MAX + 256];
+	pid_t self = getpid();
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *proc = opendir("/proc");
+
+	if (!proc)
+		return 0;
+	while (n < max && (e = readdir(proc))) {
+		char *endp;
+		long pid = strtol(e->d_name, &endp, 10);
+		bool found = false;
+		FILE *maps;
+
+		if (*endp || pid <= 0 || pid == self)
+			continue;
+		snprintf(p, sizeof(p), "/proc/%ld/maps", pid);
+		maps = fopen(p, "re");
+		if (!maps)
+			continue;
+		while (!found && fgets(line, sizeof(line), maps)) {
+			found = maps_line_names(line, name);
+			while (!strchr(line, '\n') && fgets(line, sizeof(line), maps))
+				;
+		}
+		fclose(maps);
+		if (found)
+			pids[n++] = (pid_t)pid;
+	}
+	closedir(proc);
+	return n;
+}

@@ -41,6 +41,16 @@ bool fs_holder_kill(pid_t pid, const struct fs_holder_id *id);
  * mapped; 0 while the mount's device number is unknown.
  */
 unsigned fs_holders_find(struct fs_daemon *d, uint64_t ino, pid_t *pids, unsigned max);
+/*
+ * Up to max pids of the processes with a shared mapping, on a device of
+ * major 0 (FUSE and the like), of a file named name (its last path
+ * component, " (deleted)" aside). Only for naming suspects in a message:
+ * a FUSE passthrough mapping that outlived its daemon shows only the old
+ * mount's path in /proc (maps and map_files name the FUSE file, not its
+ * backing file), and a name says nothing certain; whether such a mapping
+ * exists is asked of the kernel (region_ops.h file_busy).
+ */
+unsigned fs_holders_named(const char *name, pid_t *pids, unsigned max);
 /* "pid 123 (nsio), pid 456 (qemu-system-x86)" */
 void fs_holders_text(const pid_t *pids, unsigned n, char *buf, size_t len);
 

@@ -126,6 +126,25 @@ struct fs_ns {
 	 * yet, -1 refused; the mount's state once registered */
 	int pt_id;
 	struct fs_pt *pt;
+	/*
+	 * Kernel opens (OPEN minus RELEASE, under lock; n->handles also
+	 * counts the daemon's own holds) answered with passthrough and
+	 * without: the kernel fails (EIO) an open whose I/O mode conflicts
+	 * with the inode's open files (fs/fuse/iomode.c), so one kind never
+	 * meets the other (fs_pt_open).
+	 */
+	unsigned pt_opens, cached_opens;
+	/*
+	 * n was opened with passthrough since it is served (atomic, never
+	 * cleared): stores through mappings may have dirtied its layout's
+	 * file unseen, so every persist syncs it whole (flush.c).
+	 */
+	bool pt_used;
+	/* the FUSE page cache may be older than the file (under lock): the
+	 * next open without passthrough drops it (no keep_cache) */
+	bool pt_stale;
+	/* fault simulation is starting or on (under lock): no more passthrough */
+	bool pt_off;
 };
 
 /*

@@ -272,25 +272,54 @@ static int backing_id(struct fs_pt *pt, struct fs_ns *n)
 	return id;
 }
 
-bool fs_pt_open(struct fs_pt *pt, struct fs_ns *n)
+int fs_pt_open(struct fs_pt *pt, struct fs_ns *n, bool *drop_cache)
 {
-	int id;
+	bool can = pt->active && n->rops->backing_fd;
+	int id = 0, rc;
 
-	if (!pt->active || n->pt_id < 0 || !n->rops->backing_fd)
-		return false;
-	/* crash testing and media errors live in the daemon's data path: a
-	 * namespace with them is never opened past it (the control side must
-	 * refuse to start them while passthrough opens or mappings remain) */
-	if (__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE))
-		return false;
+	*drop_cache = false;
 	pthread_mutex_lock(&n->lock);
-	id = backing_id(pt, n);
+	/*
+	 * crash testing and media errors live in the daemon's data path: a
+	 * namespace with them (or about to get them, pt_off) is never opened
+	 * past it; and the kernel fails an open of the other I/O mode while
+	 * cached opens (or passthrough ones) remain (fs/fuse/iomode.c); after
+	 * a write-back error, a new mapping's msync must come to the daemon,
+	 * whose error is sticky (the kernel's is reported to each open file
+	 * once), unless passthrough opens remain
+	 */
+	if (can && n->pt_id >= 0 && !n->pt_off && n->cached_opens == 0 &&
+	    !__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE) &&
+	    (!__atomic_load_n(&n->error, __ATOMIC_SEQ_CST) || n->pt_opens > 0))
+		id = backing_id(pt, n);
+	if (id > 0) {
+		n->pt_opens++;
+		n->pt_stale = true;	/* the backing file's page cache is the truth now */
+		__atomic_store_n(&n->pt_used, true, __ATOMIC_RELEASE);
+		patch = PATCH_OPEN;
+		patch_id = id;
+		rc = 1;
+	} else if (n->pt_opens > 0) {
+		/* not reached: fault simulation is refused while they remain */
+		rc = -EBUSY;
+	} else {
+		n->cached_opens++;
+		*drop_cache = n->pt_stale;
+		n->pt_stale = false;
+		rc = 0;
+	}
 	pthread_mutex_unlock(&n->lock);
-	if (id <= 0)
-		return false;
-	patch = PATCH_OPEN;
-	patch_id = id;
-	return true;
+	return rc;
+}
+
+void fs_pt_release(struct fs_ns *n, bool passthrough)
+{
+	pthread_mutex_lock(&n->lock);
+	if (passthrough && n->pt_opens > 0)
+		n->pt_opens--;
+	else if (!passthrough && n->cached_opens > 0)
+		n->cached_opens--;
+	pthread_mutex_unlock(&n->lock);
 }
 
 void fs_pt_open_done(void)
@@ -313,4 +342,24 @@ void fs_pt_ns_close(struct fs_ns *n)
 	pthread_mutex_unlock(&pt->lock);
 	n->pt_id = 0;
 	n->pt = NULL;
+}
+
+unsigned fs_pt_fault_begin(struct fs_ns *n)
+{
+	unsigned opens;
+
+	pthread_mutex_lock(&n->lock);
+	opens = n->pt_opens;
+	if (!opens)
+		n->pt_off = true;
+	pthread_mutex_unlock(&n->lock);
+	return opens;
+}
+
+void fs_pt_fault_undo(struct fs_ns *n)
+{
+	pthread_mutex_lock(&n->lock);
+	if (!__atomic_load_n(&n->fault, __ATOMIC_ACQUIRE))
+		n->pt_off = false;
+	pthread_mutex_unlock(&n->lock);
 }

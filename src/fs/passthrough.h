@@ -76,12 +76,18 @@ void fs_pt_note_request(const void *mem, size_t size);
 void fs_pt_init(struct fs_pt *pt, bool writeback);
 
 /*
- * op_open of n: true when this OPEN is to be answered with passthrough
- * (the reply is patched on this thread by the next writev; the caller
- * clears keep_cache, and sets direct_io unless the open is O_RDONLY),
- * false to open it as ever.
+ * op_open of n: 1 when this OPEN is to be answered with passthrough (the
+ * reply is patched on this thread by the next writev; the caller clears
+ * keep_cache, and sets direct_io unless the open is O_RDONLY), 0 to open
+ * it as ever (*drop_cache: without keep_cache, the FUSE page cache may be
+ * older than what mappings stored into the backing file), -EBUSY when
+ * neither can be (passthrough opens remain that the kernel would not let
+ * a cached open join). Counted in n->pt_opens / n->cached_opens until
+ * fs_pt_release.
  */
-bool fs_pt_open(struct fs_pt *pt, struct fs_ns *n);
+int fs_pt_open(struct fs_pt *pt, struct fs_ns *n, bool *drop_cache);
+/* RELEASE (or a failed OPEN reply) of an open fs_pt_open counted */
+void fs_pt_release(struct fs_ns *n, bool passthrough);
 /* after the reply (sent or not): nothing armed stays */
 void fs_pt_open_done(void);
 /*
@@ -91,6 +97,15 @@ void fs_pt_open_done(void);
  */
 struct iovec;
 void fs_pt_patch_reply(struct iovec *iov, int count);
+/*
+ * Fault simulation (crash testing, media errors) is about to start on n:
+ * the passthrough opens that remain (0: none, and from now on n is never
+ * opened with passthrough, the kernel's inode leaves passthrough mode as
+ * the last one closes); fs_pt_fault_undo when it does not start after all.
+ * Mappings that outlived their opens are the caller's to find (holders.h).
+ */
+unsigned fs_pt_fault_begin(struct fs_ns *n);
+void fs_pt_fault_undo(struct fs_ns *n);
 /* n goes: its backing id is closed (kept open files keep their backing) */
 void fs_pt_ns_close(struct fs_ns *n);
 

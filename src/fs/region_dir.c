@@ -14,21 +14,37 @@
  * file. Write-back errors: the file is the namespace's alone, and its
  * descriptors were opened when it started being served, so what fdatasync
  * reports is the namespace's own (no probe, docs/durability.md).
- * backing_fd: not yet. A namespace file could be FUSE passthrough's
- * backing file, but stores through such a mapping never reach the daemon:
- * first the data path must work on the file's own page cache (no O_DIRECT,
- * no DONTNEED), a persist must sync the whole file, and holders, destroy of
- * a mapped namespace and the fault layers must know (issue 19). Until then
- * every open is served through the daemon, as on a region file.
+ *
+ * backing_fd: the namespace file is FUSE passthrough's backing file
+ * (passthrough.h) when it can be one: a regular file of exactly the
+ * namespace's size whose blocks are all allocated (a store through the
+ * mapping into a hole, or into a copy-on-write extent, on a full file
+ * system would be a SIGBUS with no daemon in between: btrfs without
+ * nodatacow and a file sharing blocks with another, a reflink copy, are
+ * refused). From then on (x->pt, for as long as the namespace
+ * is served) stores through a mapping land in the file's own page cache,
+ * unseen by the daemon, so the namespace's data path stays on that page
+ * cache too: no O_DIRECT (its write would bypass the pages a mapping
+ * dirties), no POSIX_FADV_DONTNEED (it would drop the mapping's pages
+ * under it), and every sync is an fdatasync of the whole file, whatever
+ * the dirty extents say (flush.c asks for it even when they are empty:
+ * fs_ns.pt_used).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,6 +66,8 @@ struct rdir_rio {
 struct rdir_ns {
 	int fd;		/* buffered, O_RDWR */
 	int dfd;	/* O_DIRECT or -1 */
+	bool pt;	/* atomic: the passthrough backing file (buffered only) */
+	bool pt_no;	/* why not was logged: never again */
 };
 
 #define DIO_ALIGN 4096u
@@ -185,15 +203,93 @@ static void rdir_ns_close(struct fs_ns *n)
 	n->rns = NULL;
 }
 
+/* x is passed through: its data path is the file's page cache */
+static bool pt_on(const struct rdir_ns *x)
+{
+	return __atomic_load_n(&x->pt, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * fd has an extent shared with another file (a reflink copy: every store
+ * into it needs a new block); false where FIEMAP cannot tell
+ */
+static bool shared_extents(int fd, uint64_t size)
+{
+	enum { N = 64 };
+	struct fiemap *fm = malloc(sizeof(*fm) + N * sizeof(struct fiemap_extent));
+	uint64_t start = 0;
+	bool shared = false, done = false;
+
+	while (fm && !shared && !done && start < size) {
+		const struct fiemap_extent *last;
+		unsigned i;
+
+		memset(fm, 0, sizeof(*fm));
+		fm->fm_start = start;
+		fm->fm_length = size - start;
+		fm->fm_extent_count = N;
+		if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0 || fm->fm_mapped_extents == 0)
+			break;
+		for (i = 0; i < fm->fm_mapped_extents; i++)
+			shared |= (fm->fm_extents[i].fe_flags & FIEMAP_EXTENT_SHARED) != 0;
+		last = &fm->fm_extents[fm->fm_mapped_extents - 1];
+		done = last->fe_flags & FIEMAP_EXTENT_LAST;
+		start = last->fe_logical + last->fe_length;
+	}
+	free(fm);
+	return shared;
+}
+
+/* why n's file cannot back a passthrough mapping, or NULL when it can */
+static const char *pt_refusal(struct fs_ns *n, int fd)
+{
+	struct stat st;
+	struct statfs sf;
+	int flags = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return "it is not a regular file";
+	if ((uint64_t)st.st_size != n->size)
+		return "its size is not the namespace's (changed behind pmemfs)";
+	if ((uint64_t)st.st_blocks * 512 < n->size)
+		return "it is not preallocated (a store into a hole on a full file "
+		       "system would kill the process with SIGBUS)";
+	if (fstatfs(fd, &sf) == 0 && sf.f_type == BTRFS_SUPER_MAGIC &&
+	    (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || !(flags & FS_NOCOW_FL)))
+		return "btrfs copies every overwritten block (no nodatacow): a store "
+		       "on a full file system would kill the process with SIGBUS";
+	if (shared_extents(fd, n->size))
+		return "it shares blocks with another file (a reflink copy): a store "
+		       "on a full file system would kill the process with SIGBUS";
+	return NULL;
+}
+
 static int rdir_backing_fd(struct fs_ns *n)
 {
-	(void)n;
-	return -ENOTSUP;	/* see the top of this file */
+	struct rdir_ns *x = rn_of(n);
+	const char *why;
+
+	if (pt_on(x))
+		return x->fd;
+	why = pt_refusal(n, x->fd);
+	if (why) {
+		if (!x->pt_no)
+			fs_info("%s: FUSE passthrough: not for this namespace, %s: "
+				"served through the daemon", n->devname, why);
+		x->pt_no = true;
+		return -ENOTSUP;
+	}
+	/*
+	 * What O_DIRECT wrote is on the device and not in the file's page
+	 * cache: from here on everything goes through that page cache
+	 */
+	__atomic_store_n(&x->pt, true, __ATOMIC_RELEASE);
+	return x->fd;
 }
 
 static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
 {
-	return rn_of(n)->dfd >= 0 && len > 0 && off % DIO_ALIGN == 0 &&
+	return rn_of(n)->dfd >= 0 && !pt_on(rn_of(n)) && len > 0 && off % DIO_ALIGN == 0 &&
 	       len % DIO_ALIGN == 0;
 }
 
@@ -255,16 +351,19 @@ fail:
 
 static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 {
+	struct rdir_ns *x = rn_of(n);
+	/* passed through: into the file's page cache (one copy), a dirty extent */
+	bool pt = pt_on(x);
 	loff_t pos = (loff_t)off;
 	size_t done = 0;
 	int rc;
 
-	if (!dio_ok(n, len, off))
+	if (!pt && !dio_ok(n, len, off))
 		return -EAGAIN;
 	if (check_end(n, off, len))
 		return -EIO;
 	while (done < len) {
-		ssize_t w = splice(pipefd, NULL, rn_of(n)->dfd, &pos, len - done,
+		ssize_t w = splice(pipefd, NULL, pt ? x->fd : x->dfd, &pos, len - done,
 				   SPLICE_F_MOVE);
 
 		if (w < 0 && errno == EINTR)
@@ -278,7 +377,10 @@ static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off
 		}
 		done += (size_t)w;
 	}
-	fs_dirty_mark_sync(n, len);
+	if (pt)
+		fs_dirty_add(n, off, len);
+	else
+		fs_dirty_mark_sync(n, len);
 	fs_stats_add(&n->stats.bytes_written, len);
 	return 0;
 }
@@ -309,7 +411,8 @@ static int rdir_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 static int rdir_read_page(struct fs_ns *n, void *buf, uint64_t p)
 {
 	struct rdir_ns *x = rn_of(n);
-	int rc = x->dfd >= 0 ? pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) : -EINVAL;
+	int rc = x->dfd >= 0 && !pt_on(x) ? pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
+		 -EINVAL;
 
 	if (rc == -EINVAL)
 		rc = pread_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
@@ -323,7 +426,8 @@ static int rdir_write_page(struct fs_ns *n, const void *buf, uint64_t p)
 
 	if (check_end(n, p * DIO_ALIGN, DIO_ALIGN))
 		return -ENXIO;
-	rc = x->dfd >= 0 ? pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) : -EINVAL;
+	rc = x->dfd >= 0 && !pt_on(x) ? pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
+	     -EINVAL;
 	if (rc == -EINVAL)
 		rc = pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
 	return rc;
@@ -412,6 +516,17 @@ static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **wha
 	const char *w = "sync_file_range of the namespace file";
 	unsigned i;
 
+	if (pt_on(rn_of(n))) {
+		/*
+		 * passed through: a mapping's stores dirtied pages nobody
+		 * listed; the whole file, and its page cache stays (it is the
+		 * mapping's)
+		 */
+		err = sync_call(fd, false, 0, 0);
+		if (err && what)
+			*what = "fdatasync of the namespace file";
+		return err;
+	}
 	if (d && d->whole)
 		err = sync_call(fd, true, 0, n->size);
 	for (i = 0; d && !d->whole && i < d->n && !err; i++)
@@ -431,6 +546,41 @@ static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **wha
 		posix_fadvise(fd, (off_t)d->ext[i].off, (off_t)d->ext[i].len,
 			      POSIX_FADV_DONTNEED);
 	return 0;
+}
+
+static void ignore_sigio(void)
+{
+	signal(SIGIO, SIG_IGN);
+}
+
+/*
+ * Another open file or mapping of ns's file exists, asked of the kernel,
+ * not of /proc: a write lease (F_SETLEASE F_WRLCK) is refused (EAGAIN)
+ * while any other open file of the inode remains (fs/locks.c
+ * check_conflicting_open: i_writecount and i_readcount beside ours), and
+ * a passthrough mapping holds an open backing file of it even after its
+ * process closed the FUSE file and after its daemon died (measured on
+ * Linux 6.18: /proc/PID/maps and map_files show the FUSE file instead).
+ * The lease, when granted, is given back at once; an open by another
+ * process meanwhile breaks it, which signals SIGIO to us: ignored.
+ */
+static int rdir_file_busy(struct fs_rio *rio, struct ns_namespace *ns)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int fd, rc;
+
+	rc = ns_region_ns_file_open(rd_of(rio)->r, ns, O_RDONLY, &fd);
+	if (rc)
+		return rc;
+	pthread_once(&once, ignore_sigio);
+	if (fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		rc = 0;
+	} else {
+		rc = errno == EAGAIN || errno == EBUSY ? 1 : -errno;
+	}
+	close(fd);
+	return rc;
 }
 
 #ifndef __NR_cachestat
@@ -486,4 +636,5 @@ const struct fs_region_ops fs_region_dir_ops = {
 	.write_page = rdir_write_page,
 	.sync = rdir_sync,
 	.backing_fd = rdir_backing_fd,
+	.file_busy = rdir_file_busy,
 };

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 struct ns_region;
+struct ns_namespace;
 struct fs_ns;
 struct fs_dirty;
 struct fs_rio;		/* a layout's state of one region: its own type */
@@ -102,6 +103,14 @@ struct fs_region_ops {
 	 * until ns_close; -ENOTSUP where the layout has none (the region file).
 	 */
 	int (*backing_fd)(struct fs_ns *n);
+	/*
+	 * Namespace ns (core; not served now, nobody of this daemon holds
+	 * its file): 1 when another open file or mapping of its layout's
+	 * file remains (a passthrough mapping that outlived its serving, or
+	 * its daemon), 0 when none does, -errno when the layout cannot tell.
+	 * NULL where the layout has no file per namespace (the region file).
+	 */
+	int (*file_busy)(struct fs_rio *rio, struct ns_namespace *ns);
 };
 
 /*

@@ -176,6 +176,7 @@ static void test_open(void **state)
 	struct pt_out_header oh = { .len = 32 };
 	struct iovec iov[2] = { { &oh, sizeof(oh) }, { &out, sizeof(out) } };
 	struct fs_pt pt;
+	bool drop;
 
 	(void)state;
 	pthread_mutex_init(&n.lock, NULL);
@@ -183,7 +184,10 @@ static void test_open(void **state)
 	pt.active = true;	/* as INIT would have it */
 
 	/* the region file's layout: opened as ever, the reply untouched */
-	assert_false(fs_pt_open(&pt, &n));
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), 0);
+	assert_int_equal(n.cached_opens, 1);
+	fs_pt_release(&n, false);
+	assert_int_equal(n.cached_opens, 0);
 	assert_int_equal(n.pt_id, 0);
 	fs_pt_patch_reply(iov, 2);
 	assert_int_equal(out.open_flags, PT_FOPEN_KEEP_CACHE);
@@ -192,9 +196,15 @@ static void test_open(void **state)
 	/* a backing file, but no device to register it on: refused once,
 	 * then never asked again (the namespace is served by the daemon) */
 	ops.backing_fd = fd_backing;
-	assert_false(fs_pt_open(&pt, &n));
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), 0);
+	assert_int_equal(n.cached_opens, 1);
+	fs_pt_release(&n, false);
+	assert_int_equal(n.cached_opens, 0);
 	assert_int_equal(n.pt_id, -1);
-	assert_false(fs_pt_open(&pt, &n));
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), 0);
+	assert_int_equal(n.cached_opens, 1);
+	fs_pt_release(&n, false);
+	assert_int_equal(n.cached_opens, 0);
 	fs_pt_patch_reply(iov, 2);
 	assert_int_equal(out.open_flags, PT_FOPEN_KEEP_CACHE);
 	fs_pt_ns_close(&n);	/* nothing registered: nothing to close */
@@ -202,15 +212,45 @@ static void test_open(void **state)
 	/* crash testing or media errors (n->fault): never passed through */
 	n.pt_id = 0;
 	n.fault = (struct fs_fault_hook *)&n;	/* only its being set counts */
-	assert_false(fs_pt_open(&pt, &n));
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), 0);
+	assert_int_equal(n.cached_opens, 1);
+	fs_pt_release(&n, false);
+	assert_int_equal(n.cached_opens, 0);
 	assert_int_equal(n.pt_id, 0);
 	n.fault = NULL;
 
 	/* not active: never asks the layout */
 	n.pt_id = 0;
 	pt.active = false;
-	assert_false(fs_pt_open(&pt, &n));
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), 0);
+	assert_int_equal(n.cached_opens, 1);
+	fs_pt_release(&n, false);
+	assert_int_equal(n.cached_opens, 0);
 	assert_int_equal(n.pt_id, 0);
+	/* each open above was counted as one without passthrough, until released */
+	assert_int_equal(n.pt_opens, 0);
+
+	/*
+	 * passthrough opens remain (the kernel's inode is in passthrough
+	 * mode) and this one cannot pass through: refused, not counted (the
+	 * kernel would fail it with EIO, fs/fuse/iomode.c)
+	 */
+	n.cached_opens = 0;
+	n.pt_opens = 1;
+	n.fault = (struct fs_fault_hook *)&n;
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), -EBUSY);
+	assert_int_equal(n.cached_opens, 0);
+	fs_pt_release(&n, true);
+	assert_int_equal(n.pt_opens, 0);
+
+	/* the first open without passthrough after passthrough ones drops
+	 * the FUSE page cache (mappings stored into the backing file) */
+	n.pt_stale = true;
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), 0);
+	assert_true(drop);
+	assert_int_equal(fs_pt_open(&pt, &n, &drop), 0);
+	assert_false(drop);
+	n.fault = NULL;
 	fs_pt_destroy(&pt);
 	pthread_mutex_destroy(&n.lock);
 }

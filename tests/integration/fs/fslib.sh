@@ -133,6 +133,29 @@ pmemfs_stop() {
 	[ "$rc" = 0 ] || fail "pmemfs exited $rc after unmount"
 }
 
+# ns_backing NAME: what serves namespace NAME of the mount at $MNT now
+# (pmemctl list -v "backing": passthrough, direct or buffered)
+ns_backing() {
+	"$PMEMCTL" list -v --mount "$MNT" | jq -r --arg n "$1" '.[] | select(.name == $n) | .backing'
+}
+
+# pt_expect NAME: on a region directory, NAME (opened since the mount) must
+# be served with FUSE passthrough when the daemon logged it on; true when
+# it is. Where the kernel or privileges have none (Linux < 6.9, no
+# CAP_SYS_ADMIN: the daemon logged why), false with a note, and the
+# caller checks what the daemon path promises instead.
+pt_expect() {
+	local b
+	b=$(ns_backing "$1")
+	[ "$b" = passthrough ] && return 0
+	if [ "$LAYOUT" = dir ] && grep -q '^pmemfs: FUSE passthrough: on' "$T/daemon.log"; then
+		fail "$1: passthrough is on but list -v says backing '$b'"
+	fi
+	[ "$LAYOUT" != dir ] ||
+		echo "note: $1 is not passed through here ($(grep -m1 '^pmemfs: FUSE passthrough:' "$T/daemon.log" || echo 'no passthrough line')): its passthrough assertions are skipped" >&2
+	return 1
+}
+
 # cache_clean FILE OFF LEN [WHAT]: cachestat shows no dirty, no writeback
 # pages after WHAT (default: the flush); skips the check, saying why, on
 # kernels without cachestat

@@ -29,9 +29,20 @@ for ((i = 0; i < 100; i++)); do [ -s "$T/hold.out" ] && break; sleep 0.05; done
 [ -s "$T/hold.out" ] || fail "mmap writer did not start"
 "$NSIO" write "$a" 0 4096 24 fsync
 "$NSIO" verify "$R" "$d1" 4096 24 || fail "a's fsynced page is not in the region"
-"$NSIO" verify "$R" $((d2 + 8192)) 4096 22 || fail "fsync of a wrote back b's dirty page"
+if pt_expect b; then
+	# passed through: b's mapping stores into b's own file's page cache
+	# (a read of the file sees it at once), never into a's. Whether a's
+	# fsync leaves it dirty is the file system's business: ext4's
+	# data=ordered journal commit writes back the other files' pages
+	# dirtied through a mapping (measured: clean 2 runs of 3)
+	"$NSIO" verify "$R" $((d2 + 8192)) 4096 23 || fail "b's store not in b's file"
+	"$NSIO" verify "$R" "$d1" 4096 24 || fail "b's store reached a"
+else
+	"$NSIO" verify "$R" $((d2 + 8192)) 4096 22 || fail "fsync of a wrote back b's dirty page"
+fi
 kill -9 $holder
 wait $holder 2>/dev/null || true
 "$NSIO" fsync "$b"
 "$NSIO" verify "$R" $((d2 + 8192)) 4096 23 || fail "b's page not there after fsync of b"
+cache_clean "$R" "$d2" 2097152 "fsync of b"
 pmemfs_stop

@@ -34,4 +34,29 @@ for ((i = 0; i < 100; i++)); do
 done
 cache_clean "$R" "$d" 4194304
 "$NSIO" verify "$R" "$d" 4096 32
+
+# passed through (a region directory): the mapping outlives close(2), which
+# sends the last RELEASE at once; its persist syncs the whole namespace
+# file, so what the mapping stored before the close is durable while it
+# still maps it
+if pt_expect ns1; then
+	"$NSIO" mmap-write "$f" 65536 131072 33 maponly >"$T/map.out" &
+	mp=$!
+	at_exit "kill -9 $mp 2>/dev/null || true"
+	for ((i = 0; i < 100; i++)); do [ -s "$T/map.out" ] && break; sleep 0.05; done
+	[ -s "$T/map.out" ] || fail "mapping holder did not start"
+	clean=
+	for ((i = 0; i < 100; i++)); do
+		out=$("$NSIO" cachestat "$R" "$d" 4194304)
+		case "$out" in *" dirty=0 writeback=0") clean=1; break ;; esac
+		sleep 0.05
+	done
+	[ -n "$clean" ] || fail "a passthrough mapping's stores not durable 5 s after the last close: $out"
+	"$NSIO" verify "$R" $((d + 65536)) 131072 33 || fail "the mapping's stores are not in the file"
+	# no handle left, yet list -v names the process that maps it
+	h=$("$PMEMCTL" list -v --mount "$MNT" | jq -c '.[] | select(.name == "ns1") | [.handles, .holders]')
+	assert_eq "[0,[$mp]]" "$h" "list -v: handles and holders of a passthrough mapping alone"
+	kill -9 $mp
+	wait $mp 2>/dev/null || true
+fi
 pmemfs_stop

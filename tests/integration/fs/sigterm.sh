@@ -18,8 +18,18 @@ for backing in auto buffered; do
 	at_exit "kill -9 $holder 2>/dev/null || true"
 	for ((i = 0; i < 100; i++)); do [ -s "$T/hold.out" ] && break; sleep 0.05; done
 	[ -s "$T/hold.out" ] || fail "mmap writer did not start"
-	"$NSIO" check-byte "$R" $((d + 4096)) 4096 $GUARD ||
-		fail "$backing: dirty pages reached the region before SIGTERM (test proves nothing)"
+	if pt_expect ns1; then
+		# passed through: the stores are in the namespace file's page
+		# cache, dirty unless the file system wrote them back already
+		# (ext4's journal commit every 5 s writes data=ordered pages)
+		out=$("$NSIO" cachestat "$R" $((d + 4096)) 200000) || true
+		case "$out" in
+		*" dirty=0 writeback=0") echo "note: $backing: written back before SIGTERM by the file system: $out" >&2 ;;
+		esac
+	else
+		"$NSIO" check-byte "$R" $((d + 4096)) 4096 $GUARD ||
+			fail "$backing: dirty pages reached the region before SIGTERM (test proves nothing)"
+	fi
 	kill -TERM "$DAEMON_PID"
 	rc=0
 	wait "$DAEMON_PID" || rc=$?
