@@ -120,41 +120,34 @@ void fs_daemon_remove_namespace(struct fs_daemon *d, struct fs_inode *file)
 }
 
 /*
- * A region whose layout has a file per namespace is not served while
- * another open file or mapping of one of them remains: a FUSE passthrough
+ * A namespace whose layout gives it a file of its own is not served while
+ * another open file or mapping of that file remains: a FUSE passthrough
  * mapping outlives its daemon (kill -9) and keeps storing into the file,
- * which this daemon would serve beside it, through its own page cache
- * and fault layers. Asked of the kernel per file (file_busy); the
- * message names the namespace and the processes that map a file of
- * that name on a FUSE mount (suspects: /proc shows only the old path).
+ * which this daemon would serve beside it, through its own page cache and
+ * fault layers. Asked of the kernel (file_busy); the message names the
+ * processes that map a file of that name on a FUSE mount (suspects: /proc
+ * shows only the old path). The namespace is left disabled: the region
+ * and its other namespaces are served, and enable-namespace serves it
+ * once the file is closed (its own busy check asks the kernel again).
  */
-static int region_busy(struct fs_region *reg)
+static bool ns_file_busy(struct fs_region *reg, struct ns_namespace *ns)
 {
-	struct ns_namespace *ns;
-	int busy = 0;
+	pid_t pids[16];
+	char who[1024] = "";
+	unsigned n;
 
-	if (!reg->rops->file_busy)
-		return 0;
-	ns_region_foreach_namespace(reg->r, ns) {
-		pid_t pids[16];
-		char who[1024] = "";
-		unsigned n;
-
-		if (ns_namespace_state(ns) != NS_STATE_ACTIVE ||
-		    reg->rops->file_busy(reg->rio, ns) <= 0)
-			continue;
-		n = fs_holders_named(ns_namespace_name(ns), pids, 16);
-		if (n)
-			fs_holders_text(pids, n, who, sizeof(who));
-		fs_err("%s '%s': namespace '%s' (%s): its file is still open or mapped "
-		       "by another process%s%s%s (a FUSE passthrough mapping of an "
-		       "earlier mount, whose daemon was killed, stores into it): not "
-		       "served until it is closed", ns_region_devname(reg->r),
-		       ns_region_path(reg->r), ns_namespace_name(ns), ns_namespace_devname(ns),
-		       n ? "; mapping a file of that name: " : "", who, n ? "" : "");
-		busy = -EBUSY;
-	}
-	return busy;
+	if (!reg->rops->file_busy || reg->rops->file_busy(reg->rio, ns) <= 0)
+		return false;
+	n = fs_holders_named(ns_namespace_name(ns), pids, 16);
+	if (n)
+		fs_holders_text(pids, n, who, sizeof(who));
+	fs_err("%s '%s': namespace '%s' (%s): its file is still open or mapped by "
+	       "another process%s%s (a FUSE passthrough mapping of an earlier mount, "
+	       "whose daemon was killed, stores into it): not served; once it is "
+	       "closed, pmemctl enable-namespace %s serves it", ns_region_devname(reg->r),
+	       ns_region_path(reg->r), ns_namespace_name(ns), ns_namespace_devname(ns),
+	       n ? "; mapping a file of that name: " : "", who, ns_namespace_name(ns));
+	return true;
 }
 
 int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
@@ -202,9 +195,6 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 		rc = reg->rops->open(reg->r, cfg->backing, &reg->rio);
 		if (rc < 0)
 			goto fail;
-		rc = region_busy(reg);
-		if (rc < 0)
-			goto fail;
 		rc = fs_inode_new(&d->itable, d->itable.root, ns_region_devname(reg->r),
 				  S_IFDIR | 0755, cfg->uid, cfg->gid, &reg->dir);
 		if (rc < 0)
@@ -216,9 +206,19 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 					ns_namespace_devname(ns), ns_namespace_reason(ns));
 				continue;
 			}
+			if (ns_file_busy(reg, ns))
+				continue;
+			/*
+			 * one namespace's trouble (its file cannot be opened:
+			 * EMFILE, EACCES...) leaves it disabled, said in the
+			 * log; the mount goes on
+			 */
 			rc = fs_daemon_add_namespace(d, reg, ns, NULL);
 			if (rc < 0)
-				goto fail;
+				fs_err("%s: %s ('%s') not served: %s; pmemctl enable-namespace "
+				       "%s tries again", ns_region_devname(reg->r),
+				       ns_namespace_devname(ns), ns_namespace_name(ns),
+				       strerror(-rc), ns_namespace_name(ns));
 		}
 	}
 	return 0;

@@ -4,13 +4,14 @@
 # process's mapping of a region directory's namespace still stores into
 # the namespace file, and msync(MS_SYNC) still makes that durable (the
 # kernel syncs the file; no daemon in between). A new mount of that region
-# is refused while such a mapping exists (asked of the kernel: a write
-# lease on the namespace file is refused while another open file of it
-# remains; /proc shows only the old FUSE path), naming the region, the
-# namespace and the process; once the mapping is gone the region mounts
-# and serves what the mapping stored. On a kernel without FUSE passthrough
-# the mapping dies with the daemon's connection (a note), and the remount
-# is not refused.
+# serves the region and its other namespaces but leaves that one disabled
+# while such a mapping exists (asked of the kernel: a write lease on the
+# namespace file is refused while another open file of it remains; /proc
+# shows only the old FUSE path), naming the namespace and the process;
+# enable-namespace is refused meanwhile. Once the mapping is gone,
+# enable-namespace serves it with what the mapping stored, and so does a
+# later mount. On a kernel without FUSE passthrough the mapping dies with
+# the daemon's connection (a note), and nothing is left disabled.
 . "$(dirname "$0")/fslib.sh"
 LAYOUT=dir
 
@@ -65,19 +66,34 @@ if [ "$PT" = 1 ]; then
 	"$NSIO" check-byte "$F" 4096 4096 18 || fail "store after kill -9 not in the namespace file"
 	cache_clean "$F" 0 8388608 "msync after kill -9 of the daemon"
 
-	# a new mount of the region is refused while the mapping exists
-	run_cmd "$PMEMFS" "$D" "$MNT"
-	mounted && fail "mounted while a passthrough mapping of ns1 outlives its daemon"
-	[ "$rc" != 0 ] || fail "pmemfs exited 0 but did not mount"
-	assert_contains "$err" "region0 '$D': namespace 'ns1' (namespace0.0): its file is still open or mapped by another process" "remount refused"
-	assert_contains "$err" "pid $hp (python3)" "remount refusal names the process"
-	assert_not_contains "$err" "namespace 'ns2'" "the other namespace is not named"
+	# a new mount serves the region, but not ns1 while the mapping exists:
+	# it is left disabled, naming the process (the daemon never dies of
+	# one namespace's trouble); enable-namespace is refused meanwhile
+	: >"$T/daemon.log"
+	pmemfs_start "$D"
+	[ ! -e "$MNT/region0/ns1" ] || fail "ns1 served while a passthrough mapping of it outlives its daemon"
+	[ -e "$MNT/region0/ns2" ] || fail "ns2 not served beside the busy ns1"
+	log=$(cat "$T/daemon.log")
+	assert_contains "$log" "region0 '$D': namespace 'ns1' (namespace0.0): its file is still open or mapped by another process" "ns1 not served"
+	assert_contains "$log" "pid $hp (python3)" "the log names the process"
+	assert_contains "$log" "pmemctl enable-namespace ns1" "the log says how to serve it later"
+	assert_not_contains "$log" "namespace 'ns2'" "the other namespace is not named"
+	"$NSIO" write "$MNT/region0/ns2" 0 4096 5 fsync || fail "ns2 write + fsync"
+	expect_exit 240 "$PMEMCTL" enable-namespace --mount "$MNT" ns1
+	assert_contains "$err" "still mapped with FUSE passthrough" "enable refused, saying why"
+	[ ! -e "$MNT/region0/ns1" ] || fail "ns1 enabled while the mapping exists"
 fi
 
 # the mapping goes: the region mounts and serves what it stored
 exec 4>&-
 kill -9 $hp 2>/dev/null || true
 wait $hp 2>/dev/null || true
+if [ "$PT" = 1 ]; then
+	expect_exit 0 "$PMEMCTL" enable-namespace --mount "$MNT" ns1
+	[ -e "$MNT/region0/ns1" ] || fail "ns1 not served after enable-namespace"
+	"$NSIO" check-byte "$f" 4096 4096 18 || fail "after enable: the last store"
+	pmemfs_stop
+fi
 pmemfs_start "$D"
 if [ "$PT" = 1 ]; then
 	"$NSIO" check-byte "$f" 4096 4096 18 || fail "after the remount: the last store"

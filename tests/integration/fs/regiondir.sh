@@ -87,4 +87,28 @@ assert_contains "$r" "cannot be reached" "list reason for the missing file"
 run_cmd "$PMEMCTL" check-labels --mount "$MNT"
 assert_contains "$out$err" '"problems":1' "check-labels counts the missing file"
 pmemfs_stop
+
+# a namespace file the daemon cannot open for writing (immutable): the
+# mount serves the region and ns1; ns3 is left out and the log says why
+# (the daemon never dies of one namespace's trouble)
+j=$("$PMEMCTL" create-namespace --file "$D" -s 4M -n ns3) || fail "create ns3"
+F3=$D/ns-$(json_get "$j" .uuid)
+if chattr +i "$F3" 2>/dev/null; then
+	at_exit "chattr -i '$F3' 2>/dev/null || true"
+	: >"$T/daemon.log"
+	pmemfs_start "$D"
+	[ -e "$MNT/region0/ns1" ] || fail "ns1 not served beside an immutable namespace file"
+	"$NSIO" write "$MNT/region0/ns1" 0 4096 3 fsync || fail "ns1 write + fsync"
+	if [ -e "$MNT/region0/ns3" ]; then
+		# opened on demand: the open fails, saying so, and nothing else
+		run_cmd "$NSIO" write "$MNT/region0/ns3" 0 4096 3 fsync
+		[ "$rc" != 0 ] || fail "a write to an immutable namespace file succeeded"
+	else
+		assert_contains "$(cat "$T/daemon.log")" "('ns3') not served" "ns3's reason in the log"
+	fi
+	pmemfs_stop
+	chattr -i "$F3"
+else
+	echo "note: chattr +i is not supported here: the immutable namespace file part is not run" >&2
+fi
 exit 0
