@@ -214,8 +214,15 @@ in_root() { # COMMAND (run by sh -c in /root/pmemfs)
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			/bin/bash -c "cd /root/pmemfs && { $cmd; } & wait \$!"' \
 		fresh-root "$root" "$1" "${TERM:-dumb}" "${CI:-}" </dev/null &
-	echo $! >>"$work/unshare.pids"
-	wait $!
+	local u=$! st=0
+	echo "$u" >>"$work/unshare.pids"
+	wait "$u" || st=$?
+	# reaped: its pid may be any other process's from now on, and teardown
+	# SIGKILLs the pids listed (at the end of every run it sent SIGKILL to
+	# whichever host process had come to hold the demo's and the tests'
+	# unshare pids by then)
+	sed -i "/^$u\$/d" "$work/unshare.pids"
+	return "$st"
 }
 
 status=0

@@ -6,8 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -350,6 +354,14 @@ static void collect_path(struct fs_inode *file, void *arg)
  * bdi thread's barrier OPENDIR was in flight). A child's request ends with
  * the connection instead. The child makes system calls only (fork in a
  * threaded process) and reports failures through a pipe.
+ *
+ * Nothing of the daemon outlives it in the child: it closes every
+ * descriptor it inherited but stdio and its pipe first (a region's OFD
+ * lock is its open file's: a child holding a copy kept the region "in use
+ * by another process" for a daemon started on it after a kill -9), and it
+ * dies with the thread that forked it (PR_SET_PDEATHSIG), which waits for
+ * it: a child the scheduler left behind its killed daemon would open the
+ * mount point by its path later, whatever is mounted there then.
  */
 struct self_job {
 	const char *root;	/* opened; syncfs'ed when sync */
@@ -410,18 +422,40 @@ static void self_child(const struct self_job *j, int wfd)
 	}
 }
 
+/* in the child: close every descriptor from 3 up, but keep; system calls only */
+static void self_close_inherited(int keep, int max)
+{
+	int fd;
+
+#ifdef SYS_close_range
+	if ((keep <= 3 || syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) == 0) &&
+	    syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) == 0)
+		return;
+#endif
+	/* Linux < 5.9: one by one, up to the open-file limit */
+	for (fd = 3; fd < max; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
 /* Run j in a child; log what failed. 0, or -errno when no child ran. */
-static int self_run(struct fs_daemon *d, const struct self_job *j)
+static int self_run(const struct self_job *j)
 {
 	struct self_failure f;
-	int fd;
-	pid_t pid;
+	struct rlimit rl;
+	pid_t parent = getpid(), pid;
+	int fd, max = 65536;
 
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)INT_MAX)
+		max = (int)rl.rlim_cur;
 	pid = ns_fork_piped(&fd);
 	if (pid < 0)
 		return (int)pid;
 	if (pid == 0) {
-		close(fuse_session_fd(d->se));
+		self_close_inherited(fd, max);	/* /dev/fuse too */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(0);	/* the daemon is gone already */
 		self_child(j, fd);
 		_exit(0);
 	}
@@ -445,7 +479,7 @@ static int self_run(struct fs_daemon *d, const struct self_job *j)
 void fs_daemon_init_barrier(struct fs_daemon *d)
 {
 	struct self_job j = { .root = d->mountpoint };
-	int rc = self_run(d, &j);
+	int rc = self_run(&j);
 
 	if (rc < 0)
 		fs_warn("cannot start the INIT barrier: %s", strerror(-rc));
@@ -464,7 +498,7 @@ void fs_daemon_writeback(struct fs_daemon *d)
 	fs_daemon_foreach_ns(d, collect_path, &pl);
 	j.paths = pl.v;
 	j.npaths = pl.n;
-	rc = self_run(d, &j);
+	rc = self_run(&j);
 	if (rc < 0)
 		fs_warn("cannot write '%s' back: %s", d->mountpoint, strerror(-rc));
 	for (i = 0; i < pl.n; i++)

@@ -97,36 +97,97 @@ mounted() {
 	grep -q " $MNT [^ ]* [^-]*- fuse.pmemfs " /proc/self/mountinfo
 }
 
-# pmemfs_start [ARGS...] REGION...: foreground daemon at $MNT, waits for it
-pmemfs_start() {
-	# serving = mounted and the control socket made: -f mounts first, and
-	# logs "serving" after the socket (a kill -9 or a pmemctl right after
-	# the mount appeared raced with the socket on a loaded machine)
-	local i n0
-	n0=$(grep -c '^pmemfs: serving ' "$T/daemon.log" 2>/dev/null) || n0=0
-	"$PMEMFS" -f "$@" "$MNT" >>"$T/daemon.log" 2>&1 &
-	DAEMON_PID=$!
-	for ((i = 0; i < 250; i++)); do
-		mounted && [ "$(grep -c '^pmemfs: serving ' "$T/daemon.log")" -gt "$n0" ] && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null ||
-			fail "pmemfs exited before mounting: $(cat "$T/daemon.log")"
-		sleep 0.02
-	done
-	fail "pmemfs did not mount $MNT in 5 s"
+# exit_text STATUS: a daemon's wait status in words, for a failure
+# message: "exit status N", or the signal that ended it; for SIGKILL, the
+# OOM killer's lines in dmesg since this test started (a SIGKILL that no
+# one in the test sent comes from the OOM killer or another process; by
+# time, not pid: in a pid namespace dmesg shows other numbers)
+FS_T0=$(cut -d' ' -f1 /proc/uptime)
+exit_text() {
+	local st=$1 sig oom
+	if [ "$st" -le 128 ]; then
+		echo "exit status $st"
+		return 0
+	fi
+	sig=SIG$(kill -l $((st - 128)) 2>/dev/null) || sig="signal $((st - 128))"
+	if [ "$sig" = SIGKILL ]; then
+		if oom=$(dmesg 2>/dev/null); then
+			oom=$(printf '%s\n' "$oom" | awk -v t0="$FS_T0" '/Killed process/ {
+				t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t)
+				if (t + 0 >= t0) print }' | tail -n 3 | tr '\n' ';')
+			sig="$sig (OOM kills since the test started: ${oom:-none, so another process sent it})"
+		else
+			sig="$sig (dmesg not readable: the OOM killer not checked)"
+		fi
+	fi
+	echo "killed by $sig"
 }
 
-# pmemfs_stop: fusermount3 -u and wait; the daemon must exit 0. A busy
-# mount is retried for up to 2 s: any process on the machine that resolves
-# a /proc/PID/{cwd,fd,map_files} link into this mount (a pmemfs daemon
-# looking for holders, a monitoring tool) holds it for that instant
-pmemfs_stop() {
-	local i
-	for i in $(seq 100); do
-		fusermount3 -u "$MNT" 2>"$T/umount.err" && break
-		grep -q "busy" "$T/umount.err" && [ "$i" -lt 100 ] ||
-			fail "fusermount3 -u $MNT failed: $(cat "$T/umount.err")"
+# fuse_view: the kernel's view of $MNT for a failure message: its line in
+# /proc/self/mountinfo (any file system type), and for a FUSE mount its
+# connection's requests waiting (fusectl)
+fuse_view() {
+	local line dev c
+	line=$(grep " $MNT " /proc/self/mountinfo | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "nothing mounted on $MNT"
+		return 0
+	fi
+	dev=$(echo "$line" | awk '{ print $3 }')
+	c=/sys/fs/fuse/connections/${dev#*:}
+	echo "mountinfo: $line"
+	[ -r "$c/waiting" ] && echo "fusectl ${dev#*:}: $(cat "$c/waiting") request(s) waiting"
+	return 0
+}
+
+# pmemfs_start [ARGS...] REGION...: foreground daemon at $MNT, waits for it
+pmemfs_start() {
+	# started = mounted and the start-up summary printed: -f mounts first,
+	# makes the control socket, then (after INIT, the OPENDIR barrier and
+	# the bdi settings: startup.c) prints the summary. Not sooner: a kill
+	# -9 or a pmemctl right after the mount appeared raced with the socket,
+	# and an unmount right after "serving" with the barrier's child, whose
+	# open of the root kept the mount busy (fusermount3 -u: EBUSY, seen in
+	# kill9_early's last stop on a loaded machine)
+	local i n0
+	n0=$(grep -c '^pmemfs: start-up summary: ' "$T/daemon.log" 2>/dev/null) || n0=0
+	"$PMEMFS" -f "$@" "$MNT" >>"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for ((i = 0; i < 500; i++)); do
+		mounted && [ "$(grep -c '^pmemfs: start-up summary: ' "$T/daemon.log")" -gt "$n0" ] &&
+			return 0
+		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+			local st=0
+			wait "$DAEMON_PID" || st=$?
+			fail "pmemfs exited before mounting ($(exit_text "$st"); $(fuse_view)): $(cat "$T/daemon.log")"
+		fi
 		sleep 0.02
 	done
+	fail "pmemfs did not start on $MNT in 10 s ($(fuse_view)): $(cat "$T/daemon.log")"
+}
+
+# mount_users: what keeps $MNT busy, for a failure message: processes with
+# a descriptor, directory or mapping on it, and those waiting for a FUSE
+# request's answer (a path walk into the mount holds it without a
+# descriptor)
+mount_users() {
+	local p
+	{
+		find /proc/[0-9]*/fd /proc/[0-9]*/cwd /proc/[0-9]*/root -maxdepth 1 \
+			\( -lname "$MNT" -o -lname "$MNT/*" \) 2>/dev/null
+		grep -l -F " $MNT" /proc/[0-9]*/maps 2>/dev/null
+		grep -l -E "request_wait_answer|fuse_simple_request" /proc/[0-9]*/wchan 2>/dev/null
+	} | awk -F/ '{ print $3 }' | sort -un | while read -r p; do
+		# (this mount namespace's: a private mount is not another's)
+		[ "$(readlink "/proc/$p/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ] || continue
+		echo "pid $p ($(cat "/proc/$p/comm" 2>/dev/null), parent $(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null), in $(cat "/proc/$p/wchan" 2>/dev/null));"
+	done
+	return 0
+}
+
+# pmemfs_stop: fusermount3 -u and wait; the daemon must exit 0
+pmemfs_stop() {
+	fusermount3 -u "$MNT" || fail "fusermount3 -u $MNT failed (using it: $(mount_users))"
 	local rc=0
 	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=

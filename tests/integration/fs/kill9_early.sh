@@ -24,18 +24,29 @@ abort_conn() {
 	[ -n "$dev" ] && [ -w "$c/abort" ] && echo 1 >"$c/abort"
 }
 
+# gone_fail WHAT: the daemon $pid ended on its own; fail saying how (its
+# wait status), with its own log lines and the kernel's view of $MNT
+gone_fail() {
+	local st=0
+	wait "$pid" || st=$?
+	fail "iteration $i: pmemfs $1 ($(exit_text "$st"); $(fuse_view)); its log: $(sed -n "/^--- iteration $i\$/,\$p" "$T/daemon.log")"
+}
+
 for ((i = 1; i <= LOOPS; i++)); do
+	# each daemon's lines under their iteration (a daemon that dies before
+	# it logs anything is then not taken for the one before it)
+	echo "--- iteration $i" >>"$T/daemon.log"
 	"$PMEMFS" -f "$R" "$MNT" >>"$T/daemon.log" 2>&1 &
 	pid=$!
 	for ((j = 0; j < 2500; j++)); do
 		mounted && break
-		kill -0 "$pid" 2>/dev/null || fail "iteration $i: pmemfs exited before mounting: $(tail -n 3 "$T/daemon.log")"
+		kill -0 "$pid" 2>/dev/null || gone_fail "exited before mounting"
 		sleep 0.002
 	done
-	mounted || fail "iteration $i: not mounted after 5 s"
+	mounted || fail "iteration $i: not mounted after 5 s ($(fuse_view))"
 	# spread the kill over the first milliseconds of serving
 	sleep "0.00$((RANDOM % 6))"
-	kill -9 "$pid"
+	kill -9 "$pid" 2>/dev/null || gone_fail "exited after mounting, before the kill"
 	# gone: no thread left but a zombie (a thread stuck in D state keeps the
 	# process, its leader already Z), or reaped by this shell already (no
 	# /proc entry; kill -0 alone races with that reaping)
@@ -49,7 +60,11 @@ for ((i = 1; i <= LOOPS; i++)); do
 		abort_conn
 		fail "iteration $i: pmemfs still has $live live thread(s) 5 s after kill -9 (threads: $states)"
 	fi
-	wait "$pid" 2>/dev/null || true
+	# our SIGKILL ended it, not an exit of its own before it (a serving
+	# daemon ends only at unmount or a signal)
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 137 ] || fail "iteration $i: pmemfs ended with $(exit_text "$st") before the kill -9; its log: $(sed -n "/^--- iteration $i\$/,\$p" "$T/daemon.log")"
 	fusermount3 -u -z "$MNT"
 done
 pmemfs_start "$R"
