@@ -656,11 +656,18 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 			return rc;
 	} else {
 		double end = pc_now_ms() + delay;
+		pid_t w = 0;
 
-		while (pc_now_ms() < end && waitpid(pid, &st, WNOHANG) == 0)
+		while (pc_now_ms() < end && (w = waitpid(pid, &st, WNOHANG)) == 0)
 			pc_sleep_ms(0.2);
-		kill(pid, SIGKILL);	/* a no-op on a zombie */
-		pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+		/*
+		 * not reaped yet: killed (a no-op on a zombie) and reaped; once
+		 * reaped, its pid may be another process's: never signalled
+		 */
+		if (w != pid) {
+			kill(pid, SIGKILL);
+			pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+		}
 	}
 	if (!at_fsync) {
 		ctl_response_free(&ct->resp);

@@ -212,7 +212,7 @@ int ns_cv_tmp_judge(struct ns_convert *cv, bool remove)
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		int d = dup(fd);
+		int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		DIR *dir = d >= 0 ? fdopendir(d) : NULL;
 		struct dirent *e;
 

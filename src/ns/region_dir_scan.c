@@ -210,7 +210,7 @@ int ns_dir_reconcile(struct ns_region *r)
 
 	if (!s.writer && ns_dir_writer_active(r))
 		return 0;
-	d = dup(r->dirfd);
+	d = fcntl(r->dirfd, F_DUPFD_CLOEXEC, 0);
 
 	if (d < 0 || !(dir = fdopendir(d))) {
 		rc = ns_err(-errno, "region directory '%s': cannot list it: %s",
