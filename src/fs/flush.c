@@ -91,6 +91,12 @@ void fs_ns_touch(struct fs_ns *n)
 			 __ATOMIC_RELAXED);
 }
 
+void fs_ns_touch_at(struct fs_ns *n, const struct timespec *ts)
+{
+	__atomic_store_n(&n->data_time, (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec,
+			 __ATOMIC_RELAXED);
+}
+
 void fs_ns_untouch(struct fs_ns *n)
 {
 	__atomic_store_n(&n->data_time, 0, __ATOMIC_RELAXED);

@@ -140,7 +140,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (i->ns)
 		fs_stats_req(&i->ns->stats, FS_OP_GETATTR);
 	fs_inode_stat(&d->itable, i, &st);
-	fuse_reply_attr(req, &st, d->cfg.timeout);
+	fuse_reply_attr(req, &st, fs_inode_attr_timeout(i, d->cfg.timeout));
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -198,7 +198,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		i->ctime = now;
 	fs_inode_stat_locked(i, &st);
 	pthread_rwlock_unlock(&d->itable.lock);
-	fuse_reply_attr(req, &st, d->cfg.timeout);
+	fuse_reply_attr(req, &st, fs_inode_attr_timeout(i, d->cfg.timeout));
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

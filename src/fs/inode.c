@@ -306,7 +306,7 @@ int fs_inode_lookup(struct fs_inode_table *t, fuse_ino_t parent, const char *nam
 	__atomic_fetch_add(&c->nlookup, 1, __ATOMIC_SEQ_CST);
 	e->ino = c->ino;
 	e->generation = 0;
-	e->attr_timeout = timeout;
+	e->attr_timeout = fs_inode_attr_timeout(c, timeout);
 	e->entry_timeout = timeout;
 	fs_inode_stat_locked(c, &e->attr);
 out:
@@ -348,6 +348,18 @@ void fs_inode_release_handle(struct fs_inode_table *t, struct fs_inode *i)
 	pthread_rwlock_unlock(&t->lock);
 }
 
+double fs_inode_attr_timeout(const struct fs_inode *ino, double timeout)
+{
+	/*
+	 * data changes the daemon does not see (a passthrough mapping's
+	 * stores) move the times with no request to invalidate the kernel's
+	 * copy: it asks every time
+	 */
+	if (ino->ns && ino->ns->rops && ino->ns->rops->refresh_times)
+		return 0;
+	return timeout;
+}
+
 void fs_inode_stat_locked(const struct fs_inode *ino, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -369,8 +381,13 @@ void fs_inode_stat_locked(const struct fs_inode *ino, struct stat *st)
 	}
 	if (ino->ns) {
 		/* a later data change is the file's mtime and ctime */
-		int64_t t = __atomic_load_n(&ino->ns->data_time, __ATOMIC_RELAXED);
-		struct timespec w = { t / 1000000000, t % 1000000000 };
+		int64_t t;
+		struct timespec w;
+
+		if (ino->ns->rops && ino->ns->rops->refresh_times)
+			ino->ns->rops->refresh_times(ino->ns);
+		t = __atomic_load_n(&ino->ns->data_time, __ATOMIC_RELAXED);
+		w = (struct timespec){ t / 1000000000, t % 1000000000 };
 
 		if (t && (w.tv_sec > st->st_mtim.tv_sec ||
 			  (w.tv_sec == st->st_mtim.tv_sec && w.tv_nsec > st->st_mtim.tv_nsec)))

@@ -119,6 +119,9 @@ void fs_inode_release_handle(struct fs_inode_table *t, struct fs_inode *ino);
 
 /* stat of an inode; caller holds the lock (read or write). */
 void fs_inode_stat_locked(const struct fs_inode *ino, struct stat *st);
+/* the attribute timeout for ino's replies: timeout, or 0 where its data
+ * can change unseen by the daemon (region_ops refresh_times) */
+double fs_inode_attr_timeout(const struct fs_inode *ino, double timeout);
 /* The same, taking the read lock. */
 void fs_inode_stat(struct fs_inode_table *t, const struct fs_inode *ino,
 		   struct stat *st);

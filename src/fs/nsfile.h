@@ -221,8 +221,9 @@ int fs_ns_persist(struct fs_ns *n);
  */
 #define FS_PERSIST_SMALL (256u << 10)
 bool fs_ns_persist_small(struct fs_ns *n);
-/* flush.c: data changed now (mtime, ctime); forget it (mtime set) */
+/* flush.c: data changed now (or at *ts) (mtime, ctime); forget it (mtime set) */
 void fs_ns_touch(struct fs_ns *n);
+void fs_ns_touch_at(struct fs_ns *n, const struct timespec *ts);
 void fs_ns_untouch(struct fs_ns *n);
 /* Record a failed backing write or flush (sticky until remount). */
 void fs_ns_set_error(struct fs_ns *n, int err, const char *what);

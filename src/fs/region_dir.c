@@ -68,6 +68,7 @@ struct rdir_ns {
 	int dfd;	/* O_DIRECT or -1 */
 	bool pt;	/* atomic: the passthrough backing file (buffered only) */
 	bool pt_no;	/* why not was logged: never again */
+	int64_t seen_mtime;	/* atomic: the file's mtime last looked at (pt) */
 };
 
 #define DIO_ALIGN 4096u
@@ -264,6 +265,16 @@ static const char *pt_refusal(struct fs_ns *n, int fd)
 	return NULL;
 }
 
+/* fd's mtime in ns since the epoch, 0 when fstat fails */
+static int64_t file_mtime(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return 0;
+	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
 static int rdir_backing_fd(struct fs_ns *n)
 {
 	struct rdir_ns *x = rn_of(n);
@@ -283,8 +294,26 @@ static int rdir_backing_fd(struct fs_ns *n)
 	 * What O_DIRECT wrote is on the device and not in the file's page
 	 * cache: from here on everything goes through that page cache
 	 */
+	__atomic_store_n(&x->seen_mtime, file_mtime(x->fd), __ATOMIC_RELAXED);
 	__atomic_store_n(&x->pt, true, __ATOMIC_RELEASE);
 	return x->fd;
+}
+
+/*
+ * Passed through, a mapping's stores reach the file, not the daemon: a
+ * change of the file's mtime since it was last looked at is a data change
+ * at that time (the file's own times are never set by the daemon, so a
+ * time set on the namespace (fs_ns_untouch) stays until the next store)
+ */
+static void rdir_refresh_times(struct fs_ns *n)
+{
+	struct rdir_ns *x = rn_of(n);
+	int64_t t;
+
+	if (!x || !pt_on(x) || (t = file_mtime(x->fd)) == 0 ||
+	    __atomic_exchange_n(&x->seen_mtime, t, __ATOMIC_RELAXED) == t)
+		return;
+	fs_ns_touch_at(n, &(struct timespec){ t / 1000000000, t % 1000000000 });
 }
 
 static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
@@ -637,4 +666,5 @@ const struct fs_region_ops fs_region_dir_ops = {
 	.sync = rdir_sync,
 	.backing_fd = rdir_backing_fd,
 	.file_busy = rdir_file_busy,
+	.refresh_times = rdir_refresh_times,
 };

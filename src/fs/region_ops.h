@@ -111,6 +111,13 @@ struct fs_region_ops {
 	 * NULL where the layout has no file per namespace (the region file).
 	 */
 	int (*file_busy)(struct fs_rio *rio, struct ns_namespace *ns);
+	/*
+	 * Fold data changes the daemon did not see (stores through a
+	 * passthrough mapping go to the layout's file) into n->data_time
+	 * (fs_ns_touch_at), for the file's mtime and ctime; called by
+	 * GETATTR. NULL where every data change comes through the daemon.
+	 */
+	void (*refresh_times)(struct fs_ns *n);
 };
 
 /*

@@ -222,7 +222,13 @@ s=$MNT/region0/sparse
 
 run_cmd "$NSEDGE" mmap "$s" 0 4194304 1
 assert_contains "$out" "stored 4194304" "stores through the mapping"
-assert_contains "$out" "EIO" "msync of the failed write-back"
+# (passed through, msync is the kernel's fsync of the namespace file: it
+# gives the file system's errno, ENOSPC here, where the daemon says EIO)
+if [ "$LAYOUT" = dir ]; then
+	grep -qxE "EIO|ENOSPC" <<<"${out#*$'\n'}" || fail "msync of the failed write-back (passthrough): $out"
+else
+	assert_contains "$out" "EIO" "msync of the failed write-back"
+fi
 expect "flushes after a failed write-back" "EIO
 EIO
 EIO
