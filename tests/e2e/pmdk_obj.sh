@@ -42,7 +42,17 @@ for ((i = 0; i < 500; i++)); do
 	sleep 0.02
 done
 assert_eq "persisted 300 objects (total 300)" "$(cat "$T/obj.out")" "pmemobj_list add"
-cache_clean "$R" "$d" "$SIZE"
+if [ "$LAYOUT" = dir ] && [ "$(ns_backing pool)" = passthrough ]; then
+	# passed through, the pool's stores land in the namespace file's page
+	# cache at once, persisted or not: libpmemobj keeps its run-time state
+	# (pool address, flags, ops) in the pool's second page and never
+	# persists it (it would be dirty on a plain file too); the rest of
+	# the pool is clean when the last persist returned
+	cache_clean "$R" "$d" 4096
+	cache_clean "$R" $((d + 8192)) $((SIZE - 8192))
+else
+	cache_clean "$R" "$d" "$SIZE"
+fi
 
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
