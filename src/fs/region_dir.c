@@ -2,18 +2,40 @@
 /*
  * The region directory layout (region_ops.h: fs_region_dir_ops; the core's
  * side is src/ns/region_dir.c): each namespace's data is a file of its
- * own, DIR/ns-<uuid>, its bytes at offset 0. Each served namespace opens
- * its file once (ns_open, through the directory's descriptor, O_NOFOLLOW,
- * checked to be a regular file of the namespace's size): a buffered
- * descriptor and, where the file system has it, an O_DIRECT one. The data
- * path is the region file's (region_io.c) at offset 0 of that file:
- * page-aligned WRITEs O_DIRECT (spliced from libfuse's pipe when they
- * are page-cache pages), the rest buffered pwrite recorded as dirty
- * extents; sync is sync_file_range of each extent + fdatasync of the
- * namespace's own file, then POSIX_FADV_DONTNEED; cachestat(2) on that
- * file. Write-back errors: the file is the namespace's alone, and its
- * descriptors were opened when it started being served, so what fdatasync
- * reports is the namespace's own (no probe, docs/durability.md).
+ * own, DIR/ns-<uuid>, its bytes at offset 0. The data path is the region
+ * file's (region_io.c) at offset 0 of that file: page-aligned WRITEs
+ * O_DIRECT (spliced from libfuse's pipe when they are page-cache pages),
+ * the rest buffered pwrite recorded as dirty extents; sync is
+ * sync_file_range of each extent + fdatasync of the namespace's own file,
+ * then POSIX_FADV_DONTNEED; cachestat(2) on that file.
+ *
+ * Descriptors on demand (issue 16.5's rule: a region whose label area can
+ * describe it mounts and serves every namespace whatever the open-file
+ * limit). ns_open, when the namespace starts being served, opens its file
+ * once (through the directory's descriptor, O_NOFOLLOW, a regular file of
+ * the namespace's size with one name: ns_region_ns_file_open), records
+ * its device and inode and closes it again. Its descriptors (a buffered
+ * one and, where the file system has it, an O_DIRECT one) are opened by
+ * ns_get (a FUSE OPEN, a power failure's revert) and pinned until the
+ * matching ns_put (its RELEASE); every reopen checks the file is still the
+ * one served (that device and inode, regular, its size, one name), else
+ * the namespace fails for good with the reason logged (EIO: a replaced or
+ * truncated file is never served). Unpinned, they stay open on a
+ * process-wide list of at most RDIR_IDLE_MAX namespaces, least recently
+ * used closed first, and at once when an open meets the open-file limit;
+ * an open that still meets it gets ENFILE (logged once per episode with
+ * the limit), never a dead daemon or a failed mount.
+ *
+ * The data path's calls come with a pin (the FUSE file is open), so they
+ * use the descriptors as they are: no lock, no syscall added. A persist
+ * holds n->flush_lock, which the closer takes too (a sync finds the file
+ * open or closed, never closing). Write-back errors stay sticky: a new
+ * descriptor does not see those of before its open (errseq) and none of
+ * ours may be lost, so a descriptor written through is fdatasynced before
+ * it is closed and what that meets is the namespace's sticky error; a
+ * closed file therefore holds nothing of ours that is not durable, and a
+ * sync of it is a no-op. The file is the namespace's alone, so what
+ * fdatasync reports is its own (no probe, docs/durability.md).
  *
  * backing_fd: the namespace file is FUSE passthrough's backing file
  * (passthrough.h) when it can be one: a regular file of exactly the
@@ -27,7 +49,9 @@
  * dirties), no POSIX_FADV_DONTNEED (it would drop the mapping's pages
  * under it), and every sync is an fdatasync of the whole file, whatever
  * the dirty extents say (flush.c asks for it even when they are empty:
- * fs_ns.pt_used).
+ * fs_ns.pt_used). Its descriptor stays open for as long as it is served
+ * (never on the idle list): the mappings outlive RELEASE and keep storing
+ * into the file, whose write-back errors only that descriptor would see.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,9 +66,11 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ns/error.h"
@@ -61,13 +87,49 @@ struct rdir_rio {
 	enum fs_backing backing;
 };
 
-/* a namespace's state (n->rns): its own file */
+/* a namespace's state (n->rns): its own file, its descriptors on demand */
 struct rdir_ns {
-	int fd;		/* buffered, O_RDWR */
-	int dfd;	/* O_DIRECT or -1 */
+	/*
+	 * buffered, O_RDWR, and O_DIRECT (or -1): -1 while closed; changed
+	 * under mu and n->flush_lock (closing) or mu (opening); stable for a
+	 * caller that holds a pin or n->flush_lock
+	 */
+	int fd;
+	int dfd;
 	bool pt;	/* atomic: the passthrough backing file (buffered only) */
 	bool pt_no;	/* why not was logged: never again */
+	bool wrote;	/* atomic: written since its last sync (fdatasync at close) */
+	bool no_direct;	/* ns_open found no O_DIRECT on the file (backing=auto) */
+	bool bad;	/* under mu: no longer the file served, never reopened */
+	dev_t dev;	/* the file served (ns_open) */
+	ino_t ino;
+	pthread_mutex_t mu;	/* opening and closing fd, dfd */
+	struct fs_ns *n;
+	/* under cache.lock: the pins (ns_get minus ns_put), the idle list */
+	unsigned pins;
+	bool idle;
+	struct rdir_ns *prev, *next;
 };
+
+/*
+ * Namespace files whose descriptors stay open unpinned (idle), most
+ * recently used first; beyond this many the least recently used are
+ * closed: at most 2 * RDIR_IDLE_MAX descriptors of files nobody has open.
+ */
+#define RDIR_IDLE_MAX 64u
+/* closed at once when an open meets the open-file limit */
+#define RDIR_EVICT_BATCH 16u
+
+/* the process's idle list (descriptors are the process's) */
+static struct {
+	pthread_mutex_t lock;	/* before no other; mu only tried under it */
+	struct rdir_ns *head, *tail;
+	unsigned idle;
+	unsigned open;		/* namespace files with descriptors open */
+} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* opens refused for the open-file limit since the last one that worked */
+static unsigned refused;	/* atomic */
 
 #define DIO_ALIGN 4096u
 #define BUF_SIZE (1u << 20)
@@ -156,35 +218,345 @@ static bool rdir_direct(const struct fs_rio *rio)
 	return ((const struct rdir_rio *)rio)->backing != FS_BACKING_BUFFERED;
 }
 
+static int sync_call(int fd, bool range, uint64_t off, uint64_t len);
+
+static bool pt_on(const struct rdir_ns *x);
+
+/* something was written through x's descriptors (their close fdatasyncs) */
+static inline void mark_wrote(struct rdir_ns *x)
+{
+	if (!__atomic_load_n(&x->wrote, __ATOMIC_RELAXED))
+		__atomic_store_n(&x->wrote, true, __ATOMIC_RELAXED);
+}
+
+/* ---- descriptors on demand ---- */
+
+/* x off the idle list if on it (cache.lock held) */
+static void idle_unlink(struct rdir_ns *x)
+{
+	if (!x->idle)
+		return;
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		cache.head = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	else
+		cache.tail = x->prev;
+	x->prev = x->next = NULL;
+	x->idle = false;
+	cache.idle--;
+}
+
+/* x at the head of the idle list (cache.lock held) */
+static void idle_push(struct rdir_ns *x)
+{
+	x->prev = NULL;
+	x->next = cache.head;
+	if (cache.head)
+		cache.head->prev = x;
+	else
+		cache.tail = x;
+	cache.head = x;
+	x->idle = true;
+	cache.idle++;
+}
+
+/*
+ * The least recently used idle namespace that can be closed now, off the
+ * list, with its mu and n->flush_lock taken (no open, close or persist of
+ * it under way: only tried, so no lock order is at stake); NULL when none.
+ * cache.lock held.
+ */
+static struct rdir_ns *idle_take(void)
+{
+	struct rdir_ns *x;
+
+	for (x = cache.tail; x; x = x->prev) {
+		if (pthread_mutex_trylock(&x->mu) != 0)
+			continue;
+		if (pthread_mutex_trylock(&x->n->flush_lock) == 0) {
+			idle_unlink(x);
+			return x;
+		}
+		pthread_mutex_unlock(&x->mu);
+	}
+	return NULL;
+}
+
+/*
+ * Close x's descriptors (x->mu held; n->flush_lock too, or no persist of
+ * n can come). What was written through them is fdatasynced first: a
+ * later descriptor would not see a write-back error of before its open,
+ * so what this one meets is n's sticky error now.
+ */
+static void files_close(struct rdir_ns *x)
+{
+	int err;
+
+	if (x->fd < 0)
+		return;
+	if (__atomic_load_n(&x->wrote, __ATOMIC_RELAXED)) {
+		err = sync_call(x->fd, false, 0, 0);
+		if (err)
+			fs_ns_set_error(x->n, err, "fdatasync of the namespace file before "
+					"closing it");
+		__atomic_store_n(&x->wrote, false, __ATOMIC_RELAXED);
+	}
+	if (x->dfd >= 0)
+		close(x->dfd);
+	close(x->fd);
+	x->fd = x->dfd = -1;
+	pthread_mutex_lock(&cache.lock);
+	cache.open--;
+	pthread_mutex_unlock(&cache.lock);
+}
+
+/* close up to max idle namespaces' descriptors, least recently used first */
+static unsigned idle_close(unsigned max)
+{
+	unsigned done = 0;
+
+	while (done < max) {
+		struct rdir_ns *x;
+
+		pthread_mutex_lock(&cache.lock);
+		x = idle_take();
+		pthread_mutex_unlock(&cache.lock);
+		if (!x)
+			break;
+		files_close(x);
+		pthread_mutex_unlock(&x->n->flush_lock);
+		pthread_mutex_unlock(&x->mu);
+		done++;
+	}
+	return done;
+}
+
+/* x's file is not the one served any more: n fails for good (x->mu held) */
+static int files_bad(struct rdir_ns *x, const char *why)
+{
+	fs_err("%s: %s: not served any more (its opens and fsyncs fail with EIO until "
+	       "remount)", x->n->devname, why);
+	x->bad = true;
+	fs_ns_set_error(x->n, EIO, "reopening the namespace file");
+	return -EIO;
+}
+
+static bool out_of_files(int rc)
+{
+	return rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM;
+}
+
+/* fd (of x's name, opened by the core's checks) is the file served, else bad */
+static int files_same(struct rdir_ns *x, int fd)
+{
+	char why[300];
+	struct stat st = { 0 };
+
+	if (fstat(fd, &st) == 0 && st.st_dev == x->dev && st.st_ino == x->ino)
+		return 0;
+	snprintf(why, sizeof(why), "its namespace file is not the one it served "
+		 "(replaced behind pmemfs: inode %llu on device %u:%u, was %llu on %u:%u)",
+		 (unsigned long long)st.st_ino, major(st.st_dev), minor(st.st_dev),
+		 (unsigned long long)x->ino, major(x->dev), minor(x->dev));
+	return files_bad(x, why);
+}
+
+/*
+ * x's descriptors are open: its name still leads to that file (a FUSE
+ * OPEN, a revert: not the data path), else n fails as files_open would on
+ * a reopen; 0 when out of descriptors to tell (those open are the file's)
+ */
+static int files_check(struct rdir_ns *x)
+{
+	char why[600];
+	int fd, rc = ns_region_ns_file_open(rd_of(x->n->rio)->r, x->n->ns, O_PATH, &fd);
+
+	if (out_of_files(rc))
+		return 0;
+	if (rc) {
+		snprintf(why, sizeof(why), "%s", ns_errormsg());
+		return files_bad(x, why);
+	}
+	rc = files_same(x, fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Open x's descriptors (x->mu held, closed), checking the file is still
+ * the one served: 0; -EMFILE, -ENFILE or -ENOMEM (nothing changed); -EIO
+ * when it is not (logged, n's sticky error set, never reopened).
+ */
+static int files_open(struct rdir_ns *x)
+{
+	struct fs_ns *n = x->n;
+	struct rdir_rio *rd = rd_of(n->rio);
+	char path[64], why[600];
+	int fd, dfd = -1, rc;
+
+	if (x->bad)
+		return -EIO;
+	/* through the directory's descriptor: a moved directory is still it */
+	rc = ns_region_ns_file_open(rd->r, n->ns, O_RDWR, &fd);
+	if (out_of_files(rc))
+		return rc;
+	if (rc) {
+		snprintf(why, sizeof(why), "%s", ns_errormsg());
+		return files_bad(x, why);
+	}
+	rc = files_same(x, fd);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	if (rd->backing != FS_BACKING_BUFFERED && !x->no_direct) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+		if (dfd < 0) {
+			rc = -errno;
+			if (out_of_files(rc) || rd->backing == FS_BACKING_DIRECT) {
+				close(fd);
+				if (out_of_files(rc))
+					return rc;
+				snprintf(why, sizeof(why), "no O_DIRECT on its namespace "
+					 "file any more: %s", strerror(-rc));
+				return files_bad(x, why);
+			}
+			x->no_direct = true;
+			fs_info("%s: no O_DIRECT on its namespace file any more (%s): "
+				"buffered", n->devname, strerror(-rc));
+		}
+	}
+	x->dfd = dfd;
+	x->fd = fd;
+	pthread_mutex_lock(&cache.lock);
+	cache.open++;
+	pthread_mutex_unlock(&cache.lock);
+	return 0;
+}
+
+/* an open refused for the open-file limit: -ENFILE, logged once an episode */
+static int refuse(struct fs_ns *n, int rc)
+{
+	struct rlimit rl = { 0 };
+	unsigned open;
+
+	if (__atomic_fetch_add(&refused, 1, __ATOMIC_SEQ_CST) == 0) {
+		getrlimit(RLIMIT_NOFILE, &rl);
+		pthread_mutex_lock(&cache.lock);
+		open = cache.open;
+		pthread_mutex_unlock(&cache.lock);
+		fs_warn("%s: cannot open its namespace file: %s (the daemon's open-file "
+			"limit is %llu; %u namespace files are open, none idle): opens of "
+			"namespaces fail with ENFILE until others are closed (or raise the "
+			"limit: ulimit -n, LimitNOFILE=)", n->devname, strerror(-rc),
+			(unsigned long long)rl.rlim_cur, open);
+	}
+	return -ENFILE;
+}
+
+static int rdir_ns_get(struct fs_ns *n)
+{
+	struct rdir_ns *x = rn_of(n);
+	unsigned k;
+	int rc = 0;
+
+	pthread_mutex_lock(&x->mu);
+	if (x->bad) {
+		rc = -EIO;
+	} else if (x->fd >= 0) {
+		rc = files_check(x);
+	} else {
+		rc = files_open(x);
+		/* the limit: close idle files, least recently used first */
+		if (out_of_files(rc) && rc != -ENOMEM && idle_close(RDIR_EVICT_BATCH))
+			rc = files_open(x);
+	}
+	if (rc == 0) {
+		pthread_mutex_lock(&cache.lock);
+		idle_unlink(x);
+		x->pins++;
+		pthread_mutex_unlock(&cache.lock);
+	}
+	pthread_mutex_unlock(&x->mu);
+	if (rc == -EMFILE || rc == -ENFILE)
+		return refuse(n, rc);
+	if (rc == 0 && __atomic_load_n(&refused, __ATOMIC_RELAXED) &&
+	    (k = __atomic_exchange_n(&refused, 0, __ATOMIC_SEQ_CST)) != 0)
+		fs_info("namespace files open again (%u open%s refused for the open-file "
+			"limit)", k, k == 1 ? " was" : "s were");
+	return rc;
+}
+
+static void rdir_ns_put(struct fs_ns *n)
+{
+	struct rdir_ns *x = rn_of(n);
+	unsigned over = 0;
+
+	pthread_mutex_lock(&cache.lock);
+	/* pinned until now, so open; passed through: open while served */
+	if (x->pins > 0 && --x->pins == 0 && !pt_on(x))
+		idle_push(x);
+	if (cache.idle > RDIR_IDLE_MAX)
+		over = cache.idle - RDIR_IDLE_MAX;
+	pthread_mutex_unlock(&cache.lock);
+	if (over)
+		idle_close(over);
+}
+
 static int rdir_ns_open(struct fs_ns *n)
 {
 	struct rdir_rio *rd = rd_of(n->rio);
 	struct rdir_ns *x = calloc(1, sizeof(*x));
 	char path[64];
-	int rc;
+	struct stat st;
+	int fd, dfd, rc;
 
 	if (!x)
 		return -ENOMEM;
-	x->dfd = -1;
-	rc = ns_region_ns_file_open(rd->r, n->ns, O_RDWR, &x->fd);
+	x->fd = x->dfd = -1;
+	x->n = n;
+	rc = ns_region_ns_file_open(rd->r, n->ns, O_RDWR, &fd);
+	if ((rc == -EMFILE || rc == -ENFILE) && idle_close(RDIR_EVICT_BATCH))
+		rc = ns_region_ns_file_open(rd->r, n->ns, O_RDWR, &fd);
 	if (rc) {
 		fs_err("%s: %s not served: %s", ns_region_devname(rd->r), n->devname,
 		       ns_errormsg());
 		free(x);
 		return rc;
 	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		fs_err("%s: %s not served: fstat of its namespace file: %s",
+		       ns_region_devname(rd->r), n->devname, strerror(-rc));
+		close(fd);
+		free(x);
+		return rc;
+	}
+	/* the file served: every later open must find it again */
+	x->dev = st.st_dev;
+	x->ino = st.st_ino;
 	if (rd->backing != FS_BACKING_BUFFERED) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", x->fd);
-		x->dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
-		if (x->dfd < 0 && rd->backing == FS_BACKING_DIRECT) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+		if (dfd >= 0) {
+			close(dfd);
+		} else if (errno == EINVAL && rd->backing == FS_BACKING_DIRECT) {
 			rc = -errno;
 			fs_err("%s: no O_DIRECT on its namespace file: %s", n->devname,
 			       strerror(-rc));
-			close(x->fd);
+			close(fd);
 			free(x);
 			return rc;
+		} else if (errno == EINVAL) {
+			x->no_direct = true;
 		}
 	}
+	close(fd);
+	pthread_mutex_init(&x->mu, NULL);
 	n->rns = x;
 	return 0;
 }
@@ -195,9 +567,13 @@ static void rdir_ns_close(struct fs_ns *n)
 
 	if (!x)
 		return;
-	if (x->dfd >= 0)
-		close(x->dfd);
-	close(x->fd);
+	pthread_mutex_lock(&x->mu);
+	pthread_mutex_lock(&cache.lock);
+	idle_unlink(x);
+	pthread_mutex_unlock(&cache.lock);
+	files_close(x);	/* no persist of n any more */
+	pthread_mutex_unlock(&x->mu);
+	pthread_mutex_destroy(&x->mu);
 	free(x);
 	n->rns = NULL;
 }
@@ -329,6 +705,7 @@ static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 		if (b) {
 			rc = pwrite_all(x->dfd, b, len, off);
 			if (rc == 0) {
+				mark_wrote(x);
 				fs_dirty_mark_sync(n, len);
 				fs_stats_add(&n->stats.bytes_written, len);
 				return 0;
@@ -340,6 +717,7 @@ static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 	rc = pwrite_all(x->fd, buf, len, off);
 	if (rc < 0)
 		goto fail;
+	mark_wrote(x);
 	fs_dirty_add(n, off, len);
 	fs_stats_add(&n->stats.bytes_written, len);
 	return 0;
@@ -376,6 +754,7 @@ static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off
 		}
 		done += (size_t)w;
 	}
+	mark_wrote(x);
 	if (pt)
 		fs_dirty_add(n, off, len);
 	else
@@ -429,6 +808,8 @@ static int rdir_write_page(struct fs_ns *n, const void *buf, uint64_t p)
 	     -EINVAL;
 	if (rc == -EINVAL)
 		rc = pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
+	if (rc == 0)
+		mark_wrote(x);
 	return rc;
 }
 
@@ -443,8 +824,10 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 		size_t l = len < BUF_SIZE ? (size_t)len : BUF_SIZE;
 
 		rc = pwrite_all(rn_of(n)->fd, z, l, off);
-		if (rc == 0)
+		if (rc == 0) {
+			mark_wrote(rn_of(n));
 			fs_dirty_add(n, off, l);
+		}
 		off += l;
 		len -= l;
 	}
@@ -465,6 +848,7 @@ static int rdir_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 		 */
 		if (fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
 			      (off_t)off, (off_t)len) == 0) {
+			mark_wrote(rn_of(n));
 			fs_dirty_mark_sync(n, 0);
 			return 0;
 		}
@@ -486,6 +870,7 @@ static int rdir_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 		rc = -errno;
 		return rc == -EOPNOTSUPP || rc == -ENOSYS ? 0 : rc;
 	}
+	mark_wrote(rn_of(n));
 	fs_dirty_mark_sync(n, 0);
 	return 0;
 }
@@ -511,10 +896,19 @@ static int sync_call(int fd, bool range, uint64_t off, uint64_t len)
 
 static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **what)
 {
+	/* stable: a persist holds n->flush_lock, a power failure a pin */
 	int fd = rn_of(n)->fd, err = 0;
 	const char *w = "sync_file_range of the namespace file";
 	unsigned i;
 
+	/*
+	 * closed: what was written through it was fdatasynced at its close
+	 * (an error met there is n's sticky error already)
+	 */
+	if (fd < 0)
+		return 0;
+	/* before the calls: a write after them sets it again */
+	__atomic_store_n(&rn_of(n)->wrote, false, __ATOMIC_RELAXED);
 	if (pt_on(rn_of(n))) {
 		/*
 		 * passed through: a mapping's stores dirtied pages nobody
@@ -594,19 +988,35 @@ struct rdir_cs {
 	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
 };
 
-/* cachestat(2) of n's own file (n NULL: of the region file, whether it can) */
+/*
+ * cachestat(2) of n's own file (n NULL: of the region file, whether it
+ * can), under its mu (not closed meanwhile); a closed file has nothing
+ * of the daemon's that is not durable (fdatasynced at its close)
+ */
 static int rdir_cachestat(struct fs_rio *rio, const struct fs_ns *n, uint64_t *bytes)
 {
 	struct rdir_cs_range r = { 0, n ? n->size : 1 };
 	struct rdir_cs cs;
 	long page = sysconf(_SC_PAGESIZE);
-	int fd = n ? rn_of(n)->fd : ns_region_fd(rd_of(rio)->r);
+	struct rdir_ns *x = n ? rn_of(n) : NULL;
+	int fd, rc;
 
 	static int logged;	/* atomic */
 	int zero = 0;
 
-	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0) {
-		int err = errno;
+	if (x)
+		pthread_mutex_lock(&x->mu);
+	fd = x ? x->fd : ns_region_fd(rd_of(rio)->r);
+	rc = fd < 0 ? 0 : (int)syscall(__NR_cachestat, fd, &r, &cs, 0);
+	rc = rc < 0 ? errno : 0;
+	if (x)
+		pthread_mutex_unlock(&x->mu);
+	if (fd < 0) {
+		*bytes = 0;
+		return 0;
+	}
+	if (rc) {
+		int err = rc;
 
 		if (__atomic_compare_exchange_n(&logged, &zero, 1, false, __ATOMIC_SEQ_CST,
 						__ATOMIC_SEQ_CST))
@@ -627,6 +1037,8 @@ const struct fs_region_ops fs_region_dir_ops = {
 	.cachestat = rdir_cachestat,
 	.ns_open = rdir_ns_open,
 	.ns_close = rdir_ns_close,
+	.ns_get = rdir_ns_get,
+	.ns_put = rdir_ns_put,
 	.write = rdir_write,
 	.write_pipe = rdir_write_pipe,
 	.read = rdir_read,

@@ -10,9 +10,12 @@ NSIO=$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio
 # PMEMFS_LAYOUT=dir (the suites' second registration): every region the
 # tests create is a region directory (create-region --layout dir) at the
 # same path; nsio_dir.sh takes (region, dpa + off) to the namespace's file
+# (SPARSE: create-namespace's --sparse, none there: always preallocated)
 LAYOUT=${PMEMFS_LAYOUT:-file}
+SPARSE=--sparse
 if [ "$LAYOUT" = dir ]; then
 	NSIO=$PMEMFS_SOURCE_ROOT/tests/integration/fs/nsio_dir.sh
+	SPARSE=
 fi
 [ -x "$PMEMFS" ] || fail "pmemfs not built at $PMEMFS"
 [ -x "$PMEMCTL" ] || fail "pmemctl not built at $PMEMCTL"

@@ -15,13 +15,14 @@ N=${FD_LIMIT_NS:-1100} M=${FD_LIMIT_MORE:-100}
 # on tmpfs: the label commits of 1,200 creates need no disk flushes
 S=$T/tmpfs
 mkdir -p "$S"
-mount -t tmpfs -o size=64M tmpfs "$S" || skip "cannot mount tmpfs"
+# (128 MiB: a region directory's 1,200 namespace files are preallocated)
+mount -t tmpfs -o size=128M tmpfs "$S" || skip "cannot mount tmpfs"
 at_exit "umount -l '$S' 2>/dev/null || true"
 R=$S/r.img
-"$PMEMCTL" create-region --size 256M --label-size 2M -V 1.1 "$R" >/dev/null ||
+"$PMEMCTL" create-region --layout "$LAYOUT" --size 256M --label-size 2M -V 1.1 "$R" >/dev/null ||
 	fail "create-region failed"
 for ((i = 0; i < N; i++)); do
-	"$PMEMCTL" create-namespace --file "$R" -s 64K -a 4K -n "ns$i" --sparse \
+	"$PMEMCTL" create-namespace --file "$R" -s 64K -a 4K -n "ns$i" $SPARSE \
 		>/dev/null 2>"$T/create.err" || fail "offline create ns$i: $(cat "$T/create.err")"
 done
 
