@@ -659,6 +659,15 @@ static int rdir_backing_fd(struct fs_ns *n)
 	 * cache: from here on everything goes through that page cache
 	 */
 	__atomic_store_n(&x->pt, true, __ATOMIC_RELEASE);
+	/*
+	 * its O_DIRECT descriptor is never used again: closed, one less
+	 * while it is served (nobody uses it now: no cached open of n
+	 * remains, fs_pt_open, and no fault simulation, which would revert)
+	 */
+	if (x->dfd >= 0) {
+		close(x->dfd);
+		x->dfd = -1;
+	}
 	return x->fd;
 }
 
