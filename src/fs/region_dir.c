@@ -42,7 +42,8 @@
  * namespace's size whose blocks are all allocated (a store through the
  * mapping into a hole, or into a copy-on-write extent, on a full file
  * system would be a SIGBUS with no daemon in between: btrfs without
- * nodatacow is refused). From then on (x->pt, for as long as the namespace
+ * nodatacow and a file sharing blocks with another, a reflink copy, are
+ * refused). From then on (x->pt, for as long as the namespace
  * is served) stores through a mapping land in the file's own page cache,
  * unseen by the daemon, so the namespace's data path stays on that page
  * cache too: no O_DIRECT (its write would bypass the pages a mapping

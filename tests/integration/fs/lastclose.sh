@@ -53,6 +53,9 @@ if pt_expect ns1; then
 	done
 	[ -n "$clean" ] || fail "a passthrough mapping's stores not durable 5 s after the last close: $out"
 	"$NSIO" verify "$R" $((d + 65536)) 131072 33 || fail "the mapping's stores are not in the file"
+	# no handle left, yet list -v names the process that maps it
+	h=$("$PMEMCTL" list -v --mount "$MNT" | jq -c '.[] | select(.name == "ns1") | [.handles, .holders]')
+	assert_eq "[0,[$mp]]" "$h" "list -v: handles and holders of a passthrough mapping alone"
 	kill -9 $mp
 	wait $mp 2>/dev/null || true
 fi

@@ -50,7 +50,9 @@ pmemfs_stop
 # on, as root, region files only
 : >"$T/daemon.log"
 run_cmd "$PMEMFS" -o passthrough=on "$R" "$MNT"
+KOFFER=0
 if [ "$rc" = 0 ]; then
+	KOFFER=1
 	mounted || fail "passthrough=on: exit 0 but not mounted"
 	DAEMON_PID=$(pgrep -n -f "^$PMEMFS -o passthrough=on $R") || true
 	assert_contains "$err" "FUSE passthrough: on" "summary, on"
@@ -91,7 +93,8 @@ if unshare -U -r true 2>/dev/null; then
 		echo "userns daemon exit $?" >>"$5"' _ "$PMEMFS" "$T" "$R" "$MNT" "$UNS"
 	out=$(cat "$UNS")
 	assert_contains "$out" "FUSE passthrough: off, every namespace is served through the daemon" "auto in a user namespace"
-	assert_contains "$out" "runs in a user namespace" "auto in a user namespace: why"
+	# a kernel without passthrough says that first
+	[ "$KOFFER" = 0 ] || assert_contains "$out" "runs in a user namespace" "auto in a user namespace: why"
 	assert_contains "$out" "userns daemon exit 0" "auto in a user namespace: served and exited"
 	assert_not_contains "$out" "read failed" "auto in a user namespace: read"
 
