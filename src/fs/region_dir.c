@@ -50,9 +50,14 @@
  * dirties), no POSIX_FADV_DONTNEED (it would drop the mapping's pages
  * under it), and every sync is an fdatasync of the whole file, whatever
  * the dirty extents say (flush.c asks for it even when they are empty:
- * fs_ns.pt_used). Its descriptor stays open for as long as it is served
- * (never on the idle list): the mappings outlive RELEASE and keep storing
- * into the file, whose write-back errors only that descriptor would see.
+ * fs_ns.pt_used). Its O_DIRECT descriptor is closed then. Its buffered
+ * one is the backing file's, whose mappings outlive RELEASE and keep
+ * storing into the file, with write-back errors only that descriptor
+ * would see: once no passthrough open is left (fs_pt_release gives the
+ * backing id back) it joins the idle list, but is closed only when a
+ * write lease on it is granted (no other writable open file of the
+ * inode, such as a mapping's backing file, remains: pt_unmapped), after
+ * an fdatasync of the whole file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -264,19 +269,54 @@ static void idle_push(struct rdir_ns *x)
 	cache.idle++;
 }
 
+static void ignore_sigio(void)
+{
+	signal(SIGIO, SIG_IGN);
+}
+
+static pthread_once_t sigio_once = PTHREAD_ONCE_INIT;
+
+/*
+ * x is passed through and idle (no passthrough open is left,
+ * fs_pt_release gave its backing id back): it may be closed once no
+ * mapping keeps a backing file of it, which would store into the file
+ * unseen (and meet the write-back errors only this descriptor would see):
+ * a write lease on it is granted only while no other writable open file
+ * of the inode remains (rdir_file_busy). Its close then fdatasyncs the
+ * whole file (mark_wrote).
+ */
+static bool pt_unmapped(struct rdir_ns *x)
+{
+	pthread_once(&sigio_once, ignore_sigio);
+	if (fcntl(x->fd, F_SETLEASE, F_WRLCK) < 0)
+		return false;
+	fcntl(x->fd, F_SETLEASE, F_UNLCK);
+	mark_wrote(x);
+	return true;
+}
+
 /*
  * The least recently used idle namespace that can be closed now, off the
  * list, with its mu and n->flush_lock taken (no open, close or persist of
  * it under way: only tried, so no lock order is at stake); NULL when none.
- * cache.lock held.
+ * A passed-through one still mapped goes to the head (in use). cache.lock
+ * held.
  */
 static struct rdir_ns *idle_take(void)
 {
-	struct rdir_ns *x;
+	struct rdir_ns *x, *prev;
+	unsigned left = cache.idle;
 
-	for (x = cache.tail; x; x = x->prev) {
+	for (x = cache.tail; x && left > 0; x = prev, left--) {
+		prev = x->prev;
 		if (pthread_mutex_trylock(&x->mu) != 0)
 			continue;
+		if (pt_on(x) && !pt_unmapped(x)) {
+			pthread_mutex_unlock(&x->mu);
+			idle_unlink(x);
+			idle_push(x);
+			continue;
+		}
 		if (pthread_mutex_trylock(&x->n->flush_lock) == 0) {
 			idle_unlink(x);
 			return x;
@@ -413,7 +453,8 @@ static int files_open(struct rdir_ns *x)
 		close(fd);
 		return rc;
 	}
-	if (rd->backing != FS_BACKING_BUFFERED && !x->no_direct) {
+	/* passed through once: its data path stays on the page cache */
+	if (rd->backing != FS_BACKING_BUFFERED && !x->no_direct && !pt_on(x)) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
 		if (dfd < 0) {
@@ -498,8 +539,8 @@ static void rdir_ns_put(struct fs_ns *n)
 	unsigned over = 0;
 
 	pthread_mutex_lock(&cache.lock);
-	/* pinned until now, so open; passed through: open while served */
-	if (x->pins > 0 && --x->pins == 0 && !pt_on(x))
+	/* pinned until now, so open (passed through: closed once unmapped) */
+	if (x->pins > 0 && --x->pins == 0)
 		idle_push(x);
 	if (cache.idle > RDIR_IDLE_MAX)
 		over = cache.idle - RDIR_IDLE_MAX;
@@ -951,11 +992,6 @@ static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **wha
 	return 0;
 }
 
-static void ignore_sigio(void)
-{
-	signal(SIGIO, SIG_IGN);
-}
-
 /*
  * Another open file or mapping of ns's file exists, asked of the kernel,
  * not of /proc: a write lease (F_SETLEASE F_WRLCK) is refused (EAGAIN)
@@ -969,13 +1005,12 @@ static void ignore_sigio(void)
  */
 static int rdir_file_busy(struct fs_rio *rio, struct ns_namespace *ns)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int fd, rc;
 
 	rc = ns_region_ns_file_open(rd_of(rio)->r, ns, O_RDONLY, &fd);
 	if (rc)
 		return rc;
-	pthread_once(&once, ignore_sigio);
+	pthread_once(&sigio_once, ignore_sigio);
 	if (fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
 		fcntl(fd, F_SETLEASE, F_UNLCK);
 		rc = 0;

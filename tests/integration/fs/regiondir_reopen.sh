@@ -30,7 +30,7 @@ done
 for ((i = 0; i < 70; i++)); do
 	"$PMEMCTL" create-namespace --file "$D" -s 64K -a 4K -n "x$i" >/dev/null || fail "create x$i"
 done
-pmemfs_start -o passthrough=off "$D"
+pmemfs_start "$D"
 M=$MNT/region0
 for n in a b c d e f g; do
 	"$NSIO" write "$M/$n" 0 1048576 1 fsync || fail "writing $n"

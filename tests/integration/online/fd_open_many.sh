@@ -29,7 +29,7 @@ for ((i = 0; i < N; i++)); do
 		>/dev/null 2>"$T/create.err" || fail "offline create ns$i: $(cat "$T/create.err")"
 done
 
-(ulimit -n 1024 && exec "$PMEMFS" -f -o passthrough=off "$R" "$MNT" >>"$T/daemon.log" 2>&1) &
+(ulimit -n 1024 && exec "$PMEMFS" -f "$R" "$MNT" >>"$T/daemon.log" 2>&1) &
 DAEMON_PID=$!
 wait_until 10 mounted || fail "no mount under ulimit -n 1024: $(cat "$T/daemon.log")"
 SOCK=/run/pmemfs/$(mount_dev).sock
