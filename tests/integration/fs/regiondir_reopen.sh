@@ -14,6 +14,11 @@
 # - c's file truncated behind the daemon; d's given a second name (a hard
 #   link, as another user's link to it would); e's replaced by another
 #   user's file; f's by a symbolic link to a file of ours;
+# - h mapped, its descriptor closed (with passthrough its last RELEASE
+#   comes at close(2), the mapping storing into the file unseen): its
+#   file stays open in the daemon however many others are used; once the
+#   mapping is gone it is closed like the others, what the mapping stored
+#   durable;
 # - the directory renamed while mounted: g still opens, its bytes land in
 #   its file under the new name.
 . "$(dirname "$0")/fslib.sh"
@@ -22,7 +27,7 @@
 D=$T/rdir
 "$PMEMCTL" create-region --layout dir --size 64M "$D" >/dev/null || fail "create-region"
 declare -A U
-for n in a b c d e f g; do
+for n in a b c d e f g h; do
 	U[$n]=$("$PMEMCTL" create-namespace --file "$D" -s 1M -a 4K -n $n | jq -r .uuid) ||
 		fail "create $n"
 done
@@ -32,7 +37,7 @@ for ((i = 0; i < 70; i++)); do
 done
 pmemfs_start "$D"
 M=$MNT/region0
-for n in a b c d e f g; do
+for n in a b c d e f g h; do
 	"$NSIO" write "$M/$n" 0 1048576 1 fsync || fail "writing $n"
 done
 fds() { ls -l /proc/"$DAEMON_PID"/fd 2>/dev/null; }
@@ -93,6 +98,26 @@ for n in a b c d e f; do
 	run_cmd "$NSIO" fsync "$M/$n"
 	[ "$rc" != 0 ] || fail "$n: fsync succeeded after its file changed behind pmemfs"
 done
+# h: mapped, no descriptor of the mapper's left
+"$NSIO" mmap-write "$M/h" 65536 131072 9 maponly >"$T/map.out" &
+mp=$!
+at_exit "kill -9 $mp 2>/dev/null || true"
+for ((i = 0; i < 100; i++)); do [ -s "$T/map.out" ] && break; sleep 0.05; done
+[ -s "$T/map.out" ] || fail "h's mapping holder did not start"
+used() {
+	for ((i = 0; i < 70; i++)); do
+		"$NSIO" verify "$M/x$i" 0 4096 0 >/dev/null 2>&1 || true
+	done
+}
+used
+fds | grep -q "ns-${U[h]}" || fail "h's file was closed while a mapping of it remains"
+kill -9 $mp
+wait $mp 2>/dev/null || true
+used
+fds | grep -q "ns-${U[h]}" && fail "h's file is still open once its mapping is gone"
+cache_clean "$D/ns-${U[h]}" 0 1048576 "h's close"
+"$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio" verify "$D/ns-${U[h]}" 65536 131072 9 ||
+	fail "what h's mapping stored is not in its file"
 # the directory renamed while mounted: the daemon holds it by descriptor
 mv "$D" "$T/rdir.moved"
 "$NSIO" write "$M/g" 0 65536 7 fsync || fail "g after the directory was renamed"
