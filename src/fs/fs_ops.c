@@ -22,6 +22,9 @@
  *   this answer and the size of a namespace file never changes.
  * - a failed write-back (mmap pages) is sticky: every later FSYNC and
  *   FLUSH of the namespace gets EIO, on any descriptor, until remount.
+ * - OPEN on a region directory (its layout's ns_get): ENFILE at the
+ *   daemon's open-file limit, EIO when the namespace's file was changed
+ *   behind the daemon (region_dir.c).
  */
 #include <errno.h>
 #include <fcntl.h>
