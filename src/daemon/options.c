@@ -188,7 +188,10 @@ void pmemfs_usage(const char *prog)
 	       "EROFS; a write reaching past the end is shortened, one starting at or past\n"
 	       "it fails with ENOSPC (the size never changes); after a failed write to or\n"
 	       "flush of the region file (also an mmap write-back) every fsync, msync and\n"
-	       "close of that namespace fails with EIO until remount.\n"
+	       "close of that namespace fails with EIO until remount. On a region\n"
+	       "directory an open gets ENFILE at the daemon's open-file limit (each open\n"
+	       "namespace has its file's descriptors), and EIO once its file was changed\n"
+	       "behind the daemon (replaced, truncated, linked: logged).\n"
 	       "\n"
 	       "libfuse options:\n", prog);
 	fuse_lowlevel_help();

@@ -22,6 +22,9 @@
  *   this answer and the size of a namespace file never changes.
  * - a failed write-back (mmap pages) is sticky: every later FSYNC and
  *   FLUSH of the namespace gets EIO, on any descriptor, until remount.
+ * - OPEN on a region directory (its layout's ns_get): ENFILE at the
+ *   daemon's open-file limit, EIO when the namespace's file was changed
+ *   behind the daemon (region_dir.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -263,6 +266,17 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	ns_namespace_get(n->ns);
 	pthread_mutex_unlock(&d->lock);
 
+	/*
+	 * what its layout needs to reach it until the RELEASE (a region
+	 * directory's namespace file descriptors, opened on demand): ENFILE
+	 * at the daemon's open-file limit, EIO when its file was replaced
+	 */
+	rc = fs_ns_io_get(n);
+	if (rc < 0) {
+		reply_err(req, n, -rc);
+		release_handle(d, i);
+		return;
+	}
 	fi->fh = (uint64_t)(uintptr_t)i;
 	fi->keep_cache = 1;	/* the page cache is ours: nothing changes behind it */
 	fi->direct_io = 0;	/* QEMU cannot map direct_io files */
@@ -270,6 +284,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (pt < 0) {
 		fs_warn("%s: open refused: it is open with FUSE passthrough and "
 			"cannot be opened otherwise at the same time", n->devname);
+		fs_ns_io_put(n);
 		release_handle(d, i);
 		return reply_err(req, n, EBUSY);
 	}
@@ -288,6 +303,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (rc != 0) {
 		/* the opener is gone (interrupted): no RELEASE will come */
 		fs_pt_release(n, pt);
+		fs_ns_io_put(n);
 		release_handle(d, i);
 	}
 }
@@ -506,6 +522,8 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	fs_stats_req(&n->stats, FS_OP_RELEASE);
 	fs_pt_release(n, fi->fh & FH_PT);
+	/* a persist (the last release's) reaches the layout on its own */
+	fs_ns_io_put(n);
 	pthread_mutex_lock(&n->lock);
 	last = n->handles == 1;
 	if (!last)

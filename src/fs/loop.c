@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "fs/log.h"
@@ -93,15 +94,38 @@ static int pipe_grow(int fd, unsigned size)
 	return (unsigned)rc >= size ? 0 : -ENOSPC;
 }
 
+/*
+ * The pipes stay out of the last quarter of the open-file limit: a region
+ * directory opens its namespace files when they are opened (region_dir.c)
+ * and needs room then, where a pipe is only a speed-up (read mode works
+ * without one). 0, or the limit when fd is past that.
+ */
+static unsigned long long pipe_room(int fd)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    (rlim_t)fd < rl.rlim_cur - rl.rlim_cur / 4)
+		return 0;
+	return (unsigned long long)rl.rlim_cur;
+}
+
 /* A pipe that holds the largest request; else read mode (logged once). */
 static void pipe_open(struct loop_thread *t)
 {
+	unsigned long long limit;
 	char why[128];
 	int rc;
 
 	if (pipe2(t->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		t->pipe[0] = t->pipe[1] = -1;
 		snprintf(why, sizeof(why), "pipe2: %s", strerror(errno));
+		return read_mode(t, why);
+	}
+	limit = pipe_room(t->pipe[1]);
+	if (limit) {
+		snprintf(why, sizeof(why), "a quarter of the open-file limit (%llu) is kept "
+			 "for namespace files", limit);
 		return read_mode(t, why);
 	}
 	rc = pipe_grow(t->pipe[0], t->l->pipe_size);

@@ -55,6 +55,17 @@ void fs_ns_fini(struct fs_ns *n)
 	pthread_mutex_destroy(&n->flush_lock);
 }
 
+int fs_ns_io_get(struct fs_ns *n)
+{
+	return n->rops->ns_get ? n->rops->ns_get(n) : 0;
+}
+
+void fs_ns_io_put(struct fs_ns *n)
+{
+	if (n->rops->ns_put)
+		n->rops->ns_put(n);
+}
+
 int fs_ns_write_begin(struct fs_ns *n)
 {
 	int rc = 0;

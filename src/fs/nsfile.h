@@ -156,6 +156,15 @@ int fs_ns_init(struct fs_ns *n, struct ns_namespace *ns, const struct fs_region_
 void fs_ns_fini(struct fs_ns *n);
 
 /*
+ * n's data will be reached until fs_ns_io_put (a FUSE OPEN until its
+ * RELEASE, a power failure): its layout's ns_get (region_ops.h), 0 or
+ * -errno (-ENFILE: the daemon's open-file limit; -EIO: its file is not the
+ * one served any more).
+ */
+int fs_ns_io_get(struct fs_ns *n);
+void fs_ns_io_put(struct fs_ns *n);
+
+/*
  * A data change may start (0), or the namespace is destroyed (-EIO).
  * fs_ns_write_end() ends what fs_ns_write_begin() let start.
  */

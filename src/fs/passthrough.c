@@ -314,12 +314,34 @@ int fs_pt_open(struct fs_pt *pt, struct fs_ns *n, bool *drop_cache)
 
 void fs_pt_release(struct fs_ns *n, bool passthrough)
 {
+	struct fs_pt *pt = NULL;
+	uint32_t id = 0;
+
 	pthread_mutex_lock(&n->lock);
 	if (passthrough && n->pt_opens > 0)
 		n->pt_opens--;
 	else if (!passthrough && n->cached_opens > 0)
 		n->cached_opens--;
+	/*
+	 * the last passthrough open gone: its backing id too (the kernel's
+	 * reference to the layout's descriptor), so that the layout may close
+	 * that file once no mapping keeps a backing file of it (region_dir.c);
+	 * the next passthrough open registers it again
+	 */
+	if (passthrough && n->pt_opens == 0 && n->pt_id > 0 && n->pt) {
+		pt = n->pt;
+		id = (uint32_t)n->pt_id;
+		n->pt_id = 0;
+		n->pt = NULL;
+	}
 	pthread_mutex_unlock(&n->lock);
+	if (pt) {
+		pthread_mutex_lock(&pt->lock);
+		if (pt->devfd >= 0 && ioctl(pt->devfd, PT_FUSE_DEV_IOC_BACKING_CLOSE, &id) < 0)
+			fs_warn("%s: FUSE_DEV_IOC_BACKING_CLOSE: %s", n->devname,
+				strerror(errno));
+		pthread_mutex_unlock(&pt->lock);
+	}
 }
 
 void fs_pt_open_done(void)

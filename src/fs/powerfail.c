@@ -60,14 +60,17 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 {
 	struct fs_ns *n = file->ns;
 	uint64_t reverted = 0, kept = 0;
-	int rc = 0, nrc;
+	/* its layout's files, whether anyone has it open or not */
+	int rc = fs_ns_io_get(n), held = rc == 0, nrc;
 
 	/* 2. the saved pages go back, under the exclusive lock */
 	pthread_rwlock_wrlock(&f->rw);
-	rc = fs_undo_revert(&f->undo, f->seed, f->survive_ppm, put_page, n, &reverted, &kept);
+	if (held)
+		rc = fs_undo_revert(&f->undo, f->seed, f->survive_ppm, put_page, n, &reverted,
+				    &kept);
 	if (rc < 0)
 		fs_ns_set_error(n, -rc, "writing saved pages back (power failure)");
-	if (fs_undo_count(&f->undo) && (nrc = n->rops->sync(n, NULL, NULL)) != 0)
+	if (held && fs_undo_count(&f->undo) && (nrc = n->rops->sync(n, NULL, NULL)) != 0)
 		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	fs_undo_drop(&f->undo);
 	pthread_rwlock_unlock(&f->rw);
@@ -83,7 +86,7 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	/* 4. survivors written meanwhile are durable; the power is back */
 	pthread_rwlock_wrlock(&f->rw);
 	pthread_mutex_lock(&f->lock);
-	if ((kept || f->kept_live) && (nrc = n->rops->sync(n, NULL, NULL)) != 0)
+	if (held && (kept || f->kept_live) && (nrc = n->rops->sync(n, NULL, NULL)) != 0)
 		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	kept += f->kept_live;
 	f->kept_live = 0;
@@ -100,6 +103,8 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	f->crashed = false;
 	pthread_mutex_unlock(&f->lock);
 	pthread_rwlock_unlock(&f->rw);
+	if (held)
+		fs_ns_io_put(n);
 	fs_info("%s: power failure: %" PRIu64 " page%s reverted, %" PRIu64 " kept, %.3f ms",
 		n->devname, reverted, reverted == 1 ? "" : "s", kept,
 		(double)f->last.time_ns / 1e6);

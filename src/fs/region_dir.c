@@ -2,18 +2,40 @@
 /*
  * The region directory layout (region_ops.h: fs_region_dir_ops; the core's
  * side is src/ns/region_dir.c): each namespace's data is a file of its
- * own, DIR/ns-<uuid>, its bytes at offset 0. Each served namespace opens
- * its file once (ns_open, through the directory's descriptor, O_NOFOLLOW,
- * checked to be a regular file of the namespace's size): a buffered
- * descriptor and, where the file system has it, an O_DIRECT one. The data
- * path is the region file's (region_io.c) at offset 0 of that file:
- * page-aligned WRITEs O_DIRECT (spliced from libfuse's pipe when they
- * are page-cache pages), the rest buffered pwrite recorded as dirty
- * extents; sync is sync_file_range of each extent + fdatasync of the
- * namespace's own file, then POSIX_FADV_DONTNEED; cachestat(2) on that
- * file. Write-back errors: the file is the namespace's alone, and its
- * descriptors were opened when it started being served, so what fdatasync
- * reports is the namespace's own (no probe, docs/durability.md).
+ * own, DIR/ns-<uuid>, its bytes at offset 0. The data path is the region
+ * file's (region_io.c) at offset 0 of that file: page-aligned WRITEs
+ * O_DIRECT (spliced from libfuse's pipe when they are page-cache pages),
+ * the rest buffered pwrite recorded as dirty extents; sync is
+ * sync_file_range of each extent + fdatasync of the namespace's own file,
+ * then POSIX_FADV_DONTNEED; cachestat(2) on that file.
+ *
+ * Descriptors on demand (region_dir_fd.c; issue 16.5's rule: a region
+ * whose label area can describe it mounts and serves every namespace
+ * whatever the open-file limit). ns_open, when the namespace starts being served, opens its file
+ * once (through the directory's descriptor, O_NOFOLLOW, a regular file of
+ * the namespace's size with one name: ns_region_ns_file_open), records
+ * its device and inode and closes it again. Its descriptors (a buffered
+ * one and, where the file system has it, an O_DIRECT one) are opened by
+ * ns_get (a FUSE OPEN, a power failure's revert) and pinned until the
+ * matching ns_put (its RELEASE); every reopen checks the file is still the
+ * one served (that device and inode, regular, its size, one name), else
+ * the namespace fails for good with the reason logged (EIO: a replaced or
+ * truncated file is never served). Unpinned, they stay open on a
+ * process-wide list of at most RDIR_IDLE_MAX namespaces, least recently
+ * used closed first, and at once when an open meets the open-file limit;
+ * an open that still meets it gets ENFILE (logged once per episode with
+ * the limit), never a dead daemon or a failed mount.
+ *
+ * The data path's calls come with a pin (the FUSE file is open), so they
+ * use the descriptors as they are: no lock, no syscall added. A persist
+ * holds n->flush_lock, which the closer takes too (a sync finds the file
+ * open or closed, never closing). Write-back errors stay sticky: a new
+ * descriptor does not see those of before its open (errseq) and none of
+ * ours may be lost, so a descriptor written through is fdatasynced before
+ * it is closed and what that meets is the namespace's sticky error; a
+ * closed file therefore holds nothing of ours that is not durable, and a
+ * sync of it is a no-op. The file is the namespace's alone, so what
+ * fdatasync reports is its own (no probe, docs/durability.md).
  *
  * backing_fd: the namespace file is FUSE passthrough's backing file
  * (passthrough.h) when it can be one: a regular file of exactly the
@@ -28,7 +50,14 @@
  * dirties), no POSIX_FADV_DONTNEED (it would drop the mapping's pages
  * under it), and every sync is an fdatasync of the whole file, whatever
  * the dirty extents say (flush.c asks for it even when they are empty:
- * fs_ns.pt_used).
+ * fs_ns.pt_used). Its O_DIRECT descriptor is closed then. Its buffered
+ * one is the backing file's, whose mappings outlive RELEASE and keep
+ * storing into the file, with write-back errors only that descriptor
+ * would see: once no passthrough open is left (fs_pt_release gives the
+ * backing id back) it joins the idle list, but is closed only when a
+ * write lease on it is granted (no other writable open file of the
+ * inode, such as a mapping's backing file, remains: pt_unmapped), after
+ * an fdatasync of the whole file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,9 +72,11 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ns/error.h"
@@ -54,35 +85,11 @@
 
 #include "fs/log.h"
 #include "fs/nsfile.h"
+#include "fs/region_dir.h"
 #include "fs/region_ops.h"
-
-/* the region's state: the core region (its directory descriptor) */
-struct rdir_rio {
-	struct ns_region *r;
-	enum fs_backing backing;
-};
-
-/* a namespace's state (n->rns): its own file */
-struct rdir_ns {
-	int fd;		/* buffered, O_RDWR */
-	int dfd;	/* O_DIRECT or -1 */
-	bool pt;	/* atomic: the passthrough backing file (buffered only) */
-	bool pt_no;	/* why not was logged: never again */
-	int64_t seen_mtime;	/* atomic: the file's mtime last looked at (pt) */
-};
 
 #define DIO_ALIGN 4096u
 #define BUF_SIZE (1u << 20)
-
-static struct rdir_rio *rd_of(struct fs_rio *rio)
-{
-	return (struct rdir_rio *)rio;
-}
-
-static struct rdir_ns *rn_of(const struct fs_ns *n)
-{
-	return n->rns;
-}
 
 /*
  * a page-aligned per-thread buffer of at least len bytes (O_DIRECT, READ):
@@ -158,58 +165,6 @@ static bool rdir_direct(const struct fs_rio *rio)
 	return ((const struct rdir_rio *)rio)->backing != FS_BACKING_BUFFERED;
 }
 
-static int rdir_ns_open(struct fs_ns *n)
-{
-	struct rdir_rio *rd = rd_of(n->rio);
-	struct rdir_ns *x = calloc(1, sizeof(*x));
-	char path[64];
-	int rc;
-
-	if (!x)
-		return -ENOMEM;
-	x->dfd = -1;
-	rc = ns_region_ns_file_open(rd->r, n->ns, O_RDWR, &x->fd);
-	if (rc) {
-		fs_err("%s: %s not served: %s", ns_region_devname(rd->r), n->devname,
-		       ns_errormsg());
-		free(x);
-		return rc;
-	}
-	if (rd->backing != FS_BACKING_BUFFERED) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", x->fd);
-		x->dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
-		if (x->dfd < 0 && rd->backing == FS_BACKING_DIRECT) {
-			rc = -errno;
-			fs_err("%s: no O_DIRECT on its namespace file: %s", n->devname,
-			       strerror(-rc));
-			close(x->fd);
-			free(x);
-			return rc;
-		}
-	}
-	n->rns = x;
-	return 0;
-}
-
-static void rdir_ns_close(struct fs_ns *n)
-{
-	struct rdir_ns *x = rn_of(n);
-
-	if (!x)
-		return;
-	if (x->dfd >= 0)
-		close(x->dfd);
-	close(x->fd);
-	free(x);
-	n->rns = NULL;
-}
-
-/* x is passed through: its data path is the file's page cache */
-static bool pt_on(const struct rdir_ns *x)
-{
-	return __atomic_load_n(&x->pt, __ATOMIC_ACQUIRE);
-}
-
 /*
  * fd has an extent shared with another file (a reflink copy: every store
  * into it needs a new block); false where FIEMAP cannot tell
@@ -265,16 +220,6 @@ static const char *pt_refusal(struct fs_ns *n, int fd)
 	return NULL;
 }
 
-/* fd's mtime in ns since the epoch, 0 when fstat fails */
-static int64_t file_mtime(int fd)
-{
-	struct stat st;
-
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return 0;
-	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-}
-
 static int rdir_backing_fd(struct fs_ns *n)
 {
 	struct rdir_ns *x = rn_of(n);
@@ -294,26 +239,32 @@ static int rdir_backing_fd(struct fs_ns *n)
 	 * What O_DIRECT wrote is on the device and not in the file's page
 	 * cache: from here on everything goes through that page cache
 	 */
-	__atomic_store_n(&x->seen_mtime, file_mtime(x->fd), __ATOMIC_RELAXED);
+	pthread_mutex_lock(&x->mu);
+	rdir_fold_mtime(x, true);
+	pthread_mutex_unlock(&x->mu);
 	__atomic_store_n(&x->pt, true, __ATOMIC_RELEASE);
+	/*
+	 * its O_DIRECT descriptor is never used again: closed, one less
+	 * while it is served (nobody uses it now: no cached open of n
+	 * remains, fs_pt_open, and no fault simulation, which would revert)
+	 */
+	if (x->dfd >= 0) {
+		close(x->dfd);
+		x->dfd = -1;
+	}
 	return x->fd;
 }
 
-/*
- * Passed through, a mapping's stores reach the file, not the daemon: a
- * change of the file's mtime since it was last looked at is a data change
- * at that time (the file's own times are never set by the daemon, so a
- * time set on the namespace (fs_ns_untouch) stays until the next store)
- */
+/* GETATTR: what mappings stored moves the times (region_dir.h) */
 static void rdir_refresh_times(struct fs_ns *n)
 {
 	struct rdir_ns *x = rn_of(n);
-	int64_t t;
 
-	if (!x || !pt_on(x) || (t = file_mtime(x->fd)) == 0 ||
-	    __atomic_exchange_n(&x->seen_mtime, t, __ATOMIC_RELAXED) == t)
+	if (!x || !pt_on(x))
 		return;
-	fs_ns_touch_at(n, &(struct timespec){ t / 1000000000, t % 1000000000 });
+	pthread_mutex_lock(&x->mu);
+	rdir_fold_mtime(x, false);
+	pthread_mutex_unlock(&x->mu);
 }
 
 static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
@@ -359,6 +310,7 @@ static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 		if (b) {
 			rc = pwrite_all(x->dfd, b, len, off);
 			if (rc == 0) {
+				mark_wrote(x);
 				fs_dirty_mark_sync(n, len);
 				fs_stats_add(&n->stats.bytes_written, len);
 				return 0;
@@ -370,6 +322,7 @@ static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 	rc = pwrite_all(x->fd, buf, len, off);
 	if (rc < 0)
 		goto fail;
+	mark_wrote(x);
 	fs_dirty_add(n, off, len);
 	fs_stats_add(&n->stats.bytes_written, len);
 	return 0;
@@ -406,6 +359,7 @@ static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off
 		}
 		done += (size_t)w;
 	}
+	mark_wrote(x);
 	if (pt)
 		fs_dirty_add(n, off, len);
 	else
@@ -459,6 +413,8 @@ static int rdir_write_page(struct fs_ns *n, const void *buf, uint64_t p)
 	     -EINVAL;
 	if (rc == -EINVAL)
 		rc = pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
+	if (rc == 0)
+		mark_wrote(x);
 	return rc;
 }
 
@@ -473,8 +429,10 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 		size_t l = len < BUF_SIZE ? (size_t)len : BUF_SIZE;
 
 		rc = pwrite_all(rn_of(n)->fd, z, l, off);
-		if (rc == 0)
+		if (rc == 0) {
+			mark_wrote(rn_of(n));
 			fs_dirty_add(n, off, l);
+		}
 		off += l;
 		len -= l;
 	}
@@ -495,6 +453,7 @@ static int rdir_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 		 */
 		if (fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
 			      (off_t)off, (off_t)len) == 0) {
+			mark_wrote(rn_of(n));
 			fs_dirty_mark_sync(n, 0);
 			return 0;
 		}
@@ -516,53 +475,44 @@ static int rdir_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 		rc = -errno;
 		return rc == -EOPNOTSUPP || rc == -ENOSYS ? 0 : rc;
 	}
+	mark_wrote(rn_of(n));
 	fs_dirty_mark_sync(n, 0);
 	return 0;
 }
 
-/* one sync call on n's own file: 0 or the positive errno */
-static int sync_call(int fd, bool range, uint64_t off, uint64_t len)
-{
-	int rc;
-
-	if (range)
-		rc = sync_file_range(fd, (off64_t)off, (off64_t)len,
-				     SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-				     SYNC_FILE_RANGE_WAIT_AFTER);
-	else
-		while ((rc = fdatasync(fd)) < 0 && errno == EINTR)
-			;
-	if (rc == 0)
-		return 0;
-	if (range && (errno == EINVAL || errno == ESPIPE))
-		return 0;	/* no write-back (tmpfs) */
-	return errno;
-}
-
 static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **what)
 {
+	/* stable: a persist holds n->flush_lock, a power failure a pin */
 	int fd = rn_of(n)->fd, err = 0;
 	const char *w = "sync_file_range of the namespace file";
 	unsigned i;
 
+	/*
+	 * closed: what was written through it was fdatasynced at its close
+	 * (an error met there is n's sticky error already)
+	 */
+	if (fd < 0)
+		return 0;
+	/* before the calls: a write after them sets it again */
+	__atomic_store_n(&rn_of(n)->wrote, false, __ATOMIC_RELAXED);
 	if (pt_on(rn_of(n))) {
 		/*
 		 * passed through: a mapping's stores dirtied pages nobody
 		 * listed; the whole file, and its page cache stays (it is the
 		 * mapping's)
 		 */
-		err = sync_call(fd, false, 0, 0);
+		err = rdir_sync_call(fd, false, 0, 0);
 		if (err && what)
 			*what = "fdatasync of the namespace file";
 		return err;
 	}
 	if (d && d->whole)
-		err = sync_call(fd, true, 0, n->size);
+		err = rdir_sync_call(fd, true, 0, n->size);
 	for (i = 0; d && !d->whole && i < d->n && !err; i++)
-		err = sync_call(fd, true, d->ext[i].off, d->ext[i].len);
+		err = rdir_sync_call(fd, true, d->ext[i].off, d->ext[i].len);
 	if (!err) {
 		w = "fdatasync of the namespace file";
-		err = sync_call(fd, false, 0, 0);
+		err = rdir_sync_call(fd, false, 0, 0);
 	}
 	if (err) {
 		if (what)
@@ -575,11 +525,6 @@ static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **wha
 		posix_fadvise(fd, (off_t)d->ext[i].off, (off_t)d->ext[i].len,
 			      POSIX_FADV_DONTNEED);
 	return 0;
-}
-
-static void ignore_sigio(void)
-{
-	signal(SIGIO, SIG_IGN);
 }
 
 /*
@@ -595,13 +540,12 @@ static void ignore_sigio(void)
  */
 static int rdir_file_busy(struct fs_rio *rio, struct ns_namespace *ns)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int fd, rc;
 
 	rc = ns_region_ns_file_open(rd_of(rio)->r, ns, O_RDONLY, &fd);
 	if (rc)
 		return rc;
-	pthread_once(&once, ignore_sigio);
+	rdir_sigio_ignore();
 	if (fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
 		fcntl(fd, F_SETLEASE, F_UNLCK);
 		rc = 0;
@@ -624,19 +568,35 @@ struct rdir_cs {
 	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
 };
 
-/* cachestat(2) of n's own file (n NULL: of the region file, whether it can) */
+/*
+ * cachestat(2) of n's own file (n NULL: of the region file, whether it
+ * can), under its mu (not closed meanwhile); a closed file has nothing
+ * of the daemon's that is not durable (fdatasynced at its close)
+ */
 static int rdir_cachestat(struct fs_rio *rio, const struct fs_ns *n, uint64_t *bytes)
 {
 	struct rdir_cs_range r = { 0, n ? n->size : 1 };
 	struct rdir_cs cs;
 	long page = sysconf(_SC_PAGESIZE);
-	int fd = n ? rn_of(n)->fd : ns_region_fd(rd_of(rio)->r);
+	struct rdir_ns *x = n ? rn_of(n) : NULL;
+	int fd, rc;
 
 	static int logged;	/* atomic */
 	int zero = 0;
 
-	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0) {
-		int err = errno;
+	if (x)
+		pthread_mutex_lock(&x->mu);
+	fd = x ? x->fd : ns_region_fd(rd_of(rio)->r);
+	rc = fd < 0 ? 0 : (int)syscall(__NR_cachestat, fd, &r, &cs, 0);
+	rc = rc < 0 ? errno : 0;
+	if (x)
+		pthread_mutex_unlock(&x->mu);
+	if (fd < 0) {
+		*bytes = 0;
+		return 0;
+	}
+	if (rc) {
+		int err = rc;
 
 		if (__atomic_compare_exchange_n(&logged, &zero, 1, false, __ATOMIC_SEQ_CST,
 						__ATOMIC_SEQ_CST))
@@ -657,6 +617,8 @@ const struct fs_region_ops fs_region_dir_ops = {
 	.cachestat = rdir_cachestat,
 	.ns_open = rdir_ns_open,
 	.ns_close = rdir_ns_close,
+	.ns_get = rdir_ns_get,
+	.ns_put = rdir_ns_put,
 	.write = rdir_write,
 	.write_pipe = rdir_write_pipe,
 	.read = rdir_read,

@@ -62,6 +62,20 @@ struct fs_region_ops {
 	int (*ns_open)(struct fs_ns *n);
 	void (*ns_close)(struct fs_ns *n);
 	/*
+	 * n's data will be reached (a FUSE OPEN until its RELEASE, a power
+	 * failure's revert) until the matching ns_put: what the layout keeps
+	 * per namespace to reach it (a region directory's descriptors of the
+	 * namespace file, opened on demand) is ready and stays so meanwhile;
+	 * the data ops below and sync outside a persist are called only
+	 * between the two. 0, -ENFILE (the daemon's open-file limit, logged),
+	 * -EIO (n's file is not the one served any more: logged, n's sticky
+	 * error set) or -ENOMEM. NULL where the layout keeps nothing per
+	 * namespace (the region file: every namespace on the region's
+	 * descriptors).
+	 */
+	int (*ns_get)(struct fs_ns *n);
+	void (*ns_put)(struct fs_ns *n);
+	/*
 	 * A WRITE's data: recorded as dirty (fs_dirty_add, fs_dirty_mark_sync)
 	 * until the next sync; cached: a small write(2) that must not wait for
 	 * the disk (FS_WRITE_CACHED_MAX, nsfile.h). A failure sets n's sticky
