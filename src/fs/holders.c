@@ -76,8 +76,12 @@ bool fs_holder_holds(pid_t pid, const struct fs_holder_id *id)
 	return found;
 }
 
-/* pids (up to max) of the processes that hold the file; returns how many */
-unsigned fs_holders_of(const struct fs_holder_id *id, pid_t *pids, unsigned max)
+/*
+ * pids (up to max) of the processes but this one for which match(pid,
+ * arg) is true, in one pass over /proc; returns how many
+ */
+static unsigned proc_pids(bool (*match)(pid_t pid, const void *arg), const void *arg,
+			  pid_t *pids, unsigned max)
 {
 	pid_t self = getpid();
 	struct dirent *e;
@@ -92,11 +96,22 @@ unsigned fs_holders_of(const struct fs_holder_id *id, pid_t *pids, unsigned max)
 
 		if (*end || pid <= 0 || pid == self)
 			continue;
-		if (fs_holder_holds((pid_t)pid, id))
+		if (match((pid_t)pid, arg))
 			pids[n++] = (pid_t)pid;
 	}
 	closedir(proc);
 	return n;
+}
+
+static bool holds_id(pid_t pid, const void *id)
+{
+	return fs_holder_holds(pid, id);
+}
+
+/* pids (up to max) of the processes that hold the file; returns how many */
+unsigned fs_holders_of(const struct fs_holder_id *id, pid_t *pids, unsigned max)
+{
+	return proc_pids(holds_id, id, pids, max);
 }
 
 /*
@@ -345,37 +360,27 @@ static bool maps_line_names(const char *line, const char *name)
 	return pl > nl && path[pl - nl - 1] == '/' && !strncmp(path + pl - nl, name, nl);
 }
 
-unsigned fs_holders_named(const char *name, pid_t *pids, unsigned max)
+/* pid maps a file whose path ends in /name */
+static bool maps_name(pid_t pid, const void *name)
 {
 	char p[64], line[PATH_MAX + 256];
-	pid_t self = getpid();
-	struct dirent *e;
-	unsigned n = 0;
-	DIR *proc = opendir("/proc");
+	bool found = false;
+	FILE *maps;
 
-	if (!proc)
-		return 0;
-	while (n < max && (e = readdir(proc))) {
-		char *endp;
-		long pid = strtol(e->d_name, &endp, 10);
-		bool found = false;
-		FILE *maps;
-
-		if (*endp || pid <= 0 || pid == self)
-			continue;
-		snprintf(p, sizeof(p), "/proc/%ld/maps", pid);
-		maps = fopen(p, "re");
-		if (!maps)
-			continue;
-		while (!found && fgets(line, sizeof(line), maps)) {
-			found = maps_line_names(line, name);
-			while (!strchr(line, '\n') && fgets(line, sizeof(line), maps))
-				;
-		}
-		fclose(maps);
-		if (found)
-			pids[n++] = (pid_t)pid;
+	snprintf(p, sizeof(p), "/proc/%ld/maps", (long)pid);
+	maps = fopen(p, "re");
+	if (!maps)
+		return false;
+	while (!found && fgets(line, sizeof(line), maps)) {
+		found = maps_line_names(line, name);
+		while (!strchr(line, '\n') && fgets(line, sizeof(line), maps))
+			;
 	}
-	closedir(proc);
-	return n;
+	fclose(maps);
+	return found;
+}
+
+unsigned fs_holders_named(const char *name, pid_t *pids, unsigned max)
+{
+	return proc_pids(maps_name, name, pids, max);
 }
