@@ -101,48 +101,6 @@ static void *tls_buf(size_t len)
 	return fs_region_tls_buf(len);
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t w = pwrite(fd, p, len, (off_t)off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (w == 0)
-			return -ENOSPC;
-		p += w;
-		len -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	char *p = buf;
-
-	while (len > 0) {
-		ssize_t r = pread(fd, p, len, (off_t)off);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (r == 0)
-			return -ENODATA;
-		p += r;
-		len -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
-}
-
 static int rdir_open(struct ns_region *r, enum fs_backing backing, struct fs_rio **out)
 {
 	struct rdir_rio *rd = calloc(1, sizeof(*rd));
@@ -308,7 +266,7 @@ static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 			b = t;
 		}
 		if (b) {
-			rc = pwrite_all(x->dfd, b, len, off);
+			rc = fs_pwrite_all(x->dfd, b, len, off);
 			if (rc == 0) {
 				mark_wrote(x);
 				fs_dirty_mark_sync(n, len);
@@ -319,7 +277,7 @@ static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off
 				goto fail;
 		}
 	}
-	rc = pwrite_all(x->fd, buf, len, off);
+	rc = fs_pwrite_all(x->fd, buf, len, off);
 	if (rc < 0)
 		goto fail;
 	mark_wrote(x);
@@ -377,9 +335,9 @@ static int rdir_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 	if (!b)
 		return -ENOMEM;
 	if (dio_ok(n, len, off))
-		rc = pread_all(x->dfd, b, len, off);
+		rc = fs_pread_all(x->dfd, b, len, off);
 	if (rc == -EINVAL)
-		rc = pread_all(x->fd, b, len, off);
+		rc = fs_pread_all(x->fd, b, len, off);
 	if (rc < 0) {
 		fs_err("%s: read of %zu bytes at %llu failed: %s", n->devname, len,
 		       (unsigned long long)off, rc == -ENODATA ? "the namespace file "
@@ -394,11 +352,11 @@ static int rdir_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 static int rdir_read_page(struct fs_ns *n, void *buf, uint64_t p)
 {
 	struct rdir_ns *x = rn_of(n);
-	int rc = x->dfd >= 0 && !pt_on(x) ? pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
+	int rc = x->dfd >= 0 && !pt_on(x) ? fs_pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
 		 -EINVAL;
 
 	if (rc == -EINVAL)
-		rc = pread_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
+		rc = fs_pread_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
 	return rc;
 }
 
@@ -409,10 +367,10 @@ static int rdir_write_page(struct fs_ns *n, const void *buf, uint64_t p)
 
 	if (check_end(n, p * DIO_ALIGN, DIO_ALIGN))
 		return -ENXIO;
-	rc = x->dfd >= 0 && !pt_on(x) ? pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
+	rc = x->dfd >= 0 && !pt_on(x) ? fs_pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
 	     -EINVAL;
 	if (rc == -EINVAL)
-		rc = pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
+		rc = fs_pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
 	if (rc == 0)
 		mark_wrote(x);
 	return rc;
@@ -428,7 +386,7 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 	while (len > 0 && rc == 0) {
 		size_t l = len < BUF_SIZE ? (size_t)len : BUF_SIZE;
 
-		rc = pwrite_all(rn_of(n)->fd, z, l, off);
+		rc = fs_pwrite_all(rn_of(n)->fd, z, l, off);
 		if (rc == 0) {
 			mark_wrote(rn_of(n));
 			fs_dirty_add(n, off, l);

@@ -224,7 +224,7 @@ static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
  * a region file shortened behind the daemon; a write that makes no
  * progress -ENOSPC).
  */
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
 	const char *p = buf;
 
@@ -245,7 +245,7 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+int fs_pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
 	char *p = buf;
 
@@ -519,7 +519,7 @@ static int rfile_write(struct fs_ns *n, const void *buf, size_t len, uint64_t of
 			b = t;
 		}
 		if (b) {
-			rc = pwrite_all(rf->dfd, b, len, n->dpa + off);
+			rc = fs_pwrite_all(rf->dfd, b, len, n->dpa + off);
 			if (rc == 0) {
 				written_direct(n, len);
 				return 0;
@@ -529,7 +529,7 @@ static int rfile_write(struct fs_ns *n, const void *buf, size_t len, uint64_t of
 			/* alignment the device does not take: buffered */
 		}
 	}
-	rc = pwrite_all(rf->fd, buf, len, n->dpa + off);
+	rc = fs_pwrite_all(rf->fd, buf, len, n->dpa + off);
 	if (rc < 0)
 		goto fail;
 	fs_dirty_add(n, off, len);
@@ -581,9 +581,9 @@ static int rfile_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 	if (!b)
 		return -ENOMEM;
 	if (dio_ok(n, len, off))
-		rc = pread_all(rf->dfd, b, len, n->dpa + off);
+		rc = fs_pread_all(rf->dfd, b, len, n->dpa + off);
 	if (rc == -EINVAL)
-		rc = pread_all(rf->fd, b, len, n->dpa + off);
+		rc = fs_pread_all(rf->fd, b, len, n->dpa + off);
 	if (rc == -ENODATA) {
 		fs_err("%s: read of %zu bytes at %llu: the region file ends before "
 		       "it (truncated behind pmemfs)", n->devname, len,
@@ -610,10 +610,10 @@ static int rfile_read_page(struct fs_ns *n, void *buf, uint64_t p)
 {
 	struct fs_rio *rf = rf_of(n);
 	uint64_t off = n->dpa + p * DIO_ALIGN;
-	int rc = rf->dfd >= 0 ? pread_all(rf->dfd, buf, DIO_ALIGN, off) : -EINVAL;
+	int rc = rf->dfd >= 0 ? fs_pread_all(rf->dfd, buf, DIO_ALIGN, off) : -EINVAL;
 
 	if (rc == -EINVAL)	/* no O_DIRECT, or the device refuses the alignment */
-		rc = pread_all(rf->fd, buf, DIO_ALIGN, off);
+		rc = fs_pread_all(rf->fd, buf, DIO_ALIGN, off);
 	return rc;
 }
 
@@ -625,9 +625,9 @@ static int rfile_write_page(struct fs_ns *n, const void *buf, uint64_t p)
 
 	if (check_end(n, p * DIO_ALIGN, DIO_ALIGN))
 		return -ENXIO;	/* never grow the file back over a hole */
-	rc = rf->dfd >= 0 ? pwrite_all(rf->dfd, buf, DIO_ALIGN, off) : -EINVAL;
+	rc = rf->dfd >= 0 ? fs_pwrite_all(rf->dfd, buf, DIO_ALIGN, off) : -EINVAL;
 	if (rc == -EINVAL)
-		rc = pwrite_all(rf->fd, buf, DIO_ALIGN, off);
+		rc = fs_pwrite_all(rf->fd, buf, DIO_ALIGN, off);
 	return rc;
 }
 
@@ -646,7 +646,7 @@ static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
 	while (len > 0 && rc == 0) {
 		size_t l = len < chunk ? (size_t)len : chunk;
 
-		rc = pwrite_all(rf_of(n)->fd, z, l, n->dpa + off);
+		rc = fs_pwrite_all(rf_of(n)->fd, z, l, n->dpa + off);
 		if (rc == 0)
 			fs_dirty_add(n, off, l);
 		off += l;
