@@ -154,7 +154,8 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
  * powerfail.c: steps 2-4 (f->revert_lock held, the namespace marked
  * crashed), for crash_arm.c too. Not from a FUSE thread: step 3 notifies
  * the kernel. The first page that could not be put back (-ENXIO: past
- * the end of a shortened region file), or 0.
+ * the end of a shortened region file; -ESTALE: the namespace's own file
+ * was changed behind pmemfs, nothing put back), or 0.
  */
 int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
 		    uint64_t t0, struct fs_crash_result *res);

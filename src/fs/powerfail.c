@@ -105,6 +105,8 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	pthread_rwlock_unlock(&f->rw);
 	if (held)
 		fs_ns_io_put(n);
+	else if (rc == -EIO)
+		rc = -ESTALE;	/* its file changed behind pmemfs (fs_ns_io_get) */
 	fs_info("%s: power failure: %" PRIu64 " page%s reverted, %" PRIu64 " kept, %.3f ms",
 		n->devname, reverted, reverted == 1 ? "" : "s", kept,
 		(double)f->last.time_ns / 1e6);
@@ -191,6 +193,10 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 		rc = ns_err(-EIO, "'%s': saved pages lie past the end of the region file, "
 			    "which was truncated behind pmemfs: they cannot be put back "
 			    "(the namespace fails every later fsync)", file->name);
+	else if (rc == -ESTALE)
+		rc = ns_err(-EIO, "'%s': its namespace file was truncated behind pmemfs or "
+			    "replaced (the log says which): the saved pages cannot be put "
+			    "back (the namespace fails every later fsync)", file->name);
 	else if (rc < 0)
 		rc = ns_err(-EIO, "'%s': putting the saved pages back failed: %s (the "
 			    "namespace fails every later fsync)", file->name, strerror(-rc));

@@ -13,7 +13,7 @@ region_create "$R" 16M
 ns_create "$R" 2M ro --read-only >/dev/null
 pmemfs_start -o allow_other "$R"
 f=$MNT/region0/ro
-run_cmd setpriv --reuid=65534 --regid=65534 --clear-groups "$NSIO" check-byte "$f" 0 1 0
+run_cmd setpriv --reuid=65534 --regid=65534 --clear-groups "$NSIO_BIN" check-byte "$f" 0 1 0
 st=$(stat -c %a "$f")
 pmemfs_stop
 assert_eq 400 "$st" "mode of a read-only namespace under -o mode=0600 (default)"

@@ -93,13 +93,13 @@ case ",$sup," in *,default_permissions,*) ;; *) fail "allow_other without defaul
 run_cmd as_nobody ls "$MNT/region0"
 assert_eq 0 "$rc" "another user lists the region with allow_other ($err)"
 f=$MNT/region0/namespace0.0
-run_cmd as_nobody "$NSIO" check-byte "$f" 0 1 0
+run_cmd as_nobody "$NSIO_BIN" check-byte "$f" 0 1 0
 assert_contains "$err" "EACCES" "another user opens a 0600 namespace"
 chown 65534:65534 "$f" || fail "chown of a namespace file"
 chmod 0640 "$f" || fail "chmod of a namespace file"
 assert_eq "640 65534 65534" "$(stat -c '%a %u %g' "$f")" "after chown/chmod"
-as_nobody "$NSIO" write "$f" 0 4096 3 fsync || fail "the new owner cannot write"
-run_cmd as_nobody "$NSIO" write "$MNT/region0/namespace0.1" 0 10 1
+as_nobody "$NSIO_BIN" write "$f" 0 4096 3 fsync || fail "the new owner cannot write"
+run_cmd as_nobody "$NSIO_BIN" write "$MNT/region0/namespace0.1" 0 10 1
 assert_contains "$err" "EACCES" "another user writes someone else's namespace"
 pmemfs_stop
 FS_SHOW_LOG=0

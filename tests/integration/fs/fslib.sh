@@ -7,6 +7,9 @@ need_fuse
 set -e
 
 NSIO=$PMEMFS_BUILD_ROOT/tests/integration/fs/nsio
+# the binary itself, for files on the mount on either layout (another user
+# runs it: the source tree, where nsio_dir.sh is, may be private to root)
+NSIO_BIN=$NSIO
 # PMEMFS_LAYOUT=dir (the suites' second registration): every region the
 # tests create is a region directory (create-region --layout dir) at the
 # same path; nsio_dir.sh takes (region, dpa + off) to the namespace's file
