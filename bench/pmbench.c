@@ -7,6 +7,12 @@
  *                                    shared mapping, msync(MS_SYNC) that
  *                                    page; 256 pages in turn, pre-faulted.
  *                                    Prints "P50 P99" in microseconds.
+ *   pmbench fsynclat FILE COUNT MIB  the same with fsync(fd) after the
+ *                                    store (QEMU's answer to a guest's
+ *                                    flush), the first MIB mapped and all
+ *                                    of it in the page cache.
+ *   pmbench statlat FILE COUNT       stat(2) of FILE COUNT times; "P50 P99"
+ *                                    in microseconds.
  *   pmbench dirty FILE MIB           store to every page of the first MIB
  *                                    through a shared mapping, no msync;
  *                                    prints "ready" and waits for a signal
@@ -68,9 +74,17 @@ static int bench_cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int bench_msynclat(const char *file, unsigned long n)
+/*
+ * Latency of making one dirty page durable: msync(MS_SYNC) of the page
+ * (mib 0: a mapping of LAT_PAGES pages), or fsync(fd) after the store, as
+ * QEMU answers a virtio-pmem guest's flush (mib > 0: the first mib MiB are
+ * mapped and faulted in, so the whole mapping is in the page cache, as a
+ * guest's memory is, and the store goes to one of its first LAT_PAGES).
+ */
+static int bench_synclat(const char *file, unsigned long n, unsigned long mib)
 {
-	size_t len = (size_t)LAT_PAGES * PAGE;
+	size_t len = mib ? (size_t)mib << 20 : (size_t)LAT_PAGES * PAGE;
+	volatile char sink = 0;
 	double *lat, t0;
 	unsigned long i;
 	char *m;
@@ -88,6 +102,8 @@ static int bench_msynclat(const char *file, unsigned long n)
 	if (!lat)
 		return bench_fail("calloc for", file);
 	/* fault every page in and start from a clean mapping */
+	for (i = 0; i < len / PAGE; i++)
+		sink += m[i * PAGE];
 	for (i = 0; i < LAT_PAGES; i++)
 		m[i * PAGE]++;
 	if (msync(m, len, MS_SYNC) < 0)
@@ -97,8 +113,8 @@ static int bench_msynclat(const char *file, unsigned long n)
 
 		p[(i * 67) % PAGE]++;
 		t0 = bench_now();
-		if (msync(p, PAGE, MS_SYNC) < 0)
-			return bench_fail("msync", file);
+		if (mib ? fsync(fd) < 0 : msync(p, PAGE, MS_SYNC) < 0)
+			return bench_fail(mib ? "fsync" : "msync", file);
 		lat[i] = (bench_now() - t0) * 1e6;
 	}
 	qsort(lat, n, sizeof(*lat), bench_cmp_double);
@@ -106,6 +122,30 @@ static int bench_msynclat(const char *file, unsigned long n)
 	free(lat);
 	munmap(m, len);
 	close(fd);
+	return 0;
+}
+
+/* latency of stat(2) of FILE, as a file manager or QEMU's probes make it */
+static int bench_statlat(const char *file, unsigned long n)
+{
+	double *lat, t0;
+	unsigned long i;
+	struct stat st;
+
+	if (n == 0)
+		return errno = EINVAL, bench_fail("count of", "0");
+	lat = calloc(n, sizeof(*lat));
+	if (!lat)
+		return bench_fail("calloc for", file);
+	for (i = 0; i < n; i++) {
+		t0 = bench_now();
+		if (stat(file, &st) < 0)
+			return bench_fail("stat", file);
+		lat[i] = (bench_now() - t0) * 1e6;
+	}
+	qsort(lat, n, sizeof(*lat), bench_cmp_double);
+	printf("%.2f %.2f\n", lat[n / 2], lat[n * 99 / 100]);
+	free(lat);
 	return 0;
 }
 
@@ -265,7 +305,12 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	if (strcmp(mode, "msynclat") == 0 && argc == 4)
-		return bench_msynclat(argv[2], strtoul(argv[3], NULL, 0));
+		return bench_synclat(argv[2], strtoul(argv[3], NULL, 0), 0);
+	if (strcmp(mode, "fsynclat") == 0 && argc == 5 && strtoul(argv[4], NULL, 0) > 0)
+		return bench_synclat(argv[2], strtoul(argv[3], NULL, 0),
+				     strtoul(argv[4], NULL, 0));
+	if (strcmp(mode, "statlat") == 0 && argc == 4)
+		return bench_statlat(argv[2], strtoul(argv[3], NULL, 0));
 	if (strcmp(mode, "dirty") == 0 && argc == 4)
 		return bench_dirty(argv[2], strtoul(argv[3], NULL, 0));
 	if (strcmp(mode, "seqwrite") == 0 && argc == 4)
@@ -277,7 +322,8 @@ int main(int argc, char **argv)
 		return bench_resident(argv[2]);
 	if (strcmp(mode, "cached") == 0 && argc == 3)
 		return bench_cached(argv[2]);
-	fprintf(stderr, "usage: pmbench msynclat FILE COUNT | dirty FILE MIB |\n"
+	fprintf(stderr, "usage: pmbench msynclat FILE COUNT | fsynclat FILE COUNT MIB |\n"
+		"       statlat FILE COUNT | dirty FILE MIB |\n"
 		"       writer FILE MIB SECONDS | resident FILE | cached FILE |\n"
 		"       seqwrite FILE MIB\n");
 	return 2;

@@ -33,8 +33,8 @@ daemon), passthru (libfuse's passthrough_ll); ratios to plain.
                    checks that every row runs, the figures mean little
   --reps N         repetitions (default 3; medians over them)
   --rows ID,...    run only these rows (ids: seqwrite randwrite randread
-                   mmapseq mmaprand msync iso isowriter pagecache coldread
-                   cd cddir startup list qemu rss)
+                   mmapseq mmaprand msync iso isowriter fsync stat pagecache
+                   coldread cd cddir startup list qemu rss)
   --json FILE      where the JSON goes (default BUILD/bench/bench-DATE.json)
   --build-dir DIR  the meson build directory (default SRC/build-bench;
                    set up and built when needed)
@@ -106,7 +106,7 @@ else
 	REPS=${REPS:-3} MIB=1024 RR_SEC=3 LAT_N=2000 CD_N=200 LIST_N=20
 fi
 NS_MANY=500
-ALL_ROWS="seqwrite randwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cd cddir startup list qemu rss"
+ALL_ROWS="seqwrite randwrite randread mmapseq mmaprand msync iso isowriter fsync stat pagecache coldread cd cddir startup list qemu rss"
 ROWS=${ROWS//,/ }
 # the label-scaling rows (issue 16 item 8): namespaces already in the region
 # of the create + destroy row, and the open of the largest label area the
@@ -120,7 +120,7 @@ done
 want() { case " $ROWS " in *" $1 "*) return 0 ;; esac; return 1; }
 # the rows with a dir column, and the dir layout's create + destroy
 NEED_DIR=0
-for r in seqwrite randwrite randread mmapseq mmaprand msync iso isowriter pagecache coldread cddir qemu; do
+for r in seqwrite randwrite randread mmapseq mmaprand msync iso isowriter fsync stat pagecache coldread cddir qemu; do
 	! want $r || NEED_DIR=1
 done
 
@@ -371,7 +371,22 @@ dirty_stop() {
 if want msync || want iso || want isowriter; then
 	declare -A L=()
 	for ((r = 0; r < REPS; r++)); do
-		for s in plain pmemfs dir; do
+		# the sides in turn, each first once (the same rotation as the
+		# throughput rows); "own": dir's dns1 as the file in the region
+		# directory, without FUSE, idle only: the spread the file
+		# system itself shows between two files
+		case $((r % 3)) in
+		0) sides="plain pmemfs dir own" ;; 1) sides="pmemfs dir own plain" ;;
+		*) sides="dir own plain pmemfs" ;;
+		esac
+		for s in $sides; do
+			if [ $s = own ]; then
+				[ "$HAVE_DIR" = 1 ] && want msync || continue
+				drop_caches
+				read -r a b <<<"$(lat_pair "$DNS1_FILE")"
+				L[own.idle50]+=" $a" L[own.idle99]+=" $b"
+				continue
+			fi
 			f=$(file_of $s)
 			[ "$f" != - ] || continue
 			case $s in plain) other=$PLAIN2 ;; pmemfs) other=$NS2 ;; dir) other=$DNS2 ;; esac
@@ -401,11 +416,15 @@ if want msync || want iso || want isowriter; then
 	med() { median <<<"${L[$1]:-}"; }
 	sj=$(samples_json plain_p50 "${L[plain.idle50]}" plain_p99 "${L[plain.idle99]}" \
 		pmemfs_p50 "${L[pmemfs.idle50]}" pmemfs_p99 "${L[pmemfs.idle99]}" \
-		dir_p50 "${L[dir.idle50]:-}" dir_p99 "${L[dir.idle99]:-}")
+		dir_p50 "${L[dir.idle50]:-}" dir_p99 "${L[dir.idle99]:-}" \
+		dir_file_p50 "${L[own.idle50]:-}" dir_file_p99 "${L[own.idle99]:-}")
 	if want msync; then
+		note=
+		[ -z "${L[own.idle50]:-}" ] ||
+			note="dir's namespace file itself, in the region directory, without FUSE: p50 $(fmt "$(med own.idle50)") us ($(fmt "$(ratio "$(med own.idle50)" "$(med plain.idle50)")") of plain), p99 $(fmt "$(med own.idle99)") us ($(fmt "$(ratio "$(med own.idle99)" "$(med plain.idle99)")"))"
 		row msync_p50 "msync(MS_SYNC) of one dirty 4 KiB page, p50" us \
 			"$(med plain.idle50)" "$(med pmemfs.idle50)" "" \
-			"$(ratio "$(med pmemfs.idle50)" "$(med plain.idle50)")" le 1.2 "" "$sj" \
+			"$(ratio "$(med pmemfs.idle50)" "$(med plain.idle50)")" le 1.2 "$note" "$sj" \
 			"$(med dir.idle50)" "$(ratio "$(med dir.idle50)" "$(med plain.idle50)")" le 1.1
 		row msync_p99 "msync(MS_SYNC) of one dirty 4 KiB page, p99" us \
 			"$(med plain.idle99)" "$(med pmemfs.idle99)" "" \
@@ -446,6 +465,7 @@ if want msync || want iso || want isowriter; then
 			"$(med dir.wr99)" "$(ratio "$(med dir.wr99)" "$(med dir.idle99)")" "" ""
 	fi
 fi
+. "$SRC/bench/rows_guest.sh"
 
 # --- page cache after writing MIB through the file and fsync: the file's
 # resident pages (mincore), for pmemfs plus the region file's own; for

@@ -577,7 +577,10 @@ static const struct pc_usage stats_usage = {
 		 "flush, fsync, fallocate, release, ...), bytes_read, bytes_written,\n"
 		 "bytes_persisted, fsyncs, errors (requests answered with an error), and\n"
 		 "flush_latency_us: the persist latency histogram, the non-empty buckets\n"
-		 "as {\"min\": us, \"max\": us, \"count\": n}. Counters start at mount.",
+		 "as {\"min\": us, \"max\": us, \"count\": n}. Counters start at mount.\n"
+		 "bytes_persisted counts what came through the daemon: stores through a\n"
+		 "mapping passed through (list -v: \"backing\":\"passthrough\") go to the\n"
+		 "namespace's file directly and are made durable uncounted.",
 	.exits = "  254  ENOENT: no such namespace\n"
 		 "  250  ENXIO: the namespace is not served (disabled, ...)\n"
 		 PC_DAEMON_EXITS PC_TARGET_EXITS,

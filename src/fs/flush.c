@@ -159,15 +159,10 @@ int fs_ns_persist(struct fs_ns *n)
 		goto out;
 
 	/*
-	 * passed through: what mappings stored unseen is what the file's
-	 * page cache holds not yet durable (cachestat; 0 where unknown)
+	 * passed through: what mappings stored unseen is not counted in
+	 * bytes_persisted; counting it (cachestat(2) of the whole file) walks
+	 * every cached page, 43 us for 1 GiB, on each flush of a guest
 	 */
-	if (__atomic_load_n(&n->pt_used, __ATOMIC_ACQUIRE)) {
-		uint64_t cached = 0;
-
-		if (n->rops->cachestat(n->rio, n, &cached) == 0 && cached > d.bytes)
-			d.bytes = cached;
-	}
 	err = n->rops->sync(n, &d, &what);
 	if (err) {
 		fs_ns_set_error(n, err, what);

@@ -95,6 +95,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->time_gran = 1;
 	/* after the writeback cache's fate: the kernel allows one or the other */
 	fs_pt_init(&d->pt, conn->want & FUSE_CAP_WRITEBACK_CACHE);
+	d->itable.passthrough = d->pt.active;
 	pthread_mutex_lock(&d->init_lock);
 	d->init_done = true;
 	pthread_cond_broadcast(&d->init_cond);
@@ -143,7 +144,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (i->ns)
 		fs_stats_req(&i->ns->stats, FS_OP_GETATTR);
 	fs_inode_stat(&d->itable, i, &st);
-	fuse_reply_attr(req, &st, fs_inode_attr_timeout(i, d->cfg.timeout));
+	fuse_reply_attr(req, &st, fs_inode_attr_timeout(&d->itable, i, d->cfg.timeout));
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -201,7 +202,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		i->ctime = now;
 	fs_inode_stat_locked(i, &st);
 	pthread_rwlock_unlock(&d->itable.lock);
-	fuse_reply_attr(req, &st, fs_inode_attr_timeout(i, d->cfg.timeout));
+	fuse_reply_attr(req, &st, fs_inode_attr_timeout(&d->itable, i, d->cfg.timeout));
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

@@ -306,7 +306,7 @@ int fs_inode_lookup(struct fs_inode_table *t, fuse_ino_t parent, const char *nam
 	__atomic_fetch_add(&c->nlookup, 1, __ATOMIC_SEQ_CST);
 	e->ino = c->ino;
 	e->generation = 0;
-	e->attr_timeout = fs_inode_attr_timeout(c, timeout);
+	e->attr_timeout = fs_inode_attr_timeout(t, c, timeout);
 	e->entry_timeout = timeout;
 	fs_inode_stat_locked(c, &e->attr);
 out:
@@ -348,14 +348,16 @@ void fs_inode_release_handle(struct fs_inode_table *t, struct fs_inode *i)
 	pthread_rwlock_unlock(&t->lock);
 }
 
-double fs_inode_attr_timeout(const struct fs_inode *ino, double timeout)
+double fs_inode_attr_timeout(const struct fs_inode_table *t, const struct fs_inode *ino,
+			      double timeout)
 {
 	/*
 	 * data changes the daemon does not see (a passthrough mapping's
 	 * stores) move the times with no request to invalidate the kernel's
-	 * copy: it asks every time
+	 * copy: it asks every time. Without passthrough on the connection
+	 * the daemon sees every change, and the attributes are cached.
 	 */
-	if (ino->ns && ino->ns->rops && ino->ns->rops->refresh_times)
+	if (t->passthrough && ino->ns && ino->ns->rops && ino->ns->rops->refresh_times)
 		return 0;
 	return timeout;
 }

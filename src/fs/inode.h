@@ -70,6 +70,11 @@ struct fs_inode_table {
 	/* linked inodes by (parent, name): lookups cost no walk of a directory */
 	struct fs_inode **h;
 	size_t hmask, hcount;
+	/*
+	 * FUSE passthrough is on for the connection (set at INIT): mappings
+	 * of a layout's own files may move their times unseen
+	 */
+	bool passthrough;
 };
 
 int fs_itable_init(struct fs_inode_table *t, uid_t uid, gid_t gid,
@@ -119,9 +124,13 @@ void fs_inode_release_handle(struct fs_inode_table *t, struct fs_inode *ino);
 
 /* stat of an inode; caller holds the lock (read or write). */
 void fs_inode_stat_locked(const struct fs_inode *ino, struct stat *st);
-/* the attribute timeout for ino's replies: timeout, or 0 where its data
- * can change unseen by the daemon (region_ops refresh_times) */
-double fs_inode_attr_timeout(const struct fs_inode *ino, double timeout);
+/*
+ * the attribute timeout for ino's replies: timeout, or 0 where its data
+ * can change unseen by the daemon (region_ops refresh_times, with
+ * passthrough on t's connection)
+ */
+double fs_inode_attr_timeout(const struct fs_inode_table *t, const struct fs_inode *ino,
+			      double timeout);
 /* The same, taking the read lock. */
 void fs_inode_stat(struct fs_inode_table *t, const struct fs_inode *ino,
 		   struct stat *st);
