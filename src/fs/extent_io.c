@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,62 +20,10 @@
 #include "fs/extent_io.h"
 #include "fs/log.h"
 #include "fs/nsfile.h"
+#include "fs/thread_buf.h"
 
 #define DIO_ALIGN FS_NS_PAGE
-#define BUF_SIZE (1u << 20)	/* libfuse's largest request */
-
-/*
- * A page-aligned per-thread buffer for O_DIRECT (a WRITE's data copied
- * there when it is not page-aligned; READs), freed when the thread ends
- * (a __thread pointer leaked it: ASan's leak check at every unmount). (A
- * WRITE's data drained from libfuse's pipe has its own, data.c.)
- */
-struct tls_buf {
-	void *p;
-	size_t cap;
-};
-
-static pthread_key_t tls_key;
-static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
-
-static void tls_free(void *arg)
-{
-	struct tls_buf *b = arg;
-
-	free(b->p);
-	free(b);
-}
-
-static void tls_key_init(void)
-{
-	pthread_key_create(&tls_key, tls_free);
-}
-
-/* the calling thread's buffer, page-aligned, of at least len bytes */
-static void *tls_buf(size_t len)
-{
-	struct tls_buf *b;
-
-	pthread_once(&tls_once, tls_key_init);
-	b = pthread_getspecific(tls_key);
-	if (!b) {
-		b = calloc(1, sizeof(*b));
-		if (!b)
-			return NULL;
-		pthread_setspecific(tls_key, b);
-	}
-	if (b->cap < len) {
-		void *p;
-		size_t cap = len < BUF_SIZE ? BUF_SIZE : len;
-
-		if (posix_memalign(&p, DIO_ALIGN, cap))
-			return NULL;
-		free(b->p);
-		b->p = p;
-		b->cap = cap;
-	}
-	return b->p;
-}
+#define BUF_SIZE (1u << 20)	/* zeroes written at a time */
 
 int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
@@ -202,7 +149,7 @@ int fs_extent_io_write(struct fs_ns *n, const struct fs_extent_io *e, const void
 		const void *b = buf;
 
 		if ((uintptr_t)buf % DIO_ALIGN) {	/* O_DIRECT needs aligned memory */
-			void *t = tls_buf(len);
+			void *t = fs_thread_buf(FS_THREAD_BUF_IO, len);
 
 			if (t)
 				memcpy(t, buf, len);
@@ -274,7 +221,7 @@ int fs_extent_io_write_pipe(struct fs_ns *n, const struct fs_extent_io *e, int p
 int fs_extent_io_read(struct fs_ns *n, const struct fs_extent_io *e, size_t len,
 		      uint64_t off, void **out)
 {
-	void *b = tls_buf(len);
+	void *b = fs_thread_buf(FS_THREAD_BUF_IO, len);
 	int rc = -EINVAL;
 
 	if (!b)
