@@ -120,6 +120,12 @@ static int block_signals(void)
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
 		return -errno;
+	/*
+	 * a write reaching past a file-size limit (ulimit -f) is cut short and
+	 * fails with EFBIG: that namespace's error, never the daemon's death
+	 */
+	if (sigaction(SIGXFSZ, &sa, NULL) < 0)
+		return -errno;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

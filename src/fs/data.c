@@ -10,14 +10,13 @@
  * has; nothing they do calls back up here.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fs/fault_hook.h"
 #include "fs/log.h"
 #include "fs/nsfile.h"
+#include "fs/thread_buf.h"
 
 /* set by fs_data_write_cached() for the WRITE this thread serves */
 static __thread bool write_cached;
@@ -29,59 +28,9 @@ void fs_data_write_cached(bool cached)
 
 /* ---- a WRITE's data drained from libfuse's pipe when it cannot be spliced ---- */
 
-#define PIPE_BUF_MIN (1u << 20)	/* libfuse's largest request */
-#define PIPE_BUF_ALIGN 4096u	/* so that the layout may write it O_DIRECT */
-
-struct pipe_buf {
-	void *p;
-	size_t cap;
-};
-
-static pthread_key_t pipe_key;
-static pthread_once_t pipe_once = PTHREAD_ONCE_INIT;
-
-static void pipe_buf_free(void *arg)
-{
-	struct pipe_buf *b = arg;
-
-	free(b->p);
-	free(b);
-}
-
-static void pipe_key_init(void)
-{
-	pthread_key_create(&pipe_key, pipe_buf_free);
-}
-
-/* this thread's page-aligned buffer of at least len bytes */
-static void *pipe_buf(size_t len)
-{
-	struct pipe_buf *b;
-
-	pthread_once(&pipe_once, pipe_key_init);
-	b = pthread_getspecific(pipe_key);
-	if (!b) {
-		b = calloc(1, sizeof(*b));
-		if (!b)
-			return NULL;
-		pthread_setspecific(pipe_key, b);
-	}
-	if (b->cap < len) {
-		void *p;
-		size_t cap = len < PIPE_BUF_MIN ? PIPE_BUF_MIN : len;
-
-		if (posix_memalign(&p, PIPE_BUF_ALIGN, cap))
-			return NULL;
-		free(b->p);
-		b->p = p;
-		b->cap = cap;
-	}
-	return b->p;
-}
-
 int fs_data_drain_pipe(int pipefd, size_t len, void **out)
 {
-	char *b = pipe_buf(len);
+	char *b = fs_thread_buf(FS_THREAD_BUF_PIPE, len);
 	size_t done = 0;
 
 	if (!b)

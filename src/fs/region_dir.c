@@ -2,12 +2,14 @@
 /*
  * The region directory layout (region_ops.h: fs_region_dir_ops; the core's
  * side is src/ns/region_dir.c): each namespace's data is a file of its
- * own, DIR/ns-<uuid>, its bytes at offset 0. The data path is the region
- * file's (region_io.c) at offset 0 of that file: page-aligned WRITEs
- * O_DIRECT (spliced from libfuse's pipe when they are page-cache pages),
- * the rest buffered pwrite recorded as dirty extents; sync is
- * sync_file_range of each extent + fdatasync of the namespace's own file,
- * then POSIX_FADV_DONTNEED; cachestat(2) on that file.
+ * own, DIR/ns-<uuid>, its bytes at offset 0. This file says where they
+ * are (that file's descriptors, ext_of); how they move is extent_io.c, as
+ * for the region file: page-aligned WRITEs O_DIRECT (spliced from
+ * libfuse's pipe when they are page-cache pages), the rest buffered pwrite
+ * recorded as dirty extents; sync is sync_file_range of each extent +
+ * fdatasync of the namespace's own file, then POSIX_FADV_DONTNEED;
+ * cachestat(2) on that file. A discard zeroes keeping the blocks (the
+ * file stays preallocated).
  *
  * Descriptors on demand (region_dir_fd.c; issue 16.5's rule: a region
  * whose label area can describe it mounts and serves every namespace
@@ -83,23 +85,11 @@
 #include "ns/namespace.h"
 #include "ns/region.h"
 
+#include "fs/extent_io.h"
 #include "fs/log.h"
 #include "fs/nsfile.h"
 #include "fs/region_dir.h"
 #include "fs/region_ops.h"
-
-#define DIO_ALIGN 4096u
-#define BUF_SIZE (1u << 20)
-
-/*
- * a page-aligned per-thread buffer of at least len bytes (O_DIRECT, READ):
- * the region file's (region_io.c), freed when the thread ends (a __thread
- * pointer of its own leaked it: ASan's leak check at every unmount)
- */
-static void *tls_buf(size_t len)
-{
-	return fs_region_tls_buf(len);
-}
 
 static int rdir_open(struct ns_region *r, enum fs_backing backing, struct fs_rio **out)
 {
@@ -225,264 +215,80 @@ static void rdir_refresh_times(struct fs_ns *n)
 	pthread_mutex_unlock(&x->mu);
 }
 
-static bool dio_ok(const struct fs_ns *n, size_t len, uint64_t off)
-{
-	return rn_of(n)->dfd >= 0 && !pt_on(rn_of(n)) && len > 0 && off % DIO_ALIGN == 0 &&
-	       len % DIO_ALIGN == 0;
-}
+static const struct fs_extent_names rdir_names = FS_EXTENT_NAMES("namespace file");
 
-/* the file still reaches past [off, off+len): 0, or -EIO, sticky (region_io.c) */
-static int check_end(struct fs_ns *n, uint64_t off, uint64_t len)
+/*
+ * Where n's bytes are (the caller holds a pin, or n->flush_lock): its own
+ * file at 0, preallocated; passed through, only through its page cache
+ */
+static const struct fs_extent_io *ext_of(const struct fs_ns *n, struct fs_extent_io *e)
 {
-	struct stat st;
+	struct rdir_ns *x = rn_of(n);
+	bool pt = pt_on(x);
 
-	if (fstat(rn_of(n)->fd, &st) < 0 || (uint64_t)st.st_size >= off + len)
-		return 0;
-	if (!fs_ns_error(n))
-		fs_err("%s: its namespace file is %llu bytes, shorter than the "
-		       "namespace (%llu bytes): it was truncated behind pmemfs",
-		       n->devname, (unsigned long long)st.st_size,
-		       (unsigned long long)n->size);
-	fs_ns_set_error(n, EIO, "write past the end of the shortened namespace file");
-	return -EIO;
+	*e = (struct fs_extent_io){
+		.fd = x->fd,
+		.dfd = pt ? -1 : x->dfd,
+		.flags = FS_EXTENT_KEEP_BLOCKS | (pt ? FS_EXTENT_CACHED : 0),
+		.wrote = &x->wrote,
+		.names = &rdir_names,
+	};
+	return e;
 }
 
 static int rdir_write(struct fs_ns *n, const void *buf, size_t len, uint64_t off,
 		      bool cached)
 {
-	struct rdir_ns *x = rn_of(n);
-	int rc;
+	struct fs_extent_io e;
 
-	if (check_end(n, off, len))
-		return -EIO;
-	if (!cached && dio_ok(n, len, off)) {
-		const void *b = buf;
-
-		if ((uintptr_t)buf % DIO_ALIGN) {
-			void *t = tls_buf(len);
-
-			if (t)
-				memcpy(t, buf, len);
-			b = t;
-		}
-		if (b) {
-			rc = fs_pwrite_all(x->dfd, b, len, off);
-			if (rc == 0) {
-				mark_wrote(x);
-				fs_dirty_mark_sync(n, len);
-				fs_stats_add(&n->stats.bytes_written, len);
-				return 0;
-			}
-			if (rc != -EINVAL)
-				goto fail;
-		}
-	}
-	rc = fs_pwrite_all(x->fd, buf, len, off);
-	if (rc < 0)
-		goto fail;
-	mark_wrote(x);
-	fs_dirty_add(n, off, len);
-	fs_stats_add(&n->stats.bytes_written, len);
-	return 0;
-fail:
-	fs_ns_set_error(n, -rc, "write to the namespace file");
-	return -EIO;
+	return fs_extent_io_write(n, ext_of(n, &e), buf, len, off, cached);
 }
 
 static int rdir_write_pipe(struct fs_ns *n, int pipefd, size_t len, uint64_t off)
 {
-	struct rdir_ns *x = rn_of(n);
-	/* passed through: into the file's page cache (one copy), a dirty extent */
-	bool pt = pt_on(x);
-	loff_t pos = (loff_t)off;
-	size_t done = 0;
-	int rc;
+	struct fs_extent_io e;
 
-	if (!pt && !dio_ok(n, len, off))
-		return -EAGAIN;
-	if (check_end(n, off, len))
-		return -EIO;
-	while (done < len) {
-		ssize_t w = splice(pipefd, NULL, pt ? x->fd : x->dfd, &pos, len - done,
-				   SPLICE_F_MOVE);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = w < 0 ? -errno : -EIO;
-			if (done == 0 && (rc == -EINVAL || rc == -EOPNOTSUPP))
-				return -EAGAIN;
-			fs_ns_set_error(n, -rc, "splice to the namespace file");
-			return -EIO;
-		}
-		done += (size_t)w;
-	}
-	mark_wrote(x);
-	if (pt)
-		fs_dirty_add(n, off, len);
-	else
-		fs_dirty_mark_sync(n, len);
-	fs_stats_add(&n->stats.bytes_written, len);
-	return 0;
+	return fs_extent_io_write_pipe(n, ext_of(n, &e), pipefd, len, off);
 }
 
 static int rdir_read(struct fs_ns *n, size_t len, uint64_t off, void **out)
 {
-	struct rdir_ns *x = rn_of(n);
-	void *b = tls_buf(len);
-	int rc = -EINVAL;
+	struct fs_extent_io e;
 
-	if (!b)
-		return -ENOMEM;
-	if (dio_ok(n, len, off))
-		rc = fs_pread_all(x->dfd, b, len, off);
-	if (rc == -EINVAL)
-		rc = fs_pread_all(x->fd, b, len, off);
-	if (rc < 0) {
-		fs_err("%s: read of %zu bytes at %llu failed: %s", n->devname, len,
-		       (unsigned long long)off, rc == -ENODATA ? "the namespace file "
-		       "ends before it (truncated behind pmemfs)" : strerror(-rc));
-		return -EIO;
-	}
-	fs_stats_add(&n->stats.bytes_read, len);
-	*out = b;
-	return 0;
+	return fs_extent_io_read(n, ext_of(n, &e), len, off, out);
 }
 
 static int rdir_read_page(struct fs_ns *n, void *buf, uint64_t p)
 {
-	struct rdir_ns *x = rn_of(n);
-	int rc = x->dfd >= 0 && !pt_on(x) ? fs_pread_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
-		 -EINVAL;
+	struct fs_extent_io e;
 
-	if (rc == -EINVAL)
-		rc = fs_pread_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
-	return rc;
+	return fs_extent_io_read_page(ext_of(n, &e), buf, p);
 }
 
 static int rdir_write_page(struct fs_ns *n, const void *buf, uint64_t p)
 {
-	struct rdir_ns *x = rn_of(n);
-	int rc;
+	struct fs_extent_io e;
 
-	if (check_end(n, p * DIO_ALIGN, DIO_ALIGN))
-		return -ENXIO;
-	rc = x->dfd >= 0 && !pt_on(x) ? fs_pwrite_all(x->dfd, buf, DIO_ALIGN, p * DIO_ALIGN) :
-	     -EINVAL;
-	if (rc == -EINVAL)
-		rc = fs_pwrite_all(x->fd, buf, DIO_ALIGN, p * DIO_ALIGN);
-	if (rc == 0)
-		mark_wrote(x);
-	return rc;
-}
-
-static int write_zeroes(struct fs_ns *n, uint64_t off, uint64_t len)
-{
-	void *z = calloc(1, BUF_SIZE);
-	int rc = 0;
-
-	if (!z)
-		return -ENOMEM;
-	while (len > 0 && rc == 0) {
-		size_t l = len < BUF_SIZE ? (size_t)len : BUF_SIZE;
-
-		rc = fs_pwrite_all(rn_of(n)->fd, z, l, off);
-		if (rc == 0) {
-			mark_wrote(rn_of(n));
-			fs_dirty_add(n, off, l);
-		}
-		off += l;
-		len -= l;
-	}
-	free(z);
-	return rc;
+	return fs_extent_io_write_page(n, ext_of(n, &e), buf, p);
 }
 
 static int rdir_fallocate(struct fs_ns *n, int mode, uint64_t off, uint64_t len)
 {
-	int fd = rn_of(n)->fd, rc;
+	struct fs_extent_io e;
 
-	if (check_end(n, off, len))
-		return -EIO;
-	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
-		/*
-		 * a discard zeroes, keeping the blocks: the file stays
-		 * preallocated (no hole a mapping could SIGBUS on)
-		 */
-		if (fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
-			      (off_t)off, (off_t)len) == 0) {
-			mark_wrote(rn_of(n));
-			fs_dirty_mark_sync(n, 0);
-			return 0;
-		}
-		rc = -errno;
-		if (rc != -EOPNOTSUPP && rc != -ENOSYS) {
-			fs_err("%s: fallocate(0x%x) of the namespace file failed: %s",
-			       n->devname, mode, strerror(-rc));
-			return rc;
-		}
-		rc = write_zeroes(n, off, len);
-		if (rc < 0) {
-			fs_ns_set_error(n, -rc, "writing zeroes to the namespace file");
-			return -EIO;
-		}
-		return 0;
-	}
-	/* mode 0: the file is preallocated already; reserve again all the same */
-	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) < 0) {
-		rc = -errno;
-		return rc == -EOPNOTSUPP || rc == -ENOSYS ? 0 : rc;
-	}
-	mark_wrote(rn_of(n));
-	fs_dirty_mark_sync(n, 0);
-	return 0;
+	return fs_extent_io_fallocate(n, ext_of(n, &e), mode, off, len);
 }
 
+/*
+ * The file's own write-back errors are n's (no probe); closed (fd -1):
+ * what was written through it was fdatasynced at its close
+ */
 static int rdir_sync(struct fs_ns *n, const struct fs_dirty *d, const char **what)
 {
-	/* stable: a persist holds n->flush_lock, a power failure a pin */
-	int fd = rn_of(n)->fd, err = 0;
-	const char *w = "sync_file_range of the namespace file";
-	unsigned i;
+	struct fs_extent_io e;
 
-	/*
-	 * closed: what was written through it was fdatasynced at its close
-	 * (an error met there is n's sticky error already)
-	 */
-	if (fd < 0)
-		return 0;
-	/* before the calls: a write after them sets it again */
-	__atomic_store_n(&rn_of(n)->wrote, false, __ATOMIC_RELAXED);
-	if (pt_on(rn_of(n))) {
-		/*
-		 * passed through: a mapping's stores dirtied pages nobody
-		 * listed; the whole file, and its page cache stays (it is the
-		 * mapping's)
-		 */
-		err = rdir_sync_call(fd, false, 0, 0);
-		if (err && what)
-			*what = "fdatasync of the namespace file";
-		return err;
-	}
-	if (d && d->whole)
-		err = rdir_sync_call(fd, true, 0, n->size);
-	for (i = 0; d && !d->whole && i < d->n && !err; i++)
-		err = rdir_sync_call(fd, true, d->ext[i].off, d->ext[i].len);
-	if (!err) {
-		w = "fdatasync of the namespace file";
-		err = rdir_sync_call(fd, false, 0, 0);
-	}
-	if (err) {
-		if (what)
-			*what = w;
-		return err;
-	}
-	if (d && d->whole)
-		posix_fadvise(fd, 0, (off_t)n->size, POSIX_FADV_DONTNEED);
-	for (i = 0; d && !d->whole && i < d->n; i++)
-		posix_fadvise(fd, (off_t)d->ext[i].off, (off_t)d->ext[i].len,
-			      POSIX_FADV_DONTNEED);
-	return 0;
+	/* stable: a persist holds n->flush_lock, a power failure a pin */
+	return fs_extent_io_sync(n, ext_of(n, &e), d, what);
 }
 
 /*
@@ -514,18 +320,6 @@ static int rdir_file_busy(struct fs_rio *rio, struct ns_namespace *ns)
 	return rc;
 }
 
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
-
-struct rdir_cs_range {
-	uint64_t off, len;
-};
-
-struct rdir_cs {
-	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
-};
-
 /*
  * cachestat(2) of n's own file (n NULL: of the region file, whether it
  * can), under its mu (not closed meanwhile); a closed file has nothing
@@ -533,38 +327,18 @@ struct rdir_cs {
  */
 static int rdir_cachestat(struct fs_rio *rio, const struct fs_ns *n, uint64_t *bytes)
 {
-	struct rdir_cs_range r = { 0, n ? n->size : 1 };
-	struct rdir_cs cs;
-	long page = sysconf(_SC_PAGESIZE);
 	struct rdir_ns *x = n ? rn_of(n) : NULL;
-	int fd, rc;
+	int rc = 0;
 
-	static int logged;	/* atomic */
-	int zero = 0;
-
-	if (x)
-		pthread_mutex_lock(&x->mu);
-	fd = x ? x->fd : ns_region_fd(rd_of(rio)->r);
-	rc = fd < 0 ? 0 : (int)syscall(__NR_cachestat, fd, &r, &cs, 0);
-	rc = rc < 0 ? errno : 0;
-	if (x)
-		pthread_mutex_unlock(&x->mu);
-	if (fd < 0) {
+	if (!x)
+		return fs_extent_io_cachestat(ns_region_fd(rd_of(rio)->r), 0, 1, bytes);
+	pthread_mutex_lock(&x->mu);
+	if (x->fd < 0)
 		*bytes = 0;
-		return 0;
-	}
-	if (rc) {
-		int err = rc;
-
-		if (__atomic_compare_exchange_n(&logged, &zero, 1, false, __ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST))
-			fs_info("cachestat(2) failed: %s%s: the page-cache part of the bytes "
-				"not yet durable is shown as unknown (null) in 'pmemctl list -v'",
-				strerror(err), err == ENOSYS ? " (Linux < 6.5)" : "");
-		return -err;
-	}
-	*bytes = (cs.nr_dirty + cs.nr_writeback) * (uint64_t)(page > 0 ? page : 4096);
-	return 0;
+	else
+		rc = fs_extent_io_cachestat(x->fd, 0, n->size, bytes);
+	pthread_mutex_unlock(&x->mu);
+	return rc;
 }
 
 const struct fs_region_ops fs_region_dir_ops = {

@@ -70,8 +70,6 @@ static inline void mark_wrote(struct rdir_ns *x)
 		__atomic_store_n(&x->wrote, true, __ATOMIC_RELAXED);
 }
 
-/* region_dir_fd.c: one sync call on a namespace file, 0 or the positive errno */
-int rdir_sync_call(int fd, bool range, uint64_t off, uint64_t len);
 /* region_dir_fd.c: the table's ns_open, ns_close, ns_get, ns_put */
 int rdir_ns_open(struct fs_ns *n);
 void rdir_ns_close(struct fs_ns *n);

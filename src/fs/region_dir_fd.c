@@ -23,6 +23,7 @@
 #include "ns/error.h"
 #include "ns/region.h"
 
+#include "fs/extent_io.h"
 #include "fs/log.h"
 #include "fs/region_dir.h"
 
@@ -45,25 +46,6 @@ static struct {
 
 /* opens refused for the open-file limit since the last one that worked */
 static unsigned refused;	/* atomic */
-
-/* one sync call on n's own file: 0 or the positive errno */
-int rdir_sync_call(int fd, bool range, uint64_t off, uint64_t len)
-{
-	int rc;
-
-	if (range)
-		rc = sync_file_range(fd, (off64_t)off, (off64_t)len,
-				     SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-				     SYNC_FILE_RANGE_WAIT_AFTER);
-	else
-		while ((rc = fdatasync(fd)) < 0 && errno == EINTR)
-			;
-	if (rc == 0)
-		return 0;
-	if (range && (errno == EINVAL || errno == ESPIPE))
-		return 0;	/* no write-back (tmpfs) */
-	return errno;
-}
 
 /* ---- descriptors on demand ---- */
 
@@ -191,7 +173,7 @@ static void files_close(struct rdir_ns *x)
 	if (pt_on(x))
 		rdir_fold_mtime(x, false);	/* the last mapping's stores */
 	if (__atomic_load_n(&x->wrote, __ATOMIC_RELAXED)) {
-		err = rdir_sync_call(x->fd, false, 0, 0);
+		err = fs_sync_call(x->fd, false, 0, 0);
 		if (err)
 			fs_ns_set_error(x->n, err, "fdatasync of the namespace file before "
 					"closing it");

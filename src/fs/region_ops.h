@@ -134,20 +134,6 @@ struct fs_region_ops {
 	void (*refresh_times)(struct fs_ns *n);
 };
 
-/*
- * region_io.c: the calling thread's page-aligned buffer of at least len
- * bytes (NULL: out of memory), valid until its next call on this thread
- * and freed when the thread ends; for a layout's bounce and READ buffers
- */
-void *fs_region_tls_buf(size_t len);
-/*
- * region_io.c, for every layout: the whole of len at off, retrying short
- * transfers and EINTR; 0 or -errno (-ENOSPC when pwrite writes nothing,
- * -ENODATA when pread finds the file ending before off + len)
- */
-int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
-int fs_pread_all(int fd, void *buf, size_t len, uint64_t off);
-
 /* region_io.c: the region file (nsfile.h: the data path on it) */
 extern const struct fs_region_ops fs_region_file_ops;
 /*

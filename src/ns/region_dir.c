@@ -225,12 +225,15 @@ static int ns_dir_openat(int dirfd, const char *path, const char *name, int flag
 			      flags & O_CREAT ? "create" : "open", path, name,
 			      strerror(errno));
 	}
-	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(f, &st) < 0) {
 		int err = errno;
 
 		close(f);
-		return ns_err(err && !S_ISREG(st.st_mode) ? -EINVAL : -err,
-			      "'%s/%s' is %s: refused (a region directory holds "
+		return ns_err(-err, "cannot stat '%s/%s': %s", path, name, strerror(err));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(f);
+		return ns_err(-EINVAL, "'%s/%s' is %s: refused (a region directory holds "
 			      "regular files only)", path, name, ns_dir_kind(st.st_mode));
 	}
 	if (st.st_nlink > 1) {
