@@ -13,21 +13,10 @@
 # descriptors, not two per namespace).
 . "$(dirname "$0")/onlinelib.sh"
 
-[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
 N=${FD_OPEN_NS:-1200}
 python3 -c 'import resource,sys; h=resource.getrlimit(resource.RLIMIT_NOFILE)[1]; sys.exit(h != resource.RLIM_INFINITY and h < int(sys.argv[1]) + 64)' "$N" ||
 	skip "the client cannot hold $N files open (hard open-file limit $(ulimit -Hn))"
-S=$T/tmpfs
-mkdir -p "$S"
-mount -t tmpfs -o size=160M tmpfs "$S" || skip "cannot mount tmpfs"
-at_exit "umount -l '$S' 2>/dev/null || true"
-R=$S/r.img
-"$PMEMCTL" create-region --layout "$LAYOUT" --size 256M --label-size 2M -V 1.1 "$R" >/dev/null ||
-	fail "create-region failed"
-for ((i = 0; i < N; i++)); do
-	"$PMEMCTL" create-namespace --file "$R" -s 64K -a 4K -n "ns$i" $SPARSE \
-		>/dev/null 2>"$T/create.err" || fail "offline create ns$i: $(cat "$T/create.err")"
-done
+many_ns_region $N 160M
 
 (ulimit -n 1024 && exec "$PMEMFS" -f "$R" "$MNT" >>"$T/daemon.log" 2>&1) &
 DAEMON_PID=$!
