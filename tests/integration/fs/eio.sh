@@ -5,27 +5,9 @@
 # namespace until remount, while the other namespace keeps working.
 . "$(dirname "$0")/fslib.sh"
 
-# A region directory's namespaces are preallocated (never sparse): there
-# the region is on ext4 over a full tmpfs (fslib.sh), where a block not
-# written before the tmpfs filled fails its write-back.
-if [ "$LAYOUT" = dir ]; then
-	ext4_on_small_tmpfs
-	R=$E/r.img
-else
-	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
-	TM=$T/tmpfs
-	mkdir -p "$TM"
-	mount -t tmpfs -o size=12M tmpfs "$TM" || skip "cannot mount tmpfs"
-	at_exit "umount -l '$TM' 2>/dev/null || true"
-	R=$TM/r.img
-fi
-region_create "$R" 32M
-d1=$(ns_create "$R" 16M sparse --sparse)
-d2=$(ns_create "$R" 2M full)
-# the healthy namespace's blocks are there before the tmpfs fills
-[ "$LAYOUT" != dir ] || "$NSIO" fill "$R" "$d2" 2097152 0
-sync
-small_tmpfs_fill
+# (a region directory's namespaces are preallocated: there it is a
+# region on ext4 over a full tmpfs, fslib.sh)
+wb_fail_region
 pmemfs_start "$R"
 s=$MNT/region0/sparse f=$MNT/region0/full
 

@@ -8,6 +8,10 @@
 # device whose image lies on a small tmpfs; b's blocks of the image are
 # written before the tmpfs fills, a's are not, so a buffered write to a
 # fails at write-back and one to b succeeds.
+# On a region directory (fs-dir/eio_neighbour) each namespace has a file
+# of its own: a's write-back errors are a's file's, and sticky: its fsync
+# and msync fail, also on a new descriptor, while b keeps working and
+# cachestat of b's file is clean after each of its flushes.
 . "$(dirname "$0")/fslib.sh"
 
 ext4_on_small_tmpfs
@@ -46,19 +50,23 @@ run_cmd "$NSIO" write "$a" 0 4096 2 fsync
 [ "$rc" != 0 ] || fail "a's write-back onto a full image succeeded"
 assert_contains "$err" "EIO" "a's fsync"
 run_cmd "$NSIO" fsync "$a"
-assert_contains "$err" "fsync: EIO" "a's second fsync (sticky)"
+assert_contains "$err" "fsync: EIO" "a's second fsync, a new descriptor (sticky)"
+run_cmd "$NSIO" mmap-write "$a" 8192 4096 5 msync
+[ "$rc" != 0 ] || fail "a's msync succeeded after its write-back failure"
 # b: its blocks exist; its own write and write-back succeed
 run_cmd "$NSIO" write "$b" 0 4096 3 fsync
 [ "$rc" = 0 ] || fail "b failed after a's write-back failure: $err"
-cache_clean "$R" "$db" 4096 "b's fsync"
+cache_clean "$R" "$db" 16777216 "b's fsync"
 "$NSIO" verify "$R" "$db" 4096 3 || fail "b's write is not in the region"
 run_cmd "$NSIO" mmap-write "$b" 8192 4096 4 msync
 [ "$rc" = 0 ] || fail "b's msync failed after a's write-back failure: $err"
+cache_clean "$R" "$db" 16777216 "b's msync"
 run_cmd "$NSIO" fsync "$b"
 [ "$rc" = 0 ] || fail "b's fsync on a new descriptor: $err"
 # a stays failed, also on a new descriptor
 run_cmd "$NSIO" fsync "$a"
 assert_contains "$err" "fsync: EIO" "a's fsync after b's"
+grep -q "namespace0.0: .* failed" "$T/daemon.log" || fail "a's failure is not logged"
 grep -q "namespace0.1: .* failed" "$T/daemon.log" && fail "b was marked failed"
 grep -q "namespace0.2: .* failed" "$T/daemon.log" || fail "c's failure is not logged"
 fusermount3 -u "$MNT"

@@ -200,23 +200,7 @@ S=4194304
 # the region is on ext4 over a full tmpfs (fslib.sh), where a block not
 # written before the tmpfs filled fails its write-back.
 [ "$ROOT" = 1 ] || skip "the write-back failure needs a small tmpfs (root)"
-if [ "$LAYOUT" = dir ]; then
-	ext4_on_small_tmpfs
-	R=$E/r.img
-else
-	TM=$T/full
-	mkdir -p "$TM"
-	mount -t tmpfs -o size=12M tmpfs "$TM" || fail "cannot mount tmpfs"
-	at_exit "umount -l '$TM' 2>/dev/null || true"
-	R=$TM/r.img
-fi
-region_create "$R" 32M
-ns_create "$R" 16M sparse --sparse >/dev/null
-d2=$(ns_create "$R" 2M full)
-# the healthy namespace's blocks are there before the tmpfs fills
-[ "$LAYOUT" != dir ] || "$NSIO" fill "$R" "$d2" 2097152 0
-sync
-small_tmpfs_fill
+wb_fail_region fail
 pmemfs_start "$R"
 s=$MNT/region0/sparse
 

@@ -237,6 +237,15 @@ cache_clean() {
 	esac
 }
 
+# tmpfs_at DIR SIZE [fail]: a tmpfs of SIZE mounted at DIR (made;
+# unmounted at exit); where it cannot be mounted the test skips (77), or
+# with "fail" fails
+tmpfs_at() {
+	mkdir -p "$1"
+	mount -t tmpfs -o size="$2" tmpfs "$1" || "${3:-skip}" "cannot mount tmpfs"
+	at_exit "umount -l '$1' 2>/dev/null || true"
+}
+
 # ext4_on_small_tmpfs: an asynchronous write-back failure on demand. ext4
 # (no journal, 4 KiB blocks) on a loop device whose sparse 256 MiB image
 # lies on a 40 MiB tmpfs at $TM, mounted at $E (both unmounted at exit);
@@ -247,9 +256,7 @@ ext4_on_small_tmpfs() {
 	[ "$(id -u)" = 0 ] || skip "a tmpfs and a loop device need root"
 	command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed"
 	TM=$T/tm
-	mkdir -p "$TM"
-	mount -t tmpfs -o size=40M tmpfs "$TM" || skip "cannot mount tmpfs"
-	at_exit "umount -l '$TM' 2>/dev/null || true"
+	tmpfs_at "$TM" 40M
 	truncate -s 256M "$TM/img"
 	mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard "$TM/img" >/dev/null 2>&1 ||
 		fail "mkfs.ext4 failed"
@@ -263,6 +270,36 @@ ext4_on_small_tmpfs() {
 small_tmpfs_fill() {
 	dd if=/dev/zero of="$TM/filler" bs=64K status=none 2>/dev/null || true
 	dd if=/dev/zero of="$TM/filler2" bs=4K status=none 2>/dev/null || true
+}
+
+# wb_fail_region [fail]: a sticky write-back failure on demand. Region $R
+# (32 MiB) with two namespaces: "sparse" (16 MiB at $d1), whose blocks do
+# not exist, so that a store to it fails its write-back, and "full" (2 MiB
+# at $d2), whose blocks do; $TM, the tmpfs below, is full on return
+# (rm -f "$TM/filler" "$TM/filler2" gives the space back). A region file
+# lies on a 12 MiB tmpfs ("sparse" is --sparse); a region directory's
+# namespaces are preallocated, never sparse: there it lies on ext4 over a
+# full tmpfs (ext4_on_small_tmpfs), where a block not written before the
+# tmpfs filled fails its write-back ("full" is written first). Skips (77)
+# where the machine cannot; with "fail", root's tmpfs that cannot be
+# mounted fails the test.
+wb_fail_region() {
+	if [ "$LAYOUT" = dir ]; then
+		ext4_on_small_tmpfs
+		R=$E/r.img
+	else
+		[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+		TM=$T/tmpfs
+		tmpfs_at "$TM" 12M "${1:-skip}"
+		R=$TM/r.img
+	fi
+	region_create "$R" 32M
+	d1=$(ns_create "$R" 16M sparse --sparse)
+	d2=$(ns_create "$R" 2M full)
+	# the healthy namespace's blocks are there before the tmpfs fills
+	[ "$LAYOUT" != dir ] || "$NSIO" fill "$R" "$d2" 2097152 0
+	sync
+	small_tmpfs_fill
 }
 
 # lsaedit REGION ARGS...: tests/reliability/lsaedit.py on REGION's label

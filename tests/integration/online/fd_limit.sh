@@ -10,21 +10,9 @@
 # below the hard one, the daemon raises it and says so.
 . "$(dirname "$0")/onlinelib.sh"
 
-[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
 N=${FD_LIMIT_NS:-1100} M=${FD_LIMIT_MORE:-100}
-# on tmpfs: the label commits of 1,200 creates need no disk flushes
-S=$T/tmpfs
-mkdir -p "$S"
 # (128 MiB: a region directory's 1,200 namespace files are preallocated)
-mount -t tmpfs -o size=128M tmpfs "$S" || skip "cannot mount tmpfs"
-at_exit "umount -l '$S' 2>/dev/null || true"
-R=$S/r.img
-"$PMEMCTL" create-region --layout "$LAYOUT" --size 256M --label-size 2M -V 1.1 "$R" >/dev/null ||
-	fail "create-region failed"
-for ((i = 0; i < N; i++)); do
-	"$PMEMCTL" create-namespace --file "$R" -s 64K -a 4K -n "ns$i" $SPARSE \
-		>/dev/null 2>"$T/create.err" || fail "offline create ns$i: $(cat "$T/create.err")"
-done
+many_ns_region $N 128M
 
 ulimit -n 1024	# soft and hard, as a unit with LimitNOFILE=1024 would have
 online_start "$R"

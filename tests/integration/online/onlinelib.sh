@@ -79,3 +79,21 @@ timed() {
 	out=$(pc "$@" 2>"$T/timed.err") || rc=$?
 	ms=$(($(now_ms) - t0))
 }
+
+# many_ns_region N SIZE: region $R (256 MiB, a 2 MiB v1.1 label area) on
+# a tmpfs of SIZE at $T/tmpfs (root, else the test skips), with N
+# namespaces ns0 .. ns<N-1> of 64 KiB made offline (on tmpfs, a thousand
+# label commits need no disk flushes; on a region directory, whose
+# namespace files are preallocated, SIZE must hold them)
+many_ns_region() {
+	local i
+	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
+	tmpfs_at "$T/tmpfs" "$2"
+	R=$T/tmpfs/r.img
+	"$PMEMCTL" create-region --layout "$LAYOUT" --size 256M --label-size 2M -V 1.1 "$R" >/dev/null ||
+		fail "create-region failed"
+	for ((i = 0; i < $1; i++)); do
+		"$PMEMCTL" create-namespace --file "$R" -s 64K -a 4K -n "ns$i" $SPARSE \
+			>/dev/null 2>"$T/create.err" || fail "offline create ns$i: $(cat "$T/create.err")"
+	done
+}

@@ -165,28 +165,16 @@ else
 	echo "note: not root or no setpriv: another user's view is not tested" >&2
 fi
 
-# the sticky error: a sparse namespace in a region on a full tmpfs; a
-# region directory's namespaces are preallocated: there it is on ext4 over
-# a full tmpfs (fslib.sh), whose image has no page for the namespace yet
-if [ "$LAYOUT" = dir ]; then
-	ext4_on_small_tmpfs
-	R=$E/r.img
-else
-	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
-	TM=$T/tmpfs
-	mkdir -p "$TM"
-	mount -t tmpfs -o size=12M tmpfs "$TM" || skip "cannot mount tmpfs"
-	at_exit "umount -l '$TM' 2>/dev/null || true"
-	R=$TM/r.img
-fi
-region_create "$R" 32M
-ns_create "$R" 16M sparse --sparse >/dev/null
-small_tmpfs_fill
+# the sticky error: a namespace whose write-back fails (fslib.sh: a
+# sparse one in a region on a full tmpfs; on a region directory, on ext4
+# over a full tmpfs), beside a healthy one
+wb_fail_region
 online_start "$R"
 assert_eq null "$(status .error sparse)" "no error before the failed write"
 run_cmd "$NSIO" write "$MNT/region0/sparse" 0 4194304 1 fsync
 [ "$rc" != 0 ] || fail "writing a full backing file succeeded"
 assert_eq '"EIO (Input/output error)"' "$(status .error sparse)" "sticky error shown"
+assert_eq null "$(status .error full)" "the healthy namespace's error"
 rm -f "$TM/filler" "$TM/filler2"
 assert_eq '"EIO (Input/output error)"' "$(status .error sparse)" "still shown with space again"
 fusermount3 -u "$MNT"
