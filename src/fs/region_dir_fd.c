@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ns/error.h"
@@ -35,14 +36,24 @@
 #define RDIR_IDLE_MAX 64u
 /* closed at once when an open meets the open-file limit */
 #define RDIR_EVICT_BATCH 16u
+/*
+ * An open at the limit with nothing idle to close waits this long for
+ * the next namespace its users closed (rdir_ns_get), at most
+ * RDIR_LIMIT_WAITS times while they keep coming.
+ */
+#define RDIR_LIMIT_WAIT_MS 10
+#define RDIR_LIMIT_WAITS 100
 
 /* the process's idle list (descriptors are the process's) */
 static struct {
 	pthread_mutex_t lock;	/* before no other; mu only tried under it */
+	pthread_cond_t unpinned;	/* a namespace went idle */
 	struct rdir_ns *head, *tail;
 	unsigned idle;
 	unsigned open;		/* namespace files with descriptors open */
-} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	unsigned unpins;	/* namespaces gone idle, ever (wraps) */
+	unsigned unpins_refused;	/* unpins at the last open refused */
+} cache = { .lock = PTHREAD_MUTEX_INITIALIZER, .unpinned = PTHREAD_COND_INITIALIZER };
 
 /* opens refused for the open-file limit since the last one that worked */
 static unsigned refused;	/* atomic */
@@ -334,6 +345,70 @@ static int refuse(struct fs_ns *n, int rc)
 	return -ENFILE;
 }
 
+/*
+ * The next namespace gone idle since *seen, waited for at most
+ * RDIR_LIMIT_WAIT_MS: true when one came (or *seen was behind already).
+ */
+static bool unpin_wait(unsigned *seen)
+{
+	struct timespec until;
+	bool came;
+
+	clock_gettime(CLOCK_REALTIME, &until);	/* the condition's clock */
+	until.tv_nsec += RDIR_LIMIT_WAIT_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&cache.lock);
+	while (cache.unpins == *seen &&
+	       pthread_cond_timedwait(&cache.unpinned, &cache.lock, &until) == 0)
+		;
+	came = cache.unpins != *seen;
+	*seen = cache.unpins;
+	pthread_mutex_unlock(&cache.lock);
+	return came;
+}
+
+/*
+ * files_open of x at the open-file limit (x->mu held): idle files closed,
+ * least recently used first. None idle may only mean they are on their
+ * way: the kernel sends the RELEASEs of files a user closed in the
+ * background, a dozen at a time, behind later OPENs, and lets a
+ * passed-through file go only once its RELEASE is answered. So while
+ * namespaces keep going idle, wait for them; none since the last open
+ * refused (a refusal goes on) or none within a wait: the limit is real.
+ */
+static int files_open_at_limit(struct rdir_ns *x, int rc)
+{
+	unsigned seen, waits = 0;
+	bool came = true;
+
+	pthread_mutex_lock(&cache.lock);
+	seen = cache.unpins;
+	if (__atomic_load_n(&refused, __ATOMIC_RELAXED) && seen == cache.unpins_refused)
+		came = false;
+	pthread_mutex_unlock(&cache.lock);
+	while (out_of_files(rc) && rc != -ENOMEM) {
+		if (idle_close(RDIR_EVICT_BATCH)) {
+			rc = files_open(x);
+			continue;
+		}
+		if (!came || waits++ == RDIR_LIMIT_WAITS)
+			break;
+		/* one more try after a wait without one: a passed-through
+		 * namespace's file may have been let go meanwhile */
+		came = unpin_wait(&seen);
+		rc = files_open(x);
+	}
+	if (out_of_files(rc)) {
+		pthread_mutex_lock(&cache.lock);
+		cache.unpins_refused = cache.unpins;
+		pthread_mutex_unlock(&cache.lock);
+	}
+	return rc;
+}
+
 int rdir_ns_get(struct fs_ns *n)
 {
 	struct rdir_ns *x = rn_of(n);
@@ -347,9 +422,8 @@ int rdir_ns_get(struct fs_ns *n)
 		rc = files_check(x);
 	} else {
 		rc = files_open(x);
-		/* the limit: close idle files, least recently used first */
-		if (out_of_files(rc) && rc != -ENOMEM && idle_close(RDIR_EVICT_BATCH))
-			rc = files_open(x);
+		if (out_of_files(rc) && rc != -ENOMEM)
+			rc = files_open_at_limit(x, rc);
 	}
 	if (rc == 0) {
 		pthread_mutex_lock(&cache.lock);
@@ -374,8 +448,11 @@ void rdir_ns_put(struct fs_ns *n)
 
 	pthread_mutex_lock(&cache.lock);
 	/* pinned until now, so open (passed through: closed once unmapped) */
-	if (x->pins > 0 && --x->pins == 0)
+	if (x->pins > 0 && --x->pins == 0) {
 		idle_push(x);
+		cache.unpins++;
+		pthread_cond_broadcast(&cache.unpinned);
+	}
 	if (cache.idle > RDIR_IDLE_MAX)
 		over = cache.idle - RDIR_IDLE_MAX;
 	pthread_mutex_unlock(&cache.lock);

@@ -11,11 +11,13 @@
  * behind the daemon is never served (EIO for good), whether its
  * descriptors were closed or still open, and its neighbours go on; at
  * the open-file limit a get fails with ENFILE (logged once), not the
- * namespace, and an idle namespace's descriptors are closed to make room.
+ * namespace, and an idle namespace's descriptors are closed to make room;
+ * one going idle while the get waits at the limit is taken.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -420,36 +423,53 @@ static void test_identity(void **state)
 	assert_int_equal(fs_ns_error(&ns[7]), 0);
 }
 
-/* the open-file limit: ENFILE, logged once; an idle namespace makes room */
-static void test_enfile(void **state)
+/*
+ * The open-file limit lowered to the descriptors open now plus 8, the
+ * table then filled but for 5 (its holes too): false when the limit
+ * cannot be lowered (valgrind keeps it for itself: EPERM).
+ */
+static bool limit_fill(struct rlimit *old, int *fill, int *nfill)
 {
-	struct rlimit old, rl;
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	int maxfd = 0, pinned = 0, rc = 0, i, fill[1024], nfill = 0;
+	struct rlimit rl;
+	int maxfd = 0, i;
 
-	(void)state;
 	assert_non_null(d);
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.' && atoi(e->d_name) > maxfd)
 			maxfd = atoi(e->d_name);
 	closedir(d);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	rl = old;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, old), 0);
+	rl = *old;
 	rl.rlim_cur = (rlim_t)maxfd + 8;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
-		/* valgrind keeps the limit for itself (EPERM) */
 		print_message("note: cannot lower the open-file limit (%s): skipped\n",
 			      strerror(errno));
-		skip();
+		return false;
 	}
-	/* the table full but for 5 descriptors (its holes filled) */
-	while (nfill < 1024 && (fill[nfill] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
-		nfill++;
+	*nfill = 0;
+	while (*nfill < 1024 && (fill[*nfill] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		(*nfill)++;
 	assert_int_equal(errno, EMFILE);
-	assert_true(nfill >= 5);
+	assert_true(*nfill >= 5);
 	for (i = 0; i < 5; i++)
+		close(fill[--*nfill]);
+	return true;
+}
+
+static void limit_restore(const struct rlimit *old, int *fill, int nfill)
+{
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, old), 0);
+	while (nfill > 0)
 		close(fill[--nfill]);
+}
+
+/* namespaces pinned from 0 on until one meets the limit: how many */
+static int pin_to_limit(void)
+{
+	int pinned = 0, rc = 0, i;
+
 	for (i = 0; i < NNS; i++) {
 		rc = get(i);
 		if (rc)
@@ -458,6 +478,19 @@ static void test_enfile(void **state)
 	}
 	assert_int_equal(rc, -ENFILE);
 	assert_true(pinned >= 1 && pinned + 1 < NNS);
+	return pinned;
+}
+
+/* the open-file limit: ENFILE, logged once; an idle namespace makes room */
+static void test_enfile(void **state)
+{
+	struct rlimit old;
+	int pinned, i, fill[1024], nfill;
+
+	(void)state;
+	if (!limit_fill(&old, fill, &nfill))
+		skip();
+	pinned = pin_to_limit();
 	assert_false(is_open(pinned));
 	/* the daemon's limit, not the namespace's failure */
 	assert_int_equal(fs_ns_error(&ns[pinned]), 0);
@@ -470,9 +503,49 @@ static void test_enfile(void **state)
 	assert_false(is_open(0));
 	assert_true(is_open(pinned));
 	assert_non_null(strstr(logged, "namespace files open again (2 opens were refused"));
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
-	while (nfill > 0)
-		close(fill[--nfill]);
+	limit_restore(&old, fill, nfill);
+	for (i = 1; i <= pinned; i++)
+		put(i);
+	for (i = 0; i < NNS; i++)
+		assert_int_equal(fs_ns_error(&ns[i]), 0);
+}
+
+static void *put_soon(void *arg)
+{
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	put(*(int *)arg);
+	return NULL;
+}
+
+/*
+ * At the limit with nothing idle, while namespaces are still being
+ * closed (the kernel's RELEASEs come in the background, behind later
+ * OPENs): the open waits for the next one and takes its descriptors,
+ * instead of failing with ENFILE a moment too soon.
+ */
+static void test_enfile_wait(void **state)
+{
+	struct rlimit old;
+	int pinned, i, rc, zero = 0, fill[1024], nfill;
+	pthread_t t;
+
+	(void)state;
+	if (!limit_fill(&old, fill, &nfill))
+		skip();
+	pinned = pin_to_limit();
+	/* namespaces are going idle again (this one is taken back at once) */
+	put(1);
+	assert_int_equal(get(1), 0);
+	/* the next goes idle 2 ms into the open, which finds none idle */
+	assert_int_equal(pthread_create(&t, NULL, put_soon, &zero), 0);
+	rc = get(pinned);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(rc, 0);
+	assert_false(is_open(0));
+	assert_true(is_open(pinned));
+	limit_restore(&old, fill, nfill);
 	for (i = 1; i <= pinned; i++)
 		put(i);
 	for (i = 0; i < NNS; i++)
@@ -487,6 +560,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync_before_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enfile_wait, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
