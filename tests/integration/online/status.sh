@@ -55,12 +55,23 @@ for backing in direct buffered; do
 		"$backing: nothing dirty after fsync"
 
 	# stores through a mapping, no msync: dirty in the holder's mapping
-	# (smaps), not yet at the daemon; an fsync writes them back and persists
-	"$NSIO" mmap-write "$f" $((2 * MiB)) $((256 * 1024)) 9 hold >"$T/mmap.out" 2>&1 &
-	mapper=$!
-	at_exit "kill $mapper 2>/dev/null"
-	wait_until 5 grep -q ready "$T/mmap.out" || fail "$backing: mmap-write hold: $(cat "$T/mmap.out")"
-	mb=$(status .not_durable.mapped_bytes)
+	# (smaps), not yet at the daemon; an fsync writes them back and persists.
+	# The kernel may write them back before the query (background
+	# write-back once the machine's dirty pages pass its threshold, as
+	# tests running beside this one write, or a sync(2) anywhere), and a
+	# clean mapping has 0 dirty: then the stores are made again, 3 tries
+	# in all (seen once in 12 runs beside a busy machine)
+	for try in 1 2 3; do
+		"$NSIO" mmap-write "$f" $((2 * MiB)) $((256 * 1024)) $((8 + try)) hold >"$T/mmap.out" 2>&1 &
+		mapper=$!
+		at_exit "kill $mapper 2>/dev/null"
+		wait_until 5 grep -q ready "$T/mmap.out" || fail "$backing: mmap-write hold: $(cat "$T/mmap.out")"
+		mb=$(status .not_durable.mapped_bytes)
+		[ "$mb" = 0 ] && [ $try -lt 3 ] || break
+		echo "note: $backing: mapped_bytes 0 after 256 KiB of stores (written back before the query?): try $((try + 1))" >&2
+		kill "$mapper"
+		wait "$mapper" 2>/dev/null || true
+	done
 	[ "$mb" -ge 4096 ] && [ "$mb" -le $((256 * 1024)) ] ||
 		fail "$backing: mapped_bytes $mb with 256 KiB stored through a mapping"
 	nd=$(status .not_durable_bytes)
