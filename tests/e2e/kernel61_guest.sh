@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: MIT
+# The guest side of tests/e2e/kernel61.sh (busybox sh -e, sourced after
+# guest.sh; mkinitramfs_pmemfs.sh packs it): pmemfs and pmemctl on the
+# guest's kernel, on a tmpfs and on ext4 on a virtio disk (/dev/vda), each
+# with a region file and a region directory. The caller sets SEED. What
+# can be checked here is checked here (exit status, bytes in the backing
+# files, names in the mount and the region directory); pmemctl's JSON and
+# the daemon logs go to the console between marks for the host (jq).
+MNT=/mnt/pmemfs
+MIB=1048576
+OFF=$((1 * MIB + 4096))
+OFF2=$((3 * MIB))
+OFF3=$((5 * MIB + 8192))
+LEN=196608
+DPID=
+
+die() {
+	echo "E2E-FAIL $*"
+	exit 1
+}
+
+# jget KEY: the value of "KEY" in pmemctl's JSON on stdin (one per line)
+jget() {
+	sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" | head -n 1
+}
+
+# start LOG REGION...: mount pmemfs at $MNT, wait for its start-up summary
+start() {
+	_log=$1
+	shift
+	: >"$_log"
+	pmemfs -f "$@" "$MNT" >>"$_log" 2>&1 &
+	DPID=$!
+	_i=0
+	until grep -q '^pmemfs: start-up summary: ' "$_log"; do
+		kill -0 "$DPID" 2>/dev/null || die "pmemfs exited before mounting: $(cat "$_log")"
+		_i=$((_i + 1))
+		[ "$_i" -lt 600 ] || die "pmemfs did not start in 30 s: $(cat "$_log")"
+		sleep 0.05
+	done
+	grep -q " $MNT fuse.pmemfs " /proc/mounts || die "no pmemfs mount at $MNT"
+}
+
+# stop: unmount; the daemon must exit 0
+stop() {
+	fusermount3 -u "$MNT" || die "fusermount3 -u $MNT failed"
+	_rc=0
+	wait "$DPID" || _rc=$?
+	[ "$_rc" = 0 ] || die "pmemfs exited $_rc after the unmount"
+	DPID=
+}
+
+# backing REGION LAYOUT UUID DPA: sets B (the file that holds the
+# namespace's bytes) and BO (its offset there)
+backing() {
+	if [ "$2" = dir ]; then
+		B=$1/ns-$3
+		BO=0
+	else
+		B=$1
+		BO=$4
+	fi
+}
+
+# one FS_DIR TAG LAYOUT: the whole round on one region of LAYOUT in FS_DIR
+one() {
+	R=$1/r-$3
+	tag=$2-$3
+	other=dir
+	[ "$3" = file ] || other=file
+	pmemctl create-region --layout "$3" --size 40M "$R" >/dev/null
+	pmemctl create-namespace --file "$R" -s 4M -n pad >/dev/null
+	j=$(pmemctl create-namespace --file "$R" -s 8M -n data)
+	uuid=$(echo "$j" | jget uuid)
+	dpa=$(echo "$j" | jget dpa)
+	[ -n "$uuid" ] && [ "$dpa" -gt 0 ] || die "$tag: create-namespace printed: $j"
+	backing "$R" "$3" "$uuid" "$dpa"
+	[ "$(stat -c %s "$B")" -ge $((BO + 8 * MIB)) ] || die "$tag: $B too small"
+
+	start "/tmp/log-$tag" "$R"
+	f=$MNT/region0/data
+	[ "$(stat -c %s "$f")" = $((8 * MIB)) ] || die "$tag: $f is $(stat -c %s "$f") bytes"
+	# write(2) + fsync, then stores through a mapping + msync(MS_SYNC):
+	# the bytes are in the backing file when the call returned
+	nsio write "$f" $OFF $LEN "$SEED" fsync
+	nsio verify "$B" $((BO + OFF)) $LEN "$SEED" || die "$tag: fsynced bytes not in $B"
+	nsio mmap-write "$f" $OFF2 $LEN $((SEED + 1)) msync
+	nsio verify "$B" $((BO + OFF2)) $LEN $((SEED + 1)) || die "$tag: msynced bytes not in $B"
+	# the size never changes
+	if nsio write "$f" $((8 * MIB - 4096)) 8192 7 fsync 2>/tmp/err; then
+		die "$tag: a write past the end succeeded"
+	fi
+	[ "$(stat -c %s "$f")" = $((8 * MIB)) ] || die "$tag: the size changed"
+	# a holder with dirty mapped pages while the status is listed
+	nsio mmap-write "$f" $OFF3 $LEN $((SEED + 2)) hold >/tmp/hold 2>&1 &
+	hp=$!
+	_i=0
+	until grep -q ready /tmp/hold; do
+		kill -0 $hp 2>/dev/null || die "$tag: nsio hold exited: $(cat /tmp/hold)"
+		_i=$((_i + 1))
+		[ "$_i" -lt 200 ] || die "$tag: nsio hold not ready"
+		sleep 0.05
+	done
+	section "holder-$tag" echo $hp
+	section "list-$tag" pmemctl list -v
+	section "listR-$tag" pmemctl list -R
+	section "stats-$tag" pmemctl stats data
+	kill $hp
+	wait $hp || true
+	# online: a namespace made and destroyed through the daemon
+	j=$(pmemctl create-namespace -s 4M -n hot)
+	hu=$(echo "$j" | jget uuid)
+	hd=$(echo "$j" | jget dpa)
+	[ "$(stat -c %s "$MNT/region0/hot")" = $((4 * MIB)) ] || die "$tag: online namespace not served"
+	[ "$3" = file ] || [ -f "$R/ns-$hu" ] || die "$tag: no $R/ns-$hu"
+	nsio write "$MNT/region0/hot" 4096 65536 $((SEED + 3)) fdatasync
+	backing "$R" "$3" "$hu" "$hd"
+	nsio verify "$B" $((BO + 4096)) 65536 $((SEED + 3)) || die "$tag: hot bytes not in $B"
+	pmemctl destroy-namespace -f hot 2>/dev/null
+	[ ! -e "$MNT/region0/hot" ] || die "$tag: destroyed namespace still in the mount"
+	[ "$3" = file ] || [ ! -e "$R/ns-$hu" ] || die "$tag: $R/ns-$hu left after destroy"
+	pmemctl list | grep -q '"name":"hot"' && die "$tag: hot still listed"
+	stop
+
+	# offline: to the other layout and back; the bytes follow (the holder's
+	# stores reached the daemon at the latest at the unmount)
+	section "convert-$tag" pmemctl convert-region --layout $other "$R" "$R.conv"
+	start "/tmp/log-$tag-conv" "$R.conv"
+	nsio verify "$f" $OFF $LEN "$SEED" || die "$tag: converted: write(2) bytes"
+	nsio verify "$f" $OFF2 $LEN $((SEED + 1)) || die "$tag: converted: mmap bytes"
+	nsio verify "$f" $OFF3 $LEN $((SEED + 2)) || die "$tag: converted: held mapping's bytes"
+	section "listR-$tag-conv" pmemctl list -R
+	stop
+	section "convert-$tag-back" pmemctl convert-region --layout "$3" "$R.conv" "$R.back"
+	backing "$R.back" "$3" "$uuid" "$dpa"
+	nsio verify "$B" $((BO + OFF)) $LEN "$SEED" || die "$tag: converted back: write(2) bytes"
+	nsio verify "$B" $((BO + OFF2)) $LEN $((SEED + 1)) || die "$tag: converted back: mmap bytes"
+	nsio verify "$B" $((BO + OFF3)) $LEN $((SEED + 2)) || die "$tag: converted back: held mapping's bytes"
+	section "list-$tag-back" pmemctl list --file "$R.back"
+	section "check-$tag-back" pmemctl check-labels --file "$R.back"
+	rm -rf "$R" "$R.conv" "$R.back"
+}
+
+for m in $(cat /lib/pmemfs-modules/order); do
+	insmod "/lib/pmemfs-modules/$m.ko"
+done
+section uname uname -r
+mkdir -p "$MNT" /mnt/tmpfs /mnt/ext4
+mount -t tmpfs -o size=160M tmpfs /mnt/tmpfs
+waitdev /dev/vda
+mount -t ext4 /dev/vda /mnt/ext4
+for fs in tmpfs ext4; do
+	# O_DIRECT: tmpfs has it since Linux 6.6
+	: >/mnt/$fs/odirect
+	od=no
+	if nsio write /mnt/$fs/odirect 0 4096 1 direct 2>/dev/null; then
+		od=yes
+	fi
+	rm /mnt/$fs/odirect
+	section "odirect-$fs" echo $od
+	for layout in file dir; do
+		one /mnt/$fs $fs $layout
+	done
+done
+for l in /tmp/log-*; do
+	section "log-${l#/tmp/log-}" cat "$l"
+done
+
+# power cut: a flushed pattern on ext4 in both layouts, then the host
+# kills QEMU; the pattern must be on the disk
+mkdir /mnt/ext4/cut
+for layout in file dir; do
+	pmemctl create-region --layout $layout --size 40M /mnt/ext4/cut/$layout >/dev/null
+	pmemctl create-namespace --file /mnt/ext4/cut/$layout -s 4M -n pad >/dev/null
+	j=$(pmemctl create-namespace --file /mnt/ext4/cut/$layout -s 8M -n data)
+	echo "cut $layout $(echo "$j" | jget uuid) $(echo "$j" | jget dpa)"
+done
+sync
+start /tmp/log-cut /mnt/ext4/cut/file /mnt/ext4/cut/dir
+nsio write "$MNT/region0/data" $OFF $LEN "$SEED" fsync
+nsio mmap-write "$MNT/region0/data" $OFF2 $LEN $((SEED + 1)) msync
+nsio mmap-write "$MNT/region1/data" $OFF $LEN "$SEED" msync
+nsio write "$MNT/region1/data" $OFF2 $LEN $((SEED + 1)) fdatasync
+mark flushed
+sleep 600
