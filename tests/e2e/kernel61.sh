@@ -59,9 +59,10 @@ PT_OFF="pmemfs: FUSE passthrough: off, every namespace is served through the dae
 CS_OFF="pmemfs: cachestat(2) failed: Function not implemented (Linux < 6.5): the page-cache part of the bytes not yet durable is shown as unknown (null) in 'pmemctl list -v'"
 for fs in tmpfs ext4; do
 	odirect=$(guest_section "odirect-$fs")
+	fsname=${fs/ext4/ext2\/3\/4}
 	case $odirect in
-	yes) backing=direct summary="backing direct (O_DIRECT for aligned I/O), on $fs" ;;
-	no) backing=buffered summary="backing buffered (the file system has no O_DIRECT), on $fs" ;;
+	yes) backing=direct summary="backing direct (O_DIRECT for aligned I/O), on $fsname" ;;
+	no) backing=buffered summary="backing buffered (the file system has no O_DIRECT), on $fsname" ;;
 	*) guest_fail "no O_DIRECT probe of $fs" ;;
 	esac
 	echo "e2e: O_DIRECT on the guest's $fs: $odirect" >&2
@@ -123,7 +124,12 @@ for fs in tmpfs ext4; do
 
 		for c in "convert-$tag" "convert-$tag-back"; do
 			j=$(json "$c")
-			echo "e2e: $tag: $c: $(jq -c . <<<"$j")" >&2
+			echo "e2e: $tag: $c: $(jq -c '{method, reflink, bytes_copied, bytes_holes, seconds}' <<<"$j")" >&2
+			# no reflink on tmpfs or ext4: the three patterns copied
+			jq -e '.reflink == false and .bytes_cloned == 0 and
+				(.method == "copy_file_range" or .method == "read/write") and
+				.bytes_copied >= '$((3 * LEN)) <<<"$j" >/dev/null ||
+				guest_fail "$tag: $c: $j"
 		done
 		j=$(json "list-$tag-back")
 		[ "$(jq -r '[.[].name] | sort | join(" ")' <<<"$j")" = "data pad" ] ||

@@ -77,6 +77,17 @@ one() {
 	backing "$R" "$3" "$uuid" "$dpa"
 	[ "$(stat -c %s "$B")" -ge $((BO + 8 * MIB)) ] || die "$tag: $B too small"
 
+	if [ "$od" = no ]; then
+		# -o backing=direct where the file system has no O_DIRECT: refused
+		if timeout 20 pmemfs -f -o backing=direct "$R" "$MNT" >/tmp/err 2>&1; then
+			die "$tag: -o backing=direct mounted without O_DIRECT"
+		fi
+		grep -q "no O_DIRECT on the region" /tmp/err ||
+			die "$tag: -o backing=direct without O_DIRECT said: $(cat /tmp/err)"
+		if grep -q " $MNT " /proc/mounts; then
+			die "$tag: -o backing=direct left a mount"
+		fi
+	fi
 	start "/tmp/log-$tag" "$R"
 	f=$MNT/region0/data
 	[ "$(stat -c %s "$f")" = $((8 * MIB)) ] || die "$tag: $f is $(stat -c %s "$f") bytes"
@@ -119,19 +130,23 @@ one() {
 	pmemctl destroy-namespace -f hot 2>/dev/null
 	[ ! -e "$MNT/region0/hot" ] || die "$tag: destroyed namespace still in the mount"
 	[ "$3" = file ] || [ ! -e "$R/ns-$hu" ] || die "$tag: $R/ns-$hu left after destroy"
-	pmemctl list | grep -q '"name":"hot"' && die "$tag: hot still listed"
+	if pmemctl list | grep -q '"name":"hot"'; then
+		die "$tag: hot still listed"
+	fi
 	stop
 
 	# offline: to the other layout and back; the bytes follow (the holder's
 	# stores reached the daemon at the latest at the unmount)
-	section "convert-$tag" pmemctl convert-region --layout $other "$R" "$R.conv"
+	section "convert-$tag" pmemctl convert-region --layout $other "$R" "$R.conv" 2>/tmp/err
+	grep -q "is unchanged" /tmp/err || die "$tag: convert-region said: $(cat /tmp/err)"
 	start "/tmp/log-$tag-conv" "$R.conv"
 	nsio verify "$f" $OFF $LEN "$SEED" || die "$tag: converted: write(2) bytes"
 	nsio verify "$f" $OFF2 $LEN $((SEED + 1)) || die "$tag: converted: mmap bytes"
 	nsio verify "$f" $OFF3 $LEN $((SEED + 2)) || die "$tag: converted: held mapping's bytes"
 	section "listR-$tag-conv" pmemctl list -R
 	stop
-	section "convert-$tag-back" pmemctl convert-region --layout "$3" "$R.conv" "$R.back"
+	section "convert-$tag-back" pmemctl convert-region --layout "$3" "$R.conv" "$R.back" 2>/tmp/err
+	grep -q "is unchanged" /tmp/err || die "$tag: convert-region back said: $(cat /tmp/err)"
 	backing "$R.back" "$3" "$uuid" "$dpa"
 	nsio verify "$B" $((BO + OFF)) $LEN "$SEED" || die "$tag: converted back: write(2) bytes"
 	nsio verify "$B" $((BO + OFF2)) $LEN $((SEED + 1)) || die "$tag: converted back: mmap bytes"
