@@ -141,19 +141,23 @@ done
 rc=0
 e2fsck -fy "$IMG" >"$T/fsck.out" 2>&1 || rc=$?
 ((rc <= 1)) || fail "e2fsck exited $rc: $(cat "$T/fsck.out")"
-while read -r _ layout uuid dpa; do
-	if [ "$layout" = file ]; then
-		src=/cut/file
-		base=$dpa
-	else
-		src=/cut/dir/ns-$uuid
-		base=0
-	fi
-	debugfs -R "dump $src $T/cut-$layout" "$IMG" >/dev/null 2>&1 && [ -s "$T/cut-$layout" ] ||
-		fail "power cut: $src not in the image"
-	"$NSIO" verify "$T/cut-$layout" $((base + OFF)) $LEN "$SEED" ||
-		fail "power cut, $layout layout: the bytes flushed at $OFF are not on the disk"
-	"$NSIO" verify "$T/cut-$layout" $((base + OFF2)) $LEN $((SEED + 1)) ||
-		fail "power cut, $layout layout: the bytes flushed at $OFF2 are not on the disk"
+# cut_bytes NAME SRC OFF SEED: the bytes at OFF of SRC in the image
+cut_bytes() {
+	rm -f "$T/cut.img"
+	debugfs -R "dump $2 $T/cut.img" "$IMG" >/dev/null 2>&1 && [ -s "$T/cut.img" ] ||
+		fail "power cut: $2 not in the image"
+	"$NSIO" verify "$T/cut.img" "$3" $LEN "$4" ||
+		fail "power cut: the bytes flushed into the $1 ($2 at $3) are not on the disk"
+}
+n=0
+while read -r _ what uuid dpa; do
+	case $what in
+	file)
+		cut_bytes "region file, write+fsync" /cut/file $((dpa + OFF)) "$SEED"
+		cut_bytes "region file, mmap+msync" /cut/file $((dpa + OFF2)) $((SEED + 1)) ;;
+	dir) cut_bytes "region directory, write+fdatasync" "/cut/dir/ns-$uuid" $OFF "$SEED" ;;
+	map) cut_bytes "region directory, mmap+msync" "/cut/dir/ns-$uuid" $OFF2 $((SEED + 1)) ;;
+	esac
+	n=$((n + 1))
 done < <(console_text | grep '^cut ')
-[ "$(console_text | grep -c '^cut ')" = 2 ] || guest_fail "no namespaces for the power cut"
+[ "$n" = 3 ] || guest_fail "$n namespaces for the power cut, expected 3"

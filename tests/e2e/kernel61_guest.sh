@@ -181,20 +181,32 @@ for l in /tmp/log-*; do
 	section "log-${l#/tmp/log-}" cat "$l"
 done
 
-# power cut: a flushed pattern on ext4 in both layouts, then the host
-# kills QEMU; the pattern must be on the disk
+# power cut: flushed patterns on ext4 in both layouts, then the host
+# kills QEMU; the patterns must be on the disk. The region file's flush
+# is an fdatasync of that file, which makes every earlier write durable
+# too: its last flush is the mapping's msync. The directory's namespaces
+# are files of their own: write(2) + fdatasync into one, stores + msync
+# into another.
 mkdir /mnt/ext4/cut
 for layout in file dir; do
 	pmemctl create-region --layout $layout --size 40M /mnt/ext4/cut/$layout >/dev/null
-	pmemctl create-namespace --file /mnt/ext4/cut/$layout -s 4M -n pad >/dev/null
+	pmemctl create-namespace --file /mnt/ext4/cut/$layout -s 4M -n map >/dev/null
 	j=$(pmemctl create-namespace --file /mnt/ext4/cut/$layout -s 8M -n data)
 	echo "cut $layout $(echo "$j" | jget uuid) $(echo "$j" | jget dpa)"
 done
+j=$(pmemctl list --file /mnt/ext4/cut/dir -n map)
+echo "cut map $(echo "$j" | jget uuid) 0"
 sync
-start /tmp/log-cut /mnt/ext4/cut/file /mnt/ext4/cut/dir
+# buffered: the bytes wait in the guest's page cache until a flush (with
+# O_DIRECT they would be on the disk already); held open, so that only the
+# flushes persist them (not the last close)
+start /tmp/log-cut -o backing=buffered /mnt/ext4/cut/file /mnt/ext4/cut/dir
+for h in region0/data region1/data region1/map; do
+	sleep 600 <>"$MNT/$h" &
+done
 nsio write "$MNT/region0/data" $OFF $LEN "$SEED" fsync
 nsio mmap-write "$MNT/region0/data" $OFF2 $LEN $((SEED + 1)) msync
-nsio mmap-write "$MNT/region1/data" $OFF $LEN "$SEED" msync
-nsio write "$MNT/region1/data" $OFF2 $LEN $((SEED + 1)) fdatasync
+nsio write "$MNT/region1/data" $OFF $LEN "$SEED" fdatasync
+nsio mmap-write "$MNT/region1/map" $OFF2 $LEN $((SEED + 1)) msync
 mark flushed
 sleep 600
