@@ -114,6 +114,11 @@ for fs in tmpfs ext4; do
 		jq -e '.[0].name == "data" and .[0].fsyncs >= 1 and .[0].bytes_written >= '$((2 * LEN)) \
 			<<<"$j" >/dev/null || guest_fail "$tag: stats: $j"
 
+		j=$(json "powerfail-$tag")
+		echo "e2e: $tag: power-fail: $(jq -c . <<<"$j")" >&2
+		jq -e '.pages_reverted == 16 and .killed == 0' <<<"$j" >/dev/null ||
+			guest_fail "$tag: power-fail: $j"
+
 		j=$(json "listR-$tag")
 		want=$layout
 		[ "$(jq -r '.[0].layout // "file"' <<<"$j")" = "$want" ] || guest_fail "$tag: list -R: $j"

@@ -11,6 +11,7 @@ MIB=1048576
 OFF=$((1 * MIB + 4096))
 OFF2=$((3 * MIB))
 OFF3=$((5 * MIB + 8192))
+OFF4=$((6 * MIB))
 LEN=196608
 DPID=
 
@@ -113,6 +114,11 @@ one() {
 		sleep 0.05
 	done
 	section "holder-$tag" echo $hp
+	# in use: refused, naming the holder (/proc on this kernel)
+	_rc=0
+	pmemctl disable-namespace data 2>/tmp/err || _rc=$?
+	[ "$_rc" = 240 ] || die "$tag: disable-namespace of a mapped namespace exited $_rc"
+	grep -q "$hp" /tmp/err || die "$tag: disable-namespace did not name holder $hp: $(cat /tmp/err)"
 	section "list-$tag" pmemctl list -v
 	section "listR-$tag" pmemctl list -R
 	section "stats-$tag" pmemctl stats data
@@ -128,6 +134,17 @@ one() {
 	backing "$R" "$3" "$hu" "$hd"
 	nsio verify "$B" $((BO + 4096)) 65536 $((SEED + 3)) || die "$tag: hot bytes not in $B"
 	pmemctl destroy-namespace -f hot 2>/dev/null
+	# crash testing: a power failure keeps what was flushed, reverts the
+	# rest (to zeroes: never written before), in the mount and the backing
+	pmemctl power-fail --enable data >/dev/null
+	nsio write "$f" $OFF4 65536 $((SEED + 5)) fsync
+	nsio write "$f" $((OFF4 + 65536)) 65536 $((SEED + 6)) none
+	section "powerfail-$tag" pmemctl power-fail data
+	nsio verify "$f" $OFF4 65536 $((SEED + 5)) || die "$tag: power-fail lost flushed bytes"
+	nsio check-byte "$f" $((OFF4 + 65536)) 65536 0 || die "$tag: power-fail kept unflushed bytes"
+	backing "$R" "$3" "$uuid" "$dpa"
+	nsio check-byte "$B" $((BO + OFF4 + 65536)) 65536 0 ||
+		die "$tag: power-fail: unflushed bytes left in $B"
 	[ ! -e "$MNT/region0/hot" ] || die "$tag: destroyed namespace still in the mount"
 	[ "$3" = file ] || [ ! -e "$R/ns-$hu" ] || die "$tag: $R/ns-$hu left after destroy"
 	if pmemctl list | grep -q '"name":"hot"'; then
@@ -144,6 +161,14 @@ one() {
 	nsio verify "$f" $OFF2 $LEN $((SEED + 1)) || die "$tag: converted: mmap bytes"
 	nsio verify "$f" $OFF3 $LEN $((SEED + 2)) || die "$tag: converted: held mapping's bytes"
 	section "listR-$tag-conv" pmemctl list -R
+	# kill -9 of the daemon after a flush; a new mount has the bytes
+	nsio write "$f" $OFF4 $LEN $((SEED + 4)) fsync
+	kill -9 "$DPID"
+	wait "$DPID" || true
+	fusermount3 -u -z "$MNT"
+	start "/tmp/log-$tag-kill9" "$R.conv"
+	nsio verify "$f" $OFF4 $LEN $((SEED + 4)) || die "$tag: fsynced bytes lost at kill -9"
+	nsio verify "$f" $OFF $LEN "$SEED" || die "$tag: bytes lost at kill -9"
 	stop
 	section "convert-$tag-back" pmemctl convert-region --layout "$3" "$R.conv" "$R.back" 2>/tmp/err
 	grep -q "is unchanged" /tmp/err || die "$tag: convert-region back said: $(cat /tmp/err)"
