@@ -89,6 +89,18 @@ one() {
 			die "$tag: -o backing=direct left a mount"
 		fi
 	fi
+	if [ "$PT" = no ]; then
+		# -o passthrough=on without it in the kernel: the mount fails,
+		# saying why, and leaves nothing mounted
+		_rc=0
+		timeout 20 pmemfs -f -o passthrough=on "$R" "$MNT" >/tmp/err 2>&1 || _rc=$?
+		[ "$_rc" = 1 ] || die "$tag: -o passthrough=on exited $_rc: $(cat /tmp/err)"
+		grep -q "passthrough=on: FUSE passthrough is not available: the kernel does not offer" /tmp/err ||
+			die "$tag: -o passthrough=on said: $(cat /tmp/err)"
+		if grep -q " $MNT " /proc/mounts; then
+			die "$tag: -o passthrough=on left a mount"
+		fi
+	fi
 	start "/tmp/log-$tag" "$R"
 	f=$MNT/region0/data
 	[ "$(stat -c %s "$f")" = $((8 * MIB)) ] || die "$tag: $f is $(stat -c %s "$f") bytes"
@@ -185,6 +197,11 @@ for m in $(cat /lib/pmemfs-modules/order); do
 	insmod "/lib/pmemfs-modules/$m.ko"
 done
 section uname uname -r
+# FUSE passthrough came with Linux 6.9
+PT=yes
+case $(uname -r) in
+[1-5].* | 6.[0-8].* | 6.[0-8]-*) PT=no ;;
+esac
 mkdir -p "$MNT" /mnt/tmpfs /mnt/ext4
 mount -t tmpfs -o size=160M tmpfs /mnt/tmpfs
 waitdev /dev/vda
