@@ -113,7 +113,7 @@ static int rdir_open(struct ns_region *r, enum fs_backing backing, struct fs_rio
 	char path[64];
 	int fd;
 
-	if (backing != FS_BACKING_BUFFERED) {
+	if (backing != FS_BACKING_BUFFERED && ns_region_fd(r) >= 0) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", ns_region_fd(r));
 		fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 		if (fd >= 0) {
