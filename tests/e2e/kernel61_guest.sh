@@ -12,6 +12,7 @@ OFF=$((1 * MIB + 4096))
 OFF2=$((3 * MIB))
 OFF3=$((5 * MIB + 8192))
 OFF4=$((6 * MIB))
+OFF5=$((7 * MIB))
 LEN=196608
 DPID=
 
@@ -181,13 +182,39 @@ one() {
 	start "/tmp/log-$tag-kill9" "$R.conv"
 	nsio verify "$f" $OFF4 $LEN $((SEED + 4)) || die "$tag: fsynced bytes lost at kill -9"
 	nsio verify "$f" $OFF $LEN "$SEED" || die "$tag: bytes lost at kill -9"
-	stop
+	# SIGTERM with dirty mapped pages, no msync: written back, persisted,
+	# exit 0, unmounted
+	nsio mmap-write "$f" $OFF5 $LEN $((SEED + 7)) hold >/tmp/hold 2>&1 &
+	hp=$!
+	_i=0
+	until grep -q ready /tmp/hold; do
+		kill -0 $hp 2>/dev/null || die "$tag: nsio hold exited: $(cat /tmp/hold)"
+		_i=$((_i + 1))
+		[ "$_i" -lt 200 ] || die "$tag: nsio hold not ready"
+		sleep 0.05
+	done
+	backing "$R.conv" $other "$uuid" "$dpa"
+	if nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) 2>/dev/null; then
+		die "$tag: the dirty pages reached $B before SIGTERM (the check proves nothing)"
+	fi
+	kill -TERM "$DPID"
+	_rc=0
+	wait "$DPID" || _rc=$?
+	DPID=
+	[ "$_rc" = 0 ] || die "$tag: pmemfs exited $_rc after SIGTERM"
+	if grep -q " $MNT " /proc/mounts; then
+		die "$tag: still mounted after SIGTERM"
+	fi
+	nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) || die "$tag: dirty mapped pages lost at SIGTERM"
+	kill -9 $hp
+	wait $hp || true
 	section "convert-$tag-back" pmemctl convert-region --layout "$3" "$R.conv" "$R.back" 2>/tmp/err
 	grep -q "is unchanged" /tmp/err || die "$tag: convert-region back said: $(cat /tmp/err)"
 	backing "$R.back" "$3" "$uuid" "$dpa"
 	nsio verify "$B" $((BO + OFF)) $LEN "$SEED" || die "$tag: converted back: write(2) bytes"
 	nsio verify "$B" $((BO + OFF2)) $LEN $((SEED + 1)) || die "$tag: converted back: mmap bytes"
 	nsio verify "$B" $((BO + OFF3)) $LEN $((SEED + 2)) || die "$tag: converted back: held mapping's bytes"
+	nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) || die "$tag: converted back: bytes of the SIGTERM"
 	section "list-$tag-back" pmemctl list --file "$R.back"
 	section "check-$tag-back" pmemctl check-labels --file "$R.back"
 	rm -rf "$R" "$R.conv" "$R.back"
