@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # pmemfs on the guest's kernel (Debian 12's Linux 6.1, whatever
 # scripts/install-deps.sh --tests cached): the daemon, pmemctl and
-# fusermount3 run INSIDE the guest (mkinitramfs_pmemfs.sh adds them, FUSE
-# and ext4 to the initramfs for this test only), on a tmpfs and on ext4 on
-# a virtio disk, each with a region file and a region directory
+# fusermount3 run INSIDE the guest (mkinitramfs_pmemfs.sh adds them, FUSE,
+# ext4 and xfs to the initramfs for this test only), on a tmpfs, on ext4
+# and on xfs (reflink=1) on virtio disks, each with a region file and a
+# region directory
 # (kernel61_guest.sh): write + fsync and mmap + msync land in the backing
 # file, the size stays fixed, online create/destroy, list -v and stats
 # with a holder, convert-region both ways. On a kernel without FUSE
@@ -17,6 +18,7 @@
 e2e_need_guest
 command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null ||
 	fail "mkfs.ext4 and debugfs (e2fsprogs) needed: $INSTALL_HINT"
+command -v mkfs.xfs >/dev/null || fail "mkfs.xfs (xfsprogs) needed: $INSTALL_HINT"
 BOOT_TIMEOUT=${PMEMFS_E2E_BOOT_TIMEOUT:-170}
 
 SEED=$((RANDOM + 1))
@@ -35,9 +37,13 @@ echo "e2e: initramfs with pmemfs ($(($(stat -c %s "$INITRD") >> 20)) MiB) in $((
 IMG=$T/ext4.img
 truncate -s 256M "$IMG"
 mkfs.ext4 -q -F "$IMG" || fail "mkfs.ext4 failed"
+XFS=$T/xfs.img
+truncate -s 320M "$XFS"
+mkfs.xfs -q -f -m reflink=1 "$XFS" || fail "mkfs.xfs failed"
 
 guest_start kernel61 pc "SEED=$SEED
-. /lib/e2e/kernel61_guest.sh" -drive "file=$IMG,if=virtio,format=raw"
+. /lib/e2e/kernel61_guest.sh" -drive "file=$IMG,if=virtio,format=raw" \
+	-drive "file=$XFS,if=virtio,format=raw"
 guest_wait_mark flushed
 guest_quit	# a power cut: the guest's page cache is lost
 
@@ -57,7 +63,7 @@ json() {
 
 PT_OFF="pmemfs: FUSE passthrough: off, every namespace is served through the daemon: the kernel does not offer FUSE passthrough (it needs Linux >= 6.9 built with CONFIG_FUSE_PASSTHROUGH)"
 CS_OFF="pmemfs: cachestat(2) failed: Function not implemented (Linux < 6.5): the page-cache part of the bytes not yet durable is shown as unknown (null) in 'pmemctl list -v'"
-for fs in tmpfs ext4; do
+for fs in tmpfs ext4 xfs; do
 	odirect=$(guest_section "odirect-$fs")
 	fsname=${fs/ext4/ext2\/3\/4}
 	case $odirect in
@@ -132,11 +138,18 @@ for fs in tmpfs ext4; do
 		for c in "convert-$tag" "convert-$tag-back"; do
 			j=$(json "$c")
 			echo "e2e: $tag: $c: $(jq -c '{method, reflink, bytes_copied, bytes_holes, seconds}' <<<"$j")" >&2
-			# no reflink on tmpfs or ext4: the three patterns copied
-			jq -e '.reflink == false and .bytes_cloned == 0 and
-				(.method == "copy_file_range" or .method == "read/write") and
-				.bytes_copied >= '$((3 * LEN)) <<<"$j" >/dev/null ||
-				guest_fail "$tag: $c: $j"
+			if [ "$fs" = xfs ]; then
+				# xfs with reflink=1: the written blocks shared
+				jq -e '.reflink == true and .method == "reflink" and
+					.bytes_cloned >= '$((3 * LEN)) <<<"$j" >/dev/null ||
+					guest_fail "$tag: $c: $j"
+			else
+				# no reflink on tmpfs or ext4: the patterns copied
+				jq -e '.reflink == false and .bytes_cloned == 0 and
+					(.method == "copy_file_range" or .method == "read/write") and
+					.bytes_copied >= '$((3 * LEN)) <<<"$j" >/dev/null ||
+					guest_fail "$tag: $c: $j"
+			fi
 		done
 		j=$(json "list-$tag-back")
 		[ "$(jq -r '[.[].name] | sort | join(" ")' <<<"$j")" = "data pad" ] ||

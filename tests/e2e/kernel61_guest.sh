@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # The guest side of tests/e2e/kernel61.sh (busybox sh -e, sourced after
 # guest.sh; mkinitramfs_pmemfs.sh packs it): pmemfs and pmemctl on the
-# guest's kernel, on a tmpfs and on ext4 on a virtio disk (/dev/vda), each
-# with a region file and a region directory. The caller sets SEED. What
+# guest's kernel, on a tmpfs, on ext4 and on xfs (reflink=1) on virtio
+# disks (/dev/vda, /dev/vdb), each with a region file and a region
+# directory. The caller sets SEED. What
 # can be checked here is checked here (exit status, bytes in the backing
 # files, names in the mount and the region directory); pmemctl's JSON and
 # the daemon logs go to the console between marks for the host (jq).
@@ -233,11 +234,13 @@ PT=yes
 case $(uname -r) in
 [1-5].* | 6.[0-8].* | 6.[0-8]-*) PT=no ;;
 esac
-mkdir -p "$MNT" /mnt/tmpfs /mnt/ext4
+mkdir -p "$MNT" /mnt/tmpfs /mnt/ext4 /mnt/xfs
 mount -t tmpfs -o size=160M tmpfs /mnt/tmpfs
 waitdev /dev/vda
+waitdev /dev/vdb
 mount -t ext4 /dev/vda /mnt/ext4
-for fs in tmpfs ext4; do
+mount -t xfs /dev/vdb /mnt/xfs
+for fs in tmpfs ext4 xfs; do
 	# O_DIRECT: tmpfs has it since Linux 6.6
 	: >/mnt/$fs/odirect
 	od=no

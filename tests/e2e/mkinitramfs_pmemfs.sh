@@ -5,7 +5,7 @@
 # builds (the kernel unpacks concatenated newc archives in turn), so the
 # other guests boot without it.
 #   mkinitramfs_pmemfs.sh CACHE BUILD_ROOT OUT
-# Packs the kernel modules FUSE and ext4 on a virtio disk need (under
+# Packs the kernel modules FUSE, ext4 and xfs on virtio disks need (under
 # /lib/pmemfs-modules, loaded in order by the test's guest script: no
 # modules.dep), pmemfs, pmemctl and fusermount3 with every shared library
 # they load, /etc/mtab, and the guest script kernel61_guest.sh.
@@ -30,7 +30,7 @@ mkdir -p "$root/bin" "$root/lib/pmemfs-modules" "$root/lib/e2e" "$root/etc" "$ro
 
 # in load order: each after the modules it needs (modinfo -F depends)
 for m in fs/fuse/fuse lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 \
-	fs/ext4/ext4 drivers/block/virtio_blk; do
+	fs/ext4/ext4 lib/libcrc32c fs/xfs/xfs drivers/block/virtio_blk; do
 	f=$cache/modules/kernel/$m.ko
 	[ -f "$f" ] || die "module '$f' missing"
 	cp "$f" "$root/lib/pmemfs-modules/"
