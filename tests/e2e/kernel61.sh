@@ -1,19 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # pmemfs on the guest's kernel (Debian 12's Linux 6.1, whatever
-# scripts/install-deps.sh --tests cached): the daemon, pmemctl and
-# fusermount3 run INSIDE the guest (mkinitramfs_pmemfs.sh adds them, FUSE,
-# ext4 and xfs to the initramfs for this test only), on a tmpfs, on ext4
-# and on xfs (reflink=1) on virtio disks, each with a region file and a
-# region directory
+# scripts/install-deps.sh --tests cached; its uname -r is printed): the
+# daemon, pmemctl and fusermount3 run INSIDE the guest
+# (mkinitramfs_pmemfs.sh appends them, FUSE, ext4 and xfs to the initramfs
+# for this test only), on a tmpfs, on ext4 and on xfs (reflink=1) on
+# virtio disks, each with a region file and a region directory
 # (kernel61_guest.sh): write + fsync and mmap + msync land in the backing
-# file, the size stays fixed, online create/destroy, list -v and stats
-# with a holder, convert-region both ways. On a kernel without FUSE
-# passthrough (< 6.9) the daemon says it is off and why, and serves
-# everything; without cachestat(2) (< 6.5) list -v shows the page-cache
-# part as unknown (null) and the daemon says so once. Last, a power cut:
-# the guest flushes patterns into both layouts on ext4 and QEMU quits at
-# once; after e2fsck (journal replay) the patterns are in the image.
+# file, the size stays fixed, online create/destroy, disable refused while
+# mapped, list -v and stats with a holder, power-fail, convert-region both
+# ways (reflink, copy_file_range, read/write across file systems), kill -9
+# and SIGTERM with dirty pages. On a kernel without FUSE passthrough
+# (< 6.9) the daemon says it is off and why, serves everything, and -o
+# passthrough=on fails the mount; without cachestat(2) (< 6.5) list -v
+# shows the page-cache part as unknown (null) and the daemon says so once;
+# where the file system has no O_DIRECT (tmpfs < 6.6) the daemon says
+# buffered and -o backing=direct stops at start. Last, a power cut: the
+# guest flushes patterns into both layouts on ext4 and QEMU quits at once;
+# after e2fsck (journal replay) the patterns are in the image. Its wall
+# time: about 20 to 35 s here (the guest is most of it).
 . "$(dirname "$0")/e2elib.sh"
 e2e_need_guest
 command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null ||
