@@ -195,7 +195,7 @@ one() {
 		sleep 0.05
 	done
 	backing "$R.conv" $other "$uuid" "$dpa"
-	if nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) 2>/dev/null; then
+	if nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) 2>/tmp/pre; then
 		die "$tag: the dirty pages reached $B before SIGTERM (the check proves nothing)"
 	fi
 	kill -TERM "$DPID"
@@ -206,7 +206,11 @@ one() {
 	if grep -q " $MNT " /proc/mounts; then
 		die "$tag: still mounted after SIGTERM"
 	fi
-	nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) || die "$tag: dirty mapped pages lost at SIGTERM"
+	if ! nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)); then
+		echo "before SIGTERM: $(cat /tmp/pre)"
+		cat "/tmp/log-$tag-kill9"
+		die "$tag: dirty mapped pages lost at SIGTERM"
+	fi
 	kill -9 $hp
 	wait $hp || true
 	# back from tmpfs onto ext4: across file systems (EXDEV for
