@@ -206,10 +206,9 @@ one() {
 	if grep -q " $MNT " /proc/mounts; then
 		die "$tag: still mounted after SIGTERM"
 	fi
-	if ! nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)); then
-		echo "before SIGTERM: $(cat /tmp/pre)"
-		cat "/tmp/log-$tag-kill9"
-		die "$tag: dirty mapped pages lost at SIGTERM"
+	if ! nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) 2>/tmp/post; then
+		grep -v '^pmemfs:   ' "/tmp/log-$tag-kill9" | tail -n 8
+		die "$tag: dirty mapped pages lost at SIGTERM (before it: $(cat /tmp/pre); after: $(cat /tmp/post))"
 	fi
 	kill -9 $hp
 	wait $hp || true
