@@ -118,6 +118,10 @@ one() {
 	fi
 	[ "$(stat -c %s "$f")" = $((8 * MIB)) ] || die "$tag: the size changed"
 	# a holder with dirty mapped pages while the status is listed
+	# (emptied here: the background shell truncates it only when it runs,
+	# and an earlier holder's "ready" let the SIGTERM check below start
+	# while the stores were still going on)
+	: >/tmp/hold
 	nsio mmap-write "$f" $OFF3 $LEN $((SEED + 2)) hold >/tmp/hold 2>&1 &
 	hp=$!
 	_i=0
@@ -185,6 +189,7 @@ one() {
 	nsio verify "$f" $OFF $LEN "$SEED" || die "$tag: bytes lost at kill -9"
 	# SIGTERM with dirty mapped pages, no msync: written back, persisted,
 	# exit 0, unmounted
+	: >/tmp/hold
 	nsio mmap-write "$f" $OFF5 $LEN $((SEED + 7)) hold >/tmp/hold 2>&1 &
 	hp=$!
 	_i=0
