@@ -91,10 +91,36 @@
 #include "fs/region_dir.h"
 #include "fs/region_ops.h"
 
+/*
+ * The namespace files are beside DIR/region, on its file system: whether
+ * that has O_DIRECT (tmpfs only since Linux 6.6) decides the region's data
+ * path here, once, as for a region file, so that the start-up summary and
+ * list -v say what is used
+ */
 static int rdir_open(struct ns_region *r, enum fs_backing backing, struct fs_rio **out)
 {
-	struct rdir_rio *rd = calloc(1, sizeof(*rd));
+	struct rdir_rio *rd;
+	char path[64];
+	int fd;
 
+	if (backing != FS_BACKING_BUFFERED && ns_region_fd(r) >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", ns_region_fd(r));
+		fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+		} else if (backing == FS_BACKING_DIRECT) {
+			int err = errno;
+
+			fs_err("%s: no O_DIRECT on the region directory's files: %s",
+			       ns_region_devname(r), strerror(err));
+			return -err;
+		} else {
+			fs_debug("%s: no O_DIRECT (%s): buffered data path",
+				 ns_region_devname(r), strerror(errno));
+			backing = FS_BACKING_BUFFERED;
+		}
+	}
+	rd = calloc(1, sizeof(*rd));
 	if (!rd)
 		return -ENOMEM;
 	rd->r = r;
