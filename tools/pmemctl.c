@@ -7,6 +7,7 @@
  * struct, picks online or offline, and runs it.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -199,6 +200,12 @@ int main(int argc, char **argv)
 {
 	const char *cmd;
 
+	/*
+	 * a file reaching past the file-size limit (ulimit -f) is an error
+	 * (EFBIG) the command reports and cleans up after, not the death of
+	 * pmemctl with half a region file left
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		pc_main_usage(stderr);
 		return PC_EXIT_USAGE;

@@ -340,8 +340,9 @@ int ns_region_create(const char *path, const struct ns_region_create_opts *c,
 	if (rc)
 		goto fail;
 	if (ftruncate(fd, (off_t)c->size) < 0) {
-		rc = ns_err(-errno, "cannot size region '%s' to %s: %s", path,
-			    ns_sz(c->size, a, sizeof(a)), strerror(errno));
+		rc = ns_err(-errno, "cannot size region '%s' to %s: %s%s", path,
+			    ns_sz(c->size, a, sizeof(a)), strerror(errno),
+			    errno == EFBIG ? " (over the file-size limit: ulimit -f)" : "");
 		goto fail;
 	}
 	rc = ns_io_file_new(fd, path, &io);
