@@ -65,6 +65,24 @@ backing() {
 	fi
 }
 
+# hold_start FILE OFF SEED: a process stores LEN bytes of pattern SEED at
+# OFF through a mapping of FILE and holds it (no msync); hp its pid, back
+# once it is ready. /tmp/hold is emptied first: the background shell
+# truncates it only when it runs, and an earlier holder's "ready" let a
+# check start while the stores were still going on
+hold_start() {
+	: >/tmp/hold
+	nsio mmap-write "$1" "$2" $LEN "$3" hold >/tmp/hold 2>&1 &
+	hp=$!
+	_i=0
+	until grep -q ready /tmp/hold; do
+		kill -0 $hp 2>/dev/null || die "$tag: nsio hold exited: $(cat /tmp/hold)"
+		_i=$((_i + 1))
+		[ "$_i" -lt 200 ] || die "$tag: nsio hold not ready"
+		sleep 0.05
+	done
+}
+
 # one FS_DIR TAG LAYOUT: the whole round on one region of LAYOUT in FS_DIR
 one() {
 	R=$1/r-$3
@@ -118,19 +136,7 @@ one() {
 	fi
 	[ "$(stat -c %s "$f")" = $((8 * MIB)) ] || die "$tag: the size changed"
 	# a holder with dirty mapped pages while the status is listed
-	# (emptied here: the background shell truncates it only when it runs,
-	# and an earlier holder's "ready" let the SIGTERM check below start
-	# while the stores were still going on)
-	: >/tmp/hold
-	nsio mmap-write "$f" $OFF3 $LEN $((SEED + 2)) hold >/tmp/hold 2>&1 &
-	hp=$!
-	_i=0
-	until grep -q ready /tmp/hold; do
-		kill -0 $hp 2>/dev/null || die "$tag: nsio hold exited: $(cat /tmp/hold)"
-		_i=$((_i + 1))
-		[ "$_i" -lt 200 ] || die "$tag: nsio hold not ready"
-		sleep 0.05
-	done
+	hold_start "$f" $OFF3 $((SEED + 2))
 	section "holder-$tag" echo $hp
 	# in use: refused, naming the holder (/proc on this kernel)
 	_rc=0
@@ -189,16 +195,7 @@ one() {
 	nsio verify "$f" $OFF $LEN "$SEED" || die "$tag: bytes lost at kill -9"
 	# SIGTERM with dirty mapped pages, no msync: written back, persisted,
 	# exit 0, unmounted
-	: >/tmp/hold
-	nsio mmap-write "$f" $OFF5 $LEN $((SEED + 7)) hold >/tmp/hold 2>&1 &
-	hp=$!
-	_i=0
-	until grep -q ready /tmp/hold; do
-		kill -0 $hp 2>/dev/null || die "$tag: nsio hold exited: $(cat /tmp/hold)"
-		_i=$((_i + 1))
-		[ "$_i" -lt 200 ] || die "$tag: nsio hold not ready"
-		sleep 0.05
-	done
+	hold_start "$f" $OFF5 $((SEED + 7))
 	backing "$R.conv" $other "$uuid" "$dpa"
 	if nsio verify "$B" $((BO + OFF5)) $LEN $((SEED + 7)) 2>/tmp/pre; then
 		die "$tag: the dirty pages reached $B before SIGTERM (the check proves nothing)"
