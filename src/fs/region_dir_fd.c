@@ -41,8 +41,8 @@
  * the next namespace its users closed (rdir_ns_get), at most
  * RDIR_LIMIT_WAITS times while they keep coming.
  */
-#define RDIR_LIMIT_WAIT_MS 10
-#define RDIR_LIMIT_WAITS 100
+#define RDIR_LIMIT_WAIT_MS 200
+#define RDIR_LIMIT_WAITS 25
 
 /* the process's idle list (descriptors are the process's) */
 static struct {
