@@ -10,7 +10,7 @@
 
 ct() { "$PMEMCTL" crash-test --mount "$MNT" "$@"; }
 # points JSON: each run's crash point, comma-separated
-points() { json_get "$1" '.points | join(",")'; }
+points() { json_get "$1" '.points // [] | join(",")'; }
 
 pf_setup 4M log
 "$DEMO" init "$F" >/dev/null || fail "init"
@@ -23,10 +23,10 @@ pc power-fail log --enable >/dev/null || fail "enable"
 expect_exit 0 ct log --runs 4 --seed 3 --mode fsync -- \
 	sh -c '"$0" append "$1" 16; exit $?' "$DEMO" {} --check "$DEMO" check {}
 assert_eq 4 "$(json_get "$out" .passed)" "wrapped demo passes"
+assert_eq 4 "$(pf_status log reverts)" "one power failure per run"
 p=$(points "$out")
 assert_not_contains "$p" "not reached" "crash points of a wrapped application"
 [[ "$p" =~ ^(fsync\ [0-9]+\ of\ 32,){3}fsync\ [0-9]+\ of\ 32$ ]] || fail "points: $p"
-assert_eq 4 "$(pf_status log reverts)" "one power failure per run"
 # an application that ends before its point: the power goes at its end
 expect_exit 0 ct log --runs 2 --seed 3 --mode fsync --at-fsync 32 -- \
 	sh -c '[ -e "$2" ] && exec "$0" append "$1" 1; "$0" append "$1" 16; touch "$2"' \
