@@ -677,7 +677,8 @@ static int ct_crash_at_fsync(struct pc_ct *ct, pid_t pid, uint64_t reverts, bool
 		rc = pc_pf_call(ct->t, ct->ns, &a, &ct->resp, ci, false);
 		if (rc)
 			return rc;
-		snprintf(crash + strlen(crash), len - strlen(crash), " (not reached: at the end)");
+		snprintf(crash + strlen(crash), len - strlen(crash), " (not reached: %s)",
+			 timed_out ? "killed after --timeout" : "at the end");
 		*at_fsync = false;
 		return 0;
 	}

@@ -33,6 +33,16 @@ expect_exit 0 ct log --runs 2 --seed 3 --mode fsync --at-fsync 32 -- \
 	"$DEMO" {} "$T/short" --check "$DEMO" check {}
 assert_eq "fsync 32 of 32 (not reached: at the end),fsync 32 of 32 (not reached: at the end)" \
 	"$(points "$out")" "an unreached point"
+# an application killed by --timeout before its point died of SIGKILL
+# without a crash: not reached, the power goes then (it was taken for the
+# crash, and crash-test gave up: "did not revert 'log' within 10 s")
+rm -f "$T/short"
+expect_exit 0 ct log --runs 1 --seed 3 --mode fsync --timeout 1.5 -- \
+	sh -c '[ -e "$2" ] && exec sleep 30; "$0" append "$1" 16; touch "$2"' \
+	"$DEMO" {} "$T/short" --check "$DEMO" check {}
+p=$(points "$out")
+[[ "$p" =~ ^fsync\ [0-9]+\ of\ 32\ \(not\ reached:\ killed\ after\ --timeout\)$ ]] ||
+	fail "a point not reached before --timeout: $p"
 pc power-fail log --disable >/dev/null || fail "disable"
 rm -f "$T/short"
 
