@@ -145,7 +145,10 @@ static const struct pc_usage crash_test_usage = {
 		 "draws moments from that time to the clean run's end (past a guest's\n"
 		 "boot). A crash point counts as reached when the daemon's armed power\n"
 		 "failure fired, whatever the application's exit status (a wrapper that\n"
-		 "does not exec, timeout(1)); else the power goes at the end.\n"
+		 "does not exec, timeout(1)); else the power goes at the end. The\n"
+		 "application and the checker run in a process group of their own,\n"
+		 "stdin /dev/null: a crash at a moment and --timeout kill the whole\n"
+		 "group, and what they leave running is killed when they end.\n"
 		 "In ARGS, every {} is replaced by the namespace file's path, also\n"
 		 "inside a word (mem-path={}); it is also in $PMEMCTL_NAMESPACE_PATH\n"
 		 "($PMEMCTL_CRASH_SEED is the run's seed). A literal {} has to be\n"
@@ -210,13 +213,27 @@ static void pc_sleep_ms(double ms)
 		;
 }
 
+/*
+ * The application or checker, in a process group of its own (its pid)
+ * with stdin /dev/null: a crash at a moment and --timeout kill the whole
+ * group, so a wrapper that does not exec (sh -c 'qemu ...; ...',
+ * timeout qemu) does not leave its program running on; nor does anything
+ * it left running when it ends (pc_ct_reap).
+ */
 static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capture)
 {
 	pid_t pid = fork();
 
+	if (pid > 0)
+		(void)setpgid(pid, pid);	/* also in the child: whoever is first */
 	if (pid == 0) {
 		char s[32];
-		int fd = -1;
+		int fd = -1, in;
+
+		(void)setpgid(0, 0);
+		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (in >= 0)
+			dup2(in, 0);
 
 		snprintf(s, sizeof(s), "%" PRIu64, seed);
 		setenv("PMEMCTL_CRASH_SEED", s, 1);
@@ -243,22 +260,44 @@ static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capt
 	return pid;
 }
 
-/* wait for pid up to timeout_ms (then SIGKILL it); returns its wait status */
+/* pid (not reaped) has ended: a zombie, which keeps its group's id ours */
+static bool pc_ct_ended(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == pid;
+}
+
+/*
+ * Reap pid, which has ended or was killed; first kill what is left of its
+ * process group (while pid is a zombie, its id is nobody else's); returns
+ * its wait status. After this, pid is never signalled.
+ */
+static int pc_ct_reap(pid_t pid)
+{
+	int st = 0;
+
+	kill(-pid, SIGKILL);
+	if (!pc_ct_ended(pid))
+		kill(pid, SIGKILL);	/* not its group's leader after all */
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return st;
+}
+
+/* wait for pid up to timeout_ms (then SIGKILL its group); its wait status */
 static int pc_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
 {
 	double end = pc_now_ms() + timeout_ms;
-	int st = 0;
 
 	*timed_out = false;
 	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid)
-			return st;
-		if (w < 0 && errno != EINTR)
-			return -1;
+		if (pc_ct_ended(pid))
+			return pc_ct_reap(pid);
 		if (pc_now_ms() > end && !*timed_out) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			*timed_out = true;
 		}
 		pc_sleep_ms(1);
@@ -772,9 +811,8 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 	double delay = 0;
 	bool at_fsync = ct_point(ct, o, run, &k, &delay);
 	char crash[64], replay[96];
-	bool timed_out;
 	pid_t pid;
-	int rc, st;
+	int rc;
 
 	/* the starting content, durable: the last FSYNC before the run */
 	rc = pc_ct_copy(ns->path, ct->snap_fd, false, ns->size);
@@ -804,18 +842,16 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 			return rc;
 	} else {
 		double end = pc_now_ms() + delay;
-		pid_t w = 0;
 
-		while (pc_now_ms() < end && (w = waitpid(pid, &st, WNOHANG)) == 0)
+		while (pc_now_ms() < end && !pc_ct_ended(pid))
 			pc_sleep_ms(0.2);
 		/*
-		 * not reaped yet: killed (a no-op on a zombie) and reaped; once
-		 * reaped, its pid may be another process's: never signalled
+		 * its whole group killed (the application, or a wrapper's
+		 * program) and reaped: pc_ct_reap signals it only while it is
+		 * not reaped (a zombie at worst); once reaped, its pid may be
+		 * another process's: never signalled
 		 */
-		if (w != pid) {
-			kill(pid, SIGKILL);
-			pc_ct_wait(pid, ct->timeout_ms, &timed_out);
-		}
+		pc_ct_reap(pid);
 	}
 	if (!at_fsync) {
 		ctl_response_free(&ct->resp);

@@ -46,6 +46,20 @@ p=$(points "$out")
 pc power-fail log --disable >/dev/null || fail "disable"
 rm -f "$T/short"
 
+# a crash at a moment kills the application's whole process group, so a
+# wrapper's program (not exec'ed) dies with it; what an application or
+# checker leaves running is killed when it ends. Nothing writes after
+# crash-test (it killed the wrapper only: the program and the background
+# ones went on writing, also while the checker ran)
+rm -f "$T/late" "$T/late.clean"
+expect_exit 0 ct log --runs 2 --seed 5 --mode moment -- \
+	sh -c 'if [ ! -e "$1.clean" ]; then touch "$1.clean"; sleep 1; exit 0; fi
+	       ( sleep 1.5; echo straggler >>"$1" ) &
+	       sh -c "sleep 1.5; echo program >>\"\$0\"" "$1"; exit $?' sh "$T/late" \
+	--check sh -c '( sleep 0.5; echo checker >>"$1" ) & exit 0' sh "$T/late"
+sleep 2
+[ ! -e "$T/late" ] || fail "left running by crash-test: $(tr '\n' ' ' <"$T/late")"
+
 # (b) {} inside words (mem-path={}), twice in one word; it was replaced only
 # as a whole word: the application got "ns={}" and failed its clean run
 expect_exit 0 ct log --runs 2 --seed 9 --mode fsync -- \
