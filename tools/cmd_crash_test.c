@@ -34,6 +34,9 @@ enum {
 	KEY_MODE,
 	KEY_TIMEOUT,
 	KEY_VERBOSE,
+	KEY_MOMENT_AFTER,
+	KEY_SWEEP,
+	KEY_AT_FSYNC,
 };
 
 enum { CT_FSYNC, CT_MOMENT, CT_BOTH };
@@ -47,6 +50,9 @@ struct crash_test_cmd {
 	int timeout_ms;
 	bool verbose;
 	int chk;		/* "--check" in the words after "--" */
+	double moment_after_ms;	/* --moment-after: moments drawn after this */
+	bool sweep;		/* --sweep: FSYNC K_i = ceil((i+1)*F/runs) */
+	uint32_t at_fsync;	/* --at-fsync K: every run at FSYNC K (0: not given) */
 };
 
 static const struct crash_test_cmd crash_test_defaults = {
@@ -56,6 +62,21 @@ static const struct crash_test_cmd crash_test_defaults = {
 static const struct pc_choice ct_modes[] = {
 	{ "fsync", CT_FSYNC }, { "moment", CT_MOMENT }, { "both", CT_BOTH }, { NULL, 0 },
 };
+
+/* --moment-after SECONDS, 0 or more, into milliseconds */
+static int ct_opt_after(const struct pc_parser *p, const struct pc_opt *o, void *f)
+{
+	double v;
+
+	(void)o;
+	if (!pc_parse_double(p->arg, &v) || v < 0 || v > 86400) {
+		pc_fail_msg(-EINVAL, "bad value for --moment-after '%s': seconds (0 to 86400)",
+			    p->arg);
+		return -EINVAL;
+	}
+	*(double *)f = v * 1000;
+	return 0;
+}
 
 /* --timeout SECONDS, more than 0, into milliseconds */
 static int ct_opt_timeout(const struct pc_parser *p, const struct pc_opt *o, void *f)
@@ -90,6 +111,15 @@ static const struct pc_opt crash_test_opts[] = {
 		     "limit for each run of the application or checker (default 60)",
 		     ct_opt_timeout),
 	OPT_BOOL("verbose", KEY_VERBOSE, verbose, "show the application's and checker's output"),
+	OPT_CALLBACK("moment-after", KEY_MOMENT_AFTER, required_argument, moment_after_ms,
+		     "SECONDS", "crash moments only after this time into the run (e.g. a "
+		     "guest's boot; default 0)", ct_opt_after),
+	OPT_BOOL("sweep", KEY_SWEEP, sweep,
+		 "crash run i of N at FSYNC ceil((i+1)*F/N) of the clean run's F "
+		 "(the same points each time)"),
+	OPT_U32("at-fsync", KEY_AT_FSYNC, at_fsync, "K",
+		"crash every run at FSYNC K (replays a --sweep failure)", 1, UINT32_MAX,
+		"1 or more"),
 	OPT_END,
 };
 #undef PC_OPTS_OF
@@ -98,6 +128,7 @@ static const struct pc_usage crash_test_usage = {
 	.name = "crash-test",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAMESPACE [--runs N] [--seed N]\n"
 		"       [--survive PERCENT] [--mode fsync|moment|both] [--timeout SECONDS]\n"
+		"       [--moment-after SECONDS] [--sweep] [--at-fsync K]\n"
 		"       [--verbose] -- APP [ARGS...] --check CHECKER [ARGS...]",
 	.about = "Crash an application again and again and check what a power failure\n"
 		 "leaves. First the application runs once without a crash (counting its\n"
@@ -108,12 +139,27 @@ static const struct pc_usage crash_test_usage = {
 		 "chosen by the run's seed; the namespace is reverted to its last\n"
 		 "completed FSYNC and the checker runs (exit 0: consistent). Crash\n"
 		 "testing is enabled for the test if it was not (and disabled after).\n"
-		 "In ARGS, {} is replaced by the namespace file's path, which is also in\n"
-		 "$PMEMCTL_NAMESPACE_PATH ($PMEMCTL_CRASH_SEED is the run's seed).\n"
-		 "Prints JSON: runs, passed, failed, fsyncs (per clean run) and every\n"
-		 "failure with its seed, crash point and checker exit status; replay one\n"
-		 "with --seed SEED --runs 1 (exact for FSYNC crash points of a\n"
-		 "deterministic application; crashes at a moment depend on timing).\n"
+		 "With --sweep, run i of N crashes at FSYNC ceil((i+1)*F/N) of the clean\n"
+		 "run's F (K = F/N, 2F/N, ..., F: the same points every time, for CI);\n"
+		 "the seed still decides the rest (--survive's pages). --moment-after\n"
+		 "draws moments from that time to the clean run's end (past a guest's\n"
+		 "boot). A crash point counts as reached when the daemon's armed power\n"
+		 "failure fired, whatever the application's exit status (a wrapper that\n"
+		 "does not exec, timeout(1)); else the power goes at the end. The\n"
+		 "application and the checker run in a process group of their own,\n"
+		 "stdin /dev/null: a crash at a moment and --timeout kill the whole\n"
+		 "group, and what they leave running is killed when they end.\n"
+		 "In ARGS, every {} is replaced by the namespace file's path, also\n"
+		 "inside a word (mem-path={}); it is also in $PMEMCTL_NAMESPACE_PATH\n"
+		 "($PMEMCTL_CRASH_SEED is the run's seed). A literal {} has to be\n"
+		 "spelled otherwise (in sh -c, '{''}').\n"
+		 "Prints JSON: runs, passed, failed, fsyncs (per clean run), the\n"
+		 "summary (crash_points, states_checked, states_per_s, each run's\n"
+		 "point in points) and every failure with its seed, crash point,\n"
+		 "checker exit status and replay: the options that replay it (--seed\n"
+		 "SEED --runs 1, with --at-fsync K after --sweep; exact for FSYNC crash\n"
+		 "points of a deterministic application; crashes at a moment depend on\n"
+		 "timing). The summary is also printed on stderr.\n"
 		 "An application whose clean run makes no FSYNC is warned about: it\n"
 		 "is crashed only at moments, and each crash reverts all it wrote.",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
@@ -141,6 +187,10 @@ struct pc_ct {
 	double clean_ms;
 	unsigned passed, failed;
 	struct json_object *fails;
+	/* the summary (ct_summary): */
+	struct json_object *points;	/* each run's crash point */
+	uint64_t states;	/* states the checker judged (one per crash point today) */
+	double runs_ms;		/* the crash runs' wall time */
 };
 
 static double pc_now_ms(void)
@@ -163,13 +213,27 @@ static void pc_sleep_ms(double ms)
 		;
 }
 
+/*
+ * The application or checker, in a process group of its own (its pid)
+ * with stdin /dev/null: a crash at a moment and --timeout kill the whole
+ * group, so a wrapper that does not exec (sh -c 'qemu ...; ...',
+ * timeout qemu) does not leave its program running on; nor does anything
+ * it left running when it ends (pc_ct_reap).
+ */
 static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capture)
 {
 	pid_t pid = fork();
 
+	if (pid > 0)
+		(void)setpgid(pid, pid);	/* also in the child: whoever is first */
 	if (pid == 0) {
 		char s[32];
-		int fd = -1;
+		int fd = -1, in;
+
+		(void)setpgid(0, 0);
+		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (in >= 0)
+			dup2(in, 0);
 
 		snprintf(s, sizeof(s), "%" PRIu64, seed);
 		setenv("PMEMCTL_CRASH_SEED", s, 1);
@@ -196,22 +260,44 @@ static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capt
 	return pid;
 }
 
-/* wait for pid up to timeout_ms (then SIGKILL it); returns its wait status */
+/* pid (not reaped) has ended: a zombie, which keeps its group's id ours */
+static bool pc_ct_ended(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == pid;
+}
+
+/*
+ * Reap pid, which has ended or was killed; first kill what is left of its
+ * process group (while pid is a zombie, its id is nobody else's); returns
+ * its wait status. After this, pid is never signalled.
+ */
+static int pc_ct_reap(pid_t pid)
+{
+	int st = 0;
+
+	kill(-pid, SIGKILL);
+	if (!pc_ct_ended(pid))
+		kill(pid, SIGKILL);	/* not its group's leader after all */
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return st;
+}
+
+/* wait for pid up to timeout_ms (then SIGKILL its group); its wait status */
 static int pc_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
 {
 	double end = pc_now_ms() + timeout_ms;
-	int st = 0;
 
 	*timed_out = false;
 	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid)
-			return st;
-		if (w < 0 && errno != EINTR)
-			return -1;
+		if (pc_ct_ended(pid))
+			return pc_ct_reap(pid);
 		if (pc_now_ms() > end && !*timed_out) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			*timed_out = true;
 		}
 		pc_sleep_ms(1);
@@ -285,6 +371,40 @@ static struct json_object *pc_ct_output(const struct pc_ct *ct)
 	return json_object_new_string(line);
 }
 
+/* word with every {} replaced by path (also inside it: mem-path={}) */
+static char *pc_ct_subst(const char *word, const char *path)
+{
+	size_t n = 0, pl = strlen(path);
+	const char *p;
+	char *out, *o;
+
+	for (p = word; (p = strstr(p, "{}")); p += 2)
+		n++;
+	out = malloc(strlen(word) + n * pl + 1);
+	if (!out)
+		return NULL;
+	for (o = out, p = word; *p;) {
+		if (p[0] == '{' && p[1] == '}') {
+			memcpy(o, path, pl);
+			o += pl;
+			p += 2;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void pc_ct_argv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
 static char **pc_ct_argv(char **from, int n, const char *path)
 {
 	char **v = calloc((size_t)n + 1, sizeof(*v));
@@ -293,7 +413,10 @@ static char **pc_ct_argv(char **from, int n, const char *path)
 	if (!v)
 		return NULL;
 	for (i = 0; i < n; i++)
-		v[i] = strcmp(from[i], "{}") ? from[i] : (char *)path;
+		if (!(v[i] = pc_ct_subst(from[i], path))) {
+			pc_ct_argv_free(v);
+			return NULL;
+		}
 	return v;
 }
 
@@ -430,6 +553,12 @@ static int crash_test_check(void *obj, const struct pc_args *a)
 				       "the application");
 	if (o->chk == 0)
 		return pc_usage_error(a->p, "no application given before --check");
+	if (o->mode == CT_MOMENT && (o->sweep || o->at_fsync))
+		return pc_usage_error(a->p, "--%s crashes at an FSYNC: not with --mode moment",
+				      o->sweep ? "sweep" : "at-fsync");
+	if (o->mode == CT_FSYNC && pc_opt_given(a->p, KEY_MOMENT_AFTER))
+		return pc_usage_error(a->p, "--moment-after is for crashes at a moment: not "
+				      "with --mode fsync");
 	if (!pc_opt_given(a->p, KEY_SEED))
 		o->seed = pc_seed_now() % 1000000000u;
 	for (i = 0; i < 2; i++) {
@@ -495,6 +624,12 @@ static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
 	return 0;
 }
 
+/* every run crashes at an FSYNC (no moment) */
+static bool ct_fsync_only(const struct crash_test_cmd *o)
+{
+	return o->mode == CT_FSYNC || o->sweep || o->at_fsync;
+}
+
 /* A clean run: the FSYNCs it makes, how long it takes, a happy checker. */
 static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 {
@@ -531,9 +666,18 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 		pc_ct_tail(ct, "checker", false);
 		return 1;
 	}
-	if (ct->fsyncs == 0 && o->mode == CT_FSYNC)
-		return pc_fail_msg(-EINVAL, "the application makes no FSYNC: --mode fsync has "
-				    "no crash point");
+	if (ct->fsyncs == 0 && ct_fsync_only(o))
+		return pc_fail_msg(-EINVAL, "the application makes no FSYNC: %s has no crash "
+				    "point", o->at_fsync ? "--at-fsync" : o->sweep ? "--sweep" :
+				    "--mode fsync");
+	if (o->at_fsync > ct->fsyncs)
+		return pc_fail_msg(-EINVAL, "--at-fsync %" PRIu32 ": the clean run makes only "
+				    "%" PRIu64 " FSYNC%s", o->at_fsync, ct->fsyncs,
+				    ct->fsyncs == 1 ? "" : "s");
+	if (!ct_fsync_only(o) && o->moment_after_ms > 0 && o->moment_after_ms >= ct->clean_ms)
+		return pc_fail_msg(-EINVAL, "--moment-after %g: the clean run ends after %.3f s: "
+				    "no moment is left", o->moment_after_ms / 1000,
+				    ct->clean_ms / 1000);
 	if (ct->fsyncs == 0)
 		pc_msg("warning: the application makes no FSYNC (fsync, fdatasync or "
 			"msync MS_SYNC of the namespace file): only crashes at a moment are "
@@ -544,18 +688,27 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 /*
  * Crash at the armed FSYNC: the application runs into it, or ends first
  * (then the power goes at its end); the daemon reverts once it is gone.
+ * Reached is the daemon's word, not the application's wait status: the
+ * armed power failure fired (at_fsync counted down to 0) or its revert
+ * is running or done. A wrapper that does not exec the process it kills
+ * (sh -c 'app; ...', timeout(1)) exits 137 or anything; an application
+ * killed by --timeout before its point died of SIGKILL without a crash.
  * *at_fsync is cleared when the crash point was not reached.
  */
 static int ct_crash_at_fsync(struct pc_ct *ct, pid_t pid, uint64_t reverts, bool *at_fsync,
 			     char *crash, size_t len)
 {
 	struct ctl_crash_info *ci = &ct->ci;
-	bool timed_out;
+	bool timed_out, reached;
 	double end;
-	int rc, st;
+	int rc;
 
-	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
-	if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)) {
+	(void)pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	rc = pc_ct_status(ct, ci, &ct->resp);
+	if (rc)
+		return rc;
+	reached = ci->at_fsync == 0 || ci->reverting || ci->reverts > reverts;
+	if (!reached) {
 		/* fewer FSYNCs than in the clean run: the power goes at its end */
 		struct pc_pf_req a = { .has_at = true, .at_fsync = 0 };
 
@@ -563,7 +716,8 @@ static int ct_crash_at_fsync(struct pc_ct *ct, pid_t pid, uint64_t reverts, bool
 		rc = pc_pf_call(ct->t, ct->ns, &a, &ct->resp, ci, false);
 		if (rc)
 			return rc;
-		snprintf(crash + strlen(crash), len - strlen(crash), " (not reached: at the end)");
+		snprintf(crash + strlen(crash), len - strlen(crash), " (not reached: %s)",
+			 timed_out ? "killed after --timeout" : "at the end");
 		*at_fsync = false;
 		return 0;
 	}
@@ -584,7 +738,7 @@ static int ct_crash_at_fsync(struct pc_ct *ct, pid_t pid, uint64_t reverts, bool
 
 /* The checker's verdict on run (seed s) that crashed as crash says. */
 static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run,
-		     uint64_t s, const char *crash)
+		     uint64_t s, const char *crash, const char *replay)
 {
 	struct json_object *f;
 	bool timed_out;
@@ -592,6 +746,7 @@ static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 	pid_t pid = pc_ct_spawn(ct, ct->chk, s, true);
 	int cst = pc_ct_wait(pid, o->timeout_ms, &timed_out);
 
+	ct->states++;
 	if (!timed_out && WIFEXITED(cst) && WEXITSTATUS(cst) == 0) {
 		ct->passed++;
 		return;
@@ -606,26 +761,58 @@ static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 	json_object_object_add(f, "pages_reverted",
 			       json_object_new_int64((int64_t)ct->ci.pages_reverted));
 	json_object_object_add(f, "pages_kept", json_object_new_int64((int64_t)ct->ci.pages_kept));
+	json_object_object_add(f, "replay", json_object_new_string(replay));
 	json_object_array_add(ct->fails, f);
 	pc_msg("run %" PRIu64 ": seed %" PRIu64 ": power failure %s: checker %s%s "
-		"(replay: --seed %" PRIu64 " --runs 1)", run, s, crash, how,
-		timed_out ? ", timed out" : "", s);
+		"(replay: %s)", run, s, crash, how, timed_out ? ", timed out" : "", replay);
+}
+
+/*
+ * Run number run's crash point: FSYNC *k (returns true) or a moment
+ * *delay ms into the run. --at-fsync K: K. --sweep: K_i = ceil((i+1)*F/runs)
+ * (F/runs, 2F/runs, ..., F; deterministic, for CI). Else drawn from the
+ * run's seed as always (so old seeds replay): FSYNC or moment by a coin
+ * under --mode both, K uniform in 1..F, a moment uniform in
+ * [--moment-after, the clean run's time].
+ */
+static bool ct_point(const struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run,
+		     uint32_t *k, double *delay)
+{
+	uint64_t rng = o->seed + run, f = ct->fsyncs;
+	bool at_fsync;
+
+	if (o->at_fsync) {
+		*k = o->at_fsync;
+		return true;
+	}
+	if (o->sweep) {
+		unsigned __int128 x = (unsigned __int128)(run + 1) * f + o->runs - 1;
+
+		*k = (uint32_t)(x / o->runs);
+		return true;
+	}
+	at_fsync = f > 0 && (o->mode == CT_FSYNC || (o->mode == CT_BOTH && pc_mix(&rng) % 2 == 0));
+	if (at_fsync)
+		*k = (uint32_t)(1 + pc_mix(&rng) % f);
+	else
+		*delay = o->moment_after_ms + (double)(pc_mix(&rng) % 1000000) / 1e6 *
+			 (ct->clean_ms - o->moment_after_ms);
+	return at_fsync;
 }
 
 /* Run number run: from the starting content, crash, revert, check. */
 static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run)
 {
 	const struct ctl_ns_info *ns = ct->ns;
-	uint64_t s = o->seed + run, rng = s, reverts;
+	uint64_t s = o->seed + run, reverts;
 	struct pc_pf_req r = { .has_survive = o->has_survive, .survive_ppm = o->survive_ppm,
 				.has_seed = o->has_survive, .seed = s };
-	bool at_fsync = ct->fsyncs > 0 &&
-			(o->mode == CT_FSYNC || (o->mode == CT_BOTH && pc_mix(&rng) % 2 == 0));
-	char crash[64];
+	uint32_t k = 0;
 	double delay = 0;
-	bool timed_out;
+	bool at_fsync = ct_point(ct, o, run, &k, &delay);
+	char crash[64], replay[96];
 	pid_t pid;
-	int rc, st;
+	int rc;
 
 	/* the starting content, durable: the last FSYNC before the run */
 	rc = pc_ct_copy(ns->path, ct->snap_fd, false, ns->size);
@@ -639,14 +826,13 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 		struct pc_pf_req a = r;
 
 		a.has_at = true;
-		a.at_fsync = (uint32_t)(1 + pc_mix(&rng) % ct->fsyncs);
+		a.at_fsync = k;
 		snprintf(crash, sizeof(crash), "fsync %u of %" PRIu64, a.at_fsync, ct->fsyncs);
 		ctl_response_free(&ct->resp);
 		rc = pc_pf_call(ct->t, ns, &a, &ct->resp, &ct->ci, false);
 		if (rc)
 			return rc;
 	} else {
-		delay = (double)(pc_mix(&rng) % 1000000) / 1e6 * ct->clean_ms;
 		snprintf(crash, sizeof(crash), "after %.1f ms", delay);
 	}
 	pid = pc_ct_spawn(ct, ct->app, s, false);
@@ -656,18 +842,16 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 			return rc;
 	} else {
 		double end = pc_now_ms() + delay;
-		pid_t w = 0;
 
-		while (pc_now_ms() < end && (w = waitpid(pid, &st, WNOHANG)) == 0)
+		while (pc_now_ms() < end && !pc_ct_ended(pid))
 			pc_sleep_ms(0.2);
 		/*
-		 * not reaped yet: killed (a no-op on a zombie) and reaped; once
-		 * reaped, its pid may be another process's: never signalled
+		 * its whole group killed (the application, or a wrapper's
+		 * program) and reaped: pc_ct_reap signals it only while it is
+		 * not reaped (a zombie at worst); once reaped, its pid may be
+		 * another process's: never signalled
 		 */
-		if (w != pid) {
-			kill(pid, SIGKILL);
-			pc_ct_wait(pid, ct->timeout_ms, &timed_out);
-		}
+		pc_ct_reap(pid);
 	}
 	if (!at_fsync) {
 		ctl_response_free(&ct->resp);
@@ -675,8 +859,48 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 		if (rc)
 			return rc;
 	}
-	ct_judge(ct, o, run, s, crash);
+	json_object_array_add(ct->points, json_object_new_string(crash));
+	/* the options that replay it: its seed, and a swept point */
+	snprintf(replay, sizeof(replay), "--seed %" PRIu64 " --runs 1", s);
+	if (o->sweep && !o->at_fsync && at_fsync)
+		snprintf(replay + strlen(replay), sizeof(replay) - strlen(replay),
+			 " --at-fsync %" PRIu32, k);
+	ct_judge(ct, o, run, s, crash, replay);
 	return 0;
+}
+
+/*
+ * The summary at the end: crash points, states checked (one per point
+ * today; several once a point's page subsets are checked), states per
+ * second over the crash runs (restore, run, revert, checker), each run's
+ * point, and on stderr a line with the failing seeds' replays.
+ */
+static void ct_summary(const struct pc_ct *ct, struct json_object *out)
+{
+	double per_s = ct->runs_ms > 0 ? (double)ct->states * 1000 / ct->runs_ms : 0;
+	size_t i, nf = json_object_array_length(ct->fails);
+	char num[32];
+
+	json_object_object_add(out, "crash_points",
+			       json_object_new_int64((int64_t)json_object_array_length(ct->points)));
+	json_object_object_add(out, "states_checked", json_object_new_int64((int64_t)ct->states));
+	snprintf(num, sizeof(num), "%.2f", per_s);
+	json_object_object_add(out, "states_per_s", json_object_new_double_s(per_s, num));
+	snprintf(num, sizeof(num), "%.1f", ct->runs_ms);
+	json_object_object_add(out, "runs_ms", json_object_new_double_s(ct->runs_ms, num));
+	json_object_object_add(out, "points", json_object_get(ct->points));
+	fprintf(stderr, "pmemctl crash-test: %s: %zu crash point%s, %" PRIu64 " state%s checked "
+		"in %.1f s (%.2f/s): %u passed, %u failed\n", ct->ns->name,
+		json_object_array_length(ct->points),
+		json_object_array_length(ct->points) == 1 ? "" : "s", ct->states,
+		ct->states == 1 ? "" : "s", ct->runs_ms / 1000, per_s, ct->passed, ct->failed);
+	for (i = 0; i < nf; i++) {
+		struct json_object *f = json_object_array_get_idx(ct->fails, i), *v;
+
+		fprintf(stderr, "  failed: %s (%s)\n",
+			json_object_object_get_ex(f, "replay", &v) ? json_object_get_string(v) : "",
+			json_object_object_get_ex(f, "crash", &v) ? json_object_get_string(v) : "");
+	}
 }
 
 static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
@@ -693,6 +917,7 @@ static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
 	snprintf(ms, sizeof(ms), "%.1f", ct->clean_ms);
 	json_object_object_add(out, "clean_run_ms", json_object_new_double_s(ct->clean_ms, ms));
 	json_object_object_add(out, "failures", json_object_get(ct->fails));
+	ct_summary(ct, out);
 	pc_json_print(out);
 }
 
@@ -716,8 +941,9 @@ static void ct_cleanup(struct pc_ct *ct)
 		close(ct->out_fd);
 	}
 	json_object_put(ct->fails);
-	free(ct->app);
-	free(ct->chk);
+	json_object_put(ct->points);
+	pc_ct_argv_free(ct->app);
+	pc_ct_argv_free(ct->chk);
 }
 
 static int crash_test_online(void *obj, const struct pc_args *a)
@@ -726,27 +952,35 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 	struct pc_ct ct = { .t = &o->t, .timeout_ms = o->timeout_ms, .verbose = o->verbose,
 			     .out_fd = -1, .snap_fd = -1 };
 	struct pc_listing l;
+	bool saved;
 	int rc;
 
 	rc = pc_fault_find(&o->t, &l, a->argv[0], &ct.ns);
 	if (rc)
 		return rc;
 	rc = ct_prepare(&ct, o, a);
+	saved = rc == 0;
 	if (rc == 0)
 		rc = ct_clean_run(&ct, o);
 	if (rc == 0) {
+		double t0 = pc_now_ms();
+
 		ct.fails = json_object_new_array();
+		ct.points = json_object_new_array();
 		for (uint64_t run = 0; rc == 0 && run < o->runs; run++)
 			rc = ct_run(&ct, o, run);
+		ct.runs_ms = pc_now_ms() - t0;
 		if (rc == 0) {
 			ct_report(&ct, o);
 			rc = ct.failed ? 1 : 0;
 		}
-		/* leave the starting content behind */
-		if (pc_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0)
-			pc_msg("warning: cannot restore the starting content of '%s'",
-				ct.ns->path);
 	}
+	/*
+	 * leave the starting content behind, also when the clean run failed
+	 * or left no crash point (what it wrote stayed behind before)
+	 */
+	if (saved && pc_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0)
+		pc_msg("warning: cannot restore the starting content of '%s'", ct.ns->path);
 	ct_cleanup(&ct);
 	pc_listing_free(&l);
 	return rc;

@@ -79,6 +79,7 @@ for c in enable-namespace disable-namespace stats power-fail crash-test; do
 done
 expect_exit 0 "$PMEMCTL" crash-test --help
 assert_contains "$out" "[--verbose]" "crash-test usage line"
+assert_contains "$out" "[--moment-after SECONDS] [--sweep] [--at-fsync K]" "crash-test crash points"
 expect_exit 0 "$PMEMCTL" create-namespace --help
 assert_contains "$out" "[-m raw]" "create-namespace usage line"
 expect_exit 0 "$PMEMCTL" create-namespace --help

@@ -80,6 +80,10 @@ want=$("$PC" crash-test --help 2>/dev/null | sed -n 's/^ *--mode \([a-z|]*\) .*/
 if [ -n "$want" ]; then
 	expect_comp "$want" crash-test --mode ""
 fi
+# crash-test's crash-point options (from its --help)
+expect_comp "--sweep" crash-test --sw
+expect_comp "--moment-after" crash-test --moment-a
+expect_comp "--at-fsync" crash-test --at-
 # no completion for a value that is the user's to choose
 expect_comp "" create-namespace --size ""
 
