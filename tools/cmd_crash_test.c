@@ -34,6 +34,11 @@ enum {
 	KEY_MODE,
 	KEY_TIMEOUT,
 	KEY_VERBOSE,
+	KEY_STATES,
+	KEY_MAX_SUBSET,
+	KEY_SAMPLES,
+	KEY_TORN,
+	KEY_STATE,
 };
 
 enum { CT_FSYNC, CT_MOMENT, CT_BOTH };
@@ -47,10 +52,14 @@ struct crash_test_cmd {
 	int timeout_ms;
 	bool verbose;
 	int chk;		/* "--check" in the words after "--" */
+	/* crash states (ct_states): every subset up to max_subset pages, else samples */
+	bool states, has_state;
+	uint32_t max_subset, samples, torn_ppm;
+	uint64_t state;
 };
 
 static const struct crash_test_cmd crash_test_defaults = {
-	.runs = 10, .mode = CT_BOTH, .timeout_ms = 60000,
+	.runs = 10, .mode = CT_BOTH, .timeout_ms = 60000, .max_subset = 12, .samples = 64,
 };
 
 static const struct pc_choice ct_modes[] = {
@@ -90,6 +99,20 @@ static const struct pc_opt crash_test_opts[] = {
 		     "limit for each run of the application or checker (default 60)",
 		     ct_opt_timeout),
 	OPT_BOOL("verbose", KEY_VERBOSE, verbose, "show the application's and checker's output"),
+	OPT_BOOL("states", KEY_STATES, states,
+		 "check many crash states at each crash point, not one (see below)"),
+	OPT_U32("max-subset", KEY_MAX_SUBSET, max_subset, "N",
+		"with at most N unflushed pages check every subset of them (default 12; "
+		"implies --states)", 0, 30, "0 to 30"),
+	OPT_U32("samples", KEY_SAMPLES, samples, "K",
+		"above N pages (or with --torn) check K seeded states (default 64; implies "
+		"--states)", 1, 1000000, "1 to 1000000"),
+	OPT_CALLBACK("torn", KEY_TORN, required_argument, torn_ppm, "PERCENT",
+		     "tear this share of the pages at 512-byte sectors (sampled states; "
+		     "implies --states)", pc_opt_survive),
+	OPT_U64("state", KEY_STATE, state, "I",
+		"check only state I at each crash point (replays a failure; implies --states)",
+		0, UINT64_MAX, "an unsigned number"),
 	OPT_END,
 };
 #undef PC_OPTS_OF
@@ -98,7 +121,8 @@ static const struct pc_usage crash_test_usage = {
 	.name = "crash-test",
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAMESPACE [--runs N] [--seed N]\n"
 		"       [--survive PERCENT] [--mode fsync|moment|both] [--timeout SECONDS]\n"
-		"       [--verbose] -- APP [ARGS...] --check CHECKER [ARGS...]",
+		"       [--verbose] [--states] [--max-subset N] [--samples K] [--torn PERCENT]\n"
+		"       [--state I] -- APP [ARGS...] --check CHECKER [ARGS...]",
 	.about = "Crash an application again and again and check what a power failure\n"
 		 "leaves. First the application runs once without a crash (counting its\n"
 		 "FSYNCs and its time) and the checker must accept the result. Then for\n"
@@ -115,7 +139,17 @@ static const struct pc_usage crash_test_usage = {
 		 "with --seed SEED --runs 1 (exact for FSYNC crash points of a\n"
 		 "deterministic application; crashes at a moment depend on timing).\n"
 		 "An application whose clean run makes no FSYNC is warned about: it\n"
-		 "is crashed only at moments, and each crash reverts all it wrote.",
+		 "is crashed only at moments, and each crash reverts all it wrote.\n"
+		 "With --states each crash point keeps a crash image (the old and new\n"
+		 "content of each unflushed page) and the checker runs on many states\n"
+		 "of it: with n <= N pages (--max-subset) every subset of them that\n"
+		 "survives, 2^n states in a fixed order: the pages by page number, page\n"
+		 "k is bit k of a mask, the masks by popcount, then by value (state 0:\n"
+		 "all old, a plain power failure; the last: all new); above N, or with\n"
+		 "--torn, K states (--samples) drawn from the run's seed and the state\n"
+		 "number, torn pages holding a seeded mix of old and new 512-byte\n"
+		 "sectors. JSON adds states (checked), distinct_states, states_per_s;\n"
+		 "a failure gives its state: --seed SEED --runs 1 --state I replays it.",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
 		 "  254  ENOENT: no such namespace\n"
@@ -141,6 +175,9 @@ struct pc_ct {
 	double clean_ms;
 	unsigned passed, failed;
 	struct json_object *fails;
+	/* crash states (ct_states) */
+	uint64_t states, distinct;
+	double states_ms;
 };
 
 static double pc_now_ms(void)
@@ -407,12 +444,15 @@ static int pc_ct_findable(const char *cmd)
 	return rc;
 }
 
+static void ct_states_opts(struct crash_test_cmd *o, const struct pc_args *a);
+
 static int crash_test_check(void *obj, const struct pc_args *a)
 {
 	struct crash_test_cmd *o = obj;
 	int i;
 
 	o->has_survive = pc_opt_given(a->p, KEY_SURVIVE);
+	ct_states_opts(o, a);
 	if (a->argc == 0)
 		return pc_usage_error(a->p, "no namespace given (a name, uuid or device)");
 	if (a->argc > 1)
@@ -612,13 +652,143 @@ static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 		timed_out ? ", timed out" : "", s);
 }
 
+/* ---- crash states (--states): many states of one crash point ---- */
+
+static void ct_states_opts(struct crash_test_cmd *o, const struct pc_args *a)
+{
+	o->has_state = pc_opt_given(a->p, KEY_STATE);
+	if (o->has_state || pc_opt_given(a->p, KEY_MAX_SUBSET) ||
+	    pc_opt_given(a->p, KEY_SAMPLES) || pc_opt_given(a->p, KEY_TORN))
+		o->states = true;
+}
+
+struct ct_state_res {
+	uint64_t image_pages, states, pages_new, pages_torn, id;
+};
+
+/* crash-state: put state i of the crash image on the namespace (or drop it) */
+static int ct_state_call(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t seed,
+			 uint64_t i, bool release, struct ct_state_res *res)
+{
+	struct nl_msg *req = pc_online_ns_request(CTL_CMD_CRASH_STATE, ct->ns);
+	struct ctl_response *resp = NULL;
+	struct nlattr *const *at;
+	int rc;
+
+	if (!req)
+		return pc_exit_code(-ENOMEM);
+	if ((release && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_DISABLE) < 0) ||
+	    ctl_put_u64(req, CTL_A_STATE, i) < 0 || ctl_put_u64(req, CTL_A_SEED, seed) < 0 ||
+	    ctl_put_u32(req, CTL_A_MAX_SUBSET, o->max_subset) < 0 ||
+	    (o->torn_ppm && ctl_put_u32(req, CTL_A_TORN, o->torn_ppm) < 0)) {
+		nlmsg_free(req);
+		return pc_fail_msg(-ENOMEM, "out of memory");
+	}
+	rc = pc_target_call(ct->t, req, &resp);
+	if (rc)
+		return rc;
+	at = resp->nparts == 1 ? resp->parts[0].attrs : NULL;
+	if (!at || !at[CTL_A_IMAGE_PAGES] || !at[CTL_A_STATES]) {
+		ctl_response_free(&resp);
+		return pc_fail_msg(-EPROTO, "the daemon sent no crash state");
+	}
+	res->image_pages = nla_get_u64(at[CTL_A_IMAGE_PAGES]);
+	res->states = nla_get_u64(at[CTL_A_STATES]);
+	res->pages_new = at[CTL_A_PAGES_NEW] ? nla_get_u64(at[CTL_A_PAGES_NEW]) : 0;
+	res->pages_torn = at[CTL_A_PAGES_TORN] ? nla_get_u64(at[CTL_A_PAGES_TORN]) : 0;
+	res->id = at[CTL_A_STATE_ID] ? nla_get_u64(at[CTL_A_STATE_ID]) : i;
+	ctl_response_free(&resp);
+	return 0;
+}
+
+static int ct_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The states of run's crash point (seed s): each put on the namespace
+ * and judged; a failure names its state. The image dropped after.
+ */
+static int ct_states(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run,
+		     uint64_t s, const char *crash)
+{
+	uint64_t i = o->has_state ? o->state : 0, total = 1, n = 0, d, k, *ids = NULL;
+	struct ct_state_res res;
+	double t0 = pc_now_ms();
+	char what[160];
+	int rc = 0;
+
+	for (;; i++) {
+		unsigned failed = ct->failed;
+
+		rc = ct_state_call(ct, o, s, i, false, &res);
+		if (rc)
+			break;
+		total = res.states ? res.states : o->samples;
+		if (!ids)
+			ids = calloc(o->has_state ? 1 : total, sizeof(*ids));
+		if (ids)
+			ids[n] = res.id;
+		n++;
+		snprintf(what, sizeof(what), "%s, state %" PRIu64 " of %" PRIu64 "%s", crash, i,
+			 total, res.states ? "" : " sampled");
+		ct_judge(ct, o, run, s, what);
+		if (ct->failed > failed) {
+			struct json_object *f = json_object_array_get_idx(ct->fails,
+				json_object_array_length(ct->fails) - 1);
+
+			json_object_object_add(f, "state", json_object_new_int64((int64_t)i));
+			json_object_object_add(f, "image_pages",
+					       json_object_new_int64((int64_t)res.image_pages));
+			json_object_object_add(f, "pages_new",
+					       json_object_new_int64((int64_t)res.pages_new));
+			json_object_object_add(f, "pages_torn",
+					       json_object_new_int64((int64_t)res.pages_torn));
+			pc_msg("run %" PRIu64 ": state %" PRIu64 " (%" PRIu64 " of %" PRIu64
+			       " pages new, %" PRIu64 " torn): replay: --seed %" PRIu64
+			       " --runs 1 --state %" PRIu64, run, i, res.pages_new,
+			       res.image_pages, res.pages_torn, s, i);
+		}
+		if (o->has_state || i + 1 >= total)
+			break;
+	}
+	ct->states_ms += pc_now_ms() - t0;
+	ct->states += n;
+	if (ids) {
+		qsort(ids, n, sizeof(*ids), ct_cmp_u64);
+		for (d = 0, k = 0; k < n; k++)
+			d += k == 0 || ids[k] != ids[k - 1];
+		ct->distinct += d;
+		free(ids);
+	}
+	if (rc == 0)
+		rc = ct_state_call(ct, o, s, 0, true, &res);
+	return rc;
+}
+
+static void ct_states_report(const struct pc_ct *ct, struct json_object *out)
+{
+	double per_s = ct->states_ms > 0 ? (double)ct->states * 1000.0 / ct->states_ms : 0;
+	char v[32];
+
+	json_object_object_add(out, "states", json_object_new_int64((int64_t)ct->states));
+	json_object_object_add(out, "distinct_states",
+			       json_object_new_int64((int64_t)ct->distinct));
+	snprintf(v, sizeof(v), "%.1f", per_s);
+	json_object_object_add(out, "states_per_s", json_object_new_double_s(per_s, v));
+}
+
 /* Run number run: from the starting content, crash, revert, check. */
 static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run)
 {
 	const struct ctl_ns_info *ns = ct->ns;
 	uint64_t s = o->seed + run, rng = s, reverts;
 	struct pc_pf_req r = { .has_survive = o->has_survive, .survive_ppm = o->survive_ppm,
-				.has_seed = o->has_survive, .seed = s };
+				.has_seed = o->has_survive, .seed = s,
+				.flags = o->states ? CTL_F_IMAGE : 0 };
 	bool at_fsync = ct->fsyncs > 0 &&
 			(o->mode == CT_FSYNC || (o->mode == CT_BOTH && pc_mix(&rng) % 2 == 0));
 	char crash[64];
@@ -675,6 +845,8 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 		if (rc)
 			return rc;
 	}
+	if (o->states)
+		return ct_states(ct, o, run, s, crash);
 	ct_judge(ct, o, run, s, crash);
 	return 0;
 }
@@ -692,6 +864,8 @@ static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
 	json_object_object_add(out, "fsyncs", json_object_new_int64((int64_t)ct->fsyncs));
 	snprintf(ms, sizeof(ms), "%.1f", ct->clean_ms);
 	json_object_object_add(out, "clean_run_ms", json_object_new_double_s(ct->clean_ms, ms));
+	if (o->states)
+		ct_states_report(ct, out);
 	json_object_object_add(out, "failures", json_object_get(ct->fails));
 	pc_json_print(out);
 }

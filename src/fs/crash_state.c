@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Crash states beyond one draw (fault.h struct fs_crash_image): a power
+ * failure asked for an image keeps, for each page it reverts, the old
+ * content (at the last completed FSYNC) and the new one (at the crash).
+ * Any mix is a state the medium could hold after the crash; state i of
+ * the image is put on the namespace on request (pmemctl crash-test
+ * --states), the checker judges it, the next state follows.
+ *
+ * The order of states: the image's pages sorted by page number, page k
+ * is bit k of a mask; with n pages and n <= max_subset (and no torn
+ * pages asked for) the 2^n masks in the order of their popcount, then of
+ * their value: state 0 is all old (a plain power failure), state 2^n - 1
+ * all new (as if the FSYNC had completed). Otherwise the states are
+ * sampled: state i picks each page from a splitmix64 hash of (seed, i,
+ * page), new or old by one bit of it, and torn (below torn_ppm): the old
+ * page with the 512-byte sectors of a mask in 1..254 from the new one.
+ * The same (seed, i) gives the same state, whenever asked.
+ *
+ * Applying a state (a control thread, f->revert_lock, like a power
+ * failure): wait for the holders to go (or forced); mark the namespace
+ * crashed (WRITEs arriving meanwhile are discarded, FSYNCs in flight
+ * fail); put back what was changed since the last state (the pin log:
+ * the checker's work); write each image page old, new or torn; fdatasync;
+ * drop the undo log (the state is the new baseline, as a completed
+ * FSYNC); invalidate the kernel's cache; clear the mark.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ns/error.h"
+
+#include "fs/fault.h"
+#include "fs/fs.h"
+#include "fs/log.h"
+
+#define FS_SECTOR 512u
+/* enumerating more than 2^30 states is never what one wants */
+#define FS_MAX_SUBSET_LIMIT 30u
+
+static uint64_t mix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* ---- the image ---- */
+
+struct capture {
+	struct fs_crash_image *img;
+	struct fs_ns *n;
+	int rc;
+};
+
+static void capture_one(void *arg, uint64_t p, const void *buf)
+{
+	struct capture *c = arg;
+	struct fs_crash_image *img = c->img;
+	size_t k = img->n;
+
+	if (c->rc)
+		return;
+	img->page[k] = p;
+	memcpy(img->old + k * FS_PAGE, buf, FS_PAGE);
+	c->rc = c->n->rops->read_page(c->n, img->new + k * FS_PAGE, p);
+	if (c->rc == 0)
+		img->n++;
+}
+
+/* sort the image by page number (insertion into index order) */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void image_sort(struct fs_crash_image *img)
+{
+	uint64_t *key = malloc(img->n * 2 * sizeof(*key));
+	uint8_t *o2, *n2;
+	size_t k;
+
+	if (img->n < 2 || !key) {
+		free(key);
+		return;
+	}
+	for (k = 0; k < img->n; k++) {
+		key[2 * k] = img->page[k];
+		key[2 * k + 1] = k;
+	}
+	qsort(key, img->n, 2 * sizeof(*key), cmp_u64);
+	o2 = malloc(img->n * FS_PAGE);
+	n2 = malloc(img->n * FS_PAGE);
+	if (o2 && n2) {
+		for (k = 0; k < img->n; k++) {
+			size_t from = (size_t)key[2 * k + 1];
+
+			img->page[k] = key[2 * k];
+			memcpy(o2 + k * FS_PAGE, img->old + from * FS_PAGE, FS_PAGE);
+			memcpy(n2 + k * FS_PAGE, img->new + from * FS_PAGE, FS_PAGE);
+		}
+		free(img->old);
+		free(img->new);
+		img->old = o2;
+		img->new = n2;
+	} else {
+		free(o2);
+		free(n2);
+	}
+	free(key);
+}
+
+void fs_crash_image_release(struct fs_fault *f)
+{
+	struct fs_crash_image *img = &f->img;
+
+	if (img->held)
+		fs_undo_stop(&img->pin);
+	free(img->page);
+	free(img->old);
+	free(img->new);
+	img->page = NULL;
+	img->old = img->new = NULL;
+	img->n = 0;
+	img->held = false;
+}
+
+void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n)
+{
+	struct fs_crash_image *img = &f->img;
+	size_t cnt = fs_undo_count(&f->undo);
+	struct capture c = { img, n, 0 };
+
+	fs_crash_image_release(f);
+	img->page = malloc((cnt ? cnt : 1) * sizeof(*img->page));
+	img->old = malloc((cnt ? cnt : 1) * FS_PAGE);
+	img->new = malloc((cnt ? cnt : 1) * FS_PAGE);
+	if (!img->page || !img->old || !img->new ||
+	    fs_undo_start(&img->pin, n->size / FS_PAGE) < 0) {
+		fs_err("%s: out of memory for a crash image of %zu pages", n->devname, cnt);
+		fs_crash_image_release(f);
+		return;
+	}
+	img->held = true;	/* the pin log started */
+	fs_undo_each(&f->undo, capture_one, &c);
+	if (c.rc) {
+		fs_err("%s: cannot read a page for the crash image: %s", n->devname,
+		       strerror(-c.rc));
+		fs_crash_image_release(f);
+		return;
+	}
+	image_sort(img);
+	fs_info("%s: crash image of %zu page%s kept", n->devname, img->n,
+		img->n == 1 ? "" : "s");
+}
+
+/* ---- the order ---- */
+
+static uint64_t choose(unsigned b, unsigned c)
+{
+	uint64_t r = 1;
+	unsigned i;
+
+	if (c > b)
+		return 0;
+	if (c > b - c)
+		c = b - c;
+	for (i = 1; i <= c; i++)
+		r = r * (b - c + i) / i;	/* exact: r * (b-c+i) is C(b-c+i, i) * i */
+	return r;
+}
+
+uint64_t fs_crash_states(size_t n, uint32_t max_subset, uint32_t torn_ppm)
+{
+	if (torn_ppm || n > max_subset || n > FS_MAX_SUBSET_LIMIT)
+		return 0;	/* sampled */
+	return UINT64_C(1) << n;
+}
+
+/* the i-th of the n-bit masks by popcount, then by value (i < 2^n) */
+uint64_t fs_crash_state_mask(unsigned n, uint64_t i)
+{
+	uint64_t mask = 0, cnt;
+	unsigned c = 0, b;
+
+	while (c <= n && i >= (cnt = choose(n, c))) {
+		i -= cnt;
+		c++;
+	}
+	/* the i-th smallest value with c of n bits set, from the top bit */
+	for (b = n; b-- > 0 && c > 0;) {
+		cnt = choose(b, c);	/* values with bit b clear */
+		if (i >= cnt) {
+			i -= cnt;
+			mask |= UINT64_C(1) << b;
+			c--;
+		}
+	}
+	return mask;
+}
+
+enum { PICK_OLD, PICK_NEW, PICK_TORN };
+
+/* what state i puts on image page k; *sectors: a torn page's new sectors */
+static int pick(const struct fs_state_opts *o, bool enumerated, uint64_t mask, size_t k,
+		unsigned *sectors)
+{
+	uint64_t h;
+
+	if (enumerated)
+		return (mask >> k) & 1 ? PICK_NEW : PICK_OLD;
+	h = mix64(mix64(o->seed ^ mix64(o->state)) + k);
+	if (o->torn_ppm && (h >> 1) % 1000000 < o->torn_ppm) {
+		*sectors = 1 + (unsigned)((h >> 24) % 254);
+		return PICK_TORN;
+	}
+	return h & 1 ? PICK_NEW : PICK_OLD;
+}
+
+/* ---- applying a state ---- */
+
+static int put_page(void *arg, void *buf, uint64_t p)
+{
+	struct fs_ns *n = arg;
+
+	return n->rops->write_page(n, buf, p);
+}
+
+static bool handles_gone(struct fs_ns *n, unsigned ms)
+{
+	uint64_t end = fs_fault_now_ns() + (uint64_t)ms * 1000000;
+
+	while (fs_ns_handles(n) > 0) {
+		if (fs_fault_now_ns() >= end)
+			return false;
+		fs_fault_sleep_ms(2);
+	}
+	return true;
+}
+
+/* f->rw exclusive, the files held: the pages of the state; 0 or -errno */
+static int write_state(struct fs_fault *f, struct fs_ns *n, const struct fs_state_opts *o,
+		       bool enumerated, struct fs_state_result *res)
+{
+	struct fs_crash_image *img = &f->img;
+	uint64_t mask = enumerated ? fs_crash_state_mask((unsigned)img->n, o->state) : 0;
+	uint64_t reverted, kept, id = enumerated ? mask : mix64(o->seed);
+	uint8_t *buf = NULL;
+	int rc, w;
+	size_t k;
+
+	/* what the checker changed since the last state */
+	rc = fs_undo_revert(&img->pin, 0, 0, put_page, n, &reverted, &kept);
+	fs_undo_drop(&img->pin);
+	if (!enumerated && posix_memalign((void **)&buf, FS_PAGE, FS_PAGE))
+		return -ENOMEM;
+	for (k = 0; k < img->n; k++) {
+		unsigned sectors = 0, s;
+		int how = pick(o, enumerated, mask, k, &sectors);
+		const uint8_t *src = img->old + k * FS_PAGE;
+
+		if (how == PICK_NEW) {
+			src = img->new + k * FS_PAGE;
+			res->pages_new++;
+		} else if (how == PICK_TORN) {
+			memcpy(buf, src, FS_PAGE);
+			for (s = 0; s < FS_PAGE / FS_SECTOR; s++)
+				if (sectors & (1u << s))
+					memcpy(buf + s * FS_SECTOR,
+					       img->new + k * FS_PAGE + s * FS_SECTOR, FS_SECTOR);
+			src = buf;
+			res->pages_torn++;
+		}
+		if (!enumerated && how != PICK_OLD)
+			id = mix64(id ^ (img->page[k] * 1024 + (uint64_t)how * 256 + sectors));
+		w = put_page(n, (void *)src, img->page[k]);
+		if (w < 0 && rc == 0)
+			rc = w;
+	}
+	free(buf);
+	w = n->rops->sync(n, NULL, NULL);
+	if (w && rc == 0)
+		rc = w;
+	fs_undo_drop(&f->undo);	/* the state is the new baseline */
+	res->state_id = id;
+	return rc;
+}
+
+int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
+			 const struct fs_state_opts *o, struct fs_state_result *res)
+{
+	struct fs_ns *n = file->ns;
+	struct fs_fault *f = fs_ns_fault(n);
+	bool enumerated;
+	int rc = 0, nrc;
+
+	memset(res, 0, sizeof(*res));
+	if (!f)
+		return ns_err(-EOPNOTSUPP, "crash testing is not enabled on '%s'", file->name);
+	pthread_mutex_lock(&f->revert_lock);
+	pthread_rwlock_wrlock(&f->rw);
+	if (!f->enabled || !f->img.held) {
+		rc = ns_err(f->enabled ? -ENOENT : -EOPNOTSUPP,
+			    f->enabled ? "'%s' holds no crash image: a power failure with "
+			    "--image (or crash-test --states) keeps one" :
+			    "crash testing is not enabled on '%s'", file->name);
+		if (o->release && f->enabled)
+			rc = 0;	/* nothing to drop */
+	} else if (o->release) {
+		fs_crash_image_release(f);
+		fs_info("%s: crash image dropped", n->devname);
+	}
+	res->image_pages = f->img.n;
+	enumerated = (res->states = fs_crash_states(f->img.n, o->max_subset, o->torn_ppm)) != 0;
+	if (!rc && !o->release && enumerated && o->state >= res->states)
+		rc = ns_err(-EINVAL, "state %" PRIu64 " of '%s' does not exist: its crash image "
+			    "of %zu page%s has %" PRIu64 " states (0 to %" PRIu64 ")", o->state,
+			    file->name, f->img.n, f->img.n == 1 ? "" : "s", res->states,
+			    res->states - 1);
+	pthread_rwlock_unlock(&f->rw);
+	if (rc || o->release)
+		goto out;
+	if (!o->force && !handles_gone(n, o->wait_ms ? o->wait_ms : 1000)) {
+		rc = ns_err(-EBUSY, "'%s' is still open (%u handles): a crash state is put "
+			    "on a namespace nobody holds", file->name, fs_ns_handles(n));
+		goto out;
+	}
+	if ((rc = fs_ns_io_get(n)) != 0) {
+		rc = ns_err(-EIO, "'%s': its namespace file changed behind pmemfs", file->name);
+		goto out;
+	}
+	pthread_rwlock_wrlock(&f->rw);
+	f->crashed = true;
+	f->survive_ppm = 0;
+	f->epoch++;
+	rc = write_state(f, n, o, enumerated, res);
+	pthread_rwlock_unlock(&f->rw);
+	if (rc)
+		fs_ns_set_error(n, -rc, "writing a crash state");
+	if (!fuse_session_exited(d->se)) {
+		nrc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, 0, 0);
+		if (nrc < 0 && nrc != -ENOENT)
+			fs_warn("%s: cannot invalidate the kernel's cache after a crash state: "
+				"%s", n->devname, strerror(-nrc));
+	}
+	pthread_rwlock_wrlock(&f->rw);
+	pthread_mutex_lock(&f->lock);
+	f->kept_live = 0;
+	f->crashed = false;
+	pthread_mutex_unlock(&f->lock);
+	pthread_rwlock_unlock(&f->rw);
+	fs_ns_io_put(n);
+	if (rc)
+		rc = ns_err(-EIO, "'%s': writing crash state %" PRIu64 " failed: %s",
+			    file->name, o->state, strerror(-rc));
+	else
+		fs_debug("%s: crash state %" PRIu64 ": %" PRIu64 " new, %" PRIu64 " torn of %"
+			 PRIu64, n->devname, o->state, res->pages_new, res->pages_torn,
+			 res->image_pages);
+out:
+	pthread_mutex_unlock(&f->revert_lock);
+	return rc;
+}

@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# pmemctl crash-test --states: at a crash point with n <= N unflushed pages
+# every subset of them is checked, 2^n states in the stated order (pages by
+# page number, masks by popcount then value); above N seeded samples with
+# their distinct count; torn pages (mixed 512-byte sectors) replayed by
+# seed; a failing state is reported and replayed by --state.
+. "$PMEMFS_SOURCE_ROOT/tests/integration/powerfail/pflib.sh"
+
+ct() { "$PMEMCTL" crash-test --mount "$MNT" "$@"; }
+LOG=$T/seen.log
+
+pf_setup 4M st
+# the checker logs what it sees: 'o'/'n'/t<mask> per page
+cat >"$T/check.sh" <<EOC
+#!/bin/bash
+w=\$("$PFIO" state "\$PMEMCTL_NAMESPACE_PATH" \$1) || exit 2
+echo "\$w" >>"$LOG"
+[ -n "\${2:-}" ] && [ "\$w" = "\$2" ] && { echo "bad state \$w"; exit 1; }
+exit 0
+EOC
+chmod +x "$T/check.sh"
+
+# expected order for n pages: masks by popcount, then value; bit k = page k
+order() {
+	local n=$1 c v k w
+	for ((c = 0; c <= n; c++)); do
+		for ((v = 0; v < 1 << n; v++)); do
+			w=0
+			for ((k = 0; k < n; k++)); do ((v >> k & 1)) && w=$((w + 1)); done
+			((w == c)) || continue
+			w=
+			for ((k = 0; k < n; k++)); do
+				if ((v >> k & 1)); then w+=n; else w+=o; fi
+			done
+			echo "$w"
+		done
+	done
+}
+
+# n = 5 <= 12: exactly 32 states, in the stated order (the clean run's
+# check is the first line: all new)
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 3 --states -- "$PFIO" fill {} 5 --check "$T/check.sh" 5
+assert_eq 32 "$(json_get "$out" .states)" "states checked for 5 pages"
+assert_eq 32 "$(json_get "$out" .distinct_states)" "distinct states for 5 pages"
+assert_eq 32 "$(json_get "$out" .passed)" "states passed"
+assert_eq "nnnnn" "$(head -1 "$LOG")" "the clean run's check"
+diff <(order 5) <(tail -n +2 "$LOG") >"$T/diff" || fail "order of states: $(cat "$T/diff")"
+[ "$(json_get "$out" .states_per_s)" != 0 ] || fail "no states per second: $out"
+
+# n = 4 with --max-subset 3: sampled, the count and distinct count printed
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 3 --max-subset 3 --samples 20 -- \
+	"$PFIO" fill {} 4 --check "$T/check.sh" 4
+assert_eq 20 "$(json_get "$out" .states)" "sampled states"
+d=$(json_get "$out" .distinct_states)
+[ "$d" -ge 2 ] && [ "$d" -le 16 ] || fail "distinct sampled states $d (of 16 possible): $out"
+assert_eq "$d" "$(tail -n +2 "$LOG" | sort -u | wc -l)" "distinct states the checker saw"
+
+# n = 14 > 12 (the default N): sampled
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 9 --samples 10 -- "$PFIO" fill {} 14 --check "$T/check.sh" 14
+assert_eq 10 "$(json_get "$out" .states)" "sampled states above N"
+assert_eq 10 "$(json_get "$out" .distinct_states)" "distinct sampled states above N"
+
+# torn: every page torn; the checker sees mixed sectors; the same seed
+# gives the same states, another seed others
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 11 --torn 100 --samples 6 -- \
+	"$PFIO" fill {} 3 --check "$T/check.sh" 3
+tail -n +2 "$LOG" >"$T/torn1"
+assert_eq 6 "$(wc -l <"$T/torn1")" "torn states checked"
+grep -qvE '^(t[0-9a-f]{2}){3}$' "$T/torn1" && fail "not every page torn: $(cat "$T/torn1")"
+grep -qE 't(00|ff)' "$T/torn1" && fail "a torn page all old or all new: $(cat "$T/torn1")"
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 11 --torn 100 --samples 6 -- \
+	"$PFIO" fill {} 3 --check "$T/check.sh" 3
+diff "$T/torn1" <(tail -n +2 "$LOG") || fail "torn states not replayed by seed"
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 12 --torn 100 --samples 6 -- \
+	"$PFIO" fill {} 3 --check "$T/check.sh" 3
+cmp -s "$T/torn1" <(tail -n +2 "$LOG") && fail "seed 12 tore as seed 11"
+# a share of torn pages: some pages whole
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 11 --torn 30 --samples 30 -- \
+	"$PFIO" fill {} 4 --check "$T/check.sh" 4
+grep -q t "$LOG" || fail "no page torn at 30%"
+tail -n +2 "$LOG" | grep -q '[on]' || fail "every page torn at 30%"
+
+# a failing state is reported with its state and replayed alone
+: >"$LOG"
+expect_exit 1 ct st --mode fsync --runs 1 --seed 5 --states -- "$PFIO" fill {} 3 \
+	--check "$T/check.sh" 3 ono
+j=$out
+assert_eq 1 "$(json_get "$j" .failed)" "one bad state"
+assert_eq 7 "$(json_get "$j" .passed)" "the other states"
+st=$(json_get "$j" '.failures[0].state')
+assert_eq 2 "$st" "the state of 'on' + 'o' in the stated order (mask 2)"
+assert_contains "$err" "--state $st" "replay hint"
+: >"$LOG"
+expect_exit 1 ct st --mode fsync --runs 1 --seed 5 --state "$st" -- "$PFIO" fill {} 3 \
+	--check "$T/check.sh" 3 ono
+assert_eq 1 "$(json_get "$out" .states)" "one state replayed"
+assert_eq "ono" "$(tail -1 "$LOG")" "the replayed state"
