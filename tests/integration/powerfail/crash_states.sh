@@ -103,3 +103,22 @@ expect_exit 1 ct st --mode fsync --runs 1 --seed 5 --state "$st" -- "$PFIO" fill
 	--check "$T/check.sh" 3 ono
 assert_eq 1 "$(json_get "$out" .states)" "one state replayed"
 assert_eq "ono" "$(tail -1 "$LOG")" "the replayed state"
+
+# the checker's own writes (fsynced) are put back before the next state:
+# page 7 (outside the image) and page 0 (in it) written by each check
+cat >"$T/check_w.sh" <<EOC
+#!/bin/bash
+f=\$PMEMCTL_NAMESPACE_PATH
+w=\$("$PFIO" state "\$f" 3) || exit 2
+echo "\$w" >>"$LOG"
+[ "\$("$PFIO" pages "\$f" $((7 * 4096)) 4096 0)" = 1 ] || { echo "page 7 left over"; exit 1; }
+head -c 4096 /dev/zero | tr '\\0' '\\356' | dd of="\$f" bs=4096 seek=7 conv=notrunc,fsync status=none
+head -c 4096 /dev/zero | tr '\\0' '\\356' | dd of="\$f" bs=4096 seek=0 conv=notrunc,fsync status=none
+exit 0
+EOC
+chmod +x "$T/check_w.sh"
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 5 --states -- "$PFIO" fill {} 3 \
+	--check "$T/check_w.sh"
+assert_eq 8 "$(json_get "$out" .passed)" "states with a writing checker"
+diff <(order 3) <(tail -n +2 "$LOG") >"$T/diff" || fail "states after a writing checker: $(cat "$T/diff")"
