@@ -488,6 +488,8 @@ static int crash_test_check(void *obj, const struct pc_args *a)
 	return 0;
 }
 
+static int ct_states_probe(struct pc_ct *ct, const struct crash_test_cmd *o);
+
 /* The argv of both, temporary files, crash testing on, the content saved. */
 static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
 		      const struct pc_args *a)
@@ -532,7 +534,7 @@ static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
 	if (rc)
 		return pc_fail_msg(rc, "cannot save the content of '%s': %s", ns->path,
 				    strerror(-rc));
-	return 0;
+	return o->states ? ct_states_probe(ct, o) : 0;
 }
 
 /* A clean run: the FSYNCs it makes, how long it takes, a happy checker. */
@@ -699,6 +701,14 @@ static int ct_state_call(struct pc_ct *ct, const struct crash_test_cmd *o, uint6
 	res->id = at[CTL_A_STATE_ID] ? nla_get_u64(at[CTL_A_STATE_ID]) : i;
 	ctl_response_free(&resp);
 	return 0;
+}
+
+/* before anything runs: the daemon knows crash-state (an old one refuses) */
+static int ct_states_probe(struct pc_ct *ct, const struct crash_test_cmd *o)
+{
+	struct ct_state_res res;
+
+	return ct_state_call(ct, o, 0, 0, true, &res);
 }
 
 static int ct_cmp_u64(const void *a, const void *b)
