@@ -18,6 +18,8 @@
  *                                hold BYTE in every byte
  *   pfio fill FILE N             pages 0..N-1 filled with byte i+1 by one
  *                                write, then one fsync
+ *   pfio mstore FILE N           pages 0..N-1 filled with byte i+1 through a
+ *                                shared mapping, unmapped, never flushed
  *   pfio state FILE N            print what pages 0..N-1 hold, a word: per
  *                                page 'o' (all 0), 'n' (all byte i+1) or
  *                                t<hex> (torn: the mask of its 512-byte
@@ -239,6 +241,23 @@ static int do_fill(const char *file, unsigned n)
 	return close(fd) < 0 ? die("close", file) : 0;
 }
 
+static int do_mstore(const char *file, unsigned n)
+{
+	int fd = open(file, O_RDWR);
+	unsigned char *m;
+	unsigned i;
+
+	if (fd < 0)
+		return die("open", file);
+	m = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return die("mmap", file);
+	for (i = 0; i < n; i++)
+		memset(m + (size_t)i * PAGE, (int)(i + 1), PAGE);
+	munmap(m, (size_t)n * PAGE);
+	return close(fd) < 0 ? die("close", file) : 0;
+}
+
 static int uniform(const unsigned char *p, size_t len, unsigned char v)
 {
 	size_t i;
@@ -300,10 +319,12 @@ int main(int argc, char **argv)
 		return do_pages(argv[2], num(argv[3]), num(argv[4]), (int)num(argv[5]));
 	if (!strcmp(c, "fill") && argc == 4)
 		return do_fill(argv[2], (unsigned)num(argv[3]));
+	if (!strcmp(c, "mstore") && argc == 4)
+		return do_mstore(argv[2], (unsigned)num(argv[3]));
 	if (!strcmp(c, "state") && argc == 4)
 		return do_state(argv[2], (unsigned)num(argv[3]));
 	if (!strcmp(c, "mapread") && argc == 4)
 		return do_mapread(argv[2], num(argv[3]));
-	fprintf(stderr, "usage: pfio seq|check-seq|hold|sum|pages|fill|state|mapread ... (see the source)\n");
+	fprintf(stderr, "usage: pfio seq|check-seq|hold|sum|pages|fill|mstore|state|mapread ... (see the source)\n");
 	return 2;
 }
