@@ -100,7 +100,7 @@ static const struct pc_opt crash_test_opts[] = {
 		     ct_opt_timeout),
 	OPT_BOOL("verbose", KEY_VERBOSE, verbose, "show the application's and checker's output"),
 	OPT_BOOL("states", KEY_STATES, states,
-		 "check many crash states at each crash point, not one (see below)"),
+		 "check many crash states at each crash point, not one (see the description)"),
 	OPT_U32("max-subset", KEY_MAX_SUBSET, max_subset, "N",
 		"with at most N unflushed pages check every subset of them (default 12; "
 		"implies --states)", 0, 30, "0 to 30"),

@@ -49,6 +49,19 @@ assert_eq "nnnnn" "$(head -1 "$LOG")" "the clean run's check"
 diff <(order 5) <(tail -n +2 "$LOG") >"$T/diff" || fail "order of states: $(cat "$T/diff")"
 [ "$(json_get "$out" .states_per_s)" != 0 ] || fail "no states per second: $out"
 
+# n = 10: every subset, 1024 states, each distinct (n = 12, the default
+# N, takes 4096 states: 30 s here)
+expect_exit 0 ct st --mode fsync --runs 1 --seed 3 --states -- "$PFIO" fill {} 10 --check true
+assert_eq 1024 "$(json_get "$out" .states)" "states checked for 10 pages"
+assert_eq 1024 "$(json_get "$out" .distinct_states)" "distinct states for 10 pages"
+assert_eq 1024 "$(json_get "$out" .passed)" "10 pages: states passed"
+# n = N: still every subset
+: >"$LOG"
+expect_exit 0 ct st --mode fsync --runs 1 --seed 3 --max-subset 3 -- \
+	"$PFIO" fill {} 3 --check "$T/check.sh" 3
+assert_eq 8 "$(json_get "$out" .states)" "n = N: every subset"
+diff <(order 3) <(tail -n +2 "$LOG") >"$T/diff" || fail "order at n = N: $(cat "$T/diff")"
+
 # n = 4 with --max-subset 3: sampled, the count and distinct count printed
 : >"$LOG"
 expect_exit 0 ct st --mode fsync --runs 1 --seed 3 --max-subset 3 --samples 20 -- \
