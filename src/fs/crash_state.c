@@ -343,8 +343,12 @@ int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
 	if (rc || o->release)
 		goto out;
 	if (!o->force && !handles_gone(n, o->wait_ms ? o->wait_ms : 1000)) {
-		rc = ns_err(-EBUSY, "'%s' is still open (%u handles): a crash state is put "
-			    "on a namespace nobody holds", file->name, fs_ns_handles(n));
+		unsigned h = fs_ns_handles(n);
+
+		rc = ns_err(-EBUSY, "'%s' is still open (%u handle%s or mapping%s, e.g. a "
+			    "process the checker left running): a crash state is put on a "
+			    "namespace nobody holds", file->name, h, h == 1 ? "" : "s",
+			    h == 1 ? "" : "s");
 		goto out;
 	}
 	if ((rc = fs_ns_io_get(n)) != 0) {
