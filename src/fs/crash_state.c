@@ -7,15 +7,7 @@
  * the image is put on the namespace on request (pmemctl crash-test
  * --states), the checker judges it, the next state follows.
  *
- * The order of states: the image's pages sorted by page number, page k
- * is bit k of a mask; with n pages and n <= max_subset (and no torn
- * pages asked for) the 2^n masks in the order of their popcount, then of
- * their value: state 0 is all old (a plain power failure), state 2^n - 1
- * all new (as if the FSYNC had completed). Otherwise the states are
- * sampled: state i picks each page from a splitmix64 hash of (seed, i,
- * page), new or old by one bit of it, and torn (below torn_ppm): the old
- * page with the 512-byte sectors of a mask in 1..254 from the new one.
- * The same (seed, i) gives the same state, whenever asked.
+ * The order of states: crash_order.c.
  *
  * Applying a state (a control thread, f->revert_lock, like a power
  * failure): wait for the holders to go (or forced); mark the namespace
@@ -38,21 +30,11 @@
 
 #include "ns/error.h"
 
+#include "fs/crash_order.h"
 #include "fs/fault.h"
 #include "fs/fs.h"
 #include "fs/log.h"
 
-#define FS_SECTOR 512u
-/* enumerating more than 2^30 states is never what one wants */
-#define FS_MAX_SUBSET_LIMIT 30u
-
-static uint64_t mix64(uint64_t z)
-{
-	z += 0x9e3779b97f4a7c15ull;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* ---- the image ---- */
 
@@ -173,69 +155,6 @@ void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n)
 		img->n == 1 ? "" : "s");
 }
 
-/* ---- the order ---- */
-
-static uint64_t choose(unsigned b, unsigned c)
-{
-	uint64_t r = 1;
-	unsigned i;
-
-	if (c > b)
-		return 0;
-	if (c > b - c)
-		c = b - c;
-	for (i = 1; i <= c; i++)
-		r = r * (b - c + i) / i;	/* exact: r * (b-c+i) is C(b-c+i, i) * i */
-	return r;
-}
-
-uint64_t fs_crash_states(size_t n, uint32_t max_subset, uint32_t torn_ppm)
-{
-	if (torn_ppm || n > max_subset || n > FS_MAX_SUBSET_LIMIT)
-		return 0;	/* sampled */
-	return UINT64_C(1) << n;
-}
-
-/* the i-th of the n-bit masks by popcount, then by value (i < 2^n) */
-uint64_t fs_crash_state_mask(unsigned n, uint64_t i)
-{
-	uint64_t mask = 0, cnt;
-	unsigned c = 0, b;
-
-	while (c <= n && i >= (cnt = choose(n, c))) {
-		i -= cnt;
-		c++;
-	}
-	/* the i-th smallest value with c of n bits set, from the top bit */
-	for (b = n; b-- > 0 && c > 0;) {
-		cnt = choose(b, c);	/* values with bit b clear */
-		if (i >= cnt) {
-			i -= cnt;
-			mask |= UINT64_C(1) << b;
-			c--;
-		}
-	}
-	return mask;
-}
-
-enum { PICK_OLD, PICK_NEW, PICK_TORN };
-
-/* what state i puts on image page k; *sectors: a torn page's new sectors */
-static int pick(const struct fs_state_opts *o, bool enumerated, uint64_t mask, size_t k,
-		unsigned *sectors)
-{
-	uint64_t h;
-
-	if (enumerated)
-		return (mask >> k) & 1 ? PICK_NEW : PICK_OLD;
-	h = mix64(mix64(o->seed ^ mix64(o->state)) + k);
-	if (o->torn_ppm && (h >> 1) % 1000000 < o->torn_ppm) {
-		*sectors = 1 + (unsigned)((h >> 24) % 254);
-		return PICK_TORN;
-	}
-	return h & 1 ? PICK_NEW : PICK_OLD;
-}
-
 /* ---- applying a state ---- */
 
 static int put_page(void *arg, void *buf, uint64_t p)
@@ -266,7 +185,7 @@ static int write_state(struct fs_fault *f, struct fs_ns *n, const struct fs_stat
 {
 	struct fs_crash_image *img = &f->img;
 	uint64_t mask = enumerated ? fs_crash_state_mask((unsigned)img->n, o->state) : 0;
-	uint64_t reverted, kept, id = enumerated ? mask : mix64(o->seed);
+	uint64_t reverted, kept, id = enumerated ? mask : fs_crash_mix(o->seed);
 	uint8_t *buf = NULL;
 	int rc, w;
 	size_t k;
@@ -278,13 +197,14 @@ static int write_state(struct fs_fault *f, struct fs_ns *n, const struct fs_stat
 		return -ENOMEM;
 	for (k = 0; k < img->n; k++) {
 		unsigned sectors = 0, s;
-		int how = pick(o, enumerated, mask, k, &sectors);
+		int how = enumerated ? ((mask >> k) & 1 ? FS_PICK_NEW : FS_PICK_OLD) :
+			  fs_crash_pick(o->seed, o->state, o->torn_ppm, k, &sectors);
 		const uint8_t *src = img->old + k * FS_PAGE;
 
-		if (how == PICK_NEW) {
+		if (how == FS_PICK_NEW) {
 			src = img->new + k * FS_PAGE;
 			res->pages_new++;
-		} else if (how == PICK_TORN) {
+		} else if (how == FS_PICK_TORN) {
 			memcpy(buf, src, FS_PAGE);
 			for (s = 0; s < FS_PAGE / FS_SECTOR; s++)
 				if (sectors & (1u << s))
@@ -293,8 +213,8 @@ static int write_state(struct fs_fault *f, struct fs_ns *n, const struct fs_stat
 			src = buf;
 			res->pages_torn++;
 		}
-		if (!enumerated && how != PICK_OLD)
-			id = mix64(id ^ (img->page[k] * 1024 + (uint64_t)how * 256 + sectors));
+		if (!enumerated && how != FS_PICK_OLD)
+			id = fs_crash_mix(id ^ (img->page[k] * 1024 + (uint64_t)how * 256 + sectors));
 		w = put_page(n, (void *)src, img->page[k]);
 		if (w < 0 && rc == 0)
 			rc = w;

@@ -202,9 +202,7 @@ struct fs_state_result {
 };
 int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
 			 const struct fs_state_opts *o, struct fs_state_result *res);
-/* the order of states (pure; crash_state.c) */
-uint64_t fs_crash_states(size_t n, uint32_t max_subset, uint32_t torn_ppm);
-uint64_t fs_crash_state_mask(unsigned n, uint64_t i);
+/* the order of states: crash_order.h */
 
 /* CLOCK_MONOTONIC ns; a sleep over EINTR */
 uint64_t fs_fault_now_ns(void);
