@@ -49,7 +49,7 @@ daemon), passthru (libfuse's passthrough_ll); ratios to plain.
                    region1 of the region file's mount (one daemon serving
                    both layouts)
   (more row ids: cdmany (also while list+stats poll), lsaopen: the
-  label-scaling rows after cd)
+  label-scaling rows after cd; states: crash states checked per second)
 EOF
 }
 
@@ -112,6 +112,8 @@ ROWS=${ROWS//,/ }
 # of the create + destroy row, and the open of the largest label area the
 # probe accepts (64 MiB, v1.1: every slot a namespace)
 ALL_ROWS+=" cdmany lsaopen"
+# crash states checked per second (pmemctl crash-test --states)
+ALL_ROWS+=" states"
 CD_MANY=10000
 ROWS=${ROWS:-$ALL_ROWS}
 for r in $ROWS; do
@@ -520,6 +522,8 @@ HAVE_CTL=0
 "$PMEMCTL" create-namespace --help 2>&1 | grep -q -- '--mount' && HAVE_CTL=1
 # the control-path and label rows (cd, cddir, startup, cdmany, lsaopen, list, rss)
 . "$SRC/bench/rows_ctl.sh"
+# crash states (states)
+. "$SRC/bench/rows_states.sh"
 
 # --- a QEMU guest (TCG, one CPU) writes QEMU_MIB to /dev/pmem0 with dd
 # and fsyncs it (virtio-pmem flush: QEMU fsyncs its backing file), timed

@@ -37,6 +37,11 @@ enum {
 	KEY_MOMENT_AFTER,
 	KEY_SWEEP,
 	KEY_AT_FSYNC,
+	KEY_STATES,
+	KEY_MAX_SUBSET,
+	KEY_SAMPLES,
+	KEY_TORN,
+	KEY_STATE,
 };
 
 enum { CT_FSYNC, CT_MOMENT, CT_BOTH };
@@ -53,10 +58,14 @@ struct crash_test_cmd {
 	double moment_after_ms;	/* --moment-after: moments drawn after this */
 	bool sweep;		/* --sweep: FSYNC K_i = ceil((i+1)*F/runs) */
 	uint32_t at_fsync;	/* --at-fsync K: every run at FSYNC K (0: not given) */
+	/* crash states (ct_states): every subset up to max_subset pages, else samples */
+	bool states, has_state;
+	uint32_t max_subset, samples, torn_ppm;
+	uint64_t state;
 };
 
 static const struct crash_test_cmd crash_test_defaults = {
-	.runs = 10, .mode = CT_BOTH, .timeout_ms = 60000,
+	.runs = 10, .mode = CT_BOTH, .timeout_ms = 60000, .max_subset = 12, .samples = 64,
 };
 
 static const struct pc_choice ct_modes[] = {
@@ -120,6 +129,20 @@ static const struct pc_opt crash_test_opts[] = {
 	OPT_U32("at-fsync", KEY_AT_FSYNC, at_fsync, "K",
 		"crash every run at FSYNC K (replays a --sweep failure)", 1, UINT32_MAX,
 		"1 or more"),
+	OPT_BOOL("states", KEY_STATES, states,
+		 "check many crash states at each crash point, not one (see the description)"),
+	OPT_U32("max-subset", KEY_MAX_SUBSET, max_subset, "N",
+		"with at most N unflushed pages check every subset of them (default 12; "
+		"implies --states)", 0, 30, "0 to 30"),
+	OPT_U32("samples", KEY_SAMPLES, samples, "K",
+		"above N pages (or with --torn) check K seeded states (default 64; implies "
+		"--states)", 1, 1000000, "1 to 1000000"),
+	OPT_CALLBACK("torn", KEY_TORN, required_argument, torn_ppm, "PERCENT",
+		     "tear this share of the pages at 512-byte sectors (sampled states; "
+		     "implies --states)", pc_opt_survive),
+	OPT_U64("state", KEY_STATE, state, "I",
+		"check only state I at each crash point (replays a failure; implies --states)",
+		0, UINT64_MAX, "an unsigned number"),
 	OPT_END,
 };
 #undef PC_OPTS_OF
@@ -129,6 +152,7 @@ static const struct pc_usage crash_test_usage = {
 	.args = "[--mount DIR | --socket PATH] [-r REGION] NAMESPACE [--runs N] [--seed N]\n"
 		"       [--survive PERCENT] [--mode fsync|moment|both] [--timeout SECONDS]\n"
 		"       [--moment-after SECONDS] [--sweep] [--at-fsync K]\n"
+		"       [--states] [--max-subset N] [--samples K] [--torn PERCENT] [--state I]\n"
 		"       [--verbose] -- APP [ARGS...] --check CHECKER [ARGS...]",
 	.about = "Crash an application again and again and check what a power failure\n"
 		 "leaves. First the application runs once without a crash (counting its\n"
@@ -161,7 +185,17 @@ static const struct pc_usage crash_test_usage = {
 		 "points of a deterministic application; crashes at a moment depend on\n"
 		 "timing). The summary is also printed on stderr.\n"
 		 "An application whose clean run makes no FSYNC is warned about: it\n"
-		 "is crashed only at moments, and each crash reverts all it wrote.",
+		 "is crashed only at moments, and each crash reverts all it wrote.\n"
+		 "With --states each crash point keeps a crash image (the old and new\n"
+		 "content of each unflushed page) and the checker runs on many states\n"
+		 "of it: with n <= N pages (--max-subset) every subset of them that\n"
+		 "survives, 2^n states in a fixed order: the pages by page number, page\n"
+		 "k is bit k of a mask, the masks by popcount, then by value (state 0:\n"
+		 "all old, a plain power failure; the last: all new); above N, or with\n"
+		 "--torn, K states (--samples) drawn from the run's seed and the state\n"
+		 "number, torn pages holding a seeded mix of old and new 512-byte\n"
+		 "sectors. JSON adds states (checked), distinct_states, state_checks_per_s;\n"
+		 "a failure gives its state: --seed SEED --runs 1 --state I replays it.",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
 		 "  254  ENOENT: no such namespace\n"
@@ -191,6 +225,9 @@ struct pc_ct {
 	struct json_object *points;	/* each run's crash point */
 	uint64_t states;	/* states the checker judged (one per crash point today) */
 	double runs_ms;		/* the crash runs' wall time */
+	/* crash states (ct_states): distinct ones, the time spent on them */
+	uint64_t distinct;
+	double states_ms;
 };
 
 static double pc_now_ms(void)
@@ -530,12 +567,15 @@ static int pc_ct_findable(const char *cmd)
 	return rc;
 }
 
+static void ct_states_opts(struct crash_test_cmd *o, const struct pc_args *a);
+
 static int crash_test_check(void *obj, const struct pc_args *a)
 {
 	struct crash_test_cmd *o = obj;
 	int i;
 
 	o->has_survive = pc_opt_given(a->p, KEY_SURVIVE);
+	ct_states_opts(o, a);
 	if (a->argc == 0)
 		return pc_usage_error(a->p, "no namespace given (a name, uuid or device)");
 	if (a->argc > 1)
@@ -576,6 +616,8 @@ static int crash_test_check(void *obj, const struct pc_args *a)
 	}
 	return 0;
 }
+
+static int ct_states_probe(struct pc_ct *ct, const struct crash_test_cmd *o);
 
 /* The argv of both, temporary files, crash testing on, the content saved. */
 static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
@@ -621,7 +663,7 @@ static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
 	if (rc)
 		return pc_fail_msg(rc, "cannot save the content of '%s': %s", ns->path,
 				    strerror(-rc));
-	return 0;
+	return o->states ? ct_states_probe(ct, o) : 0;
 }
 
 /* every run crashes at an FSYNC (no moment) */
@@ -800,13 +842,157 @@ static bool ct_point(const struct pc_ct *ct, const struct crash_test_cmd *o, uin
 	return at_fsync;
 }
 
+/* ---- crash states (--states): many states of one crash point ---- */
+
+static void ct_states_opts(struct crash_test_cmd *o, const struct pc_args *a)
+{
+	o->has_state = pc_opt_given(a->p, KEY_STATE);
+	if (o->has_state || pc_opt_given(a->p, KEY_MAX_SUBSET) ||
+	    pc_opt_given(a->p, KEY_SAMPLES) || pc_opt_given(a->p, KEY_TORN))
+		o->states = true;
+}
+
+struct ct_state_res {
+	uint64_t image_pages, states, pages_new, pages_torn, id;
+};
+
+/* crash-state: put state i of the crash image on the namespace (or drop it) */
+static int ct_state_call(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t seed,
+			 uint64_t i, bool release, struct ct_state_res *res)
+{
+	struct nl_msg *req = pc_online_ns_request(CTL_CMD_CRASH_STATE, ct->ns);
+	struct ctl_response *resp = NULL;
+	struct nlattr *const *at;
+	int rc;
+
+	if (!req)
+		return pc_exit_code(-ENOMEM);
+	if ((release && ctl_put_u32(req, CTL_A_FLAGS, CTL_F_DISABLE) < 0) ||
+	    ctl_put_u64(req, CTL_A_STATE, i) < 0 || ctl_put_u64(req, CTL_A_SEED, seed) < 0 ||
+	    ctl_put_u32(req, CTL_A_MAX_SUBSET, o->max_subset) < 0 ||
+	    (o->torn_ppm && ctl_put_u32(req, CTL_A_TORN, o->torn_ppm) < 0)) {
+		nlmsg_free(req);
+		return pc_fail_msg(-ENOMEM, "out of memory");
+	}
+	rc = pc_target_call(ct->t, req, &resp);
+	if (rc)
+		return rc;
+	at = resp->nparts == 1 ? resp->parts[0].attrs : NULL;
+	if (!at || !at[CTL_A_IMAGE_PAGES] || !at[CTL_A_STATES]) {
+		ctl_response_free(&resp);
+		return pc_fail_msg(-EPROTO, "the daemon sent no crash state");
+	}
+	res->image_pages = nla_get_u64(at[CTL_A_IMAGE_PAGES]);
+	res->states = nla_get_u64(at[CTL_A_STATES]);
+	res->pages_new = at[CTL_A_PAGES_NEW] ? nla_get_u64(at[CTL_A_PAGES_NEW]) : 0;
+	res->pages_torn = at[CTL_A_PAGES_TORN] ? nla_get_u64(at[CTL_A_PAGES_TORN]) : 0;
+	res->id = at[CTL_A_STATE_ID] ? nla_get_u64(at[CTL_A_STATE_ID]) : i;
+	ctl_response_free(&resp);
+	return 0;
+}
+
+/* before anything runs: the daemon knows crash-state (an old one refuses) */
+static int ct_states_probe(struct pc_ct *ct, const struct crash_test_cmd *o)
+{
+	struct ct_state_res res;
+
+	return ct_state_call(ct, o, 0, 0, true, &res);
+}
+
+static int ct_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The states of run's crash point (seed s): each put on the namespace
+ * and judged; a failure names its state. The image dropped after.
+ */
+static int ct_states(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run,
+		     uint64_t s, const char *crash, const char *replay)
+{
+	char state_replay[160];
+	uint64_t i = o->has_state ? o->state : 0, total = 1, n = 0, d, k, *ids = NULL;
+	struct ct_state_res res;
+	double t0 = pc_now_ms();
+	char what[160];
+	int rc = 0;
+
+	for (;; i++) {
+		unsigned failed = ct->failed;
+
+		rc = ct_state_call(ct, o, s, i, false, &res);
+		if (rc)
+			break;
+		total = res.states ? res.states : o->samples;
+		if (!ids)
+			ids = calloc(o->has_state ? 1 : total, sizeof(*ids));
+		if (ids)
+			ids[n] = res.id;
+		n++;
+		snprintf(what, sizeof(what), "%s, state %" PRIu64 " of %" PRIu64 "%s", crash, i,
+			 total, res.states ? "" : " sampled");
+		snprintf(state_replay, sizeof(state_replay), "%s --state %" PRIu64, replay, i);
+		ct_judge(ct, o, run, s, what, state_replay);
+		if (ct->failed > failed) {
+			struct json_object *f = json_object_array_get_idx(ct->fails,
+				json_object_array_length(ct->fails) - 1);
+
+			json_object_object_add(f, "state", json_object_new_int64((int64_t)i));
+			json_object_object_add(f, "image_pages",
+					       json_object_new_int64((int64_t)res.image_pages));
+			json_object_object_add(f, "pages_new",
+					       json_object_new_int64((int64_t)res.pages_new));
+			json_object_object_add(f, "pages_torn",
+					       json_object_new_int64((int64_t)res.pages_torn));
+			pc_msg("run %" PRIu64 ": state %" PRIu64 " (%" PRIu64 " of %" PRIu64
+			       " pages new, %" PRIu64 " torn): replay: %s", run, i, res.pages_new,
+			       res.image_pages, res.pages_torn, state_replay);
+		}
+		if (o->has_state || i + 1 >= total)
+			break;
+	}
+	ct->states_ms += pc_now_ms() - t0;	/* ct_judge counted them */
+	if (ids) {
+		qsort(ids, n, sizeof(*ids), ct_cmp_u64);
+		for (d = 0, k = 0; k < n; k++)
+			d += k == 0 || ids[k] != ids[k - 1];
+		ct->distinct += d;
+		free(ids);
+	}
+	if (rc == 0)
+		rc = ct_state_call(ct, o, s, 0, true, &res);
+	return rc;
+}
+
+/*
+ * --states' part of the summary: states (= states_checked), the distinct
+ * ones, and state_checks_per_s over the time spent on states alone
+ * (applying each, its checker), where states_per_s counts every run's
+ * restore, application and revert too
+ */
+static void ct_states_report(const struct pc_ct *ct, struct json_object *out)
+{
+	double per_s = ct->states_ms > 0 ? (double)ct->states * 1000.0 / ct->states_ms : 0;
+	char v[32];
+
+	json_object_object_add(out, "states", json_object_new_int64((int64_t)ct->states));
+	json_object_object_add(out, "distinct_states",
+			       json_object_new_int64((int64_t)ct->distinct));
+	snprintf(v, sizeof(v), "%.1f", per_s);
+	json_object_object_add(out, "state_checks_per_s", json_object_new_double_s(per_s, v));
+}
+
 /* Run number run: from the starting content, crash, revert, check. */
 static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run)
 {
 	const struct ctl_ns_info *ns = ct->ns;
 	uint64_t s = o->seed + run, reverts;
 	struct pc_pf_req r = { .has_survive = o->has_survive, .survive_ppm = o->survive_ppm,
-				.has_seed = o->has_survive, .seed = s };
+				.has_seed = o->has_survive, .seed = s,
+				.flags = o->states ? CTL_F_IMAGE : 0 };
 	uint32_t k = 0;
 	double delay = 0;
 	bool at_fsync = ct_point(ct, o, run, &k, &delay);
@@ -865,6 +1051,8 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 	if (o->sweep && !o->at_fsync && at_fsync)
 		snprintf(replay + strlen(replay), sizeof(replay) - strlen(replay),
 			 " --at-fsync %" PRIu32, k);
+	if (o->states)
+		return ct_states(ct, o, run, s, crash, replay);
 	ct_judge(ct, o, run, s, crash, replay);
 	return 0;
 }
@@ -916,6 +1104,8 @@ static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
 	json_object_object_add(out, "fsyncs", json_object_new_int64((int64_t)ct->fsyncs));
 	snprintf(ms, sizeof(ms), "%.1f", ct->clean_ms);
 	json_object_object_add(out, "clean_run_ms", json_object_new_double_s(ct->clean_ms, ms));
+	if (o->states)
+		ct_states_report(ct, out);
 	json_object_object_add(out, "failures", json_object_get(ct->fails));
 	ct_summary(ct, out);
 	pc_json_print(out);

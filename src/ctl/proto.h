@@ -102,6 +102,13 @@ enum ctl_proto_cmd {
 	 * COUNT labels rewritten)
 	 */
 	CTL_CMD_MOVE_REGION,
+	/*
+	 * spec [REGION STATE MAX_SUBSET TORN SEED WAIT_MS FLAGS(force|disable)]
+	 * -> STATE IMAGE_PAGES STATES PAGES_NEW PAGES_TORN STATE_ID: put crash
+	 * state STATE of the namespace's crash image (power-fail with flag
+	 * image) on it; disable: drop the image
+	 */
+	CTL_CMD_CRASH_STATE,
 	__CTL_CMD_MAX,
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)

@@ -206,7 +206,7 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 			   A(WAIT_MS) | A(AT_FSYNC),
 		.one_of = NS_SPEC, .one_of_required = true,
 		.flags = CTL_F_FORCE | CTL_F_KILL | CTL_F_ENABLE | CTL_F_DISABLE |
-			 CTL_F_STATUS,
+			 CTL_F_STATUS | CTL_F_IMAGE,
 	},
 	[CTL_CMD_INJECT_ERROR] = {
 		.name = "inject-error", .verb = "inject media errors", .multi = true,
@@ -224,6 +224,14 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.changes = true,
 		.allowed = A(REGION) | A(NVDIMM_SLOT),
 		.required = A(REGION) | A(NVDIMM_SLOT),
+	},
+	[CTL_CMD_CRASH_STATE] = {
+		.name = "crash-state", .verb = "apply crash states",
+		.changes = true,
+		.allowed = A(REGION) | NS_SPEC | A(FLAGS) | A(STATE) | A(MAX_SUBSET) |
+			   A(TORN) | A(SEED) | A(WAIT_MS),
+		.one_of = NS_SPEC, .one_of_required = true,
+		.flags = CTL_F_FORCE | CTL_F_DISABLE,
 	},
 };
 

@@ -93,7 +93,22 @@
 	/* a namespace's status (STATUS part) */                                               \
 	X(__VA_ARGS__, NS_STATUS, "ns_status", NEST, nsst, NULL)                               \
 	/* QEMU nvdimm slot, 0 to 255 (MOVE_REGION) */                                         \
-	X(__VA_ARGS__, NVDIMM_SLOT, "nvdimm_slot", U32, 0, NULL)
+	X(__VA_ARGS__, NVDIMM_SLOT, "nvdimm_slot", U32, 0, NULL)                             \
+	/* CRASH_STATE: the state to apply (0..); reply: the same */                            \
+	X(__VA_ARGS__, STATE, "state", U64, 0, NULL)                                           \
+	/* CRASH_STATE: enumerate every state up to this many image pages */                   \
+	X(__VA_ARGS__, MAX_SUBSET, "max_subset", U32, 0, NULL)                                 \
+	/* CRASH_STATE: parts per million of the image's pages torn (sampled) */               \
+	X(__VA_ARGS__, TORN, "torn", U32, 0, NULL)                                             \
+	/* CRASH_STATE reply: pages in the crash image */                                      \
+	X(__VA_ARGS__, IMAGE_PAGES, "image_pages", U64, 0, NULL)                               \
+	/* CRASH_STATE reply: states of the image, 0: sampled (too many) */                    \
+	X(__VA_ARGS__, STATES, "states", U64, 0, NULL)                                         \
+	/* CRASH_STATE reply: pages of the applied state that are new, torn */                 \
+	X(__VA_ARGS__, PAGES_NEW, "pages_new", U64, 0, NULL)                                   \
+	X(__VA_ARGS__, PAGES_TORN, "pages_torn", U64, 0, NULL)                                 \
+	/* CRASH_STATE reply: the applied state's identity (the same id: the same content) */ \
+	X(__VA_ARGS__, STATE_ID, "state_id", U64, 0, NULL)
 
 /*
  * CTL_A_FLAGS bits (enum ctl_flag, CTL_F_ + NAME): X(ctx, NAME, bit,
@@ -121,7 +136,9 @@
 	 * that a daemon older than the rule, which refuses unknown flag bits,                \
 	 * never destroys a served namespace for it.                                          \
 	 */                                                                                    \
-	X(__VA_ARGS__, KEEP_SERVED, 11, "keep-served")
+	X(__VA_ARGS__, KEEP_SERVED, 11, "keep-served")                                         \
+	/* power-fail: keep a crash image of the pages it reverts (CRASH_STATE) */             \
+	X(__VA_ARGS__, IMAGE, 12, "image")
 
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply); ctl_ns_info */
 #define CTL_NS_ATTRS(X, ...)                                                                \

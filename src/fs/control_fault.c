@@ -108,7 +108,8 @@ int fs_ctl_power_fail(struct fs_ctl_call *c)
 				      "FSYNC: --kill and --force do not apply");
 		rc = fs_fault_arm(file->ns, k,
 				  a[CTL_A_SURVIVE] ? nla_get_u32(a[CTL_A_SURVIVE]) : 0,
-				  a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0);
+				  a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0,
+				  flags & CTL_F_IMAGE);
 		if (rc)
 			return ns_err(rc, "cannot arm a crash on '%s': %s", file->name,
 				      strerror(-rc));
@@ -122,6 +123,7 @@ int fs_ctl_power_fail(struct fs_ctl_call *c)
 			.seed = a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0,
 			.force = flags & CTL_F_FORCE,
 			.kill = flags & CTL_F_KILL,
+			.image = flags & CTL_F_IMAGE,
 			.wait_ms = a[CTL_A_WAIT_MS] ? nla_get_u32(a[CTL_A_WAIT_MS]) : 0,
 		};
 		unsigned held;
@@ -145,6 +147,44 @@ int fs_ctl_power_fail(struct fs_ctl_call *c)
 	if (rc)
 		return rc;
 	return fs_ctl_reply_crash(rep, reg, file, "reverted", &res);
+}
+
+/* crash-state: put a state of the namespace's crash image on it (crash_state.c) */
+int fs_ctl_crash_state(struct fs_ctl_call *c)
+{
+	uint32_t flags = ctl_request_flags(c->req);
+	struct nlattr *const *a = c->req->attrs;
+	struct fs_state_opts o = {
+		.state = a[CTL_A_STATE] ? nla_get_u64(a[CTL_A_STATE]) : 0,
+		.seed = a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0,
+		.max_subset = a[CTL_A_MAX_SUBSET] ? nla_get_u32(a[CTL_A_MAX_SUBSET]) : 12,
+		.torn_ppm = a[CTL_A_TORN] ? nla_get_u32(a[CTL_A_TORN]) : 0,
+		.wait_ms = a[CTL_A_WAIT_MS] ? nla_get_u32(a[CTL_A_WAIT_MS]) : 0,
+		.force = flags & CTL_F_FORCE,
+		.release = flags & CTL_F_DISABLE,
+	};
+	struct fs_state_result res;
+	struct nl_msg *m;
+	int rc;
+
+	if (!c->file)
+		return ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: enable it first",
+			      ns_namespace_devname(c->ns), ns_region_devname(c->reg->r));
+	if (o.torn_ppm > 1000000)
+		return ns_err(-EINVAL, "torn pages of %u parts per million are more than all",
+			      o.torn_ppm);
+	rc = fs_crash_state_apply(c->d, c->file, &o, &res);
+	if (rc)
+		return rc;
+	m = ctl_reply_msg(c->rep);
+	if (!m || ctl_put_u64(m, CTL_A_STATE, o.state) < 0 ||
+	    ctl_put_u64(m, CTL_A_IMAGE_PAGES, res.image_pages) < 0 ||
+	    ctl_put_u64(m, CTL_A_STATES, res.states) < 0 ||
+	    ctl_put_u64(m, CTL_A_PAGES_NEW, res.pages_new) < 0 ||
+	    ctl_put_u64(m, CTL_A_PAGES_TORN, res.pages_torn) < 0 ||
+	    ctl_put_u64(m, CTL_A_STATE_ID, res.state_id) < 0)
+		return ns_err(-ENOMEM, "out of memory");
+	return 0;
 }
 
 /* ---- inject-error ---- */

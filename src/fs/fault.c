@@ -71,6 +71,9 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 	/* FALLOCATE mode 0 reserves blocks, changes no byte */
 	if (f->enabled && (!falloc || mode != 0)) {
 		rc = fs_undo_save(&f->undo, off, len, save_page, n);
+		/* a crash image held: what the checker changes, put back later */
+		if (rc == 0 && f->img.held)
+			rc = fs_undo_save(&f->img.pin, off, len, save_page, n);
 		if (rc == -ENOMEM)
 			fs_err("%s: cannot save pages for crash testing: %s", n->devname,
 			       strerror(-rc));
@@ -172,6 +175,8 @@ static void fault_free(struct fs_fault_hook *h)
 
 	if (!f)
 		return;
+	fs_crash_image_release(f);
+	fs_undo_fini(&f->img.pin);
 	fs_undo_fini(&f->undo);
 	pthread_mutex_destroy(&f->lock);
 	pthread_rwlock_destroy(&f->rw);
@@ -207,6 +212,7 @@ struct fs_fault *fs_fault_get(struct fs_ns *n)
 	pthread_rwlock_init(&f->rw, NULL);
 	pthread_mutex_init(&f->lock, NULL);
 	fs_undo_init(&f->undo);
+	fs_undo_init(&f->img.pin);
 	if (!__atomic_compare_exchange_n(&n->fault, &expected, &f->hook, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		fault_free(&f->hook);
@@ -226,6 +232,7 @@ int fs_fault_enable(struct fs_ns *n, bool on)
 		return on ? ns_err(-ENOMEM, "out of memory enabling crash testing") : 0;
 	pthread_mutex_lock(&f->revert_lock);
 	pthread_rwlock_wrlock(&f->rw);
+	fs_crash_image_release(f);
 	pthread_mutex_lock(&f->lock);
 	if (on && !f->enabled) {
 		if (fs_undo_start(&f->undo, n->size / FS_PAGE) < 0) {
@@ -250,7 +257,7 @@ int fs_fault_enable(struct fs_ns *n, bool on)
 	return rc;
 }
 
-int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed)
+int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool image)
 {
 	struct fs_fault *f = fs_ns_fault(n);
 	int rc = 0;
@@ -261,6 +268,9 @@ int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed)
 	if (!f->enabled) {
 		rc = -EOPNOTSUPP;
 	} else {
+		if (k)
+			fs_crash_image_release(f);
+		f->img.want = k && image;
 		f->at_fsync = k;
 		f->arm_ppm = ppm;
 		f->arm_seed = seed;

@@ -83,6 +83,23 @@ struct fs_crash_result {
 	unsigned killed;
 };
 
+/*
+ * A crash image (crash_state.c): the pages a power failure reverted, each
+ * with its old content (at the last completed FSYNC) and its new one (at
+ * the crash), sorted by page number; any mix of them is a state the
+ * medium could hold after the crash. While one is held, pin logs the
+ * pages changed since the last state was applied (the checker's work,
+ * fsynced or not), to be put back before the next state.
+ */
+struct fs_crash_image {
+	bool held;		/* under f->rw */
+	bool want;		/* under f->rw: the next revert keeps one */
+	size_t n;
+	uint64_t *page;
+	uint8_t *old, *new;	/* n * FS_PAGE each */
+	struct fs_undo pin;
+};
+
 struct fs_fault {
 	struct fs_fault_hook hook;	/* first: what n->fault points to */
 	struct fs_media *media;		/* the namespace's region's */
@@ -102,6 +119,8 @@ struct fs_fault {
 	uint64_t reverts;		/* power failures since enabling */
 	uint64_t kept_live;		/* pages written while crashed and kept */
 	struct fs_crash_result last;	/* of the last power failure */
+
+	struct fs_crash_image img;
 
 	uint32_t at_fsync;		/* under rw: FSYNCs left before the armed crash */
 	uint32_t arm_ppm;
@@ -125,13 +144,17 @@ struct fs_pf_opts {
 	uint64_t seed;
 	bool force;		/* revert under live handles */
 	bool kill;		/* SIGKILL the holders first */
+	bool image;		/* keep a crash image (crash_state.c) */
 	unsigned wait_ms;	/* for holders to let go */
 };
 
 /* Enable (with a fresh log: now is the baseline) or disable crash testing. */
 int fs_fault_enable(struct fs_ns *n, bool on);
-/* Arm (k > 0) or disarm (k == 0) a crash at the k-th FSYNC from now. */
-int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed);
+/*
+ * Arm (k > 0) or disarm (k == 0) a crash at the k-th FSYNC from now;
+ * image: the crash keeps a crash image (dropping any held one).
+ */
+int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool image);
 
 struct fs_crash_status {
 	bool enabled;
@@ -159,6 +182,27 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
  */
 int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
 		    uint64_t t0, struct fs_crash_result *res);
+
+/*
+ * crash_state.c. Under f->rw exclusive: capture the image from the undo
+ * log (before step 2 puts the old pages back; -ENOMEM logged, no image),
+ * or drop a held one. fs_crash_state_apply: from a control thread, put
+ * state o->state of the held image on the namespace (see there).
+ */
+void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n);
+void fs_crash_image_release(struct fs_fault *f);
+
+struct fs_state_opts {
+	uint64_t state, seed;
+	uint32_t max_subset, torn_ppm, wait_ms;
+	bool force, release;
+};
+struct fs_state_result {
+	uint64_t image_pages, states, pages_new, pages_torn, state_id;
+};
+int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
+			 const struct fs_state_opts *o, struct fs_state_result *res);
+/* the order of states: crash_order.h */
 
 /* CLOCK_MONOTONIC ns; a sleep over EINTR */
 uint64_t fs_fault_now_ns(void);

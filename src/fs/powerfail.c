@@ -65,6 +65,9 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 
 	/* 2. the saved pages go back, under the exclusive lock */
 	pthread_rwlock_wrlock(&f->rw);
+	if (held && f->img.want)
+		fs_crash_image_capture(f, n);
+	f->img.want = false;
 	if (held)
 		rc = fs_undo_revert(&f->undo, f->seed, f->survive_ppm, put_page, n, &reverted,
 				    &kept);
@@ -182,6 +185,8 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 	}
 	/* 1. the power goes */
 	pthread_rwlock_wrlock(&f->rw);
+	fs_crash_image_release(f);
+	f->img.want = o->image;
 	f->crashed = true;
 	f->survive_ppm = o->survive_ppm;
 	f->seed = o->seed;

@@ -220,6 +220,18 @@ int fs_undo_revert(struct fs_undo *u, uint64_t seed, uint32_t ppm, fs_undo_io_fn
 	return rc;
 }
 
+void fs_undo_each(struct fs_undo *u, void (*fn)(void *arg, uint64_t p, const void *buf),
+		  void *arg)
+{
+	size_t i;
+
+	pthread_mutex_lock(&u->lock);
+	for (i = 0; i < u->nlog; i++)
+		if (u->log[i].buf)
+			fn(arg, u->log[i].page, u->log[i].buf);
+	pthread_mutex_unlock(&u->lock);
+}
+
 void fs_undo_drop(struct fs_undo *u)
 {
 	pthread_mutex_lock(&u->lock);

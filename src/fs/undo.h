@@ -66,6 +66,9 @@ int fs_undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn re
  */
 int fs_undo_revert(struct fs_undo *u, uint64_t seed, uint32_t ppm, fs_undo_io_fn write,
 		   void *arg, uint64_t *reverted, uint64_t *kept);
+/* Call fn(arg, page, buf) for every saved page, in log order (u->lock held). */
+void fs_undo_each(struct fs_undo *u, void (*fn)(void *arg, uint64_t p, const void *buf),
+		  void *arg);
 /* Forget every saved page (a completed FSYNC, a revert done). */
 void fs_undo_drop(struct fs_undo *u);
 /* pages in the log */

@@ -770,6 +770,13 @@ static struct nl_msg *build_request(unsigned cmd)
 		assert_int_equal(ctl_put_string(m, CTL_A_REGION, "region1"), 0);
 		assert_int_equal(ctl_put_u32(m, CTL_A_NVDIMM_SLOT, 3), 0);
 		break;
+	case CTL_CMD_CRASH_STATE:
+		assert_int_equal(ctl_put_string(m, CTL_A_NS_NAME, "vm1"), 0);
+		assert_int_equal(ctl_put_u64(m, CTL_A_STATE, 4095), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_MAX_SUBSET, 12), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_TORN, 10000), 0);
+		assert_int_equal(ctl_put_u64(m, CTL_A_SEED, 7), 0);
+		break;
 	default:
 		break;
 	}
@@ -855,6 +862,12 @@ static void test_every_command(void **state)
 			assert_string_equal(nla_get_string(req.attrs[CTL_A_REGION]), "region1");
 			assert_int_equal(nla_get_u32(req.attrs[CTL_A_NVDIMM_SLOT]), 3);
 			break;
+		case CTL_CMD_CRASH_STATE:
+			assert_string_equal(ctl_request_ns_spec(&req, ubuf), "vm1");
+			assert_int_equal(nla_get_u64(req.attrs[CTL_A_STATE]), 4095);
+			assert_int_equal(nla_get_u32(req.attrs[CTL_A_MAX_SUBSET]), 12);
+			assert_int_equal(nla_get_u32(req.attrs[CTL_A_TORN]), 10000);
+			break;
 		}
 		free(copy);
 		nlmsg_free(m);
@@ -883,6 +896,7 @@ static void test_cmd_table(void **state)
 		{ CTL_CMD_INJECT_ERROR, "inject-error", true, true },
 		{ CTL_CMD_STATUS, "status", false, true },
 		{ CTL_CMD_MOVE_REGION, "move-region", true, false },
+		{ CTL_CMD_CRASH_STATE, "crash-state", true, false },
 	};
 	size_t i;
 

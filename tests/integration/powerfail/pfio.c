@@ -16,6 +16,15 @@
  *   pfio sum FILE OFF LEN        print a 64-bit FNV-1a hash of the range
  *   pfio pages FILE OFF LEN BYTE print how many 4 KiB pages of the range
  *                                hold BYTE in every byte
+ *   pfio fill FILE N             pages 0..N-1 filled with byte i+1 by one
+ *                                write, then one fsync
+ *   pfio mstore FILE N           pages 0..N-1 filled with byte i+1 through a
+ *                                shared mapping, unmapped, never flushed
+ *   pfio state FILE N            print what pages 0..N-1 hold, a word: per
+ *                                page 'o' (all 0), 'n' (all byte i+1) or
+ *                                t<hex> (torn: the mask of its 512-byte
+ *                                sectors that are new, the others 0);
+ *                                '?' anything else
  *   pfio mapread FILE OFF        read a byte at OFF through a mapping:
  *                                prints "SIGBUS" (exit 0) or "read 0xNN"
  *                                (exit 1)
@@ -213,6 +222,87 @@ static int do_mapread(const char *file, uint64_t off)
 	return 1;
 }
 
+static int do_fill(const char *file, unsigned n)
+{
+	int fd = open(file, O_RDWR);
+	size_t len = (size_t)n * PAGE;
+	unsigned char *b = malloc(len ? len : 1);
+	unsigned i;
+
+	if (fd < 0 || !b)
+		return die("open", file);
+	for (i = 0; i < n; i++)
+		memset(b + (size_t)i * PAGE, (int)(i + 1), PAGE);
+	if (pwrite(fd, b, len, 0) != (ssize_t)len)
+		return die("pwrite", file);
+	if (fsync(fd) < 0)
+		return die("fsync", file);
+	free(b);
+	return close(fd) < 0 ? die("close", file) : 0;
+}
+
+static int do_mstore(const char *file, unsigned n)
+{
+	int fd = open(file, O_RDWR);
+	unsigned char *m;
+	unsigned i;
+
+	if (fd < 0)
+		return die("open", file);
+	m = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return die("mmap", file);
+	for (i = 0; i < n; i++)
+		memset(m + (size_t)i * PAGE, (int)(i + 1), PAGE);
+	munmap(m, (size_t)n * PAGE);
+	return close(fd) < 0 ? die("close", file) : 0;
+}
+
+static int uniform(const unsigned char *p, size_t len, unsigned char v)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != v)
+			return 0;
+	return 1;
+}
+
+static int do_state(const char *file, unsigned n)
+{
+	int fd = open(file, O_RDONLY);
+	unsigned char page[PAGE];
+	unsigned i, s, mask;
+
+	if (fd < 0)
+		return die("open", file);
+	for (i = 0; i < n; i++) {
+		if (pread(fd, page, PAGE, (off_t)i * PAGE) != PAGE)
+			return die("pread", file);
+		if (uniform(page, PAGE, 0)) {
+			putchar('o');
+			continue;
+		}
+		if (uniform(page, PAGE, (unsigned char)(i + 1))) {
+			putchar('n');
+			continue;
+		}
+		for (mask = 0, s = 0; s < 8; s++) {
+			if (uniform(page + s * 512, 512, (unsigned char)(i + 1)))
+				mask |= 1u << s;
+			else if (!uniform(page + s * 512, 512, 0))
+				break;
+		}
+		if (s < 8)
+			putchar('?');
+		else
+			printf("t%02x", mask);
+	}
+	putchar('\n');
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -227,8 +317,14 @@ int main(int argc, char **argv)
 		return do_sum(argv[2], num(argv[3]), num(argv[4]));
 	if (!strcmp(c, "pages") && argc == 6)
 		return do_pages(argv[2], num(argv[3]), num(argv[4]), (int)num(argv[5]));
+	if (!strcmp(c, "fill") && argc == 4)
+		return do_fill(argv[2], (unsigned)num(argv[3]));
+	if (!strcmp(c, "mstore") && argc == 4)
+		return do_mstore(argv[2], (unsigned)num(argv[3]));
+	if (!strcmp(c, "state") && argc == 4)
+		return do_state(argv[2], (unsigned)num(argv[3]));
 	if (!strcmp(c, "mapread") && argc == 4)
 		return do_mapread(argv[2], num(argv[3]));
-	fprintf(stderr, "usage: pfio seq|check-seq|hold|sum|pages|mapread ... (see the source)\n");
+	fprintf(stderr, "usage: pfio seq|check-seq|hold|sum|pages|fill|mstore|state|mapread ... (see the source)\n");
 	return 2;
 }

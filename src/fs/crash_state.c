@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Crash states beyond one draw (fault.h struct fs_crash_image): a power
+ * failure asked for an image keeps, for each page it reverts, the old
+ * content (at the last completed FSYNC) and the new one (at the crash).
+ * Any mix is a state the medium could hold after the crash; state i of
+ * the image is put on the namespace on request (pmemctl crash-test
+ * --states), the checker judges it, the next state follows.
+ *
+ * The order of states: crash_order.c.
+ *
+ * Applying a state (a control thread, f->revert_lock, like a power
+ * failure): wait for the holders to go (or forced); mark the namespace
+ * crashed (WRITEs arriving meanwhile are discarded, FSYNCs in flight
+ * fail); put back what was changed since the last state (the pin log:
+ * the checker's work); write each image page old, new or torn; fdatasync;
+ * drop the undo log (the state is the new baseline, as a completed
+ * FSYNC); invalidate the kernel's cache; clear the mark.
+ *
+ * Not in the image: WRITEs that arrive while the crash is reverted (step
+ * 3: pages another thread or process dirtied after the crash began; they
+ * are lost as in a plain power failure, or kept by --survive), so every
+ * state has them old.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ns/error.h"
+
+#include "fs/crash_order.h"
+#include "fs/fault.h"
+#include "fs/fs.h"
+#include "fs/log.h"
+
+
+/* ---- the image ---- */
+
+/* n pages, page-aligned (O_DIRECT reads and writes of the region), or NULL */
+static uint8_t *pages_alloc(size_t n)
+{
+	void *p;
+
+	return posix_memalign(&p, FS_PAGE, (n ? n : 1) * FS_PAGE) ? NULL : p;
+}
+
+struct capture {
+	struct fs_crash_image *img;
+	struct fs_ns *n;
+	int rc;
+};
+
+static void capture_one(void *arg, uint64_t p, const void *buf)
+{
+	struct capture *c = arg;
+	struct fs_crash_image *img = c->img;
+	size_t k = img->n;
+
+	if (c->rc)
+		return;
+	img->page[k] = p;
+	memcpy(img->old + k * FS_PAGE, buf, FS_PAGE);
+	c->rc = c->n->rops->read_page(c->n, img->new + k * FS_PAGE, p);
+	if (c->rc == 0)
+		img->n++;
+}
+
+/* sort the image by page number (insertion into index order) */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void image_sort(struct fs_crash_image *img)
+{
+	uint64_t *key = malloc(img->n * 2 * sizeof(*key));
+	uint8_t *o2, *n2;
+	size_t k;
+
+	if (img->n < 2 || !key) {
+		free(key);
+		return;
+	}
+	for (k = 0; k < img->n; k++) {
+		key[2 * k] = img->page[k];
+		key[2 * k + 1] = k;
+	}
+	qsort(key, img->n, 2 * sizeof(*key), cmp_u64);
+	o2 = pages_alloc(img->n);
+	n2 = pages_alloc(img->n);
+	if (o2 && n2) {
+		for (k = 0; k < img->n; k++) {
+			size_t from = (size_t)key[2 * k + 1];
+
+			img->page[k] = key[2 * k];
+			memcpy(o2 + k * FS_PAGE, img->old + from * FS_PAGE, FS_PAGE);
+			memcpy(n2 + k * FS_PAGE, img->new + from * FS_PAGE, FS_PAGE);
+		}
+		free(img->old);
+		free(img->new);
+		img->old = o2;
+		img->new = n2;
+	} else {
+		free(o2);
+		free(n2);
+	}
+	free(key);
+}
+
+void fs_crash_image_release(struct fs_fault *f)
+{
+	struct fs_crash_image *img = &f->img;
+
+	if (img->held)
+		fs_undo_stop(&img->pin);
+	free(img->page);
+	free(img->old);
+	free(img->new);
+	img->page = NULL;
+	img->old = img->new = NULL;
+	img->n = 0;
+	img->held = false;
+}
+
+void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n)
+{
+	struct fs_crash_image *img = &f->img;
+	size_t cnt = fs_undo_count(&f->undo);
+	struct capture c = { img, n, 0 };
+
+	fs_crash_image_release(f);
+	img->page = malloc((cnt ? cnt : 1) * sizeof(*img->page));
+	img->old = pages_alloc(cnt);
+	img->new = pages_alloc(cnt);
+	if (!img->page || !img->old || !img->new ||
+	    fs_undo_start(&img->pin, n->size / FS_PAGE) < 0) {
+		fs_err("%s: out of memory for a crash image of %zu pages", n->devname, cnt);
+		fs_crash_image_release(f);
+		return;
+	}
+	img->held = true;	/* the pin log started */
+	fs_undo_each(&f->undo, capture_one, &c);
+	if (c.rc) {
+		fs_err("%s: cannot read a page for the crash image: %s", n->devname,
+		       strerror(-c.rc));
+		fs_crash_image_release(f);
+		return;
+	}
+	image_sort(img);
+	fs_info("%s: crash image of %zu page%s kept", n->devname, img->n,
+		img->n == 1 ? "" : "s");
+}
+
+/* ---- applying a state ---- */
+
+static int put_page(void *arg, void *buf, uint64_t p)
+{
+	struct fs_ns *n = arg;
+
+	return n->rops->write_page(n, buf, p);
+}
+
+/* (its own clock: fault.c calls this file, never the other way) */
+static bool handles_gone(struct fs_ns *n, unsigned ms)
+{
+	struct timespec ts = { 0, 2000000 };
+	unsigned waited = 0;
+
+	while (fs_ns_handles(n) > 0) {
+		if (waited >= ms)
+			return false;
+		nanosleep(&ts, NULL);
+		waited += 2;
+	}
+	return true;
+}
+
+/* f->rw exclusive, the files held: the pages of the state; 0 or -errno */
+static int write_state(struct fs_fault *f, struct fs_ns *n, const struct fs_state_opts *o,
+		       bool enumerated, struct fs_state_result *res)
+{
+	struct fs_crash_image *img = &f->img;
+	uint64_t mask = enumerated ? fs_crash_state_mask((unsigned)img->n, o->state) : 0;
+	uint64_t reverted, kept, id = enumerated ? mask : fs_crash_mix(o->seed);
+	uint8_t *buf = NULL;
+	int rc, w;
+	size_t k;
+
+	/* what the checker changed since the last state */
+	rc = fs_undo_revert(&img->pin, 0, 0, put_page, n, &reverted, &kept);
+	fs_undo_drop(&img->pin);
+	if (!enumerated && posix_memalign((void **)&buf, FS_PAGE, FS_PAGE))
+		return -ENOMEM;
+	for (k = 0; k < img->n; k++) {
+		unsigned sectors = 0, s;
+		int how = enumerated ? ((mask >> k) & 1 ? FS_PICK_NEW : FS_PICK_OLD) :
+			  fs_crash_pick(o->seed, o->state, o->torn_ppm, k, &sectors);
+		const uint8_t *src = img->old + k * FS_PAGE;
+
+		if (how == FS_PICK_NEW) {
+			src = img->new + k * FS_PAGE;
+			res->pages_new++;
+		} else if (how == FS_PICK_TORN) {
+			memcpy(buf, src, FS_PAGE);
+			for (s = 0; s < FS_PAGE / FS_SECTOR; s++)
+				if (sectors & (1u << s))
+					memcpy(buf + s * FS_SECTOR,
+					       img->new + k * FS_PAGE + s * FS_SECTOR, FS_SECTOR);
+			src = buf;
+			res->pages_torn++;
+		}
+		if (!enumerated && how != FS_PICK_OLD)
+			id = fs_crash_mix(id ^ (img->page[k] * 1024 + (uint64_t)how * 256 + sectors));
+		w = put_page(n, (void *)src, img->page[k]);
+		if (w < 0 && rc == 0)
+			rc = w;
+	}
+	free(buf);
+	w = n->rops->sync(n, NULL, NULL);
+	if (w && rc == 0)
+		rc = w;
+	fs_undo_drop(&f->undo);	/* the state is the new baseline */
+	res->state_id = id;
+	return rc;
+}
+
+int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
+			 const struct fs_state_opts *o, struct fs_state_result *res)
+{
+	struct fs_ns *n = file->ns;
+	struct fs_fault *f = fs_ns_fault(n);
+	bool enumerated;
+	int rc = 0, nrc;
+
+	memset(res, 0, sizeof(*res));
+	if (!f)
+		return ns_err(-EOPNOTSUPP, "crash testing is not enabled on '%s'", file->name);
+	pthread_mutex_lock(&f->revert_lock);
+	pthread_rwlock_wrlock(&f->rw);
+	if (!f->enabled || !f->img.held) {
+		rc = ns_err(f->enabled ? -ENOENT : -EOPNOTSUPP,
+			    f->enabled ? "'%s' holds no crash image: a power failure with "
+			    "--image (or crash-test --states) keeps one" :
+			    "crash testing is not enabled on '%s'", file->name);
+		if (o->release && f->enabled)
+			rc = 0;	/* nothing to drop */
+	} else if (o->release) {
+		fs_crash_image_release(f);
+		fs_info("%s: crash image dropped", n->devname);
+	}
+	res->image_pages = f->img.n;
+	enumerated = (res->states = fs_crash_states(f->img.n, o->max_subset, o->torn_ppm)) != 0;
+	if (!rc && !o->release && enumerated && o->state >= res->states)
+		rc = ns_err(-EINVAL, "state %" PRIu64 " of '%s' does not exist: its crash image "
+			    "of %zu page%s has %" PRIu64 " states (0 to %" PRIu64 ")", o->state,
+			    file->name, f->img.n, f->img.n == 1 ? "" : "s", res->states,
+			    res->states - 1);
+	pthread_rwlock_unlock(&f->rw);
+	if (rc || o->release)
+		goto out;
+	if (!o->force && !handles_gone(n, o->wait_ms ? o->wait_ms : 1000)) {
+		unsigned h = fs_ns_handles(n);
+
+		rc = ns_err(-EBUSY, "'%s' is still open (%u handle%s or mapping%s, e.g. a "
+			    "process the checker left running): a crash state is put on a "
+			    "namespace nobody holds", file->name, h, h == 1 ? "" : "s",
+			    h == 1 ? "" : "s");
+		goto out;
+	}
+	if ((rc = fs_ns_io_get(n)) != 0) {
+		rc = ns_err(-EIO, "'%s': its namespace file changed behind pmemfs", file->name);
+		goto out;
+	}
+	pthread_rwlock_wrlock(&f->rw);
+	f->crashed = true;
+	f->survive_ppm = 0;
+	f->epoch++;
+	rc = write_state(f, n, o, enumerated, res);
+	pthread_rwlock_unlock(&f->rw);
+	if (rc)
+		fs_ns_set_error(n, -rc, "writing a crash state");
+	if (!fuse_session_exited(d->se)) {
+		nrc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, 0, 0);
+		if (nrc < 0 && nrc != -ENOENT)
+			fs_warn("%s: cannot invalidate the kernel's cache after a crash state: "
+				"%s", n->devname, strerror(-nrc));
+	}
+	pthread_rwlock_wrlock(&f->rw);
+	pthread_mutex_lock(&f->lock);
+	f->kept_live = 0;
+	f->crashed = false;
+	pthread_mutex_unlock(&f->lock);
+	pthread_rwlock_unlock(&f->rw);
+	fs_ns_io_put(n);
+	if (rc)
+		rc = ns_err(-EIO, "'%s': writing crash state %" PRIu64 " failed: %s",
+			    file->name, o->state, strerror(-rc));
+	else
+		fs_debug("%s: crash state %" PRIu64 ": %" PRIu64 " new, %" PRIu64 " torn of %"
+			 PRIu64, n->devname, o->state, res->pages_new, res->pages_torn,
+			 res->image_pages);
+out:
+	pthread_mutex_unlock(&f->revert_lock);
+	return rc;
+}
