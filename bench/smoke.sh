@@ -55,6 +55,10 @@ labels=(
 	"(info) pmemctl list --file, 500 namespaces"
 	"QEMU TCG guest: 64 MiB written + flushed, virtio-pmem"
 	"daemon RssAnon, 64 GiB sparse region, 500 ns"
+	"crash states checked per second, 1 dirty page"
+	"crash states checked per second, 4 dirty pages"
+	"crash states checked per second, 16 dirty pages"
+	"crash states checked per second, 64 dirty pages"
 )
 for l in "${labels[@]}"; do
 	line=$(grep -F -- "$l" "$T/stdout" | head -n 1)
