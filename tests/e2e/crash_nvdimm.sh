@@ -10,20 +10,23 @@
 # virtio-pmem each fsync is QEMU's FSYNC of the file: none is lost.
 # The host checker (crash_check.sh) runs e2fsck (journal replay, then
 # -fn clean) and reads /log with debugfs; the counts are printed.
-# Fixed seeds: every crash moment lies at 73-90 % of the clean run, past
-# the guest's boot (TODO(--moment-after): crash-test's --moment-after S
-# and --sweep will place the moments instead).
+# Fixed seeds: the crash moments lie at 94, 93 and 97 % of the clean run,
+# past the guest's boot (5-9 s of a 10-12 s run here, varying with the
+# load), late in the workload or in the second the guest waits after it
+# (unmounted: nvdimm has lost it all the same) (TODO(--moment-after):
+# crash-test's --moment-after S and --sweep will place the moments).
 . "$(dirname "$0")/crashlib.sh"
-RECORDS=30
-PACE=0.1
+RECORDS=20
+PACE=0.2
 RUNS=${PMEMFS_CRASH_RUNS:-3}
-SEED=${PMEMFS_CRASH_SEED:-46}
+SEED=${PMEMFS_CRASH_SEED:-6717}
 BOOT_TIMEOUT=${PMEMFS_E2E_BOOT_TIMEOUT:-120}
 
 crash_setup 32M
 crash_mkfs ext4
 for dev in nvdimm virtio-pmem; do
-	crash_app "$dev" "$T/$dev.console" "crash_work ext4 fsync $RECORDS $PACE noatime"
+	crash_app "$dev" "$T/$dev.console" "crash_work ext4 fsync $RECORDS $PACE noatime
+sleep 1"
 	crash_run "$dev" --mode moment --seed "$SEED" --runs "$RUNS" --timeout 90 \
 		-- "${APP[@]}" --check "$CHECK" {} "$T/$dev.console" "$T/$dev.log"
 	cat "$T/$dev.log" >&2
