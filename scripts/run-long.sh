@@ -104,6 +104,8 @@ if want vm; then
 	vm_runs=${VM_RUNS:-40}
 	vm_seed=${VM_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 	for t in "crash_ext4.sh fsync" crash_nvdimm.sh; do
+		points=$vm_runs
+		[ "$t" != crash_nvdimm.sh ] || points=$((vm_runs * 2))	# both devices
 		t0=$(date +%s)
 		# shellcheck disable=SC2086
 		out=$(PMEMFS_CRASH_RUNS=$vm_runs PMEMFS_CRASH_SEED=$vm_seed \
@@ -112,8 +114,9 @@ if want vm; then
 		rc=$?
 		[ "$rc" = 0 ] || status=1
 		el=$(($(date +%s) - t0))
-		line="vm: $t: exit $rc, $vm_runs crash points (seed $vm_seed) in $el s ($(awk -v n="$vm_runs" -v s="$el" 'BEGIN { printf "%.1f", n * 60 / s }') points/min, mkfs boot and clean runs included)"
+		line="vm: $t: exit $rc, $points crash points (seed $vm_seed) in $el s ($(awk -v n="$points" -v s="$el" 'BEGIN { printf "%.1f", n * 60 / s }') points/min, mkfs boot and clean runs included)"
 		printf '%s\n' "$out" | grep -E '^(FAIL|e2e: crash_)' >&2
+		[ "$rc" = 0 ] || printf '%s\n' "$out" | grep -v '^pmemfs' | tail -n 20 >&2
 		echo "$line"
 		summary="$summary
 $line
