@@ -4,7 +4,7 @@
 #   scripts/run-long.sh [FUZZ_MINUTES [KILL9_ITERATIONS [LOAD_MINUTES]]]
 # defaults 10 minutes per fuzz target, 1000 kill -9 iterations, 10 minutes
 # of load. Environment: BUILDDIR (default build-long), FUZZDIR (default
-# build-fuzz), ONLY=fuzz|kill9|load to run one part. Run as root on
+# build-fuzz), ONLY=fuzz|kill9|load|vm to run one part. Run as root on
 # Debian 12 with clang 14 and libclang-rt-14-dev (scripts/install-deps.sh
 # --tests). Exit status: 0 when every part passed.
 #
@@ -15,6 +15,13 @@
 #   kill9   tests/reliability/durability.sh with KILL9_ITERATIONS
 #   load    tests/reliability/load.sh for LOAD_MINUTES, if present (it
 #           needs the control socket: online create/destroy, list)
+#   vm      whole QEMU guests crash-tested (tests/e2e/crash_ext4.sh,
+#           crash_nvdimm.sh) with VM_RUNS crash points each (default 40,
+#           seed VM_SEED, default random): ext4 on virtio-pmem at guest
+#           FSYNCs, then the paced workload at moments on nvdimm and on
+#           virtio-pmem; prints crash points per minute and lost/acked.
+#           Needs the e2e guest (scripts/install-deps.sh --tests); about
+#           6-14 s a crash point under TCG, so 15-30 minutes
 set -u
 cd "$(dirname "$0")/.."
 fuzz_min=${1:-10}
@@ -62,7 +69,7 @@ $line"
 	fi
 fi
 
-if want kill9 || want load; then
+if want kill9 || want load || want vm; then
 	setup "$builddir" || { echo "run-long: cannot build $builddir" >&2; exit 1; }
 	export PMEMFS_BUILD_ROOT="$PWD/$builddir" PMEMFS_SOURCE_ROOT="$PWD" \
 		PMEMFS_TESTLIB="$PWD/tests/integration/lib.sh" \
@@ -91,6 +98,30 @@ $line"
 	else
 		echo "load: tests/reliability/load.sh not written yet (needs the control socket)"
 	fi
+fi
+
+if want vm; then
+	vm_runs=${VM_RUNS:-40}
+	vm_seed=${VM_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	for t in "crash_ext4.sh fsync" crash_nvdimm.sh; do
+		points=$vm_runs
+		[ "$t" != crash_nvdimm.sh ] || points=$((vm_runs * 2))	# both devices
+		t0=$(date +%s)
+		# shellcheck disable=SC2086
+		out=$(PMEMFS_CRASH_RUNS=$vm_runs PMEMFS_CRASH_SEED=$vm_seed \
+			PMEMFS_E2E_BOOT_TIMEOUT=300 unshare -m --propagation private \
+			bash tests/e2e/$t 2>&1)
+		rc=$?
+		[ "$rc" = 0 ] || status=1
+		el=$(($(date +%s) - t0))
+		line="vm: $t: exit $rc, $points crash points (seed $vm_seed) in $el s ($(awk -v n="$points" -v s="$el" 'BEGIN { printf "%.1f", n * 60 / s }') points/min, mkfs boot and clean runs included)"
+		printf '%s\n' "$out" | grep -E '^(FAIL|e2e: crash_)' >&2
+		[ "$rc" = 0 ] || printf '%s\n' "$out" | grep -v '^pmemfs' | tail -n 20 >&2
+		echo "$line"
+		summary="$summary
+$line
+$(printf '%s\n' "$out" | grep -E '^e2e: crash_' | sed 's/^e2e: /vm:   /')"
+	done
 fi
 
 echo "--- run-long summary (exit $status)$summary"

@@ -79,6 +79,22 @@ e2e_initramfs() {
 	exec 8>&-
 }
 
+# e2e_initramfs_add WHAT BUILDER [ARGS...]: append an addition to the
+# guest's initramfs for this test only (the kernel unpacks concatenated
+# newc archives in turn, a later file replacing an earlier one): runs
+# BUILDER ARGS... OUT, writes the base initramfs and OUT to one file in
+# $T and points $INITRD at it. The other guests boot without it.
+e2e_initramfs_add() {
+	local what=$1 builder=$2 t0
+	shift 2
+	t0=$(date +%s%N)
+	"$builder" "$@" "$T/$what.cpio" || fail "building the initramfs addition ($what) failed"
+	cat "$INITRD" "$T/$what.cpio" >"$T/initrd-$what.cpio"
+	rm -f "$T/$what.cpio"
+	INITRD=$T/initrd-$what.cpio
+	echo "e2e: initramfs with $what ($(($(stat -c %s "$INITRD") >> 20)) MiB) in $((($(date +%s%N) - t0) / 1000000)) ms" >&2
+}
+
 # e2e_need_guest: QEMU, the cached kernel and the initramfs, or fail
 e2e_need_guest() {
 	command -v "$QEMU" >/dev/null || fail "$QEMU not installed: $INSTALL_HINT"

@@ -32,12 +32,7 @@ OFF=$((1 * MIB + 4096))
 OFF2=$((3 * MIB))
 LEN=196608
 
-t0=$(date +%s%N)
-"$E2E_SRC/mkinitramfs_pmemfs.sh" "$E2E_CACHE" "$PMEMFS_BUILD_ROOT" "$T/pmemfs.cpio" ||
-	fail "building the initramfs addition failed"
-cat "$INITRD" "$T/pmemfs.cpio" >"$T/initrd.cpio"
-INITRD=$T/initrd.cpio
-echo "e2e: initramfs with pmemfs ($(($(stat -c %s "$INITRD") >> 20)) MiB) in $((($(date +%s%N) - t0) / 1000000)) ms" >&2
+e2e_initramfs_add pmemfs "$E2E_SRC/mkinitramfs_pmemfs.sh" "$E2E_CACHE" "$PMEMFS_BUILD_ROOT"
 
 IMG=$T/ext4.img
 truncate -s 256M "$IMG"
