@@ -142,6 +142,7 @@ int main(int argc, char **argv)
 	rc = fs_daemon_persist_all(&d);
 	if (rc < 0) {
 		fs_err("persisting the namespaces at exit failed: %s", strerror(-rc));
+		d.unclean = true;	/* a dirty shutdown (health.h) */
 		ret = 1;
 	}
 out_unmount:

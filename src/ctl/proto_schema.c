@@ -94,6 +94,7 @@ CTL_NESTED_SET(crash, CTL_CRASH_ATTRS, CTL_CRASH_A_, "crash");
 CTL_NESTED_SET(bb, CTL_BB_ATTRS, CTL_BB_A_, "badblock");
 CTL_NESTED_SET(daemon, CTL_DAEMON_ATTRS, CTL_DAEMON_A_, "daemon");
 CTL_NESTED_SET(nsst, CTL_NSST_ATTRS, CTL_NSST_A_, "ns_status");
+CTL_NESTED_SET(health, CTL_HEALTH_ATTRS, CTL_HEALTH_A_, "health");
 
 const struct nla_policy ctl_policy[CTL_A_MAX + 1] = {
 	CTL_ATTRS(CTL_POLICY_ENTRY, CTL_A_)
@@ -111,7 +112,7 @@ _Static_assert(CTL_A_MAX < 64 && CTL_NS_A_MAX < 64 && CTL_REGION_A_MAX < 64 &&
 	       CTL_STATS_A_MAX < 64 && CTL_INDEX_A_MAX < 64 &&
 	       CTL_LABEL_A_MAX < 64 && CTL_CHECK_A_MAX < 64 &&
 	       CTL_CRASH_A_MAX < 64 && CTL_BB_A_MAX < 64 &&
-	       CTL_DAEMON_A_MAX < 64 && CTL_NSST_A_MAX < 64 &&
+	       CTL_DAEMON_A_MAX < 64 && CTL_NSST_A_MAX < 64 && CTL_HEALTH_A_MAX < 64 &&
 	       CTL_HIST_BUCKETS < 64, "attribute sets are tracked in 64-bit masks");
 
 /*
@@ -224,6 +225,10 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.changes = true,
 		.allowed = A(REGION) | A(NVDIMM_SLOT),
 		.required = A(REGION) | A(NVDIMM_SLOT),
+	},
+	[CTL_CMD_HEALTH] = {
+		.name = "health", .verb = "query the health", .multi = true,
+		.allowed = A(REGION),
 	},
 };
 

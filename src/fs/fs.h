@@ -88,6 +88,7 @@ struct fs_region {
 	unsigned id;		/* N of region<N> */
 	struct fs_inode *dir;
 	struct fs_media *media;	/* injected media errors (media.h), owned */
+	struct fs_health *health;	/* shutdown count and state (health.h), owned */
 	/* its data's layout (region_ops.h): the table, and what open made (owned) */
 	const struct fs_region_ops *rops;
 	struct fs_rio *rio;
@@ -99,6 +100,7 @@ struct fs_daemon {
 	const char *mountpoint;		/* absolute */
 	struct fs_region *regions;
 	unsigned nregions;
+	bool unclean;			/* the final persist failed (health.h) */
 
 	/* the daemon lock: the core's objects (see the top of this file) */
 	pthread_mutex_t lock;
