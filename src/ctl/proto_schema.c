@@ -131,6 +131,7 @@ _Static_assert(CTL_CRASH_A_REVERTING == 14, "proto_schema.h: CTL_CRASH_ATTRS ren
 _Static_assert(CTL_BB_A_LENGTH == 4, "proto_schema.h: CTL_BB_ATTRS renumbered");
 _Static_assert(CTL_DAEMON_A_CACHESTAT == 4, "proto_schema.h: CTL_DAEMON_ATTRS renumbered");
 _Static_assert(CTL_NSST_A_MAPPED_DIRTY == 17, "proto_schema.h: CTL_NSST_ATTRS renumbered");
+_Static_assert(CTL_HEALTH_A_NOTE == 7, "proto_schema.h: CTL_HEALTH_ATTRS renumbered");
 
 /* ---- commands (step 7) ---- */
 

@@ -16,7 +16,114 @@
 
 #include "ns/badblocks.h"
 #include "ns/error.h"
+#include "ns/region.h"
 #include "ns/sidecar.h"
+
+/* ---- the identity of a region file (badblocks.h: struct ns_bb_id) ---- */
+
+static void id_from_statx(const struct statx *stx, struct ns_bb_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->known = true;
+	id->ino = stx->stx_ino;
+	if (stx->stx_mask & STATX_BTIME) {
+		id->has_btime = true;
+		id->btime_sec = stx->stx_btime.tv_sec;
+		id->btime_nsec = stx->stx_btime.tv_nsec;
+	}
+}
+
+int ns_bb_id_of_fd(int fd, struct ns_bb_id *id)
+{
+	struct statx stx;
+
+	memset(id, 0, sizeof(*id));
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &stx) < 0)
+		return -errno;
+	id_from_statx(&stx, id);
+	return 0;
+}
+
+int ns_bb_id_of_path(const char *path, struct ns_bb_id *id)
+{
+	struct statx stx;
+
+	memset(id, 0, sizeof(*id));
+	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_BTIME, &stx) < 0)
+		return -errno;
+	id_from_statx(&stx, id);
+	return 0;
+}
+
+int ns_bb_id_of_at(int dfd, const char *name, struct ns_bb_id *id)
+{
+	struct statx stx;
+
+	memset(id, 0, sizeof(*id));
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &stx) < 0)
+		return -errno;
+	if (!S_ISREG(stx.stx_mode))
+		return -EINVAL;
+	id_from_statx(&stx, id);
+	return 0;
+}
+
+void ns_bb_id_of_region(const struct ns_region *r, struct ns_bb_id *id)
+{
+	int fd = ns_region_fd(r);
+
+	memset(id, 0, sizeof(*id));
+	if (fd >= 0)
+		ns_bb_id_of_fd(fd, id);
+}
+
+void ns_bb_id_text(const struct ns_bb_id *id, char *buf, size_t len)
+{
+	if (id->has_btime)
+		snprintf(buf, len, "ino=%" PRIu64 " btime=%" PRId64 ".%09" PRIu32, id->ino,
+			 id->btime_sec, id->btime_nsec);
+	else
+		snprintf(buf, len, "ino=%" PRIu64 " btime=-", id->ino);
+}
+
+/* "region ino=N btime=S.NS|-" (after "region"); false when malformed */
+bool ns_bb_id_parse(const char *p, struct ns_bb_id *id)
+{
+	unsigned long long ino;
+	long long sec;
+	unsigned nsec;
+	int n = 0;
+
+	memset(id, 0, sizeof(*id));
+	if (sscanf(p, " ino=%llu btime=-%n", &ino, &n) == 1 && n > 0) {
+		id->known = true;
+		id->ino = ino;
+	} else if (sscanf(p, " ino=%llu btime=%lld.%u%n", &ino, &sec, &nsec, &n) == 3 &&
+		   nsec < 1000000000u) {
+		id->known = id->has_btime = true;
+		id->ino = ino;
+		id->btime_sec = sec;
+		id->btime_nsec = nsec;
+	} else {
+		return false;
+	}
+	p += n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\n' || *p == '\0';
+}
+
+/* the sidecar recorded `had` and the region file is `is`: the same file? */
+bool ns_bb_id_matches(const struct ns_bb_id *had, const struct ns_bb_id *is)
+{
+	if (had->ino != is->ino)
+		return false;
+	if (had->has_btime && is->has_btime)
+		return had->btime_sec == is->btime_sec && had->btime_nsec == is->btime_nsec;
+	return true;	/* no birth time on one side: the inode is all we have */
+}
+
+/* ---- reading and writing ---- */
 
 int ns_sidecar_path(const char *region_path, const char *suffix, char *buf, size_t len)
 {
