@@ -147,6 +147,28 @@ else
 	echo "note: not root: another user's file not tried" >&2
 fi
 
+# a save that fails (the directory immutable, where chattr works: file
+# layout, whose directory holds nothing else of the daemon's) fails
+# neither the mount, nor a power failure, nor the unmount: logged
+if [ "$LAYOUT" = file ] && mkdir "$T/imm" && region_create "$T/imm/r.img" 16M &&
+	"$PMEMCTL" create-namespace --file "$T/imm/r.img" -s 4M -n b >/dev/null &&
+	chattr +i "$T/imm" 2>/dev/null; then
+	at_exit chattr -i "$T/imm"
+	online_start "$T/imm/r.img"
+	grep -q "region0: cannot record the mount in its health file: .*(an unclean end of this daemon will not be counted)" \
+		"$T/daemon.log" || fail "failed save at mount not logged: $(tail -3 "$T/daemon.log")"
+	expect_exit 0 pc power-fail b --enable
+	expect_exit 0 pc power-fail b
+	grep -q "region0: cannot record a power failure in its health file" "$T/daemon.log" ||
+		fail "failed save at a power failure not logged: $(tail -3 "$T/daemon.log")"
+	assert_eq "ok 1 dirty" "$(pc list -R -H | jq -r '.[0].health | "\(.health_state) \(.shutdown_count) \(.shutdown_state)"')" "counted in memory"
+	pmemfs_stop
+	[ ! -e "$T/imm/r.img.health" ] || fail "a health file in an immutable directory"
+	chattr -i "$T/imm"
+else
+	echo "note: no immutable directory here: failed saves not tried" >&2
+fi
+
 # removed by hand: counting from 0 again
 online_start "$R"
 expect_health 0 clean "after the file was removed"
