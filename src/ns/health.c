@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ns/error.h"
 #include "ns/health.h"
@@ -15,6 +16,8 @@
 
 #define SUFFIX ".health"
 #define WHAT "health file"
+/* a health file is a few lines: anything larger is not one (never read whole) */
+#define MAX_BYTES 4096
 
 int ns_health_path(const char *region_path, char *buf, size_t len)
 {
@@ -136,6 +139,7 @@ int ns_health_load(const char *region_path, const struct ns_bb_id *id,
 {
 	char path[PATH_MAX];
 	struct ns_bb_id had;
+	struct stat st;
 	FILE *f;
 	int rc;
 
@@ -148,6 +152,12 @@ int ns_health_load(const char *region_path, const struct ns_bb_id *id,
 		return 0;	/* none: a new region */
 	if (rc)
 		goto unknown;	/* a link, a FIFO, another user's: not read */
+	if (fstat(fileno(f), &st) == 0 && st.st_size > MAX_BYTES) {
+		fclose(f);
+		ns_err(-EFBIG, WHAT " '%s' is %lld bytes, at most %d: not read", path,
+		       (long long)st.st_size, MAX_BYTES);
+		goto unknown;
+	}
 	rc = ns_health_parse(f, path, &had, h);
 	fclose(f);
 	if (rc)

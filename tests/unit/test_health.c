@@ -135,6 +135,15 @@ static void test_save_load(void **state)
 	assert_int_equal(ns_health_load(region, &other, &got), NS_HEALTH_STALE);
 	assert_true(got.count_known);
 	assert_int_equal(got.shutdown_count, 0);
+	/* a large file is not read (nor a health file) */
+	f = fopen(side, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 1000; i++)
+		fputs("# padding\n", f);
+	fputs("shutdown_count 1\nshutdown_state clean\n", f);
+	fclose(f);
+	assert_int_equal(ns_health_load(region, &id, &got), NS_HEALTH_UNKNOWN);
+	assert_non_null(strstr(ns_errormsg(), "bytes, at most 4096: not read"));
 	/* a link is not followed */
 	unlink(side);
 	assert_int_equal(symlink(region, side), 0);
