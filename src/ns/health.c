@@ -179,27 +179,37 @@ unknown:
 	return NS_HEALTH_UNKNOWN;
 }
 
+int ns_health_format(const struct ns_health *h, char *buf, size_t len)
+{
+	const char *state = !h->state_known ? "unknown" : h->dirty ? "dirty" : "clean";
+	char count[32];
+	int n;
+
+	if (h->count_known)
+		snprintf(count, sizeof(count), "%" PRIu64, h->shutdown_count);
+	else
+		snprintf(count, sizeof(count), "unknown");
+	if (h->mounted)
+		n = snprintf(buf, len, "shutdown_count %s\nshutdown_state %s\n"
+			     "mounted pid=%" PRIu32 " since=%" PRId64 "\n", count, state,
+			     h->pid, h->since);
+	else
+		n = snprintf(buf, len, "shutdown_count %s\nshutdown_state %s\n", count, state);
+	return n >= 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
 int ns_health_save(const char *region_path, const struct ns_bb_id *id,
 		   const struct ns_health *h)
 {
-	char path[PATH_MAX], hdr[PATH_MAX + 64], text[256], count[32];
-	const char *state = !h->state_known ? "unknown" : h->dirty ? "dirty" : "clean";
+	char path[PATH_MAX], hdr[PATH_MAX + 64], text[256];
 	int rc;
 
 	rc = ns_health_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
-	if (h->count_known)
-		snprintf(count, sizeof(count), "%" PRIu64, h->shutdown_count);
-	else
-		snprintf(count, sizeof(count), "unknown");
+	rc = ns_health_format(h, text, sizeof(text));
+	if (rc)
+		return ns_err(rc, WHAT " '%s': too long", path);
 	snprintf(hdr, sizeof(hdr), "# pmemfs health of region file '%s'\n", region_path);
-	if (h->mounted)
-		snprintf(text, sizeof(text), "shutdown_count %s\nshutdown_state %s\n"
-			 "mounted pid=%" PRIu32 " since=%" PRId64 "\n", count, state,
-			 h->pid, h->since);
-	else
-		snprintf(text, sizeof(text), "shutdown_count %s\nshutdown_state %s\n", count,
-			 state);
 	return ns_sidecar_replace(path, SUFFIX, id, WHAT, hdr, text);
 }

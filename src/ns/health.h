@@ -67,6 +67,9 @@ int ns_health_load(const char *region_path, const struct ns_bb_id *id,
 /* The file's text (the format above) from f; name for messages. 0 or -EINVAL. */
 int ns_health_parse(FILE *f, const char *name, struct ns_bb_id *had, struct ns_health *h);
 
+/* h's lines (after the identity line) into buf: 0, or -ENAMETOOLONG */
+int ns_health_format(const struct ns_health *h, char *buf, size_t len);
+
 /* Write h as the health of region_path (recording id). 0 or -errno with a message. */
 int ns_health_save(const char *region_path, const struct ns_bb_id *id,
 		   const struct ns_health *h);
