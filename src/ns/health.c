@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ns/error.h"
 #include "ns/health.h"
@@ -212,4 +214,34 @@ int ns_health_save(const char *region_path, const struct ns_bb_id *id,
 		return ns_err(rc, WHAT " '%s': too long", path);
 	snprintf(hdr, sizeof(hdr), "# pmemfs health of region file '%s'\n", region_path);
 	return ns_sidecar_replace(path, SUFFIX, id, WHAT, hdr, text);
+}
+
+int ns_health_remove_stale(const char *region_path)
+{
+	char path[PATH_MAX];
+	const char *base;
+	struct stat st;
+	int rc, dfd;
+
+	rc = ns_health_path(region_path, path, sizeof(path));
+	if (rc)
+		return rc;
+	dfd = ns_sidecar_open_dir(path, SUFFIX, NULL, WHAT, &base);
+	if (dfd < 0)
+		return dfd;
+	/* unlink removes a link itself, never its target */
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for a " WHAT " '%s': %s",
+						  path, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		rc = ns_err(-EISDIR, "'%s' is a directory where the region's " WHAT " belongs: "
+			    "remove it", path);
+	else if (unlinkat(dfd, base, 0) < 0)
+		rc = ns_err(-errno, "cannot remove the stale " WHAT " '%s': %s", path,
+			    strerror(errno));
+	else
+		rc = (ns_err(0, "removed '%s': the health of an earlier region at this path",
+			     path), 1);
+	close(dfd);
+	return rc;
 }

@@ -67,6 +67,13 @@ int ns_health_load(const char *region_path, const struct ns_bb_id *id,
 /* The file's text (the format above) from f; name for messages. 0 or -EINVAL. */
 int ns_health_parse(FILE *f, const char *name, struct ns_bb_id *had, struct ns_health *h);
 
+/*
+ * A region file was just created at region_path: remove a health file left
+ * there by an earlier region (a new medium starts at 0). 1 when one was
+ * removed (ns_errormsg() says which), 0 when there was none, -errno.
+ */
+int ns_health_remove_stale(const char *region_path);
+
 /* h's lines (after the identity line) into buf: 0, or -ENAMETOOLONG */
 int ns_health_format(const struct ns_health *h, char *buf, size_t len);
 

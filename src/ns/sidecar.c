@@ -167,7 +167,7 @@ int ns_sidecar_open_read(const char *region_path, const char *path, const char *
 
 		if (stat(region_path, &rs) < 0 || rs.st_uid != st.st_uid) {
 			close(fd);
-			ns_err(-EPERM, "%s '%s' belong to uid %u, who owns neither the region "
+			ns_err(-EPERM, "%s '%s' is owned by uid %u, who owns neither the region "
 			       "file nor this process (uid %u): ignored", what, path,
 			       (unsigned)st.st_uid, (unsigned)geteuid());
 			return NS_SIDECAR_FOREIGN;

@@ -138,7 +138,7 @@ if [ "$(id -u)" = 0 ]; then
 	printf 'shutdown_count 0\nshutdown_state clean\n' >"$H"
 	chown 65534:65534 "$H"
 	online_start "$R"
-	grep -q "health file '$H' belong to uid 65534" "$T/daemon.log" ||
+	grep -q "health file '$H' is owned by uid 65534" "$T/daemon.log" ||
 		fail "another user's file not refused: $(tail -3 "$T/daemon.log")"
 	assert_eq unknown "$(health health_state)" "another user's file"
 	pmemfs_stop
@@ -173,3 +173,15 @@ fi
 online_start "$R"
 expect_health 0 clean "after the file was removed"
 pmemfs_stop
+
+# a region created again at the path is a new medium: the health file left
+# there is removed, saying so (a region directory's is inside it: gone
+# with it)
+if [ "$LAYOUT" = file ]; then
+	printf 'shutdown_count 5\nshutdown_state dirty\n' >"$H"
+	rm "$R"
+	expect_exit 0 "$PMEMCTL" create-region --size 64M "$R"
+	assert_contains "$err" "removed '$H': the health of an earlier region at this path" "create-region over an old health file"
+	[ ! -e "$H" ] || fail "the earlier region's health file is left"
+	expect_health 0 clean "a region created again" --file
+fi
