@@ -22,13 +22,18 @@ static void count_text(const struct ns_health *h, char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 }
 
+/* failed saves logged per daemon and region (a crash test fails many) */
+#define FS_HEALTH_LOG_FAILS 3
+
 /* under hl->lock; a failure is logged (what was being recorded) */
 static bool save(struct fs_health *hl, const char *what, const char *then)
 {
 	if (ns_health_save(hl->region_path, &hl->id, &hl->h) == 0)
 		return true;
-	fs_warn("%s: cannot record %s in its health file: %s%s", hl->devname, what,
-		ns_errormsg(), then);
+	if (++hl->failures <= FS_HEALTH_LOG_FAILS)
+		fs_warn("%s: cannot record %s in its health file: %s%s%s", hl->devname, what,
+			ns_errormsg(), then, hl->failures == FS_HEALTH_LOG_FAILS ?
+			" (later failures to save it are not logged)" : "");
 	ns_err_clear();
 	return false;
 }
@@ -75,7 +80,8 @@ void fs_health_init(struct fs_health *hl, const struct ns_region *r)
 	hl->h.mounted = true;
 	hl->h.pid = (uint32_t)getpid();
 	hl->h.since = (int64_t)time(NULL);
-	save(hl, "the mount", " (an unclean end of this daemon will not be counted)");
+	hl->marked = save(hl, "the mount", " (an unclean end of this daemon will not be "
+			  "counted)");
 }
 
 void fs_health_power_fail(struct fs_health *hl, const char *what)
@@ -113,7 +119,7 @@ void fs_health_end(struct fs_health *hl, bool clean)
 	hl->h.mounted = false;
 	count_text(&hl->h, c, sizeof(c));
 	if (save(hl, clean ? "the clean shutdown" : "the dirty shutdown",
-		 " (the next mount counts an unclean end)") && !clean)
+		 hl->marked ? " (the next mount counts an unclean end)" : "") && !clean)
 		fs_warn("%s: the final persist failed: dirty shutdown, shutdown_count %s",
 			hl->devname, c);
 	pthread_mutex_unlock(&hl->lock);

@@ -29,6 +29,8 @@ struct fs_health {
 	const char *devname;		/* "region0", for messages */
 	struct ns_bb_id id;		/* the region file's, recorded in it */
 	bool rdonly;			/* counts nothing */
+	bool marked;			/* the mounted mark was written */
+	unsigned failures;		/* saves that failed (logged: the first few) */
 	char note[256];			/* why the count is unknown ("" known) */
 };
 
