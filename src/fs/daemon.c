@@ -242,6 +242,12 @@ close_regions:
 	return rc;
 }
 
+void fs_daemon_health_moved(struct fs_daemon *d)
+{
+	for (unsigned i = 0; i < d->nregions; i++)
+		fs_health_moved(d->regions[i].health);
+}
+
 bool fs_daemon_wait_init(struct fs_daemon *d, unsigned timeout_ms)
 {
 	struct timespec ts;

@@ -128,6 +128,8 @@ extern const struct fuse_lowlevel_ops fs_ops;
 /* Set up state for opened regions (taken over) and build the tree. */
 int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 		   struct ns_region **regions, unsigned nregions);
+/* The daemon forked into the background: its regions' health names its pid. */
+void fs_daemon_health_moved(struct fs_daemon *d);
 /* Wait (up to timeout_ms) for the kernel's INIT to be answered. */
 bool fs_daemon_wait_init(struct fs_daemon *d, unsigned timeout_ms);
 /* Show an active namespace as a file (at start, or later from ctl). */

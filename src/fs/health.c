@@ -84,6 +84,20 @@ void fs_health_init(struct fs_health *hl, const struct ns_region *r)
 			  "counted)");
 }
 
+void fs_health_moved(struct fs_health *hl)
+{
+	uint32_t pid = (uint32_t)getpid();
+
+	if (!hl || hl->rdonly || !hl->marked)
+		return;
+	pthread_mutex_lock(&hl->lock);
+	if (hl->h.pid != pid) {
+		hl->h.pid = pid;
+		save(hl, "the daemon's pid", "");
+	}
+	pthread_mutex_unlock(&hl->lock);
+}
+
 void fs_health_power_fail(struct fs_health *hl, const char *what)
 {
 	char c[32];

@@ -36,6 +36,8 @@ struct fs_health {
 
 /* loaded, an earlier unclean end counted, this daemon's mark written */
 void fs_health_init(struct fs_health *hl, const struct ns_region *r);
+/* the daemon went to the background: the mark names its new pid */
+void fs_health_moved(struct fs_health *hl);
 /* a simulated power failure of one of its namespaces: + 1, dirty */
 void fs_health_power_fail(struct fs_health *hl, const char *what);
 /* the daemon ends: the mark cleared; clean, or dirty + 1 */

@@ -90,6 +90,20 @@ online_start "$R"
 expect_health 3 clean "the mount after SIGTERM"
 pmemfs_stop
 
+# a daemon that forks into the background: the mark names it, not the
+# parent that exited; its unmount is a clean end
+"$PMEMFS" "$R" "$MNT" || fail "pmemfs in the background failed"
+pid=$(sed -n 's/^mounted pid=\([0-9]*\) .*/\1/p' "$H")
+DAEMON_PID=$pid
+assert_eq pmemfs "$(cat "/proc/$pid/comm" 2>/dev/null)" "the mark's pid (background daemon)"
+fusermount3 -u "$MNT" || fail "unmount of the background daemon"
+for ((i = 0; i < 500; i++)); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.01
+done
+DAEMON_PID=
+expect_health 3 clean "after the background daemon's unmount" --file
+
 # a corrupt file: the count unknown, said with the file and the line
 printf 'shutdown_count 5\nshutdown_state sideways\n' >"$H"
 run_cmd "$PMEMCTL" list -R -H --file "$R"
