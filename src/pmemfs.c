@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 			fs_err("cannot fork into the background: %s", strerror(-rc));
 			goto out_unmount;
 		}
+		fs_daemon_health_moved(&d);	/* the mark names this process */
 	}
 	/* the device number names the socket and the bdi; never stat the mount */
 	if (fs_bdi_find(mountpoint, PMEMFS_FSTYPE, &d.dev_major, &d.dev_minor) == 0)
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
 	rc = fs_daemon_persist_all(&d);
 	if (rc < 0) {
 		fs_err("persisting the namespaces at exit failed: %s", strerror(-rc));
+		d.unclean = true;	/* a dirty shutdown (health.h) */
 		ret = 1;
 	}
 out_unmount:

@@ -4,6 +4,7 @@
  * pmemfs mount (online) or of a region file (offline); -v the status view.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include "ctl/client.h"
 #include "tools/command.h"
 #include "ns/error.h"
+#include "ns/health.h"
 #include "tools/json_out.h"
 #include "ns/label.h"
 #include "tools/online.h"
@@ -36,7 +38,7 @@ enum { KEY_WATCH = PC_OPT_LONG };
 static const struct pc_usage list_usage = {
 	.name = "list",
 	.args = PC_TARGET_ARGS " [-R] [-N] [-r REGION] [-n NAME]\n"
-		"       [-u] [-i] [-M] [-v] [--watch [SECS]]",
+		"       [-u] [-i] [-M] [-H] [-v] [--watch [SECS]]",
 	.about = "List as JSON, in ndctl's shape: without -R or -N, or with -N alone, an\n"
 		 "array of namespaces; -R an array of regions; -R -N {\"regions\": [...]},\n"
 		 "each region with a \"namespaces\" array. Nothing to list prints [] (ndctl\n"
@@ -49,6 +51,13 @@ static const struct pc_usage list_usage = {
 		 "them apart. With -M, \"badblock_count\" and \"badblocks\" list injected\n"
 		 "media errors (inject-error) in 512-byte blocks from the start of each\n"
 		 "namespace (of the data area for regions), as ndctl list --media-errors.\n"
+		 "With -R -H, each region's \"health\" in the shape ndctl list -D -H gives\n"
+		 "a DIMM's: {\"health_state\": \"ok\" (\"unknown\" when its health file could\n"
+		 "not be read), \"shutdown_state\": \"clean\" or \"dirty\" (the last\n"
+		 "shutdown's), \"shutdown_count\": N (dirty shutdowns: simulated power\n"
+		 "failures and ends of the daemon without a clean unmount, found at the\n"
+		 "next mount)}; a field that is not known is left out, as ndctl does. Kept\n"
+		 "in REGION_FILE.health (a region directory's: DIR/region.health).\n"
 		 "Offline, the region file is opened read-only, without its lock.\n\n"
 		 "-v (online; ndctl's list -v shows more fields) is the status view:\n"
 		 "regions and namespaces get \"daemon\": {\"pid\", \"uptime_s\"} of their\n"
@@ -73,6 +82,12 @@ static const struct pc_usage list_usage = {
 		 "  254  ENOENT: no such region\n" PC_TARGET_EXITS,
 };
 
+/* -H: a region's health (online from the daemon, offline from its file) */
+struct pc_health_view {
+	const char *region;	/* "region0" */
+	struct ns_health h;
+};
+
 /* -v: one mount's status, by namespace */
 struct pc_list_status {
 	bool have;
@@ -83,7 +98,10 @@ struct pc_list_status {
 };
 
 struct pc_list_opts {
-	bool regions, namespaces, media;
+	bool regions, namespaces, media, health;
+	/* -H: the health of each region (NULL: not known, an older daemon) */
+	const struct pc_health_view *hv;
+	unsigned nhv;
 	unsigned verbose;
 	const struct pc_list_status *st;	/* -v, online: the mount's status */
 	unsigned flags;
@@ -116,6 +134,9 @@ static const struct pc_opt list_opts[] = {
 	OPT_BOOL("media-errors", 'M', l.media,
 		 "injected media errors: badblock_count and badblocks [{offset, length}] "
 		 "in 512-byte blocks, as ndctl"),
+	OPT_BOOL("health", 'H', l.health,
+		 "with -R: each region's health, as ndctl list -D -H: health_state, "
+		 "shutdown_state, shutdown_count"),
 	OPT_COUNTER("verbose", 'v', l.verbose,
 		    "online: the status view (daemon pid and uptime, holders, bytes not yet "
 		    "durable, sticky error, crash-test state, backing; see above)"),
@@ -126,6 +147,30 @@ static const struct pc_opt list_opts[] = {
 };
 #undef PC_OPTS_OF
 
+
+/* ndctl's DIMM "health" (ndctl/json-smart.c): the fields that are known */
+static void pc_list_add_health(struct json_object *jr, const struct pc_list_opts *o,
+				const char *region)
+{
+	const struct ns_health *h = NULL;
+	struct json_object *j;
+
+	for (unsigned i = 0; o->hv && region && i < o->nhv; i++)
+		if (o->hv[i].region && !strcmp(o->hv[i].region, region))
+			h = &o->hv[i].h;
+	if (!h)
+		return;
+	j = json_object_new_object();
+	json_object_object_add(j, "health_state",
+			       json_object_new_string(h->count_known ? "ok" : "unknown"));
+	if (h->state_known)
+		json_object_object_add(j, "shutdown_state",
+				       json_object_new_string(h->dirty ? "dirty" : "clean"));
+	if (h->count_known)
+		json_object_object_add(j, "shutdown_count",
+				       json_object_new_int64((int64_t)h->shutdown_count));
+	json_object_object_add(jr, "health", j);
+}
 
 /* ndctl's "badblock_count" and "badblocks" of [off, off+len) of bb, in sectors */
 static void pc_list_add_badblocks(struct json_object *j, const struct ns_badblocks *bb,
@@ -229,6 +274,8 @@ static void pc_list_add(const struct pc_list_opts *o, const struct ctl_region_in
 					       pc_json_daemon_info(&o->st->daemon));
 		if (o->media)
 			pc_list_add_badblocks(jr, o->bbs ? &o->bbs[i] : NULL, 0, UINT64_MAX);
+		if (o->health)
+			pc_list_add_health(jr, o, regs[i].dev);
 		if (o->namespaces) {
 			jn = json_object_new_array();
 			for (k = 0; k < nn; k++) {
@@ -281,9 +328,44 @@ static void pc_list_print(const struct pc_list_opts *o, struct json_object *a)
 	pc_json_print(a);
 }
 
+/*
+ * -H offline: the region's health file as the next mount will find it: a
+ * "mounted" mark of a daemon that no longer holds the region's lock is an
+ * unclean end that mount counts (health.h), shown counted.
+ */
+static void pc_list_health_offline(struct pc_list_opts *o, const struct ns_region *r,
+				    const char *dev, struct pc_health_view *hv)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct ns_bb_id id;
+	int rc;
+
+	ns_bb_id_of_region(r, &id);
+	hv->region = dev;
+	rc = ns_health_load(ns_region_file_path(r), &id, &hv->h);
+	if (rc == NS_HEALTH_UNKNOWN)
+		pc_msg("warning: %s: the shutdown count is unknown: %s (remove the file to "
+			"count from 0 again)", dev, ns_errormsg());
+	else if (rc == NS_HEALTH_STALE)
+		pc_msg("warning: %s: %s", dev, ns_errormsg());
+	else if (!hv->h.count_known)
+		pc_msg("warning: %s: the shutdown count is unknown: an earlier health file "
+			"could not be read (remove it to count from 0 again)", dev);
+	ns_err_clear();
+	if (hv->h.mounted && !(fcntl(ns_region_fd(r), F_OFD_GETLK, &fl) == 0 &&
+			       fl.l_type != F_UNLCK)) {
+		if (hv->h.count_known)
+			hv->h.shutdown_count++;
+		hv->h.dirty = hv->h.state_known = true;
+	}
+	o->hv = hv;
+	o->nhv = 1;
+}
+
 static int pc_list_offline(struct pc_list_opts *o, const struct pc_target *t,
 			    struct json_object *out)
 {
+	struct pc_health_view hv = { 0 };
 	struct ns_badblocks bb = { 0 };
 	struct ctl_region_info ri;
 	struct ctl_ns_info *nsv = NULL;
@@ -314,8 +396,11 @@ static int pc_list_offline(struct pc_list_opts *o, const struct pc_target *t,
 		}
 		o->bbs = &bb;
 	}
+	if (o->health && o->regions)
+		pc_list_health_offline(o, r, ri.dev, &hv);
 	pc_list_add(o, &ri, 1, nsv, n, NULL, out);
 	o->bbs = NULL;
+	o->hv = NULL;
 out:
 	ns_bb_free(&bb);
 	free(nsv);
@@ -372,6 +457,61 @@ static void pc_list_status_get(struct pc_target *t, struct nl_msg *req,
 	}
 }
 
+struct pc_list_health {
+	struct pc_health_view *v;
+	struct ctl_response *resp;	/* the region names point into it */
+};
+
+/*
+ * -H online: the HEALTH of the target's regions. A daemon without it (an
+ * older pmemfs) is said once and listed without "health".
+ */
+static void pc_list_health_get(struct pc_target *t, struct pc_list_opts *o,
+				struct pc_list_health *hl)
+{
+	static bool said;
+	struct nl_msg *req = pc_target_request(t, CTL_CMD_HEALTH);
+	unsigned i, n = 0;
+	int rc;
+
+	if (!req)
+		return;
+	rc = pc_target_call_quiet(t, req, &hl->resp);
+	if (rc) {
+		if (!said && rc == -EOPNOTSUPP)
+			pc_msg("warning: the daemon of '%s' is older than this pmemctl and "
+				"keeps no health: listed without -H's fields", t->mountpoint);
+		else if (!said)
+			pc_msg("warning: no health from the daemon of '%s' (%s): listed "
+				"without it", t->mountpoint, ns_errormsg()[0] ?
+				ns_errormsg() : ns_strerror(rc));
+		said = true;
+		ns_err_clear();
+		return;
+	}
+	hl->v = calloc(hl->resp->nparts + 1, sizeof(*hl->v));
+	if (!hl->v)
+		return;
+	for (i = 0; i < hl->resp->nparts; i++) {
+		struct nlattr **a = hl->resp->parts[i].attrs;
+		struct ctl_health_info hi;
+
+		if (!a[CTL_A_HEALTH] || ctl_health_info_get(a[CTL_A_HEALTH], &hi) != 0)
+			continue;
+		hl->v[n].region = hi.region;
+		hl->v[n].h.count_known = hi.count_known;
+		hl->v[n].h.shutdown_count = hi.shutdown_count;
+		hl->v[n].h.state_known = hi.state_known;
+		hl->v[n].h.dirty = hi.dirty;
+		if (hi.note)
+			pc_msg("warning: %s: the shutdown count is unknown: %s", hi.region,
+				hi.note);
+		n++;
+	}
+	o->hv = hl->v;
+	o->nhv = n;
+}
+
 /*
  * One mount's daemon: its listing added to out. Failures are returned as
  * a negative errno (message in ns_errormsg(), not reported) or an exit code.
@@ -380,6 +520,7 @@ static int pc_list_online(struct pc_list_opts *o, struct pc_target *t,
 			   struct json_object *out)
 {
 	struct nl_msg *status = NULL;
+	struct pc_list_health health = { 0 };
 	struct ns_badblocks *bbs;
 	struct pc_listing l;
 	int rc;
@@ -402,15 +543,23 @@ static int pc_list_online(struct pc_list_opts *o, struct pc_target *t,
 	if (o->verbose) {
 		struct pc_list_status st;
 
+		/* the reply sent ahead is read first */
 		pc_list_status_get(t, status, &st);
+		if (o->health && o->regions)
+			pc_list_health_get(t, o, &health);
 		o->st = &st;
 		pc_list_add(o, l.regions, l.nregions, l.ns, l.nns, pc_online_mount(t), out);
 		o->st = NULL;
 		pc_list_status_free(&st);
 	} else {
+		if (o->health && o->regions)
+			pc_list_health_get(t, o, &health);
 		pc_list_add(o, l.regions, l.nregions, l.ns, l.nns, pc_online_mount(t), out);
 	}
 	o->bbs = NULL;
+	o->hv = NULL;
+	free(health.v);
+	ctl_response_free(&health.resp);
 	for (unsigned k = 0; bbs && k < l.nregions; k++)
 		ns_bb_free(&bbs[k]);
 	free(bbs);
@@ -509,6 +658,8 @@ static int list_run(void *obj, const struct pc_args *a)
 
 	if (!o->l.regions)
 		o->l.namespaces = true;
+	if (o->l.health && !o->l.regions)
+		pc_msg("warning: -H shows regions' health: add -R");
 	if (o->l.verbose && o->t.file)
 		pc_msg("warning: -v shows a daemon's status: offline (--file) there is none");
 	if (!o->watch_ms)

@@ -15,6 +15,7 @@
 #include "ctl/client.h"
 #include "tools/command.h"
 #include "ns/error.h"
+#include "ns/health.h"
 #include "tools/json_out.h"
 #include "ns/label.h"
 #include "tools/online.h"
@@ -159,6 +160,16 @@ static int create_region_run(void *obj, const struct pc_args *a)
 		return pc_fail_on(rc, o->path, "cannot create region '%s'", o->path);
 	/* a new file: media errors left beside it are an earlier region's */
 	rc = ns_bb_remove_stale(o->path);
+	if (rc < 0) {
+		rc = pc_fail(rc, "region '%s' created, but", o->path);
+		ns_region_close(&r);
+		return rc;
+	}
+	if (rc > 0)
+		pc_msg("%s", ns_errormsg());
+	ns_err_clear();
+	/* and its health: a new medium counts from 0 */
+	rc = ns_health_remove_stale(o->path);
 	if (rc < 0) {
 		rc = pc_fail(rc, "region '%s' created, but", o->path);
 		ns_region_close(&r);

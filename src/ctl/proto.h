@@ -109,6 +109,8 @@ enum ctl_proto_cmd {
 	 * image) on it; disable: drop the image
 	 */
 	CTL_CMD_CRASH_STATE,
+	/* [REGION] -> parts: HEALTH, one per region (pmemctl list -R -H) */
+	CTL_CMD_HEALTH,
 	__CTL_CMD_MAX,
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)
@@ -223,6 +225,14 @@ enum ctl_nsst_attr {
 };
 #define CTL_NSST_A_MAX (__CTL_NSST_A_MAX - 1)
 
+/* CTL_A_HEALTH: a region's health (HEALTH part) */
+enum ctl_health_attr {
+	CTL_HEALTH_A_UNSPEC,
+	CTL_HEALTH_ATTRS(CTL_SCHEMA_ENUM, CTL_HEALTH_A_)
+	__CTL_HEALTH_A_MAX,
+};
+#define CTL_HEALTH_A_MAX (__CTL_HEALTH_A_MAX - 1)
+
 /* libnl policies (step 5 above; nested ones for nla_parse_nested) */
 extern const struct nla_policy ctl_policy[CTL_A_MAX + 1];
 extern const struct nla_policy ctl_ns_policy[CTL_NS_A_MAX + 1];
@@ -235,6 +245,7 @@ extern const struct nla_policy ctl_crash_policy[CTL_CRASH_A_MAX + 1];
 extern const struct nla_policy ctl_bb_policy[CTL_BB_A_MAX + 1];
 extern const struct nla_policy ctl_daemon_policy[CTL_DAEMON_A_MAX + 1];
 extern const struct nla_policy ctl_nsst_policy[CTL_NSST_A_MAX + 1];
+extern const struct nla_policy ctl_health_policy[CTL_HEALTH_A_MAX + 1];
 
 /* What our own pass knows about an attribute type (step 6). */
 enum ctl_kind {
@@ -499,5 +510,11 @@ struct ctl_nsst_info {
 };
 int ctl_nsst_info_put(struct nl_msg *m, const struct ctl_nsst_info *s);
 int ctl_nsst_info_get(const struct nlattr *nest, struct ctl_nsst_info *out);
+
+struct ctl_health_info {
+	CTL_HEALTH_ATTRS(CTL_MEMBER, ~)
+};
+int ctl_health_info_put(struct nl_msg *m, const struct ctl_health_info *h);
+int ctl_health_info_get(const struct nlattr *nest, struct ctl_health_info *out);
 
 #endif

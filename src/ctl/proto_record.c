@@ -170,6 +170,7 @@ CTL_RECORD(ctl_crash_info, CTL_CRASH_ATTRS, CTL_CRASH_A_, CTL_A_CRASH)
 CTL_RECORD(ctl_bb_info, CTL_BB_ATTRS, CTL_BB_A_, CTL_A_BADBLOCK)
 CTL_RECORD(ctl_daemon_info, CTL_DAEMON_ATTRS, CTL_DAEMON_A_, CTL_A_DAEMON)
 CTL_RECORD(ctl_nsst_info, CTL_NSST_ATTRS, CTL_NSST_A_, CTL_A_NS_STATUS)
+CTL_RECORD(ctl_health_info, CTL_HEALTH_ATTRS, CTL_HEALTH_A_, CTL_A_HEALTH)
 
 /* the region: nvdimm_slot is not on the wire but found back from ISET_ID */
 CTL_FIELDS(ctl_region_info, CTL_REGION_ATTRS, CTL_REGION_A_);

@@ -94,6 +94,7 @@ CTL_NESTED_SET(crash, CTL_CRASH_ATTRS, CTL_CRASH_A_, "crash");
 CTL_NESTED_SET(bb, CTL_BB_ATTRS, CTL_BB_A_, "badblock");
 CTL_NESTED_SET(daemon, CTL_DAEMON_ATTRS, CTL_DAEMON_A_, "daemon");
 CTL_NESTED_SET(nsst, CTL_NSST_ATTRS, CTL_NSST_A_, "ns_status");
+CTL_NESTED_SET(health, CTL_HEALTH_ATTRS, CTL_HEALTH_A_, "health");
 
 const struct nla_policy ctl_policy[CTL_A_MAX + 1] = {
 	CTL_ATTRS(CTL_POLICY_ENTRY, CTL_A_)
@@ -111,7 +112,7 @@ _Static_assert(CTL_A_MAX < 64 && CTL_NS_A_MAX < 64 && CTL_REGION_A_MAX < 64 &&
 	       CTL_STATS_A_MAX < 64 && CTL_INDEX_A_MAX < 64 &&
 	       CTL_LABEL_A_MAX < 64 && CTL_CHECK_A_MAX < 64 &&
 	       CTL_CRASH_A_MAX < 64 && CTL_BB_A_MAX < 64 &&
-	       CTL_DAEMON_A_MAX < 64 && CTL_NSST_A_MAX < 64 &&
+	       CTL_DAEMON_A_MAX < 64 && CTL_NSST_A_MAX < 64 && CTL_HEALTH_A_MAX < 64 &&
 	       CTL_HIST_BUCKETS < 64, "attribute sets are tracked in 64-bit masks");
 
 /*
@@ -130,6 +131,7 @@ _Static_assert(CTL_CRASH_A_REVERTING == 14, "proto_schema.h: CTL_CRASH_ATTRS ren
 _Static_assert(CTL_BB_A_LENGTH == 4, "proto_schema.h: CTL_BB_ATTRS renumbered");
 _Static_assert(CTL_DAEMON_A_CACHESTAT == 4, "proto_schema.h: CTL_DAEMON_ATTRS renumbered");
 _Static_assert(CTL_NSST_A_MAPPED_DIRTY == 17, "proto_schema.h: CTL_NSST_ATTRS renumbered");
+_Static_assert(CTL_HEALTH_A_NOTE == 7, "proto_schema.h: CTL_HEALTH_ATTRS renumbered");
 
 /* ---- commands (step 7) ---- */
 
@@ -232,6 +234,10 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 			   A(TORN) | A(SEED) | A(WAIT_MS),
 		.one_of = NS_SPEC, .one_of_required = true,
 		.flags = CTL_F_FORCE | CTL_F_DISABLE,
+	},
+	[CTL_CMD_HEALTH] = {
+		.name = "health", .verb = "query the health", .multi = true,
+		.allowed = A(REGION),
 	},
 };
 

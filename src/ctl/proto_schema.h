@@ -108,7 +108,8 @@
 	X(__VA_ARGS__, PAGES_NEW, "pages_new", U64, 0, NULL)                                   \
 	X(__VA_ARGS__, PAGES_TORN, "pages_torn", U64, 0, NULL)                                 \
 	/* CRASH_STATE reply: the applied state's identity (the same id: the same content) */ \
-	X(__VA_ARGS__, STATE_ID, "state_id", U64, 0, NULL)
+	X(__VA_ARGS__, STATE_ID, "state_id", U64, 0, NULL) \
+	X(__VA_ARGS__, HEALTH, "health", NEST, health, NULL) /* a region's (HEALTH part) */
 
 /*
  * CTL_A_FLAGS bits (enum ctl_flag, CTL_F_ + NAME): X(ctx, NAME, bit,
@@ -326,6 +327,21 @@
 	X(__VA_ARGS__, BACKING, "backing", STR, STATE, OPT, backing)                         \
 	/* dirty bytes of the holders' mappings */                                           \
 	X(__VA_ARGS__, MAPPED_DIRTY, "mapped_dirty", U64, 0, OPT, mapped_dirty)
+
+/* CTL_A_HEALTH: a region's health, ndctl's DIMM health (HEALTH part; ns/health.h) */
+#define CTL_HEALTH_ATTRS(X, ...)                                                            \
+	X(__VA_ARGS__, REGION, "region", STR, DEV, REQ, region)                              \
+	/* shutdown_count is known ("unknown": its file could not be read) */                \
+	X(__VA_ARGS__, COUNT_KNOWN, "count_known", BOOL, 0, OPT, count_known)                \
+	/* simulated power failures and unclean ends of the daemon */                        \
+	X(__VA_ARGS__, SHUTDOWN_COUNT, "shutdown_count", U64, 0, OPT, shutdown_count)        \
+	/* the last shutdown's state is known */                                             \
+	X(__VA_ARGS__, STATE_KNOWN, "state_known", BOOL, 0, OPT, state_known)                \
+	X(__VA_ARGS__, DIRTY, "dirty", BOOL, 0, OPT, dirty) /* the last shutdown was */      \
+	/* read-only: counts nothing */                                                      \
+	X(__VA_ARGS__, READONLY, "readonly", BOOL, 0, OPT, readonly)                         \
+	/* why the count is unknown */                                                       \
+	X(__VA_ARGS__, NOTE, "note", STR, REASON, OPT, note)
 
 /* the enum constant of one list line: CTL_NS_ATTRS(CTL_SCHEMA_ENUM, CTL_NS_A_) */
 #define CTL_SCHEMA_ENUM(prefix, NAME, ...) prefix##NAME,

@@ -68,6 +68,7 @@ static const struct fs_ctl_cmd fs_ctl_cmds[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_STATS] = { fs_ctl_stats, FS_CTL_ANY_REGION | FS_CTL_NS_IF_NAMED,
 			    FS_CTL_NOMEM "for stats" },
 	[CTL_CMD_STATUS] = { fs_ctl_status, FS_CTL_ANY_REGION, NULL },
+	[CTL_CMD_HEALTH] = { fs_ctl_health, FS_CTL_ANY_REGION, NULL },
 	[CTL_CMD_CREATE_NS] = { fs_ctl_create, FS_CTL_LOCKED | FS_CTL_ONE_REGION, NULL },
 	[CTL_CMD_DESTROY_NS] = { fs_ctl_destroy, FS_CTL_LOCKED | FS_CTL_NS | FS_CTL_PT_SCAN,
 				  NULL },

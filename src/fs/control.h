@@ -208,6 +208,7 @@ int fs_ctl_reply_crash(struct ctl_reply *rep, struct fs_region *reg,
 int fs_ctl_list(struct fs_ctl_call *c);
 int fs_ctl_stats(struct fs_ctl_call *c);
 int fs_ctl_status(struct fs_ctl_call *c);
+int fs_ctl_health(struct fs_ctl_call *c);
 /* control_ns.c */
 int fs_ctl_create(struct fs_ctl_call *c);
 int fs_ctl_destroy(struct fs_ctl_call *c);

@@ -16,6 +16,7 @@
 #include "ns/error.h"
 
 #include "fs/control.h"
+#include "fs/health.h"
 #include "fs/log.h"
 
 /* ---- the queries' cache ---- */
@@ -541,5 +542,35 @@ int fs_ctl_status(struct fs_ctl_call *c)
 	if (rc == -ENOMEM || rc == -EMSGSIZE)
 		rc = ns_err(-ENOMEM, "out of memory (or the reply queue is full) reporting "
 			    "the status of '%s'", d->mountpoint);
+	return rc;
+}
+
+/* list -R -H: each region's health (health.h), without the daemon lock */
+int fs_ctl_health(struct fs_ctl_call *c)
+{
+	struct fs_daemon *d = c->d;
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < d->nregions; i++) {
+		struct fs_region *reg = &d->regions[i];
+		struct ctl_health_info hi = { .region = ns_region_devname(reg->r) };
+		struct ns_health h;
+		char note[CTL_LEN_REASON];
+		struct nl_msg *m;
+
+		if ((c->reg && reg != c->reg) || !reg->health)
+			continue;
+		fs_health_get(reg->health, &h, note, sizeof(note));
+		hi.count_known = h.count_known;
+		hi.shutdown_count = h.shutdown_count;
+		hi.state_known = h.state_known;
+		hi.dirty = h.dirty;
+		hi.readonly = reg->health->rdonly;
+		hi.note = note[0] ? note : NULL;
+		m = ctl_reply_part(c->rep);
+		rc = m ? ctl_health_info_put(m, &hi) : ns_err(-ENOMEM, "out of memory (or the "
+							       "reply queue is full)");
+	}
 	return rc;
 }

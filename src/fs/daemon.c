@@ -28,6 +28,7 @@
 #include "fs/holders.h"	/* a namespace with media errors gets its fault state */
 #include "fs/fs.h"
 #include "fs/media.h"
+#include "fs/health.h"
 #include "fs/log.h"
 
 static void free_ns(struct fs_ns *n)
@@ -189,6 +190,12 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 			fs_media_init(d->regions[i].media, regions[i]);
 		else
 			rc = -ENOMEM;
+		/* the lock is held: an earlier daemon's mark means it is gone */
+		d->regions[i].health = malloc(sizeof(*d->regions[i].health));
+		if (d->regions[i].health)
+			fs_health_init(d->regions[i].health, regions[i]);
+		else
+			rc = -ENOMEM;
 	}
 	d->nregions = nregions;
 	if (rc < 0)
@@ -233,6 +240,12 @@ close_regions:
 	for (i = 0; i < nregions; i++)
 		ns_region_close(&regions[i]);
 	return rc;
+}
+
+void fs_daemon_health_moved(struct fs_daemon *d)
+{
+	for (unsigned i = 0; i < d->nregions; i++)
+		fs_health_moved(d->regions[i].health);
 }
 
 bool fs_daemon_wait_init(struct fs_daemon *d, unsigned timeout_ms)
@@ -299,6 +312,12 @@ void fs_daemon_fini(struct fs_daemon *d)
 	if (d->itable.v || d->itable.root)
 		fs_itable_fini(&d->itable);
 	for (i = 0; i < d->nregions; i++) {
+		/* before the lock goes: the mark cleared (health.h) */
+		if (d->regions[i].health) {
+			fs_health_end(d->regions[i].health, !d->unclean);
+			fs_health_fini(d->regions[i].health);
+			free(d->regions[i].health);
+		}
 		if (d->regions[i].rio)
 			d->regions[i].rops->close(d->regions[i].rio);
 		ns_region_close(&d->regions[i].r);

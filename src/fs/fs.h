@@ -88,6 +88,7 @@ struct fs_region {
 	unsigned id;		/* N of region<N> */
 	struct fs_inode *dir;
 	struct fs_media *media;	/* injected media errors (media.h), owned */
+	struct fs_health *health;	/* shutdown count and state (health.h), owned */
 	/* its data's layout (region_ops.h): the table, and what open made (owned) */
 	const struct fs_region_ops *rops;
 	struct fs_rio *rio;
@@ -99,6 +100,7 @@ struct fs_daemon {
 	const char *mountpoint;		/* absolute */
 	struct fs_region *regions;
 	unsigned nregions;
+	bool unclean;			/* the final persist failed (health.h) */
 
 	/* the daemon lock: the core's objects (see the top of this file) */
 	pthread_mutex_t lock;
@@ -126,6 +128,8 @@ extern const struct fuse_lowlevel_ops fs_ops;
 /* Set up state for opened regions (taken over) and build the tree. */
 int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 		   struct ns_region **regions, unsigned nregions);
+/* The daemon forked into the background: its regions' health names its pid. */
+void fs_daemon_health_moved(struct fs_daemon *d);
 /* Wait (up to timeout_ms) for the kernel's INIT to be answered. */
 bool fs_daemon_wait_init(struct fs_daemon *d, unsigned timeout_ms);
 /* Show an active namespace as a file (at start, or later from ctl). */

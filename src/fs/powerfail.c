@@ -15,6 +15,7 @@
 
 #include "fs/fault.h"
 #include "fs/fs.h"
+#include "fs/health.h"
 #include "fs/holders.h"
 #include "fs/log.h"
 
@@ -113,6 +114,9 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	fs_info("%s: power failure: %" PRIu64 " page%s reverted, %" PRIu64 " kept, %.3f ms",
 		n->devname, reverted, reverted == 1 ? "" : "s", kept,
 		(double)f->last.time_ns / 1e6);
+	/* every power failure, manual or armed, counts here (health.h) */
+	if (file->region)
+		fs_health_power_fail(file->region->health, n->devname);
 	return rc;	/* the first page that could not be put back */
 }
 

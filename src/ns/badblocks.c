@@ -9,116 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ns/badblocks.h"
 #include "ns/error.h"
 #include "ns/region.h"
+#include "ns/sidecar.h"
 
 int ns_bb_path(const char *region_path, char *buf, size_t len)
 {
-	/* beside the real file: the daemon (which resolves its region paths)
-	 * and pmemctl --file through a link use the same sidecar */
-	char *real = realpath(region_path, NULL);
-	const char *p = real ? real : region_path;
-	int rc = 0;
-
-	if ((size_t)snprintf(buf, len, "%s.badblocks", p) >= len)
-		rc = ns_err(-ENAMETOOLONG, "region path '%s' is too long", region_path);
-	free(real);
-	return rc;
-}
-
-static void id_from_statx(const struct statx *stx, struct ns_bb_id *id)
-{
-	memset(id, 0, sizeof(*id));
-	id->known = true;
-	id->ino = stx->stx_ino;
-	if (stx->stx_mask & STATX_BTIME) {
-		id->has_btime = true;
-		id->btime_sec = stx->stx_btime.tv_sec;
-		id->btime_nsec = stx->stx_btime.tv_nsec;
-	}
-}
-
-int ns_bb_id_of_fd(int fd, struct ns_bb_id *id)
-{
-	struct statx stx;
-
-	memset(id, 0, sizeof(*id));
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &stx) < 0)
-		return -errno;
-	id_from_statx(&stx, id);
-	return 0;
-}
-
-int ns_bb_id_of_path(const char *path, struct ns_bb_id *id)
-{
-	struct statx stx;
-
-	memset(id, 0, sizeof(*id));
-	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_BTIME, &stx) < 0)
-		return -errno;
-	id_from_statx(&stx, id);
-	return 0;
-}
-
-void ns_bb_id_of_region(const struct ns_region *r, struct ns_bb_id *id)
-{
-	int fd = ns_region_fd(r);
-
-	memset(id, 0, sizeof(*id));
-	if (fd >= 0)
-		ns_bb_id_of_fd(fd, id);
-}
-
-static void id_text(const struct ns_bb_id *id, char *buf, size_t len)
-{
-	if (id->has_btime)
-		snprintf(buf, len, "ino=%" PRIu64 " btime=%" PRId64 ".%09" PRIu32, id->ino,
-			 id->btime_sec, id->btime_nsec);
-	else
-		snprintf(buf, len, "ino=%" PRIu64 " btime=-", id->ino);
-}
-
-/* "region ino=N btime=S.NS|-" (after "region"); false when malformed */
-static bool id_parse(const char *p, struct ns_bb_id *id)
-{
-	unsigned long long ino;
-	long long sec;
-	unsigned nsec;
-	int n = 0;
-
-	memset(id, 0, sizeof(*id));
-	if (sscanf(p, " ino=%llu btime=-%n", &ino, &n) == 1 && n > 0) {
-		id->known = true;
-		id->ino = ino;
-	} else if (sscanf(p, " ino=%llu btime=%lld.%u%n", &ino, &sec, &nsec, &n) == 3 &&
-		   nsec < 1000000000u) {
-		id->known = id->has_btime = true;
-		id->ino = ino;
-		id->btime_sec = sec;
-		id->btime_nsec = nsec;
-	} else {
-		return false;
-	}
-	p += n;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return *p == '\n' || *p == '\0';
-}
-
-/* the sidecar recorded `had` and the region file is `is`: the same file? */
-static bool id_matches(const struct ns_bb_id *had, const struct ns_bb_id *is)
-{
-	if (had->ino != is->ino)
-		return false;
-	if (had->has_btime && is->has_btime)
-		return had->btime_sec == is->btime_sec && had->btime_nsec == is->btime_nsec;
-	return true;	/* no birth time on one side: the inode is all we have */
+	return ns_sidecar_path(region_path, ".badblocks", buf, len);
 }
 
 void ns_bb_reset(struct ns_badblocks *bb)
@@ -309,7 +210,7 @@ int ns_bb_parse(FILE *f, const char *name, struct ns_bb_id *had,
 		if (*p == '#' || *p == '\n' || *p == '\0')
 			continue;
 		if (strncmp(p, "region ", 7) == 0) {
-			if (had->known || bb->n || !id_parse(p + 6, had))
+			if (had->known || bb->n || !ns_bb_id_parse(p + 6, had))
 				goto bad;
 			continue;
 		}
@@ -341,57 +242,30 @@ int ns_bb_load(const char *region_path, const struct ns_bb_id *id,
 {
 	char path[PATH_MAX];
 	struct ns_bb_id had = { 0 };
-	struct stat st;
 	FILE *f;
-	int rc, fd;
+	int rc;
 
 	ns_bb_reset(bb);
 	rc = ns_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
-	/* never through a link, never block on a FIFO planted there */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ELOOP)
-			return ns_err(-ELOOP, "media errors '%s' is a symbolic link: not "
-				      "followed", path);
-		return ns_err(-errno, "cannot read media errors '%s': %s", path,
-			      strerror(errno));
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ns_err(-EINVAL, "media errors '%s' is not a regular file", path);
-	}
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		/* whoever can write the directory is not the region's owner */
-		struct stat rs;
-
-		if (stat(region_path, &rs) < 0 || rs.st_uid != st.st_uid) {
-			close(fd);
-			ns_err(-EPERM, "media errors '%s' belong to uid %u, who owns neither "
-			       "the region file nor this process (uid %u): ignored", path,
-			       (unsigned)st.st_uid, (unsigned)geteuid());
-			return NS_BB_STALE;
-		}
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		rc = -errno;
-		close(fd);
-		return ns_err(rc, "cannot read media errors '%s': %s", path, strerror(-rc));
-	}
+	rc = ns_sidecar_open_read(region_path, path, "media errors", &f);
+	if (rc == 1)
+		return 0;
+	if (rc == NS_SIDECAR_FOREIGN)
+		return NS_BB_STALE;
+	if (rc < 0)
+		return rc;
 	rc = ns_bb_parse(f, path, &had, bb);
 	fclose(f);
 	if (rc)
 		return rc;
-	if (id && id->known && had.known && !id_matches(&had, id)) {
+	if (id && id->known && had.known && !ns_bb_id_matches(&had, id)) {
 		char a[96], b[96];
 		size_t n = bb->n;
 
-		id_text(&had, a, sizeof(a));
-		id_text(id, b, sizeof(b));
+		ns_bb_id_text(&had, a, sizeof(a));
+		ns_bb_id_text(id, b, sizeof(b));
 		ns_bb_reset(bb);
 		ns_err(-ESTALE, "media errors '%s' were recorded for another region file "
 		       "at this path (%s; this one is %s): %zu range%s ignored", path, a, b,
@@ -401,63 +275,23 @@ int ns_bb_load(const char *region_path, const struct ns_bb_id *id,
 	return 0;
 }
 
-/* the directory of the sidecar, opened, holding the region file (id) */
-static int open_dir(const char *path, const struct ns_bb_id *id, const char **base)
-{
-	char dir[PATH_MAX], *slash;
-	struct statx stx;
-	int dfd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash) {
-		*base = path;
-		snprintf(dir, sizeof(dir), ".");
-	} else {
-		*base = path + (slash - dir) + 1;
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return ns_err(-errno, "cannot open the directory '%s' of media errors "
-			      "'%s': %s", dir, path, strerror(errno));
-	if (id && id->known) {
-		/* base minus ".badblocks" is the region file, this one, not a link */
-		char rname[NAME_MAX + 1];
-		size_t l = strlen(*base) - strlen(".badblocks");
-		struct ns_bb_id is;
-
-		snprintf(rname, sizeof(rname), "%.*s", (int)l, *base);
-		if (statx(dfd, rname, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &stx) < 0 ||
-		    !S_ISREG(stx.stx_mode) ||
-		    (id_from_statx(&stx, &is), !id_matches(id, &is))) {
-			close(dfd);
-			return ns_err(-ESTALE, "the region file is no longer '%s/%s': media "
-				      "errors '%s' not written", dir, rname, path);
-		}
-	}
-	return dfd;
-}
-
 int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
 		const struct ns_badblocks *bb)
 {
-	char path[PATH_MAX], tmp[NAME_MAX + 1], idt[96];
+	char path[PATH_MAX], hdr[PATH_MAX + 128];
 	const char *base;
-	FILE *f = NULL;
-	size_t i;
-	int rc, fd = -1, dfd, tries;
+	char *text = NULL;
+	size_t i, tlen = 0;
+	FILE *t;
+	int rc, dfd;
 
 	rc = ns_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
-	dfd = open_dir(path, id, &base);
-	if (dfd < 0)
-		return dfd;
 	if (bb->n == 0) {
+		dfd = ns_sidecar_open_dir(path, ".badblocks", id, "media errors", &base);
+		if (dfd < 0)
+			return dfd;
 		/* unlink removes a link itself, never its target */
 		if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 			rc = ns_err(-errno, "cannot remove media errors '%s': %s", path,
@@ -465,57 +299,20 @@ int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
 		close(dfd);
 		return rc;
 	}
-	/* a fresh name each time, created here or not at all */
-	for (tries = 0; tries < 100; tries++) {
-		uint64_t r = 0;
-
-		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-			r = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^
-			    ((uint64_t)tries << 48) ^ (uint64_t)(uintptr_t)&r;
-		if ((size_t)snprintf(tmp, sizeof(tmp), ".%.200s.%016" PRIx64 ".tmp", base, r) >=
-		    sizeof(tmp)) {
-			close(dfd);
-			return ns_err(-ENAMETOOLONG, "media errors '%s': name too long", path);
-		}
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    0644);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		rc = -errno;
-		if (fd >= 0) {
-			close(fd);
-			unlinkat(dfd, tmp, 0);
-		}
-		close(dfd);
-		return ns_err(rc, "cannot write media errors '%s': %s", path, strerror(-rc));
-	}
-	fprintf(f, "# pmemfs media errors of region file '%s': data-area byte offset "
-		"and length, whole 512-byte blocks\n", region_path);
-	if (id && id->known) {
-		id_text(id, idt, sizeof(idt));
-		fprintf(f, "region %s\n", idt);
-	}
+	t = open_memstream(&text, &tlen);
+	if (!t)
+		return ns_err(-ENOMEM, "out of memory for media errors '%s'", path);
 	for (i = 0; i < bb->n; i++)
-		fprintf(f, "%" PRIu64 " %" PRIu64 "\n", bb->v[i].off, bb->v[i].len);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-		rc = -errno;
-		fclose(f);
-		unlinkat(dfd, tmp, 0);
-		close(dfd);
-		return ns_err(rc, "cannot write media errors '%s': %s", path, strerror(-rc));
+		fprintf(t, "%" PRIu64 " %" PRIu64 "\n", bb->v[i].off, bb->v[i].len);
+	if (fclose(t) != 0 || !text) {
+		free(text);
+		return ns_err(-ENOMEM, "out of memory for media errors '%s'", path);
 	}
-	/* rename replaces whatever has the name (a link: the link) */
-	if (fclose(f) != 0 || renameat(dfd, tmp, dfd, base) < 0) {
-		rc = -errno;
-		unlinkat(dfd, tmp, 0);
-		close(dfd);
-		return ns_err(rc, "cannot write media errors '%s': %s", path, strerror(-rc));
-	}
-	fsync(dfd);	/* the rename itself; a failure leaves the old or new file */
-	close(dfd);
-	return 0;
+	snprintf(hdr, sizeof(hdr), "# pmemfs media errors of region file '%s': data-area "
+		 "byte offset and length, whole 512-byte blocks\n", region_path);
+	rc = ns_sidecar_replace(path, ".badblocks", id, "media errors", hdr, text);
+	free(text);
+	return rc;
 }
 
 int ns_bb_remove_stale(const char *region_path)
@@ -528,7 +325,7 @@ int ns_bb_remove_stale(const char *region_path)
 	rc = ns_bb_path(region_path, path, sizeof(path));
 	if (rc)
 		return rc;
-	dfd = open_dir(path, NULL, &base);
+	dfd = ns_sidecar_open_dir(path, ".badblocks", NULL, "media errors", &base);
 	if (dfd < 0)
 		return dfd;
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {

@@ -84,8 +84,17 @@ struct ns_region;
 int ns_bb_id_of_fd(int fd, struct ns_bb_id *id);
 /* identity of the region file at path (links followed); -errno */
 int ns_bb_id_of_path(const char *path, struct ns_bb_id *id);
+/* identity of the regular file name in directory dfd (no link); -errno */
+int ns_bb_id_of_at(int dfd, const char *name, struct ns_bb_id *id);
 /* identity of an open region (its fd); a region without one: !known */
 void ns_bb_id_of_region(const struct ns_region *r, struct ns_bb_id *id);
+
+/* "ino=N btime=S.NS|-" of id into buf (the "region" line's) */
+void ns_bb_id_text(const struct ns_bb_id *id, char *buf, size_t len);
+/* that text (after "region") into id; false when malformed */
+bool ns_bb_id_parse(const char *p, struct ns_bb_id *id);
+/* a sidecar recorded had and the region file is is: the same file? */
+bool ns_bb_id_matches(const struct ns_bb_id *had, const struct ns_bb_id *is);
 
 /* "<real path of region_path>.badblocks" into buf; -ENAMETOOLONG */
 int ns_bb_path(const char *region_path, char *buf, size_t len);

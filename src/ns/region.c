@@ -160,6 +160,11 @@ static int ns_region_lock(int fd, const char *path)
 		      path);
 }
 
+bool ns_region_is_rdonly(const struct ns_region *r)
+{
+	return (r->flags & NS_REGION_RDONLY) != 0;
+}
+
 /*
  * Writers: allocate the label area's blocks, so that label writes find
  * them (best effort: where that fails, label writes report ENOSPC).

@@ -87,6 +87,8 @@ int ns_region_open_io(struct ns_io *io, const char *name,
  * served (INVALID, with the reason).
  */
 bool ns_region_is_dir(const struct ns_region *r);
+/* opened NS_REGION_RDONLY (no lock, no change) */
+bool ns_region_is_rdonly(const struct ns_region *r);
 /*
  * A region directory's namespace file, opened with flags (O_RDWR ...;
  * O_NOFOLLOW|O_CLOEXEC added) through the directory: *fd, or -errno with

@@ -897,6 +897,7 @@ static void test_cmd_table(void **state)
 		{ CTL_CMD_STATUS, "status", false, true },
 		{ CTL_CMD_MOVE_REGION, "move-region", true, false },
 		{ CTL_CMD_CRASH_STATE, "crash-state", true, false },
+		{ CTL_CMD_HEALTH, "health", false, true },
 	};
 	size_t i;
 

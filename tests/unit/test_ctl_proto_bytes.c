@@ -160,6 +160,10 @@ static void dump_records(struct dump *d)
 		.crash_logged = 7, .crashed = true, .badblocks = 1024,
 		.backing = "direct", .mapped_dirty = 8192,
 	};
+	struct ctl_health_info hh = {
+		.region = "region0", .count_known = true, .shutdown_count = 3,
+		.state_known = true, .dirty = true, .note = "why",
+	};
 	unsigned i;
 
 	memcpy(ns.uuid, U1, 16);
@@ -182,6 +186,7 @@ static void dump_records(struct dump *d)
 	RECORD(d, "badblock", CTL_CMD_INJECT_ERROR, CTL_A_BADBLOCK, ctl_bb_info, bb);
 	RECORD(d, "daemon", CTL_CMD_STATUS, CTL_A_DAEMON, ctl_daemon_info, dm);
 	RECORD(d, "ns_status", CTL_CMD_STATUS, CTL_A_NS_STATUS, ctl_nsst_info, ss);
+	RECORD(d, "health", CTL_CMD_HEALTH, CTL_A_HEALTH, ctl_health_info, hh);
 }
 
 /* every top-level attribute by its enum name, a request of every command */

@@ -48,7 +48,9 @@ expect_comp "create-namespace create-region" create
 expect_comp "destroy-namespace disable-namespace" help d
 expect_comp "--help --version" --
 # --help once (it is in every command's options list)
-expect_comp "--help" list --he
+expect_comp "--help" list --hel
+# list -H (--health), read from its --help as every option
+expect_comp "--health --help" list --he
 expect_comp "--help" zero-labels --h
 
 # options of a command, from its --help
@@ -131,8 +133,19 @@ expect_comp "$R" list --file "$T/reg"
 need_fuse
 MNT=$T/mnt
 mkdir -p "$MNT"
+# gone PID: wait (up to 10 s) until the daemon that served a mount has
+# exited: it saves its region's health file beside the region at its
+# end, after the unmount returned, which $T's removal must not race
+gone() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.01
+	done
+}
 "$D_PMEMFS" "$R" "$MNT" || fail "pmemfs did not mount"
-at_exit "fusermount3 -u '$MNT' 2>/dev/null || fusermount3 -uz '$MNT' 2>/dev/null"
+pid1=$("$PC" list -R -v --mount "$MNT" | jq -r '.[0].daemon.pid')
+at_exit "fusermount3 -u '$MNT' 2>/dev/null || fusermount3 -uz '$MNT' 2>/dev/null; gone $pid1"
 expect_comp "all alpha beta namespace0.0 namespace0.1 namespace0.2" disable-namespace --mount "$MNT" ""
 expect_comp "alpha" stats --mount "$MNT" a
 "$PC" rename-namespace --mount "$MNT" beta gamma >/dev/null 2>&1 || fail "online rename"
@@ -158,7 +171,8 @@ if [ -n "${PMEMFS_IN_MNTNS:-}" ]; then
 	"$PC" create-namespace --file "$R2" -s 4M -n other >/dev/null
 	mkdir -p "$T/mnt two"
 	"$D_PMEMFS" "$R2" "$T/mnt two" || fail "second pmemfs did not mount"
-	at_exit "fusermount3 -u '$T/mnt two' 2>/dev/null || fusermount3 -uz '$T/mnt two' 2>/dev/null"
+	pid2=$("$PC" list -R -v --mount "$T/mnt two" | jq -r '.[0].daemon.pid')
+	at_exit "fusermount3 -u '$T/mnt two' 2>/dev/null || fusermount3 -uz '$T/mnt two' 2>/dev/null; gone $pid2"
 	expect_exit 129 "$PC" destroy-namespace other
 	expect_comp "all" destroy-namespace ""
 	expect_comp "" stats ""

@@ -35,6 +35,9 @@ fs_cleanup() {
 	fi
 	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
 		kill -9 "$DAEMON_PID" 2>/dev/null || true
+		# gone before $T is removed: a daemon ending writes its
+		# region's health file beside the region
+		wait "$DAEMON_PID" 2>/dev/null || true
 	fi
 	if [ -s "$T/daemon.log" ] && [ "${FS_SHOW_LOG:-1}" = 1 ]; then
 		echo "--- daemon log" >&2

@@ -70,11 +70,13 @@ as_nobody mkdir "$SC.tmp" || fail "mkdir"
 expect_exit 0 pc inject-error a --offset 24576 --length 512
 rmdir "$SC.tmp"
 assert_eq 4 "$(bb_count a)" "errors after the planted names"
-# nothing but the region, its sidecar and what the user planted
+# nothing but the region, its sidecars (media errors, health) and what
+# the user planted: no temporary left
 if [ -d "$REGION" ]; then
-	left=$(ls -A "$REGION" | grep -v -x -e region -e region.badblocks -e "ns-.*" || true)
+	left=$(ls -A "$REGION" | grep -v -x -e region -e region.badblocks -e region.health \
+		-e "ns-.*" || true)
 else
-	left=$(ls -A "$RD" | grep -v -x -e r.img -e r.img.badblocks || true)
+	left=$(ls -A "$RD" | grep -v -x -e r.img -e r.img.badblocks -e r.img.health || true)
 fi
 [ -z "$left" ] || fail "left in the region's directory: $left"
 pmemfs_stop

@@ -21,7 +21,9 @@ nbdpa=$(ns_create "$R" 64M nb --sparse)
 # of all its files, and which files it holds
 blocks() {
 	if [ -d "$R" ]; then
-		echo "$(stat -c %b "$R"/* | awk '{ s += $1 } END { print s }') $(ls -A "$R" | tr '\n' ' ')"
+		# the region's data: not the daemon's health file beside it
+		# (region.health, written at each mount)
+		echo "$(find "$R" -mindepth 1 -maxdepth 1 ! -name region.health -exec stat -c %b {} + | awk '{ s += $1 } END { print s }') $(ls -A "$R" | grep -vx 'region\.health' | tr '\n' ' ')"
 	else
 		stat -c %b "$R"
 	fi

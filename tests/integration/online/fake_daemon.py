@@ -12,6 +12,9 @@ then every other request by MODE:
           than pmemctl refuses an attribute it does not know
   newer   the VERSION reply already carries attribute 40, which this
           pmemctl does not know, as a newer daemon's reply would
+  nohealth  a daemon before the health command: LIST gives one region
+          (region0), HEALTH is refused EOPNOTSUPP "unknown command 16" as
+          such a daemon refuses a command it does not know (step 4)
   proto2  a daemon of control protocol 2: VERSION says so, every other
           request is refused EPROTONOSUPPORT as a real daemon refuses a
           request of another version (step 4 of the checks)
@@ -31,9 +34,12 @@ def attr(t, payload):
     return struct.pack("=HH", n, t) + payload + b"\0" * ((4 - n % 4) % 4)
 
 
-def message(cmd, seq, attrs):
+def message(cmd, seq, attrs, flags=0):
     body = struct.pack("=BBH", cmd, 1, 0) + b"".join(attrs)
-    return struct.pack("=IHHII", 16 + len(body), FAMILY, 0, seq, 0) + body
+    return struct.pack("=IHHII", 16 + len(body), FAMILY, flags, seq, 0) + body
+
+
+NLM_F_MULTI, NLMSG_DONE, CMD_LIST, CMD_HEALTH, A_REGION_INFO = 2, 3, 2, 16, 16
 
 
 def main():
@@ -66,6 +72,13 @@ def serve(conn, mode):
             if mode == "newer":
                 attrs.append(attr(40, struct.pack("=I", 7)))
             conn.send(message(cmd, seq, attrs))
+        elif mode == "nohealth" and cmd == CMD_LIST:
+            region = attr(A_REGION_INFO | 0x8000, attr(1, b"region0\0"))
+            conn.send(message(cmd, seq, [region], NLM_F_MULTI))
+            conn.send(struct.pack("=IHHIIi", 20, NLMSG_DONE, NLM_F_MULTI, seq, 0, 0))
+        elif mode == "nohealth":
+            conn.send(message(cmd, seq, [attr(A_ERRNO, struct.pack("=I", 95)),
+                                         attr(A_ERRMSG, b"unknown command 16\0")]))
         elif mode == "proto2":
             conn.send(message(cmd, seq, [
                 attr(A_ERRNO, struct.pack("=I", 93)),

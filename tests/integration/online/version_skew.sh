@@ -29,6 +29,15 @@ expect_exit 234 "$PMEMCTL" list --socket "$T/older.sock"
 assert_contains "$err" "the daemon at '$T/older.sock' is older than this pmemctl and does not know this request (remount with this version's pmemfs, or use the pmemctl of the daemon's version); it said: unknown attribute 31" \
 	"a daemon older than pmemctl"
 
+# a daemon before list -H's health command: listed without "health",
+# said once (a newer pmemctl; an older one never sends the command)
+fake nohealth
+expect_exit 0 "$PMEMCTL" list -R -H --socket "$T/nohealth.sock"
+assert_eq region0 "$(json_get "$out" '.[0].dev')" "listed by a daemon without health"
+assert_eq null "$(json_get "$out" '.[0].health')" "no health from a daemon without it"
+assert_contains "$err" "the daemon of '/fake' is older than this pmemctl and keeps no health: listed without -H's fields" \
+	"a daemon without the health command"
+
 fake newer
 expect_exit 234 "$PMEMCTL" list --socket "$T/newer.sock"
 assert_contains "$err" "the daemon at '$T/newer.sock' is newer than this pmemctl: its reply carries what this pmemctl does not know (use the pmemctl of the daemon's version)" \

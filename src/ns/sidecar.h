@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Files the core keeps beside a region file ("sidecars": the media errors
+ * "<region>.badblocks", badblocks.h; the health "<region>.health",
+ * health.h), read and written one way:
+ *
+ *   - beside the region file's real path (links in the path given are
+ *     resolved), so the daemon and pmemctl --file use the same file;
+ *   - written by creating a fresh random name ".<name>.<random>.tmp" with
+ *     O_CREAT|O_EXCL|O_NOFOLLOW in the region's directory (opened once, and
+ *     checked to hold the region file, by its identity), writing, fsync,
+ *     renameat over the old file (a rename replaces a symbolic link there,
+ *     never its target) and fsync of the directory;
+ *   - read with O_NOFOLLOW|O_NONBLOCK, a regular file only (a FIFO would
+ *     block), and not at all when its owner is a user other than root,
+ *     this process's and the region file's (planted in a shared directory:
+ *     an identity line inside is no proof, anyone who can stat the region
+ *     can write it).
+ */
+#ifndef PMEMFS_NS_SIDECAR_H
+#define PMEMFS_NS_SIDECAR_H
+
+#include <stdio.h>
+
+struct ns_bb_id;
+
+/* "<real path of region_path><suffix>" into buf; -ENAMETOOLONG */
+int ns_sidecar_path(const char *region_path, const char *suffix, char *buf, size_t len);
+
+/*
+ * Open the sidecar at path (of region_path) for reading: 0 and *out, 1
+ * when there is none, NS_SIDECAR_FOREIGN when another user owns it
+ * (ignored, ns_errormsg() says so), -ELOOP (a symbolic link, not
+ * followed), -EINVAL (not a regular file) or -errno with a message naming
+ * the file as what ("media errors", "health file").
+ */
+#define NS_SIDECAR_FOREIGN 2
+int ns_sidecar_open_read(const char *region_path, const char *path, const char *what,
+			 FILE **out);
+
+/*
+ * Replace the sidecar at path (the region file's name plus suffix) by
+ * text, as the top comment says; with id, only while the directory still
+ * holds that region file. 0 or -errno with a message naming what.
+ */
+int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_id *id,
+		       const char *what, const char *header, const char *text);
+
+/*
+ * The directory of the sidecar at path opened (O_DIRECTORY), *base its
+ * name in it; with id, checked to hold that region file (the name minus
+ * suffix) and not a link: -ESTALE otherwise. A descriptor or -errno.
+ */
+int ns_sidecar_open_dir(const char *path, const char *suffix, const struct ns_bb_id *id,
+			const char *what, const char **base);
+
+#endif
