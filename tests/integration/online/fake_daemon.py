@@ -10,10 +10,10 @@ daemon of another version would: the VERSION request with protocol 1,
 then every other request by MODE:
   older   an error reply EINVAL "unknown attribute 31", as a daemon older
           than pmemctl refuses an attribute it does not know
-  newer   the VERSION reply already carries attribute 40, which this
+  newer   the VERSION reply already carries attribute 120, which this
           pmemctl does not know, as a newer daemon's reply would
   nohealth  a daemon before the health command: LIST gives one region
-          (region0), HEALTH is refused EOPNOTSUPP "unknown command 16" as
+          (region0), HEALTH is refused EOPNOTSUPP "unknown command 17" as
           such a daemon refuses a command it does not know (step 4)
   proto2  a daemon of control protocol 2: VERSION says so, every other
           request is refused EPROTONOSUPPORT as a real daemon refuses a
@@ -70,7 +70,7 @@ def serve(conn, mode):
                      attr(A_DAEMON_VERSION, b"0.0-fake\0"),
                      attr(A_MOUNT, b"/fake\0")]
             if mode == "newer":
-                attrs.append(attr(40, struct.pack("=I", 7)))
+                attrs.append(attr(120, struct.pack("=I", 7)))
             conn.send(message(cmd, seq, attrs))
         elif mode == "nohealth" and cmd == CMD_LIST:
             region = attr(A_REGION_INFO | 0x8000, attr(1, b"region0\0"))
@@ -78,7 +78,7 @@ def serve(conn, mode):
             conn.send(struct.pack("=IHHIIi", 20, NLMSG_DONE, NLM_F_MULTI, seq, 0, 0))
         elif mode == "nohealth":
             conn.send(message(cmd, seq, [attr(A_ERRNO, struct.pack("=I", 95)),
-                                         attr(A_ERRMSG, b"unknown command 16\0")]))
+                                         attr(A_ERRMSG, b"unknown command 17\0")]))
         elif mode == "proto2":
             conn.send(message(cmd, seq, [
                 attr(A_ERRNO, struct.pack("=I", 93)),
