@@ -142,6 +142,12 @@ static int create_region_check(void *obj, const struct pc_args *a)
 }
 
 /* offline only, without a region to open: it makes the file */
+/* the files beside a region that a new region at its path must not inherit */
+static int (*const remove_stale[])(const char *region_path) = {
+	ns_bb_remove_stale,	/* its media errors */
+	ns_health_remove_stale,	/* its shutdown count */
+};
+
 static int create_region_run(void *obj, const struct pc_args *a)
 {
 	struct create_region_cmd *o = obj;
@@ -158,26 +164,21 @@ static int create_region_run(void *obj, const struct pc_args *a)
 	pc_progress_end(&pg);
 	if (rc < 0)
 		return pc_fail_on(rc, o->path, "cannot create region '%s'", o->path);
-	/* a new file: media errors left beside it are an earlier region's */
-	rc = ns_bb_remove_stale(o->path);
-	if (rc < 0) {
-		rc = pc_fail(rc, "region '%s' created, but", o->path);
-		ns_region_close(&r);
-		return rc;
+	/*
+	 * a new file: media errors and health left beside it are an earlier
+	 * region's (a new medium counts from 0)
+	 */
+	for (size_t i = 0; i < sizeof(remove_stale) / sizeof(remove_stale[0]); i++) {
+		rc = remove_stale[i](o->path);
+		if (rc < 0) {
+			rc = pc_fail(rc, "region '%s' created, but", o->path);
+			ns_region_close(&r);
+			return rc;
+		}
+		if (rc > 0)
+			pc_msg("%s", ns_errormsg());
+		ns_err_clear();
 	}
-	if (rc > 0)
-		pc_msg("%s", ns_errormsg());
-	ns_err_clear();
-	/* and its health: a new medium counts from 0 */
-	rc = ns_health_remove_stale(o->path);
-	if (rc < 0) {
-		rc = pc_fail(rc, "region '%s' created, but", o->path);
-		ns_region_close(&r);
-		return rc;
-	}
-	if (rc > 0)
-		pc_msg("%s", ns_errormsg());
-	ns_err_clear();
 	pc_json_print(pc_json_region(r, 0));
 	ns_region_close(&r);
 	return 0;
