@@ -86,6 +86,11 @@ fi
 expect_comp "--sweep" crash-test --sw
 expect_comp "--moment-after" crash-test --moment-a
 expect_comp "--at-fsync" crash-test --at-
+# its crash-state options
+expect_comp "--max-subset" crash-test --max-
+expect_comp "--torn" crash-test --to
+expect_comp "--samples" crash-test --sa
+expect_comp "--state --states" crash-test --stat
 # no completion for a value that is the user's to choose
 expect_comp "" create-namespace --size ""
 
