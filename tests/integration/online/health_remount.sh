@@ -13,9 +13,6 @@
 
 R=$T/r.img
 region_create "$R" 64M
-health() {
-	"$PMEMCTL" list -R -H --file "$R" | jq -r '.[0].health | "\(.shutdown_count) \(.shutdown_state)"'
-}
 
 online_start "$R"
 j=$(pc create-namespace -s 8M -n a) || fail "create-namespace"
@@ -26,7 +23,7 @@ for round in 1 2; do
 	kill -STOP "$OLD"
 	fusermount3 -u "$MNT" || fail "fusermount3 -u (round $round)"
 	# still holding the lock, the mark set: offline sees no unclean end
-	assert_eq "0 clean" "$(health)" "offline while the unmounted daemon is stopped"
+	assert_eq "0 clean" "$(region_health "$R")" "offline while the unmounted daemon is stopped"
 	n0=$(grep -c 'a pmemfs daemon unmounted and still ending' "$T/daemon.log") || n0=0
 	"$PMEMFS" -f "$R" "$MNT" >>"$T/daemon.log" 2>&1 &
 	NEW=$!
@@ -49,7 +46,7 @@ for round in 1 2; do
 		sleep 0.02
 	done
 	DAEMON_PID=$NEW
-	assert_eq "0 clean" "$(pc list -R -H | jq -r '.[0].health | "\(.shutdown_count) \(.shutdown_state)"')" \
+	assert_eq "0 clean" "$(region_health)" \
 		"the remount (round $round): no unclean end counted"
 	grep -q 'ended without a clean shutdown' "$T/daemon.log" && fail "a false unclean shutdown logged"
 	grep -q "its last daemon ended after" "$T/daemon.log" || fail "the end of the wait not logged"
@@ -57,7 +54,7 @@ done
 
 # a lock held by no live daemon named by the mark: refused at once
 pmemfs_stop
-assert_eq "0 clean" "$(health)" "after a clean end"
+assert_eq "0 clean" "$(region_health "$R")" "after a clean end"
 LOCKED=$R
 [ -d "$R" ] && LOCKED=$R/region	# a region directory's lock is on its region file
 python3 -c '

@@ -13,32 +13,7 @@ ct() { "$PMEMCTL" crash-test --mount "$MNT" "$@"; }
 LOG=$T/seen.log
 
 pf_setup 4M st
-cat >"$T/check.sh" <<EOC
-#!/bin/bash
-w=\$("$PFIO" state "\$PMEMCTL_NAMESPACE_PATH" \$1) || exit 2
-echo "\$w" >>"$LOG"
-[[ \$w =~ ^[on]+\$ ]] || { echo "page neither old nor new: \$w"; exit 1; }
-[ "\$w" = "\${2:-}" ] && { echo "bad state \$w"; exit 1; }
-exit 0
-EOC
-chmod +x "$T/check.sh"
-
-# the stated order for n pages: masks by popcount, then value; bit k = page k
-order() {
-	local n=$1 c v k w
-	for ((c = 0; c <= n; c++)); do
-		for ((v = 0; v < 1 << n; v++)); do
-			w=0
-			for ((k = 0; k < n; k++)); do ((v >> k & 1)) && w=$((w + 1)); done
-			((w == c)) || continue
-			w=
-			for ((k = 0; k < n; k++)); do
-				if ((v >> k & 1)); then w+=n; else w+=o; fi
-			done
-			echo "$w"
-		done
-	done
-}
+pf_state_checker "$T/check.sh" "$LOG"
 
 # the first FSYNC: page 0 written back (logged), pages 1..3 arrive crashed
 # (and page 0 again, when the thread stored to it after its write-back)
@@ -49,7 +24,7 @@ for surv in 0 100; do
 	assert_eq 16 "$(json_get "$out" .states)" "states of 1 logged + 3 late pages (survive $surv)"
 	assert_eq 16 "$(json_get "$out" .distinct_states)" "distinct states (survive $surv)"
 	assert_eq 16 "$(json_get "$out" .passed)" "states passed (survive $surv)"
-	diff <(order 4) <(tail -n +2 "$LOG") >"$T/diff" ||
+	diff <(pf_state_order 4) <(tail -n +2 "$LOG") >"$T/diff" ||
 		fail "order of states (survive $surv): $(cat "$T/diff")"
 	grep -q 'crash image of 4 pages kept ([1-4] written while crashed)' "$T/daemon.log" ||
 		fail "the daemon did not log the late pages: $(grep 'crash image' "$T/daemon.log")"
