@@ -70,14 +70,15 @@ static pid_t ending_daemon(const char *path)
 /*
  * ns_region_open, waiting up to REGIONS_LOCK_WAIT_MS while the region is
  * locked, served on no mount, and its health mark names a live daemon (one
- * unmounted a moment ago, ending). *served: the mount a daemon serves it
+ * unmounted a moment ago, ending), then until that daemon has exited (it
+ * clears the mark a moment before its lock goes). *served: the mount a daemon serves it
  * on (the caller fails at once, naming it), or NULL.
  */
 static int open_waiting(const char *path, const char *abs, const struct ns_region_opts *ro,
 			struct ns_region **r, char **served, bool *waited)
 {
 	uint64_t t0 = 0;
-	pid_t pid;
+	pid_t pid = 0;
 	int rc;
 
 	*served = NULL;
@@ -90,8 +91,11 @@ static int open_waiting(const char *path, const char *abs, const struct ns_regio
 			break;
 		snprintf(msg, sizeof(msg), "%s", ns_errormsg());
 		*served = pmemfs_region_served_on(abs);
-		if (*served || !(pid = ending_daemon(abs)) ||
-		    (t0 && now_ms() - t0 >= REGIONS_LOCK_WAIT_MS)) {
+		/* the mark goes a moment before the lock: the daemon it named is
+		 * waited for until it has exited */
+		if (!pid || (kill(pid, 0) < 0 && errno == ESRCH))
+			pid = ending_daemon(abs);
+		if (*served || !pid || (t0 && now_ms() - t0 >= REGIONS_LOCK_WAIT_MS)) {
 			ns_err(rc, "%s", msg);	/* the lock's message, not the probe's */
 			break;
 		}
