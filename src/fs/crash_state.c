@@ -17,10 +17,17 @@
  * drop the undo log (the state is the new baseline, as a completed
  * FSYNC); invalidate the kernel's cache; clear the mark.
  *
- * Not in the image: WRITEs that arrive while the crash is reverted (step
- * 3: pages another thread or process dirtied after the crash began; they
- * are lost as in a plain power failure, or kept by --survive), so every
- * state has them old.
+ * WRITEs that arrive while the crash is reverted (the kernel writes back
+ * pages a killed application or another thread dirtied after the last
+ * FSYNC's write-back, when the file is closed or at step 3's
+ * invalidation) are lost as in a plain power failure, or kept by
+ * --survive; either way they may have reached a real medium, so they
+ * join the image (fs_crash_image_late): a page not in it with old = its
+ * content now (unchanged since the last FSYNC), new = that plus the
+ * WRITE's bytes; a logged page's new gets the bytes too. From the
+ * capture (step 2) to the close (step 4, sorted) the image is open; a
+ * WRITE before step 2 makes its page join early, and the capture then
+ * gives it the log's old content.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -46,25 +53,105 @@ static uint8_t *pages_alloc(size_t n)
 	return posix_memalign(&p, FS_PAGE, (n ? n : 1) * FS_PAGE) ? NULL : p;
 }
 
+/*
+ * The image while it is taken (crashed): slot[] finds a page's index
+ * (open addressing, nslot a power of two, twice cap).
+ */
+static size_t slot_of(const struct fs_crash_image *img, uint64_t p)
+{
+	size_t m = img->nslot - 1, i = (size_t)fs_crash_mix(p) & m;
+
+	while (img->slot[i] && img->page[img->slot[i] - 1] != p)
+		i = (i + 1) & m;
+	return i;
+}
+
+/* room for want pages: 0 or -ENOMEM (the image unchanged) */
+static int image_reserve(struct fs_crash_image *img, size_t want)
+{
+	size_t cap = img->cap ? img->cap : 64, k, *sl;
+	uint8_t *o, *nw;
+	uint64_t *pg;
+
+	if (want <= img->cap && img->slot)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	pg = realloc(img->page, cap * sizeof(*pg));
+	if (!pg)
+		return -ENOMEM;
+	img->page = pg;
+	o = pages_alloc(cap);
+	nw = pages_alloc(cap);
+	sl = calloc(2 * cap, sizeof(*sl));
+	if (!o || !nw || !sl) {
+		free(o);
+		free(nw);
+		free(sl);
+		return -ENOMEM;
+	}
+	if (img->n) {
+		memcpy(o, img->old, img->n * FS_PAGE);
+		memcpy(nw, img->new, img->n * FS_PAGE);
+	}
+	free(img->old);
+	free(img->new);
+	free(img->slot);
+	img->old = o;
+	img->new = nw;
+	img->slot = sl;
+	img->nslot = 2 * cap;
+	img->cap = cap;
+	for (k = 0; k < img->n; k++)
+		img->slot[slot_of(img, img->page[k])] = k + 1;
+	return 0;
+}
+
+/*
+ * The index of page p in the image (img->lock held, or f->rw exclusive);
+ * a page not in it yet joins with old = new = its content in the region
+ * now. 0 or -errno.
+ */
+static int image_page(struct fs_crash_image *img, struct fs_ns *n, uint64_t p, size_t *k)
+{
+	size_t i;
+	int rc;
+
+	if (img->slot && img->slot[i = slot_of(img, p)]) {
+		*k = img->slot[i] - 1;
+		return 0;
+	}
+	if ((rc = image_reserve(img, img->n + 1)) != 0)
+		return rc;
+	*k = img->n;
+	rc = n->rops->read_page(n, img->old + *k * FS_PAGE, p);
+	if (rc)
+		return rc;
+	memcpy(img->new + *k * FS_PAGE, img->old + *k * FS_PAGE, FS_PAGE);
+	img->page[*k] = p;
+	img->slot[slot_of(img, p)] = *k + 1;
+	img->n++;
+	return 0;
+}
+
 struct capture {
 	struct fs_crash_image *img;
 	struct fs_ns *n;
 	int rc;
 };
 
+/*
+ * A logged page: old = the log's copy; new = the region's content now
+ * (at the crash, read by image_page), or, when WRITEs that arrived
+ * crashed before step 2 made it join already, what they left
+ */
 static void capture_one(void *arg, uint64_t p, const void *buf)
 {
 	struct capture *c = arg;
-	struct fs_crash_image *img = c->img;
-	size_t k = img->n;
+	size_t k;
 
-	if (c->rc)
-		return;
-	img->page[k] = p;
-	memcpy(img->old + k * FS_PAGE, buf, FS_PAGE);
-	c->rc = c->n->rops->read_page(c->n, img->new + k * FS_PAGE, p);
-	if (c->rc == 0)
-		img->n++;
+	if (c->rc == 0 && (c->rc = image_page(c->img, c->n, p, &k)) == 0)
+		memcpy(c->img->old + k * FS_PAGE, buf, FS_PAGE);
 }
 
 /* sort the image by page number (insertion into index order) */
@@ -104,6 +191,7 @@ static void image_sort(struct fs_crash_image *img)
 		free(img->new);
 		img->old = o2;
 		img->new = n2;
+		img->cap = img->n;
 	} else {
 		free(o2);
 		free(n2);
@@ -120,10 +208,12 @@ void fs_crash_image_release(struct fs_fault *f)
 	free(img->page);
 	free(img->old);
 	free(img->new);
+	free(img->slot);
 	img->page = NULL;
 	img->old = img->new = NULL;
-	img->n = 0;
-	img->held = false;
+	img->slot = NULL;
+	img->n = img->cap = img->nslot = img->nlate = 0;
+	img->held = img->open = false;
 }
 
 void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n)
@@ -132,13 +222,13 @@ void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n)
 	size_t cnt = fs_undo_count(&f->undo);
 	struct capture c = { img, n, 0 };
 
-	fs_crash_image_release(f);
-	img->page = malloc((cnt ? cnt : 1) * sizeof(*img->page));
-	img->old = pages_alloc(cnt);
-	img->new = pages_alloc(cnt);
-	if (!img->page || !img->old || !img->new ||
+	if (img->held)
+		fs_crash_image_release(f);	/* (step 1 or the arming dropped it) */
+	/* img->n: pages WRITEs that arrived crashed made join already */
+	if (image_reserve(img, img->n + cnt) < 0 ||
 	    fs_undo_start(&img->pin, n->size / FS_PAGE) < 0) {
-		fs_err("%s: out of memory for a crash image of %zu pages", n->devname, cnt);
+		fs_err("%s: out of memory for a crash image of %zu pages", n->devname,
+		       img->n + cnt);
 		fs_crash_image_release(f);
 		return;
 	}
@@ -150,9 +240,53 @@ void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n)
 		fs_crash_image_release(f);
 		return;
 	}
+	img->open = true;	/* WRITEs arriving crashed join until step 4 */
+}
+
+void fs_crash_image_close(struct fs_fault *f, struct fs_ns *n)
+{
+	struct fs_crash_image *img = &f->img;
+
+	if (!img->open) {
+		if (!img->held)
+			fs_crash_image_release(f);	/* pages of a capture that never came */
+		return;
+	}
+	img->open = false;
+	free(img->slot);
+	img->slot = NULL;
+	img->nslot = 0;
 	image_sort(img);
-	fs_info("%s: crash image of %zu page%s kept", n->devname, img->n,
-		img->n == 1 ? "" : "s");
+	fs_info("%s: crash image of %zu page%s kept (%zu written while crashed)", n->devname,
+		img->n, img->n == 1 ? "" : "s", img->nlate);
+}
+
+void fs_crash_image_late(struct fs_fault *f, struct fs_ns *n, const void *buf, size_t len,
+			 uint64_t off)
+{
+	struct fs_crash_image *img = &f->img;
+	const uint8_t *b = buf;
+	uint64_t end = off + len;
+
+	pthread_mutex_lock(&img->lock);
+	while (off < end) {
+		uint64_t p = off / FS_PAGE, e = (p + 1) * FS_PAGE;
+		size_t k, had = img->n;
+		int rc;
+
+		if (e > end)
+			e = end;
+		rc = image_page(img, n, p, &k);
+		if (rc)
+			fs_warn("%s: page %" PRIu64 ", written while crashed, is not in the "
+				"crash image: %s", n->devname, p, strerror(-rc));
+		else
+			memcpy(img->new + k * FS_PAGE + off % FS_PAGE, b, (size_t)(e - off));
+		img->nlate += img->n > had;
+		b += e - off;
+		off = e;
+	}
+	pthread_mutex_unlock(&img->lock);
 }
 
 /* ---- applying a state ---- */

@@ -67,6 +67,7 @@ static int write_lost(struct fs_ns *n, struct fs_fault_hook *h, const char *buf,
 	uint64_t end = off + len;
 	int rc = 0;
 
+	h->ops->lost(h, n, buf, len, off);
 	while (off < end && rc == 0) {
 		uint64_t p = off / FS_NS_PAGE, e = (p + 1) * FS_NS_PAGE;
 

@@ -92,6 +92,16 @@ static bool kept(struct fs_fault_hook *h, uint64_t page)
 	return fs_undo_kept(f->seed, f->survive_ppm, page);
 }
 
+/* a WRITE while crashed: into the crash image being taken (crash_state.c) */
+static void lost(struct fs_fault_hook *h, struct fs_ns *n, const void *buf, size_t len,
+		 uint64_t off)
+{
+	struct fs_fault *f = of(h);
+
+	if (f->img.want || f->img.open)	/* under rw (change_begin) */
+		fs_crash_image_late(f, n, buf, len, off);
+}
+
 static void change_end(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, uint64_t off,
 		       uint64_t len, int rc, uint64_t npages_kept)
 {
@@ -177,6 +187,7 @@ static void fault_free(struct fs_fault_hook *h)
 		return;
 	fs_crash_image_release(f);
 	fs_undo_fini(&f->img.pin);
+	pthread_mutex_destroy(&f->img.lock);
 	fs_undo_fini(&f->undo);
 	pthread_mutex_destroy(&f->lock);
 	pthread_rwlock_destroy(&f->rw);
@@ -187,6 +198,7 @@ static void fault_free(struct fs_fault_hook *h)
 static const struct fs_fault_ops fault_ops = {
 	.change_begin = change_begin,
 	.kept = kept,
+	.lost = lost,
 	.change_end = change_end,
 	.read_check = read_check,
 	.fsync_begin = fsync_begin,
@@ -213,6 +225,7 @@ struct fs_fault *fs_fault_get(struct fs_ns *n)
 	pthread_mutex_init(&f->lock, NULL);
 	fs_undo_init(&f->undo);
 	fs_undo_init(&f->img.pin);
+	pthread_mutex_init(&f->img.lock, NULL);
 	if (!__atomic_compare_exchange_n(&n->fault, &expected, &f->hook, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		fault_free(&f->hook);

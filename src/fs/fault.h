@@ -86,17 +86,23 @@ struct fs_crash_result {
 /*
  * A crash image (crash_state.c): the pages a power failure reverted, each
  * with its old content (at the last completed FSYNC) and its new one (at
- * the crash), sorted by page number; any mix of them is a state the
- * medium could hold after the crash. While one is held, pin logs the
- * pages changed since the last state was applied (the checker's work,
- * fsynced or not), to be put back before the next state.
+ * the crash), and the pages written while it was reverted (WRITEs that
+ * arrived crashed: old the content at the last FSYNC, new with the
+ * WRITE's bytes), sorted by page number once the power is back; any mix
+ * of them is a state the medium could hold after the crash. While one is
+ * held, pin logs the pages changed since the last state was applied (the
+ * checker's work, fsynced or not), to be put back before the next state.
  */
 struct fs_crash_image {
 	bool held;		/* under f->rw */
 	bool want;		/* under f->rw: the next revert keeps one */
-	size_t n;
+	bool open;		/* under f->rw: taken, WRITEs while crashed join it */
+	pthread_mutex_t lock;	/* n, cap, page[], old, new, slot[] while crashed */
+	size_t n, cap, nlate;	/* nlate: pages that joined while crashed */
 	uint64_t *page;
-	uint8_t *old, *new;	/* n * FS_PAGE each */
+	uint8_t *old, *new;	/* n * FS_PAGE each (cap allocated) */
+	size_t *slot;		/* nslot: page -> index + 1 (0: free), while taken */
+	size_t nslot;
 	struct fs_undo pin;
 };
 
@@ -186,11 +192,17 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 /*
  * crash_state.c. Under f->rw exclusive: capture the image from the undo
  * log (before step 2 puts the old pages back; -ENOMEM logged, no image),
- * or drop a held one. fs_crash_state_apply: from a control thread, put
+ * close it once the power is back (step 4: sorted, no page joins it
+ * after), or drop a held one. fs_crash_image_late: under f->rw shared, a
+ * WRITE of [off, off+len) that arrived crashed while the image is wanted
+ * or open (before it lands, if it is kept). fs_crash_state_apply: from a control thread, put
  * state o->state of the held image on the namespace (see there).
  */
 void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n);
 void fs_crash_image_release(struct fs_fault *f);
+void fs_crash_image_close(struct fs_fault *f, struct fs_ns *n);
+void fs_crash_image_late(struct fs_fault *f, struct fs_ns *n, const void *buf, size_t len,
+			 uint64_t off);
 
 struct fs_state_opts {
 	uint64_t state, seed;

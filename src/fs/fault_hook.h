@@ -12,6 +12,9 @@
  *                 off: a WRITE writes only the pages kept() picks, a
  *                 FALLOCATE nothing (then change_end); < 0: fail the
  *                 change with it (change_end is not called)
+ *   lost          a WRITE while the power is off, before kept() is asked
+ *                 of its pages: its data, which may have reached a real
+ *                 medium (a crash image takes its pages)
  *   change_end    after the change with its result, the pages kept
  * READ: read_check 0, or -EIO (a media error).
  * FSYNC: fsync_begin 0 (persist, then fsync_end with *token), < 0 (fail
@@ -41,6 +44,8 @@ struct fs_fault_ops {
 	int (*change_begin)(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, int mode,
 			    uint64_t off, uint64_t len);
 	bool (*kept)(struct fs_fault_hook *h, uint64_t page);
+	void (*lost)(struct fs_fault_hook *h, struct fs_ns *n, const void *buf, size_t len,
+		     uint64_t off);
 	void (*change_end)(struct fs_fault_hook *h, struct fs_ns *n, bool falloc,
 			   uint64_t off, uint64_t len, int rc, uint64_t kept);
 	int (*read_check)(struct fs_fault_hook *h, struct fs_ns *n, uint64_t off, size_t len);

@@ -94,6 +94,7 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	kept += f->kept_live;
 	f->kept_live = 0;
+	fs_crash_image_close(f, n);	/* WRITEs while crashed joined it: sorted */
 	f->reverts++;
 	f->last.pages_reverted = reverted;
 	f->last.pages_kept = kept;

@@ -194,21 +194,16 @@ uint64_t ns_bb_bytes(const struct ns_badblocks *bb, uint64_t off, uint64_t len)
 int ns_bb_parse(FILE *f, const char *name, struct ns_bb_id *had,
 		 struct ns_badblocks *bb)
 {
-	char line[256];
+	char line[256], *p;
 	unsigned lineno = 0;
 	int rc;
 
 	ns_bb_reset(bb);
 	memset(had, 0, sizeof(*had));
-	while (fgets(line, sizeof(line), f)) {
+	while ((rc = ns_sidecar_next_line(f, line, sizeof(line), &lineno, &p)) > 0) {
 		unsigned long long off, len;
-		char *p = line, *end;
+		char *end;
 
-		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || *p == '\0')
-			continue;
 		if (strncmp(p, "region ", 7) == 0) {
 			if (had->known || bb->n || !ns_bb_id_parse(p + 6, had))
 				goto bad;
@@ -229,7 +224,12 @@ int ns_bb_parse(FILE *f, const char *name, struct ns_bb_id *had,
 			return rc;
 		}
 	}
-	return 0;
+	if (rc == -EIO) {
+		ns_bb_reset(bb);
+		return ns_err(-EIO, "media errors '%s': read error", name);
+	}
+	if (rc == 0)
+		return 0;
 bad:
 	ns_bb_reset(bb);
 	return ns_err(-EINVAL, "media errors '%s' line %u: expected \"OFFSET LENGTH\" in "
@@ -317,33 +317,8 @@ int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
 
 int ns_bb_remove_stale(const char *region_path)
 {
-	char path[PATH_MAX];
-	const char *base;
-	struct stat st;
-	int rc, dfd;
-
-	rc = ns_bb_path(region_path, path, sizeof(path));
-	if (rc)
-		return rc;
-	dfd = ns_sidecar_open_dir(path, ".badblocks", NULL, "media errors", &base);
-	if (dfd < 0)
-		return dfd;
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for media errors "
-						  "'%s': %s", path, strerror(errno));
-	} else if (S_ISDIR(st.st_mode)) {
-		rc = ns_err(-EISDIR, "'%s' is a directory where the region's media "
-			    "errors belong: remove it", path);
-	} else if (unlinkat(dfd, base, 0) < 0) {
-		rc = ns_err(-errno, "cannot remove stale media errors '%s': %s", path,
-			    strerror(errno));
-	} else {
-		ns_err(0, "removed '%s': media errors of an earlier region at this path",
-		       path);
-		rc = 1;
-	}
-	close(dfd);
-	return rc;
+	return ns_sidecar_remove_stale(region_path, ".badblocks", "media errors",
+				       "media errors");
 }
 
 int ns_bb_load_region(const struct ns_region *r, struct ns_badblocks *bb)

@@ -31,6 +31,7 @@
 
 #include "ns/convert_priv.h"
 #include "ns/error.h"
+#include "ns/health.h"
 #include "ns/label_check.h"
 
 const char *ns_convert_size(uint64_t v, char *buf, size_t len)
@@ -407,6 +408,58 @@ out:
  * and every namespace copied, every file fsynced, then the directory; the
  * result checked, renamed into place.
  */
+/*
+ * SOURCE's health (health.h) carried to DEST's region file (DEST, or
+ * DEST/region), recorded with DEST's identity: a converted region keeps
+ * its shutdown count and state, and a "mounted" mark an unclean end of
+ * its daemon left (DEST's first mount counts it, as SOURCE's would). A
+ * SOURCE without a health file (or with one of another region file at
+ * its path): none at DEST either, a stale one there removed. An unusable
+ * one (corrupt, a link, another user's): DEST's count is unknown too,
+ * with a warning, as a count restarted at 0 would read as a fact. After
+ * the rename (DEST's region file has its final identity, and a DEST.health
+ * of someone else's DEST is never touched): a failure is a warning.
+ */
+static void cv_carry_health(struct ns_convert *cv)
+{
+	struct ns_region *s = cv->src;
+	const char *spath = ns_region_file_path(s);
+	char dreg[PATH_MAX], hp[PATH_MAX];
+	struct ns_bb_id sid, did;
+	struct ns_health h;
+	struct stat st;
+	int rc;
+
+	if ((size_t)snprintf(dreg, sizeof(dreg), "%s%s", cv->dst,
+			     cv->o.to_dir ? "/region" : "") >= sizeof(dreg))
+		return;
+	ns_bb_id_of_region(s, &sid);
+	ns_err_clear();
+	rc = ns_health_load(spath, &sid, &h);
+	if (rc == NS_HEALTH_STALE ||
+	    (rc == 0 && (ns_health_path(spath, hp, sizeof(hp)) ||
+			 fstatat(AT_FDCWD, hp, &st, AT_SYMLINK_NOFOLLOW) < 0))) {
+		ns_err_clear();
+		if (ns_health_remove_stale(dreg) == 1)
+			cv_note(cv, "%s", ns_errormsg());
+		ns_err_clear();
+		return;
+	}
+	if (rc == NS_HEALTH_UNKNOWN)
+		cv_note(cv, "warning: the health of '%s' cannot be read (%s): the shutdown "
+			"count of '%s' is unknown too (remove its health file to count from "
+			"0)", ns_region_path(s), ns_errormsg(), cv->dst);
+	ns_err_clear();
+	rc = ns_bb_id_of_path(dreg, &did);
+	if (rc == 0)
+		rc = ns_health_save(dreg, &did, &h);
+	if (rc < 0)
+		cv_note(cv, "warning: the health of '%s' (its shutdown count) is not carried "
+			"to '%s': %s", ns_region_path(s), cv->dst,
+			ns_errormsg()[0] ? ns_errormsg() : strerror(-rc));
+	ns_err_clear();
+}
+
 int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 {
 	struct ns_region *s = cv->src;
@@ -501,8 +554,10 @@ int ns_convert_run(struct ns_convert *cv, struct ns_convert_stats *st)
 		rc = cv_verify(cv);
 	if (!rc)
 		rc = ns_cv_rename(cv);
-	if (!rc)
+	if (!rc) {
+		cv_carry_health(cv);
 		return 0;
+	}
 fail:
 	snprintf(msg, sizeof(msg), "%s", ns_errormsg()[0] ? ns_errormsg() : strerror(-rc));
 	ns_cv_tmp_remove(cv);

@@ -46,22 +46,14 @@ int ns_health_parse(FILE *f, const char *name, struct ns_bb_id *had, struct ns_h
 	char line[256];
 	unsigned lineno = 0, seen = 0;
 	const char *why = "";
+	char *p;
+	int rc;
 
 	fresh(h);
 	memset(had, 0, sizeof(*had));
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line;
+	while ((rc = ns_sidecar_next_line(f, line, sizeof(line), &lineno, &p)) > 0) {
 		int n = 0;
 
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			why = "line too long";
-			goto bad;
-		}
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || *p == '\0')
-			continue;
 		if (strncmp(p, "region ", 7) == 0) {
 			why = "expected \"region ino=N btime=S.NS\" once";
 			if ((seen & 1) || !ns_bb_id_parse(p + 6, had))
@@ -120,8 +112,12 @@ int ns_health_parse(FILE *f, const char *name, struct ns_bb_id *had, struct ns_h
 			goto bad;
 		}
 	}
-	if (ferror(f))
+	if (rc == -EIO)
 		return ns_err(-EIO, WHAT " '%s': read error", name);
+	if (rc == -E2BIG) {
+		why = "line too long";
+		goto bad;
+	}
 	if ((seen & 6) != 6) {
 		lineno = 0;
 		why = "no \"shutdown_count\" or \"shutdown_state\" line";
@@ -218,30 +214,5 @@ int ns_health_save(const char *region_path, const struct ns_bb_id *id,
 
 int ns_health_remove_stale(const char *region_path)
 {
-	char path[PATH_MAX];
-	const char *base;
-	struct stat st;
-	int rc, dfd;
-
-	rc = ns_health_path(region_path, path, sizeof(path));
-	if (rc)
-		return rc;
-	dfd = ns_sidecar_open_dir(path, SUFFIX, NULL, WHAT, &base);
-	if (dfd < 0)
-		return dfd;
-	/* unlink removes a link itself, never its target */
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for a " WHAT " '%s': %s",
-						  path, strerror(errno));
-	else if (S_ISDIR(st.st_mode))
-		rc = ns_err(-EISDIR, "'%s' is a directory where the region's " WHAT " belongs: "
-			    "remove it", path);
-	else if (unlinkat(dfd, base, 0) < 0)
-		rc = ns_err(-errno, "cannot remove the stale " WHAT " '%s': %s", path,
-			    strerror(errno));
-	else
-		rc = (ns_err(0, "removed '%s': the health of an earlier region at this path",
-			     path), 1);
-	close(dfd);
-	return rc;
+	return ns_sidecar_remove_stale(region_path, SUFFIX, WHAT, "the health");
 }

@@ -69,8 +69,13 @@ extern const struct ns_place_ops ns_place_dir;
 int ns_dir_open(const char *path, bool rdonly, int *dirfd, int *fd);
 /* r opened on a region directory's dirfd: its placement, its file path */
 int ns_dir_attach(struct ns_region *r, int dirfd);
-/* create-region --layout dir: mkdir path (0700), then its "region" file */
-int ns_dir_create(const char *path, int *dirfd, int *fd);
+/*
+ * create-region --layout dir: mkdir path (0700), then its "region" file.
+ * nonnull: what every caller passes; without it an UBSan build (its
+ * nonnull-attribute check of mkdir(path) goes on after reporting) has a
+ * path with path NULL reaching the messages' '%s' (-Wformat-overflow).
+ */
+int ns_dir_create(const char *path, int *dirfd, int *fd) __attribute__((nonnull));
 /* a failed create: "region" and the directory removed (dirfd closed) */
 void ns_dir_create_undo(const char *path, int dirfd);
 /*

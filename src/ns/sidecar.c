@@ -283,3 +283,59 @@ int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_
 	close(dfd);
 	return 0;
 }
+
+int ns_sidecar_remove_stale(const char *region_path, const char *suffix, const char *what,
+			    const char *was)
+{
+	char path[PATH_MAX];
+	const char *base;
+	struct stat st;
+	int rc, dfd;
+
+	rc = ns_sidecar_path(region_path, suffix, path, sizeof(path));
+	if (rc)
+		return rc;
+	dfd = ns_sidecar_open_dir(path, suffix, NULL, what, &base);
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for %s '%s': %s", what,
+						  path, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		rc = ns_err(-EISDIR, "'%s' is a directory, in the place of the region's "
+			    "%s: remove it", path, what);
+	else if (unlinkat(dfd, base, 0) < 0)
+		rc = ns_err(-errno, "cannot remove the stale %s '%s': %s", what, path,
+			    strerror(errno));
+	else
+		rc = (ns_err(0, "removed '%s': %s of an earlier region at this path", path,
+			     was), 1);
+	close(dfd);
+	return rc;
+}
+
+int ns_sidecar_next_line(FILE *f, char *line, size_t len, unsigned *lineno, char **p)
+{
+	while (fgets(line, (int)len, f)) {
+		char *q = line;
+		int c;
+
+		++*lineno;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			if (*q != '#')
+				return -E2BIG;
+			/* a comment of any length (the header names the region
+			 * file's path, up to PATH_MAX): the rest skipped */
+			while ((c = getc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if (*q == '#' || *q == '\n' || *q == '\0')
+			continue;
+		*p = q;
+		return 1;
+	}
+	return ferror(f) ? -EIO : 0;
+}

@@ -54,4 +54,24 @@ int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_
 int ns_sidecar_open_dir(const char *path, const char *suffix, const struct ns_bb_id *id,
 			const char *what, const char **base);
 
+/*
+ * A region file was just created at region_path: remove the sidecar
+ * (region_path's real path + suffix) an earlier region left there; unlink
+ * removes a symbolic link itself, never its target. 1 when one was
+ * removed (ns_errormsg() says "removed 'PATH': <was> of an earlier region
+ * at this path"), 0 when there was none, -errno with a message naming
+ * what (a directory in its place: -EISDIR).
+ */
+int ns_sidecar_remove_stale(const char *region_path, const char *suffix, const char *what,
+			    const char *was);
+
+/*
+ * The next line of a sidecar's text that is neither blank nor a comment
+ * ('#'), its leading blanks skipped: 1 with *p in line, 0 at the end,
+ * -E2BIG for a line longer than len - 1 (a comment may be longer: the
+ * header names the region file's path), -EIO for a read error. *lineno
+ * counts every line read.
+ */
+int ns_sidecar_next_line(FILE *f, char *line, size_t len, unsigned *lineno, char **p);
+
 #endif

@@ -21,6 +21,8 @@
 #include "ns/badblocks.h"
 #include "ns/error.h"
 
+#include "fuzz_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check(const struct ns_badblocks *bb)
@@ -96,20 +98,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	int rc;
 
-	if (size == 0 || size > 1 << 20)
-		return 0;	/* fmemopen wants bytes; an empty file is no list */
-	buf = malloc(size);
-	if (!buf)
+	f = fuzz_text_open(data, size, 1 << 20, &buf);	/* an empty file is no list */
+	if (!f)
 		return 0;
-	memcpy(buf, data, size);
-	f = fmemopen(buf, size, "r");
-	if (!f) {
-		free(buf);
-		return 0;
-	}
 	rc = ns_bb_parse(f, "fuzz", &had, &bb);
-	fclose(f);
-	free(buf);
+	fuzz_text_close(f, buf);
 	if (rc < 0) {
 		if (bb.n || !ns_errormsg()[0])
 			abort();

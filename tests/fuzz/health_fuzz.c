@@ -18,6 +18,8 @@
 #include "ns/error.h"
 #include "ns/health.h"
 
+#include "fuzz_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void round_trip(const struct ns_health *h, const struct ns_bb_id *had)
@@ -60,20 +62,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	int rc;
 
-	if (size == 0 || size > 1 << 16)
-		return 0;	/* fmemopen wants bytes; ns_health_load reads 4 KiB at most */
-	buf = malloc(size);
-	if (!buf)
+	f = fuzz_text_open(data, size, 1 << 16, &buf);	/* ns_health_load reads 4 KiB at most */
+	if (!f)
 		return 0;
-	memcpy(buf, data, size);
-	f = fmemopen(buf, size, "r");
-	if (!f) {
-		free(buf);
-		return 0;
-	}
 	rc = ns_health_parse(f, "fuzz", &had, &h);
-	fclose(f);
-	free(buf);
+	fuzz_text_close(f, buf);
 	if (rc < 0) {
 		if (h.count_known || h.state_known || !ns_errormsg()[0])
 			abort();

@@ -189,7 +189,10 @@ struct fake {
 	struct fs_fault_hook hook;
 	int begin_rc;		/* what change_begin answers */
 	uint64_t keep_mod;	/* FS_HOOK_LOST: pages p with p % keep_mod == 0 land */
-	unsigned begins, ends, reads, fsync_begins, fsync_ends, frees;
+	unsigned begins, ends, reads, fsync_begins, fsync_ends, frees, losts;
+	uint64_t lost_off, lost_len;
+	const void *lost_buf;
+	bool lost_region_old;	/* the region still held the old bytes when told */
 	int end_rc;
 	uint64_t end_kept;
 	int read_rc, fsync_rc;
@@ -211,6 +214,23 @@ static int f_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, int mo
 static bool f_kept(struct fs_fault_hook *h, uint64_t page)
 {
 	return page % fk(h)->keep_mod == 0;
+}
+
+static char hook_old[4 * 4096];
+
+static void f_lost(struct fs_fault_hook *h, struct fs_ns *n, const void *buf, size_t len,
+		   uint64_t off)
+{
+	static char now[4 * 4096];
+
+	(void)n;
+	fk(h)->losts++;
+	fk(h)->lost_off = off;
+	fk(h)->lost_len = len;
+	fk(h)->lost_buf = buf;
+	/* told before any kept page lands */
+	file_bytes(off, now, len < sizeof(now) ? len : sizeof(now));
+	fk(h)->lost_region_old = memcmp(now, hook_old, len < sizeof(now) ? len : sizeof(now)) == 0;
 }
 
 static void f_end(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, uint64_t off,
@@ -249,7 +269,7 @@ static void f_free(struct fs_fault_hook *h)
 }
 
 static const struct fs_fault_ops fake_ops = {
-	.change_begin = f_begin, .kept = f_kept, .change_end = f_end,
+	.change_begin = f_begin, .kept = f_kept, .lost = f_lost, .change_end = f_end,
 	.read_check = f_read, .fsync_begin = f_fsync_begin, .fsync_end = f_fsync_end,
 	.free = f_free,
 };
@@ -257,15 +277,16 @@ static const struct fs_fault_ops fake_ops = {
 static void test_hook_contract(void **state)
 {
 	static char a[4 * 4096] __attribute__((aligned(4096)));
-	static char old[4 * 4096], now[4 * 4096];
+	static char now[4 * 4096];
+	char *old = hook_old;
 	struct fake f = { .hook.ops = &fake_ops, .keep_mod = 2 };
 	const uint64_t off = 1536 * KiB;
 	void *got;
 	int p[2];
 
 	(void)state;
-	fill(old, sizeof(old), 6);
-	assert_int_equal(fs_data_write(&ns, old, sizeof(old), off), 0);
+	fill(old, sizeof(hook_old), 6);
+	assert_int_equal(fs_data_write(&ns, old, sizeof(hook_old), off), 0);
 	ns.fault = &f.hook;
 	assert_true(fs_data_hooked(&ns));
 
@@ -274,14 +295,21 @@ static void test_hook_contract(void **state)
 	fill(a, sizeof(a), 7);
 	assert_int_equal(fs_data_write(&ns, a, sizeof(a), off), -EIO);
 	assert_int_equal(f.ends, 0);
+	assert_int_equal(f.losts, 0);
 	file_bytes(off, now, sizeof(now));
-	assert_memory_equal(now, old, sizeof(old));
+	assert_memory_equal(now, old, sizeof(hook_old));
 
 	/* the power is off: only the pages the hook keeps land */
 	f.begin_rc = FS_HOOK_LOST;
 	assert_int_equal(fs_data_write(&ns, a, sizeof(a), off), 0);
 	assert_int_equal(f.ends, 1);
 	assert_int_equal(f.end_kept, 2);
+	/* the whole lost WRITE told once, before its kept pages landed */
+	assert_int_equal(f.losts, 1);
+	assert_int_equal(f.lost_off, off);
+	assert_int_equal(f.lost_len, sizeof(a));
+	assert_ptr_equal(f.lost_buf, a);
+	assert_true(f.lost_region_old);
 	file_bytes(off, now, sizeof(now));
 	for (unsigned i = 0; i < 4; i++) {
 		uint64_t pg = off / 4096 + i;
@@ -296,10 +324,11 @@ static void test_hook_contract(void **state)
 
 	/* go on: written, change_end told the result */
 	f.begin_rc = 0;
-	assert_int_equal(fs_data_write(&ns, old, sizeof(old), off), 0);
+	assert_int_equal(fs_data_write(&ns, old, sizeof(hook_old), off), 0);
 	assert_int_equal(f.ends, 3);
+	assert_int_equal(f.losts, 1);	/* a FALLOCATE or a WRITE with power: not lost */
 	assert_int_equal(f.end_rc, 0);
-	check_read(off, old, sizeof(old));
+	check_read(off, old, sizeof(hook_old));
 
 	/* a READ the hook refuses; the splice path is closed to hooked writes */
 	f.read_rc = -EIO;

@@ -5,6 +5,7 @@
  * and a save read back (a real file in a temporary directory).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -161,6 +163,50 @@ static void test_save_load(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A region file whose path is long (the header comment names it: over the
+ * 256-byte line buffer) keeps its health and media errors: a comment of
+ * any length is skipped, where a data line that long is refused.
+ */
+static void test_long_path(void **state)
+{
+	char dir[] = "/tmp/test_health.XXXXXX", sub[PATH_MAX], region[PATH_MAX];
+	struct ns_health h = { .count_known = true, .shutdown_count = 4, .state_known = true };
+	struct ns_badblocks bb = { 0 };
+	struct ns_health got;
+	struct ns_bb_id id;
+	char name[201];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	memset(name, 'd', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_true(snprintf(sub, sizeof(sub), "%s/%s", dir, name) < (int)sizeof(sub));
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_true(snprintf(region, sizeof(region), "%s/%s.img", sub, name) <
+		    (int)sizeof(region));
+	f = fopen(region, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(ns_bb_id_of_path(region, &id), 0);
+	assert_int_equal(ns_health_save(region, &id, &h), 0);
+	assert_int_equal(ns_health_load(region, &id, &got), 0);
+	assert_true(got.count_known);
+	assert_int_equal(got.shutdown_count, 4);
+	assert_int_equal(ns_bb_add(&bb, 4096, 512), 0);
+	assert_int_equal(ns_bb_save(region, &id, &bb), 0);
+	ns_bb_free(&bb);
+	assert_int_equal(ns_bb_load(region, &id, &bb), 0);
+	assert_int_equal(bb.n, 1);
+	ns_bb_free(&bb);
+	ns_health_remove_stale(region);
+	ns_bb_remove_stale(region);
+	unlink(region);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_long_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,3 +97,14 @@ many_ns_region() {
 			>/dev/null 2>"$T/create.err" || fail "offline create ns$i: $(cat "$T/create.err")"
 	done
 }
+
+# region_health [REGION]: "shutdown_count shutdown_state" of region0's
+# health, offline (pmemctl list -R -H --file REGION), or from the daemon
+# of $MNT without REGION
+region_health() {
+	if [ $# -gt 0 ]; then
+		"$PMEMCTL" list -R -H --file "$1"
+	else
+		pc list -R -H
+	fi | jq -r '.[0].health | "\(.shutdown_count) \(.shutdown_state)"'
+}

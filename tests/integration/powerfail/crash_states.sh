@@ -12,31 +12,7 @@ LOG=$T/seen.log
 
 pf_setup 4M st
 # the checker logs what it sees: 'o'/'n'/t<mask> per page
-cat >"$T/check.sh" <<EOC
-#!/bin/bash
-w=\$("$PFIO" state "\$PMEMCTL_NAMESPACE_PATH" \$1) || exit 2
-echo "\$w" >>"$LOG"
-[ -n "\${2:-}" ] && [ "\$w" = "\$2" ] && { echo "bad state \$w"; exit 1; }
-exit 0
-EOC
-chmod +x "$T/check.sh"
-
-# expected order for n pages: masks by popcount, then value; bit k = page k
-order() {
-	local n=$1 c v k w
-	for ((c = 0; c <= n; c++)); do
-		for ((v = 0; v < 1 << n; v++)); do
-			w=0
-			for ((k = 0; k < n; k++)); do ((v >> k & 1)) && w=$((w + 1)); done
-			((w == c)) || continue
-			w=
-			for ((k = 0; k < n; k++)); do
-				if ((v >> k & 1)); then w+=n; else w+=o; fi
-			done
-			echo "$w"
-		done
-	done
-}
+pf_state_checker "$T/check.sh" "$LOG"
 
 # n = 5 <= 12: exactly 32 states, in the stated order (the clean run's
 # check is the first line: all new)
@@ -46,7 +22,7 @@ assert_eq 32 "$(json_get "$out" .states)" "states checked for 5 pages"
 assert_eq 32 "$(json_get "$out" .distinct_states)" "distinct states for 5 pages"
 assert_eq 32 "$(json_get "$out" .passed)" "states passed"
 assert_eq "nnnnn" "$(head -1 "$LOG")" "the clean run's check"
-diff <(order 5) <(tail -n +2 "$LOG") >"$T/diff" || fail "order of states: $(cat "$T/diff")"
+diff <(pf_state_order 5) <(tail -n +2 "$LOG") >"$T/diff" || fail "order of states: $(cat "$T/diff")"
 [ "$(json_get "$out" .states_per_s)" != 0 ] || fail "no states per second: $out"
 
 # n = 10: every subset, 1024 states, each distinct (n = 12, the default
@@ -60,7 +36,7 @@ assert_eq 1024 "$(json_get "$out" .passed)" "10 pages: states passed"
 expect_exit 0 ct st --mode fsync --runs 1 --seed 3 --max-subset 3 -- \
 	"$PFIO" fill {} 3 --check "$T/check.sh" 3
 assert_eq 8 "$(json_get "$out" .states)" "n = N: every subset"
-diff <(order 3) <(tail -n +2 "$LOG") >"$T/diff" || fail "order at n = N: $(cat "$T/diff")"
+diff <(pf_state_order 3) <(tail -n +2 "$LOG") >"$T/diff" || fail "order at n = N: $(cat "$T/diff")"
 
 # n = 4 with --max-subset 3: sampled, the count and distinct count printed
 : >"$LOG"
@@ -138,7 +114,7 @@ chmod +x "$T/check_w.sh"
 expect_exit 0 ct st --mode fsync --runs 1 --seed 5 --states -- "$PFIO" fill {} 3 \
 	--check "$T/check_w.sh"
 assert_eq 8 "$(json_get "$out" .passed)" "states with a writing checker"
-diff <(order 3) <(tail -n +2 "$LOG") >"$T/diff" || fail "states after a writing checker: $(cat "$T/diff")"
+diff <(pf_state_order 3) <(tail -n +2 "$LOG") >"$T/diff" || fail "states after a writing checker: $(cat "$T/diff")"
 
 # stores through a mapping, never flushed, crashed at a moment after them
 # (the kernel writes the pages back when the killed application's file is
@@ -148,4 +124,4 @@ diff <(order 3) <(tail -n +2 "$LOG") >"$T/diff" || fail "states after a writing 
 expect_exit 0 ct st --mode moment --runs 1 --seed 1 --states -- \
 	sh -c '"$0" mstore "$1" 4 && exec sleep 1' "$PFIO" {} --check "$T/check.sh" 4
 assert_eq 16 "$(json_get "$out" .states)" "states of 4 pages written back after the crash"
-diff <(order 4) <(tail -n +2 "$LOG") >"$T/diff" || fail "order after a moment crash: $(cat "$T/diff")"
+diff <(pf_state_order 4) <(tail -n +2 "$LOG") >"$T/diff" || fail "order after a moment crash: $(cat "$T/diff")"

@@ -20,6 +20,11 @@
  *                                write, then one fsync
  *   pfio mstore FILE N           pages 0..N-1 filled with byte i+1 through a
  *                                shared mapping, unmapped, never flushed
+ *   pfio mrace FILE N            a thread stores byte i+1 over pages 0..N-1
+ *                                of a shared mapping, again and again;
+ *                                meanwhile msync of page 0 alone (the other
+ *                                pages stay dirty in the page cache), 3
+ *                                times, "fsync i" before each
  *   pfio state FILE N            print what pages 0..N-1 hold, a word: per
  *                                page 'o' (all 0), 'n' (all byte i+1) or
  *                                t<hex> (torn: the mask of its 512-byte
@@ -32,6 +37,7 @@
  * Exit 0 when done/matching, 1 otherwise (a message names the failing call).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -258,6 +264,54 @@ static int do_mstore(const char *file, unsigned n)
 	return close(fd) < 0 ? die("close", file) : 0;
 }
 
+struct race {
+	unsigned char *m;
+	unsigned n;
+	volatile int stop;
+	unsigned passes;	/* atomic */
+};
+
+static void *race_store(void *arg)
+{
+	struct race *r = arg;
+	unsigned i;
+
+	while (!r->stop) {
+		for (i = 0; i < r->n; i++)
+			memset(r->m + (size_t)i * PAGE, (int)(i + 1), PAGE);
+		__atomic_add_fetch(&r->passes, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int do_mrace(const char *file, unsigned n)
+{
+	int fd = open(file, O_RDWR);
+	struct race r = { .n = n };
+	pthread_t t;
+	unsigned i;
+
+	if (fd < 0)
+		return die("open", file);
+	r.m = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (r.m == MAP_FAILED)
+		return die("mmap", file);
+	if (pthread_create(&t, NULL, race_store, &r))
+		return die("pthread_create", file);
+	while (__atomic_load_n(&r.passes, __ATOMIC_ACQUIRE) < 1)
+		usleep(100);
+	for (i = 0; i < 3; i++) {
+		printf("fsync %u\n", i);
+		fflush(stdout);
+		if (msync(r.m, PAGE, MS_SYNC) < 0)
+			return die("msync", file);
+	}
+	r.stop = 1;
+	pthread_join(t, NULL);
+	munmap(r.m, (size_t)n * PAGE);
+	return close(fd) < 0 ? die("close", file) : 0;
+}
+
 static int uniform(const unsigned char *p, size_t len, unsigned char v)
 {
 	size_t i;
@@ -307,6 +361,8 @@ int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
 
+	if (!strcmp(c, "mrace") && argc == 4)
+		return do_mrace(argv[2], (unsigned)num(argv[3]));
 	if (!strcmp(c, "seq") && argc == 5)
 		return do_seq(argv[2], (unsigned)num(argv[3]), !strcmp(argv[4], "mmap"));
 	if (!strcmp(c, "check-seq") && argc == 5)

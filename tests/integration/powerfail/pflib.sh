@@ -59,3 +59,36 @@ wait_line() {
 	done
 	fail "no '$2' in $1: $(cat "$1" 2>/dev/null)"
 }
+
+# pf_state_checker SCRIPT LOG: a crash-test checker at SCRIPT (N [BAD]):
+# logs the word "pfio state" prints for pages 0..N-1 to LOG (one a line),
+# fails (1) when it is BAD
+pf_state_checker() {
+	cat >"$1" <<EOC
+#!/bin/bash
+w=\$("$PFIO" state "\$PMEMCTL_NAMESPACE_PATH" \$1) || exit 2
+echo "\$w" >>"$2"
+[ -n "\${2:-}" ] && [ "\$w" = "\$2" ] && { echo "bad state \$w"; exit 1; }
+exit 0
+EOC
+	chmod +x "$1"
+}
+
+# pf_state_order N: the stated order of crash states for N pages, one word
+# a line ('o' old, 'n' new per page): masks by popcount, then value; bit k
+# is page k
+pf_state_order() {
+	local n=$1 c v k w
+	for ((c = 0; c <= n; c++)); do
+		for ((v = 0; v < 1 << n; v++)); do
+			w=0
+			for ((k = 0; k < n; k++)); do ((v >> k & 1)) && w=$((w + 1)); done
+			((w == c)) || continue
+			w=
+			for ((k = 0; k < n; k++)); do
+				if ((v >> k & 1)); then w+=n; else w+=o; fi
+			done
+			echo "$w"
+		done
+	done
+}
