@@ -499,7 +499,8 @@ static int ct_base_begin(struct pc_ct *ct, const struct crash_test_cmd *o)
 		ct->base_max = res.max;
 		return 0;
 	}
-	if (ctl_proto_schema_refusal(rc, ns_errormsg()))
+	/* an unknown command (pmemctl's words for it: the daemon is older) */
+	if (rc == -EOPNOTSUPP || strstr(ns_errormsg(), "is older than this pmemctl"))
 		pc_msg("note: the daemon of '%s' is older than this pmemctl and keeps no "
 			"baseline: each run restores a copy of the namespace in %s",
 			ct->t->mountpoint, pc_ct_tmpdir());
