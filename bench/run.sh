@@ -49,7 +49,9 @@ daemon), passthru (libfuse's passthrough_ll); ratios to plain.
                    region1 of the region file's mount (one daemon serving
                    both layouts)
   (more row ids: cdmany (also while list+stats poll), lsaopen: the
-  label-scaling rows after cd; states: crash states checked per second)
+  label-scaling rows after cd; states: crash states checked per second;
+  restore: crash-test's restore per run and crash points per second,
+  baseline against copy)
 EOF
 }
 
@@ -114,6 +116,8 @@ ROWS=${ROWS//,/ }
 ALL_ROWS+=" cdmany lsaopen"
 # crash states checked per second (pmemctl crash-test --states)
 ALL_ROWS+=" states"
+# crash-test's restore between runs: the daemon's baseline against a copy
+ALL_ROWS+=" restore"
 CD_MANY=10000
 ROWS=${ROWS:-$ALL_ROWS}
 for r in $ROWS; do
@@ -524,6 +528,8 @@ HAVE_CTL=0
 . "$SRC/bench/rows_ctl.sh"
 # crash states (states)
 . "$SRC/bench/rows_states.sh"
+# crash-test's restore (restore)
+. "$SRC/bench/rows_restore.sh"
 
 # --- a QEMU guest (TCG, one CPU) writes QEMU_MIB to /dev/pmem0 with dd
 # and fsyncs it (virtio-pmem flush: QEMU fsyncs its backing file), timed

@@ -59,6 +59,10 @@ labels=(
 	"crash states checked per second, 4 dirty pages"
 	"crash states checked per second, 16 dirty pages"
 	"crash states checked per second, 64 dirty pages"
+	"crash-test restore per run, 4 MiB namespace"
+	"crash points per second, crash_demo append 16, 4 MiB namespace"
+	"crash-test restore per run, 64 MiB namespace"
+	"crash points per second, crash_demo append 16, 64 MiB namespace"
 )
 for l in "${labels[@]}"; do
 	line=$(grep -F -- "$l" "$T/stdout" | head -n 1)

@@ -42,6 +42,7 @@ enum {
 	KEY_SAMPLES,
 	KEY_TORN,
 	KEY_STATE,
+	KEY_BASELINE_MAX,
 };
 
 enum { CT_FSYNC, CT_MOMENT, CT_BOTH };
@@ -62,6 +63,8 @@ struct crash_test_cmd {
 	bool states, has_state;
 	uint32_t max_subset, samples, torn_ppm;
 	uint64_t state;
+	uint64_t baseline_max;	/* --baseline-max: bytes; 0: the copy */
+	bool has_baseline_max;
 };
 
 static const struct crash_test_cmd crash_test_defaults = {
@@ -143,6 +146,9 @@ static const struct pc_opt crash_test_opts[] = {
 	OPT_U64("state", KEY_STATE, state, "I",
 		"check only state I at each crash point (replays a failure; implies --states)",
 		0, UINT64_MAX, "an unsigned number"),
+	OPT_SIZE("baseline-max", KEY_BASELINE_MAX, baseline_max, "SIZE",
+		 "keep at most SIZE of the starting content in the daemon (default: the "
+		 "daemon's, 1G); 0: restore from a copy in $TMPDIR"),
 	OPT_END,
 };
 #undef PC_OPTS_OF
@@ -153,7 +159,7 @@ static const struct pc_usage crash_test_usage = {
 		"       [--survive PERCENT] [--mode fsync|moment|both] [--timeout SECONDS]\n"
 		"       [--moment-after SECONDS] [--sweep] [--at-fsync K]\n"
 		"       [--states] [--max-subset N] [--samples K] [--torn PERCENT] [--state I]\n"
-		"       [--verbose] -- APP [ARGS...] --check CHECKER [ARGS...]",
+		"       [--baseline-max SIZE] [--verbose] -- APP [ARGS...] --check CHECKER [ARGS...]",
 	.about = "Crash an application again and again and check what a power failure\n"
 		 "leaves. First the application runs once without a crash (counting its\n"
 		 "FSYNCs and its time) and the checker must accept the result. Then for\n"
@@ -163,6 +169,15 @@ static const struct pc_usage crash_test_usage = {
 		 "chosen by the run's seed; the namespace is reverted to its last\n"
 		 "completed FSYNC and the checker runs (exit 0: consistent). Crash\n"
 		 "testing is enabled for the test if it was not (and disabled after).\n"
+		 "The starting content is kept by the daemon as a baseline: the\n"
+		 "original of every page changed after the start (by the application,\n"
+		 "the checker, a revert), in its memory, at most --baseline-max of it;\n"
+		 "each run puts back only the pages changed since the last one. A\n"
+		 "daemon without baselines (an older pmemfs), one that refuses it, and\n"
+		 "--baseline-max 0 use a copy of the whole namespace in $TMPDIR (/tmp)\n"
+		 "instead; a test that outgrows the bound (a WRITE beyond it fails with\n"
+		 "EIO) starts over with the copy. The namespace is left with its\n"
+		 "starting content.\n"
 		 "With --sweep, run i of N crashes at FSYNC ceil((i+1)*F/N) of the clean\n"
 		 "run's F (K = F/N, 2F/N, ..., F: the same points every time, for CI);\n"
 		 "the seed still decides the rest (--survive's pages). --moment-after\n"
@@ -179,7 +194,8 @@ static const struct pc_usage crash_test_usage = {
 		 "spelled otherwise (in sh -c, '{''}').\n"
 		 "Prints JSON: runs, passed, failed, fsyncs (per clean run), the\n"
 		 "summary (crash_points, states_checked, states_per_s, each run's\n"
-		 "point in points) and every failure with its seed, crash point,\n"
+		 "point in points; restore: baseline or copy, restore_ms per restore,\n"
+		 "pages_restored) and every failure with its seed, crash point,\n"
 		 "checker exit status and replay: the options that replay it (--seed\n"
 		 "SEED --runs 1, with --at-fsync K after --sweep; exact for FSYNC crash\n"
 		 "points of a deterministic application; crashes at a moment depend on\n"
@@ -209,11 +225,16 @@ struct pc_ct {
 	char **app, **chk;	/* NULL-terminated, {} replaced */
 	int timeout_ms;
 	bool verbose;
-	char outfile[64];	/* the checker's output of the last run */
+	char outfile[PATH_MAX];	/* the checker's output of the last run */
 	int out_fd;		/* open on it since mkostemp: never reopened by name */
 
 	/* the test */
-	char snap[64];		/* the namespace's starting content */
+	bool base;		/* the daemon keeps the starting content (a baseline) */
+	bool restart;		/* the baseline outgrew its bound: start over with the copy */
+	uint64_t base_max;	/* its bound in bytes (the daemon's answer) */
+	uint64_t restores, restored_pages;
+	double restore_ms;	/* every restore's time */
+	char snap[PATH_MAX];	/* the namespace's starting content */
 	int snap_fd;
 	bool snap_made, out_made, enabled_here;
 	struct ctl_response *resp;	/* of the last request; ci points into it */
@@ -387,6 +408,197 @@ static int pc_ct_status(struct pc_ct *ct, struct ctl_crash_info *ci,
 
 	ctl_response_free(resp);
 	return pc_pf_call(ct->t, ct->ns, &r, resp, ci, false);
+}
+
+/* where the temporary files go: $TMPDIR, else /tmp */
+static const char *pc_ct_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t ? t : "/tmp";
+}
+
+/* ---- the starting content: a baseline in the daemon, or a copy ---- */
+
+struct ct_base_res {
+	uint64_t pages, max, restored, ns;
+	bool full;
+};
+
+/*
+ * baseline: start (CTL_F_ENABLE, at most max bytes; 0: the daemon's
+ * bound), release (CTL_F_DISABLE), status (CTL_F_STATUS) or restore (0).
+ * 0, or a negative errno with an ns_err() message (not reported).
+ */
+static int ct_base_call(struct pc_ct *ct, uint32_t flags, uint64_t max,
+			struct ct_base_res *res)
+{
+	struct nl_msg *req = pc_online_ns_request(CTL_CMD_BASELINE, ct->ns);
+	struct ctl_response *resp = NULL;
+	struct nlattr *const *at;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!req)
+		return ns_err(-ENOMEM, "out of memory");
+	if ((flags && ctl_put_u32(req, CTL_A_FLAGS, flags) < 0) ||
+	    (max && ctl_put_u64(req, CTL_A_BASELINE_MAX, max) < 0)) {
+		nlmsg_free(req);
+		return ns_err(-ENOMEM, "out of memory");
+	}
+	rc = pc_target_call_quiet(ct->t, req, &resp);
+	if (rc)
+		return rc;
+	at = resp->nparts == 1 ? resp->parts[0].attrs : NULL;
+	if (!at || !at[CTL_A_BASELINE_PAGES]) {
+		ctl_response_free(&resp);
+		return ns_err(-EPROTO, "the daemon sent no baseline");
+	}
+	res->pages = nla_get_u64(at[CTL_A_BASELINE_PAGES]);
+	res->max = at[CTL_A_BASELINE_MAX] ? nla_get_u64(at[CTL_A_BASELINE_MAX]) : 0;
+	res->full = at[CTL_A_BASELINE_FULL] && nla_get_u32(at[CTL_A_BASELINE_FULL]);
+	res->restored = at[CTL_A_PAGES_RESTORED] ? nla_get_u64(at[CTL_A_PAGES_RESTORED]) : 0;
+	res->ns = at[CTL_A_RESTORE_NS] ? nla_get_u64(at[CTL_A_RESTORE_NS]) : 0;
+	ctl_response_free(&resp);
+	return 0;
+}
+
+/* the copy: the namespace's content now into a new file in $TMPDIR */
+static int ct_copy_start(struct pc_ct *ct)
+{
+	const struct ctl_ns_info *ns = ct->ns;
+	int fd, rc;
+
+	snprintf(ct->snap, sizeof(ct->snap), "%s/pmemctl-crash-XXXXXX", pc_ct_tmpdir());
+	fd = mkostemp(ct->snap, O_CLOEXEC);
+	if (fd < 0)
+		return pc_fail_msg(-errno, "cannot create a temporary file in %s: %s",
+				   pc_ct_tmpdir(), strerror(errno));
+	ct->snap_fd = fd;	/* kept open: used by descriptor only */
+	ct->snap_made = true;
+	rc = pc_ct_copy(ns->path, ct->snap_fd, true, ns->size);
+	if (rc)
+		return pc_fail_msg(rc, "cannot save the content of '%s' (%" PRIu64 " bytes) "
+				    "in %s: %s", ns->path, ns->size, pc_ct_tmpdir(),
+				    strerror(-rc));
+	return 0;
+}
+
+/*
+ * The starting content kept: a baseline in the daemon; else (an older
+ * daemon, a refusal, --baseline-max 0) the copy, said once.
+ */
+static int ct_base_begin(struct pc_ct *ct, const struct crash_test_cmd *o)
+{
+	struct ct_base_res res;
+	int rc;
+
+	if (o->has_baseline_max && o->baseline_max == 0)
+		return ct_copy_start(ct);
+	rc = ct_base_call(ct, CTL_F_ENABLE, o->baseline_max, &res);
+	if (rc == 0) {
+		ct->base = true;
+		ct->base_max = res.max;
+		return 0;
+	}
+	/* an unknown command (pmemctl's words for it: the daemon is older) */
+	if (rc == -EOPNOTSUPP || strstr(ns_errormsg(), "is older than this pmemctl"))
+		pc_msg("note: the daemon of '%s' is older than this pmemctl and keeps no "
+			"baseline: each run restores a copy of the namespace in %s",
+			ct->t->mountpoint, pc_ct_tmpdir());
+	else
+		pc_msg("note: no baseline of '%s' in the daemon (%s): each run restores a "
+			"copy of the namespace in %s", ct->ns->name,
+			ns_errormsg()[0] ? ns_errormsg() : strerror(-rc), pc_ct_tmpdir());
+	ns_err_clear();
+	return ct_copy_start(ct);
+}
+
+/*
+ * Put the starting content back (durable: the last FSYNC before a run).
+ * A baseline that refused a change at its bound since the last restore
+ * sets ct->restart (what was refused never landed: the content is back).
+ */
+static int ct_restore(struct pc_ct *ct)
+{
+	double t0 = pc_now_ms();
+	int rc;
+
+	if (ct->base) {
+		struct ct_base_res res;
+
+		rc = ct_base_call(ct, 0, 0, &res);
+		if (rc)
+			return pc_fail_msg(rc, "cannot restore the starting content of '%s': %s",
+					   ct->ns->name, ns_errormsg()[0] ? ns_errormsg() :
+					   strerror(-rc));
+		ct->restored_pages += res.restored;
+		if (res.full)
+			ct->restart = true;
+	} else {
+		rc = pc_ct_copy(ct->ns->path, ct->snap_fd, false, ct->ns->size);
+		if (rc)
+			return pc_fail_msg(rc, "cannot restore '%s': %s", ct->ns->path,
+					   strerror(-rc));
+	}
+	ct->restores++;
+	ct->restore_ms += pc_now_ms() - t0;
+	return 0;
+}
+
+/* a change was refused at the baseline's bound (since the last restore) */
+static bool ct_base_full(struct pc_ct *ct)
+{
+	struct ct_base_res res;
+
+	if (!ct->base || ct_base_call(ct, CTL_F_STATUS, 0, &res) != 0) {
+		ns_err_clear();
+		return false;
+	}
+	return res.full;
+}
+
+static void ct_base_end(struct pc_ct *ct)
+{
+	struct ct_base_res res;
+
+	if (!ct->base)
+		return;
+	if (ct_base_call(ct, CTL_F_DISABLE, 0, &res) != 0) {
+		pc_msg("warning: cannot release the baseline of '%s': %s", ct->ns->name,
+			ns_errormsg());
+		ns_err_clear();
+	}
+	ct->base = false;
+}
+
+/*
+ * The baseline outgrew its bound: its content back, the baseline gone,
+ * the copy made, and the test from its clean run again.
+ */
+static int ct_fallback(struct pc_ct *ct)
+{
+	int rc;
+
+	pc_msg("the application or its checker changed more than the baseline of '%s' "
+		"keeps (%" PRIu64 " MiB, --baseline-max; a WRITE beyond it failed with EIO): "
+		"starting over with a copy of the namespace in %s", ct->ns->name,
+		ct->base_max >> 20, pc_ct_tmpdir());
+	ct->restart = false;
+	rc = ct_restore(ct);
+	if (rc)
+		return rc;
+	ct_base_end(ct);
+	rc = ct_copy_start(ct);
+	if (rc)
+		return rc;
+	ct->passed = ct->failed = 0;
+	ct->states = ct->distinct = ct->restores = ct->restored_pages = 0;
+	ct->states_ms = ct->runs_ms = ct->restore_ms = 0;
+	json_object_put(ct->fails);
+	json_object_put(ct->points);
+	ct->fails = ct->points = NULL;
+	return 0;
 }
 
 static uint64_t pc_mix(uint64_t *s)
@@ -576,6 +788,7 @@ static int crash_test_check(void *obj, const struct pc_args *a)
 	int i;
 
 	o->has_survive = pc_opt_given(a->p, KEY_SURVIVE);
+	o->has_baseline_max = pc_opt_given(a->p, KEY_BASELINE_MAX);
 	ct_states_opts(o, a);
 	if (a->argc == 0)
 		return pc_usage_error(a->p, "no namespace given (a name, uuid or device)");
@@ -625,28 +838,24 @@ static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
 		      const struct pc_args *a)
 {
 	const struct ctl_ns_info *ns = ct->ns;
-	int fd, fd2, rc;
+	int fd, rc;
 
 	if (!ns->path)
 		return pc_fail_msg(-NS_E_NOT_SERVED, "namespace '%s' is not served",
 				    a->argv[0]);
 	ct->app = pc_ct_argv(a->rest, o->chk, ns->path);
 	ct->chk = pc_ct_argv(a->rest + o->chk + 1, a->nrest - o->chk - 1, ns->path);
-	snprintf(ct->snap, sizeof(ct->snap), "/tmp/pmemctl-crash-XXXXXX");
-	snprintf(ct->outfile, sizeof(ct->outfile), "/tmp/pmemctl-check-XXXXXX");
-	fd = mkostemp(ct->snap, O_CLOEXEC);
-	fd2 = mkostemp(ct->outfile, O_CLOEXEC);
-	/* kept open: the files are used by descriptor only */
-	if (fd >= 0) {
-		ct->snap_fd = fd;
-		ct->snap_made = true;
-	}
-	if (fd2 >= 0) {
-		ct->out_fd = fd2;
-		ct->out_made = true;
-	}
-	if (fd < 0 || fd2 < 0 || !ct->app || !ct->chk)
-		return pc_fail_msg(-errno, "cannot create temporary files in /tmp");
+	if (!ct->app || !ct->chk)
+		return pc_fail_msg(-ENOMEM, "out of memory");
+	snprintf(ct->outfile, sizeof(ct->outfile), "%s/pmemctl-check-XXXXXX",
+		 pc_ct_tmpdir());
+	fd = mkostemp(ct->outfile, O_CLOEXEC);
+	/* kept open: the file is used by descriptor only */
+	if (fd < 0)
+		return pc_fail_msg(-errno, "cannot create a temporary file in %s: %s",
+				   pc_ct_tmpdir(), strerror(errno));
+	ct->out_fd = fd;
+	ct->out_made = true;
 
 	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
@@ -660,10 +869,9 @@ static int ct_prepare(struct pc_ct *ct, const struct crash_test_cmd *o,
 			return rc;
 		ct->enabled_here = true;
 	}
-	rc = pc_ct_copy(ns->path, ct->snap_fd, true, ns->size);
+	rc = ct_base_begin(ct, o);
 	if (rc)
-		return pc_fail_msg(rc, "cannot save the content of '%s': %s", ns->path,
-				    strerror(-rc));
+		return rc;
 	return o->states ? ct_states_probe(ct, o) : 0;
 }
 
@@ -691,6 +899,10 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
 	ct->clean_ms = pc_now_ms() - ct->clean_ms;
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (ct_base_full(ct)) {
+			ct->restart = true;	/* failed at the bound: the copy */
+			return 0;
+		}
 		pc_fail_msg(-EINVAL, "the application fails without a crash (%s)",
 			     pc_ct_why(st, timed_out, how, sizeof(how)));
 		if (!ct->verbose)
@@ -704,6 +916,10 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 	pid = pc_ct_spawn(ct, ct->chk, o->seed, true);
 	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (ct_base_full(ct)) {
+			ct->restart = true;
+			return 0;
+		}
 		pc_msg("the checker rejects a clean run (%s)",
 			pc_ct_why(st, timed_out, how, sizeof(how)));
 		pc_ct_tail(ct, "checker", false);
@@ -1002,9 +1218,9 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 	int rc;
 
 	/* the starting content, durable: the last FSYNC before the run */
-	rc = pc_ct_copy(ns->path, ct->snap_fd, false, ns->size);
-	if (rc)
-		return pc_fail_msg(rc, "cannot restore '%s': %s", ns->path, strerror(-rc));
+	rc = ct_restore(ct);
+	if (rc || ct->restart)
+		return rc;
 	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
 		return rc;
@@ -1078,6 +1294,16 @@ static void ct_summary(const struct pc_ct *ct, struct json_object *out)
 	snprintf(num, sizeof(num), "%.1f", ct->runs_ms);
 	json_object_object_add(out, "runs_ms", json_object_new_double_s(ct->runs_ms, num));
 	json_object_object_add(out, "points", json_object_get(ct->points));
+	/* how the starting content came back: a baseline's pages, or the copy */
+	json_object_object_add(out, "restore", json_object_new_string(ct->base ? "baseline" :
+									 "copy"));
+	per_s = ct->restores ? ct->restore_ms / (double)ct->restores : 0;
+	snprintf(num, sizeof(num), "%.2f", per_s);
+	json_object_object_add(out, "restore_ms", json_object_new_double_s(per_s, num));
+	if (ct->base)
+		json_object_object_add(out, "pages_restored",
+				       json_object_new_int64((int64_t)ct->restored_pages));
+	per_s = ct->runs_ms > 0 ? (double)ct->states * 1000 / ct->runs_ms : 0;
 	fprintf(stderr, "pmemctl crash-test: %s: %zu crash point%s, %" PRIu64 " state%s checked "
 		"in %.1f s (%.2f/s): %u passed, %u failed\n", ct->ns->name,
 		json_object_array_length(ct->points),
@@ -1151,27 +1377,39 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 		return rc;
 	rc = ct_prepare(&ct, o, a);
 	saved = rc == 0;
-	if (rc == 0)
-		rc = ct_clean_run(&ct, o);
-	if (rc == 0) {
-		double t0 = pc_now_ms();
+	while (rc == 0) {
+		double t0;
 
-		ct.fails = json_object_new_array();
-		ct.points = json_object_new_array();
-		for (uint64_t run = 0; rc == 0 && run < o->runs; run++)
-			rc = ct_run(&ct, o, run);
-		ct.runs_ms = pc_now_ms() - t0;
+		rc = ct_clean_run(&ct, o);
+		if (rc == 0 && !ct.restart) {
+			t0 = pc_now_ms();
+			ct.fails = json_object_new_array();
+			ct.points = json_object_new_array();
+			for (uint64_t run = 0; rc == 0 && !ct.restart && run < o->runs; run++)
+				rc = ct_run(&ct, o, run);
+			ct.runs_ms = pc_now_ms() - t0;
+			/* the starting content back (the last run's bound said too) */
+			if (rc == 0 && !ct.restart)
+				rc = ct_restore(&ct);
+		}
+		if (rc == 0 && ct.restart) {
+			rc = ct_fallback(&ct);
+			continue;
+		}
 		if (rc == 0) {
+			saved = false;	/* restored */
 			ct_report(&ct, o);
 			rc = ct.failed ? 1 : 0;
 		}
+		break;
 	}
 	/*
 	 * leave the starting content behind, also when the clean run failed
 	 * or left no crash point (what it wrote stayed behind before)
 	 */
-	if (saved && pc_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0)
+	if (saved && (ct.base || ct.snap_made) && ct_restore(&ct) != 0)
 		pc_msg("warning: cannot restore the starting content of '%s'", ct.ns->path);
+	ct_base_end(&ct);
 	ct_cleanup(&ct);
 	pc_listing_free(&l);
 	return rc;

@@ -111,6 +111,14 @@ enum ctl_proto_cmd {
 	CTL_CMD_CRASH_STATE,
 	/* [REGION] -> parts: HEALTH, one per region (pmemctl list -R -H) */
 	CTL_CMD_HEALTH,
+	/*
+	 * spec [REGION FLAGS(enable|disable|status|force) BASELINE_MAX WAIT_MS]
+	 * -> BASELINE_PAGES BASELINE_MAX BASELINE_FULL PAGES_RESTORED
+	 * RESTORE_NS: a baseline of the namespace (pmemctl crash-test):
+	 * enable starts one, disable releases it, status reports it, no flag
+	 * restores it (fault.h)
+	 */
+	CTL_CMD_BASELINE,
 	__CTL_CMD_MAX,
 };
 #define CTL_CMD_MAX (__CTL_CMD_MAX - 1)

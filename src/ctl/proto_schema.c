@@ -239,6 +239,13 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 		.name = "health", .verb = "query the health", .multi = true,
 		.allowed = A(REGION),
 	},
+	[CTL_CMD_BASELINE] = {
+		.name = "baseline", .verb = "keep and restore baselines",
+		.changes = true,
+		.allowed = A(REGION) | NS_SPEC | A(FLAGS) | A(BASELINE_MAX) | A(WAIT_MS),
+		.one_of = NS_SPEC, .one_of_required = true,
+		.flags = CTL_F_FORCE | CTL_F_ENABLE | CTL_F_DISABLE | CTL_F_STATUS,
+	},
 };
 
 #define CTL_FLAG_NAME(P, NAME, bit, n) { P##NAME, n },

@@ -109,7 +109,16 @@
 	X(__VA_ARGS__, PAGES_TORN, "pages_torn", U64, 0, NULL)                                 \
 	/* CRASH_STATE reply: the applied state's identity (the same id: the same content) */ \
 	X(__VA_ARGS__, STATE_ID, "state_id", U64, 0, NULL) \
-	X(__VA_ARGS__, HEALTH, "health", NEST, health, NULL) /* a region's (HEALTH part) */
+	X(__VA_ARGS__, HEALTH, "health", NEST, health, NULL) /* a region's (HEALTH part) */ \
+	/* BASELINE: at most this many bytes of pages kept; reply: the bound */               \
+	X(__VA_ARGS__, BASELINE_MAX, "baseline_max", U64, 0, NULL)                             \
+	/* BASELINE reply: pages in the baseline */                                            \
+	X(__VA_ARGS__, BASELINE_PAGES, "baseline_pages", U64, 0, NULL)                         \
+	/* BASELINE reply: 1: a change was refused at the bound (since the last restore) */    \
+	X(__VA_ARGS__, BASELINE_FULL, "baseline_full", U32, 0, NULL)                           \
+	/* BASELINE reply: pages the restore put back, its time */                             \
+	X(__VA_ARGS__, PAGES_RESTORED, "pages_restored", U64, 0, NULL)                         \
+	X(__VA_ARGS__, RESTORE_NS, "restore_ns", U64, 0, NULL)
 
 /*
  * CTL_A_FLAGS bits (enum ctl_flag, CTL_F_ + NAME): X(ctx, NAME, bit,

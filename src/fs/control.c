@@ -86,6 +86,7 @@ static const struct fs_ctl_cmd fs_ctl_cmds[CTL_CMD_MAX + 1] = {
 	[CTL_CMD_POWER_FAIL] = { fs_ctl_power_fail, FS_CTL_NS, NULL },
 	[CTL_CMD_INJECT_ERROR] = { fs_ctl_inject_error, FS_CTL_NS, NULL },
 	[CTL_CMD_CRASH_STATE] = { fs_ctl_crash_state, FS_CTL_NS, NULL },
+	[CTL_CMD_BASELINE] = { fs_ctl_baseline, FS_CTL_NS, NULL },
 };
 
 /* The namespace a request names, in the region it selects (or any). */

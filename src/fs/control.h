@@ -226,6 +226,7 @@ int fs_ctl_move_region(struct fs_ctl_call *c);
 /* control_fault.c */
 int fs_ctl_power_fail(struct fs_ctl_call *c);
 int fs_ctl_crash_state(struct fs_ctl_call *c);
+int fs_ctl_baseline(struct fs_ctl_call *c);
 int fs_ctl_inject_error(struct fs_ctl_call *c);
 
 #endif

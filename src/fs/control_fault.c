@@ -187,6 +187,61 @@ int fs_ctl_crash_state(struct fs_ctl_call *c)
 	return 0;
 }
 
+/*
+ * baseline: start (enable), release (disable), status, or restore (no
+ * flag) a namespace's baseline (baseline.c). Started only where crash
+ * testing could start: passthrough opens would bypass it.
+ */
+int fs_ctl_baseline(struct fs_ctl_call *c)
+{
+	uint32_t flags = ctl_request_flags(c->req);
+	struct nlattr *const *a = c->req->attrs;
+	struct fs_inode *file = c->file;
+	struct fs_baseline_result res = { 0 };
+	uint64_t max = a[CTL_A_BASELINE_MAX] ? nla_get_u64(a[CTL_A_BASELINE_MAX]) : 0;
+	struct nl_msg *m;
+	int rc = 0;
+
+	if (!file)
+		return ns_err(-NS_E_NOT_SERVED, "%s in %s is not served: enable it first",
+			      ns_namespace_devname(c->ns), ns_region_devname(c->reg->r));
+	if (__builtin_popcount(flags & (CTL_F_ENABLE | CTL_F_DISABLE | CTL_F_STATUS)) > 1)
+		return ns_err(-EINVAL, "start, release and query a baseline: one at a time");
+	if ((flags & CTL_F_FORCE) && (flags & (CTL_F_ENABLE | CTL_F_DISABLE | CTL_F_STATUS)))
+		return ns_err(-EINVAL, "force applies to restoring a baseline");
+	if (a[CTL_A_BASELINE_MAX] && !(flags & CTL_F_ENABLE))
+		return ns_err(-EINVAL, "a baseline's bound is given when it is started");
+	if (flags & CTL_F_ENABLE) {
+		if (a[CTL_A_BASELINE_MAX] && max < FS_PAGE)
+			return ns_err(-EINVAL, "a baseline of less than one page (%" PRIu64
+				      " bytes) keeps nothing", max);
+		rc = fs_ctl_pt_refuse(c->d, file, "a baseline");
+		if (rc == 0)
+			rc = fs_baseline_start(file, max / FS_PAGE, c->req->cred.pid, &res);
+		if (rc == 0)
+			fs_info("%s: baseline started for uid %u", file->ns->devname,
+				(unsigned)c->req->cred.uid);
+	} else if (flags & CTL_F_DISABLE) {
+		rc = fs_baseline_release(file);
+	} else if (flags & CTL_F_STATUS) {
+		fs_baseline_status(file->ns, &res);
+	} else {
+		rc = fs_baseline_restore(c->d, file, flags & CTL_F_FORCE,
+					 a[CTL_A_WAIT_MS] ? nla_get_u32(a[CTL_A_WAIT_MS]) : 0,
+					 &res);
+	}
+	if (rc)
+		return rc;
+	m = ctl_reply_msg(c->rep);
+	if (!m || ctl_put_u64(m, CTL_A_BASELINE_PAGES, res.pages) < 0 ||
+	    ctl_put_u64(m, CTL_A_BASELINE_MAX, res.max_pages * FS_PAGE) < 0 ||
+	    ctl_put_u32(m, CTL_A_BASELINE_FULL, res.full) < 0 ||
+	    ctl_put_u64(m, CTL_A_PAGES_RESTORED, res.restored) < 0 ||
+	    ctl_put_u64(m, CTL_A_RESTORE_NS, res.time_ns) < 0)
+		return ns_err(-ENOMEM, "out of memory");
+	return 0;
+}
+
 /* ---- inject-error ---- */
 
 static void fs_ctl_inval(struct fs_daemon *d, struct fs_inode *file, uint64_t off,

@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ns/error.h"
 
@@ -36,6 +38,14 @@ static struct fs_fault *of(struct fs_fault_hook *h)
 	return (struct fs_fault *)h;	/* hook is the first member */
 }
 
+bool fs_baseline_owner_gone(struct fs_fault *f)
+{
+	struct pollfd p = { .fd = f->base_owner, .events = POLLIN };
+
+	/* a pidfd is readable once its process has exited */
+	return f->base_owner >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /* ---- the hooks ---- */
 
 /*
@@ -43,7 +53,7 @@ static struct fs_fault *of(struct fs_fault_hook *h)
  * readahead, nothing left in the region file's page cache (the layout's
  * read_page, region_ops.h).
  */
-static int save_page(void *arg, void *buf, uint64_t p)
+int fs_fault_save_page(void *arg, void *buf, uint64_t p)
 {
 	struct fs_ns *n = arg;
 	int rc = n->rops->read_page(n, buf, p);
@@ -66,14 +76,37 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 		return -EIO;
 	}
 	pthread_rwlock_rdlock(&f->rw);
+	/* a baseline held: every change, also one kept while crashed */
+	if (f->base_held && (!falloc || mode != 0) &&
+	    !__atomic_load_n(&f->base_left, __ATOMIC_RELAXED)) {
+		rc = fs_undo_save(&f->base, off, len, fs_fault_save_page, n);
+		if (rc == -ENOSPC && fs_baseline_owner_gone(f)) {
+			/* left behind by a crash-test that was killed: no more EIO */
+			if (!__atomic_exchange_n(&f->base_left, true, __ATOMIC_RELAXED))
+				fs_warn("%s: its baseline is full and the process that "
+					"started it has exited: no longer kept", n->devname);
+			rc = 0;
+		} else if (rc == -ENOSPC &&
+			   !__atomic_exchange_n(&f->base_said, true, __ATOMIC_RELAXED))
+			fs_err("%s: its baseline holds %zu pages, its bound: a write of a page "
+			       "not in it fails with EIO until it is restored or released "
+			       "(crash-test --baseline-max)", n->devname, f->base.max);
+		else if (rc < 0 && rc != -ENOSPC)
+			fs_err("%s: cannot save pages into its baseline: %s", n->devname,
+			       strerror(-rc));
+		if (rc < 0) {
+			pthread_rwlock_unlock(&f->rw);
+			return -EIO;
+		}
+	}
 	if (f->crashed)
 		return FS_HOOK_LOST;	/* rw stays held until change_end */
 	/* FALLOCATE mode 0 reserves blocks, changes no byte */
 	if (f->enabled && (!falloc || mode != 0)) {
-		rc = fs_undo_save(&f->undo, off, len, save_page, n);
+		rc = fs_undo_save(&f->undo, off, len, fs_fault_save_page, n);
 		/* a crash image held: what the checker changes, put back later */
 		if (rc == 0 && f->img.held)
-			rc = fs_undo_save(&f->img.pin, off, len, save_page, n);
+			rc = fs_undo_save(&f->img.pin, off, len, fs_fault_save_page, n);
 		if (rc == -ENOMEM)
 			fs_err("%s: cannot save pages for crash testing: %s", n->devname,
 			       strerror(-rc));
@@ -189,6 +222,9 @@ static void fault_free(struct fs_fault_hook *h)
 	fs_undo_fini(&f->img.pin);
 	pthread_mutex_destroy(&f->img.lock);
 	fs_undo_fini(&f->undo);
+	fs_undo_fini(&f->base);
+	if (f->base_owner >= 0)
+		close(f->base_owner);
 	pthread_mutex_destroy(&f->lock);
 	pthread_rwlock_destroy(&f->rw);
 	pthread_mutex_destroy(&f->revert_lock);
@@ -226,6 +262,8 @@ struct fs_fault *fs_fault_get(struct fs_ns *n)
 	fs_undo_init(&f->undo);
 	fs_undo_init(&f->img.pin);
 	pthread_mutex_init(&f->img.lock, NULL);
+	fs_undo_init(&f->base);
+	f->base_owner = -1;
 	if (!__atomic_compare_exchange_n(&n->fault, &expected, &f->hook, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		fault_free(&f->hook);

@@ -13,6 +13,7 @@
  *                functions)
  *   powerfail.c  a power failure now (steps 0-4 below)
  *   crash_arm.c  an armed crash firing at an FSYNC: its threads
+ *   baseline.c   a baseline to restore (crash-test's starting content)
  *   media.c      media errors
  * (holders.c, the processes holding a file, is no fault layer: power-fail
  * and the control side include holders.h themselves.)
@@ -131,6 +132,16 @@ struct fs_fault {
 	uint32_t at_fsync;		/* under rw: FSYNCs left before the armed crash */
 	uint32_t arm_ppm;
 	uint64_t arm_seed;
+
+	/*
+	 * The baseline (baseline.c): the content of every page changed since
+	 * it was started, whatever changed it, never dropped by an FSYNC.
+	 */
+	bool base_held;			/* under rw */
+	bool base_said;			/* its bound was logged (atomic) */
+	bool base_left;			/* its owner is gone: no longer kept (atomic) */
+	int base_owner;			/* pidfd of the process that started it, or -1 */
+	struct fs_undo base;
 };
 
 /* The namespace's fault state, or NULL. */
@@ -215,6 +226,54 @@ struct fs_state_result {
 int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
 			 const struct fs_state_opts *o, struct fs_state_result *res);
 /* the order of states: crash_order.h */
+
+/*
+ * baseline.c: a baseline of the namespace (pmemctl crash-test): started
+ * (max_pages saved at most, 0: no bound), restored (every page changed
+ * since the start put back, fdatasync, the kernel's cache invalidated, as
+ * a power failure's revert; the undo log dropped: the restored content is
+ * the last FSYNC), released, or its status. From a control thread.
+ */
+struct fs_baseline_result {
+	bool held, full;	/* full: a write was refused at the bound since the last restore */
+	uint64_t pages, max_pages, restored, time_ns;
+};
+int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
+		      struct fs_baseline_result *res);
+/* the process that started f's baseline has exited (f->base_owner) */
+bool fs_baseline_owner_gone(struct fs_fault *f);
+int fs_baseline_restore(struct fs_daemon *d, struct fs_inode *file, bool force,
+			unsigned wait_ms, struct fs_baseline_result *res);
+int fs_baseline_release(struct fs_inode *file);
+void fs_baseline_status(struct fs_ns *n, struct fs_baseline_result *res);
+/*
+ * A power failure's or crash state's write of page p (f->rw exclusive):
+ * the page saved into a held baseline first (beyond its bound: at most
+ * the undo log's pages), then written; not written when it cannot be
+ * saved. Inline: powerfail.c and crash_state.c, which baseline.c calls.
+ */
+static inline int fs_baseline_read_page(void *arg, void *buf, uint64_t p)
+{
+	struct fs_ns *n = arg;
+
+	return n->rops->read_page(n, buf, p);
+}
+
+static inline int fs_baseline_put_page(struct fs_fault *f, struct fs_ns *n, const void *buf,
+				       uint64_t p)
+{
+	if (f && f->base_held) {
+		int rc = fs_undo_save_unbounded(&f->base, p * FS_PAGE, FS_PAGE,
+						fs_baseline_read_page, n);
+
+		if (rc < 0)
+			return rc;
+	}
+	return n->rops->write_page(n, buf, p);
+}
+
+/* fault.c: read page p of the namespace (arg) for a log (an fs_undo_io_fn) */
+int fs_fault_save_page(void *arg, void *buf, uint64_t p);
 
 /* CLOCK_MONOTONIC ns; a sleep over EINTR */
 uint64_t fs_fault_now_ns(void);

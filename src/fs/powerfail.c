@@ -49,7 +49,7 @@ static int put_page(void *arg, void *buf, uint64_t p)
 {
 	struct fs_ns *n = arg;
 
-	return n->rops->write_page(n, buf, p);
+	return fs_baseline_put_page(fs_ns_fault(n), n, buf, p);
 }
 
 /*

@@ -72,6 +72,10 @@ void fs_undo_stop(struct fs_undo *u)
 	u->caplog = 0;
 	free(u->saved);
 	u->saved = u->saving = NULL;
+	free(u->touched);
+	u->touched = NULL;
+	u->max = 0;
+	u->full = false;
 	u->npages = 0;
 	pthread_mutex_unlock(&u->lock);
 }
@@ -99,6 +103,26 @@ int fs_undo_start(struct fs_undo *u, uint64_t npages)
 	return rc;
 }
 
+int fs_undo_start_baseline(struct fs_undo *u, uint64_t npages, size_t max)
+{
+	uint64_t *t = calloc((npages + 63) / 64 + 1, sizeof(uint64_t));
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	rc = fs_undo_start(u, npages);
+	pthread_mutex_lock(&u->lock);
+	if (rc == 0) {
+		u->touched = t;
+		u->max = max;
+		u->full = false;
+	}
+	pthread_mutex_unlock(&u->lock);
+	if (rc)
+		free(t);
+	return rc;
+}
+
 bool fs_undo_on(const struct fs_undo *u)
 {
 	return u->saved != NULL;
@@ -109,8 +133,8 @@ static bool page_saved(const struct fs_undo *u, uint64_t p)
 	return __atomic_load_n(&u->saved[p / 64], __ATOMIC_ACQUIRE) & (UINT64_C(1) << (p % 64));
 }
 
-int fs_undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn read,
-		 void *arg)
+static int undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn read,
+		     void *arg, bool bounded)
 {
 	uint64_t p, last, bit;
 	int rc = 0;
@@ -123,15 +147,23 @@ int fs_undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn re
 		size_t slot;
 		void *buf;
 
+		bit = UINT64_C(1) << (p % 64);
+		if (u->touched)
+			__atomic_or_fetch(&u->touched[p / 64], bit, __ATOMIC_RELAXED);
 		if (page_saved(u, p))
 			continue;
-		bit = UINT64_C(1) << (p % 64);
 		pthread_mutex_lock(&u->lock);
 		while (!page_saved(u, p) && (u->saving[p / 64] & bit))
 			pthread_cond_wait(&u->saved_cond, &u->lock);
 		if (page_saved(u, p)) {
 			pthread_mutex_unlock(&u->lock);
 			continue;
+		}
+		if (bounded && u->max && u->nlog >= u->max) {
+			u->full = true;
+			pthread_mutex_unlock(&u->lock);
+			rc = -ENOSPC;
+			break;
 		}
 		if (u->nlog == u->caplog) {
 			size_t cap = u->caplog ? u->caplog * 2 : 256;
@@ -178,6 +210,18 @@ int fs_undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn re
 	return rc;
 }
 
+int fs_undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn read,
+		 void *arg)
+{
+	return undo_save(u, off, len, read, arg, true);
+}
+
+int fs_undo_save_unbounded(struct fs_undo *u, uint64_t off, uint64_t len,
+			   fs_undo_io_fn read, void *arg)
+{
+	return undo_save(u, off, len, read, arg, false);
+}
+
 bool fs_undo_kept(uint64_t seed, uint32_t ppm, uint64_t p)
 {
 	uint64_t z;
@@ -215,6 +259,36 @@ int fs_undo_revert(struct fs_undo *u, uint64_t seed, uint32_t ppm, fs_undo_io_fn
 		if (w < 0 && rc == 0)
 			rc = w;
 		(*reverted)++;
+	}
+	pthread_mutex_unlock(&u->lock);
+	return rc;
+}
+
+int fs_undo_restore(struct fs_undo *u, fs_undo_io_fn write, void *arg, uint64_t *restored)
+{
+	size_t i;
+	int rc = 0;
+
+	*restored = 0;
+	pthread_mutex_lock(&u->lock);
+	for (i = 0; u->touched && i < u->nlog; i++) {
+		struct fs_undo_page *e = &u->log[i];
+		uint64_t bit;
+		int w;
+
+		if (!e->buf)
+			continue;
+		bit = UINT64_C(1) << (e->page % 64);
+		if (!(__atomic_load_n(&u->touched[e->page / 64], __ATOMIC_RELAXED) & bit))
+			continue;
+		w = write(arg, e->buf, e->page);
+		if (w < 0) {
+			if (rc == 0)
+				rc = w;
+			continue;
+		}
+		__atomic_and_fetch(&u->touched[e->page / 64], ~bit, __ATOMIC_RELAXED);
+		(*restored)++;
 	}
 	pthread_mutex_unlock(&u->lock);
 	return rc;

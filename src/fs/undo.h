@@ -40,6 +40,15 @@ struct fs_undo {
 	size_t nlog, caplog;
 	void **pool;			/* page buffers for reuse */
 	size_t npool, cappool;
+	/*
+	 * A baseline log (fs_undo_start_baseline): pages changed since the
+	 * last fs_undo_restore (atomic words; NULL in other logs), at most
+	 * max pages saved by a bounded save (0: no bound), and whether a
+	 * bounded save was refused for it (under lock).
+	 */
+	uint64_t *touched;
+	size_t max;
+	bool full;
 };
 
 /* Reads (save) or writes (revert) FS_PAGE bytes of page p: 0 or -errno. */
@@ -50,6 +59,12 @@ void fs_undo_fini(struct fs_undo *u);
 /* Start an empty log for npages pages (0 or -ENOMEM); stop it, freeing it. */
 int fs_undo_start(struct fs_undo *u, uint64_t npages);
 void fs_undo_stop(struct fs_undo *u);
+/*
+ * Start an empty baseline log: as fs_undo_start, and it tracks the pages
+ * changed since the last fs_undo_restore; fs_undo_save keeps at most max
+ * pages (0: no bound), then fails with -ENOSPC (u->full set).
+ */
+int fs_undo_start_baseline(struct fs_undo *u, uint64_t npages, size_t max);
 bool fs_undo_on(const struct fs_undo *u);
 
 /*
@@ -59,6 +74,16 @@ bool fs_undo_on(const struct fs_undo *u);
  */
 int fs_undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn read,
 		 void *arg);
+/* fs_undo_save beyond u->max (a power failure's own writes, at most its log) */
+int fs_undo_save_unbounded(struct fs_undo *u, uint64_t off, uint64_t len,
+			   fs_undo_io_fn read, void *arg);
+/*
+ * A baseline log: put back every saved page changed since the last
+ * restore with write(arg, buf, page) (their number in *restored) and
+ * forget that they changed (those that could not be written stay
+ * changed). The first -errno of a write, or 0; the saved pages stay.
+ */
+int fs_undo_restore(struct fs_undo *u, fs_undo_io_fn write, void *arg, uint64_t *restored);
 /*
  * Put every saved page back with write(arg, buf, page), except the pages
  * fs_undo_kept(seed, ppm, page) keeps: their number in *kept, the others'

@@ -770,6 +770,11 @@ static struct nl_msg *build_request(unsigned cmd)
 		assert_int_equal(ctl_put_string(m, CTL_A_REGION, "region1"), 0);
 		assert_int_equal(ctl_put_u32(m, CTL_A_NVDIMM_SLOT, 3), 0);
 		break;
+	case CTL_CMD_BASELINE:
+		assert_int_equal(ctl_put_string(m, CTL_A_NS_NAME, "vm1"), 0);
+		assert_int_equal(ctl_put_u32(m, CTL_A_FLAGS, CTL_F_ENABLE), 0);
+		assert_int_equal(ctl_put_u64(m, CTL_A_BASELINE_MAX, 1 << 20), 0);
+		break;
 	case CTL_CMD_CRASH_STATE:
 		assert_int_equal(ctl_put_string(m, CTL_A_NS_NAME, "vm1"), 0);
 		assert_int_equal(ctl_put_u64(m, CTL_A_STATE, 4095), 0);
@@ -862,6 +867,10 @@ static void test_every_command(void **state)
 			assert_string_equal(nla_get_string(req.attrs[CTL_A_REGION]), "region1");
 			assert_int_equal(nla_get_u32(req.attrs[CTL_A_NVDIMM_SLOT]), 3);
 			break;
+		case CTL_CMD_BASELINE:
+			assert_string_equal(ctl_request_ns_spec(&req, ubuf), "vm1");
+			assert_int_equal(nla_get_u64(req.attrs[CTL_A_BASELINE_MAX]), 1 << 20);
+			break;
 		case CTL_CMD_CRASH_STATE:
 			assert_string_equal(ctl_request_ns_spec(&req, ubuf), "vm1");
 			assert_int_equal(nla_get_u64(req.attrs[CTL_A_STATE]), 4095);
@@ -898,6 +907,7 @@ static void test_cmd_table(void **state)
 		{ CTL_CMD_MOVE_REGION, "move-region", true, false },
 		{ CTL_CMD_CRASH_STATE, "crash-state", true, false },
 		{ CTL_CMD_HEALTH, "health", false, true },
+		{ CTL_CMD_BASELINE, "baseline", true, false },
 	};
 	size_t i;
 

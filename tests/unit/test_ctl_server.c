@@ -958,7 +958,7 @@ static void test_malformed_over_socket(void **state)
 		const char *msg;
 	} cases[] = {
 		{ "duplicate", NULL, 0, -EINVAL, "duplicate attribute 10 (size)" },
-		{ "unknown attribute", NULL, 0, -EINVAL, "unknown attribute 42" },
+		{ "unknown attribute", NULL, 0, -EINVAL, "unknown attribute 120" },
 		{ "200-byte u64", NULL, 0, -EINVAL, "attribute 10 (size) has length 200, expected 8" },
 		{ "unterminated", NULL, 0, -EINVAL,
 		  "attribute 7 (name) is not a NUL-terminated string" },
@@ -981,7 +981,7 @@ static void test_malformed_over_socket(void **state)
 			ctl_put_u64(cases[i].m, CTL_A_SIZE, MiB);
 	}
 	ctl_put_u64(cases[0].m, CTL_A_SIZE, 2 * MiB);
-	nla_put_u32(cases[1].m, 42, 1);
+	nla_put_u32(cases[1].m, 120, 1);
 	nla_put(cases[2].m, CTL_A_SIZE, sizeof(zeros), zeros);
 	nla_put(cases[3].m, CTL_A_NS_NAME, 3, "vm1");
 	nlmsg_hdr(cases[5].m)->nlmsg_len += 100;

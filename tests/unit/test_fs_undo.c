@@ -4,7 +4,9 @@
  * "namespace": pages saved once, before their first change; a revert puts
  * them back, except those the seed keeps (the same ones for the same
  * seed, whenever asked); a drop forgets; a failed save leaves a hole the
- * revert skips; saves of the same pages from several threads at once.
+ * revert skips; saves of the same pages from several threads at once; a
+ * baseline log restores only the pages changed since its last restore and
+ * keeps at most its bound.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -227,6 +229,57 @@ static void test_parallel_saves(void **state)
 	free(d);
 }
 
+/*
+ * A baseline: the original content of every page changed since the start;
+ * a restore writes back only those changed since the last restore (none
+ * twice), keeps the saved pages; a bounded save beyond max fails -ENOSPC
+ * (full set), an unbounded one (a revert's own write) goes on.
+ */
+static void test_baseline(void **state)
+{
+	struct disk *d = disk_new(), *orig = disk_new();
+	struct fs_undo u;
+	uint64_t n;
+
+	(void)state;
+	fs_undo_init(&u);
+	assert_int_equal(fs_undo_start_baseline(&u, NPAGES, 4), 0);
+	change(&u, d, 0, 2 * FS_PAGE, 0xaa);		/* pages 0, 1 */
+	change(&u, d, 10 * FS_PAGE + 100, 10, 0xbb);	/* page 10 */
+	assert_int_equal(fs_undo_restore(&u, disk_write, d, &n), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(d->b, orig->b, sizeof(d->b));
+	/* nothing changed since: nothing written */
+	d->writes = 0;
+	assert_int_equal(fs_undo_restore(&u, disk_write, d, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(d->writes, 0);
+	/* a page saved before is changed again: restored from its original */
+	change(&u, d, FS_PAGE, 1, 0xcc);
+	assert_int_equal(fs_undo_restore(&u, disk_write, d, &n), 0);
+	assert_int_equal(n, 1);
+	assert_memory_equal(d->b, orig->b, sizeof(d->b));
+	assert_int_equal(fs_undo_count(&u), 3);
+	/* the bound: one more page, then -ENOSPC and full */
+	change(&u, d, 20 * FS_PAGE, 1, 0xdd);
+	assert_false(u.full);
+	assert_int_equal(fs_undo_save(&u, 21 * FS_PAGE, 1, disk_read, d), -ENOSPC);
+	assert_true(u.full);
+	assert_int_equal(fs_undo_count(&u), 4);
+	/* a revert's write goes beyond it */
+	assert_int_equal(fs_undo_save_unbounded(&u, 22 * FS_PAGE, FS_PAGE, disk_read, d), 0);
+	memset(d->b[22], 0xee, FS_PAGE);
+	assert_int_equal(fs_undo_restore(&u, disk_write, d, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(d->b, orig->b, sizeof(d->b));
+	fs_undo_stop(&u);
+	assert_false(u.full);
+	assert_null(u.touched);
+	fs_undo_fini(&u);
+	free(d);
+	free(orig);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_keep_with_seed),
 		cmocka_unit_test(test_failed_save),
 		cmocka_unit_test(test_parallel_saves),
+		cmocka_unit_test(test_baseline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""A stand-in pmemfs daemon of another version, for version_skew.sh and
-round_trips.sh.
+"""A stand-in pmemfs daemon of another version, for version_skew.sh,
+round_trips.sh and baseline_skew.sh.
 
     fake_daemon.py SOCKET MODE
+    fake_daemon.py SOCKET nobaseline REAL_SOCKET
 
 Listens on SOCKET (AF_UNIX, SOCK_SEQPACKET) and answers one client, as a
 daemon of another version would: the VERSION request with protocol 1,
@@ -18,11 +19,18 @@ then every other request by MODE:
   proto2  a daemon of control protocol 2: VERSION says so, every other
           request is refused EPROTONOSUPPORT as a real daemon refuses a
           request of another version (step 4 of the checks)
+  nobaseline  a daemon before the baseline command, made of a real one:
+          every request goes on to the daemon at REAL_SOCKET (any number
+          of clients, each on a connection of its own there) and every
+          reply comes back, but a BASELINE request (command 18) goes as
+          command 99, which the real daemon refuses EOPNOTSUPP "unknown
+          command 99" as an older daemon refuses command 18
 Prints "listening" once the socket is bound.
 """
 import socket
 import struct
 import sys
+import threading
 
 FAMILY = 0x504D
 CMD_VERSION = 1
@@ -42,12 +50,51 @@ def message(cmd, seq, attrs, flags=0):
 NLM_F_MULTI, NLMSG_DONE, CMD_LIST, CMD_HEALTH, A_REGION_INFO = 2, 3, 2, 16, 16
 
 
+CMD_BASELINE, CMD_UNKNOWN = 18, 99
+
+
+def pump(src, dst, rewrite):
+    """Packets from src to dst (every netlink message's command 18 made 99
+    when rewrite) until src closes; then dst is shut down."""
+    try:
+        while True:
+            pkt = bytearray(src.recv(1 << 20))
+            if not pkt:
+                break
+            off = 0
+            while rewrite and off + 20 <= len(pkt):
+                n = struct.unpack_from("=I", pkt, off)[0]
+                if pkt[off + 16] == CMD_BASELINE:
+                    pkt[off + 16] = CMD_UNKNOWN
+                off += max((n + 3) & ~3, 20)
+            dst.send(bytes(pkt))
+    except OSError:
+        pass
+    for sock in (dst, src):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def proxy(srv, real):
+    while True:
+        conn, _ = srv.accept()
+        up = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        up.connect(real)
+        threading.Thread(target=pump, args=(conn, up, True), daemon=True).start()
+        threading.Thread(target=pump, args=(up, conn, False), daemon=True).start()
+
+
 def main():
     path, mode = sys.argv[1], sys.argv[2]
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     srv.bind(path)
-    srv.listen(1)
+    srv.listen(8)
     print("listening", flush=True)
+    if mode == "nobaseline":
+        proxy(srv, sys.argv[3])
+        return
     conn, _ = srv.accept()
     try:
         serve(conn, mode)
