@@ -20,16 +20,9 @@ set -eu
 
 cache=$1
 out=$2
-here=$(dirname "$0")
+prog=mkinitramfs_fs
+. "$(dirname "$0")/mkinitramfs_lib.sh"
 
-die() {
-	echo "mkinitramfs_fs: $*" >&2
-	exit 1
-}
-
-command -v cpio >/dev/null || die "no cpio: run scripts/install-deps.sh --tests"
-root=$(mktemp -d "${TMPDIR:-/tmp}/pmemfs-initramfs.XXXXXX")
-trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/usr/sbin" "$root/lib/modules" "$root/lib/e2e" "$root/etc" "$root/mnt"
 
 # the base's modules, then these, each after the modules it needs
@@ -51,16 +44,10 @@ for p in mke2fs e2fsck debugfs mkfs.xfs xfs_repair; do
 	b=$(command -v "$p" || true)
 	[ -n "$b" ] || die "no $p: install e2fsprogs and xfsprogs (scripts/install-deps.sh --tests)"
 	cp "$b" "$root/usr/sbin/$p"
-	ldd "$b" | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }' |
-		while read -r lib; do
-			[ -f "$lib" ] || continue
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
+	copy_libs "$b"
 done
 [ -f /etc/mke2fs.conf ] || die "no /etc/mke2fs.conf (e2fsprogs)"
 cp /etc/mke2fs.conf "$root/etc/"
 cp "$here/crash_guest.sh" "$root/lib/e2e/crash_guest.sh"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
-mv "$out.tmp" "$out"
+pack "$out"
