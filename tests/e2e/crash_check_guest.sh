@@ -42,8 +42,8 @@ case $rc in
 	esac
 	[ -z "$log" ] || echo "seed=${PMEMCTL_CRASH_SEED:-} ${line#CHECK }" >>"$log"
 	if [ "$rc" = 1 ]; then
-		l=${line#* lost=}
-		echo "lost ${l%% *} acknowledged records: ${line#* lost_set=} (${line#CHECK })"
+		l=${line#* lost=} set=${line#* lost_set=}
+		echo "lost ${l%% *} acknowledged records: ${set%% *} (${line#CHECK })"
 		exit 1
 	fi
 	echo "ok: ${line#CHECK }"
