@@ -30,7 +30,6 @@
 # even FSYNCs of the syncs, so some land on a sync's first FSYNC.
 . "$(dirname "$0")/crashlib.sh"
 MODE=${1:-fsync}
-BOOT_TIMEOUT=${PMEMFS_E2E_BOOT_TIMEOUT:-120}
 SEED=${PMEMFS_CRASH_SEED:-1}
 case $MODE in
 fsync) RUNS=${PMEMFS_CRASH_RUNS:-4} RECORDS=16 ;;
@@ -38,8 +37,7 @@ ackfirst) RUNS=${PMEMFS_CRASH_RUNS:-6} RECORDS=8 ;;
 *) fail "no mode '$MODE' (fsync or ackfirst)" ;;
 esac
 
-crash_setup 32M
-crash_mkfs ext4
+crash_setup 32M ext4
 crash_app virtio-pmem "$T/console" "crash_work ext4 $MODE $RECORDS 0 dax"
 LOG=$T/check.log
 check=("$CHECK" {} "$T/console" "$LOG")

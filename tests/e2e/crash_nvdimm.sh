@@ -25,10 +25,8 @@ RECORDS=12
 PACE=0.2
 RUNS=${PMEMFS_CRASH_RUNS:-3}
 SEED=${PMEMFS_CRASH_SEED:-3478}
-BOOT_TIMEOUT=${PMEMFS_E2E_BOOT_TIMEOUT:-120}
 
-crash_setup 32M
-crash_mkfs ext4
+crash_setup 32M ext4
 after=$(awk -v b="$BOOT_S" 'BEGIN { printf "%.1f", b * 0.8 }')
 for dev in nvdimm virtio-pmem; do
 	crash_app "$dev" "$T/$dev.console" "crash_work ext4 fsync $RECORDS $PACE noatime

@@ -19,10 +19,8 @@ MODE=${1:-fsync}
 RECORDS=16
 RUNS=${PMEMFS_CRASH_RUNS:-3}
 SEED=${PMEMFS_CRASH_SEED:-1}
-BOOT_TIMEOUT=${PMEMFS_E2E_BOOT_TIMEOUT:-120}
 
-crash_setup 32M
-crash_mkfs xfs
+crash_setup 32M xfs
 crash_app virtio-pmem "$T/console" "crash_work xfs $MODE $RECORDS 0 dax=always"
 LOG=$T/check.log
 crash_checker_guest xfs "$T/console" "$LOG"

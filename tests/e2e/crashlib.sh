@@ -14,17 +14,20 @@ for p in e2fsck debugfs mke2fs mkfs.xfs xfs_repair; do
 done
 e2e_initramfs_add fs "$E2E_SRC/mkinitramfs_fs.sh" "$E2E_CACHE"
 PMEMFS_QEMU=$PMEMFS_SOURCE_ROOT/contrib/qemu/pmemfs-qemu
+BOOT_TIMEOUT=${PMEMFS_E2E_BOOT_TIMEOUT:-120}	# the mkfs boot
 CHECK=$E2E_SRC/crash_check.sh
 CHECK_GUEST=$E2E_SRC/crash_check_guest.sh
 export PMEMCTL	# pmemfs-qemu asks it about the files it is given
 NSFILE=
 
-# crash_setup SIZE: a region with one namespace "vm" of SIZE, served
+# crash_setup SIZE FS: a region with one namespace "vm" of SIZE, served,
+# and FS made on it (crash_mkfs)
 crash_setup() {
 	region_create "$T/r.img" 256M
 	ns_create "$T/r.img" "$1" vm >/dev/null
 	pmemfs_start "$T/r.img"
 	NSFILE=$MNT/region0/vm
+	crash_mkfs "$2"
 }
 
 # crash_mkfs FS: make FS on the namespace in a first boot that ends with
