@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Build the file-system addition to the e2e guest's initramfs, for the
-# guests the crash tests run (crash_ext4.sh, crash_nvdimm.sh): appended to
-# the one mkinitramfs.sh builds (e2elib.sh's e2e_initramfs_add), so the
-# other guests boot as before.
+# guests the crash tests run (crash_ext4.sh, crash_xfs.sh,
+# crash_nvdimm.sh): appended to the one mkinitramfs.sh builds (e2elib.sh's
+# e2e_initramfs_add), so the other guests boot as before.
 #   mkinitramfs_fs.sh CACHE OUT
 # Packs the host's e2fsprogs and xfsprogs (mke2fs, e2fsck, debugfs,
 # mkfs.xfs, xfs_repair) under /usr/sbin with every shared library they
