@@ -16,12 +16,16 @@
 #   load    tests/reliability/load.sh for LOAD_MINUTES, if present (it
 #           needs the control socket: online create/destroy, list)
 #   vm      whole QEMU guests crash-tested (tests/e2e/crash_ext4.sh,
-#           crash_nvdimm.sh) with VM_RUNS crash points each (default 40,
-#           seed VM_SEED, default random): ext4 on virtio-pmem at guest
-#           FSYNCs, then the paced workload at moments on nvdimm and on
-#           virtio-pmem; prints crash points per minute and lost/acked.
-#           Needs the e2e guest (scripts/install-deps.sh --tests); about
-#           6-14 s a crash point under TCG, so 15-30 minutes
+#           crash_xfs.sh, crash_nvdimm.sh) with VM_RUNS crash points each
+#           (default 40, seed VM_SEED, default random): ext4 and xfs on
+#           virtio-pmem at guest FSYNCs (crash-test --sweep: the points
+#           spread evenly over the clean run's FSYNCs, about 45 and 40 of
+#           them, so 40 runs crash at nearly every one; xfs checked by a
+#           second boot), then the paced workload at moments past the
+#           boot on nvdimm and on virtio-pmem; prints crash points per
+#           minute and lost/acked. Needs the e2e guest
+#           (scripts/install-deps.sh --tests); about 5-14 s a crash point
+#           under TCG, so 20-40 minutes
 set -u
 cd "$(dirname "$0")/.."
 fuzz_min=${1:-10}
@@ -103,7 +107,7 @@ fi
 if want vm; then
 	vm_runs=${VM_RUNS:-40}
 	vm_seed=${VM_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-	for t in "crash_ext4.sh fsync" crash_nvdimm.sh; do
+	for t in "crash_ext4.sh fsync" "crash_xfs.sh fsync" crash_nvdimm.sh; do
 		points=$vm_runs
 		[ "$t" != crash_nvdimm.sh ] || points=$((vm_runs * 2))	# both devices
 		t0=$(date +%s)

@@ -61,7 +61,8 @@ e2e_initramfs() {
 	exec 8>"$E2E_BUILD/initramfs.lock"
 	flock 8
 	if [ -f "$INITRD" ]; then
-		for f in "$E2E_SRC/mkinitramfs.sh" "$E2E_SRC/init" "$E2E_SRC/guest.sh" \
+		for f in "$E2E_SRC/mkinitramfs.sh" "$E2E_SRC/mkinitramfs_lib.sh" \
+			"$E2E_SRC/init" "$E2E_SRC/guest.sh" \
 			"$E2E_SRC/modules.txt" "$E2E_BUILD/nsio-static" \
 			"$(command -v ndctl)" "$E2E_CACHE/current"; do
 			[ "$f" -nt "$INITRD" ] && stale=1

@@ -13,21 +13,13 @@ set -eu
 cache=$1
 nsio=$2
 out=$3
-here=$(dirname "$0")
-
-die() {
-	echo "mkinitramfs: $*" >&2
-	exit 1
-}
+prog=mkinitramfs
+. "$(dirname "$0")/mkinitramfs_lib.sh"
 
 [ -d "$cache/modules/kernel" ] ||
 	die "no guest kernel modules in '$cache/modules': run scripts/install-deps.sh --tests"
 [ -x /bin/busybox ] || die "no /bin/busybox: run scripts/install-deps.sh --tests"
 ndctl=$(command -v ndctl) || die "no ndctl: run scripts/install-deps.sh --tests"
-command -v cpio >/dev/null || die "no cpio: run scripts/install-deps.sh --tests"
-
-root=$(mktemp -d "${TMPDIR:-/tmp}/pmemfs-initramfs.XXXXXX")
-trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/lib/modules" "$root/lib/e2e" "$root/proc" \
 	"$root/sys" "$root/dev" "$root/run" "$root/tmp" "$root/etc"
 
@@ -49,12 +41,6 @@ done
 
 # ndctl and every library it loads, at the paths the loader looks in
 cp "$ndctl" "$root/bin/ndctl"
-ldd "$ndctl" | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }' |
-	while read -r lib; do
-		[ -f "$lib" ] || continue
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
+copy_libs "$ndctl"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
-mv "$out.tmp" "$out"
+pack "$out"

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Build the file-system addition to the e2e guest's initramfs, for the
-# guests the crash tests run (crash_ext4.sh, crash_nvdimm.sh): appended to
-# the one mkinitramfs.sh builds (e2elib.sh's e2e_initramfs_add), so the
-# other guests boot as before.
+# guests the crash tests run (crash_ext4.sh, crash_xfs.sh,
+# crash_nvdimm.sh): appended to the one mkinitramfs.sh builds (e2elib.sh's
+# e2e_initramfs_add), so the other guests boot as before.
 #   mkinitramfs_fs.sh CACHE OUT
 # Packs the host's e2fsprogs and xfsprogs (mke2fs, e2fsck, debugfs,
 # mkfs.xfs, xfs_repair) under /usr/sbin with every shared library they
@@ -20,16 +20,9 @@ set -eu
 
 cache=$1
 out=$2
-here=$(dirname "$0")
+prog=mkinitramfs_fs
+. "$(dirname "$0")/mkinitramfs_lib.sh"
 
-die() {
-	echo "mkinitramfs_fs: $*" >&2
-	exit 1
-}
-
-command -v cpio >/dev/null || die "no cpio: run scripts/install-deps.sh --tests"
-root=$(mktemp -d "${TMPDIR:-/tmp}/pmemfs-initramfs.XXXXXX")
-trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/usr/sbin" "$root/lib/modules" "$root/lib/e2e" "$root/etc" "$root/mnt"
 
 # the base's modules, then these, each after the modules it needs
@@ -51,16 +44,10 @@ for p in mke2fs e2fsck debugfs mkfs.xfs xfs_repair; do
 	b=$(command -v "$p" || true)
 	[ -n "$b" ] || die "no $p: install e2fsprogs and xfsprogs (scripts/install-deps.sh --tests)"
 	cp "$b" "$root/usr/sbin/$p"
-	ldd "$b" | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }' |
-		while read -r lib; do
-			[ -f "$lib" ] || continue
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
+	copy_libs "$b"
 done
 [ -f /etc/mke2fs.conf ] || die "no /etc/mke2fs.conf (e2fsprogs)"
 cp /etc/mke2fs.conf "$root/etc/"
 cp "$here/crash_guest.sh" "$root/lib/e2e/crash_guest.sh"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
-mv "$out.tmp" "$out"
+pack "$out"

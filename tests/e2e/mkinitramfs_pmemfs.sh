@@ -14,18 +14,10 @@ set -eu
 cache=$1
 build=$2
 out=$3
-here=$(dirname "$0")
+prog=mkinitramfs_pmemfs
+. "$(dirname "$0")/mkinitramfs_lib.sh"
 
-die() {
-	echo "mkinitramfs_pmemfs: $*" >&2
-	exit 1
-}
-
-command -v cpio >/dev/null || die "no cpio: run scripts/install-deps.sh --tests"
 fusermount=$(command -v fusermount3) || die "no fusermount3: install fuse3"
-
-root=$(mktemp -d "${TMPDIR:-/tmp}/pmemfs-initramfs.XXXXXX")
-trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/lib/pmemfs-modules" "$root/lib/e2e" "$root/etc" "$root/mnt"
 
 # in load order: each after the modules it needs (modinfo -F depends)
@@ -41,16 +33,9 @@ for b in "$build/src/pmemfs" "$build/tools/pmemctl" "$fusermount"; do
 	[ -x "$b" ] || die "'$b' not built"
 	cp "$b" "$root/bin/"
 	# glibc loads libgcc_s when a thread is cancelled or exits early
-	{ ldd "$b"; echo "/lib/x86_64-linux-gnu/libgcc_s.so.1"; } |
-		awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }' |
-		while read -r lib; do
-			[ -f "$lib" ] || continue
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
+	copy_libs "$b" /lib/x86_64-linux-gnu/libgcc_s.so.1
 done
 ln -s /proc/self/mounts "$root/etc/mtab"
 cp "$here/kernel61_guest.sh" "$root/lib/e2e/kernel61_guest.sh"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
-mv "$out.tmp" "$out"
+pack "$out"
