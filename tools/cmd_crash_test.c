@@ -4,6 +4,7 @@
  * FSYNC or a moment, power-fail's undo log), and let a checker judge what
  * is left. Online only.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -172,7 +174,8 @@ static const struct pc_usage crash_test_usage = {
 		 "does not exec, timeout(1)); else the power goes at the end. The\n"
 		 "application and the checker run in a process group of their own,\n"
 		 "stdin /dev/null: a crash at a moment and --timeout kill the whole\n"
-		 "group, and what they leave running is killed when they end.\n"
+		 "group, and what they leave running is killed when they end, also\n"
+		 "what left the group (setsid, a daemon's double fork).\n"
 		 "In ARGS, every {} is replaced by the namespace file's path, also\n"
 		 "inside a word (mem-path={}); it is also in $PMEMCTL_NAMESPACE_PATH\n"
 		 "($PMEMCTL_CRASH_SEED is the run's seed). A literal {} has to be\n"
@@ -259,7 +262,14 @@ static void pc_sleep_ms(double ms)
  */
 static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capture)
 {
-	pid_t pid = fork();
+	pid_t pid;
+
+	/*
+	 * what leaves the group (setsid, a daemon's double fork) and is
+	 * orphaned comes to us, not to init: pc_ct_reap_strays kills it
+	 */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid = fork();
 
 	if (pid > 0)
 		(void)setpgid(pid, pid);	/* also in the child: whoever is first */
@@ -307,9 +317,78 @@ static bool pc_ct_ended(pid_t pid)
 }
 
 /*
+ * Our children now (all threads' lists), at most max; -1: the kernel
+ * keeps no list (/proc/PID/task/TID/children needs CONFIG_PROC_CHILDREN)
+ */
+static int pc_ct_children(pid_t *out, int max)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) && n < max) {
+		char p[64];
+		FILE *f;
+		long v;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/task/%.20s/children", e->d_name);
+		if (!(f = fopen(p, "re"))) {
+			closedir(d);
+			return -1;
+		}
+		while (n < max && fscanf(f, "%ld", &v) == 1)
+			out[n++] = (pid_t)v;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Kill and reap every child left: the application's or checker's
+ * processes that left its group (setsid, a double fork) and came to us as
+ * the subreaper (pc_ct_spawn) when their parents died. Their pids are
+ * our unreaped children's, nobody else's; each one killed hands its own
+ * children to us, so again until none is left. crash-test has no other
+ * children at this point.
+ */
+static void pc_ct_reap_strays(void)
+{
+	static bool warned;
+	pid_t kids[256];
+	int n, i, rounds;
+
+	for (rounds = 0; rounds < 10000; rounds++) {
+		n = pc_ct_children(kids, (int)(sizeof(kids) / sizeof(kids[0])));
+		if (n < 0) {
+			if (!warned)
+				pc_msg("warning: this kernel lists no child processes "
+				       "(/proc/self/task/*/children): what the application or "
+				       "checker moves out of its process group is not killed");
+			warned = true;
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;	/* the strays that ended */
+			return;
+		}
+		if (n == 0)
+			return;
+		for (i = 0; i < n; i++)
+			kill(kids[i], SIGKILL);
+		for (i = 0; i < n; i++)
+			while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
+/*
  * Reap pid, which has ended or was killed; first kill what is left of its
- * process group (while pid is a zombie, its id is nobody else's); returns
- * its wait status. After this, pid is never signalled.
+ * process group (while pid is a zombie, its id is nobody else's), then
+ * what left the group (pc_ct_reap_strays); returns its wait status.
+ * After this, pid is never signalled.
  */
 static int pc_ct_reap(pid_t pid)
 {
@@ -319,8 +398,11 @@ static int pc_ct_reap(pid_t pid)
 	if (!pc_ct_ended(pid))
 		kill(pid, SIGKILL);	/* not its group's leader after all */
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+		if (errno != EINTR) {
+			st = -1;
+			break;
+		}
+	pc_ct_reap_strays();
 	return st;
 }
 
@@ -795,7 +877,7 @@ static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 	}
 	ct->failed++;
 	f = json_object_new_object();
-	json_object_object_add(f, "seed", json_object_new_int64((int64_t)s));
+	json_object_object_add(f, "seed", json_object_new_uint64(s));
 	json_object_object_add(f, "crash", json_object_new_string(crash));
 	json_object_object_add(f, "checker",
 			       json_object_new_string(pc_ct_how(cst, how, sizeof(how))));
@@ -1097,7 +1179,7 @@ static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
 	char ms[32];
 
 	json_object_object_add(out, "namespace", json_object_new_string(ct->ns->name));
-	json_object_object_add(out, "seed", json_object_new_int64((int64_t)o->seed));
+	json_object_object_add(out, "seed", json_object_new_uint64(o->seed));
 	json_object_object_add(out, "runs", json_object_new_int64((int64_t)o->runs));
 	json_object_object_add(out, "passed", json_object_new_int((int)ct->passed));
 	json_object_object_add(out, "failed", json_object_new_int((int)ct->failed));
