@@ -201,6 +201,8 @@ static const struct pc_usage crash_test_usage = {
 		 "a failure gives its state: --seed SEED --runs 1 --state I replays it.",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
+		 "  252  EINTR: interrupted (SIGINT, SIGTERM, SIGHUP): the run's processes\n"
+		 "       killed, the starting content put back, no JSON\n"
 		 "  254  ENOENT: no such namespace\n"
 		 PC_NEEDS_DAEMON PC_TARGET_EXITS,
 };
@@ -254,6 +256,32 @@ static void pc_sleep_ms(double ms)
 }
 
 /*
+ * SIGINT, SIGTERM or SIGHUP (a Ctrl-C, a CI job's timeout): the signal.
+ * The run stops where it waits (its processes killed as at --timeout),
+ * and crash-test ends as after its last run: the starting content put
+ * back, crash testing off if it was off, the temporary files gone. (It
+ * died on the spot before: the namespace left as the crash had it, the
+ * application running on, a namespace-sized file left in /tmp.)
+ */
+static volatile sig_atomic_t ct_stop;
+
+static void ct_on_signal(int sig)
+{
+	ct_stop = sig;
+}
+
+static void ct_signals(void)
+{
+	struct sigaction sa = { .sa_handler = ct_on_signal, .sa_flags = SA_RESTART };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a reader gone (| head): still clean up */
+}
+
+/*
  * The application or checker, in a process group of its own (its pid)
  * with stdin /dev/null: a crash at a moment and --timeout kill the whole
  * group, so a wrapper that does not exec (sh -c 'qemu ...; ...',
@@ -278,6 +306,7 @@ static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capt
 		int fd = -1, in;
 
 		(void)setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);	/* ignored by crash-test only */
 		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (in >= 0)
 			dup2(in, 0);
@@ -415,7 +444,7 @@ static int pc_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
 	for (;;) {
 		if (pc_ct_ended(pid))
 			return pc_ct_reap(pid);
-		if (pc_now_ms() > end && !*timed_out) {
+		if ((pc_now_ms() > end || ct_stop) && !*timed_out) {
 			kill(-pid, SIGKILL);
 			*timed_out = true;
 		}
@@ -771,6 +800,8 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 	pid = pc_ct_spawn(ct, ct->app, o->seed, !ct->verbose);
 	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
 	ct->clean_ms = pc_now_ms() - ct->clean_ms;
+	if (ct_stop)
+		return -EINTR;	/* crash_test_online says so */
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		pc_fail_msg(-EINVAL, "the application fails without a crash (%s)",
 			     pc_ct_why(st, timed_out, how, sizeof(how)));
@@ -784,6 +815,8 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 	ct->fsyncs = ct->ci.fsyncs - ct->fsyncs;
 	pid = pc_ct_spawn(ct, ct->chk, o->seed, true);
 	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	if (ct_stop)
+		return -EINTR;
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		pc_msg("the checker rejects a clean run (%s)",
 			pc_ct_why(st, timed_out, how, sizeof(how)));
@@ -870,6 +903,8 @@ static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 	pid_t pid = pc_ct_spawn(ct, ct->chk, s, true);
 	int cst = pc_ct_wait(pid, o->timeout_ms, &timed_out);
 
+	if (ct_stop)
+		return;		/* killed by the interruption: no verdict */
 	ct->states++;
 	if (!timed_out && WIFEXITED(cst) && WEXITSTATUS(cst) == 0) {
 		ct->passed++;
@@ -1033,7 +1068,7 @@ static int ct_states(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 			       " pages new, %" PRIu64 " torn): replay: %s", run, i, res.pages_new,
 			       res.image_pages, res.pages_torn, state_replay);
 		}
-		if (o->has_state || i + 1 >= total)
+		if (o->has_state || i + 1 >= total || ct_stop)
 			break;
 	}
 	ct->states_ms += pc_now_ms() - t0;	/* ct_judge counted them */
@@ -1111,7 +1146,7 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 	} else {
 		double end = pc_now_ms() + delay;
 
-		while (pc_now_ms() < end && !pc_ct_ended(pid))
+		while (pc_now_ms() < end && !pc_ct_ended(pid) && !ct_stop)
 			pc_sleep_ms(0.2);
 		/*
 		 * its whole group killed (the application, or a wrapper's
@@ -1230,6 +1265,7 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 	rc = pc_fault_find(&o->t, &l, a->argv[0], &ct.ns);
 	if (rc)
 		return rc;
+	ct_signals();
 	rc = ct_prepare(&ct, o, a);
 	saved = rc == 0;
 	if (rc == 0)
@@ -1239,10 +1275,10 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 
 		ct.fails = json_object_new_array();
 		ct.points = json_object_new_array();
-		for (uint64_t run = 0; rc == 0 && run < o->runs; run++)
+		for (uint64_t run = 0; rc == 0 && run < o->runs && !ct_stop; run++)
 			rc = ct_run(&ct, o, run);
 		ct.runs_ms = pc_now_ms() - t0;
-		if (rc == 0) {
+		if (rc == 0 && !ct_stop) {
 			ct_report(&ct, o);
 			rc = ct.failed ? 1 : 0;
 		}
@@ -1251,8 +1287,18 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 	 * leave the starting content behind, also when the clean run failed
 	 * or left no crash point (what it wrote stayed behind before)
 	 */
-	if (saved && pc_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0)
-		pc_msg("warning: cannot restore the starting content of '%s'", ct.ns->path);
+	if (saved && pc_ct_copy(ct.ns->path, ct.snap_fd, false, ct.ns->size) < 0) {
+		/* the only copy of it: kept, not removed (it was) */
+		pc_msg("warning: cannot restore the starting content of '%s': it is kept in "
+		       "'%s' (%" PRIu64 " bytes; put it back with dd conv=notrunc once the "
+		       "namespace is served)", ct.ns->path, ct.snap, ct.ns->size);
+		close(ct.snap_fd);
+		ct.snap_made = saved = false;
+	}
+	if (ct_stop)
+		rc = pc_fail_msg(-EINTR, "interrupted by %s: the run stopped, its processes "
+				  "killed%s", strsignal(ct_stop),
+				  saved ? ", the starting content put back" : "");
 	ct_cleanup(&ct);
 	pc_listing_free(&l);
 	return rc;

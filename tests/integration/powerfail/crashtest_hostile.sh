@@ -7,7 +7,10 @@
 # crash-test; a checker's stray holding the namespace made --states give
 # up); an option's error names the option given (--torn's said --survive);
 # a seed of 2^63 or more is printed as given in the JSON (it was negative,
-# which --seed refuses).
+# which --seed refuses); interrupted (SIGTERM, SIGHUP, SIGINT), it kills
+# the run, puts the starting content back and exits 252 (it died on the
+# spot); its daemon killed, it keeps the starting content's copy and names
+# it (it removed it).
 . "$PMEMFS_SOURCE_ROOT/tests/integration/powerfail/pflib.sh"
 
 ct() { "$PMEMCTL" crash-test --mount "$MNT" "$@"; }
@@ -57,3 +60,60 @@ assert_eq "--seed $big --runs 1" "$(json_get "$out" .failures[0].replay)" "the r
 expect_exit 0 pc power-fail log --enable
 expect_exit 0 pc power-fail log --survive 50 --seed $big
 assert_contains "$(printf "%s" "$out" | tr -d " ")" "\"seed\":$big" "power-fail's seed in the JSON"
+
+# (e) interrupted (SIGTERM, SIGHUP, SIGINT: a Ctrl-C, a CI job's timeout)
+# mid-run: exit 252 saying so, the application killed, the starting
+# content put back, crash testing off again, the snapshot gone. It died on
+# the spot: the namespace as the crash left it, crash testing on, the
+# application writing on, a namespace-sized file left in /tmp.
+expect_exit 0 pc power-fail log --disable
+"$DEMO" append "$F" 3 >/dev/null || fail "append"
+before=$(md5sum <"$F")
+for sig in TERM HUP INT; do
+	: >"$T/late"
+	# (setsid: a background job of this shell would ignore SIGINT)
+	setsid "$PMEMCTL" crash-test --mount "$MNT" log --runs 5 --seed 1 --mode fsync \
+		--at-fsync 8 -- sh -c 'i=0; while [ $i -lt 8 ]; do "$0" append "$1" 1 >/dev/null
+			echo w >>"$2"; sleep 0.3; i=$((i + 1)); done' "$DEMO" {} "$T/late" \
+		--check "$DEMO" check {} >"$T/o" 2>"$T/e" &
+	cp=$!
+	# into the first crash run (the clean run takes 8 * 0.3 s)
+	for ((i = 0; i < 100; i++)); do
+		[ "$(wc -l <"$T/late")" -ge 10 ] && break
+		sleep 0.1
+	done
+	snap=$(readlink /proc/$cp/fd/* 2>/dev/null | grep '^/tmp/pmemctl-crash-' || true)
+	[ -n "$snap" ] && [ -f "$snap" ] || fail "SIG$sig: no snapshot of crash-test seen"
+	kill -$sig $cp
+	wait $cp && r=0 || r=$?
+	assert_eq 252 "$r" "SIG$sig: exit status ($(cat "$T/e"))"
+	assert_contains "$(cat "$T/e")" "interrupted by" "SIG$sig: said"
+	assert_contains "$(cat "$T/e")" "the starting content put back" "SIG$sig: restored"
+	[ ! -s "$T/o" ] || fail "SIG$sig: JSON printed after an interruption: $(cat "$T/o")"
+	n=$(wc -l <"$T/late")
+	sleep 1
+	assert_eq "$n" "$(wc -l <"$T/late")" "SIG$sig: the application stopped writing"
+	assert_eq "$before" "$(md5sum <"$F")" "SIG$sig: the starting content"
+	assert_eq false "$(pc power-fail log --status | jq -r '.crash_test')" \
+		"SIG$sig: crash testing off again"
+	[ ! -e "$snap" ] || fail "SIG$sig: the snapshot $snap left behind"
+done
+
+# (f) the daemon killed mid-test: the starting content cannot be put back;
+# its only copy is kept and named (it was removed)
+pc power-fail log --enable >/dev/null
+"$PMEMCTL" crash-test --mount "$MNT" log --runs 40 --seed 1 --mode fsync -- \
+	sh -c 'sleep 0.1; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
+	>"$T/o" 2>"$T/e" &
+cp=$!
+sleep 1.5
+kill -9 "$DAEMON_PID"
+wait $cp && r=0 || r=$?
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+fusermount3 -u -z "$MNT" 2>/dev/null || umount -l "$MNT"
+[ "$r" != 0 ] || fail "crash-test after its daemon died: exit 0"
+kept=$(sed -n "s/.*it is kept in '\([^']*\)'.*/\1/p" "$T/e")
+[ -n "$kept" ] && [ -f "$kept" ] || fail "the starting content not kept: $(cat "$T/e")"
+at_exit rm -f "$kept"
+assert_eq "$before" "$(md5sum <"$kept")" "the kept starting content"
