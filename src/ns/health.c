@@ -181,6 +181,12 @@ unknown:
 	return NS_HEALTH_UNKNOWN;
 }
 
+void ns_health_count_up(struct ns_health *h)
+{
+	if (h->count_known && h->shutdown_count < UINT64_MAX)
+		h->shutdown_count++;
+}
+
 int ns_health_format(const struct ns_health *h, char *buf, size_t len)
 {
 	const char *state = !h->state_known ? "unknown" : h->dirty ? "dirty" : "clean";
