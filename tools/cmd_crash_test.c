@@ -1057,7 +1057,7 @@ static int ct_states(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 			struct json_object *f = json_object_array_get_idx(ct->fails,
 				json_object_array_length(ct->fails) - 1);
 
-			json_object_object_add(f, "state", json_object_new_int64((int64_t)i));
+			json_object_object_add(f, "state", json_object_new_uint64(i));
 			json_object_object_add(f, "image_pages",
 					       json_object_new_int64((int64_t)res.image_pages));
 			json_object_object_add(f, "pages_new",

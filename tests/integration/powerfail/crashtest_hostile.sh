@@ -7,7 +7,7 @@
 # crash-test; a checker's stray holding the namespace made --states give
 # up); an option's error names the option given (--torn's said --survive);
 # a seed of 2^63 or more is printed as given in the JSON (it was negative,
-# which --seed refuses); interrupted (SIGTERM, SIGHUP, SIGINT), it kills
+# which --seed refuses), and a sampled state's number as well; interrupted (SIGTERM, SIGHUP, SIGINT), it kills
 # the run, puts the starting content back and exits 252 (it died on the
 # spot); its daemon killed, it keeps the starting content's copy and names
 # it (it removed it).
@@ -117,3 +117,12 @@ kept=$(sed -n "s/.*it is kept in '\([^']*\)'.*/\1/p" "$T/e")
 [ -n "$kept" ] && [ -f "$kept" ] || fail "the starting content not kept: $(cat "$T/e")"
 at_exit rm -f "$kept"
 assert_eq "$before" "$(md5sum <"$kept")" "the kept starting content"
+
+# (g) a sampled state's number of 2^63 or more (--state takes any): the
+# failure's state printed as given (it was negative)
+online_start "$REGION"
+expect_exit 0 pc power-fail log --enable
+expect_exit 1 ct log --runs 1 --seed 3 --mode fsync --at-fsync 4 --torn 100 --state $big -- \
+	"$DEMO_BUGGY" append {} 4 --check "$DEMO_BUGGY" check {}
+assert_contains "$(printf '%s' "$out" | tr -d ' ')" "\"state\":$big," "the failing state in the JSON"
+assert_eq "--seed 3 --runs 1 --state $big" "$(json_get "$out" .failures[0].replay)" "its replay"
