@@ -7,10 +7,10 @@
 # crash-test; a checker's stray holding the namespace made --states give
 # up); an option's error names the option given (--torn's said --survive);
 # a seed of 2^63 or more is printed as given in the JSON (it was negative,
-# which --seed refuses), and a sampled state's number as well; interrupted (SIGTERM, SIGHUP, SIGINT), it kills
-# the run, puts the starting content back and exits 252 (it died on the
-# spot); its daemon killed, it keeps the starting content's copy and names
-# it (it removed it).
+# which --seed refuses), and a sampled state's number as well; interrupted
+# (SIGTERM, SIGHUP, SIGINT), it kills the run, puts the starting content
+# back and exits 252 (it died on the spot); its daemon killed, it keeps
+# the starting content's copy and names it (it removed it).
 . "$PMEMFS_SOURCE_ROOT/tests/integration/powerfail/pflib.sh"
 
 ct() { "$PMEMCTL" crash-test --mount "$MNT" "$@"; }
