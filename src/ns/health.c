@@ -20,6 +20,8 @@
 #define WHAT "health file"
 /* a health file is a few lines: anything larger is not one (never read whole) */
 #define MAX_BYTES 4096
+/* the largest one written (its header names the region path): above it, not ours */
+#define MAX_WRITTEN (MAX_BYTES + PATH_MAX + 256)
 
 int ns_health_path(const char *region_path, char *buf, size_t len)
 {
@@ -219,7 +221,7 @@ int ns_health_save(const char *region_path, const struct ns_bb_id *id,
 	if (rc)
 		return ns_err(rc, WHAT " '%s': too long", path);
 	snprintf(hdr, sizeof(hdr), "# pmemfs health of region file '%s'\n", region_path);
-	return ns_sidecar_replace(path, SUFFIX, id, WHAT, hdr, text);
+	return ns_sidecar_replace(path, SUFFIX, id, WHAT, hdr, text, MAX_WRITTEN);
 }
 
 int ns_health_remove_stale(const char *region_path)
@@ -235,13 +237,12 @@ int ns_health_remove_stale(const char *region_path)
 	dfd = ns_sidecar_open_dir(path, SUFFIX, NULL, WHAT, &base);
 	if (dfd < 0)
 		return dfd;
-	/* unlink removes a link itself, never its target */
+	/* unlink removes a link itself, never its target; nor another region */
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for a " WHAT " '%s': %s",
 						  path, strerror(errno));
-	else if (S_ISDIR(st.st_mode))
-		rc = ns_err(-EISDIR, "'%s' is a directory where the region's " WHAT " belongs: "
-			    "remove it", path);
+	else if ((rc = ns_sidecar_may_replace(dfd, base, path, WHAT, MAX_WRITTEN)) < 0)
+		;
 	else if (unlinkat(dfd, base, 0) < 0)
 		rc = ns_err(-errno, "cannot remove the stale " WHAT " '%s': %s", path,
 			    strerror(errno));

@@ -44,7 +44,18 @@ int ns_sidecar_open_read(const char *region_path, const char *path, const char *
  * holds that region file. 0 or -errno with a message naming what.
  */
 int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_id *id,
-		       const char *what, const char *header, const char *text);
+		       const char *what, const char *header, const char *text,
+		       unsigned long long max_bytes);
+
+/*
+ * May the entry base of dfd (the sidecar at path) be replaced or removed?
+ * 0: nothing is there, a link (only the link goes, never its target) or
+ * a file of at most max_bytes (the largest sidecar pmemfs writes there);
+ * else -EEXIST (a larger file: another region file, someone's data, is
+ * never replaced nor removed) or -EISDIR, with a message naming what.
+ */
+int ns_sidecar_may_replace(int dfd, const char *base, const char *path, const char *what,
+			   unsigned long long max_bytes);
 
 /*
  * The directory of the sidecar at path opened (O_DIRECTORY), *base its
