@@ -48,5 +48,6 @@ intact badblocks "the unmount"
 # create-region at the path: the stale sidecars removed, other regions not
 rm "$R"
 run_cmd "$PMEMCTL" create-region --size 64M "$R"
+assert_contains "$err" "'$R.badblocks' is a file of 16777216 bytes" "create-region says why"
 intact health "create-region"
 intact badblocks "create-region"
