@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -200,6 +203,7 @@ static const struct pc_usage crash_test_usage = {
 		 "a failure gives its state: --seed SEED --runs 1 --state I replays it.",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
+		 "  240  EBUSY: another crash-test runs on the namespace\n"
 		 "  252  EINTR: interrupted (SIGINT, SIGTERM, SIGHUP): the run's processes\n"
 		 "       killed, the starting content put back, no JSON\n"
 		 "  254  ENOENT: no such namespace\n"
@@ -1243,6 +1247,42 @@ static void ct_cleanup(struct pc_ct *ct)
 	pc_ct_argv_free(ct->chk);
 }
 
+/*
+ * One crash-test per namespace at a time: a second one's arming, FSYNC
+ * counts, restores and reverts mixed with the first's (a clean run counted
+ * the other's FSYNCs, an armed crash point was replaced by the other's).
+ * Held by a socket bound to an abstract name made of the namespace file's
+ * device and inode (no file: the kernel lets it go when crash-test ends,
+ * also by SIGKILL); *fd stays open until then. A socket that cannot be
+ * made leaves the test unguarded, never fails it.
+ */
+static int ct_exclusive(const struct pc_ct *ct, int *fd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
+	int len, e;
+
+	*fd = -1;
+	if (!ct->ns->path || stat(ct->ns->path, &st) < 0)
+		return 0;	/* ct_prepare says what is wrong with it */
+	len = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "pmemctl-crash-test/%llu/%llu",
+		       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return 0;
+	if (bind(*fd, (struct sockaddr *)&a,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
+		return 0;
+	e = errno;
+	close(*fd);
+	*fd = -1;
+	if (e != EADDRINUSE)
+		return 0;
+	return pc_fail_msg(-EBUSY, "another crash-test runs on '%s' (its crash points, "
+			    "FSYNC counts and restores would mix with this one's): wait until it "
+			    "ends", ct->ns->name);
+}
+
 static int crash_test_online(void *obj, const struct pc_args *a)
 {
 	struct crash_test_cmd *o = obj;
@@ -1250,11 +1290,15 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 			     .out_fd = -1, .snap_fd = -1 };
 	struct pc_listing l;
 	bool saved;
-	int rc;
+	int rc, excl;
 
 	rc = pc_fault_find(&o->t, &l, a->argv[0], &ct.ns);
 	if (rc)
 		return rc;
+	if ((rc = ct_exclusive(&ct, &excl)) != 0) {
+		pc_listing_free(&l);
+		return rc;
+	}
 	ct_signals();
 	rc = ct_prepare(&ct, o, a);
 	saved = rc == 0;
@@ -1291,6 +1335,8 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 				  saved ? ", the starting content put back" : "");
 	ct_cleanup(&ct);
 	pc_listing_free(&l);
+	if (excl >= 0)
+		close(excl);
 	return rc;
 }
 

@@ -10,7 +10,8 @@
 # which --seed refuses), and a sampled state's number as well; interrupted
 # (SIGTERM, SIGHUP, SIGINT), it kills the run, puts the starting content
 # back and exits 252 (it died on the spot); its daemon killed, it keeps
-# the starting content's copy and names it (it removed it).
+# the starting content's copy and names it (it removed it); a second
+# crash-test on the same namespace refuses (the two mixed their counts).
 . "$PMEMFS_SOURCE_ROOT/tests/integration/powerfail/pflib.sh"
 
 ct() { "$PMEMCTL" crash-test --mount "$MNT" "$@"; }
@@ -127,13 +128,40 @@ expect_exit 1 ct log --runs 1 --seed 3 --mode fsync --at-fsync 4 --torn 100 --st
 assert_contains "$(printf '%s' "$out" | tr -d ' ')" "\"state\":$big," "the failing state in the JSON"
 assert_eq "--seed 3 --runs 1 --state $big" "$(json_get "$out" .failures[0].replay)" "its replay"
 
-# (h) under a low ulimit -n (7: crash-test's own descriptors and one
+# (h) under a low ulimit -n (8: crash-test's own descriptors and one
 # more), a stray is still found and killed (the list of children needs one
 # descriptor, not two: it said "this kernel lists no child processes")
 rm -f "$T/late"
-expect_exit 0 bash -c 'ulimit -n 7; exec "$@"' sh "$PMEMCTL" crash-test --mount "$MNT" log \
+expect_exit 0 bash -c 'ulimit -n 8; exec "$@"' sh "$PMEMCTL" crash-test --mount "$MNT" log \
 	--runs 2 --seed 1 --mode fsync -- sh -c 'setsid sh -c "sleep 1; echo stray >>\"\$0\"" "$2" &
 	exec "$0" append "$1" 2' "$DEMO" {} "$T/late" --check "$DEMO" check {}
-assert_not_contains "$err" "warning" "under ulimit -n 7"
+assert_not_contains "$err" "warning" "under ulimit -n 8"
 sleep 1.5
-[ ! -e "$T/late" ] || fail "a stray left running under ulimit -n 7: $(tr '\n' ' ' <"$T/late")"
+[ ! -e "$T/late" ] || fail "a stray left running under ulimit -n 8: $(tr '\n' ' ' <"$T/late")"
+
+# (i) two crash-tests on one namespace at once: the second refuses (exit
+# 240, saying why) and the first one's counts are its own. Both ran and
+# passed: each clean run counted the other's FSYNCs too (25 and 32 for
+# 16), and an armed crash point replaced the other's (19 reverts for 20
+# runs).
+expect_exit 0 pc power-fail log --enable
+"$PMEMCTL" crash-test --mount "$MNT" log --runs 4 --seed 1 --mode fsync -- \
+	sh -c 'sleep 0.3; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
+	>"$T/o1" 2>"$T/e1" &
+c1=$!
+sleep 0.1
+expect_exit 240 ct log --runs 4 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
+	--check "$DEMO" check {}
+assert_contains "$err" "another crash-test runs on 'log'" "the second crash-test"
+wait $c1 || fail "the first crash-test: $(cat "$T/e1")"
+assert_eq 16 "$(jq -r .fsyncs "$T/o1")" "the first one's FSYNCs"
+# after it: free again (also after a crash-test killed by SIGKILL)
+"$PMEMCTL" crash-test --mount "$MNT" log --runs 50 --seed 1 --mode fsync -- \
+	sh -c 'sleep 0.2; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
+	>/dev/null 2>&1 &
+c1=$!
+sleep 0.5
+kill -9 $c1
+wait $c1 || true
+expect_exit 0 ct log --runs 1 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
+	--check "$DEMO" check {}
