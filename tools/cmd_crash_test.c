@@ -166,7 +166,9 @@ static const struct pc_usage crash_test_usage = {
 		 "--at-fsync) or at a random moment (SIGKILL, then power-fail), both\n"
 		 "chosen by the run's seed; the namespace is reverted to its last\n"
 		 "completed FSYNC and the checker runs (exit 0: consistent). Crash\n"
-		 "testing is enabled for the test if it was not (and disabled after).\n"
+		 "testing is enabled for the test if it was not (and disabled after);\n"
+		 "a crash point left armed (a crash-test killed by SIGKILL) is disarmed.\n"
+		 "One crash-test runs on a namespace at a time.\n"
 		 "With --sweep, run i of N crashes at FSYNC ceil((i+1)*F/N) of the clean\n"
 		 "run's F (K = F/N, 2F/N, ..., F: the same points every time, for CI);\n"
 		 "the seed still decides the rest (--survive's pages). --moment-after\n"
@@ -788,6 +790,22 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
 		return rc;
+	if (ct->ci.at_fsync) {
+		/*
+		 * a crash point nobody waits for (one crash-test runs at a
+		 * time): left by a crash-test killed by SIGKILL, or power-fail
+		 * --at-fsync; it would kill the clean run
+		 */
+		struct pc_pf_req d = { .has_at = true, .at_fsync = 0 };
+
+		pc_msg("warning: '%s' had a crash point armed (at FSYNC %" PRIu64 " from now: "
+		       "left by a crash-test killed by SIGKILL, or power-fail --at-fsync): "
+		       "disarmed", ct->ns->name, (uint64_t)ct->ci.at_fsync);
+		ctl_response_free(&ct->resp);
+		rc = pc_pf_call(ct->t, ct->ns, &d, &ct->resp, &ct->ci, false);
+		if (rc)
+			return rc;
+	}
 	ct->fsyncs = ct->ci.fsyncs;
 	ct->clean_ms = pc_now_ms();
 	/* its output kept (unless --verbose shows it): a failure shows the end */

@@ -155,13 +155,22 @@ expect_exit 240 ct log --runs 4 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
 assert_contains "$err" "another crash-test runs on 'log'" "the second crash-test"
 wait $c1 || fail "the first crash-test: $(cat "$T/e1")"
 assert_eq 16 "$(jq -r .fsyncs "$T/o1")" "the first one's FSYNCs"
-# after it: free again (also after a crash-test killed by SIGKILL)
+# after it: free again, also after a crash-test killed by SIGKILL, whose
+# armed crash point is disarmed, saying so (it killed the next clean run:
+# "the application fails without a crash (signal 9, Killed)")
 "$PMEMCTL" crash-test --mount "$MNT" log --runs 50 --seed 1 --mode fsync -- \
 	sh -c 'sleep 0.2; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
 	>/dev/null 2>&1 &
 c1=$!
-sleep 0.5
+# killed while its crash point is armed (a run's application sleeping)
+for ((i = 0; i < 200; i++)); do
+	[ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] && break
+	sleep 0.05
+done
 kill -9 $c1
 wait $c1 || true
+[ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] ||
+	fail "no crash point left armed by the killed crash-test"
 expect_exit 0 ct log --runs 1 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
 	--check "$DEMO" check {}
+assert_contains "$err" "'log' had a crash point armed" "the leftover crash point"
