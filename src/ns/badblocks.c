@@ -212,9 +212,13 @@ int ns_bb_parse(FILE *f, const char *name, struct ns_bb_id *had,
 		char *p = line, *end;
 
 		lineno++;
+		if (ns_sidecar_comment(f, line))
+			continue;	/* the header names the region path: any length */
+		if (!strchr(line, '\n') && !feof(f))
+			goto bad;	/* no entry is that long (it was split in two) */
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (*p == '#' || *p == '\n' || *p == '\0')
+		if (*p == '\n' || *p == '\0')
 			continue;
 		if (strncmp(p, "region ", 7) == 0) {
 			if (had->known || bb->n || !ns_bb_id_parse(p + 6, had))

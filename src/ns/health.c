@@ -56,6 +56,8 @@ int ns_health_parse(FILE *f, const char *name, struct ns_bb_id *had, struct ns_h
 		int n = 0;
 
 		lineno++;
+		if (ns_sidecar_comment(f, line))
+			continue;	/* the header names the region path: any length */
 		if (!strchr(line, '\n') && !feof(f)) {
 			why = "line too long";
 			goto bad;

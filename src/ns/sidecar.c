@@ -222,6 +222,20 @@ int ns_sidecar_open_dir(const char *path, const char *suffix, const struct ns_bb
 	return dfd;
 }
 
+bool ns_sidecar_comment(FILE *f, const char *line)
+{
+	int c;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '#')
+		return false;
+	if (!strchr(line, '\n'))
+		while ((c = getc(f)) != EOF && c != '\n')
+			;
+	return true;
+}
+
 int ns_sidecar_may_replace(int dfd, const char *base, const char *path, const char *what,
 			   unsigned long long max_bytes)
 {

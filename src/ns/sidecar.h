@@ -20,6 +20,7 @@
 #ifndef PMEMFS_NS_SIDECAR_H
 #define PMEMFS_NS_SIDECAR_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct ns_bb_id;
@@ -46,6 +47,13 @@ int ns_sidecar_open_read(const char *region_path, const char *path, const char *
 int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_id *id,
 		       const char *what, const char *header, const char *text,
 		       unsigned long long max_bytes);
+
+/*
+ * line (read by fgets from f) is a comment ('#' after blanks): the rest
+ * of it, if it did not fit, read and dropped; true. Any line may be a
+ * comment of any length: the header pmemfs writes names the region path.
+ */
+bool ns_sidecar_comment(FILE *f, const char *line);
 
 /*
  * May the entry base of dfd (the sidecar at path) be replaced or removed?
