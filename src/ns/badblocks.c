@@ -342,8 +342,10 @@ int ns_bb_remove_stale(const char *region_path)
 	if (dfd < 0)
 		return dfd;
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for media errors "
-						  "'%s': %s", path, strerror(errno));
+		/* a region name of 246 or more has no sidecar: none to remove */
+		rc = errno == ENOENT || errno == ENAMETOOLONG ? 0 :
+		     ns_err(-errno, "cannot check for media errors '%s': %s", path,
+			    strerror(errno));
 	} else if (S_ISDIR(st.st_mode)) {
 		rc = ns_err(-EISDIR, "'%s' is a directory where the region's media "
 			    "errors belong: remove it", path);

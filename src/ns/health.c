@@ -239,10 +239,13 @@ int ns_health_remove_stale(const char *region_path)
 	dfd = ns_sidecar_open_dir(path, SUFFIX, NULL, WHAT, &base);
 	if (dfd < 0)
 		return dfd;
-	/* unlink removes a link itself, never its target; nor another region */
+	/*
+	 * unlink removes a link itself, never its target; nor another region.
+	 * A name too long for a sidecar (a region name of 249 or more) has none.
+	 */
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for a " WHAT " '%s': %s",
-						  path, strerror(errno));
+		rc = errno == ENOENT || errno == ENAMETOOLONG ? 0 :
+		     ns_err(-errno, "cannot check for a " WHAT " '%s': %s", path, strerror(errno));
 	else if ((rc = ns_sidecar_may_replace(dfd, base, path, WHAT, MAX_WRITTEN)) < 0)
 		;
 	else if (unlinkat(dfd, base, 0) < 0)

@@ -242,8 +242,8 @@ int ns_sidecar_may_replace(int dfd, const char *base, const char *path, const ch
 	struct stat st;
 
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : ns_err(-errno, "cannot check %s '%s': %s", what,
-						    path, strerror(errno));
+		return errno == ENOENT || errno == ENAMETOOLONG ? 0 :
+		       ns_err(-errno, "cannot check %s '%s': %s", what, path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return ns_err(-EISDIR, "'%s' is a directory where the region's %s belongs: "
 			      "remove it", path, what);
