@@ -167,8 +167,11 @@ for ((i = 0; i < 200; i++)); do
 	[ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] && break
 	sleep 0.05
 done
+# (its temporary files, left by SIGKILL: removed here)
+tmps=$(readlink /proc/$c1/fd/* 2>/dev/null | grep -E '^/tmp/pmemctl-(crash|check)-' || true)
 kill -9 $c1
 wait $c1 || true
+[ -z "$tmps" ] || rm -f $tmps
 [ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] ||
 	fail "no crash point left armed by the killed crash-test"
 expect_exit 0 ct log --runs 1 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
