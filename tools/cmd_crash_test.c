@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -168,7 +173,9 @@ static const struct pc_usage crash_test_usage = {
 		 "--at-fsync) or at a random moment (SIGKILL, then power-fail), both\n"
 		 "chosen by the run's seed; the namespace is reverted to its last\n"
 		 "completed FSYNC and the checker runs (exit 0: consistent). Crash\n"
-		 "testing is enabled for the test if it was not (and disabled after).\n"
+		 "testing is enabled for the test if it was not (and disabled after);\n"
+		 "a crash point left armed (a crash-test killed by SIGKILL) is disarmed.\n"
+		 "One crash-test runs on a namespace at a time.\n"
 		 "The starting content is kept by the daemon as a baseline: the\n"
 		 "original of every page changed after the start (by the application,\n"
 		 "the checker, a revert), in its memory, at most --baseline-max of it;\n"
@@ -176,8 +183,10 @@ static const struct pc_usage crash_test_usage = {
 		 "daemon without baselines (an older pmemfs), one that refuses it, and\n"
 		 "--baseline-max 0 use a copy of the whole namespace in $TMPDIR (/tmp)\n"
 		 "instead; a test that outgrows the bound (a WRITE beyond it fails with\n"
-		 "EIO) starts over with the copy. The namespace is left with its\n"
-		 "starting content.\n"
+		 "EIO) starts over with the copy. Where $TMPDIR has room, a copy is\n"
+		 "also made once beside the baseline: a daemon that dies mid-test\n"
+		 "loses its baseline, and that copy is then kept and named. The\n"
+		 "namespace is left with its starting content.\n"
 		 "With --sweep, run i of N crashes at FSYNC ceil((i+1)*F/N) of the clean\n"
 		 "run's F (K = F/N, 2F/N, ..., F: the same points every time, for CI);\n"
 		 "the seed still decides the rest (--survive's pages). --moment-after\n"
@@ -187,7 +196,8 @@ static const struct pc_usage crash_test_usage = {
 		 "does not exec, timeout(1)); else the power goes at the end. The\n"
 		 "application and the checker run in a process group of their own,\n"
 		 "stdin /dev/null: a crash at a moment and --timeout kill the whole\n"
-		 "group, and what they leave running is killed when they end.\n"
+		 "group, and what they leave running is killed when they end, also\n"
+		 "what left the group (setsid, a daemon's double fork).\n"
 		 "In ARGS, every {} is replaced by the namespace file's path, also\n"
 		 "inside a word (mem-path={}); it is also in $PMEMCTL_NAMESPACE_PATH\n"
 		 "($PMEMCTL_CRASH_SEED is the run's seed). A literal {} has to be\n"
@@ -215,6 +225,9 @@ static const struct pc_usage crash_test_usage = {
 		 "a failure gives its state: --seed SEED --runs 1 --state I replays it.",
 	.exits = "  1    a run failed: the checker found an inconsistent state (or the\n"
 		 "       application failed without a crash)\n"
+		 "  240  EBUSY: another crash-test runs on the namespace\n"
+		 "  252  EINTR: interrupted (SIGINT, SIGTERM, SIGHUP): the run's processes\n"
+		 "       killed, the starting content put back, no JSON\n"
 		 "  254  ENOENT: no such namespace\n"
 		 PC_NEEDS_DAEMON PC_TARGET_EXITS,
 };
@@ -273,6 +286,32 @@ static void pc_sleep_ms(double ms)
 }
 
 /*
+ * SIGINT, SIGTERM or SIGHUP (a Ctrl-C, a CI job's timeout): the signal.
+ * The run stops where it waits (its processes killed as at --timeout),
+ * and crash-test ends as after its last run: the starting content put
+ * back, crash testing off if it was off, the temporary files gone. (It
+ * died on the spot before: the namespace left as the crash had it, the
+ * application running on, a namespace-sized file left in /tmp.)
+ */
+static volatile sig_atomic_t ct_stop;
+
+static void ct_on_signal(int sig)
+{
+	ct_stop = sig;
+}
+
+static void ct_signals(void)
+{
+	struct sigaction sa = { .sa_handler = ct_on_signal, .sa_flags = SA_RESTART };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a reader gone (| head): still clean up */
+}
+
+/*
  * The application or checker, in a process group of its own (its pid)
  * with stdin /dev/null: a crash at a moment and --timeout kill the whole
  * group, so a wrapper that does not exec (sh -c 'qemu ...; ...',
@@ -281,7 +320,14 @@ static void pc_sleep_ms(double ms)
  */
 static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capture)
 {
-	pid_t pid = fork();
+	pid_t pid;
+
+	/*
+	 * what leaves the group (setsid, a daemon's double fork) and is
+	 * orphaned comes to us, not to init: pc_ct_reap_strays kills it
+	 */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid = fork();
 
 	if (pid > 0)
 		(void)setpgid(pid, pid);	/* also in the child: whoever is first */
@@ -290,6 +336,7 @@ static pid_t pc_ct_spawn(struct pc_ct *ct, char **argv, uint64_t seed, bool capt
 		int fd = -1, in;
 
 		(void)setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);	/* ignored by crash-test only */
 		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (in >= 0)
 			dup2(in, 0);
@@ -329,9 +376,69 @@ static bool pc_ct_ended(pid_t pid)
 }
 
 /*
+ * Our children now, at most max, or -errno: the kernel keeps no list
+ * (/proc/PID/task/TID/children needs CONFIG_PROC_CHILDREN), or no
+ * descriptor is left for it. pmemctl runs no thread: its own task's list
+ * is all of them (one descriptor, also under a low ulimit -n).
+ */
+static int pc_ct_children(pid_t *out, int max)
+{
+	char p[64];
+	FILE *f;
+	long v;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "/proc/self/task/%d/children", (int)getpid());
+	if (!(f = fopen(p, "re")))
+		return -errno;
+	while (n < max && fscanf(f, "%ld", &v) == 1)
+		out[n++] = (pid_t)v;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Kill and reap every child left: the application's or checker's
+ * processes that left its group (setsid, a double fork) and came to us as
+ * the subreaper (pc_ct_spawn) when their parents died. Their pids are
+ * our unreaped children's, nobody else's; each one killed hands its own
+ * children to us, so again until none is left. crash-test has no other
+ * children at this point.
+ */
+static void pc_ct_reap_strays(void)
+{
+	static bool warned;
+	pid_t kids[256];
+	int n, i, rounds;
+
+	for (rounds = 0; rounds < 10000; rounds++) {
+		n = pc_ct_children(kids, (int)(sizeof(kids) / sizeof(kids[0])));
+		if (n < 0) {
+			if (!warned)
+				pc_msg("warning: cannot list crash-test's child processes "
+				       "(/proc/self/task/%d/children: %s): what the application "
+				       "or checker moves out of its process group is not killed",
+				       (int)getpid(), strerror(-n));
+			warned = true;
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;	/* the strays that ended */
+			return;
+		}
+		if (n == 0)
+			return;
+		for (i = 0; i < n; i++)
+			kill(kids[i], SIGKILL);
+		for (i = 0; i < n; i++)
+			while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
+/*
  * Reap pid, which has ended or was killed; first kill what is left of its
- * process group (while pid is a zombie, its id is nobody else's); returns
- * its wait status. After this, pid is never signalled.
+ * process group (while pid is a zombie, its id is nobody else's), then
+ * what left the group (pc_ct_reap_strays); returns its wait status.
+ * After this, pid is never signalled.
  */
 static int pc_ct_reap(pid_t pid)
 {
@@ -341,8 +448,11 @@ static int pc_ct_reap(pid_t pid)
 	if (!pc_ct_ended(pid))
 		kill(pid, SIGKILL);	/* not its group's leader after all */
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+		if (errno != EINTR) {
+			st = -1;
+			break;
+		}
+	pc_ct_reap_strays();
 	return st;
 }
 
@@ -355,7 +465,7 @@ static int pc_ct_wait(pid_t pid, int timeout_ms, bool *timed_out)
 	for (;;) {
 		if (pc_ct_ended(pid))
 			return pc_ct_reap(pid);
-		if (pc_now_ms() > end && !*timed_out) {
+		if ((pc_now_ms() > end || ct_stop) && !*timed_out) {
 			kill(-pid, SIGKILL);
 			*timed_out = true;
 		}
@@ -488,6 +598,39 @@ static int ct_copy_start(struct pc_ct *ct)
  * The starting content kept: a baseline in the daemon; else (an older
  * daemon, a refusal, --baseline-max 0) the copy, said once.
  */
+/*
+ * Beside a baseline, a copy of the starting content where $TMPDIR has
+ * room for it (once, not per run): the baseline lives in the daemon's
+ * memory, and a daemon that dies mid-test takes it along; the copy is
+ * then kept and named (crash_test_online). Without room (a namespace
+ * larger than $TMPDIR's free space, what the baseline is for) that is
+ * said, and the test runs on.
+ */
+static void ct_keepsake(struct pc_ct *ct)
+{
+	uint64_t size = ct->ns->size, need = size + size / 8 + (UINT64_C(64) << 20);
+	struct statvfs v;
+	int fd;
+
+	if (statvfs(pc_ct_tmpdir(), &v) == 0 && (uint64_t)v.f_bavail * v.f_frsize >= need) {
+		snprintf(ct->snap, sizeof(ct->snap), "%s/pmemctl-crash-XXXXXX",
+			 pc_ct_tmpdir());
+		fd = mkostemp(ct->snap, O_CLOEXEC);
+		if (fd >= 0 && pc_ct_copy(ct->ns->path, fd, true, size) == 0) {
+			ct->snap_fd = fd;	/* used by descriptor only */
+			ct->snap_made = true;
+			return;
+		}
+		if (fd >= 0) {
+			unlink(ct->snap);
+			close(fd);
+		}
+	}
+	pc_msg("note: no room in %s for a copy of '%s' (%" PRIu64 " MiB): its starting "
+	       "content is kept only in the daemon's memory while the test runs",
+	       pc_ct_tmpdir(), ct->ns->name, size >> 20);
+}
+
 static int ct_base_begin(struct pc_ct *ct, const struct crash_test_cmd *o)
 {
 	struct ct_base_res res;
@@ -499,6 +642,7 @@ static int ct_base_begin(struct pc_ct *ct, const struct crash_test_cmd *o)
 	if (rc == 0) {
 		ct->base = true;
 		ct->base_max = res.max;
+		ct_keepsake(ct);
 		return 0;
 	}
 	/* an unknown command (pmemctl's words for it: the daemon is older) */
@@ -589,9 +733,11 @@ static int ct_fallback(struct pc_ct *ct)
 	if (rc)
 		return rc;
 	ct_base_end(ct);
-	rc = ct_copy_start(ct);
-	if (rc)
-		return rc;
+	if (!ct->snap_made) {	/* else the copy made beside the baseline */
+		rc = ct_copy_start(ct);
+		if (rc)
+			return rc;
+	}
 	ct->passed = ct->failed = 0;
 	ct->states = ct->distinct = ct->restores = ct->restored_pages = 0;
 	ct->states_ms = ct->runs_ms = ct->restore_ms = 0;
@@ -892,12 +1038,30 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 	rc = pc_ct_status(ct, &ct->ci, &ct->resp);
 	if (rc)
 		return rc;
+	if (ct->ci.at_fsync) {
+		/*
+		 * a crash point nobody waits for (one crash-test runs at a
+		 * time): left by a crash-test killed by SIGKILL, or power-fail
+		 * --at-fsync; it would kill the clean run
+		 */
+		struct pc_pf_req d = { .has_at = true, .at_fsync = 0 };
+
+		pc_msg("warning: '%s' had a crash point armed (at FSYNC %" PRIu64 " from now: "
+		       "left by a crash-test killed by SIGKILL, or power-fail --at-fsync): "
+		       "disarmed", ct->ns->name, (uint64_t)ct->ci.at_fsync);
+		ctl_response_free(&ct->resp);
+		rc = pc_pf_call(ct->t, ct->ns, &d, &ct->resp, &ct->ci, false);
+		if (rc)
+			return rc;
+	}
 	ct->fsyncs = ct->ci.fsyncs;
 	ct->clean_ms = pc_now_ms();
 	/* its output kept (unless --verbose shows it): a failure shows the end */
 	pid = pc_ct_spawn(ct, ct->app, o->seed, !ct->verbose);
 	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
 	ct->clean_ms = pc_now_ms() - ct->clean_ms;
+	if (ct_stop)
+		return -EINTR;	/* crash_test_online says so */
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		if (ct_base_full(ct)) {
 			ct->restart = true;	/* failed at the bound: the copy */
@@ -915,6 +1079,8 @@ static int ct_clean_run(struct pc_ct *ct, const struct crash_test_cmd *o)
 	ct->fsyncs = ct->ci.fsyncs - ct->fsyncs;
 	pid = pc_ct_spawn(ct, ct->chk, o->seed, true);
 	st = pc_ct_wait(pid, ct->timeout_ms, &timed_out);
+	if (ct_stop)
+		return -EINTR;
 	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		if (ct_base_full(ct)) {
 			ct->restart = true;
@@ -1005,6 +1171,8 @@ static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 	pid_t pid = pc_ct_spawn(ct, ct->chk, s, true);
 	int cst = pc_ct_wait(pid, o->timeout_ms, &timed_out);
 
+	if (ct_stop)
+		return;		/* killed by the interruption: no verdict */
 	ct->states++;
 	if (!timed_out && WIFEXITED(cst) && WEXITSTATUS(cst) == 0) {
 		ct->passed++;
@@ -1012,7 +1180,7 @@ static void ct_judge(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 	}
 	ct->failed++;
 	f = json_object_new_object();
-	json_object_object_add(f, "seed", json_object_new_int64((int64_t)s));
+	json_object_object_add(f, "seed", json_object_new_uint64(s));
 	json_object_object_add(f, "crash", json_object_new_string(crash));
 	json_object_object_add(f, "checker",
 			       json_object_new_string(pc_ct_how(cst, how, sizeof(how))));
@@ -1157,7 +1325,7 @@ static int ct_states(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 			struct json_object *f = json_object_array_get_idx(ct->fails,
 				json_object_array_length(ct->fails) - 1);
 
-			json_object_object_add(f, "state", json_object_new_int64((int64_t)i));
+			json_object_object_add(f, "state", json_object_new_uint64(i));
 			json_object_object_add(f, "image_pages",
 					       json_object_new_int64((int64_t)res.image_pages));
 			json_object_object_add(f, "pages_new",
@@ -1168,7 +1336,7 @@ static int ct_states(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t 
 			       " pages new, %" PRIu64 " torn): replay: %s", run, i, res.pages_new,
 			       res.image_pages, res.pages_torn, state_replay);
 		}
-		if (o->has_state || i + 1 >= total)
+		if (o->has_state || i + 1 >= total || ct_stop)
 			break;
 	}
 	ct->states_ms += pc_now_ms() - t0;	/* ct_judge counted them */
@@ -1246,7 +1414,7 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 	} else {
 		double end = pc_now_ms() + delay;
 
-		while (pc_now_ms() < end && !pc_ct_ended(pid))
+		while (pc_now_ms() < end && !pc_ct_ended(pid) && !ct_stop)
 			pc_sleep_ms(0.2);
 		/*
 		 * its whole group killed (the application, or a wrapper's
@@ -1324,7 +1492,7 @@ static void ct_report(const struct pc_ct *ct, const struct crash_test_cmd *o)
 	char ms[32];
 
 	json_object_object_add(out, "namespace", json_object_new_string(ct->ns->name));
-	json_object_object_add(out, "seed", json_object_new_int64((int64_t)o->seed));
+	json_object_object_add(out, "seed", json_object_new_uint64(o->seed));
 	json_object_object_add(out, "runs", json_object_new_int64((int64_t)o->runs));
 	json_object_object_add(out, "passed", json_object_new_int((int)ct->passed));
 	json_object_object_add(out, "failed", json_object_new_int((int)ct->failed));
@@ -1363,6 +1531,42 @@ static void ct_cleanup(struct pc_ct *ct)
 	pc_ct_argv_free(ct->chk);
 }
 
+/*
+ * One crash-test per namespace at a time: a second one's arming, FSYNC
+ * counts, restores and reverts mixed with the first's (a clean run counted
+ * the other's FSYNCs, an armed crash point was replaced by the other's).
+ * Held by a socket bound to an abstract name made of the namespace file's
+ * device and inode (no file: the kernel lets it go when crash-test ends,
+ * also by SIGKILL); *fd stays open until then. A socket that cannot be
+ * made leaves the test unguarded, never fails it.
+ */
+static int ct_exclusive(const struct pc_ct *ct, int *fd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
+	int len, e;
+
+	*fd = -1;
+	if (!ct->ns->path || stat(ct->ns->path, &st) < 0)
+		return 0;	/* ct_prepare says what is wrong with it */
+	len = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "pmemctl-crash-test/%llu/%llu",
+		       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return 0;
+	if (bind(*fd, (struct sockaddr *)&a,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
+		return 0;
+	e = errno;
+	close(*fd);
+	*fd = -1;
+	if (e != EADDRINUSE)
+		return 0;
+	return pc_fail_msg(-EBUSY, "another crash-test runs on '%s' (its crash points, "
+			    "FSYNC counts and restores would mix with this one's): wait until it "
+			    "ends", ct->ns->name);
+}
+
 static int crash_test_online(void *obj, const struct pc_args *a)
 {
 	struct crash_test_cmd *o = obj;
@@ -1370,11 +1574,16 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 			     .out_fd = -1, .snap_fd = -1 };
 	struct pc_listing l;
 	bool saved;
-	int rc;
+	int rc, excl;
 
 	rc = pc_fault_find(&o->t, &l, a->argv[0], &ct.ns);
 	if (rc)
 		return rc;
+	if ((rc = ct_exclusive(&ct, &excl)) != 0) {
+		pc_listing_free(&l);
+		return rc;
+	}
+	ct_signals();
 	rc = ct_prepare(&ct, o, a);
 	saved = rc == 0;
 	while (rc == 0) {
@@ -1385,18 +1594,19 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 			t0 = pc_now_ms();
 			ct.fails = json_object_new_array();
 			ct.points = json_object_new_array();
-			for (uint64_t run = 0; rc == 0 && !ct.restart && run < o->runs; run++)
+			for (uint64_t run = 0; rc == 0 && !ct.restart && run < o->runs && !ct_stop;
+			     run++)
 				rc = ct_run(&ct, o, run);
 			ct.runs_ms = pc_now_ms() - t0;
 			/* the starting content back (the last run's bound said too) */
-			if (rc == 0 && !ct.restart)
+			if (rc == 0 && !ct.restart && !ct_stop)
 				rc = ct_restore(&ct);
 		}
 		if (rc == 0 && ct.restart) {
 			rc = ct_fallback(&ct);
 			continue;
 		}
-		if (rc == 0) {
+		if (rc == 0 && !ct_stop) {
 			saved = false;	/* restored */
 			ct_report(&ct, o);
 			rc = ct.failed ? 1 : 0;
@@ -1407,11 +1617,30 @@ static int crash_test_online(void *obj, const struct pc_args *a)
 	 * leave the starting content behind, also when the clean run failed
 	 * or left no crash point (what it wrote stayed behind before)
 	 */
-	if (saved && (ct.base || ct.snap_made) && ct_restore(&ct) != 0)
-		pc_msg("warning: cannot restore the starting content of '%s'", ct.ns->path);
+	if (saved && (ct.base || ct.snap_made) && ct_restore(&ct) != 0) {
+		if (ct.snap_made) {
+			/* the only copy of it: kept, not removed */
+			pc_msg("warning: cannot restore the starting content of '%s': it is "
+			       "kept in '%s' (%" PRIu64 " bytes; put it back with dd "
+			       "conv=notrunc once the namespace is served)", ct.ns->path,
+			       ct.snap, ct.ns->size);
+			close(ct.snap_fd);
+			ct.snap_made = false;
+		} else {
+			pc_msg("warning: cannot restore the starting content of '%s'",
+			       ct.ns->path);
+		}
+		saved = false;
+	}
 	ct_base_end(&ct);
+	if (ct_stop)
+		rc = pc_fail_msg(-EINTR, "interrupted by %s: the run stopped, its processes "
+				  "killed%s", strsignal(ct_stop),
+				  saved ? ", the starting content put back" : "");
 	ct_cleanup(&ct);
 	pc_listing_free(&l);
+	if (excl >= 0)
+		close(excl);
 	return rc;
 }
 

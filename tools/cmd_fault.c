@@ -127,8 +127,7 @@ struct json_object *pc_json_crash(const struct ctl_crash_info *c, const struct p
 			snprintf(pct, sizeof(pct), "%g", (double)r->survive_ppm / 10000.0);
 			json_object_object_add(j, "survive_percent",
 				json_object_new_double_s((double)r->survive_ppm / 10000.0, pct));
-			json_object_object_add(j, "seed",
-					       json_object_new_int64((int64_t)r->seed));
+			json_object_object_add(j, "seed", json_object_new_uint64(r->seed));
 		}
 		json_object_object_add(j, "killed", json_object_new_int((int)c->killed));
 		{
@@ -170,10 +169,10 @@ int pc_opt_survive(const struct pc_parser *p, const struct pc_opt *o, void *ppm)
 	double v, x;
 	uint32_t n;
 
-	(void)o;
+	/* the option's own name: --survive, crash-test's --torn */
 	if (!pc_parse_double(p->arg, &v) || v < 0 || v > 100) {
-		pc_fail_msg(-EINVAL, "bad value for --survive '%s': a percentage from 0 to 100",
-			     p->arg);
+		pc_fail_msg(-EINVAL, "bad value for --%s '%s': a percentage from 0 to 100",
+			     o->name, p->arg);
 		return -EINVAL;
 	}
 	/* v * 10000 rounded half up, as llround() (0 <= x <= 1e6; no libm) */

@@ -168,7 +168,7 @@ static void pc_list_add_health(struct json_object *jr, const struct pc_list_opts
 				       json_object_new_string(h->dirty ? "dirty" : "clean"));
 	if (h->count_known)
 		json_object_object_add(j, "shutdown_count",
-				       json_object_new_int64((int64_t)h->shutdown_count));
+				       json_object_new_uint64(h->shutdown_count));
 	json_object_object_add(jr, "health", j);
 }
 
@@ -354,8 +354,7 @@ static void pc_list_health_offline(struct pc_list_opts *o, const struct ns_regio
 	ns_err_clear();
 	if (hv->h.mounted && !(fcntl(ns_region_fd(r), F_OFD_GETLK, &fl) == 0 &&
 			       fl.l_type != F_UNLCK)) {
-		if (hv->h.count_known)
-			hv->h.shutdown_count++;
+		ns_health_count_up(&hv->h);
 		hv->h.dirty = hv->h.state_known = true;
 	}
 	o->hv = hv;

@@ -69,8 +69,7 @@ void fs_health_init(struct fs_health *hl, const struct ns_region *r)
 	}
 	if (hl->h.mounted) {
 		/* we hold the region's lock: the daemon that wrote it is gone */
-		if (hl->h.count_known)
-			hl->h.shutdown_count++;
+		ns_health_count_up(&hl->h);
 		hl->h.dirty = hl->h.state_known = true;
 		count_text(&hl->h, c, sizeof(c));
 		fs_warn("%s: the daemon that served it before (pid %" PRIu32 ") ended without "
@@ -105,8 +104,7 @@ void fs_health_power_fail(struct fs_health *hl, const char *what)
 	if (!hl || hl->rdonly)
 		return;
 	pthread_mutex_lock(&hl->lock);
-	if (hl->h.count_known)
-		hl->h.shutdown_count++;
+	ns_health_count_up(&hl->h);
 	hl->h.dirty = hl->h.state_known = true;
 	count_text(&hl->h, c, sizeof(c));
 	if (save(hl, "a power failure", ""))
@@ -123,8 +121,7 @@ void fs_health_end(struct fs_health *hl, bool clean)
 		return;
 	pthread_mutex_lock(&hl->lock);
 	if (!clean) {
-		if (hl->h.count_known)
-			hl->h.shutdown_count++;
+		ns_health_count_up(&hl->h);
 		hl->h.dirty = true;
 	} else {
 		hl->h.dirty = false;

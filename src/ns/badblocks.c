@@ -17,6 +17,13 @@
 #include "ns/region.h"
 #include "ns/sidecar.h"
 
+/*
+ * the largest media errors file written: NS_BB_MAX lines of two 20-digit
+ * numbers, the header (the region path) and the identity line; a larger
+ * file at that name is not ours (ns_sidecar_may_replace)
+ */
+#define NS_BB_FILE_MAX (NS_BB_MAX * 42ull + PATH_MAX + 512)
+
 int ns_bb_path(const char *region_path, char *buf, size_t len)
 {
 	return ns_sidecar_path(region_path, ".badblocks", buf, len);
@@ -292,8 +299,9 @@ int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
 		dfd = ns_sidecar_open_dir(path, ".badblocks", id, "media errors", &base);
 		if (dfd < 0)
 			return dfd;
-		/* unlink removes a link itself, never its target */
-		if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
+		/* unlink removes a link itself, never its target; nor another region */
+		rc = ns_sidecar_may_replace(dfd, base, path, "media errors", NS_BB_FILE_MAX);
+		if (rc == 0 && unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 			rc = ns_err(-errno, "cannot remove media errors '%s': %s", path,
 				    strerror(errno));
 		close(dfd);
@@ -310,7 +318,8 @@ int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
 	}
 	snprintf(hdr, sizeof(hdr), "# pmemfs media errors of region file '%s': data-area "
 		 "byte offset and length, whole 512-byte blocks\n", region_path);
-	rc = ns_sidecar_replace(path, ".badblocks", id, "media errors", hdr, text);
+	rc = ns_sidecar_replace(path, ".badblocks", id, "media errors", hdr, text,
+				NS_BB_FILE_MAX);
 	free(text);
 	return rc;
 }
@@ -318,7 +327,7 @@ int ns_bb_save(const char *region_path, const struct ns_bb_id *id,
 int ns_bb_remove_stale(const char *region_path)
 {
 	return ns_sidecar_remove_stale(region_path, ".badblocks", "media errors",
-				       "media errors");
+				       "media errors", NS_BB_FILE_MAX);
 }
 
 int ns_bb_load_region(const struct ns_region *r, struct ns_badblocks *bb)

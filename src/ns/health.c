@@ -20,6 +20,8 @@
 #define WHAT "health file"
 /* a health file is a few lines: anything larger is not one (never read whole) */
 #define MAX_BYTES 4096
+/* the largest one written (its header names the region path): above it, not ours */
+#define MAX_WRITTEN (MAX_BYTES + PATH_MAX + 256)
 
 int ns_health_path(const char *region_path, char *buf, size_t len)
 {
@@ -177,6 +179,12 @@ unknown:
 	return NS_HEALTH_UNKNOWN;
 }
 
+void ns_health_count_up(struct ns_health *h)
+{
+	if (h->count_known && h->shutdown_count < UINT64_MAX)
+		h->shutdown_count++;
+}
+
 int ns_health_format(const struct ns_health *h, char *buf, size_t len)
 {
 	const char *state = !h->state_known ? "unknown" : h->dirty ? "dirty" : "clean";
@@ -209,10 +217,10 @@ int ns_health_save(const char *region_path, const struct ns_bb_id *id,
 	if (rc)
 		return ns_err(rc, WHAT " '%s': too long", path);
 	snprintf(hdr, sizeof(hdr), "# pmemfs health of region file '%s'\n", region_path);
-	return ns_sidecar_replace(path, SUFFIX, id, WHAT, hdr, text);
+	return ns_sidecar_replace(path, SUFFIX, id, WHAT, hdr, text, MAX_WRITTEN);
 }
 
 int ns_health_remove_stale(const char *region_path)
 {
-	return ns_sidecar_remove_stale(region_path, SUFFIX, WHAT, "the health");
+	return ns_sidecar_remove_stale(region_path, SUFFIX, WHAT, "the health", MAX_WRITTEN);
 }

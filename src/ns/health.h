@@ -77,6 +77,12 @@ int ns_health_remove_stale(const char *region_path);
 /* h's lines (after the identity line) into buf: 0, or -ENAMETOOLONG */
 int ns_health_format(const struct ns_health *h, char *buf, size_t len);
 
+/*
+ * One more unclean shutdown (a known count only): the count stays at its
+ * largest value rather than wrap to 0 (a planted or very old file's count)
+ */
+void ns_health_count_up(struct ns_health *h);
+
 /* Write h as the health of region_path (recording id). 0 or -errno with a message. */
 int ns_health_save(const char *region_path, const struct ns_bb_id *id,
 		   const struct ns_health *h);

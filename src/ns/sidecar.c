@@ -222,8 +222,27 @@ int ns_sidecar_open_dir(const char *path, const char *suffix, const struct ns_bb
 	return dfd;
 }
 
+int ns_sidecar_may_replace(int dfd, const char *base, const char *path, const char *what,
+			   unsigned long long max_bytes)
+{
+	struct stat st;
+
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT || errno == ENAMETOOLONG ? 0 :
+		       ns_err(-errno, "cannot check %s '%s': %s", what, path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return ns_err(-EISDIR, "'%s' is a directory where the region's %s belongs: "
+			      "remove it", path, what);
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes)
+		return ns_err(-EEXIST, "'%s' is a file of %lld bytes, not %s pmemfs writes "
+			      "(at most %llu): neither replaced nor removed; move it away",
+			      path, (long long)st.st_size, what, max_bytes);
+	return 0;
+}
+
 int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_id *id,
-		       const char *what, const char *header, const char *text)
+		       const char *what, const char *header, const char *text,
+		       unsigned long long max_bytes)
 {
 	char tmp[NAME_MAX + 1], idt[96];
 	const char *base;
@@ -233,6 +252,12 @@ int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_
 	dfd = ns_sidecar_open_dir(path, suffix, id, what, &base);
 	if (dfd < 0)
 		return dfd;
+	/* never over another region file or anyone's data at that name */
+	rc = ns_sidecar_may_replace(dfd, base, path, what, max_bytes);
+	if (rc < 0) {
+		close(dfd);
+		return rc;
+	}
 	/* a fresh name each time, created here or not at all */
 	for (tries = 0; tries < 100; tries++) {
 		uint64_t r = 0;
@@ -285,7 +310,7 @@ int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_
 }
 
 int ns_sidecar_remove_stale(const char *region_path, const char *suffix, const char *what,
-			    const char *was)
+			    const char *was, unsigned long long max_bytes)
 {
 	char path[PATH_MAX];
 	const char *base;
@@ -298,12 +323,15 @@ int ns_sidecar_remove_stale(const char *region_path, const char *suffix, const c
 	dfd = ns_sidecar_open_dir(path, suffix, NULL, what, &base);
 	if (dfd < 0)
 		return dfd;
+	/* a region name too long for a sidecar (ENAMETOOLONG) has none */
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		rc = errno == ENOENT ? 0 : ns_err(-errno, "cannot check for %s '%s': %s", what,
-						  path, strerror(errno));
+		rc = errno == ENOENT || errno == ENAMETOOLONG ? 0 :
+		     ns_err(-errno, "cannot check for %s '%s': %s", what, path, strerror(errno));
 	else if (S_ISDIR(st.st_mode))
 		rc = ns_err(-EISDIR, "'%s' is a directory, in the place of the region's "
 			    "%s: remove it", path, what);
+	else if ((rc = ns_sidecar_may_replace(dfd, base, path, what, max_bytes)) < 0)
+		;	/* another region file, someone's data: kept */
 	else if (unlinkat(dfd, base, 0) < 0)
 		rc = ns_err(-errno, "cannot remove the stale %s '%s': %s", what, path,
 			    strerror(errno));

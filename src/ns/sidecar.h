@@ -20,6 +20,7 @@
 #ifndef PMEMFS_NS_SIDECAR_H
 #define PMEMFS_NS_SIDECAR_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct ns_bb_id;
@@ -44,7 +45,18 @@ int ns_sidecar_open_read(const char *region_path, const char *path, const char *
  * holds that region file. 0 or -errno with a message naming what.
  */
 int ns_sidecar_replace(const char *path, const char *suffix, const struct ns_bb_id *id,
-		       const char *what, const char *header, const char *text);
+		       const char *what, const char *header, const char *text,
+		       unsigned long long max_bytes);
+
+/*
+ * May the entry base of dfd (the sidecar at path) be replaced or removed?
+ * 0: nothing is there, a link (only the link goes, never its target) or
+ * a file of at most max_bytes (the largest sidecar pmemfs writes there);
+ * else -EEXIST (a larger file: another region file, someone's data, is
+ * never replaced nor removed) or -EISDIR, with a message naming what.
+ */
+int ns_sidecar_may_replace(int dfd, const char *base, const char *path, const char *what,
+			   unsigned long long max_bytes);
 
 /*
  * The directory of the sidecar at path opened (O_DIRECTORY), *base its
@@ -59,11 +71,13 @@ int ns_sidecar_open_dir(const char *path, const char *suffix, const struct ns_bb
  * (region_path's real path + suffix) an earlier region left there; unlink
  * removes a symbolic link itself, never its target. 1 when one was
  * removed (ns_errormsg() says "removed 'PATH': <was> of an earlier region
- * at this path"), 0 when there was none, -errno with a message naming
- * what (a directory in its place: -EISDIR).
+ * at this path"), 0 when there was none (or the name is too long for
+ * one), -errno with a message naming what (a directory in its place:
+ * -EISDIR; a file larger than max_bytes, not one pmemfs wrote: -EEXIST,
+ * kept).
  */
 int ns_sidecar_remove_stale(const char *region_path, const char *suffix, const char *what,
-			    const char *was);
+			    const char *was, unsigned long long max_bytes);
 
 /*
  * The next line of a sidecar's text that is neither blank nor a comment

@@ -207,6 +207,23 @@ static void test_long_path(void **state)
 	rmdir(dir);
 }
 
+/* one more unclean shutdown: + 1, unknown stays unknown, the largest stays */
+static void test_count_up(void **state)
+{
+	struct ns_health h = { .count_known = true, .shutdown_count = 41 };
+
+	(void)state;
+	ns_health_count_up(&h);
+	assert_int_equal(h.shutdown_count, 42);
+	h.shutdown_count = UINT64_MAX;
+	ns_health_count_up(&h);
+	assert_true(h.shutdown_count == UINT64_MAX);
+	h.count_known = false;
+	h.shutdown_count = 0;
+	ns_health_count_up(&h);
+	assert_int_equal(h.shutdown_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_long_path),
+		cmocka_unit_test(test_count_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
