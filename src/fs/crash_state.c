@@ -28,12 +28,21 @@
  * capture (step 2) to the close (step 4, sorted) the image is open; a
  * WRITE before step 2 makes its page join early, and the capture then
  * gives it the log's old content.
+ *
+ * Memory: two pages (old and new) per image page, in the daemon's heap.
+ * An image of more than fs_crash_image_max() pages (256 MiB of image by
+ * default, never more than an eighth of the machine's memory: a baseline
+ * may take half) is dropped, at the capture or when a WRITE while
+ * crashed would make it grow beyond, logged once; the power failure
+ * completes as a plain one, and a crash-state request for that crash
+ * point says so (crash-test counts the point with its plain revert).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ns/error.h"
 
@@ -44,6 +53,43 @@
 
 
 /* ---- the image ---- */
+
+/* the default bound: 256 MiB of image (old and new: 8 KiB a page) */
+#define FS_IMAGE_DEFAULT ((size_t)(256u << 20) / (2 * FS_PAGE))
+
+static size_t image_max;
+static pthread_once_t image_max_once = PTHREAD_ONCE_INIT;
+
+static void image_max_init(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	const char *e = getenv("PMEMFS_TEST_CRASH_IMAGE_PAGES");
+	char *end;
+
+	image_max = FS_IMAGE_DEFAULT;
+	if (pages > 0 && size > 0 &&
+	    (uint64_t)pages * (uint64_t)size / 8 / (2 * FS_PAGE) < image_max)
+		image_max = (size_t)((uint64_t)pages * (uint64_t)size / 8 / (2 * FS_PAGE));
+	if (e && *e) {
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(e, &end, 10);
+		if (errno == 0 && *end == 0 && v > 0 && v < image_max) {
+			image_max = (size_t)v;
+			fs_info("crash images bounded to %zu pages "
+				"(PMEMFS_TEST_CRASH_IMAGE_PAGES, a test's setting)", image_max);
+		}
+	}
+	if (image_max == 0)
+		image_max = 1;
+}
+
+size_t fs_crash_image_max(void)
+{
+	pthread_once(&image_max_once, image_max_init);
+	return image_max;
+}
 
 /* n pages, page-aligned (O_DIRECT reads and writes of the region), or NULL */
 static uint8_t *pages_alloc(size_t n)
@@ -75,8 +121,12 @@ static int image_reserve(struct fs_crash_image *img, size_t want)
 
 	if (want <= img->cap && img->slot)
 		return 0;
+	if (want > fs_crash_image_max())
+		return -E2BIG;
 	while (cap < want)
 		cap *= 2;
+	if (cap > fs_crash_image_max())
+		cap = fs_crash_image_max();
 	pg = realloc(img->page, cap * sizeof(*pg));
 	if (!pg)
 		return -ENOMEM;
@@ -117,6 +167,8 @@ static int image_page(struct fs_crash_image *img, struct fs_ns *n, uint64_t p, s
 	size_t i;
 	int rc;
 
+	if (img->dropped)
+		return -E2BIG;
 	if (img->slot && img->slot[i = slot_of(img, p)]) {
 		*k = img->slot[i] - 1;
 		return 0;
@@ -199,10 +251,36 @@ static void image_sort(struct fs_crash_image *img)
 	free(key);
 }
 
+/* the image's pages freed (what it holds, not the pin log) */
+static void image_free(struct fs_crash_image *img)
+{
+	free(img->page);
+	free(img->old);
+	free(img->new);
+	free(img->slot);
+	img->page = NULL;
+	img->old = img->new = NULL;
+	img->slot = NULL;
+	img->n = img->cap = img->nslot = 0;
+}
+
+/* over the bound with need pages: freed, said once (the power failure goes on plain) */
+static void image_drop(struct fs_crash_image *img, struct fs_ns *n, size_t need)
+{
+	image_free(img);
+	img->dropped = true;
+	img->need = need;
+	fs_warn("%s: its crash image needs more than %zu pages (%zu KiB of memory), its "
+		"bound: dropped; this crash point is checked with its plain revert only",
+		n->devname, fs_crash_image_max(), fs_crash_image_max() * 2 * FS_PAGE >> 10);
+}
+
 void fs_crash_image_release(struct fs_fault *f)
 {
 	struct fs_crash_image *img = &f->img;
 
+	img->dropped = false;
+	img->need = 0;
 	if (img->held)
 		fs_undo_stop(&img->pin);
 	free(img->page);
@@ -224,7 +302,13 @@ void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n)
 
 	if (img->held)
 		fs_crash_image_release(f);	/* (step 1 or the arming dropped it) */
+	if (img->dropped)
+		return;		/* WRITEs that arrived crashed took it over its bound */
 	/* img->n: pages WRITEs that arrived crashed made join already */
+	if (img->n + cnt > fs_crash_image_max()) {
+		image_drop(img, n, img->n + cnt);
+		return;
+	}
 	if (image_reserve(img, img->n + cnt) < 0 ||
 	    fs_undo_start(&img->pin, n->size / FS_PAGE) < 0) {
 		fs_err("%s: out of memory for a crash image of %zu pages", n->devname,
@@ -249,10 +333,16 @@ void fs_crash_image_close(struct fs_fault *f, struct fs_ns *n)
 
 	if (!img->open) {
 		if (!img->held)
-			fs_crash_image_release(f);	/* pages of a capture that never came */
+			image_free(img);	/* pages of a capture that never came */
 		return;
 	}
 	img->open = false;
+	if (img->dropped) {	/* WRITEs while crashed took it over its bound */
+		fs_undo_stop(&img->pin);
+		img->held = false;
+		image_free(img);
+		return;
+	}
 	free(img->slot);
 	img->slot = NULL;
 	img->nslot = 0;
@@ -277,6 +367,10 @@ void fs_crash_image_late(struct fs_fault *f, struct fs_ns *n, const void *buf, s
 		if (e > end)
 			e = end;
 		rc = image_page(img, n, p, &k);
+		if (rc == -E2BIG && !img->dropped)
+			image_drop(img, n, img->n + 1);
+		if (rc == -E2BIG)
+			break;	/* dropped: nothing more joins it */
 		if (rc)
 			fs_warn("%s: page %" PRIu64 ", written while crashed, is not in the "
 				"crash image: %s", n->devname, p, strerror(-rc));
@@ -375,7 +469,16 @@ int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
 		return ns_err(-EOPNOTSUPP, "crash testing is not enabled on '%s'", file->name);
 	pthread_mutex_lock(&f->revert_lock);
 	pthread_rwlock_wrlock(&f->rw);
-	if (!f->enabled || !f->img.held) {
+	if (f->enabled && !f->img.held && f->img.dropped && !o->release) {
+		size_t m = fs_crash_image_max();
+
+		rc = ns_err(-E2BIG, "the crash image of '%s' exceeded its bound (%zu pages of "
+			    "at most %zu, %zu KiB of memory): only the plain revert was checked "
+			    "at this crash point", file->name, f->img.need, m,
+			    m * 2 * FS_PAGE >> 10);
+	} else if (!f->enabled || !f->img.held) {
+		if (o->release && f->enabled)
+			f->img.dropped = false;
 		rc = ns_err(f->enabled ? -ENOENT : -EOPNOTSUPP,
 			    f->enabled ? "'%s' holds no crash image: a power failure with "
 			    "--image (or crash-test --states) keeps one" :

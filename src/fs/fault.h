@@ -105,6 +105,14 @@ struct fs_crash_image {
 	size_t *slot;		/* nslot: page -> index + 1 (0: free), while taken */
 	size_t nslot;
 	struct fs_undo pin;
+	/*
+	 * Under f->rw exclusive, or img->lock while crashed: the image went
+	 * over its bound (fs_crash_image_max) and was dropped; need: the
+	 * pages it had reached. Cleared when the next crash starts or a
+	 * crash-state request drops the image.
+	 */
+	bool dropped;
+	size_t need;
 };
 
 struct fs_fault {
@@ -210,6 +218,12 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
  * state o->state of the held image on the namespace (see there).
  */
 void fs_crash_image_capture(struct fs_fault *f, struct fs_ns *n);
+/*
+ * The most pages a crash image keeps (each 8 KiB: old and new), read once:
+ * 256 MiB of image, at most an eighth of the machine's memory; the
+ * environment's PMEMFS_TEST_CRASH_IMAGE_PAGES (tests only) sets it.
+ */
+size_t fs_crash_image_max(void);
 void fs_crash_image_release(struct fs_fault *f);
 void fs_crash_image_close(struct fs_fault *f, struct fs_ns *n);
 void fs_crash_image_late(struct fs_fault *f, struct fs_ns *n, const void *buf, size_t len,
