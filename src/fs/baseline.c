@@ -20,7 +20,9 @@
  * once) so that nothing escapes the baseline, and the next restore says
  * the bound was hit (crash-test then falls back to a copy). A power
  * failure's own writes are kept beyond the bound: they are pages of its
- * undo log, already in memory.
+ * undo log, already in memory. A baseline whose owner (the requesting
+ * process, a pidfd) has exited is released at the first change that would
+ * save a new page into it (fs_baseline_orphan_release, from change_begin).
  *
  * A restore is a power failure's revert (powerfail.c steps 0-4) with the
  * baseline's pages: wait for the holders (or forced), mark the namespace
@@ -136,6 +138,22 @@ int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 		fs_info("%s: baseline started (at most %" PRIu64 " pages)", n->devname,
 			max_pages);
 	return rc;
+}
+
+void fs_baseline_orphan_release(struct fs_fault *f, struct fs_ns *n)
+{
+	if (pthread_mutex_trylock(&f->revert_lock) != 0)
+		return;		/* a revert or restore under way: the next change checks again */
+	pthread_rwlock_wrlock(&f->rw);
+	if (f->base_held && fs_baseline_owner_gone(f)) {
+		size_t pages = fs_undo_count(&f->base);
+
+		stop_locked(f);
+		fs_warn("%s: its baseline (%zu page%s) released: the process that started it "
+			"(a crash-test) has exited", n->devname, pages, pages == 1 ? "" : "s");
+	}
+	pthread_rwlock_unlock(&f->rw);
+	pthread_mutex_unlock(&f->revert_lock);
 }
 
 int fs_baseline_release(struct fs_inode *file)

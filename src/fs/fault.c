@@ -76,6 +76,16 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 		return -EIO;
 	}
 	pthread_rwlock_rdlock(&f->rw);
+	/*
+	 * a baseline whose crash-test was killed: released before it takes a
+	 * new page (the pidfd polled only then, not per WRITE)
+	 */
+	if (f->base_held && f->base_owner >= 0 && (!falloc || mode != 0) &&
+	    fs_undo_saves_new(&f->base, off, len) && fs_baseline_owner_gone(f)) {
+		pthread_rwlock_unlock(&f->rw);
+		fs_baseline_orphan_release(f, n);
+		pthread_rwlock_rdlock(&f->rw);
+	}
 	/* a baseline held: every change, also one kept while crashed */
 	if (f->base_held && (!falloc || mode != 0) &&
 	    !__atomic_load_n(&f->base_left, __ATOMIC_RELAXED)) {

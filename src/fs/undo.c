@@ -133,6 +133,19 @@ static bool page_saved(const struct fs_undo *u, uint64_t p)
 	return __atomic_load_n(&u->saved[p / 64], __ATOMIC_ACQUIRE) & (UINT64_C(1) << (p % 64));
 }
 
+bool fs_undo_saves_new(const struct fs_undo *u, uint64_t off, uint64_t len)
+{
+	uint64_t p, last;
+
+	if (len == 0 || !u->saved)
+		return false;
+	last = (off + len - 1) / FS_PAGE;
+	for (p = off / FS_PAGE; p <= last; p++)
+		if (!page_saved(u, p))
+			return true;
+	return false;
+}
+
 static int undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn read,
 		     void *arg, bool bounded)
 {

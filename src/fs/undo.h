@@ -66,6 +66,8 @@ void fs_undo_stop(struct fs_undo *u);
  */
 int fs_undo_start_baseline(struct fs_undo *u, uint64_t npages, size_t max);
 bool fs_undo_on(const struct fs_undo *u);
+/* a page of [off, off+len) is not saved yet: a save of it would take a new page */
+bool fs_undo_saves_new(const struct fs_undo *u, uint64_t off, uint64_t len);
 
 /*
  * Save the pages [off, off+len) touches that are not in the log yet,

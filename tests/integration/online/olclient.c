@@ -21,7 +21,10 @@
  *                              sends a destroy without -f); prints "sending"
  *                              just before the request leaves, then
  *                              "ok MS" or "error N MS: message" (MS: the
- *                              milliseconds from sending to the reply)
+ *                              milliseconds from sending to the reply; a
+ *                              BASELINE reply adds "baseline_pages N");
+ *                              OLCLIENT_STAY set: then waits until killed
+ *                              (a baseline's owner that has not exited)
  *   olclient probe SOCKET STOPFILE
  *                              until STOPFILE exists: connect, LIST, close;
  *                              every tenth time STATS too; 100 ms apart;
@@ -432,9 +435,18 @@ static int cmd_nscall(const char *sock, const char *cmd, const char *name, const
 	nlmsg_free(m);
 	if (rc)
 		printf("error %d %ld: %s\n", -rc, ms, ns_errormsg());
+	else if (resp->nparts == 1 && resp->parts[0].attrs[CTL_A_BASELINE_PAGES])
+		printf("ok %ld baseline_pages %llu\n", ms, (unsigned long long)
+		       nla_get_u64(resp->parts[0].attrs[CTL_A_BASELINE_PAGES]));
 	else
 		printf("ok %ld\n", ms);
 	ctl_response_free(&resp);
+	if (getenv("OLCLIENT_STAY")) {
+		/* stays (the owner of a baseline it started) until killed */
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	ctl_client_close(&c);
 	return 0;
 }
