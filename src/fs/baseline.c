@@ -22,7 +22,7 @@
  * failure's own writes are kept beyond the bound: they are pages of its
  * undo log, already in memory. A baseline whose owner (the requesting
  * process, a pidfd) has exited is released at the first change that would
- * save a new page into it (fs_baseline_orphan_release, from change_begin).
+ * save a new page into it (fault.c, from change_begin).
  *
  * A restore is a power failure's revert (powerfail.c steps 0-4) with the
  * baseline's pages: wait for the holders (or forced), mark the namespace
@@ -61,16 +61,6 @@ static int owner_fd(pid_t pid)
 	(void)pid;
 #endif
 	return -1;
-}
-
-static void stop_locked(struct fs_fault *f)
-{
-	fs_undo_stop(&f->base);
-	f->base_held = false;
-	__atomic_store_n(&f->base_left, false, __ATOMIC_RELAXED);
-	if (f->base_owner >= 0)
-		close(f->base_owner);
-	f->base_owner = -1;
 }
 
 /* half the machine's memory, in pages */
@@ -119,7 +109,7 @@ int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 	if (f->base_held && fs_baseline_owner_gone(f)) {
 		fs_warn("%s: a baseline left by a process that has exited released",
 			n->devname);
-		stop_locked(f);
+		fs_baseline_stop_locked(f);
 	}
 	if (f->base_held)
 		rc = ns_err(-EBUSY, "'%s' already holds a baseline (another crash-test "
@@ -140,22 +130,6 @@ int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 	return rc;
 }
 
-void fs_baseline_orphan_release(struct fs_fault *f, struct fs_ns *n)
-{
-	if (pthread_mutex_trylock(&f->revert_lock) != 0)
-		return;		/* a revert or restore under way: the next change checks again */
-	pthread_rwlock_wrlock(&f->rw);
-	if (f->base_held && fs_baseline_owner_gone(f)) {
-		size_t pages = fs_undo_count(&f->base);
-
-		stop_locked(f);
-		fs_warn("%s: its baseline (%zu page%s) released: the process that started it "
-			"(a crash-test) has exited", n->devname, pages, pages == 1 ? "" : "s");
-	}
-	pthread_rwlock_unlock(&f->rw);
-	pthread_mutex_unlock(&f->revert_lock);
-}
-
 int fs_baseline_release(struct fs_inode *file)
 {
 	struct fs_fault *f = fs_ns_fault(file->ns);
@@ -165,7 +139,7 @@ int fs_baseline_release(struct fs_inode *file)
 	pthread_mutex_lock(&f->revert_lock);
 	pthread_rwlock_wrlock(&f->rw);
 	if (f->base_held) {
-		stop_locked(f);
+		fs_baseline_stop_locked(f);
 		fs_info("%s: baseline released", file->ns->devname);
 	}
 	pthread_rwlock_unlock(&f->rw);

@@ -46,6 +46,38 @@ bool fs_baseline_owner_gone(struct fs_fault *f)
 	return f->base_owner >= 0 && poll(&p, 1, 0) > 0;
 }
 
+/* f's baseline stopped and freed (under f->rw held for writing) */
+void fs_baseline_stop_locked(struct fs_fault *f)
+{
+	fs_undo_stop(&f->base);
+	f->base_held = false;
+	__atomic_store_n(&f->base_left, false, __ATOMIC_RELAXED);
+	if (f->base_owner >= 0)
+		close(f->base_owner);
+	f->base_owner = -1;
+}
+
+/*
+ * A change would save a new page into f's baseline and its owner has
+ * exited: released here, beside the hook that asks (baseline.c calls
+ * into this file, never the reverse)
+ */
+static void baseline_orphan_release(struct fs_fault *f, struct fs_ns *n)
+{
+	if (pthread_mutex_trylock(&f->revert_lock) != 0)
+		return;		/* a revert or restore under way: the next change checks again */
+	pthread_rwlock_wrlock(&f->rw);
+	if (f->base_held && fs_baseline_owner_gone(f)) {
+		size_t pages = fs_undo_count(&f->base);
+
+		fs_baseline_stop_locked(f);
+		fs_warn("%s: its baseline (%zu page%s) released: the process that started it "
+			"(a crash-test) has exited", n->devname, pages, pages == 1 ? "" : "s");
+	}
+	pthread_rwlock_unlock(&f->rw);
+	pthread_mutex_unlock(&f->revert_lock);
+}
+
 /* ---- the hooks ---- */
 
 /*
@@ -83,7 +115,7 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 	if (f->base_held && f->base_owner >= 0 && (!falloc || mode != 0) &&
 	    fs_undo_saves_new(&f->base, off, len) && fs_baseline_owner_gone(f)) {
 		pthread_rwlock_unlock(&f->rw);
-		fs_baseline_orphan_release(f, n);
+		baseline_orphan_release(f, n);
 		pthread_rwlock_rdlock(&f->rw);
 	}
 	/* a baseline held: every change, also one kept while crashed */

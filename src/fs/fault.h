@@ -256,12 +256,8 @@ int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 		      struct fs_baseline_result *res);
 /* the process that started f's baseline has exited (f->base_owner) */
 bool fs_baseline_owner_gone(struct fs_fault *f);
-/*
- * A change would save a new page into f's baseline and its owner has
- * exited (a crash-test killed): release it, logged (no lock held; skipped
- * while a revert or restore holds f->revert_lock)
- */
-void fs_baseline_orphan_release(struct fs_fault *f, struct fs_ns *n);
+/* f's baseline stopped and freed, under f->rw held for writing (fault.c) */
+void fs_baseline_stop_locked(struct fs_fault *f);
 int fs_baseline_restore(struct fs_daemon *d, struct fs_inode *file, bool force,
 			unsigned wait_ms, struct fs_baseline_result *res);
 int fs_baseline_release(struct fs_inode *file);
