@@ -252,6 +252,13 @@ if printf '%s\n' "$notes" | grep -qiE 'note:.*skip'; then
 	say "a test skipped part of itself (see the notes above)"
 	status=1
 fi
+# a skipped test is not a passing one: the fresh root has all a test needs
+skipped=$(printf '%s\n' "$summary" | sed -n 's/.* \([0-9][0-9]*\) skipped$/\1/p')
+if [ "${skipped:-0}" != 0 ]; then
+	say "$skipped test(s) skipped (exit 77): $(grep -E ' SKIP ' "$work/run-tests.log" |
+		awk '{print $4}' | sort -u | tr '\n' ' ')"
+	status=1
+fi
 # unmount and remove now, so that the summary stays the last line
 trap - EXIT
 trap '' INT TERM HUP PIPE

@@ -87,7 +87,14 @@ pmemfs_stop
 [ "$(id -u)" = 0 ] || skip "needs root to run the CLI as another user"
 command -v setpriv >/dev/null || skip "setpriv not installed"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
-as_nobody test -x "$OLC" || skip "user 65534 cannot run olclient (directory permissions)"
+# olclient from a directory user 65534 can reach (the build may sit in
+# root's 0700 home, as in a fresh root's /root/pmemfs)
+ob=$(mktemp -d /tmp/pmemfs-olc.XXXXXX)
+at_exit "rm -rf '$ob'"
+chmod 755 "$ob"
+cp "$OLC" "$ob/olclient" && chmod 755 "$ob/olclient"
+OLC=$ob/olclient
+as_nobody test -x "$OLC" || fail "user 65534 cannot run $OLC"
 online_start -o ctl_group=65534 "$R"
 as_nobody "$OLC" nscall "$SOCK" $CMD_BASELINE a $F_ENABLE >"$T/c.out" 2>&1 || true
 assert_contains "$(cat "$T/c.out")" "permission denied: uid 65534 may not keep and restore baselines on $MNT" \
