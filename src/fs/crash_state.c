@@ -283,14 +283,8 @@ void fs_crash_image_release(struct fs_fault *f)
 	img->need = 0;
 	if (img->held)
 		fs_undo_stop(&img->pin);
-	free(img->page);
-	free(img->old);
-	free(img->new);
-	free(img->slot);
-	img->page = NULL;
-	img->old = img->new = NULL;
-	img->slot = NULL;
-	img->n = img->cap = img->nslot = img->nlate = 0;
+	image_free(img);
+	img->nlate = 0;
 	img->held = img->open = false;
 }
 

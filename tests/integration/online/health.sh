@@ -164,7 +164,11 @@ fi
 # a save that fails (the directory immutable, where chattr works: file
 # layout, whose directory holds nothing else of the daemon's) fails
 # neither the mount, nor a power failure, nor the unmount: logged
-if [ "$LAYOUT" = file ] && mkdir "$T/imm" && region_create "$T/imm/r.img" 16M &&
+# (the region-directory run leaves it to the file layout's: its directory
+# is the namespaces' own)
+if [ "$LAYOUT" != file ]; then
+	:
+elif mkdir "$T/imm" && region_create "$T/imm/r.img" 16M &&
 	"$PMEMCTL" create-namespace --file "$T/imm/r.img" -s 4M -n b >/dev/null &&
 	chattr +i "$T/imm" 2>/dev/null; then
 	at_exit chattr -i "$T/imm"
