@@ -415,6 +415,35 @@ static void pc_list_status_free(struct pc_list_status *st)
 }
 
 /*
+ * An optional request of -v or -H (req; NULL: nothing sent) into *resp:
+ * 0, or -1 when the daemon has no answer for it, said once per *said
+ * ("older than this pmemctl" for an unknown command) and listed without
+ * what (the status fields, the health fields).
+ */
+static int pc_list_optional_call(struct pc_target *t, struct nl_msg *req,
+				 struct ctl_response **resp, bool *said,
+				 const char *has_no, const char *none_of, const char *fields)
+{
+	int rc;
+
+	if (!req)
+		return -1;
+	rc = pc_target_call_quiet(t, req, resp);
+	if (rc == 0)
+		return 0;
+	if (!*said && rc == -EOPNOTSUPP)
+		pc_msg("warning: the daemon of '%s' is older than this pmemctl and %s: "
+			"listed without %s", t->mountpoint, has_no, fields);
+	else if (!*said)
+		pc_msg("warning: no %s from the daemon of '%s' (%s): listed without it",
+			none_of, t->mountpoint,
+			ns_errormsg()[0] ? ns_errormsg() : ns_strerror(rc));
+	*said = true;
+	ns_err_clear();
+	return -1;
+}
+
+/*
  * -v: the STATUS of the target's mount (req, sent ahead with the LIST).
  * A daemon without it (an older pmemfs) is said once and listed without
  * the status fields.
@@ -424,25 +453,11 @@ static void pc_list_status_get(struct pc_target *t, struct nl_msg *req,
 {
 	static bool said;
 	unsigned i;
-	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (!req)
+	if (pc_list_optional_call(t, req, &st->resp, &said, "has no status view", "status",
+				  "-v's fields") < 0)
 		return;
-	rc = pc_target_call_quiet(t, req, &st->resp);
-	if (rc) {
-		if (!said && rc == -EOPNOTSUPP)
-			pc_msg("warning: the daemon of '%s' is older than this pmemctl and "
-				"has no status view: listed without -v's fields",
-				t->mountpoint);
-		else if (!said)
-			pc_msg("warning: no status from the daemon of '%s' (%s): listed "
-				"without it", t->mountpoint, ns_errormsg()[0] ?
-				ns_errormsg() : ns_strerror(rc));
-		said = true;
-		ns_err_clear();
-		return;
-	}
 	st->v = calloc(st->resp->nparts + 1, sizeof(*st->v));
 	if (!st->v)
 		return;
@@ -471,23 +486,10 @@ static void pc_list_health_get(struct pc_target *t, struct pc_list_opts *o,
 	static bool said;
 	struct nl_msg *req = pc_target_request(t, CTL_CMD_HEALTH);
 	unsigned i, n = 0;
-	int rc;
 
-	if (!req)
+	if (pc_list_optional_call(t, req, &hl->resp, &said, "keeps no health", "health",
+				  "-H's fields") < 0)
 		return;
-	rc = pc_target_call_quiet(t, req, &hl->resp);
-	if (rc) {
-		if (!said && rc == -EOPNOTSUPP)
-			pc_msg("warning: the daemon of '%s' is older than this pmemctl and "
-				"keeps no health: listed without -H's fields", t->mountpoint);
-		else if (!said)
-			pc_msg("warning: no health from the daemon of '%s' (%s): listed "
-				"without it", t->mountpoint, ns_errormsg()[0] ?
-				ns_errormsg() : ns_strerror(rc));
-		said = true;
-		ns_err_clear();
-		return;
-	}
 	hl->v = calloc(hl->resp->nparts + 1, sizeof(*hl->v));
 	if (!hl->v)
 		return;
