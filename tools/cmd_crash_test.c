@@ -253,6 +253,7 @@ struct pc_ct {
 	char snap[PATH_MAX];	/* the namespace's starting content */
 	int snap_fd;
 	bool snap_made, out_made, enabled_here;
+	bool arm_unowned;	/* the daemon is older than the flag 'owned' */
 	struct ctl_response *resp;	/* of the last request; ci points into it */
 	struct ctl_crash_info ci;
 	uint64_t fsyncs;	/* of the clean run */
@@ -1390,6 +1391,32 @@ static void ct_states_report(const struct pc_ct *ct, struct json_object *out)
 	json_object_object_add(out, "state_checks_per_s", json_object_new_double_s(per_s, v));
 }
 
+/*
+ * Arm a's crash point as this process's own: the daemon disarms it once
+ * crash-test has exited (killed by SIGKILL, it would kill the next process
+ * that FSYNCs). A daemon older than that gets a plain one, said once.
+ */
+static int ct_arm(struct pc_ct *ct, struct pc_pf_req *a)
+{
+	int rc;
+
+	ctl_response_free(&ct->resp);
+	if (!ct->arm_unowned) {
+		a->flags |= CTL_F_OWNED;
+		rc = pc_pf_call(ct->t, ct->ns, a, &ct->resp, &ct->ci, true);
+		a->flags &= ~CTL_F_OWNED;
+		if (rc == 0 || !strstr(ns_errormsg(), "is older than this pmemctl"))
+			return rc ? pc_fail_msg(rc, "%s", ns_errormsg()) : 0;
+		pc_msg("note: the daemon of '%s' is older than this pmemctl: a crash point "
+		       "stays armed if crash-test is killed by SIGKILL (disarm it with "
+		       "'pmemctl power-fail %s --at-fsync 0')", ct->t->mountpoint,
+		       ct->ns->name);
+		ns_err_clear();
+		ct->arm_unowned = true;
+	}
+	return pc_pf_call(ct->t, ct->ns, a, &ct->resp, &ct->ci, false);
+}
+
 /* Run number run: from the starting content, crash, revert, check. */
 static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run)
 {
@@ -1419,8 +1446,7 @@ static int ct_run(struct pc_ct *ct, const struct crash_test_cmd *o, uint64_t run
 		a.has_at = true;
 		a.at_fsync = k;
 		snprintf(crash, sizeof(crash), "fsync %u of %" PRIu64, a.at_fsync, ct->fsyncs);
-		ctl_response_free(&ct->resp);
-		rc = pc_pf_call(ct->t, ns, &a, &ct->resp, &ct->ci, false);
+		rc = ct_arm(ct, &a);
 		if (rc)
 			return rc;
 	} else {

@@ -208,7 +208,7 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX + 1] = {
 			   A(WAIT_MS) | A(AT_FSYNC),
 		.one_of = NS_SPEC, .one_of_required = true,
 		.flags = CTL_F_FORCE | CTL_F_KILL | CTL_F_ENABLE | CTL_F_DISABLE |
-			 CTL_F_STATUS | CTL_F_IMAGE,
+			 CTL_F_STATUS | CTL_F_IMAGE | CTL_F_OWNED,
 	},
 	[CTL_CMD_INJECT_ERROR] = {
 		.name = "inject-error", .verb = "inject media errors", .multi = true,

@@ -148,7 +148,13 @@
 	 */                                                                                    \
 	X(__VA_ARGS__, KEEP_SERVED, 11, "keep-served")                                         \
 	/* power-fail: keep a crash image of the pages it reverts (CRASH_STATE) */             \
-	X(__VA_ARGS__, IMAGE, 12, "image")
+	X(__VA_ARGS__, IMAGE, 12, "image")                                                     \
+	/*                                                                                     \
+	 * power-fail with at-fsync: the crash point belongs to the requesting process        \
+	 * (crash-test) and lapses once it has exited, so that a crash-test killed by         \
+	 * SIGKILL leaves no crash point to kill the next process that FSYNCs                 \
+	 */                                                                                    \
+	X(__VA_ARGS__, OWNED, 13, "owned")
 
 /* CTL_A_NS_INFO: a namespace (LIST part, CREATE/ENABLE/... reply); ctl_ns_info */
 #define CTL_NS_ATTRS(X, ...)                                                                \

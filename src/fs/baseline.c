@@ -35,7 +35,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ns/error.h"
@@ -46,22 +45,6 @@
 
 /* the bound when the request gives none: 1 GiB of pages */
 #define FS_BASELINE_DEFAULT ((UINT64_C(1) << 30) / FS_PAGE)
-
-/* a pidfd of pid, or -1 (a kernel before 5.3: an owner never known gone) */
-static int owner_fd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	if (fd >= 0)
-		return fd;
-	fs_debug("pidfd_open of %d: %s: a baseline's owner is not watched", (int)pid,
-		 strerror(errno));
-#else
-	(void)pid;
-#endif
-	return -1;
-}
 
 /* half the machine's memory, in pages */
 static uint64_t mem_cap(void)
@@ -118,7 +101,7 @@ int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 		rc = ns_err(-ENOMEM, "out of memory for a baseline of '%s'", file->name);
 	else {
 		f->base_held = true;
-		f->base_owner = owner_fd(owner);
+		f->base_owner = fs_pidfd_of(owner, "a baseline's owner");
 		__atomic_store_n(&f->base_said, false, __ATOMIC_RELAXED);
 	}
 	result_of(f, res);

@@ -71,6 +71,9 @@ int fs_ctl_power_fail(struct fs_ctl_call *c)
 			      ns_namespace_devname(ns), ns_region_devname(reg->r));
 	if ((flags & CTL_F_ENABLE) && (flags & CTL_F_DISABLE))
 		return ns_err(-EINVAL, "enable and disable crash testing at once");
+	if ((flags & CTL_F_OWNED) && !a[CTL_A_AT_FSYNC])
+		return ns_err(-EINVAL, "an owned crash point is one armed at an FSYNC "
+			      "(--at-fsync): the flag 'owned' applies to nothing else");
 	if ((flags & (CTL_F_ENABLE | CTL_F_DISABLE | CTL_F_STATUS)) &&
 	    (flags & (CTL_F_KILL | CTL_F_FORCE)))
 		return ns_err(-EINVAL, "--kill and --force apply to a power failure, not "
@@ -109,12 +112,18 @@ int fs_ctl_power_fail(struct fs_ctl_call *c)
 		rc = fs_fault_arm(file->ns, k,
 				  a[CTL_A_SURVIVE] ? nla_get_u32(a[CTL_A_SURVIVE]) : 0,
 				  a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0,
-				  flags & CTL_F_IMAGE);
+				  flags & CTL_F_IMAGE,
+				  flags & CTL_F_OWNED ? req->cred.pid : 0);
 		if (rc)
 			return ns_err(rc, "cannot arm a crash on '%s': %s", file->name,
 				      strerror(-rc));
-		fs_info("%s: power failure armed at FSYNC %u from now (uid %u)",
-			file->ns->devname, k, (unsigned)req->cred.uid);
+		if (k && (flags & CTL_F_OWNED))
+			fs_info("%s: power failure armed at FSYNC %u from now (uid %u), "
+				"while process %d lives", file->ns->devname, k,
+				(unsigned)req->cred.uid, (int)req->cred.pid);
+		else
+			fs_info("%s: power failure armed at FSYNC %u from now (uid %u)",
+				file->ns->devname, k, (unsigned)req->cred.uid);
 		return fs_ctl_reply_crash(rep, reg, file, k ? "armed" : "disarmed", NULL);
 	}
 	{

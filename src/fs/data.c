@@ -153,7 +153,7 @@ int fs_data_fsync(struct fs_ns *n)
 	if (__builtin_expect(h == NULL, 1))
 		return fs_ns_persist(n);
 	/* crash testing: failed while crashed, or the armed crash */
-	rc = h->ops->fsync_begin(h, &token);
+	rc = h->ops->fsync_begin(h, n, &token);
 	if (rc != 0)
 		return rc;
 	rc = fs_ns_persist(n);

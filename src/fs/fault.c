@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,12 +39,58 @@ static struct fs_fault *of(struct fs_fault_hook *h)
 	return (struct fs_fault *)h;	/* hook is the first member */
 }
 
-bool fs_baseline_owner_gone(struct fs_fault *f)
+int fs_pidfd_of(pid_t pid, const char *whose)
 {
-	struct pollfd p = { .fd = f->base_owner, .events = POLLIN };
+#ifdef SYS_pidfd_open
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0)
+		return fd;
+	fs_debug("pidfd_open of %d: %s: %s is not watched", (int)pid, strerror(errno),
+		 whose);
+#else
+	(void)pid;
+	(void)whose;
+#endif
+	return -1;
+}
+
+bool fs_pidfd_exited(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	/* a pidfd is readable once its process has exited */
-	return f->base_owner >= 0 && poll(&p, 1, 0) > 0;
+	return poll(&p, 1, 0) > 0;
+}
+
+bool fs_baseline_owner_gone(struct fs_fault *f)
+{
+	return f->base_owner >= 0 && fs_pidfd_exited(f->base_owner);
+}
+
+/* the armed crash point's owner forgotten (under f->rw held for writing) */
+static void arm_owner_clear(struct fs_fault *f)
+{
+	if (f->arm_owner >= 0)
+		close(f->arm_owner);
+	f->arm_owner = -1;
+	f->arm_owner_pid = 0;
+}
+
+/*
+ * The armed crash point belongs to a process (crash-test) that has exited:
+ * disarmed, logged (under f->rw held for writing, polled only while armed)
+ */
+static bool arm_lapsed(struct fs_fault *f, const struct fs_ns *n)
+{
+	if (f->arm_owner < 0 || !fs_pidfd_exited(f->arm_owner))
+		return false;
+	fs_warn("%s: the crash point armed at FSYNC %u from now belongs to process %d "
+		"(a crash-test), which has exited: disarmed, this FSYNC goes on",
+		n->devname, f->at_fsync, (int)f->arm_owner_pid);
+	f->at_fsync = 0;
+	arm_owner_clear(f);
+	return true;
 }
 
 /* f's baseline stopped and freed (under f->rw held for writing) */
@@ -203,7 +250,7 @@ static int read_check(struct fs_fault_hook *h, struct fs_ns *n, uint64_t off, si
 	return 0;
 }
 
-static int fsync_begin(struct fs_fault_hook *h, uint64_t *token)
+static int fsync_begin(struct fs_fault_hook *h, struct fs_ns *n, uint64_t *token)
 {
 	struct fs_fault *f = of(h);
 	int rc = 0;
@@ -222,12 +269,14 @@ static int fsync_begin(struct fs_fault_hook *h, uint64_t *token)
 		*token = f->epoch;
 		if (f->crashed) {
 			rc = -EIO;
-		} else if (f->enabled && f->at_fsync && --f->at_fsync == 0) {
+		} else if (f->enabled && f->at_fsync && !arm_lapsed(f, n) &&
+			   --f->at_fsync == 0) {
 			/* the power goes during this FSYNC */
 			f->crashed = true;
 			f->survive_ppm = f->arm_ppm;
 			f->seed = f->arm_seed;
 			f->epoch++;
+			arm_owner_clear(f);
 			rc = FS_HOOK_FIRE;
 		}
 	}
@@ -267,6 +316,8 @@ static void fault_free(struct fs_fault_hook *h)
 	fs_undo_fini(&f->base);
 	if (f->base_owner >= 0)
 		close(f->base_owner);
+	if (f->arm_owner >= 0)
+		close(f->arm_owner);
 	pthread_mutex_destroy(&f->lock);
 	pthread_rwlock_destroy(&f->rw);
 	pthread_mutex_destroy(&f->revert_lock);
@@ -306,6 +357,7 @@ struct fs_fault *fs_fault_get(struct fs_ns *n)
 	pthread_mutex_init(&f->img.lock, NULL);
 	fs_undo_init(&f->base);
 	f->base_owner = -1;
+	f->arm_owner = -1;
 	if (!__atomic_compare_exchange_n(&n->fault, &expected, &f->hook, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		fault_free(&f->hook);
@@ -335,11 +387,13 @@ int fs_fault_enable(struct fs_ns *n, bool on)
 			f->fsyncs = f->reverts = f->kept_live = 0;
 			memset(&f->last, 0, sizeof(f->last));
 			f->at_fsync = 0;
+			arm_owner_clear(f);
 			f->enabled = true;
 		}
 	} else if (!on && f->enabled) {
 		fs_undo_stop(&f->undo);
 		f->at_fsync = 0;
+		arm_owner_clear(f);
 		f->enabled = false;
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -350,13 +404,18 @@ int fs_fault_enable(struct fs_ns *n, bool on)
 	return rc;
 }
 
-int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool image)
+int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool image,
+		 pid_t owner)
 {
 	struct fs_fault *f = fs_ns_fault(n);
+	int fd = k && owner > 0 ? fs_pidfd_of(owner, "a crash point's owner") : -1;
 	int rc = 0;
 
-	if (!f)
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return -EOPNOTSUPP;
+	}
 	pthread_rwlock_wrlock(&f->rw);
 	if (!f->enabled) {
 		rc = -EOPNOTSUPP;
@@ -367,18 +426,35 @@ int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool 
 		f->at_fsync = k;
 		f->arm_ppm = ppm;
 		f->arm_seed = seed;
+		arm_owner_clear(f);
+		f->arm_owner = fd;
+		f->arm_owner_pid = fd >= 0 ? owner : 0;
+		fd = -1;
 	}
 	pthread_rwlock_unlock(&f->rw);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
 void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 {
 	struct fs_fault *f = fs_ns_fault(n);
+	bool lapsed;
 
 	memset(st, 0, sizeof(*st));
 	if (!f)
 		return;
+	/* a crash point is not shown armed once its owner is gone */
+	pthread_rwlock_rdlock(&f->rw);
+	lapsed = f->at_fsync && f->arm_owner >= 0 && fs_pidfd_exited(f->arm_owner);
+	pthread_rwlock_unlock(&f->rw);
+	if (lapsed) {
+		pthread_rwlock_wrlock(&f->rw);
+		if (f->at_fsync)
+			(void)arm_lapsed(f, n);
+		pthread_rwlock_unlock(&f->rw);
+	}
 	pthread_rwlock_rdlock(&f->rw);
 	st->pages_logged = fs_undo_count(&f->undo);
 	pthread_mutex_lock(&f->lock);

@@ -140,6 +140,8 @@ struct fs_fault {
 	uint32_t at_fsync;		/* under rw: FSYNCs left before the armed crash */
 	uint32_t arm_ppm;
 	uint64_t arm_seed;
+	int arm_owner;			/* under rw: pidfd of the process it belongs to, or -1 */
+	pid_t arm_owner_pid;		/* (for the log) */
 
 	/*
 	 * The baseline (baseline.c): the content of every page changed since
@@ -177,9 +179,12 @@ struct fs_pf_opts {
 int fs_fault_enable(struct fs_ns *n, bool on);
 /*
  * Arm (k > 0) or disarm (k == 0) a crash at the k-th FSYNC from now;
- * image: the crash keeps a crash image (dropping any held one).
+ * image: the crash keeps a crash image (dropping any held one); owner
+ * (a pid, or 0): the crash point lapses, disarmed at the next FSYNC,
+ * once that process has exited.
  */
-int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool image);
+int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool image,
+		 pid_t owner);
 
 struct fs_crash_status {
 	bool enabled;
@@ -254,6 +259,13 @@ struct fs_baseline_result {
 };
 int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 		      struct fs_baseline_result *res);
+/*
+ * A pidfd of pid, or -1 (a kernel before 5.3: its process is never known
+ * to have exited; logged at debug level with whose it is).
+ */
+int fs_pidfd_of(pid_t pid, const char *whose);
+/* the process of a pidfd (>= 0) has exited */
+bool fs_pidfd_exited(int fd);
 /* the process that started f's baseline has exited (f->base_owner) */
 bool fs_baseline_owner_gone(struct fs_fault *f);
 /* f's baseline stopped and freed, under f->rw held for writing (fault.c) */

@@ -49,7 +49,7 @@ struct fs_fault_ops {
 	void (*change_end)(struct fs_fault_hook *h, struct fs_ns *n, bool falloc,
 			   uint64_t off, uint64_t len, int rc, uint64_t kept);
 	int (*read_check)(struct fs_fault_hook *h, struct fs_ns *n, uint64_t off, size_t len);
-	int (*fsync_begin)(struct fs_fault_hook *h, uint64_t *token);
+	int (*fsync_begin)(struct fs_fault_hook *h, struct fs_ns *n, uint64_t *token);
 	int (*fsync_end)(struct fs_fault_hook *h, uint64_t token);
 	void (*free)(struct fs_fault_hook *h);
 };

@@ -249,8 +249,9 @@ static int f_read(struct fs_fault_hook *h, struct fs_ns *n, uint64_t off, size_t
 	return fk(h)->read_rc;
 }
 
-static int f_fsync_begin(struct fs_fault_hook *h, uint64_t *token)
+static int f_fsync_begin(struct fs_fault_hook *h, struct fs_ns *n, uint64_t *token)
 {
+	(void)n;
 	*token = 42;
 	fk(h)->fsync_begins++;
 	return fk(h)->fsync_rc;

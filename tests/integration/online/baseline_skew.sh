@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # crash-test's baseline (control command 18) across versions and users:
 # this pmemctl and a daemon before the command (fake_daemon.py nobaseline:
-# a real daemon that refuses command 18 as an unknown one) falls back to
-# the copy, said once; what an older pmemctl does (power-fail and a copy:
-# --baseline-max 0) works with this daemon and starts no baseline; the
+# a real daemon that refuses command 18 and flag 'owned' as unknown ones)
+# falls back to the copy and to plain crash points, each said once; what
+# an older pmemctl does (power-fail and a copy: --baseline-max 0) works
+# with this daemon and starts no baseline; the
 # command is refused to a user who may not change the mount (the socket's
 # rules, as power-fail), and a baseline left by a process that has exited
 # is replaced, not a reason to refuse.
@@ -29,14 +30,20 @@ python3 "$FAKE" "$T/old.sock" nobaseline "$SOCK" >"$T/old.out" &
 at_exit "kill $! 2>/dev/null"
 wait_until 5 grep -q listening "$T/old.out" || fail "the stand-in daemon did not start"
 
-# this pmemctl, a daemon without baselines: the copy, said once
-expect_exit 0 "$PMEMCTL" crash-test --socket "$T/old.sock" a --runs 3 --seed 7 -- "${app[@]}" \
-	--check "${chk[@]}"
+# this pmemctl, a daemon without baselines: the copy, said once; nor
+# crash points of crash-test's own (flag 'owned'): plain ones, said once
+expect_exit 0 "$PMEMCTL" crash-test --socket "$T/old.sock" a --runs 3 --seed 7 --mode fsync -- \
+	"${app[@]}" --check "${chk[@]}"
 assert_eq copy "$(json_get "$out" .restore)" "an older daemon: the copy"
 assert_eq 3 "$(json_get "$out" .passed)" "an older daemon: passed"
 assert_contains "$err" "the daemon of '$MNT' is older than this pmemctl and keeps no baseline: each run restores a copy of the namespace in /tmp" \
 	"an older daemon said"
 assert_eq 1 "$(grep -c "keeps no baseline" <<<"$err")" "said once"
+assert_contains "$err" "the daemon of '$MNT' is older than this pmemctl: a crash point stays armed if crash-test is killed by SIGKILL" \
+	"an older daemon's crash points said"
+assert_eq 1 "$(grep -c "a crash point stays armed" <<<"$err")" "said once"
+assert_eq 3 "$(grep -c "power failure armed at FSYNC [1-9].*(uid 0)$" "$T/daemon.log")" \
+	"an older daemon: plain crash points"
 cmp -s "$F" "$T/start" || fail "an older daemon: the starting content not left"
 
 # an older pmemctl and this daemon: power-fail and a copy, no baseline

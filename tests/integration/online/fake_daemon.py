@@ -24,7 +24,10 @@ then every other request by MODE:
           of clients, each on a connection of its own there) and every
           reply comes back, but a BASELINE request (command 18) goes as
           command 99, which the real daemon refuses EOPNOTSUPP "unknown
-          command 99" as an older daemon refuses command 18
+          command 99" as an older daemon refuses command 18, and a
+          POWER_FAIL request with flag 'owned' (bit 13) gets bit 31 too,
+          which the real daemon refuses EINVAL "unknown flags" as an
+          older daemon refuses bit 13
 Prints "listening" once the socket is bound.
 """
 import socket
@@ -51,11 +54,28 @@ NLM_F_MULTI, NLMSG_DONE, CMD_LIST, CMD_HEALTH, A_REGION_INFO = 2, 3, 2, 16, 16
 
 
 CMD_BASELINE, CMD_UNKNOWN = 18, 99
+CMD_POWER_FAIL, A_FLAGS, F_OWNED, F_UNKNOWN = 12, 12, 1 << 13, 1 << 31
+
+
+def mark_owned(pkt, off, end):
+    """The POWER_FAIL message at pkt[off:end]: a flags attribute with
+    'owned' gets an unknown bit as well, in place."""
+    a = off + 20    # netlink header 16, genetlink header 4
+    while a + 4 <= end:
+        n, t = struct.unpack_from("=HH", pkt, a)
+        if n < 4:
+            break
+        if t == A_FLAGS and n == 8:
+            f = struct.unpack_from("=I", pkt, a + 4)[0]
+            if f & F_OWNED:
+                struct.pack_into("=I", pkt, a + 4, f | F_UNKNOWN)
+        a += (n + 3) & ~3
 
 
 def pump(src, dst, rewrite):
-    """Packets from src to dst (every netlink message's command 18 made 99
-    when rewrite) until src closes; then dst is shut down."""
+    """Packets from src to dst (when rewrite, every netlink message's
+    command 18 made 99 and flag 'owned' refused) until src closes; then dst
+    is shut down."""
     try:
         while True:
             pkt = bytearray(src.recv(1 << 20))
@@ -66,6 +86,8 @@ def pump(src, dst, rewrite):
                 n = struct.unpack_from("=I", pkt, off)[0]
                 if pkt[off + 16] == CMD_BASELINE:
                     pkt[off + 16] = CMD_UNKNOWN
+                elif pkt[off + 16] == CMD_POWER_FAIL:
+                    mark_owned(pkt, off, min(off + n, len(pkt)))
                 off += max((n + 3) & ~3, 20)
             dst.send(bytes(pkt))
     except OSError:

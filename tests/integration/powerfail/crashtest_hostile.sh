@@ -11,7 +11,9 @@
 # (SIGTERM, SIGHUP, SIGINT), it kills the run, puts the starting content
 # back and exits 252 (it died on the spot); its daemon killed, it keeps
 # the starting content's copy and names it (it removed it); a second
-# crash-test on the same namespace refuses (the two mixed their counts).
+# crash-test on the same namespace refuses (the two mixed their counts);
+# killed by SIGKILL, its armed crash point lapses (it SIGKILLed the next
+# process to FSYNC).
 . "$PMEMFS_SOURCE_ROOT/tests/integration/powerfail/pflib.sh"
 
 ct() { "$PMEMCTL" crash-test --mount "$MNT" "$@"; }
@@ -160,25 +162,38 @@ expect_exit 240 ct log --runs 4 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
 assert_contains "$err" "another crash-test runs on 'log'" "the second crash-test"
 wait $c1 || fail "the first crash-test: $(cat "$T/e1")"
 assert_eq 16 "$(jq -r .fsyncs "$T/o1")" "the first one's FSYNCs"
-# after it: free again, also after a crash-test killed by SIGKILL, whose
-# armed crash point is disarmed, saying so (it killed the next clean run:
-# "the application fails without a crash (signal 9, Killed)")
+# after it: free again, also after a crash-test killed by SIGKILL. Its
+# armed crash point was its own and lapses with it: the next process to
+# FSYNC goes on, the daemon says why (it stayed armed and SIGKILLed that
+# process: any writer's fsync, or the next clean run, "the application
+# fails without a crash (signal 9, Killed)")
 "$PMEMCTL" crash-test --mount "$MNT" log --runs 50 --seed 1 --mode fsync -- \
-	sh -c 'sleep 0.2; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
+	sh -c 'sleep 0.5; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
 	>/dev/null 2>&1 &
 c1=$!
 # killed while its crash point is armed (a run's application sleeping)
+app=
 for ((i = 0; i < 200; i++)); do
-	[ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] && break
+	[ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] &&
+		app=$(pgrep -P $c1 -f 'sleep 0.5' || true) && [ -n "$app" ] && break
 	sleep 0.05
 done
+[ -n "$app" ] || fail "the crash-test to kill never armed a crash point"
 # (its temporary files, left by SIGKILL: removed here)
 tmps=$(readlink /proc/$c1/fd/* 2>/dev/null | grep -E '^/tmp/pmemctl-(crash|check)-' || true)
 kill -9 $c1
+kill -9 -- -"$app" 2>/dev/null || true	# its application (a group of its own)
 wait $c1 || true
 [ -z "$tmps" ] || rm -f $tmps
-[ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] ||
-	fail "no crash point left armed by the killed crash-test"
+expect_exit 0 "$DEMO" append "$F" 1
+wait_line "$T/daemon.log" "namespace0.0: the crash point armed at FSYNC [0-9]* from now belongs to process $c1 (a crash-test), which has exited: disarmed, this FSYNC goes on"
+assert_eq 0 "$(pc power-fail log --status | jq -r '.at_fsync // 0')" "the lapsed crash point"
+expect_exit 0 ct log --runs 1 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
+	--check "$DEMO" check {}
+assert_not_contains "$err" "had a crash point armed" "after the lapsed crash point"
+# one armed by power-fail --at-fsync (no owner: it outlives pmemctl) stays
+# armed until the next crash-test disarms it, saying so
+expect_exit 0 pc power-fail log --at-fsync 3
 expect_exit 0 ct log --runs 1 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
 	--check "$DEMO" check {}
 assert_contains "$err" "'log' had a crash point armed" "the leftover crash point"
