@@ -198,9 +198,7 @@ int fs_baseline_restore(struct fs_daemon *d, struct fs_inode *file, bool force,
 		goto out;
 	}
 	pthread_rwlock_wrlock(&f->rw);
-	f->crashed = true;
-	f->survive_ppm = 0;
-	f->epoch++;
+	fs_crash_mark_locked(f, 0, f->seed);
 	rc = fs_undo_restore(&f->base, restore_page, n, &restored);
 	if (restored && (nrc = n->rops->sync(n, NULL, NULL)) != 0 && rc == 0)
 		rc = nrc;
@@ -210,16 +208,10 @@ int fs_baseline_restore(struct fs_daemon *d, struct fs_inode *file, bool force,
 	pthread_rwlock_unlock(&f->rw);
 	if (rc)
 		fs_ns_set_error(n, -rc, "restoring a baseline");
-	if (!fuse_session_exited(d->se)) {
-		nrc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, 0, 0);
-		if (nrc < 0 && nrc != -ENOENT)
-			fs_warn("%s: cannot invalidate the kernel's cache after restoring its "
-				"baseline: %s", n->devname, strerror(-nrc));
-	}
+	fs_crash_forget(d, file, "restoring its baseline");
 	pthread_rwlock_wrlock(&f->rw);
 	pthread_mutex_lock(&f->lock);
-	f->kept_live = 0;
-	f->crashed = false;
+	fs_crash_clear_locked(f);
 	pthread_mutex_unlock(&f->lock);
 	/* what it says of the bound covers the time since the last restore */
 	result_of(f, res);

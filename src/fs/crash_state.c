@@ -456,7 +456,7 @@ int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
 	struct fs_ns *n = file->ns;
 	struct fs_fault *f = fs_ns_fault(n);
 	bool enumerated;
-	int rc = 0, nrc;
+	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (!f)
@@ -507,23 +507,15 @@ int fs_crash_state_apply(struct fs_daemon *d, struct fs_inode *file,
 		goto out;
 	}
 	pthread_rwlock_wrlock(&f->rw);
-	f->crashed = true;
-	f->survive_ppm = 0;
-	f->epoch++;
+	fs_crash_mark_locked(f, 0, f->seed);
 	rc = write_state(f, n, o, enumerated, res);
 	pthread_rwlock_unlock(&f->rw);
 	if (rc)
 		fs_ns_set_error(n, -rc, "writing a crash state");
-	if (!fuse_session_exited(d->se)) {
-		nrc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, 0, 0);
-		if (nrc < 0 && nrc != -ENOENT)
-			fs_warn("%s: cannot invalidate the kernel's cache after a crash state: "
-				"%s", n->devname, strerror(-nrc));
-	}
+	fs_crash_forget(d, file, "a crash state");
 	pthread_rwlock_wrlock(&f->rw);
 	pthread_mutex_lock(&f->lock);
-	f->kept_live = 0;
-	f->crashed = false;
+	fs_crash_clear_locked(f);
 	pthread_mutex_unlock(&f->lock);
 	pthread_rwlock_unlock(&f->rw);
 	fs_ns_io_put(n);

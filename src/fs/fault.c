@@ -272,10 +272,7 @@ static int fsync_begin(struct fs_fault_hook *h, struct fs_ns *n, uint64_t *token
 		} else if (f->enabled && f->at_fsync && !arm_lapsed(f, n) &&
 			   --f->at_fsync == 0) {
 			/* the power goes during this FSYNC */
-			f->crashed = true;
-			f->survive_ppm = f->arm_ppm;
-			f->seed = f->arm_seed;
-			f->epoch++;
+			fs_crash_mark_locked(f, f->arm_ppm, f->arm_seed);
 			arm_owner_clear(f);
 			rc = FS_HOOK_FIRE;
 		}

@@ -214,6 +214,16 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 		    uint64_t t0, struct fs_crash_result *res);
 
 /*
+ * crash_mark.c: the crashed mark around a power failure's, crash state's
+ * or restore's writes (steps 1, 3 and 4 there). mark and clear under f->rw
+ * held for writing (clear also under f->lock); forget from a control
+ * thread holding no lock (after: "a power failure", in its warning).
+ */
+void fs_crash_mark_locked(struct fs_fault *f, uint32_t survive_ppm, uint64_t seed);
+void fs_crash_forget(struct fs_daemon *d, struct fs_inode *file, const char *after);
+void fs_crash_clear_locked(struct fs_fault *f);
+
+/*
  * crash_state.c. Under f->rw exclusive: capture the image from the undo
  * log (before step 2 puts the old pages back; -ENOMEM logged, no image),
  * close it once the power is back (step 4: sorted, no page joins it

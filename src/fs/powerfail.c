@@ -80,12 +80,7 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	pthread_rwlock_unlock(&f->rw);
 
 	/* 3. the kernel forgets what it cached (no lock held) */
-	if (!fuse_session_exited(d->se)) {
-		nrc = fuse_lowlevel_notify_inval_inode(d->se, file->ino, 0, 0);
-		if (nrc < 0 && nrc != -ENOENT)
-			fs_warn("%s: cannot invalidate the kernel's cache after a power "
-				"failure: %s", n->devname, strerror(-nrc));
-	}
+	fs_crash_forget(d, file, "a power failure");
 
 	/* 4. survivors written meanwhile are durable; the power is back */
 	pthread_rwlock_wrlock(&f->rw);
@@ -93,7 +88,6 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 	if (held && (kept || f->kept_live) && (nrc = n->rops->sync(n, NULL, NULL)) != 0)
 		fs_ns_set_error(n, nrc, "fdatasync after a power failure");
 	kept += f->kept_live;
-	f->kept_live = 0;
 	fs_crash_image_close(f, n);	/* WRITEs while crashed joined it: sorted */
 	f->reverts++;
 	f->last.pages_reverted = reverted;
@@ -105,7 +99,7 @@ int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault 
 		res->time_ns = f->last.time_ns;
 		f->last.killed = res->killed;
 	}
-	f->crashed = false;
+	fs_crash_clear_locked(f);
 	pthread_mutex_unlock(&f->lock);
 	pthread_rwlock_unlock(&f->rw);
 	if (held)
@@ -192,10 +186,7 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
 	pthread_rwlock_wrlock(&f->rw);
 	fs_crash_image_release(f);
 	f->img.want = o->image;
-	f->crashed = true;
-	f->survive_ppm = o->survive_ppm;
-	f->seed = o->seed;
-	f->epoch++;
+	fs_crash_mark_locked(f, o->survive_ppm, o->seed);
 	pthread_rwlock_unlock(&f->rw);
 	/* 2-4 */
 	rc = fs_fault_revert(d, file, f, t0, res);
