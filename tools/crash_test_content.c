@@ -174,6 +174,15 @@ int ct_base_begin(struct pc_ct *ct, const struct crash_test_cmd *o)
 		ct_keepsake(ct);
 		return 0;
 	}
+	/*
+	 * held by another live crash-test: the daemon's guard, which holds
+	 * where ct_exclusive's abstract socket does not (another network
+	 * namespace)
+	 */
+	if (rc == -EBUSY)
+		return pc_fail_msg(rc, "another crash-test runs on '%s' (it holds the daemon's "
+				   "baseline of it; its crash points, FSYNC counts and restores "
+				   "would mix with this one's): wait until it ends", ct->ns->name);
 	/* an unknown command (pmemctl's words for it: the daemon is older) */
 	if (rc == -EOPNOTSUPP || strstr(ns_errormsg(), "is older than this pmemctl"))
 		pc_msg("note: the daemon of '%s' is older than this pmemctl and keeps no "

@@ -152,14 +152,26 @@ sleep 1.5
 # 16), and an armed crash point replaced the other's (19 reverts for 20
 # runs).
 expect_exit 0 pc power-fail log --enable
+nbase=$(grep -c "namespace0.0: baseline started (" "$T/daemon.log")
 "$PMEMCTL" crash-test --mount "$MNT" log --runs 4 --seed 1 --mode fsync -- \
 	sh -c 'sleep 0.3; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
 	>"$T/o1" 2>"$T/e1" &
 c1=$!
-sleep 0.1
+for ((i = 0; i < 200; i++)); do
+	[ "$(grep -c "namespace0.0: baseline started (" "$T/daemon.log")" -gt "$nbase" ] && break
+	sleep 0.05
+done
+[ "$i" -lt 200 ] || fail "the first crash-test started no baseline"
 expect_exit 240 ct log --runs 4 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
 	--check "$DEMO" check {}
 assert_contains "$err" "another crash-test runs on 'log'" "the second crash-test"
+# from another network namespace (where pmemctl's own guard, an abstract
+# socket, is not seen): the daemon's baseline refuses it (it ran on with
+# a copy, mixing its counts with the first one's)
+expect_exit 240 unshare -n "$PMEMCTL" crash-test --mount "$MNT" log --runs 4 --seed 2 \
+	--mode fsync -- "$DEMO" append {} 8 --check "$DEMO" check {}
+assert_contains "$err" "another crash-test runs on 'log' (it holds the daemon's baseline of it" \
+	"the second crash-test, another network namespace"
 wait $c1 || fail "the first crash-test: $(cat "$T/e1")"
 assert_eq 16 "$(jq -r .fsyncs "$T/o1")" "the first one's FSYNCs"
 # after it: free again, also after a crash-test killed by SIGKILL. Its
