@@ -152,7 +152,7 @@ static const struct pc_usage crash_test_usage = {
 		 "--at-fsync) or at a random moment (SIGKILL, then power-fail), both\n"
 		 "chosen by the run's seed; the namespace is reverted to its last\n"
 		 "completed FSYNC and the checker runs (exit 0: consistent). Crash\n"
-		 "testing is enabled for the test if it was not (and disabled after);\n"
+		 "testing is enabled for the test if it was not (and disabled after).\n"
 		 "Its crash points are its own: killed by SIGKILL, it leaves none armed\n"
 		 "(one left by power-fail --at-fsync is disarmed, with a warning).\n"
 		 "One crash-test runs on a namespace at a time.\n"
@@ -554,8 +554,15 @@ static int ct_arm(struct pc_ct *ct, struct pc_pf_req *a)
 		a->flags |= CTL_F_OWNED;
 		rc = pc_pf_call(ct->t, ct->ns, a, &ct->resp, &ct->ci, true);
 		a->flags &= ~CTL_F_OWNED;
-		if (rc == 0 || !strstr(ns_errormsg(), "is older than this pmemctl"))
-			return rc ? pc_fail_msg(rc, "%s", ns_errormsg()) : 0;
+		if (rc > 0)	/* quiet: the exit code of out of memory, unsaid */
+			return pc_fail_msg(-ENOMEM, "out of memory");
+		/* the flag refused as unknown (pmemctl's words: the daemon is older) */
+		if (rc < 0 && !(strstr(ns_errormsg(), "is older than this pmemctl") &&
+				strstr(ns_errormsg(), "unknown flags")))
+			return pc_fail_msg(rc, "%s", ns_errormsg()[0] ? ns_errormsg() :
+					   ns_strerror(rc));
+		if (rc == 0)
+			return 0;
 		pc_msg("note: the daemon of '%s' is older than this pmemctl: a crash point "
 		       "stays armed if crash-test is killed by SIGKILL (disarm it with "
 		       "'pmemctl power-fail %s --at-fsync 0')", ct->t->mountpoint,

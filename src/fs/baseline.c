@@ -46,16 +46,6 @@
 /* the bound when the request gives none: 1 GiB of pages */
 #define FS_BASELINE_DEFAULT ((UINT64_C(1) << 30) / FS_PAGE)
 
-/* half the machine's memory, in pages */
-static uint64_t mem_cap(void)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-
-	if (pages <= 0 || size <= 0)
-		return UINT64_MAX;
-	return (uint64_t)pages * (uint64_t)size / 2 / FS_PAGE;
-}
-
 static void result_of(struct fs_fault *f, struct fs_baseline_result *res)
 {
 	res->held = f->base_held;
@@ -73,7 +63,7 @@ int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 {
 	struct fs_ns *n = file->ns;
 	struct fs_fault *f = fs_fault_get(n);
-	uint64_t npages = n->size / FS_PAGE, cap = mem_cap();
+	uint64_t npages = n->size / FS_PAGE, cap = fs_mem_share(2, FS_PAGE);
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));

@@ -114,16 +114,23 @@ int fs_ctl_power_fail(struct fs_ctl_call *c)
 				  a[CTL_A_SEED] ? nla_get_u64(a[CTL_A_SEED]) : 0,
 				  flags & CTL_F_IMAGE,
 				  flags & CTL_F_OWNED ? req->cred.pid : 0);
-		if (rc)
+		if (rc == -ESRCH)
+			return ns_err(rc, "the process that asked for a crash point on '%s' "
+				      "has exited: none armed", file->name);
+		if (rc < 0)
 			return ns_err(rc, "cannot arm a crash on '%s': %s", file->name,
 				      strerror(-rc));
-		if (k && (flags & CTL_F_OWNED))
+		if (rc == 1)
 			fs_info("%s: power failure armed at FSYNC %u from now (uid %u), "
 				"while process %d lives", file->ns->devname, k,
 				(unsigned)req->cred.uid, (int)req->cred.pid);
 		else
 			fs_info("%s: power failure armed at FSYNC %u from now (uid %u)",
 				file->ns->devname, k, (unsigned)req->cred.uid);
+		if (k && (flags & CTL_F_OWNED) && rc != 1)
+			fs_warn("%s: the process that armed it (pid %d) cannot be watched: "
+				"a plain crash point, which outlives it", file->ns->devname,
+				(int)req->cred.pid);
 		return fs_ctl_reply_crash(rep, reg, file, k ? "armed" : "disarmed", NULL);
 	}
 	{

@@ -62,27 +62,11 @@ static pthread_once_t image_max_once = PTHREAD_ONCE_INIT;
 
 static void image_max_init(void)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-	const char *e = getenv("PMEMFS_TEST_CRASH_IMAGE_PAGES");
-	char *end;
+	uint64_t share = fs_mem_share(8, 2 * FS_PAGE);
 
-	image_max = FS_IMAGE_DEFAULT;
-	if (pages > 0 && size > 0 &&
-	    (uint64_t)pages * (uint64_t)size / 8 / (2 * FS_PAGE) < image_max)
-		image_max = (size_t)((uint64_t)pages * (uint64_t)size / 8 / (2 * FS_PAGE));
-	if (e && *e) {
-		unsigned long long v;
-
-		errno = 0;
-		v = strtoull(e, &end, 10);
-		if (errno == 0 && *end == 0 && v > 0 && v < image_max) {
-			image_max = (size_t)v;
-			fs_info("crash images bounded to %zu pages "
-				"(PMEMFS_TEST_CRASH_IMAGE_PAGES, a test's setting)", image_max);
-		}
-	}
-	if (image_max == 0)
-		image_max = 1;
+	image_max = share < FS_IMAGE_DEFAULT ? (size_t)share : FS_IMAGE_DEFAULT;
+	image_max = fs_test_lower_bound("PMEMFS_TEST_CRASH_IMAGE_PAGES", image_max,
+					"crash images");
 }
 
 size_t fs_crash_image_max(void)

@@ -165,7 +165,8 @@ int fs_daemon_init(struct fs_daemon *d, const struct fs_config *cfg,
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
 	fs_pt_setup(&d->pt, cfg->passthrough);
-	(void)fs_crash_image_max();	/* its bound read once, at the start */
+	(void)fs_crash_image_max();	/* the bounds read once, at the start */
+	(void)fs_fault_undo_max();
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->init_lock, NULL);
 	pthread_cond_init(&d->init_cond, NULL);

@@ -42,15 +42,16 @@ static struct fs_fault *of(struct fs_fault_hook *h)
 int fs_pidfd_of(pid_t pid, const char *whose)
 {
 #ifdef SYS_pidfd_open
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0), e = errno;
 
 	if (fd >= 0)
 		return fd;
-	fs_debug("pidfd_open of %d: %s: %s is not watched", (int)pid, strerror(errno),
-		 whose);
+	fs_debug("pidfd_open of %d: %s: %s is not watched", (int)pid, strerror(e), whose);
+	errno = e;
 #else
 	(void)pid;
 	(void)whose;
+	errno = ENOSYS;
 #endif
 	return -1;
 }
@@ -81,14 +82,15 @@ static void arm_owner_clear(struct fs_fault *f)
  * The armed crash point belongs to a process (crash-test) that has exited:
  * disarmed, logged (under f->rw held for writing, polled only while armed)
  */
-static bool arm_lapsed(struct fs_fault *f, const struct fs_ns *n)
+static bool arm_lapsed(struct fs_fault *f, const struct fs_ns *n, const char *at)
 {
 	if (f->arm_owner < 0 || !fs_pidfd_exited(f->arm_owner))
 		return false;
 	fs_warn("%s: the crash point armed at FSYNC %u from now belongs to process %d "
-		"(a crash-test), which has exited: disarmed, this FSYNC goes on",
-		n->devname, f->at_fsync, (int)f->arm_owner_pid);
+		"(a crash-test), which has exited: disarmed %s", n->devname, f->at_fsync,
+		(int)f->arm_owner_pid, at);
 	f->at_fsync = 0;
+	f->img.want = false;	/* as a disarm (k = 0) */
 	arm_owner_clear(f);
 	return true;
 }
@@ -199,6 +201,11 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 		if (rc == -ENOMEM)
 			fs_err("%s: cannot save pages for crash testing: %s", n->devname,
 			       strerror(-rc));
+		else if (rc == -ENOSPC &&
+			 !__atomic_exchange_n(&f->undo_said, true, __ATOMIC_RELAXED))
+			fs_err("%s: crash testing holds %zu unflushed pages, its bound (a "
+			       "quarter of the machine's memory): a write of another page "
+			       "fails with EIO until the next FSYNC", n->devname, f->undo.max);
 	}
 	if (rc < 0) {
 		pthread_rwlock_unlock(&f->rw);
@@ -269,7 +276,7 @@ static int fsync_begin(struct fs_fault_hook *h, struct fs_ns *n, uint64_t *token
 		*token = f->epoch;
 		if (f->crashed) {
 			rc = -EIO;
-		} else if (f->enabled && f->at_fsync && !arm_lapsed(f, n) &&
+		} else if (f->enabled && f->at_fsync && !arm_lapsed(f, n, "at an FSYNC, which goes on") &&
 			   --f->at_fsync == 0) {
 			/* the power goes during this FSYNC */
 			fs_crash_mark_locked(f, f->arm_ppm, f->arm_seed);
@@ -292,6 +299,7 @@ static int fsync_end(struct fs_fault_hook *h, uint64_t token)
 		rc = -EIO;	/* the power went while it ran */
 	} else if (f->enabled) {
 		fs_undo_drop(&f->undo);
+		__atomic_store_n(&f->undo_said, false, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&f->lock);
 		f->fsyncs++;
 		pthread_mutex_unlock(&f->lock);
@@ -365,6 +373,23 @@ struct fs_fault *fs_fault_get(struct fs_ns *n)
 
 /* ---- control ---- */
 
+static size_t undo_max;
+static pthread_once_t undo_max_once = PTHREAD_ONCE_INIT;
+
+static void undo_max_init(void)
+{
+	uint64_t share = fs_mem_share(4, FS_PAGE);
+
+	undo_max = share < SIZE_MAX ? (size_t)share : SIZE_MAX;
+	undo_max = fs_test_lower_bound("PMEMFS_TEST_UNDO_PAGES", undo_max, "undo logs");
+}
+
+size_t fs_fault_undo_max(void)
+{
+	pthread_once(&undo_max_once, undo_max_init);
+	return undo_max;
+}
+
 int fs_fault_enable(struct fs_ns *n, bool on)
 {
 	struct fs_fault *f = on ? fs_fault_get(n) : fs_ns_fault(n);
@@ -381,6 +406,9 @@ int fs_fault_enable(struct fs_ns *n, bool on)
 			rc = ns_err(-ENOMEM, "out of memory for the undo log of %s",
 				    n->devname);
 		} else {
+			if (fs_fault_undo_max() < n->size / FS_PAGE)
+				fs_undo_bound(&f->undo, fs_fault_undo_max());
+			__atomic_store_n(&f->undo_said, false, __ATOMIC_RELAXED);
 			f->fsyncs = f->reverts = f->kept_live = 0;
 			memset(&f->last, 0, sizeof(f->last));
 			f->at_fsync = 0;
@@ -408,6 +436,9 @@ int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool 
 	int fd = k && owner > 0 ? fs_pidfd_of(owner, "a crash point's owner") : -1;
 	int rc = 0;
 
+	/* its owner gone already (killed before the request was read): not armed */
+	if (k && owner > 0 && fd < 0 && errno == ESRCH)
+		return -ESRCH;
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
@@ -426,6 +457,7 @@ int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool 
 		arm_owner_clear(f);
 		f->arm_owner = fd;
 		f->arm_owner_pid = fd >= 0 ? owner : 0;
+		rc = fd >= 0;	/* 1: its owner watched */
 		fd = -1;
 	}
 	pthread_rwlock_unlock(&f->rw);
@@ -446,10 +478,13 @@ void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 	pthread_rwlock_rdlock(&f->rw);
 	lapsed = f->at_fsync && f->arm_owner >= 0 && fs_pidfd_exited(f->arm_owner);
 	pthread_rwlock_unlock(&f->rw);
-	if (lapsed) {
-		pthread_rwlock_wrlock(&f->rw);
+	/*
+	 * (the caller may hold the daemon's lock: never waiting for WRITEs
+	 * in flight; busy, the next FSYNC or query disarms it)
+	 */
+	if (lapsed && pthread_rwlock_trywrlock(&f->rw) == 0) {
 		if (f->at_fsync)
-			(void)arm_lapsed(f, n);
+			(void)arm_lapsed(f, n, "at a status query");
 		pthread_rwlock_unlock(&f->rw);
 	}
 	pthread_rwlock_rdlock(&f->rw);

@@ -127,7 +127,8 @@ struct fs_fault {
 	uint64_t seed;
 	uint64_t epoch;			/* under rw: bumped by every crash */
 
-	struct fs_undo undo;
+	struct fs_undo undo;		/* bounded: fs_fault_undo_max() */
+	bool undo_said;			/* its bound was logged since the last FSYNC (atomic) */
 
 	pthread_mutex_t lock;
 	uint64_t fsyncs;		/* completed FSYNCs since enabling */
@@ -175,13 +176,20 @@ struct fs_pf_opts {
 	unsigned wait_ms;	/* for holders to let go */
 };
 
+/*
+ * The most pages an undo log keeps (a quarter of the machine's memory,
+ * read once; PMEMFS_TEST_UNDO_PAGES, tests only, lowers it): a WRITE of
+ * a page beyond it fails with EIO until the next FSYNC, logged once.
+ */
+size_t fs_fault_undo_max(void);
 /* Enable (with a fresh log: now is the baseline) or disable crash testing. */
 int fs_fault_enable(struct fs_ns *n, bool on);
 /*
  * Arm (k > 0) or disarm (k == 0) a crash at the k-th FSYNC from now;
  * image: the crash keeps a crash image (dropping any held one); owner
  * (a pid, or 0): the crash point lapses, disarmed at the next FSYNC,
- * once that process has exited.
+ * once that process has exited. 1: armed, its owner watched (a pidfd);
+ * 0: done without an owner; -ESRCH: the owner had exited, nothing armed.
  */
 int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool image,
 		 pid_t owner);
@@ -212,6 +220,14 @@ int fs_fault_power_fail(struct fs_daemon *d, struct fs_inode *file,
  */
 int fs_fault_revert(struct fs_daemon *d, struct fs_inode *file, struct fs_fault *f,
 		    uint64_t t0, struct fs_crash_result *res);
+
+/*
+ * fault_bound.c: 1/div of the machine's memory in units of unit bytes
+ * (UINT64_MAX when unknown); a test's setting env (a number of pages,
+ * read by the caller once) lowering bound, logged with what it bounds.
+ */
+uint64_t fs_mem_share(unsigned div, uint64_t unit);
+size_t fs_test_lower_bound(const char *env, size_t bound, const char *what);
 
 /*
  * crash_mark.c: the crashed mark around a power failure's, crash state's

@@ -103,6 +103,14 @@ int fs_undo_start(struct fs_undo *u, uint64_t npages)
 	return rc;
 }
 
+void fs_undo_bound(struct fs_undo *u, size_t max)
+{
+	pthread_mutex_lock(&u->lock);
+	u->max = max;
+	u->full = false;
+	pthread_mutex_unlock(&u->lock);
+}
+
 int fs_undo_start_baseline(struct fs_undo *u, uint64_t npages, size_t max)
 {
 	uint64_t *t = calloc((npages + 63) / 64 + 1, sizeof(uint64_t));

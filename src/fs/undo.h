@@ -65,6 +65,8 @@ void fs_undo_stop(struct fs_undo *u);
  * pages (0: no bound), then fails with -ENOSPC (u->full set).
  */
 int fs_undo_start_baseline(struct fs_undo *u, uint64_t npages, size_t max);
+/* a started log's bound: fs_undo_save keeps at most max pages (0: no bound) */
+void fs_undo_bound(struct fs_undo *u, size_t max);
 bool fs_undo_on(const struct fs_undo *u);
 /* a page of [off, off+len) is not saved yet: a save of it would take a new page */
 bool fs_undo_saves_new(const struct fs_undo *u, uint64_t off, uint64_t len);

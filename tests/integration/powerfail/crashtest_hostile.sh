@@ -198,7 +198,7 @@ kill -9 -- -"$app" 2>/dev/null || true	# its application (a group of its own)
 wait $c1 || true
 [ -z "$tmps" ] || rm -f $tmps
 expect_exit 0 "$DEMO" append "$F" 1
-wait_line "$T/daemon.log" "namespace0.0: the crash point armed at FSYNC [0-9]* from now belongs to process $c1 (a crash-test), which has exited: disarmed, this FSYNC goes on"
+wait_line "$T/daemon.log" "namespace0.0: the crash point armed at FSYNC [0-9]* from now belongs to process $c1 (a crash-test), which has exited: disarmed at an FSYNC, which goes on"
 assert_eq 0 "$(pc power-fail log --status | jq -r '.at_fsync // 0')" "the lapsed crash point"
 expect_exit 0 ct log --runs 1 --seed 2 --mode fsync -- "$DEMO" append {} 8 \
 	--check "$DEMO" check {}
