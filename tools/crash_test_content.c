@@ -177,7 +177,8 @@ int ct_base_begin(struct pc_ct *ct, const struct crash_test_cmd *o)
 	/*
 	 * held by another live crash-test: the daemon's guard, which holds
 	 * where ct_exclusive's abstract socket does not (another network
-	 * namespace)
+	 * namespace); one whose owner it cannot watch is another error
+	 * (EEXIST): the copy, below
 	 */
 	if (rc == -EBUSY)
 		return pc_fail_msg(rc, "another crash-test runs on '%s' (it holds the daemon's "

@@ -84,9 +84,13 @@ int fs_baseline_start(struct fs_inode *file, uint64_t max_pages, pid_t owner,
 			n->devname);
 		fs_baseline_stop_locked(f);
 	}
-	if (f->base_held)
+	if (f->base_held && f->base_owner >= 0)
 		rc = ns_err(-EBUSY, "'%s' already holds a baseline (another crash-test "
 			    "running on it)", file->name);
+	else if (f->base_held)	/* its owner never watched (no pidfd): maybe gone */
+		rc = ns_err(-EEXIST, "'%s' holds a baseline whose owner the daemon cannot "
+			    "watch (it may have exited; disabling the namespace releases "
+			    "it)", file->name);
 	else if (fs_undo_start_baseline(&f->base, npages, (size_t)max_pages) < 0)
 		rc = ns_err(-ENOMEM, "out of memory for a baseline of '%s'", file->name);
 	else {

@@ -12,7 +12,9 @@
  *               thread holding no lock (the kernel may call back into the
  *               daemon's READ, which takes f->rw).
  *   4. clear    under f->rw held for writing and f->lock: the power is
- *               back; what was kept while crashed is accounted by then.
+ *               back; what was kept while crashed is accounted by then,
+ *               and the undo log's bound may be said again (the log is
+ *               empty).
  */
 #include <errno.h>
 #include <string.h>
@@ -45,4 +47,6 @@ void fs_crash_clear_locked(struct fs_fault *f)
 {
 	f->kept_live = 0;
 	f->crashed = false;
+	/* the undo log is empty again (reverted, restored or dropped) */
+	__atomic_store_n(&f->undo_said, false, __ATOMIC_RELAXED);
 }

@@ -161,14 +161,14 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 	 * a baseline whose crash-test was killed: released before it takes a
 	 * new page (the pidfd polled only then, not per WRITE)
 	 */
-	if (f->base_held && f->base_owner >= 0 && (!falloc || mode != 0) &&
+	if (f->base_held && f->base_owner >= 0 && (!falloc || fs_falloc_changes(mode)) &&
 	    fs_undo_saves_new(&f->base, off, len) && fs_baseline_owner_gone(f)) {
 		pthread_rwlock_unlock(&f->rw);
 		baseline_orphan_release(f, n);
 		pthread_rwlock_rdlock(&f->rw);
 	}
 	/* a baseline held: every change, also one kept while crashed */
-	if (f->base_held && (!falloc || mode != 0) &&
+	if (f->base_held && (!falloc || fs_falloc_changes(mode)) &&
 	    !__atomic_load_n(&f->base_left, __ATOMIC_RELAXED)) {
 		rc = fs_undo_save(&f->base, off, len, fs_fault_save_page, n);
 		if (rc == -ENOSPC && fs_baseline_owner_gone(f)) {
@@ -192,8 +192,8 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 	}
 	if (f->crashed)
 		return FS_HOOK_LOST;	/* rw stays held until change_end */
-	/* FALLOCATE mode 0 reserves blocks, changes no byte */
-	if (f->enabled && (!falloc || mode != 0)) {
+	/* a FALLOCATE that only reserves blocks changes no byte */
+	if (f->enabled && (!falloc || fs_falloc_changes(mode))) {
 		rc = fs_undo_save(&f->undo, off, len, fs_fault_save_page, n);
 		/* a crash image held: what the checker changes, put back later */
 		if (rc == 0 && f->img.held)
@@ -203,9 +203,10 @@ static int change_begin(struct fs_fault_hook *h, struct fs_ns *n, bool falloc, i
 			       strerror(-rc));
 		else if (rc == -ENOSPC &&
 			 !__atomic_exchange_n(&f->undo_said, true, __ATOMIC_RELAXED))
-			fs_err("%s: crash testing holds %zu unflushed pages, its bound (a "
-			       "quarter of the machine's memory): a write of another page "
-			       "fails with EIO until the next FSYNC", n->devname, f->undo.max);
+			fs_err("%s: crash testing keeps at most %zu unflushed pages (a "
+			       "quarter of the machine's memory): a write of a page beyond "
+			       "them fails with EIO until the next FSYNC", n->devname,
+			       f->undo.max);
 	}
 	if (rc < 0) {
 		pthread_rwlock_unlock(&f->rw);
@@ -494,7 +495,8 @@ void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 	st->reverting = f->crashed;
 	st->fsyncs = f->fsyncs;
 	st->reverts = f->reverts;
-	st->at_fsync = f->at_fsync;
+	/* (still armed, its owner gone: disarmed at the next FSYNC) */
+	st->at_fsync = f->arm_owner >= 0 && fs_pidfd_exited(f->arm_owner) ? 0 : f->at_fsync;
 	st->last = f->last;
 	pthread_mutex_unlock(&f->lock);
 	pthread_rwlock_unlock(&f->rw);

@@ -25,9 +25,19 @@
 #ifndef PMEMFS_FS_FAULT_HOOK_H
 #define PMEMFS_FS_FAULT_HOOK_H
 
+#include <linux/falloc.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * A FALLOCATE of this mode changes bytes (a discard: punch or zero);
+ * mode 0 and KEEP_SIZE alone only reserve blocks
+ */
+static inline bool fs_falloc_changes(int mode)
+{
+	return (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) != 0;
+}
 
 struct fs_ns;
 struct fs_fault_ops;

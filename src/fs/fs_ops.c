@@ -566,7 +566,7 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		return reply_err(req, n, -rc);
 	rc = fs_data_fallocate(n, mode, (uint64_t)off, end - (uint64_t)off);
 	fs_ns_write_end(n);
-	if (rc == 0 && mode != 0)	/* mode 0 changes no byte */
+	if (rc == 0 && fs_falloc_changes(mode))	/* reserving blocks changes no byte */
 		fs_ns_touch(n);
 	reply_err(req, n, rc < 0 ? -rc : 0);
 }

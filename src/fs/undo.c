@@ -154,6 +154,33 @@ bool fs_undo_saves_new(const struct fs_undo *u, uint64_t off, uint64_t len)
 	return false;
 }
 
+/*
+ * A bounded save of pages first..last fits: the pages not saved yet, with
+ * the log's, are at most u->max; else u->full set and nothing saved (a
+ * refused change leaves no page of it logged; saves running at the same
+ * time may still fill the log first: the loop checks each page too)
+ */
+static bool room_for(struct fs_undo *u, uint64_t first, uint64_t last)
+{
+	size_t want = 0;
+	bool ok = true;
+	uint64_t p;
+
+	for (p = first; p <= last && page_saved(u, p); p++)
+		;
+	if (p > last)
+		return true;	/* all saved already: the common rewrite, no lock */
+	pthread_mutex_lock(&u->lock);
+	for (p = first; p <= last && ok; p++) {
+		want += !page_saved(u, p);
+		ok = u->nlog + want <= u->max;
+	}
+	if (!ok)
+		u->full = true;
+	pthread_mutex_unlock(&u->lock);
+	return ok;
+}
+
 static int undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_fn read,
 		     void *arg, bool bounded)
 {
@@ -163,6 +190,8 @@ static int undo_save(struct fs_undo *u, uint64_t off, uint64_t len, fs_undo_io_f
 	if (len == 0)
 		return 0;
 	last = (off + len - 1) / FS_PAGE;
+	if (bounded && u->max && !room_for(u, off / FS_PAGE, last))
+		return -ENOSPC;
 	for (p = off / FS_PAGE; p <= last && rc == 0; p++) {
 		struct fs_undo_page *e;
 		size_t slot;

@@ -42,9 +42,10 @@ struct fs_undo {
 	size_t npool, cappool;
 	/*
 	 * A baseline log (fs_undo_start_baseline): pages changed since the
-	 * last fs_undo_restore (atomic words; NULL in other logs), at most
-	 * max pages saved by a bounded save (0: no bound), and whether a
-	 * bounded save was refused for it (under lock).
+	 * last fs_undo_restore (atomic words; NULL in other logs). Any log:
+	 * at most max pages saved by a bounded save (0: no bound; a baseline's
+	 * or fs_undo_bound's), and whether a bounded save was refused for it
+	 * (under lock).
 	 */
 	uint64_t *touched;
 	size_t max;

@@ -168,10 +168,14 @@ assert_contains "$err" "another crash-test runs on 'log'" "the second crash-test
 # from another network namespace (where pmemctl's own guard, an abstract
 # socket, is not seen): the daemon's baseline refuses it (it ran on with
 # a copy, mixing its counts with the first one's)
-expect_exit 240 unshare -n "$PMEMCTL" crash-test --mount "$MNT" log --runs 4 --seed 2 \
-	--mode fsync -- "$DEMO" append {} 8 --check "$DEMO" check {}
-assert_contains "$err" "another crash-test runs on 'log' (it holds the daemon's baseline of it" \
-	"the second crash-test, another network namespace"
+if unshare -n true 2>/dev/null; then
+	expect_exit 240 unshare -n "$PMEMCTL" crash-test --mount "$MNT" log --runs 4 \
+		--seed 2 --mode fsync -- "$DEMO" append {} 8 --check "$DEMO" check {}
+	assert_contains "$err" "another crash-test runs on 'log' (it holds the daemon's baseline of it" \
+		"the second crash-test, another network namespace"
+else
+	echo "note: unshare -n is not permitted here: a second crash-test from another network namespace not tried" >&2
+fi
 wait $c1 || fail "the first crash-test: $(cat "$T/e1")"
 assert_eq 16 "$(jq -r .fsyncs "$T/o1")" "the first one's FSYNCs"
 # after it: free again, also after a crash-test killed by SIGKILL. Its
@@ -180,14 +184,14 @@ assert_eq 16 "$(jq -r .fsyncs "$T/o1")" "the first one's FSYNCs"
 # process: any writer's fsync, or the next clean run, "the application
 # fails without a crash (signal 9, Killed)")
 "$PMEMCTL" crash-test --mount "$MNT" log --runs 50 --seed 1 --mode fsync -- \
-	sh -c 'sleep 0.5; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
+	sh -c 'sleep 5; exec "$0" append "$1" 8' "$DEMO" {} --check "$DEMO" check {} \
 	>/dev/null 2>&1 &
 c1=$!
 # killed while its crash point is armed (a run's application sleeping)
 app=
 for ((i = 0; i < 200; i++)); do
 	[ "$(pc power-fail log --status | jq -r '.at_fsync // 0')" -gt 0 ] &&
-		app=$(pgrep -P $c1 -f 'sleep 0.5' || true) && [ -n "$app" ] && break
+		app=$(pgrep -P $c1 -f 'sleep 5' || true) && [ -n "$app" ] && break
 	sleep 0.05
 done
 [ -n "$app" ] || fail "the crash-test to kill never armed a crash point"
