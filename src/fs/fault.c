@@ -277,7 +277,8 @@ static int fsync_begin(struct fs_fault_hook *h, struct fs_ns *n, uint64_t *token
 		*token = f->epoch;
 		if (f->crashed) {
 			rc = -EIO;
-		} else if (f->enabled && f->at_fsync && !arm_lapsed(f, n, "at an FSYNC, which goes on") &&
+		} else if (f->enabled && f->at_fsync &&
+			   !arm_lapsed(f, n, "at an FSYNC, which goes on") &&
 			   --f->at_fsync == 0) {
 			/* the power goes during this FSYNC */
 			fs_crash_mark_locked(f, f->arm_ppm, f->arm_seed);
