@@ -82,13 +82,13 @@ static void arm_owner_clear(struct fs_fault *f)
  * The armed crash point belongs to a process (crash-test) that has exited:
  * disarmed, logged (under f->rw held for writing, polled only while armed)
  */
-static bool arm_lapsed(struct fs_fault *f, const struct fs_ns *n, const char *at)
+static bool arm_lapsed(struct fs_fault *f, const struct fs_ns *n)
 {
 	if (f->arm_owner < 0 || !fs_pidfd_exited(f->arm_owner))
 		return false;
 	fs_warn("%s: the crash point armed at FSYNC %u from now belongs to process %d "
-		"(a crash-test), which has exited: disarmed %s", n->devname, f->at_fsync,
-		(int)f->arm_owner_pid, at);
+		"(a crash-test), which has exited: disarmed at an FSYNC, which goes on",
+		n->devname, f->at_fsync, (int)f->arm_owner_pid);
 	f->at_fsync = 0;
 	f->img.want = false;	/* as a disarm (k = 0) */
 	arm_owner_clear(f);
@@ -278,7 +278,7 @@ static int fsync_begin(struct fs_fault_hook *h, struct fs_ns *n, uint64_t *token
 		if (f->crashed) {
 			rc = -EIO;
 		} else if (f->enabled && f->at_fsync &&
-			   !arm_lapsed(f, n, "at an FSYNC, which goes on") &&
+			   !arm_lapsed(f, n) &&
 			   --f->at_fsync == 0) {
 			/* the power goes during this FSYNC */
 			fs_crash_mark_locked(f, f->arm_ppm, f->arm_seed);
@@ -471,24 +471,10 @@ int fs_fault_arm(struct fs_ns *n, uint32_t k, uint32_t ppm, uint64_t seed, bool 
 void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 {
 	struct fs_fault *f = fs_ns_fault(n);
-	bool lapsed;
 
 	memset(st, 0, sizeof(*st));
 	if (!f)
 		return;
-	/* a crash point is not shown armed once its owner is gone */
-	pthread_rwlock_rdlock(&f->rw);
-	lapsed = f->at_fsync && f->arm_owner >= 0 && fs_pidfd_exited(f->arm_owner);
-	pthread_rwlock_unlock(&f->rw);
-	/*
-	 * (the caller may hold the daemon's lock: never waiting for WRITEs
-	 * in flight; busy, the next FSYNC or query disarms it)
-	 */
-	if (lapsed && pthread_rwlock_trywrlock(&f->rw) == 0) {
-		if (f->at_fsync)
-			(void)arm_lapsed(f, n, "at a status query");
-		pthread_rwlock_unlock(&f->rw);
-	}
 	pthread_rwlock_rdlock(&f->rw);
 	st->pages_logged = fs_undo_count(&f->undo);
 	pthread_mutex_lock(&f->lock);
@@ -496,7 +482,7 @@ void fs_fault_status(struct fs_ns *n, struct fs_crash_status *st)
 	st->reverting = f->crashed;
 	st->fsyncs = f->fsyncs;
 	st->reverts = f->reverts;
-	/* (still armed, its owner gone: disarmed at the next FSYNC) */
+	/* a crash point whose owner is gone is not shown armed (the next FSYNC disarms it) */
 	st->at_fsync = f->arm_owner >= 0 && fs_pidfd_exited(f->arm_owner) ? 0 : f->at_fsync;
 	st->last = f->last;
 	pthread_mutex_unlock(&f->lock);

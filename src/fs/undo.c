@@ -119,16 +119,15 @@ int fs_undo_start_baseline(struct fs_undo *u, uint64_t npages, size_t max)
 	if (!t)
 		return -ENOMEM;
 	rc = fs_undo_start(u, npages);
-	pthread_mutex_lock(&u->lock);
-	if (rc == 0) {
-		u->touched = t;
-		u->max = max;
-		u->full = false;
-	}
-	pthread_mutex_unlock(&u->lock);
-	if (rc)
+	if (rc) {
 		free(t);
-	return rc;
+		return rc;
+	}
+	pthread_mutex_lock(&u->lock);
+	u->touched = t;
+	pthread_mutex_unlock(&u->lock);
+	fs_undo_bound(u, max);
+	return 0;
 }
 
 bool fs_undo_on(const struct fs_undo *u)
