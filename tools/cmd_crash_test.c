@@ -737,22 +737,32 @@ static void ct_cleanup(struct pc_ct *ct)
  * One crash-test per namespace at a time: a second one's arming, FSYNC
  * counts, restores and reverts mixed with the first's (a clean run counted
  * the other's FSYNCs, an armed crash point was replaced by the other's).
- * Held by a socket bound to an abstract name made of the namespace file's
- * device and inode (no file: the kernel lets it go when crash-test ends,
- * also by SIGKILL); *fd stays open until then. A socket that cannot be
- * made leaves the test unguarded, never fails it.
+ * Held by a socket bound to an abstract name made of the serving daemon's
+ * pid (SO_PEERCRED of the control connection) and the namespace's uuid
+ * (no file: the kernel lets it go when crash-test ends, also by SIGKILL);
+ * *fd stays open until then. Not the namespace file's device and inode:
+ * the kernel gives a new mount the device number of one unmounted, so a
+ * crash-test left running on an unmounted namespace refused one on
+ * another region. A socket that cannot be made leaves the test
+ * unguarded, never fails it.
  */
 static int ct_exclusive(const struct pc_ct *ct, int *fd)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	struct stat st;
-	int len, e;
+	struct ucred cr = { 0 };
+	socklen_t cl = sizeof(cr);
+	char u[33];
+	int len, e, i;
 
 	*fd = -1;
-	if (!ct->ns->path || stat(ct->ns->path, &st) < 0)
+	if (!ct->ns->path || !ct->t->client)
 		return 0;	/* ct_prepare says what is wrong with it */
-	len = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "pmemctl-crash-test/%llu/%llu",
-		       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	if (getsockopt(ctl_client_fd(ct->t->client), SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0)
+		cr.pid = 0;	/* the uuid alone */
+	for (i = 0; i < 16; i++)
+		snprintf(u + 2 * i, 3, "%02x", ct->ns->uuid[i]);
+	len = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "pmemctl-crash-test/%d/%s",
+		       (int)cr.pid, u);
 	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (*fd < 0)
 		return 0;
