@@ -9,6 +9,9 @@ set -u
 PMEMCTL=${PMEMCTL:-$PMEMFS_BUILD_ROOT/tools/pmemctl}
 PMEMFS=${PMEMFS:-$PMEMFS_BUILD_ROOT/src/pmemfs}
 T=$(mktemp -d /tmp/pmemfs-test.XXXXXX)
+# the caller's TMPDIR does not move the temporary files of the programs
+# under test (crash-test's copies): the tests look for them in /tmp
+unset TMPDIR
 TEST_NAME=$(basename "$0")
 
 # Functions registered with at_exit run (last first) before $T is removed.
