@@ -10,18 +10,25 @@
 
 pf_setup 4M x
 id1=$(stat -c '%d/%i' "$F")
-# a crash-test whose clean run sleeps on (its application never opens
-# the namespace), left running while its mount goes away
-"$PMEMCTL" crash-test --mount "$MNT" x --runs 1 --mode moment -- sh -c 'sleep 30' \
-	--check true >"$T/c1.out" 2>&1 &
-c1=$!
-at_exit "kill $c1 2>/dev/null"
-# (its clean run started: the copy of the starting content is done)
-for ((i = 0; i < 200; i++)); do
-	pgrep -P $c1 -f 'sleep 30' >/dev/null && break
-	sleep 0.05
-done
-pgrep -P $c1 -f 'sleep 30' >/dev/null || fail "the first crash-test's clean run never started"
+# sleeper OUT: a crash-test on x whose clean run sleeps on (its
+# application never opens the namespace), in the background ($sleeper),
+# returned once that run has started (the copy of the starting content
+# is done)
+sleeper() {
+	"$PMEMCTL" crash-test --mount "$MNT" x --runs 1 --mode moment -- sh -c 'sleep 30' \
+		--check true >"$1" 2>&1 &
+	sleeper=$!
+	at_exit "kill $sleeper 2>/dev/null"
+	for ((i = 0; i < 200; i++)); do
+		pgrep -P $sleeper -f 'sleep 30' >/dev/null && return 0
+		sleep 0.05
+	done
+	fail "a crash-test's clean run never started: $(cat "$1")"
+}
+
+# one left running while its mount goes away
+sleeper "$T/c1.out"
+c1=$sleeper
 pmemfs_stop
 kill -0 $c1 2>/dev/null || fail "the first crash-test ended with its mount: $(cat "$T/c1.out")"
 
@@ -39,15 +46,8 @@ assert_eq 2 "$(json_get "$out" .passed)" "the second region's crash-test"
 	echo "note: the second mount's namespace file is $id2, not $id1: the reused identity not tried" >&2
 
 # the guard still holds on one namespace (the same daemon and uuid)
-"$PMEMCTL" crash-test --mount "$MNT" x --runs 1 --mode moment -- sh -c 'sleep 30' \
-	--check true >"$T/c2.out" 2>&1 &
-c2=$!
-at_exit "kill $c2 2>/dev/null"
-for ((i = 0; i < 200; i++)); do
-	pgrep -P $c2 -f 'sleep 30' >/dev/null && break
-	sleep 0.05
-done
-pgrep -P $c2 -f 'sleep 30' >/dev/null || fail "the crash-test on one namespace never started its clean run"
+sleeper "$T/c2.out"
+c2=$sleeper
 expect_exit 240 "$PMEMCTL" crash-test --mount "$MNT" x --runs 1 -- true --check true
 assert_contains "$err" "another crash-test runs on 'x'" "a second crash-test on one namespace"
 kill $c1 $c2
